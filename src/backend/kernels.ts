@@ -1,20 +1,30 @@
 /**
- * The typed kernel table: every function assembly/index.ts exports, with its signature.
- * A test checks that this list and the module's exports name exactly the same functions.
- * All pointers are byte offsets into the module's memory; sizes are in elements.
+ * The typed kernel table: every function assembly/index.ts exports, with its signature, one
+ * file per kernel family under table/. A test checks that this list and the module's exports
+ * name exactly the same functions. Pointers are byte offsets into the module's memory; sizes
+ * are in elements.
  */
+import { type CoreKernels, coreKernelNames } from "./table/core.js";
+import { type GemmKernels, gemmKernelNames } from "./table/gemm.js";
+import { type UnaryKernels, unaryKernelNames } from "./table/unary.js";
 
 /** A byte offset into WASM linear memory. */
 export type Ptr = number;
 
-export interface Kernels {
-  alloc(bytes: number): Ptr;
-  free(ptr: Ptr): void;
-}
+export interface Kernels extends CoreKernels, UnaryKernels, GemmKernels {}
 
-export const kernelNames = ["alloc", "free"] as const satisfies readonly (keyof Kernels)[];
+export const kernelNames: readonly (keyof Kernels)[] = [
+  ...coreKernelNames,
+  ...unaryKernelNames,
+  ...gemmKernelNames,
+];
 
-// Compile-time check that kernelNames lists every member of Kernels.
-type Unlisted = Exclude<keyof Kernels, (typeof kernelNames)[number]>;
+// Compile-time check that the name lists cover every member of Kernels.
+type Unlisted = Exclude<
+  keyof Kernels,
+  | (typeof coreKernelNames)[number]
+  | (typeof unaryKernelNames)[number]
+  | (typeof gemmKernelNames)[number]
+>;
 const everyKernelListed: Unlisted extends never ? true : Unlisted = true;
 void everyKernelListed;

@@ -1,0 +1,175 @@
+/**
+ * Elementwise binary kernels with NumPy/PyTorch broadcasting.
+ *
+ * Three entry points share one set of operators, chosen by `op` once per row so the inner loops
+ * stay branch-free:
+ *   binary_f32        dst[i] = a[i] op b[i]                 (same shape, contiguous)
+ *   binary_scalar_f32 dst[i] = a[i] op s  (or s op a[i] for the reversed codes)
+ *   binary_bcast_f32  dst[idx] = a[idx . strideA] op b[idx . strideB] over an N-d index,
+ *                     dst contiguous, a broadcast dimension having stride 0.
+ * meta for binary_bcast_f32 (i32): shape[ndim], strideA[ndim], strideB[ndim], in elements.
+ * The facade collapses dimensions first, so ndim is small and the last dimension long.
+ * dst may alias a or b when their layout equals dst's.
+ */
+
+export const OP_ADD = 0;
+export const OP_SUB = 1;
+export const OP_MUL = 2;
+export const OP_DIV = 3;
+export const OP_MAX = 4;
+export const OP_MIN = 5;
+/** 1 where a > b, 0.5 where a == b, 0 elsewhere: the share of a maximum's gradient a receives. */
+export const OP_MAX_SHARE = 6;
+/** 1 where a == b, else 0. */
+export const OP_EQ = 7;
+export const OP_RSUB = 8;
+export const OP_RDIV = 9;
+
+// @ts-ignore: decorator
+@inline function apply4(op: i32, a: v128, b: v128): v128 {
+  switch (op) {
+    case OP_ADD: return f32x4.add(a, b);
+    case OP_SUB: return f32x4.sub(a, b);
+    case OP_MUL: return f32x4.mul(a, b);
+    case OP_DIV: return f32x4.div(a, b);
+    case OP_MAX: return f32x4.max(a, b);
+    case OP_MIN: return f32x4.min(a, b);
+    case OP_MAX_SHARE: {
+      const gt = v128.and(f32x4.gt(a, b), f32x4.splat(1.0));
+      return v128.or(gt, v128.and(f32x4.eq(a, b), f32x4.splat(0.5)));
+    }
+    case OP_EQ: return v128.and(f32x4.eq(a, b), f32x4.splat(1.0));
+    case OP_RSUB: return f32x4.sub(b, a);
+    default: return f32x4.div(b, a); // OP_RDIV
+  }
+}
+
+// @ts-ignore: decorator
+@inline function apply1(op: i32, a: f32, b: f32): f32 {
+  switch (op) {
+    case OP_ADD: return a + b;
+    case OP_SUB: return a - b;
+    case OP_MUL: return a * b;
+    case OP_DIV: return a / b;
+    case OP_MAX: return max<f32>(a, b);
+    case OP_MIN: return min<f32>(a, b);
+    case OP_MAX_SHARE: return a > b ? 1.0 : a == b ? 0.5 : 0.0;
+    case OP_EQ: return a == b ? 1.0 : 0.0;
+    case OP_RSUB: return b - a;
+    default: return b / a;
+  }
+}
+
+/** One row: a and b each either contiguous (stride 1) or a single broadcast value (stride 0). */
+// @ts-ignore: decorator
+@inline function row(op: i32, dst: usize, a: usize, b: usize, n: i32, sa: i32, sb: i32): void {
+  let i = 0;
+  if (sa == 1 && sb == 1) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(dst + o, apply4(op, v128.load(a + o), v128.load(b + o)));
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      store<f32>(dst + o, apply1(op, load<f32>(a + o), load<f32>(b + o)));
+    }
+  } else if (sa == 1 && sb == 0) {
+    const s = load<f32>(b);
+    const sv = f32x4.splat(s);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(dst + o, apply4(op, v128.load(a + o), sv));
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      store<f32>(dst + o, apply1(op, load<f32>(a + o), s));
+    }
+  } else if (sa == 0 && sb == 1) {
+    const s = load<f32>(a);
+    const sv = f32x4.splat(s);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(dst + o, apply4(op, sv, v128.load(b + o)));
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      store<f32>(dst + o, apply1(op, s, load<f32>(b + o)));
+    }
+  } else {
+    for (; i < n; i++) {
+      const va = load<f32>(a + ((<usize>(i * sa)) << 2));
+      const vb = load<f32>(b + ((<usize>(i * sb)) << 2));
+      store<f32>(dst + (<usize>i << 2), apply1(op, va, vb));
+    }
+  }
+}
+
+function rowDispatch(op: i32, dst: usize, a: usize, b: usize, n: i32, sa: i32, sb: i32): void {
+  switch (op) {
+    case OP_ADD: row(OP_ADD, dst, a, b, n, sa, sb); break;
+    case OP_SUB: row(OP_SUB, dst, a, b, n, sa, sb); break;
+    case OP_MUL: row(OP_MUL, dst, a, b, n, sa, sb); break;
+    case OP_DIV: row(OP_DIV, dst, a, b, n, sa, sb); break;
+    case OP_MAX: row(OP_MAX, dst, a, b, n, sa, sb); break;
+    case OP_MIN: row(OP_MIN, dst, a, b, n, sa, sb); break;
+    case OP_MAX_SHARE: row(OP_MAX_SHARE, dst, a, b, n, sa, sb); break;
+    case OP_EQ: row(OP_EQ, dst, a, b, n, sa, sb); break;
+    case OP_RSUB: row(OP_RSUB, dst, a, b, n, sa, sb); break;
+    default: row(OP_RDIV, dst, a, b, n, sa, sb);
+  }
+}
+
+export function binary_f32(dst: usize, a: usize, b: usize, n: i32, op: i32): void {
+  rowDispatch(op, dst, a, b, n, 1, 1);
+}
+
+/** `s` is passed by value; it is parked in a static slot so the row loop can splat it. */
+const SCALAR_SLOT = memory.data(16, 16);
+
+export function binary_scalar_f32(dst: usize, a: usize, n: i32, s: f32, op: i32): void {
+  store<f32>(SCALAR_SLOT, s);
+  rowDispatch(op, dst, a, SCALAR_SLOT, n, 1, 0);
+}
+
+/** Index counters for the N-d walks in this file and in reduce.ts (ndim <= 16). */
+export const COUNTERS = memory.data(16 * 4, 16);
+
+export function binary_bcast_f32(dst: usize, a: usize, b: usize, ndim: i32, meta: usize, op: i32): void {
+  if (ndim == 0) {
+    rowDispatch(op, dst, a, b, 1, 1, 1);
+    return;
+  }
+  const last = ndim - 1;
+  const shape = meta;
+  const strideA = meta + (<usize>ndim << 2);
+  const strideB = meta + (<usize>(2 * ndim) << 2);
+  const n = load<i32>(shape + (<usize>last << 2));
+  const sa = load<i32>(strideA + (<usize>last << 2));
+  const sb = load<i32>(strideB + (<usize>last << 2));
+  let outer = 1;
+  for (let d = 0; d < last; d++) outer *= load<i32>(shape + (<usize>d << 2));
+  if (outer == 0 || n == 0) return;
+  memory.fill(COUNTERS, 0, <usize>ndim << 2);
+  let offA = 0;
+  let offB = 0;
+  const rowBytes = <usize>n << 2;
+  for (let o = 0; o < outer; o++) {
+    rowDispatch(op, dst + <usize>o * rowBytes, a + (<usize>offA << 2), b + (<usize>offB << 2), n, sa, sb);
+    for (let d = last - 1; d >= 0; d--) {
+      const cp = COUNTERS + (<usize>d << 2);
+      const c = load<i32>(cp) + 1;
+      const size = load<i32>(shape + (<usize>d << 2));
+      const stA = load<i32>(strideA + (<usize>d << 2));
+      const stB = load<i32>(strideB + (<usize>d << 2));
+      if (c < size) {
+        store<i32>(cp, c);
+        offA += stA;
+        offB += stB;
+        break;
+      }
+      store<i32>(cp, 0);
+      offA -= stA * (size - 1);
+      offB -= stB * (size - 1);
+    }
+  }
+}

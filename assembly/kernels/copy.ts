@@ -1,0 +1,87 @@
+/**
+ * Data movement: fills, contiguous and 2-D block copies (cat, narrow, stack and their
+ * gradients), and the strided gather behind permute/transpose and broadcast expansion.
+ * gather_f32 meta (i32): shape[ndim] of dst, srcStride[ndim] in elements (0 repeats a value).
+ */
+import { COUNTERS } from "./binary";
+
+export function copy_f32(dst: usize, src: usize, n: i32): void {
+  memory.copy(dst, src, <usize>n << 2);
+}
+
+export function fill_f32(dst: usize, n: i32, value: f32): void {
+  const v = f32x4.splat(value);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v);
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), value);
+}
+
+/** dst[i] = start + i * step, computed in double precision as PyTorch does. */
+export function arange_f32(dst: usize, n: i32, start: f64, step: f64): void {
+  for (let i = 0; i < n; i++) store<f32>(dst + (<usize>i << 2), <f32>(start + <f64>i * step));
+}
+
+/** rows x cols block: dst[r * dstStride + c] = src[r * srcStride + c]. */
+export function copy_2d_f32(dst: usize, dstStride: i32, src: usize, srcStride: i32, rows: i32, cols: i32): void {
+  const bytes = <usize>cols << 2;
+  for (let r = 0; r < rows; r++) {
+    memory.copy(dst + ((<usize>(r * dstStride)) << 2), src + ((<usize>(r * srcStride)) << 2), bytes);
+  }
+}
+
+/** Transposes one rows x cols matrix in 8x8 tiles: dst[c * rows + r] = src[r * cols + c]. */
+function transpose2d(dst: usize, src: usize, rows: i32, cols: i32): void {
+  for (let r0 = 0; r0 < rows; r0 += 8) {
+    const r1 = min(r0 + 8, rows);
+    for (let c0 = 0; c0 < cols; c0 += 8) {
+      const c1 = min(c0 + 8, cols);
+      for (let r = r0; r < r1; r++) {
+        for (let c = c0; c < c1; c++) {
+          store<f32>(dst + ((<usize>(c * rows + r)) << 2), load<f32>(src + ((<usize>(r * cols + c)) << 2)));
+        }
+      }
+    }
+  }
+}
+
+export function gather_f32(dst: usize, src: usize, ndim: i32, meta: usize): void {
+  if (ndim == 0) {
+    store<f32>(dst, load<f32>(src));
+    return;
+  }
+  const last = ndim - 1;
+  const shape = meta;
+  const strides = meta + (<usize>ndim << 2);
+  const n = load<i32>(shape + (<usize>last << 2));
+  const st = load<i32>(strides + (<usize>last << 2));
+  // A plain 2-D transpose (possibly batched by an outer dim) goes through cache tiles.
+  if (ndim == 2 && st == load<i32>(shape) && load<i32>(strides) == 1) {
+    transpose2d(dst, src, n, load<i32>(shape));
+    return;
+  }
+  let outer = 1;
+  for (let d = 0; d < last; d++) outer *= load<i32>(shape + (<usize>d << 2));
+  if (outer == 0 || n == 0) return;
+  memory.fill(COUNTERS, 0, <usize>ndim << 2);
+  let off = 0;
+  for (let o = 0; o < outer; o++) {
+    const d0 = dst + ((<usize>o * <usize>n) << 2);
+    const s0 = src + (<usize>off << 2);
+    if (st == 1) memory.copy(d0, s0, <usize>n << 2);
+    else if (st == 0) fill_f32(d0, n, load<f32>(s0));
+    else for (let i = 0; i < n; i++) store<f32>(d0 + (<usize>i << 2), load<f32>(s0 + ((<usize>(i * st)) << 2)));
+    for (let d = last - 1; d >= 0; d--) {
+      const cp = COUNTERS + (<usize>d << 2);
+      const c = load<i32>(cp) + 1;
+      const size = load<i32>(shape + (<usize>d << 2));
+      const sd = load<i32>(strides + (<usize>d << 2));
+      if (c < size) {
+        store<i32>(cp, c);
+        off += sd;
+        break;
+      }
+      store<i32>(cp, 0);
+      off -= sd * (size - 1);
+    }
+  }
+}

@@ -1,0 +1,538 @@
+/**
+ * Single-precision GEMM: C = alpha * op(A) * op(B) + beta * C, row-major.
+ *
+ *   op(A) is M x K: transA == 0 reads A[i*lda + k], transA == 1 reads A[k*lda + i].
+ *   op(B) is K x N: transB == 0 reads B[k*ldb + j], transB == 1 reads B[j*ldb + k].
+ *   beta == 0 never reads C (it may hold NaN); alpha == 0 or K == 0 never reads A or B.
+ *
+ * Algorithm: the BLIS loop nest (Van Zee & van de Geijn, "BLIS: A Framework for Rapidly
+ * Instantiating BLAS Functionality", 2015) around one register-tile microkernel in the style of
+ * XNNPACK's f32-gemm 4x8 wasmsimd "loadsplat" kernels:
+ *
+ *   for jc in N step NC            B block KC x NC, packed, stays in L2
+ *     for pc in K step KC          (beta applies on the first K block only, then C accumulates)
+ *       pack op(B)[pc:, jc:] into 8-column panels: for each k, 8 contiguous floats
+ *       for ic in M step MC
+ *         pack op(A)[ic:, pc:] into 4-row panels: for each k, 4 contiguous floats
+ *         for jr in panels of B    B micro-panel (KC x 8, 8 KB) stays in L1
+ *           for ir in panels of A  A block streams from L2
+ *             gemm_f32_4x8: 8 f32x4 accumulators, A broadcast, B two loads per k
+ *
+ * Transposes are absorbed by the packing routines, so NN/NT/TN/TT all reach the same
+ * microkernel. Panels already in the packed layout are not copied: transA == 1 gives 4-row
+ * panels with a k-stride of lda, and transB == 0 gives 8-column panels with a k-stride of ldb
+ * (used when B is small enough to stay in cache, or is read only once). Edge panels (M % 4,
+ * N % 8) are always packed with zero padding, and edge tiles go through a 4x8 scratch tile so
+ * only valid entries of C are written. Tiny problems skip all of this for a scalar loop.
+ *
+ * Packing buffers are static (memory.data): the kernel allocates nothing. They are shared by
+ * every call, so one module instance must not run two sgemm calls at once (no re-entrancy,
+ * and threads will need one buffer set per worker).
+ */
+import { madd4 } from "./math";
+
+const MR = 4;
+const NR = 8;
+/** K block: an A micro-panel (4 KB) plus a B micro-panel (8 KB) sit well inside L1. */
+const KC = 256;
+/** M block: the packed A block (MC x KC, 128 KB) stays in L2 while B panels sweep it. */
+const MC = 128;
+/** N block: the packed B block (KC x NC, 512 KB) stays in L2 (1 MB per core here). */
+const NC = 512;
+/** Below this many multiply-adds, a scalar loop beats packing. */
+const TINY = 512;
+
+const packA: usize = memory.data(MC * KC * 4, 16);
+const packB: usize = memory.data(KC * NC * 4, 16);
+/** Scratch tile for edge tiles: the microkernel writes all 4x8 here, then valid entries move. */
+const tile: usize = memory.data(MR * NR * 4, 16);
+
+/**
+ * One 4x8 register tile: C[0:4, 0:8] = alpha * sum_k a_k b_k^T + beta * C over kc steps.
+ * a: 4 floats per k, k-stride aStep bytes. b: 8 floats per k, k-stride bStep bytes.
+ * ldc in bytes. beta == 0 stores without reading C.
+ *
+ * Packed panels get their own copy of the loop with constant strides: V8 then keeps every
+ * address in a register and the loop has no spare integer work (+15% on the baseline build).
+ * The k loop is not unrolled: TurboFan hoists all loads of an iteration ahead of the
+ * arithmetic, and two iterations' loads plus 8 accumulators overflow the 15 usable xmm
+ * registers.
+ */
+function gemm_f32_4x8(
+  kc: i32,
+  a: usize,
+  aStep: usize,
+  b: usize,
+  bStep: usize,
+  c: usize,
+  ldc: usize,
+  alpha: f32,
+  beta: f32,
+): void {
+  if (aStep == MR * 4 && bStep == NR * 4) {
+    tile4x8(kc, a, MR * 4, b, NR * 4, c, ldc, alpha, beta);
+  } else {
+    tile4x8(kc, a, aStep, b, bStep, c, ldc, alpha, beta);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function tile4x8(
+  kc: i32,
+  a: usize,
+  aStep: usize,
+  b: usize,
+  bStep: usize,
+  c: usize,
+  ldc: usize,
+  alpha: f32,
+  beta: f32,
+): void {
+  let c00 = f32x4.splat(0);
+  let c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0);
+  let c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0);
+  let c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0);
+  let c31 = f32x4.splat(0);
+  // Loop on the A pointer alone: one fewer register and add than a separate counter.
+  const aEnd = a + <usize>kc * aStep;
+  while (a != aEnd) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const a0 = v128.load32_splat(a);
+    c00 = madd4(a0, b0, c00);
+    c01 = madd4(a0, b1, c01);
+    const a1 = v128.load32_splat(a, 4);
+    c10 = madd4(a1, b0, c10);
+    c11 = madd4(a1, b1, c11);
+    const a2 = v128.load32_splat(a, 8);
+    c20 = madd4(a2, b0, c20);
+    c21 = madd4(a2, b1, c21);
+    const a3 = v128.load32_splat(a, 12);
+    c30 = madd4(a3, b0, c30);
+    c31 = madd4(a3, b1, c31);
+    a += aStep;
+    b += bStep;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(c00, va));
+    v128.store(c, f32x4.mul(c01, va), 16);
+    c += ldc;
+    v128.store(c, f32x4.mul(c10, va));
+    v128.store(c, f32x4.mul(c11, va), 16);
+    c += ldc;
+    v128.store(c, f32x4.mul(c20, va));
+    v128.store(c, f32x4.mul(c21, va), 16);
+    c += ldc;
+    v128.store(c, f32x4.mul(c30, va));
+    v128.store(c, f32x4.mul(c31, va), 16);
+  } else {
+    const vb = f32x4.splat(beta);
+    update2(c, c00, c01, va, vb);
+    c += ldc;
+    update2(c, c10, c11, va, vb);
+    c += ldc;
+    update2(c, c20, c21, va, vb);
+    c += ldc;
+    update2(c, c30, c31, va, vb);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function update2(c: usize, x0: v128, x1: v128, va: v128, vb: v128): void {
+  v128.store(c, madd4(vb, v128.load(c), f32x4.mul(x0, va)));
+  v128.store(c, madd4(vb, v128.load(c, 16), f32x4.mul(x1, va)), 16);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Packing. A panel holds, for each k, `width` contiguous floats (4 rows of op(A), or 8 columns
+// of op(B)); lane l of step k comes from src + (l * laneStride + k * kStride) * 4.
+
+/** Any panel, lanes >= `lanes` zero-filled: edge panels and odd layouts. */
+function packEdge(
+  dst: usize,
+  width: i32,
+  src: usize,
+  laneStride: usize,
+  kStride: usize,
+  lanes: i32,
+  kc: i32,
+): void {
+  const ls = laneStride << 2;
+  const ks = kStride << 2;
+  for (let k = 0; k < kc; k++) {
+    let s = src;
+    for (let l = 0; l < width; l++) {
+      store<f32>(dst, l < lanes ? load<f32>(s) : 0);
+      s += ls;
+      dst += 4;
+    }
+    src += ks;
+  }
+}
+
+/** Four rows, each contiguous along k (A with transA == 0, B with transB == 1): 4x4 transposes. */
+// @ts-ignore: decorator
+@inline function transpose4(dst: usize, dstStep: usize, r0: usize, rs: usize, kc: i32): void {
+  const r1 = r0 + rs;
+  const r2 = r1 + rs;
+  const r3 = r2 + rs;
+  let o: usize = 0;
+  let k = 0;
+  for (; k + 4 <= kc; k += 4) {
+    const x0 = v128.load(r0 + o);
+    const x1 = v128.load(r1 + o);
+    const x2 = v128.load(r2 + o);
+    const x3 = v128.load(r3 + o);
+    const t0 = f32x4.shuffle(x0, x1, 0, 4, 1, 5);
+    const t1 = f32x4.shuffle(x0, x1, 2, 6, 3, 7);
+    const t2 = f32x4.shuffle(x2, x3, 0, 4, 1, 5);
+    const t3 = f32x4.shuffle(x2, x3, 2, 6, 3, 7);
+    v128.store(dst, f32x4.shuffle(t0, t2, 0, 1, 4, 5));
+    v128.store(dst + dstStep, f32x4.shuffle(t0, t2, 2, 3, 6, 7));
+    v128.store(dst + 2 * dstStep, f32x4.shuffle(t1, t3, 0, 1, 4, 5));
+    v128.store(dst + 3 * dstStep, f32x4.shuffle(t1, t3, 2, 3, 6, 7));
+    dst += 4 * dstStep;
+    o += 16;
+  }
+  for (; k < kc; k++) {
+    store<f32>(dst, load<f32>(r0 + o));
+    store<f32>(dst, load<f32>(r1 + o), 4);
+    store<f32>(dst, load<f32>(r2 + o), 8);
+    store<f32>(dst, load<f32>(r3 + o), 12);
+    dst += dstStep;
+    o += 4;
+  }
+}
+
+/** 4-row panel of op(A) from rows contiguous along k (transA == 0). */
+function packA_rows(dst: usize, src: usize, lda: usize, kc: i32): void {
+  transpose4(dst, 16, src, lda << 2, kc);
+}
+
+/** 8-column panel of op(B) from columns contiguous along k (transB == 1). */
+function packB_cols(dst: usize, src: usize, ldb: usize, kc: i32): void {
+  transpose4(dst, 32, src, ldb << 2, kc);
+  transpose4(dst + 16, 32, src + (ldb << 4), ldb << 2, kc);
+}
+
+/** 8-column panel of op(B) from rows contiguous along j (transB == 0). */
+function packB_rows(dst: usize, src: usize, ldb: usize, kc: i32): void {
+  const step = ldb << 2;
+  for (let k = 0; k < kc; k++) {
+    v128.store(dst, v128.load(src));
+    v128.store(dst, v128.load(src, 16), 16);
+    src += step;
+    dst += 32;
+  }
+}
+
+/** 4-row panel of op(A) from columns contiguous along i (transA == 1). */
+function packA_cols(dst: usize, src: usize, lda: usize, kc: i32): void {
+  const step = lda << 2;
+  for (let k = 0; k < kc; k++) {
+    v128.store(dst, v128.load(src));
+    src += step;
+    dst += 16;
+  }
+}
+
+/** Packs op(B)[pc:pc+kc, jc:jc+nc] into 8-column panels; with `direct`, only the edge panel. */
+function packBBlock(
+  b: usize,
+  ldb: i32,
+  transB: i32,
+  pc: i32,
+  jc: i32,
+  kc: i32,
+  nc: i32,
+  direct: bool,
+): void {
+  const ld = <usize>ldb;
+  const panelBytes = <usize>kc << 5;
+  let dst = packB;
+  let j = 0;
+  if (transB == 0) {
+    const src = b + ((<usize>pc * ld + <usize>jc) << 2);
+    if (!direct) {
+      for (; j + NR <= nc; j += NR) {
+        packB_rows(dst, src + (<usize>j << 2), ld, kc);
+        dst += panelBytes;
+      }
+    } else {
+      j = nc & ~(NR - 1);
+      dst += <usize>(j >> 3) * panelBytes;
+    }
+    if (j < nc) packEdge(dst, NR, src + (<usize>j << 2), 1, ld, nc - j, kc);
+  } else {
+    const src = b + ((<usize>jc * ld + <usize>pc) << 2);
+    for (; j + NR <= nc; j += NR) {
+      packB_cols(dst, src + ((<usize>j * ld) << 2), ld, kc);
+      dst += panelBytes;
+    }
+    if (j < nc) packEdge(dst, NR, src + ((<usize>j * ld) << 2), ld, 1, nc - j, kc);
+  }
+}
+
+/** Packs op(A)[ic:ic+mc, pc:pc+kc] into 4-row panels; with `direct`, only the edge panel. */
+function packABlock(
+  a: usize,
+  lda: i32,
+  transA: i32,
+  ic: i32,
+  pc: i32,
+  mc: i32,
+  kc: i32,
+  direct: bool,
+): void {
+  const ld = <usize>lda;
+  const panelBytes = <usize>kc << 4;
+  let dst = packA;
+  let i = 0;
+  if (transA == 0) {
+    const src = a + ((<usize>ic * ld + <usize>pc) << 2);
+    for (; i + MR <= mc; i += MR) {
+      packA_rows(dst, src + ((<usize>i * ld) << 2), ld, kc);
+      dst += panelBytes;
+    }
+    if (i < mc) packEdge(dst, MR, src + ((<usize>i * ld) << 2), ld, 1, mc - i, kc);
+  } else {
+    const src = a + ((<usize>pc * ld + <usize>ic) << 2);
+    if (!direct) {
+      for (; i + MR <= mc; i += MR) {
+        packA_cols(dst, src + (<usize>i << 2), ld, kc);
+        dst += panelBytes;
+      }
+    } else {
+      i = mc & ~(MR - 1);
+      dst += <usize>(i >> 2) * panelBytes;
+    }
+    if (i < mc) packEdge(dst, MR, src + (<usize>i << 2), 1, ld, mc - i, kc);
+  }
+}
+
+/**
+ * All 4x8 tiles of one (MC x NC) block of C over one K block. Panels come from the packing
+ * buffers, or straight from A (direct A: k-stride lda) and B (direct B: k-stride ldb).
+ */
+function macroKernel(
+  c: usize,
+  ldc: i32,
+  aSrc: usize,
+  aDirectStep: usize,
+  bSrc: usize,
+  bDirectStep: usize,
+  mc: i32,
+  nc: i32,
+  kc: i32,
+  alpha: f32,
+  beta: f32,
+): void {
+  const ldcBytes = <usize>ldc << 2;
+  const aPanelBytes = <usize>kc << 4;
+  const bPanelBytes = <usize>kc << 5;
+  const mFull = mc & ~(MR - 1);
+  const nFull = nc & ~(NR - 1);
+  for (let j = 0; j < nc; j += NR) {
+    let bp = packB + <usize>(j >> 3) * bPanelBytes;
+    let bStep: usize = NR * 4;
+    if (bDirectStep != 0 && j < nFull) {
+      bp = bSrc + (<usize>j << 2);
+      bStep = bDirectStep;
+    }
+    const nr = min(NR, nc - j);
+    let cp = c + (<usize>j << 2);
+    for (let i = 0; i < mc; i += MR) {
+      let ap = packA + <usize>(i >> 2) * aPanelBytes;
+      let aStep: usize = MR * 4;
+      if (aDirectStep != 0 && i < mFull) {
+        ap = aSrc + (<usize>i << 2);
+        aStep = aDirectStep;
+      }
+      if (i < mFull && j < nFull) {
+        gemm_f32_4x8(kc, ap, aStep, bp, bStep, cp, ldcBytes, alpha, beta);
+      } else {
+        gemm_f32_4x8(kc, ap, aStep, bp, bStep, tile, NR * 4, alpha, 0);
+        mergeTile(cp, ldcBytes, min(MR, mc - i), nr, beta);
+      }
+      cp += ldcBytes << 2;
+    }
+  }
+}
+
+/** C[0:mr, 0:nr] = tile + beta * C, touching nothing outside. */
+function mergeTile(c: usize, ldc: usize, mr: i32, nr: i32, beta: f32): void {
+  let t = tile;
+  for (let r = 0; r < mr; r++) {
+    for (let j = 0; j < nr; j++) {
+      const o = <usize>j << 2;
+      let v = load<f32>(t + o);
+      if (beta != 0) v += beta * load<f32>(c + o);
+      store<f32>(c + o, v);
+    }
+    c += ldc;
+    t += NR * 4;
+  }
+}
+
+/** C = beta * C; beta == 0 writes zeros without reading C. */
+function scaleC(c: usize, ldc: i32, m: i32, n: i32, beta: f32): void {
+  if (beta == 1) return;
+  const ldcBytes = <usize>ldc << 2;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      const p = c + (<usize>j << 2);
+      store<f32>(p, beta == 0 ? 0 : beta * load<f32>(p));
+    }
+    c += ldcBytes;
+  }
+}
+
+/** Straight triple loop for tiny problems, any layout: A(i,k) at a + (i*ars + k*acs)*4. */
+function gemmScalar(
+  c: usize,
+  ldc: i32,
+  a: usize,
+  ars: usize,
+  acs: usize,
+  b: usize,
+  brs: usize,
+  bcs: usize,
+  m: i32,
+  n: i32,
+  k: i32,
+  alpha: f32,
+  beta: f32,
+): void {
+  const ldcBytes = <usize>ldc << 2;
+  const aks = acs << 2;
+  const bks = brs << 2;
+  for (let i = 0; i < m; i++) {
+    const ai = a + ((<usize>i * ars) << 2);
+    for (let j = 0; j < n; j++) {
+      let pa = ai;
+      let pb = b + ((<usize>j * bcs) << 2);
+      let acc: f32 = 0;
+      for (let p = 0; p < k; p++) {
+        acc += load<f32>(pa) * load<f32>(pb);
+        pa += aks;
+        pb += bks;
+      }
+      const pc = c + (<usize>j << 2);
+      let v = alpha * acc;
+      if (beta != 0) v += beta * load<f32>(pc);
+      store<f32>(pc, v);
+    }
+    c += ldcBytes;
+  }
+}
+
+/**
+ * C[M x N] = alpha * op(A)[M x K] * op(B)[K x N] + beta * C (row-major, leading dimensions in
+ * elements). transA/transB: 0 = as stored, 1 = transposed (see the file comment).
+ */
+export function sgemm_f32(
+  c: usize,
+  ldc: i32,
+  a: usize,
+  lda: i32,
+  b: usize,
+  ldb: i32,
+  m: i32,
+  n: i32,
+  k: i32,
+  transA: i32,
+  transB: i32,
+  alpha: f32,
+  beta: f32,
+): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == 0) {
+    scaleC(c, ldc, m, n, beta);
+    return;
+  }
+  const la = <usize>lda;
+  const lb = <usize>ldb;
+  if (<i64>m * <i64>n * <i64>k <= TINY) {
+    const ars: usize = transA == 0 ? la : 1;
+    const acs: usize = transA == 0 ? 1 : la;
+    const brs: usize = transB == 0 ? lb : 1;
+    const bcs: usize = transB == 0 ? 1 : lb;
+    gemmScalar(c, ldc, a, ars, acs, b, brs, bcs, m, n, k, alpha, beta);
+    return;
+  }
+  const kBlocks = (k + KC - 1) / KC;
+  const kcMax = (k + kBlocks - 1) / kBlocks;
+  // Panels read in place save the packing pass; they pay off while the operand is re-read
+  // only a few times (small M), and lose to packing for large M (cache and TLB misses on the
+  // strided panel). Measured crossovers on Zen 4: A up to M = 64, B up to M = 32.
+  const aDirect = transA != 0 && m <= 64;
+  const bDirect = transB == 0 && m <= 32;
+  const ldcBytes = <usize>ldc << 2;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += kcMax) {
+      const kc = min(kcMax, k - pc);
+      const betaBlk: f32 = pc == 0 ? beta : 1;
+      packBBlock(b, ldb, transB, pc, jc, kc, nc, bDirect);
+      const bSrc = b + ((<usize>pc * lb + <usize>jc) << 2);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packABlock(a, lda, transA, ic, pc, mc, kc, aDirect);
+        const aSrc = a + ((<usize>pc * la + <usize>ic) << 2);
+        const cBlk = c + <usize>ic * ldcBytes + (<usize>jc << 2);
+        macroKernel(
+          cBlk,
+          ldc,
+          aSrc,
+          aDirect ? la << 2 : 0,
+          bSrc,
+          bDirect ? lb << 2 : 0,
+          mc,
+          nc,
+          kc,
+          alpha,
+          betaBlk,
+        );
+      }
+    }
+  }
+}
+
+/**
+ * `batch` independent sgemm_f32 problems; operand p starts at base + p * stride * 4 bytes
+ * (strides in elements). A stride of 0 broadcasts that operand; a C stride of 0 with beta == 1
+ * sums every product into one C.
+ */
+export function sgemm_batched_f32(
+  c: usize,
+  ldc: i32,
+  strideC: i32,
+  a: usize,
+  lda: i32,
+  strideA: i32,
+  b: usize,
+  ldb: i32,
+  strideB: i32,
+  batch: i32,
+  m: i32,
+  n: i32,
+  k: i32,
+  transA: i32,
+  transB: i32,
+  alpha: f32,
+  beta: f32,
+): void {
+  const sc = <usize>strideC << 2;
+  const sa = <usize>strideA << 2;
+  const sb = <usize>strideB << 2;
+  for (let p = 0; p < batch; p++) {
+    sgemm_f32(c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta);
+    c += sc;
+    a += sa;
+    b += sb;
+  }
+}

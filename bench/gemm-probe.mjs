@@ -1,0 +1,86 @@
+// Quick single-thread GFLOP/s probe for sgemm_f32, straight on the built .wasm files, for tuning
+// the kernel. Not a benchmark suite: no peers, no JSON.
+//
+//   node --experimental-wasm-relaxed-simd bench/gemm-probe.mjs [--quick] [file.wasm ...]
+//
+// Defaults to build/wasmgrad-simd.wasm and build/wasmgrad-relaxed.wasm (the relaxed one is
+// skipped when the engine does not validate it). Shapes are "MxNxK:layout" with layout one of
+// nn, nt, tn, tt (first letter op(A), second op(B)); extra shapes may be given as arguments.
+import { readFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const files = args.filter((a) => a.endsWith(".wasm"));
+const extraShapes = args.filter((a) => /^\d+x\d+x\d+:(nn|nt|tn|tt)$/.test(a));
+if (files.length === 0) {
+  files.push(join(root, "build/wasmgrad-simd.wasm"), join(root, "build/wasmgrad-relaxed.wasm"));
+}
+
+const shapes =
+  extraShapes.length > 0
+    ? extraShapes
+    : [
+        "64x128x784:nt", // Linear forward x W^T
+        "128x784x64:tn", // weight gradient dY^T X
+        "64x784x128:nn", // input gradient dY W
+        ...[64, 128, 256, 512].flatMap((s) =>
+          ["nn", "nt", "tn", "tt"].map((l) => `${s}x${s}x${s}:${l}`),
+        ),
+        ...(quick ? [] : ["1024x1024x1024:nn", "4x3x5:nn", "16x16x16:nn", "8x8x8:nt"]),
+      ];
+
+function parse(shape) {
+  const [dims, layout] = shape.split(":");
+  const [m, n, k] = dims.split("x").map(Number);
+  return { m, n, k, ta: layout[0] === "t" ? 1 : 0, tb: layout[1] === "t" ? 1 : 0, layout };
+}
+
+function measure(ex, shape) {
+  const { m, n, k, ta, tb } = parse(shape);
+  const lda = ta ? m : k;
+  const ldb = tb ? k : n;
+  const a = ex.alloc(Math.max(4, m * k * 4));
+  const b = ex.alloc(Math.max(4, k * n * 4));
+  const c = ex.alloc(Math.max(4, m * n * 4));
+  const f32 = new Float32Array(ex.memory.buffer);
+  for (let i = 0; i < m * k; i++) f32[(a >>> 2) + i] = Math.random() - 0.5;
+  for (let i = 0; i < k * n; i++) f32[(b >>> 2) + i] = Math.random() - 0.5;
+  const flops = 2 * m * n * k;
+  const call = () => ex.sgemm_f32(c, n, a, lda, b, ldb, m, n, k, ta, tb, 1, 0);
+  // Warm up long enough for V8 to tier the module up to optimized code.
+  let reps = Math.max(1, Math.round(2e7 / flops));
+  const warmEnd = performance.now() + (quick ? 100 : 250);
+  while (performance.now() < warmEnd) for (let r = 0; r < reps; r++) call();
+  let best = 0;
+  const rounds = quick ? 5 : 9;
+  reps = Math.max(1, Math.round(4e7 / flops));
+  for (let round = 0; round < rounds; round++) {
+    const t0 = performance.now();
+    for (let r = 0; r < reps; r++) call();
+    const dt = (performance.now() - t0) / 1e3;
+    best = Math.max(best, (flops * reps) / dt / 1e9);
+  }
+  ex.free(a);
+  ex.free(b);
+  ex.free(c);
+  return best;
+}
+
+const results = [];
+for (const file of files) {
+  const bytes = readFileSync(file);
+  if (!WebAssembly.validate(bytes)) {
+    console.log(`${basename(file)}: not supported by this engine (relaxed SIMD needs a flag)`);
+    continue;
+  }
+  const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+  results.push({ name: basename(file, ".wasm"), g: shapes.map((s) => measure(exports, s)) });
+}
+const w = Math.max(...shapes.map((s) => s.length));
+console.log(["shape".padEnd(w), ...results.map((r) => r.name.padStart(18))].join(" "));
+shapes.forEach((s, i) => {
+  console.log([s.padEnd(w), ...results.map((r) => r.g[i].toFixed(1).padStart(18))].join(" "));
+});

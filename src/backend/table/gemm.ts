@@ -1,0 +1,56 @@
+/** Signatures of assembly/kernels/gemm.ts. */
+import type { Ptr } from "../kernels.js";
+
+/** 0: the operand as stored; 1: its transpose. */
+export type Trans = 0 | 1;
+
+export interface GemmKernels {
+  /**
+   * C[m x n] = alpha * op(A) * op(B) + beta * C, row-major, leading dimensions in elements.
+   * op(A) is m x k (transA 0: A[i*lda + k], 1: A[k*lda + i]); op(B) is k x n (transB 0:
+   * B[k*ldb + j], 1: B[j*ldb + k]). beta == 0 never reads C; alpha == 0 or k == 0 never reads
+   * A or B. Not re-entrant: one call at a time per module instance (static packing buffers).
+   */
+  sgemm_f32(
+    c: Ptr,
+    ldc: number,
+    a: Ptr,
+    lda: number,
+    b: Ptr,
+    ldb: number,
+    m: number,
+    n: number,
+    k: number,
+    transA: Trans,
+    transB: Trans,
+    alpha: number,
+    beta: number,
+  ): void;
+  /**
+   * `batch` sgemm_f32 problems; operand p at base + p * stride * 4 bytes (strides in elements).
+   * Stride 0 broadcasts an operand; strideC 0 with beta 1 sums all products into one C.
+   */
+  sgemm_batched_f32(
+    c: Ptr,
+    ldc: number,
+    strideC: number,
+    a: Ptr,
+    lda: number,
+    strideA: number,
+    b: Ptr,
+    ldb: number,
+    strideB: number,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transA: Trans,
+    transB: Trans,
+    alpha: number,
+    beta: number,
+  ): void;
+}
+export const gemmKernelNames = [
+  "sgemm_f32",
+  "sgemm_batched_f32",
+] as const satisfies readonly (keyof GemmKernels)[];

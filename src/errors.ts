@@ -1,0 +1,12 @@
+/**
+ * The one error type wasmgrad throws for bad input. Messages name the op, what it received and
+ * what it expected, e.g. `matmul: cannot multiply [2,3] by [4,5]: inner dimensions 3 and 4 differ`.
+ */
+export class WasmgradError extends Error {
+  override name = "WasmgradError";
+}
+
+/** Formats a shape the way every message shows it: `[2,3]`. */
+export function fmt(shape: readonly number[]): string {
+  return `[${shape.join(",")}]`;
+}

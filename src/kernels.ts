@@ -1,0 +1,53 @@
+/**
+ * Raw kernels over Float32Arrays, for benchmarks and advanced use. Each call copies its inputs
+ * into WASM memory and its result out; to avoid the copies, run the same kernels on tensors.
+ */
+import { allocate, backend, K } from "./backend/runtime.js";
+import { WasmgradError } from "./errors.js";
+
+export interface SgemmOptions {
+  transA?: boolean;
+  transB?: boolean;
+  alpha?: number;
+  beta?: number;
+}
+
+/**
+ * C = alpha · op(A) · op(B) + beta · C over row-major Float32Arrays, op(A) M×K and op(B) K×N
+ * (stored K×M / N×K when transposed). C (M×N) is updated in place and returned.
+ */
+export function sgemm(
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  options: SgemmOptions = {},
+): Float32Array {
+  const { transA = false, transB = false, alpha = 1, beta = 0 } = options;
+  if (a.length < m * k || b.length < k * n || c.length < m * n) {
+    throw new WasmgradError(
+      `kernels.sgemm: arrays too short for M=${m}, N=${n}, K=${k} (A ${a.length}, B ${b.length}, C ${c.length} elements)`,
+    );
+  }
+  const pa = allocate("kernels.sgemm", m * k * 4);
+  const pb = allocate("kernels.sgemm", k * n * 4);
+  const pc = allocate("kernels.sgemm", m * n * 4);
+  try {
+    const view = backend.f32();
+    view.set(a.subarray(0, m * k), pa >>> 2);
+    view.set(b.subarray(0, k * n), pb >>> 2);
+    if (beta !== 0) view.set(c.subarray(0, m * n), pc >>> 2);
+    K.sgemm_f32(pc, n, pa, transA ? m : k, pb, transB ? k : n, m, n, k, transA ? 1 : 0, transB ? 1 : 0, alpha, beta);
+    c.set(backend.f32().subarray(pc >>> 2, (pc >>> 2) + m * n));
+    return c;
+  } finally {
+    K.free(pa);
+    K.free(pb);
+    K.free(pc);
+  }
+}
+
+/** The kernel table itself (pointer-based; see assembly/index.ts for the ABI). */
+export const raw = K;

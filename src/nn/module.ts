@@ -1,0 +1,135 @@
+/**
+ * nn.Module, in PyTorch's shape: a layer is a constructor that creates its parameters, a
+ * `resetParameters()`, and a `forward()`. Parameters, buffers and submodules are discovered from
+ * the instance's own properties in the order they were assigned, which gives PyTorch's dotted
+ * names (`0.weight`, `fc1.bias`, ...) without registration calls.
+ */
+import { fmt, WasmgradError } from "../errors.js";
+import { K } from "../backend/runtime.js";
+import { Tensor } from "../tensor.js";
+
+/** Marks `t` as a trainable parameter owned by a module (never swept by `tidy`). */
+export function parameter(t: Tensor): Tensor {
+  t.requiresGrad = true;
+  t._isParameter = true;
+  t._kept = true;
+  return t;
+}
+
+/** Marks `t` as a buffer: state saved in the state dict but not trained (e.g. running means). */
+export function buffer(t: Tensor): Tensor {
+  t._kept = true;
+  return t;
+}
+
+export interface LoadOptions {
+  strict?: boolean;
+}
+
+export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
+  /** Training mode (dropout, batch norm) versus evaluation mode. */
+  training = true;
+
+  abstract forward(...inputs: In): Out;
+
+  /** Direct submodules with their attribute names. */
+  namedChildren(): [string, Module<never[], unknown>][] {
+    const out: [string, Module<never[], unknown>][] = [];
+    for (const [key, value] of Object.entries(this)) {
+      if (value instanceof Module) out.push([key, value as Module<never[], unknown>]);
+    }
+    return out;
+  }
+
+  children(): Module<never[], unknown>[] {
+    return this.namedChildren().map(([, m]) => m);
+  }
+
+  /** Parameters with dotted names, this module's own first, then each child's (PyTorch order). */
+  namedParameters(prefix = ""): [string, Tensor][] {
+    return this.namedTensors(prefix, true);
+  }
+
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+
+  namedBuffers(prefix = ""): [string, Tensor][] {
+    return this.namedTensors(prefix, false);
+  }
+
+  private namedTensors(prefix: string, parameters: boolean): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [key, value] of Object.entries(this)) {
+      if (value instanceof Tensor && value._isParameter === parameters && value._kept) {
+        out.push([prefix + key, value]);
+      }
+    }
+    for (const [key, child] of this.namedChildren()) {
+      out.push(...child.namedTensors(`${prefix}${key}.`, parameters));
+    }
+    return out;
+  }
+
+  /**
+   * Parameters and buffers by PyTorch key (the tensors themselves, not copies), in PyTorch's
+   * order: a module's own parameters, then its own buffers, then each child's entries.
+   */
+  stateDict(prefix = ""): Record<string, Tensor> {
+    const sd: Record<string, Tensor> = {};
+    const own = Object.entries(this).filter(([, v]) => v instanceof Tensor && v._kept) as [string, Tensor][];
+    for (const [k, v] of own) if (v._isParameter) sd[prefix + k] = v;
+    for (const [k, v] of own) if (!v._isParameter) sd[prefix + k] = v;
+    for (const [k, child] of this.namedChildren()) Object.assign(sd, child.stateDict(`${prefix}${k}.`));
+    return sd;
+  }
+
+  /**
+   * Copies values from a state dict into this module's parameters and buffers. With strict (the
+   * default) the keys must match exactly; shapes must always match.
+   */
+  loadStateDict(sd: Record<string, Tensor>, options: LoadOptions = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+    const strict = options.strict ?? true;
+    const own = this.stateDict();
+    const missingKeys = Object.keys(own).filter((k) => !(k in sd));
+    const unexpectedKeys = Object.keys(sd).filter((k) => !(k in own));
+    if (strict && (missingKeys.length > 0 || unexpectedKeys.length > 0)) {
+      throw new WasmgradError(
+        `loadStateDict: keys do not match (missing: [${missingKeys.join(", ")}], unexpected: [${unexpectedKeys.join(", ")}])`,
+      );
+    }
+    for (const [key, target] of Object.entries(own)) {
+      const source = sd[key];
+      if (source === undefined) continue;
+      if (!(source instanceof Tensor)) throw new WasmgradError(`loadStateDict: value for ${key} is not a Tensor`);
+      if (source.shape.length !== target.shape.length || source.shape.some((d, i) => d !== target.shape[i])) {
+        throw new WasmgradError(
+          `loadStateDict: size mismatch for ${key}: copying a tensor of shape ${fmt(source.shape)} into a parameter of shape ${fmt(target.shape)}`,
+        );
+      }
+      K.copy_f32(target._ptr("loadStateDict"), source._ptr("loadStateDict"), target.size);
+    }
+    return { missingKeys, unexpectedKeys };
+  }
+
+  train(mode = true): this {
+    this.training = mode;
+    for (const child of this.children()) child.train(mode);
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Clears every parameter's gradient (sets it to null, as PyTorch's default). */
+  zeroGrad(): void {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  /** Frees the parameters and buffers of this module and its children. */
+  dispose(): void {
+    for (const p of this.parameters()) p.dispose();
+    for (const [, b] of this.namedBuffers()) b.dispose();
+  }
+}

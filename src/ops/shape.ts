@@ -1,0 +1,242 @@
+/**
+ * Shape ops. reshape, flatten, squeeze, unsqueeze and detach are views (shared storage, no copy);
+ * transpose and permute copy through the gather kernel; narrow, cat and stack copy row blocks.
+ */
+import { needsGrad, needsGradAny, record } from "../autograd/engine.js";
+import { K, meta } from "../backend/runtime.js";
+import { fmt, WasmgradError } from "../errors.js";
+import { checkShape, collapse, normDim, sizeOf, stridesOf } from "../shape.js";
+import { Tensor } from "../tensor.js";
+
+function expectTensor(op: string, x: unknown): asserts x is Tensor {
+  if (!(x instanceof Tensor)) {
+    throw new WasmgradError(`${op}: expected a Tensor but got ${x === null ? "null" : typeof x}`);
+  }
+}
+
+/** A view of x with another shape of the same size, differentiable. */
+function view(op: string, x: Tensor, shape: readonly number[]): Tensor {
+  const out = Tensor._view(x, shape);
+  if (!needsGrad(x)) return out;
+  return record(out, op, [x], (g) => [Tensor._view(g, x.shape)]);
+}
+
+export function clone(x: Tensor): Tensor {
+  expectTensor("clone", x);
+  const px = x._ptr("clone");
+  const out = Tensor._empty("clone", x.shape);
+  K.copy_f32(out.ptr, px, x.size);
+  if (!needsGrad(x)) return out;
+  return record(out, "clone", [x], (g) => [g]);
+}
+
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  expectTensor("reshape", x);
+  x._live("reshape");
+  const inferred = shape.indexOf(-1);
+  if (inferred !== shape.lastIndexOf(-1)) {
+    throw new WasmgradError(`reshape: only one dimension can be -1 but got ${fmt(shape)}`);
+  }
+  let target: number[];
+  if (inferred >= 0) {
+    const rest = checkShape("reshape", shape.filter((_, i) => i !== inferred));
+    const known = sizeOf(rest);
+    if (known === 0 || x.size % known !== 0) {
+      throw new WasmgradError(
+        `reshape: shape ${fmt(shape)} is invalid for input of size ${x.size} (shape ${fmt(x.shape)})`,
+      );
+    }
+    target = [...shape];
+    target[inferred] = x.size / known;
+  } else {
+    target = checkShape("reshape", shape);
+  }
+  if (sizeOf(target) !== x.size) {
+    throw new WasmgradError(
+      `reshape: shape ${fmt(shape)} is invalid for input of size ${x.size} (shape ${fmt(x.shape)})`,
+    );
+  }
+  return view("reshape", x, target);
+}
+
+export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  expectTensor("flatten", x);
+  if (x.ndim === 0) return view("flatten", x, [1]);
+  const s = normDim("flatten", startDim, x.ndim);
+  const e = normDim("flatten", endDim, x.ndim);
+  if (s > e) {
+    throw new WasmgradError(`flatten: startDim ${startDim} comes after endDim ${endDim} for shape ${fmt(x.shape)}`);
+  }
+  const shape = [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)];
+  return view("flatten", x, shape);
+}
+
+export function squeeze(x: Tensor, dim?: number): Tensor {
+  expectTensor("squeeze", x);
+  let shape: number[];
+  if (dim === undefined || dim === null) {
+    shape = x.shape.filter((d) => d !== 1);
+  } else {
+    const d = normDim("squeeze", dim, x.ndim);
+    shape = x.ndim > 0 && x.shape[d] === 1 ? x.shape.filter((_, i) => i !== d) : [...x.shape];
+  }
+  return view("squeeze", x, shape);
+}
+
+export function unsqueeze(x: Tensor, dim: number): Tensor {
+  expectTensor("unsqueeze", x);
+  const d = normDim("unsqueeze", dim, x.ndim + 1);
+  const shape = [...x.shape];
+  shape.splice(d, 0, 1);
+  return view("unsqueeze", x, shape);
+}
+
+/** Copies x with its dims reordered: out.shape[i] = x.shape[dims[i]]. No autograd. */
+function permuteRaw(x: Tensor, dims: readonly number[]): Tensor {
+  const px = x._ptr("permute");
+  const shape = dims.map((d) => x.shape[d]);
+  const out = Tensor._empty("permute", shape);
+  if (out.size === 0) return out;
+  const xs = stridesOf(x.shape);
+  const c = collapse(shape, [dims.map((d) => xs[d]), stridesOf(shape)]);
+  K.gather_f32(out.ptr, px, c.shape.length, meta(c.shape, c.strides[0]));
+  return out;
+}
+
+export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  expectTensor("permute", x);
+  if (dims.length !== x.ndim) {
+    throw new WasmgradError(
+      `permute: got ${dims.length} dims [${dims}] for a tensor with ${x.ndim} dimensions (shape ${fmt(x.shape)})`,
+    );
+  }
+  const norm = dims.map((d) => normDim("permute", d, x.ndim));
+  if (new Set(norm).size !== norm.length) {
+    throw new WasmgradError(`permute: dims [${dims}] repeat a dimension`);
+  }
+  const out = permuteRaw(x, norm);
+  if (!needsGrad(x)) return out;
+  const inverse = new Array<number>(norm.length);
+  for (let i = 0; i < norm.length; i++) inverse[norm[i]] = i;
+  return record(out, "permute", [x], (g) => [permuteRaw(g, inverse)]);
+}
+
+export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  expectTensor("transpose", x);
+  if (x.ndim === 0) return view("transpose", x, []);
+  const a = normDim("transpose", dim0, x.ndim);
+  const b = normDim("transpose", dim1, x.ndim);
+  const dims = x.shape.map((_, i) => i);
+  dims[a] = b;
+  dims[b] = a;
+  return permute(x, dims);
+}
+
+/**
+ * Copies blocks laid side by side along a dimension: with every tensor viewed as
+ * [outer, width_i], part i occupies columns [offset_i, offset_i + width_i) of the whole
+ * [outer, total]. `toWhole` copies parts into the whole, otherwise the whole into the parts.
+ */
+function copyBlocks(whole: Tensor, parts: Tensor[], outer: number, widths: number[], toWhole: boolean): void {
+  const total = whole.size / Math.max(outer, 1);
+  let offset = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const w = widths[i];
+    if (w > 0 && outer > 0) {
+      const wp = whole.ptr + offset * 4;
+      if (toWhole) K.copy_2d_f32(wp, total, parts[i].ptr, w, outer, w);
+      else K.copy_2d_f32(parts[i].ptr, w, wp, total, outer, w);
+    }
+    offset += w;
+  }
+}
+
+export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  expectTensor("narrow", x);
+  x._live("narrow");
+  const d = normDim("narrow", dim, x.ndim);
+  const size = x.shape[d];
+  const s = start < 0 ? start + size : start;
+  if (!Number.isInteger(s) || !Number.isInteger(length) || s < 0 || length < 0 || s + length > size) {
+    throw new WasmgradError(
+      `narrow: start ${start} and length ${length} are out of range for dimension ${dim} of size ${size} (shape ${fmt(x.shape)})`,
+    );
+  }
+  const inner = sizeOf(x.shape.slice(d + 1));
+  const outer = sizeOf(x.shape.slice(0, d));
+  const shape = [...x.shape];
+  shape[d] = length;
+  const out = Tensor._empty("narrow", shape);
+  if (out.size > 0) K.copy_2d_f32(out.ptr, length * inner, x.ptr + s * inner * 4, size * inner, outer, length * inner);
+  if (!needsGrad(x)) return out;
+  return record(out, "narrow", [x], (g) => {
+    const dx = Tensor._empty("narrow", x.shape);
+    K.fill_f32(dx.ptr, dx.size, 0);
+    if (g.size > 0) K.copy_2d_f32(dx.ptr + s * inner * 4, size * inner, g.ptr, length * inner, outer, length * inner);
+    return [dx];
+  });
+}
+
+/** Joins tensors along an existing dimension. */
+export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (!Array.isArray(tensors as unknown) || tensors.length === 0) {
+    throw new WasmgradError("cat: expected a non-empty array of tensors");
+  }
+  tensors.forEach((t, i) => {
+    expectTensor(`cat (tensor ${i})`, t);
+    t._live("cat");
+  });
+  const first = tensors[0];
+  const d = normDim("cat", dim, first.ndim);
+  tensors.forEach((t, i) => {
+    const ok = t.ndim === first.ndim && t.shape.every((v, k) => k === d || v === first.shape[k]);
+    if (!ok) {
+      throw new WasmgradError(
+        `cat: tensor ${i} has shape ${fmt(t.shape)} but tensor 0 has shape ${fmt(first.shape)}: sizes must match except in dimension ${d}`,
+      );
+    }
+  });
+  const inner = sizeOf(first.shape.slice(d + 1));
+  const outer = sizeOf(first.shape.slice(0, d));
+  const shape = [...first.shape];
+  shape[d] = tensors.reduce((n, t) => n + t.shape[d], 0);
+  return join("cat", [...tensors], shape, outer, tensors.map((t) => t.shape[d] * inner));
+}
+
+/** Joins same-shape tensors along a new dimension. */
+export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (!Array.isArray(tensors as unknown) || tensors.length === 0) {
+    throw new WasmgradError("stack: expected a non-empty array of tensors");
+  }
+  const first = tensors[0];
+  tensors.forEach((t, i) => {
+    expectTensor(`stack (tensor ${i})`, t);
+    t._live("stack");
+    if (t.ndim !== first.ndim || t.shape.some((v: number, k: number) => v !== first.shape[k])) {
+      throw new WasmgradError(
+        `stack: expects each tensor to be equal size, but got ${fmt(first.shape)} at entry 0 and ${fmt(t.shape)} at entry ${i}`,
+      );
+    }
+  });
+  const d = normDim("stack", dim, first.ndim + 1);
+  const shape = [...first.shape];
+  shape.splice(d, 0, tensors.length);
+  const outer = sizeOf(first.shape.slice(0, d));
+  const inner = sizeOf(first.shape.slice(d));
+  return join("stack", [...tensors], shape, outer, tensors.map(() => inner));
+}
+
+function join(op: string, parts: Tensor[], shape: number[], outer: number, widths: number[]): Tensor {
+  const out = Tensor._empty(op, shape);
+  copyBlocks(out, parts, outer, widths, true);
+  if (!needsGradAny(parts)) return out;
+  return record(out, op, parts, (g) => {
+    const grads = parts.map((p) => (p.requiresGrad ? Tensor._empty(op, p.shape) : null));
+    const targets = grads.map((t, i) => t ?? Tensor._empty(op, parts[i].shape));
+    copyBlocks(g, targets, outer, widths, false);
+    targets.forEach((t, i) => {
+      if (grads[i] === null) t.dispose();
+    });
+    return grads;
+  });
+}

@@ -1,0 +1,46 @@
+/** softmax and logSoftmax along one dimension, each one fused kernel forward and backward. */
+import { needsGrad, record } from "../autograd/engine.js";
+import type { Ptr } from "../backend/kernels.js";
+import { K } from "../backend/runtime.js";
+import { WasmgradError } from "../errors.js";
+import { normDim, sizeOf } from "../shape.js";
+import { Tensor } from "../tensor.js";
+
+type Layout = { outer: number; r: number; inner: number };
+
+function layout(op: string, x: Tensor, dim: number): Layout {
+  if (!(x instanceof Tensor)) {
+    throw new WasmgradError(`${op}: expected a Tensor but got ${x === null ? "null" : typeof x}`);
+  }
+  if (dim === undefined || dim === null) {
+    throw new WasmgradError(`${op}: dim is required (softmax over which dimension?)`);
+  }
+  x._live(op);
+  if (x.ndim === 0) return { outer: 1, r: 1, inner: 1 };
+  const d = normDim(op, dim, x.ndim);
+  return { outer: sizeOf(x.shape.slice(0, d)), r: x.shape[d], inner: sizeOf(x.shape.slice(d + 1)) };
+}
+
+type Fwd = (dst: Ptr, x: Ptr, outer: number, r: number, inner: number) => void;
+type Bwd = (dx: Ptr, dy: Ptr, y: Ptr, outer: number, r: number, inner: number) => void;
+
+function softmaxLike(op: string, fwd: Fwd, bwd: Bwd, x: Tensor, dim: number): Tensor {
+  const { outer, r, inner } = layout(op, x, dim);
+  const out = Tensor._empty(op, x.shape);
+  if (out.size > 0) fwd(out.ptr, x.ptr, outer, r, inner);
+  if (!needsGrad(x)) return out;
+  return record(out, op, [x], (g) => {
+    const py = out._ptr(`${op} backward`);
+    const dx = Tensor._empty(op, x.shape);
+    if (dx.size > 0) bwd(dx.ptr, g.ptr, py, outer, r, inner);
+    return [dx];
+  });
+}
+
+export function softmax(x: Tensor, dim: number): Tensor {
+  return softmaxLike("softmax", K.softmax_f32, K.softmax_bwd_f32, x, dim);
+}
+
+export function logSoftmax(x: Tensor, dim: number): Tensor {
+  return softmaxLike("logSoftmax", K.log_softmax_f32, K.log_softmax_bwd_f32, x, dim);
+}

@@ -1,0 +1,113 @@
+/**
+ * Elementwise unary math. Each forward is one SIMD kernel; each backward one fused kernel (or a
+ * product with the saved output), so a gradient costs one pass.
+ */
+import { needsGrad, record } from "../autograd/engine.js";
+import type { Ptr } from "../backend/kernels.js";
+import { K } from "../backend/runtime.js";
+import { BinaryOp } from "../backend/table/core.js";
+import { WasmgradError } from "../errors.js";
+import { Tensor } from "../tensor.js";
+import { binaryRaw, mulRaw, scalarRaw } from "./raw.js";
+
+type UnaryKernel = (dst: Ptr, x: Ptr, n: number) => void;
+
+function apply(op: string, kernel: UnaryKernel, x: Tensor): Tensor {
+  if (!(x instanceof Tensor)) {
+    throw new WasmgradError(`${op}: expected a Tensor but got ${x === null ? "null" : typeof x}`);
+  }
+  const px = x._ptr(op);
+  const out = Tensor._empty(op, x.shape);
+  kernel(out.ptr, px, x.size);
+  return out;
+}
+
+/** dx = kernel(dy, saved) for the fused gradient kernels. */
+function grad2(op: string, kernel: (dx: Ptr, dy: Ptr, s: Ptr, n: number) => void, g: Tensor, saved: Tensor): Tensor {
+  const ps = saved._ptr(`${op} backward`);
+  const dx = Tensor._empty(op, g.shape);
+  kernel(dx.ptr, g.ptr, ps, g.size);
+  return dx;
+}
+
+export function neg(x: Tensor): Tensor {
+  const out = apply("neg", K.neg_f32, x);
+  if (!needsGrad(x)) return out;
+  return record(out, "neg", [x], (g) => [scalarRaw("neg", BinaryOp.mul, g, -1)]);
+}
+
+export function exp(x: Tensor): Tensor {
+  const out = apply("exp", K.exp_f32, x);
+  if (!needsGrad(x)) return out;
+  return record(out, "exp", [x], (g) => [mulRaw(g, out)]);
+}
+
+export function log(x: Tensor): Tensor {
+  const out = apply("log", K.log_f32, x);
+  if (!needsGrad(x)) return out;
+  return record(out, "log", [x], (g) => [binaryRaw("log", BinaryOp.div, g, x)]);
+}
+
+export function sqrt(x: Tensor): Tensor {
+  const out = apply("sqrt", K.sqrt_f32, x);
+  if (!needsGrad(x)) return out;
+  return record(out, "sqrt", [x], (g) => {
+    const q = binaryRaw("sqrt", BinaryOp.div, g, out);
+    const r = scalarRaw("sqrt", BinaryOp.mul, q, 0.5);
+    q.dispose();
+    return [r];
+  });
+}
+
+export function abs(x: Tensor): Tensor {
+  const out = apply("abs", K.abs_f32, x);
+  if (!needsGrad(x)) return out;
+  return record(out, "abs", [x], (g) => [grad2("abs", K.abs_bwd_f32, g, x)]);
+}
+
+export function relu(x: Tensor): Tensor {
+  const out = apply("relu", K.relu_f32, x);
+  if (!needsGrad(x)) return out;
+  return record(out, "relu", [x], (g) => [grad2("relu", K.relu_bwd_f32, g, x)]);
+}
+
+export function sigmoid(x: Tensor): Tensor {
+  const out = apply("sigmoid", K.sigmoid_f32, x);
+  if (!needsGrad(x)) return out;
+  return record(out, "sigmoid", [x], (g) => [grad2("sigmoid", K.sigmoid_bwd_f32, g, out)]);
+}
+
+export function tanh(x: Tensor): Tensor {
+  const out = apply("tanh", K.tanh_f32, x);
+  if (!needsGrad(x)) return out;
+  return record(out, "tanh", [x], (g) => [grad2("tanh", K.tanh_bwd_f32, g, out)]);
+}
+
+/** x ** exponent for a number exponent, as torch.pow(tensor, number). */
+export function pow(x: Tensor, exponent: number): Tensor {
+  if (typeof exponent !== "number") {
+    throw new WasmgradError(`pow: expected a number exponent but got ${exponent === null ? "null" : typeof exponent}`);
+  }
+  const out = apply("pow", (d, s, n) => K.pow_f32(d, s, n, exponent), x);
+  if (!needsGrad(x)) return out;
+  return record(out, "pow", [x], (g) => [
+    grad2("pow", (dx, dy, s, n) => K.pow_bwd_f32(dx, dy, s, n, exponent), g, x),
+  ]);
+}
+
+/** Limits values to [min, max]; either bound may be null (PyTorch's clamp). */
+export function clamp(x: Tensor, min: number | null, max?: number | null): Tensor {
+  const lo = min ?? Number.NEGATIVE_INFINITY;
+  const hi = max ?? Number.POSITIVE_INFINITY;
+  if ((min === null || min === undefined) && (max === null || max === undefined)) {
+    throw new WasmgradError("clamp: at least one of min and max must be given");
+  }
+  if (typeof lo !== "number" || typeof hi !== "number" || Number.isNaN(lo) || Number.isNaN(hi)) {
+    throw new WasmgradError(`clamp: expected number bounds but got min=${min}, max=${max}`);
+  }
+  const out = apply("clamp", (d, s, n) => K.clamp_f32(d, s, n, lo, hi), x);
+  if (!needsGrad(x)) return out;
+  return record(out, "clamp", [x], (g) => [
+    grad2("clamp", (dx, dy, s, n) => K.clamp_bwd_f32(dx, dy, s, n, lo, hi), g, x),
+  ]);
+}

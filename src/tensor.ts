@@ -1,0 +1,327 @@
+/**
+ * Tensor: a float32 array in WASM memory with a shape, and its autograd state. Tensors are
+ * contiguous and row-major; views made by reshape-like ops share storage (reference counted).
+ * Every operation is a function in ops/; the methods here are the same functions, bound.
+ */
+import { type BackwardOptions, type GradNode, runBackward } from "./autograd/engine.js";
+import type { Ptr } from "./backend/kernels.js";
+import { K } from "./backend/runtime.js";
+import { BinaryOp } from "./backend/table/core.js";
+import { fmt, WasmgradError } from "./errors.js";
+import { newStorage, releaseStorage, type Storage, trackTensor, untrackTensor } from "./memory.js";
+import * as binary from "./ops/binary.js";
+import * as matmulOps from "./ops/matmul.js";
+import * as reduce from "./ops/reduce.js";
+import * as shapeOps from "./ops/shape.js";
+import * as softmaxOps from "./ops/softmax.js";
+import * as unary from "./ops/unary.js";
+import { sameShape, sizeOf } from "./shape.js";
+import { readArray, toNested } from "./tensor-data.js";
+
+// Older browsers lack Symbol.dispose; `using` needs it.
+(Symbol as { dispose?: symbol }).dispose ??= Symbol.for("Symbol.dispose");
+
+export type Scalar = number;
+export type TensorOrScalar = Tensor | number;
+
+export class Tensor {
+  readonly shape: readonly number[];
+  readonly size: number;
+  /** Whether gradients are computed for this tensor (a leaf with it set accumulates `.grad`). */
+  requiresGrad = false;
+  /** @internal the op that produced this tensor; null for leaves. */
+  _node: GradNode | null = null;
+  /** @internal owned by a module, optimizer or gradient slot: never swept by `tidy`. */
+  _kept = false;
+  /** @internal a module parameter. */
+  _isParameter = false;
+  private _storage: Storage | null;
+  private _grad: Tensor | null = null;
+
+  /** @internal use the creation functions (`wg.tensor`, `wg.zeros`, ...). */
+  constructor(shape: readonly number[], storage: Storage) {
+    this.shape = shape;
+    this.size = sizeOf(shape);
+    this._storage = storage;
+    trackTensor(this, storage);
+  }
+
+  /** @internal a tensor of `shape` with fresh, uninitialised storage. */
+  static _empty(op: string, shape: readonly number[]): Tensor {
+    return new Tensor(shape, newStorage(op, sizeOf(shape)));
+  }
+
+  /** @internal a tensor of `shape` sharing `source`'s storage (same number of elements). */
+  static _view(source: Tensor, shape: readonly number[]): Tensor {
+    const storage = source._live("view");
+    storage.refs++;
+    return new Tensor(shape, storage);
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  get isDisposed(): boolean {
+    return this._storage === null;
+  }
+
+  /** @internal the storage, or an error naming `op` if this tensor was disposed. */
+  _live(op: string): Storage {
+    const s = this._storage;
+    if (s === null) {
+      throw new WasmgradError(`${op}: tensor was disposed (shape ${fmt(this.shape)})`);
+    }
+    return s;
+  }
+
+  /** @internal byte pointer to the first element. */
+  get ptr(): Ptr {
+    const s = this._storage;
+    if (s === null) throw new WasmgradError(`tensor was disposed (shape ${fmt(this.shape)})`);
+    return s.ptr;
+  }
+
+  /** @internal checks liveness for `op` and returns the pointer. */
+  _ptr(op: string): Ptr {
+    return this._live(op).ptr;
+  }
+
+  get grad(): Tensor | null {
+    return this._grad;
+  }
+
+  set grad(g: Tensor | null) {
+    if (g !== null) {
+      if (!sameShape(g.shape, this.shape)) {
+        throw new WasmgradError(
+          `grad: assigned gradient has shape ${fmt(g.shape)} but the tensor has shape ${fmt(this.shape)}`,
+        );
+      }
+      g._kept = true;
+    }
+    if (this._grad !== null && this._grad !== g) this._grad.dispose();
+    this._grad = g;
+  }
+
+  /** @internal adds `g` into `.grad` (taking ownership of `g`). */
+  _accumulateGrad(g: Tensor): void {
+    if (this._grad === null || this._grad.isDisposed) {
+      g._kept = true;
+      this._grad = g;
+    } else {
+      this._grad._addInPlace(g);
+      g.dispose();
+    }
+  }
+
+  /** @internal this += other, elementwise, same shape, no autograd. */
+  _addInPlace(other: Tensor): void {
+    K.binary_f32(this._ptr("add_"), this.ptr, other._ptr("add_"), this.size, BinaryOp.add);
+  }
+
+  /** Frees this tensor's storage now (views keep shared storage alive). Idempotent. */
+  dispose(): void {
+    const s = this._storage;
+    if (s === null) return;
+    this._storage = null;
+    untrackTensor(this);
+    releaseStorage(s);
+    // The grad node stays: gradients may still flow through a disposed intermediate whose
+    // data its backward does not need (a backward that needs it reports the disposal).
+    if (this._grad !== null) {
+      this._grad.dispose();
+      this._grad = null;
+    }
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  // ---- reading ----
+
+  /** A copy of the elements, row-major. */
+  data(): Float32Array {
+    return readArray(this, "data");
+  }
+
+  /** The elements as nested arrays of numbers (a number for a 0-d tensor). */
+  toArray(): unknown {
+    return toNested(readArray(this, "toArray"), this.shape);
+  }
+
+  /** The value of a tensor with exactly one element. */
+  item(): number {
+    if (this.size !== 1) {
+      throw new WasmgradError(
+        `item: expected a tensor with one element but got shape ${fmt(this.shape)} (${this.size} elements)`,
+      );
+    }
+    return readArray(this, "item")[0];
+  }
+
+  toString(): string {
+    return `Tensor(shape=${fmt(this.shape)}${this.requiresGrad ? ", requiresGrad" : ""})`;
+  }
+
+  // ---- autograd ----
+
+  /**
+   * Computes gradients of this tensor with respect to every leaf that requires them, adding them
+   * into `.grad`. `grad` (d loss / d this) is required unless this tensor has one element.
+   */
+  backward(grad?: Tensor, options: BackwardOptions = {}): void {
+    this._live("backward");
+    if (!this.requiresGrad) {
+      throw new WasmgradError(
+        "backward: this tensor does not require grad and has no grad_fn (no input it was computed from has requiresGrad set)",
+      );
+    }
+    if (grad === undefined) {
+      if (this.size !== 1) {
+        throw new WasmgradError(
+          `backward: grad can be implicitly created only for tensors with one element, but this tensor has shape ${fmt(this.shape)}; pass a gradient of that shape`,
+        );
+      }
+      const seed = Tensor._empty("backward", this.shape);
+      K.fill_f32(seed.ptr, 1, 1);
+      try {
+        runBackward(this, seed, options);
+      } finally {
+        seed.dispose();
+      }
+      return;
+    }
+    if (!sameShape(grad.shape, this.shape)) {
+      throw new WasmgradError(
+        `backward: grad has shape ${fmt(grad.shape)} but the tensor has shape ${fmt(this.shape)}`,
+      );
+    }
+    grad._live("backward");
+    runBackward(this, grad, options);
+  }
+
+  /** A tensor sharing this one's data, cut off from the autograd graph. */
+  detach(): Tensor {
+    return Tensor._view(this, this.shape);
+  }
+
+  /** Sets requiresGrad in place (only on leaves) and returns this tensor. */
+  requiresGrad_(flag = true): this {
+    if (!flag && this._node !== null) {
+      throw new WasmgradError(
+        "requiresGrad_: cannot turn off requiresGrad on a tensor computed by an op; use detach()",
+      );
+    }
+    this.requiresGrad = flag;
+    return this;
+  }
+
+  /** A copy with its own storage (differentiable). */
+  clone(): Tensor {
+    return shapeOps.clone(this);
+  }
+
+  // ---- shape ----
+  reshape(...shape: (number | number[])[]): Tensor {
+    return shapeOps.reshape(this, shape.flat());
+  }
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return shapeOps.flatten(this, startDim, endDim);
+  }
+  transpose(dim0: number, dim1: number): Tensor {
+    return shapeOps.transpose(this, dim0, dim1);
+  }
+  permute(...dims: (number | number[])[]): Tensor {
+    return shapeOps.permute(this, dims.flat());
+  }
+  squeeze(dim?: number): Tensor {
+    return shapeOps.squeeze(this, dim);
+  }
+  unsqueeze(dim: number): Tensor {
+    return shapeOps.unsqueeze(this, dim);
+  }
+  get T(): Tensor {
+    if (this.ndim !== 2) {
+      throw new WasmgradError(`T: expected a 2-D tensor but got shape ${fmt(this.shape)}`);
+    }
+    return shapeOps.transpose(this, 0, 1);
+  }
+  narrow(dim: number, start: number, length: number): Tensor {
+    return shapeOps.narrow(this, dim, start, length);
+  }
+
+  // ---- arithmetic ----
+  add(other: TensorOrScalar): Tensor {
+    return binary.add(this, other);
+  }
+  sub(other: TensorOrScalar): Tensor {
+    return binary.sub(this, other);
+  }
+  mul(other: TensorOrScalar): Tensor {
+    return binary.mul(this, other);
+  }
+  div(other: TensorOrScalar): Tensor {
+    return binary.div(this, other);
+  }
+  maximum(other: TensorOrScalar): Tensor {
+    return binary.maximum(this, other);
+  }
+  minimum(other: TensorOrScalar): Tensor {
+    return binary.minimum(this, other);
+  }
+  pow(exponent: number): Tensor {
+    return unary.pow(this, exponent);
+  }
+  neg(): Tensor {
+    return unary.neg(this);
+  }
+  exp(): Tensor {
+    return unary.exp(this);
+  }
+  log(): Tensor {
+    return unary.log(this);
+  }
+  sqrt(): Tensor {
+    return unary.sqrt(this);
+  }
+  abs(): Tensor {
+    return unary.abs(this);
+  }
+  relu(): Tensor {
+    return unary.relu(this);
+  }
+  sigmoid(): Tensor {
+    return unary.sigmoid(this);
+  }
+  tanh(): Tensor {
+    return unary.tanh(this);
+  }
+  clamp(min: number | null, max?: number | null): Tensor {
+    return unary.clamp(this, min, max);
+  }
+  matmul(other: Tensor): Tensor {
+    return matmulOps.matmul(this, other);
+  }
+
+  // ---- reductions ----
+  sum(dim?: number | number[] | null, keepdim = false): Tensor {
+    return reduce.sum(this, dim, keepdim);
+  }
+  mean(dim?: number | number[] | null, keepdim = false): Tensor {
+    return reduce.mean(this, dim, keepdim);
+  }
+  max(dim?: number | number[] | null, keepdim = false): Tensor {
+    return reduce.max(this, dim, keepdim);
+  }
+  argmax(dim?: number | null, keepdim = false): Int32Array {
+    return reduce.argmax(this, dim, keepdim);
+  }
+  softmax(dim: number): Tensor {
+    return softmaxOps.softmax(this, dim);
+  }
+  logSoftmax(dim: number): Tensor {
+    return softmaxOps.logSoftmax(this, dim);
+  }
+}
