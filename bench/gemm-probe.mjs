@@ -54,9 +54,10 @@ function measure(ex, shape) {
   let reps = Math.max(1, Math.round(2e7 / flops));
   const warmEnd = performance.now() + (quick ? 100 : 250);
   while (performance.now() < warmEnd) for (let r = 0; r < reps; r++) call();
+  // Best of many short rounds: on a shared machine some rounds run undisturbed.
   let best = 0;
-  const rounds = quick ? 5 : 9;
-  reps = Math.max(1, Math.round(4e7 / flops));
+  const rounds = quick ? 15 : 40;
+  reps = Math.max(1, Math.round(1.5e8 / flops));
   for (let round = 0; round < rounds; round++) {
     const t0 = performance.now();
     for (let r = 0; r < reps; r++) call();

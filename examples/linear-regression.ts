@@ -18,7 +18,9 @@ export interface RegressionResult {
 }
 
 /** Generates the data (seeded) and fits it; returns the fitted line and the data. */
-export function fitLine(options: { steps?: number; lr?: number; seed?: number } = {}): RegressionResult {
+export function fitLine(
+  options: { steps?: number; lr?: number; seed?: number } = {},
+): RegressionResult {
   const { steps = 2000, lr = 0.1, seed = 42 } = options;
   wg.manualSeed(seed);
   const n = 100;
@@ -47,8 +49,11 @@ export function fitLine(options: { steps?: number; lr?: number; seed?: number } 
 
 function main(): void {
   const r = fitLine();
-  console.log(`fitted y = ${r.slope.toFixed(4)}·x + ${r.intercept.toFixed(4)}  (true line y = 3x + 2; noise σ = 0.5)`);
+  console.log(
+    `fitted y = ${r.slope.toFixed(4)}·x + ${r.intercept.toFixed(4)}  (true line y = 3x + 2; noise σ = 0.5)`,
+  );
   console.log(`final mean squared error: ${r.loss.toFixed(4)}`);
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
+  main();

@@ -137,7 +137,9 @@ function main(): void {
   console.log(
     `wasmgrad: MNIST 784-128-10 MLP, SGD momentum, batch 64 (${info.relaxedSimd ? "relaxed SIMD" : "SIMD"} kernels, ${info.wasmBytes} bytes of WebAssembly)`,
   );
-  console.log("data: 10,000 real MNIST digits from the `mnist` package, 8,000 train / 2,000 held out");
+  console.log(
+    "data: 10,000 real MNIST digits from the `mnist` package, 8,000 train / 2,000 held out",
+  );
   const tty = process.stdout.isTTY === true;
   const result = train({
     epochs,
@@ -147,12 +149,17 @@ function main(): void {
     },
   });
   console.log(`held-out accuracy: ${(result.accuracy * 100).toFixed(2)}% on 2,000 digits`);
-  console.log(`training: ${result.msPerStep.toFixed(3)} ms per step (batch 64, forward + backward + SGD)`);
+  console.log(
+    `training: ${result.msPerStep.toFixed(3)} ms per step (batch 64, forward + backward + SGD)`,
+  );
   for (const n of [128, 256, 512]) {
     console.log(`kernel speed: matmul ${n}x${n}x${n} ${matmulGflops(n).toFixed(1)} GFLOP/s`);
   }
   const mem = wg.memory();
-  console.log(`memory: ${mem.liveTensors} live tensors, ${mem.liveBytes} bytes live, peak ${mem.peakBytes} bytes`);
+  console.log(
+    `memory: ${mem.liveTensors} live tensors, ${mem.liveBytes} bytes live, peak ${mem.peakBytes} bytes`,
+  );
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
+  main();

@@ -7,6 +7,8 @@ export { WasmgradError } from "./errors.js";
 export { type BackendInfo, backendInfo, ready } from "./info.js";
 export * as kernels from "./kernels.js";
 export { type MemoryInfo, memory, tidy } from "./memory.js";
+export * as F from "./nn/functional.js";
+export * as nn from "./nn/index.js";
 export { add, div, maximum, minimum, mul, sub } from "./ops/binary.js";
 export {
   arange,
@@ -24,11 +26,20 @@ export {
 } from "./ops/creation.js";
 export { matmul } from "./ops/matmul.js";
 export { argmax, max, mean, sum } from "./ops/reduce.js";
-export { cat, clone, flatten, narrow, permute, reshape, squeeze, stack, transpose, unsqueeze } from "./ops/shape.js";
+export {
+  cat,
+  clone,
+  flatten,
+  narrow,
+  permute,
+  reshape,
+  squeeze,
+  stack,
+  transpose,
+  unsqueeze,
+} from "./ops/shape.js";
 export { logSoftmax, softmax } from "./ops/softmax.js";
 export { abs, clamp, exp, log, neg, pow, relu, sigmoid, sqrt, tanh } from "./ops/unary.js";
+export * as optim from "./optim/index.js";
 export { manualSeed } from "./random.js";
 export { Tensor, type TensorOrScalar } from "./tensor.js";
-export * as nn from "./nn/index.js";
-export * as F from "./nn/functional.js";
-export * as optim from "./optim/index.js";

@@ -39,7 +39,21 @@ export function sgemm(
     view.set(a.subarray(0, m * k), pa >>> 2);
     view.set(b.subarray(0, k * n), pb >>> 2);
     if (beta !== 0) view.set(c.subarray(0, m * n), pc >>> 2);
-    K.sgemm_f32(pc, n, pa, transA ? m : k, pb, transB ? k : n, m, n, k, transA ? 1 : 0, transB ? 1 : 0, alpha, beta);
+    K.sgemm_f32(
+      pc,
+      n,
+      pa,
+      transA ? m : k,
+      pb,
+      transB ? k : n,
+      m,
+      n,
+      k,
+      transA ? 1 : 0,
+      transB ? 1 : 0,
+      alpha,
+      beta,
+    );
     c.set(backend.f32().subarray(pc >>> 2, (pc >>> 2) + m * n));
     return c;
   } finally {

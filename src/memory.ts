@@ -3,8 +3,9 @@
  * explicit dispose, tidy scopes, a FinalizationRegistry safety net, and the counters that
  * `memory()` reports.
  */
-import { allocate, backend, K } from "./backend/runtime.js";
+
 import type { Ptr } from "./backend/kernels.js";
+import { allocate, backend, K } from "./backend/runtime.js";
 
 /** A block of WASM memory holding float32 (or int32) elements, shared by views. */
 export class Storage {

@@ -92,15 +92,17 @@ export function broadcastStrides(shape: Shape, out: Shape): number[] {
  * Merges adjacent dimensions that every operand walks contiguously, and drops size-1 dims, so
  * N-d kernels see as few and as long rows as possible. Returns the merged shape and strides.
  */
-export function collapse(shape: Shape, strideSets: number[][]): { shape: number[]; strides: number[][] } {
+export function collapse(
+  shape: Shape,
+  strideSets: number[][],
+): { shape: number[]; strides: number[][] } {
   const outShape: number[] = [];
   const outStrides: number[][] = strideSets.map(() => []);
   for (let i = 0; i < shape.length; i++) {
     if (shape[i] === 1) continue;
     const last = outShape.length - 1;
     const mergeable =
-      last >= 0 &&
-      strideSets.every((s, k) => outStrides[k][last] === s[i] * shape[i]);
+      last >= 0 && strideSets.every((s, k) => outStrides[k][last] === s[i] * shape[i]);
     if (mergeable) {
       outShape[last] *= shape[i];
       for (let k = 0; k < strideSets.length; k++) outStrides[k][last] = strideSets[k][i];

@@ -29,7 +29,10 @@ export function toNested(flat: Float32Array, shape: readonly number[]): unknown 
 export type NestedNumbers = number | readonly NestedNumbers[];
 
 /** Infers the shape of nested arrays and flattens them, rejecting ragged or non-numeric input. */
-export function flattenNested(op: string, data: NestedNumbers): { shape: number[]; values: number[] } {
+export function flattenNested(
+  op: string,
+  data: NestedNumbers,
+): { shape: number[]; values: number[] } {
   const shape: number[] = [];
   let probe: NestedNumbers = data;
   while (Array.isArray(probe)) {

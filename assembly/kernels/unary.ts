@@ -14,11 +14,12 @@
  * inlined, and the optimiser folds the dispatch in `apply`/`apply2` down to one operation.
  *
  * pow follows torch.pow for a scalar exponent: p = 0, 1, 2, 3, 1/2, -1, -1/2 are computed
- * directly in f32 (1, x, x*x, x*x*x, sqrt x, 1/x, 1/sqrt x; as torch, 1/2 and -1/2 take
- * sqrt's signed zero and NaN at -Inf); other integers |p| <= 64 by repeated squaring in f64;
- * anything else as 2^(p log2|x|) in f64, negated for odd integer p, NaN for a finite negative
- * base and non-integer p, and 1 for x = 1 (C's pow, which torch follows, not Math.pow).
- * The f64 paths round once to f32, so they are within an ulp of the true power.
+ * directly in f32 as 1 (even for NaN), x, x*x, x*x*x, sqrt x, 1/x and 1/sqrt x, so 1/2 and
+ * -1/2 take sqrt's signs (pow(-0, -1/2) = -Inf, pow(-Inf, 1/2) = NaN) as torch does. Other
+ * integers |p| <= 64 go by repeated squaring in f64; anything else as 2^(p log2|x|) in f64,
+ * negated for odd integer p, NaN for a finite negative base and non-integer p, and with C's
+ * pow(1, y) = pow(-1, +-Inf) = 1 (torch follows C there, not Math.pow). The f64 paths round
+ * to f32 at the end, so they are within an ulp of the true power.
  */
 import { exp2_f64x2, exp4, log2_f64x2, log4, sigmoid4, tanh4 } from "./math";
 
@@ -176,8 +177,8 @@ function powMode(p: f64): i32 {
   return exp2_f64x2(f64x2.pmin(f64x2.pmax(y, f64x2.splat(-300.0)), f64x2.splat(300.0)));
 }
 
-// @ts-ignore: decorator
-@inline function powGeneral(v: v128, p: f64): v128 {
+/** Not inlined: it is long, and its f64 log and exp dwarf the cost of a call per vector. */
+function powGeneral(v: v128, p: f64): v128 {
   let r = demoteJoin(powAbsF64(f64x2.promote_low_f32x4(v), p), powAbsF64(promoteHigh(v), p));
   if (p == Math.trunc(p)) {
     // Integer or infinite p: odd p keeps the base's sign (|p| >= 2^53 is even).
@@ -217,42 +218,42 @@ function powMode(p: f64): i32 {
 
 /** dst = e^x */
 export function exp_f32(dst: usize, x: usize, n: i32): void {
-  map(EXP, dst, x, n, v128.splat<i32>(0), v128.splat<i32>(0));
+  map(EXP, dst, x, n, c4(0.0), c4(0.0));
 }
 
 /** dst = ln x */
 export function log_f32(dst: usize, x: usize, n: i32): void {
-  map(LOG, dst, x, n, v128.splat<i32>(0), v128.splat<i32>(0));
+  map(LOG, dst, x, n, c4(0.0), c4(0.0));
 }
 
 /** dst = sqrt x */
 export function sqrt_f32(dst: usize, x: usize, n: i32): void {
-  map(SQRT, dst, x, n, v128.splat<i32>(0), v128.splat<i32>(0));
+  map(SQRT, dst, x, n, c4(0.0), c4(0.0));
 }
 
 /** dst = |x| */
 export function abs_f32(dst: usize, x: usize, n: i32): void {
-  map(ABS, dst, x, n, v128.splat<i32>(0), v128.splat<i32>(0));
+  map(ABS, dst, x, n, c4(0.0), c4(0.0));
 }
 
 /** dst = -x */
 export function neg_f32(dst: usize, x: usize, n: i32): void {
-  map(NEG, dst, x, n, v128.splat<i32>(0), v128.splat<i32>(0));
+  map(NEG, dst, x, n, c4(0.0), c4(0.0));
 }
 
 /** dst = max(x, 0), NaN kept */
 export function relu_f32(dst: usize, x: usize, n: i32): void {
-  map(RELU, dst, x, n, v128.splat<i32>(0), v128.splat<i32>(0));
+  map(RELU, dst, x, n, c4(0.0), c4(0.0));
 }
 
 /** dst = 1 / (1 + e^-x) */
 export function sigmoid_f32(dst: usize, x: usize, n: i32): void {
-  map(SIGMOID, dst, x, n, v128.splat<i32>(0), v128.splat<i32>(0));
+  map(SIGMOID, dst, x, n, c4(0.0), c4(0.0));
 }
 
 /** dst = tanh x */
 export function tanh_f32(dst: usize, x: usize, n: i32): void {
-  map(TANH, dst, x, n, v128.splat<i32>(0), v128.splat<i32>(0));
+  map(TANH, dst, x, n, c4(0.0), c4(0.0));
 }
 
 /** dst = min(max(x, lo), hi); NaN in x stays NaN, a NaN bound makes every output NaN. */
@@ -267,7 +268,7 @@ export function clamp_f32(dst: usize, x: usize, n: i32, lo: f32, hi: f32): void 
 /** dst = x^p (torch.pow with a scalar exponent; see the file comment for the cases). */
 export function pow_f32(dst: usize, x: usize, n: i32, p: f32): void {
   const a = f64x2.splat(<f64>p);
-  const b = v128.splat<i32>(0);
+  const b = c4(0.0);
   switch (powMode(p)) {
     case P_ONE: fill(dst, n, 1.0); break;
     case P_IDENT: map(POW + P_IDENT, dst, x, n, a, b); break;
@@ -283,22 +284,22 @@ export function pow_f32(dst: usize, x: usize, n: i32, p: f32): void {
 
 /** dx = x > 0 ? dy : 0 */
 export function relu_bwd_f32(dx: usize, dy: usize, x: usize, n: i32): void {
-  map2(RELU_BWD, dx, dy, x, n, v128.splat<i32>(0), v128.splat<i32>(0));
+  map2(RELU_BWD, dx, dy, x, n, c4(0.0), c4(0.0));
 }
 
 /** dx = dy * (1 - y) * y, y = sigmoid(x) */
 export function sigmoid_bwd_f32(dx: usize, dy: usize, y: usize, n: i32): void {
-  map2(SIGMOID_BWD, dx, dy, y, n, v128.splat<i32>(0), v128.splat<i32>(0));
+  map2(SIGMOID_BWD, dx, dy, y, n, c4(0.0), c4(0.0));
 }
 
 /** dx = dy * (1 - y * y), y = tanh(x) */
 export function tanh_bwd_f32(dx: usize, dy: usize, y: usize, n: i32): void {
-  map2(TANH_BWD, dx, dy, y, n, v128.splat<i32>(0), v128.splat<i32>(0));
+  map2(TANH_BWD, dx, dy, y, n, c4(0.0), c4(0.0));
 }
 
 /** dx = dy * sign(x), sign(0) = sign(NaN) = 0 */
 export function abs_bwd_f32(dx: usize, dy: usize, x: usize, n: i32): void {
-  map2(ABS_BWD, dx, dy, x, n, v128.splat<i32>(0), v128.splat<i32>(0));
+  map2(ABS_BWD, dx, dy, x, n, c4(0.0), c4(0.0));
 }
 
 /** dx = lo <= x <= hi ? dy : 0 (the gradient passes at the bounds, as in PyTorch) */

@@ -52,6 +52,7 @@ export function meta(...lists: readonly (readonly number[])[]): Ptr {
   for (const list of lists) {
     for (const v of list) view[i++] = v;
   }
-  if (i - (metaPtr >>> 2) > META_INTS) throw new WasmgradError("internal: kernel metadata overflow");
+  if (i - (metaPtr >>> 2) > META_INTS)
+    throw new WasmgradError("internal: kernel metadata overflow");
   return metaPtr;
 }

@@ -26,14 +26,18 @@ export class Linear extends Module {
     options: LinearOptions = {},
   ) {
     super();
-    for (const [name, v] of [["inFeatures", inFeatures], ["outFeatures", outFeatures]] as const) {
+    for (const [name, v] of [
+      ["inFeatures", inFeatures],
+      ["outFeatures", outFeatures],
+    ] as const) {
       if (!Number.isInteger(v) || v < 0) {
         throw new WasmgradError(`Linear: ${name} must be an integer >= 0 but got ${v}`);
       }
     }
     const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;
     this.weight = parameter(uniformRange([outFeatures, inFeatures], -bound, bound));
-    this.bias = options.bias === false ? null : parameter(uniformRange([outFeatures], -bound, bound));
+    this.bias =
+      options.bias === false ? null : parameter(uniformRange([outFeatures], -bound, bound));
   }
 
   forward(x: Tensor): Tensor {

@@ -4,8 +4,9 @@
  * the instance's own properties in the order they were assigned, which gives PyTorch's dotted
  * names (`0.weight`, `fc1.bias`, ...) without registration calls.
  */
-import { fmt, WasmgradError } from "../errors.js";
+
 import { K } from "../backend/runtime.js";
+import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
 
 /** Marks `t` as a trainable parameter owned by a module (never swept by `tidy`). */
@@ -77,10 +78,14 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    */
   stateDict(prefix = ""): Record<string, Tensor> {
     const sd: Record<string, Tensor> = {};
-    const own = Object.entries(this).filter(([, v]) => v instanceof Tensor && v._kept) as [string, Tensor][];
+    const own = Object.entries(this).filter(([, v]) => v instanceof Tensor && v._kept) as [
+      string,
+      Tensor,
+    ][];
     for (const [k, v] of own) if (v._isParameter) sd[prefix + k] = v;
     for (const [k, v] of own) if (!v._isParameter) sd[prefix + k] = v;
-    for (const [k, child] of this.namedChildren()) Object.assign(sd, child.stateDict(`${prefix}${k}.`));
+    for (const [k, child] of this.namedChildren())
+      Object.assign(sd, child.stateDict(`${prefix}${k}.`));
     return sd;
   }
 
@@ -88,7 +93,10 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    * Copies values from a state dict into this module's parameters and buffers. With strict (the
    * default) the keys must match exactly; shapes must always match.
    */
-  loadStateDict(sd: Record<string, Tensor>, options: LoadOptions = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
+  loadStateDict(
+    sd: Record<string, Tensor>,
+    options: LoadOptions = {},
+  ): { missingKeys: string[]; unexpectedKeys: string[] } {
     const strict = options.strict ?? true;
     const own = this.stateDict();
     const missingKeys = Object.keys(own).filter((k) => !(k in sd));
@@ -101,8 +109,12 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     for (const [key, target] of Object.entries(own)) {
       const source = sd[key];
       if (source === undefined) continue;
-      if (!(source instanceof Tensor)) throw new WasmgradError(`loadStateDict: value for ${key} is not a Tensor`);
-      if (source.shape.length !== target.shape.length || source.shape.some((d, i) => d !== target.shape[i])) {
+      if (!(source instanceof Tensor))
+        throw new WasmgradError(`loadStateDict: value for ${key} is not a Tensor`);
+      if (
+        source.shape.length !== target.shape.length ||
+        source.shape.some((d, i) => d !== target.shape[i])
+      ) {
         throw new WasmgradError(
           `loadStateDict: size mismatch for ${key}: copying a tensor of shape ${fmt(source.shape)} into a parameter of shape ${fmt(target.shape)}`,
         );

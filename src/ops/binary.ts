@@ -10,7 +10,9 @@ import { binaryRaw, mulRaw, scalarRaw, sumTo } from "./raw.js";
 
 function check(op: string, v: unknown, side: string): void {
   if (!(v instanceof Tensor) && typeof v !== "number") {
-    throw new WasmgradError(`${op}: expected a Tensor or a number as the ${side} operand but got ${v === null ? "null" : typeof v}`);
+    throw new WasmgradError(
+      `${op}: expected a Tensor or a number as the ${side} operand but got ${v === null ? "null" : typeof v}`,
+    );
   }
 }
 
@@ -41,12 +43,17 @@ export function add(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const ta = tensorOf(a);
   const tb = tensorOf(b);
   if (!needsGrad(ta ?? (tb as Tensor), tb)) return out;
-  return record(out, "add", [ta, tb].filter((t) => t !== null), (g) => {
-    const grads: (Tensor | null)[] = [];
-    if (ta) grads.push(sumTo(g, ta.shape));
-    if (tb) grads.push(sumTo(g, tb.shape));
-    return grads;
-  });
+  return record(
+    out,
+    "add",
+    [ta, tb].filter((t) => t !== null),
+    (g) => {
+      const grads: (Tensor | null)[] = [];
+      if (ta) grads.push(sumTo(g, ta.shape));
+      if (tb) grads.push(sumTo(g, tb.shape));
+      return grads;
+    },
+  );
 }
 
 export function sub(a: TensorOrScalar, b: TensorOrScalar): Tensor {
@@ -54,16 +61,21 @@ export function sub(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const ta = tensorOf(a);
   const tb = tensorOf(b);
   if (!needsGrad(ta ?? (tb as Tensor), tb)) return out;
-  return record(out, "sub", [ta, tb].filter((t) => t !== null), (g) => {
-    const grads: (Tensor | null)[] = [];
-    if (ta) grads.push(sumTo(g, ta.shape));
-    if (tb && tb.requiresGrad) {
-      const s = sumTo(g, tb.shape);
-      grads.push(scalarRaw("sub", BinaryOp.mul, s, -1));
-      if (s !== g) s.dispose();
-    } else if (tb) grads.push(null);
-    return grads;
-  });
+  return record(
+    out,
+    "sub",
+    [ta, tb].filter((t) => t !== null),
+    (g) => {
+      const grads: (Tensor | null)[] = [];
+      if (ta) grads.push(sumTo(g, ta.shape));
+      if (tb && tb.requiresGrad) {
+        const s = sumTo(g, tb.shape);
+        grads.push(scalarRaw("sub", BinaryOp.mul, s, -1));
+        if (s !== g) s.dispose();
+      } else if (tb) grads.push(null);
+      return grads;
+    },
+  );
 }
 
 export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
@@ -71,20 +83,26 @@ export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const ta = tensorOf(a);
   const tb = tensorOf(b);
   if (!needsGrad(ta ?? (tb as Tensor), tb)) return out;
-  return record(out, "mul", [ta, tb].filter((t) => t !== null), (g) => {
-    // d(a*b)/da = b: with a number operand the gradient is g scaled by it.
-    const gradFor = (self: Tensor, other: TensorOrScalar): Tensor | null => {
-      if (!self.requiresGrad) return null;
-      const prod = typeof other === "number" ? scalarRaw("mul", BinaryOp.mul, g, other) : mulRaw(g, other);
-      const s = sumTo(prod, self.shape);
-      if (s !== prod) prod.dispose();
-      return s;
-    };
-    const grads: (Tensor | null)[] = [];
-    if (ta) grads.push(gradFor(ta, b));
-    if (tb) grads.push(gradFor(tb, a));
-    return grads;
-  });
+  return record(
+    out,
+    "mul",
+    [ta, tb].filter((t) => t !== null),
+    (g) => {
+      // d(a*b)/da = b: with a number operand the gradient is g scaled by it.
+      const gradFor = (self: Tensor, other: TensorOrScalar): Tensor | null => {
+        if (!self.requiresGrad) return null;
+        const prod =
+          typeof other === "number" ? scalarRaw("mul", BinaryOp.mul, g, other) : mulRaw(g, other);
+        const s = sumTo(prod, self.shape);
+        if (s !== prod) prod.dispose();
+        return s;
+      };
+      const grads: (Tensor | null)[] = [];
+      if (ta) grads.push(gradFor(ta, b));
+      if (tb) grads.push(gradFor(tb, a));
+      return grads;
+    },
+  );
 }
 
 export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
@@ -92,33 +110,41 @@ export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const ta = tensorOf(a);
   const tb = tensorOf(b);
   if (!needsGrad(ta ?? (tb as Tensor), tb)) return out;
-  return record(out, "div", [ta, tb].filter((t) => t !== null), (g) => {
-    const grads: (Tensor | null)[] = [];
-    if (ta) {
-      if (!ta.requiresGrad) grads.push(null);
-      else {
-        // d(a/b)/da = 1/b
-        const q = typeof b === "number" ? scalarRaw("div", BinaryOp.mul, g, 1 / b) : binaryRaw("div", BinaryOp.div, g, b);
-        const s = sumTo(q, ta.shape);
-        if (s !== q) q.dispose();
-        grads.push(s);
+  return record(
+    out,
+    "div",
+    [ta, tb].filter((t) => t !== null),
+    (g) => {
+      const grads: (Tensor | null)[] = [];
+      if (ta) {
+        if (!ta.requiresGrad) grads.push(null);
+        else {
+          // d(a/b)/da = 1/b
+          const q =
+            typeof b === "number"
+              ? scalarRaw("div", BinaryOp.mul, g, 1 / b)
+              : binaryRaw("div", BinaryOp.div, g, b);
+          const s = sumTo(q, ta.shape);
+          if (s !== q) q.dispose();
+          grads.push(s);
+        }
       }
-    }
-    if (tb) {
-      if (!tb.requiresGrad) grads.push(null);
-      else {
-        // d(a/b)/db = -a/b^2 = -out/b
-        const q = binaryRaw("div", BinaryOp.div, out, tb);
-        const p = mulRaw(g, q);
-        q.dispose();
-        const s = sumTo(p, tb.shape);
-        if (s !== p) p.dispose();
-        grads.push(scalarRaw("div", BinaryOp.mul, s, -1));
-        s.dispose();
+      if (tb) {
+        if (!tb.requiresGrad) grads.push(null);
+        else {
+          // d(a/b)/db = -a/b^2 = -out/b
+          const q = binaryRaw("div", BinaryOp.div, out, tb);
+          const p = mulRaw(g, q);
+          q.dispose();
+          const s = sumTo(p, tb.shape);
+          if (s !== p) p.dispose();
+          grads.push(scalarRaw("div", BinaryOp.mul, s, -1));
+          s.dispose();
+        }
       }
-    }
-    return grads;
-  });
+      return grads;
+    },
+  );
 }
 
 /**
@@ -131,35 +157,40 @@ function extremum(op: "maximum" | "minimum", a: TensorOrScalar, b: TensorOrScala
   const ta = tensorOf(a);
   const tb = tensorOf(b);
   if (!needsGrad(ta ?? (tb as Tensor), tb)) return out;
-  return record(out, op, [ta, tb].filter((t) => t !== null), (g) => {
-    const gradFor = (self: Tensor, other: TensorOrScalar): Tensor | null => {
-      if (!self.requiresGrad) return null;
-      // share(x, y) = 1 if x > y, 0.5 if equal; for minimum swap the comparison.
-      let share: Tensor;
-      if (typeof other !== "number") {
-        share =
-          op === "maximum"
-            ? binaryRaw(op, BinaryOp.maxShare, self, other)
-            : binaryRaw(op, BinaryOp.maxShare, other, self);
-      } else if (op === "maximum") {
-        share = scalarRaw(op, BinaryOp.maxShare, self, other);
-      } else {
-        // x < y  <=>  -x > -y
-        const negated = scalarRaw(op, BinaryOp.mul, self, -1);
-        share = scalarRaw(op, BinaryOp.maxShare, negated, -other);
-        negated.dispose();
-      }
-      const prod = mulRaw(g, share);
-      share.dispose();
-      const s = sumTo(prod, self.shape);
-      if (s !== prod) prod.dispose();
-      return s;
-    };
-    const grads: (Tensor | null)[] = [];
-    if (ta) grads.push(gradFor(ta, b));
-    if (tb) grads.push(gradFor(tb, a));
-    return grads;
-  });
+  return record(
+    out,
+    op,
+    [ta, tb].filter((t) => t !== null),
+    (g) => {
+      const gradFor = (self: Tensor, other: TensorOrScalar): Tensor | null => {
+        if (!self.requiresGrad) return null;
+        // share(x, y) = 1 if x > y, 0.5 if equal; for minimum swap the comparison.
+        let share: Tensor;
+        if (typeof other !== "number") {
+          share =
+            op === "maximum"
+              ? binaryRaw(op, BinaryOp.maxShare, self, other)
+              : binaryRaw(op, BinaryOp.maxShare, other, self);
+        } else if (op === "maximum") {
+          share = scalarRaw(op, BinaryOp.maxShare, self, other);
+        } else {
+          // x < y  <=>  -x > -y
+          const negated = scalarRaw(op, BinaryOp.mul, self, -1);
+          share = scalarRaw(op, BinaryOp.maxShare, negated, -other);
+          negated.dispose();
+        }
+        const prod = mulRaw(g, share);
+        share.dispose();
+        const s = sumTo(prod, self.shape);
+        if (s !== prod) prod.dispose();
+        return s;
+      };
+      const grads: (Tensor | null)[] = [];
+      if (ta) grads.push(gradFor(ta, b));
+      if (tb) grads.push(gradFor(tb, a));
+      return grads;
+    },
+  );
 }
 
 export function maximum(a: TensorOrScalar, b: TensorOrScalar): Tensor {

@@ -65,26 +65,32 @@ function isNested(data: unknown): boolean {
   return Array.isArray(data) && data.length > 0 && Array.isArray(data[0]);
 }
 
-export function full(shape: ShapeArg, value: number, opts?: CreateOptions): Tensor {
-  const t = Tensor._empty("full", shapeArg("full", shape));
+function filled(op: string, shape: ShapeArg, value: number, opts?: CreateOptions): Tensor {
+  if (typeof value !== "number")
+    throw new WasmgradError(`${op}: fill value must be a number but got ${typeof value}`);
+  const t = Tensor._empty(op, shapeArg(op, shape));
   K.fill_f32(t.ptr, t.size, value);
   return finish(t, opts);
 }
 
+export function full(shape: ShapeArg, value: number, opts?: CreateOptions): Tensor {
+  return filled("full", shape, value, opts);
+}
+
 export function zeros(shape: ShapeArg, opts?: CreateOptions): Tensor {
-  return full(shape, 0, opts);
+  return filled("zeros", shape, 0, opts);
 }
 
 export function ones(shape: ShapeArg, opts?: CreateOptions): Tensor {
-  return full(shape, 1, opts);
+  return filled("ones", shape, 1, opts);
 }
 
 export function zerosLike(t: Tensor, opts?: CreateOptions): Tensor {
-  return full(t.shape, 0, opts);
+  return filled("zerosLike", t.shape, 0, opts);
 }
 
 export function onesLike(t: Tensor, opts?: CreateOptions): Tensor {
-  return full(t.shape, 1, opts);
+  return filled("onesLike", t.shape, 1, opts);
 }
 
 /** `arange(end)` or `arange(start, end, step = 1)`: values start, start+step, ... below end. */
@@ -108,10 +114,14 @@ export function arange(
     step = 1;
   }
   if (step === 0 || !Number.isFinite(step) || !Number.isFinite(start) || !Number.isFinite(stop)) {
-    throw new WasmgradError(`arange: expected finite start, end and a nonzero step but got (${start}, ${stop}, ${step})`);
+    throw new WasmgradError(
+      `arange: expected finite start, end and a nonzero step but got (${start}, ${stop}, ${step})`,
+    );
   }
   if ((stop - start) / step < 0) {
-    throw new WasmgradError(`arange: upper bound and step are inconsistent: (${start}, ${stop}, ${step})`);
+    throw new WasmgradError(
+      `arange: upper bound and step are inconsistent: (${start}, ${stop}, ${step})`,
+    );
   }
   const n = Math.ceil((stop - start) / step);
   const t = Tensor._empty("arange", [n]);

@@ -10,14 +10,21 @@ import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
 
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  for (const [name, t] of [["input", x], ["weight", weight]] as const) {
+  for (const [name, t] of [
+    ["input", x],
+    ["weight", weight],
+  ] as const) {
     if (!(t instanceof Tensor)) {
-      throw new WasmgradError(`linear: expected ${name} to be a Tensor but got ${t === null ? "null" : typeof t}`);
+      throw new WasmgradError(
+        `linear: expected ${name} to be a Tensor but got ${t === null ? "null" : typeof t}`,
+      );
     }
     t._live("linear");
   }
   if (weight.ndim !== 2) {
-    throw new WasmgradError(`linear: weight must be 2-D [outFeatures, inFeatures] but got ${fmt(weight.shape)}`);
+    throw new WasmgradError(
+      `linear: weight must be 2-D [outFeatures, inFeatures] but got ${fmt(weight.shape)}`,
+    );
   }
   const [outF, inF] = weight.shape;
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
@@ -27,10 +34,13 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   }
   const b = bias ?? null;
   if (b !== null) {
-    if (!(b instanceof Tensor)) throw new WasmgradError(`linear: bias must be a Tensor or null but got ${typeof b}`);
+    if (!(b instanceof Tensor))
+      throw new WasmgradError(`linear: bias must be a Tensor or null but got ${typeof b}`);
     b._live("linear");
     if (b.ndim !== 1 || b.shape[0] !== outF) {
-      throw new WasmgradError(`linear: bias has shape ${fmt(b.shape)} but expected [${outF}] for weight ${fmt(weight.shape)}`);
+      throw new WasmgradError(
+        `linear: bias has shape ${fmt(b.shape)} but expected [${outF}] for weight ${fmt(weight.shape)}`,
+      );
     }
   }
   const m = sizeRows(x);
@@ -48,7 +58,8 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     let db: Tensor | null = null;
     if (x.requiresGrad) {
       dx = Tensor._empty("linear", x.shape);
-      if (dx.size > 0) K.sgemm_f32(dx.ptr, inF, g.ptr, outF, weight.ptr, inF, m, inF, outF, 0, 0, 1, 0);
+      if (dx.size > 0)
+        K.sgemm_f32(dx.ptr, inF, g.ptr, outF, weight.ptr, inF, m, inF, outF, 0, 0, 1, 0);
     }
     if (weight.requiresGrad) {
       dw = Tensor._empty("linear", weight.shape);

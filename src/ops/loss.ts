@@ -4,11 +4,11 @@
  */
 import { needsGrad, record } from "../autograd/engine.js";
 import { backend, K } from "../backend/runtime.js";
+import { BinaryOp } from "../backend/table/core.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
 import { mul, sub } from "./binary.js";
 import { scalarRaw } from "./raw.js";
-import { BinaryOp } from "../backend/table/core.js";
 import { mean, sum } from "./reduce.js";
 
 export type Reduction = "mean" | "sum" | "none";
@@ -20,7 +20,9 @@ export interface LossOptions {
 function reductionOf(op: string, opts?: LossOptions): Reduction {
   const r = opts?.reduction ?? "mean";
   if (r !== "mean" && r !== "sum" && r !== "none") {
-    throw new WasmgradError(`${op}: reduction must be "mean", "sum" or "none" but got ${JSON.stringify(r)}`);
+    throw new WasmgradError(
+      `${op}: reduction must be "mean", "sum" or "none" but got ${JSON.stringify(r)}`,
+    );
   }
   return r;
 }
@@ -50,16 +52,22 @@ function classIndices(op: string, target: ClassTargets, n: number, c: number): I
   let values: ArrayLike<number>;
   if (target instanceof Tensor) {
     if (target.ndim !== 1) {
-      throw new WasmgradError(`${op}: target tensor must be 1-D class indices but got shape ${fmt(target.shape)}`);
+      throw new WasmgradError(
+        `${op}: target tensor must be 1-D class indices but got shape ${fmt(target.shape)}`,
+      );
     }
     values = target.data();
   } else if (target instanceof Int32Array || Array.isArray(target)) {
     values = target as ArrayLike<number>;
   } else {
-    throw new WasmgradError(`${op}: target must be class indices (Int32Array, number[] or Tensor) but got ${typeof target}`);
+    throw new WasmgradError(
+      `${op}: target must be class indices (Int32Array, number[] or Tensor) but got ${typeof target}`,
+    );
   }
   if (values.length !== n) {
-    throw new WasmgradError(`${op}: expected ${n} targets (one per row of the input) but got ${values.length}`);
+    throw new WasmgradError(
+      `${op}: expected ${n} targets (one per row of the input) but got ${values.length}`,
+    );
   }
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -81,7 +89,9 @@ function classIndices(op: string, target: ClassTargets, n: number, c: number): I
 export function crossEntropy(logits: Tensor, target: ClassTargets, opts?: LossOptions): Tensor {
   const reduction = reductionOf("crossEntropy", opts);
   if (!(logits instanceof Tensor)) {
-    throw new WasmgradError(`crossEntropy: expected logits to be a Tensor but got ${typeof logits}`);
+    throw new WasmgradError(
+      `crossEntropy: expected logits to be a Tensor but got ${typeof logits}`,
+    );
   }
   logits._live("crossEntropy");
   if (logits.ndim !== 1 && logits.ndim !== 2) {
@@ -113,7 +123,17 @@ export function crossEntropy(logits: Tensor, target: ClassTargets, opts?: LossOp
   const stride = reduction === "none" ? 1 : 0;
   return record(out, "crossEntropy", [logits], (g) => {
     const dx = Tensor._empty("crossEntropy", logits.shape);
-    if (n > 0) K.cross_entropy_bwd_f32(dx.ptr, logits.ptr, t._ptr("crossEntropy backward"), n, c, g.ptr, stride, scale);
+    if (n > 0)
+      K.cross_entropy_bwd_f32(
+        dx.ptr,
+        logits.ptr,
+        t._ptr("crossEntropy backward"),
+        n,
+        c,
+        g.ptr,
+        stride,
+        scale,
+      );
     return [dx];
   });
 }

@@ -37,13 +37,27 @@ function gemmBatched(
   const aIsBatched = sizeOf(aBatch) > 1;
   const bIsBatched = sizeOf(bBatch) > 1;
   const simple =
-    (!aIsBatched || sameBatch(aBatch, batchShape)) && (!bIsBatched || sameBatch(bBatch, batchShape));
+    (!aIsBatched || sameBatch(aBatch, batchShape)) &&
+    (!bIsBatched || sameBatch(bBatch, batchShape));
   if (simple) {
     K.sgemm_batched_f32(
-      c.ptr, n, m * n,
-      a.ptr, lda, aIsBatched ? aSize : 0,
-      b.ptr, ldb, bIsBatched ? bSize : 0,
-      batch, m, n, k, transA ? 1 : 0, transB ? 1 : 0, 1, 0,
+      c.ptr,
+      n,
+      m * n,
+      a.ptr,
+      lda,
+      aIsBatched ? aSize : 0,
+      b.ptr,
+      ldb,
+      bIsBatched ? bSize : 0,
+      batch,
+      m,
+      n,
+      k,
+      transA ? 1 : 0,
+      transB ? 1 : 0,
+      1,
+      0,
     );
     return;
   }
@@ -60,10 +74,19 @@ function gemmBatched(
       ib = ib * pb[d] + (pb[d] === 1 ? 0 : idx[d]);
     }
     K.sgemm_f32(
-      c.ptr + p * m * n * 4, n,
-      a.ptr + ia * aSize * 4, lda,
-      b.ptr + ib * bSize * 4, ldb,
-      m, n, k, transA ? 1 : 0, transB ? 1 : 0, 1, 0,
+      c.ptr + p * m * n * 4,
+      n,
+      a.ptr + ia * aSize * 4,
+      lda,
+      b.ptr + ib * bSize * 4,
+      ldb,
+      m,
+      n,
+      k,
+      transA ? 1 : 0,
+      transB ? 1 : 0,
+      1,
+      0,
     );
     for (let d = nd - 1; d >= 0; d--) {
       if (++idx[d] < batchShape[d]) break;

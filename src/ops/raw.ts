@@ -4,7 +4,14 @@
  */
 import { K, meta } from "../backend/runtime.js";
 import { BinaryOp, type BinaryOpCode, ReduceOp } from "../backend/table/core.js";
-import { broadcastShapes, broadcastStrides, collapse, type Shape, sameShape, stridesOf } from "../shape.js";
+import {
+  broadcastShapes,
+  broadcastStrides,
+  collapse,
+  type Shape,
+  sameShape,
+  stridesOf,
+} from "../shape.js";
 import { Tensor } from "../tensor.js";
 
 /** a op b with broadcasting; `name` is the op reported in errors. */

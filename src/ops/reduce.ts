@@ -35,7 +35,11 @@ function plan(op: string, x: Tensor, dim: DimArg, keepdim: boolean): Plan {
 }
 
 /** Materialises `g` (of keepShape) broadcast to `shape`. */
-export function expandRaw(g: Tensor, keepShape: readonly number[], shape: readonly number[]): Tensor {
+export function expandRaw(
+  g: Tensor,
+  keepShape: readonly number[],
+  shape: readonly number[],
+): Tensor {
   const out = Tensor._empty("expand", shape);
   if (out.size === 0) return out;
   const c = collapse(shape, [broadcastStrides(keepShape, shape), broadcastStrides(shape, shape)]);
@@ -130,7 +134,9 @@ export function argmax(x: Tensor, dim?: number | null, keepdim = false): Int32Ar
     inner = sizeOf(x.shape.slice(d + 1));
   }
   if (r === 0) {
-    throw new WasmgradError(`argmax: cannot take the argmax of an empty dimension (shape ${fmt(x.shape)})`);
+    throw new WasmgradError(
+      `argmax: cannot take the argmax of an empty dimension (shape ${fmt(x.shape)})`,
+    );
   }
   void keepdim;
   const n = outer * inner;

@@ -39,7 +39,10 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   }
   let target: number[];
   if (inferred >= 0) {
-    const rest = checkShape("reshape", shape.filter((_, i) => i !== inferred));
+    const rest = checkShape(
+      "reshape",
+      shape.filter((_, i) => i !== inferred),
+    );
     const known = sizeOf(rest);
     if (known === 0 || x.size % known !== 0) {
       throw new WasmgradError(
@@ -65,7 +68,9 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   const s = normDim("flatten", startDim, x.ndim);
   const e = normDim("flatten", endDim, x.ndim);
   if (s > e) {
-    throw new WasmgradError(`flatten: startDim ${startDim} comes after endDim ${endDim} for shape ${fmt(x.shape)}`);
+    throw new WasmgradError(
+      `flatten: startDim ${startDim} comes after endDim ${endDim} for shape ${fmt(x.shape)}`,
+    );
   }
   const shape = [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)];
   return view("flatten", x, shape);
@@ -137,7 +142,13 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
  * [outer, width_i], part i occupies columns [offset_i, offset_i + width_i) of the whole
  * [outer, total]. `toWhole` copies parts into the whole, otherwise the whole into the parts.
  */
-function copyBlocks(whole: Tensor, parts: Tensor[], outer: number, widths: number[], toWhole: boolean): void {
+function copyBlocks(
+  whole: Tensor,
+  parts: Tensor[],
+  outer: number,
+  widths: number[],
+  toWhole: boolean,
+): void {
   const total = whole.size / Math.max(outer, 1);
   let offset = 0;
   for (let i = 0; i < parts.length; i++) {
@@ -157,7 +168,13 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   const d = normDim("narrow", dim, x.ndim);
   const size = x.shape[d];
   const s = start < 0 ? start + size : start;
-  if (!Number.isInteger(s) || !Number.isInteger(length) || s < 0 || length < 0 || s + length > size) {
+  if (
+    !Number.isInteger(s) ||
+    !Number.isInteger(length) ||
+    s < 0 ||
+    length < 0 ||
+    s + length > size
+  ) {
     throw new WasmgradError(
       `narrow: start ${start} and length ${length} are out of range for dimension ${dim} of size ${size} (shape ${fmt(x.shape)})`,
     );
@@ -167,12 +184,28 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   const shape = [...x.shape];
   shape[d] = length;
   const out = Tensor._empty("narrow", shape);
-  if (out.size > 0) K.copy_2d_f32(out.ptr, length * inner, x.ptr + s * inner * 4, size * inner, outer, length * inner);
+  if (out.size > 0)
+    K.copy_2d_f32(
+      out.ptr,
+      length * inner,
+      x.ptr + s * inner * 4,
+      size * inner,
+      outer,
+      length * inner,
+    );
   if (!needsGrad(x)) return out;
   return record(out, "narrow", [x], (g) => {
     const dx = Tensor._empty("narrow", x.shape);
     K.fill_f32(dx.ptr, dx.size, 0);
-    if (g.size > 0) K.copy_2d_f32(dx.ptr + s * inner * 4, size * inner, g.ptr, length * inner, outer, length * inner);
+    if (g.size > 0)
+      K.copy_2d_f32(
+        dx.ptr + s * inner * 4,
+        size * inner,
+        g.ptr,
+        length * inner,
+        outer,
+        length * inner,
+      );
     return [dx];
   });
 }
@@ -200,7 +233,13 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const outer = sizeOf(first.shape.slice(0, d));
   const shape = [...first.shape];
   shape[d] = tensors.reduce((n, t) => n + t.shape[d], 0);
-  return join("cat", [...tensors], shape, outer, tensors.map((t) => t.shape[d] * inner));
+  return join(
+    "cat",
+    [...tensors],
+    shape,
+    outer,
+    tensors.map((t) => t.shape[d] * inner),
+  );
 }
 
 /** Joins same-shape tensors along a new dimension. */
@@ -223,10 +262,22 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   shape.splice(d, 0, tensors.length);
   const outer = sizeOf(first.shape.slice(0, d));
   const inner = sizeOf(first.shape.slice(d));
-  return join("stack", [...tensors], shape, outer, tensors.map(() => inner));
+  return join(
+    "stack",
+    [...tensors],
+    shape,
+    outer,
+    tensors.map(() => inner),
+  );
 }
 
-function join(op: string, parts: Tensor[], shape: number[], outer: number, widths: number[]): Tensor {
+function join(
+  op: string,
+  parts: Tensor[],
+  shape: number[],
+  outer: number,
+  widths: number[],
+): Tensor {
   const out = Tensor._empty(op, shape);
   copyBlocks(out, parts, outer, widths, true);
   if (!needsGradAny(parts)) return out;

@@ -23,7 +23,12 @@ function apply(op: string, kernel: UnaryKernel, x: Tensor): Tensor {
 }
 
 /** dx = kernel(dy, saved) for the fused gradient kernels. */
-function grad2(op: string, kernel: (dx: Ptr, dy: Ptr, s: Ptr, n: number) => void, g: Tensor, saved: Tensor): Tensor {
+function grad2(
+  op: string,
+  kernel: (dx: Ptr, dy: Ptr, s: Ptr, n: number) => void,
+  g: Tensor,
+  saved: Tensor,
+): Tensor {
   const ps = saved._ptr(`${op} backward`);
   const dx = Tensor._empty(op, g.shape);
   kernel(dx.ptr, g.ptr, ps, g.size);
@@ -86,7 +91,9 @@ export function tanh(x: Tensor): Tensor {
 /** x ** exponent for a number exponent, as torch.pow(tensor, number). */
 export function pow(x: Tensor, exponent: number): Tensor {
   if (typeof exponent !== "number") {
-    throw new WasmgradError(`pow: expected a number exponent but got ${exponent === null ? "null" : typeof exponent}`);
+    throw new WasmgradError(
+      `pow: expected a number exponent but got ${exponent === null ? "null" : typeof exponent}`,
+    );
   }
   const out = apply("pow", (d, s, n) => K.pow_f32(d, s, n, exponent), x);
   if (!needsGrad(x)) return out;

@@ -19,15 +19,24 @@ export abstract class Optimizer<S extends Record<string, Tensor>> {
     private readonly opName: string,
     params: Iterable<Tensor>,
   ) {
-    if (params === null || params === undefined || typeof (params as Iterable<Tensor>)[Symbol.iterator] !== "function") {
-      throw new WasmgradError(`${opName}: params must be an iterable of Tensors (e.g. model.parameters())`);
+    if (
+      params === null ||
+      params === undefined ||
+      typeof (params as Iterable<Tensor>)[Symbol.iterator] !== "function"
+    ) {
+      throw new WasmgradError(
+        `${opName}: params must be an iterable of Tensors (e.g. model.parameters())`,
+      );
     }
     this.params = [...params];
     if (this.params.length === 0) throw new WasmgradError(`${opName}: got an empty parameter list`);
     this.params.forEach((p, i) => {
-      if (!(p instanceof Tensor)) throw new WasmgradError(`${opName}: parameter ${i} is not a Tensor`);
+      if (!(p instanceof Tensor))
+        throw new WasmgradError(`${opName}: parameter ${i} is not a Tensor`);
       if (!p.requiresGrad) {
-        throw new WasmgradError(`${opName}: parameter ${i} (shape ${fmt(p.shape)}) does not require grad`);
+        throw new WasmgradError(
+          `${opName}: parameter ${i} (shape ${fmt(p.shape)}) does not require grad`,
+        );
       }
     });
   }
@@ -65,19 +74,25 @@ export abstract class Optimizer<S extends Record<string, Tensor>> {
       const s = this.state.get(p);
       if (s !== undefined) state[i] = { ...s };
     });
-    return { state, paramGroups: [{ ...this.hyperParameters(), params: this.params.map((_, i) => i) }] };
+    return {
+      state,
+      paramGroups: [{ ...this.hyperParameters(), params: this.params.map((_, i) => i) }],
+    };
   }
 
   /** Restores state saved by `stateDict` (copied into this optimizer's own tensors). */
   loadStateDict(sd: OptimizerStateDict): void {
     const group = sd.paramGroups?.[0];
-    if (group === undefined) throw new WasmgradError(`${this.opName}.loadStateDict: missing paramGroups`);
+    if (group === undefined)
+      throw new WasmgradError(`${this.opName}.loadStateDict: missing paramGroups`);
     for (const [k, v] of Object.entries(group)) {
-      if (k !== "params" && k in this.hyperParameters()) (this as unknown as Record<string, unknown>)[k] = v;
+      if (k !== "params" && k in this.hyperParameters())
+        (this as unknown as Record<string, unknown>)[k] = v;
     }
     for (const [key, entry] of Object.entries(sd.state)) {
       const p = this.params[Number(key)];
-      if (p === undefined) throw new WasmgradError(`${this.opName}.loadStateDict: no parameter ${key}`);
+      if (p === undefined)
+        throw new WasmgradError(`${this.opName}.loadStateDict: no parameter ${key}`);
       const own = {} as Record<string, Tensor>;
       for (const [name, src] of Object.entries(entry)) {
         if (src.size !== p.size) {

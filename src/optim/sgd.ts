@@ -7,7 +7,7 @@
  */
 import { K } from "../backend/runtime.js";
 import { WasmgradError } from "../errors.js";
-import { Tensor } from "../tensor.js";
+import type { Tensor } from "../tensor.js";
 import { Optimizer } from "./optimizer.js";
 
 export interface SGDOptions {
@@ -28,7 +28,9 @@ export class SGD extends Optimizer<{ momentumBuffer: Tensor }> {
   constructor(params: Iterable<Tensor>, options: SGDOptions) {
     super("SGD", params);
     if (options === undefined || options.lr === undefined) {
-      throw new WasmgradError("SGD: lr is required (e.g. new SGD(model.parameters(), { lr: 0.01 }))");
+      throw new WasmgradError(
+        "SGD: lr is required (e.g. new SGD(model.parameters(), { lr: 0.01 }))",
+      );
     }
     const { lr, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false } = options;
     Optimizer.checkNonNegative("SGD", { lr, momentum, dampening, weightDecay });

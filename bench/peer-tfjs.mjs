@@ -1,0 +1,45 @@
+// The peer: TensorFlow.js on its WASM backend (XNNPACK kernels), pinned to SIMD and one thread so
+// that it runs under the same conditions as wasmgrad. Reports which .wasm binary it really loaded,
+// because tfjs silently falls back to its non-SIMD build when the engine lacks SIMD.
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import { basename, dirname, join } from "node:path";
+import { getThreadsCount, setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import * as tf from "@tensorflow/tfjs-core";
+
+const require = createRequire(import.meta.url);
+
+/** Initializes tfjs-wasm (SIMD, 1 thread) and returns `{ tf, info }`. */
+export async function initTfjs() {
+  const pkgDir = dirname(require.resolve("@tensorflow/tfjs-backend-wasm/package.json"));
+  // A trailing separator matters: tfjs concatenates prefix + file name.
+  setWasmPaths(`${join(pkgDir, "dist")}/`);
+  setThreadsCount(1);
+
+  // Emscripten's Node path reads the binary with fs.readFileSync; watch it during init only.
+  const loaded = [];
+  const readFileSync = fs.readFileSync;
+  fs.readFileSync = function watched(file, ...rest) {
+    if (String(file).endsWith(".wasm")) loaded.push(basename(String(file)));
+    return readFileSync.call(this, file, ...rest);
+  };
+  try {
+    if (!(await tf.setBackend("wasm"))) throw new Error("tf.setBackend('wasm') failed");
+    await tf.ready();
+  } finally {
+    fs.readFileSync = readFileSync;
+  }
+
+  const flags = tf.env().getFlags();
+  const info = {
+    tfjsCore: tf.version_core,
+    backend: tf.getBackend(),
+    simd: flags.WASM_HAS_SIMD_SUPPORT === true,
+    multithreadSupport: flags.WASM_HAS_MULTITHREAD_SUPPORT === true,
+    threads: getThreadsCount(),
+    wasmFile: loaded.length > 0 ? loaded.join(", ") : "(not observed)",
+    flags,
+  };
+  if (info.backend !== "wasm") throw new Error(`tfjs backend is ${info.backend}, expected wasm`);
+  return { tf, info };
+}

@@ -1,0 +1,163 @@
+import { describe, expect, it } from "vitest";
+import * as wg from "wasmgrad";
+
+/** Expects fn to throw a WasmgradError whose message matches pattern. */
+function throwsWg(fn: () => unknown, pattern: RegExp | string): void {
+  let caught: unknown = null;
+  try {
+    wg.tidy(() => {
+      fn();
+    });
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(wg.WasmgradError);
+  expect((caught as Error).name).toBe("WasmgradError");
+  if (typeof pattern === "string") expect((caught as Error).message).toBe(pattern);
+  else expect((caught as Error).message).toMatch(pattern);
+}
+
+describe("error messages name the op, what it got and what it expected", () => {
+  it("matmul", () => {
+    throwsWg(
+      () => wg.matmul(wg.zeros([2, 3]), wg.zeros([4, 5])),
+      "matmul: cannot multiply [2,3] by [4,5]: inner dimensions 3 and 4 differ",
+    );
+    throwsWg(
+      () => wg.zeros([2, 3]).matmul(wg.zeros([4])),
+      /matmul: cannot multiply \[2,3\] by \[4\]/,
+    );
+    throwsWg(
+      () => wg.matmul(wg.tensor(1), wg.zeros([2])),
+      /matmul: both arguments need at least 1 dimension/,
+    );
+    throwsWg(
+      () => wg.matmul(wg.zeros([2, 2, 3]), wg.zeros([3, 3, 4])),
+      /matmul: shapes \[2\] and \[3\] cannot be broadcast/,
+    );
+  });
+
+  it("broadcasting arithmetic", () => {
+    throwsWg(
+      () => wg.add(wg.zeros([2, 3]), wg.zeros([4])),
+      "add: shapes [2,3] and [4] cannot be broadcast: dimension 1 is 3 and 4",
+    );
+    throwsWg(() => wg.zeros([3]).mul(wg.zeros([2])), /^mul: shapes \[3\] and \[2\]/);
+    throwsWg(() => wg.add(1, 2), /add: expected at least one Tensor operand/);
+    throwsWg(
+      () => wg.zeros([2]).sub("x" as unknown as number),
+      /sub: expected a Tensor or a number/,
+    );
+  });
+
+  it("shapes and dims", () => {
+    throwsWg(
+      () => wg.zeros([2, 3]).reshape(4, 2),
+      /reshape: shape \[4,2\] is invalid for input of size 6/,
+    );
+    throwsWg(() => wg.zeros([2, 3]).reshape(-1, -1), /reshape: only one dimension can be -1/);
+    throwsWg(
+      () => wg.zeros([2, 3]).sum(2),
+      /sum: dim 2 is out of range for a tensor with 2 dimensions \(expected a dim in \[-2, 1\]\)/,
+    );
+    throwsWg(() => wg.zeros([2, 3]).softmax(-3), /softmax: dim -3 is out of range/);
+    throwsWg(() => wg.zeros([2, 3]).transpose(0, 5), /transpose: dim 5 is out of range/);
+    throwsWg(
+      () => wg.zeros([2, 3]).permute(0),
+      /permute: got 1 dims \[0\] for a tensor with 2 dimensions/,
+    );
+    throwsWg(
+      () => wg.zeros([2, 3]).narrow(1, 2, 2),
+      /narrow: start 2 and length 2 are out of range for dimension 1 of size 3/,
+    );
+    throwsWg(
+      () => wg.cat([wg.zeros([2, 3]), wg.zeros([2, 4])], 0),
+      /cat: tensor 1 has shape \[2,4\] but tensor 0 has shape \[2,3\]/,
+    );
+    throwsWg(
+      () => wg.stack([wg.zeros([2]), wg.zeros([3])]),
+      /stack: expects each tensor to be equal size/,
+    );
+    throwsWg(() => wg.zeros([2, -1]), "zeros: invalid shape [2,-1]: sizes must be integers >= 0");
+    throwsWg(
+      () => wg.zeros([2, 3]).T.T.transpose(0, 1).flatten(1, 0),
+      /flatten: startDim 1 comes after endDim 0/,
+    );
+    throwsWg(() => wg.zeros([3]).T, /T: expected a 2-D tensor but got shape \[3\]/);
+  });
+
+  it("creation", () => {
+    throwsWg(
+      () => wg.tensor([[1, 2], [3]]),
+      /tensor: ragged nested array: expected 2 elements at \[1\]/,
+    );
+    throwsWg(
+      () => wg.tensor(new Float32Array(5), { shape: [2, 3] }),
+      "tensor: shape [2,3] needs 6 elements but the data has 5",
+    );
+    throwsWg(() => wg.arange(0, 5, 0), /arange: expected finite start, end and a nonzero step/);
+    throwsWg(
+      () => wg.ones([2]).item(),
+      /item: expected a tensor with one element but got shape \[2\]/,
+    );
+  });
+
+  it("autograd", () => {
+    throwsWg(
+      () => wg.ones([2], { requiresGrad: true }).mul(2).backward(),
+      /backward: grad can be implicitly created only for tensors with one element/,
+    );
+    throwsWg(() => wg.ones([2]).sum().backward(), /backward: this tensor does not require grad/);
+    throwsWg(() => {
+      const x = wg.ones([2], { requiresGrad: true });
+      const y = x.exp().sum();
+      y.backward();
+      y.backward();
+    }, /backward: trying to backward through the graph a second time/);
+    const x = wg.ones([2], { requiresGrad: true });
+    const y = x.exp().sum();
+    y.backward(undefined, { retainGraph: true });
+    y.backward();
+    expect(x.grad?.data()).toEqual(new Float32Array([2 * Math.E, 2 * Math.E].map(Math.fround)));
+    x.dispose();
+  });
+
+  it("layers, losses and optimizers", () => {
+    const layer = new wg.nn.Linear(4, 2);
+    throwsWg(
+      () => layer.forward(wg.zeros([3, 5])),
+      "linear: input has shape [3,5] but weight [2,4] expects the last dimension to be 4",
+    );
+    throwsWg(
+      () => new wg.nn.Linear(-1, 2),
+      /Linear: inFeatures must be an integer >= 0 but got -1/,
+    );
+    throwsWg(
+      () => wg.F.crossEntropy(wg.zeros([2, 3]), [0, 3]),
+      /crossEntropy: target 3 at index 1 is out of range: class indices must be integers in \[0, 2\] for 3 classes/,
+    );
+    throwsWg(() => wg.F.crossEntropy(wg.zeros([2, 3]), [0]), /crossEntropy: expected 2 targets/);
+    throwsWg(
+      () => wg.F.mseLoss(wg.zeros([2]), wg.zeros([2]), { reduction: "avg" as "mean" }),
+      /mseLoss: reduction must be "mean", "sum" or "none"/,
+    );
+    throwsWg(
+      () => new wg.optim.SGD(layer.parameters(), {} as { lr: number }),
+      /SGD: lr is required/,
+    );
+    throwsWg(() => new wg.optim.SGD(layer.parameters(), { lr: -1 }), /SGD: invalid lr -1/);
+    throwsWg(
+      () => new wg.optim.SGD(layer.parameters(), { lr: 0.1, nesterov: true }),
+      /SGD: nesterov momentum requires a momentum > 0/,
+    );
+    throwsWg(
+      () => layer.loadStateDict({ weight: wg.zeros([3, 4]), bias: wg.zeros([2]) }),
+      /loadStateDict: size mismatch for weight: copying a tensor of shape \[3,4\] into a parameter of shape \[2,4\]/,
+    );
+    throwsWg(
+      () => layer.loadStateDict({ weight: wg.zeros([2, 4]) }),
+      /loadStateDict: keys do not match \(missing: \[bias\]/,
+    );
+    layer.dispose();
+  });
+});

@@ -1,0 +1,407 @@
+import { describe, expect, it } from "vitest";
+import type { Trans } from "../../src/backend/table/gemm.js";
+import type { Backend, Variant } from "../../src/backend/wasm.js";
+import { backendFor, get, put, randomArray, variants } from "../helpers/backend.js";
+
+/** One sgemm problem; the pads widen the leading dimensions past the stored row. */
+interface Problem {
+  m: number;
+  n: number;
+  k: number;
+  ta: Trans;
+  tb: Trans;
+  alpha: number;
+  beta: number;
+  padA?: number;
+  padB?: number;
+  padC?: number;
+}
+
+const layouts: [Trans, Trans][] = [
+  [0, 0],
+  [0, 1],
+  [1, 0],
+  [1, 1],
+];
+const layoutName = (ta: Trans, tb: Trans): string => `${ta ? "T" : "N"}${tb ? "T" : "N"}`;
+/** Written around and after C: must survive every call bit for bit. */
+const SENTINEL = -12345.5;
+
+/** Stored operands: A is m x k (ta 0) or k x m (ta 1), B is k x n (tb 0) or n x k (tb 1). */
+function operands(p: Problem, seed: number) {
+  // BLAS-style leading dimensions: at least 1, so empty problems still have a layout.
+  const lda = Math.max(1, (p.ta ? p.m : p.k) + (p.padA ?? 0));
+  const ldb = Math.max(1, (p.tb ? p.k : p.n) + (p.padB ?? 0));
+  const ldc = Math.max(1, p.n + (p.padC ?? 0));
+  const a = randomArray((p.ta ? p.k : p.m) * lda, seed);
+  const b = randomArray((p.tb ? p.n : p.k) * ldb, seed + 1);
+  const c = randomArray(p.m * ldc + 8, seed + 2, -2, 2);
+  for (let i = 0; i < c.length; i++) {
+    const row = Math.floor(i / ldc);
+    const inside = row < p.m && i % ldc < p.n;
+    // beta == 0 must not read C, so its C starts as NaN.
+    if (!inside) c[i] = SENTINEL;
+    else if (p.beta === 0) c[i] = Number.NaN;
+  }
+  return { a, b, c, lda, ldb, ldc };
+}
+
+/** Reference in double; also returns the scale each entry's rounding error is bounded by. */
+function reference(p: Problem, a: Float32Array, lda: number, b: Float32Array, ldb: number) {
+  const out = new Float64Array(p.m * p.n);
+  const scale = new Float64Array(p.m * p.n);
+  for (let i = 0; i < p.m; i++) {
+    for (let j = 0; j < p.n; j++) {
+      let s = 0;
+      let abs = 0;
+      for (let q = 0; q < p.k; q++) {
+        const x = p.ta ? a[q * lda + i] : a[i * lda + q];
+        const y = p.tb ? b[j * ldb + q] : b[q * ldb + j];
+        s += x * y;
+        abs += Math.abs(x * y);
+      }
+      out[i * p.n + j] = s;
+      scale[i * p.n + j] = abs;
+    }
+  }
+  return { out, scale };
+}
+
+/** Float32 rounding allows about K * 2^-24 of the absolute sum; this allows 3x that. */
+const tolerance = (k: number, scale: number): number => 2e-7 * (k + 4) * scale + 1e-30;
+
+function runSgemm(b: Backend, p: Problem, seed: number) {
+  const ops = operands(p, seed);
+  const pa = put(b, ops.a);
+  const pb = put(b, ops.b);
+  const pc = put(b, ops.c);
+  b.kernels.sgemm_f32(
+    pc,
+    ops.ldc,
+    pa,
+    ops.lda,
+    pb,
+    ops.ldb,
+    p.m,
+    p.n,
+    p.k,
+    p.ta,
+    p.tb,
+    p.alpha,
+    p.beta,
+  );
+  const out = get(b, pc, ops.c.length);
+  b.kernels.free(pa);
+  b.kernels.free(pb);
+  b.kernels.free(pc);
+  return { ops, out };
+}
+
+/** Checks out against the reference and that nothing outside C[0:m, 0:n] changed. */
+function check(p: Problem, ops: ReturnType<typeof operands>, out: Float32Array): void {
+  const label = `${layoutName(p.ta, p.tb)} m=${p.m} n=${p.n} k=${p.k} alpha=${p.alpha} beta=${p.beta}`;
+  const ref = reference(p, ops.a, ops.lda, ops.b, ops.ldb);
+  for (let idx = 0; idx < out.length; idx++) {
+    const i = Math.floor(idx / ops.ldc);
+    const j = idx % ops.ldc;
+    if (i >= p.m || j >= p.n) {
+      if (out[idx] !== SENTINEL) {
+        expect.fail(`${label}: wrote outside C at row ${i} col ${j}: ${out[idx]}`);
+      }
+      continue;
+    }
+    const c0 = p.beta === 0 ? 0 : p.beta * ops.c[idx];
+    const want = p.alpha * ref.out[i * p.n + j] + c0;
+    const scale = Math.abs(p.alpha) * ref.scale[i * p.n + j] + Math.abs(c0);
+    const err = Math.abs(out[idx] - want);
+    if (!(err <= tolerance(p.k, scale))) {
+      expect.fail(`${label}: C[${i},${j}] = ${out[idx]}, want ${want} (err ${err})`);
+    }
+  }
+}
+
+const sizes = [0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33, 64, 65, 127, 257];
+/** alpha, beta pairs rotated through the sweep. */
+const scalars: [number, number][] = [
+  [1, 0],
+  [1, 1],
+  [0.5, -2],
+  [-1.5, 0],
+  [2, 0.25],
+];
+
+/**
+ * A sweep over (m, n, k) that hits every m % 4, n % 8 and k % 4, problems on both sides of the
+ * tiny-problem cutoff, and the K, M and N block boundaries, without the full cube.
+ */
+function sweep(): Problem[] {
+  const out: Problem[] = [];
+  const ms = [1, 2, 3, 4, 5, 7, 9, 16, 17, 33, 65];
+  const ns = [1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 33, 64];
+  const ks = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33, 64, 65, 127];
+  let r = 0;
+  for (const m of ms) {
+    for (const n of ns) {
+      const k = ks[r % ks.length];
+      const [alpha, beta] = scalars[r % scalars.length];
+      out.push({
+        m,
+        n,
+        k,
+        ta: 0,
+        tb: 0,
+        alpha,
+        beta,
+        padA: r % 3,
+        padB: (r >> 1) % 3,
+        padC: r % 2,
+      });
+      r++;
+    }
+  }
+  return out;
+}
+
+describe.each(variants)("sgemm_f32 (%s build)", (variant: Variant) => {
+  const b = backendFor(variant);
+
+  for (const [ta, tb] of layouts) {
+    it(`${layoutName(ta, tb)}: sweep of remainders, alpha/beta and padded leading dimensions`, () => {
+      let seed = 1;
+      for (const p of sweep()) {
+        const q = { ...p, ta, tb };
+        const { ops, out } = runSgemm(b, q, seed++);
+        check(q, ops, out);
+      }
+    });
+
+    it(`${layoutName(ta, tb)}: listed sizes, square and mixed`, () => {
+      let seed = 100;
+      for (let s = 0; s < sizes.length; s++) {
+        const n = sizes[s];
+        const [alpha, beta] = scalars[s % scalars.length];
+        const square = { m: n, n, k: n, ta, tb, alpha, beta };
+        const mixed = { m: n, n: sizes[(s + 5) % sizes.length], k: sizes[(s + 11) % sizes.length] };
+        for (const q of [square, { ...square, ...mixed }]) {
+          const { ops, out } = runSgemm(b, q, seed++);
+          check(q, ops, out);
+        }
+      }
+    });
+
+    it(`${layoutName(ta, tb)}: block boundaries (K > 256, M > 128, N > 512) and model shapes`, () => {
+      const big: Problem[] = [
+        { m: 129, n: 520, k: 300, ta, tb, alpha: 1, beta: 0, padA: 1, padB: 3, padC: 5 },
+        { m: 131, n: 23, k: 513, ta, tb, alpha: -0.5, beta: 1 },
+        { m: 64, n: 128, k: 784, ta, tb, alpha: 1, beta: 0 },
+        { m: 40, n: 77, k: 257, ta, tb, alpha: 1, beta: 1, padC: 3 },
+        { m: 257, n: 9, k: 66, ta, tb, alpha: 2, beta: 0.5, padA: 2 },
+      ];
+      let seed = 500;
+      for (const q of big) {
+        const { ops, out } = runSgemm(b, q, seed++);
+        check(q, ops, out);
+      }
+    });
+  }
+
+  it("k == 0 gives beta * C, and beta == 0 writes zeros over NaN", () => {
+    for (const [alpha, beta] of [
+      [1, 0],
+      [1, 1],
+      [1, -3],
+    ]) {
+      for (const [m, n] of [
+        [3, 5],
+        [16, 16],
+        [9, 1],
+      ]) {
+        const q: Problem = { m, n, k: 0, ta: 0, tb: 1, alpha, beta, padC: 2 };
+        const { ops, out } = runSgemm(b, q, 7);
+        check(q, ops, out);
+      }
+    }
+  });
+
+  it("alpha == 0 reads neither A nor B (NaN there stays out of C)", () => {
+    for (const size of [3, 40]) {
+      const p: Problem = { m: size, n: size, k: size, ta: 0, tb: 0, alpha: 0, beta: 0.5 };
+      const ops = operands(p, 3);
+      const pa = put(b, new Float32Array(ops.a.length).fill(Number.NaN));
+      const pb = put(b, new Float32Array(ops.b.length).fill(Number.NaN));
+      const pc = put(b, ops.c);
+      b.kernels.sgemm_f32(pc, ops.ldc, pa, ops.lda, pb, ops.ldb, p.m, p.n, p.k, 0, 0, 0, 0.5);
+      const out = get(b, pc, ops.c.length);
+      for (let i = 0; i < size * size; i++) expect(out[i]).toBe(Math.fround(0.5 * ops.c[i]));
+      for (const ptr of [pa, pb, pc]) b.kernels.free(ptr);
+    }
+  });
+
+  it("m == 0 or n == 0 touches nothing", () => {
+    for (const [m, n] of [
+      [0, 5],
+      [5, 0],
+      [0, 0],
+    ]) {
+      const q: Problem = { m, n, k: 4, ta: 0, tb: 0, alpha: 1, beta: 0 };
+      const { ops, out } = runSgemm(b, q, 9);
+      check(q, ops, out);
+    }
+  });
+
+  it("1x1 and 4x3 problems", () => {
+    for (const q of [
+      { m: 1, n: 1, k: 1, ta: 0, tb: 0, alpha: 1, beta: 0 },
+      { m: 4, n: 3, k: 2, ta: 0, tb: 1, alpha: 1, beta: 1 },
+      { m: 4, n: 3, k: 5, ta: 1, tb: 0, alpha: 1, beta: 0 },
+    ] as Problem[]) {
+      const { ops, out } = runSgemm(b, q, 11);
+      check(q, ops, out);
+    }
+  });
+});
+
+describe.each(variants)("sgemm_batched_f32 (%s build)", (variant: Variant) => {
+  const b = backendFor(variant);
+
+  /** Runs a batch with the given element strides (0 broadcasts) and checks every product. */
+  function batched(
+    p: Problem,
+    batch: number,
+    broadcast: { a?: boolean; b?: boolean; c?: boolean },
+  ) {
+    const items = Array.from({ length: batch }, (_, i) => operands(p, 40 + 3 * i));
+    const { lda, ldb, ldc } = items[0];
+    const sa = broadcast.a ? 0 : items[0].a.length;
+    const sb = broadcast.b ? 0 : items[0].b.length;
+    const sc = broadcast.c ? 0 : items[0].c.length;
+    const concat = (xs: Float32Array[], one: boolean) => {
+      const all = new Float32Array(one ? xs[0].length : xs.reduce((s, x) => s + x.length, 0));
+      if (one) all.set(xs[0]);
+      else xs.reduce((off, x) => (all.set(x, off), off + x.length), 0);
+      return all;
+    };
+    const pa = put(
+      b,
+      concat(
+        items.map((x) => x.a),
+        !!broadcast.a,
+      ),
+    );
+    const pb = put(
+      b,
+      concat(
+        items.map((x) => x.b),
+        !!broadcast.b,
+      ),
+    );
+    const cIn = concat(
+      items.map((x) => x.c),
+      !!broadcast.c,
+    );
+    const pc = put(b, cIn);
+    b.kernels.sgemm_batched_f32(
+      pc,
+      ldc,
+      sc,
+      pa,
+      lda,
+      sa,
+      pb,
+      ldb,
+      sb,
+      batch,
+      p.m,
+      p.n,
+      p.k,
+      p.ta,
+      p.tb,
+      p.alpha,
+      p.beta,
+    );
+    const out = get(b, pc, cIn.length);
+    for (const ptr of [pa, pb, pc]) b.kernels.free(ptr);
+    return { items, out };
+  }
+
+  for (const [ta, tb] of layouts) {
+    it(`${layoutName(ta, tb)}: independent problems, and stride 0 broadcasting A or B`, () => {
+      for (const p of [
+        { m: 5, n: 7, k: 3, ta, tb, alpha: 1, beta: 0 },
+        { m: 17, n: 12, k: 33, ta, tb, alpha: 0.5, beta: 1, padC: 1 },
+      ] as Problem[]) {
+        for (const broadcast of [{}, { a: true }, { b: true }]) {
+          const batch = 3;
+          const { items, out } = batched(p, batch, broadcast);
+          const len = items[0].c.length;
+          for (let i = 0; i < batch; i++) {
+            const ops = {
+              ...items[i],
+              a: broadcast.a ? items[0].a : items[i].a,
+              b: broadcast.b ? items[0].b : items[i].b,
+            };
+            check(p, ops, out.subarray(i * len, (i + 1) * len));
+          }
+        }
+      }
+    });
+  }
+
+  it("strideC 0 with beta 1 sums the products into one C", () => {
+    const p: Problem = { m: 6, n: 10, k: 9, ta: 0, tb: 1, alpha: 1, beta: 1 };
+    const batch = 4;
+    const { items, out } = batched(p, batch, { c: true });
+    const { ldc } = items[0];
+    for (let i = 0; i < p.m; i++) {
+      for (let j = 0; j < p.n; j++) {
+        let want = items[0].c[i * ldc + j];
+        let scale = Math.abs(want);
+        for (const ops of items) {
+          const r = reference(p, ops.a, ops.lda, ops.b, ops.ldb);
+          want += r.out[i * p.n + j];
+          scale += r.scale[i * p.n + j];
+        }
+        expect(Math.abs(out[i * ldc + j] - want)).toBeLessThanOrEqual(
+          tolerance(p.k * batch, scale),
+        );
+      }
+    }
+  });
+
+  it("batch 0 touches nothing", () => {
+    const p: Problem = { m: 4, n: 4, k: 4, ta: 0, tb: 0, alpha: 1, beta: 0 };
+    const { items, out } = batched(p, 0 + 1, {});
+    check(p, items[0], out);
+    const c = put(b, [SENTINEL]);
+    b.kernels.sgemm_batched_f32(c, 4, 16, c, 4, 16, c, 4, 16, 0, 4, 4, 4, 0, 0, 1, 0);
+    expect(get(b, c, 1)[0]).toBe(SENTINEL);
+    b.kernels.free(c);
+  });
+});
+
+describe.skipIf(variants.length < 2)("baseline and relaxed builds", () => {
+  it("agree within tolerance on every layout", () => {
+    const [simd, relaxed] = (["simd", "relaxed"] as const).map(backendFor);
+    for (const [ta, tb] of layouts) {
+      for (const q of [
+        { m: 37, n: 41, k: 300, ta, tb, alpha: 1, beta: 0 },
+        { m: 64, n: 128, k: 784, ta, tb, alpha: 1, beta: 1 },
+      ] as Problem[]) {
+        const x = runSgemm(simd, q, 77);
+        const y = runSgemm(relaxed, q, 77);
+        const ref = reference(q, x.ops.a, x.ops.lda, x.ops.b, x.ops.ldb);
+        for (let i = 0; i < q.m; i++) {
+          for (let j = 0; j < q.n; j++) {
+            const idx = i * x.ops.ldc + j;
+            const c0 = q.beta === 0 ? 0 : Math.abs(q.beta * x.ops.c[idx]);
+            const scale = ref.scale[i * q.n + j] + c0;
+            const diff = Math.abs(x.out[idx] - y.out[idx]);
+            if (!(diff <= tolerance(q.k, scale))) {
+              expect.fail(`${layoutName(ta, tb)} ${q.m}x${q.n}x${q.k} [${i},${j}]: ${diff}`);
+            }
+          }
+        }
+      }
+    }
+  });
+});
