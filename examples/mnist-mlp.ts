@@ -138,7 +138,7 @@ function main(): void {
     `wasmgrad: MNIST 784-128-10 MLP, SGD momentum, batch 64 (${info.relaxedSimd ? "relaxed SIMD" : "SIMD"} kernels, ${info.wasmBytes} bytes of WebAssembly)`,
   );
   console.log(
-    "data: 10,000 real MNIST digits from the `mnist` package, 8,000 train / 2,000 held out",
+    "data: 10,000 real MNIST digits from the `mnist` package, 7,996 train, 2,004 held out",
   );
   const tty = process.stdout.isTTY === true;
   const result = train({
@@ -148,7 +148,7 @@ function main(): void {
       else if (final) console.log(line);
     },
   });
-  console.log(`held-out accuracy: ${(result.accuracy * 100).toFixed(2)}% on 2,000 digits`);
+  console.log(`held-out accuracy: ${(result.accuracy * 100).toFixed(2)}% on 2,004 digits`);
   console.log(
     `training: ${result.msPerStep.toFixed(3)} ms per step (batch 64, forward + backward + SGD)`,
   );

@@ -107,7 +107,7 @@ export function max(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
     const gk = Tensor._view(g, p.keepShape);
     const share = binaryRaw("max", BinaryOp.div, gk, ties);
     gk.dispose();
-    ties.dispose();
+    if (ties !== mask) ties.dispose();
     const dx = binaryRaw("max", BinaryOp.mul, mask, share);
     mask.dispose();
     share.dispose();
