@@ -113,6 +113,7 @@ for (const group of groups) {
       wasmgrad: wv,
       peer: pv,
       speedup: speedup(c.unit, wv, pv),
+      median: { wasmgrad: figure(c, w, "median"), peer: figure(c, p, "median") },
       wasmgradRme: w.details.relativeMarginOfError,
       peerRme: p.details.relativeMarginOfError,
       samples: { wasmgrad: w.samples, peer: p.samples },
@@ -125,7 +126,7 @@ env.loadavgEnd = os.loadavg().map((l) => Number(l.toFixed(2)));
 const run = { variant, quick, ...env, rows };
 console.log(`\n## wasmgrad (${variant}) vs tfjs-wasm, this run\n`);
 console.log(runTable(run));
-console.log("\nspeedup = wasmgrad over tfjs-wasm (>1: wasmgrad is faster); figures from median samples.");
+console.log("\nspeedup = wasmgrad over tfjs-wasm (>1: wasmgrad is faster); figures from each side's fastest sample.");
 console.log(`load average (1 min) ${env.loadavgStart[0]} at start, ${env.loadavgEnd[0]} at end, on ${env.cores} cores`);
 
 if (quick) {

@@ -40,6 +40,8 @@ export interface Disposable {
   readonly isDisposed: boolean;
   /** Set for tensors owned by a module, an optimizer or a leaf's `.grad`: never swept. */
   _kept: boolean;
+  /** Set once the tensor is registered with the FinalizationRegistry. */
+  _registered: boolean;
   dispose(): void;
 }
 
@@ -49,19 +51,59 @@ const finalizer = new FinalizationRegistry<Storage>((storage) => {
   releaseStorage(storage);
 });
 
+/*
+ * Registering with a FinalizationRegistry costs more than a small op itself, and most tensors
+ * are disposed moments after they are made. So new tensors wait in a nursery and are registered
+ * in batches (when it fills, or at the next microtask), only if they are still alive then.
+ */
+const NURSERY_SIZE = 512;
+const nurseryTensors: Disposable[] = [];
+const nurseryStorage: Storage[] = [];
+let flushQueued = false;
+
+function flushNursery(): void {
+  flushQueued = false;
+  for (let i = 0; i < nurseryTensors.length; i++) {
+    const t = nurseryTensors[i];
+    if (!t.isDisposed) {
+      finalizer.register(t, nurseryStorage[i], t);
+      t._registered = true;
+    }
+  }
+  nurseryTensors.length = 0;
+  nurseryStorage.length = 0;
+}
+
+function enterNursery(t: Disposable, storage: Storage): void {
+  nurseryTensors.push(t);
+  nurseryStorage.push(storage);
+  if (nurseryTensors.length >= NURSERY_SIZE) flushNursery();
+  else if (!flushQueued) {
+    flushQueued = true;
+    queueMicrotask(flushNursery);
+  }
+}
+
+/**
+ * Counts a new tensor. Inside a tidy scope the scope owns it (the scope's end disposes it or
+ * passes it on); outside, it goes to the nursery for the FinalizationRegistry.
+ */
 export function trackTensor(t: Disposable, storage: Storage): void {
   liveTensors++;
-  finalizer.register(t, storage, t);
   const scope = scopes[scopes.length - 1];
-  if (scope !== undefined) scope.push(t);
+  if (scope !== undefined) {
+    scope.push(t);
+    scopeStorage[scopeStorage.length - 1].push(storage);
+  } else enterNursery(t, storage);
 }
 
 export function untrackTensor(t: Disposable): void {
   liveTensors--;
-  finalizer.unregister(t);
+  if (t._registered) finalizer.unregister(t);
 }
 
 const scopes: Disposable[][] = [];
+const scopeStorage: Storage[][] = [];
 
 function collect(value: unknown, into: Set<unknown>, depth = 0): void {
   if (value === null || typeof value !== "object" || depth > 8) return;
@@ -83,31 +125,39 @@ function collect(value: unknown, into: Set<unknown>, depth = 0): void {
  */
 export function tidy<T>(fn: () => T): T {
   scopes.push([]);
+  scopeStorage.push([]);
   let result: T;
   try {
     result = fn();
   } catch (error) {
-    sweep(scopes.pop()!, new Set());
+    closeScope(new Set());
     throw error;
   }
-  const scope = scopes.pop()!;
   if (result instanceof Promise) {
-    sweep(scope, new Set());
+    closeScope(new Set());
     throw new TypeError("tidy: fn must be synchronous (it returned a Promise)");
   }
   const keep = new Set<unknown>();
   collect(result, keep);
-  sweep(scope, keep);
-  const parent = scopes[scopes.length - 1];
-  if (parent !== undefined) {
-    for (const t of keep) parent.push(t as Disposable);
-  }
+  closeScope(keep);
   return result;
 }
 
-function sweep(scope: Disposable[], keep: Set<unknown>): void {
-  for (const t of scope) {
-    if (!t._kept && !t.isDisposed && !keep.has(t)) t.dispose();
+/** Ends the innermost scope: survivors move to the enclosing scope, or to the nursery. */
+function closeScope(keep: Set<unknown>): void {
+  const tensors = scopes.pop()!;
+  const storage = scopeStorage.pop()!;
+  const parent = scopes[scopes.length - 1];
+  const parentStorage = scopeStorage[scopeStorage.length - 1];
+  for (let i = 0; i < tensors.length; i++) {
+    const t = tensors[i];
+    if (t.isDisposed) continue;
+    if (t._kept || keep.has(t)) {
+      if (parent !== undefined) {
+        parent.push(t);
+        parentStorage.push(storage[i]);
+      } else enterNursery(t, storage[i]);
+    } else t.dispose();
   }
 }
 

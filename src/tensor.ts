@@ -35,6 +35,8 @@ export class Tensor {
   _kept = false;
   /** @internal a module parameter. */
   _isParameter = false;
+  /** @internal registered with the FinalizationRegistry safety net. */
+  _registered = false;
   private _storage: Storage | null;
   private _grad: Tensor | null = null;
 

@@ -71,6 +71,25 @@ describe("memory", () => {
     expect(live()).toEqual(before);
   });
 
+  it("a tensor made outside tidy survives being returned from a nested tidy", () => {
+    const a = wg.ones([3]);
+    const r = wg.tidy(() => {
+      const inner = wg.tidy(() => a);
+      expect(inner).toBe(a);
+      return 1;
+    });
+    expect(r).toBe(1);
+    expect(a.isDisposed).toBe(false);
+    a.dispose();
+  });
+
+  it("parameters made inside tidy outlive it", () => {
+    const layer = wg.tidy(() => new wg.nn.Linear(3, 2));
+    expect(layer.weight.isDisposed).toBe(false);
+    expect(layer.forward(wg.ones([1, 3])).shape).toEqual([1, 2]);
+    layer.dispose();
+  });
+
   it("tidy cleans up when fn throws", () => {
     const before = live();
     expect(() =>
