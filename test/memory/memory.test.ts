@@ -86,7 +86,7 @@ describe("memory", () => {
   it("parameters made inside tidy outlive it", () => {
     const layer = wg.tidy(() => new wg.nn.Linear(3, 2));
     expect(layer.weight.isDisposed).toBe(false);
-    expect(layer.forward(wg.ones([1, 3])).shape).toEqual([1, 2]);
+    expect(wg.tidy(() => layer.forward(wg.ones([1, 3])).shape)).toEqual([1, 2]);
     layer.dispose();
   });
 
