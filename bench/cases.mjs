@@ -68,7 +68,7 @@ export const cases = [
     unit: "GB/s",
     work: 3 * 4 * M, // two inputs read, one output written
     tol: 0,
-    options: { minSamples: 10, maxTime: 2.5 },
+    options: { minSamples: 10, maxTime: 3.5 },
     make: (wg, tf) =>
       opCase(wg, tf, {
         shapes: [[M], [M]],
@@ -83,7 +83,7 @@ export const cases = [
     unit: "GB/s",
     work: 2 * 4 * M,
     tol: 1e-5, // exp(x) <= e here; both use polynomial approximations
-    options: { minSamples: 10, maxTime: 2.5 },
+    options: { minSamples: 10, maxTime: 3.5 },
     make: (wg, tf) =>
       opCase(wg, tf, { shapes: [[M]], wgOp: (w, a) => w.exp(a), tfOp: (t, a) => t.exp(a) }),
   },
@@ -94,7 +94,7 @@ export const cases = [
     unit: "GFLOP/s",
     work: 2 * n ** 3,
     tol: 1e-5 * n, // different summation orders over n products of values in [-1, 1)
-    options: { minSamples: 10, maxTime: n === 512 ? 3 : 2.5 },
+    options: { minSamples: 10, maxTime: n === 512 ? 4 : 3.5 },
     make: (wg, tf) =>
       opCase(wg, tf, {
         shapes: [
@@ -111,7 +111,7 @@ export const cases = [
     label: "MLP 784-128-10 train step, batch 64",
     unit: "ms/step",
     tol: 1e-4, // max loss difference over three steps from identical weights
-    options: { minSamples: 20, maxTime: 4 },
+    options: { minSamples: 20, maxTime: 5 },
     make: (wg, tf) => mlpCase(wg, tf, 64),
   },
   {
@@ -120,7 +120,7 @@ export const cases = [
     label: "tiny op: add 4+4 (incl. alloc + dispose)",
     unit: "µs/op",
     tol: 0,
-    options: { minSamples: 20, maxTime: 2.5 },
+    options: { minSamples: 20, maxTime: 3 },
     make: (wg, tf) =>
       opCase(wg, tf, {
         shapes: [[4], [4]],

@@ -24,7 +24,9 @@ export async function initTfjs() {
   setThreadsCount(1);
   register("./tfjs-esm-hooks.mjs", import.meta.url);
   await import("@tensorflow/tfjs-core/dist/register_all_gradients.js");
-  if (tf.getGradient("BatchMatMul") === undefined) throw new Error("tfjs gradients did not register");
+  if (tf.getGradient("BatchMatMul") === undefined) {
+    throw new Error("tfjs gradients did not register");
+  }
 
   // Emscripten's Node path reads the binary with fs.readFileSync; watch it during init only.
   const loaded = [];

@@ -38,11 +38,15 @@ export function speedup(unit, wasmgrad, peer) {
   return higherIsBetter(unit) ? wasmgrad / peer : peer / wasmgrad;
 }
 
-const fmt = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(2));
+const fmt = (v) =>
+  v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(2);
 const fmtX = (r) => `${r.toFixed(2)}×`;
 
 function markdown(header, rows) {
-  const lines = [`| ${header.join(" | ")} |`, `|${header.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`];
+  const lines = [
+    `| ${header.join(" | ")} |`,
+    `|${header.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`,
+  ];
   for (const r of rows) lines.push(`| ${r.join(" | ")} |`);
   return lines.join("\n");
 }

@@ -3,7 +3,7 @@
 //   npm run bench                                            baseline SIMD build (on Node 20)
 //   node --experimental-wasm-relaxed-simd bench/run.mjs      relaxed-SIMD build
 //   WASMGRAD_SIMD=baseline node ... bench/run.mjs            force the baseline build
-//   node bench/run.mjs --quick                               short smoke run; not for the README
+//   node bench/run.mjs --quick                               short smoke run; saves nothing
 //
 // Writes bench/results/<group>-<build>.json (benny) and bench/results/summary.json (the table).
 // These are measurements, never pass/fail: the process fails only if a case cannot run or the
@@ -30,7 +30,8 @@ const variant = wgInfo.relaxedSimd ? "relaxed" : "simd";
 function gitState() {
   try {
     const commit = execSync("git rev-parse --short HEAD", { cwd: root }).toString().trim();
-    const dirty = execSync("git status --porcelain -- src assembly", { cwd: root }).toString().trim() !== "";
+    const dirty =
+      execSync("git status --porcelain -- src assembly", { cwd: root }).toString().trim() !== "";
     return dirty ? `${commit} + uncommitted changes in src/ or assembly/` : commit;
   } catch {
     return "unknown";
@@ -53,7 +54,9 @@ const env = {
   tfjs: tfInfo,
 };
 
-console.log(`node ${[env.node, ...env.execArgv].join(" ")} (V8 ${env.v8}) on ${env.cpu}, ${env.cores} cores`);
+console.log(
+  `node ${[env.node, ...env.execArgv].join(" ")} (V8 ${env.v8}) on ${env.cpu}, ${env.cores} cores`,
+);
 console.log(
   `wasmgrad: build ${variant}, simd ${wgInfo.simd}, relaxedSimd ${wgInfo.relaxedSimd}, threads ${wgInfo.threads}`,
 );
@@ -61,7 +64,9 @@ console.log(
   `tfjs ${tfInfo.tfjsCore}: backend ${tfInfo.backend}, SIMD ${tfInfo.simd}, threads ${tfInfo.threads}, loaded ${tfInfo.wasmFile}`,
 );
 if (!tfInfo.simd || tfInfo.threads !== 1) {
-  console.warn("warning: tfjs-wasm is not on SIMD with one thread; the comparison is not like for like");
+  console.warn(
+    "warning: tfjs-wasm is not on SIMD with one thread; the comparison is not like for like",
+  );
 }
 if (quick) console.log("--quick: short runs, numbers are indicative only");
 
@@ -98,7 +103,8 @@ for (const group of groups) {
       );
     }),
     b.complete(() => {}),
-    b.save({ file: `${group}-${variant}`, folder, format: "json" }),
+    // A --quick run must not overwrite the full run's files.
+    ...(quick ? [] : [b.save({ file: `${group}-${variant}`, folder, format: "json" })]),
   );
 
   for (const c of groupCases) {
@@ -126,11 +132,15 @@ env.loadavgEnd = os.loadavg().map((l) => Number(l.toFixed(2)));
 const run = { variant, quick, ...env, rows };
 console.log(`\n## wasmgrad (${variant}) vs tfjs-wasm, this run\n`);
 console.log(runTable(run));
-console.log("\nspeedup = wasmgrad over tfjs-wasm (>1: wasmgrad is faster); figures from each side's fastest sample.");
-console.log(`load average (1 min) ${env.loadavgStart[0]} at start, ${env.loadavgEnd[0]} at end, on ${env.cores} cores`);
+console.log(
+  "\nspeedup = wasmgrad over tfjs-wasm (>1: wasmgrad is faster); figures from each side's fastest sample.",
+);
+console.log(
+  `load average (1 min) ${env.loadavgStart[0]} at start, ${env.loadavgEnd[0]} at end, on ${env.cores} cores`,
+);
 
 if (quick) {
-  console.log("\n--quick: summary.json left as it was");
+  console.log("\n--quick: nothing saved");
 } else {
   const { file, other } = saveSummary(folder, run);
   console.log(`\nSaved to: ${file}`);

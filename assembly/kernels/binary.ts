@@ -25,97 +25,117 @@ export const OP_EQ = 7;
 export const OP_RSUB = 8;
 export const OP_RDIV = 9;
 
-// @ts-ignore: decorator
-@inline function apply4(op: i32, a: v128, b: v128): v128 {
-  switch (op) {
-    case OP_ADD: return f32x4.add(a, b);
-    case OP_SUB: return f32x4.sub(a, b);
-    case OP_MUL: return f32x4.mul(a, b);
-    case OP_DIV: return f32x4.div(a, b);
-    case OP_MAX: return f32x4.max(a, b);
-    case OP_MIN: return f32x4.min(a, b);
-    case OP_MAX_SHARE: {
-      const gt = v128.and(f32x4.gt(a, b), f32x4.splat(1.0));
-      return v128.or(gt, v128.and(f32x4.eq(a, b), f32x4.splat(0.5)));
-    }
-    case OP_EQ: return v128.and(f32x4.eq(a, b), f32x4.splat(1.0));
-    case OP_RSUB: return f32x4.sub(b, a);
-    default: return f32x4.div(b, a); // OP_RDIV
-  }
+/*
+ * One class per operator. The row loop is generic over the class, so AssemblyScript
+ * monomorphises it: every operator gets its own branch-free loop. (Passing the op code into an
+ * inlined loop is not enough: Binaryen folds the identical copies back into one loop that
+ * switches on every vector.) Instances are never allocated; the methods ignore `this`.
+ */
+class Add {
+  @inline v(a: v128, b: v128): v128 { return f32x4.add(a, b); }
+  @inline s(a: f32, b: f32): f32 { return a + b; }
 }
-
-// @ts-ignore: decorator
-@inline function apply1(op: i32, a: f32, b: f32): f32 {
-  switch (op) {
-    case OP_ADD: return a + b;
-    case OP_SUB: return a - b;
-    case OP_MUL: return a * b;
-    case OP_DIV: return a / b;
-    case OP_MAX: return max<f32>(a, b);
-    case OP_MIN: return min<f32>(a, b);
-    case OP_MAX_SHARE: return a > b ? 1.0 : a == b ? 0.5 : 0.0;
-    case OP_EQ: return a == b ? 1.0 : 0.0;
-    case OP_RSUB: return b - a;
-    default: return b / a;
+class Sub {
+  @inline v(a: v128, b: v128): v128 { return f32x4.sub(a, b); }
+  @inline s(a: f32, b: f32): f32 { return a - b; }
+}
+class Mul {
+  @inline v(a: v128, b: v128): v128 { return f32x4.mul(a, b); }
+  @inline s(a: f32, b: f32): f32 { return a * b; }
+}
+class Div {
+  @inline v(a: v128, b: v128): v128 { return f32x4.div(a, b); }
+  @inline s(a: f32, b: f32): f32 { return a / b; }
+}
+class Max {
+  @inline v(a: v128, b: v128): v128 { return f32x4.max(a, b); }
+  @inline s(a: f32, b: f32): f32 { return max<f32>(a, b); }
+}
+class Min {
+  @inline v(a: v128, b: v128): v128 { return f32x4.min(a, b); }
+  @inline s(a: f32, b: f32): f32 { return min<f32>(a, b); }
+}
+class MaxShare {
+  @inline v(a: v128, b: v128): v128 {
+    const gt = v128.and(f32x4.gt(a, b), f32x4.splat(1.0));
+    return v128.or(gt, v128.and(f32x4.eq(a, b), f32x4.splat(0.5)));
   }
+  @inline s(a: f32, b: f32): f32 { return a > b ? 1.0 : a == b ? 0.5 : 0.0; }
+}
+class Eq {
+  @inline v(a: v128, b: v128): v128 { return v128.and(f32x4.eq(a, b), f32x4.splat(1.0)); }
+  @inline s(a: f32, b: f32): f32 { return a == b ? 1.0 : 0.0; }
+}
+class RSub {
+  @inline v(a: v128, b: v128): v128 { return f32x4.sub(b, a); }
+  @inline s(a: f32, b: f32): f32 { return b - a; }
+}
+class RDiv {
+  @inline v(a: v128, b: v128): v128 { return f32x4.div(b, a); }
+  @inline s(a: f32, b: f32): f32 { return b / a; }
 }
 
 /** One row: a and b each either contiguous (stride 1) or a single broadcast value (stride 0). */
 // @ts-ignore: decorator
-@inline function row(op: i32, dst: usize, a: usize, b: usize, n: i32, sa: i32, sb: i32): void {
+@inline function row<O>(op: O, dst: usize, a: usize, b: usize, n: i32, sa: i32, sb: i32): void {
   let i = 0;
   if (sa == 1 && sb == 1) {
+    for (; i + 8 <= n; i += 8) {
+      const o = <usize>i << 2;
+      v128.store(dst + o, op.v(v128.load(a + o), v128.load(b + o)));
+      v128.store(dst + o, op.v(v128.load(a + o, 16), v128.load(b + o, 16)), 16);
+    }
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      v128.store(dst + o, apply4(op, v128.load(a + o), v128.load(b + o)));
+      v128.store(dst + o, op.v(v128.load(a + o), v128.load(b + o)));
     }
     for (; i < n; i++) {
       const o = <usize>i << 2;
-      store<f32>(dst + o, apply1(op, load<f32>(a + o), load<f32>(b + o)));
+      store<f32>(dst + o, op.s(load<f32>(a + o), load<f32>(b + o)));
     }
   } else if (sa == 1 && sb == 0) {
     const s = load<f32>(b);
     const sv = f32x4.splat(s);
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      v128.store(dst + o, apply4(op, v128.load(a + o), sv));
+      v128.store(dst + o, op.v(v128.load(a + o), sv));
     }
     for (; i < n; i++) {
       const o = <usize>i << 2;
-      store<f32>(dst + o, apply1(op, load<f32>(a + o), s));
+      store<f32>(dst + o, op.s(load<f32>(a + o), s));
     }
   } else if (sa == 0 && sb == 1) {
     const s = load<f32>(a);
     const sv = f32x4.splat(s);
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      v128.store(dst + o, apply4(op, sv, v128.load(b + o)));
+      v128.store(dst + o, op.v(sv, v128.load(b + o)));
     }
     for (; i < n; i++) {
       const o = <usize>i << 2;
-      store<f32>(dst + o, apply1(op, s, load<f32>(b + o)));
+      store<f32>(dst + o, op.s(s, load<f32>(b + o)));
     }
   } else {
     for (; i < n; i++) {
       const va = load<f32>(a + ((<usize>(i * sa)) << 2));
       const vb = load<f32>(b + ((<usize>(i * sb)) << 2));
-      store<f32>(dst + (<usize>i << 2), apply1(op, va, vb));
+      store<f32>(dst + (<usize>i << 2), op.s(va, vb));
     }
   }
 }
 
 function rowDispatch(op: i32, dst: usize, a: usize, b: usize, n: i32, sa: i32, sb: i32): void {
   switch (op) {
-    case OP_ADD: row(OP_ADD, dst, a, b, n, sa, sb); break;
-    case OP_SUB: row(OP_SUB, dst, a, b, n, sa, sb); break;
-    case OP_MUL: row(OP_MUL, dst, a, b, n, sa, sb); break;
-    case OP_DIV: row(OP_DIV, dst, a, b, n, sa, sb); break;
-    case OP_MAX: row(OP_MAX, dst, a, b, n, sa, sb); break;
-    case OP_MIN: row(OP_MIN, dst, a, b, n, sa, sb); break;
-    case OP_MAX_SHARE: row(OP_MAX_SHARE, dst, a, b, n, sa, sb); break;
-    case OP_EQ: row(OP_EQ, dst, a, b, n, sa, sb); break;
-    case OP_RSUB: row(OP_RSUB, dst, a, b, n, sa, sb); break;
-    default: row(OP_RDIV, dst, a, b, n, sa, sb);
+    case OP_ADD: row<Add>(changetype<Add>(0), dst, a, b, n, sa, sb); break;
+    case OP_SUB: row<Sub>(changetype<Sub>(0), dst, a, b, n, sa, sb); break;
+    case OP_MUL: row<Mul>(changetype<Mul>(0), dst, a, b, n, sa, sb); break;
+    case OP_DIV: row<Div>(changetype<Div>(0), dst, a, b, n, sa, sb); break;
+    case OP_MAX: row<Max>(changetype<Max>(0), dst, a, b, n, sa, sb); break;
+    case OP_MIN: row<Min>(changetype<Min>(0), dst, a, b, n, sa, sb); break;
+    case OP_MAX_SHARE: row<MaxShare>(changetype<MaxShare>(0), dst, a, b, n, sa, sb); break;
+    case OP_EQ: row<Eq>(changetype<Eq>(0), dst, a, b, n, sa, sb); break;
+    case OP_RSUB: row<RSub>(changetype<RSub>(0), dst, a, b, n, sa, sb); break;
+    default: row<RDiv>(changetype<RDiv>(0), dst, a, b, n, sa, sb);
   }
 }
 
