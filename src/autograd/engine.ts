@@ -37,7 +37,7 @@ export function noGrad<T>(fn: () => T): T {
 
 /** Whether an op on these inputs must be recorded. */
 export function needsGrad(a: Tensor, b?: Tensor | null): boolean {
-  return gradEnabled && (a.requiresGrad || (b != null && b.requiresGrad));
+  return gradEnabled && (a.requiresGrad || b?.requiresGrad === true);
 }
 
 export function needsGradAny(inputs: readonly Tensor[]): boolean {

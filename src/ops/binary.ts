@@ -68,7 +68,7 @@ export function sub(a: TensorOrScalar, b: TensorOrScalar): Tensor {
     (g) => {
       const grads: (Tensor | null)[] = [];
       if (ta) grads.push(sumTo(g, ta.shape));
-      if (tb && tb.requiresGrad) {
+      if (tb?.requiresGrad) {
         const s = sumTo(g, tb.shape);
         grads.push(scalarRaw("sub", BinaryOp.mul, s, -1));
         if (s !== g) s.dispose();

@@ -65,7 +65,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
       dw = Tensor._empty("linear", weight.shape);
       if (dw.size > 0) K.sgemm_f32(dw.ptr, inF, g.ptr, outF, x.ptr, inF, outF, inF, m, 1, 0, 1, 0);
     }
-    if (b !== null && b.requiresGrad) {
+    if (b?.requiresGrad) {
       db = Tensor._empty("linear", b.shape);
       if (m === 0) K.fill_f32(db.ptr, outF, 0);
       else K.reduce_f32(db.ptr, outF, g.ptr, 2, meta([m, outF], [0, 1]), ReduceOp.sum);
