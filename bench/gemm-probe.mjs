@@ -50,14 +50,19 @@ function measure(ex, shape) {
   for (let i = 0; i < k * n; i++) f32[(b >>> 2) + i] = Math.random() - 0.5;
   const flops = 2 * m * n * k;
   const call = () => ex.sgemm_f32(c, n, a, lda, b, ldb, m, n, k, ta, tb, 1, 0);
-  // Warm up long enough for V8 to tier the module up to optimized code.
-  let reps = Math.max(1, Math.round(2e7 / flops));
-  const warmEnd = performance.now() + (quick ? 100 : 250);
-  while (performance.now() < warmEnd) for (let r = 0; r < reps; r++) call();
+  // Warm up long enough for V8 to tier the module up to optimized code, and size the rounds
+  // from the warm-up's speed: about 4 ms each.
+  const warmMs = quick ? 100 : 250;
+  const warmStart = performance.now();
+  let calls = 0;
+  while (performance.now() - warmStart < warmMs) {
+    for (let r = 0; r < 16; r++) call();
+    calls += 16;
+  }
+  const reps = Math.max(1, Math.round((calls * 4) / warmMs));
   // Best of many short rounds: on a shared machine some rounds run undisturbed.
   let best = 0;
   const rounds = quick ? 15 : 40;
-  reps = Math.max(1, Math.round(1.5e8 / flops));
   for (let round = 0; round < rounds; round++) {
     const t0 = performance.now();
     for (let r = 0; r < reps; r++) call();
