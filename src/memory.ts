@@ -42,6 +42,8 @@ export interface Disposable {
   _kept: boolean;
   /** Set once the tensor is registered with the FinalizationRegistry. */
   _registered: boolean;
+  /** The storage the tensor holds now (a lazy view's changes when it is materialised). */
+  _heldStorage(): Storage | null;
   dispose(): void;
 }
 
@@ -57,27 +59,25 @@ const finalizer = new FinalizationRegistry<Storage>((storage) => {
  * in batches (when it fills, or at the next microtask), only if they are still alive then.
  */
 const NURSERY_SIZE = 512;
-const nurseryTensors: Disposable[] = [];
-const nurseryStorage: Storage[] = [];
+const nursery: Disposable[] = [];
 let flushQueued = false;
+
+function register(t: Disposable): void {
+  const storage = t._heldStorage();
+  if (storage === null) return;
+  finalizer.register(t, storage, t);
+  t._registered = true;
+}
 
 function flushNursery(): void {
   flushQueued = false;
-  for (let i = 0; i < nurseryTensors.length; i++) {
-    const t = nurseryTensors[i];
-    if (!t.isDisposed) {
-      finalizer.register(t, nurseryStorage[i], t);
-      t._registered = true;
-    }
-  }
-  nurseryTensors.length = 0;
-  nurseryStorage.length = 0;
+  for (const t of nursery) if (!t.isDisposed) register(t);
+  nursery.length = 0;
 }
 
-function enterNursery(t: Disposable, storage: Storage): void {
-  nurseryTensors.push(t);
-  nurseryStorage.push(storage);
-  if (nurseryTensors.length >= NURSERY_SIZE) flushNursery();
+function enterNursery(t: Disposable): void {
+  nursery.push(t);
+  if (nursery.length >= NURSERY_SIZE) flushNursery();
   else if (!flushQueued) {
     flushQueued = true;
     queueMicrotask(flushNursery);
@@ -88,13 +88,19 @@ function enterNursery(t: Disposable, storage: Storage): void {
  * Counts a new tensor. Inside a tidy scope the scope owns it (the scope's end disposes it or
  * passes it on); outside, it goes to the nursery for the FinalizationRegistry.
  */
-export function trackTensor(t: Disposable, storage: Storage): void {
+export function trackTensor(t: Disposable): void {
   liveTensors++;
   const scope = scopes[scopes.length - 1];
-  if (scope !== undefined) {
-    scope.push(t);
-    scopeStorage[scopeStorage.length - 1].push(storage);
-  } else enterNursery(t, storage);
+  if (scope !== undefined) scope.push(t);
+  else enterNursery(t);
+}
+
+/** Re-registers a tensor whose storage was replaced (a materialised lazy view). */
+export function storageReplaced(t: Disposable): void {
+  if (t._registered) {
+    finalizer.unregister(t);
+    register(t);
+  }
 }
 
 export function untrackTensor(t: Disposable): void {
@@ -103,7 +109,6 @@ export function untrackTensor(t: Disposable): void {
 }
 
 const scopes: Disposable[][] = [];
-const scopeStorage: Storage[][] = [];
 
 function collect(value: unknown, into: Set<unknown>, depth = 0): void {
   if (value === null || typeof value !== "object" || depth > 8) return;
@@ -125,7 +130,6 @@ function collect(value: unknown, into: Set<unknown>, depth = 0): void {
  */
 export function tidy<T>(fn: () => T): T {
   scopes.push([]);
-  scopeStorage.push([]);
   let result: T;
   try {
     result = fn();
@@ -146,17 +150,12 @@ export function tidy<T>(fn: () => T): T {
 /** Ends the innermost scope: survivors move to the enclosing scope, or to the nursery. */
 function closeScope(keep: Set<unknown>): void {
   const tensors = scopes.pop()!;
-  const storage = scopeStorage.pop()!;
   const parent = scopes[scopes.length - 1];
-  const parentStorage = scopeStorage[scopeStorage.length - 1];
-  for (let i = 0; i < tensors.length; i++) {
-    const t = tensors[i];
+  for (const t of tensors) {
     if (t.isDisposed) continue;
     if (t._kept || keep.has(t)) {
-      if (parent !== undefined) {
-        parent.push(t);
-        parentStorage.push(storage[i]);
-      } else enterNursery(t, storage[i]);
+      if (parent !== undefined) parent.push(t);
+      else enterNursery(t);
     } else t.dispose();
   }
 }

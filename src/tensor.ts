@@ -5,17 +5,24 @@
  */
 import { type BackwardOptions, type GradNode, runBackward } from "./autograd/engine.js";
 import type { Ptr } from "./backend/kernels.js";
-import { K } from "./backend/runtime.js";
+import { K, meta } from "./backend/runtime.js";
 import { BinaryOp } from "./backend/table/core.js";
 import { fmt, WasmgradError } from "./errors.js";
-import { newStorage, releaseStorage, type Storage, trackTensor, untrackTensor } from "./memory.js";
+import {
+  newStorage,
+  releaseStorage,
+  type Storage,
+  storageReplaced,
+  trackTensor,
+  untrackTensor,
+} from "./memory.js";
 import * as binary from "./ops/binary.js";
 import * as matmulOps from "./ops/matmul.js";
 import * as reduce from "./ops/reduce.js";
 import * as shapeOps from "./ops/shape.js";
 import * as softmaxOps from "./ops/softmax.js";
 import * as unary from "./ops/unary.js";
-import { sameShape, sizeOf } from "./shape.js";
+import { collapse, sameShape, sizeOf, stridesOf } from "./shape.js";
 import { readArray, toNested } from "./tensor-data.js";
 
 // Older browsers lack Symbol.dispose; `using` needs it.
@@ -37,6 +44,12 @@ export class Tensor {
   _isParameter = false;
   /** @internal registered with the FinalizationRegistry safety net. */
   _registered = false;
+  /**
+   * @internal set on a lazy permuted view (transpose, permute, .T): the storage is the source's,
+   * laid out as source shape, and this.shape[i] = sourceShape[_perm[i]]. The first access to the
+   * data copies it into a contiguous layout; matmul reads a transposed matrix in place instead.
+   */
+  _perm: readonly number[] | null = null;
   private _storage: Storage | null;
   private _grad: Tensor | null = null;
 
@@ -45,7 +58,7 @@ export class Tensor {
     this.shape = shape;
     this.size = sizeOf(shape);
     this._storage = storage;
-    trackTensor(this, storage);
+    trackTensor(this);
   }
 
   /** @internal a tensor of `shape` with fresh, uninitialised storage. */
@@ -55,9 +68,34 @@ export class Tensor {
 
   /** @internal a tensor of `shape` sharing `source`'s storage (same number of elements). */
   static _view(source: Tensor, shape: readonly number[]): Tensor {
+    source._ptr("view"); // a lazy permuted source is made contiguous first
     const storage = source._live("view");
     storage.refs++;
     return new Tensor(shape, storage);
+  }
+
+  /** @internal a lazy permuted view of `source`: out.shape[i] = source.shape[dims[i]]. */
+  static _permuted(source: Tensor, dims: readonly number[]): Tensor {
+    const storage = source._live("permute");
+    const base = source._perm;
+    storage.refs++;
+    const out = new Tensor(
+      dims.map((d) => source.shape[d]),
+      storage,
+    );
+    const perm = base === null ? [...dims] : dims.map((d) => base[d]);
+    out._perm = perm.every((d, i) => d === i) ? null : perm;
+    return out;
+  }
+
+  /** @internal pointer to the storage as held, without materialising a lazy view. */
+  _heldPtr(op: string): Ptr {
+    return this._live(op).ptr;
+  }
+
+  /** @internal the storage held now (for the memory tracker). */
+  _heldStorage(): Storage | null {
+    return this._storage;
   }
 
   get ndim(): number {
@@ -77,16 +115,34 @@ export class Tensor {
     return s;
   }
 
-  /** @internal byte pointer to the first element. */
+  /** @internal byte pointer to the first element of the contiguous data. */
   get ptr(): Ptr {
-    const s = this._storage;
-    if (s === null) throw new WasmgradError(`tensor was disposed (shape ${fmt(this.shape)})`);
-    return s.ptr;
+    return this._ptr("tensor");
   }
 
-  /** @internal checks liveness for `op` and returns the pointer. */
+  /** @internal checks liveness for `op` and returns the pointer to contiguous data. */
   _ptr(op: string): Ptr {
-    return this._live(op).ptr;
+    const s = this._live(op);
+    return this._perm === null ? s.ptr : this._materialize(op, s, this._perm);
+  }
+
+  /** Copies a lazy permuted view into storage of its own, in this tensor's layout. */
+  private _materialize(op: string, source: Storage, perm: readonly number[]): Ptr {
+    const target = newStorage(op, this.size);
+    if (this.size > 0) {
+      const sourceShape = new Array<number>(perm.length);
+      perm.forEach((d, i) => {
+        sourceShape[d] = this.shape[i];
+      });
+      const ss = stridesOf(sourceShape);
+      const c = collapse(this.shape, [perm.map((d) => ss[d]), stridesOf(this.shape)]);
+      K.gather_f32(target.ptr, source.ptr, c.shape.length, meta(c.shape, c.strides[0]));
+    }
+    this._storage = target;
+    this._perm = null;
+    releaseStorage(source);
+    storageReplaced(this);
+    return target.ptr;
   }
 
   get grad(): Tensor | null {

@@ -2,7 +2,8 @@
  * matmul with torch.matmul's rules: 1-D·1-D is a dot product, a 1-D operand is promoted to a
  * matrix and the added dim removed afterwards, >= 3-D operands are batches of matrices whose
  * batch dims broadcast. Everything lands in the sgemm kernel; backward passes use its
- * transpose flags (dA = dC·Bᵀ, dB = Aᵀ·dC), so no transpose is ever materialised.
+ * transpose flags (dA = dC·Bᵀ, dB = Aᵀ·dC), and a transposed view from the API (a.T,
+ * x.transpose(-2, -1)) is read in place, so no transpose is ever materialised.
  */
 import { needsGrad, record } from "../autograd/engine.js";
 import { K } from "../backend/runtime.js";
@@ -12,24 +13,45 @@ import { Tensor } from "../tensor.js";
 import { sumTo } from "./raw.js";
 
 /**
- * C[batch] = op(A[batch]) · op(B[batch]) (+ C when accumulate), for contiguous row-major
- * operands whose batch dims are already broadcast-compatible with `batchShape`.
+ * A GEMM operand: `t`, or its matrix transpose when `trans`. A lazy view that swaps only the
+ * last two dims (x.T, x.transpose(-1, -2)) is read in place with the transpose flag flipped.
+ */
+function operand(t: Tensor, trans: boolean): { ptr: number; trans: boolean } {
+  const p = t._perm;
+  if (p !== null && isLastTwoSwap(p)) return { ptr: t._heldPtr("matmul"), trans: !trans };
+  return { ptr: t._ptr("matmul"), trans };
+}
+
+function isLastTwoSwap(perm: readonly number[]): boolean {
+  const n = perm.length;
+  if (n < 2 || perm[n - 1] !== n - 2 || perm[n - 2] !== n - 1) return false;
+  for (let i = 0; i < n - 2; i++) if (perm[i] !== i) return false;
+  return true;
+}
+
+/**
+ * C[batch] = op(A[batch]) · op(B[batch]) for operands whose batch dims are broadcast-compatible
+ * with `batchShape`; op(A) is m x k and op(B) k x n.
  */
 function gemmBatched(
   c: Tensor,
-  a: Tensor,
-  b: Tensor,
+  aTensor: Tensor,
+  bTensor: Tensor,
   batchShape: readonly number[],
   aBatch: readonly number[],
   bBatch: readonly number[],
   m: number,
   n: number,
   k: number,
-  transA: boolean,
-  transB: boolean,
+  transposeA: boolean,
+  transposeB: boolean,
 ): void {
-  const lda = transA ? m : k;
-  const ldb = transB ? k : n;
+  const a = operand(aTensor, transposeA);
+  const b = operand(bTensor, transposeB);
+  const lda = a.trans ? m : k;
+  const ldb = b.trans ? k : n;
+  const ta = a.trans ? 1 : 0;
+  const tb = b.trans ? 1 : 0;
   const batch = sizeOf(batchShape);
   const aSize = m * k;
   const bSize = k * n;
@@ -54,8 +76,8 @@ function gemmBatched(
       m,
       n,
       k,
-      transA ? 1 : 0,
-      transB ? 1 : 0,
+      ta,
+      tb,
       1,
       0,
     );
@@ -83,8 +105,8 @@ function gemmBatched(
       m,
       n,
       k,
-      transA ? 1 : 0,
-      transB ? 1 : 0,
+      ta,
+      tb,
       1,
       0,
     );

@@ -1,6 +1,7 @@
 /**
  * Shape ops. reshape, flatten, squeeze, unsqueeze and detach are views (shared storage, no copy);
- * transpose and permute copy through the gather kernel; narrow, cat and stack copy row blocks.
+ * transpose and permute are lazy views, copied through the gather kernel the first time an op
+ * needs their data (matmul never does); narrow, cat and stack copy row blocks.
  */
 import { needsGrad, needsGradAny, record } from "../autograd/engine.js";
 import { K, meta } from "../backend/runtime.js";
@@ -96,18 +97,6 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   return view("unsqueeze", x, shape);
 }
 
-/** Copies x with its dims reordered: out.shape[i] = x.shape[dims[i]]. No autograd. */
-function permuteRaw(x: Tensor, dims: readonly number[]): Tensor {
-  const px = x._ptr("permute");
-  const shape = dims.map((d) => x.shape[d]);
-  const out = Tensor._empty("permute", shape);
-  if (out.size === 0) return out;
-  const xs = stridesOf(x.shape);
-  const c = collapse(shape, [dims.map((d) => xs[d]), stridesOf(shape)]);
-  K.gather_f32(out.ptr, px, c.shape.length, meta(c.shape, c.strides[0]));
-  return out;
-}
-
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   expectTensor("permute", x);
   if (dims.length !== x.ndim) {
@@ -119,11 +108,12 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   if (new Set(norm).size !== norm.length) {
     throw new WasmgradError(`permute: dims [${dims}] repeat a dimension`);
   }
-  const out = permuteRaw(x, norm);
+  // A lazy view: no copy until some op needs the data (matmul reads transposes in place).
+  const out = Tensor._permuted(x, norm);
   if (!needsGrad(x)) return out;
   const inverse = new Array<number>(norm.length);
   for (let i = 0; i < norm.length; i++) inverse[norm[i]] = i;
-  return record(out, "permute", [x], (g) => [permuteRaw(g, inverse)]);
+  return record(out, "permute", [x], (g) => [Tensor._permuted(g, inverse)]);
 }
 
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
