@@ -38,113 +38,84 @@ function tensorOf(v: TensorOrScalar): Tensor | null {
   return typeof v === "number" ? null : v;
 }
 
-export function add(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  const out = forward("add", BinaryOp.add, BinaryOp.add, a, b);
+/**
+ * The gradient of `out` with respect to operand `side` (0: a, 1: b) at the output's shape,
+ * given the upstream gradient g; a fresh tensor (or g itself).
+ */
+type LocalGrad = (g: Tensor, side: 0 | 1) => Tensor;
+
+/**
+ * Runs the forward kernel and, when needed, records a backward that applies `localGrad` for each
+ * tensor operand and sums the result back to that operand's (broadcast) shape.
+ */
+function binaryOp(
+  op: string,
+  code: BinaryOpCode,
+  reversed: BinaryOpCode,
+  a: TensorOrScalar,
+  b: TensorOrScalar,
+  localGrad: LocalGrad,
+): Tensor {
+  const out = forward(op, code, reversed, a, b);
+  const sides: [Tensor, 0 | 1][] = [];
   const ta = tensorOf(a);
   const tb = tensorOf(b);
-  if (!needsGrad(ta ?? (tb as Tensor), tb)) return out;
+  if (ta !== null) sides.push([ta, 0]);
+  if (tb !== null) sides.push([tb, 1]);
+  if (!needsGrad(sides[0][0], sides[1]?.[0])) return out;
   return record(
     out,
-    "add",
-    [ta, tb].filter((t) => t !== null),
-    (g) => {
-      const grads: (Tensor | null)[] = [];
-      if (ta) grads.push(sumTo(g, ta.shape));
-      if (tb) grads.push(sumTo(g, tb.shape));
-      return grads;
-    },
+    op,
+    sides.map(([t]) => t),
+    (g) =>
+      sides.map(([t, side]) => {
+        if (!t.requiresGrad) return null;
+        const full = localGrad(g, side);
+        const reduced = sumTo(full, t.shape);
+        if (reduced !== full && full !== g) full.dispose();
+        return reduced;
+      }),
   );
 }
 
+/** x * s for a number, or x * t elementwise (broadcasting). */
+function times(x: Tensor, other: TensorOrScalar): Tensor {
+  return typeof other === "number" ? scalarRaw("mul", BinaryOp.mul, x, other) : mulRaw(x, other);
+}
+
+export function add(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+  return binaryOp("add", BinaryOp.add, BinaryOp.add, a, b, (g) => g);
+}
+
 export function sub(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  const out = forward("sub", BinaryOp.sub, BinaryOp.rsub, a, b);
-  const ta = tensorOf(a);
-  const tb = tensorOf(b);
-  if (!needsGrad(ta ?? (tb as Tensor), tb)) return out;
-  return record(
-    out,
-    "sub",
-    [ta, tb].filter((t) => t !== null),
-    (g) => {
-      const grads: (Tensor | null)[] = [];
-      if (ta) grads.push(sumTo(g, ta.shape));
-      if (tb?.requiresGrad) {
-        const s = sumTo(g, tb.shape);
-        grads.push(scalarRaw("sub", BinaryOp.mul, s, -1));
-        if (s !== g) s.dispose();
-      } else if (tb) grads.push(null);
-      return grads;
-    },
+  return binaryOp("sub", BinaryOp.sub, BinaryOp.rsub, a, b, (g, side) =>
+    side === 0 ? g : scalarRaw("sub", BinaryOp.mul, g, -1),
   );
 }
 
 export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  const out = forward("mul", BinaryOp.mul, BinaryOp.mul, a, b);
-  const ta = tensorOf(a);
-  const tb = tensorOf(b);
-  if (!needsGrad(ta ?? (tb as Tensor), tb)) return out;
-  return record(
-    out,
-    "mul",
-    [ta, tb].filter((t) => t !== null),
-    (g) => {
-      // d(a*b)/da = b: with a number operand the gradient is g scaled by it.
-      const gradFor = (self: Tensor, other: TensorOrScalar): Tensor | null => {
-        if (!self.requiresGrad) return null;
-        const prod =
-          typeof other === "number" ? scalarRaw("mul", BinaryOp.mul, g, other) : mulRaw(g, other);
-        const s = sumTo(prod, self.shape);
-        if (s !== prod) prod.dispose();
-        return s;
-      };
-      const grads: (Tensor | null)[] = [];
-      if (ta) grads.push(gradFor(ta, b));
-      if (tb) grads.push(gradFor(tb, a));
-      return grads;
-    },
+  // d(a*b)/da = b and d(a*b)/db = a
+  return binaryOp("mul", BinaryOp.mul, BinaryOp.mul, a, b, (g, side) =>
+    times(g, side === 0 ? b : a),
   );
 }
 
 export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  const out = forward("div", BinaryOp.div, BinaryOp.rdiv, a, b);
-  const ta = tensorOf(a);
-  const tb = tensorOf(b);
-  if (!needsGrad(ta ?? (tb as Tensor), tb)) return out;
-  return record(
-    out,
-    "div",
-    [ta, tb].filter((t) => t !== null),
-    (g) => {
-      const grads: (Tensor | null)[] = [];
-      if (ta) {
-        if (!ta.requiresGrad) grads.push(null);
-        else {
-          // d(a/b)/da = 1/b
-          const q =
-            typeof b === "number"
-              ? scalarRaw("div", BinaryOp.mul, g, 1 / b)
-              : binaryRaw("div", BinaryOp.div, g, b);
-          const s = sumTo(q, ta.shape);
-          if (s !== q) q.dispose();
-          grads.push(s);
-        }
-      }
-      if (tb) {
-        if (!tb.requiresGrad) grads.push(null);
-        else {
-          // d(a/b)/db = -a/b^2 = -out/b
-          const q = binaryRaw("div", BinaryOp.div, out, tb);
-          const p = mulRaw(g, q);
-          q.dispose();
-          const s = sumTo(p, tb.shape);
-          if (s !== p) p.dispose();
-          grads.push(scalarRaw("div", BinaryOp.mul, s, -1));
-          s.dispose();
-        }
-      }
-      return grads;
-    },
-  );
+  const out: Tensor = binaryOp("div", BinaryOp.div, BinaryOp.rdiv, a, b, (g, side) => {
+    // d(a/b)/da = 1/b;  d(a/b)/db = -a/b^2 = -out/b
+    if (side === 0) {
+      return typeof b === "number"
+        ? scalarRaw("div", BinaryOp.mul, g, 1 / b)
+        : binaryRaw("div", BinaryOp.div, g, b);
+    }
+    const q = binaryRaw("div", BinaryOp.div, out, b as Tensor);
+    const p = mulRaw(g, q);
+    q.dispose();
+    const r = scalarRaw("div", BinaryOp.mul, p, -1);
+    p.dispose();
+    return r;
+  });
+  return out;
 }
 
 /**
@@ -153,44 +124,28 @@ export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
  */
 function extremum(op: "maximum" | "minimum", a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const code = op === "maximum" ? BinaryOp.maximum : BinaryOp.minimum;
-  const out = forward(op, code, code, a, b);
-  const ta = tensorOf(a);
-  const tb = tensorOf(b);
-  if (!needsGrad(ta ?? (tb as Tensor), tb)) return out;
-  return record(
-    out,
-    op,
-    [ta, tb].filter((t) => t !== null),
-    (g) => {
-      const gradFor = (self: Tensor, other: TensorOrScalar): Tensor | null => {
-        if (!self.requiresGrad) return null;
-        // share(x, y) = 1 if x > y, 0.5 if equal; for minimum swap the comparison.
-        let share: Tensor;
-        if (typeof other !== "number") {
-          share =
-            op === "maximum"
-              ? binaryRaw(op, BinaryOp.maxShare, self, other)
-              : binaryRaw(op, BinaryOp.maxShare, other, self);
-        } else if (op === "maximum") {
-          share = scalarRaw(op, BinaryOp.maxShare, self, other);
-        } else {
-          // x < y  <=>  -x > -y
-          const negated = scalarRaw(op, BinaryOp.mul, self, -1);
-          share = scalarRaw(op, BinaryOp.maxShare, negated, -other);
-          negated.dispose();
-        }
-        const prod = mulRaw(g, share);
-        share.dispose();
-        const s = sumTo(prod, self.shape);
-        if (s !== prod) prod.dispose();
-        return s;
-      };
-      const grads: (Tensor | null)[] = [];
-      if (ta) grads.push(gradFor(ta, b));
-      if (tb) grads.push(gradFor(tb, a));
-      return grads;
-    },
-  );
+  return binaryOp(op, code, code, a, b, (g, side) => {
+    const self = (side === 0 ? a : b) as Tensor;
+    const other = side === 0 ? b : a;
+    // share(x, y) = 1 if x wins, 0.5 on a tie, 0 otherwise; for minimum, x wins when -x > -y.
+    const sign = op === "maximum" ? 1 : -1;
+    const x = sign === 1 ? self : scalarRaw(op, BinaryOp.mul, self, -1);
+    const y =
+      typeof other === "number"
+        ? sign * other
+        : sign === 1
+          ? other
+          : scalarRaw(op, BinaryOp.mul, other, -1);
+    const share =
+      typeof y === "number"
+        ? scalarRaw(op, BinaryOp.maxShare, x, y)
+        : binaryRaw(op, BinaryOp.maxShare, x, y);
+    if (x !== self) x.dispose();
+    if (typeof y !== "number" && y !== other) y.dispose();
+    const r = mulRaw(g, share);
+    share.dispose();
+    return r;
+  });
 }
 
 export function maximum(a: TensorOrScalar, b: TensorOrScalar): Tensor {

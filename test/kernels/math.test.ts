@@ -10,22 +10,7 @@
 import { describe, expect, it } from "vitest";
 import type { Backend, Variant } from "../../src/backend/wasm.js";
 import { backendFor, get, put, scratch, variants } from "../helpers/backend.js";
-
-const bits = new Float32Array(1);
-const bitsI = new Int32Array(bits.buffer);
-
-/** float32 -> integer that increases with the value (+0 and -0 both map to 0). */
-function ordered(x: number): number {
-  bits[0] = x;
-  const i = bitsI[0];
-  return i < 0 ? -(i & 0x7fffffff) : i;
-}
-
-/** Distance in float32 ulps; 0 for two NaNs, Infinity for one NaN. */
-function ulpDistance(a: number, b: number): number {
-  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b) ? 0 : Infinity;
-  return Math.abs(ordered(a) - ordered(b));
-}
+import { ulpDistance } from "../helpers/ulp.js";
 
 type Fn = "exp" | "log" | "tanh" | "sigmoid";
 const reference: Record<Fn, (x: number) => number> = {
