@@ -1,11 +1,14 @@
 // Quick single-thread GFLOP/s probe for sgemm_f32, straight on the built .wasm files, for tuning
-// the kernel. Not a benchmark suite: no peers, no JSON.
+// the kernel. Not a benchmark suite: no peers, no JSON. Each cell is the best of many short
+// rounds (see measure), so other load on the machine shows up as noise, not as a bias.
 //
-//   node --experimental-wasm-relaxed-simd bench/gemm-probe.mjs [--quick] [--repeat=N] [file.wasm ...]
+//   node --experimental-wasm-relaxed-simd bench/gemm-probe.mjs [--quick] [--repeat=N]
+//     [file.wasm ...] [shape ...]
 //
 // Defaults to build/wasmgrad-simd.wasm and build/wasmgrad-relaxed.wasm (the relaxed one is
 // skipped when the engine does not validate it). Shapes are "MxNxK:layout" with layout one of
-// nn, nt, tn, tt (first letter op(A), second op(B)); extra shapes may be given as arguments.
+// nn, nt, tn, tt (first letter op(A), second op(B)); extra shapes may be given as arguments,
+// and "b<count>:MxNxK:layout" measures sgemm_batched_f32 over that many problems.
 import { readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,7 +17,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const files = args.filter((a) => a.endsWith(".wasm"));
-const extraShapes = args.filter((a) => /^\d+x\d+x\d+:(nn|nt|tn|tt)$/.test(a));
+const extraShapes = args.filter((a) => /^(b\d+:)?\d+x\d+x\d+:(nn|nt|tn|tt)$/.test(a));
 if (files.length === 0) {
   files.push(join(root, "build/wasmgrad-simd.wasm"), join(root, "build/wasmgrad-relaxed.wasm"));
 }
@@ -29,27 +32,64 @@ const shapes =
         ...[64, 128, 256, 512].flatMap((s) =>
           ["nn", "nt", "tn", "tt"].map((l) => `${s}x${s}x${s}:${l}`),
         ),
-        ...(quick ? [] : ["1024x1024x1024:nn", "4x3x5:nn", "16x16x16:nn", "8x8x8:nt"]),
+        ...(quick
+          ? []
+          : [
+              "1024x1024x1024:nn",
+              "1x128x784:nt", // batch-1 Linear forward (matrix-vector)
+              "1x784x128:nn", // batch-1 input gradient
+              "1x1x1:nn",
+              "4x3x5:nn",
+              "8x8x8:nt",
+              "16x16x16:nn",
+              "b64:8x8x8:nn", // batched small matmuls (heads)
+              "b16:64x64x64:nt",
+            ]),
       ];
 
 function parse(shape) {
-  const [dims, layout] = shape.split(":");
+  const parts = shape.split(":");
+  const batch = parts.length === 3 ? Number(parts[0].slice(1)) : 0;
+  const [dims, layout] = parts.slice(-2);
   const [m, n, k] = dims.split("x").map(Number);
-  return { m, n, k, ta: layout[0] === "t" ? 1 : 0, tb: layout[1] === "t" ? 1 : 0, layout };
+  return { batch, m, n, k, ta: layout[0] === "t" ? 1 : 0, tb: layout[1] === "t" ? 1 : 0 };
 }
 
 function measure(ex, shape) {
-  const { m, n, k, ta, tb } = parse(shape);
+  const { batch, m, n, k, ta, tb } = parse(shape);
   const lda = ta ? m : k;
   const ldb = tb ? k : n;
-  const a = ex.alloc(Math.max(4, m * k * 4));
-  const b = ex.alloc(Math.max(4, k * n * 4));
-  const c = ex.alloc(Math.max(4, m * n * 4));
+  const count = Math.max(1, batch);
+  const a = ex.alloc(Math.max(4, count * m * k * 4));
+  const b = ex.alloc(Math.max(4, count * k * n * 4));
+  const c = ex.alloc(Math.max(4, count * m * n * 4));
   const f32 = new Float32Array(ex.memory.buffer);
-  for (let i = 0; i < m * k; i++) f32[(a >>> 2) + i] = Math.random() - 0.5;
-  for (let i = 0; i < k * n; i++) f32[(b >>> 2) + i] = Math.random() - 0.5;
-  const flops = 2 * m * n * k;
-  const call = () => ex.sgemm_f32(c, n, a, lda, b, ldb, m, n, k, ta, tb, 1, 0);
+  for (let i = 0; i < count * m * k; i++) f32[(a >>> 2) + i] = Math.random() - 0.5;
+  for (let i = 0; i < count * k * n; i++) f32[(b >>> 2) + i] = Math.random() - 0.5;
+  const flops = 2 * m * n * k * count;
+  const call =
+    batch === 0
+      ? () => ex.sgemm_f32(c, n, a, lda, b, ldb, m, n, k, ta, tb, 1, 0)
+      : () =>
+          ex.sgemm_batched_f32(
+            c,
+            n,
+            m * n,
+            a,
+            lda,
+            m * k,
+            b,
+            ldb,
+            k * n,
+            batch,
+            m,
+            n,
+            k,
+            ta,
+            tb,
+            1,
+            0,
+          );
   // Warm up long enough for V8 to tier the module up to optimized code, and size the rounds
   // from the warm-up's speed: about 4 ms each.
   const warmMs = quick ? 100 : 250;

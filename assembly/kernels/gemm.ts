@@ -5,9 +5,9 @@
  *   op(B) is K x N: transB == 0 reads B[k*ldb + j], transB == 1 reads B[j*ldb + k].
  *   beta == 0 never reads C (it may hold NaN); alpha == 0 or K == 0 never reads A or B.
  *
- * Algorithm: the BLIS loop nest (Van Zee & van de Geijn, "BLIS: A Framework for Rapidly
- * Instantiating BLAS Functionality", 2015) around one register-tile microkernel in the style of
- * XNNPACK's f32-gemm 4x8 wasmsimd "loadsplat" kernels:
+ * The general path is the BLIS loop nest (Van Zee & van de Geijn, "BLIS: A Framework for
+ * Rapidly Instantiating BLAS Functionality", 2015) around one register-tile microkernel in the
+ * style of XNNPACK's f32-gemm 4x8 wasmsimd "loadsplat" kernels:
  *
  *   for jc in N step NC            B block KC x NC, packed, stays in L2
  *     for pc in K step KC          (beta applies on the first K block only, then C accumulates)
@@ -19,15 +19,20 @@
  *             gemm_f32_4x8: 8 f32x4 accumulators, A broadcast, B two loads per k
  *
  * Transposes are absorbed by the packing routines, so NN/NT/TN/TT all reach the same
- * microkernel. Panels already in the packed layout are not copied: transA == 1 gives 4-row
- * panels with a k-stride of lda, and transB == 0 gives 8-column panels with a k-stride of ldb
- * (used when B is small enough to stay in cache, or is read only once). Edge panels (M % 4,
- * N % 8) are always packed with zero padding, and edge tiles go through a 4x8 scratch tile so
- * only valid entries of C are written. Tiny problems skip all of this for a scalar loop.
+ * microkernel. For small M, op(B) with transB == 0 is read in place (its rows already hold 8
+ * contiguous columns) instead of packed. Edge panels (M % 4, N % 8) are packed with zero
+ * padding, and edge tiles go through a 4x8 scratch tile so only valid entries of C are written.
+ *
+ * Small problems take shorter paths, chosen by measurement (bench/gemm-probe.mjs):
+ *   - at most TINY multiply-adds: a scalar triple loop (packing would cost more than the work);
+ *   - NT with few rows: dot-product tiles over the rows of A and B, both contiguous along k,
+ *     so B is never transposed (for M <= 8 that transpose costs as much as the product);
+ *   - transB == 0 with M <= 3: rows of C accumulated 16 columns at a time over B in place,
+ *     where 4-row tiles would be mostly padding (matrix-vector products, batch-1 layers).
  *
  * Packing buffers are static (memory.data): the kernel allocates nothing. They are shared by
- * every call, so one module instance must not run two sgemm calls at once (no re-entrancy,
- * and threads will need one buffer set per worker).
+ * every call, so one module instance must not run two sgemm calls at once (no re-entrancy;
+ * threads will need one buffer set per worker).
  */
 import { madd4 } from "./math";
 
@@ -39,31 +44,34 @@ const KC = 256;
 const MC = 128;
 /** N block: the packed B block (KC x NC, 512 KB) stays in L2 (1 MB per core here). */
 const NC = 512;
-/** Below this many multiply-adds, a scalar loop beats packing. */
+/** Up to this many multiply-adds, a scalar loop beats packing. */
 const TINY = 64;
-/** NT problems up to this many rows use unpacked dot-product tiles. */
-const DOT_M = 16;
+/** NT problems up to this many rows (and K >= 32, or any K for M <= 2) use dot tiles. */
+const DOT_M = 8;
+/** transB == 0 problems up to this many rows read B in place rather than packing it. */
+const DIRECT_B_M = 32;
 
 const packA: usize = memory.data(MC * KC * 4, 16);
 const packB: usize = memory.data(KC * NC * 4, 16);
-/** Scratch tile for edge tiles: the microkernel writes all 4x8 here, then valid entries move. */
+/** Edge tiles land here whole before their valid entries move to C; rowTail accumulates here. */
 const tile: usize = memory.data(MR * NR * 4, 16);
 
 /**
  * One 4x8 register tile: C[0:4, 0:8] = alpha * sum_k a_k b_k^T + beta * C over kc steps.
- * a: 4 floats per k, k-stride aStep bytes. b: 8 floats per k, k-stride bStep bytes.
- * ldc in bytes. beta == 0 stores without reading C.
+ * a: packed A panel, 4 floats per k. b: 8 floats per k, either a packed B panel (bStep == 0)
+ * or B read in place (bStep = its k-stride in bytes). ldc in bytes. beta == 0 stores without
+ * reading C.
  *
- * Packed panels get their own copy of the loop with constant strides: V8 then keeps every
- * address in a register and the loop has no spare integer work (+15% on the baseline build).
+ * The packed case gets its own copy of the loop with a constant stride: V8 then keeps every
+ * address in a register and the loop carries no spare integer work (+10-15% on the baseline
+ * build; the two loops must live in one function, or V8 recomputes A's addresses per step).
  * The k loop is not unrolled: TurboFan hoists all loads of an iteration ahead of the
  * arithmetic, and two iterations' loads plus 8 accumulators overflow the 15 usable xmm
- * registers.
+ * registers (measured -30%).
  */
 function gemm_f32_4x8(
   kc: i32,
   a: usize,
-  aStep: usize,
   b: usize,
   bStep: usize,
   c: usize,
@@ -71,18 +79,15 @@ function gemm_f32_4x8(
   alpha: f32,
   beta: f32,
 ): void {
-  if (aStep == MR * 4 && bStep == NR * 4) {
-    tile4x8(kc, a, MR * 4, b, NR * 4, c, ldc, alpha, beta);
-  } else {
-    tile4x8(kc, a, aStep, b, bStep, c, ldc, alpha, beta);
-  }
+  if (bStep == 0) tile4x8(true, kc, a, b, NR * 4, c, ldc, alpha, beta);
+  else tile4x8(false, kc, a, b, bStep, c, ldc, alpha, beta);
 }
 
 // @ts-ignore: decorator
 @inline function tile4x8(
+  packed: bool,
   kc: i32,
   a: usize,
-  aStep: usize,
   b: usize,
   bStep: usize,
   c: usize,
@@ -98,9 +103,11 @@ function gemm_f32_4x8(
   let c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0);
   let c31 = f32x4.splat(0);
-  // Loop on the A pointer alone: one fewer register and add than a separate counter.
-  const aEnd = a + <usize>kc * aStep;
-  while (a != aEnd) {
+  // Loop on one pointer: one fewer register and add than a separate counter. The packed copy
+  // tests B and the strided one A, so that Binaryen cannot fold the two loops into one.
+  const aEnd = a + (<usize>kc << 4);
+  const bEnd = b + (<usize>kc << 5);
+  while (packed ? b != bEnd : a != aEnd) {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
     const a0 = v128.load32_splat(a);
@@ -115,7 +122,7 @@ function gemm_f32_4x8(
     const a3 = v128.load32_splat(a, 12);
     c30 = madd4(a3, b0, c30);
     c31 = madd4(a3, b1, c31);
-    a += aStep;
+    a += MR * 4;
     b += bStep;
   }
   const va = f32x4.splat(alpha);
@@ -242,7 +249,7 @@ function packA_cols(dst: usize, src: usize, lda: usize, kc: i32): void {
   }
 }
 
-/** Packs op(B)[pc:pc+kc, jc:jc+nc] into 8-column panels; with `direct`, only the edge panel. */
+/** Packs op(B)[pc:pc+kc, jc:jc+nc] into 8-column panels; with `direct`, only the edge one. */
 function packBBlock(
   b: usize,
   ldb: i32,
@@ -279,17 +286,12 @@ function packBBlock(
   }
 }
 
-/** Packs op(A)[ic:ic+mc, pc:pc+kc] into 4-row panels; with `direct`, only the edge panel. */
-function packABlock(
-  a: usize,
-  lda: i32,
-  transA: i32,
-  ic: i32,
-  pc: i32,
-  mc: i32,
-  kc: i32,
-  direct: bool,
-): void {
+/**
+ * Packs op(A)[ic:ic+mc, pc:pc+kc] into 4-row panels. (Reading transA == 1 panels in place, as
+ * B is, measured no faster at any M: packing A is a plain copy there and the packed kernel
+ * loop is tighter.)
+ */
+function packABlock(a: usize, lda: i32, transA: i32, ic: i32, pc: i32, mc: i32, kc: i32): void {
   const ld = <usize>lda;
   const panelBytes = <usize>kc << 4;
   let dst = packA;
@@ -303,28 +305,21 @@ function packABlock(
     if (i < mc) packEdge(dst, MR, src + ((<usize>i * ld) << 2), ld, 1, mc - i, kc);
   } else {
     const src = a + ((<usize>pc * ld + <usize>ic) << 2);
-    if (!direct) {
-      for (; i + MR <= mc; i += MR) {
-        packA_cols(dst, src + (<usize>i << 2), ld, kc);
-        dst += panelBytes;
-      }
-    } else {
-      i = mc & ~(MR - 1);
-      dst += <usize>(i >> 2) * panelBytes;
+    for (; i + MR <= mc; i += MR) {
+      packA_cols(dst, src + (<usize>i << 2), ld, kc);
+      dst += panelBytes;
     }
     if (i < mc) packEdge(dst, MR, src + (<usize>i << 2), 1, ld, mc - i, kc);
   }
 }
 
 /**
- * All 4x8 tiles of one (MC x NC) block of C over one K block. Panels come from the packing
- * buffers, or straight from A (direct A: k-stride lda) and B (direct B: k-stride ldb).
+ * All 4x8 tiles of one (MC x NC) block of C over one K block. B panels come from the packing
+ * buffer, or from B itself (bDirectStep = 4 * ldb bytes, 0 when packed) except the edge panel.
  */
 function macroKernel(
   c: usize,
   ldc: i32,
-  aSrc: usize,
-  aDirectStep: usize,
   bSrc: usize,
   bDirectStep: usize,
   mc: i32,
@@ -339,27 +334,21 @@ function macroKernel(
   const mFull = mc & ~(MR - 1);
   const nFull = nc & ~(NR - 1);
   for (let j = 0; j < nc; j += NR) {
-    let bp = packB + <usize>(j >> 3) * bPanelBytes;
-    let bStep: usize = NR * 4;
-    if (bDirectStep != 0 && j < nFull) {
-      bp = bSrc + (<usize>j << 2);
-      bStep = bDirectStep;
-    }
+    const direct = bDirectStep != 0 && j < nFull;
+    const bp = direct ? bSrc + (<usize>j << 2) : packB + <usize>(j >> 3) * bPanelBytes;
     const nr = min(NR, nc - j);
+    let ap = packA;
     let cp = c + (<usize>j << 2);
+    const bStep = direct ? bDirectStep : 0;
     for (let i = 0; i < mc; i += MR) {
-      let ap = packA + <usize>(i >> 2) * aPanelBytes;
-      let aStep: usize = MR * 4;
-      if (aDirectStep != 0 && i < mFull) {
-        ap = aSrc + (<usize>i << 2);
-        aStep = aDirectStep;
-      }
       if (i < mFull && j < nFull) {
-        gemm_f32_4x8(kc, ap, aStep, bp, bStep, cp, ldcBytes, alpha, beta);
+        gemm_f32_4x8(kc, ap, bp, bStep, cp, ldcBytes, alpha, beta);
       } else {
-        gemm_f32_4x8(kc, ap, aStep, bp, bStep, tile, NR * 4, alpha, 0);
+        // Edge tile: compute all of it into the scratch tile, then keep the valid part.
+        gemm_f32_4x8(kc, ap, bp, bStep, tile, NR * 4, alpha, 0);
         mergeTile(cp, ldcBytes, min(MR, mc - i), nr, beta);
       }
+      ap += aPanelBytes;
       cp += ldcBytes << 2;
     }
   }
@@ -532,6 +521,165 @@ function gemmDotNT(
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// M <= 3 with transB == 0, unpacked: rows of C accumulate A(i,k) * B row k (16 columns at a
+// time), where 4-row tiles would be mostly padding (matrix-vector products, batch-1 layers).
+
+/**
+ * C[0:1|2, 0:16] = alpha * sum_k A(r,k) B[k, 0:16] + beta * C. A(r,k) at a + r*ra + k*aStep,
+ * B row k at b + k*bStep (bytes). 8 accumulators and 6 loads per k, as in gemm_f32_4x8.
+ */
+// @ts-ignore: decorator
+@inline function rowTile(
+  two: bool,
+  k: i32,
+  a: usize,
+  ra: usize,
+  aStep: usize,
+  b: usize,
+  bStep: usize,
+  c: usize,
+  ldc: usize,
+  alpha: f32,
+  beta: f32,
+): void {
+  let s00 = f32x4.splat(0);
+  let s01 = f32x4.splat(0);
+  let s02 = f32x4.splat(0);
+  let s03 = f32x4.splat(0);
+  let s10 = f32x4.splat(0);
+  let s11 = f32x4.splat(0);
+  let s12 = f32x4.splat(0);
+  let s13 = f32x4.splat(0);
+  const aEnd = a + <usize>k * aStep;
+  while (a != aEnd) {
+    const y0 = v128.load(b);
+    const y1 = v128.load(b, 16);
+    const y2 = v128.load(b, 32);
+    const y3 = v128.load(b, 48);
+    const x0 = v128.load32_splat(a);
+    s00 = madd4(x0, y0, s00);
+    s01 = madd4(x0, y1, s01);
+    s02 = madd4(x0, y2, s02);
+    s03 = madd4(x0, y3, s03);
+    if (two) {
+      const x1 = v128.load32_splat(a + ra);
+      s10 = madd4(x1, y0, s10);
+      s11 = madd4(x1, y1, s11);
+      s12 = madd4(x1, y2, s12);
+      s13 = madd4(x1, y3, s13);
+    }
+    a += aStep;
+    b += bStep;
+  }
+  store4(c, s00, alpha, beta);
+  store4(c + 16, s01, alpha, beta);
+  store4(c + 32, s02, alpha, beta);
+  store4(c + 48, s03, alpha, beta);
+  if (two) {
+    store4(c + ldc, s10, alpha, beta);
+    store4(c + ldc + 16, s11, alpha, beta);
+    store4(c + ldc + 32, s12, alpha, beta);
+    store4(c + ldc + 48, s13, alpha, beta);
+  }
+}
+
+function gemm_f32_2x16(
+  k: i32,
+  a: usize,
+  ra: usize,
+  aStep: usize,
+  b: usize,
+  bStep: usize,
+  c: usize,
+  ldc: usize,
+  alpha: f32,
+  beta: f32,
+): void {
+  rowTile(true, k, a, ra, aStep, b, bStep, c, ldc, alpha, beta);
+}
+
+function gemm_f32_1x16(
+  k: i32,
+  a: usize,
+  aStep: usize,
+  b: usize,
+  bStep: usize,
+  c: usize,
+  alpha: f32,
+  beta: f32,
+): void {
+  rowTile(false, k, a, 0, aStep, b, bStep, c, 0, alpha, beta);
+}
+
+/** transB == 0, M <= 3: 2x16 and 1x16 tiles over B in place; the last n % 16 columns scalar. */
+function gemmRowsN(
+  c: usize,
+  ldc: i32,
+  a: usize,
+  ra: usize,
+  aStep: usize,
+  b: usize,
+  bStep: usize,
+  m: i32,
+  n: i32,
+  k: i32,
+  alpha: f32,
+  beta: f32,
+): void {
+  const ldcBytes = <usize>ldc << 2;
+  const n16 = n & ~15;
+  for (let i = 0; i < m; i += 2) {
+    const ai = a + <usize>i * ra;
+    const ci = c + <usize>i * ldcBytes;
+    const rows = min(2, m - i);
+    const two = rows == 2;
+    for (let j = 0; j < n16; j += 16) {
+      const bj = b + (<usize>j << 2);
+      const cj = ci + (<usize>j << 2);
+      if (two) gemm_f32_2x16(k, ai, ra, aStep, bj, bStep, cj, ldcBytes, alpha, beta);
+      else gemm_f32_1x16(k, ai, aStep, bj, bStep, cj, alpha, beta);
+    }
+    for (let r = 0; r < rows; r++) {
+      const cr = ci + <usize>r * ldcBytes;
+      rowTail(cr, ai + <usize>r * ra, aStep, b, bStep, n16, n, k, alpha, beta);
+    }
+  }
+}
+
+/** C[j0:n] of one row, accumulated k-outer in the scratch tile so B is read along its rows. */
+function rowTail(
+  c: usize,
+  a: usize,
+  aStep: usize,
+  b: usize,
+  bStep: usize,
+  j0: i32,
+  n: i32,
+  k: i32,
+  alpha: f32,
+  beta: f32,
+): void {
+  if (j0 >= n) return;
+  const w = <usize>(n - j0) << 2;
+  memory.fill(tile, 0, w);
+  b += <usize>j0 << 2;
+  for (let p = 0; p < k; p++) {
+    const x = load<f32>(a);
+    for (let o: usize = 0; o < w; o += 4) {
+      store<f32>(tile + o, load<f32>(tile + o) + x * load<f32>(b + o));
+    }
+    a += aStep;
+    b += bStep;
+  }
+  c += <usize>j0 << 2;
+  for (let o: usize = 0; o < w; o += 4) {
+    let v = alpha * load<f32>(tile + o);
+    if (beta != 0) v += beta * load<f32>(c + o);
+    store<f32>(c + o, v);
+  }
+}
+
 /** C = beta * C; beta == 0 writes zeros without reading C. */
 function scaleC(c: usize, ldc: i32, m: i32, n: i32, beta: f32): void {
   if (beta == 1) return;
@@ -618,8 +766,14 @@ export function sgemm_f32(
     gemmScalar(c, ldc, a, ars, acs, b, brs, bcs, m, n, k, alpha, beta);
     return;
   }
-  if (transA == 0 && transB != 0 && m <= DOT_M) {
+  if (transA == 0 && transB != 0 && (m <= 2 || (m <= DOT_M && k >= 32))) {
     gemmDotNT(c, ldc, a, la << 2, b, lb << 2, m, n, k, alpha, beta);
+    return;
+  }
+  if (transB == 0 && m <= 3 && n >= 16) {
+    const ra: usize = transA == 0 ? la << 2 : 4;
+    const aStep: usize = transA == 0 ? 4 : la << 2;
+    gemmRowsN(c, ldc, a, ra, aStep, b, lb << 2, m, n, k, alpha, beta);
     return;
   }
   gemmBlocked(c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta);
@@ -641,15 +795,14 @@ function gemmBlocked(
   alpha: f32,
   beta: f32,
 ): void {
-  const la = <usize>lda;
   const lb = <usize>ldb;
+  // K blocks of equal size: 784 = 4 x 196 rather than 3 x 256 + 16.
   const kBlocks = (k + KC - 1) / KC;
   const kcMax = (k + kBlocks - 1) / kBlocks;
-  // Panels read in place save the packing pass; they pay off while the operand is re-read
-  // only a few times (small M), and lose to packing for large M (cache and TLB misses on the
-  // strided panel). Measured crossovers on Zen 4: A up to M = 64, B up to M = 32.
-  const aDirect = transA != 0 && m <= 64;
-  const bDirect = transB == 0 && m <= 32;
+  // Reading B in place saves the packing pass while B is re-read only a few times (small M);
+  // for larger M, packing wins (strided panels miss in cache and TLB). Crossover measured on
+  // Zen 4 between M = 32 and 64.
+  const bDirect = transB == 0 && m <= DIRECT_B_M;
   const ldcBytes = <usize>ldc << 2;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
@@ -660,22 +813,9 @@ function gemmBlocked(
       const bSrc = b + ((<usize>pc * lb + <usize>jc) << 2);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
-        packABlock(a, lda, transA, ic, pc, mc, kc, aDirect);
-        const aSrc = a + ((<usize>pc * la + <usize>ic) << 2);
+        packABlock(a, lda, transA, ic, pc, mc, kc);
         const cBlk = c + <usize>ic * ldcBytes + (<usize>jc << 2);
-        macroKernel(
-          cBlk,
-          ldc,
-          aSrc,
-          aDirect ? la << 2 : 0,
-          bSrc,
-          bDirect ? lb << 2 : 0,
-          mc,
-          nc,
-          kc,
-          alpha,
-          betaBlk,
-        );
+        macroKernel(cBlk, ldc, bSrc, bDirect ? lb << 2 : 0, mc, nc, kc, alpha, betaBlk);
       }
     }
   }

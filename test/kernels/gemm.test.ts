@@ -75,31 +75,17 @@ function runSgemm(b: Backend, p: Problem, seed: number) {
   const pa = put(b, ops.a);
   const pb = put(b, ops.b);
   const pc = put(b, ops.c);
-  b.kernels.sgemm_f32(
-    pc,
-    ops.ldc,
-    pa,
-    ops.lda,
-    pb,
-    ops.ldb,
-    p.m,
-    p.n,
-    p.k,
-    p.ta,
-    p.tb,
-    p.alpha,
-    p.beta,
-  );
+  const { m, n, k, ta, tb, alpha, beta } = p;
+  b.kernels.sgemm_f32(pc, ops.ldc, pa, ops.lda, pb, ops.ldb, m, n, k, ta, tb, alpha, beta);
   const out = get(b, pc, ops.c.length);
-  b.kernels.free(pa);
-  b.kernels.free(pb);
-  b.kernels.free(pc);
+  for (const ptr of [pa, pb, pc]) b.kernels.free(ptr);
   return { ops, out };
 }
 
 /** Checks out against the reference and that nothing outside C[0:m, 0:n] changed. */
 function check(p: Problem, ops: ReturnType<typeof operands>, out: Float32Array): void {
-  const label = `${layoutName(p.ta, p.tb)} m=${p.m} n=${p.n} k=${p.k} alpha=${p.alpha} beta=${p.beta}`;
+  const shape = `${layoutName(p.ta, p.tb)} m=${p.m} n=${p.n} k=${p.k}`;
+  const label = `${shape} alpha=${p.alpha} beta=${p.beta}`;
   const ref = reference(p, ops.a, ops.lda, ops.b, ops.ldb);
   for (let idx = 0; idx < out.length; idx++) {
     const i = Math.floor(idx / ops.ldc);
@@ -131,8 +117,9 @@ const scalars: [number, number][] = [
 ];
 
 /**
- * A sweep over (m, n, k) that hits every m % 4, n % 8 and k % 4, problems on both sides of the
- * tiny-problem cutoff, and the K, M and N block boundaries, without the full cube.
+ * A sweep over (m, n, k) that hits every m % 4, n % 8 and k % 4, every small-problem path
+ * (scalar, few-row, dot-product) and the packed one, without the full cube. Block boundaries
+ * have their own test.
  */
 function sweep(): Problem[] {
   const out: Problem[] = [];
@@ -144,18 +131,8 @@ function sweep(): Problem[] {
     for (const n of ns) {
       const k = ks[r % ks.length];
       const [alpha, beta] = scalars[r % scalars.length];
-      out.push({
-        m,
-        n,
-        k,
-        ta: 0,
-        tb: 0,
-        alpha,
-        beta,
-        padA: r % 3,
-        padB: (r >> 1) % 3,
-        padC: r % 2,
-      });
+      const pads = { padA: r % 3, padB: (r >> 1) % 3, padC: r % 2 };
+      out.push({ m, n, k, ta: 0, tb: 0, alpha, beta, ...pads });
       r++;
     }
   }
@@ -166,7 +143,7 @@ describe.each(variants)("sgemm_f32 (%s build)", (variant: Variant) => {
   const b = backendFor(variant);
 
   for (const [ta, tb] of layouts) {
-    it(`${layoutName(ta, tb)}: sweep of remainders, alpha/beta and padded leading dimensions`, () => {
+    it(`${layoutName(ta, tb)}: remainders, alpha/beta, padded leading dimensions`, () => {
       let seed = 1;
       for (const p of sweep()) {
         const q = { ...p, ta, tb };
@@ -189,13 +166,19 @@ describe.each(variants)("sgemm_f32 (%s build)", (variant: Variant) => {
       }
     });
 
-    it(`${layoutName(ta, tb)}: block boundaries (K > 256, M > 128, N > 512) and model shapes`, () => {
+    it(`${layoutName(ta, tb)}: block boundaries, model shapes, few-row shapes`, () => {
+      // K > 256 (several K blocks), M > 128 (several A blocks), N > 512 (several B blocks)
       const big: Problem[] = [
         { m: 129, n: 520, k: 300, ta, tb, alpha: 1, beta: 0, padA: 1, padB: 3, padC: 5 },
         { m: 131, n: 23, k: 513, ta, tb, alpha: -0.5, beta: 1 },
         { m: 64, n: 128, k: 784, ta, tb, alpha: 1, beta: 0 },
         { m: 40, n: 77, k: 257, ta, tb, alpha: 1, beta: 1, padC: 3 },
         { m: 257, n: 9, k: 66, ta, tb, alpha: 2, beta: 0.5, padA: 2 },
+        // matrix-vector and few-row shapes (batch-1 layers), with every tail
+        { m: 1, n: 128, k: 784, ta, tb, alpha: 1, beta: 0 },
+        { m: 2, n: 787, k: 130, ta, tb, alpha: 1, beta: 1, padA: 1, padB: 2, padC: 1 },
+        { m: 3, n: 45, k: 37, ta, tb, alpha: -1, beta: 0 },
+        { m: 8, n: 21, k: 35, ta, tb, alpha: 0.5, beta: 2, padB: 1 },
       ];
       let seed = 500;
       for (const q of big) {
@@ -261,45 +244,55 @@ describe.each(variants)("sgemm_f32 (%s build)", (variant: Variant) => {
   });
 });
 
+/** The batch's operands one after another, or only the first when broadcast (stride 0). */
+function stack(xs: Float32Array[], broadcast: boolean): Float32Array {
+  if (broadcast) return xs[0].slice();
+  const all = new Float32Array(xs.reduce((sum, x) => sum + x.length, 0));
+  let offset = 0;
+  for (const x of xs) {
+    all.set(x, offset);
+    offset += x.length;
+  }
+  return all;
+}
+
+interface Broadcast {
+  a?: boolean;
+  b?: boolean;
+  c?: boolean;
+}
+
 describe.each(variants)("sgemm_batched_f32 (%s build)", (variant: Variant) => {
   const b = backendFor(variant);
 
-  /** Runs a batch with the given element strides (0 broadcasts) and checks every product. */
-  function batched(
-    p: Problem,
-    batch: number,
-    broadcast: { a?: boolean; b?: boolean; c?: boolean },
-  ) {
+  /** Runs `batch` problems with element strides (0 where broadcast); returns inputs and C. */
+  function batched(p: Problem, batch: number, broadcast: Broadcast) {
     const items = Array.from({ length: batch }, (_, i) => operands(p, 40 + 3 * i));
     const { lda, ldb, ldc } = items[0];
-    const sa = broadcast.a ? 0 : items[0].a.length;
-    const sb = broadcast.b ? 0 : items[0].b.length;
-    const sc = broadcast.c ? 0 : items[0].c.length;
-    const concat = (xs: Float32Array[], one: boolean) => {
-      const all = new Float32Array(one ? xs[0].length : xs.reduce((s, x) => s + x.length, 0));
-      if (one) all.set(xs[0]);
-      else xs.reduce((off, x) => (all.set(x, off), off + x.length), 0);
-      return all;
-    };
+    const stride = (x: Float32Array, bc?: boolean) => (bc ? 0 : x.length);
     const pa = put(
       b,
-      concat(
+      stack(
         items.map((x) => x.a),
         !!broadcast.a,
       ),
     );
     const pb = put(
       b,
-      concat(
+      stack(
         items.map((x) => x.b),
         !!broadcast.b,
       ),
     );
-    const cIn = concat(
+    const cIn = stack(
       items.map((x) => x.c),
       !!broadcast.c,
     );
     const pc = put(b, cIn);
+    const { m, n, k, ta, tb, alpha, beta } = p;
+    const sa = stride(items[0].a, broadcast.a);
+    const sb = stride(items[0].b, broadcast.b);
+    const sc = stride(items[0].c, broadcast.c);
     b.kernels.sgemm_batched_f32(
       pc,
       ldc,
@@ -311,13 +304,13 @@ describe.each(variants)("sgemm_batched_f32 (%s build)", (variant: Variant) => {
       ldb,
       sb,
       batch,
-      p.m,
-      p.n,
-      p.k,
-      p.ta,
-      p.tb,
-      p.alpha,
-      p.beta,
+      m,
+      n,
+      k,
+      ta,
+      tb,
+      alpha,
+      beta,
     );
     const out = get(b, pc, cIn.length);
     for (const ptr of [pa, pb, pc]) b.kernels.free(ptr);
@@ -326,21 +319,20 @@ describe.each(variants)("sgemm_batched_f32 (%s build)", (variant: Variant) => {
 
   for (const [ta, tb] of layouts) {
     it(`${layoutName(ta, tb)}: independent problems, and stride 0 broadcasting A or B`, () => {
-      for (const p of [
+      const problems: Problem[] = [
         { m: 5, n: 7, k: 3, ta, tb, alpha: 1, beta: 0 },
         { m: 17, n: 12, k: 33, ta, tb, alpha: 0.5, beta: 1, padC: 1 },
-      ] as Problem[]) {
-        for (const broadcast of [{}, { a: true }, { b: true }]) {
+        { m: 2, n: 20, k: 40, ta, tb, alpha: 1, beta: 0 },
+      ];
+      for (const p of problems) {
+        for (const broadcast of [{}, { a: true }, { b: true }] as Broadcast[]) {
           const batch = 3;
           const { items, out } = batched(p, batch, broadcast);
           const len = items[0].c.length;
           for (let i = 0; i < batch; i++) {
-            const ops = {
-              ...items[i],
-              a: broadcast.a ? items[0].a : items[i].a,
-              b: broadcast.b ? items[0].b : items[i].b,
-            };
-            check(p, ops, out.subarray(i * len, (i + 1) * len));
+            const a = broadcast.a ? items[0].a : items[i].a;
+            const bb = broadcast.b ? items[0].b : items[i].b;
+            check(p, { ...items[i], a, b: bb }, out.subarray(i * len, (i + 1) * len));
           }
         }
       }
@@ -352,26 +344,22 @@ describe.each(variants)("sgemm_batched_f32 (%s build)", (variant: Variant) => {
     const batch = 4;
     const { items, out } = batched(p, batch, { c: true });
     const { ldc } = items[0];
+    const refs = items.map((ops) => reference(p, ops.a, ops.lda, ops.b, ops.ldb));
     for (let i = 0; i < p.m; i++) {
       for (let j = 0; j < p.n; j++) {
         let want = items[0].c[i * ldc + j];
         let scale = Math.abs(want);
-        for (const ops of items) {
-          const r = reference(p, ops.a, ops.lda, ops.b, ops.ldb);
+        for (const r of refs) {
           want += r.out[i * p.n + j];
           scale += r.scale[i * p.n + j];
         }
-        expect(Math.abs(out[i * ldc + j] - want)).toBeLessThanOrEqual(
-          tolerance(p.k * batch, scale),
-        );
+        const err = Math.abs(out[i * ldc + j] - want);
+        expect(err).toBeLessThanOrEqual(tolerance(p.k * batch, scale));
       }
     }
   });
 
   it("batch 0 touches nothing", () => {
-    const p: Problem = { m: 4, n: 4, k: 4, ta: 0, tb: 0, alpha: 1, beta: 0 };
-    const { items, out } = batched(p, 0 + 1, {});
-    check(p, items[0], out);
     const c = put(b, [SENTINEL]);
     b.kernels.sgemm_batched_f32(c, 4, 16, c, 4, 16, c, 4, 16, 0, 4, 4, 4, 0, 0, 1, 0);
     expect(get(b, c, 1)[0]).toBe(SENTINEL);
