@@ -43,3 +43,4 @@ export { abs, clamp, exp, log, neg, pow, relu, sigmoid, sqrt, tanh } from "./ops
 export * as optim from "./optim/index.js";
 export { manualSeed } from "./random.js";
 export { Tensor, type TensorOrScalar } from "./tensor.js";
+export type { NestedArray } from "./tensor-data.js";

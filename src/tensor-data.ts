@@ -9,11 +9,14 @@ export function readArray(t: Tensor, op: string): Float32Array {
   return backend.f32().slice(ptr >>> 2, (ptr >>> 2) + t.size);
 }
 
-export function toNested(flat: Float32Array, shape: readonly number[]): unknown {
+/** What `toArray()` returns: a number for a 0-d tensor, else arrays nested ndim deep. */
+export type NestedArray = number | NestedArray[];
+
+export function toNested(flat: Float32Array, shape: readonly number[]): NestedArray {
   if (shape.length === 0) return flat[0];
-  const build = (dim: number, offset: number): unknown[] => {
+  const build = (dim: number, offset: number): NestedArray[] => {
     const n = shape[dim];
-    const out = new Array<unknown>(n);
+    const out = new Array<NestedArray>(n);
     if (dim === shape.length - 1) {
       for (let i = 0; i < n; i++) out[i] = flat[offset + i];
       return out;

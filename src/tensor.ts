@@ -23,7 +23,7 @@ import * as shapeOps from "./ops/shape.js";
 import * as softmaxOps from "./ops/softmax.js";
 import * as unary from "./ops/unary.js";
 import { collapse, sameShape, sizeOf, stridesOf } from "./shape.js";
-import { readArray, toNested } from "./tensor-data.js";
+import { type NestedArray, readArray, toNested } from "./tensor-data.js";
 
 // Older browsers lack Symbol.dispose; `using` needs it.
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for("Symbol.dispose");
@@ -205,7 +205,7 @@ export class Tensor {
   }
 
   /** The elements as nested arrays of numbers (a number for a 0-d tensor). */
-  toArray(): unknown {
+  toArray(): NestedArray {
     return toNested(readArray(this, "toArray"), this.shape);
   }
 
