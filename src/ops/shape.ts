@@ -4,9 +4,9 @@
  * needs their data (matmul never does); narrow, cat and stack copy row blocks.
  */
 import { needsGrad, needsGradAny, record } from "../autograd/engine.js";
-import { K, meta } from "../backend/runtime.js";
+import { K } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
-import { checkShape, collapse, normDim, sizeOf, stridesOf } from "../shape.js";
+import { checkShape, normDim, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 
 function expectTensor(op: string, x: unknown): asserts x is Tensor {
