@@ -5,25 +5,7 @@
 // Setup happens here, outside benny, because benny calls a case's setup function several times
 // while probing its type, which would allocate the inputs more than once.
 
-/** Deterministic inputs in [-1, 1): the same bytes go to both libraries. */
-function randomArray(n, seed) {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = (s >>> 0) / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-function maxAbsDiff(a, b) {
-  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
+import { maxAbsDiff, randomArray } from "./common.mjs";
 
 /** A one-op case: `wgOp(wg, ...inputs)` and `tfOp(tf, ...inputs)` on the same Float32Arrays. */
 function opCase(wg, tf, { shapes, wgOp, tfOp }) {

@@ -1,30 +1,3 @@
-// GEMM at the WebAssembly SIMD limit: single-threaded GFLOP/s of wasmgrad's sgemm against the
-// machine's own SIMD ceiling, TensorFlow.js (WASM backend, SIMD, 1 thread) and jax-js (Wasm,
-// under jit), all in one Node process.
-//
-//   node bench/gemm.mjs                                      baseline SIMD build (on Node 20)
-//   node --experimental-wasm-relaxed-simd bench/gemm.mjs     relaxed-SIMD build
-//   node bench/gemm.mjs --quick                              ~15 s smoke run; saves nothing
-//
-// Measures, for the wasmgrad build that is loaded:
-//   - wasmgrad's pointer-level kernel (wg.kernels.raw.sgemm_f32) on buffers allocated once in
-//     WASM memory, so no copying is timed: squares 64..1024, all four layouts NN/NT/TN/TT;
-//   - the public API, wg.matmul (tensors made once, a transposed operand as a lazy .T view);
-//   - the same products on tfjs-wasm (tf.matMul(a, b, transposeA, transposeB), tensors made once,
-//     matMul + dispose per call, one dataSync at the end of each timed batch) and on jax-js
-//     (jit(np.matmul), operands passed with .ref, each result awaited with blockUntilReady);
-//   - training shapes of a 784-128 MLP layer at batch 32 and a 256-1024 layer;
-//   - the 784-128-10 MLP SGD step at batch 64 (bench/cases.mjs's wasmgrad and tfjs steps, and
-//     the same step written for jax-js under jit);
-//   - the SIMD ceiling of this machine: a hand-encoded WebAssembly module whose loop runs
-//     independent f32x4.mul/f32x4.add chains (baseline) or f32x4.relaxed_madd chains (relaxed)
-//     on up to 12 accumulators, no memory traffic.
-//
-// Each figure is the best of many rounds (each round >= ~50 ms), with the contenders of one
-// shape interleaved round by round, so a burst of load from other processes does not land on
-// one library only. Results go to bench/results/gemm-summary.json, one entry per build; when
-// both builds are recorded, the combined tables are printed (and stored).
-import { execSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -32,6 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as wg from "wasmgrad";
 import { cases } from "./cases.mjs";
+import { gitState, maxAbsDiff, randomArray } from "./common.mjs";
 import { initTfjs } from "./peer-tfjs.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -79,17 +53,6 @@ try {
     typeof SharedArrayBuffer !== "undefined" && typeof Worker !== "undefined" ? "workers" : 1;
 } catch (e) {
   jaxInfo.reason = String(e?.message ?? e);
-}
-
-function gitState() {
-  try {
-    const commit = execSync("git rev-parse --short HEAD", { cwd: root }).toString().trim();
-    const dirty =
-      execSync("git status --porcelain -- src assembly", { cwd: root }).toString().trim() !== "";
-    return dirty ? `${commit} + uncommitted changes in src/ or assembly/` : commit;
-  } catch {
-    return "unknown";
-  }
 }
 
 const load = () => os.loadavg().map((l) => Number(l.toFixed(2)));
@@ -309,26 +272,6 @@ function ceilings(probe) {
 
 // ---------------------------------------------------------------------------------------------
 // Problems
-
-/** Deterministic inputs in [-1, 1) (bench/cases.mjs's generator). */
-function randomArray(n, seed) {
-  const out = new Float32Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = (s >>> 0) / 2 ** 31 - 1;
-  }
-  return out;
-}
-
-function maxAbsDiff(a, b) {
-  if (a.length !== b.length) return Number.POSITIVE_INFINITY;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 const LAYOUTS = ["nn", "nt", "tn", "tt"];
 const SIZES = [64, 128, 256, 512, 1024];

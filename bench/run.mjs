@@ -1,20 +1,10 @@
-// wasmgrad vs TensorFlow.js (WASM backend, SIMD, 1 thread), side by side in one process.
-//
-//   npm run bench                                            baseline SIMD build (on Node 20)
-//   node --experimental-wasm-relaxed-simd bench/run.mjs      relaxed-SIMD build
-//   WASMGRAD_SIMD=baseline node ... bench/run.mjs            force the baseline build
-//   node bench/run.mjs --quick                               short smoke run; saves nothing
-//
-// Writes bench/results/<group>-<build>.json (benny) and bench/results/summary.json (the table).
-// These are measurements, never pass/fail: the process fails only if a case cannot run or the
-// two libraries disagree on a result.
-import { execSync } from "node:child_process";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import b from "benny";
 import * as wg from "wasmgrad";
 import { cases } from "./cases.mjs";
+import { gitState } from "./common.mjs";
 import { initTfjs } from "./peer-tfjs.mjs";
 import { combinedTable, figure, runTable, saveSummary, speedup } from "./report.mjs";
 
@@ -26,17 +16,6 @@ await wg.ready();
 const { tf, info: tfInfo } = await initTfjs();
 const wgInfo = wg.backendInfo();
 const variant = wgInfo.relaxedSimd ? "relaxed" : "simd";
-
-function gitState() {
-  try {
-    const commit = execSync("git rev-parse --short HEAD", { cwd: root }).toString().trim();
-    const dirty =
-      execSync("git status --porcelain -- src assembly", { cwd: root }).toString().trim() !== "";
-    return dirty ? `${commit} + uncommitted changes in src/ or assembly/` : commit;
-  } catch {
-    return "unknown";
-  }
-}
 
 const env = {
   date: new Date().toISOString(),
