@@ -1,6 +1,7 @@
 // Helpers shared by the benchmark scripts: deterministic inputs, result comparison, and the
 // git state recorded with every result.
 import { execSync } from "node:child_process";
+import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -36,4 +37,28 @@ export function gitState() {
   } catch {
     return "unknown";
   }
+}
+
+/** Rounded 1, 5 and 15 minute load averages. */
+export function loadAverage() {
+  return os.loadavg().map((l) => Number(l.toFixed(2)));
+}
+
+/**
+ * What every result records about the run: date, commit, runtime, flags and machine. Other
+ * processes share these cores; a load above ~1 at the start or end means noisy figures.
+ */
+export function runtimeInfo() {
+  return {
+    date: new Date().toISOString(),
+    git: gitState(),
+    node: process.version,
+    v8: process.versions.v8,
+    execArgv: process.execArgv,
+    WASMGRAD_SIMD: process.env.WASMGRAD_SIMD ?? null,
+    platform: `${os.platform()} ${os.arch()}`,
+    cpu: os.cpus()[0]?.model ?? "unknown",
+    cores: os.cpus().length,
+    loadavgStart: loadAverage(),
+  };
 }

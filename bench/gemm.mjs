@@ -1,11 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as wg from "wasmgrad";
 import { cases } from "./cases.mjs";
-import { gitState, maxAbsDiff, randomArray } from "./common.mjs";
+import { loadAverage, maxAbsDiff, randomArray, runtimeInfo } from "./common.mjs";
 import { initTfjs } from "./peer-tfjs.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -55,18 +54,9 @@ try {
   jaxInfo.reason = String(e?.message ?? e);
 }
 
-const load = () => os.loadavg().map((l) => Number(l.toFixed(2)));
+const load = loadAverage;
 const env = {
-  date: new Date().toISOString(),
-  git: gitState(),
-  node: process.version,
-  v8: process.versions.v8,
-  execArgv: process.execArgv,
-  WASMGRAD_SIMD: process.env.WASMGRAD_SIMD ?? null,
-  platform: `${os.platform()} ${os.arch()}`,
-  cpu: os.cpus()[0]?.model ?? "unknown",
-  cores: os.cpus().length,
-  loadavgStart: load(),
+  ...runtimeInfo(),
   wasmgrad: wgInfo,
   tfjs: { ...tfInfo, flags: undefined },
   jax: jaxInfo,

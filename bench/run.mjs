@@ -1,10 +1,9 @@
-import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import b from "benny";
 import * as wg from "wasmgrad";
 import { cases } from "./cases.mjs";
-import { gitState } from "./common.mjs";
+import { loadAverage, runtimeInfo } from "./common.mjs";
 import { initTfjs } from "./peer-tfjs.mjs";
 import { combinedTable, figure, runTable, saveSummary, speedup } from "./report.mjs";
 
@@ -18,17 +17,7 @@ const wgInfo = wg.backendInfo();
 const variant = wgInfo.relaxedSimd ? "relaxed" : "simd";
 
 const env = {
-  date: new Date().toISOString(),
-  git: gitState(),
-  node: process.version,
-  v8: process.versions.v8,
-  execArgv: process.execArgv,
-  WASMGRAD_SIMD: process.env.WASMGRAD_SIMD ?? null,
-  platform: `${os.platform()} ${os.arch()}`,
-  cpu: os.cpus()[0]?.model ?? "unknown",
-  cores: os.cpus().length,
-  // Other processes share these cores; a load above ~1 at the start or end means noisy figures.
-  loadavgStart: os.loadavg().map((l) => Number(l.toFixed(2))),
+  ...runtimeInfo(),
   wasmgrad: wgInfo,
   tfjs: tfInfo,
 };
@@ -107,7 +96,7 @@ for (const group of groups) {
   for (const fx of fixtures.values()) fx.dispose();
 }
 
-env.loadavgEnd = os.loadavg().map((l) => Number(l.toFixed(2)));
+env.loadavgEnd = loadAverage();
 const run = { variant, quick, ...env, rows };
 console.log(`\n## wasmgrad (${variant}) vs tfjs-wasm, this run\n`);
 console.log(runTable(run));
