@@ -4,19 +4,28 @@
  * name exactly the same functions. Pointers are byte offsets into the module's memory; sizes
  * are in elements.
  */
+import { type ConvKernels, convKernelNames } from "./table/conv.js";
 import { type CoreKernels, coreKernelNames } from "./table/core.js";
 import { type GemmKernels, gemmKernelNames } from "./table/gemm.js";
+import { type OptimKernels, optimKernelNames } from "./table/optim.js";
 import { type UnaryKernels, unaryKernelNames } from "./table/unary.js";
 
 /** A byte offset into WASM linear memory. */
 export type Ptr = number;
 
-export interface Kernels extends CoreKernels, UnaryKernels, GemmKernels {}
+export interface Kernels
+  extends CoreKernels,
+    UnaryKernels,
+    GemmKernels,
+    ConvKernels,
+    OptimKernels {}
 
 export const kernelNames: readonly (keyof Kernels)[] = [
   ...coreKernelNames,
   ...unaryKernelNames,
   ...gemmKernelNames,
+  ...convKernelNames,
+  ...optimKernelNames,
 ];
 
 // Compile-time check that the name lists cover every member of Kernels.
@@ -25,6 +34,8 @@ type Unlisted = Exclude<
   | (typeof coreKernelNames)[number]
   | (typeof unaryKernelNames)[number]
   | (typeof gemmKernelNames)[number]
+  | (typeof convKernelNames)[number]
+  | (typeof optimKernelNames)[number]
 >;
 const everyKernelListed: Unlisted extends never ? true : Unlisted = true;
 void everyKernelListed;

@@ -1,4 +1,6 @@
 /** torch.nn.functional for wasmgrad (also exported as `wg.F`). */
+export { type Conv2dOptions, conv2d, type Pair } from "../ops/conv.js";
+export { dropout } from "../ops/dropout.js";
 export { linear } from "../ops/linear.js";
 export {
   type ClassTargets,
@@ -7,5 +9,7 @@ export {
   mseLoss,
   type Reduction,
 } from "../ops/loss.js";
+export { type BatchNormOptions, batchNorm } from "../ops/norm.js";
+export { type AvgPool2dOptions, avgPool2d, type MaxPool2dOptions, maxPool2d } from "../ops/pool.js";
 export { logSoftmax, softmax } from "../ops/softmax.js";
 export { relu, sigmoid, tanh } from "../ops/unary.js";

@@ -1,4 +1,14 @@
 /** torch.nn for wasmgrad. */
+export {
+  AvgPool2d,
+  BatchNorm1d,
+  BatchNorm2d,
+  type BatchNormLayerOptions,
+  Conv2d,
+  type Conv2dLayerOptions,
+  Dropout,
+  MaxPool2d,
+} from "./conv.js";
 export * as functional from "./functional.js";
 export {
   Flatten,

@@ -1,0 +1,275 @@
+/**
+ * 2-D convolution on NCHW through sgemm, as torch.nn.functional.conv2d (cross-correlation,
+ * zero padding, stride, dilation, groups), forward and both gradients.
+ *
+ * Per image and group, with P = OH * OW output positions and Kd = (C / groups) * KH * KW:
+ *
+ *   forward        out[OCg x P]  = W[OCg x Kd] · col[Kd x P]          (+ bias, broadcast first)
+ *   input grad     dcol[Kd x P]  = Wᵀ · dY[OCg x P],  then dX += col2im(dcol)
+ *   weight grad    dW[OCg x Kd] += dY[OCg x P] · colᵀ                  (summed over the batch)
+ *
+ * col is the im2col matrix: row (c, i, j) holds, for each output position (oy, ox), the input
+ * pixel x[c, oy*SH - PH + i*DH, ox*SW - PW + j*DW], or 0 where that falls in the padding. It is
+ * built `chunk` columns at a time into the caller's workspace (Kd * chunk floats), so a block of
+ * it stays in L2 while sgemm reads it; 1x1 convolutions with stride 1 and no padding read the
+ * input itself. Output sizes OH and OW come from the caller, so asymmetric padding ("same" with
+ * an even kernel) is simply a bottom/right edge that reads zeros.
+ *
+ * Geometry arrives as an i32 array (see loadGeometry); state lives in globals, so, like sgemm,
+ * these kernels are not re-entrant.
+ */
+import { sgemm_f32 } from "./gemm";
+
+let N = 0;
+let C = 0;
+let H = 0;
+let W = 0;
+let OC = 0;
+let KH = 0;
+let KW = 0;
+let OH = 0;
+let OW = 0;
+let SH = 0;
+let SW = 0;
+let PH = 0;
+let PW = 0;
+let DH = 0;
+let DW = 0;
+let G = 1;
+let CHUNK = 0;
+
+/**
+ * meta: N, C, H, W, OC, KH, KW, OH, OW, strideH, strideW, padTop, padLeft, dilationH,
+ * dilationW, groups, chunk (output positions per im2col block, > 0).
+ */
+function loadGeometry(meta: usize): void {
+  N = load<i32>(meta, 0);
+  C = load<i32>(meta, 4);
+  H = load<i32>(meta, 8);
+  W = load<i32>(meta, 12);
+  OC = load<i32>(meta, 16);
+  KH = load<i32>(meta, 20);
+  KW = load<i32>(meta, 24);
+  OH = load<i32>(meta, 28);
+  OW = load<i32>(meta, 32);
+  SH = load<i32>(meta, 36);
+  SW = load<i32>(meta, 40);
+  PH = load<i32>(meta, 44);
+  PW = load<i32>(meta, 48);
+  DH = load<i32>(meta, 52);
+  DW = load<i32>(meta, 56);
+  G = load<i32>(meta, 60);
+  CHUNK = load<i32>(meta, 64);
+}
+
+/** A 1x1 kernel with stride 1 and no padding: col is the input itself. */
+function pointwise(): bool {
+  return KH == 1 && KW == 1 && SH == 1 && SW == 1 && PH == 0 && PW == 0;
+}
+
+function zero(dst: usize, n: i32): void {
+  memory.fill(dst, 0, <usize>n << 2);
+}
+
+/** dst[0:n] = src[0:n * stride : stride]. */
+function copyStrided(dst: usize, src: usize, n: i32, stride: i32): void {
+  if (stride == 1) {
+    let i = 0;
+    for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
+    for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+  } else {
+    const step = <usize>stride << 2;
+    for (let i = 0; i < n; i++) {
+      store<f32>(dst + (<usize>i << 2), load<f32>(src));
+      src += step;
+    }
+  }
+}
+
+/** dst[0:n * stride : stride] += src[0:n]. */
+function addStrided(dst: usize, src: usize, n: i32, stride: i32): void {
+  if (stride == 1) {
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const d = dst + (<usize>i << 2);
+      v128.store(d, f32x4.add(v128.load(d), v128.load(src + (<usize>i << 2))));
+    }
+    for (; i < n; i++) {
+      const d = dst + (<usize>i << 2);
+      store<f32>(d, load<f32>(d) + load<f32>(src + (<usize>i << 2)));
+    }
+  } else {
+    const step = <usize>stride << 2;
+    for (let i = 0; i < n; i++) {
+      store<f32>(dst, load<f32>(dst) + load<f32>(src + (<usize>i << 2)));
+      dst += step;
+    }
+  }
+}
+
+/**
+ * Walks one im2col row: output positions p0 .. p0 + pw for kernel offset (iy0, ix0) = (i*DH -
+ * PH, j*DW - PW) over the input plane. `scatter` false writes the row (pixels, zeros in the
+ * padding); true adds the row back into the plane (col2im), skipping the padding.
+ */
+// @ts-ignore: decorator
+@inline function walkRow(row: usize, plane: usize, iy0: i32, ix0: i32, p0: i32, pw: i32, scatter: bool): void {
+  // Output columns whose input column lies inside the plane: [oxLo, oxHi).
+  const oxLo = ix0 >= 0 ? 0 : (SW - 1 - ix0) / SW;
+  const oxHi = W - 1 - ix0 < 0 ? 0 : min(OW, (W - 1 - ix0) / SW + 1);
+  const end = p0 + pw;
+  let p = p0;
+  let oy = p / OW;
+  let ox = p - oy * OW;
+  let dst = row;
+  while (p < end) {
+    const n = min(OW - ox, end - p);
+    const iy = oy * SH + iy0;
+    if (<u32>iy >= <u32>H) {
+      if (!scatter) zero(dst, n);
+    } else {
+      const lo = min(max(oxLo, ox), ox + n);
+      const hi = max(min(oxHi, ox + n), lo);
+      const src = plane + ((<usize>iy * <usize>W + <usize>(lo * SW + ix0)) << 2);
+      const mid = dst + (<usize>(lo - ox) << 2);
+      if (scatter) {
+        addStrided(src, mid, hi - lo, SW);
+      } else {
+        zero(dst, lo - ox);
+        copyStrided(mid, src, hi - lo, SW);
+        zero(dst + (<usize>(hi - ox) << 2), ox + n - hi);
+      }
+    }
+    dst += <usize>n << 2;
+    p += n;
+    oy++;
+    ox = 0;
+  }
+}
+
+/** col[Kd x pw] = columns p0 .. p0 + pw of the im2col matrix of `planes` (Cg input planes). */
+function im2col(col: usize, planes: usize, cg: i32, p0: i32, pw: i32): void {
+  const planeBytes = <usize>H * <usize>W << 2;
+  const rowBytes = <usize>pw << 2;
+  let row = col;
+  for (let c = 0; c < cg; c++) {
+    const plane = planes + <usize>c * planeBytes;
+    for (let i = 0; i < KH; i++) {
+      for (let j = 0; j < KW; j++) {
+        walkRow(row, plane, i * DH - PH, j * DW - PW, p0, pw, false);
+        row += rowBytes;
+      }
+    }
+  }
+}
+
+/** planes += col2im(col[Kd x pw]) for columns p0 .. p0 + pw. */
+function col2im(planes: usize, col: usize, cg: i32, p0: i32, pw: i32): void {
+  const planeBytes = <usize>H * <usize>W << 2;
+  const rowBytes = <usize>pw << 2;
+  let row = col;
+  for (let c = 0; c < cg; c++) {
+    const plane = planes + <usize>c * planeBytes;
+    for (let i = 0; i < KH; i++) {
+      for (let j = 0; j < KW; j++) {
+        walkRow(row, plane, i * DH - PH, j * DW - PW, p0, pw, true);
+        row += rowBytes;
+      }
+    }
+  }
+}
+
+/**
+ * out[N, OC, OH, OW] = conv2d(x[N, C, H, W], w[OC, C/G, KH, KW]) + bias[OC] (bias 0: none).
+ * work: Kd * chunk floats (unused by pointwise convolutions).
+ */
+export function conv2d_f32(out: usize, x: usize, w: usize, bias: usize, work: usize, meta: usize): void {
+  loadGeometry(meta);
+  const P = OH * OW;
+  const cg = C / G;
+  const ocg = OC / G;
+  const kd = cg * KH * KW;
+  const direct = pointwise();
+  const beta: f32 = bias != 0 ? 1 : 0;
+  for (let n = 0; n < N; n++) {
+    const xn = x + ((<usize>n * <usize>C * <usize>H * <usize>W) << 2);
+    const on = out + ((<usize>n * <usize>OC * <usize>P) << 2);
+    if (bias != 0) {
+      for (let oc = 0; oc < OC; oc++) {
+        const v = f32x4.splat(load<f32>(bias + (<usize>oc << 2)));
+        const dst = on + ((<usize>oc * <usize>P) << 2);
+        let p = 0;
+        for (; p + 4 <= P; p += 4) v128.store(dst + (<usize>p << 2), v);
+        for (; p < P; p++) store<f32>(dst + (<usize>p << 2), f32x4.extract_lane(v, 0));
+      }
+    }
+    for (let g = 0; g < G; g++) {
+      const xg = xn + ((<usize>g * <usize>cg * <usize>H * <usize>W) << 2);
+      const wg = w + ((<usize>g * <usize>ocg * <usize>kd) << 2);
+      const og = on + ((<usize>g * <usize>ocg * <usize>P) << 2);
+      if (direct) {
+        sgemm_f32(og, P, wg, kd, xg, P, ocg, P, kd, 0, 0, 1, beta);
+        continue;
+      }
+      for (let p0 = 0; p0 < P; p0 += CHUNK) {
+        const pw = min(CHUNK, P - p0);
+        im2col(work, xg, cg, p0, pw);
+        sgemm_f32(og + (<usize>p0 << 2), P, wg, kd, work, pw, ocg, pw, kd, 0, 0, 1, beta);
+      }
+    }
+  }
+}
+
+/** dx[N, C, H, W] = the input gradient of conv2d for upstream dy[N, OC, OH, OW]. */
+export function conv2d_bwd_input_f32(dx: usize, dy: usize, w: usize, work: usize, meta: usize): void {
+  loadGeometry(meta);
+  const P = OH * OW;
+  const cg = C / G;
+  const ocg = OC / G;
+  const kd = cg * KH * KW;
+  const direct = pointwise();
+  if (!direct) zero(dx, N * C * H * W);
+  for (let n = 0; n < N; n++) {
+    for (let g = 0; g < G; g++) {
+      const dxg = dx + (((<usize>n * <usize>C + <usize>g * <usize>cg) * <usize>H * <usize>W) << 2);
+      const dyg = dy + (((<usize>n * <usize>OC + <usize>g * <usize>ocg) * <usize>P) << 2);
+      const wg = w + ((<usize>g * <usize>ocg * <usize>kd) << 2);
+      if (direct) {
+        sgemm_f32(dxg, P, wg, kd, dyg, P, kd, P, ocg, 1, 0, 1, 0);
+        continue;
+      }
+      for (let p0 = 0; p0 < P; p0 += CHUNK) {
+        const pw = min(CHUNK, P - p0);
+        sgemm_f32(work, pw, wg, kd, dyg + (<usize>p0 << 2), P, kd, pw, ocg, 1, 0, 1, 0);
+        col2im(dxg, work, cg, p0, pw);
+      }
+    }
+  }
+}
+
+/** dw[OC, C/G, KH, KW] = the weight gradient of conv2d for input x and upstream dy. */
+export function conv2d_bwd_weight_f32(dw: usize, dy: usize, x: usize, work: usize, meta: usize): void {
+  loadGeometry(meta);
+  const P = OH * OW;
+  const cg = C / G;
+  const ocg = OC / G;
+  const kd = cg * KH * KW;
+  const direct = pointwise();
+  zero(dw, OC * kd);
+  for (let n = 0; n < N; n++) {
+    for (let g = 0; g < G; g++) {
+      const xg = x + (((<usize>n * <usize>C + <usize>g * <usize>cg) * <usize>H * <usize>W) << 2);
+      const dyg = dy + (((<usize>n * <usize>OC + <usize>g * <usize>ocg) * <usize>P) << 2);
+      const dwg = dw + ((<usize>g * <usize>ocg * <usize>kd) << 2);
+      if (direct) {
+        sgemm_f32(dwg, kd, dyg, P, xg, P, ocg, kd, P, 0, 1, 1, 1);
+        continue;
+      }
+      for (let p0 = 0; p0 < P; p0 += CHUNK) {
+        const pw = min(CHUNK, P - p0);
+        im2col(work, xg, cg, p0, pw);
+        sgemm_f32(dwg, kd, dyg + (<usize>p0 << 2), P, work, pw, ocg, kd, pw, 0, 1, 1, 1);
+      }
+    }
+  }
+}

@@ -1,0 +1,70 @@
+/** Signatures of assembly/kernels/{conv,pool,norm}.ts: convolution, pooling, batch norm. */
+import type { Ptr } from "../kernels.js";
+
+export interface ConvKernels {
+  /**
+   * out[N, OC, OH, OW] = conv2d(x[N, C, H, W], w[OC, C/G, KH, KW]) + bias (bias 0: none).
+   * meta (i32): N, C, H, W, OC, KH, KW, OH, OW, strideH, strideW, padTop, padLeft,
+   * dilationH, dilationW, groups, chunk; work holds (C/G) * KH * KW * chunk floats.
+   */
+  conv2d_f32(out: Ptr, x: Ptr, w: Ptr, bias: Ptr, work: Ptr, meta: Ptr): void;
+  /** dx[N, C, H, W] for upstream dy[N, OC, OH, OW]; meta and work as conv2d_f32. */
+  conv2d_bwd_input_f32(dx: Ptr, dy: Ptr, w: Ptr, work: Ptr, meta: Ptr): void;
+  /** dw[OC, C/G, KH, KW] summed over the batch; meta and work as conv2d_f32. */
+  conv2d_bwd_weight_f32(dw: Ptr, dy: Ptr, x: Ptr, work: Ptr, meta: Ptr): void;
+
+  /**
+   * Max pooling of planes [NP, H, W] into out and idx (i32 flat index y * W + x per output).
+   * meta (i32): NP, H, W, OH, OW, KH, KW, SH, SW, PH, PW, DH, DW.
+   */
+  maxpool2d_f32(out: Ptr, idx: Ptr, x: Ptr, meta: Ptr): void;
+  maxpool2d_bwd_f32(dx: Ptr, dy: Ptr, idx: Ptr, planes: number, hw: number, ohw: number): void;
+  /** meta as maxpool2d_f32 followed by countIncludePad (0/1) and divisor (0: none). */
+  avgpool2d_f32(out: Ptr, x: Ptr, meta: Ptr): void;
+  avgpool2d_bwd_f32(dx: Ptr, dy: Ptr, meta: Ptr): void;
+
+  /** mean[C], variance[C] (biased) of x [N, C, S]. */
+  batchnorm_stats_f32(mean: Ptr, variance: Ptr, x: Ptr, n: number, c: number, s: number): void;
+  /** y = (x - mean) / sqrt(variance + eps) * weight + bias per channel; weight/bias 0: none. */
+  batchnorm_f32(
+    y: Ptr,
+    x: Ptr,
+    mean: Ptr,
+    variance: Ptr,
+    weight: Ptr,
+    bias: Ptr,
+    n: number,
+    c: number,
+    s: number,
+    eps: number,
+  ): void;
+  /** Gradients of batchnorm_f32; any of dx, dweight, dbias may be 0 (skipped). */
+  batchnorm_bwd_f32(
+    dx: Ptr,
+    dweight: Ptr,
+    dbias: Ptr,
+    dy: Ptr,
+    x: Ptr,
+    mean: Ptr,
+    variance: Ptr,
+    weight: Ptr,
+    n: number,
+    c: number,
+    s: number,
+    eps: number,
+    training: number,
+  ): void;
+}
+
+export const convKernelNames = [
+  "conv2d_f32",
+  "conv2d_bwd_input_f32",
+  "conv2d_bwd_weight_f32",
+  "maxpool2d_f32",
+  "maxpool2d_bwd_f32",
+  "avgpool2d_f32",
+  "avgpool2d_bwd_f32",
+  "batchnorm_stats_f32",
+  "batchnorm_f32",
+  "batchnorm_bwd_f32",
+] as const satisfies readonly (keyof ConvKernels)[];

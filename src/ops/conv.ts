@@ -1,0 +1,235 @@
+/**
+ * conv2d(x, weight, bias?, { stride, padding, dilation, groups }), as
+ * torch.nn.functional.conv2d on NCHW (or unbatched CHW) input. One kernel call per direction:
+ * assembly/kernels/conv.ts lowers each image and group to sgemm over im2col blocks.
+ */
+import { needsGradAny, record } from "../autograd/engine.js";
+import { allocate, K, meta } from "../backend/runtime.js";
+import { ReduceOp } from "../backend/table/core.js";
+import { fmt, WasmgradError } from "../errors.js";
+import { Tensor } from "../tensor.js";
+import { squeeze, unsqueeze } from "./shape.js";
+
+/** A size given once for both spatial dims, or as [height, width]. */
+export type Pair = number | readonly [number, number];
+
+export interface Conv2dOptions {
+  stride?: Pair;
+  /** Zero padding on each side, or "valid" (none) or "same" (output size = input size, stride 1). */
+  padding?: Pair | "valid" | "same";
+  dilation?: Pair;
+  groups?: number;
+}
+
+/** Reads a Pair option as two integers >= min, or throws naming the op and the option. */
+export function pair(op: string, name: string, v: Pair, min: number): [number, number] {
+  const p: readonly unknown[] = typeof v === "number" ? [v, v] : Array.isArray(v) ? v : [];
+  if (p.length !== 2 || !p.every((e) => Number.isInteger(e) && (e as number) >= min)) {
+    throw new WasmgradError(
+      `${op}: ${name} must be an integer >= ${min} or a pair of them but got ${JSON.stringify(v)}`,
+    );
+  }
+  return [p[0] as number, p[1] as number];
+}
+
+/** Checks that `t` is a live Tensor; `what` names it in the message. */
+export function tensorArg(op: string, what: string, t: unknown): Tensor {
+  if (!(t instanceof Tensor)) {
+    throw new WasmgradError(
+      `${op}: expected ${what} to be a Tensor but got ${t === null ? "null" : typeof t}`,
+    );
+  }
+  t._live(op);
+  return t;
+}
+
+/** Everything the kernels need to know about one convolution. */
+interface Geometry {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  oc: number;
+  kh: number;
+  kw: number;
+  oh: number;
+  ow: number;
+  stride: [number, number];
+  /** Top and left padding (bottom and right follow from the output size). */
+  pad: [number, number];
+  dilation: [number, number];
+  groups: number;
+}
+
+function geometry(x: Tensor, weight: Tensor, options: Conv2dOptions): Geometry {
+  const op = "conv2d";
+  if (weight.ndim !== 4) {
+    throw new WasmgradError(
+      `${op}: weight must be 4-D [outChannels, inChannels/groups, kH, kW] but got ${fmt(weight.shape)}`,
+    );
+  }
+  const [n, c, h, w] = x.shape;
+  const [oc, cg, kh, kw] = weight.shape;
+  const groups = options.groups ?? 1;
+  if (!Number.isInteger(groups) || groups < 1) {
+    throw new WasmgradError(`${op}: groups must be an integer >= 1 but got ${groups}`);
+  }
+  if (oc % groups !== 0) {
+    throw new WasmgradError(
+      `${op}: weight ${fmt(weight.shape)} has ${oc} output channels, which groups=${groups} does not divide`,
+    );
+  }
+  if (cg * groups !== c) {
+    throw new WasmgradError(
+      `${op}: input ${fmt(x.shape)} has ${c} channels but weight ${fmt(weight.shape)} with groups=${groups} expects ${cg * groups}`,
+    );
+  }
+  const stride = pair(op, "stride", options.stride ?? 1, 1);
+  const dilation = pair(op, "dilation", options.dilation ?? 1, 1);
+  const span = [dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1];
+  let pad: [number, number];
+  let oh: number;
+  let ow: number;
+  const padding = options.padding ?? 0;
+  if (padding === "same") {
+    if (stride[0] !== 1 || stride[1] !== 1) {
+      throw new WasmgradError(
+        `${op}: padding="same" needs stride 1 but got stride ${JSON.stringify(options.stride)}`,
+      );
+    }
+    // PyTorch puts the odd extra row and column of padding at the bottom and right.
+    pad = [Math.floor((span[0] - 1) / 2), Math.floor((span[1] - 1) / 2)];
+    [oh, ow] = [h, w];
+  } else {
+    pad = padding === "valid" ? [0, 0] : pair(op, "padding", padding, 0);
+    oh = Math.floor((h + 2 * pad[0] - span[0]) / stride[0]) + 1;
+    ow = Math.floor((w + 2 * pad[1] - span[1]) / stride[1]) + 1;
+    if (h + 2 * pad[0] < span[0] || w + 2 * pad[1] < span[1]) {
+      throw new WasmgradError(
+        `${op}: padded input is ${h + 2 * pad[0]}x${w + 2 * pad[1]} (input ${fmt(x.shape)}, padding ${fmt(pad)}) but the kernel spans ${span[0]}x${span[1]} (weight ${fmt(weight.shape)}, dilation ${fmt(dilation)}): the kernel can't be larger than the padded input`,
+      );
+    }
+  }
+  return { n, c, h, w, oc, kh, kw, oh, ow, stride, pad, dilation, groups };
+}
+
+/** Output positions per im2col block: the block (Kd x chunk floats) stays within 512 KB. */
+function chunkOf(g: Geometry): number {
+  const kd = (g.c / g.groups) * g.kh * g.kw;
+  const p = g.oh * g.ow;
+  if (p === 0) return 1;
+  const most = Math.max(8, Math.floor(131072 / Math.max(kd, 1)) & ~7);
+  const blocks = Math.ceil(p / most);
+  return Math.min(p, (Math.ceil(p / blocks) + 7) & ~7);
+}
+
+function pointwise(g: Geometry): boolean {
+  return g.kh === 1 && g.kw === 1 && g.stride[0] === 1 && g.stride[1] === 1 && g.pad[0] === 0 && g.pad[1] === 0;
+}
+
+/** Runs `body` with an im2col workspace for `g` (none for pointwise convolutions). */
+function withWorkspace(g: Geometry, chunk: number, body: (work: number) => void): void {
+  if (pointwise(g)) {
+    body(0);
+    return;
+  }
+  const work = allocate("conv2d", (g.c / g.groups) * g.kh * g.kw * chunk * 4);
+  try {
+    body(work);
+  } finally {
+    K.free(work);
+  }
+}
+
+function metaOf(g: Geometry, chunk: number): number {
+  return meta([
+    g.n,
+    g.c,
+    g.h,
+    g.w,
+    g.oc,
+    g.kh,
+    g.kw,
+    g.oh,
+    g.ow,
+    g.stride[0],
+    g.stride[1],
+    g.pad[0],
+    g.pad[1],
+    g.dilation[0],
+    g.dilation[1],
+    g.groups,
+    chunk,
+  ]);
+}
+
+export function conv2d(
+  input: Tensor,
+  weight: Tensor,
+  bias?: Tensor | null,
+  options: Conv2dOptions = {},
+): Tensor {
+  const x = tensorArg("conv2d", "input", input);
+  tensorArg("conv2d", "weight", weight);
+  if (x.ndim === 3) return squeeze(conv2d(unsqueeze(x, 0), weight, bias, options), 0);
+  if (x.ndim !== 4) {
+    throw new WasmgradError(
+      `conv2d: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input but got ${fmt(x.shape)}`,
+    );
+  }
+  const g = geometry(x, weight, options);
+  const b = bias ?? null;
+  if (b !== null) {
+    tensorArg("conv2d", "bias", b);
+    if (b.ndim !== 1 || b.shape[0] !== g.oc) {
+      throw new WasmgradError(
+        `conv2d: bias has shape ${fmt(b.shape)} but expected [${g.oc}] for weight ${fmt(weight.shape)}`,
+      );
+    }
+  }
+  const chunk = chunkOf(g);
+  const out = Tensor._empty("conv2d", [g.n, g.oc, g.oh, g.ow]);
+  if (out.size > 0) {
+    const xp = x._ptr("conv2d");
+    const wp = weight._ptr("conv2d");
+    const bp = b === null ? 0 : b._ptr("conv2d");
+    withWorkspace(g, chunk, (work) =>
+      K.conv2d_f32(out.ptr, xp, wp, bp, work, metaOf(g, chunk)),
+    );
+  }
+  const inputs = b === null ? [x, weight] : [x, weight, b];
+  if (!needsGradAny(inputs)) return out;
+  return record(out, "conv2d", inputs, (dy) => {
+    let dx: Tensor | null = null;
+    let dw: Tensor | null = null;
+    let db: Tensor | null = null;
+    const dyp = dy._ptr("conv2d");
+    if (x.requiresGrad) {
+      dx = Tensor._empty("conv2d", x.shape);
+      if (dx.size > 0) {
+        const out = dx;
+        withWorkspace(g, chunk, (work) =>
+          K.conv2d_bwd_input_f32(out.ptr, dyp, weight._ptr("conv2d"), work, metaOf(g, chunk)),
+        );
+      }
+    }
+    if (weight.requiresGrad) {
+      dw = Tensor._empty("conv2d", weight.shape);
+      if (dw.size > 0) {
+        const out = dw;
+        withWorkspace(g, chunk, (work) =>
+          K.conv2d_bwd_weight_f32(out.ptr, dyp, x._ptr("conv2d"), work, metaOf(g, chunk)),
+        );
+      }
+    }
+    if (b?.requiresGrad) {
+      db = Tensor._empty("conv2d", b.shape);
+      if (dy.size === 0) K.fill_f32(db.ptr, g.oc, 0);
+      else {
+        const p = g.oh * g.ow;
+        K.reduce_f32(db.ptr, g.oc, dyp, 3, meta([g.n, g.oc, p], [0, 1, 0]), ReduceOp.sum);
+      }
+    }
+    return b === null ? [dx, dw] : [dx, dw, db];
+  });
+}

@@ -1,0 +1,114 @@
+/**
+ * maxPool2d and avgPool2d over [N, C, H, W] (or [C, H, W]) input, as torch.nn.functional's:
+ * kernel, stride (default: the kernel size), padding (at most half the kernel), dilation (max
+ * only), ceilMode, countIncludePad and divisorOverride (average only).
+ */
+import { needsGrad, record } from "../autograd/engine.js";
+import { K, meta } from "../backend/runtime.js";
+import { fmt, WasmgradError } from "../errors.js";
+import { Tensor } from "../tensor.js";
+import { type Pair, pair, tensorArg } from "./conv.js";
+
+export interface MaxPool2dOptions {
+  stride?: Pair | null;
+  padding?: Pair;
+  dilation?: Pair;
+  ceilMode?: boolean;
+}
+
+export interface AvgPool2dOptions {
+  stride?: Pair | null;
+  padding?: Pair;
+  ceilMode?: boolean;
+  countIncludePad?: boolean;
+  divisorOverride?: number | null;
+}
+
+/** PyTorch's pooling_output_shape for one dim. */
+function outSize(size: number, k: number, pad: number, stride: number, dil: number, ceil: boolean) {
+  const span = dil * (k - 1) + 1;
+  let out = Math.floor((size + 2 * pad - span + (ceil ? stride - 1 : 0)) / stride) + 1;
+  // The last window must start inside the input or its left padding.
+  if (ceil && (out - 1) * stride >= size + pad) out--;
+  return out;
+}
+
+/** Planes, spatial geometry and the meta list shared by both pools. */
+function poolGeometry(
+  op: string,
+  x: Tensor,
+  kernelSize: Pair,
+  options: MaxPool2dOptions & AvgPool2dOptions,
+) {
+  if (x.ndim !== 3 && x.ndim !== 4) {
+    throw new WasmgradError(
+      `${op}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input but got ${fmt(x.shape)}`,
+    );
+  }
+  const k = pair(op, "kernelSize", kernelSize, 1);
+  const s = pair(op, "stride", options.stride ?? k, 1);
+  const p = pair(op, "padding", options.padding ?? 0, 0);
+  const d = pair(op, "dilation", options.dilation ?? 1, 1);
+  if (p[0] > k[0] >> 1 || p[1] > k[1] >> 1) {
+    throw new WasmgradError(
+      `${op}: padding ${fmt(p)} must be at most half the kernel size ${fmt(k)}`,
+    );
+  }
+  const h = x.shape[x.ndim - 2];
+  const w = x.shape[x.ndim - 1];
+  const ceil = options.ceilMode ?? false;
+  const oh = outSize(h, k[0], p[0], s[0], d[0], ceil);
+  const ow = outSize(w, k[1], p[1], s[1], d[1], ceil);
+  if (oh < 1 || ow < 1) {
+    throw new WasmgradError(
+      `${op}: input ${fmt(x.shape)} is too small for kernel ${fmt(k)} (padding ${fmt(p)}, dilation ${fmt(d)}): the output would be ${oh}x${ow}`,
+    );
+  }
+  const planes = x.size / (h * w || 1);
+  const outShape = [...x.shape.slice(0, -2), oh, ow];
+  const geo = [planes, h, w, oh, ow, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1]];
+  return { planes, h, w, oh, ow, outShape, geo };
+}
+
+export function maxPool2d(input: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}): Tensor {
+  const op = "maxPool2d";
+  const x = tensorArg(op, "input", input);
+  const { planes, h, w, oh, ow, outShape, geo } = poolGeometry(op, x, kernelSize, options);
+  const out = Tensor._empty(op, outShape);
+  // Flat arg-max index of every output, int32 bits in a float tensor's storage.
+  const idx = Tensor._empty(op, outShape);
+  if (out.size > 0) K.maxpool2d_f32(out.ptr, idx.ptr, x._ptr(op), meta(geo));
+  if (!needsGrad(x)) {
+    idx.dispose();
+    return out;
+  }
+  return record(out, op, [x], (dy) => {
+    const dx = Tensor._empty(op, x.shape);
+    if (dx.size > 0) K.maxpool2d_bwd_f32(dx.ptr, dy._ptr(op), idx._ptr(op), planes, h * w, oh * ow);
+    return [dx];
+  });
+}
+
+export function avgPool2d(input: Tensor, kernelSize: Pair, options: AvgPool2dOptions = {}): Tensor {
+  const op = "avgPool2d";
+  const x = tensorArg(op, "input", input);
+  const divisor = options.divisorOverride ?? 0;
+  if (!Number.isInteger(divisor) || (options.divisorOverride != null && divisor === 0)) {
+    throw new WasmgradError(
+      `${op}: divisorOverride must be a nonzero integer but got ${options.divisorOverride}`,
+    );
+  }
+  const { outShape, geo } = poolGeometry(op, x, kernelSize, { ...options, dilation: 1 });
+  const m = [...geo, (options.countIncludePad ?? true) ? 1 : 0, divisor];
+  const out = Tensor._empty(op, outShape);
+  if (out.size > 0) K.avgpool2d_f32(out.ptr, x._ptr(op), meta(m));
+  if (!needsGrad(x)) return out;
+  return record(out, op, [x], (dy) => {
+    const dx = Tensor._empty(op, x.shape);
+    if (dx.size > 0) {
+      const dyp = dy._ptr(op);
+      K.avgpool2d_bwd_f32(dx.ptr, dyp, meta(m));
+    }
+    return [dx];
+  });
+}
