@@ -171,6 +171,7 @@ function poolOut(g: PoolGeo): [number, number] {
 
 const pools: [string, PoolGeo][] = [
   ["2x2 stride 2", { planes: 3, h: 8, w: 6, k: [2, 2], s: [2, 2], p: [0, 0], d: [1, 1], ceil: false }],
+  ["2x2 stride 2, 4-wide blocks and a tail", { planes: 2, h: 6, w: 22, k: [2, 2], s: [2, 2], p: [0, 0], d: [1, 1], ceil: false }],
   ["2x2 stride 2, odd size", { planes: 2, h: 7, w: 9, k: [2, 2], s: [2, 2], p: [0, 0], d: [1, 1], ceil: false }],
   ["2x2 stride 2, ceil mode", { planes: 2, h: 7, w: 9, k: [2, 2], s: [2, 2], p: [0, 0], d: [1, 1], ceil: true }],
   ["3x3 stride 1, overlapping", { planes: 2, h: 6, w: 5, k: [3, 3], s: [1, 1], p: [1, 1], d: [1, 1], ceil: false }],
@@ -227,6 +228,42 @@ describe.each(variants)("pooling kernels (%s build)", (variant) => {
       k.maxpool2d_bwd_f32(dx, dy, idx, g.planes, g.h * g.w, oh * ow);
       expectClose(get(b, dx, xs.length), wantDx);
       for (const ptr of [x, out, idx, meta, dy, dx]) k.free(ptr);
+    });
+    it(`max with NaN and -Infinity: ${name}`, () => {
+      // NaN wins wherever it appears (the last NaN in scan order), and an all -Infinity window
+      // keeps its first element's index.
+      const xs = randomArray(g.planes * g.h * g.w, 23).map((v, i) =>
+        i % 7 === 3 ? Number.NaN : i % 5 === 0 ? -Infinity : v,
+      );
+      const want: number[] = [];
+      const wantIdx: number[] = [];
+      for (let pl = 0; pl < g.planes; pl++)
+        for (let y = 0; y < oh; y++)
+          for (let x = 0; x < ow; x++) {
+            let best = -Infinity;
+            let at = -1;
+            for (let i = 0; i < g.k[0]; i++)
+              for (let j = 0; j < g.k[1]; j++) {
+                const iy = y * g.s[0] - g.p[0] + i * g.d[0];
+                const ix = x * g.s[1] - g.p[1] + j * g.d[1];
+                if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+                const v = xs[(pl * g.h + iy) * g.w + ix];
+                if (v > best || Number.isNaN(v) || at < 0) {
+                  best = v;
+                  at = iy * g.w + ix;
+                }
+              }
+            want.push(best);
+            wantIdx.push(at);
+          }
+      const x = put(b, xs);
+      const out = scratch(b, want.length);
+      const idx = scratch(b, want.length);
+      const meta = putI32(b, geo);
+      k.maxpool2d_f32(out, idx, x, meta);
+      expect(Array.from(get(b, out, want.length))).toEqual(want);
+      expect(Array.from(b.i32().slice(idx >>> 2, (idx >>> 2) + want.length))).toEqual(wantIdx);
+      for (const ptr of [x, out, idx, meta]) k.free(ptr);
     });
     if (g.d[0] !== 1) continue;
     for (const [includePad, divisor] of [
