@@ -5,6 +5,7 @@
 export { type BackwardOptions, noGrad } from "./autograd/engine.js";
 export { WasmgradError } from "./errors.js";
 export { type BackendInfo, backendInfo, ready } from "./info.js";
+export { load, save } from "./io/safetensors.js";
 export * as kernels from "./kernels.js";
 export { type MemoryInfo, memory, tidy } from "./memory.js";
 export * as F from "./nn/functional.js";
