@@ -3,6 +3,7 @@
  * split deterministically: every fifth digit of each class is held out (2,004 test digits, 7,996 for training).
  */
 import { createRequire } from "node:module";
+import * as wg from "wasmgrad";
 
 export interface Digits {
   /** [n * 784] pixel values in [0, 1]. */
@@ -38,4 +39,36 @@ export function loadMnist(): { train: Digits; test: Digits } {
     return { images, labels, count };
   };
   return { train: split(false), test: split(true) };
+}
+
+/** Fraction of `data` the model classifies correctly (in batches of 500, without gradients). */
+export function evaluate(model: wg.nn.Module, data: Digits): number {
+  let correct = 0;
+  for (let start = 0; start < data.count; start += 500) {
+    const n = Math.min(500, data.count - start);
+    const images = data.images.subarray(start * 784, (start + n) * 784);
+    const predicted = wg.noGrad(() =>
+      wg.tidy(() => model.forward(wg.tensor(images, { shape: [n, 1, 28, 28] })).argmax(1)),
+    );
+    for (let i = 0; i < n; i++) if (predicted[i] === data.labels[start + i]) correct++;
+  }
+  return correct / data.count;
+}
+
+/** Fisher-Yates with wasmgrad's seeded generator, so runs are reproducible. */
+export function shuffle(a: Int32Array): void {
+  const r = wg.rand([a.length]);
+  const u = r.data();
+  r.dispose();
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(u[i] * (i + 1));
+    const t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  }
+}
+
+export function progressBar(fraction: number, width = 24): string {
+  const full = Math.round(fraction * width);
+  return `[${"#".repeat(full)}${".".repeat(width - full)}]`;
 }

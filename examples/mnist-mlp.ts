@@ -6,7 +6,7 @@
  */
 import { pathToFileURL } from "node:url";
 import * as wg from "wasmgrad";
-import { type Digits, loadMnist } from "./mnist-data.js";
+import { evaluate, loadMnist, progressBar, shuffle } from "./mnist-data.js";
 
 export interface TrainOptions {
   epochs?: number;
@@ -31,19 +31,6 @@ export function makeModel(): wg.nn.Sequential {
     new wg.nn.Linear(784, 128),
     new wg.nn.ReLU(),
     new wg.nn.Linear(128, 10),
-  );
-}
-
-/** Fraction of `data` the model classifies correctly. */
-export function evaluate(model: wg.nn.Module, data: Digits): number {
-  return wg.noGrad(() =>
-    wg.tidy(() => {
-      const logits = model.forward(wg.tensor(data.images, { shape: [data.count, 1, 28, 28] }));
-      const predicted = logits.argmax(1);
-      let correct = 0;
-      for (let i = 0; i < data.count; i++) if (predicted[i] === data.labels[i]) correct++;
-      return correct / data.count;
-    }),
   );
 }
 
@@ -98,24 +85,6 @@ export function train(options: TrainOptions = {}): TrainResult {
   model.dispose();
   optimizer.dispose();
   return { accuracy, msPerStep: stepTime / steps, steps, finalLoss };
-}
-
-function shuffle(a: Int32Array): void {
-  // Fisher-Yates with wasmgrad's seeded generator, so runs are reproducible.
-  const r = wg.rand([a.length]);
-  const u = r.data();
-  r.dispose();
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(u[i] * (i + 1));
-    const t = a[i];
-    a[i] = a[j];
-    a[j] = t;
-  }
-}
-
-function progressBar(fraction: number, width = 24): string {
-  const full = Math.round(fraction * width);
-  return `[${"#".repeat(full)}${".".repeat(width - full)}]`;
 }
 
 /** GFLOP/s of a square matmul through the public API (the kernel every Linear layer uses). */

@@ -12,7 +12,8 @@
  * pixel x[c, oy*SH - PH + i*DH, ox*SW - PW + j*DW], or 0 where that falls in the padding. It is
  * built `chunk` columns at a time into the caller's workspace (Kd * chunk floats), so a block of
  * it stays in L2 while sgemm reads it; 1x1 convolutions with stride 1 and no padding read the
- * input itself. Output sizes OH and OW come from the caller, so asymmetric padding ("same" with
+ * input itself. Small images go NB at a time into one block (see forwardBlocks), with a staging
+ * area of OCg * chunk floats after the columns. Output sizes OH and OW come from the caller, so asymmetric padding ("same" with
  * an even kernel) is simply a bottom/right edge that reads zeros.
  *
  * Geometry arrives as an i32 array (see loadGeometry); state lives in globals, so, like sgemm,
@@ -37,10 +38,12 @@ let DH = 0;
 let DW = 0;
 let G = 1;
 let CHUNK = 0;
+let NB = 1;
 
 /**
  * meta: N, C, H, W, OC, KH, KW, OH, OW, strideH, strideW, padTop, padLeft, dilationH,
- * dilationW, groups, chunk (output positions per im2col block, > 0).
+ * dilationW, groups, chunk (output positions per im2col block, > 0), images per block (NB).
+ * With NB > 1 a block holds NB whole images side by side (chunk = NB * OH * OW).
  */
 function loadGeometry(meta: usize): void {
   N = load<i32>(meta, 0);
@@ -60,6 +63,7 @@ function loadGeometry(meta: usize): void {
   DW = load<i32>(meta, 56);
   G = load<i32>(meta, 60);
   CHUNK = load<i32>(meta, 64);
+  NB = load<i32>(meta, 68);
 }
 
 /** A 1x1 kernel with stride 1 and no padding: col is the input itself. */
@@ -71,8 +75,17 @@ function zero(dst: usize, n: i32): void {
   memory.fill(dst, 0, <usize>n << 2);
 }
 
+/** zero() for the few floats of padding at a row's ends (memory.fill is a call in V8). */
+// @ts-ignore: decorator
+@inline function zeroFew(dst: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), f32x4.splat(0));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), 0);
+}
+
 /** dst[0:n] = src[0:n * stride : stride]. */
-function copyStrided(dst: usize, src: usize, n: i32, stride: i32): void {
+// @ts-ignore: decorator
+@inline function copyStrided(dst: usize, src: usize, n: i32, stride: i32): void {
   if (stride == 1) {
     let i = 0;
     for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
@@ -87,7 +100,8 @@ function copyStrided(dst: usize, src: usize, n: i32, stride: i32): void {
 }
 
 /** dst[0:n * stride : stride] += src[0:n]. */
-function addStrided(dst: usize, src: usize, n: i32, stride: i32): void {
+// @ts-ignore: decorator
+@inline function addStrided(dst: usize, src: usize, n: i32, stride: i32): void {
   if (stride == 1) {
     let i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -126,7 +140,10 @@ function addStrided(dst: usize, src: usize, n: i32, stride: i32): void {
     const n = min(OW - ox, end - p);
     const iy = oy * SH + iy0;
     if (<u32>iy >= <u32>H) {
-      if (!scatter) zero(dst, n);
+      if (!scatter) {
+        if (n > 32) zero(dst, n);
+        else zeroFew(dst, n);
+      }
     } else {
       const lo = min(max(oxLo, ox), ox + n);
       const hi = max(min(oxHi, ox + n), lo);
@@ -135,9 +152,9 @@ function addStrided(dst: usize, src: usize, n: i32, stride: i32): void {
       if (scatter) {
         addStrided(src, mid, hi - lo, SW);
       } else {
-        zero(dst, lo - ox);
+        zeroFew(dst, lo - ox);
         copyStrided(mid, src, hi - lo, SW);
-        zero(dst + (<usize>(hi - ox) << 2), ox + n - hi);
+        zeroFew(dst + (<usize>(hi - ox) << 2), ox + n - hi);
       }
     }
     dst += <usize>n << 2;
@@ -147,10 +164,13 @@ function addStrided(dst: usize, src: usize, n: i32, stride: i32): void {
   }
 }
 
-/** col[Kd x pw] = columns p0 .. p0 + pw of the im2col matrix of `planes` (Cg input planes). */
-function im2col(col: usize, planes: usize, cg: i32, p0: i32, pw: i32): void {
+/**
+ * col[Kd x pw] (rows `ld` floats apart) = columns p0 .. p0 + pw of the im2col matrix of
+ * `planes` (Cg input planes).
+ */
+function im2col(col: usize, ld: i32, planes: usize, cg: i32, p0: i32, pw: i32): void {
   const planeBytes = <usize>H * <usize>W << 2;
-  const rowBytes = <usize>pw << 2;
+  const rowBytes = <usize>ld << 2;
   let row = col;
   for (let c = 0; c < cg; c++) {
     const plane = planes + <usize>c * planeBytes;
@@ -163,10 +183,10 @@ function im2col(col: usize, planes: usize, cg: i32, p0: i32, pw: i32): void {
   }
 }
 
-/** planes += col2im(col[Kd x pw]) for columns p0 .. p0 + pw. */
-function col2im(planes: usize, col: usize, cg: i32, p0: i32, pw: i32): void {
+/** planes += col2im(col[Kd x pw], rows `ld` floats apart) for columns p0 .. p0 + pw. */
+function col2im(planes: usize, col: usize, ld: i32, cg: i32, p0: i32, pw: i32): void {
   const planeBytes = <usize>H * <usize>W << 2;
-  const rowBytes = <usize>pw << 2;
+  const rowBytes = <usize>ld << 2;
   let row = col;
   for (let c = 0; c < cg; c++) {
     const plane = planes + <usize>c * planeBytes;
@@ -191,6 +211,10 @@ export function conv2d_f32(out: usize, x: usize, w: usize, bias: usize, work: us
   const kd = cg * KH * KW;
   const direct = pointwise();
   const beta: f32 = bias != 0 ? 1 : 0;
+  if (NB > 1 && !direct) {
+    forwardBlocks(out, x, w, bias, work);
+    return;
+  }
   for (let n = 0; n < N; n++) {
     const xn = x + ((<usize>n * <usize>C * <usize>H * <usize>W) << 2);
     const on = out + ((<usize>n * <usize>OC * <usize>P) << 2);
@@ -213,7 +237,7 @@ export function conv2d_f32(out: usize, x: usize, w: usize, bias: usize, work: us
       }
       for (let p0 = 0; p0 < P; p0 += CHUNK) {
         const pw = min(CHUNK, P - p0);
-        im2col(work, xg, cg, p0, pw);
+        im2col(work, pw, xg, cg, p0, pw);
         sgemm_f32(og + (<usize>p0 << 2), P, wg, kd, work, pw, ocg, pw, kd, 0, 0, 1, beta);
       }
     }
@@ -228,6 +252,10 @@ export function conv2d_bwd_input_f32(dx: usize, dy: usize, w: usize, work: usize
   const ocg = OC / G;
   const kd = cg * KH * KW;
   const direct = pointwise();
+  if (NB > 1 && !direct) {
+    inputGradBlocks(dx, dy, w, work);
+    return;
+  }
   if (!direct) zero(dx, N * C * H * W);
   for (let n = 0; n < N; n++) {
     for (let g = 0; g < G; g++) {
@@ -241,7 +269,7 @@ export function conv2d_bwd_input_f32(dx: usize, dy: usize, w: usize, work: usize
       for (let p0 = 0; p0 < P; p0 += CHUNK) {
         const pw = min(CHUNK, P - p0);
         sgemm_f32(work, pw, wg, kd, dyg + (<usize>p0 << 2), P, kd, pw, ocg, 1, 0, 1, 0);
-        col2im(dxg, work, cg, p0, pw);
+        col2im(dxg, work, pw, cg, p0, pw);
       }
     }
   }
@@ -255,6 +283,10 @@ export function conv2d_bwd_weight_f32(dw: usize, dy: usize, x: usize, work: usiz
   const ocg = OC / G;
   const kd = cg * KH * KW;
   const direct = pointwise();
+  if (NB > 1 && !direct) {
+    weightGradBlocks(dw, dy, x, work);
+    return;
+  }
   zero(dw, OC * kd);
   for (let n = 0; n < N; n++) {
     for (let g = 0; g < G; g++) {
@@ -267,9 +299,115 @@ export function conv2d_bwd_weight_f32(dw: usize, dy: usize, x: usize, work: usiz
       }
       for (let p0 = 0; p0 < P; p0 += CHUNK) {
         const pw = min(CHUNK, P - p0);
-        im2col(work, xg, cg, p0, pw);
+        im2col(work, pw, xg, cg, p0, pw);
         sgemm_f32(dwg, kd, dyg + (<usize>p0 << 2), P, work, pw, ocg, kd, pw, 0, 1, 1, 1);
       }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small images (NB > 1): NB whole images side by side in one im2col block, so each sgemm has
+// N = NB * P columns (and, for the weight gradient, K = NB * P) instead of one image's few
+// hundred. Results pass through a staging block of OCg x NB * P floats after the columns.
+
+/** dst rows (ldd apart) = src rows (lds apart) + bias[row] (bias 0: none), `rows` x `len`. */
+function copyRows(dst: usize, ldd: i32, src: usize, lds: i32, rows: i32, len: i32, bias: usize): void {
+  for (let r = 0; r < rows; r++) {
+    const d = dst + ((<usize>r * <usize>ldd) << 2);
+    const s = src + ((<usize>r * <usize>lds) << 2);
+    const b = f32x4.splat(bias != 0 ? load<f32>(bias + (<usize>r << 2)) : 0);
+    let i = 0;
+    for (; i + 4 <= len; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(d + o, f32x4.add(v128.load(s + o), b));
+    }
+    for (; i < len; i++) {
+      const o = <usize>i << 2;
+      store<f32>(d + o, load<f32>(s + o) + f32x4.extract_lane(b, 0));
+    }
+  }
+}
+
+/** Forward over blocks of NB images. */
+function forwardBlocks(out: usize, x: usize, w: usize, bias: usize, work: usize): void {
+  const P = OH * OW;
+  const cg = C / G;
+  const ocg = OC / G;
+  const kd = cg * KH * KW;
+  const stage = work + ((<usize>kd * <usize>CHUNK) << 2);
+  const planeBytes = (<usize>H * <usize>W) << 2;
+  for (let n0 = 0; n0 < N; n0 += NB) {
+    const nb = min(NB, N - n0);
+    const q = nb * P;
+    for (let g = 0; g < G; g++) {
+      for (let b = 0; b < nb; b++) {
+        const xg = x + (<usize>(n0 + b) * <usize>C + <usize>g * <usize>cg) * planeBytes;
+        im2col(work + (<usize>(b * P) << 2), q, xg, cg, 0, P);
+      }
+      const wg = w + ((<usize>g * <usize>ocg * <usize>kd) << 2);
+      sgemm_f32(stage, q, wg, kd, work, q, ocg, q, kd, 0, 0, 1, 0);
+      const bg = bias != 0 ? bias + ((<usize>g * <usize>ocg) << 2) : 0;
+      for (let b = 0; b < nb; b++) {
+        const og = out + (((<usize>(n0 + b) * <usize>OC + <usize>g * <usize>ocg) * <usize>P) << 2);
+        copyRows(og, P, stage + (<usize>(b * P) << 2), q, ocg, P, bg);
+      }
+    }
+  }
+}
+
+/** Stages dy of images n0 .. n0 + nb, group g, as one OCg x (nb * P) block. */
+function stageDy(stage: usize, dy: usize, n0: i32, nb: i32, g: i32): void {
+  const P = OH * OW;
+  const ocg = OC / G;
+  for (let b = 0; b < nb; b++) {
+    const dyg = dy + (((<usize>(n0 + b) * <usize>OC + <usize>g * <usize>ocg) * <usize>P) << 2);
+    copyRows(stage + (<usize>(b * P) << 2), nb * P, dyg, P, ocg, P, 0);
+  }
+}
+
+function inputGradBlocks(dx: usize, dy: usize, w: usize, work: usize): void {
+  const P = OH * OW;
+  const cg = C / G;
+  const ocg = OC / G;
+  const kd = cg * KH * KW;
+  const stage = work + ((<usize>kd * <usize>CHUNK) << 2);
+  const planeBytes = (<usize>H * <usize>W) << 2;
+  zero(dx, N * C * H * W);
+  for (let n0 = 0; n0 < N; n0 += NB) {
+    const nb = min(NB, N - n0);
+    const q = nb * P;
+    for (let g = 0; g < G; g++) {
+      stageDy(stage, dy, n0, nb, g);
+      const wg = w + ((<usize>g * <usize>ocg * <usize>kd) << 2);
+      sgemm_f32(work, q, wg, kd, stage, q, kd, q, ocg, 1, 0, 1, 0);
+      for (let b = 0; b < nb; b++) {
+        const dxg = dx + (<usize>(n0 + b) * <usize>C + <usize>g * <usize>cg) * planeBytes;
+        col2im(dxg, work + (<usize>(b * P) << 2), q, cg, 0, P);
+      }
+    }
+  }
+}
+
+function weightGradBlocks(dw: usize, dy: usize, x: usize, work: usize): void {
+  const P = OH * OW;
+  const cg = C / G;
+  const ocg = OC / G;
+  const kd = cg * KH * KW;
+  const stage = work + ((<usize>kd * <usize>CHUNK) << 2);
+  const planeBytes = (<usize>H * <usize>W) << 2;
+  zero(dw, OC * kd);
+  for (let n0 = 0; n0 < N; n0 += NB) {
+    const nb = min(NB, N - n0);
+    const q = nb * P;
+    for (let g = 0; g < G; g++) {
+      stageDy(stage, dy, n0, nb, g);
+      for (let b = 0; b < nb; b++) {
+        const xg = x + (<usize>(n0 + b) * <usize>C + <usize>g * <usize>cg) * planeBytes;
+        im2col(work + (<usize>(b * P) << 2), q, xg, cg, 0, P);
+      }
+      const dwg = dw + ((<usize>g * <usize>ocg * <usize>kd) << 2);
+      sgemm_f32(dwg, kd, stage, q, work, q, ocg, kd, q, 0, 1, 1, 1);
     }
   }
 }

@@ -1,8 +1,8 @@
 /** Convolutional layers: Conv2d, MaxPool2d, AvgPool2d, Dropout, BatchNorm1d/2d, as torch.nn. */
 import { backend } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
-import { full, uniformRange, zeros } from "../ops/creation.js";
 import { type Conv2dOptions, conv2d, type Pair, pair } from "../ops/conv.js";
+import { full, uniformRange, zeros } from "../ops/creation.js";
 import { dropout } from "../ops/dropout.js";
 import { batchNorm } from "../ops/norm.js";
 import { type AvgPool2dOptions, avgPool2d, type MaxPool2dOptions, maxPool2d } from "../ops/pool.js";
@@ -62,16 +62,22 @@ export class Conv2d extends Module {
     this.stride = pair(op, "stride", options.stride ?? 1, 1);
     this.dilation = pair(op, "dilation", options.dilation ?? 1, 1);
     const padding = options.padding ?? 0;
-    this.padding = padding === "valid" || padding === "same" ? padding : pair(op, "padding", padding, 0);
+    this.padding =
+      padding === "valid" || padding === "same" ? padding : pair(op, "padding", padding, 0);
     if (padding === "same" && (this.stride[0] !== 1 || this.stride[1] !== 1)) {
-      throw new WasmgradError(`${op}: padding="same" needs stride 1 but got stride ${fmt(this.stride)}`);
+      throw new WasmgradError(
+        `${op}: padding="same" needs stride 1 but got stride ${fmt(this.stride)}`,
+      );
     }
     this.groups = groups;
     const [kh, kw] = this.kernelSize;
     const fanIn = (inChannels / groups) * kh * kw;
     const bound = 1 / Math.sqrt(fanIn);
-    this.weight = parameter(uniformRange([outChannels, inChannels / groups, kh, kw], -bound, bound));
-    this.bias = options.bias === false ? null : parameter(uniformRange([outChannels], -bound, bound));
+    this.weight = parameter(
+      uniformRange([outChannels, inChannels / groups, kh, kw], -bound, bound),
+    );
+    this.bias =
+      options.bias === false ? null : parameter(uniformRange([outChannels], -bound, bound));
   }
 
   forward(x: Tensor): Tensor {
@@ -162,16 +168,18 @@ abstract class BatchNorm extends Module {
   readonly affine: boolean;
   readonly trackRunningStats: boolean;
 
-  protected abstract readonly layer: string;
   protected abstract checkInput(x: Tensor): boolean;
 
   constructor(
+    protected readonly layer: string,
     readonly numFeatures: number,
     options: BatchNormLayerOptions = {},
   ) {
     super();
     if (!Number.isInteger(numFeatures) || numFeatures < 1) {
-      throw new WasmgradError(`BatchNorm: numFeatures must be an integer >= 1 but got ${numFeatures}`);
+      throw new WasmgradError(
+        `${layer}: numFeatures must be an integer >= 1 but got ${numFeatures}`,
+      );
     }
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
@@ -211,7 +219,9 @@ abstract class BatchNorm extends Module {
 
 /** BatchNorm over [N, C, H, W]. */
 export class BatchNorm2d extends BatchNorm {
-  protected readonly layer = "BatchNorm2d";
+  constructor(numFeatures: number, options: BatchNormLayerOptions = {}) {
+    super("BatchNorm2d", numFeatures, options);
+  }
   protected checkInput(x: Tensor): boolean {
     return x.ndim === 4;
   }
@@ -219,7 +229,9 @@ export class BatchNorm2d extends BatchNorm {
 
 /** BatchNorm over [N, C] or [N, C, L]. */
 export class BatchNorm1d extends BatchNorm {
-  protected readonly layer = "BatchNorm1d";
+  constructor(numFeatures: number, options: BatchNormLayerOptions = {}) {
+    super("BatchNorm1d", numFeatures, options);
+  }
   protected checkInput(x: Tensor): boolean {
     return x.ndim === 2 || x.ndim === 3;
   }

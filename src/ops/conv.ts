@@ -113,27 +113,51 @@ function geometry(x: Tensor, weight: Tensor, options: Conv2dOptions): Geometry {
   return { n, c, h, w, oc, kh, kw, oh, ow, stride, pad, dilation, groups };
 }
 
-/** Output positions per im2col block: the block (Kd x chunk floats) stays within 512 KB. */
-function chunkOf(g: Geometry): number {
+/**
+ * How the im2col matrix is cut into blocks of at most 128K floats (512 KB, within L2): `chunk`
+ * output positions per block, and `images` whole images per block when images are small (then
+ * chunk = images * OH * OW, and each sgemm spans several images).
+ */
+interface Blocking {
+  chunk: number;
+  images: number;
+}
+
+function blockingOf(g: Geometry): Blocking {
   const kd = (g.c / g.groups) * g.kh * g.kw;
   const p = g.oh * g.ow;
-  if (p === 0) return 1;
+  if (p === 0) return { chunk: 1, images: 1 };
   const most = Math.max(8, Math.floor(131072 / Math.max(kd, 1)) & ~7);
+  if (g.n > 1 && 2 * p <= most) {
+    const images = Math.min(g.n, Math.floor(most / p));
+    return { chunk: images * p, images };
+  }
   const blocks = Math.ceil(p / most);
-  return Math.min(p, (Math.ceil(p / blocks) + 7) & ~7);
+  return { chunk: Math.min(p, (Math.ceil(p / blocks) + 7) & ~7), images: 1 };
 }
 
 function pointwise(g: Geometry): boolean {
-  return g.kh === 1 && g.kw === 1 && g.stride[0] === 1 && g.stride[1] === 1 && g.pad[0] === 0 && g.pad[1] === 0;
+  return (
+    g.kh === 1 &&
+    g.kw === 1 &&
+    g.stride[0] === 1 &&
+    g.stride[1] === 1 &&
+    g.pad[0] === 0 &&
+    g.pad[1] === 0
+  );
 }
 
-/** Runs `body` with an im2col workspace for `g` (none for pointwise convolutions). */
-function withWorkspace(g: Geometry, chunk: number, body: (work: number) => void): void {
+/**
+ * Runs `body` with the workspace for `g`: an im2col block, and a staging block when several
+ * images share one (none for pointwise convolutions).
+ */
+function withWorkspace(g: Geometry, blocking: Blocking, body: (work: number) => void): void {
   if (pointwise(g)) {
     body(0);
     return;
   }
-  const work = allocate("conv2d", (g.c / g.groups) * g.kh * g.kw * chunk * 4);
+  const rows = (g.c / g.groups) * g.kh * g.kw + (blocking.images > 1 ? g.oc / g.groups : 0);
+  const work = allocate("conv2d", rows * blocking.chunk * 4);
   try {
     body(work);
   } finally {
@@ -141,7 +165,7 @@ function withWorkspace(g: Geometry, chunk: number, body: (work: number) => void)
   }
 }
 
-function metaOf(g: Geometry, chunk: number): number {
+function metaOf(g: Geometry, blocking: Blocking): number {
   return meta([
     g.n,
     g.c,
@@ -159,7 +183,8 @@ function metaOf(g: Geometry, chunk: number): number {
     g.dilation[0],
     g.dilation[1],
     g.groups,
-    chunk,
+    blocking.chunk,
+    blocking.images,
   ]);
 }
 
@@ -187,14 +212,14 @@ export function conv2d(
       );
     }
   }
-  const chunk = chunkOf(g);
+  const blocking = blockingOf(g);
   const out = Tensor._empty("conv2d", [g.n, g.oc, g.oh, g.ow]);
   if (out.size > 0) {
     const xp = x._ptr("conv2d");
     const wp = weight._ptr("conv2d");
     const bp = b === null ? 0 : b._ptr("conv2d");
-    withWorkspace(g, chunk, (work) =>
-      K.conv2d_f32(out.ptr, xp, wp, bp, work, metaOf(g, chunk)),
+    withWorkspace(g, blocking, (work) =>
+      K.conv2d_f32(out.ptr, xp, wp, bp, work, metaOf(g, blocking)),
     );
   }
   const inputs = b === null ? [x, weight] : [x, weight, b];
@@ -208,8 +233,8 @@ export function conv2d(
       dx = Tensor._empty("conv2d", x.shape);
       if (dx.size > 0) {
         const out = dx;
-        withWorkspace(g, chunk, (work) =>
-          K.conv2d_bwd_input_f32(out.ptr, dyp, weight._ptr("conv2d"), work, metaOf(g, chunk)),
+        withWorkspace(g, blocking, (work) =>
+          K.conv2d_bwd_input_f32(out.ptr, dyp, weight._ptr("conv2d"), work, metaOf(g, blocking)),
         );
       }
     }
@@ -217,8 +242,8 @@ export function conv2d(
       dw = Tensor._empty("conv2d", weight.shape);
       if (dw.size > 0) {
         const out = dw;
-        withWorkspace(g, chunk, (work) =>
-          K.conv2d_bwd_weight_f32(out.ptr, dyp, x._ptr("conv2d"), work, metaOf(g, chunk)),
+        withWorkspace(g, blocking, (work) =>
+          K.conv2d_bwd_weight_f32(out.ptr, dyp, x._ptr("conv2d"), work, metaOf(g, blocking)),
         );
       }
     }

@@ -5,7 +5,15 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Backend } from "../../src/backend/wasm.js";
-import { backendFor, get, put, putI32, randomArray, scratch, variants } from "../helpers/backend.js";
+import {
+  backendFor,
+  get,
+  put,
+  putI32,
+  randomArray,
+  scratch,
+  variants,
+} from "../helpers/backend.js";
 
 interface Geo {
   n: number;
@@ -34,10 +42,7 @@ function outDims(g: Geo): [number, number] {
 }
 
 /** Visits every (image, out channel, output position, in channel, kernel tap) that reads input. */
-function forEachTap(
-  g: Geo,
-  visit: (outIdx: number, inIdx: number, wIdx: number) => void,
-): void {
+function forEachTap(g: Geo, visit: (outIdx: number, inIdx: number, wIdx: number) => void): void {
   const [oh, ow] = outDims(g);
   const cg = g.c / g.g;
   const ocg = g.oc / g.g;
@@ -62,10 +67,10 @@ function forEachTap(
     }
 }
 
-function convMeta(b: Backend, g: Geo, chunk: number): number {
+function convMeta(b: Backend, g: Geo, chunk: number, images: number): number {
   const [oh, ow] = outDims(g);
   const m = [g.n, g.c, g.h, g.w, g.oc, g.kh, g.kw, oh, ow, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.g];
-  return putI32(b, [...m, chunk]);
+  return putI32(b, [...m, chunk, images]);
 }
 
 function expectClose(got: Float32Array, want: Float64Array, tol = 1e-5): void {
@@ -82,11 +87,32 @@ function expectClose(got: Float32Array, want: Float64Array, tol = 1e-5): void {
   expect(worst, `worst at ${at}: got ${got[at]}, want ${want[at]}`).toBeLessThanOrEqual(tol);
 }
 
-const base: Geo = { n: 1, c: 1, h: 5, w: 5, oc: 1, kh: 3, kw: 3, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, g: 1 };
+const base: Geo = {
+  n: 1,
+  c: 1,
+  h: 5,
+  w: 5,
+  oc: 1,
+  kh: 3,
+  kw: 3,
+  sh: 1,
+  sw: 1,
+  ph: 0,
+  pw: 0,
+  dh: 1,
+  dw: 1,
+  g: 1,
+};
 const geometries: [string, Geo][] = [
   ["3x3 single channel", { ...base }],
-  ["3x3 pad 1, 2 images, 3 -> 5 channels", { ...base, n: 2, c: 3, oc: 5, h: 7, w: 6, ph: 1, pw: 1 }],
-  ["5x2 kernel, odd sizes, pad [2, 1]", { ...base, c: 2, oc: 3, h: 9, w: 11, kh: 5, kw: 2, ph: 2, pw: 1 }],
+  [
+    "3x3 pad 1, 2 images, 3 -> 5 channels",
+    { ...base, n: 2, c: 3, oc: 5, h: 7, w: 6, ph: 1, pw: 1 },
+  ],
+  [
+    "5x2 kernel, odd sizes, pad [2, 1]",
+    { ...base, c: 2, oc: 3, h: 9, w: 11, kh: 5, kw: 2, ph: 2, pw: 1 },
+  ],
   ["stride 2", { ...base, c: 2, oc: 4, h: 10, w: 9, sh: 2, sw: 2, ph: 1, pw: 1 }],
   ["stride 3x2, pad 2", { ...base, c: 3, oc: 2, h: 11, w: 13, sh: 3, sw: 2, ph: 2, pw: 2 }],
   ["dilation 2", { ...base, c: 2, oc: 3, h: 9, w: 10, dh: 2, dw: 2, ph: 2, pw: 1 }],
@@ -95,8 +121,14 @@ const geometries: [string, Geo][] = [
   ["1x1", { ...base, n: 3, c: 7, oc: 9, h: 5, w: 3, kh: 1, kw: 1 }],
   ["1x1 stride 2", { ...base, c: 4, oc: 3, h: 7, w: 7, kh: 1, kw: 1, sh: 2, sw: 2 }],
   ["1x1 groups 3", { ...base, n: 2, c: 6, oc: 9, h: 4, w: 5, kh: 1, kw: 1, g: 3 }],
-  ["'same' with an even kernel (extra pad bottom/right)", { ...base, c: 2, oc: 2, h: 6, w: 7, kh: 4, kw: 2, ph: 1, pw: 0, oh: 6, ow: 7 }],
-  ["kernel as large as the padded input", { ...base, c: 2, oc: 3, h: 3, w: 4, kh: 5, kw: 6, ph: 1, pw: 1 }],
+  [
+    "'same' with an even kernel (extra pad bottom/right)",
+    { ...base, c: 2, oc: 2, h: 6, w: 7, kh: 4, kw: 2, ph: 1, pw: 0, oh: 6, ow: 7 },
+  ],
+  [
+    "kernel as large as the padded input",
+    { ...base, c: 2, oc: 3, h: 3, w: 4, kh: 5, kw: 6, ph: 1, pw: 1 },
+  ],
   ["wide channels, 37 output columns", { ...base, n: 2, c: 17, oc: 33, h: 9, w: 37, ph: 1, pw: 1 }],
 ];
 
@@ -107,8 +139,11 @@ describe.each(variants)("conv2d kernels (%s build)", (variant) => {
     const [oh, ow] = outDims(g);
     const p = oh * ow;
     const kd = (g.c / g.g) * g.kh * g.kw;
-    for (const chunk of [...new Set([p, 8, 13])]) {
-      it(`${name}, chunk ${chunk}`, () => {
+    // Blocks of one image cut at p, 8 or 13 columns, and blocks of 2 or n + 1 whole images.
+    const blockings = [...new Set([p, 8, 13])].map((chunk) => [chunk, 1]);
+    if (g.n > 1) blockings.push([2 * p, 2], [(g.n + 1) * p, g.n + 1]);
+    for (const [chunk, images] of blockings) {
+      it(`${name}, chunk ${chunk}, ${images} image(s) per block`, () => {
         const xs = randomArray(g.n * g.c * g.h * g.w, 11);
         const ws = randomArray(g.oc * kd, 12);
         const bs = randomArray(g.oc, 13);
@@ -126,9 +161,9 @@ describe.each(variants)("conv2d kernels (%s build)", (variant) => {
         const w = put(b, ws);
         const bias = put(b, bs);
         const dy = put(b, dys);
-        const work = scratch(b, kd * chunk);
+        const work = scratch(b, (kd + (images > 1 ? g.oc / g.g : 0)) * chunk);
         const out = scratch(b, want.length);
-        const meta = convMeta(b, g, chunk);
+        const meta = convMeta(b, g, chunk, images);
         k.conv2d_f32(out, x, w, bias, work, meta);
         expectClose(get(b, out, want.length), want);
         // Without bias, beta = 0 must ignore the NaN that scratch() filled the output with.
@@ -170,14 +205,38 @@ function poolOut(g: PoolGeo): [number, number] {
 }
 
 const pools: [string, PoolGeo][] = [
-  ["2x2 stride 2", { planes: 3, h: 8, w: 6, k: [2, 2], s: [2, 2], p: [0, 0], d: [1, 1], ceil: false }],
-  ["2x2 stride 2, 4-wide blocks and a tail", { planes: 2, h: 6, w: 22, k: [2, 2], s: [2, 2], p: [0, 0], d: [1, 1], ceil: false }],
-  ["2x2 stride 2, odd size", { planes: 2, h: 7, w: 9, k: [2, 2], s: [2, 2], p: [0, 0], d: [1, 1], ceil: false }],
-  ["2x2 stride 2, ceil mode", { planes: 2, h: 7, w: 9, k: [2, 2], s: [2, 2], p: [0, 0], d: [1, 1], ceil: true }],
-  ["3x3 stride 1, overlapping", { planes: 2, h: 6, w: 5, k: [3, 3], s: [1, 1], p: [1, 1], d: [1, 1], ceil: false }],
-  ["3x2 stride [2, 1], pad [1, 1]", { planes: 1, h: 9, w: 8, k: [3, 2], s: [2, 1], p: [1, 1], d: [1, 1], ceil: false }],
-  ["3x3 stride 2, pad 1, ceil", { planes: 2, h: 10, w: 11, k: [3, 3], s: [2, 2], p: [1, 1], d: [1, 1], ceil: true }],
-  ["dilation 2", { planes: 2, h: 9, w: 9, k: [3, 3], s: [2, 2], p: [1, 0], d: [2, 2], ceil: false }],
+  [
+    "2x2 stride 2",
+    { planes: 3, h: 8, w: 6, k: [2, 2], s: [2, 2], p: [0, 0], d: [1, 1], ceil: false },
+  ],
+  [
+    "2x2 stride 2, 4-wide blocks and a tail",
+    { planes: 2, h: 6, w: 22, k: [2, 2], s: [2, 2], p: [0, 0], d: [1, 1], ceil: false },
+  ],
+  [
+    "2x2 stride 2, odd size",
+    { planes: 2, h: 7, w: 9, k: [2, 2], s: [2, 2], p: [0, 0], d: [1, 1], ceil: false },
+  ],
+  [
+    "2x2 stride 2, ceil mode",
+    { planes: 2, h: 7, w: 9, k: [2, 2], s: [2, 2], p: [0, 0], d: [1, 1], ceil: true },
+  ],
+  [
+    "3x3 stride 1, overlapping",
+    { planes: 2, h: 6, w: 5, k: [3, 3], s: [1, 1], p: [1, 1], d: [1, 1], ceil: false },
+  ],
+  [
+    "3x2 stride [2, 1], pad [1, 1]",
+    { planes: 1, h: 9, w: 8, k: [3, 2], s: [2, 1], p: [1, 1], d: [1, 1], ceil: false },
+  ],
+  [
+    "3x3 stride 2, pad 1, ceil",
+    { planes: 2, h: 10, w: 11, k: [3, 3], s: [2, 2], p: [1, 1], d: [1, 1], ceil: true },
+  ],
+  [
+    "dilation 2",
+    { planes: 2, h: 9, w: 9, k: [3, 3], s: [2, 2], p: [1, 0], d: [2, 2], ceil: false },
+  ],
 ];
 
 describe.each(variants)("pooling kernels (%s build)", (variant) => {
