@@ -43,3 +43,4 @@ export * from "./kernels/optim";
 export * from "./kernels/conv";
 export * from "./kernels/pool";
 export * from "./kernels/norm";
+export * from "./kernels/loss";

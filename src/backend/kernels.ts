@@ -7,6 +7,7 @@
 import { type ConvKernels, convKernelNames } from "./table/conv.js";
 import { type CoreKernels, coreKernelNames } from "./table/core.js";
 import { type GemmKernels, gemmKernelNames } from "./table/gemm.js";
+import { type LossKernels, lossKernelNames } from "./table/loss.js";
 import { type OptimKernels, optimKernelNames } from "./table/optim.js";
 import { type UnaryKernels, unaryKernelNames } from "./table/unary.js";
 
@@ -18,7 +19,8 @@ export interface Kernels
     UnaryKernels,
     GemmKernels,
     ConvKernels,
-    OptimKernels {}
+    OptimKernels,
+    LossKernels {}
 
 export const kernelNames: readonly (keyof Kernels)[] = [
   ...coreKernelNames,
@@ -26,6 +28,7 @@ export const kernelNames: readonly (keyof Kernels)[] = [
   ...gemmKernelNames,
   ...convKernelNames,
   ...optimKernelNames,
+  ...lossKernelNames,
 ];
 
 // Compile-time check that the name lists cover every member of Kernels.
@@ -36,6 +39,7 @@ type Unlisted = Exclude<
   | (typeof gemmKernelNames)[number]
   | (typeof convKernelNames)[number]
   | (typeof optimKernelNames)[number]
+  | (typeof lossKernelNames)[number]
 >;
 const everyKernelListed: Unlisted extends never ? true : Unlisted = true;
 void everyKernelListed;

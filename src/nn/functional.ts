@@ -3,10 +3,17 @@ export { type Conv2dOptions, conv2d, type Pair } from "../ops/conv.js";
 export { dropout } from "../ops/dropout.js";
 export { linear } from "../ops/linear.js";
 export {
+  type BCELossOptions,
+  type BCEWithLogitsOptions,
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
   type ClassTargets,
+  type CrossEntropyOptions,
   crossEntropy,
   type LossOptions,
   mseLoss,
+  type NLLLossOptions,
+  nllLoss,
   type Reduction,
 } from "../ops/loss.js";
 export { type BatchNormOptions, batchNorm } from "../ops/norm.js";

@@ -1,0 +1,98 @@
+/**
+ * Signatures of assembly/kernels/loss.ts: the fused losses with PyTorch's options (class
+ * weights, ignoreIndex, label smoothing, posWeight). Optional operands take pointer 0 for
+ * "none" (weights of 1). Forward kernels write per-element losses (loss 0: skipped) and
+ * stats: f32 [sum of losses, divisor of the mean] for the class losses, [sum, i32 index of the
+ * first input outside [0, 1] or -1] for binary_cross_entropy, [sum] for bce_with_logits.
+ * Backward kernels read the upstream gradient as dloss[i * dlossStride] * scale.
+ */
+import type { Ptr } from "../kernels.js";
+
+export interface LossKernels {
+  /** Cross-entropy of logits x [n, c] against class indices target [n] (i32). */
+  softmax_cross_entropy_f32(
+    loss: Ptr,
+    stats: Ptr,
+    x: Ptr,
+    target: Ptr,
+    weight: Ptr,
+    n: number,
+    c: number,
+    ignoreIndex: number,
+    smoothing: number,
+  ): void;
+  softmax_cross_entropy_bwd_f32(
+    dx: Ptr,
+    x: Ptr,
+    target: Ptr,
+    weight: Ptr,
+    n: number,
+    c: number,
+    ignoreIndex: number,
+    smoothing: number,
+    dloss: Ptr,
+    dlossStride: number,
+    scale: number,
+  ): void;
+  /** Negative log-likelihood of log-probabilities x [n, c] at class indices target [n]. */
+  nll_loss_f32(
+    loss: Ptr,
+    stats: Ptr,
+    x: Ptr,
+    target: Ptr,
+    weight: Ptr,
+    n: number,
+    c: number,
+    ignoreIndex: number,
+  ): void;
+  nll_loss_bwd_f32(
+    dx: Ptr,
+    target: Ptr,
+    weight: Ptr,
+    n: number,
+    c: number,
+    ignoreIndex: number,
+    dloss: Ptr,
+    dlossStride: number,
+    scale: number,
+  ): void;
+  /** Binary cross-entropy of probabilities x [n] against targets t [n], weight w [n]. */
+  binary_cross_entropy_f32(loss: Ptr, stats: Ptr, x: Ptr, t: Ptr, w: Ptr, n: number): void;
+  /** dx and/or dt (either may be 0). */
+  binary_cross_entropy_bwd_f32(
+    dx: Ptr,
+    dt: Ptr,
+    x: Ptr,
+    t: Ptr,
+    w: Ptr,
+    n: number,
+    dloss: Ptr,
+    dlossStride: number,
+    scale: number,
+  ): void;
+  /** Binary cross-entropy of logits x [n], weight w [n], positive-class weight pw [n]. */
+  bce_with_logits_f32(loss: Ptr, stats: Ptr, x: Ptr, t: Ptr, w: Ptr, pw: Ptr, n: number): void;
+  bce_with_logits_bwd_f32(
+    dx: Ptr,
+    dt: Ptr,
+    x: Ptr,
+    t: Ptr,
+    w: Ptr,
+    pw: Ptr,
+    n: number,
+    dloss: Ptr,
+    dlossStride: number,
+    scale: number,
+  ): void;
+}
+
+export const lossKernelNames = [
+  "softmax_cross_entropy_f32",
+  "softmax_cross_entropy_bwd_f32",
+  "nll_loss_f32",
+  "nll_loss_bwd_f32",
+  "binary_cross_entropy_f32",
+  "binary_cross_entropy_bwd_f32",
+  "bce_with_logits_f32",
+  "bce_with_logits_bwd_f32",
+] as const satisfies readonly (keyof LossKernels)[];
