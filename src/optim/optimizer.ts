@@ -1,22 +1,39 @@
 /**
  * What every optimizer shares, as torch.optim.Optimizer: the parameter list, lazily created
  * per-parameter state (owned: never swept by tidy), zeroGrad, and state dicts.
+ *
+ * Per-parameter state holds tensors shaped like the parameter (moment estimates, buffers) and
+ * plain numbers (the step count). stateDict() hands out the live tensors; loadStateDict()
+ * copies them into tensors this optimizer owns, so a fresh optimizer loaded from another's
+ * state continues exactly where that one stopped.
  */
 import { K } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
 
+/** One parameter's state: tensors shaped like the parameter, and counts such as `step`. */
+export type ParamState = Record<string, Tensor | number>;
+
+/** A hyper-parameter value: a number, a flag, or a tuple such as Adam's betas. */
+export type HyperParameter = number | boolean | number[];
+
 export interface OptimizerStateDict {
-  state: Record<number, Record<string, Tensor>>;
-  paramGroups: Record<string, number | boolean | number[]>[];
+  /** By parameter index; only parameters that have state appear. */
+  state: Record<number, ParamState>;
+  /** One group: the hyper-parameters, `params` (the indices) and `initialLr` if a scheduler set it. */
+  paramGroups: Record<string, HyperParameter>[];
 }
 
-export abstract class Optimizer<S extends Record<string, Tensor>> {
+export abstract class Optimizer<S extends ParamState = ParamState> {
   readonly params: Tensor[];
+  /** The learning rate the next step() uses; LR schedulers write it. */
+  abstract lr: number;
+  /** The learning rate a scheduler started from (PyTorch's `initial_lr`), once one is attached. */
+  initialLr: number | undefined = undefined;
   protected readonly state = new Map<Tensor, S>();
 
   protected constructor(
-    private readonly opName: string,
+    protected readonly opName: string,
     params: Iterable<Tensor>,
   ) {
     if (
@@ -44,17 +61,26 @@ export abstract class Optimizer<S extends Record<string, Tensor>> {
   /** Applies one update to every parameter that has a gradient. */
   abstract step(): void;
 
-  protected abstract hyperParameters(): Record<string, number | boolean>;
+  protected abstract hyperParameters(): Record<string, HyperParameter>;
+
+  /**
+   * The state entries step() needs for a parameter that has state, under the hyper-parameters
+   * `settings`; loadStateDict refuses state that lacks one. Subclasses that keep state list
+   * them here.
+   */
+  protected requiredState(_settings: Record<string, HyperParameter>): string[] {
+    return [];
+  }
 
   /** Clears the gradients of every parameter (sets them to null, as PyTorch's default). */
   zeroGrad(): void {
     for (const p of this.params) p.grad = null;
   }
 
-  /** A zero-filled state tensor shaped like `p`, owned by this optimizer. */
-  protected newState(p: Tensor): Tensor {
+  /** A state tensor shaped like `p` filled with `fill`, owned by this optimizer. */
+  protected newState(p: Tensor, fill = 0): Tensor {
     const t = Tensor._empty(this.opName, p.shape);
-    K.fill_f32(t.ptr, t.size, 0);
+    K.fill_f32(t.ptr, t.size, fill);
     t._kept = true;
     return t;
   }
@@ -67,52 +93,138 @@ export abstract class Optimizer<S extends Record<string, Tensor>> {
     }
   }
 
+  /** Refuses option names the optimizer does not know (e.g. PyTorch's `weight_decay` spelling). */
+  protected static checkOptionNames(op: string, options: object, known: readonly string[]): void {
+    if (options === null || typeof options !== "object") {
+      throw new WasmgradError(`${op}: options must be an object, got ${String(options)}`);
+    }
+    for (const name of Object.keys(options)) {
+      if (!known.includes(name)) {
+        throw new WasmgradError(
+          `${op}: unknown option "${name}": expected one of ${known.join(", ")}`,
+        );
+      }
+    }
+  }
+
+  protected static checkFlag(op: string, name: string, v: unknown): boolean {
+    if (typeof v !== "boolean") {
+      throw new WasmgradError(`${op}: invalid ${name} ${String(v)}: expected true or false`);
+    }
+    return v;
+  }
+
   /** State (by parameter index) and hyper-parameters; tensors are the live state, not copies. */
   stateDict(): OptimizerStateDict {
-    const state: Record<number, Record<string, Tensor>> = {};
+    const state: Record<number, ParamState> = {};
     this.params.forEach((p, i) => {
       const s = this.state.get(p);
       if (s !== undefined) state[i] = { ...s };
     });
-    return {
-      state,
-      paramGroups: [{ ...this.hyperParameters(), params: this.params.map((_, i) => i) }],
-    };
+    const group: Record<string, HyperParameter> = { ...this.hyperParameters() };
+    for (const [k, v] of Object.entries(group)) if (Array.isArray(v)) group[k] = [...v];
+    if (this.initialLr !== undefined) group.initialLr = this.initialLr;
+    group.params = this.params.map((_, i) => i);
+    return { state, paramGroups: [group] };
   }
 
   /** Restores state saved by `stateDict` (copied into this optimizer's own tensors). */
   loadStateDict(sd: OptimizerStateDict): void {
-    const group = sd.paramGroups?.[0];
-    if (group === undefined)
-      throw new WasmgradError(`${this.opName}.loadStateDict: missing paramGroups`);
-    for (const [k, v] of Object.entries(group)) {
-      if (k !== "params" && k in this.hyperParameters())
-        (this as unknown as Record<string, unknown>)[k] = v;
+    const op = `${this.opName}.loadStateDict`;
+    const group = sd?.paramGroups?.[0];
+    if (group === undefined) throw new WasmgradError(`${op}: missing paramGroups`);
+    if (sd.paramGroups.length !== 1) {
+      throw new WasmgradError(`${op}: got ${sd.paramGroups.length} parameter groups, expected 1`);
     }
-    for (const [key, entry] of Object.entries(sd.state)) {
-      const p = this.params[Number(key)];
-      if (p === undefined)
-        throw new WasmgradError(`${this.opName}.loadStateDict: no parameter ${key}`);
-      const own = {} as Record<string, Tensor>;
+    const ids = group.params;
+    if (Array.isArray(ids) && ids.length !== this.params.length) {
+      throw new WasmgradError(
+        `${op}: the saved group has ${ids.length} parameters but this optimizer has ${this.params.length}`,
+      );
+    }
+    const own = this.hyperParameters();
+    const loaded: Record<string, HyperParameter> = {};
+    for (const [k, v] of Object.entries(group)) {
+      if (k === "params" || k === "initialLr" || !(k in own)) continue;
+      if (Array.isArray(v) !== Array.isArray(own[k]) || typeof v !== typeof own[k]) {
+        throw new WasmgradError(
+          `${op}: hyper-parameter ${k} is ${JSON.stringify(v)}, expected a value like ${JSON.stringify(own[k])}`,
+        );
+      }
+      loaded[k] = Array.isArray(v) ? [...v] : v;
+    }
+    if (group.initialLr !== undefined && typeof group.initialLr !== "number") {
+      throw new WasmgradError(`${op}: initialLr is ${String(group.initialLr)}, expected a number`);
+    }
+    const settings = { ...own, ...loaded };
+    const required = this.requiredState(settings);
+    const incoming = new Map<Tensor, ParamState>();
+    try {
+      for (const [key, entry] of Object.entries(sd.state ?? {})) {
+        const p = this.params[Number(key)];
+        if (p === undefined) throw new WasmgradError(`${op}: no parameter ${key}`);
+        const copy = this.copyState(op, key, p, entry);
+        incoming.set(p, copy);
+        const missing = required.filter((name) => !(name in copy));
+        if (missing.length > 0) {
+          throw new WasmgradError(
+            `${op}: the state of parameter ${key} has ${Object.keys(entry).join(", ") || "no entries"} but lacks ${missing.join(", ")}`,
+          );
+        }
+      }
+    } catch (e) {
+      for (const s of incoming.values()) disposeState(s);
+      throw e;
+    }
+    // Everything is checked and copied; only now is this optimizer changed.
+    Object.assign(this, loaded);
+    if (typeof group.initialLr === "number") this.initialLr = group.initialLr;
+    for (const [p, entry] of incoming) {
+      const old = this.state.get(p);
+      if (old) disposeState(old);
+      this.state.set(p, entry as S);
+    }
+  }
+
+  private copyState(op: string, key: string, p: Tensor, entry: ParamState): ParamState {
+    const own: ParamState = {};
+    try {
       for (const [name, src] of Object.entries(entry)) {
+        if (typeof src === "number") {
+          if (!Number.isFinite(src)) {
+            throw new WasmgradError(`${op}: state ${name} of parameter ${key} is ${src}`);
+          }
+          own[name] = src;
+          continue;
+        }
+        if (!(src instanceof Tensor)) {
+          throw new WasmgradError(
+            `${op}: state ${name} of parameter ${key} is neither a Tensor nor a number`,
+          );
+        }
         if (src.size !== p.size) {
           throw new WasmgradError(
-            `${this.opName}.loadStateDict: state ${name} of parameter ${key} has shape ${fmt(src.shape)} but the parameter has ${fmt(p.shape)}`,
+            `${op}: state ${name} of parameter ${key} has shape ${fmt(src.shape)} but the parameter has ${fmt(p.shape)}`,
           );
         }
         const t = this.newState(p);
-        K.copy_f32(t.ptr, src._ptr("loadStateDict"), p.size);
         own[name] = t;
+        K.copy_f32(t.ptr, src._ptr(op), p.size);
       }
-      const old = this.state.get(p);
-      if (old) for (const t of Object.values(old)) t.dispose();
-      this.state.set(p, own as S);
+    } catch (e) {
+      disposeState(own);
+      throw e;
     }
+    return own;
   }
 
   /** Frees the optimizer's state tensors. */
   dispose(): void {
-    for (const s of this.state.values()) for (const t of Object.values(s)) t.dispose();
+    for (const s of this.state.values()) disposeState(s);
     this.state.clear();
   }
+}
+
+function disposeState(s: ParamState): void {
+  for (const t of Object.values(s)) if (t instanceof Tensor) t.dispose();
 }
