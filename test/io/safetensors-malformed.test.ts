@@ -310,9 +310,11 @@ describe("load rejects malformed files", () => {
 
 describe("fuzz: corrupted valid files load or throw a WasmgradError", () => {
   const dir = new URL("../fixtures/safetensors/", import.meta.url);
-  const sources = ["mlp_f32.safetensors", "mlp_bf16.safetensors", "mlp_f64.safetensors"].map(
-    (name) => new Uint8Array(readFileSync(new URL(name, dir))),
-  );
+  const sources: Uint8Array[] = [
+    "mlp_f32.safetensors",
+    "mlp_bf16.safetensors",
+    "mlp_f64.safetensors",
+  ].map((name) => new Uint8Array(readFileSync(new URL(name, dir))));
   const mixed = (() => {
     // One of each convertible dtype, so that value checks (BOOL, F64 range) get fuzzed too.
     const parts: [string, string, number[], Uint8Array][] = [
