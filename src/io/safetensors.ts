@@ -239,8 +239,10 @@ function readHeader(file: Uint8Array): { entries: Entry[]; dataStart: number } {
   }
   let text: string;
   try {
+    // Browsers' TextDecoder refuses views of a SharedArrayBuffer: decode a copy of those.
+    const header = file.subarray(8, 8 + n);
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(
-      file.subarray(8, 8 + n),
+      header.buffer instanceof ArrayBuffer ? header : header.slice(),
     );
   } catch (cause) {
     throw new WasmgradError("load: the header is not valid UTF-8", { cause });

@@ -5,7 +5,7 @@
  * trips, and the file that `gen_safetensors.py --check` verifies in PyTorch.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import * as wg from "wasmgrad";
 import { type FixtureTensor, mismatches, type Tolerance } from "../helpers/fixtures.js";
 
@@ -110,6 +110,7 @@ describe("PyTorch's MLP state dict (mlp_*.safetensors)", () => {
 describe("dtype conversion (dtypes.safetensors: NAME and NAME.expected = torch's NAME.float())", () => {
   const sd = wg.load(read("dtypes.safetensors"));
   const names = Object.keys(sd).filter((n) => !n.endsWith(".expected"));
+  afterAll(() => disposeAll(sd));
 
   it("holds the documented cases, each with its expectation", () => {
     expect(names.sort()).toEqual(
@@ -317,7 +318,7 @@ describe("round trip", () => {
   });
 
   it("loads from an ArrayBuffer, a Uint8Array at an odd offset, and an unpadded header", () => {
-    const bytes = wg.save({ x: wg.tidy(() => wg.tensor([1.5, -2, 3])) });
+    const bytes = wg.tidy(() => wg.save({ x: wg.tensor([1.5, -2, 3]) }));
     const shifted = new Uint8Array(bytes.length + 3);
     shifted.set(bytes, 3);
     const header = '{"x":{"dtype":"F32","shape":[3],"data_offsets":[0,12]}}'; // 55 bytes
@@ -332,8 +333,17 @@ describe("round trip", () => {
     }
   });
 
+  it("loads from a Uint8Array over a SharedArrayBuffer", () => {
+    const bytes = wg.tidy(() => wg.save({ x: wg.tensor([4, 5]) }));
+    const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
+    shared.set(bytes);
+    const back = wg.load(shared);
+    expect([...back.x.data()]).toEqual([4, 5]);
+    back.x.dispose();
+  });
+
   it("loaded tensors inside tidy are freed with the scope unless returned", () => {
-    const bytes = wg.save({ w: wg.tidy(() => wg.ones([3, 3])) });
+    const bytes = wg.tidy(() => wg.save({ w: wg.ones([3, 3]) }));
     const before = live();
     wg.tidy(() => {
       const sd = wg.load(bytes);
@@ -357,6 +367,7 @@ describe("save rejects what it cannot write", () => {
   const t = wg.ones([2]);
   const disposed = wg.ones([2, 2]);
   disposed.dispose();
+  afterAll(() => t.dispose());
   it.each([
     ["null", null, /save: expected a state dict .* but got null/],
     ["a number", 3, /but got number/],
