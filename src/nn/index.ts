@@ -21,3 +21,4 @@ export {
   Tanh,
 } from "./layers.js";
 export { buffer, type LoadOptions, Module, parameter } from "./module.js";
+export * as utils from "./utils.js";

@@ -286,13 +286,6 @@ export interface CosineAnnealingLROptions {
   lastEpoch?: number;
 }
 
-/** Python's float/int `%`: the result takes the sign of the divisor. */
-function pyMod(a: number, m: number): number {
-  let r = a % m;
-  if (r !== 0 && m < 0 !== r < 0) r += m;
-  return r;
-}
-
 /**
  * As torch.optim.lr_scheduler.CosineAnnealingLR: the closed form is
  *   lr = etaMin + (initialLr − etaMin)·(1 + cos(π·epoch / tMax)) / 2,
@@ -329,7 +322,8 @@ export class CosineAnnealingLR extends LRScheduler {
         (base) => etaMin + ((base - etaMin) * (1 + Math.cos((e * Math.PI) / tMax))) / 2,
       );
     }
-    if (pyMod(e - 1 - tMax, 2 * tMax) === 0) {
+    // JS's % differs from Python's in sign only, which a test against 0 does not see.
+    if ((e - 1 - tMax) % (2 * tMax) === 0) {
       return this.baseLrs.map(
         (base) => lr + ((base - etaMin) * (1 - Math.cos(Math.PI / tMax))) / 2,
       );
