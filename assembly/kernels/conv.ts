@@ -211,6 +211,10 @@ export function conv2d_f32(out: usize, x: usize, w: usize, bias: usize, work: us
   const kd = cg * KH * KW;
   const direct = pointwise();
   const beta: f32 = bias != 0 ? 1 : 0;
+  if (wide()) {
+    wideConv(FORWARD, out, x, w, bias, 0, work);
+    return;
+  }
   if (NB > 1 && !direct) {
     forwardBlocks(out, x, w, bias, work);
     return;
@@ -252,6 +256,10 @@ export function conv2d_bwd_input_f32(dx: usize, dy: usize, w: usize, work: usize
   const ocg = OC / G;
   const kd = cg * KH * KW;
   const direct = pointwise();
+  if (wide()) {
+    wideConv(INPUT_GRAD, dx, 0, w, 0, dy, work);
+    return;
+  }
   if (NB > 1 && !direct) {
     inputGradBlocks(dx, dy, w, work);
     return;
@@ -283,6 +291,10 @@ export function conv2d_bwd_weight_f32(dw: usize, dy: usize, x: usize, work: usiz
   const ocg = OC / G;
   const kd = cg * KH * KW;
   const direct = pointwise();
+  if (wide()) {
+    wideConv(WEIGHT_GRAD, dw, x, 0, 0, dy, work);
+    return;
+  }
   if (NB > 1 && !direct) {
     weightGradBlocks(dw, dy, x, work);
     return;
@@ -410,4 +422,187 @@ function weightGradBlocks(dw: usize, dy: usize, x: usize, work: usize): void {
       sgemm_f32(dwg, kd, stage, q, work, q, ocg, kd, q, 0, 1, 1, 1);
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stride 1 ("wide" path). Each input plane is first copied into a zero-padded plane of width
+// WP = OW + (KW - 1) * DW and height HP = OH + (KH - 1) * DH. Computing every output row at the
+// full width WP (the last WP - OW columns of each row are junk and are dropped), row (c, i, j)
+// of the im2col matrix is then one contiguous run of the padded plane, starting at
+// (i * DH) * WP + j * DW: im2col is Kd block copies with no bounds logic, and col2im Kd vector
+// adds. The gemm does WP / OW more work (16 / 14 for a 3x3 kernel on 14x14), far less than the
+// per-row bookkeeping it replaces. A block covers NB whole images, or rows r0 .. r0 + CHUNK of
+// one image; workspace: padded planes (NB * Cg of them), the columns (Kd x NB * CHUNK * WP) and
+// a staging block (OCg x the same).
+
+/** Floats per padded plane, with slack for the junk columns' reads past the last row. */
+function paddedPlane(): i32 {
+  const wp = OW + (KW - 1) * DW;
+  const hp = OH + (KH - 1) * DH;
+  return hp * wp + (KW - 1) * DW + 4;
+}
+
+/** Copies (or, with `back`, extracts) the Cg planes of one image into (from) padded planes. */
+function padPlanes(pad: usize, planes: usize, cg: i32, back: bool): void {
+  const wp = OW + (KW - 1) * DW;
+  const hp = OH + (KH - 1) * DH;
+  const pp = paddedPlane();
+  // Input rows and columns that land inside the padded plane (stride 1: all that any output reads).
+  const rows = max(0, min(H, hp - PH));
+  const cols = max(0, min(W, wp - PW));
+  for (let c = 0; c < cg; c++) {
+    const dst = pad + ((<usize>c * <usize>pp) << 2);
+    const src = planes + ((<usize>c * <usize>H * <usize>W) << 2);
+    if (back) {
+      // dx rows and columns that no output reads get zero gradient.
+      if (rows < H || cols < W) zero(src, H * W);
+      for (let y = 0; y < rows; y++) {
+        const d = dst + ((<usize>(y + PH) * <usize>wp + <usize>PW) << 2);
+        memory.copy(src + ((<usize>y * <usize>W) << 2), d, <usize>cols << 2);
+      }
+      continue;
+    }
+    zero(dst, pp);
+    for (let y = 0; y < rows; y++) {
+      const d = dst + ((<usize>(y + PH) * <usize>wp + <usize>PW) << 2);
+      memory.copy(d, src + ((<usize>y * <usize>W) << 2), <usize>cols << 2);
+    }
+  }
+}
+
+/**
+ * col [Kd x q] (q = nb * len) from padded planes of nb images, output rows r0 ..: row (c, i, j)
+ * of image b is the run at (r0 + i * DH) * WP + j * DW of length len = rows * WP. With `back`,
+ * adds the columns back into the padded planes instead (col2im).
+ */
+function wideCols(col: usize, pad: usize, nb: i32, cg: i32, r0: i32, len: i32, back: bool): void {
+  const wp = OW + (KW - 1) * DW;
+  const pp = paddedPlane();
+  const q = nb * len;
+  let row = col;
+  for (let c = 0; c < cg; c++) {
+    for (let i = 0; i < KH; i++) {
+      for (let j = 0; j < KW; j++) {
+        const off = (<usize>(r0 + i * DH) * <usize>wp + <usize>(j * DW)) << 2;
+        for (let b = 0; b < nb; b++) {
+          const src = pad + ((<usize>(b * cg + c) * <usize>pp) << 2) + off;
+          const dst = row + (<usize>(b * len) << 2);
+          if (back) addStrided(src, dst, len, 1);
+          else memory.copy(dst, src, <usize>len << 2);
+        }
+        row += <usize>q << 2;
+      }
+    }
+  }
+}
+
+/** out rows of nb images (group g, output rows r0 .. r0 + rr) = staged wide rows + the group's bias. */
+function wideOut(out: usize, stage: usize, bias: usize, n0: i32, nb: i32, g: i32, r0: i32, rr: i32): void {
+  const wp = OW + (KW - 1) * DW;
+  const ocg = OC / G;
+  const len = rr * wp;
+  const q = nb * len;
+  for (let b = 0; b < nb; b++) {
+    for (let oc = 0; oc < ocg; oc++) {
+      const o = (n0 + b) * OC + g * ocg + oc;
+      const dst = out + ((<usize>o * <usize>OH * <usize>OW + <usize>r0 * <usize>OW) << 2);
+      const src = stage + ((<usize>oc * <usize>q + <usize>(b * len)) << 2);
+      copyRows(dst, OW, src, wp, rr, OW, 0);
+      if (bias != 0) {
+        const v = f32x4.splat(load<f32>(bias + (<usize>oc << 2)));
+        const n = rr * OW;
+        let i = 0;
+        for (; i + 4 <= n; i += 4) {
+          const d = dst + (<usize>i << 2);
+          v128.store(d, f32x4.add(v128.load(d), v));
+        }
+        for (; i < n; i++) {
+          const d = dst + (<usize>i << 2);
+          store<f32>(d, load<f32>(d) + f32x4.extract_lane(v, 0));
+        }
+      }
+    }
+  }
+}
+
+/** Stages dy rows of nb images (group g, rows r0 .. r0 + rr) at width WP, junk columns zero. */
+function wideStageDy(stage: usize, dy: usize, n0: i32, nb: i32, g: i32, r0: i32, rr: i32): void {
+  const wp = OW + (KW - 1) * DW;
+  const ocg = OC / G;
+  const len = rr * wp;
+  const q = nb * len;
+  for (let oc = 0; oc < ocg; oc++) {
+    for (let b = 0; b < nb; b++) {
+      const o = (n0 + b) * OC + g * ocg + oc;
+      const src = dy + ((<usize>o * <usize>OH * <usize>OW + <usize>r0 * <usize>OW) << 2);
+      const dst = stage + ((<usize>oc * <usize>q + <usize>(b * len)) << 2);
+      for (let y = 0; y < rr; y++) {
+        const d = dst + ((<usize>y * <usize>wp) << 2);
+        copyStrided(d, src + ((<usize>y * <usize>OW) << 2), OW, 1);
+        zeroFew(d + (<usize>OW << 2), wp - OW);
+      }
+    }
+  }
+}
+
+/** Which pass wideConv runs. */
+const FORWARD = 0;
+const INPUT_GRAD = 1;
+const WEIGHT_GRAD = 2;
+
+/** The three directions of a stride-1 convolution over the wide layout. */
+function wideConv(pass: i32, dst: usize, x: usize, w: usize, bias: usize, dy: usize, work: usize): void {
+  const wp = OW + (KW - 1) * DW;
+  const cg = C / G;
+  const ocg = OC / G;
+  const kd = cg * KH * KW;
+  const pp = paddedPlane();
+  const rowsPerBlock = NB > 1 ? OH : CHUNK;
+  const qMax = NB * rowsPerBlock * wp;
+  const pad = work;
+  const col = pad + ((<usize>NB * <usize>cg * <usize>pp) << 2);
+  const stage = col + ((<usize>kd * <usize>qMax) << 2);
+  const planeBytes = (<usize>H * <usize>W) << 2;
+  if (pass == WEIGHT_GRAD) zero(dst, OC * kd);
+  for (let n0 = 0; n0 < N; n0 += NB) {
+    const nb = min(NB, N - n0);
+    for (let g = 0; g < G; g++) {
+      const wg = w + ((<usize>g * <usize>ocg * <usize>kd) << 2);
+      for (let b = 0; b < nb; b++) {
+        const planes = (pass == INPUT_GRAD ? dst : x) + (<usize>(n0 + b) * <usize>C + <usize>g * <usize>cg) * planeBytes;
+        if (pass == INPUT_GRAD) zero(pad + ((<usize>(b * cg) * <usize>pp) << 2), cg * pp);
+        else padPlanes(pad + ((<usize>(b * cg) * <usize>pp) << 2), planes, cg, false);
+      }
+      for (let r0 = 0; r0 < OH; r0 += rowsPerBlock) {
+        const rr = min(rowsPerBlock, OH - r0);
+        const len = rr * wp;
+        const q = nb * len;
+        if (pass == FORWARD) {
+          wideCols(col, pad, nb, cg, r0, len, false);
+          sgemm_f32(stage, q, wg, kd, col, q, ocg, q, kd, 0, 0, 1, 0);
+          const bg = bias != 0 ? bias + ((<usize>g * <usize>ocg) << 2) : 0;
+          wideOut(dst, stage, bg, n0, nb, g, r0, rr);
+        } else if (pass == INPUT_GRAD) {
+          wideStageDy(stage, dy, n0, nb, g, r0, rr);
+          sgemm_f32(col, q, wg, kd, stage, q, kd, q, ocg, 1, 0, 1, 0);
+          wideCols(col, pad, nb, cg, r0, len, true);
+        } else {
+          wideStageDy(stage, dy, n0, nb, g, r0, rr);
+          wideCols(col, pad, nb, cg, r0, len, false);
+          const dwg = dst + ((<usize>g * <usize>ocg * <usize>kd) << 2);
+          sgemm_f32(dwg, kd, stage, q, col, q, ocg, kd, q, 0, 1, 1, 1);
+        }
+      }
+      if (pass == INPUT_GRAD) {
+        for (let b = 0; b < nb; b++) {
+          const planes = dst + (<usize>(n0 + b) * <usize>C + <usize>g * <usize>cg) * planeBytes;
+          padPlanes(pad + ((<usize>(b * cg) * <usize>pp) << 2), planes, cg, true);
+        }
+      }
+    }
+  }
+}
+
+function wide(): bool {
+  return SH == 1 && SW == 1 && !pointwise();
 }

@@ -114,26 +114,49 @@ function geometry(x: Tensor, weight: Tensor, options: Conv2dOptions): Geometry {
 }
 
 /**
- * How the im2col matrix is cut into blocks of at most 128K floats (512 KB, within L2): `chunk`
- * output positions per block, and `images` whole images per block when images are small (then
- * chunk = images * OH * OW, and each sgemm spans several images).
+ * How the im2col matrix is cut into blocks of at most 128K floats (512 KB, within L2), as
+ * assembly/kernels/conv.ts expects: `images` whole images per block when images are small,
+ * else `chunk` output positions (strided) or output rows (stride 1) of one image per block;
+ * `work` is the workspace in floats.
  */
 interface Blocking {
   chunk: number;
   images: number;
+  work: number;
 }
+
+const BLOCK_FLOATS = 131072;
 
 function blockingOf(g: Geometry): Blocking {
   const kd = (g.c / g.groups) * g.kh * g.kw;
+  const ocg = g.oc / g.groups;
   const p = g.oh * g.ow;
-  if (p === 0) return { chunk: 1, images: 1 };
-  const most = Math.max(8, Math.floor(131072 / Math.max(kd, 1)) & ~7);
+  if (p === 0 || pointwise(g)) return { chunk: 1, images: 1, work: 0 };
+  const most = Math.max(8, Math.floor(BLOCK_FLOATS / Math.max(kd, 1)) & ~7);
+  if (g.stride[0] === 1 && g.stride[1] === 1) {
+    // The wide layout: rows of width wp, padded planes of pp floats.
+    const wp = g.ow + (g.kw - 1) * g.dilation[1];
+    const hp = g.oh + (g.kh - 1) * g.dilation[0];
+    const pp = hp * wp + (g.kw - 1) * g.dilation[1] + 4;
+    const cg = g.c / g.groups;
+    const perImage = g.oh * wp;
+    let images = 1;
+    let rows = g.oh;
+    if (g.n > 1 && 2 * perImage <= most) images = Math.min(g.n, Math.floor(most / perImage));
+    else {
+      rows = Math.max(1, Math.floor(most / wp));
+      rows = Math.ceil(g.oh / Math.ceil(g.oh / rows));
+    }
+    const q = images * rows * wp;
+    return { chunk: rows, images, work: images * cg * pp + (kd + ocg) * q };
+  }
   if (g.n > 1 && 2 * p <= most) {
     const images = Math.min(g.n, Math.floor(most / p));
-    return { chunk: images * p, images };
+    return { chunk: images * p, images, work: (kd + ocg) * images * p };
   }
   const blocks = Math.ceil(p / most);
-  return { chunk: Math.min(p, (Math.ceil(p / blocks) + 7) & ~7), images: 1 };
+  const chunk = Math.min(p, (Math.ceil(p / blocks) + 7) & ~7);
+  return { chunk, images: 1, work: kd * chunk };
 }
 
 function pointwise(g: Geometry): boolean {
@@ -147,17 +170,13 @@ function pointwise(g: Geometry): boolean {
   );
 }
 
-/**
- * Runs `body` with the workspace for `g`: an im2col block, and a staging block when several
- * images share one (none for pointwise convolutions).
- */
-function withWorkspace(g: Geometry, blocking: Blocking, body: (work: number) => void): void {
-  if (pointwise(g)) {
+/** Runs `body` with the workspace `blocking` asks for (none for pointwise convolutions). */
+function withWorkspace(blocking: Blocking, body: (work: number) => void): void {
+  if (blocking.work === 0) {
     body(0);
     return;
   }
-  const rows = (g.c / g.groups) * g.kh * g.kw + (blocking.images > 1 ? g.oc / g.groups : 0);
-  const work = allocate("conv2d", rows * blocking.chunk * 4);
+  const work = allocate("conv2d", blocking.work * 4);
   try {
     body(work);
   } finally {
@@ -218,9 +237,7 @@ export function conv2d(
     const xp = x._ptr("conv2d");
     const wp = weight._ptr("conv2d");
     const bp = b === null ? 0 : b._ptr("conv2d");
-    withWorkspace(g, blocking, (work) =>
-      K.conv2d_f32(out.ptr, xp, wp, bp, work, metaOf(g, blocking)),
-    );
+    withWorkspace(blocking, (work) => K.conv2d_f32(out.ptr, xp, wp, bp, work, metaOf(g, blocking)));
   }
   const inputs = b === null ? [x, weight] : [x, weight, b];
   if (!needsGradAny(inputs)) return out;
@@ -233,7 +250,7 @@ export function conv2d(
       dx = Tensor._empty("conv2d", x.shape);
       if (dx.size > 0) {
         const out = dx;
-        withWorkspace(g, blocking, (work) =>
+        withWorkspace(blocking, (work) =>
           K.conv2d_bwd_input_f32(out.ptr, dyp, weight._ptr("conv2d"), work, metaOf(g, blocking)),
         );
       }
@@ -242,7 +259,7 @@ export function conv2d(
       dw = Tensor._empty("conv2d", weight.shape);
       if (dw.size > 0) {
         const out = dw;
-        withWorkspace(g, blocking, (work) =>
+        withWorkspace(blocking, (work) =>
           K.conv2d_bwd_weight_f32(out.ptr, dyp, x._ptr("conv2d"), work, metaOf(g, blocking)),
         );
       }

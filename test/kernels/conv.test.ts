@@ -139,9 +139,24 @@ describe.each(variants)("conv2d kernels (%s build)", (variant) => {
     const [oh, ow] = outDims(g);
     const p = oh * ow;
     const kd = (g.c / g.g) * g.kh * g.kw;
-    // Blocks of one image cut at p, 8 or 13 columns, and blocks of 2 or n + 1 whole images.
-    const blockings = [...new Set([p, 8, 13])].map((chunk) => [chunk, 1]);
-    if (g.n > 1) blockings.push([2 * p, 2], [(g.n + 1) * p, g.n + 1]);
+    // Stride 1 runs the wide layout: blocks of `chunk` output rows of one image, or of whole
+    // images. Strided convolutions cut one image's im2col matrix at `chunk` columns, or take
+    // whole images. Either way blocks of 2 and of n + 1 images (more than there are) are tried.
+    const wide =
+      g.sh === 1 && g.sw === 1 && !(g.kh === 1 && g.kw === 1 && g.ph === 0 && g.pw === 0);
+    const wp = ow + (g.kw - 1) * g.dw;
+    const pp = (oh + (g.kh - 1) * g.dh) * wp + (g.kw - 1) * g.dw + 4;
+    const ocg = g.oc / g.g;
+    const blockings = wide
+      ? [...new Set([oh, 1, 2, 5].filter((r) => r <= oh))].map((rows) => [rows, 1])
+      : [...new Set([p, 8, 13])].map((chunk) => [chunk, 1]);
+    if (g.n > 1) {
+      for (const images of [2, g.n + 1]) blockings.push([wide ? oh : images * p, images]);
+    }
+    const workFloats = (chunk: number, images: number) =>
+      wide
+        ? images * (g.c / g.g) * pp + (kd + ocg) * images * (images > 1 ? oh : chunk) * wp
+        : (kd + (images > 1 ? ocg : 0)) * chunk;
     for (const [chunk, images] of blockings) {
       it(`${name}, chunk ${chunk}, ${images} image(s) per block`, () => {
         const xs = randomArray(g.n * g.c * g.h * g.w, 11);
@@ -161,7 +176,7 @@ describe.each(variants)("conv2d kernels (%s build)", (variant) => {
         const w = put(b, ws);
         const bias = put(b, bs);
         const dy = put(b, dys);
-        const work = scratch(b, (kd + (images > 1 ? g.oc / g.g : 0)) * chunk);
+        const work = scratch(b, workFloats(chunk, images));
         const out = scratch(b, want.length);
         const meta = convMeta(b, g, chunk, images);
         k.conv2d_f32(out, x, w, bias, work, meta);
