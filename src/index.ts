@@ -3,7 +3,18 @@
  * `import * as wg from "wasmgrad"` gives a ready library; see API.md for the contract.
  */
 export { type BackwardOptions, noGrad } from "./autograd/engine.js";
+export * as data from "./data/index.js";
 export { WasmgradError } from "./errors.js";
+export {
+  type EpochInfo,
+  type FitBatch,
+  type FitModel,
+  type FitOptimizer,
+  type FitOptions,
+  fit,
+  type History,
+  type StepInfo,
+} from "./fit.js";
 export { type BackendInfo, backendInfo, ready } from "./info.js";
 export { load, save } from "./io/safetensors.js";
 export * as kernels from "./kernels.js";

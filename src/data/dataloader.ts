@@ -1,0 +1,199 @@
+/**
+ * DataLoader, as torch.utils.data.DataLoader over in-memory tensors: batches of samples taken
+ * along the first dimension, in order or in a fresh random order each epoch (RandomSampler),
+ * drawn from wasmgrad's generator so `manualSeed` makes them reproducible.
+ *
+ * A dataset is a Tensor, an array of Tensors (as a TensorDataset), or `{ x, y }` with labels
+ * as an Int32Array or a Tensor; every part has the samples along its first dimension. Each batch
+ * is made of new tensors holding copies of the selected rows (and a new Int32Array for Int32Array
+ * labels): the caller owns them, so dispose them, or pull them inside a `tidy` as `fit` does.
+ */
+import { backend } from "../backend/runtime.js";
+import { fmt, WasmgradError } from "../errors.js";
+import { nextU32 } from "../random.js";
+import { Tensor } from "../tensor.js";
+
+export type Labels = Int32Array | Tensor;
+
+/** Inputs with labels: `x` [N, ...] and `y` [N, ...] (an Int32Array holds N class indices). */
+export interface LabeledDataset<Y extends Labels = Labels> {
+  x: Tensor;
+  y: Y;
+}
+
+export type Dataset = Tensor | readonly Tensor[] | LabeledDataset;
+
+/** What iterating a DataLoader over dataset type `D` yields. */
+export type BatchOf<D extends Dataset> = D extends Tensor
+  ? Tensor
+  : D extends readonly Tensor[]
+    ? Tensor[]
+    : D extends LabeledDataset<infer Y>
+      ? { x: Tensor; y: Y }
+      : never;
+
+export interface DataLoaderOptions {
+  /** Samples per batch (default 1). */
+  batchSize?: number;
+  /** A new random order every epoch (default false: dataset order). */
+  shuffle?: boolean;
+  /** Drop the last batch when it is smaller than batchSize (default false). */
+  dropLast?: boolean;
+}
+
+const OP = "DataLoader";
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "object" ? (v.constructor?.name ?? "object") : typeof v;
+}
+
+/** The number of samples of one part of a dataset. */
+function samplesOf(name: string, t: unknown): number {
+  if (t instanceof Tensor) {
+    t._live(OP);
+    if (t.ndim === 0) {
+      throw new WasmgradError(
+        `${OP}: ${name} must have the samples along its first dimension but is a 0-d tensor`,
+      );
+    }
+    return t.shape[0];
+  }
+  if (t instanceof Int32Array) return t.length;
+  throw new WasmgradError(
+    `${OP}: ${name} must be a Tensor${name === "y" ? " or an Int32Array" : ""} but got ${describe(t)}`,
+  );
+}
+
+/** The dataset's parts with their names, checked to hold the same number of samples. */
+function partsOf(dataset: Dataset): { parts: [string, Labels][]; samples: number } {
+  let parts: [string, unknown][];
+  if (dataset instanceof Tensor) parts = [["dataset", dataset]];
+  else if (Array.isArray(dataset)) {
+    if (dataset.length === 0) throw new WasmgradError(`${OP}: the array of tensors is empty`);
+    parts = dataset.map((t, i): [string, unknown] => [`tensor ${i}`, t]);
+  } else if (typeof dataset === "object" && dataset !== null && "x" in dataset) {
+    parts = [
+      ["x", dataset.x],
+      ["y", dataset.y],
+    ];
+  } else {
+    throw new WasmgradError(
+      `${OP}: dataset must be a Tensor, an array of Tensors or { x: Tensor, y: Int32Array | Tensor } but got ${describe(dataset)}`,
+    );
+  }
+  const counts = parts.map(([name, t]) => samplesOf(name, t));
+  counts.forEach((n, i) => {
+    if (n !== counts[0]) {
+      const shape = (t: unknown): string =>
+        t instanceof Tensor ? `shape ${fmt(t.shape)}` : `length ${(t as Int32Array).length}`;
+      throw new WasmgradError(
+        `${OP}: ${parts[0][0]} has ${counts[0]} samples (${shape(parts[0][1])}) but ${parts[i][0]} has ${n} (${shape(parts[i][1])})`,
+      );
+    }
+  });
+  return { parts: parts as [string, Labels][], samples: counts[0] };
+}
+
+/** Rows order[start..end) of `t` as a new tensor (runs of consecutive rows copied at once). */
+function gatherRows(t: Tensor, order: Int32Array, start: number, end: number): Tensor {
+  const src = t._ptr(OP) >>> 2;
+  const row = t.shape[0] === 0 ? 0 : t.size / t.shape[0];
+  const out = Tensor._empty(OP, [end - start, ...t.shape.slice(1)]);
+  const dst = out.ptr >>> 2;
+  const f32 = backend.f32(); // after the allocation, which may have grown (detached) memory
+  for (let k = start; k < end; ) {
+    const first = order[k];
+    let run = 1;
+    while (k + run < end && order[k + run] === first + run) run++;
+    f32.copyWithin(dst + (k - start) * row, src + first * row, src + (first + run) * row);
+    k += run;
+  }
+  return out;
+}
+
+function gatherLabels(y: Int32Array, order: Int32Array, start: number, end: number): Int32Array {
+  const out = new Int32Array(end - start);
+  for (let k = start; k < end; k++) out[k - start] = y[order[k]];
+  return out;
+}
+
+export class DataLoader<D extends Dataset = Dataset> implements Iterable<BatchOf<D>> {
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly dropLast: boolean;
+
+  constructor(
+    readonly dataset: D,
+    options: DataLoaderOptions = {},
+  ) {
+    for (const key of Object.keys(options ?? {})) {
+      if (key !== "batchSize" && key !== "shuffle" && key !== "dropLast") {
+        throw new WasmgradError(
+          `${OP}: unknown option ${JSON.stringify(key)} (expected batchSize, shuffle, dropLast)`,
+        );
+      }
+    }
+    const { batchSize = 1, shuffle = false, dropLast = false } = options ?? {};
+    if (!Number.isInteger(batchSize) || batchSize < 1) {
+      throw new WasmgradError(`${OP}: batchSize must be a positive integer but got ${batchSize}`);
+    }
+    for (const [name, v] of [
+      ["shuffle", shuffle],
+      ["dropLast", dropLast],
+    ] as const) {
+      if (typeof v !== "boolean")
+        throw new WasmgradError(`${OP}: ${name} must be a boolean but got ${describe(v)}`);
+    }
+    partsOf(dataset);
+    this.batchSize = batchSize;
+    this.shuffle = shuffle;
+    this.dropLast = dropLast;
+  }
+
+  /** The number of samples (the dataset's first dimension). */
+  get numSamples(): number {
+    return partsOf(this.dataset).samples;
+  }
+
+  /** The number of batches one epoch yields (PyTorch's `len(loader)`). */
+  get length(): number {
+    const n = this.numSamples;
+    return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
+  }
+
+  /** One epoch of batches; with shuffle, each call draws a new permutation. */
+  *[Symbol.iterator](): Iterator<BatchOf<D>> {
+    const { parts, samples } = partsOf(this.dataset);
+    const order = Int32Array.from({ length: samples }, (_, i) => i);
+    if (this.shuffle) {
+      // Fisher-Yates with 32 random bits per draw.
+      for (let i = samples - 1; i > 0; i--) {
+        const j = Math.floor((nextU32() / 4294967296) * (i + 1));
+        const t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+    }
+    const batches = this.dropLast
+      ? Math.floor(samples / this.batchSize)
+      : Math.ceil(samples / this.batchSize);
+    for (let b = 0; b < batches; b++) {
+      const start = b * this.batchSize;
+      const end = Math.min(start + this.batchSize, samples);
+      // Re-checked per batch: a dataset tensor disposed mid-epoch is reported, not read.
+      const got = parts.map(([, t]) =>
+        t instanceof Tensor ? gatherRows(t, order, start, end) : gatherLabels(t, order, start, end),
+      );
+      yield this.shape(got) as BatchOf<D>;
+    }
+  }
+
+  private shape(got: Labels[]): Tensor | Tensor[] | { x: Tensor; y: Labels } {
+    const d = this.dataset;
+    if (d instanceof Tensor) return got[0] as Tensor;
+    if (Array.isArray(d)) return got as Tensor[];
+    return { x: got[0] as Tensor, y: got[1] };
+  }
+}
