@@ -19,46 +19,8 @@ import {
   sizeOf,
 } from "../helpers/fixtures.js";
 
-// ---------------------------------------------------------------------------- API under test
-
-type Pair = number | [number, number];
-
-interface ConvOptions {
-  stride?: Pair;
-  padding?: Pair | "same" | "valid";
-  dilation?: Pair;
-  groups?: number;
-}
-
-interface PoolOptions {
-  stride?: Pair;
-  padding?: Pair;
-  dilation?: Pair;
-  ceilMode?: boolean;
-  countIncludePad?: boolean;
-  divisorOverride?: number;
-}
-
-interface BatchNormOptions {
-  weight?: wg.Tensor | null;
-  bias?: wg.Tensor | null;
-  training?: boolean;
-  momentum?: number;
-  eps?: number;
-}
-
-/** The CNN ops of issue 4 (API.md), typed here so these tests compile before they land. */
-const F = wg.F as typeof wg.F & {
-  conv2d(x: wg.Tensor, w: wg.Tensor, b?: wg.Tensor | null, o?: ConvOptions): wg.Tensor;
-  maxPool2d(x: wg.Tensor, kernelSize: Pair, o?: PoolOptions): wg.Tensor;
-  avgPool2d(x: wg.Tensor, kernelSize: Pair, o?: PoolOptions): wg.Tensor;
-  batchNorm(
-    x: wg.Tensor,
-    runningMean: wg.Tensor | null,
-    runningVar: wg.Tensor | null,
-    o?: BatchNormOptions,
-  ): wg.Tensor;
-};
+/** A pooling case's options: maxPool2d's or avgPool2d's. */
+type PoolOptions = wg.F.MaxPool2dOptions & wg.F.AvgPool2dOptions;
 
 type Fn = (...xs: wg.Tensor[]) => wg.Tensor;
 
@@ -104,8 +66,8 @@ function k(name: string, fn: Fn, inputs: Gen[], opts?: GradcheckOptions): Case {
 
 // ---------------------------------------------------------------------------- cases
 
-const conv = (o?: ConvOptions): Fn => {
-  return (x, w, b) => F.conv2d(x, w, b ?? null, o);
+const conv = (o?: wg.F.Conv2dOptions): Fn => {
+  return (x, w, b) => wg.F.conv2d(x, w, b ?? null, o);
 };
 
 const convCases: Case[] = [
@@ -157,13 +119,13 @@ const convCases: Case[] = [
   ),
   k(
     "conv -> tanh -> conv (x, w1, w2)",
-    (x, w1, w2) => F.conv2d(F.conv2d(x, w1, null, { padding: 1 }).tanh(), w2),
+    (x, w1, w2) => wg.F.conv2d(wg.F.conv2d(x, w1, null, { padding: 1 }).tanh(), w2),
     [uni([1, 2, 5, 5]), uni([3, 2, 3, 3]), uni([2, 3, 2, 2])],
   ),
 ];
 
-const pool = (op: "maxPool2d" | "avgPool2d", kernel: Pair, o?: PoolOptions): Fn => {
-  return (x) => F[op](x, kernel, o);
+const pool = (op: "maxPool2d" | "avgPool2d", kernel: wg.F.Pair, o?: PoolOptions): Fn => {
+  return (x) => wg.F[op](x, kernel, o);
 };
 
 const maxCases: Case[] = [
@@ -211,46 +173,46 @@ const bnOpts: GradcheckOptions = { eps: 1e-2 };
 const bnCases: Case[] = [
   k(
     "train [4,3,2,3] (x, weight, bias)",
-    (x, w, b) => F.batchNorm(x, null, null, { weight: w, bias: b, training: true }),
+    (x, w, b) => wg.F.batchNorm(x, null, null, { weight: w, bias: b, training: true }),
     [uni([4, 3, 2, 3]), uni([3], 0.5, 1.5), uni([3])],
     bnOpts,
   ),
   k(
     "train [5,3] with running statistics (x, weight, bias)",
     (x, w, b) =>
-      F.batchNorm(x, wg.zeros([3]), wg.ones([3]), { weight: w, bias: b, training: true }),
+      wg.F.batchNorm(x, wg.zeros([3]), wg.ones([3]), { weight: w, bias: b, training: true }),
     [uni([5, 3], -2, 2), uni([3], 0.5, 1.5), uni([3])],
     bnOpts,
   ),
   k(
     "train [3,2,4] (1d with length) eps 1e-3",
-    (x, w, b) => F.batchNorm(x, null, null, { weight: w, bias: b, training: true, eps: 1e-3 }),
+    (x, w, b) => wg.F.batchNorm(x, null, null, { weight: w, bias: b, training: true, eps: 1e-3 }),
     [uni([3, 2, 4]), uni([2], 0.5, 1.5), uni([2])],
     bnOpts,
   ),
   k(
     "train [2,2,3,3] without affine",
-    (x) => F.batchNorm(x, null, null, { training: true }),
+    (x) => wg.F.batchNorm(x, null, null, { training: true }),
     [uni([2, 2, 3, 3])],
     bnOpts,
   ),
   k(
     "train [2,3] (two values per channel)",
-    (x, w) => F.batchNorm(x, null, null, { weight: w, training: true }),
+    (x, w) => wg.F.batchNorm(x, null, null, { weight: w, training: true }),
     [uni([2, 3], -2, 2), uni([3], 0.5, 1.5)],
     bnOpts,
   ),
   k(
     "eval [3,2,2,2] with fixed running statistics (x, weight, bias)",
     (x, w, b) =>
-      F.batchNorm(x, wg.tensor([0.2, -0.3]), wg.tensor([0.8, 1.5]), { weight: w, bias: b }),
+      wg.F.batchNorm(x, wg.tensor([0.2, -0.3]), wg.tensor([0.8, 1.5]), { weight: w, bias: b }),
     [uni([3, 2, 2, 2]), uni([2], 0.5, 1.5), uni([2])],
   ),
   k(
     "conv -> batchNorm (train) -> tanh -> avgPool (x, w, gamma, beta)",
     (x, w, g, b) =>
-      F.avgPool2d(
-        F.batchNorm(F.conv2d(x, w, null, { padding: 1 }), null, null, {
+      wg.F.avgPool2d(
+        wg.F.batchNorm(wg.F.conv2d(x, w, null, { padding: 1 }), null, null, {
           weight: g,
           bias: b,
           training: true,

@@ -17,24 +17,6 @@ import {
   toTensor,
 } from "../helpers/fixtures.js";
 
-// ---------------------------------------------------------------------------- API under test
-
-type Pair = number | [number, number];
-type Layer = wg.nn.Module;
-
-/** The layers of issue 4 (API.md), typed here so these tests compile before they land. */
-const nn = wg.nn as typeof wg.nn & {
-  Conv2d: new (
-    inChannels: number,
-    outChannels: number,
-    kernelSize: Pair,
-    options?: { padding?: Pair; bias?: boolean },
-  ) => Layer;
-  MaxPool2d: new (kernelSize: Pair) => Layer;
-  AvgPool2d: new (kernelSize: Pair) => Layer;
-  BatchNorm2d: new (numFeatures: number) => Layer;
-};
-
 // ---------------------------------------------------------------------------- fixture
 
 interface CnnRun {
@@ -65,25 +47,25 @@ const lossTol: Tolerance = { atol: 0, rtol: 1e-4 };
 const builders: Record<CnnRun["name"], () => wg.nn.Sequential> = {
   plain: () =>
     new wg.nn.Sequential(
-      new nn.Conv2d(1, 4, 3, { padding: 1 }),
+      new wg.nn.Conv2d(1, 4, 3, { padding: 1 }),
       new wg.nn.ReLU(),
-      new nn.MaxPool2d(2),
-      new nn.Conv2d(4, 8, 3),
+      new wg.nn.MaxPool2d(2),
+      new wg.nn.Conv2d(4, 8, 3),
       new wg.nn.ReLU(),
-      new nn.MaxPool2d(2),
+      new wg.nn.MaxPool2d(2),
       new wg.nn.Flatten(),
       new wg.nn.Linear(32, 3),
     ),
   batchnorm: () =>
     new wg.nn.Sequential(
-      new nn.Conv2d(1, 4, 3, { padding: 1 }),
-      new nn.BatchNorm2d(4),
+      new wg.nn.Conv2d(1, 4, 3, { padding: 1 }),
+      new wg.nn.BatchNorm2d(4),
       new wg.nn.ReLU(),
-      new nn.MaxPool2d(2),
-      new nn.Conv2d(4, 8, 3, { bias: false }),
-      new nn.BatchNorm2d(8),
+      new wg.nn.MaxPool2d(2),
+      new wg.nn.Conv2d(4, 8, 3, { bias: false }),
+      new wg.nn.BatchNorm2d(8),
       new wg.nn.ReLU(),
-      new nn.AvgPool2d(2),
+      new wg.nn.AvgPool2d(2),
       new wg.nn.Flatten(),
       new wg.nn.Linear(32, 3),
     ),

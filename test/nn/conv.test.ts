@@ -14,54 +14,14 @@ import {
   toTensor,
 } from "../helpers/fixtures.js";
 
-// ---------------------------------------------------------------------------- API under test
-
-type Pair = number | [number, number];
-type Padding = Pair | "same" | "valid";
-
-interface Conv2dOptions {
-  stride?: Pair;
-  padding?: Padding;
-  dilation?: Pair;
-  groups?: number;
-}
-
-interface Conv2dLayerOptions extends Conv2dOptions {
-  bias?: boolean;
-  paddingMode?: "zeros";
-}
-
-interface Conv2dLayer extends wg.nn.Module {
-  weight: wg.Tensor;
-  bias: wg.Tensor | null;
-}
-
-/** The conv2d API of issue 4 (API.md), typed here so these tests compile before it lands. */
-const F = wg.F as typeof wg.F & {
-  conv2d(
-    input: wg.Tensor,
-    weight: wg.Tensor,
-    bias?: wg.Tensor | null,
-    options?: Conv2dOptions,
-  ): wg.Tensor;
-};
-const nn = wg.nn as typeof wg.nn & {
-  Conv2d: new (
-    inChannels: number,
-    outChannels: number,
-    kernelSize: Pair,
-    options?: Conv2dLayerOptions,
-  ) => Conv2dLayer;
-};
-
 // ---------------------------------------------------------------------------- fixtures
 
 interface ConvCase {
   name: string;
-  args: Conv2dOptions;
+  args: wg.F.Conv2dOptions;
   inChannels: number;
   outChannels: number;
-  kernelSize: Pair;
+  kernelSize: wg.F.Pair;
   hasBias: boolean;
   input: FixtureTensor;
   weight: FixtureTensor;
@@ -112,7 +72,7 @@ describe("conv.json (PyTorch reference)", () => {
       const b = c.bias === undefined ? null : toTensor(c.bias, true);
       try {
         wg.tidy(() => {
-          const out = b === null ? F.conv2d(x, w, null, c.args) : F.conv2d(x, w, b, c.args);
+          const out = b === null ? wg.F.conv2d(x, w, null, c.args) : wg.F.conv2d(x, w, b, c.args);
           expect(tensorMismatches(out, c.output), "output").toEqual([]);
           out.backward(toTensor(c.upstream));
         });
@@ -133,9 +93,9 @@ describe("conv.json (PyTorch reference)", () => {
       wg.tidy(() => {
         const x = toTensor(c.input);
         const w = toTensor(c.weight);
-        expect(tensorMismatches(F.conv2d(x, w), c.output)).toEqual([]);
-        expect(tensorMismatches(F.conv2d(x, w, undefined, {}), c.output)).toEqual([]);
-        expect(tensorMismatches(F.conv2d(x, w, null), c.output)).toEqual([]);
+        expect(tensorMismatches(wg.F.conv2d(x, w), c.output)).toEqual([]);
+        expect(tensorMismatches(wg.F.conv2d(x, w, undefined, {}), c.output)).toEqual([]);
+        expect(tensorMismatches(wg.F.conv2d(x, w, null), c.output)).toEqual([]);
       });
     });
 
@@ -143,7 +103,11 @@ describe("conv.json (PyTorch reference)", () => {
       const c = cases[0];
       const before = wg.memory().liveTensors;
       wg.tidy(() => {
-        const out = F.conv2d(toTensor(c.input, true), toTensor(c.weight, true), toTensor(c.bias!));
+        const out = wg.F.conv2d(
+          toTensor(c.input, true),
+          toTensor(c.weight, true),
+          toTensor(c.bias!),
+        );
         out.backward(toTensor(c.upstream));
       });
       expect(wg.memory().liveTensors).toBe(before);
@@ -152,7 +116,7 @@ describe("conv.json (PyTorch reference)", () => {
 
   describe("nn.Conv2d", () => {
     it.each(cases)("$name", (c) => {
-      const layer = new nn.Conv2d(c.inChannels, c.outChannels, c.kernelSize, {
+      const layer = new wg.nn.Conv2d(c.inChannels, c.outChannels, c.kernelSize, {
         ...c.args,
         bias: c.hasBias,
       });
@@ -193,7 +157,7 @@ describe("conv.json (PyTorch reference)", () => {
       const c = cases.find((k) => k.args.padding === 1 && k.hasBias);
       expect(c).toBeDefined();
       if (c === undefined) return;
-      const layer = new nn.Conv2d(c.inChannels, c.outChannels, c.kernelSize, {
+      const layer = new wg.nn.Conv2d(c.inChannels, c.outChannels, c.kernelSize, {
         ...c.args,
         paddingMode: "zeros",
       });
@@ -222,7 +186,7 @@ describe("nn.Conv2d construction and default init", () => {
     expect(e.fanIn).toBe((e.inChannels / e.groups) * e.kernelSize * e.kernelSize);
     expect(e.weightBound).toBeCloseTo(1 / Math.sqrt(e.fanIn), 8);
     wg.manualSeed(3);
-    const layer = new nn.Conv2d(e.inChannels, e.outChannels, e.kernelSize, { groups: e.groups });
+    const layer = new wg.nn.Conv2d(e.inChannels, e.outChannels, e.kernelSize, { groups: e.groups });
     try {
       expect(layer.namedParameters().map(([n, p]) => [n, [...p.shape]])).toEqual([
         ["weight", e.weightShape],
@@ -258,7 +222,7 @@ describe("nn.Conv2d construction and default init", () => {
   it("uses fanIn = inChannels/groups * kH * kW for non-square kernels and groups", () => {
     wg.manualSeed(11);
     // fanIn = 8/4 * 5 * 3 = 30; a bound computed without groups would be 1/sqrt(120).
-    const layer = new nn.Conv2d(8, 400, [5, 3], { groups: 4 });
+    const layer = new wg.nn.Conv2d(8, 400, [5, 3], { groups: 4 });
     try {
       expect([...layer.weight.shape]).toEqual([400, 2, 5, 3]);
       const v = layer.weight.data();
@@ -272,7 +236,7 @@ describe("nn.Conv2d construction and default init", () => {
   });
 
   it("has no bias with { bias: false }", () => {
-    const layer = new nn.Conv2d(3, 4, 3, { bias: false });
+    const layer = new wg.nn.Conv2d(3, 4, 3, { bias: false });
     try {
       expect(layer.bias).toBeNull();
       expect(layer.namedParameters().map(([n]) => n)).toEqual(["weight"]);
@@ -284,10 +248,10 @@ describe("nn.Conv2d construction and default init", () => {
 
   it("is reproducible under manualSeed", () => {
     wg.manualSeed(42);
-    const a = new nn.Conv2d(3, 5, [3, 2]);
+    const a = new wg.nn.Conv2d(3, 5, [3, 2]);
     wg.manualSeed(42);
-    const b = new nn.Conv2d(3, 5, [3, 2]);
-    const c = new nn.Conv2d(3, 5, [3, 2]);
+    const b = new wg.nn.Conv2d(3, 5, [3, 2]);
+    const c = new wg.nn.Conv2d(3, 5, [3, 2]);
     try {
       expect(b.weight.data()).toEqual(a.weight.data());
       expect(b.bias!.data()).toEqual(a.bias!.data());
@@ -298,7 +262,7 @@ describe("nn.Conv2d construction and default init", () => {
   });
 
   it("keeps its parameters alive through tidy", () => {
-    const layer = wg.tidy(() => new nn.Conv2d(2, 3, 3));
+    const layer = wg.tidy(() => new wg.nn.Conv2d(2, 3, 3));
     try {
       expect(layer.weight.isDisposed).toBe(false);
       expect(layer.bias!.isDisposed).toBe(false);
@@ -322,11 +286,11 @@ describe("conv2d errors", () => {
   it("rejects a channel mismatch, naming the op and the shapes", () => {
     wg.tidy(() => {
       expectThrows(
-        () => F.conv2d(x([1, 3, 5, 5]), x([4, 2, 3, 3])),
+        () => wg.F.conv2d(x([1, 3, 5, 5]), x([4, 2, 3, 3])),
         /conv2d/,
         /\[4,2,3,3\]|\[1,3,5,5\]/,
       );
-      const layer = new nn.Conv2d(2, 4, 3);
+      const layer = new wg.nn.Conv2d(2, 4, 3);
       try {
         expectThrows(() => layer.forward(x([1, 3, 5, 5])), /conv2d/i, /\[1,3,5,5\]|\[4,2,3,3\]/);
         expectThrows(() => layer.forward(x([3, 5, 5])), /conv2d/i, /\[3,5,5\]|\[4,2,3,3\]/);
@@ -339,77 +303,88 @@ describe("conv2d errors", () => {
   it("rejects a kernel larger than the padded input", () => {
     wg.tidy(() => {
       expectThrows(
-        () => F.conv2d(x([1, 1, 3, 3]), x([1, 1, 5, 5])),
+        () => wg.F.conv2d(x([1, 1, 3, 3]), x([1, 1, 5, 5])),
         /conv2d/,
         /\[1,1,3,3\]|\[1,1,5,5\]|5/,
       );
       expectThrows(
-        () => F.conv2d(x([1, 1, 4, 4]), x([1, 1, 3, 3]), null, { dilation: 2 }),
+        () => wg.F.conv2d(x([1, 1, 4, 4]), x([1, 1, 3, 3]), null, { dilation: 2 }),
         /conv2d/,
       );
-      expectThrows(() => F.conv2d(x([1, 1, 3, 8]), x([1, 1, 4, 2])), /conv2d/);
+      expectThrows(() => wg.F.conv2d(x([1, 1, 3, 8]), x([1, 1, 4, 2])), /conv2d/);
       // Exactly fitting once padded is fine: a 1x1 output.
-      expect([...F.conv2d(x([1, 1, 3, 3]), x([1, 1, 5, 5]), null, { padding: 1 }).shape]).toEqual([
-        1, 1, 1, 1,
-      ]);
+      expect([
+        ...wg.F.conv2d(x([1, 1, 3, 3]), x([1, 1, 5, 5]), null, { padding: 1 }).shape,
+      ]).toEqual([1, 1, 1, 1]);
     });
   });
 
   it("rejects groups that do not divide the channels", () => {
     wg.tidy(() => {
       // 4 output channels are not divisible into 3 groups.
-      expectThrows(() => F.conv2d(x([1, 3, 5, 5]), x([4, 1, 3, 3]), null, { groups: 3 }), /groups/);
+      expectThrows(
+        () => wg.F.conv2d(x([1, 3, 5, 5]), x([4, 1, 3, 3]), null, { groups: 3 }),
+        /groups/,
+      );
       // 3 input channels cannot be split into 2 groups.
-      expectThrows(() => F.conv2d(x([1, 3, 5, 5]), x([4, 2, 3, 3]), null, { groups: 2 }), /conv2d/);
+      expectThrows(
+        () => wg.F.conv2d(x([1, 3, 5, 5]), x([4, 2, 3, 3]), null, { groups: 2 }),
+        /conv2d/,
+      );
       for (const groups of [0, -1, 1.5]) {
-        expectThrows(() => F.conv2d(x([1, 2, 5, 5]), x([2, 2, 3, 3]), null, { groups }), /groups/);
+        expectThrows(
+          () => wg.F.conv2d(x([1, 2, 5, 5]), x([2, 2, 3, 3]), null, { groups }),
+          /groups/,
+        );
       }
     });
-    expectThrows(() => new nn.Conv2d(3, 4, 3, { groups: 2 }), /groups/);
-    expectThrows(() => new nn.Conv2d(4, 3, 3, { groups: 2 }), /groups/);
+    expectThrows(() => new wg.nn.Conv2d(3, 4, 3, { groups: 2 }), /groups/);
+    expectThrows(() => new wg.nn.Conv2d(4, 3, 3, { groups: 2 }), /groups/);
   });
 
   it("rejects bad stride, padding and dilation values", () => {
     wg.tidy(() => {
       const a = x([1, 2, 6, 6]);
       const w = x([3, 2, 3, 3]);
-      const bad = (o: unknown) => o as Conv2dOptions;
+      // Deliberately invalid options (checked at run time): cast past the types.
+      const bad = (o: unknown) => o as wg.F.Conv2dOptions;
       for (const stride of [0, -1, 1.5, [1, 0], [1, 2, 3]]) {
-        expectThrows(() => F.conv2d(a, w, null, bad({ stride })), /conv2d/, /stride/);
+        expectThrows(() => wg.F.conv2d(a, w, null, bad({ stride })), /conv2d/, /stride/);
       }
       for (const padding of [-1, 0.5, [1, -1], "full", [1, 2, 3]]) {
-        expectThrows(() => F.conv2d(a, w, null, bad({ padding })), /conv2d/, /padding/);
+        expectThrows(() => wg.F.conv2d(a, w, null, bad({ padding })), /conv2d/, /padding/);
       }
       for (const dilation of [0, -2, [1, 0], 1.5]) {
-        expectThrows(() => F.conv2d(a, w, null, bad({ dilation })), /conv2d/, /dilation/);
+        expectThrows(() => wg.F.conv2d(a, w, null, bad({ dilation })), /conv2d/, /dilation/);
       }
     });
-    expectThrows(() => new nn.Conv2d(2, 3, 3, { stride: 0 }), /stride/);
+    expectThrows(() => new wg.nn.Conv2d(2, 3, 3, { stride: 0 }), /stride/);
   });
 
   it('rejects padding "same" with a stride > 1', () => {
     wg.tidy(() => {
       expectThrows(
-        () => F.conv2d(x([1, 2, 6, 6]), x([3, 2, 3, 3]), null, { padding: "same", stride: 2 }),
+        () => wg.F.conv2d(x([1, 2, 6, 6]), x([3, 2, 3, 3]), null, { padding: "same", stride: 2 }),
         /conv2d/,
         /same/,
       );
       expectThrows(
-        () => F.conv2d(x([1, 2, 6, 6]), x([3, 2, 3, 3]), null, { padding: "same", stride: [1, 2] }),
+        () =>
+          wg.F.conv2d(x([1, 2, 6, 6]), x([3, 2, 3, 3]), null, { padding: "same", stride: [1, 2] }),
         /same/,
       );
     });
-    expectThrows(() => new nn.Conv2d(2, 3, 3, { padding: "same", stride: 2 }), /same/);
+    expectThrows(() => new wg.nn.Conv2d(2, 3, 3, { padding: "same", stride: 2 }), /same/);
   });
 
   it("rejects 2-D and 5-D input and a weight that is not 4-D", () => {
     wg.tidy(() => {
       const w = x([3, 2, 3, 3]);
-      expectThrows(() => F.conv2d(x([1, 1, 2, 6, 6]), w), /conv2d/, /\[1,1,2,6,6\]/);
-      expectThrows(() => F.conv2d(x([6, 6]), w), /conv2d/, /\[6,6\]/);
-      expectThrows(() => F.conv2d(x([1, 2, 6, 6]), x([3, 2, 3])), /conv2d/, /\[3,2,3\]/);
-      expectThrows(() => F.conv2d(x([1, 2, 6, 6]), x([1, 3, 2, 3, 3])), /conv2d/);
-      const layer = new nn.Conv2d(2, 3, 3);
+      expectThrows(() => wg.F.conv2d(x([1, 1, 2, 6, 6]), w), /conv2d/, /\[1,1,2,6,6\]/);
+      expectThrows(() => wg.F.conv2d(x([6, 6]), w), /conv2d/, /\[6,6\]/);
+      expectThrows(() => wg.F.conv2d(x([1, 2, 6, 6]), x([3, 2, 3])), /conv2d/, /\[3,2,3\]/);
+      expectThrows(() => wg.F.conv2d(x([1, 2, 6, 6]), x([1, 3, 2, 3, 3])), /conv2d/);
+      const layer = new wg.nn.Conv2d(2, 3, 3);
       try {
         expectThrows(() => layer.forward(x([1, 1, 2, 6, 6])), /conv2d/i, /\[1,1,2,6,6\]/);
       } finally {
@@ -420,8 +395,8 @@ describe("conv2d errors", () => {
 
   it("rejects a bias of the wrong shape", () => {
     wg.tidy(() => {
-      expectThrows(() => F.conv2d(x([1, 2, 5, 5]), x([4, 2, 3, 3]), x([3])), /conv2d/, /bias/);
-      expectThrows(() => F.conv2d(x([1, 2, 5, 5]), x([4, 2, 3, 3]), x([1, 4])), /bias/);
+      expectThrows(() => wg.F.conv2d(x([1, 2, 5, 5]), x([4, 2, 3, 3]), x([3])), /conv2d/, /bias/);
+      expectThrows(() => wg.F.conv2d(x([1, 2, 5, 5]), x([4, 2, 3, 3]), x([1, 4])), /bias/);
     });
   });
 
@@ -431,7 +406,7 @@ describe("conv2d errors", () => {
       [-1, 2],
       [2, 2.5],
     ]) {
-      expectThrows(() => new nn.Conv2d(cin, cout, 3), /Conv2d/);
+      expectThrows(() => new wg.nn.Conv2d(cin, cout, 3), /Conv2d/);
     }
   });
 });

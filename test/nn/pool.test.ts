@@ -13,43 +13,15 @@ import {
   toTensor,
 } from "../helpers/fixtures.js";
 
-// ---------------------------------------------------------------------------- API under test
-
-type Pair = number | [number, number];
-
-interface MaxPool2dOptions {
-  stride?: Pair;
-  padding?: Pair;
-  dilation?: Pair;
-  ceilMode?: boolean;
-}
-
-interface AvgPool2dOptions {
-  stride?: Pair;
-  padding?: Pair;
-  ceilMode?: boolean;
-  countIncludePad?: boolean;
-  divisorOverride?: number;
-}
-
-type PoolOptions = MaxPool2dOptions & AvgPool2dOptions;
-
-/** The pooling API of issue 4 (API.md), typed here so these tests compile before it lands. */
-const F = wg.F as typeof wg.F & {
-  maxPool2d(input: wg.Tensor, kernelSize: Pair, options?: MaxPool2dOptions): wg.Tensor;
-  avgPool2d(input: wg.Tensor, kernelSize: Pair, options?: AvgPool2dOptions): wg.Tensor;
-};
-const nn = wg.nn as typeof wg.nn & {
-  MaxPool2d: new (kernelSize: Pair, options?: MaxPool2dOptions) => wg.nn.Module;
-  AvgPool2d: new (kernelSize: Pair, options?: AvgPool2dOptions) => wg.nn.Module;
-};
-
 // ---------------------------------------------------------------------------- fixtures
+
+/** A case's options: maxPool2d's or avgPool2d's, by `op`. */
+type PoolOptions = wg.F.MaxPool2dOptions & wg.F.AvgPool2dOptions;
 
 interface PoolCase {
   name: string;
   op: "maxPool2d" | "avgPool2d";
-  kernelSize: Pair;
+  kernelSize: wg.F.Pair;
   args: PoolOptions;
   input: FixtureTensor;
   output: FixtureTensor;
@@ -62,14 +34,14 @@ const cases = loadFixture<PoolCase[]>("pool.json");
 
 function functional(c: PoolCase): (x: wg.Tensor) => wg.Tensor {
   return c.op === "maxPool2d"
-    ? (x) => F.maxPool2d(x, c.kernelSize, c.args)
-    : (x) => F.avgPool2d(x, c.kernelSize, c.args);
+    ? (x) => wg.F.maxPool2d(x, c.kernelSize, c.args)
+    : (x) => wg.F.avgPool2d(x, c.kernelSize, c.args);
 }
 
 function layer(c: PoolCase): wg.nn.Module {
   return c.op === "maxPool2d"
-    ? new nn.MaxPool2d(c.kernelSize, c.args)
-    : new nn.AvgPool2d(c.kernelSize, c.args);
+    ? new wg.nn.MaxPool2d(c.kernelSize, c.args)
+    : new wg.nn.AvgPool2d(c.kernelSize, c.args);
 }
 
 function expectThrows(fn: () => unknown, ...patterns: RegExp[]): void {
@@ -144,7 +116,7 @@ describe("maxPool2d tie rule", () => {
     );
     try {
       wg.tidy(() => {
-        const out = F.maxPool2d(x, 2, { stride: 1 });
+        const out = wg.F.maxPool2d(x, 2, { stride: 1 });
         expect(out.toArray()).toEqual([
           [
             [
@@ -173,7 +145,7 @@ describe("maxPool2d tie rule", () => {
   it("never lets padding win, even over negative inputs", () => {
     wg.tidy(() => {
       const x = wg.full([1, 1, 2, 2], -5);
-      expect(F.maxPool2d(x, 2, { stride: 1, padding: 1 }).data()).toEqual(
+      expect(wg.F.maxPool2d(x, 2, { stride: 1, padding: 1 }).data()).toEqual(
         new Float32Array(9).fill(-5),
       );
     });
@@ -184,17 +156,17 @@ describe("pooling options", () => {
   it("defaults the stride to the kernel size", () => {
     wg.tidy(() => {
       const x = wg.arange(0, 36).reshape(1, 1, 6, 6);
-      expect([...F.maxPool2d(x, 3).shape]).toEqual([1, 1, 2, 2]);
-      expect([...F.avgPool2d(x, [2, 3]).shape]).toEqual([1, 1, 3, 2]);
-      expect([...new nn.MaxPool2d(2).forward(x).shape]).toEqual([1, 1, 3, 3]);
-      expect(F.maxPool2d(x, 3).data()).toEqual(Float32Array.from([14, 17, 32, 35]));
+      expect([...wg.F.maxPool2d(x, 3).shape]).toEqual([1, 1, 2, 2]);
+      expect([...wg.F.avgPool2d(x, [2, 3]).shape]).toEqual([1, 1, 3, 2]);
+      expect([...new wg.nn.MaxPool2d(2).forward(x).shape]).toEqual([1, 1, 3, 3]);
+      expect(wg.F.maxPool2d(x, 3).data()).toEqual(Float32Array.from([14, 17, 32, 35]));
     });
   });
 
   it("keeps the input's batch and channel dims, and unbatched input unbatched", () => {
     wg.tidy(() => {
-      expect([...F.avgPool2d(wg.zeros([3, 5, 4, 4]), 2).shape]).toEqual([3, 5, 2, 2]);
-      expect([...F.maxPool2d(wg.zeros([5, 4, 4]), 2).shape]).toEqual([5, 2, 2]);
+      expect([...wg.F.avgPool2d(wg.zeros([3, 5, 4, 4]), 2).shape]).toEqual([3, 5, 2, 2]);
+      expect([...wg.F.maxPool2d(wg.zeros([5, 4, 4]), 2).shape]).toEqual([5, 2, 2]);
     });
   });
 
@@ -202,8 +174,8 @@ describe("pooling options", () => {
     const before = wg.memory().liveTensors;
     wg.tidy(() => {
       const x = wg.rand([2, 3, 6, 6], { requiresGrad: true });
-      F.maxPool2d(x, 3, { stride: 2, padding: 1 }).sum().backward();
-      F.avgPool2d(x, 2, { ceilMode: true }).sum().backward();
+      wg.F.maxPool2d(x, 3, { stride: 2, padding: 1 }).sum().backward();
+      wg.F.avgPool2d(x, 2, { ceilMode: true }).sum().backward();
     });
     expect(wg.memory().liveTensors).toBe(before);
   });
@@ -213,49 +185,51 @@ describe("pooling errors", () => {
   it("rejects padding larger than half the kernel", () => {
     wg.tidy(() => {
       const x = wg.zeros([1, 1, 6, 6]);
-      expectThrows(() => F.maxPool2d(x, 2, { padding: 2 }), /maxPool2d/, /padding/);
-      expectThrows(() => F.avgPool2d(x, 3, { padding: 2 }), /avgPool2d/, /padding/);
-      expectThrows(() => F.maxPool2d(x, [4, 2], { padding: [1, 2] }), /padding/);
+      expectThrows(() => wg.F.maxPool2d(x, 2, { padding: 2 }), /maxPool2d/, /padding/);
+      expectThrows(() => wg.F.avgPool2d(x, 3, { padding: 2 }), /avgPool2d/, /padding/);
+      expectThrows(() => wg.F.maxPool2d(x, [4, 2], { padding: [1, 2] }), /padding/);
     });
   });
 
   it("rejects a kernel larger than the padded input", () => {
     wg.tidy(() => {
       const x = wg.zeros([1, 1, 3, 3]);
-      expectThrows(() => F.maxPool2d(x, 4), /maxPool2d/, /\[1,1,3,3\]|4/);
-      expectThrows(() => F.avgPool2d(x, [2, 5]), /avgPool2d/);
-      expectThrows(() => F.maxPool2d(x, 2, { dilation: 3 }), /maxPool2d/);
+      expectThrows(() => wg.F.maxPool2d(x, 4), /maxPool2d/, /\[1,1,3,3\]|4/);
+      expectThrows(() => wg.F.avgPool2d(x, [2, 5]), /avgPool2d/);
+      expectThrows(() => wg.F.maxPool2d(x, 2, { dilation: 3 }), /maxPool2d/);
     });
   });
 
   it("rejects bad kernel, stride, padding and dilation values", () => {
     wg.tidy(() => {
       const x = wg.zeros([1, 1, 6, 6]);
+      // Deliberately invalid options (checked at run time): cast past the types.
       const bad = (o: unknown) => o as PoolOptions;
-      for (const k of [0, -1, 1.5, [2, 0]] as Pair[]) {
-        expectThrows(() => F.maxPool2d(x, k), /maxPool2d/, /kernel/i);
-        expectThrows(() => F.avgPool2d(x, k), /avgPool2d/, /kernel/i);
+      const kernels: wg.F.Pair[] = [0, -1, 1.5, [2, 0]];
+      for (const k of kernels) {
+        expectThrows(() => wg.F.maxPool2d(x, k), /maxPool2d/, /kernel/i);
+        expectThrows(() => wg.F.avgPool2d(x, k), /avgPool2d/, /kernel/i);
       }
       for (const stride of [0, -2, 1.5, [1, 0]]) {
-        expectThrows(() => F.maxPool2d(x, 2, bad({ stride })), /stride/);
-        expectThrows(() => F.avgPool2d(x, 2, bad({ stride })), /stride/);
+        expectThrows(() => wg.F.maxPool2d(x, 2, bad({ stride })), /stride/);
+        expectThrows(() => wg.F.avgPool2d(x, 2, bad({ stride })), /stride/);
       }
       for (const padding of [-1, 0.5, [0, -1]]) {
-        expectThrows(() => F.maxPool2d(x, 2, bad({ padding })), /padding/);
-        expectThrows(() => F.avgPool2d(x, 2, bad({ padding })), /padding/);
+        expectThrows(() => wg.F.maxPool2d(x, 2, bad({ padding })), /padding/);
+        expectThrows(() => wg.F.avgPool2d(x, 2, bad({ padding })), /padding/);
       }
       for (const dilation of [0, -1, [1, 0]]) {
-        expectThrows(() => F.maxPool2d(x, 2, bad({ dilation })), /dilation/);
+        expectThrows(() => wg.F.maxPool2d(x, 2, bad({ dilation })), /dilation/);
       }
     });
-    expectThrows(() => new nn.MaxPool2d(0), /kernel/i);
-    expectThrows(() => new nn.AvgPool2d(2, { stride: 0 }), /stride/);
+    expectThrows(() => new wg.nn.MaxPool2d(0), /kernel/i);
+    expectThrows(() => new wg.nn.AvgPool2d(2, { stride: 0 }), /stride/);
   });
 
   it("rejects divisorOverride 0", () => {
     wg.tidy(() => {
       expectThrows(
-        () => F.avgPool2d(wg.zeros([1, 1, 4, 4]), 2, { divisorOverride: 0 }),
+        () => wg.F.avgPool2d(wg.zeros([1, 1, 4, 4]), 2, { divisorOverride: 0 }),
         /avgPool2d/,
         /divisor/,
       );
@@ -264,9 +238,16 @@ describe("pooling errors", () => {
 
   it("rejects input that is not 3-D or 4-D", () => {
     wg.tidy(() => {
-      expectThrows(() => F.maxPool2d(wg.zeros([4, 4]), 2), /maxPool2d/, /\[4,4\]/);
-      expectThrows(() => F.avgPool2d(wg.zeros([1, 1, 1, 4, 4]), 2), /avgPool2d/, /\[1,1,1,4,4\]/);
-      expectThrows(() => new nn.MaxPool2d(2).forward(wg.zeros([2, 1, 1, 4, 4])), /\[2,1,1,4,4\]/);
+      expectThrows(() => wg.F.maxPool2d(wg.zeros([4, 4]), 2), /maxPool2d/, /\[4,4\]/);
+      expectThrows(
+        () => wg.F.avgPool2d(wg.zeros([1, 1, 1, 4, 4]), 2),
+        /avgPool2d/,
+        /\[1,1,1,4,4\]/,
+      );
+      expectThrows(
+        () => new wg.nn.MaxPool2d(2).forward(wg.zeros([2, 1, 1, 4, 4])),
+        /\[2,1,1,4,4\]/,
+      );
     });
   });
 });
