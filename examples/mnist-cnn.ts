@@ -10,14 +10,13 @@ import { pathToFileURL } from "node:url";
 import * as wg from "wasmgrad";
 import { type Digits, evaluate, loadMnist, progressBar, shuffle } from "./mnist-data.js";
 
-export interface CnnOptions {
+export interface CnnOptions extends CnnShape {
   epochs?: number;
   batchSize?: number;
   lr?: number;
   momentum?: number;
+  weightDecay?: number;
   seed?: number;
-  /** Output channels of the two convolutions. */
-  channels?: [number, number];
   /** Largest random shift of a training digit, in pixels (0: none). */
   shift?: number;
   /** Use at most this many training digits (for quick runs). */
@@ -35,17 +34,37 @@ export interface CnnResult {
   losses: number[];
 }
 
-/** conv(1 -> c1, 3x3) ReLU maxpool(2) conv(c1 -> c2, 3x3) ReLU maxpool(2) Flatten Linear(c2*7*7 -> 10). */
-export function makeCnn([c1, c2]: [number, number] = [16, 32]): wg.nn.Sequential {
+export interface CnnShape {
+  /** Output channels of the two convolutions. */
+  channels?: [number, number];
+  /** Units of a hidden dense layer before the output (0: none). */
+  hidden?: number;
+  /** BatchNorm2d after each convolution. */
+  batchNorm?: boolean;
+  /** Dropout before the output layer (0: none). */
+  dropout?: number;
+}
+
+/**
+ * conv(1 -> c1, 3x3) [BatchNorm] ReLU maxpool(2), conv(c1 -> c2, 3x3) [BatchNorm] ReLU maxpool(2),
+ * Flatten, [Linear(c2*7*7 -> hidden) ReLU], [Dropout], Linear(-> 10).
+ */
+export function makeCnn(shape: CnnShape = {}): wg.nn.Sequential {
+  const { channels: [c1, c2] = [16, 32], hidden = 0, batchNorm = false, dropout = 0 } = shape;
+  const block = (cin: number, cout: number) => [
+    new wg.nn.Conv2d(cin, cout, 3, { padding: 1, bias: !batchNorm }),
+    ...(batchNorm ? [new wg.nn.BatchNorm2d(cout)] : []),
+    new wg.nn.ReLU(),
+    new wg.nn.MaxPool2d(2),
+  ];
+  const flat = c2 * 7 * 7;
   return new wg.nn.Sequential(
-    new wg.nn.Conv2d(1, c1, 3, { padding: 1 }),
-    new wg.nn.ReLU(),
-    new wg.nn.MaxPool2d(2),
-    new wg.nn.Conv2d(c1, c2, 3, { padding: 1 }),
-    new wg.nn.ReLU(),
-    new wg.nn.MaxPool2d(2),
+    ...block(1, c1),
+    ...block(c1, c2),
     new wg.nn.Flatten(),
-    new wg.nn.Linear(c2 * 7 * 7, 10),
+    ...(hidden > 0 ? [new wg.nn.Linear(flat, hidden), new wg.nn.ReLU()] : []),
+    ...(dropout > 0 ? [new wg.nn.Dropout(dropout)] : []),
+    new wg.nn.Linear(hidden > 0 ? hidden : flat, 10),
   );
 }
 
@@ -69,7 +88,15 @@ function shifted(
 }
 
 export function trainCnn(options: CnnOptions = {}): CnnResult {
-  const { epochs = 6, batchSize = 32, lr = 0.05, momentum = 0.9, seed = 0, shift = 2 } = options;
+  const {
+    epochs = 6,
+    batchSize = 32,
+    lr = 0.05,
+    momentum = 0.9,
+    weightDecay = 0,
+    seed = 0,
+    shift = 2,
+  } = options;
   const log = options.log ?? (() => {});
   wg.manualSeed(seed);
   const { train: all, test } = loadMnist();
@@ -81,8 +108,8 @@ export function trainCnn(options: CnnOptions = {}): CnnResult {
           labels: all.labels.subarray(0, options.limit),
           count: options.limit,
         };
-  const model = makeCnn(options.channels);
-  const optimizer = new wg.optim.SGD(model.parameters(), { lr, momentum });
+  const model = makeCnn(options);
+  const optimizer = new wg.optim.SGD(model.parameters(), { lr, momentum, weightDecay });
   const stepsPerEpoch = Math.floor(trainSet.count / batchSize);
   const totalSteps = stepsPerEpoch * epochs;
   const order = Int32Array.from({ length: trainSet.count }, (_, i) => i);

@@ -502,24 +502,27 @@ function wideOut(out: usize, stage: usize, bias: usize, n0: i32, nb: i32, g: i32
   const ocg = OC / G;
   const len = rr * wp;
   const q = nb * len;
+  const wpBytes = <usize>wp << 2;
+  const owBytes = <usize>OW << 2;
   for (let b = 0; b < nb; b++) {
     for (let oc = 0; oc < ocg; oc++) {
       const o = (n0 + b) * OC + g * ocg + oc;
-      const dst = out + ((<usize>o * <usize>OH * <usize>OW + <usize>r0 * <usize>OW) << 2);
-      const src = stage + ((<usize>oc * <usize>q + <usize>(b * len)) << 2);
-      copyRows(dst, OW, src, wp, rr, OW, 0);
-      if (bias != 0) {
-        const v = f32x4.splat(load<f32>(bias + (<usize>oc << 2)));
-        const n = rr * OW;
+      let dst = out + ((<usize>o * <usize>OH * <usize>OW + <usize>r0 * <usize>OW) << 2);
+      let src = stage + ((<usize>oc * <usize>q + <usize>(b * len)) << 2);
+      const bv = bias != 0 ? load<f32>(bias + (<usize>oc << 2)) : 0;
+      const v = f32x4.splat(bv);
+      for (let y = 0; y < rr; y++) {
         let i = 0;
-        for (; i + 4 <= n; i += 4) {
-          const d = dst + (<usize>i << 2);
-          v128.store(d, f32x4.add(v128.load(d), v));
+        for (; i + 4 <= OW; i += 4) {
+          const at = <usize>i << 2;
+          v128.store(dst + at, f32x4.add(v128.load(src + at), v));
         }
-        for (; i < n; i++) {
-          const d = dst + (<usize>i << 2);
-          store<f32>(d, load<f32>(d) + f32x4.extract_lane(v, 0));
+        for (; i < OW; i++) {
+          const at = <usize>i << 2;
+          store<f32>(dst + at, load<f32>(src + at) + bv);
         }
+        dst += owBytes;
+        src += wpBytes;
       }
     }
   }

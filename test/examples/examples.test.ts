@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as wg from "wasmgrad";
 import { fitLine } from "../../examples/linear-regression.js";
+import { trainCnn } from "../../examples/mnist-cnn.js";
 import { train } from "../../examples/mnist-mlp.js";
 
 describe("examples", () => {
@@ -34,6 +35,18 @@ describe("examples", () => {
     const r = train();
     expect(r.accuracy).toBeGreaterThanOrEqual(0.95);
     expect(r.steps).toBe(10 * Math.floor(7996 / 64));
+    expect(wg.memory().liveTensors).toBe(before.liveTensors);
+  });
+});
+
+describe("the MNIST CNN example", () => {
+  it("learns digits at a reduced size, with flat memory", () => {
+    const before = wg.memory();
+    // 1,600 training digits, two epochs: enough to show learning in a few seconds.
+    const r = trainCnn({ epochs: 2, limit: 1600, channels: [8, 16], seed: 3 });
+    expect(r.steps).toBe(2 * Math.floor(1600 / 32));
+    expect(r.losses[1]).toBeLessThan(r.losses[0]);
+    expect(r.accuracy).toBeGreaterThanOrEqual(0.9);
     expect(wg.memory().liveTensors).toBe(before.liveTensors);
   });
 });
