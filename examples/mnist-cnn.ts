@@ -19,7 +19,7 @@ export interface CnnOptions extends CnnShape {
   seed?: number;
   /** Largest random shift of a training digit, in pixels (0: none). */
   shift?: number;
-  /** Use at most this many training digits (for quick runs). */
+  /** Train on this many digits, spread over all classes (for quick runs). */
   limit?: number;
   /** Called with a line of progress text; `final` is false for in-place updates. */
   log?: (line: string, final: boolean) => void;
@@ -68,6 +68,18 @@ export function makeCnn(shape: CnnShape = {}): wg.nn.Sequential {
   );
 }
 
+/** `count` digits spread evenly over `all` (which is sorted by class), so every class is in. */
+function spread(all: Digits, count: number): Digits {
+  const images = new Float32Array(count * 784);
+  const labels = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    const j = Math.floor((i * all.count) / count);
+    images.set(all.images.subarray(j * 784, (j + 1) * 784), i * 784);
+    labels[i] = all.labels[j];
+  }
+  return { images, labels, count };
+}
+
 /** Copies digit `j` into `dst` (784 floats) moved by (dx, dy) pixels, zero-filling the border. */
 function shifted(
   src: Float32Array,
@@ -100,14 +112,8 @@ export function trainCnn(options: CnnOptions = {}): CnnResult {
   const log = options.log ?? (() => {});
   wg.manualSeed(seed);
   const { train: all, test } = loadMnist();
-  const trainSet: Digits =
-    options.limit === undefined || options.limit >= all.count
-      ? all
-      : {
-          images: all.images.subarray(0, options.limit * 784),
-          labels: all.labels.subarray(0, options.limit),
-          count: options.limit,
-        };
+  const trainSet =
+    options.limit === undefined || options.limit >= all.count ? all : spread(all, options.limit);
   const model = makeCnn(options);
   const optimizer = new wg.optim.SGD(model.parameters(), { lr, momentum, weightDecay });
   const stepsPerEpoch = Math.floor(trainSet.count / batchSize);

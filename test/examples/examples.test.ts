@@ -42,11 +42,11 @@ describe("examples", () => {
 describe("the MNIST CNN example", () => {
   it("learns digits at a reduced size, with flat memory", () => {
     const before = wg.memory();
-    // 1,600 training digits, two epochs: enough to show learning in a few seconds.
-    const r = trainCnn({ epochs: 2, limit: 1600, channels: [8, 16], seed: 3 });
-    expect(r.steps).toBe(2 * Math.floor(1600 / 32));
-    expect(r.losses[1]).toBeLessThan(r.losses[0]);
-    expect(r.accuracy).toBeGreaterThanOrEqual(0.9);
+    // 2,000 training digits, three epochs: enough to show learning in a few seconds.
+    const r = trainCnn({ epochs: 3, limit: 2000, channels: [8, 16], seed: 3 });
+    expect(r.steps).toBe(3 * Math.floor(2000 / 32));
+    expect(r.losses[2]).toBeLessThan(r.losses[0]);
+    expect(r.accuracy).toBeGreaterThanOrEqual(0.93);
     expect(wg.memory().liveTensors).toBe(before.liveTensors);
   });
 });
