@@ -2,8 +2,12 @@
  * Raw kernels over Float32Arrays, for benchmarks and advanced use. Each call copies its inputs
  * into WASM memory and its result out; to avoid the copies, run the same kernels on tensors.
  */
+import { noGrad } from "./autograd/engine.js";
 import { allocate, backend, K } from "./backend/runtime.js";
 import { WasmgradError } from "./errors.js";
+import { tidy } from "./memory.js";
+import { type Conv2dOptions, conv2d as conv2dOp } from "./ops/conv.js";
+import { tensor } from "./ops/creation.js";
 
 export interface SgemmOptions {
   transA?: boolean;
@@ -61,6 +65,29 @@ export function sgemm(
     K.free(pb);
     K.free(pc);
   }
+}
+
+/**
+ * conv2d over Float32Arrays: input NCHW `[n, c, h, w]`, weight `[oc, c / groups, kh, kw]`,
+ * optional bias `[oc]`, with F.conv2d's options and checks. Returns the output and its shape.
+ */
+export function conv2d(
+  input: Float32Array,
+  inputShape: readonly [number, number, number, number],
+  weight: Float32Array,
+  weightShape: readonly [number, number, number, number],
+  bias: Float32Array | null = null,
+  options: Conv2dOptions = {},
+): { data: Float32Array; shape: number[] } {
+  return noGrad(() =>
+    tidy(() => {
+      const x = tensor(input, { shape: [...inputShape] });
+      const w = tensor(weight, { shape: [...weightShape] });
+      const b = bias === null ? null : tensor(bias, { shape: [bias.length] });
+      const out = conv2dOp(x, w, b, options);
+      return { data: out.data(), shape: [...out.shape] };
+    }),
+  );
 }
 
 /** The kernel table itself (pointer-based; see assembly/index.ts for the ABI). */

@@ -472,3 +472,27 @@ describe.each(variants)("batch norm kernels (%s build)", (variant) => {
     }
   }
 });
+
+describe("wg.kernels.conv2d", () => {
+  it("convolves Float32Arrays as F.conv2d does, and checks shapes", async () => {
+    const wg = await import("wasmgrad");
+    const x = randomArray(2 * 3 * 6 * 5, 51);
+    const w = randomArray(4 * 3 * 3 * 3, 52);
+    const bias = randomArray(4, 53);
+    const got = wg.kernels.conv2d(x, [2, 3, 6, 5], w, [4, 3, 3, 3], bias, {
+      padding: 1,
+      stride: 2,
+    });
+    const want = wg.tidy(() =>
+      wg.F.conv2d(
+        wg.tensor(x, { shape: [2, 3, 6, 5] }),
+        wg.tensor(w, { shape: [4, 3, 3, 3] }),
+        wg.tensor(bias, { shape: [4] }),
+        { padding: 1, stride: 2 },
+      ).data(),
+    );
+    expect(got.shape).toEqual([2, 4, 3, 3]);
+    expect(Array.from(got.data)).toEqual(Array.from(want));
+    expect(() => wg.kernels.conv2d(x, [2, 3, 6, 5], w, [4, 2, 3, 3])).toThrow(wg.WasmgradError);
+  });
+});
