@@ -133,33 +133,32 @@ export function mseLoss(input: Tensor, target: Tensor, opts?: LossOptions): Tens
 
 // ---------------------------------------------------------------------------- class losses
 
-/** Input [N, C, d1, ...] (or [C]) as rows [rows, C] with the class dimension last. */
-interface ClassLayout {
-  rows: Tensor;
+/** Input [N, C] (or [C], or [N, C, d1, ...]): rows of C classes, one per target. */
+interface ClassShape {
   n: number;
   c: number;
-  /** Shape of the targets and of the unreduced loss: [], [N] or [N, d1, ...]. */
+  /** Shape of the targets and of the unreduced loss: [N], [] or [N, d1, ...]. */
   targetShape: number[];
 }
 
-function classLayout(op: string, x: Tensor): ClassLayout {
+function classShape(op: string, x: Tensor): ClassShape {
   if (x.ndim === 0) {
     throw new WasmgradError(
       `${op}: expected input of shape [N, C], [C] or [N, C, d1, ...] but got []`,
     );
   }
-  if (x.ndim <= 2) {
-    const c = x.shape[x.ndim - 1];
-    return { rows: x, n: x.ndim === 2 ? x.shape[0] : 1, c, targetShape: x.shape.slice(0, -1) };
-  }
-  // [N, C, d...] -> [N, d..., C] -> [N * prod(d), C]: differentiable views, copied once.
-  const c = x.shape[1];
-  const dims = [0, ...x.shape.slice(2).map((_, i) => i + 2), 1];
-  const moved = permute(x, dims);
+  const c = x.shape[x.ndim === 1 ? 0 : 1];
+  const targetShape = x.ndim === 1 ? [] : [x.shape[0], ...x.shape.slice(2)];
+  return { n: sizeOf(targetShape), c, targetShape };
+}
+
+/** x as [rows, C] with the class dimension last: x itself, or differentiable views, copied once. */
+function classRows(x: Tensor, c: number): Tensor {
+  if (x.ndim <= 2) return x;
+  const moved = permute(x, [0, ...x.shape.slice(2).map((_, i) => i + 2), 1]);
   const rows = reshape(moved, [-1, c]);
   moved.dispose(); // rows holds the data; the graph keeps the permute's backward
-  const targetShape = [x.shape[0], ...x.shape.slice(2)];
-  return { rows, n: sizeOf(targetShape), c, targetShape };
+  return rows;
 }
 
 function ignoreIndexOf(op: string, opts?: NLLLossOptions): number {
@@ -245,9 +244,10 @@ function classLoss(
 ): Tensor {
   const reduction = reductionOf(op, opts);
   const ignoreIndex = ignoreIndexOf(op, opts);
-  const { rows, n, c, targetShape } = classLayout(op, x);
+  const { n, c, targetShape } = classShape(op, x);
   const weight = classWeight(op, c, opts);
   const idx = classIndices(op, target, x, targetShape, c, ignoreIndex);
+  const rows = classRows(x, c);
   const px = rows._ptr(op);
   const pw = weight === null ? 0 : weight._ptr(op);
   const t = uploadIndices(op, idx);

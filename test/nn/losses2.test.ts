@@ -254,6 +254,20 @@ describe("loss semantics", () => {
   });
 });
 
+describe("loss errors leave nothing behind", () => {
+  it("a rejected call (K-dim input, broadcast weight) frees what it made", () => {
+    const x = wg.zeros([2, 3, 4], { requiresGrad: true });
+    const p = wg.full([3, 4], 0.5);
+    const w = wg.ones([4]);
+    const before = wg.memory().liveTensors;
+    expect(() => F.crossEntropy(x, wg.zeros([2, 4]).add(3))).toThrow(/target 3 at index 0/);
+    expect(() => F.binaryCrossEntropy(p.mul(3), p, { weight: w })).toThrow(/between 0 and 1/);
+    // Only the three inputs made for the calls (zeros, add, mul: outside tidy) are new.
+    expect(wg.memory().liveTensors).toBe(before + 3);
+    for (const t of [x, p, w]) t.dispose();
+  });
+});
+
 describe("loss errors", () => {
   const x = (): wg.Tensor => wg.zeros([3, 4]);
 
