@@ -4,17 +4,21 @@
  *
  * Per image and group, with P = OH * OW output positions and Kd = (C / groups) * KH * KW:
  *
- *   forward        out[OCg x P]  = W[OCg x Kd] · col[Kd x P]          (+ bias, broadcast first)
+ *   forward        out[OCg x P]  = W[OCg x Kd] · col[Kd x P] + bias
  *   input grad     dcol[Kd x P]  = Wᵀ · dY[OCg x P],  then dX += col2im(dcol)
  *   weight grad    dW[OCg x Kd] += dY[OCg x P] · colᵀ                  (summed over the batch)
  *
  * col is the im2col matrix: row (c, i, j) holds, for each output position (oy, ox), the input
- * pixel x[c, oy*SH - PH + i*DH, ox*SW - PW + j*DW], or 0 where that falls in the padding. It is
- * built `chunk` columns at a time into the caller's workspace (Kd * chunk floats), so a block of
- * it stays in L2 while sgemm reads it; 1x1 convolutions with stride 1 and no padding read the
- * input itself. Small images go NB at a time into one block (see forwardBlocks), with a staging
- * area of OCg * chunk floats after the columns. Output sizes OH and OW come from the caller, so asymmetric padding ("same" with
- * an even kernel) is simply a bottom/right edge that reads zeros.
+ * pixel x[c, oy*SH - PH + i*DH, ox*SW - PW + j*DW], or 0 where that falls in the padding.
+ * Three drivers share the work (see `run`):
+ *   - pointwise (1x1, stride 1, no padding): col is the input itself, no workspace;
+ *   - stride 1, the "wide" layout (wideConv): im2col rows become block copies of padded planes;
+ *   - any other stride (stridedConv): im2col blocks built row segment by row segment.
+ * Blocks hold several whole images when images are small (so each sgemm spans them), else part
+ * of one image, and are sized by the caller (src/ops/conv.ts) to stay within about 1 MB; results
+ * and upstream gradients pass through a staging block beside the columns. Output sizes OH and OW
+ * come from the caller, so asymmetric padding ("same" with an even kernel) is simply a
+ * bottom/right edge that reads zeros.
  *
  * Geometry arrives as an i32 array (see loadGeometry); state lives in globals, so, like sgemm,
  * these kernels are not re-entrant.
@@ -199,228 +203,154 @@ function col2im(planes: usize, col: usize, ld: i32, cg: i32, p0: i32, pw: i32): 
   }
 }
 
+/** Which direction a driver runs. */
+const FORWARD = 0;
+const INPUT_GRAD = 1;
+const WEIGHT_GRAD = 2;
+
 /**
  * out[N, OC, OH, OW] = conv2d(x[N, C, H, W], w[OC, C/G, KH, KW]) + bias[OC] (bias 0: none).
- * work: Kd * chunk floats (unused by pointwise convolutions).
+ * work: as the meta's blocking asks (see src/ops/conv.ts); none for pointwise convolutions.
  */
 export function conv2d_f32(out: usize, x: usize, w: usize, bias: usize, work: usize, meta: usize): void {
   loadGeometry(meta);
-  const P = OH * OW;
-  const cg = C / G;
-  const ocg = OC / G;
-  const kd = cg * KH * KW;
-  const direct = pointwise();
-  const beta: f32 = bias != 0 ? 1 : 0;
-  if (wide()) {
-    wideConv(FORWARD, out, x, w, bias, 0, work);
-    return;
-  }
-  if (NB > 1 && !direct) {
-    forwardBlocks(out, x, w, bias, work);
-    return;
-  }
-  for (let n = 0; n < N; n++) {
-    const xn = x + ((<usize>n * <usize>C * <usize>H * <usize>W) << 2);
-    const on = out + ((<usize>n * <usize>OC * <usize>P) << 2);
-    if (bias != 0) {
-      for (let oc = 0; oc < OC; oc++) {
-        const v = f32x4.splat(load<f32>(bias + (<usize>oc << 2)));
-        const dst = on + ((<usize>oc * <usize>P) << 2);
-        let p = 0;
-        for (; p + 4 <= P; p += 4) v128.store(dst + (<usize>p << 2), v);
-        for (; p < P; p++) store<f32>(dst + (<usize>p << 2), f32x4.extract_lane(v, 0));
-      }
-    }
-    for (let g = 0; g < G; g++) {
-      const xg = xn + ((<usize>g * <usize>cg * <usize>H * <usize>W) << 2);
-      const wg = w + ((<usize>g * <usize>ocg * <usize>kd) << 2);
-      const og = on + ((<usize>g * <usize>ocg * <usize>P) << 2);
-      if (direct) {
-        sgemm_f32(og, P, wg, kd, xg, P, ocg, P, kd, 0, 0, 1, beta);
-        continue;
-      }
-      for (let p0 = 0; p0 < P; p0 += CHUNK) {
-        const pw = min(CHUNK, P - p0);
-        im2col(work, pw, xg, cg, p0, pw);
-        sgemm_f32(og + (<usize>p0 << 2), P, wg, kd, work, pw, ocg, pw, kd, 0, 0, 1, beta);
-      }
-    }
-  }
+  run(FORWARD, out, x, w, bias, 0, work);
 }
 
 /** dx[N, C, H, W] = the input gradient of conv2d for upstream dy[N, OC, OH, OW]. */
 export function conv2d_bwd_input_f32(dx: usize, dy: usize, w: usize, work: usize, meta: usize): void {
   loadGeometry(meta);
-  const P = OH * OW;
-  const cg = C / G;
-  const ocg = OC / G;
-  const kd = cg * KH * KW;
-  const direct = pointwise();
-  if (wide()) {
-    wideConv(INPUT_GRAD, dx, 0, w, 0, dy, work);
-    return;
-  }
-  if (NB > 1 && !direct) {
-    inputGradBlocks(dx, dy, w, work);
-    return;
-  }
-  if (!direct) zero(dx, N * C * H * W);
-  for (let n = 0; n < N; n++) {
-    for (let g = 0; g < G; g++) {
-      const dxg = dx + (((<usize>n * <usize>C + <usize>g * <usize>cg) * <usize>H * <usize>W) << 2);
-      const dyg = dy + (((<usize>n * <usize>OC + <usize>g * <usize>ocg) * <usize>P) << 2);
-      const wg = w + ((<usize>g * <usize>ocg * <usize>kd) << 2);
-      if (direct) {
-        sgemm_f32(dxg, P, wg, kd, dyg, P, kd, P, ocg, 1, 0, 1, 0);
-        continue;
-      }
-      for (let p0 = 0; p0 < P; p0 += CHUNK) {
-        const pw = min(CHUNK, P - p0);
-        sgemm_f32(work, pw, wg, kd, dyg + (<usize>p0 << 2), P, kd, pw, ocg, 1, 0, 1, 0);
-        col2im(dxg, work, pw, cg, p0, pw);
-      }
-    }
-  }
+  run(INPUT_GRAD, dx, 0, w, 0, dy, work);
 }
 
 /** dw[OC, C/G, KH, KW] = the weight gradient of conv2d for input x and upstream dy. */
 export function conv2d_bwd_weight_f32(dw: usize, dy: usize, x: usize, work: usize, meta: usize): void {
   loadGeometry(meta);
+  run(WEIGHT_GRAD, dw, x, 0, 0, dy, work);
+}
+
+function run(pass: i32, dst: usize, x: usize, w: usize, bias: usize, dy: usize, work: usize): void {
+  if (pass == WEIGHT_GRAD) zero(dst, OC * (C / G) * KH * KW);
+  if (pointwise()) pointwiseConv(pass, dst, x, w, bias, dy);
+  else if (SH == 1 && SW == 1) wideConv(pass, dst, x, w, bias, dy, work);
+  else stridedConv(pass, dst, x, w, bias, dy, work);
+}
+
+/** A 1x1 kernel, stride 1, no padding: per image and group, one sgemm over the planes in place. */
+function pointwiseConv(pass: i32, dst: usize, x: usize, w: usize, bias: usize, dy: usize): void {
   const P = OH * OW;
   const cg = C / G;
   const ocg = OC / G;
-  const kd = cg * KH * KW;
-  const direct = pointwise();
-  if (wide()) {
-    wideConv(WEIGHT_GRAD, dw, x, 0, 0, dy, work);
-    return;
-  }
-  if (NB > 1 && !direct) {
-    weightGradBlocks(dw, dy, x, work);
-    return;
-  }
-  zero(dw, OC * kd);
   for (let n = 0; n < N; n++) {
     for (let g = 0; g < G; g++) {
-      const xg = x + (((<usize>n * <usize>C + <usize>g * <usize>cg) * <usize>H * <usize>W) << 2);
-      const dyg = dy + (((<usize>n * <usize>OC + <usize>g * <usize>ocg) * <usize>P) << 2);
-      const dwg = dw + ((<usize>g * <usize>ocg * <usize>kd) << 2);
-      if (direct) {
-        sgemm_f32(dwg, kd, dyg, P, xg, P, ocg, kd, P, 0, 1, 1, 1);
-        continue;
-      }
-      for (let p0 = 0; p0 < P; p0 += CHUNK) {
-        const pw = min(CHUNK, P - p0);
-        im2col(work, pw, xg, cg, p0, pw);
-        sgemm_f32(dwg, kd, dyg + (<usize>p0 << 2), P, work, pw, ocg, kd, pw, 0, 1, 1, 1);
+      const xOff = ((<usize>n * <usize>C + <usize>g * <usize>cg) * <usize>P) << 2;
+      const yOff = ((<usize>n * <usize>OC + <usize>g * <usize>ocg) * <usize>P) << 2;
+      const wg = w + ((<usize>g * <usize>ocg * <usize>cg) << 2);
+      if (pass == FORWARD) {
+        const bg = bias != 0 ? bias + ((<usize>g * <usize>ocg) << 2) : 0;
+        if (bg != 0) copyRows(dst + yOff, P, 0, 0, ocg, P, bg);
+        sgemm_f32(dst + yOff, P, wg, cg, x + xOff, P, ocg, P, cg, 0, 0, 1, bg != 0 ? 1 : 0);
+      } else if (pass == INPUT_GRAD) {
+        sgemm_f32(dst + xOff, P, wg, cg, dy + yOff, P, cg, P, ocg, 1, 0, 1, 0);
+      } else {
+        const dwg = dst + ((<usize>g * <usize>ocg * <usize>cg) << 2);
+        sgemm_f32(dwg, cg, dy + yOff, P, x + xOff, P, ocg, cg, P, 0, 1, 1, 1);
       }
     }
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Small images (NB > 1): NB whole images side by side in one im2col block, so each sgemm has
-// N = NB * P columns (and, for the weight gradient, K = NB * P) instead of one image's few
-// hundred. Results pass through a staging block of OCg x NB * P floats after the columns.
-
-/** dst rows (ldd apart) = src rows (lds apart) + bias[row] (bias 0: none), `rows` x `len`. */
+/**
+ * dst rows (ldd apart) = src rows (lds apart; src 0 reads zeros) + bias[row] (bias 0: none),
+ * `rows` x `len`.
+ */
 function copyRows(dst: usize, ldd: i32, src: usize, lds: i32, rows: i32, len: i32, bias: usize): void {
   for (let r = 0; r < rows; r++) {
     const d = dst + ((<usize>r * <usize>ldd) << 2);
     const s = src + ((<usize>r * <usize>lds) << 2);
-    const b = f32x4.splat(bias != 0 ? load<f32>(bias + (<usize>r << 2)) : 0);
+    const bv: f32 = bias != 0 ? load<f32>(bias + (<usize>r << 2)) : 0;
+    const b = f32x4.splat(bv);
     let i = 0;
+    if (src == 0) {
+      for (; i + 4 <= len; i += 4) v128.store(d + (<usize>i << 2), b);
+      for (; i < len; i++) store<f32>(d + (<usize>i << 2), bv);
+      continue;
+    }
     for (; i + 4 <= len; i += 4) {
       const o = <usize>i << 2;
       v128.store(d + o, f32x4.add(v128.load(s + o), b));
     }
     for (; i < len; i++) {
       const o = <usize>i << 2;
-      store<f32>(d + o, load<f32>(s + o) + f32x4.extract_lane(b, 0));
+      store<f32>(d + o, load<f32>(s + o) + bv);
     }
   }
 }
 
-/** Forward over blocks of NB images. */
-function forwardBlocks(out: usize, x: usize, w: usize, bias: usize, work: usize): void {
+/**
+ * Strided convolutions over im2col blocks. A block is NB whole images side by side (NB > 1),
+ * or output positions p0 .. p0 + CHUNK of one image, so each sgemm spans q = NB * pw columns.
+ * Workspace: the columns (Kd x q), then a staging block (OCg x q) through which outputs leave
+ * and upstream gradients arrive.
+ */
+function stridedConv(pass: i32, dst: usize, x: usize, w: usize, bias: usize, dy: usize, work: usize): void {
   const P = OH * OW;
   const cg = C / G;
   const ocg = OC / G;
   const kd = cg * KH * KW;
+  const col = work;
   const stage = work + ((<usize>kd * <usize>CHUNK) << 2);
   const planeBytes = (<usize>H * <usize>W) << 2;
+  const step = NB > 1 ? P : CHUNK;
+  if (pass == INPUT_GRAD) zero(dst, N * C * H * W);
   for (let n0 = 0; n0 < N; n0 += NB) {
     const nb = min(NB, N - n0);
-    const q = nb * P;
     for (let g = 0; g < G; g++) {
-      for (let b = 0; b < nb; b++) {
-        const xg = x + (<usize>(n0 + b) * <usize>C + <usize>g * <usize>cg) * planeBytes;
-        im2col(work + (<usize>(b * P) << 2), q, xg, cg, 0, P);
-      }
       const wg = w + ((<usize>g * <usize>ocg * <usize>kd) << 2);
-      sgemm_f32(stage, q, wg, kd, work, q, ocg, q, kd, 0, 0, 1, 0);
-      const bg = bias != 0 ? bias + ((<usize>g * <usize>ocg) << 2) : 0;
-      for (let b = 0; b < nb; b++) {
-        const og = out + (((<usize>(n0 + b) * <usize>OC + <usize>g * <usize>ocg) * <usize>P) << 2);
-        copyRows(og, P, stage + (<usize>(b * P) << 2), q, ocg, P, bg);
+      for (let p0 = 0; p0 < P; p0 += step) {
+        const pw = min(step, P - p0);
+        const q = nb * pw;
+        if (pass != FORWARD) stageBlock(stage, q, dy, n0, nb, g, p0, pw, true, 0);
+        if (pass != INPUT_GRAD) {
+          for (let b = 0; b < nb; b++) {
+            const planes = x + (<usize>(n0 + b) * <usize>C + <usize>g * <usize>cg) * planeBytes;
+            im2col(col + (<usize>(b * pw) << 2), q, planes, cg, p0, pw);
+          }
+        }
+        if (pass == FORWARD) {
+          sgemm_f32(stage, q, wg, kd, col, q, ocg, q, kd, 0, 0, 1, 0);
+          const bg = bias != 0 ? bias + ((<usize>g * <usize>ocg) << 2) : 0;
+          stageBlock(stage, q, dst, n0, nb, g, p0, pw, false, bg);
+        } else if (pass == INPUT_GRAD) {
+          sgemm_f32(col, q, wg, kd, stage, q, kd, q, ocg, 1, 0, 1, 0);
+          for (let b = 0; b < nb; b++) {
+            const planes = dst + (<usize>(n0 + b) * <usize>C + <usize>g * <usize>cg) * planeBytes;
+            col2im(planes, col + (<usize>(b * pw) << 2), q, cg, p0, pw);
+          }
+        } else {
+          const dwg = dst + ((<usize>g * <usize>ocg * <usize>kd) << 2);
+          sgemm_f32(dwg, kd, stage, q, col, q, ocg, kd, q, 0, 1, 1, 1);
+        }
       }
     }
   }
 }
 
-/** Stages dy of images n0 .. n0 + nb, group g, as one OCg x (nb * P) block. */
-function stageDy(stage: usize, dy: usize, n0: i32, nb: i32, g: i32): void {
+/**
+ * Moves the block of output positions p0 .. p0 + pw of images n0 .. n0 + nb, group g, between
+ * an [N, OC, OH * OW] tensor and the staging block (OCg x q, image b at column b * pw): into the
+ * stage when `toStage`, else out of it with the group's bias added.
+ */
+function stageBlock(
+  stage: usize, q: i32, t: usize, n0: i32, nb: i32, g: i32, p0: i32, pw: i32, toStage: bool, bias: usize,
+): void {
   const P = OH * OW;
   const ocg = OC / G;
   for (let b = 0; b < nb; b++) {
-    const dyg = dy + (((<usize>(n0 + b) * <usize>OC + <usize>g * <usize>ocg) * <usize>P) << 2);
-    copyRows(stage + (<usize>(b * P) << 2), nb * P, dyg, P, ocg, P, 0);
-  }
-}
-
-function inputGradBlocks(dx: usize, dy: usize, w: usize, work: usize): void {
-  const P = OH * OW;
-  const cg = C / G;
-  const ocg = OC / G;
-  const kd = cg * KH * KW;
-  const stage = work + ((<usize>kd * <usize>CHUNK) << 2);
-  const planeBytes = (<usize>H * <usize>W) << 2;
-  zero(dx, N * C * H * W);
-  for (let n0 = 0; n0 < N; n0 += NB) {
-    const nb = min(NB, N - n0);
-    const q = nb * P;
-    for (let g = 0; g < G; g++) {
-      stageDy(stage, dy, n0, nb, g);
-      const wg = w + ((<usize>g * <usize>ocg * <usize>kd) << 2);
-      sgemm_f32(work, q, wg, kd, stage, q, kd, q, ocg, 1, 0, 1, 0);
-      for (let b = 0; b < nb; b++) {
-        const dxg = dx + (<usize>(n0 + b) * <usize>C + <usize>g * <usize>cg) * planeBytes;
-        col2im(dxg, work + (<usize>(b * P) << 2), q, cg, 0, P);
-      }
-    }
-  }
-}
-
-function weightGradBlocks(dw: usize, dy: usize, x: usize, work: usize): void {
-  const P = OH * OW;
-  const cg = C / G;
-  const ocg = OC / G;
-  const kd = cg * KH * KW;
-  const stage = work + ((<usize>kd * <usize>CHUNK) << 2);
-  const planeBytes = (<usize>H * <usize>W) << 2;
-  zero(dw, OC * kd);
-  for (let n0 = 0; n0 < N; n0 += NB) {
-    const nb = min(NB, N - n0);
-    const q = nb * P;
-    for (let g = 0; g < G; g++) {
-      stageDy(stage, dy, n0, nb, g);
-      for (let b = 0; b < nb; b++) {
-        const xg = x + (<usize>(n0 + b) * <usize>C + <usize>g * <usize>cg) * planeBytes;
-        im2col(work + (<usize>(b * P) << 2), q, xg, cg, 0, P);
-      }
-      const dwg = dw + ((<usize>g * <usize>ocg * <usize>kd) << 2);
-      sgemm_f32(dwg, kd, stage, q, work, q, ocg, kd, q, 0, 1, 1, 1);
-    }
+    const rows = t + ((((<usize>(n0 + b) * <usize>OC + <usize>g * <usize>ocg) * <usize>P) + <usize>p0) << 2);
+    const block = stage + (<usize>(b * pw) << 2);
+    if (toStage) copyRows(block, q, rows, P, ocg, pw, 0);
+    else copyRows(rows, P, block, q, ocg, pw, bias);
   }
 }
 
@@ -548,11 +478,6 @@ function wideStageDy(stage: usize, dy: usize, n0: i32, nb: i32, g: i32, r0: i32,
   }
 }
 
-/** Which pass wideConv runs. */
-const FORWARD = 0;
-const INPUT_GRAD = 1;
-const WEIGHT_GRAD = 2;
-
 /** The three directions of a stride-1 convolution over the wide layout. */
 function wideConv(pass: i32, dst: usize, x: usize, w: usize, bias: usize, dy: usize, work: usize): void {
   const wp = OW + (KW - 1) * DW;
@@ -566,7 +491,6 @@ function wideConv(pass: i32, dst: usize, x: usize, w: usize, bias: usize, dy: us
   const col = pad + ((<usize>NB * <usize>cg * <usize>pp) << 2);
   const stage = col + ((<usize>kd * <usize>qMax) << 2);
   const planeBytes = (<usize>H * <usize>W) << 2;
-  if (pass == WEIGHT_GRAD) zero(dst, OC * kd);
   for (let n0 = 0; n0 < N; n0 += NB) {
     const nb = min(NB, N - n0);
     for (let g = 0; g < G; g++) {
@@ -604,8 +528,4 @@ function wideConv(pass: i32, dst: usize, x: usize, w: usize, bias: usize, dy: us
       }
     }
   }
-}
-
-function wide(): bool {
-  return SH == 1 && SW == 1 && !pointwise();
 }

@@ -114,11 +114,10 @@ function geometry(x: Tensor, weight: Tensor, options: Conv2dOptions): Geometry {
 }
 
 /**
- * How the im2col matrix is cut into blocks of at most 256K floats (1 MB: measured best between
- * 64K and 1M on 56x56x64 and 8x32x32x16), as
- * assembly/kernels/conv.ts expects: `images` whole images per block when images are small,
- * else `chunk` output positions (strided) or output rows (stride 1) of one image per block;
- * `work` is the workspace in floats.
+ * How the im2col matrix is cut into blocks, as assembly/kernels/conv.ts expects: `images` whole
+ * images per block when images are small, else `chunk` output positions (strided) or output rows
+ * (stride 1) of one image per block; `work` is the workspace in floats. Columns plus staging rows
+ * stay within 256K floats (1 MB: of 64K to 1M, the best on 56x56x64 and 8x32x32x16).
  */
 interface Blocking {
   chunk: number;
@@ -133,8 +132,7 @@ function blockingOf(g: Geometry): Blocking {
   const ocg = g.oc / g.groups;
   const p = g.oh * g.ow;
   if (p === 0 || pointwise(g)) return { chunk: 1, images: 1, work: 0 };
-  // Columns per block: with a staging block (wide layout, several images) both count.
-  const most = Math.max(8, Math.floor(BLOCK_FLOATS / Math.max(kd, 1)) & ~7);
+  // Columns per block, counting the column rows and the staging rows.
   const staged = Math.max(8, Math.floor(BLOCK_FLOATS / (kd + ocg)) & ~7);
   if (g.stride[0] === 1 && g.stride[1] === 1) {
     // The wide layout: rows of width wp, padded planes of pp floats.
@@ -157,9 +155,9 @@ function blockingOf(g: Geometry): Blocking {
     const images = Math.min(g.n, Math.floor(staged / p));
     return { chunk: images * p, images, work: (kd + ocg) * images * p };
   }
-  const blocks = Math.ceil(p / most);
+  const blocks = Math.ceil(p / staged);
   const chunk = Math.min(p, (Math.ceil(p / blocks) + 7) & ~7);
-  return { chunk, images: 1, work: kd * chunk };
+  return { chunk, images: 1, work: (kd + ocg) * chunk };
 }
 
 function pointwise(g: Geometry): boolean {

@@ -156,7 +156,7 @@ describe.each(variants)("conv2d kernels (%s build)", (variant) => {
     const workFloats = (chunk: number, images: number) =>
       wide
         ? images * (g.c / g.g) * pp + (kd + ocg) * images * (images > 1 ? oh : chunk) * wp
-        : (kd + (images > 1 ? ocg : 0)) * chunk;
+        : (kd + ocg) * chunk;
     for (const [chunk, images] of blockings) {
       it(`${name}, chunk ${chunk}, ${images} image(s) per block`, () => {
         const xs = randomArray(g.n * g.c * g.h * g.w, 11);
