@@ -44,3 +44,4 @@ export * from "./kernels/conv";
 export * from "./kernels/pool";
 export * from "./kernels/norm";
 export * from "./kernels/loss";
+export * from "./kernels/rnn";

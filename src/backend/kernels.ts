@@ -9,6 +9,7 @@ import { type CoreKernels, coreKernelNames } from "./table/core.js";
 import { type GemmKernels, gemmKernelNames } from "./table/gemm.js";
 import { type LossKernels, lossKernelNames } from "./table/loss.js";
 import { type OptimKernels, optimKernelNames } from "./table/optim.js";
+import { type RnnKernels, rnnKernelNames } from "./table/rnn.js";
 import { type UnaryKernels, unaryKernelNames } from "./table/unary.js";
 
 /** A byte offset into WASM linear memory. */
@@ -20,7 +21,8 @@ export interface Kernels
     GemmKernels,
     ConvKernels,
     OptimKernels,
-    LossKernels {}
+    LossKernels,
+    RnnKernels {}
 
 export const kernelNames: readonly (keyof Kernels)[] = [
   ...coreKernelNames,
@@ -29,6 +31,7 @@ export const kernelNames: readonly (keyof Kernels)[] = [
   ...convKernelNames,
   ...optimKernelNames,
   ...lossKernelNames,
+  ...rnnKernelNames,
 ];
 
 // Compile-time check that the name lists cover every member of Kernels.
@@ -40,6 +43,7 @@ type Unlisted = Exclude<
   | (typeof convKernelNames)[number]
   | (typeof optimKernelNames)[number]
   | (typeof lossKernelNames)[number]
+  | (typeof rnnKernelNames)[number]
 >;
 const everyKernelListed: Unlisted extends never ? true : Unlisted = true;
 void everyKernelListed;

@@ -1,6 +1,7 @@
 /** torch.nn.functional for wasmgrad (also exported as `wg.F`). */
 export { type Conv2dOptions, conv2d, type Pair } from "../ops/conv.js";
 export { dropout } from "../ops/dropout.js";
+export { type EmbeddingOptions, embedding, type Indices } from "../ops/embedding.js";
 export { linear } from "../ops/linear.js";
 export {
   type BCELossOptions,

@@ -9,6 +9,7 @@ export {
   Dropout,
   MaxPool2d,
 } from "./conv.js";
+export { Embedding, type EmbeddingLayerOptions } from "./embedding.js";
 export * as functional from "./functional.js";
 export {
   Flatten,
@@ -21,4 +22,14 @@ export {
   Tanh,
 } from "./layers.js";
 export { buffer, type LoadOptions, Module, parameter } from "./module.js";
+export {
+  type CellOptions,
+  GRU,
+  GRUCell,
+  LSTM,
+  LSTMCell,
+  RNN,
+  RNNCell,
+  type RNNOptions,
+} from "./rnn.js";
 export * as utils from "./utils.js";

@@ -1,0 +1,59 @@
+/** Signatures of assembly/kernels/rnn.ts: fused pointwise steps of RNN, LSTM and GRU cells. */
+import type { Ptr } from "../kernels.js";
+
+export interface RnnKernels {
+  /** h = tanh(pre) (relu 0) or relu(pre) (relu 1), `count` values; h may alias pre. */
+  rnn_cell_f32(h: Ptr, pre: Ptr, count: number, relu: number): void;
+  /** dpre = dh * f'(pre) computed from h = f(pre); dpre may alias dh. */
+  rnn_cell_bwd_f32(dpre: Ptr, dh: Ptr, h: Ptr, count: number, relu: number): void;
+  /** One LSTM step from pre-activation gates [n, 4hs] (i|f|g|o); cPrev 0: zeros; act: activated gates. */
+  lstm_cell_f32(h: Ptr, c: Ptr, act: Ptr, gates: Ptr, cPrev: Ptr, n: number, hs: number): void;
+  /** Backward of one LSTM step: dgates [n, 4hs] and dcPrev (may alias dc; dc 0: none). */
+  lstm_cell_bwd_f32(
+    dgates: Ptr,
+    dcPrev: Ptr,
+    act: Ptr,
+    c: Ptr,
+    cPrev: Ptr,
+    dh: Ptr,
+    dc: Ptr,
+    n: number,
+    hs: number,
+  ): void;
+  /** One GRU step from gi, gh [n, 3hs] (r|z|n); hPrev 0: zeros; act [n, 4hs] = r|z|n|gh_n. */
+  gru_cell_f32(h: Ptr, act: Ptr, gi: Ptr, gh: Ptr, hPrev: Ptr, n: number, hs: number): void;
+  /** Backward of one GRU step: dgi, dgh [n, 3hs], dhPrev = dh * z (the caller adds dgh · W_hh). */
+  gru_cell_bwd_f32(
+    dgi: Ptr,
+    dgh: Ptr,
+    dhPrev: Ptr,
+    act: Ptr,
+    hPrev: Ptr,
+    dh: Ptr,
+    n: number,
+    hs: number,
+  ): void;
+  /** out[i, :] = weight[idx[i], :] (idx: i32). */
+  embedding_f32(out: Ptr, weight: Ptr, idx: Ptr, count: number, dim: number): void;
+  /** dw [rows, dim] = rows of dout summed at their indices, skipping paddingIdx (-1: none). */
+  embedding_bwd_f32(
+    dw: Ptr,
+    dout: Ptr,
+    idx: Ptr,
+    count: number,
+    dim: number,
+    rows: number,
+    paddingIdx: number,
+  ): void;
+}
+
+export const rnnKernelNames = [
+  "rnn_cell_f32",
+  "rnn_cell_bwd_f32",
+  "lstm_cell_f32",
+  "lstm_cell_bwd_f32",
+  "gru_cell_f32",
+  "gru_cell_bwd_f32",
+  "embedding_f32",
+  "embedding_bwd_f32",
+] as const satisfies readonly (keyof RnnKernels)[];

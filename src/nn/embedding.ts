@@ -1,0 +1,51 @@
+/** nn.Embedding: a lookup table of numEmbeddings vectors of size embeddingDim, as torch.nn. */
+
+import { backend } from "../backend/runtime.js";
+import { WasmgradError } from "../errors.js";
+import { randn } from "../ops/creation.js";
+import { embedding, type Indices } from "../ops/embedding.js";
+import type { Tensor } from "../tensor.js";
+import { Module, parameter } from "./module.js";
+
+export interface EmbeddingLayerOptions {
+  /** A row that stays zero (at init) and receives no gradient. Negative counts from the end. */
+  paddingIdx?: number | null;
+}
+
+/** weight [numEmbeddings, embeddingDim] starts N(0, 1), with the paddingIdx row zero. */
+export class Embedding extends Module<[Indices], Tensor> {
+  weight: Tensor;
+  readonly paddingIdx: number | null;
+
+  constructor(
+    readonly numEmbeddings: number,
+    readonly embeddingDim: number,
+    options: EmbeddingLayerOptions = {},
+  ) {
+    super();
+    for (const [name, v] of [
+      ["numEmbeddings", numEmbeddings],
+      ["embeddingDim", embeddingDim],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 1) {
+        throw new WasmgradError(`Embedding: ${name} must be an integer >= 1 but got ${v}`);
+      }
+    }
+    const pad = options.paddingIdx ?? null;
+    if (pad !== null && (!Number.isInteger(pad) || pad < -numEmbeddings || pad >= numEmbeddings)) {
+      throw new WasmgradError(
+        `Embedding: paddingIdx must be within [${-numEmbeddings}, ${numEmbeddings - 1}] but got ${pad}`,
+      );
+    }
+    this.paddingIdx = pad === null ? null : pad < 0 ? pad + numEmbeddings : pad;
+    this.weight = parameter(randn([numEmbeddings, embeddingDim]));
+    if (this.paddingIdx !== null) {
+      const at = (this.weight.ptr >>> 2) + this.paddingIdx * embeddingDim;
+      backend.f32().fill(0, at, at + embeddingDim);
+    }
+  }
+
+  forward(indices: Indices): Tensor {
+    return embedding(indices, this.weight, { paddingIdx: this.paddingIdx });
+  }
+}

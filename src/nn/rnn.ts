@@ -1,0 +1,387 @@
+/**
+ * Recurrent layers, as torch.nn: RNN (tanh or relu), LSTM and GRU over whole sequences, and the
+ * one-step cells RNNCell, LSTMCell and GRUCell. Parameter names, shapes, gate order (LSTM
+ * i,f,g,o; GRU r,z,n) and initialisation (uniform in ±1/sqrt(hiddenSize)) are PyTorch's, so
+ * state dicts move between the two unchanged. Each direction of each layer is one autograd op
+ * (ops/rnn.ts) running fused kernels.
+ */
+import { fmt, WasmgradError } from "../errors.js";
+import { uniformRange } from "../ops/creation.js";
+import { dropout as dropoutOp } from "../ops/dropout.js";
+import { type CellKind, gatesOf, type LayerWeights, recurrentLayer } from "../ops/rnn.js";
+import { cat, narrow, reshape, stack, transpose } from "../ops/shape.js";
+import { Tensor } from "../tensor.js";
+import { Module, parameter } from "./module.js";
+
+export interface RNNOptions {
+  numLayers?: number;
+  /** RNN only. */
+  nonlinearity?: "tanh" | "relu";
+  bias?: boolean;
+  batchFirst?: boolean;
+  /** Dropout on the outputs of every layer but the last, in training. */
+  dropout?: number;
+  bidirectional?: boolean;
+}
+
+function checkSize(layer: string, name: string, v: number, min: number): void {
+  if (!Number.isInteger(v) || v < min) {
+    throw new WasmgradError(`${layer}: ${name} must be an integer >= ${min} but got ${v}`);
+  }
+}
+
+/** PyTorch's init for every recurrent weight and bias: uniform in ±1/sqrt(hiddenSize). */
+function init(shape: number[], hiddenSize: number): Tensor {
+  const bound = 1 / Math.sqrt(hiddenSize);
+  return parameter(uniformRange(shape, -bound, bound));
+}
+
+/** [N, H] slice k of a [K, N, H] state tensor. */
+function stateAt(t: Tensor, k: number): Tensor {
+  return reshape(narrow(t, 0, k, 1), t.shape.slice(1));
+}
+
+abstract class RecurrentBase<In extends unknown[], Out> extends Module<In, Out> {
+  readonly numLayers: number;
+  readonly bias: boolean;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly bidirectional: boolean;
+
+  constructor(
+    protected readonly layer: string,
+    protected readonly kind: CellKind,
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    options: RNNOptions,
+  ) {
+    super();
+    checkSize(layer, "inputSize", inputSize, 1);
+    checkSize(layer, "hiddenSize", hiddenSize, 1);
+    const { numLayers = 1, bias = true, batchFirst = false, dropout = 0 } = options;
+    checkSize(layer, "numLayers", numLayers, 1);
+    if (typeof dropout !== "number" || !(dropout >= 0 && dropout <= 1)) {
+      throw new WasmgradError(`${layer}: dropout must be between 0 and 1 but got ${dropout}`);
+    }
+    this.numLayers = numLayers;
+    this.bias = bias;
+    this.batchFirst = batchFirst;
+    this.dropout = dropout;
+    this.bidirectional = options.bidirectional ?? false;
+    const g = gatesOf(kind) * hiddenSize;
+    const self = this as unknown as Record<string, Tensor>;
+    for (let l = 0; l < numLayers; l++) {
+      for (const suffix of this.bidirectional ? ["", "_reverse"] : [""]) {
+        const inSize = l === 0 ? inputSize : hiddenSize * this.directions;
+        self[`weight_ih_l${l}${suffix}`] = init([g, inSize], hiddenSize);
+        self[`weight_hh_l${l}${suffix}`] = init([g, hiddenSize], hiddenSize);
+        if (bias) {
+          self[`bias_ih_l${l}${suffix}`] = init([g], hiddenSize);
+          self[`bias_hh_l${l}${suffix}`] = init([g], hiddenSize);
+        }
+      }
+    }
+  }
+
+  get directions(): number {
+    return this.bidirectional ? 2 : 1;
+  }
+
+  private weights(l: number, reverse: boolean): LayerWeights {
+    const self = this as unknown as Record<string, Tensor | undefined>;
+    const suffix = `l${l}${reverse ? "_reverse" : ""}`;
+    return {
+      weightIh: self[`weight_ih_${suffix}`] as Tensor,
+      weightHh: self[`weight_hh_${suffix}`] as Tensor,
+      biasIh: self[`bias_ih_${suffix}`] ?? null,
+      biasHh: self[`bias_hh_${suffix}`] ?? null,
+    };
+  }
+
+  /** Runs the stack over time-major x [L, N, In] from states [D*layers, N, H] (null: zeros). */
+  protected run(x: Tensor, h0: Tensor | null, c0: Tensor | null): [Tensor, Tensor, Tensor | null] {
+    const [L, N] = x.shape;
+    const H = this.hiddenSize;
+    const lstm = this.kind === "lstm";
+    const hN: Tensor[] = [];
+    const cN: Tensor[] = [];
+    let input = x;
+    for (let l = 0; l < this.numLayers; l++) {
+      const outs: Tensor[] = [];
+      for (let d = 0; d < this.directions; d++) {
+        const k = l * this.directions + d;
+        const reverse = d === 1;
+        const packed = recurrentLayer(
+          this.kind,
+          input,
+          h0 === null ? null : stateAt(h0, k),
+          c0 === null ? null : stateAt(c0, k),
+          this.weights(l, reverse),
+          reverse,
+        );
+        const out = reshape(narrow(packed, 0, 0, L * N * H), [L, N, H]);
+        outs.push(out);
+        hN.push(reshape(narrow(out, 0, reverse ? 0 : L - 1, 1), [N, H]));
+        if (lstm) cN.push(reshape(narrow(packed, 0, L * N * H, N * H), [N, H]));
+      }
+      input = outs.length === 1 ? outs[0] : cat(outs, 2);
+      if (this.dropout > 0 && this.training && l < this.numLayers - 1) {
+        input = dropoutOp(input, this.dropout, true);
+      }
+    }
+    return [input, stack(hN, 0), lstm ? stack(cN, 0) : null];
+  }
+
+  /** Checks x and the initial state, returning them time-major and batched. */
+  protected prepare(
+    x: Tensor,
+    h0: Tensor | null | undefined,
+    c0: Tensor | null | undefined,
+  ): { x: Tensor; h0: Tensor | null; c0: Tensor | null; batched: boolean } {
+    const layer = this.layer;
+    if (!(x instanceof Tensor)) {
+      throw new WasmgradError(`${layer}: expected input to be a Tensor but got ${typeof x}`);
+    }
+    x._live(layer);
+    const expect = this.batchFirst ? "[N, L, inputSize]" : "[L, N, inputSize]";
+    if (x.ndim !== 2 && x.ndim !== 3) {
+      throw new WasmgradError(
+        `${layer}: expected input ${expect.replace("inputSize", String(this.inputSize))} or unbatched [L, ${this.inputSize}] but got ${fmt(x.shape)}`,
+      );
+    }
+    if (x.shape[x.ndim - 1] !== this.inputSize) {
+      throw new WasmgradError(
+        `${layer}: input ${fmt(x.shape)} has ${x.shape[x.ndim - 1]} features in its last dim but the layer expects inputSize ${this.inputSize}`,
+      );
+    }
+    const batched = x.ndim === 3;
+    let seq = batched ? x : reshape(x, [x.shape[0], 1, this.inputSize]);
+    if (batched && this.batchFirst) seq = transpose(seq, 0, 1);
+    if (seq.shape[0] === 0) {
+      throw new WasmgradError(
+        `${layer}: expected a sequence length > 0 but got input ${fmt(x.shape)}`,
+      );
+    }
+    const n = seq.shape[1];
+    const states = this.numLayers * this.directions;
+    const want = batched ? [states, n, this.hiddenSize] : [states, this.hiddenSize];
+    const check = (t: Tensor | null | undefined, name: string): Tensor | null => {
+      if (t == null) return null;
+      if (!(t instanceof Tensor)) {
+        throw new WasmgradError(`${layer}: expected ${name} to be a Tensor but got ${typeof t}`);
+      }
+      t._live(layer);
+      if (t.ndim !== want.length || t.shape.some((v, i) => v !== want[i])) {
+        throw new WasmgradError(
+          `${layer}: expected ${name} of shape ${fmt(want)} for input ${fmt(x.shape)}${this.batchFirst ? " (batchFirst)" : ""} but got ${fmt(t.shape)}`,
+        );
+      }
+      return batched ? t : reshape(t, [states, 1, this.hiddenSize]);
+    };
+    return { x: seq, h0: check(h0, "h0"), c0: check(c0, "c0"), batched };
+  }
+
+  /** Back to the caller's layout: batch first, or unbatched. */
+  protected finish(out: Tensor, batched: boolean): Tensor {
+    if (!batched) return reshape(out, [out.shape[0], out.shape[2]]);
+    return this.batchFirst ? transpose(out, 0, 1) : out;
+  }
+
+  protected unbatchState(t: Tensor, batched: boolean): Tensor {
+    return batched ? t : reshape(t, [t.shape[0], t.shape[2]]);
+  }
+}
+
+/** Elman RNN: h_t = tanh(x_t · W_ihᵀ + b_ih + h_{t-1} · W_hhᵀ + b_hh) (or relu). */
+export class RNN extends RecurrentBase<[Tensor, (Tensor | null)?], [Tensor, Tensor]> {
+  constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
+    const nl = options.nonlinearity ?? "tanh";
+    if (nl !== "tanh" && nl !== "relu") {
+      throw new WasmgradError(
+        `RNN: nonlinearity must be "tanh" or "relu" but got ${JSON.stringify(nl)}`,
+      );
+    }
+    super("RNN", nl === "relu" ? "rnn_relu" : "rnn_tanh", inputSize, hiddenSize, options);
+  }
+
+  /** Returns [output, hN]. */
+  forward(x: Tensor, h0?: Tensor | null): [Tensor, Tensor] {
+    const p = this.prepare(x, h0, null);
+    const [out, hN] = this.run(p.x, p.h0, null);
+    return [this.finish(out, p.batched), this.unbatchState(hN, p.batched)];
+  }
+}
+
+export class GRU extends RecurrentBase<[Tensor, (Tensor | null)?], [Tensor, Tensor]> {
+  constructor(
+    inputSize: number,
+    hiddenSize: number,
+    options: Omit<RNNOptions, "nonlinearity"> = {},
+  ) {
+    super("GRU", "gru", inputSize, hiddenSize, options);
+  }
+
+  /** Returns [output, hN]. */
+  forward(x: Tensor, h0?: Tensor | null): [Tensor, Tensor] {
+    const p = this.prepare(x, h0, null);
+    const [out, hN] = this.run(p.x, p.h0, null);
+    return [this.finish(out, p.batched), this.unbatchState(hN, p.batched)];
+  }
+}
+
+export class LSTM extends RecurrentBase<
+  [Tensor, ([Tensor, Tensor] | null)?],
+  [Tensor, [Tensor, Tensor]]
+> {
+  constructor(
+    inputSize: number,
+    hiddenSize: number,
+    options: Omit<RNNOptions, "nonlinearity"> = {},
+  ) {
+    super("LSTM", "lstm", inputSize, hiddenSize, options);
+  }
+
+  /** Returns [output, [hN, cN]]; the initial state is [h0, c0] (both or neither). */
+  forward(x: Tensor, state?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
+    if (state != null && (!Array.isArray(state) || state.length !== 2)) {
+      throw new WasmgradError("LSTM: expected the initial state as [h0, c0]");
+    }
+    const p = this.prepare(x, state?.[0], state?.[1]);
+    const [out, hN, cN] = this.run(p.x, p.h0, p.c0);
+    return [
+      this.finish(out, p.batched),
+      [this.unbatchState(hN, p.batched), this.unbatchState(cN as Tensor, p.batched)],
+    ];
+  }
+}
+
+export interface CellOptions {
+  bias?: boolean;
+  /** RNNCell only. */
+  nonlinearity?: "tanh" | "relu";
+}
+
+/** One time step: parameters weight_ih, weight_hh, bias_ih, bias_hh. */
+abstract class CellBase<In extends unknown[], Out> extends Module<In, Out> {
+  weight_ih: Tensor;
+  weight_hh: Tensor;
+  bias_ih: Tensor | null;
+  bias_hh: Tensor | null;
+
+  constructor(
+    protected readonly layer: string,
+    protected readonly kind: CellKind,
+    readonly inputSize: number,
+    readonly hiddenSize: number,
+    options: CellOptions,
+  ) {
+    super();
+    checkSize(layer, "inputSize", inputSize, 1);
+    checkSize(layer, "hiddenSize", hiddenSize, 1);
+    const g = gatesOf(kind) * hiddenSize;
+    this.weight_ih = init([g, inputSize], hiddenSize);
+    this.weight_hh = init([g, hiddenSize], hiddenSize);
+    const bias = options.bias ?? true;
+    this.bias_ih = bias ? init([g], hiddenSize) : null;
+    this.bias_hh = bias ? init([g], hiddenSize) : null;
+  }
+
+  /** Runs one step; returns [h', c' (LSTM) or null]. */
+  protected step(
+    x: Tensor,
+    h: Tensor | null | undefined,
+    c: Tensor | null | undefined,
+  ): [Tensor, Tensor | null] {
+    const layer = this.layer;
+    if (!(x instanceof Tensor)) {
+      throw new WasmgradError(`${layer}: expected input to be a Tensor but got ${typeof x}`);
+    }
+    x._live(layer);
+    if ((x.ndim !== 1 && x.ndim !== 2) || x.shape[x.ndim - 1] !== this.inputSize) {
+      throw new WasmgradError(
+        `${layer}: expected input [N, ${this.inputSize}] or [${this.inputSize}] but got ${fmt(x.shape)}`,
+      );
+    }
+    const batched = x.ndim === 2;
+    const n = batched ? x.shape[0] : 1;
+    const want = batched ? [n, this.hiddenSize] : [this.hiddenSize];
+    const state = (t: Tensor | null | undefined, name: string): Tensor | null => {
+      if (t == null) return null;
+      if (!(t instanceof Tensor)) {
+        throw new WasmgradError(`${layer}: expected ${name} to be a Tensor but got ${typeof t}`);
+      }
+      t._live(layer);
+      if (t.ndim !== want.length || t.shape.some((v, i) => v !== want[i])) {
+        throw new WasmgradError(
+          `${layer}: expected ${name} of shape ${fmt(want)} for input ${fmt(x.shape)} but got ${fmt(t.shape)}`,
+        );
+      }
+      return reshape(t, [n, this.hiddenSize]);
+    };
+    const hx = state(h, "hx");
+    const cx = state(c, "cx");
+    const packed = recurrentLayer(
+      this.kind,
+      reshape(x, [1, n, this.inputSize]),
+      hx,
+      cx,
+      {
+        weightIh: this.weight_ih,
+        weightHh: this.weight_hh,
+        biasIh: this.bias_ih,
+        biasHh: this.bias_hh,
+      },
+      false,
+    );
+    const size = n * this.hiddenSize;
+    const h1 = reshape(narrow(packed, 0, 0, size), want);
+    const c1 = this.kind === "lstm" ? reshape(narrow(packed, 0, size, size), want) : null;
+    return [h1, c1];
+  }
+}
+
+export class RNNCell extends CellBase<[Tensor, (Tensor | null)?], Tensor> {
+  constructor(inputSize: number, hiddenSize: number, options: CellOptions = {}) {
+    const nl = options.nonlinearity ?? "tanh";
+    if (nl !== "tanh" && nl !== "relu") {
+      throw new WasmgradError(
+        `RNNCell: nonlinearity must be "tanh" or "relu" but got ${JSON.stringify(nl)}`,
+      );
+    }
+    super("RNNCell", nl === "relu" ? "rnn_relu" : "rnn_tanh", inputSize, hiddenSize, options);
+  }
+  forward(x: Tensor, h?: Tensor | null): Tensor {
+    return this.step(x, h, null)[0];
+  }
+}
+
+export class GRUCell extends CellBase<[Tensor, (Tensor | null)?], Tensor> {
+  constructor(
+    inputSize: number,
+    hiddenSize: number,
+    options: Omit<CellOptions, "nonlinearity"> = {},
+  ) {
+    super("GRUCell", "gru", inputSize, hiddenSize, options);
+  }
+  forward(x: Tensor, h?: Tensor | null): Tensor {
+    return this.step(x, h, null)[0];
+  }
+}
+
+export class LSTMCell extends CellBase<[Tensor, ([Tensor, Tensor] | null)?], [Tensor, Tensor]> {
+  constructor(
+    inputSize: number,
+    hiddenSize: number,
+    options: Omit<CellOptions, "nonlinearity"> = {},
+  ) {
+    super("LSTMCell", "lstm", inputSize, hiddenSize, options);
+  }
+  /** Returns [h', c']; the state is [h, c] (both or neither). */
+  forward(x: Tensor, state?: [Tensor, Tensor] | null): [Tensor, Tensor] {
+    if (state != null && (!Array.isArray(state) || state.length !== 2)) {
+      throw new WasmgradError("LSTMCell: expected the state as [h, c]");
+    }
+    const [h, c] = this.step(x, state?.[0], state?.[1]);
+    return [h, c as Tensor];
+  }
+}
