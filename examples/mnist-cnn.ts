@@ -125,7 +125,7 @@ function augment(
 
 export function trainCnn(options: CnnOptions = {}): CnnResult {
   const {
-    epochs = 10,
+    epochs = 15,
     batchSize = 32,
     lr = 0.05,
     momentum = 0.9,
@@ -213,7 +213,7 @@ export function convGflops(n: number, c: number, size: number, oc: number, repea
 }
 
 function main(): void {
-  const epochs = Number(process.argv[2] ?? 10);
+  const epochs = Number(process.argv[2] ?? 15);
   const info = wg.backendInfo();
   console.log(
     `wasmgrad: MNIST CNN (conv 24, conv 48, dense 10), SGD momentum, batch 32 (${info.relaxedSimd ? "relaxed SIMD" : "SIMD"} kernels, ${info.wasmBytes} bytes of WebAssembly)`,
