@@ -124,7 +124,7 @@ export function tables(runs, { shapes, mnist, timing }) {
     return (
       `${buildName[b]} run: ${processes.map((p) => p.date).join(" and ")}` +
       (processes.length > 1 ? ` (${processes.length} processes merged)` : "") +
-      `, git ${r.git}, node ${[r.node, ...r.execArgv].join(" ")}, load average ${loads} (1 min) on ${r.cores} cores`
+      `, git ${r.git} (dist/ digest ${r.dist}), node ${[r.node, ...r.execArgv].join(" ")}, load average ${loads} (1 min) on ${r.cores} cores`
     );
   });
   const times = present.map((b) => runs[b].processes?.length ?? 1);
@@ -132,7 +132,7 @@ export function tables(runs, { shapes, mnist, timing }) {
   const perNote = per === 1 ? "" : ` per process, ${per} processes`;
   out.push(
     `Figures: best of ${timing.passes * timing.rounds} rounds of >= ${timing.minMs} ms (${timing.passes} passes${perNote}), contenders of a problem interleaved; ` +
-      `the pure-JS peer: best of ${timing.checkSteps - 1 + timing.passes} single steps (small model) and ${timing.checkSteps - 1} (npm start model)${perNote}, each after a first step of the same model. ` +
+      `the pure-JS peer: best of ${timing.checkSteps - 1 + timing.passes} single steps on the 8/16 model and ${timing.checkSteps - 1} on the 16/32 one${perNote}, each after a first step of the same model (not run on 24/48: about 11 s a step). ` +
       'GFLOP/s = 2·N·OH·OW·OC·C·9 / time in every direction; 3×3 kernel, stride 1, "same" padding. ' +
       '"wasmgrad" is the public API (F.conv2d + dispose; a gradient: backward of a retained graph in which only that operand requires grad, the gradient then freed); ' +
       '"kernel only" counts just the time inside the WASM kernel during the same calls. "vs" = wasmgrad API over tfjs measured in the same process (>1: wasmgrad faster); ' +
