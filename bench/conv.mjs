@@ -391,7 +391,7 @@ async function setupShape(s, check) {
 /**
  * The issue's model (8 and 16 channels), and the wider ones `npm start` has trained: 16 and 32
  * channels, and 24 and 48 since 617c5d0. `cpu`: how much the pure-JS peer runs ("timed": the
- * check, then steps in every pass; "check": only the check's steps; "none": nothing, at about 13 s
+ * check, then steps in every pass; "check": only the check's steps; "none": nothing, at about 11 s
  * a step).
  */
 const MNIST = [
