@@ -8,6 +8,7 @@ import { WasmgradError } from "./errors.js";
 import { tidy } from "./memory.js";
 import { type Conv2dOptions, conv2d as conv2dOp } from "./ops/conv.js";
 import { tensor } from "./ops/creation.js";
+import { type CellKind, gatesOf, recurrentLayer } from "./ops/rnn.js";
 
 export interface SgemmOptions {
   transA?: boolean;
@@ -88,6 +89,86 @@ export function conv2d(
       return { data: out.data(), shape: [...out.shape] };
     }),
   );
+}
+
+/** Sizes of one recurrent step over Float32Arrays. */
+export interface StepSizes {
+  batch: number;
+  inputSize: number;
+  hiddenSize: number;
+}
+
+/** Weights in PyTorch's layout: weightIh [G*H, In], weightHh [G*H, H], biases [G*H] or null. */
+export interface StepWeights {
+  weightIh: Float32Array;
+  weightHh: Float32Array;
+  biasIh?: Float32Array | null;
+  biasHh?: Float32Array | null;
+}
+
+function step(
+  kind: CellKind,
+  x: Float32Array,
+  h: Float32Array,
+  c: Float32Array | null,
+  w: StepWeights,
+  sizes: StepSizes,
+): Float32Array {
+  const { batch: n, inputSize: inSize, hiddenSize: hs } = sizes;
+  const g = gatesOf(kind) * hs;
+  return noGrad(() =>
+    tidy(() => {
+      const t = (a: Float32Array, shape: number[]) => tensor(a, { shape });
+      const packed = recurrentLayer(
+        kind,
+        t(x, [1, n, inSize]),
+        t(h, [n, hs]),
+        c === null ? null : t(c, [n, hs]),
+        {
+          weightIh: t(w.weightIh, [g, inSize]),
+          weightHh: t(w.weightHh, [g, hs]),
+          biasIh: w.biasIh ? t(w.biasIh, [g]) : null,
+          biasHh: w.biasHh ? t(w.biasHh, [g]) : null,
+        },
+        false,
+      );
+      return packed.data();
+    }),
+  );
+}
+
+/** One RNN step: h' = tanh (or relu)(x · W_ihᵀ + b_ih + h · W_hhᵀ + b_hh), [batch, hiddenSize]. */
+export function rnnStep(
+  x: Float32Array,
+  h: Float32Array,
+  weights: StepWeights,
+  sizes: StepSizes,
+  nonlinearity: "tanh" | "relu" = "tanh",
+): Float32Array {
+  return step(nonlinearity === "relu" ? "rnn_relu" : "rnn_tanh", x, h, null, weights, sizes);
+}
+
+/** One LSTM step (gates i, f, g, o): returns the new h and c, each [batch, hiddenSize]. */
+export function lstmStep(
+  x: Float32Array,
+  h: Float32Array,
+  c: Float32Array,
+  weights: StepWeights,
+  sizes: StepSizes,
+): { h: Float32Array; c: Float32Array } {
+  const out = step("lstm", x, h, c, weights, sizes);
+  const size = sizes.batch * sizes.hiddenSize;
+  return { h: out.slice(0, size), c: out.slice(size, 2 * size) };
+}
+
+/** One GRU step (gates r, z, n): returns the new h, [batch, hiddenSize]. */
+export function gruStep(
+  x: Float32Array,
+  h: Float32Array,
+  weights: StepWeights,
+  sizes: StepSizes,
+): Float32Array {
+  return step("gru", x, h, null, weights, sizes);
 }
 
 /** The kernel table itself (pointer-based; see assembly/index.ts for the ABI). */
