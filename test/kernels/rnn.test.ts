@@ -195,7 +195,7 @@ describe("wg.kernels step functions", () => {
     const x = randomArray(n * inSize, 21);
     const h = randomArray(n * hs, 22);
     const c = randomArray(n * hs, 23);
-    const weightsOf = (m: wg.nn.Module) => {
+    const weightsOf = (m: { stateDict(): Record<string, wg.Tensor> }) => {
       const sd = m.stateDict();
       return {
         weightIh: sd.weight_ih.data(),
