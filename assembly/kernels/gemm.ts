@@ -249,8 +249,12 @@ function packA_cols(dst: usize, src: usize, lda: usize, kc: i32): void {
   }
 }
 
-/** Packs op(B)[pc:pc+kc, jc:jc+nc] into 8-column panels; with `direct`, only the edge one. */
+/**
+ * Packs op(B)[pc:pc+kc, jc:jc+nc] into 8-column panels at `dst`; with `direct`, only the edge
+ * one.
+ */
 function packBBlock(
+  dst: usize,
   b: usize,
   ldb: i32,
   transB: i32,
@@ -262,7 +266,6 @@ function packBBlock(
 ): void {
   const ld = <usize>ldb;
   const panelBytes = <usize>kc << 5;
-  let dst = packB;
   let j = 0;
   if (transB == 0) {
     const src = b + ((<usize>pc * ld + <usize>jc) << 2);
@@ -314,12 +317,13 @@ function packABlock(a: usize, lda: i32, transA: i32, ic: i32, pc: i32, mc: i32, 
 }
 
 /**
- * All 4x8 tiles of one (MC x NC) block of C over one K block. B panels come from the packing
- * buffer, or from B itself (bDirectStep = 4 * ldb bytes, 0 when packed) except the edge panel.
+ * All 4x8 tiles of one (MC x NC) block of C over one K block. B panels come from `bPanels`
+ * (packed), or from B itself (bDirectStep = 4 * ldb bytes, 0 when packed) except the edge panel.
  */
 function macroKernel(
   c: usize,
   ldc: i32,
+  bPanels: usize,
   bSrc: usize,
   bDirectStep: usize,
   mc: i32,
@@ -335,7 +339,7 @@ function macroKernel(
   const nFull = nc & ~(NR - 1);
   for (let j = 0; j < nc; j += NR) {
     const direct = bDirectStep != 0 && j < nFull;
-    const bp = direct ? bSrc + (<usize>j << 2) : packB + <usize>(j >> 3) * bPanelBytes;
+    const bp = direct ? bSrc + (<usize>j << 2) : bPanels + <usize>(j >> 3) * bPanelBytes;
     const nr = min(NR, nc - j);
     let ap = packA;
     let cp = c + (<usize>j << 2);
@@ -796,9 +800,7 @@ function gemmBlocked(
   beta: f32,
 ): void {
   const lb = <usize>ldb;
-  // K blocks of equal size: 784 = 4 x 196 rather than 3 x 256 + 16.
-  const kBlocks = (k + KC - 1) / KC;
-  const kcMax = (k + kBlocks - 1) / kBlocks;
+  const kcMax = kBlock(k);
   // Reading B in place saves the packing pass while B is re-read only a few times (small M);
   // for larger M, packing wins (strided panels miss in cache and TLB). Crossover measured on
   // Zen 4 between M = 32 and 64.
@@ -811,13 +813,13 @@ function gemmBlocked(
     for (let pc = 0; pc < k; pc += kcMax) {
       const kc = min(kcMax, k - pc);
       const betaBlk: f32 = pc == 0 ? beta : 1;
-      packBBlock(b, ldb, transB, pc, jc, kc, nc, bDirect);
+      packBBlock(packB, b, ldb, transB, pc, jc, kc, nc, bDirect);
       const bSrc = b + ((<usize>pc * lb + <usize>jc) << 2);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         packABlock(a, lda, transA, ic, pc, mc, kc);
         const cBlk = c + <usize>ic * ldcBytes + (<usize>jc << 2);
-        macroKernel(cBlk, ldc, bSrc, bDirect ? lb << 2 : 0, mc, nc, kc, alpha, betaBlk);
+        macroKernel(cBlk, ldc, packB, bSrc, bDirect ? lb << 2 : 0, mc, nc, kc, alpha, betaBlk);
       }
     }
   }
@@ -855,5 +857,69 @@ export function sgemm_batched_f32(
     c += sc;
     a += sa;
     b += sb;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prepacked B: an operand used by many products (a recurrent weight, read once per time step) is
+// packed once, and each product then packs only A. Layout: K blocks as gemmBlocked cuts them
+// (equal blocks of at most KC rows); block p (first row pc, kc rows) starts at float
+// pc * N8 (N8 = N rounded up to 8) and holds ceil(N / 8) panels of kc x 8 floats, zero-padded.
+
+/** K block size: equal blocks of at most KC (784 = 4 x 196 rather than 3 x 256 + 16). */
+function kBlock(k: i32): i32 {
+  const kBlocks = (k + KC - 1) / KC;
+  return (k + kBlocks - 1) / kBlocks;
+}
+
+/** dst (K * N8 floats) = op(B) [K x N] prepacked for sgemm_prepacked_f32. */
+export function sgemm_pack_b_f32(dst: usize, b: usize, ldb: i32, k: i32, n: i32, transB: i32): void {
+  if (k <= 0 || n <= 0) return;
+  const n8 = <usize>((n + 7) & ~7);
+  const kcMax = kBlock(k);
+  for (let pc = 0; pc < k; pc += kcMax) {
+    const kc = min(kcMax, k - pc);
+    packBBlock(dst + ((<usize>pc * n8) << 2), b, ldb, transB, pc, 0, kc, n, false);
+  }
+}
+
+/**
+ * C[M x N] = alpha * op(A) * B + beta * C with B prepacked by sgemm_pack_b_f32 (same K and N).
+ * Same conventions as sgemm_f32 (beta == 0 never reads C).
+ */
+export function sgemm_prepacked_f32(
+  c: usize,
+  ldc: i32,
+  a: usize,
+  lda: i32,
+  packed: usize,
+  m: i32,
+  n: i32,
+  k: i32,
+  transA: i32,
+  alpha: f32,
+  beta: f32,
+): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == 0) {
+    scaleC(c, ldc, m, n, beta);
+    return;
+  }
+  const n8 = <usize>((n + 7) & ~7);
+  const kcMax = kBlock(k);
+  const ldcBytes = <usize>ldc << 2;
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += kcMax) {
+      const kc = min(kcMax, k - pc);
+      const betaBlk: f32 = pc == 0 ? beta : 1;
+      const panels = packed + ((<usize>pc * n8 + <usize>(jc >> 3) * <usize>kc * 8) << 2);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packABlock(a, lda, transA, ic, pc, mc, kc);
+        const cBlk = c + <usize>ic * ldcBytes + (<usize>jc << 2);
+        macroKernel(cBlk, ldc, panels, 0, 0, mc, nc, kc, alpha, betaBlk);
+      }
+    }
   }
 }

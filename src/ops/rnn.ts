@@ -13,7 +13,7 @@
  * and, for LSTM, the last cell state [N, H] after it; the modules in nn/rnn.ts slice it.
  */
 import { needsGradAny, record } from "../autograd/engine.js";
-import { K, meta } from "../backend/runtime.js";
+import { allocate, K, meta } from "../backend/runtime.js";
 import { BinaryOp, ReduceOp } from "../backend/table/core.js";
 import { Tensor } from "../tensor.js";
 
@@ -29,6 +29,37 @@ export interface LayerWeights {
 /** Gate blocks per hidden unit. */
 export function gatesOf(kind: CellKind): number {
   return kind === "lstm" ? 4 : kind === "gru" ? 3 : 1;
+}
+
+/**
+ * C [m x n] = A [m x k] · op(B) + beta · C for every time step with the same B: over two or
+ * more steps B is packed once (sgemm_pack_b_f32) and each step packs only A.
+ */
+class StepProduct {
+  private readonly packed: number;
+
+  constructor(
+    op: string,
+    private readonly b: number,
+    private readonly ldb: number,
+    private readonly k: number,
+    private readonly n: number,
+    private readonly transB: 0 | 1,
+    steps: number,
+  ) {
+    this.packed = steps > 1 && k > 0 && n > 0 ? allocate(op, k * Math.ceil(n / 8) * 32) : 0;
+    if (this.packed !== 0) K.sgemm_pack_b_f32(this.packed, b, ldb, k, n, transB);
+  }
+
+  run(c: number, ldc: number, a: number, lda: number, m: number, beta: number): void {
+    if (this.packed !== 0)
+      K.sgemm_prepacked_f32(c, ldc, a, lda, this.packed, m, this.n, this.k, 0, 1, beta);
+    else K.sgemm_f32(c, ldc, a, lda, this.b, this.ldb, m, this.n, this.k, 0, this.transB, 1, beta);
+  }
+
+  free(): void {
+    if (this.packed !== 0) K.free(this.packed);
+  }
 }
 
 /** rows x cols = the bias row broadcast (or zeros when there is none). */
@@ -84,23 +115,29 @@ export function recurrentLayer(
     fillRows(gi.ptr, inBias, rows, G);
     if (In > 0) K.sgemm_f32(gi.ptr, G, x._ptr(op), In, wih, In, rows, G, In, 0, 1, 1, 1);
   }
-  for (let s = 0; s < L && N * H > 0; s++) {
-    const t = reverse ? L - 1 - s : s;
-    const prev = reverse ? t + 1 : t - 1;
-    const hPrev = s === 0 ? h0p : out + prev * stepH;
-    const g = gi.ptr + t * stepG;
-    const h = out + t * stepH;
-    if (gru && gh !== null && act !== null) {
-      fillRows(gh.ptr, hhBias, N, G);
-      if (hPrev !== 0) K.sgemm_f32(gh.ptr, G, hPrev, H, whh, H, N, G, H, 0, 1, 1, 1);
-      K.gru_cell_f32(h, act.ptr + t * N * 4 * H * 4, g, gh.ptr, hPrev, N, H);
-      continue;
+  // h_{t-1} · W_hhᵀ, with W_hh packed once for the whole sequence.
+  const recurrent = new StepProduct(op, whh, H, H, G, 1, L);
+  try {
+    for (let s = 0; s < L && N * H > 0; s++) {
+      const t = reverse ? L - 1 - s : s;
+      const prev = reverse ? t + 1 : t - 1;
+      const hPrev = s === 0 ? h0p : out + prev * stepH;
+      const g = gi.ptr + t * stepG;
+      const h = out + t * stepH;
+      if (gru && gh !== null && act !== null) {
+        fillRows(gh.ptr, hhBias, N, G);
+        if (hPrev !== 0) recurrent.run(gh.ptr, G, hPrev, H, N, 1);
+        K.gru_cell_f32(h, act.ptr + t * N * 4 * H * 4, g, gh.ptr, hPrev, N, H);
+        continue;
+      }
+      if (hPrev !== 0) recurrent.run(g, G, hPrev, H, N, 1);
+      if (lstm && act !== null && cs !== null) {
+        const cPrev = s === 0 ? c0p : cs.ptr + prev * stepH;
+        K.lstm_cell_f32(h, cs.ptr + t * stepH, act.ptr + t * stepG, g, cPrev, N, H);
+      } else K.rnn_cell_f32(h, g, N * H, relu);
     }
-    if (hPrev !== 0) K.sgemm_f32(g, G, hPrev, H, whh, H, N, G, H, 0, 1, 1, 1);
-    if (lstm && act !== null && cs !== null) {
-      const cPrev = s === 0 ? c0p : cs.ptr + prev * stepH;
-      K.lstm_cell_f32(h, cs.ptr + t * stepH, act.ptr + t * stepG, g, cPrev, N, H);
-    } else K.rnn_cell_f32(h, g, N * H, relu);
+  } finally {
+    recurrent.free();
   }
   if (lstm && cs !== null && N * H > 0) {
     const last = reverse ? 0 : L - 1;
@@ -136,42 +173,48 @@ export function recurrentLayer(
     if (dc !== null) K.copy_f32(dc.ptr, gp + rows * H * 4, N * H);
     const outP = packed._ptr(op);
     const hRec = dgh ?? dG;
-    for (let s = L - 1; s >= 0 && N * H > 0; s--) {
-      const t = reverse ? L - 1 - s : s;
-      const prev = reverse ? t + 1 : t - 1;
-      const hPrev = s === 0 ? h0p : outP + prev * stepH;
-      const dGt = dG.ptr + t * stepG;
-      K.binary_f32(dhTotal.ptr, gp + t * stepH, dh.ptr, N * H, BinaryOp.add);
-      if (gru && dgh !== null && act !== null) {
-        const dght = dgh.ptr + t * stepG;
-        K.gru_cell_bwd_f32(
-          dGt,
-          dght,
-          dh.ptr,
-          act.ptr + t * N * 4 * H * 4,
-          hPrev,
-          dhTotal.ptr,
-          N,
-          H,
-        );
-        K.sgemm_f32(dh.ptr, H, dght, G, whh, H, N, H, G, 0, 0, 1, 1);
-        continue;
+    // dh_{t-1} = dG_t · W_hh, with W_hh packed once for the whole sequence.
+    const back = new StepProduct(op, whh, H, G, H, 0, L);
+    try {
+      for (let s = L - 1; s >= 0 && N * H > 0; s--) {
+        const t = reverse ? L - 1 - s : s;
+        const prev = reverse ? t + 1 : t - 1;
+        const hPrev = s === 0 ? h0p : outP + prev * stepH;
+        const dGt = dG.ptr + t * stepG;
+        K.binary_f32(dhTotal.ptr, gp + t * stepH, dh.ptr, N * H, BinaryOp.add);
+        if (gru && dgh !== null && act !== null) {
+          const dght = dgh.ptr + t * stepG;
+          K.gru_cell_bwd_f32(
+            dGt,
+            dght,
+            dh.ptr,
+            act.ptr + t * N * 4 * H * 4,
+            hPrev,
+            dhTotal.ptr,
+            N,
+            H,
+          );
+          back.run(dh.ptr, H, dght, G, N, 1);
+          continue;
+        }
+        if (lstm && act !== null && cs !== null && dc !== null) {
+          const cPrev = s === 0 ? c0p : cs.ptr + prev * stepH;
+          K.lstm_cell_bwd_f32(
+            dGt,
+            dc.ptr,
+            act.ptr + t * stepG,
+            cs.ptr + t * stepH,
+            cPrev,
+            dhTotal.ptr,
+            dc.ptr,
+            N,
+            H,
+          );
+        } else K.rnn_cell_bwd_f32(dGt, dhTotal.ptr, outP + t * stepH, N * H, relu);
+        back.run(dh.ptr, H, dGt, G, N, 0);
       }
-      if (lstm && act !== null && cs !== null && dc !== null) {
-        const cPrev = s === 0 ? c0p : cs.ptr + prev * stepH;
-        K.lstm_cell_bwd_f32(
-          dGt,
-          dc.ptr,
-          act.ptr + t * stepG,
-          cs.ptr + t * stepH,
-          cPrev,
-          dhTotal.ptr,
-          dc.ptr,
-          N,
-          H,
-        );
-      } else K.rnn_cell_bwd_f32(dGt, dhTotal.ptr, outP + t * stepH, N * H, relu);
-      K.sgemm_f32(dh.ptr, H, dGt, G, whh, H, N, H, G, 0, 0, 1, 0);
+    } finally {
+      back.free();
     }
     const grads: (Tensor | null)[] = [];
     let dx: Tensor | null = null;

@@ -393,3 +393,39 @@ describe.skipIf(variants.length < 2)("baseline and relaxed builds", () => {
     }
   });
 });
+
+describe.each(variants)("sgemm_pack_b_f32 + sgemm_prepacked_f32 (%s build)", (variant: Variant) => {
+  const b = backendFor(variant);
+  const k = b.kernels;
+  // K past one block (KC = 256), N past one NC block (512) and not a multiple of 8.
+  const problems: Problem[] = [];
+  for (const [m, n, kk] of [
+    [1, 1, 1],
+    [3, 9, 5],
+    [4, 8, 8],
+    [32, 1024, 256],
+    [7, 530, 300],
+    [33, 17, 513],
+    [0, 5, 3],
+    [5, 0, 3],
+    [5, 6, 0],
+  ]) {
+    for (const [ta, tb] of layouts) {
+      problems.push({ m, n, k: kk, ta, tb, alpha: 1, beta: 0, padA: 1, padB: 3, padC: 2 });
+    }
+  }
+  problems.push({ m: 9, n: 20, k: 40, ta: 0, tb: 1, alpha: -0.5, beta: 1 });
+  for (const p of problems) {
+    it(`${layoutName(p.ta, p.tb)} m=${p.m} n=${p.n} k=${p.k} alpha=${p.alpha} beta=${p.beta}`, () => {
+      const ops = operands(p, 7);
+      const pa = put(b, ops.a);
+      const pb = put(b, ops.b);
+      const pc = put(b, ops.c);
+      const packed = k.alloc(Math.max(16, p.k * Math.ceil(p.n / 8) * 8 * 4));
+      k.sgemm_pack_b_f32(packed, pb, ops.ldb, p.k, p.n, p.tb);
+      k.sgemm_prepacked_f32(pc, ops.ldc, pa, ops.lda, packed, p.m, p.n, p.k, p.ta, p.alpha, p.beta);
+      check(p, ops, get(b, pc, ops.c.length));
+      for (const ptr of [pa, pb, pc, packed]) k.free(ptr);
+    });
+  }
+});

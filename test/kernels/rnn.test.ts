@@ -225,3 +225,66 @@ describe("wg.kernels step functions", () => {
     });
   });
 });
+
+describe("sequence layers against their cells stepped by hand", () => {
+  for (const kind of ["RNN", "LSTM", "GRU"] as const) {
+    it(`${kind}: outputs, final state and gradients agree (7 steps, batch 3)`, () => {
+      wg.manualSeed(9);
+      const [L, n, inSize, hs] = [7, 3, 5, 6];
+      wg.tidy(() => {
+        const seq =
+          kind === "LSTM"
+            ? new wg.nn.LSTM(inSize, hs)
+            : kind === "GRU"
+              ? new wg.nn.GRU(inSize, hs)
+              : new wg.nn.RNN(inSize, hs);
+        const cell =
+          kind === "LSTM"
+            ? new wg.nn.LSTMCell(inSize, hs)
+            : kind === "GRU"
+              ? new wg.nn.GRUCell(inSize, hs)
+              : new wg.nn.RNNCell(inSize, hs);
+        const sd = seq.stateDict();
+        cell.loadStateDict({
+          weight_ih: sd.weight_ih_l0,
+          weight_hh: sd.weight_hh_l0,
+          bias_ih: sd.bias_ih_l0,
+          bias_hh: sd.bias_hh_l0,
+        });
+        const x = wg.randn([L, n, inSize], { requiresGrad: true });
+        const h0 = wg.randn([1, n, hs]);
+        const c0 = wg.randn([1, n, hs]);
+        const g = wg.randn([L, n, hs]);
+        // The sequence layer.
+        const out =
+          seq instanceof wg.nn.LSTM
+            ? seq.forward(x, [h0, c0])[0]
+            : (seq as wg.nn.RNN).forward(x, h0)[0];
+        out.mul(g).sum().backward();
+        const dx = x.grad?.data() as Float32Array;
+        const dW = (sd.weight_hh_l0.grad as wg.Tensor).data();
+        x.grad = null;
+        // The cell, one step at a time.
+        let h = h0.reshape([n, hs]);
+        let c = c0.reshape([n, hs]);
+        const steps: wg.Tensor[] = [];
+        for (let t = 0; t < L; t++) {
+          const xt = x.narrow(0, t, 1).reshape([n, inSize]);
+          if (cell instanceof wg.nn.LSTMCell) [h, c] = cell.forward(xt, [h, c]);
+          else h = (cell as wg.nn.RNNCell).forward(xt, h);
+          steps.push(h);
+        }
+        const byHand = wg.stack(steps, 0);
+        byHand.mul(g).sum().backward();
+        const close = (a: Float32Array, b: Float32Array) => {
+          for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(2e-6);
+        };
+        close(out.data(), byHand.data());
+        close(dx, (x.grad as wg.Tensor | null)?.data() as Float32Array);
+        close(dW, (cell.weight_hh.grad as wg.Tensor).data());
+        seq.dispose();
+        cell.dispose();
+      });
+    });
+  }
+});

@@ -49,8 +49,29 @@ export interface GemmKernels {
     alpha: number,
     beta: number,
   ): void;
+  /**
+   * dst = op(B) [k x n] packed for sgemm_prepacked_f32: k * ceil(n / 8) * 8 floats. For an
+   * operand used by many products (a recurrent weight, once per time step).
+   */
+  sgemm_pack_b_f32(dst: Ptr, b: Ptr, ldb: number, k: number, n: number, transB: Trans): void;
+  /** C = alpha * op(A) * B + beta * C with B from sgemm_pack_b_f32 (the same k and n). */
+  sgemm_prepacked_f32(
+    c: Ptr,
+    ldc: number,
+    a: Ptr,
+    lda: number,
+    packed: Ptr,
+    m: number,
+    n: number,
+    k: number,
+    transA: Trans,
+    alpha: number,
+    beta: number,
+  ): void;
 }
 export const gemmKernelNames = [
   "sgemm_f32",
   "sgemm_batched_f32",
+  "sgemm_pack_b_f32",
+  "sgemm_prepacked_f32",
 ] as const satisfies readonly (keyof GemmKernels)[];
