@@ -124,18 +124,19 @@ export function tables(runs, { shapes, mnist, timing }) {
     return (
       `${buildName[b]} run: ${processes.map((p) => p.date).join(" and ")}` +
       (processes.length > 1 ? ` (${processes.length} processes merged)` : "") +
-      `, git ${r.git} (dist/ digest ${r.dist}), node ${[r.node, ...r.execArgv].join(" ")}, load average ${loads} (1 min) on ${r.cores} cores`
+      `, git ${[...new Set(processes.map((p) => p.git ?? r.git))].join(" and ")} (dist/ digest ${r.dist}), node ${[r.node, ...r.execArgv].join(" ")}, load average ${loads} (1 min) on ${r.cores} cores`
     );
   });
-  const times = present.map((b) => runs[b].processes?.length ?? 1);
-  const per = Math.min(...times) === Math.max(...times) ? times[0] : times.join(" / ");
-  const perNote = per === 1 ? "" : ` per process, ${per} processes`;
+  // Per build: a --merge run counts the rounds of every process it merged.
+  const count = (perProcess) =>
+    [...new Set(present.map((b) => perProcess * (runs[b].processes?.length ?? 1)))].join(" / ");
+  const processes = count(1);
   out.push(
-    `Figures: best of ${timing.passes * timing.rounds} rounds of >= ${timing.minMs} ms (${timing.passes} passes${perNote}), contenders of a problem interleaved; ` +
-      `the pure-JS peer: best of ${timing.checkSteps - 1 + timing.passes} single steps on the 8/16 model and ${timing.checkSteps - 1} on the 16/32 one${perNote}, each after a first step of the same model (not run on 24/48: about 11 s a step). ` +
+    `Figures: best of ${count(timing.passes * timing.rounds)} rounds of >= ${timing.minMs} ms (${timing.passes} passes in each of ${processes} process(es)), contenders of a problem interleaved; ` +
+      `the pure-JS peer: best of ${count(timing.checkSteps - 1 + timing.passes)} single steps on the 8/16 model and ${count(timing.checkSteps - 1)} on the 16/32 one, each after a first step of the same model (not run on 24/48: about 11 s a step). ` +
       'GFLOP/s = 2·N·OH·OW·OC·C·9 / time in every direction; 3×3 kernel, stride 1, "same" padding. ' +
       '"wasmgrad" is the public API (F.conv2d + dispose; a gradient: backward of a retained graph in which only that operand requires grad, the gradient then freed); ' +
-      '"kernel only" counts just the time inside the WASM kernel during the same calls. "vs" = wasmgrad API over tfjs measured in the same process (>1: wasmgrad faster); ' +
+      '"kernel only" counts just the time inside the WASM kernel during the same calls. "vs" = wasmgrad API over tfjs measured in the same processes, interleaved (>1: wasmgrad faster); ' +
       "for the training step, the peer's ms over wasmgrad's.\n\n" +
       notes.map((n) => `- ${n}`).join("\n"),
   );

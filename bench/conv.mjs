@@ -2,12 +2,12 @@
 // against TensorFlow.js's WASM backend (SIMD, 1 thread) in one process, and the MNIST CNN
 // training step against tfjs (WASM if it can run it, and the pure-JS CPU backend).
 //
-//   node bench/conv.mjs [--quick | --merge]                                  baseline SIMD (Node 20)
-//   node --experimental-wasm-relaxed-simd bench/conv.mjs [--quick | --merge] relaxed SIMD
+//   node bench/conv.mjs [--quick | --merge | --report]                     baseline SIMD (Node 20)
+//   node --experimental-wasm-relaxed-simd bench/conv.mjs [--quick | --merge]   relaxed SIMD
 //
-// --quick: short smoke run, saves nothing. --merge: adds this run's rounds to those stored for the
-// same build (and the same dist/, by digest) in bench/results/conv.json: best of both processes,
-// for a busy machine.
+// --quick: short smoke run, saves nothing. --merge: adds this run's rounds to those stored for
+// the same build (and the same dist/, by digest) in bench/results/conv.json: best of both
+// processes, for a busy machine. --report: only rewrites and prints the stored tables.
 //
 // Each side runs its natural layout on the same numbers: wasmgrad NCHW with weights
 // [OC, C, 3, 3], tfjs NHWC with filters [3, 3, C, OC]. Every shape uses a 3x3 kernel, stride 1
@@ -501,6 +501,17 @@ function loadSaved() {
   }
 }
 
+if (process.argv.includes("--report")) {
+  // Only rewrite and print the tables of the stored runs (after a change to conv-report.mjs).
+  const stored = loadSaved();
+  const runs = Object.values(stored.runs);
+  if (runs.length === 0) throw new Error(`--report: no runs stored in ${resultFile}`);
+  stored.tables = tables(stored.runs, { shapes: SHAPES, mnist: MNIST, timing: runs[0].timing });
+  writeFileSync(resultFile, `${JSON.stringify(stored, null, 2)}\n`);
+  console.log(stored.tables);
+  process.exit(0);
+}
+
 console.log(
   `node ${[env.node, ...env.execArgv].join(" ")} (V8 ${env.v8}) on ${env.cpu}, ${env.cores} cores`,
 );
@@ -530,7 +541,7 @@ console.log(
 if (quick) console.log("--quick: short runs, numbers are indicative only, nothing saved");
 
 const run = { build, quick, ...env, filterGradError, cells: {}, checks: {}, mnist: {} };
-run.processes = [{ date: env.date, loadavgStart: env.loadavgStart }];
+run.processes = [{ date: env.date, git: env.git, loadavgStart: env.loadavgStart }];
 const saved = loadSaved();
 if (merge) {
   const prev = saved.runs[build];
