@@ -1,25 +1,7 @@
 // Markdown tables for bench/conv.mjs from one or both builds' runs (runs.simd, runs.relaxed).
+import { fmt, fmtX, markdown } from "./common.mjs";
 
-const fmt = (v) =>
-  v === undefined || v === null || Number.isNaN(v)
-    ? "–"
-    : v >= 100
-      ? v.toFixed(0)
-      : v >= 10
-        ? v.toFixed(1)
-        : v >= 1
-          ? v.toFixed(2)
-          : v.toPrecision(2);
-const fmtX = (r) => (r === undefined || Number.isNaN(r) ? "–" : `${r.toFixed(2)}×`);
 const buildName = { simd: "SIMD", relaxed: "relaxed" };
-
-function markdown(header, rows) {
-  return [
-    `| ${header.join(" | ")} |`,
-    `|${header.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`,
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
-  ].join("\n");
-}
 
 const g = (r, id, d, lib) => r?.cells?.[id]?.[d]?.[lib]?.gflops;
 

@@ -14,12 +14,18 @@
 // and "same" padding (1 on each side). GFLOP/s = 2·N·OH·OW·OC·C·9 / time for all three
 // directions. Timing as bench/gemm.mjs: warm-up, batches of >= MIN_MS, ROUNDS rounds with the
 // contenders of one problem taking turns, PASSES passes over the suite, best round counts.
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as wg from "wasmgrad";
-import { loadAverage, maxAbsDiff, randomArray, runtimeInfo } from "./common.mjs";
+import {
+  createTimer,
+  distDigest,
+  loadAverage,
+  maxAbsDiff,
+  randomArray,
+  runtimeInfo,
+} from "./common.mjs";
 import { cpuCnn, hwioFromOihw, nhwcFromNchw, oihwFromHwio, tfCnn, wgCnn } from "./conv-models.mjs";
 import { tables } from "./conv-report.mjs";
 import { initTfjs } from "./peer-tfjs.mjs";
@@ -73,19 +79,6 @@ const tfKernels = {
   Conv2DBackpropFilter: tf.getKernel("Conv2DBackpropFilter", "wasm") !== undefined,
 };
 
-/**
- * A digest of the built package this script imports (dist/**.js): the code actually measured.
- * Other engineers rebuild dist/ in the same tree, and the git state of src/ does not say which
- * build ran.
- */
-function distDigest() {
-  const dir = join(root, "dist");
-  const hash = createHash("sha256");
-  const files = readdirSync(dir, { recursive: true }).filter((f) => f.endsWith(".js"));
-  for (const f of files.sort()) hash.update(f).update(readFileSync(join(dir, f)));
-  return hash.digest("hex").slice(0, 12);
-}
-
 const env = {
   ...runtimeInfo(),
   dist: distDigest(),
@@ -102,65 +95,15 @@ const env = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Timing (as bench/gemm.mjs, plus contenders that report their own time)
+// Timing: bench/common.mjs's createTimer (gemm.mjs's discipline); a contender's run(reps) may
+// return the seconds to count instead of its wall time (the kernel-only contenders do).
 
+const { race, record, stats, samples } = createTimer({
+  minMs: MIN_MS,
+  rounds: ROUNDS,
+  warmMs: WARM_MS,
+});
 const now = () => performance.now();
-
-/**
- * Times contenders on one problem. `run(reps)` does `reps` calls; it may return the seconds to
- * count for the batch instead of its wall time (the kernel-only contenders do). After a warm-up,
- * each batch is sized to take >= MIN_MS; ROUNDS rounds then run the contenders in rotating order.
- */
-function race(contenders) {
-  for (const c of contenders) {
-    const t0 = now();
-    let calls = 0;
-    while (calls < 2 || now() - t0 < WARM_MS) {
-      c.run(1);
-      calls++;
-    }
-    c.reps = Math.max(1, Math.ceil(MIN_MS / ((now() - t0) / calls)));
-    // Re-size from one batch at full speed: the warm-up includes tier-up.
-    const t1 = now();
-    c.run(c.reps);
-    c.reps = Math.max(1, Math.ceil((MIN_MS * c.reps) / (now() - t1)));
-    c.samples = [];
-  }
-  for (let r = 0; r < ROUNDS; r++) {
-    for (let i = 0; i < contenders.length; i++) {
-      const c = contenders[(i + r) % contenders.length];
-      const t0 = now();
-      const inner = c.run(c.reps);
-      const seconds = typeof inner === "number" ? inner : (now() - t0) / 1e3;
-      c.samples.push(seconds / c.reps);
-    }
-  }
-  const out = {};
-  for (const c of contenders) out[c.key] = { samples: c.samples, reps: c.reps };
-  return out;
-}
-
-/** Seconds per call of every round so far, per key (all passes). */
-const samples = new Map();
-function record(times) {
-  for (const [key, t] of Object.entries(times)) {
-    const s = samples.get(key) ?? { samples: [], reps: [] };
-    s.samples.push(...t.samples);
-    s.reps.push(t.reps);
-    samples.set(key, s);
-  }
-}
-function stats(key) {
-  const s = samples.get(key);
-  if (s === undefined) return undefined;
-  const sorted = [...s.samples].sort((a, b) => a - b);
-  return {
-    best: sorted[0],
-    median: sorted[Math.floor(sorted.length / 2)],
-    rounds: sorted.length,
-    reps: s.reps,
-  };
-}
 
 /**
  * Times the WASM kernel `name` inside the public API: while installed, the kernel table's entry
