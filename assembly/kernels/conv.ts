@@ -23,7 +23,8 @@
  * Geometry arrives as an i32 array (see loadGeometry); state lives in globals, so, like sgemm,
  * these kernels are not re-entrant.
  */
-import { sgemm_f32 } from "./gemm";
+import { kBlock } from "./blocking";
+import { sgemm_f32, sgemm_prepacked_f32 } from "./gemm";
 
 let N = 0;
 let C = 0;
@@ -426,6 +427,52 @@ function wideCols(col: usize, pad: usize, nb: i32, cg: i32, r0: i32, len: i32, b
   }
 }
 
+/**
+ * wideCols for the forward: the same columns written straight into sgemm's packed-B layout
+ * (K blocks of kBlock(Kd) rows, 8-column panels; see sgemm_pack_b_f32), so the product reads
+ * them with no second packing pass. Columns past q up to a multiple of 8 are zeroed.
+ */
+function widePacked(dst: usize, pad: usize, nb: i32, cg: i32, r0: i32, len: i32): void {
+  const wp = OW + (KW - 1) * DW;
+  const pp = paddedPlane();
+  const q = nb * len;
+  const n8 = (q + 7) & ~7;
+  const kd = cg * KH * KW;
+  const kcMax = kBlock(kd);
+  let k = 0;
+  for (let c = 0; c < cg; c++) {
+    for (let i = 0; i < KH; i++) {
+      for (let j = 0; j < KW; j++) {
+        const pc = (k / kcMax) * kcMax;
+        const kc = min(kcMax, kd - pc);
+        const row = dst + ((<usize>pc * <usize>n8 + <usize>(k - pc) * 8) << 2);
+        const panel = <usize>kc << 5;
+        const off = (<usize>(r0 + i * DH) * <usize>wp + <usize>(j * DW)) << 2;
+        for (let b = 0; b < nb; b++) {
+          let src = pad + ((<usize>(b * cg + c) * <usize>pp) << 2) + off;
+          let col = b * len;
+          const end = col + len;
+          for (; col < end && (col & 7) != 0; col++, src += 4) {
+            store<f32>(row + <usize>(col >> 3) * panel + (<usize>(col & 7) << 2), load<f32>(src));
+          }
+          for (; col + 8 <= end; col += 8, src += 32) {
+            const d = row + <usize>(col >> 3) * panel;
+            v128.store(d, v128.load(src));
+            v128.store(d, v128.load(src, 16), 16);
+          }
+          for (; col < end; col++, src += 4) {
+            store<f32>(row + <usize>(col >> 3) * panel + (<usize>(col & 7) << 2), load<f32>(src));
+          }
+        }
+        for (let col = q; col < n8; col++) {
+          store<f32>(row + <usize>(col >> 3) * panel + (<usize>(col & 7) << 2), 0);
+        }
+        k++;
+      }
+    }
+  }
+}
+
 /** out rows of nb images (group g, output rows r0 .. r0 + rr) = staged wide rows + the group's bias. */
 function wideOut(out: usize, stage: usize, bias: usize, n0: i32, nb: i32, g: i32, r0: i32, rr: i32): void {
   const wp = OW + (KW - 1) * DW;
@@ -489,7 +536,8 @@ function wideConv(pass: i32, dst: usize, x: usize, w: usize, bias: usize, dy: us
   const qMax = NB * rowsPerBlock * wp;
   const pad = work;
   const col = pad + ((<usize>NB * <usize>cg * <usize>pp) << 2);
-  const stage = col + ((<usize>kd * <usize>qMax) << 2);
+  // The columns' area holds Kd x qMax rounded up to 8 (the packed layout pads panels).
+  const stage = col + ((<usize>kd * <usize>((qMax + 7) & ~7)) << 2);
   const planeBytes = (<usize>H * <usize>W) << 2;
   for (let n0 = 0; n0 < N; n0 += NB) {
     const nb = min(NB, N - n0);
@@ -505,8 +553,8 @@ function wideConv(pass: i32, dst: usize, x: usize, w: usize, bias: usize, dy: us
         const len = rr * wp;
         const q = nb * len;
         if (pass == FORWARD) {
-          wideCols(col, pad, nb, cg, r0, len, false);
-          sgemm_f32(stage, q, wg, kd, col, q, ocg, q, kd, 0, 0, 1, 0);
+          widePacked(col, pad, nb, cg, r0, len);
+          sgemm_prepacked_f32(stage, q, wg, kd, col, ocg, q, kd, 0, 1, 0);
           const bg = bias != 0 ? bias + ((<usize>g * <usize>ocg) << 2) : 0;
           wideOut(dst, stage, bg, n0, nb, g, r0, rr);
         } else if (pass == INPUT_GRAD) {

@@ -34,12 +34,11 @@
  * every call, so one module instance must not run two sgemm calls at once (no re-entrancy;
  * threads will need one buffer set per worker).
  */
+import { KC, kBlock } from "./blocking";
 import { madd4 } from "./math";
 
 const MR = 4;
 const NR = 8;
-/** K block: an A micro-panel (4 KB) plus a B micro-panel (8 KB) sit well inside L1. */
-const KC = 256;
 /** M block: the packed A block (MC x KC, 128 KB) stays in L2 while B panels sweep it. */
 const MC = 128;
 /** N block: the packed B block (KC x NC, 512 KB) stays in L2 (1 MB per core here). */
@@ -865,12 +864,6 @@ export function sgemm_batched_f32(
 // packed once, and each product then packs only A. Layout: K blocks as gemmBlocked cuts them
 // (equal blocks of at most KC rows); block p (first row pc, kc rows) starts at float
 // pc * N8 (N8 = N rounded up to 8) and holds ceil(N / 8) panels of kc x 8 floats, zero-padded.
-
-/** K block size: equal blocks of at most KC (784 = 4 x 196 rather than 3 x 256 + 16). */
-function kBlock(k: i32): i32 {
-  const kBlocks = (k + KC - 1) / KC;
-  return (k + kBlocks - 1) / kBlocks;
-}
 
 /** dst (K * N8 floats) = op(B) [K x N] prepacked for sgemm_prepacked_f32. */
 export function sgemm_pack_b_f32(dst: usize, b: usize, ldb: i32, k: i32, n: i32, transB: i32): void {

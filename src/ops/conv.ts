@@ -149,7 +149,8 @@ function blockingOf(g: Geometry): Blocking {
       rows = Math.ceil(g.oh / Math.ceil(g.oh / rows));
     }
     const q = images * rows * wp;
-    return { chunk: rows, images, work: images * cg * pp + (kd + ocg) * q };
+    // Columns in sgemm's packed layout pad q to a multiple of 8.
+    return { chunk: rows, images, work: images * cg * pp + kd * ((q + 7) & ~7) + ocg * q };
   }
   if (g.n > 1 && 2 * p <= staged) {
     const images = Math.min(g.n, Math.floor(staged / p));

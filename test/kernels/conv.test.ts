@@ -153,9 +153,11 @@ describe.each(variants)("conv2d kernels (%s build)", (variant) => {
     if (g.n > 1) {
       for (const images of [2, g.n + 1]) blockings.push([wide ? oh : images * p, images]);
     }
+    const q = (chunk: number, images: number) => images * (images > 1 ? oh : chunk) * wp;
     const workFloats = (chunk: number, images: number) =>
       wide
-        ? images * (g.c / g.g) * pp + (kd + ocg) * images * (images > 1 ? oh : chunk) * wp
+        ? images * (g.c / g.g) * pp +
+          (kd * 8 * Math.ceil(q(chunk, images) / 8) + ocg * q(chunk, images))
         : (kd + ocg) * chunk;
     for (const [chunk, images] of blockings) {
       it(`${name}, chunk ${chunk}, ${images} image(s) per block`, () => {
