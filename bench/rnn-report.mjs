@@ -108,6 +108,28 @@ function targets(runs, present, kinds, steps) {
   return lines.join("\n");
 }
 
+/**
+ * Each build's step against its parts measured alone at the pointer level: the two products
+ * (packing W per call, as the cell does, and prepacked), the fused cell kernel, and the rest.
+ */
+function stepFloor(runs, present, kinds) {
+  const lines = [];
+  for (const b of present) {
+    const r = runs[b];
+    for (const k of kinds) {
+      const step = usOf(r, `step:${k.kind}:wasmgrad`);
+      const prod = (lib) =>
+        usOf(r, `gemm:${k.kind}-input:${lib}`) + usOf(r, `gemm:${k.kind}-recurrent:${lib}`);
+      const cell = usOf(r, `cellkernel:${k.kind}`);
+      const rest = step - prod("sgemm") - cell;
+      lines.push(
+        `- ${k.label}, ${buildName[b]}: step ${fmt(step)} µs = products ${fmt(prod("sgemm"))} (${fmt(prod("prepacked"))} with W prepacked) + ${k.kind.replace("rnn_tanh", "rnn")}_cell_f32 ${fmt(cell)} + the rest ${fmt(rest)} (bias fill, facade, tidy)`,
+      );
+    }
+  }
+  return lines.join("\n");
+}
+
 const CELL_KERNELS = /^(rnn|lstm|gru)_cell/;
 const SGEMM = /^sgemm_/;
 
@@ -197,16 +219,16 @@ function tfProfileLines(runs, present) {
   return lines.join("\n");
 }
 
-/** The step's products at the pointer level: GFLOP/s, packing W per call and prepacked. */
+/** The layers' products at the pointer level: GFLOP/s, packing B per call and prepacked. */
 function gemmTable(runs, present, gemms) {
-  const header = ["C = A · Wᵀ, M×N×K"];
-  for (const b of present) header.push(`packing W per call ${buildName[b]}`);
-  for (const b of present) header.push(`W prepacked ${buildName[b]}`);
+  const header = ["product", "M×N×K", "layout"];
+  for (const b of present) header.push(`sgemm_f32 ${buildName[b]}`);
+  for (const b of present) header.push(`B prepacked ${buildName[b]}`);
   for (const b of present) header.push(`µs per call ${buildName[b]}`);
   const rows = gemms.map((p) => {
     const flops = 2 * p.m * p.n * p.k;
     const gf = (b, lib) => flops / usOf(runs[b], `gemm:${p.id}:${lib}`) / 1e3;
-    const row = [`${p.m}×${p.n}×${p.k}`];
+    const row = [p.role, `${p.m}×${p.n}×${p.k}`, `${p.ta ? "T" : "N"}${p.tb ? "T" : "N"}`];
     for (const b of present) row.push(fmt(gf(b, "sgemm")));
     for (const b of present) row.push(p.prepacked ? fmt(gf(b, "prepacked")) : "–");
     for (const b of present) {
@@ -216,7 +238,7 @@ function gemmTable(runs, present, gemms) {
     }
     return row;
   });
-  return markdown(header, rows);
+  return markdown(header, rows, 3);
 }
 
 /** All tables of the runs given ({ simd?, relaxed? }). */
@@ -229,17 +251,28 @@ export function tables(runs, { kinds, seqVariants, stepFlops, gemms, steps, timi
     `### ${steps}-step sequence, forward, µs per time step\n\n${sequenceTable(runs, present, kinds, seqVariants, "fwd", steps)}`,
     `### ${steps}-step sequence, forward + backward, µs per time step\n\n${sequenceTable(runs, present, kinds, seqVariants, "train", steps)}`,
     `### Against the issue's targets\n\n${targets(runs, present, kinds, steps)}`,
+    `### A step against its parts, each timed alone at the pointer level\n\n${stepFloor(runs, present, kinds)}`,
     `### Where wasmgrad's time goes (every kernel clocked), µs per call\n\n${profileTable(runs, present, kinds, steps)}`,
-    `### The step's products at the pointer level (sgemm, NT: W as stored), GFLOP/s\n\n${gemmTable(runs, present, gemms)}`,
+    `### The layers' products at the pointer level, GFLOP/s\n\n${gemmTable(runs, present, gemms)}`,
   ];
   const tfLines = tfProfileLines(runs, present);
   if (tfLines) out.push(`### tfjs's kernels (tf.profile, one call)\n\n${tfLines}`);
   const notes = present.map((b) => {
     const r = runs[b];
-    return `${buildName[b]} run: ${r.date}, git ${r.git} (dist/ digest ${r.dist}), node ${[r.node, ...r.execArgv].join(" ")}${r.WASMGRAD_SIMD ? `, WASMGRAD_SIMD=${r.WASMGRAD_SIMD}` : ""}, load average ${r.loadavgStart[0]} → ${r.loadavgEnd?.[0]} (1 min) on ${r.cores} cores`;
+    const processes = r.processes ?? [r];
+    const loads = processes
+      .map((p) => `${p.loadavgStart[0]} → ${p.loadavgEnd?.[0] ?? "?"}`)
+      .join(" and ");
+    return (
+      `${buildName[b]} run: ${processes.map((p) => p.date).join(" and ")}` +
+      (processes.length > 1 ? ` (${processes.length} processes merged, best of both)` : "") +
+      `, git ${r.git} (dist/ digest ${r.dist}), node ${[r.node, ...r.execArgv].join(" ")}` +
+      (r.WASMGRAD_SIMD ? `, WASMGRAD_SIMD=${r.WASMGRAD_SIMD}` : "") +
+      `, load average ${loads} (1 min) on ${r.cores} cores`
+    );
   });
   out.push(
-    `Figures: best of ${timing.passes * timing.rounds} rounds of >= ${timing.minMs} ms (${timing.passes} passes), contenders of a problem interleaved. ` +
+    `Figures: best of ${timing.passes * timing.rounds} rounds of >= ${timing.minMs} ms (${timing.passes} passes; ${timing.passes * timing.trainRounds} rounds for forward + backward) per process, contenders of a problem interleaved. ` +
       "\"vs tfjs\" = the fastest tfjs form's time over wasmgrad's (nn.* for the sequences) in the same process (>1: wasmgrad faster). " +
       "The profile runs after the timed passes with a clock around every kernel call, which adds a little to each call.\n\n" +
       notes.map((n) => `- ${n}`).join("\n"),

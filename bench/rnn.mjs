@@ -10,6 +10,8 @@
 //
 // --quick: short smoke run, saves nothing. Otherwise the run replaces its build's entry in
 // bench/results/rnn.json, and once both builds are there the combined tables are printed.
+// --merge: adds this run's rounds to those stored for the same build (and the same dist/, by
+// digest): best of both processes, for a busy machine.
 //
 // wasmgrad: the cells under wg.noGrad (a forward step), nn.RNN/LSTM/GRU over the sequence (under
 // noGrad for the forward; for forward + backward, loss = sum(output · dy), backward, zeroGrad),
@@ -40,6 +42,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const folder = join(root, "bench/results");
 const resultFile = join(folder, "rnn.json");
 const quick = process.argv.includes("--quick");
+const merge = process.argv.includes("--merge") && !quick;
 
 const MIN_MS = quick ? 20 : 50;
 const ROUNDS = quick ? 3 : 6;
@@ -47,8 +50,12 @@ const ROUNDS = quick ? 3 : 6;
 const TRAIN_ROUNDS = quick ? 2 : 3;
 const PASSES = quick ? 1 : 3;
 const WARM_MS = quick ? 40 : 120;
-/** Milliseconds of calls run under the kernel profiler, per wasmgrad contender. */
-const PROFILE_MS = quick ? 100 : 400;
+/**
+ * Milliseconds of calls run under the kernel profiler per wasmgrad contender, in batches; the
+ * quickest batch is reported.
+ */
+const PROFILE_MS = quick ? 100 : 600;
+const PROFILE_BATCHES = quick ? 2 : 6;
 
 const N = 32;
 const IN = 128;
@@ -364,18 +371,51 @@ function setupSequence(k) {
 // The products of a step at the pointer level
 
 /**
- * The step's products, C [32 × G·H] = A [32 × K] · Wᵀ with W [G·H × K] as stored (NT): sgemm_f32,
- * which packs W on every call as a cell step does, and sgemm_prepacked_f32 on W packed once, as
- * the sequence layers do for W_hh. Also the sequence's input product (all L·N rows at once) and a
- * 256² square, for the speed of this machine at the time.
+ * The products of the recurrent layers at the pointer level, on buffers allocated once: each
+ * step's input and recurrent products, C [32 × G·H] = A [32 × K] · Wᵀ with W [G·H × K] as stored
+ * (NT), by sgemm_f32, which packs W on every call as a cell step does, and by
+ * sgemm_prepacked_f32 on W packed once, as the sequence layers do for W_hh; then the LSTM
+ * sequence's other products (input product of all L·N rows, the backward's per-step dh and its
+ * whole-sequence weight and input gradients), and a 256² square for the speed of the machine at
+ * the time.
  */
 const GEMMS = [
-  ...[1, 3, 4].flatMap((g) =>
-    [IN, H].map((k) => ({ id: `${N}x${g * H}x${k}`, m: N, n: g * H, k, prepacked: true })),
+  ...KINDS.flatMap((kd) =>
+    [
+      ["input", IN],
+      ["recurrent", H],
+    ].map(([what, k]) => ({
+      id: `${kd.kind}-${what}`,
+      role: `${kd.label} step, ${what} product`,
+      m: N,
+      n: GATE_COUNT[kd.kind] * H,
+      k,
+      ta: 0,
+      tb: 1,
+      prepacked: true,
+    })),
   ),
-  { id: `${L * N}x${4 * H}x${IN}`, m: L * N, n: 4 * H, k: IN, prepacked: false },
-  { id: "256x256x256", m: 256, n: 256, k: 256, prepacked: false },
-];
+  {
+    id: "lstm-seq-input",
+    role: `LSTM, input product of ${L} steps`,
+    m: L * N,
+    n: 4 * H,
+    k: IN,
+    tb: 1,
+  },
+  { id: "lstm-bwd-dh", role: "LSTM backward, per step: dh = dG·W_hh", m: N, n: H, k: 4 * H },
+  {
+    id: "lstm-bwd-dwhh",
+    role: `LSTM backward: dW_hh = dGᵀ·h (${L - 1} steps)`,
+    m: 4 * H,
+    n: H,
+    k: (L - 1) * N,
+    ta: 1,
+  },
+  { id: "lstm-bwd-dwih", role: "LSTM backward: dW_ih = dGᵀ·x", m: 4 * H, n: IN, k: L * N, ta: 1 },
+  { id: "lstm-bwd-dx", role: "LSTM backward: dX = dG·W_ih", m: L * N, n: IN, k: 4 * H },
+  { id: "square-256", role: "256² square (the machine's speed now)", m: 256, n: 256, k: 256 },
+].map((p) => ({ ta: 0, tb: 0, prepacked: p.id === "lstm-bwd-dh", ...p }));
 
 function setupGemms() {
   const blocks = [];
@@ -386,29 +426,56 @@ function setupGemms() {
   };
   const contenders = [];
   for (const p of GEMMS) {
-    const { m, n, k } = p;
+    const { m, n, k, ta, tb } = p;
     const a = aligned(m * k * 4);
     const b = aligned(n * k * 4);
     const c = aligned(m * n * 4);
+    const lda = ta ? m : k;
+    const ldb = tb ? k : n;
     raw.arange_f32(a, m * k, -1, 2 / (m * k));
     raw.arange_f32(b, n * k, 1, -2 / (n * k));
     contenders.push({
       key: `gemm:${p.id}:sgemm`,
       run(reps) {
-        for (let r = 0; r < reps; r++) raw.sgemm_f32(c, n, a, k, b, k, m, n, k, 0, 1, 1, 0);
+        for (let r = 0; r < reps; r++) raw.sgemm_f32(c, n, a, lda, b, ldb, m, n, k, ta, tb, 1, 0);
       },
     });
     if (p.prepacked) {
       const packed = aligned(k * Math.ceil(n / 8) * 32);
-      raw.sgemm_pack_b_f32(packed, b, k, k, n, 1);
+      raw.sgemm_pack_b_f32(packed, b, ldb, k, n, tb);
       contenders.push({
         key: `gemm:${p.id}:prepacked`,
         run(reps) {
           for (let r = 0; r < reps; r++)
-            raw.sgemm_prepacked_f32(c, n, a, k, packed, m, n, k, 0, 1, 0);
+            raw.sgemm_prepacked_f32(c, n, a, lda, packed, m, n, k, ta, 1, 0);
         },
       });
     }
+  }
+  // The fused pointwise kernels of one step, on N × H states (values in [-1, 1]).
+  const nh = N * H;
+  const buf = (floats, from) => {
+    const p = aligned(floats * 4);
+    raw.arange_f32(p, floats, from, (-2 * from) / floats);
+    return p;
+  };
+  const [h, c, prev] = [buf(nh, 0), buf(nh, 0), buf(nh, 0.9)];
+  const pre = buf(nh, -1);
+  const gates = buf(4 * nh, -1);
+  const gh = buf(3 * nh, 1);
+  const act = buf(4 * nh, 0);
+  const cells = {
+    rnn_tanh: () => raw.rnn_cell_f32(h, pre, nh, 0),
+    lstm: () => raw.lstm_cell_f32(h, c, act, gates, prev, N, H),
+    gru: () => raw.gru_cell_f32(h, act, gates, gh, prev, N, H),
+  };
+  for (const [kind, f] of Object.entries(cells)) {
+    contenders.push({
+      key: `cellkernel:${kind}`,
+      run(reps) {
+        for (let r = 0; r < reps; r++) f();
+      },
+    });
   }
   return {
     contenders,
@@ -429,31 +496,44 @@ function profileLabel(name, args) {
 }
 
 /**
- * Runs a wasmgrad contender for about PROFILE_MS with every kernel clocked: per call, the wall
- * time, the time inside each kernel (sgemm split by M×N×K) and the rest (JS: the facade, tensor
- * bookkeeping, autograd, tidy).
+ * Runs a wasmgrad contender for about PROFILE_MS with every kernel clocked, in PROFILE_BATCHES
+ * batches, and returns the quickest batch per call: the wall time, the time inside each kernel
+ * (sgemm split by M×N×K) and the rest (JS: the facade, tensor bookkeeping, autograd, tidy).
  */
 function profile(c) {
-  const reps = Math.max(1, Math.round((c.reps * PROFILE_MS) / MIN_MS));
-  profiler.take();
-  profiler.install();
-  const t0 = performance.now();
-  try {
-    for (let r = 0; r < reps; r++) c.once();
-  } finally {
-    profiler.remove();
+  const reps = Math.max(1, Math.round((c.reps * PROFILE_MS) / MIN_MS / PROFILE_BATCHES));
+  let best = null;
+  for (let batch = 0; batch < PROFILE_BATCHES; batch++) {
+    profiler.take();
+    profiler.install();
+    const t0 = performance.now();
+    try {
+      for (let r = 0; r < reps; r++) c.once();
+    } finally {
+      profiler.remove();
+    }
+    const wallUs = ((performance.now() - t0) * 1e3) / reps;
+    const spent = profiler.take();
+    if (best === null || wallUs < best.wallUs) best = { wallUs, spent };
   }
-  const wallUs = ((performance.now() - t0) * 1e3) / reps;
   const kernels = {};
   let insideUs = 0;
-  for (const [name, s] of profiler.take()) {
+  for (const [name, s] of best.spent) {
     const us = (s.ms * 1e3) / reps;
     insideUs += us;
     const m = name.match(/ (\d+)×(\d+)×(\d+)$/);
     const gflops = m ? (2 * m[1] * m[2] * m[3] * s.calls) / (s.ms / 1e3) / 1e9 : undefined;
     kernels[name] = { us, calls: s.calls / reps, gflops };
   }
-  return { reps, wallUs, insideUs, outsideUs: wallUs - insideUs, kernels };
+  const wallUs = best.wallUs;
+  return {
+    reps,
+    batches: PROFILE_BATCHES,
+    wallUs,
+    insideUs,
+    outsideUs: wallUs - insideUs,
+    kernels,
+  };
 }
 
 /** tfjs's own kernel list for one call (tf.profile): per kernel name, ms and count. */
@@ -474,6 +554,18 @@ async function tfProfile(once) {
 // ---------------------------------------------------------------------------------------------
 // Run
 
+/** bench/results/rnn.json as stored ({ runs: { simd?, relaxed? }, tables }). */
+function loadSaved() {
+  if (!existsSync(resultFile)) return { runs: {} };
+  try {
+    const out = JSON.parse(readFileSync(resultFile, "utf8"));
+    out.runs ??= {};
+    return out;
+  } catch {
+    return { runs: {} };
+  }
+}
+
 console.log(
   `node ${[env.node, ...env.execArgv].join(" ")} (V8 ${env.v8}) on ${env.cpu}, ${env.cores} cores`,
 );
@@ -492,6 +584,21 @@ console.log(`batch ${N}, input ${IN}, hidden ${H}, sequence ${L} steps`);
 if (quick) console.log("--quick: short runs, numbers are indicative only, nothing saved");
 
 const run = { build, quick, ...env, checks: {}, cells: {}, profile: {}, tfProfile: {} };
+run.processes = [{ date: env.date, loadavgStart: env.loadavgStart }];
+const saved = loadSaved();
+if (merge) {
+  const prev = saved.runs[build];
+  if (!prev?.samples) throw new Error(`--merge: no stored ${build} run in ${resultFile}`);
+  if (prev.dist !== env.dist) {
+    throw new Error(
+      `--merge: the stored ${build} run measured another build of dist/ (digest ${prev.dist}, git ${prev.git}); this one is ${env.dist} (git ${env.git})`,
+    );
+  }
+  for (const [key, v] of Object.entries(prev.samples)) timer.samples.set(key, v);
+  run.processes = [...prev.processes, ...run.processes];
+  run.profile = prev.profile;
+  console.log(`--merge: adding to the ${build} run of ${prev.date}`);
+}
 const us = (t) => (t === undefined ? "–" : (Math.min(...t.samples) * 1e6).toFixed(1));
 const perStep = (t) => (t === undefined ? "–" : ((Math.min(...t.samples) * 1e6) / L).toFixed(1));
 const wgLive = wg.memory().liveTensors;
@@ -551,7 +658,10 @@ for (let pass = 0; pass < PASSES; pass++) {
       };
       return `${p.id} ${[gf("sgemm"), gf("prepacked")].filter(Boolean).join(" / ")}`;
     });
-    console.log(`  sgemm NT GFLOP/s (packing B / prepacked): ${show.join(", ")}`);
+    console.log(`  sgemm GFLOP/s (packing B / prepacked): ${show.join(", ")}`);
+    console.log(
+      `  fused cell kernels: ${KINDS.map((k) => `${k.kind} ${us(times[`cellkernel:${k.kind}`])}`).join(", ")}  µs`,
+    );
   }
   if (pass === 0) {
     const worst = (field) =>
@@ -569,8 +679,9 @@ for (let pass = 0; pass < PASSES; pass++) {
 console.log("\nprofiling wasmgrad (every kernel clocked)...");
 for (const p of toProfile) {
   if (p.c) {
-    run.profile[p.key] = profile(p.c);
-    const r = run.profile[p.key];
+    const r = profile(p.c);
+    // Merged runs keep the quicker profile of each call.
+    if (!(run.profile[p.key]?.wallUs <= r.wallUs)) run.profile[p.key] = r;
     console.log(
       `  ${p.key.padEnd(30)} ${r.wallUs.toFixed(0)} µs: in kernels ${r.insideUs.toFixed(0)}, outside ${r.outsideUs.toFixed(0)}`,
     );
@@ -588,6 +699,7 @@ for (const key of timer.samples.keys()) {
   };
 }
 run.loadavgEnd = loadAverage();
+run.processes.at(-1).loadavgEnd = run.loadavgEnd;
 run.samples = Object.fromEntries(timer.samples);
 run.leaks = {
   wasmgradLiveTensors: wg.memory().liveTensors - wgLive,
@@ -606,15 +718,6 @@ if (quick) {
   console.log("\n--quick: nothing saved");
 } else {
   mkdirSync(folder, { recursive: true });
-  let saved = { runs: {} };
-  if (existsSync(resultFile)) {
-    try {
-      saved = JSON.parse(readFileSync(resultFile, "utf8"));
-      saved.runs ??= {};
-    } catch {
-      saved = { runs: {} };
-    }
-  }
   saved.runs[build] = run;
   const both = saved.runs.simd && saved.runs.relaxed;
   const text = tables(both ? saved.runs : { [build]: run }, meta);
