@@ -134,36 +134,3 @@ export function log_softmax_bwd_f32(dx: usize, dy: usize, y: usize, outer: i32, 
     }
   }
 }
-
-/**
- * Cross-entropy with class-index targets over logits x [n, c]:
- *   loss[i] = logsumexp(x[i, :]) - x[i, target[i]]
- * Targets are validated by the caller (0 <= target < c).
- */
-export function cross_entropy_f32(loss: usize, x: usize, target: usize, n: i32, c: i32): void {
-  for (let i = 0; i < n; i++) {
-    const xr = at(x, i * c);
-    const m = rowMax(xr, c);
-    const lse = m + Mathf.log(rowExpSum(0, xr, c, m));
-    store<f32>(at(loss, i), lse - load<f32>(at(xr, load<i32>(at(target, i)))));
-  }
-}
-
-/**
- * dx[i, :] = g_i * (softmax(x[i, :]) - onehot(target[i])), g_i = dloss[i * dlossStride] * scale
- * (dlossStride 0 broadcasts one upstream value, as after a mean or sum reduction).
- */
-export function cross_entropy_bwd_f32(
-  dx: usize, x: usize, target: usize, n: i32, c: i32, dloss: usize, dlossStride: i32, scale: f32,
-): void {
-  for (let i = 0; i < n; i++) {
-    const xr = at(x, i * c);
-    const dr = at(dx, i * c);
-    const g = load<f32>(at(dloss, i * dlossStride)) * scale;
-    const m = rowMax(xr, c);
-    const s = rowExpSum(dr, xr, c, m);
-    rowAffine(dr, dr, c, 0, g / s);
-    const t = at(dr, load<i32>(at(target, i)));
-    store<f32>(t, load<f32>(t) - g);
-  }
-}

@@ -225,35 +225,6 @@ for (const variant of variants) {
         for (const p of [px, pdy, y, dx]) k.free(p);
       }
     });
-
-    it("cross-entropy is stable for huge logits and its gradient is softmax minus one-hot", () => {
-      const c = 7;
-      const rows = 5;
-      const x = randomArray(rows * c, 11, -3, 3);
-      x[0] = 1000;
-      x[c + 2] = -1000;
-      x[2 * c + 6] = 88;
-      const t = [0, 2, 6, 3, 1];
-      const px = put(b, x);
-      const pt = putI32(b, t);
-      const loss = scratch(b, rows);
-      k.cross_entropy_f32(loss, px, pt, rows, c);
-      const logp = softmaxRef(x, rows, c, 1, true);
-      close(
-        get(b, loss, rows),
-        t.map((ti, i) => -logp[i * c + ti]),
-        1e-5,
-        1e-5,
-      );
-      const dl = put(b, [0.5]);
-      const dx = scratch(b, rows * c);
-      k.cross_entropy_bwd_f32(dx, px, pt, rows, c, dl, 0, 0.2);
-      const want = logp.map(
-        (lp, q) => 0.1 * (Math.exp(lp) - (t[Math.floor(q / c)] === q % c ? 1 : 0)),
-      );
-      close(get(b, dx, rows * c), want, 1e-5, 1e-6);
-      for (const p of [px, pt, loss, dl, dx]) k.free(p);
-    });
   });
 
   describe(`copy kernels (${variant})`, () => {

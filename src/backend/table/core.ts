@@ -40,17 +40,6 @@ export interface CoreKernels {
   log_softmax_f32(dst: Ptr, x: Ptr, outer: number, r: number, inner: number): void;
   softmax_bwd_f32(dx: Ptr, dy: Ptr, y: Ptr, outer: number, r: number, inner: number): void;
   log_softmax_bwd_f32(dx: Ptr, dy: Ptr, y: Ptr, outer: number, r: number, inner: number): void;
-  cross_entropy_f32(loss: Ptr, x: Ptr, target: Ptr, n: number, c: number): void;
-  cross_entropy_bwd_f32(
-    dx: Ptr,
-    x: Ptr,
-    target: Ptr,
-    n: number,
-    c: number,
-    dloss: Ptr,
-    dlossStride: number,
-    scale: number,
-  ): void;
 
   copy_f32(dst: Ptr, src: Ptr, n: number): void;
   fill_f32(dst: Ptr, n: number, value: number): void;
@@ -93,8 +82,6 @@ export const coreKernelNames = [
   "log_softmax_f32",
   "softmax_bwd_f32",
   "log_softmax_bwd_f32",
-  "cross_entropy_f32",
-  "cross_entropy_bwd_f32",
   "copy_f32",
   "fill_f32",
   "arange_f32",
