@@ -45,3 +45,4 @@ export * from "./kernels/pool";
 export * from "./kernels/norm";
 export * from "./kernels/loss";
 export * from "./kernels/rnn";
+export * from "./kernels/random";

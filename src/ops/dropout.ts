@@ -4,7 +4,7 @@
  * value is unchanged; otherwise (or with p = 0) x itself is returned. The mask comes from
  * wasmgrad's generator, so `manualSeed` makes it reproducible; the gradient uses the same mask.
  */
-import { backend } from "../backend/runtime.js";
+import { K, meta } from "../backend/runtime.js";
 import { WasmgradError } from "../errors.js";
 import { nextU32 } from "../random.js";
 import { Tensor } from "../tensor.js";
@@ -19,14 +19,14 @@ export function dropout(input: Tensor, p = 0.5, training = true): Tensor {
   }
   if (!training || p === 0) return x;
   const mask = Tensor._empty(op, x.shape);
-  const f32 = backend.f32();
-  const base = mask.ptr >>> 2;
-  if (p === 1) f32.fill(0, base, base + mask.size);
-  else {
-    const scale = 1 / (1 - p);
-    // Keep an element when a uniform 32-bit draw is at or above p * 2^32.
-    const threshold = p * 4294967296;
-    for (let i = 0; i < mask.size; i++) f32[base + i] = nextU32() >= threshold ? scale : 0;
+  if (p === 1) K.fill_f32(mask.ptr, mask.size, 0);
+  else if (mask.size > 0) {
+    // Keep an element when a uniform 32-bit draw is at or above p * 2^32; the kernel's four
+    // generators are seeded from wasmgrad's, so manualSeed makes the mask reproducible.
+    const seeds = Array.from({ length: 16 }, () => nextU32() | 0);
+    for (let lane = 0; lane < 4; lane++) seeds[lane] |= 1; // no lane may start all-zero
+    const threshold = Math.min(Math.ceil(p * 4294967296), 4294967295) | 0;
+    K.dropout_mask_f32(mask.ptr, mask.size, threshold, 1 / (1 - p), meta(seeds));
   }
   // The mask lives as long as the graph that multiplies by it (or the enclosing tidy scope).
   return mul(x, mask);

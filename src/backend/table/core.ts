@@ -55,6 +55,12 @@ export interface CoreKernels {
   /** meta: shape[ndim] of dst, srcStride[ndim]. */
   gather_f32(dst: Ptr, src: Ptr, ndim: number, meta: Ptr): void;
 
+  /**
+   * dst[0:n] = scale where a uniform u32 draw is >= threshold (an unsigned number), else 0;
+   * seed: 16 u32, the states of four xoshiro128** generators (one per SIMD lane).
+   */
+  dropout_mask_f32(dst: Ptr, n: number, threshold: number, scale: number, seed: Ptr): void;
+
   sgd_f32(
     p: Ptr,
     grad: Ptr,
@@ -87,5 +93,6 @@ export const coreKernelNames = [
   "arange_f32",
   "copy_2d_f32",
   "gather_f32",
+  "dropout_mask_f32",
   "sgd_f32",
 ] as const satisfies readonly (keyof CoreKernels)[];
