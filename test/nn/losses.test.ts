@@ -19,7 +19,11 @@ const all = loadFixture<LossCase[]>("losses.json");
 // binaryCrossEntropyWithLogits cases are checked in losses2.test.ts with the losses' other
 // options. The first test makes sure nothing else is left out.
 const tested = new Set<LossFn>(["mseLoss", "crossEntropy"]);
-const elsewhere = new Set<LossFn>(["nllLoss", "binaryCrossEntropy", "binaryCrossEntropyWithLogits"]);
+const elsewhere = new Set<LossFn>([
+  "nllLoss",
+  "binaryCrossEntropy",
+  "binaryCrossEntropyWithLogits",
+]);
 const cases = all.filter((c) => tested.has(c.fn));
 
 function lossOf(c: LossCase, input: wg.Tensor, target: wg.Tensor | null): wg.Tensor {
