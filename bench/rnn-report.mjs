@@ -208,11 +208,11 @@ function tfProfileLines(runs, present) {
     for (const [key, p] of Object.entries(runs[b].tfProfile ?? {})) {
       const top = Object.entries(p.kernels)
         .sort((x, y) => y[1].ms - x[1].ms)
-        .slice(0, 5)
+        .slice(0, 6)
         .map(([name, s]) => `${name} ×${s.calls} ${fmt(s.ms)} ms`)
         .join(", ");
       lines.push(
-        `- ${key} (${buildName[b]} run): ${p.kernelCount} tfjs kernels per call; the most expensive: ${top}`,
+        `- ${key} (${buildName[b]} run): ${p.kernelCount} tfjs kernels, ${fmt(p.ms)} ms in all; the most expensive: ${top}`,
       );
     }
   }

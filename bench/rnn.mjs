@@ -536,19 +536,34 @@ function profile(c) {
   };
 }
 
-/** tfjs's own kernel list for one call (tf.profile): per kernel name, ms and count. */
+/**
+ * A tfjs matrix product named by its operands' shapes (last two dims) and the layout they imply
+ * (tf.profile records no transpose flags): NN, TN, NT or TT, the first that fits.
+ */
+function matMulLabel(kn) {
+  const [a, b] = kn.inputShapes.map((s) => s.slice(-2));
+  const fits = { NN: a[1] === b[0], TN: a[0] === b[0], NT: a[1] === b[1], TT: a[0] === b[1] };
+  const layout = Object.keys(fits).find((l) => fits[l]) ?? "?";
+  return `${kn.name} ${layout} [${a.join("×")}]·[${b.join("×")}]`;
+}
+
+/** tfjs's own kernel list for one call (tf.profile): per kernel, ms and count. */
 async function tfProfile(once) {
   const info = await tf.profile(() => {
     tf.dispose(once());
   });
   const kernels = {};
+  let ms = 0;
   for (const kn of info.kernels) {
-    const s = kernels[kn.name] ?? { ms: 0, calls: 0 };
-    s.ms += typeof kn.kernelTimeMs === "number" ? kn.kernelTimeMs : 0;
+    const name = /MatMul/.test(kn.name) ? matMulLabel(kn) : kn.name;
+    const s = kernels[name] ?? { ms: 0, calls: 0 };
+    const t = typeof kn.kernelTimeMs === "number" ? kn.kernelTimeMs : 0;
+    s.ms += t;
+    ms += t;
     s.calls++;
-    kernels[kn.name] = s;
+    kernels[name] = s;
   }
-  return { kernelCount: info.kernels.length, kernels };
+  return { kernelCount: info.kernels.length, ms, kernels };
 }
 
 // ---------------------------------------------------------------------------------------------
