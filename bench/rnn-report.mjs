@@ -265,7 +265,7 @@ export function tables(runs, { kinds, seqVariants, stepFlops, gemms, steps, timi
       .join(" and ");
     return (
       `${buildName[b]} run: ${processes.map((p) => p.date).join(" and ")}` +
-      (processes.length > 1 ? ` (${processes.length} processes merged, best of both)` : "") +
+      (processes.length > 1 ? ` (${processes.length} processes merged, best of all)` : "") +
       `, git ${r.git} (dist/ digest ${r.dist}), node ${[r.node, ...r.execArgv].join(" ")}` +
       (r.WASMGRAD_SIMD ? `, WASMGRAD_SIMD=${r.WASMGRAD_SIMD}` : "") +
       `, load average ${loads} (1 min) on ${r.cores} cores`

@@ -11,7 +11,8 @@
 // --quick: short smoke run, saves nothing. Otherwise the run replaces its build's entry in
 // bench/results/rnn.json, and once both builds are there the combined tables are printed.
 // --merge: adds this run's rounds to those stored for the same build (and the same dist/, by
-// digest): best of both processes, for a busy machine.
+// digest): best of all processes, for a busy machine. --report: reprints (and re-stores) the
+// tables of the stored runs, measuring nothing.
 //
 // wasmgrad: the cells under wg.noGrad (a forward step), nn.RNN/LSTM/GRU over the sequence (under
 // noGrad for the forward; for forward + backward, loss = sum(output · dy), backward, zeroGrad),
@@ -400,6 +401,18 @@ function loadSaved() {
   }
 }
 
+const meta = { kinds: KINDS, seqVariants, stepFlops, gemms: GEMMS, steps: L, timing: env.timing };
+
+if (process.argv.includes("--report")) {
+  const stored = loadSaved();
+  const present = ["simd", "relaxed"].filter((b) => stored.runs[b]);
+  if (present.length === 0) throw new Error(`--report: no stored run in ${resultFile}`);
+  stored.tables = tables(stored.runs, meta);
+  writeFileSync(resultFile, `${JSON.stringify(stored, null, 2)}\n`);
+  console.log(stored.tables);
+  process.exit(0);
+}
+
 console.log(
   `node ${[env.node, ...env.execArgv].join(" ")} (V8 ${env.v8}) on ${env.cpu}, ${env.cores} cores`,
 );
@@ -546,7 +559,6 @@ if (run.leaks.wasmgradLiveTensors !== 0 || run.leaks.tfjsTensors !== 0) {
 // ---------------------------------------------------------------------------------------------
 // Report and save
 
-const meta = { kinds: KINDS, seqVariants, stepFlops, gemms: GEMMS, steps: L, timing: env.timing };
 if (quick) {
   console.log(`\n${tables({ [build]: run }, meta)}`);
   console.log("\n--quick: nothing saved");
