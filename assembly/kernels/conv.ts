@@ -170,10 +170,11 @@ function zero(dst: usize, n: i32): void {
 }
 
 /**
- * col[Kd x pw] (rows `ld` floats apart) = columns p0 .. p0 + pw of the im2col matrix of
- * `planes` (Cg input planes).
+ * Columns p0 .. p0 + pw of the im2col matrix of `planes` (Cg input planes) and col[Kd x pw]
+ * (rows `ld` floats apart): im2col writes col from the planes; with `back` (col2im), the planes
+ * get col added.
  */
-function im2col(col: usize, ld: i32, planes: usize, cg: i32, p0: i32, pw: i32): void {
+function im2col(col: usize, ld: i32, planes: usize, cg: i32, p0: i32, pw: i32, back: bool): void {
   const planeBytes = <usize>H * <usize>W << 2;
   const rowBytes = <usize>ld << 2;
   let row = col;
@@ -181,23 +182,7 @@ function im2col(col: usize, ld: i32, planes: usize, cg: i32, p0: i32, pw: i32): 
     const plane = planes + <usize>c * planeBytes;
     for (let i = 0; i < KH; i++) {
       for (let j = 0; j < KW; j++) {
-        walkRow(row, plane, i * DH - PH, j * DW - PW, p0, pw, false);
-        row += rowBytes;
-      }
-    }
-  }
-}
-
-/** planes += col2im(col[Kd x pw], rows `ld` floats apart) for columns p0 .. p0 + pw. */
-function col2im(planes: usize, col: usize, ld: i32, cg: i32, p0: i32, pw: i32): void {
-  const planeBytes = <usize>H * <usize>W << 2;
-  const rowBytes = <usize>ld << 2;
-  let row = col;
-  for (let c = 0; c < cg; c++) {
-    const plane = planes + <usize>c * planeBytes;
-    for (let i = 0; i < KH; i++) {
-      for (let j = 0; j < KW; j++) {
-        walkRow(row, plane, i * DH - PH, j * DW - PW, p0, pw, true);
+        walkRow(row, plane, i * DH - PH, j * DW - PW, p0, pw, back);
         row += rowBytes;
       }
     }
@@ -315,7 +300,7 @@ function stridedConv(pass: i32, dst: usize, x: usize, w: usize, bias: usize, dy:
         if (pass != INPUT_GRAD) {
           for (let b = 0; b < nb; b++) {
             const planes = x + (<usize>(n0 + b) * <usize>C + <usize>g * <usize>cg) * planeBytes;
-            im2col(col + (<usize>(b * pw) << 2), q, planes, cg, p0, pw);
+            im2col(col + (<usize>(b * pw) << 2), q, planes, cg, p0, pw, false);
           }
         }
         if (pass == FORWARD) {
@@ -326,7 +311,7 @@ function stridedConv(pass: i32, dst: usize, x: usize, w: usize, bias: usize, dy:
           sgemm_f32(col, q, wg, kd, stage, q, kd, q, ocg, 1, 0, 1, 0);
           for (let b = 0; b < nb; b++) {
             const planes = dst + (<usize>(n0 + b) * <usize>C + <usize>g * <usize>cg) * planeBytes;
-            col2im(planes, col + (<usize>(b * pw) << 2), q, cg, p0, pw);
+            im2col(col + (<usize>(b * pw) << 2), q, planes, cg, p0, pw, true);
           }
         } else {
           const dwg = dst + ((<usize>g * <usize>ocg * <usize>kd) << 2);

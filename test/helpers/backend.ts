@@ -2,6 +2,7 @@
  * Raw-kernel test helpers: fresh module instances of both builds, and copying arrays in and out
  * of their memory.
  */
+import { expect } from "vitest";
 import {
   type Backend,
   instantiate,
@@ -63,3 +64,21 @@ export function randomArray(n: number, seed = 1, lo = -1, hi = 1): Float32Array 
 
 /** Sizes that exercise empty input, SIMD tails and multi-block paths. */
 export const awkwardSizes = [0, 1, 3, 4, 5, 7, 17, 67, 257];
+
+/**
+ * Asserts got ≈ want elementwise: the worst |got - want| / (1 + |want|) must be <= tol. The
+ * message names the worst index and both values.
+ */
+export function expectClose(got: Float32Array, want: ArrayLike<number>, tol = 1e-5): void {
+  expect(got.length).toBe(want.length);
+  let worst = 0;
+  let at = -1;
+  for (let i = 0; i < want.length; i++) {
+    const err = Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i]));
+    if (!(err <= worst)) {
+      worst = err;
+      at = i;
+    }
+  }
+  expect(worst, `worst at ${at}: got ${got[at]}, want ${want[at]}`).toBeLessThanOrEqual(tol);
+}

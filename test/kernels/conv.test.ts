@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { Backend } from "../../src/backend/wasm.js";
 import {
   backendFor,
+  expectClose,
   get,
   put,
   putI32,
@@ -71,20 +72,6 @@ function convMeta(b: Backend, g: Geo, chunk: number, images: number): number {
   const [oh, ow] = outDims(g);
   const m = [g.n, g.c, g.h, g.w, g.oc, g.kh, g.kw, oh, ow, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.g];
   return putI32(b, [...m, chunk, images]);
-}
-
-function expectClose(got: Float32Array, want: Float64Array, tol = 1e-5): void {
-  expect(got.length).toBe(want.length);
-  let worst = 0;
-  let at = -1;
-  for (let i = 0; i < want.length; i++) {
-    const err = Math.abs(got[i] - want[i]) / (1 + Math.abs(want[i]));
-    if (!(err <= worst)) {
-      worst = err;
-      at = i;
-    }
-  }
-  expect(worst, `worst at ${at}: got ${got[at]}, want ${want[at]}`).toBeLessThanOrEqual(tol);
 }
 
 const base: Geo = {
