@@ -9,7 +9,7 @@
  */
 import { pathToFileURL } from "node:url";
 import * as wg from "wasmgrad";
-import { type Digits, evaluate, loadMnist, progressBar, shuffle } from "./mnist-data.js";
+import { type DigitResult, type Digits, loadMnist, trainDigits } from "./mnist-data.js";
 
 export interface CnnOptions extends CnnShape {
   epochs?: number;
@@ -28,14 +28,8 @@ export interface CnnOptions extends CnnShape {
   log?: (line: string, final: boolean) => void;
 }
 
-export interface CnnResult {
-  accuracy: number;
-  msPerStep: number;
-  steps: number;
-  finalLoss: number;
-  /** Loss over each epoch. */
-  losses: number[];
-}
+/** Held-out accuracy, ms per step, steps, the last loss and each epoch's mean loss. */
+export type CnnResult = DigitResult;
 
 export interface CnnShape {
   /** Output channels of the two convolutions. */
@@ -142,61 +136,26 @@ export function trainCnn(options: CnnOptions = {}): CnnResult {
     options.limit === undefined || options.limit >= all.count ? all : spread(all, options.limit);
   const model = makeCnn(options);
   const optimizer = new wg.optim.SGD(model.parameters(), { lr, momentum, weightDecay });
-  const stepsPerEpoch = Math.floor(trainSet.count / batchSize);
-  const totalSteps = stepsPerEpoch * epochs;
-  const order = Int32Array.from({ length: trainSet.count }, (_, i) => i);
-  const xBatch = new Float32Array(batchSize * 784);
-  const yBatch = new Int32Array(batchSize);
   const range = { rotate: (rotate * Math.PI) / 180, scale, shift };
-  let stepTime = 0;
-  let steps = 0;
-  let finalLoss = Number.NaN;
-  const losses: number[] = [];
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    model.train();
-    shuffle(order);
-    let lossSum = 0;
-    for (let s = 0; s < stepsPerEpoch; s++) {
-      // Cosine decay of the learning rate over the whole run.
-      optimizer.lr = lr * 0.5 * (1 + Math.cos((Math.PI * steps) / totalSteps));
+  return trainDigits(model, optimizer, trainSet, test, {
+    epochs,
+    batchSize,
+    log,
+    // Cosine decay of the learning rate over the whole run.
+    beforeStep: (step, total) => {
+      optimizer.lr = lr * 0.5 * (1 + Math.cos((Math.PI * step) / total));
+    },
+    fillBatch: (order, s, x, y) => {
       const draws = wg.rand([4 * batchSize]);
       const u = draws.data();
       draws.dispose();
       for (let i = 0; i < batchSize; i++) {
         const j = order[s * batchSize + i];
-        augment(trainSet.images, j, xBatch, i * 784, u.subarray(4 * i, 4 * i + 4), range);
-        yBatch[i] = trainSet.labels[j];
+        augment(trainSet.images, j, x, i * 784, u.subarray(4 * i, 4 * i + 4), range);
+        y[i] = trainSet.labels[j];
       }
-      const t0 = performance.now();
-      const loss = wg.tidy(() => {
-        const x = wg.tensor(xBatch, { shape: [batchSize, 1, 28, 28] });
-        const l = wg.F.crossEntropy(model.forward(x), yBatch);
-        optimizer.zeroGrad();
-        l.backward();
-        optimizer.step();
-        return l.item();
-      });
-      stepTime += performance.now() - t0;
-      steps++;
-      lossSum += loss;
-      finalLoss = loss;
-      if ((s + 1) % 25 === 0 || s + 1 === stepsPerEpoch) {
-        const bar = progressBar((s + 1) / stepsPerEpoch);
-        log(`epoch ${epoch}/${epochs} ${bar} loss ${(lossSum / (s + 1)).toFixed(4)}`, false);
-      }
-    }
-    model.eval();
-    const accuracy = evaluate(model, test);
-    losses.push(lossSum / stepsPerEpoch);
-    log(
-      `epoch ${epoch}/${epochs}  loss ${(lossSum / stepsPerEpoch).toFixed(4)}  held-out accuracy ${(accuracy * 100).toFixed(2)}%  ${(stepTime / steps).toFixed(2)} ms/step`,
-      true,
-    );
-  }
-  const accuracy = evaluate(model, test);
-  model.dispose();
-  optimizer.dispose();
-  return { accuracy, msPerStep: stepTime / steps, steps, finalLoss, losses };
+    },
+  });
 }
 
 /** GFLOP/s of one convolution (forward) through the public API. */

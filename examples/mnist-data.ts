@@ -72,3 +72,84 @@ export function progressBar(fraction: number, width = 24): string {
   const full = Math.round(fraction * width);
   return `[${"#".repeat(full)}${".".repeat(width - full)}]`;
 }
+
+export interface DigitTraining {
+  epochs: number;
+  batchSize: number;
+  /** Fills batch `s` of the epoch (digits order[s * batchSize ...]) into x and y. */
+  fillBatch: (order: Int32Array, s: number, x: Float32Array, y: Int32Array) => void;
+  /** Called before each step with the number of steps taken and the total (e.g. an lr schedule). */
+  beforeStep?: (step: number, total: number) => void;
+  /** Called with a line of progress text; `final` is false for in-place updates. */
+  log?: (line: string, final: boolean) => void;
+}
+
+export interface DigitResult {
+  accuracy: number;
+  msPerStep: number;
+  steps: number;
+  finalLoss: number;
+  /** Mean loss of each epoch. */
+  losses: number[];
+}
+
+/**
+ * The training loop both MNIST examples share: a seeded shuffle per epoch, one `tidy` per SGD
+ * step (cross-entropy on a [batch, 1, 28, 28] tensor), progress lines, and held-out accuracy in
+ * eval mode after each epoch. Disposes the model and optimizer at the end.
+ */
+export function trainDigits(
+  model: wg.nn.Module,
+  optimizer: wg.optim.Optimizer,
+  trainSet: Digits,
+  test: Digits,
+  options: DigitTraining,
+): DigitResult {
+  const { epochs, batchSize, fillBatch, beforeStep } = options;
+  const log = options.log ?? (() => {});
+  const stepsPerEpoch = Math.floor(trainSet.count / batchSize);
+  const order = Int32Array.from({ length: trainSet.count }, (_, i) => i);
+  const xBatch = new Float32Array(batchSize * 784);
+  const yBatch = new Int32Array(batchSize);
+  let stepTime = 0;
+  let steps = 0;
+  let finalLoss = Number.NaN;
+  const losses: number[] = [];
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    model.train();
+    shuffle(order);
+    let lossSum = 0;
+    for (let s = 0; s < stepsPerEpoch; s++) {
+      beforeStep?.(steps, stepsPerEpoch * epochs);
+      fillBatch(order, s, xBatch, yBatch);
+      const t0 = performance.now();
+      const loss = wg.tidy(() => {
+        const x = wg.tensor(xBatch, { shape: [batchSize, 1, 28, 28] });
+        const l = wg.F.crossEntropy(model.forward(x), yBatch);
+        optimizer.zeroGrad();
+        l.backward();
+        optimizer.step();
+        return l.item();
+      });
+      stepTime += performance.now() - t0;
+      steps++;
+      lossSum += loss;
+      finalLoss = loss;
+      if ((s + 1) % 25 === 0 || s + 1 === stepsPerEpoch) {
+        const bar = progressBar((s + 1) / stepsPerEpoch);
+        log(`epoch ${epoch}/${epochs} ${bar} loss ${(lossSum / (s + 1)).toFixed(4)}`, false);
+      }
+    }
+    model.eval();
+    const accuracy = evaluate(model, test);
+    losses.push(lossSum / stepsPerEpoch);
+    log(
+      `epoch ${epoch}/${epochs}  loss ${(lossSum / stepsPerEpoch).toFixed(4)}  held-out accuracy ${(accuracy * 100).toFixed(2)}%  ${(stepTime / steps).toFixed(2)} ms/step`,
+      true,
+    );
+  }
+  const accuracy = evaluate(model, test);
+  model.dispose();
+  optimizer.dispose();
+  return { accuracy, msPerStep: stepTime / steps, steps, finalLoss, losses };
+}

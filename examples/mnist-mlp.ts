@@ -6,7 +6,7 @@
  */
 import { pathToFileURL } from "node:url";
 import * as wg from "wasmgrad";
-import { evaluate, loadMnist, progressBar, shuffle } from "./mnist-data.js";
+import { type DigitResult, loadMnist, trainDigits } from "./mnist-data.js";
 
 export interface TrainOptions {
   epochs?: number;
@@ -18,12 +18,8 @@ export interface TrainOptions {
   log?: (line: string, final: boolean) => void;
 }
 
-export interface TrainResult {
-  accuracy: number;
-  msPerStep: number;
-  steps: number;
-  finalLoss: number;
-}
+/** Held-out accuracy, ms per step, steps, the last loss and each epoch's mean loss. */
+export type TrainResult = DigitResult;
 
 export function makeModel(): wg.nn.Sequential {
   return new wg.nn.Sequential(
@@ -41,50 +37,18 @@ export function train(options: TrainOptions = {}): TrainResult {
   const { train: trainSet, test } = loadMnist();
   const model = makeModel();
   const optimizer = new wg.optim.SGD(model.parameters(), { lr, momentum });
-  const stepsPerEpoch = Math.floor(trainSet.count / batchSize);
-  const order = Int32Array.from({ length: trainSet.count }, (_, i) => i);
-  const xBatch = new Float32Array(batchSize * 784);
-  const yBatch = new Int32Array(batchSize);
-  let stepTime = 0;
-  let steps = 0;
-  let finalLoss = Number.NaN;
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    shuffle(order);
-    let lossSum = 0;
-    for (let s = 0; s < stepsPerEpoch; s++) {
+  return trainDigits(model, optimizer, trainSet, test, {
+    epochs,
+    batchSize,
+    log,
+    fillBatch: (order, s, x, y) => {
       for (let i = 0; i < batchSize; i++) {
         const j = order[s * batchSize + i];
-        xBatch.set(trainSet.images.subarray(j * 784, (j + 1) * 784), i * 784);
-        yBatch[i] = trainSet.labels[j];
+        x.set(trainSet.images.subarray(j * 784, (j + 1) * 784), i * 784);
+        y[i] = trainSet.labels[j];
       }
-      const t0 = performance.now();
-      const loss = wg.tidy(() => {
-        const x = wg.tensor(xBatch, { shape: [batchSize, 1, 28, 28] });
-        const l = wg.F.crossEntropy(model.forward(x), yBatch);
-        optimizer.zeroGrad();
-        l.backward();
-        optimizer.step();
-        return l.item();
-      });
-      stepTime += performance.now() - t0;
-      steps++;
-      lossSum += loss;
-      finalLoss = loss;
-      if ((s + 1) % 25 === 0 || s + 1 === stepsPerEpoch) {
-        const bar = progressBar((s + 1) / stepsPerEpoch);
-        log(`epoch ${epoch}/${epochs} ${bar} loss ${(lossSum / (s + 1)).toFixed(4)}`, false);
-      }
-    }
-    const accuracy = evaluate(model, test);
-    log(
-      `epoch ${epoch}/${epochs}  loss ${(lossSum / stepsPerEpoch).toFixed(4)}  held-out accuracy ${(accuracy * 100).toFixed(2)}%  ${(stepTime / steps).toFixed(3)} ms/step`,
-      true,
-    );
-  }
-  const accuracy = evaluate(model, test);
-  model.dispose();
-  optimizer.dispose();
-  return { accuracy, msPerStep: stepTime / steps, steps, finalLoss };
+    },
+  });
 }
 
 /** GFLOP/s of a square matmul through the public API (the kernel every Linear layer uses). */

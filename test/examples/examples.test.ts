@@ -30,7 +30,7 @@ describe("examples", () => {
     expect(Math.abs(intercept - 2)).toBeLessThan(0.3);
   });
 
-  it("the MNIST MLP (npm start) reaches at least 95% held-out accuracy", () => {
+  it("the MNIST MLP example reaches at least 95% held-out accuracy", () => {
     const before = wg.memory();
     const r = train();
     expect(r.accuracy).toBeGreaterThanOrEqual(0.95);
