@@ -779,10 +779,13 @@ export function sgemm_f32(
     gemmRowsN(c, ldc, a, ra, aStep, b, lb << 2, m, n, k, alpha, beta);
     return;
   }
-  gemmBlocked(c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta);
+  gemmBlocked(c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta, 0);
 }
 
-/** The BLIS loop nest of the file comment. */
+/**
+ * The BLIS loop nest of the file comment. With `prepacked` (from sgemm_pack_b_f32), B's panels
+ * are read from there and b, ldb and transB are unused.
+ */
 function gemmBlocked(
   c: usize,
   ldc: i32,
@@ -797,6 +800,7 @@ function gemmBlocked(
   transB: i32,
   alpha: f32,
   beta: f32,
+  prepacked: usize,
 ): void {
   const lb = <usize>ldb;
   const kcMax = kBlock(k);
@@ -805,20 +809,23 @@ function gemmBlocked(
   // Zen 4 between M = 32 and 64.
   // Rows of B a multiple of 2 KB apart map to a few L1 sets, and the 8-wide reads of a panel
   // then evict each other (32x1024x144 runs at a third of the speed of 32x1032x144): pack those.
-  const bDirect = transB == 0 && m <= DIRECT_B_M && (ldb & 511) != 0;
+  const bDirect = prepacked == 0 && transB == 0 && m <= DIRECT_B_M && (ldb & 511) != 0;
+  const n8 = <usize>((n + 7) & ~7);
   const ldcBytes = <usize>ldc << 2;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += kcMax) {
       const kc = min(kcMax, k - pc);
       const betaBlk: f32 = pc == 0 ? beta : 1;
-      packBBlock(packB, b, ldb, transB, pc, jc, kc, nc, bDirect);
+      let panels = packB;
+      if (prepacked != 0) panels = prepacked + ((<usize>pc * n8 + <usize>(jc >> 3) * <usize>kc * 8) << 2);
+      else packBBlock(packB, b, ldb, transB, pc, jc, kc, nc, bDirect);
       const bSrc = b + ((<usize>pc * lb + <usize>jc) << 2);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         packABlock(a, lda, transA, ic, pc, mc, kc);
         const cBlk = c + <usize>ic * ldcBytes + (<usize>jc << 2);
-        macroKernel(cBlk, ldc, packB, bSrc, bDirect ? lb << 2 : 0, mc, nc, kc, alpha, betaBlk);
+        macroKernel(cBlk, ldc, panels, bSrc, bDirect ? lb << 2 : 0, mc, nc, kc, alpha, betaBlk);
       }
     }
   }
@@ -898,21 +905,5 @@ export function sgemm_prepacked_f32(
     scaleC(c, ldc, m, n, beta);
     return;
   }
-  const n8 = <usize>((n + 7) & ~7);
-  const kcMax = kBlock(k);
-  const ldcBytes = <usize>ldc << 2;
-  for (let jc = 0; jc < n; jc += NC) {
-    const nc = min(NC, n - jc);
-    for (let pc = 0; pc < k; pc += kcMax) {
-      const kc = min(kcMax, k - pc);
-      const betaBlk: f32 = pc == 0 ? beta : 1;
-      const panels = packed + ((<usize>pc * n8 + <usize>(jc >> 3) * <usize>kc * 8) << 2);
-      for (let ic = 0; ic < m; ic += MC) {
-        const mc = min(MC, m - ic);
-        packABlock(a, lda, transA, ic, pc, mc, kc);
-        const cBlk = c + <usize>ic * ldcBytes + (<usize>jc << 2);
-        macroKernel(cBlk, ldc, panels, 0, 0, mc, nc, kc, alpha, betaBlk);
-      }
-    }
-  }
+  gemmBlocked(c, ldc, a, lda, 0, 0, m, n, k, transA, 0, alpha, beta, packed);
 }
