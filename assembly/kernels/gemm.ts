@@ -19,7 +19,9 @@
  *             gemm_f32_4x8: 8 f32x4 accumulators, A broadcast, B two loads per k
  *
  * Transposes are absorbed by the packing routines, so NN/NT/TN/TT all reach the same
- * microkernel. For small M, op(B) with transB == 0 is read in place (its rows already hold 8
+ * microkernel. With one M block (M <= MC) each B panel is swept once, so it is packed just
+ * before that sweep, two panels at a time, into a 16 KB buffer that stays in L1 (see
+ * macroKernel). For small M, op(B) with transB == 0 is read in place (its rows already hold 8
  * contiguous columns) instead of packed. Edge panels (M % 4, N % 8) are packed with zero
  * padding, and edge tiles go through a 4x8 scratch tile so only valid entries of C are written.
  *
@@ -52,6 +54,8 @@ const DIRECT_B_M = 32;
 
 const packA: usize = memory.data(MC * KC * 4, 16);
 const packB: usize = memory.data(KC * NC * 4, 16);
+/** Two B panels packed just before use (B_FLY): 16 KB, stays in L1 while A panels sweep it. */
+const panelB: usize = memory.data(KC * NR * 2 * 4, 64);
 /** Edge tiles land here whole before their valid entries move to C; rowTail accumulates here. */
 const tile: usize = memory.data(MR * NR * 4, 16);
 
@@ -238,6 +242,25 @@ function packB_rows(dst: usize, src: usize, ldb: usize, kc: i32): void {
   }
 }
 
+/**
+ * Two adjacent 8-column panels of op(B) from rows contiguous along j (transB == 0), the second
+ * at dst + kc * 32: each 64-byte row segment is read once, whole, even where B's row stride
+ * maps all of a panel's rows to the same cache sets (and one panel's rows would be evicted
+ * before the next panel, in the same lines, is packed).
+ */
+function packB_rows2(dst: usize, src: usize, ldb: usize, kc: i32): void {
+  const step = ldb << 2;
+  const second = <usize>kc << 5;
+  for (let k = 0; k < kc; k++) {
+    v128.store(dst, v128.load(src));
+    v128.store(dst, v128.load(src, 16), 16);
+    v128.store(dst + second, v128.load(src, 32));
+    v128.store(dst + second, v128.load(src, 48), 16);
+    src += step;
+    dst += 32;
+  }
+}
+
 /** 4-row panel of op(A) from columns contiguous along i (transA == 1). */
 function packA_cols(dst: usize, src: usize, lda: usize, kc: i32): void {
   const step = lda << 2;
@@ -246,6 +269,29 @@ function packA_cols(dst: usize, src: usize, lda: usize, kc: i32): void {
     src += step;
     dst += 16;
   }
+}
+
+/**
+ * One 8-column panel of op(B), `nr` <= 8 columns wide (zero-padded past nr), from src =
+ * &op(B)[k0, j0] (transB == 0: B + (k0 * ldb + j0) floats; transB == 1: B + (j0 * ldb + k0)).
+ */
+function packBPanel(dst: usize, src: usize, ld: usize, transB: i32, kc: i32, nr: i32): void {
+  if (nr < NR) {
+    if (transB == 0) packEdge(dst, NR, src, 1, ld, nr, kc);
+    else packEdge(dst, NR, src, ld, 1, nr, kc);
+  } else if (transB == 0) {
+    packB_rows(dst, src, ld, kc);
+  } else {
+    packB_cols(dst, src, ld, kc);
+  }
+}
+
+/** Address of op(B)[pc, jc] in bytes, for packBPanel. */
+// @ts-ignore: decorator
+@inline function bPanelSrc(b: usize, ld: usize, transB: i32, pc: i32, jc: i32): usize {
+  return transB == 0
+    ? b + ((<usize>pc * ld + <usize>jc) << 2)
+    : b + ((<usize>jc * ld + <usize>pc) << 2);
 }
 
 /**
@@ -265,26 +311,17 @@ function packBBlock(
 ): void {
   const ld = <usize>ldb;
   const panelBytes = <usize>kc << 5;
-  let j = 0;
+  let j = direct ? nc & ~(NR - 1) : 0;
+  dst += <usize>(j >> 3) * panelBytes;
   if (transB == 0) {
-    const src = b + ((<usize>pc * ld + <usize>jc) << 2);
-    if (!direct) {
-      for (; j + NR <= nc; j += NR) {
-        packB_rows(dst, src + (<usize>j << 2), ld, kc);
-        dst += panelBytes;
-      }
-    } else {
-      j = nc & ~(NR - 1);
-      dst += <usize>(j >> 3) * panelBytes;
+    for (; j + 2 * NR <= nc; j += 2 * NR) {
+      packB_rows2(dst, bPanelSrc(b, ld, 0, pc, jc + j), ld, kc);
+      dst += panelBytes << 1;
     }
-    if (j < nc) packEdge(dst, NR, src + (<usize>j << 2), 1, ld, nc - j, kc);
-  } else {
-    const src = b + ((<usize>jc * ld + <usize>pc) << 2);
-    for (; j + NR <= nc; j += NR) {
-      packB_cols(dst, src + ((<usize>j * ld) << 2), ld, kc);
-      dst += panelBytes;
-    }
-    if (j < nc) packEdge(dst, NR, src + ((<usize>j * ld) << 2), ld, 1, nc - j, kc);
+  }
+  for (; j < nc; j += NR) {
+    packBPanel(dst, bPanelSrc(b, ld, transB, pc, jc + j), ld, transB, kc, min(NR, nc - j));
+    dst += panelBytes;
   }
 }
 
@@ -315,34 +352,61 @@ function packABlock(a: usize, lda: i32, transA: i32, ic: i32, pc: i32, mc: i32, 
   }
 }
 
+/** Where macroKernel's B panels come from. */
+const B_PACKED = 0; // all panels of the block packed beforehand (packB, or a prepacked operand)
+const B_DIRECT = 1; // read in place (transB == 0), except the edge panel, packed beforehand
+const B_FLY = 2; // panels packed (two at a time) into panelB just before the A panels sweep them
+
 /**
- * All 4x8 tiles of one (MC x NC) block of C over one K block. B panels come from `bPanels`
- * (packed), or from B itself (bDirectStep = 4 * ldb bytes, 0 when packed) except the edge panel.
+ * All 4x8 tiles of one (MC x NC) block of C over one K block. bSrc = &op(B)[pc, jc] (see
+ * packBPanel), ldb and transB describe B for the B_DIRECT and B_FLY modes.
  */
 function macroKernel(
   c: usize,
   ldc: i32,
   bPanels: usize,
   bSrc: usize,
-  bDirectStep: usize,
+  ldb: i32,
+  transB: i32,
+  bMode: i32,
   mc: i32,
   nc: i32,
   kc: i32,
   alpha: f32,
   beta: f32,
 ): void {
+  const ld = <usize>ldb;
   const ldcBytes = <usize>ldc << 2;
   const aPanelBytes = <usize>kc << 4;
   const bPanelBytes = <usize>kc << 5;
   const mFull = mc & ~(MR - 1);
   const nFull = nc & ~(NR - 1);
   for (let j = 0; j < nc; j += NR) {
-    const direct = bDirectStep != 0 && j < nFull;
-    const bp = direct ? bSrc + (<usize>j << 2) : bPanels + <usize>(j >> 3) * bPanelBytes;
     const nr = min(NR, nc - j);
+    const direct = bMode == B_DIRECT && j < nFull;
+    let bp = bPanels + <usize>(j >> 3) * bPanelBytes;
+    if (direct) {
+      bp = bSrc + (<usize>j << 2);
+    } else if (bMode == B_FLY) {
+      // Panels are packed in pairs where possible (see packB_rows2); the second of a pair
+      // waits at panelB + bPanelBytes.
+      bp = panelB + ((<usize>j & NR) != 0 ? bPanelBytes : 0);
+      if ((j & NR) == 0) {
+        const src = bSrc + ((transB == 0 ? <usize>j : <usize>j * ld) << 2);
+        if (transB == 0 && j + 2 * NR <= nc) {
+          packB_rows2(bp, src, ld, kc);
+        } else {
+          packBPanel(bp, src, ld, transB, kc, nr);
+          if (j + NR < nc) {
+            const src2 = src + ((transB == 0 ? <usize>NR : <usize>NR * ld) << 2);
+            packBPanel(bp + bPanelBytes, src2, ld, transB, kc, min(NR, nc - j - NR));
+          }
+        }
+      }
+    }
+    const bStep = direct ? ld << 2 : 0;
     let ap = packA;
     let cp = c + (<usize>j << 2);
-    const bStep = direct ? bDirectStep : 0;
     for (let i = 0; i < mc; i += MR) {
       if (i < mFull && j < nFull) {
         gemm_f32_4x8(kc, ap, bp, bStep, cp, ldcBytes, alpha, beta);
@@ -810,6 +874,10 @@ function gemmBlocked(
   // Rows of B a multiple of 2 KB apart map to a few L1 sets, and the 8-wide reads of a panel
   // then evict each other (32x1024x144 runs at a third of the speed of 32x1032x144): pack those.
   const bDirect = prepacked == 0 && transB == 0 && m <= DIRECT_B_M && (ldb & 511) != 0;
+  // With one M block, each B panel is swept by the A panels once and never again: pack it just
+  // before that sweep, so it goes to L1 and is read back from there, instead of packing the
+  // whole KC x NC block out to L2 first.
+  const bMode = prepacked != 0 ? B_PACKED : bDirect ? B_DIRECT : m <= MC ? B_FLY : B_PACKED;
   const n8 = <usize>((n + 7) & ~7);
   const ldcBytes = <usize>ldc << 2;
   for (let jc = 0; jc < n; jc += NC) {
@@ -819,13 +887,13 @@ function gemmBlocked(
       const betaBlk: f32 = pc == 0 ? beta : 1;
       let panels = packB;
       if (prepacked != 0) panels = prepacked + ((<usize>pc * n8 + <usize>(jc >> 3) * <usize>kc * 8) << 2);
-      else packBBlock(packB, b, ldb, transB, pc, jc, kc, nc, bDirect);
-      const bSrc = b + ((<usize>pc * lb + <usize>jc) << 2);
+      else if (bMode != B_FLY) packBBlock(packB, b, ldb, transB, pc, jc, kc, nc, bDirect);
+      const bSrc = bPanelSrc(b, lb, transB, pc, jc);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         packABlock(a, lda, transA, ic, pc, mc, kc);
         const cBlk = c + <usize>ic * ldcBytes + (<usize>jc << 2);
-        macroKernel(cBlk, ldc, panels, bSrc, bDirect ? lb << 2 : 0, mc, nc, kc, alpha, betaBlk);
+        macroKernel(cBlk, ldc, panels, bSrc, ldb, transB, bMode, mc, nc, kc, alpha, betaBlk);
       }
     }
   }

@@ -174,6 +174,10 @@ describe.each(variants)("sgemm_f32 (%s build)", (variant: Variant) => {
         { m: 64, n: 128, k: 784, ta, tb, alpha: 1, beta: 0 },
         { m: 40, n: 77, k: 257, ta, tb, alpha: 1, beta: 1, padC: 3 },
         { m: 257, n: 9, k: 66, ta, tb, alpha: 2, beta: 0.5, padA: 2 },
+        // one M block, B panels packed just before use, in pairs and singly, with an edge panel;
+        // with NN, rows of B 4 KB apart (packed rather than read in place)
+        { m: 32, n: 1000, k: 260, ta, tb, alpha: 1, beta: 0.5, padB: 24 },
+        { m: 20, n: 29, k: 70, ta, tb, alpha: 1, beta: 0, padB: 3 },
         // matrix-vector and few-row shapes (batch-1 layers), with every tail
         { m: 1, n: 128, k: 784, ta, tb, alpha: 1, beta: 0 },
         { m: 2, n: 787, k: 130, ta, tb, alpha: 1, beta: 1, padA: 1, padB: 2, padC: 1 },
