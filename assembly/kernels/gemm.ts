@@ -18,12 +18,15 @@
  *           for ir in panels of A  A block streams from L2
  *             gemm_f32_4x8: 8 f32x4 accumulators, A broadcast, B two loads per k
  *
+ * In the relaxed build, on engines that keep 15 v128 in registers, A panels have 6 rows and the
+ * tile is gemm_f32_6x8 (12 accumulators), chosen at load time (sgemm_set_tile).
+ *
  * Transposes are absorbed by the packing routines, so NN/NT/TN/TT all reach the same
  * microkernel. With one M block (M <= MC) each B panel is swept once, so it is packed just
  * before that sweep, two panels at a time, into a 16 KB buffer that stays in L1 (see
  * macroKernel). For small M, op(B) with transB == 0 is read in place (its rows already hold 8
  * contiguous columns) instead of packed. Edge panels (M % 4, N % 8) are packed with zero
- * padding, and edge tiles go through a 4x8 scratch tile so only valid entries of C are written.
+ * padding, and edge tiles go through a scratch tile so only valid entries of C are written.
  *
  * Small problems take shorter paths, chosen by measurement (bench/gemm-probe.mjs):
  *   - at most TINY multiply-adds: a scalar triple loop (packing would cost more than the work);
@@ -39,10 +42,33 @@
 import { KC, kBlock } from "./blocking";
 import { madd4 } from "./math";
 
-const MR = 4;
 const NR = 8;
 /** M block: the packed A block (MC x KC, 128 KB) stays in L2 while B panels sweep it. */
 const MC = 128;
+/** Tallest register tile (6x8, relaxed build); sizes the scratch tile. */
+const MR_MAX = 6;
+
+/**
+ * The tallest register tile in use: 4 (gemm_f32_4x8 only), or 6 once sgemm_set_tile has chosen
+ * gemm_f32_6x8 (relaxed build only). With 6, A blocks are cut into 6-row panels and a few 4-row
+ * ones (sixRows), so no block pays for more padding than with 4-row panels alone.
+ */
+let tileRows = 4;
+
+/**
+ * Chooses the register tile: rows = 6 for gemm_f32_6x8 (relaxed build only), anything else for
+ * gemm_f32_4x8. Returns the rows now in use (4 in the baseline build, whatever was asked).
+ *
+ * The choice depends on the engine, not on the problem: a 6x8 tile needs 15 live v128, and
+ * older V8 (11.3 in Node 20, 12.4 in Node 22) spills two of them in the k loop (23 GFLOP/s
+ * against 55 for 4x8), while V8 13.6 (Node 24) and Chromium 156 keep them all in registers
+ * (58.4 against 55, bench/gemm-tiles.mjs). The loader decides from the engine's version. Both
+ * tiles add the products of each C entry in the same order, so results do not change with it.
+ */
+export function sgemm_set_tile(rows: i32): i32 {
+  tileRows = ASC_FEATURE_RELAXED_SIMD && rows == 6 ? 6 : 4;
+  return tileRows;
+}
 /** N block: the packed B block (KC x NC, 512 KB) stays in L2 (1 MB per core here). */
 const NC = 512;
 /** Up to this many multiply-adds, a scalar loop beats packing. */
@@ -57,7 +83,7 @@ const packB: usize = memory.data(KC * NC * 4, 16);
 /** Two B panels packed just before use (B_FLY): 16 KB, stays in L1 while A panels sweep it. */
 const panelB: usize = memory.data(KC * NR * 2 * 4, 64);
 /** Edge tiles land here whole before their valid entries move to C; rowTail accumulates here. */
-const tile: usize = memory.data(MR * NR * 4, 16);
+const tile: usize = memory.data(MR_MAX * NR * 4, 16);
 
 /**
  * One 4x8 register tile: C[0:4, 0:8] = alpha * sum_k a_k b_k^T + beta * C over kc steps.
@@ -125,22 +151,18 @@ function gemm_f32_4x8(
     const a3 = v128.load32_splat(a, 12);
     c30 = madd4(a3, b0, c30);
     c31 = madd4(a3, b1, c31);
-    a += MR * 4;
+    a += 16;
     b += bStep;
   }
   const va = f32x4.splat(alpha);
   if (beta == 0) {
-    v128.store(c, f32x4.mul(c00, va));
-    v128.store(c, f32x4.mul(c01, va), 16);
+    store2(c, c00, c01, va);
     c += ldc;
-    v128.store(c, f32x4.mul(c10, va));
-    v128.store(c, f32x4.mul(c11, va), 16);
+    store2(c, c10, c11, va);
     c += ldc;
-    v128.store(c, f32x4.mul(c20, va));
-    v128.store(c, f32x4.mul(c21, va), 16);
+    store2(c, c20, c21, va);
     c += ldc;
-    v128.store(c, f32x4.mul(c30, va));
-    v128.store(c, f32x4.mul(c31, va), 16);
+    store2(c, c30, c31, va);
   } else {
     const vb = f32x4.splat(beta);
     update2(c, c00, c01, va, vb);
@@ -151,6 +173,127 @@ function gemm_f32_4x8(
     c += ldc;
     update2(c, c30, c31, va, vb);
   }
+}
+
+/**
+ * One 6x8 register tile, as gemm_f32_4x8 with a 6-row A panel: 12 accumulators, 2 B loads and
+ * 6 broadcasts per k, so 15 live v128, all the xmm registers V8 allocates on x64. Used only in
+ * the relaxed build (one instruction per product) and only where sgemm_set_tile chose it.
+ */
+function gemm_f32_6x8(
+  kc: i32,
+  a: usize,
+  b: usize,
+  bStep: usize,
+  c: usize,
+  ldc: usize,
+  alpha: f32,
+  beta: f32,
+): void {
+  if (bStep == 0) tile6x8(true, kc, a, b, NR * 4, c, ldc, alpha, beta);
+  else tile6x8(false, kc, a, b, bStep, c, ldc, alpha, beta);
+}
+
+// @ts-ignore: decorator
+@inline function tile6x8(
+  packed: bool,
+  kc: i32,
+  a: usize,
+  b: usize,
+  bStep: usize,
+  c: usize,
+  ldc: usize,
+  alpha: f32,
+  beta: f32,
+): void {
+  let c00 = f32x4.splat(0);
+  let c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0);
+  let c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0);
+  let c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0);
+  let c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0);
+  let c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0);
+  let c51 = f32x4.splat(0);
+  const aEnd = a + <usize>kc * 24;
+  const bEnd = b + (<usize>kc << 5);
+  while (packed ? b != bEnd : a != aEnd) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const a0 = v128.load32_splat(a);
+    c00 = madd4(a0, b0, c00);
+    c01 = madd4(a0, b1, c01);
+    const a1 = v128.load32_splat(a, 4);
+    c10 = madd4(a1, b0, c10);
+    c11 = madd4(a1, b1, c11);
+    const a2 = v128.load32_splat(a, 8);
+    c20 = madd4(a2, b0, c20);
+    c21 = madd4(a2, b1, c21);
+    const a3 = v128.load32_splat(a, 12);
+    c30 = madd4(a3, b0, c30);
+    c31 = madd4(a3, b1, c31);
+    const a4 = v128.load32_splat(a, 16);
+    c40 = madd4(a4, b0, c40);
+    c41 = madd4(a4, b1, c41);
+    const a5 = v128.load32_splat(a, 20);
+    c50 = madd4(a5, b0, c50);
+    c51 = madd4(a5, b1, c51);
+    a += 24;
+    b += bStep;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    store2(c, c00, c01, va);
+    c += ldc;
+    store2(c, c10, c11, va);
+    c += ldc;
+    store2(c, c20, c21, va);
+    c += ldc;
+    store2(c, c30, c31, va);
+    c += ldc;
+    store2(c, c40, c41, va);
+    c += ldc;
+    store2(c, c50, c51, va);
+  } else {
+    const vb = f32x4.splat(beta);
+    update2(c, c00, c01, va, vb);
+    c += ldc;
+    update2(c, c10, c11, va, vb);
+    c += ldc;
+    update2(c, c20, c21, va, vb);
+    c += ldc;
+    update2(c, c30, c31, va, vb);
+    c += ldc;
+    update2(c, c40, c41, va, vb);
+    c += ldc;
+    update2(c, c50, c51, va, vb);
+  }
+}
+
+/** One tile of `rows` (4 or 6) rows. */
+// @ts-ignore: decorator
+@inline function gemmTile(
+  rows: i32,
+  kc: i32,
+  a: usize,
+  b: usize,
+  bStep: usize,
+  c: usize,
+  ldc: usize,
+  alpha: f32,
+  beta: f32,
+): void {
+  if (ASC_FEATURE_RELAXED_SIMD && rows == 6) gemm_f32_6x8(kc, a, b, bStep, c, ldc, alpha, beta);
+  else gemm_f32_4x8(kc, a, b, bStep, c, ldc, alpha, beta);
+}
+
+// @ts-ignore: decorator
+@inline function store2(c: usize, x0: v128, x1: v128, va: v128): void {
+  v128.store(c, f32x4.mul(x0, va));
+  v128.store(c, f32x4.mul(x1, va), 16);
 }
 
 // @ts-ignore: decorator
@@ -220,9 +363,23 @@ function packEdge(
   }
 }
 
-/** 4-row panel of op(A) from rows contiguous along k (transA == 0). */
-function packA_rows(dst: usize, src: usize, lda: usize, kc: i32): void {
-  transpose4(dst, 16, src, lda << 2, kc);
+/** 4- or 6-row panel of op(A) from rows contiguous along k (transA == 0). */
+function packA_rows(dst: usize, rows: i32, src: usize, lda: usize, kc: i32): void {
+  const rs = lda << 2;
+  if (rows == 4) {
+    transpose4(dst, 16, src, rs, kc);
+    return;
+  }
+  // Six rows: the first four by 4x4 transposes, then rows 4 and 5 pairwise.
+  transpose4(dst, 24, src, rs, kc);
+  const r4 = src + (rs << 2);
+  const r5 = r4 + rs;
+  dst += 16;
+  for (let o: usize = 0; o < <usize>kc << 2; o += 4) {
+    store<f32>(dst, load<f32>(r4 + o));
+    store<f32>(dst, load<f32>(r5 + o), 4);
+    dst += 24;
+  }
 }
 
 /** 8-column panel of op(B) from columns contiguous along k (transB == 1). */
@@ -261,13 +418,22 @@ function packB_rows2(dst: usize, src: usize, ldb: usize, kc: i32): void {
   }
 }
 
-/** 4-row panel of op(A) from columns contiguous along i (transA == 1). */
-function packA_cols(dst: usize, src: usize, lda: usize, kc: i32): void {
+/** 4- or 6-row panel of op(A) from columns contiguous along i (transA == 1). */
+function packA_cols(dst: usize, rows: i32, src: usize, lda: usize, kc: i32): void {
   const step = lda << 2;
+  if (rows == 4) {
+    for (let k = 0; k < kc; k++) {
+      v128.store(dst, v128.load(src));
+      src += step;
+      dst += 16;
+    }
+    return;
+  }
   for (let k = 0; k < kc; k++) {
     v128.store(dst, v128.load(src));
+    store<u64>(dst, load<u64>(src, 16), 16);
     src += step;
-    dst += 16;
+    dst += 24;
   }
 }
 
@@ -326,29 +492,44 @@ function packBBlock(
 }
 
 /**
- * Packs op(A)[ic:ic+mc, pc:pc+kc] into 4-row panels. (Reading transA == 1 panels in place, as
- * B is, measured no faster at any M: packing A is a plain copy there and the packed kernel
- * loop is tighter.)
+ * Rows of an mc-row A block that go to 6-row panels (the rest go to 4-row panels, the last one
+ * possibly partial): all but m % 6 rows, or all but 8 when that leaves two full 4-row panels
+ * (mc % 6 == 2). 0 unless the 6x8 tile is in use.
+ */
+// @ts-ignore: decorator
+@inline function sixRows(mc: i32): i32 {
+  if (tileRows != 6) return 0;
+  const r = mc % 6;
+  return r == 2 && mc >= 8 ? mc - 8 : mc - r;
+}
+
+/**
+ * Packs op(A)[ic:ic+mc, pc:pc+kc] into panels of 6 rows (the first sixRows(mc)) and 4 rows, the
+ * last one zero-padded. (Reading transA == 1 panels in place, as B is, measured no faster at any
+ * M: packing A is a plain copy there and the packed kernel loop is tighter.)
  */
 function packABlock(a: usize, lda: i32, transA: i32, ic: i32, pc: i32, mc: i32, kc: i32): void {
   const ld = <usize>lda;
-  const panelBytes = <usize>kc << 4;
+  const six = sixRows(mc);
+  // Address of op(A)[ic + i, pc]: rows are lda apart (transA == 0) or adjacent (transA == 1).
+  const src = transA == 0
+    ? a + ((<usize>ic * ld + <usize>pc) << 2)
+    : a + ((<usize>pc * ld + <usize>ic) << 2);
+  const rowStep: usize = transA == 0 ? ld << 2 : 4;
   let dst = packA;
-  let i = 0;
-  if (transA == 0) {
-    const src = a + ((<usize>ic * ld + <usize>pc) << 2);
-    for (; i + MR <= mc; i += MR) {
-      packA_rows(dst, src + ((<usize>i * ld) << 2), ld, kc);
-      dst += panelBytes;
+  for (let i = 0; i < mc; ) {
+    const rows = i < six ? 6 : 4;
+    const s = src + <usize>i * rowStep;
+    if (i + rows > mc) {
+      if (transA == 0) packEdge(dst, rows, s, ld, 1, mc - i, kc);
+      else packEdge(dst, rows, s, 1, ld, mc - i, kc);
+    } else if (transA == 0) {
+      packA_rows(dst, rows, s, ld, kc);
+    } else {
+      packA_cols(dst, rows, s, ld, kc);
     }
-    if (i < mc) packEdge(dst, MR, src + ((<usize>i * ld) << 2), ld, 1, mc - i, kc);
-  } else {
-    const src = a + ((<usize>pc * ld + <usize>ic) << 2);
-    for (; i + MR <= mc; i += MR) {
-      packA_cols(dst, src + (<usize>i << 2), ld, kc);
-      dst += panelBytes;
-    }
-    if (i < mc) packEdge(dst, MR, src + (<usize>i << 2), 1, ld, mc - i, kc);
+    dst += <usize>(kc * rows) << 2;
+    i += rows;
   }
 }
 
@@ -358,7 +539,7 @@ const B_DIRECT = 1; // read in place (transB == 0), except the edge panel, packe
 const B_FLY = 2; // panels packed (two at a time) into panelB just before the A panels sweep them
 
 /**
- * All 4x8 tiles of one (MC x NC) block of C over one K block. bSrc = &op(B)[pc, jc] (see
+ * All tiles (4x8, and 6x8 where chosen) of one (MC x NC) block of C over one K block. bSrc = &op(B)[pc, jc] (see
  * packBPanel), ldb and transB describe B for the B_DIRECT and B_FLY modes.
  */
 function macroKernel(
@@ -377,9 +558,8 @@ function macroKernel(
 ): void {
   const ld = <usize>ldb;
   const ldcBytes = <usize>ldc << 2;
-  const aPanelBytes = <usize>kc << 4;
   const bPanelBytes = <usize>kc << 5;
-  const mFull = mc & ~(MR - 1);
+  const six = sixRows(mc);
   const nFull = nc & ~(NR - 1);
   for (let j = 0; j < nc; j += NR) {
     const nr = min(NR, nc - j);
@@ -407,16 +587,18 @@ function macroKernel(
     const bStep = direct ? ld << 2 : 0;
     let ap = packA;
     let cp = c + (<usize>j << 2);
-    for (let i = 0; i < mc; i += MR) {
-      if (i < mFull && j < nFull) {
-        gemm_f32_4x8(kc, ap, bp, bStep, cp, ldcBytes, alpha, beta);
+    for (let i = 0; i < mc; ) {
+      const rows = i < six ? 6 : 4;
+      if (i + rows <= mc && j < nFull) {
+        gemmTile(rows, kc, ap, bp, bStep, cp, ldcBytes, alpha, beta);
       } else {
         // Edge tile: compute all of it into the scratch tile, then keep the valid part.
-        gemm_f32_4x8(kc, ap, bp, bStep, tile, NR * 4, alpha, 0);
-        mergeTile(cp, ldcBytes, min(MR, mc - i), nr, beta);
+        gemmTile(rows, kc, ap, bp, bStep, tile, NR * 4, alpha, 0);
+        mergeTile(cp, ldcBytes, min(rows, mc - i), nr, beta);
       }
-      ap += aPanelBytes;
-      cp += ldcBytes << 2;
+      ap += <usize>(kc * rows) << 2;
+      cp += ldcBytes * <usize>rows;
+      i += rows;
     }
   }
 }

@@ -1,7 +1,25 @@
 import { describe, expect, it } from "vitest";
 import type { Trans } from "../../src/backend/table/gemm.js";
-import type { Backend, Variant } from "../../src/backend/wasm.js";
+import { type Backend, instantiate } from "../../src/backend/wasm.js";
 import { backendFor, get, put, randomArray, variants } from "../helpers/backend.js";
+
+/** A module instance with sgemm's register tile set to `rows` (fresh: the tile is per module). */
+function withTile(variant: "simd" | "relaxed", rows: number): Backend {
+  const b = instantiate(variant);
+  b.kernels.sgemm_set_tile(rows);
+  return b;
+}
+
+/**
+ * Every kernel configuration a user can get: both builds with the 4x8 tile, and the relaxed
+ * build with the 6x8 tile that the loader picks on V8 13.6+.
+ */
+const configs: [string, Backend][] = [
+  ...variants.map((v): [string, Backend] => [`${v} build`, backendFor(v)]),
+  ...(variants.includes("relaxed")
+    ? [["relaxed build, 6x8 tile", withTile("relaxed", 6)] as [string, Backend]]
+    : []),
+];
 
 /** One sgemm problem; the pads widen the leading dimensions past the stored row. */
 interface Problem {
@@ -117,13 +135,13 @@ const scalars: [number, number][] = [
 ];
 
 /**
- * A sweep over (m, n, k) that hits every m % 4, n % 8 and k % 4, every small-problem path
+ * A sweep over (m, n, k) that hits every m % 4, m % 6, n % 8 and k % 4, every small-problem path
  * (scalar, few-row, dot-product) and the packed one, without the full cube. Block boundaries
  * have their own test.
  */
 function sweep(): Problem[] {
   const out: Problem[] = [];
-  const ms = [1, 2, 3, 4, 5, 7, 9, 16, 17, 33, 65];
+  const ms = [1, 2, 3, 4, 5, 6, 7, 9, 12, 13, 16, 17, 20, 33, 65];
   const ns = [1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 33, 64];
   const ks = [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 33, 64, 65, 127];
   let r = 0;
@@ -139,9 +157,7 @@ function sweep(): Problem[] {
   return out;
 }
 
-describe.each(variants)("sgemm_f32 (%s build)", (variant: Variant) => {
-  const b = backendFor(variant);
-
+describe.each(configs)("sgemm_f32 (%s)", (_name, b: Backend) => {
   for (const [ta, tb] of layouts) {
     it(`${layoutName(ta, tb)}: remainders, alpha/beta, padded leading dimensions`, () => {
       let seed = 1;
@@ -266,9 +282,7 @@ interface Broadcast {
   c?: boolean;
 }
 
-describe.each(variants)("sgemm_batched_f32 (%s build)", (variant: Variant) => {
-  const b = backendFor(variant);
-
+describe.each(configs)("sgemm_batched_f32 (%s)", (_name, b: Backend) => {
   /** Runs `batch` problems with element strides (0 where broadcast); returns inputs and C. */
   function batched(p: Problem, batch: number, broadcast: Broadcast) {
     const items = Array.from({ length: batch }, (_, i) => operands(p, 40 + 3 * i));
@@ -371,6 +385,33 @@ describe.each(variants)("sgemm_batched_f32 (%s build)", (variant: Variant) => {
   });
 });
 
+describe("sgemm_set_tile", () => {
+  it("takes 6 rows only in the relaxed build, and 4 in both", () => {
+    for (const v of variants) {
+      const b = instantiate(v);
+      expect(b.kernels.sgemm_set_tile(6)).toBe(v === "relaxed" ? 6 : 4);
+      expect(b.kernels.sgemm_set_tile(4)).toBe(4);
+      expect(b.kernels.sgemm_set_tile(5)).toBe(4);
+    }
+  });
+
+  it.skipIf(!variants.includes("relaxed"))("6x8 and 4x8 tiles give the same C bit for bit", () => {
+    const four = withTile("relaxed", 4);
+    const six = withTile("relaxed", 6);
+    for (const [ta, tb] of layouts) {
+      for (const q of [
+        { m: 131, n: 45, k: 300, ta, tb, alpha: 0.5, beta: 1, padA: 1, padC: 2 },
+        { m: 64, n: 1000, k: 70, ta, tb, alpha: 1, beta: 0, padB: 24 },
+        { m: 300, n: 17, k: 9, ta, tb, alpha: -1, beta: 0.25 },
+      ] as Problem[]) {
+        const x = runSgemm(four, q, 5);
+        const y = runSgemm(six, q, 5);
+        expect(y.out, `${layoutName(ta, tb)} ${q.m}x${q.n}x${q.k}`).toEqual(x.out);
+      }
+    }
+  });
+});
+
 describe.skipIf(variants.length < 2)("baseline and relaxed builds", () => {
   it("agree within tolerance on every layout", () => {
     const [simd, relaxed] = (["simd", "relaxed"] as const).map(backendFor);
@@ -398,9 +439,7 @@ describe.skipIf(variants.length < 2)("baseline and relaxed builds", () => {
   });
 });
 
-describe.each(variants)("sgemm_pack_b_f32 + sgemm_prepacked_f32 (%s build)", (variant: Variant) => {
-  const b = backendFor(variant);
-  const k = b.kernels;
+describe.each(configs)("sgemm_pack_b_f32 + sgemm_prepacked_f32 (%s)", (_name, b: Backend) => {  const k = b.kernels;
   // K past one block (KC = 256), N past one NC block (512) and not a multiple of 8.
   const problems: Problem[] = [];
   for (const [m, n, kk] of [

@@ -68,9 +68,15 @@ export interface GemmKernels {
     alpha: number,
     beta: number,
   ): void;
+  /**
+   * Chooses sgemm's register tile for this module: 6 rows (6x8, relaxed build only) or 4 (4x8).
+   * Returns the rows in use. Speed only: both tiles give the same results bit for bit.
+   */
+  sgemm_set_tile(rows: number): number;
 }
 export const gemmKernelNames = [
   "sgemm_f32",
+  "sgemm_set_tile",
   "sgemm_batched_f32",
   "sgemm_pack_b_f32",
   "sgemm_prepacked_f32",
