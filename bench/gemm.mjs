@@ -9,7 +9,9 @@ import { initTfjs } from "./peer-tfjs.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const folder = join(root, "bench/results");
-const summaryFile = join(folder, "gemm-summary.json");
+// --out=<name>.json keeps a run apart from the default file (for example, another Node version).
+const outName = process.argv.find((a) => a.startsWith("--out="))?.slice(6) ?? "gemm-summary.json";
+const summaryFile = join(folder, outName);
 const quick = process.argv.includes("--quick");
 const require = createRequire(import.meta.url);
 
@@ -556,7 +558,7 @@ function printHeader() {
   );
   console.log(`load average ${env.loadavgStart.join(" ")} (1, 5, 15 min) on ${env.cores} cores`);
   console.log(
-    `wasmgrad: build ${build}, relaxedSimd ${wgInfo.relaxedSimd}, threads ${wgInfo.threads}`,
+    `wasmgrad: build ${build}, relaxedSimd ${wgInfo.relaxedSimd}, gemm tile ${wgInfo.gemmTile}, threads ${wgInfo.threads}`,
   );
   console.log(
     `tfjs ${tfInfo.tfjsCore}: backend ${tfInfo.backend}, SIMD ${tfInfo.simd}, threads ${tfInfo.threads}, loaded ${tfInfo.wasmFile}`,

@@ -116,19 +116,28 @@ function step(
 ): Float32Array {
   const { batch: n, inputSize: inSize, hiddenSize: hs } = sizes;
   const g = gatesOf(kind) * hs;
+  const op = `kernels.${kind === "lstm" ? "lstmStep" : kind === "gru" ? "gruStep" : "rnnStep"}`;
   return noGrad(() =>
     tidy(() => {
-      const t = (a: Float32Array, shape: number[]) => tensor(a, { shape });
+      const t = (a: Float32Array, shape: number[], name: string) => {
+        const size = shape.reduce((p, d) => p * d, 1);
+        if (!(a instanceof Float32Array) || a.length !== size) {
+          throw new WasmgradError(
+            `${op}: ${name} must be a Float32Array of ${size} elements ([${shape.slice(-2)}]) for batch ${n}, inputSize ${inSize}, hiddenSize ${hs}, but got ${a instanceof Float32Array ? `${a.length} elements` : typeof a}`,
+          );
+        }
+        return tensor(a, { shape });
+      };
       const packed = recurrentLayer(
         kind,
-        t(x, [1, n, inSize]),
-        t(h, [n, hs]),
-        c === null ? null : t(c, [n, hs]),
+        t(x, [1, n, inSize], "x"),
+        t(h, [n, hs], "h"),
+        c === null ? null : t(c, [n, hs], "c"),
         {
-          weightIh: t(w.weightIh, [g, inSize]),
-          weightHh: t(w.weightHh, [g, hs]),
-          biasIh: w.biasIh ? t(w.biasIh, [g]) : null,
-          biasHh: w.biasHh ? t(w.biasHh, [g]) : null,
+          weightIh: t(w.weightIh, [g, inSize], "weightIh"),
+          weightHh: t(w.weightHh, [g, hs], "weightHh"),
+          biasIh: w.biasIh ? t(w.biasIh, [g], "biasIh") : null,
+          biasHh: w.biasHh ? t(w.biasHh, [g], "biasHh") : null,
         },
         false,
       );

@@ -6,6 +6,7 @@
 
 import type { Ptr } from "./backend/kernels.js";
 import { allocate, backend, K } from "./backend/runtime.js";
+import { WasmgradError } from "./errors.js";
 
 /** A block of WASM memory holding float32 (or int32) elements, shared by views. */
 export class Storage {
@@ -110,23 +111,33 @@ export function untrackTensor(t: Disposable): void {
 
 const scopes: Disposable[][] = [];
 
-function collect(value: unknown, into: Set<unknown>, depth = 0): void {
-  if (value === null || typeof value !== "object" || depth > 8) return;
+/** Adds the tensors in `value` to `into`: a tensor, or arrays, plain objects, Maps and Sets of them, nested. */
+function collect(value: unknown, into: Set<unknown>, seen = new Set<unknown>()): void {
+  if (value === null || typeof value !== "object" || seen.has(value)) return;
+  seen.add(value);
   if ("_kept" in value && "dispose" in value) {
     into.add(value);
     return;
   }
-  if (Array.isArray(value)) {
-    for (const v of value) collect(v, into, depth + 1);
-  } else if (Object.getPrototypeOf(value) === Object.prototype) {
-    for (const v of Object.values(value)) collect(v, into, depth + 1);
+  if (Array.isArray(value) || value instanceof Set) {
+    for (const v of value) collect(v, into, seen);
+  } else if (value instanceof Map) {
+    for (const [k, v] of value) {
+      collect(k, into, seen);
+      collect(v, into, seen);
+    }
+  } else if (
+    Object.getPrototypeOf(value) === Object.prototype ||
+    Object.getPrototypeOf(value) === null
+  ) {
+    for (const v of Object.values(value)) collect(v, into, seen);
   }
 }
 
 /**
  * Runs `fn` and disposes every tensor created inside it, except the tensors it returns (directly,
- * or inside arrays and plain objects) and tensors owned by modules, optimizers and gradients.
- * `fn` must be synchronous.
+ * or inside arrays, plain objects, Maps and Sets, at any depth; not inside class instances) and
+ * tensors owned by modules, optimizers and gradients. `fn` must be synchronous.
  */
 export function tidy<T>(fn: () => T): T {
   scopes.push([]);
@@ -139,7 +150,9 @@ export function tidy<T>(fn: () => T): T {
   }
   if (result instanceof Promise) {
     closeScope(new Set());
-    throw new TypeError("tidy: fn must be synchronous (it returned a Promise)");
+    throw new WasmgradError(
+      "tidy: fn must be synchronous (it returned a Promise); tensors created after an await would escape the scope",
+    );
   }
   const keep = new Set<unknown>();
   collect(result, keep);

@@ -262,6 +262,7 @@ export class Tensor {
 
   /** A tensor sharing this one's data, cut off from the autograd graph. */
   detach(): Tensor {
+    this._live("detach");
     return Tensor._view(this, this.shape);
   }
 

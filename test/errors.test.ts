@@ -33,7 +33,7 @@ describe("error messages name the op, what it got and what it expected", () => {
     );
     throwsWg(
       () => wg.matmul(wg.zeros([2, 2, 3]), wg.zeros([3, 3, 4])),
-      /matmul: shapes \[2\] and \[3\] cannot be broadcast/,
+      /matmul: cannot multiply \[2,2,3\] by \[3,3,4\]: batch dimensions \[2\] and \[3\] cannot be broadcast/,
     );
   });
 
@@ -142,8 +142,12 @@ describe("error messages name the op, what it got and what it expected", () => {
       /mseLoss: reduction must be "mean", "sum" or "none"/,
     );
     throwsWg(
-      () => new wg.optim.SGD(layer.parameters(), {} as { lr: number }),
-      /SGD: lr is required/,
+      () => new wg.optim.SGD(layer.parameters(), { lr: 0.1, weight_decay: 0.1 } as { lr: number }),
+      /SGD: unknown option "weight_decay": expected one of lr, momentum, dampening, weightDecay, nesterov/,
+    );
+    throwsWg(
+      () => new wg.optim.Adam([layer.weight, layer.bias!, layer.weight]),
+      /Adam: parameters 0 and 2 are the same tensor \(shape \[2,4\]\); each step would update it twice/,
     );
     throwsWg(() => new wg.optim.SGD(layer.parameters(), { lr: -1 }), /SGD: invalid lr -1/);
     throwsWg(
@@ -159,5 +163,95 @@ describe("error messages name the op, what it got and what it expected", () => {
       /loadStateDict: keys do not match \(missing: \[bias\]/,
     );
     layer.dispose();
+  });
+
+  it("arguments of the wrong kind", () => {
+    throwsWg(
+      () => wg.rand("x" as unknown as number[]),
+      /rand: expected a shape \(a number or an array of sizes\) but got string/,
+    );
+    throwsWg(
+      () => (wg.zeros as unknown as () => wg.Tensor)(),
+      /zeros: expected a shape .* but got undefined/,
+    );
+    const t = wg.zeros([2, 3]);
+    throwsWg(
+      () => wg.reshape(t, "a" as unknown as number),
+      /reshape: expected sizes as numbers or one array of numbers but got \(string\)/,
+    );
+    throwsWg(
+      () => wg.cat([wg.tensor(1), wg.tensor(2)]),
+      /cat: tensor 0 is 0-d \(shape \[\]\); 0-d tensors cannot be concatenated \(use stack\)/,
+    );
+    throwsWg(() => wg.tensor(5).narrow(0, 0, 1), /narrow: cannot narrow a 0-d tensor/);
+    throwsWg(
+      () => wg.tensor(1).transpose(3, 4),
+      /transpose: dim 3 is out of range for a tensor with 0 dimensions \(expected a dim in \[-1, 0\]\)/,
+    );
+    throwsWg(
+      () => wg.tidy(async () => wg.zeros([1])),
+      /tidy: fn must be synchronous \(it returned a Promise\)/,
+    );
+    throwsWg(
+      () => wg.F.mseLoss(wg.zeros([2, 3]), wg.zeros([4])),
+      /mseLoss: input \[2,3\] and target \[4\] cannot be broadcast to a common shape/,
+    );
+    throwsWg(
+      () =>
+        wg.kernels.rnnStep(
+          new Float32Array(3),
+          new Float32Array(1),
+          { weightIh: new Float32Array(6), weightHh: new Float32Array(4) },
+          { batch: 1, inputSize: 3, hiddenSize: 2 },
+        ),
+      /kernels.rnnStep: h must be a Float32Array of 2 elements \(\[1,2\]\) for batch 1, inputSize 3, hiddenSize 2, but got 1 elements/,
+    );
+    throwsWg(
+      () =>
+        wg.kernels.lstmStep(
+          new Float32Array(2),
+          new Float32Array(2),
+          new Float32Array(2),
+          { weightIh: new Float32Array(16), weightHh: new Float32Array(16) },
+          { batch: 1, inputSize: 3, hiddenSize: 2 },
+        ),
+      /kernels.lstmStep: x must be a Float32Array of 3 elements \(\[1,3\]\) for batch 1, inputSize 3, hiddenSize 2, but got 2 elements/,
+    );
+    t.dispose();
+    for (const op of ["flatten", "squeeze", "detach"] as const) {
+      throwsWg(() => t[op](), new RegExp(`${op}: tensor was disposed`));
+    }
+    throwsWg(() => t.unsqueeze(0), /unsqueeze: tensor was disposed/);
+  });
+
+  it("function forms take sizes as the methods do", () => {
+    const t = wg.arange(6);
+    expect(wg.reshape(t, 3, 2).shape).toEqual([3, 2]);
+    expect(wg.reshape(t, [2, -1]).shape).toEqual([2, 3]);
+    expect(wg.permute(wg.reshape(t, 3, 2), 1, 0).shape).toEqual([2, 3]);
+    expect(wg.permute(wg.reshape(t, 3, 2), [1, 0]).toArray()).toEqual([
+      [0, 2, 4],
+      [1, 3, 5],
+    ]);
+    expect(wg.tensor(1).transpose(0, -1).shape).toEqual([]);
+  });
+});
+
+describe("tidy keeps returned tensors wherever they sit", () => {
+  it("in Maps, Sets and deep nesting", () => {
+    const out = wg.tidy(() => {
+      const m = new Map([["a", wg.ones([2])]]);
+      const s = new Set([wg.ones([3])]);
+      let deep: unknown = wg.ones([4]);
+      for (let i = 0; i < 20; i++) deep = { inner: [deep] };
+      wg.ones([5]); // not returned: freed
+      return { m, s, deep };
+    });
+    expect(out.m.get("a")!.isDisposed).toBe(false);
+    expect([...out.s][0].isDisposed).toBe(false);
+    let d = out.deep as { inner: unknown[] } | wg.Tensor;
+    while (!(d instanceof wg.Tensor)) d = (d as { inner: unknown[] }).inner[0] as typeof d;
+    expect(d.isDisposed).toBe(false);
+    expect(d.shape).toEqual([4]);
   });
 });

@@ -98,16 +98,22 @@ export class Sequential extends Module {
   }
 
   get length(): number {
-    return this.children().length;
+    return this._submodules().length;
   }
 
   at(index: number): Module {
-    return this.children()[index < 0 ? index + this.length : index] as unknown as Module;
+    const i = index < 0 ? index + this.length : index;
+    if (!Number.isInteger(i) || i < 0 || i >= this.length) {
+      throw new WasmgradError(
+        `Sequential.at: index ${index} is out of range for ${this.length} modules`,
+      );
+    }
+    return this._submodules()[i][1] as unknown as Module;
   }
 
   forward(x: Tensor): Tensor {
     let y = x;
-    for (const m of this.children() as unknown as Module[]) y = m.forward(y);
+    for (const [, m] of this._submodules() as unknown as [string, Module][]) y = m.forward(y);
     return y;
   }
 }

@@ -33,8 +33,11 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   abstract forward(...inputs: In): Out;
 
-  /** Direct submodules with their attribute names. */
-  namedChildren(): [string, Module<never[], unknown>][] {
+  /**
+   * Every submodule attribute with its name, repeats included (PyTorch's `_modules`): what
+   * `Sequential` runs and what `stateDict` walks. A module assigned twice appears twice.
+   */
+  _submodules(): [string, Module<never[], unknown>][] {
     const out: [string, Module<never[], unknown>][] = [];
     for (const [key, value] of Object.entries(this)) {
       if (value instanceof Module) out.push([key, value as Module<never[], unknown>]);
@@ -42,39 +45,60 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     return out;
   }
 
+  /** Direct submodules with their attribute names, each module once (first name wins). */
+  namedChildren(): [string, Module<never[], unknown>][] {
+    const seen = new Set<Module<never[], unknown>>();
+    return this._submodules().filter(([, m]) => !seen.has(m) && seen.add(m) !== undefined);
+  }
+
   children(): Module<never[], unknown>[] {
     return this.namedChildren().map(([, m]) => m);
   }
 
-  /** Parameters with dotted names, this module's own first, then each child's (PyTorch order). */
+  /**
+   * Parameters with dotted names, this module's own first, then each child's (PyTorch order).
+   * A parameter shared by several modules (tied weights, a module used twice) is listed once,
+   * under its first name, as in PyTorch, so optimizers update it once per step.
+   */
   namedParameters(prefix = ""): [string, Tensor][] {
-    return this.namedTensors(prefix, true);
+    return this.namedTensors(prefix, true, new Set());
   }
 
   parameters(): Tensor[] {
     return this.namedParameters().map(([, p]) => p);
   }
 
+  /** Buffers with dotted names, each once, as namedParameters. */
   namedBuffers(prefix = ""): [string, Tensor][] {
-    return this.namedTensors(prefix, false);
+    return this.namedTensors(prefix, false, new Set());
   }
 
-  private namedTensors(prefix: string, parameters: boolean): [string, Tensor][] {
+  /** `seen` holds the tensors and modules already listed: each is visited once. */
+  private namedTensors(
+    prefix: string,
+    parameters: boolean,
+    seen: Set<unknown>,
+  ): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [key, value] of Object.entries(this)) {
       if (value instanceof Tensor && value._isParameter === parameters && value._kept) {
+        if (seen.has(value)) continue;
+        seen.add(value);
         out.push([prefix + key, value]);
       }
     }
-    for (const [key, child] of this.namedChildren()) {
-      out.push(...child.namedTensors(`${prefix}${key}.`, parameters));
+    for (const [key, child] of this._submodules()) {
+      if (seen.has(child)) continue;
+      seen.add(child);
+      out.push(...child.namedTensors(`${prefix}${key}.`, parameters, seen));
     }
     return out;
   }
 
   /**
    * Parameters and buffers by PyTorch key (the tensors themselves, not copies), in PyTorch's
-   * order: a module's own parameters, then its own buffers, then each child's entries.
+   * order: a module's own parameters, then its own buffers, then each child's entries. As in
+   * PyTorch, a shared tensor appears under every name it has.
    */
   stateDict(prefix = ""): Record<string, Tensor> {
     const sd: Record<string, Tensor> = {};
@@ -84,7 +108,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     ][];
     for (const [k, v] of own) if (v._isParameter) sd[prefix + k] = v;
     for (const [k, v] of own) if (!v._isParameter) sd[prefix + k] = v;
-    for (const [k, child] of this.namedChildren())
+    for (const [k, child] of this._submodules())
       Object.assign(sd, child.stateDict(`${prefix}${k}.`));
     return sd;
   }
@@ -97,6 +121,11 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     sd: Record<string, Tensor>,
     options: LoadOptions = {},
   ): { missingKeys: string[]; unexpectedKeys: string[] } {
+    if (sd === null || typeof sd !== "object") {
+      throw new WasmgradError(
+        `loadStateDict: expected a Record<string, Tensor> (from stateDict() or wg.load()), got ${sd === null ? "null" : typeof sd}`,
+      );
+    }
     const strict = options.strict ?? true;
     const own = this.stateDict();
     const missingKeys = Object.keys(own).filter((k) => !(k in sd));

@@ -23,6 +23,11 @@ function finish(t: Tensor, opts?: CreateOptions): Tensor {
 type ShapeArg = readonly number[] | number;
 
 function shapeArg(op: string, shape: ShapeArg): number[] {
+  if (typeof shape !== "number" && !Array.isArray(shape)) {
+    throw new WasmgradError(
+      `${op}: expected a shape (a number or an array of sizes) but got ${shape === null ? "null" : typeof shape}`,
+    );
+  }
   return checkShape(op, typeof shape === "number" ? [shape] : shape);
 }
 

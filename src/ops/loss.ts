@@ -126,6 +126,13 @@ export function mseLoss(input: Tensor, target: Tensor, opts?: LossOptions): Tens
   if (!(input instanceof Tensor) || !(target instanceof Tensor)) {
     throw new WasmgradError("mseLoss: expected input and target to be Tensors");
   }
+  try {
+    broadcastShapes("mseLoss", input.shape, target.shape);
+  } catch {
+    throw new WasmgradError(
+      `mseLoss: input ${fmt(input.shape)} and target ${fmt(target.shape)} cannot be broadcast to a common shape`,
+    );
+  }
   const diff = sub(input, target);
   // diff stays alive: the product's backward reads it.
   return reduce(mul(diff, diff), reduction);

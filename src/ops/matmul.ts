@@ -150,7 +150,14 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   }
   const aBatch = aShape.slice(0, -2);
   const bBatch = bShape.slice(0, -2);
-  const batchShape = broadcastShapes("matmul", aBatch, bBatch);
+  let batchShape: number[];
+  try {
+    batchShape = broadcastShapes("matmul", aBatch, bBatch);
+  } catch {
+    throw new WasmgradError(
+      `matmul: cannot multiply ${fmt(a.shape)} by ${fmt(b.shape)}: batch dimensions ${fmt(aBatch)} and ${fmt(bBatch)} cannot be broadcast`,
+    );
+  }
   const outShape = [...batchShape];
   if (a.ndim > 1) outShape.push(m);
   if (b.ndim > 1) outShape.push(n);

@@ -15,8 +15,23 @@ function expectTensor(op: string, x: unknown): asserts x is Tensor {
   }
 }
 
+/**
+ * Sizes given either as one array or as separate numbers (`reshape(x, [2, 3])` or
+ * `reshape(x, 2, 3)`), as the Tensor methods take them.
+ */
+function sizesArg(op: string, args: readonly (number | readonly number[])[]): number[] {
+  const list = args.length === 1 && Array.isArray(args[0]) ? [...args[0]] : args;
+  if (!list.every((v) => typeof v === "number")) {
+    throw new WasmgradError(
+      `${op}: expected sizes as numbers or one array of numbers but got (${args.map((a) => (Array.isArray(a) ? `[${a}]` : typeof a)).join(", ")})`,
+    );
+  }
+  return list as number[];
+}
+
 /** A view of x with another shape of the same size, differentiable. */
 function view(op: string, x: Tensor, shape: readonly number[]): Tensor {
+  x._live(op);
   const out = Tensor._view(x, shape);
   if (!needsGrad(x)) return out;
   return record(out, op, [x], (g) => [Tensor._view(g, x.shape)]);
@@ -31,9 +46,10 @@ export function clone(x: Tensor): Tensor {
   return record(out, "clone", [x], (g) => [g]);
 }
 
-export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+export function reshape(x: Tensor, ...sizes: (number | readonly number[])[]): Tensor {
   expectTensor("reshape", x);
   x._live("reshape");
+  const shape = sizesArg("reshape", sizes);
   const inferred = shape.indexOf(-1);
   if (inferred !== shape.lastIndexOf(-1)) {
     throw new WasmgradError(`reshape: only one dimension can be -1 but got ${fmt(shape)}`);
@@ -97,8 +113,9 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   return view("unsqueeze", x, shape);
 }
 
-export function permute(x: Tensor, dims: readonly number[]): Tensor {
+export function permute(x: Tensor, ...order: (number | readonly number[])[]): Tensor {
   expectTensor("permute", x);
+  const dims = sizesArg("permute", order);
   if (dims.length !== x.ndim) {
     throw new WasmgradError(
       `permute: got ${dims.length} dims [${dims}] for a tensor with ${x.ndim} dimensions (shape ${fmt(x.shape)})`,
@@ -118,7 +135,12 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
 
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   expectTensor("transpose", x);
-  if (x.ndim === 0) return view("transpose", x, []);
+  if (x.ndim === 0) {
+    // As PyTorch: a 0-d tensor transposes only with dims 0 or -1, into itself.
+    normDim("transpose", dim0, 0);
+    normDim("transpose", dim1, 0);
+    return view("transpose", x, []);
+  }
   const a = normDim("transpose", dim0, x.ndim);
   const b = normDim("transpose", dim1, x.ndim);
   const dims = x.shape.map((_, i) => i);
@@ -155,6 +177,7 @@ function copyBlocks(
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
   expectTensor("narrow", x);
   x._live("narrow");
+  if (x.ndim === 0) throw new WasmgradError("narrow: cannot narrow a 0-d tensor (shape [])");
   const d = normDim("narrow", dim, x.ndim);
   const size = x.shape[d];
   const s = start < 0 ? start + size : start;
@@ -210,6 +233,13 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
     t._live("cat");
   });
   const first = tensors[0];
+  tensors.forEach((t, i) => {
+    if (t.ndim === 0) {
+      throw new WasmgradError(
+        `cat: tensor ${i} is 0-d (shape []); 0-d tensors cannot be concatenated (use stack)`,
+      );
+    }
+  });
   const d = normDim("cat", dim, first.ndim);
   tensors.forEach((t, i) => {
     const ok = t.ndim === first.ndim && t.shape.every((v, k) => k === d || v === first.shape[k]);

@@ -47,9 +47,17 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
     }
     this.params = [...params];
     if (this.params.length === 0) throw new WasmgradError(`${opName}: got an empty parameter list`);
+    const seen = new Map<Tensor, number>();
     this.params.forEach((p, i) => {
       if (!(p instanceof Tensor))
         throw new WasmgradError(`${opName}: parameter ${i} is not a Tensor`);
+      const first = seen.get(p);
+      if (first !== undefined) {
+        throw new WasmgradError(
+          `${opName}: parameters ${first} and ${i} are the same tensor (shape ${fmt(p.shape)}); each step would update it twice`,
+        );
+      }
+      seen.set(p, i);
       if (!p.requiresGrad) {
         throw new WasmgradError(
           `${opName}: parameter ${i} (shape ${fmt(p.shape)}) does not require grad`,

@@ -11,7 +11,8 @@ import type { Tensor } from "../tensor.js";
 import { Optimizer } from "./optimizer.js";
 
 export interface SGDOptions {
-  lr: number;
+  /** Default 1e-3, as PyTorch (since 2.2). */
+  lr?: number;
   momentum?: number;
   dampening?: number;
   weightDecay?: number;
@@ -25,14 +26,16 @@ export class SGD extends Optimizer<{ momentumBuffer: Tensor }> {
   weightDecay: number;
   nesterov: boolean;
 
-  constructor(params: Iterable<Tensor>, options: SGDOptions) {
+  constructor(params: Iterable<Tensor>, options: SGDOptions = {}) {
     super("SGD", params);
-    if (options === undefined || options.lr === undefined) {
-      throw new WasmgradError(
-        "SGD: lr is required (e.g. new SGD(model.parameters(), { lr: 0.01 }))",
-      );
-    }
-    const { lr, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false } = options;
+    Optimizer.checkOptionNames("SGD", options, [
+      "lr",
+      "momentum",
+      "dampening",
+      "weightDecay",
+      "nesterov",
+    ]);
+    const { lr = 1e-3, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false } = options;
     Optimizer.checkNonNegative("SGD", { lr, momentum, dampening, weightDecay });
     if (nesterov && (momentum <= 0 || dampening !== 0)) {
       throw new WasmgradError(
@@ -43,7 +46,7 @@ export class SGD extends Optimizer<{ momentumBuffer: Tensor }> {
     this.momentum = momentum;
     this.dampening = dampening;
     this.weightDecay = weightDecay;
-    this.nesterov = nesterov;
+    this.nesterov = Optimizer.checkFlag("SGD", "nesterov", nesterov);
   }
 
   step(): void {

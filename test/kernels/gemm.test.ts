@@ -439,7 +439,8 @@ describe.skipIf(variants.length < 2)("baseline and relaxed builds", () => {
   });
 });
 
-describe.each(configs)("sgemm_pack_b_f32 + sgemm_prepacked_f32 (%s)", (_name, b: Backend) => {  const k = b.kernels;
+describe.each(configs)("sgemm_pack_b_f32 + sgemm_prepacked_f32 (%s)", (_name, b: Backend) => {
+  const k = b.kernels;
   // K past one block (KC = 256), N past one NC block (512) and not a multiple of 8.
   const problems: Problem[] = [];
   for (const [m, n, kk] of [
