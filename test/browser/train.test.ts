@@ -7,6 +7,9 @@ it("imports in Chromium with relaxed SIMD and trains a tiny model", async () => 
   expect(info.simd).toBe(true);
   expect(info.relaxedSimd).toBe(true);
   expect(info.wasmBytes).toBeGreaterThan(1000);
+  // Chromium 156 runs V8 15.6: the relaxed build's 6x8 gemm tile, which every test in this
+  // project then exercises.
+  expect(info.gemmTile).toBe("6x8");
 
   wg.manualSeed(3);
   const model = new wg.nn.Sequential(
