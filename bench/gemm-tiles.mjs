@@ -17,7 +17,10 @@ import { fileURLToPath } from "node:url";
 import v8 from "node:v8";
 import asc from "assemblyscript/asc";
 
-v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
+// Node 20 has relaxed SIMD behind this flag; Node 22+ has it on and no longer knows the flag.
+if (Number(process.versions.node.split(".")[0]) < 22) {
+  v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
+}
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const arg = (name, dflt) =>

@@ -17,13 +17,18 @@ function chooseVariant(): Variant {
   return relaxedSimdSupported() ? "relaxed" : "simd";
 }
 
-/** The V8 version of this engine as major * 100 + minor (13.6 -> 1306), or 0 if not V8. */
-export function v8Version(): number {
-  const g = globalThis as {
-    process?: { versions?: { v8?: string; bun?: string } };
-    Deno?: { version?: { v8?: string } };
-    navigator?: { userAgent?: string };
-  };
+/** What v8Version reads from the global object. */
+export interface EngineGlobals {
+  process?: { versions?: { v8?: string; bun?: string } };
+  Deno?: { version?: { v8?: string } };
+  navigator?: { userAgent?: string };
+}
+
+/**
+ * The V8 version of this engine as major * 100 + minor (13.6 -> 1306), or 0 if not V8: from
+ * Node's or Deno's version table, else from a Chromium user agent.
+ */
+export function v8Version(g: EngineGlobals = globalThis as EngineGlobals): number {
   if (g.process?.versions?.bun !== undefined) return 0; // JavaScriptCore behind a V8 version
   const v8 = g.process?.versions?.v8 ?? g.Deno?.version?.v8;
   if (typeof v8 === "string") {
@@ -31,7 +36,7 @@ export function v8Version(): number {
     return major * 100 + minor;
   }
   // Chromium M ships V8 (M / 10).(M % 10): Chrome 136 runs V8 13.6.
-  const chrome = /\b(?:Chrome|Chromium)\/(\d+)\./.exec(g.navigator?.userAgent ?? "");
+  const chrome = /(?:Chrome|Chromium)\/(\d+)\./.exec(g.navigator?.userAgent ?? "");
   if (!chrome) return 0;
   const m = Number(chrome[1]);
   return Math.floor(m / 10) * 100 + (m % 10);
