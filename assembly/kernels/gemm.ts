@@ -108,71 +108,8 @@ function gemm_f32_4x8(
   alpha: f32,
   beta: f32,
 ): void {
-  if (bStep == 0) tile4x8(true, kc, a, b, NR * 4, c, ldc, alpha, beta);
-  else tile4x8(false, kc, a, b, bStep, c, ldc, alpha, beta);
-}
-
-// @ts-ignore: decorator
-@inline function tile4x8(
-  packed: bool,
-  kc: i32,
-  a: usize,
-  b: usize,
-  bStep: usize,
-  c: usize,
-  ldc: usize,
-  alpha: f32,
-  beta: f32,
-): void {
-  let c00 = f32x4.splat(0);
-  let c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0);
-  let c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0);
-  let c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0);
-  let c31 = f32x4.splat(0);
-  // Loop on one pointer: one fewer register and add than a separate counter. The packed copy
-  // tests B and the strided one A, so that Binaryen cannot fold the two loops into one.
-  const aEnd = a + (<usize>kc << 4);
-  const bEnd = b + (<usize>kc << 5);
-  while (packed ? b != bEnd : a != aEnd) {
-    const b0 = v128.load(b);
-    const b1 = v128.load(b, 16);
-    const a0 = v128.load32_splat(a);
-    c00 = madd4(a0, b0, c00);
-    c01 = madd4(a0, b1, c01);
-    const a1 = v128.load32_splat(a, 4);
-    c10 = madd4(a1, b0, c10);
-    c11 = madd4(a1, b1, c11);
-    const a2 = v128.load32_splat(a, 8);
-    c20 = madd4(a2, b0, c20);
-    c21 = madd4(a2, b1, c21);
-    const a3 = v128.load32_splat(a, 12);
-    c30 = madd4(a3, b0, c30);
-    c31 = madd4(a3, b1, c31);
-    a += 16;
-    b += bStep;
-  }
-  const va = f32x4.splat(alpha);
-  if (beta == 0) {
-    store2(c, c00, c01, va);
-    c += ldc;
-    store2(c, c10, c11, va);
-    c += ldc;
-    store2(c, c20, c21, va);
-    c += ldc;
-    store2(c, c30, c31, va);
-  } else {
-    const vb = f32x4.splat(beta);
-    update2(c, c00, c01, va, vb);
-    c += ldc;
-    update2(c, c10, c11, va, vb);
-    c += ldc;
-    update2(c, c20, c21, va, vb);
-    c += ldc;
-    update2(c, c30, c31, va, vb);
-  }
+  if (bStep == 0) tileBody(false, true, kc, a, b, NR * 4, c, ldc, alpha, beta);
+  else tileBody(false, false, kc, a, b, bStep, c, ldc, alpha, beta);
 }
 
 /**
@@ -190,12 +127,17 @@ function gemm_f32_6x8(
   alpha: f32,
   beta: f32,
 ): void {
-  if (bStep == 0) tile6x8(true, kc, a, b, NR * 4, c, ldc, alpha, beta);
-  else tile6x8(false, kc, a, b, bStep, c, ldc, alpha, beta);
+  if (bStep == 0) tileBody(true, true, kc, a, b, NR * 4, c, ldc, alpha, beta);
+  else tileBody(true, false, kc, a, b, bStep, c, ldc, alpha, beta);
 }
 
+/**
+ * The body of both tiles. `six` and `packed` are constants at every call, so each call compiles
+ * to its own loop with only its own accumulators (rows 4 and 5 vanish when `six` is false).
+ */
 // @ts-ignore: decorator
-@inline function tile6x8(
+@inline function tileBody(
+  six: bool,
   packed: bool,
   kc: i32,
   a: usize,
@@ -218,7 +160,10 @@ function gemm_f32_6x8(
   let c41 = f32x4.splat(0);
   let c50 = f32x4.splat(0);
   let c51 = f32x4.splat(0);
-  const aEnd = a + <usize>kc * 24;
+  const aStep: usize = six ? 24 : 16;
+  // Loop on one pointer: one fewer register and add than a separate counter. The packed copy
+  // tests B and the strided one A, so that Binaryen cannot fold the two loops into one.
+  const aEnd = a + <usize>kc * aStep;
   const bEnd = b + (<usize>kc << 5);
   while (packed ? b != bEnd : a != aEnd) {
     const b0 = v128.load(b);
@@ -235,13 +180,15 @@ function gemm_f32_6x8(
     const a3 = v128.load32_splat(a, 12);
     c30 = madd4(a3, b0, c30);
     c31 = madd4(a3, b1, c31);
-    const a4 = v128.load32_splat(a, 16);
-    c40 = madd4(a4, b0, c40);
-    c41 = madd4(a4, b1, c41);
-    const a5 = v128.load32_splat(a, 20);
-    c50 = madd4(a5, b0, c50);
-    c51 = madd4(a5, b1, c51);
-    a += 24;
+    if (six) {
+      const a4 = v128.load32_splat(a, 16);
+      c40 = madd4(a4, b0, c40);
+      c41 = madd4(a4, b1, c41);
+      const a5 = v128.load32_splat(a, 20);
+      c50 = madd4(a5, b0, c50);
+      c51 = madd4(a5, b1, c51);
+    }
+    a += aStep;
     b += bStep;
   }
   const va = f32x4.splat(alpha);
@@ -253,10 +200,12 @@ function gemm_f32_6x8(
     store2(c, c20, c21, va);
     c += ldc;
     store2(c, c30, c31, va);
-    c += ldc;
-    store2(c, c40, c41, va);
-    c += ldc;
-    store2(c, c50, c51, va);
+    if (six) {
+      c += ldc;
+      store2(c, c40, c41, va);
+      c += ldc;
+      store2(c, c50, c51, va);
+    }
   } else {
     const vb = f32x4.splat(beta);
     update2(c, c00, c01, va, vb);
@@ -266,10 +215,12 @@ function gemm_f32_6x8(
     update2(c, c20, c21, va, vb);
     c += ldc;
     update2(c, c30, c31, va, vb);
-    c += ldc;
-    update2(c, c40, c41, va, vb);
-    c += ldc;
-    update2(c, c50, c51, va, vb);
+    if (six) {
+      c += ldc;
+      update2(c, c40, c41, va, vb);
+      c += ldc;
+      update2(c, c50, c51, va, vb);
+    }
   }
 }
 
