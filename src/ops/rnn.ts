@@ -91,10 +91,22 @@ export function recurrentLayer(
   const stepH = N * H * 4;
   const stepG = N * G * 4;
 
+  const inputs: Tensor[] = [x];
+  if (h0 !== null) inputs.push(h0);
+  if (c0 !== null) inputs.push(c0);
+  inputs.push(w.weightIh, w.weightHh);
+  if (w.biasIh !== null) inputs.push(w.biasIh);
+  if (w.biasHh !== null) inputs.push(w.biasHh);
+  // The backward needs every step's activated gates and cell state. Without it (inference,
+  // noGrad), one step's gates and two cell states (previous, current) are enough, whatever L.
+  const keep = needsGradAny(inputs);
+  const actSlot = (t: number): number => (keep ? t : 0) * N * 4 * H * 4;
+  const cSlot = (t: number, s: number): number => (keep ? t : s % 2) * stepH;
+
   const gi = Tensor._empty(op, [rows, G]);
   const packed = Tensor._empty(op, [rows * H + (lstm ? N * H : 0)]);
-  const act = lstm || gru ? Tensor._empty(op, [rows, 4 * H]) : null;
-  const cs = lstm ? Tensor._empty(op, [rows, H]) : null;
+  const act = lstm || gru ? Tensor._empty(op, [keep ? rows : N, 4 * H]) : null;
+  const cs = lstm ? Tensor._empty(op, [keep ? rows : 2 * N, H]) : null;
   const gh = gru ? Tensor._empty(op, [N, G]) : null;
   let biasSum: Tensor | null = null;
   if (!gru && w.biasIh !== null && w.biasHh !== null) {
@@ -127,13 +139,13 @@ export function recurrentLayer(
       if (gru && gh !== null && act !== null) {
         fillRows(gh.ptr, hhBias, N, G);
         if (hPrev !== 0) recurrent.run(gh.ptr, G, hPrev, H, N, 1);
-        K.gru_cell_f32(h, act.ptr + t * N * 4 * H * 4, g, gh.ptr, hPrev, N, H);
+        K.gru_cell_f32(h, act.ptr + actSlot(t), g, gh.ptr, hPrev, N, H);
         continue;
       }
       if (hPrev !== 0) recurrent.run(g, G, hPrev, H, N, 1);
       if (lstm && act !== null && cs !== null) {
-        const cPrev = s === 0 ? c0p : cs.ptr + prev * stepH;
-        K.lstm_cell_f32(h, cs.ptr + t * stepH, act.ptr + t * stepG, g, cPrev, N, H);
+        const cPrev = s === 0 ? c0p : cs.ptr + cSlot(prev, s - 1);
+        K.lstm_cell_f32(h, cs.ptr + cSlot(t, s), act.ptr + actSlot(t), g, cPrev, N, H);
       } else K.rnn_cell_f32(h, g, N * H, relu);
     }
   } finally {
@@ -141,19 +153,13 @@ export function recurrentLayer(
   }
   if (lstm && cs !== null && N * H > 0) {
     const last = reverse ? 0 : L - 1;
-    const cLast = L > 0 ? cs.ptr + last * stepH : c0p;
+    const cLast = L > 0 ? cs.ptr + cSlot(last, L - 1) : c0p;
     if (cLast === 0) K.fill_f32(out + rows * H * 4, N * H, 0);
     else K.copy_f32(out + rows * H * 4, cLast, N * H);
   }
   biasSum?.dispose();
 
-  const inputs: Tensor[] = [x];
-  if (h0 !== null) inputs.push(h0);
-  if (c0 !== null) inputs.push(c0);
-  inputs.push(w.weightIh, w.weightHh);
-  if (w.biasIh !== null) inputs.push(w.biasIh);
-  if (w.biasHh !== null) inputs.push(w.biasHh);
-  if (!needsGradAny(inputs)) {
+  if (!keep) {
     gi.dispose();
     act?.dispose();
     cs?.dispose();

@@ -320,6 +320,42 @@ describe("memory", () => {
     },
   );
 
+  it.each(["RNN", "LSTM", "GRU"] as const)(
+    "%s: a forward without gradients keeps one step of gates and gives the same numbers",
+    (k) => {
+      // Under noGrad the layer keeps only one step's gates and two cell states (a ring); the
+      // outputs must be those of the forward that keeps every step, bit for bit, in both
+      // directions, over odd and even lengths, with and without initial states.
+      const layer = makeLayer({
+        layer: k,
+        inputSize: 3,
+        hiddenSize: 5,
+        options: { numLayers: 2, bidirectional: true },
+      });
+      try {
+        for (const L of [1, 4, 7]) {
+          for (const withState of [false, true]) {
+            wg.tidy(() => {
+              const x = wg.randn([L, 2, 3], { requiresGrad: true });
+              const h0 = withState ? wg.randn([4, 2, 5]) : null;
+              const c0 = withState && k === "LSTM" ? wg.randn([4, 2, 5]) : null;
+              const full = runLayer(k, layer, x, h0, c0);
+              const lean = wg.noGrad(() => runLayer(k, layer, x, h0, c0));
+              full.forEach((t, i) => {
+                if (t === null) return;
+                expect(Array.from(lean[i]!.data()), `${k} L=${L} output ${i}`).toEqual(
+                  Array.from(t.data()),
+                );
+              });
+            });
+          }
+        }
+      } finally {
+        layer.dispose();
+      }
+    },
+  );
+
   it("a forward without gradients (noGrad) in tidy leaves nothing", () => {
     const lstm = new nn.LSTM(3, 4);
     try {
