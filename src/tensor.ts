@@ -284,7 +284,7 @@ export class Tensor {
 
   // ---- shape ----
   reshape(...shape: (number | number[])[]): Tensor {
-    return shapeOps.reshape(this, shape.flat());
+    return shapeOps.reshape(this, ...shape);
   }
   flatten(startDim = 0, endDim = -1): Tensor {
     return shapeOps.flatten(this, startDim, endDim);
@@ -293,7 +293,7 @@ export class Tensor {
     return shapeOps.transpose(this, dim0, dim1);
   }
   permute(...dims: (number | number[])[]): Tensor {
-    return shapeOps.permute(this, dims.flat());
+    return shapeOps.permute(this, ...dims);
   }
   squeeze(dim?: number): Tensor {
     return shapeOps.squeeze(this, dim);

@@ -175,6 +175,7 @@ describe("error messages name the op, what it got and what it expected", () => {
       /zeros: expected a shape .* but got undefined/,
     );
     const t = wg.zeros([2, 3]);
+    throwsWg(() => wg.reshape(wg.ones([2])), /reshape: shape \[\] is invalid for input of size 2/);
     throwsWg(
       () => wg.reshape(t, "a" as unknown as number),
       /reshape: expected sizes as numbers or one array of numbers but got \(string\)/,

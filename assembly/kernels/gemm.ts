@@ -51,7 +51,7 @@ const MR_MAX = 6;
 /**
  * The tallest register tile in use: 4 (gemm_f32_4x8 only), or 6 once sgemm_set_tile has chosen
  * gemm_f32_6x8 (relaxed build only). With 6, A blocks are cut into 6-row panels and a few 4-row
- * ones (sixRows), so no block pays for more padding than with 4-row panels alone.
+ * ones (sixRows), padding at most one row per block.
  */
 let tileRows = 4;
 
@@ -78,7 +78,9 @@ const DOT_M = 8;
 /** transB == 0 problems up to this many rows read B in place rather than packing it. */
 const DIRECT_B_M = 32;
 
-const packA: usize = memory.data(MC * KC * 4, 16);
+// A margin of MR_MAX rows past MC: no blocking packs more than MC rows (see sixRows), but an
+// overrun here would land in packB.
+const packA: usize = memory.data((MC + MR_MAX) * KC * 4, 16);
 const packB: usize = memory.data(KC * NC * 4, 16);
 /** Two B panels packed just before use (B_FLY): 16 KB, stays in L1 while A panels sweep it. */
 const panelB: usize = memory.data(KC * NR * 2 * 4, 64);
@@ -443,15 +445,23 @@ function packBBlock(
 }
 
 /**
- * Rows of an mc-row A block that go to 6-row panels (the rest go to 4-row panels, the last one
- * possibly partial): all but m % 6 rows, or all but 8 when that leaves two full 4-row panels
- * (mc % 6 == 2). 0 unless the 6x8 tile is in use.
+ * Rows of an mc-row A block covered by 6-row panels (the last of which may be partial); the
+ * rest go to 4-row panels, the last one possibly partial. 0 unless the 6x8 tile is in use. By
+ * the remainder r = mc % 6:
+ *   r = 0: all rows;                           r = 4: then one 4-row panel;
+ *   r = 2: then two 4-row panels (mc >= 8);    r = 1: then 4 + 3 rows (mc >= 7);
+ *   r = 3: then one 3-row panel;               r = 5: the last 6-row panel holds 5 rows.
+ * At most one padded row from mc = 7 up, so a block of at most MC rows never packs more than
+ * MC rows: packA holds them. (Taking r = 1 as a 1-row panel would pack 130 rows for mc = 127.)
  */
 // @ts-ignore: decorator
 @inline function sixRows(mc: i32): i32 {
   if (tileRows != 6) return 0;
   const r = mc % 6;
-  return r == 2 && mc >= 8 ? mc - 8 : mc - r;
+  if (r == 2 && mc >= 8) return mc - 8;
+  if (r == 1 && mc >= 7) return mc - 7;
+  if (r == 5) return mc + 1;
+  return mc - r;
 }
 
 /**

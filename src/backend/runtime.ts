@@ -51,7 +51,14 @@ export function v8Version(g: EngineGlobals = globalThis as EngineGlobals): numbe
 function chooseGemmTile(variant: Variant): number {
   const forced = processEnv()?.WASMGRAD_GEMM_TILE;
   if (forced === "4x8") return 4;
-  if (forced === "6x8") return 6;
+  if (forced === "6x8") {
+    if (variant !== "relaxed")
+      console.warn("wasmgrad: WASMGRAD_GEMM_TILE=6x8 needs the relaxed-SIMD build; using 4x8");
+    return 6;
+  }
+  if (forced !== undefined && forced !== "") {
+    console.warn(`wasmgrad: ignoring WASMGRAD_GEMM_TILE=${forced} (expected 4x8 or 6x8)`);
+  }
   return variant === "relaxed" && v8Version() >= 1306 ? 6 : 4;
 }
 

@@ -17,7 +17,8 @@ function expectTensor(op: string, x: unknown): asserts x is Tensor {
 
 /**
  * Sizes given either as one array or as separate numbers (`reshape(x, [2, 3])` or
- * `reshape(x, 2, 3)`), as the Tensor methods take them.
+ * `reshape(x, 2, 3)`), as the Tensor methods take them. No sizes at all is the empty shape, so
+ * that `t.reshape(...u.shape)` works for a 0-d `u`.
  */
 function sizesArg(op: string, args: readonly (number | readonly number[])[]): number[] {
   const list = args.length === 1 && Array.isArray(args[0]) ? [...args[0]] : args;

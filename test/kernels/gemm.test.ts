@@ -403,10 +403,33 @@ describe("sgemm_set_tile", () => {
         { m: 131, n: 45, k: 300, ta, tb, alpha: 0.5, beta: 1, padA: 1, padC: 2 },
         { m: 64, n: 1000, k: 70, ta, tb, alpha: 1, beta: 0, padB: 24 },
         { m: 300, n: 17, k: 9, ta, tb, alpha: -1, beta: 0.25 },
+        // last M blocks of 127 rows with full K blocks: the split that once overran packA
+        { m: 255, n: 16, k: 256, ta, tb, alpha: 1, beta: 0 },
+        { m: 383, n: 24, k: 512, ta, tb, alpha: 1, beta: 1 },
       ] as Problem[]) {
         const x = runSgemm(four, q, 5);
         const y = runSgemm(six, q, 5);
         expect(y.out, `${layoutName(ta, tb)} ${q.m}x${q.n}x${q.k}`).toEqual(x.out);
+      }
+    }
+  });
+});
+
+describe.skipIf(!variants.includes("relaxed"))("6x8 tile: every block height", () => {
+  it("M = 1..260 (every remainder mod 6 and mod 128) with a full K block agree with 4x8 bit for bit", () => {
+    const four = withTile("relaxed", 4);
+    const six = withTile("relaxed", 6);
+    for (let m = 1; m <= 260; m++) {
+      for (const [ta, tb] of [
+        [0, 0],
+        [1, 1],
+      ] as [Trans, Trans][]) {
+        const q: Problem = { m, n: 9, k: 256, ta, tb, alpha: 1, beta: 0 };
+        const x = runSgemm(four, q, m);
+        const y = runSgemm(six, q, m);
+        if (!x.out.every((v, i) => Object.is(v, y.out[i]))) {
+          expect.fail(`m=${m} ${layoutName(ta, tb)}: the tiles disagree`);
+        }
       }
     }
   });
