@@ -193,6 +193,8 @@ describe("construction", () => {
   });
 
   it("takes the default options: 1 layer, tanh, bias, sequence first, one direction", () => {
+    // Seeded: with some random initialisations all eight outputs share a sign (seen once).
+    wg.manualSeed(5);
     const rnn = new nn.RNN(3, 4);
     try {
       expect(Object.keys(rnn.stateDict())).toEqual(torchParams("RNN", 3, 4).map(([name]) => name));
