@@ -435,6 +435,38 @@ describe.skipIf(!variants.includes("relaxed"))("6x8 tile: every block height", (
   });
 });
 
+describe.each(configs)("sgemm_f32 random problems (%s)", (_name, b: Backend) => {
+  it("120 seeded random shapes, layouts, paddings and scalars match the reference", () => {
+    // Sizes drawn across the block boundaries (M around MC = 128, K around KC = 256, N around
+    // NC = 512), with the small-problem paths and every remainder in reach.
+    let s = 0x2545f491;
+    const next = (n: number): number => {
+      s ^= s << 13;
+      s ^= s >>> 17;
+      s ^= s << 5;
+      return (s >>> 0) % n;
+    };
+    const pick = (xs: number[]): number => xs[next(xs.length)];
+    for (let i = 0; i < 120; i++) {
+      const q: Problem = {
+        m: next(3) === 0 ? 1 + next(8) : 1 + next(400),
+        n: next(3) === 0 ? 1 + next(20) : 1 + next(600),
+        k: next(3) === 0 ? 1 + next(16) : 1 + next(560),
+        ta: next(2) as Trans,
+        tb: next(2) as Trans,
+        alpha: pick([1, 1, -0.5, 2]),
+        beta: pick([0, 0, 1, 0.5]),
+        padA: next(4) === 0 ? next(9) : 0,
+        padB: next(4) === 0 ? next(9) : 0,
+        padC: next(4) === 0 ? next(9) : 0,
+      };
+      if (q.m * q.n * q.k > 6e6) q.n = Math.max(1, Math.floor(6e6 / (q.m * q.k)));
+      const { ops, out } = runSgemm(b, q, 900 + i);
+      check(q, ops, out);
+    }
+  });
+});
+
 describe.skipIf(variants.length < 2)("baseline and relaxed builds", () => {
   it("agree within tolerance on every layout", () => {
     const [simd, relaxed] = (["simd", "relaxed"] as const).map(backendFor);
