@@ -66,24 +66,33 @@ export function runtimeInfo() {
 }
 
 /**
- * The bench scripts' timing discipline (as in gemm.mjs and conv.mjs): a warm-up, then batches of
- * calls sized to last >= minMs, `rounds` rounds in which the contenders of one problem take turns,
- * and the best round counts. `race(contenders)`: each contender is `{ key, run(reps) }`; `run`
- * makes `reps` calls and may return the seconds to count for the batch instead of its wall time.
- * `race(contenders, { rounds })` overrides the number of rounds (for slow contenders). `record`
- * adds a race's rounds to those of earlier passes; `stats(key)` gives the best and median
- * seconds per call over all of them.
+ * The bench scripts' timing discipline: a warm-up, then batches of calls sized to last >= minMs,
+ * `rounds` rounds in which the contenders of one problem take turns, and the best round counts.
+ * `await race(contenders)`: each contender is `{ key, run(reps) }`; `run` makes `reps` calls and
+ * may return the seconds to count for the batch instead of its wall time, or a promise that the
+ * batch's time waits for (jax-js). `race(contenders, { rounds })` overrides the number of rounds
+ * (for slow contenders). `record` adds a race's rounds to those of earlier passes; `stats(key)`
+ * gives the best and median seconds per call over all of them.
  */
 export function createTimer({ minMs, rounds, warmMs }) {
   const now = () => performance.now();
   const samples = new Map();
-  function race(contenders, options = {}) {
+  /** Runs `reps` calls; returns the seconds they took (or the seconds `run` reported). */
+  async function batch(c, reps) {
+    const t0 = now();
+    let inner = c.run(reps);
+    if (inner !== null && typeof inner === "object" && typeof inner.then === "function") {
+      inner = await inner;
+    }
+    return typeof inner === "number" ? inner : (now() - t0) / 1e3;
+  }
+  async function race(contenders, options = {}) {
     const n = options.rounds ?? rounds;
     for (const c of contenders) {
       const t0 = now();
       let calls = 0;
       while (calls < 2 || now() - t0 < warmMs) {
-        c.run(1);
+        await batch(c, 1);
         calls++;
       }
       c.reps = Math.max(1, Math.ceil(minMs / ((now() - t0) / calls)));
@@ -91,7 +100,7 @@ export function createTimer({ minMs, rounds, warmMs }) {
       // calls take minMs or more runs one call per round anyway.)
       if (c.reps > 1) {
         const t1 = now();
-        c.run(c.reps);
+        await batch(c, c.reps);
         c.reps = Math.max(1, Math.ceil((minMs * c.reps) / (now() - t1)));
       }
       c.samples = [];
@@ -99,10 +108,7 @@ export function createTimer({ minMs, rounds, warmMs }) {
     for (let r = 0; r < n; r++) {
       for (let i = 0; i < contenders.length; i++) {
         const c = contenders[(i + r) % contenders.length];
-        const t0 = now();
-        const inner = c.run(c.reps);
-        const seconds = typeof inner === "number" ? inner : (now() - t0) / 1e3;
-        c.samples.push(seconds / c.reps);
+        c.samples.push((await batch(c, c.reps)) / c.reps);
       }
     }
     const out = {};

@@ -392,7 +392,7 @@ async function checkMnist(m) {
 }
 
 /** wasmgrad's steps, and tfjs-wasm's where it can train the model (the check says). */
-function raceMnist() {
+async function raceMnist() {
   for (const m of MNIST) {
     const model = wgCnn(wg, m.channels, mnistArgs);
     const contenders = [
@@ -413,7 +413,7 @@ function raceMnist() {
         },
       });
     }
-    record(race(contenders));
+    record(await race(contenders));
     model.dispose();
     peer?.dispose();
   }
@@ -517,7 +517,7 @@ for (let pass = 0; pass < PASSES; pass++) {
     const { checks, groups, dispose } = await setupShape(s, pass === 0);
     if (checks) run.checks[s.id] = checks;
     for (const d of DIRECTIONS) {
-      const times = race(groups[d]);
+      const times = await race(groups[d]);
       record(times);
       const show = ["api", "kernel", "tfjs"]
         .map((lib) => `${lib} ${gf(s, times[`${s.id}:${d}:${lib}`])}`)
@@ -543,7 +543,7 @@ for (let pass = 0; pass < PASSES; pass++) {
         .join(", ")}`,
     );
   }
-  raceMnist();
+  await raceMnist();
   if (cpuInfo.available) await timeCpuMnist();
   for (const m of MNIST) {
     const show = ["wasmgrad", "tfjs", "tfjsCpu"]

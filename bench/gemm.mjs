@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as wg from "wasmgrad";
 import { cases } from "./cases.mjs";
-import { loadAverage, maxAbsDiff, randomArray, runtimeInfo } from "./common.mjs";
+import { createTimer, loadAverage, maxAbsDiff, randomArray, runtimeInfo } from "./common.mjs";
 import { initTfjs } from "./peer-tfjs.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -66,69 +66,11 @@ const env = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// Timing
+// Timing: bench/common.mjs's createTimer. Per key, `stats` gives the best and median seconds per
+// call over the rounds of every pass.
 
 const now = () => performance.now();
-
-/**
- * Times several contenders on the same problem. Each `run(reps)` does `reps` calls (and may
- * return a promise). After a warm-up, each contender's batch size is set so that one batch
- * takes >= MIN_MS; then ROUNDS rounds run the contenders in rotating order. Returns, per key,
- * the seconds per call of every round and the batch size.
- */
-async function race(contenders) {
-  for (const c of contenders) {
-    const t0 = now();
-    let calls = 0;
-    while (calls < 2 || now() - t0 < WARM_MS) {
-      const p = c.run(1);
-      if (p) await p;
-      calls++;
-    }
-    c.reps = Math.max(1, Math.ceil(MIN_MS / ((now() - t0) / calls)));
-    // Re-size from one batch at full speed: the warm-up includes tier-up.
-    const t1 = now();
-    const p = c.run(c.reps);
-    if (p) await p;
-    c.reps = Math.max(1, Math.ceil((MIN_MS * c.reps) / (now() - t1)));
-    c.samples = [];
-  }
-  for (let r = 0; r < ROUNDS; r++) {
-    for (let i = 0; i < contenders.length; i++) {
-      const c = contenders[(i + r) % contenders.length];
-      const t0 = now();
-      const p = c.run(c.reps);
-      if (p) await p;
-      c.samples.push((now() - t0) / 1e3 / c.reps);
-    }
-  }
-  const out = {};
-  for (const c of contenders) out[c.key] = { samples: c.samples, reps: c.reps };
-  return out;
-}
-
-/** Seconds per call of every round so far, per key (all passes). */
-const samples = new Map();
-function record(times) {
-  for (const [key, t] of Object.entries(times)) {
-    const s = samples.get(key) ?? { samples: [], reps: [] };
-    s.samples.push(...t.samples);
-    s.reps.push(t.reps);
-    samples.set(key, s);
-  }
-}
-/** Best and median seconds per call of `key` over all passes, or undefined. */
-function stats(key) {
-  const s = samples.get(key);
-  if (s === undefined) return undefined;
-  const sorted = [...s.samples].sort((a, b) => a - b);
-  return {
-    best: sorted[0],
-    median: sorted[Math.floor(sorted.length / 2)],
-    rounds: sorted.length,
-    reps: s.reps,
-  };
-}
+const { race, record, stats } = createTimer({ minMs: MIN_MS, rounds: ROUNDS, warmMs: WARM_MS });
 
 // ---------------------------------------------------------------------------------------------
 // The SIMD ceiling probe: a hand-encoded WebAssembly module

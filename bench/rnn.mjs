@@ -459,7 +459,7 @@ for (let pass = 0; pass < PASSES; pass++) {
   for (const k of KINDS) {
     const s = setupStep(k);
     if (pass === 0) run.checks[`step:${k.kind}`] = s.checks;
-    const times = timer.race(s.contenders);
+    const times = await timer.race(s.contenders);
     timer.record(times);
     console.log(
       `  ${k.label.padEnd(10)} step     ${Object.entries(times)
@@ -473,7 +473,7 @@ for (let pass = 0; pass < PASSES; pass++) {
     const s = setupSequence(k);
     if (pass === 0) run.checks[`seq:${k.kind}`] = s.checks;
     for (const [d, group] of Object.entries(s.groups)) {
-      const times = timer.race(group, { rounds: d === "train" ? TRAIN_ROUNDS : ROUNDS });
+      const times = await timer.race(group, { rounds: d === "train" ? TRAIN_ROUNDS : ROUNDS });
       timer.record(times);
       console.log(
         `  ${k.label.padEnd(10)} seq ${d.padEnd(5)} ${Object.entries(times)
@@ -495,7 +495,7 @@ for (let pass = 0; pass < PASSES; pass++) {
   }
   {
     const g = setupKernels(raw, GEMMS, sizes);
-    const times = timer.race(g.contenders);
+    const times = await timer.race(g.contenders);
     timer.record(times);
     g.dispose();
     const show = GEMMS.map((p) => {
