@@ -1,4 +1,19 @@
 /** torch.nn.functional for wasmgrad (also exported as `wg.F`). */
+
+export {
+  type EluOptions,
+  elu,
+  type HardtanhOptions,
+  hardtanh,
+  type InplaceOptions,
+  type LeakyReluOptions,
+  leakyRelu,
+  mish,
+  relu6,
+  type SoftplusOptions,
+  silu,
+  softplus,
+} from "../ops/activation.js";
 export { type Conv2dOptions, conv2d, type Pair } from "../ops/conv.js";
 export { dropout } from "../ops/dropout.js";
 export { type EmbeddingOptions, embedding, type Indices } from "../ops/embedding.js";

@@ -1,4 +1,16 @@
 /** torch.nn for wasmgrad. */
+
+export {
+  ELU,
+  Hardtanh,
+  Identity,
+  LeakyReLU,
+  LogSoftmax,
+  Mish,
+  ReLU6,
+  SiLU,
+  Softplus,
+} from "./activation.js";
 export {
   AvgPool2d,
   BatchNorm1d,
