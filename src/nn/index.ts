@@ -33,6 +33,20 @@ export {
   Softmax,
   Tanh,
 } from "./layers.js";
+export {
+  BCELoss,
+  BCEWithLogitsLoss,
+  CosineEmbeddingLoss,
+  CrossEntropyLoss,
+  HuberLoss,
+  KLDivLoss,
+  L1Loss,
+  MarginRankingLoss,
+  MSELoss,
+  NLLLoss,
+  SmoothL1Loss,
+  TripletMarginLoss,
+} from "./loss.js";
 export { buffer, type LoadOptions, Module, parameter } from "./module.js";
 export {
   type CellOptions,

@@ -79,6 +79,85 @@ const cases: Case[] = [
   },
 ];
 
+const smooth: GradcheckOptions = { eps: 1e-2 };
+const pm1 = (): wg.Tensor => wg.tensor([1, -1, -1, 1, 1]);
+for (const reduction of ["mean", "sum", "none"] as const) {
+  cases.push(
+    {
+      name: `l1Loss ${reduction}`,
+      fn: (x, y) => F.l1Loss(x, y, { reduction }),
+      inputs: [away([3, 4]), uni([3, 4], -0.05, 0.05)],
+    },
+    {
+      name: `smoothL1Loss beta 0.5 ${reduction}`,
+      fn: (x, y) => F.smoothL1Loss(x, y, { reduction, beta: 0.5 }),
+      inputs: [uni([3, 4], -2, 2), uni([3, 4], -0.2, 0.2)],
+      opts: { eps: 2e-3 },
+    },
+    {
+      name: `huberLoss delta 0.7 ${reduction}`,
+      fn: (x, y) => F.huberLoss(x, y, reduction, 0.7),
+      inputs: [uni([3, 4], -2, 2), uni([3, 4], -0.2, 0.2)],
+      opts: { eps: 2e-3 },
+    },
+    {
+      name: `klDiv ${reduction}`,
+      fn: (x, t) => F.klDiv(x, t, { reduction }),
+      inputs: [uni([3, 4], -3, -0.1), uni([3, 4], 0.1, 1)],
+      opts: smooth,
+    },
+    {
+      name: `cosineEmbeddingLoss ${reduction}`,
+      fn: (a, b) => F.cosineEmbeddingLoss(a, b, pm1(), { reduction, margin: -0.5 }),
+      inputs: [uni([5, 3]), uni([5, 3])],
+    },
+    {
+      name: `marginRankingLoss ${reduction}`,
+      fn: (a, b, t) => F.marginRankingLoss(a, b, t, 2, { reduction }),
+      inputs: [uni([5]), uni([5]), uni([5], 0.2, 0.5)],
+    },
+    {
+      name: `tripletMarginLoss ${reduction}`,
+      fn: (a, p, n) => F.tripletMarginLoss(a, p, n, { reduction, margin: 3 }),
+      inputs: [uni([4, 3]), uni([4, 3]), uni([4, 3])],
+    },
+  );
+}
+cases.push(
+  {
+    name: "klDiv logTarget batchmean",
+    fn: (x, t) => F.klDiv(x, t, { reduction: "batchmean", logTarget: true }),
+    inputs: [uni([3, 4], -3, -0.1), uni([3, 4], -3, -0.1)],
+    opts: smooth,
+  },
+  {
+    name: "tripletMarginLoss p 3 swap",
+    fn: (a, p, n) => F.tripletMarginLoss(a, p, n, 3, 3, 1e-6, true),
+    inputs: [uni([4, 3]), uni([4, 3]), uni([4, 3])],
+  },
+  {
+    name: "tripletMarginLoss p 1",
+    fn: (a, p, n) => F.tripletMarginLoss(a, p, n, { p: 1, margin: 4 }),
+    inputs: [away([4, 3]), uni([4, 3], -0.05, 0.05), uni([4, 3], -0.05, 0.05)],
+  },
+  {
+    name: "cosineSimilarity",
+    fn: (a, b) => F.cosineSimilarity(a, b),
+    inputs: [uni([3, 4]), uni([3, 4])],
+  },
+  {
+    name: "cosineSimilarity dim 0 broadcast",
+    fn: (a, b) => F.cosineSimilarity(a, b, 0),
+    inputs: [uni([4, 3]), uni([4, 1])],
+  },
+  { name: "normalize", fn: (x) => F.normalize(x), inputs: [uni([2, 3, 4])] },
+  {
+    name: "normalize p 3 dim -1",
+    fn: (x) => F.normalize(x, 3, -1),
+    inputs: [away([3, 4], 0.3, 1)],
+  },
+);
+
 describe("gradcheck: issue-12 ops", () => {
   it.each(cases)("$name", (c) => {
     const random = rng(c.name);
