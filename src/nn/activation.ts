@@ -16,8 +16,8 @@ import {
 } from "../ops/activation.js";
 import { logSoftmax } from "../ops/softmax.js";
 import type { Tensor } from "../tensor.js";
+import { type Args, args, bool, fail, int, num } from "../validate.js";
 import { Module } from "./module.js";
-import { type Args, args, bool, fail, int, num } from "./validate-shim.js";
 
 function inplaceOf(op: string, v: unknown): boolean {
   return v === undefined ? false : bool(op, "inplace", v);

@@ -24,8 +24,8 @@ import {
   tripletMarginLoss,
 } from "../ops/loss2.js";
 import type { Tensor } from "../tensor.js";
+import { type Args, args, bool, int, num, optionalTensorArg } from "../validate.js";
 import { buffer, Module } from "./module.js";
-import { type Args, args, bool, int, num, optionalTensorArg } from "./validate-shim.js";
 
 type R = Reduction;
 interface Legacy {

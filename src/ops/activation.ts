@@ -11,8 +11,8 @@
 import { needsGrad, record } from "../autograd/engine.js";
 import type { Ptr } from "../backend/kernels.js";
 import { K } from "../backend/runtime.js";
-import { type Args, args, bool, fail, num, tensorArg } from "../nn/validate-shim.js";
 import { Tensor } from "../tensor.js";
+import { type Args, args, bool, fail, num, tensorArg } from "../validate.js";
 
 type Fwd = (dst: Ptr, x: Ptr, n: number) => void;
 type Bwd = (dx: Ptr, dy: Ptr, x: Ptr, n: number) => void;

@@ -11,8 +11,8 @@
  */
 import { needsGradAny } from "../autograd/engine.js";
 import { tidy } from "../memory.js";
-import { type Args, args, bool, fail, num, oneOf, tensorArg } from "../nn/validate-shim.js";
 import type { Tensor } from "../tensor.js";
+import { type Args, args, bool, fail, num, oneOf, tensorArg } from "../validate.js";
 import { add, div, minimum as minimumOf, mul, sub } from "./binary.js";
 import { tensor } from "./creation.js";
 import { mean, sum } from "./reduce.js";

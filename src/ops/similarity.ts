@@ -4,9 +4,9 @@
  */
 import { needsGradAny } from "../autograd/engine.js";
 import { tidy } from "../memory.js";
-import { type Args, args, fail, int, num, tensorArg } from "../nn/validate-shim.js";
 import { normDim } from "../shape.js";
 import { Tensor } from "../tensor.js";
+import { type Args, args, fail, int, num, tensorArg } from "../validate.js";
 import { div, mul } from "./binary.js";
 import { tensor } from "./creation.js";
 import { sum } from "./reduce.js";
