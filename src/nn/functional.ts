@@ -15,6 +15,14 @@ export {
   softplus,
 } from "../ops/activation.js";
 export { type Conv2dOptions, conv2d, type Pair } from "../ops/conv.js";
+export {
+  type Conv1dOptions,
+  type ConvTranspose1dOptions,
+  type ConvTranspose2dOptions,
+  conv1d,
+  convTranspose1d,
+  convTranspose2d,
+} from "../ops/conv-transpose.js";
 export { dropout } from "../ops/dropout.js";
 export { type EmbeddingOptions, embedding, type Indices } from "../ops/embedding.js";
 export { linear } from "../ops/linear.js";

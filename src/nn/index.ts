@@ -21,6 +21,13 @@ export {
   Dropout,
   MaxPool2d,
 } from "./conv.js";
+export {
+  Conv1d,
+  type Conv1dLayerOptions,
+  ConvTranspose1d,
+  ConvTranspose2d,
+  type ConvTransposeLayerOptions,
+} from "./conv2.js";
 export { Embedding, type EmbeddingLayerOptions } from "./embedding.js";
 export * as functional from "./functional.js";
 export {

@@ -157,6 +157,32 @@ cases.push(
     inputs: [away([3, 4], 0.3, 1)],
   },
 );
+cases.push(
+  {
+    name: "convTranspose2d stride 2 padding 1 outputPadding 1 bias",
+    fn: (x, w, b) => F.convTranspose2d(x, w, b, 2, 1, 1),
+    inputs: [uni([2, 3, 3, 2]), uni([3, 2, 3, 3]), uni([2])],
+    opts: smooth,
+  },
+  {
+    name: "convTranspose2d groups 2 dilation 2",
+    fn: (x, w) => F.convTranspose2d(x, w, null, { groups: 2, dilation: 2, stride: [1, 2] }),
+    inputs: [uni([1, 4, 3, 3]), uni([4, 1, 2, 2])],
+    opts: smooth,
+  },
+  {
+    name: "convTranspose1d stride 3",
+    fn: (x, w, b) => F.convTranspose1d(x, w, b, { stride: 3, padding: 1 }),
+    inputs: [uni([2, 2, 4]), uni([2, 3, 3]), uni([3])],
+    opts: smooth,
+  },
+  {
+    name: "conv1d stride 2 dilation 2",
+    fn: (x, w, b) => F.conv1d(x, w, b, 2, 1, 2),
+    inputs: [uni([2, 2, 9]), uni([3, 2, 3]), uni([3])],
+    opts: smooth,
+  },
+);
 
 describe("gradcheck: issue-12 ops", () => {
   it.each(cases)("$name", (c) => {
