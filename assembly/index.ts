@@ -47,3 +47,4 @@ export * from "./kernels/loss";
 export * from "./kernels/rnn";
 export * from "./kernels/random";
 export * from "./kernels/activation";
+export * from "./kernels/resample";

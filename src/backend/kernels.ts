@@ -10,6 +10,7 @@ import { type CoreKernels, coreKernelNames } from "./table/core.js";
 import { type GemmKernels, gemmKernelNames } from "./table/gemm.js";
 import { type LossKernels, lossKernelNames } from "./table/loss.js";
 import { type OptimKernels, optimKernelNames } from "./table/optim.js";
+import { type ResampleKernels, resampleKernelNames } from "./table/resample.js";
 import { type RnnKernels, rnnKernelNames } from "./table/rnn.js";
 import { type UnaryKernels, unaryKernelNames } from "./table/unary.js";
 
@@ -24,7 +25,8 @@ export interface Kernels
     OptimKernels,
     LossKernels,
     RnnKernels,
-    ActivationKernels {}
+    ActivationKernels,
+    ResampleKernels {}
 
 export const kernelNames: readonly (keyof Kernels)[] = [
   ...coreKernelNames,
@@ -35,6 +37,7 @@ export const kernelNames: readonly (keyof Kernels)[] = [
   ...lossKernelNames,
   ...rnnKernelNames,
   ...activationKernelNames,
+  ...resampleKernelNames,
 ];
 
 // Compile-time check that the name lists cover every member of Kernels.
@@ -48,6 +51,7 @@ type Unlisted = Exclude<
   | (typeof lossKernelNames)[number]
   | (typeof rnnKernelNames)[number]
   | (typeof activationKernelNames)[number]
+  | (typeof resampleKernelNames)[number]
 >;
 const everyKernelListed: Unlisted extends never ? true : Unlisted = true;
 void everyKernelListed;

@@ -58,6 +58,26 @@ export {
 export { type BatchNormOptions, batchNorm } from "../ops/norm.js";
 export { type AvgPool2dOptions, avgPool2d, type MaxPool2dOptions, maxPool2d } from "../ops/pool.js";
 export {
+  type AvgPool1dOptions,
+  avgPool1d,
+  type ChannelDropoutOptions,
+  dropout1d,
+  dropout2d,
+  type MaxPool1dOptions,
+  maxPool1d,
+} from "../ops/pool1d.js";
+export {
+  adaptiveAvgPool1d,
+  adaptiveAvgPool2d,
+  adaptiveMaxPool2d,
+  type InterpolateMode,
+  type InterpolateOptions,
+  interpolate,
+  type PadMode,
+  pad,
+  pixelShuffle,
+} from "../ops/resample.js";
+export {
   type CosineSimilarityOptions,
   cosineSimilarity,
   type NormalizeOptions,

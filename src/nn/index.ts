@@ -56,6 +56,18 @@ export {
 } from "./loss.js";
 export { buffer, type LoadOptions, Module, parameter } from "./module.js";
 export {
+  AdaptiveAvgPool1d,
+  AdaptiveAvgPool2d,
+  AdaptiveMaxPool2d,
+  AvgPool1d,
+  Dropout1d,
+  Dropout2d,
+  MaxPool1d,
+  PixelShuffle,
+  Upsample,
+  type UpsampleOptions,
+} from "./resample.js";
+export {
   type CellOptions,
   GRU,
   GRUCell,
