@@ -10,6 +10,7 @@ import { BinaryOp, ReduceOp } from "../backend/table/core.js";
 import { WasmgradError } from "../errors.js";
 import { normDims, type Shape, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
+import { args, bool, fail, num } from "../validate.js";
 import { mapRaw } from "./elementwise.js";
 import { binaryRaw, mulRaw, reduceTo, scalarRaw } from "./raw.js";
 
@@ -70,7 +71,14 @@ export interface VarOptions {
   keepdim?: boolean;
 }
 
-const varKeys = new Set(["correction", "unbiased", "keepdim"]);
+/** var/std's arguments after the tensor (see varArgs). */
+export type VarArgs =
+  | []
+  | [DimArg | boolean]
+  | [DimArg, VarOptions]
+  | [DimArg, boolean, boolean?]
+  | [DimArg, boolean, boolean, VarOptions]
+  | [VarOptions];
 
 /**
  * The arguments of var/std as PyTorch takes them: `(dim?, { correction, keepdim })`,
@@ -78,70 +86,22 @@ const varKeys = new Set(["correction", "unbiased", "keepdim"]);
  */
 function varArgs(
   op: string,
-  args: readonly unknown[],
+  rest: readonly unknown[],
 ): { dim: DimArg; correction: number; keepdim: boolean } {
-  let rest = [...args];
-  let dim: DimArg;
-  if (typeof rest[0] === "boolean") {
-    rest = [undefined, ...rest];
+  const list = typeof rest[0] === "boolean" ? [undefined, ...rest] : rest;
+  const a = args(op, list, ["dim", "unbiased", "keepdim"], ["correction"]);
+  const unbiased = a.unbiased === undefined ? undefined : bool(op, "unbiased", a.unbiased);
+  if (a.correction !== undefined && unbiased !== undefined) {
+    fail(op, "cannot specify both unbiased and correction");
   }
-  if (
-    rest.length > 0 &&
-    (typeof rest[0] === "number" ||
-      Array.isArray(rest[0]) ||
-      rest[0] === null ||
-      rest[0] === undefined)
-  ) {
-    dim = rest.shift() as DimArg;
-  }
-  let opts: VarOptions = {};
-  let unbiased: boolean | undefined;
-  let keepdim: boolean | undefined;
-  if (typeof rest[0] === "boolean") unbiased = rest.shift() as boolean;
-  if (typeof rest[0] === "boolean") keepdim = rest.shift() as boolean;
-  if (
-    rest.length > 0 &&
-    typeof rest[0] === "object" &&
-    rest[0] !== null &&
-    !Array.isArray(rest[0])
-  ) {
-    opts = rest.shift() as VarOptions;
-    for (const k of Object.keys(opts)) {
-      if (!varKeys.has(k)) {
-        throw new WasmgradError(
-          `${op}: unknown option "${k}" (expected one of correction, unbiased, keepdim)`,
-        );
-      }
-    }
-  }
-  if (rest.length > 0) {
-    throw new WasmgradError(
-      `${op}: unexpected argument ${String(rest[0])} (expected (dim?, { correction, keepdim }))`,
-    );
-  }
-  if (opts.unbiased !== undefined) {
-    if (unbiased !== undefined)
-      throw new WasmgradError(`${op}: unbiased given both positionally and as an option`);
-    unbiased = opts.unbiased;
-  }
-  if (opts.keepdim !== undefined) {
-    if (keepdim !== undefined)
-      throw new WasmgradError(`${op}: keepdim given both positionally and as an option`);
-    keepdim = opts.keepdim;
-  }
-  if (unbiased !== undefined && typeof unbiased !== "boolean") {
-    throw new WasmgradError(`${op}: expected unbiased to be a boolean but got ${typeof unbiased}`);
-  }
-  if (opts.correction !== undefined && unbiased !== undefined) {
-    throw new WasmgradError(`${op}: cannot specify both unbiased and correction`);
-  }
-  const correction = opts.correction ?? (unbiased === false ? 0 : 1);
-  if (typeof correction !== "number" || !Number.isFinite(correction)) {
-    throw new WasmgradError(
-      `${op}: expected correction to be a number but got ${String(correction)}`,
-    );
-  }
-  return { dim, correction, keepdim: keepdim ?? false };
+  const correction =
+    a.correction === undefined
+      ? unbiased === false
+        ? 0
+        : 1
+      : num(op, "correction", a.correction, { finite: true });
+  const keepdim = a.keepdim === undefined ? false : bool(op, "keepdim", a.keepdim);
+  return { dim: a.dim as DimArg, correction, keepdim };
 }
 
 function varianceOf(op: string, x: Tensor, a: ReturnType<typeof varArgs>, root: boolean): Tensor {
@@ -174,13 +134,13 @@ function varianceOf(op: string, x: Tensor, a: ReturnType<typeof varArgs>, root: 
 }
 
 /** Variance over `dim` (all elements by default), as torch.var. */
-export function variance(x: Tensor, ...args: unknown[]): Tensor {
-  return varianceOf("var", x, varArgs("var", args), false);
+export function variance(x: Tensor, ...rest: VarArgs): Tensor {
+  return varianceOf("var", x, varArgs("var", rest), false);
 }
 
 /** Standard deviation over `dim` (all elements by default), as torch.std. */
-export function std(x: Tensor, ...args: unknown[]): Tensor {
-  return varianceOf("std", x, varArgs("std", args), true);
+export function std(x: Tensor, ...rest: VarArgs): Tensor {
+  return varianceOf("std", x, varArgs("std", rest), true);
 }
 
 /** Replaces values of a small tensor in place (reduced results: one per output). */
