@@ -17,7 +17,6 @@ import {
   untrackTensor,
 } from "./memory.js";
 import * as binary from "./ops/binary.js";
-import * as einsumOps from "./ops/einsum.js";
 import * as elementwise from "./ops/elementwise.js";
 import * as matmulOps from "./ops/matmul.js";
 import * as powOps from "./ops/pow.js";
