@@ -4,6 +4,7 @@
  * name exactly the same functions. Pointers are byte offsets into the module's memory; sizes
  * are in elements.
  */
+import { type ActivationKernels, activationKernelNames } from "./table/activation.js";
 import { type ConvKernels, convKernelNames } from "./table/conv.js";
 import { type CoreKernels, coreKernelNames } from "./table/core.js";
 import { type GemmKernels, gemmKernelNames } from "./table/gemm.js";
@@ -24,7 +25,8 @@ export interface Kernels
     OptimKernels,
     LossKernels,
     RnnKernels,
-    MathKernels {}
+    MathKernels,
+    ActivationKernels {}
 
 export const kernelNames: readonly (keyof Kernels)[] = [
   ...coreKernelNames,
@@ -35,6 +37,7 @@ export const kernelNames: readonly (keyof Kernels)[] = [
   ...lossKernelNames,
   ...rnnKernelNames,
   ...mathKernelNames,
+  ...activationKernelNames,
 ];
 
 // Compile-time check that the name lists cover every member of Kernels.
@@ -48,6 +51,7 @@ type Unlisted = Exclude<
   | (typeof lossKernelNames)[number]
   | (typeof rnnKernelNames)[number]
   | (typeof mathKernelNames)[number]
+  | (typeof activationKernelNames)[number]
 >;
 const everyKernelListed: Unlisted extends never ? true : Unlisted = true;
 void everyKernelListed;
