@@ -1,4 +1,6 @@
 /** torch.nn for wasmgrad. */
+
+export { ModuleDict, ModuleList, ParameterList } from "./containers.js";
 export {
   AvgPool2d,
   BatchNorm1d,
@@ -21,7 +23,14 @@ export {
   Softmax,
   Tanh,
 } from "./layers.js";
-export { buffer, type LoadOptions, Module, parameter } from "./module.js";
+export {
+  type BufferOptions,
+  buffer,
+  deepCopy,
+  type LoadOptions,
+  Module,
+  parameter,
+} from "./module.js";
 export {
   type CellOptions,
   GRU,
