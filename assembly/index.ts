@@ -46,3 +46,5 @@ export * from "./kernels/norm";
 export * from "./kernels/loss";
 export * from "./kernels/rnn";
 export * from "./kernels/random";
+export * from "./kernels/layernorm";
+export * from "./kernels/gelu";

@@ -32,6 +32,15 @@ export {
   parameter,
 } from "./module.js";
 export {
+  GELU,
+  GroupNorm,
+  type GroupNormOptions,
+  LayerNorm,
+  type LayerNormOptions,
+  RMSNorm,
+  type RMSNormOptions,
+} from "./normalization.js";
+export {
   type CellOptions,
   GRU,
   GRUCell,

@@ -10,7 +10,7 @@ import * as wg from "wasmgrad";
 const { nn } = wg;
 
 class Net extends nn.Module {
-  layers = new nn.ModuleList([new nn.Linear(2, 3), new nn.Linear(3, 1)]);
+  layers: wg.nn.ModuleList = new nn.ModuleList([new nn.Linear(2, 3), new nn.Linear(3, 1)]);
   forward(x: wg.Tensor): wg.Tensor {
     let y = x;
     for (const l of this.layers) y = (l as wg.nn.Linear).forward(y);
