@@ -39,7 +39,7 @@ export function tensorArg(op: string, what: string, t: unknown): Tensor {
       `${op}: expected ${what} to be a Tensor but got ${t === null ? "null" : typeof t}`,
     );
   }
-  t._live(op);
+  t._float(op);
   return t;
 }
 
@@ -235,7 +235,7 @@ export function conv2d(
   }
   const blocking = blockingOf(g);
   const out = Tensor._empty("conv2d", [g.n, g.oc, g.oh, g.ow]);
-  if (out.size > 0) {
+  if (out.numel() > 0) {
     const xp = x._ptr("conv2d");
     const wp = weight._ptr("conv2d");
     const bp = b === null ? 0 : b._ptr("conv2d");
@@ -250,7 +250,7 @@ export function conv2d(
     const dyp = dy._ptr("conv2d");
     if (x.requiresGrad) {
       dx = Tensor._empty("conv2d", x.shape);
-      if (dx.size > 0) {
+      if (dx.numel() > 0) {
         const out = dx;
         withWorkspace(blocking, (work) =>
           K.conv2d_bwd_input_f32(out.ptr, dyp, weight._ptr("conv2d"), work, metaOf(g, blocking)),
@@ -259,7 +259,7 @@ export function conv2d(
     }
     if (weight.requiresGrad) {
       dw = Tensor._empty("conv2d", weight.shape);
-      if (dw.size > 0) {
+      if (dw.numel() > 0) {
         const out = dw;
         withWorkspace(blocking, (work) =>
           K.conv2d_bwd_weight_f32(out.ptr, dyp, x._ptr("conv2d"), work, metaOf(g, blocking)),
@@ -268,7 +268,7 @@ export function conv2d(
     }
     if (b?.requiresGrad) {
       db = Tensor._empty("conv2d", b.shape);
-      if (dy.size === 0) K.fill_f32(db.ptr, g.oc, 0);
+      if (dy.numel() === 0) K.fill_f32(db.ptr, g.oc, 0);
       else {
         const p = g.oh * g.ow;
         K.reduce_f32(db.ptr, g.oc, dyp, 3, meta([g.n, g.oc, p], [0, 1, 0]), ReduceOp.sum);

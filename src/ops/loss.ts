@@ -81,7 +81,7 @@ function tensorArg(op: string, name: string, t: unknown): Tensor {
       `${op}: expected ${name} to be a Tensor but got ${t === null ? "null" : typeof t}`,
     );
   }
-  t._live(op);
+  t._float(op);
   return t;
 }
 
@@ -421,7 +421,7 @@ function binaryLoss(
   }
   const weight = constArg(op, "weight", opts?.weight);
   const posWeight = constArg(op, "posWeight", opts?.posWeight);
-  const n = x.size;
+  const n = x.numel();
   const w = expandedTo(op, "weight", weight, x.shape);
   const pw = expandedTo(op, "posWeight", posWeight, x.shape);
   const px = x._ptr(op);
