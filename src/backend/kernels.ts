@@ -5,10 +5,12 @@
  * are in elements.
  */
 import { type ActivationKernels, activationKernelNames } from "./table/activation.js";
+import { type AttnKernels, attnKernelNames } from "./table/attn.js";
 import { type ConvKernels, convKernelNames } from "./table/conv.js";
 import { type CoreKernels, coreKernelNames } from "./table/core.js";
 import { type GemmKernels, gemmKernelNames } from "./table/gemm.js";
 import { type LossKernels, lossKernelNames } from "./table/loss.js";
+import { type MathKernels, mathKernelNames } from "./table/math.js";
 import { type OptimKernels, optimKernelNames } from "./table/optim.js";
 import { type ResampleKernels, resampleKernelNames } from "./table/resample.js";
 import { type RnnKernels, rnnKernelNames } from "./table/rnn.js";
@@ -25,7 +27,9 @@ export interface Kernels
     OptimKernels,
     LossKernels,
     RnnKernels,
+    MathKernels,
     ActivationKernels,
+    AttnKernels,
     ResampleKernels {}
 
 export const kernelNames: readonly (keyof Kernels)[] = [
@@ -36,7 +40,9 @@ export const kernelNames: readonly (keyof Kernels)[] = [
   ...optimKernelNames,
   ...lossKernelNames,
   ...rnnKernelNames,
+  ...mathKernelNames,
   ...activationKernelNames,
+  ...attnKernelNames,
   ...resampleKernelNames,
 ];
 
@@ -50,7 +56,9 @@ type Unlisted = Exclude<
   | (typeof optimKernelNames)[number]
   | (typeof lossKernelNames)[number]
   | (typeof rnnKernelNames)[number]
+  | (typeof mathKernelNames)[number]
   | (typeof activationKernelNames)[number]
+  | (typeof attnKernelNames)[number]
   | (typeof resampleKernelNames)[number]
 >;
 const everyKernelListed: Unlisted extends never ? true : Unlisted = true;

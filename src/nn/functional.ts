@@ -25,6 +25,8 @@ export {
 } from "../ops/conv-transpose.js";
 export { dropout } from "../ops/dropout.js";
 export { type EmbeddingOptions, embedding, type Indices } from "../ops/embedding.js";
+export { type GeluApproximate, type GeluOptions, gelu } from "../ops/gelu.js";
+export { groupNorm, layerNorm, rmsNorm } from "../ops/layernorm.js";
 export { linear } from "../ops/linear.js";
 export {
   type BCELossOptions,

@@ -133,7 +133,7 @@ export function convTranspose2d(
   const out = Tensor._empty(op, [g.n, g.c, g.h, g.w]);
   const xp = x._ptr(op);
   const wp = w._ptr(op);
-  if (out.size > 0) {
+  if (out.numel() > 0) {
     withWorkspace(blocking, (work) =>
       K.conv2d_bwd_input_f32(out.ptr, xp, wp, work, metaOf(g, blocking)),
     );
@@ -148,7 +148,7 @@ export function convTranspose2d(
     let db: Tensor | null = null;
     if (x.requiresGrad) {
       const t = Tensor._empty(op, x.shape);
-      if (t.size > 0) {
+      if (t.numel() > 0) {
         withWorkspace(blocking, (work) =>
           K.conv2d_f32(t.ptr, dyp, w._ptr(op), 0, work, metaOf(g, blocking)),
         );
@@ -157,7 +157,7 @@ export function convTranspose2d(
     }
     if (w.requiresGrad) {
       const t = Tensor._empty(op, w.shape);
-      if (t.size > 0) {
+      if (t.numel() > 0) {
         withWorkspace(blocking, (work) =>
           K.conv2d_bwd_weight_f32(t.ptr, x._ptr(op), dyp, work, metaOf(g, blocking)),
         );
@@ -166,7 +166,7 @@ export function convTranspose2d(
     }
     if (b?.requiresGrad) {
       db = Tensor._empty(op, b.shape);
-      if (dy.size === 0) K.fill_f32(db.ptr, g.c, 0);
+      if (dy.numel() === 0) K.fill_f32(db.ptr, g.c, 0);
       else {
         const m = meta([g.n, g.c, g.h * g.w], [0, 1, 0]);
         K.reduce_f32(db.ptr, g.c, dyp, 3, m, ReduceOp.sum);

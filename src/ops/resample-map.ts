@@ -85,9 +85,9 @@ function outShapeOf(x: Tensor, maps: readonly Map1D[]): number[] {
 export function linearMap(op: string, x: Tensor, maps: readonly Map1D[], fill = 0): Tensor {
   const csr = product(maps);
   const outShape = outShapeOf(x, maps);
-  const planes = csr.inSize === 0 ? 0 : x.size / csr.inSize;
+  const planes = csr.inSize === 0 ? 0 : x.numel() / csr.inSize;
   const out = Tensor._empty(op, outShape);
-  if (out.size > 0) {
+  if (out.numel() > 0) {
     const xp = x._ptr(op);
     withCsr(op, csr, (rp, cp, wp) =>
       K.csr_planes_f32(out.ptr, xp, rp, cp, wp, planes, csr.inSize, csr.outSize),
@@ -108,7 +108,7 @@ export function linearMap(op: string, x: Tensor, maps: readonly Map1D[], fill = 
   if (!needsGrad(x)) return out;
   return record(out, op, [x], (g) => {
     const dx = Tensor._empty(op, x.shape);
-    if (dx.size > 0) {
+    if (dx.numel() > 0) {
       const gp = g._ptr(op);
       withCsr(op, csr, (rp, cp, wp) =>
         K.csr_planes_t_f32(dx.ptr, gp, rp, cp, wp, planes, csr.inSize, csr.outSize),
@@ -122,11 +122,11 @@ export function linearMap(op: string, x: Tensor, maps: readonly Map1D[], fill = 
 export function windowMax(op: string, x: Tensor, maps: readonly Map1D[]): Tensor {
   const csr = product(maps);
   const outShape = outShapeOf(x, maps);
-  const planes = csr.inSize === 0 ? 0 : x.size / csr.inSize;
+  const planes = csr.inSize === 0 ? 0 : x.numel() / csr.inSize;
   const out = Tensor._empty(op, outShape);
   // Arg-max plane offsets, int32 bits in a float tensor's storage (as maxPool2d keeps them).
   const arg = Tensor._empty(op, outShape);
-  if (out.size > 0) {
+  if (out.numel() > 0) {
     const xp = x._ptr(op);
     withCsr(op, csr, (rp, cp) =>
       K.csr_max_planes_f32(out.ptr, arg.ptr, xp, rp, cp, planes, csr.inSize, csr.outSize),
@@ -138,7 +138,7 @@ export function windowMax(op: string, x: Tensor, maps: readonly Map1D[]): Tensor
   }
   return record(out, op, [x], (g) => {
     const dx = Tensor._empty(op, x.shape);
-    if (dx.size > 0) {
+    if (dx.numel() > 0) {
       K.max_planes_bwd_f32(dx.ptr, g._ptr(op), arg._ptr(op), planes, csr.inSize, csr.outSize);
     }
     return [dx];
