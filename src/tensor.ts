@@ -336,8 +336,8 @@ export class Tensor {
     return binary.minimum(this, other);
   }
   /** this ** exponent; a Tensor exponent broadcasts (torch.pow). */
-  pow(exponent: TensorOrScalar): Tensor {
-    return powOps.pow(this, exponent);
+  pow(exponent: TensorOrScalar, ...extra: never[]): Tensor {
+    return powOps.pow(this, exponent, ...extra);
   }
   neg(): Tensor {
     return unary.neg(this);
@@ -390,69 +390,73 @@ export class Tensor {
     return softmaxOps.logSoftmax(this, dim);
   }
   // ---- more math (issue 15) ----
-  sin(): Tensor {
-    return elementwise.sin(this);
+  sin(...extra: never[]): Tensor {
+    return elementwise.sin(this, ...extra);
   }
-  cos(): Tensor {
-    return elementwise.cos(this);
+  cos(...extra: never[]): Tensor {
+    return elementwise.cos(this, ...extra);
   }
-  erf(): Tensor {
-    return elementwise.erf(this);
+  erf(...extra: never[]): Tensor {
+    return elementwise.erf(this, ...extra);
   }
-  log1p(): Tensor {
-    return elementwise.log1p(this);
+  log1p(...extra: never[]): Tensor {
+    return elementwise.log1p(this, ...extra);
   }
-  expm1(): Tensor {
-    return elementwise.expm1(this);
+  expm1(...extra: never[]): Tensor {
+    return elementwise.expm1(this, ...extra);
   }
-  rsqrt(): Tensor {
-    return elementwise.rsqrt(this);
+  rsqrt(...extra: never[]): Tensor {
+    return elementwise.rsqrt(this, ...extra);
   }
-  square(): Tensor {
-    return elementwise.square(this);
+  square(...extra: never[]): Tensor {
+    return elementwise.square(this, ...extra);
   }
-  reciprocal(): Tensor {
-    return elementwise.reciprocal(this);
+  reciprocal(...extra: never[]): Tensor {
+    return elementwise.reciprocal(this, ...extra);
   }
-  sign(): Tensor {
-    return elementwise.sign(this);
+  sign(...extra: never[]): Tensor {
+    return elementwise.sign(this, ...extra);
   }
-  floor(): Tensor {
-    return elementwise.floor(this);
+  floor(...extra: never[]): Tensor {
+    return elementwise.floor(this, ...extra);
   }
-  ceil(): Tensor {
-    return elementwise.ceil(this);
+  ceil(...extra: never[]): Tensor {
+    return elementwise.ceil(this, ...extra);
   }
-  round(): Tensor {
-    return elementwise.round(this);
+  round(...extra: never[]): Tensor {
+    return elementwise.round(this, ...extra);
   }
-  trunc(): Tensor {
-    return elementwise.trunc(this);
+  trunc(...extra: never[]): Tensor {
+    return elementwise.trunc(this, ...extra);
   }
-  frac(): Tensor {
-    return elementwise.frac(this);
+  frac(...extra: never[]): Tensor {
+    return elementwise.frac(this, ...extra);
   }
   /** base ** this, for a number base (Python's `base ** t`). */
-  rpow(base: number): Tensor {
-    return powOps.rpow(this, base);
+  rpow(base: number, ...extra: never[]): Tensor {
+    return powOps.rpow(this, base, ...extra);
   }
-  atan2(other: Tensor): Tensor {
-    return powOps.atan2(this, other);
+  atan2(other: Tensor, ...extra: never[]): Tensor {
+    return powOps.atan2(this, other, ...extra);
   }
-  lerp(end: Tensor, weight: TensorOrScalar): Tensor {
-    return powOps.lerp(this, end, weight);
+  lerp(end: Tensor, weight: TensorOrScalar, ...extra: never[]): Tensor {
+    return powOps.lerp(this, end, weight, ...extra);
   }
-  logsumexp(dim: number | number[], keepdim = false): Tensor {
-    return stats.logsumexp(this, dim, keepdim);
+  logsumexp(
+    ...args: Parameters<typeof stats.logsumexp> extends [Tensor, ...infer R] ? R : never
+  ): Tensor {
+    return stats.logsumexp(this, ...args);
   }
-  cumsum(dim: number): Tensor {
-    return scan.cumsum(this, dim);
+  cumsum(...args: Parameters<typeof scan.cumsum> extends [Tensor, ...infer R] ? R : never): Tensor {
+    return scan.cumsum(this, ...args);
   }
-  cumprod(dim: number): Tensor {
-    return scan.cumprod(this, dim);
+  cumprod(
+    ...args: Parameters<typeof scan.cumprod> extends [Tensor, ...infer R] ? R : never
+  ): Tensor {
+    return scan.cumprod(this, ...args);
   }
-  prod(dim?: number | null, keepdim = false): Tensor {
-    return scan.prod(this, dim, keepdim);
+  prod(...args: Parameters<typeof scan.prod> extends [Tensor, ...infer R] ? R : never): Tensor {
+    return scan.prod(this, ...args);
   }
   var(...args: stats.VarArgs): Tensor {
     return stats.variance(this, ...args);
@@ -460,22 +464,22 @@ export class Tensor {
   std(...args: stats.VarArgs): Tensor {
     return stats.std(this, ...args);
   }
-  norm(p: number | "fro" = 2, dim?: number | number[] | null, keepdim = false): Tensor {
-    return stats.norm(this, p, dim, keepdim);
+  norm(...args: Parameters<typeof stats.norm> extends [Tensor, ...infer R] ? R : never): Tensor {
+    return stats.norm(this, ...args);
   }
-  mm(other: Tensor): Tensor {
-    return products.mm(this, other);
+  mm(other: Tensor, ...extra: never[]): Tensor {
+    return products.mm(this, other, ...extra);
   }
-  bmm(other: Tensor): Tensor {
-    return products.bmm(this, other);
+  bmm(other: Tensor, ...extra: never[]): Tensor {
+    return products.bmm(this, other, ...extra);
   }
-  mv(vec: Tensor): Tensor {
-    return products.mv(this, vec);
+  mv(vec: Tensor, ...extra: never[]): Tensor {
+    return products.mv(this, vec, ...extra);
   }
-  dot(other: Tensor): Tensor {
-    return products.dot(this, other);
+  dot(other: Tensor, ...extra: never[]): Tensor {
+    return products.dot(this, other, ...extra);
   }
-  outer(other: Tensor): Tensor {
-    return products.outer(this, other);
+  outer(other: Tensor, ...extra: never[]): Tensor {
+    return products.outer(this, other, ...extra);
   }
 }
