@@ -423,8 +423,8 @@ export class Tensor {
   ceil(...extra: never[]): Tensor {
     return elementwise.ceil(this, ...extra);
   }
-  round(...extra: never[]): Tensor {
-    return elementwise.round(this, ...extra);
+  round(opts?: { decimals?: number }, ...extra: never[]): Tensor {
+    return elementwise.round(this, opts, ...extra);
   }
   trunc(...extra: never[]): Tensor {
     return elementwise.trunc(this, ...extra);

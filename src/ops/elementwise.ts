@@ -10,7 +10,7 @@ import { K } from "../backend/runtime.js";
 import { BinaryOp } from "../backend/table/core.js";
 import { sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { noExtra, tensorArg } from "../validate.js";
+import { int, noExtra, options, tensorArg } from "../validate.js";
 import { mulRaw, scalarRaw } from "./raw.js";
 
 type Kernel = (dst: Ptr, x: Ptr, n: number) => void;
@@ -158,9 +158,29 @@ export function ceil(x: Tensor, ...extra: never[]): Tensor {
   return unary("ceil", K.ceil_f32, x, "zero", extra);
 }
 
-/** Rounds half to even, as torch.round (decimals are not supported). */
-export function round(x: Tensor, ...extra: never[]): Tensor {
-  return unary("round", K.round_f32, x, "zero", extra);
+/**
+ * Rounds half to even, as torch.round; `{ decimals }` rounds to that many decimal places
+ * (negative: to tens, hundreds, ...) by torch's formula, round(x * 10^d) / 10^d in float32.
+ */
+export function round(x: Tensor, opts?: { decimals?: number }, ...extra: never[]): Tensor {
+  const d = options("round", opts, ["decimals"]).decimals;
+  const decimals = d === undefined ? 0 : int("round", "decimals", d, -38, 38);
+  if (decimals === 0) return unary("round", K.round_f32, x, "zero", extra);
+  tensorArg("round", "input", x);
+  noExtra("round", [x, opts, ...extra], 2);
+  const scale = 10 ** Math.abs(decimals);
+  const [pre, post] = decimals > 0 ? [BinaryOp.mul, BinaryOp.div] : [BinaryOp.div, BinaryOp.mul];
+  const scaledIn = scalarRaw("round", pre, x, scale);
+  const r = mapRaw("round", K.round_f32, scaledIn);
+  scaledIn.dispose();
+  const out = scalarRaw("round", post, r, scale);
+  r.dispose();
+  if (!needsGrad(x)) return out;
+  return record(out, "round", [x], () => {
+    const z = Tensor._empty("round", x.shape);
+    K.fill_f32(z.ptr, sizeOf(z.shape), 0);
+    return [z];
+  });
 }
 
 export function trunc(x: Tensor, ...extra: never[]): Tensor {
