@@ -48,3 +48,6 @@ export * from "./kernels/rnn";
 export * from "./kernels/random";
 export * from "./kernels/elementwise";
 export * from "./kernels/scan";
+export * from "./kernels/activation";
+export * from "./kernels/layernorm";
+export * from "./kernels/gelu";

@@ -4,6 +4,8 @@
  * name exactly the same functions. Pointers are byte offsets into the module's memory; sizes
  * are in elements.
  */
+import { type ActivationKernels, activationKernelNames } from "./table/activation.js";
+import { type AttnKernels, attnKernelNames } from "./table/attn.js";
 import { type ConvKernels, convKernelNames } from "./table/conv.js";
 import { type CoreKernels, coreKernelNames } from "./table/core.js";
 import { type GemmKernels, gemmKernelNames } from "./table/gemm.js";
@@ -24,7 +26,9 @@ export interface Kernels
     OptimKernels,
     LossKernels,
     RnnKernels,
-    MathKernels {}
+    MathKernels,
+    ActivationKernels,
+    AttnKernels {}
 
 export const kernelNames: readonly (keyof Kernels)[] = [
   ...coreKernelNames,
@@ -35,6 +39,8 @@ export const kernelNames: readonly (keyof Kernels)[] = [
   ...lossKernelNames,
   ...rnnKernelNames,
   ...mathKernelNames,
+  ...activationKernelNames,
+  ...attnKernelNames,
 ];
 
 // Compile-time check that the name lists cover every member of Kernels.
@@ -48,6 +54,8 @@ type Unlisted = Exclude<
   | (typeof lossKernelNames)[number]
   | (typeof rnnKernelNames)[number]
   | (typeof mathKernelNames)[number]
+  | (typeof activationKernelNames)[number]
+  | (typeof attnKernelNames)[number]
 >;
 const everyKernelListed: Unlisted extends never ? true : Unlisted = true;
 void everyKernelListed;
