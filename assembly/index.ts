@@ -51,3 +51,4 @@ export * from "./kernels/scan";
 export * from "./kernels/activation";
 export * from "./kernels/layernorm";
 export * from "./kernels/gelu";
+export * from "./kernels/resample";
