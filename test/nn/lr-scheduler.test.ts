@@ -129,7 +129,7 @@ describe("lrScheduler behaviour", () => {
       expect(b.lr).toBe(a.lr);
     }
     expect(() => resumed.loadStateDict({ ...saved, tMax: "5" } as never)).toThrow(
-      /^CosineAnnealingLR\.loadStateDict: invalid tMax 5: expected a number/,
+      /^CosineAnnealingLR\.loadStateDict: invalid tMax "5": expected a number like 5$/,
     );
     freeA();
     freeB();
@@ -183,7 +183,7 @@ describe("lrScheduler behaviour", () => {
     [
       "snake_case",
       () => new S.StepLR(opt, { step_size: 2 } as never),
-      /^StepLR: unknown option "step_size": expected one of stepSize, gamma, lastEpoch$/,
+      /^StepLR: unknown option "step_size" \(did you mean stepSize\?\): expected one of stepSize, gamma, lastEpoch$/,
     ],
     [
       "not an optimizer",
