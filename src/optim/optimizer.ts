@@ -145,11 +145,15 @@ export abstract class Optimizer<
       }
       const first = seen.get(p);
       if (first !== undefined) {
+        const both =
+          first.startsWith("parameter ") && at === 0
+            ? `parameters ${first.slice(10)} and ${i}`
+            : `${first} and ${where}`;
         throw new WasmgradError(
-          `${this.opName}: ${first} and ${where} are the same tensor (shape ${fmt(p.shape)}); each step would update it twice`,
+          `${this.opName}: ${both} are the same tensor (shape ${fmt(p.shape)}); each step would update it twice`,
         );
       }
-      seen.set(p, where);
+      seen.set(p, at === 0 ? `parameter ${i}` : where);
     });
     const full = { ...this.defaults } as ParamGroup<H>;
     for (const [k, v] of Object.entries(group)) {
