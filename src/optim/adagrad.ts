@@ -84,17 +84,20 @@ export class Adagrad extends Optimizer<AdagradState, AdagradGroup> {
     flag(op, "maximize", g.maximize);
   }
 
+  /**
+   * As PyTorch, `sum` starts from the constructor's initialAccumulatorValue, also in a group
+   * that gives its own (PyTorch reads the constructor argument there, not the group's).
+   */
   protected override onAddGroup(group: ParamGroup<AdagradGroup>): void {
-    for (const p of group.params) {
-      this.state.set(p, { step: 0, sum: this.newState(p, group.initialAccumulatorValue) });
-    }
+    const init = this.defaults.initialAccumulatorValue;
+    for (const p of group.params) this.state.set(p, { step: 0, sum: this.newState(p, init) });
   }
 
   protected update(p: Tensor, g: Tensor, group: ParamGroup<AdagradGroup>, op: string): void {
     let s = this.state.get(p);
     if (s === undefined) {
       // Only after dispose(): start again from the initial accumulator.
-      s = { step: 0, sum: this.newState(p, group.initialAccumulatorValue) };
+      s = { step: 0, sum: this.newState(p, this.defaults.initialAccumulatorValue) };
       this.state.set(p, s);
     }
     s.step += 1;

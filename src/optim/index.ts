@@ -1,7 +1,24 @@
 /** torch.optim for wasmgrad. */
+
+export {
+  Adadelta,
+  type AdadeltaGroup,
+  type AdadeltaOptions,
+  type AdadeltaState,
+} from "./adadelta.js";
 export { Adagrad, type AdagradGroup, type AdagradOptions, type AdagradState } from "./adagrad.js";
 export { Adam, type AdamGroup, type AdamOptions, type AdamState, AdamW } from "./adam.js";
+export { Adamax, type AdamaxGroup, type AdamaxOptions, type AdamaxState } from "./adamax.js";
 export * as lrScheduler from "./lr-scheduler.js";
+export {
+  NAdam,
+  type NAdamGroup,
+  type NAdamOptions,
+  type NAdamState,
+  RAdam,
+  type RAdamGroup,
+  type RAdamOptions,
+} from "./nadam-radam.js";
 export {
   type GroupOptions,
   type HyperParameter,
