@@ -47,3 +47,6 @@ export * from "./kernels/norm";
 export * from "./kernels/loss";
 export * from "./kernels/rnn";
 export * from "./kernels/random";
+export * from "./kernels/elementwise";
+export * from "./kernels/scan";
+export * from "./kernels/activation";

@@ -1,4 +1,16 @@
 /** torch.nn for wasmgrad. */
+
+export {
+  ELU,
+  Hardtanh,
+  Identity,
+  LeakyReLU,
+  LogSoftmax,
+  Mish,
+  ReLU6,
+  SiLU,
+  Softplus,
+} from "./activation.js";
 export {
   AvgPool2d,
   BatchNorm1d,
@@ -21,6 +33,20 @@ export {
   Softmax,
   Tanh,
 } from "./layers.js";
+export {
+  BCELoss,
+  BCEWithLogitsLoss,
+  CosineEmbeddingLoss,
+  CrossEntropyLoss,
+  HuberLoss,
+  KLDivLoss,
+  L1Loss,
+  MarginRankingLoss,
+  MSELoss,
+  NLLLoss,
+  SmoothL1Loss,
+  TripletMarginLoss,
+} from "./loss.js";
 export { buffer, type LoadOptions, Module, parameter } from "./module.js";
 export {
   type CellOptions,
