@@ -9,6 +9,7 @@ export {
 export { Adagrad, type AdagradGroup, type AdagradOptions, type AdagradState } from "./adagrad.js";
 export { Adam, type AdamGroup, type AdamOptions, type AdamState, AdamW } from "./adam.js";
 export { Adamax, type AdamaxGroup, type AdamaxOptions, type AdamaxState } from "./adamax.js";
+export { LBFGS, type LBFGSGroup, type LBFGSOptions } from "./lbfgs.js";
 export * as lrScheduler from "./lr-scheduler.js";
 export {
   NAdam,
