@@ -31,4 +31,5 @@ export {
   type Params,
 } from "./optimizer.js";
 export { RMSprop, type RMSpropGroup, type RMSpropOptions, type RMSpropState } from "./rmsprop.js";
+export { stateDictFromTensors, stateDictToTensors } from "./serialize.js";
 export { SGD, type SGDGroup, type SGDOptions } from "./sgd.js";

@@ -175,3 +175,51 @@ describe("resuming from a saved state", () => {
     }
   });
 });
+
+describe("resuming in a fresh process through wg.save / wg.load", () => {
+  it.each(fixture.runs)("$name", (run) => {
+    const straight = new Trainer(run);
+    const first = new Trainer(run);
+    let bytes: Uint8Array;
+    try {
+      for (let k = 0; k < fixture.steps; k++) straight.step();
+      for (let k = 0; k < 3; k++) first.step();
+      const { tensors, metadata } = wg.optim.stateDictToTensors(first.optimizer.stateDict());
+      bytes = wg.save({ ...first.model.stateDict(), ...tensors }, metadata);
+    } finally {
+      first.dispose();
+    }
+    // Everything below is rebuilt from the bytes alone, as another process would.
+    const second = new Trainer(run);
+    try {
+      const loaded = wg.load(bytes);
+      const model: Record<string, wg.Tensor> = {};
+      for (const [k, t] of Object.entries(loaded)) if (!k.startsWith("optimizer.")) model[k] = t;
+      second.model.loadStateDict(model);
+      second.optimizer.loadStateDict(wg.optim.stateDictFromTensors(loaded, wg.loadMetadata(bytes)));
+      for (const t of Object.values(loaded)) t.dispose();
+      for (let k = 3; k < fixture.steps; k++) second.step();
+      const a = straight.params();
+      const b = second.params();
+      for (const name of Object.keys(a)) expect(b[name], name).toEqual(a[name]);
+    } finally {
+      straight.dispose();
+      second.dispose();
+    }
+  });
+
+  it("refuses metadata that does not belong to an optimizer", () => {
+    expect(() => wg.optim.stateDictFromTensors({}, { format: "pt" })).toThrow(
+      /^stateDictFromTensors: the metadata has no "optimizer\.json" entry/,
+    );
+    expect(() =>
+      wg.optim.stateDictFromTensors(
+        {},
+        {
+          "optimizer.json": '{"paramGroups":[],"state":{"0":{"numbers":{},"tensors":["expAvg"]}}}',
+        },
+      ),
+    ).toThrow(/lacks the tensor "optimizer\.state\.0\.expAvg"/);
+    expect(() => wg.save({}, { n: 1 as never })).toThrow(/^save: metadata values must be strings/);
+  });
+});
