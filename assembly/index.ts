@@ -50,3 +50,5 @@ export * from "./kernels/random";
 export * from "./kernels/elementwise";
 export * from "./kernels/scan";
 export * from "./kernels/activation";
+export * from "./kernels/layernorm";
+export * from "./kernels/gelu";

@@ -5,6 +5,7 @@
  * are in elements.
  */
 import { type ActivationKernels, activationKernelNames } from "./table/activation.js";
+import { type AttnKernels, attnKernelNames } from "./table/attn.js";
 import { type ConvKernels, convKernelNames } from "./table/conv.js";
 import { type CoreKernels, coreKernelNames } from "./table/core.js";
 import { type GemmKernels, gemmKernelNames } from "./table/gemm.js";
@@ -26,7 +27,8 @@ export interface Kernels
     LossKernels,
     RnnKernels,
     MathKernels,
-    ActivationKernels {}
+    ActivationKernels,
+    AttnKernels {}
 
 export const kernelNames: readonly (keyof Kernels)[] = [
   ...coreKernelNames,
@@ -38,6 +40,7 @@ export const kernelNames: readonly (keyof Kernels)[] = [
   ...rnnKernelNames,
   ...mathKernelNames,
   ...activationKernelNames,
+  ...attnKernelNames,
 ];
 
 // Compile-time check that the name lists cover every member of Kernels.
@@ -52,6 +55,7 @@ type Unlisted = Exclude<
   | (typeof rnnKernelNames)[number]
   | (typeof mathKernelNames)[number]
   | (typeof activationKernelNames)[number]
+  | (typeof attnKernelNames)[number]
 >;
 const everyKernelListed: Unlisted extends never ? true : Unlisted = true;
 void everyKernelListed;

@@ -17,6 +17,8 @@ export {
 export { type Conv2dOptions, conv2d, type Pair } from "../ops/conv.js";
 export { dropout } from "../ops/dropout.js";
 export { type EmbeddingOptions, embedding, type Indices } from "../ops/embedding.js";
+export { type GeluApproximate, type GeluOptions, gelu } from "../ops/gelu.js";
+export { groupNorm, layerNorm, rmsNorm } from "../ops/layernorm.js";
 export { linear } from "../ops/linear.js";
 export {
   type BCELossOptions,

@@ -11,6 +11,7 @@ export {
   SiLU,
   Softplus,
 } from "./activation.js";
+export { ModuleDict, ModuleList, ParameterList } from "./containers.js";
 export {
   AvgPool2d,
   BatchNorm1d,
@@ -47,7 +48,23 @@ export {
   SmoothL1Loss,
   TripletMarginLoss,
 } from "./loss.js";
-export { buffer, type LoadOptions, Module, parameter } from "./module.js";
+export {
+  type BufferOptions,
+  buffer,
+  deepCopy,
+  type LoadOptions,
+  Module,
+  parameter,
+} from "./module.js";
+export {
+  GELU,
+  GroupNorm,
+  type GroupNormOptions,
+  LayerNorm,
+  type LayerNormOptions,
+  RMSNorm,
+  type RMSNormOptions,
+} from "./normalization.js";
 export {
   type CellOptions,
   GRU,
