@@ -40,6 +40,7 @@ export { reduce_f32, argmax_f32, max_bwd_f32 } from "./kernels/reduce";
 export * from "./kernels/softmax";
 export * from "./kernels/copy";
 export * from "./kernels/optim";
+export * from "./kernels/optim2";
 export * from "./kernels/conv";
 export * from "./kernels/pool";
 export * from "./kernels/norm";

@@ -17,7 +17,7 @@ export {
   type StepInfo,
 } from "./fit.js";
 export { type BackendInfo, backendInfo, ready } from "./info.js";
-export { load, save } from "./io/safetensors.js";
+export { load, loadMetadata, save } from "./io/safetensors.js";
 export * as kernels from "./kernels.js";
 export { type MemoryInfo, memory, tidy } from "./memory.js";
 export type { ValuesIndices } from "./named.js";
