@@ -48,3 +48,4 @@ export * from "./kernels/rnn";
 export * from "./kernels/random";
 export * from "./kernels/layernorm";
 export * from "./kernels/gelu";
+export * from "./kernels/attention";

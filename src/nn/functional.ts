@@ -1,4 +1,6 @@
 /** torch.nn.functional for wasmgrad (also exported as `wg.F`). */
+
+export { type SDPAOptions, scaledDotProductAttention } from "../ops/attention.js";
 export { type Conv2dOptions, conv2d, type Pair } from "../ops/conv.js";
 export { dropout } from "../ops/dropout.js";
 export { type EmbeddingOptions, embedding, type Indices } from "../ops/embedding.js";
