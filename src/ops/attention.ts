@@ -228,10 +228,11 @@ export function scaledDotProductAttention(
     const dv = Tensor._empty(op, v.shape);
     for (const g of [dq, dk, dv]) if (sizeOf(g.shape) > 0) K.fill_f32(g.ptr, sizeOf(g.shape), 0);
     call("bwd", [dq, dk, dv, dy]);
-    return [
-      q.requiresGrad ? dq : (dq.dispose(), null),
-      k.requiresGrad ? dk : (dk.dispose(), null),
-      v.requiresGrad ? dv : (dv.dispose(), null),
-    ];
+    const keep = (g: Tensor, t: Tensor): Tensor | null => {
+      if (t.requiresGrad) return g;
+      g.dispose();
+      return null;
+    };
+    return [keep(dq, q), keep(dk, k), keep(dv, v)];
   });
 }
