@@ -1,5 +1,12 @@
 /** torch.nn for wasmgrad. */
 
+export {
+  causalMask,
+  MultiheadAttention,
+  type MultiheadAttentionForwardOptions,
+  type MultiheadAttentionOptions,
+  NonDynamicallyQuantizableLinear,
+} from "./attention.js";
 export { ModuleDict, ModuleList, ParameterList } from "./containers.js";
 export {
   AvgPool2d,
@@ -50,4 +57,12 @@ export {
   RNNCell,
   type RNNOptions,
 } from "./rnn.js";
+export {
+  type Activation,
+  Transformer,
+  TransformerDecoder,
+  TransformerDecoderLayer,
+  TransformerEncoder,
+  TransformerEncoderLayer,
+} from "./transformer.js";
 export * as utils from "./utils.js";
