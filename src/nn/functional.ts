@@ -1,5 +1,19 @@
 /** torch.nn.functional for wasmgrad (also exported as `wg.F`). */
 
+export {
+  type EluOptions,
+  elu,
+  type HardtanhOptions,
+  hardtanh,
+  type InplaceOptions,
+  type LeakyReluOptions,
+  leakyRelu,
+  mish,
+  relu6,
+  type SoftplusOptions,
+  silu,
+  softplus,
+} from "../ops/activation.js";
 export { type SDPAOptions, scaledDotProductAttention } from "../ops/attention.js";
 export { type Conv2dOptions, conv2d, type Pair } from "../ops/conv.js";
 export { dropout } from "../ops/dropout.js";
@@ -21,7 +35,30 @@ export {
   nllLoss,
   type Reduction,
 } from "../ops/loss.js";
+export {
+  cosineEmbeddingLoss,
+  type HuberOptions,
+  huberLoss,
+  type KLDivOptions,
+  klDiv,
+  l1Loss,
+  type MarginOptions,
+  marginRankingLoss,
+  type ReductionOptions,
+  type SmoothL1Options,
+  smoothL1Loss,
+  type TripletMarginOptions,
+  tripletMarginLoss,
+} from "../ops/loss2.js";
 export { type BatchNormOptions, batchNorm } from "../ops/norm.js";
 export { type AvgPool2dOptions, avgPool2d, type MaxPool2dOptions, maxPool2d } from "../ops/pool.js";
+export {
+  type CosineSimilarityOptions,
+  cosineSimilarity,
+  type NormalizeOptions,
+  normalize,
+  type OneHotIndices,
+  oneHot,
+} from "../ops/similarity.js";
 export { logSoftmax, softmax } from "../ops/softmax.js";
 export { relu, sigmoid, tanh } from "../ops/unary.js";

@@ -1,6 +1,17 @@
 /** torch.nn for wasmgrad. */
 
 export {
+  ELU,
+  Hardtanh,
+  Identity,
+  LeakyReLU,
+  LogSoftmax,
+  Mish,
+  ReLU6,
+  SiLU,
+  Softplus,
+} from "./activation.js";
+export {
   causalMask,
   MultiheadAttention,
   type MultiheadAttentionForwardOptions,
@@ -30,6 +41,20 @@ export {
   Softmax,
   Tanh,
 } from "./layers.js";
+export {
+  BCELoss,
+  BCEWithLogitsLoss,
+  CosineEmbeddingLoss,
+  CrossEntropyLoss,
+  HuberLoss,
+  KLDivLoss,
+  L1Loss,
+  MarginRankingLoss,
+  MSELoss,
+  NLLLoss,
+  SmoothL1Loss,
+  TripletMarginLoss,
+} from "./loss.js";
 export {
   type BufferOptions,
   buffer,

@@ -18,8 +18,8 @@ import { fmt, WasmgradError } from "../errors.js";
 import { nextU32 } from "../random.js";
 import { sameShape, sizeOf, stridesOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
+import { tensorArg } from "../validate.js";
 import { boolArg, numberArg, optionalTensor, parseArgs } from "./args.js";
-import { tensorArg } from "./conv.js";
 import { tensor } from "./creation.js";
 
 export interface SDPAOptions {

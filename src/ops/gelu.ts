@@ -7,8 +7,8 @@ import { K } from "../backend/runtime.js";
 import { WasmgradError } from "../errors.js";
 import { sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
+import { tensorArg } from "../validate.js";
 import { parseArgs } from "./args.js";
-import { tensorArg } from "./conv.js";
 
 export type GeluApproximate = "none" | "tanh";
 

@@ -13,8 +13,8 @@ import { K } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { sameShape, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
+import { tensorArg } from "../validate.js";
 import { numberArg, optionalTensor, parseArgs } from "./args.js";
-import { tensorArg } from "./conv.js";
 
 /** float32's machine epsilon: RMSNorm's eps when none is given, as torch.finfo(float32).eps. */
 export const FLOAT32_EPS = 1.1920928955078125e-7;
