@@ -56,7 +56,9 @@ describe("char-GPT (examples/char-gpt.ts)", () => {
       expect(opt.lr).toBeCloseTo(fx.lrs[step], 12);
       losses.push(trainStep(model, opt, x, y, batch, clip));
     });
-    losses.forEach((l, i) => expect(Math.abs(l - fx.losses[i])).toBeLessThan(2e-4 * fx.losses[i]));
+    for (const [i, l] of losses.entries()) {
+      expect(Math.abs(l - fx.losses[i])).toBeLessThan(2e-4 * fx.losses[i]);
+    }
     model.dispose();
     opt.dispose();
   });
