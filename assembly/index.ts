@@ -53,3 +53,4 @@ export * from "./kernels/activation";
 export * from "./kernels/layernorm";
 export * from "./kernels/gelu";
 export * from "./kernels/resample";
+export * from "./kernels/attention";
