@@ -46,3 +46,4 @@ export * from "./kernels/norm";
 export * from "./kernels/loss";
 export * from "./kernels/rnn";
 export * from "./kernels/random";
+export { compare_f32, compare_scalar_f32, compare_bcast_f32, test_f32, where_bcast_f32 } from "./kernels/compare";

@@ -4,6 +4,7 @@
  * name exactly the same functions. Pointers are byte offsets into the module's memory; sizes
  * are in elements.
  */
+import { type CompareKernels, compareKernelNames } from "./table/compare.js";
 import { type ConvKernels, convKernelNames } from "./table/conv.js";
 import { type CoreKernels, coreKernelNames } from "./table/core.js";
 import { type GemmKernels, gemmKernelNames } from "./table/gemm.js";
@@ -22,7 +23,8 @@ export interface Kernels
     ConvKernels,
     OptimKernels,
     LossKernels,
-    RnnKernels {}
+    RnnKernels,
+    CompareKernels {}
 
 export const kernelNames: readonly (keyof Kernels)[] = [
   ...coreKernelNames,
@@ -32,6 +34,7 @@ export const kernelNames: readonly (keyof Kernels)[] = [
   ...optimKernelNames,
   ...lossKernelNames,
   ...rnnKernelNames,
+  ...compareKernelNames,
 ];
 
 // Compile-time check that the name lists cover every member of Kernels.
@@ -44,6 +47,7 @@ type Unlisted = Exclude<
   | (typeof optimKernelNames)[number]
   | (typeof lossKernelNames)[number]
   | (typeof rnnKernelNames)[number]
+  | (typeof compareKernelNames)[number]
 >;
 const everyKernelListed: Unlisted extends never ? true : Unlisted = true;
 void everyKernelListed;
