@@ -4,6 +4,7 @@
  * Each method is the function of the same name with the tensor as first argument.
  */
 import * as cmp from "./ops/compare.js";
+import * as ip from "./ops/inplace-ops.js";
 import * as sel from "./ops/where.js";
 import { Tensor, type TensorOrScalar } from "./tensor.js";
 
@@ -29,6 +30,28 @@ declare module "./tensor.js" {
     maskedFill(mask: Tensor, value: number | boolean | Tensor): Tensor;
     any(dim?: DimArg, keepdim?: boolean): Tensor;
     all(dim?: DimArg, keepdim?: boolean): Tensor;
+    // In place: each returns this tensor (see ops/inplace.ts for the autograd rules).
+    add_(other: TensorOrScalar): this;
+    sub_(other: TensorOrScalar): this;
+    mul_(other: TensorOrScalar): this;
+    div_(other: TensorOrScalar): this;
+    copy_(src: Tensor): this;
+    zero_(): this;
+    fill_(value: number | boolean): this;
+    clamp_(min: number | null, max?: number | null): this;
+    neg_(): this;
+    exp_(): this;
+    log_(): this;
+    sqrt_(): this;
+    abs_(): this;
+    relu_(): this;
+    sigmoid_(): this;
+    tanh_(): this;
+    pow_(exponent: number): this;
+    maskedFill_(mask: Tensor, value: number | boolean | Tensor): this;
+    normal_(mean?: number, std?: number): this;
+    uniform_(from?: number, to?: number): this;
+    detach_(): this;
   }
 }
 
@@ -85,6 +108,76 @@ const methods: Partial<Tensor> = {
     return sel.all(this, dim, keepdim);
   },
 };
+
+const inplaceMethods: Record<string, (this: Tensor, ...args: never[]) => Tensor> = {
+  add_(this: Tensor, o: TensorOrScalar) {
+    return ip.add_(this, o);
+  },
+  sub_(this: Tensor, o: TensorOrScalar) {
+    return ip.sub_(this, o);
+  },
+  mul_(this: Tensor, o: TensorOrScalar) {
+    return ip.mul_(this, o);
+  },
+  div_(this: Tensor, o: TensorOrScalar) {
+    return ip.div_(this, o);
+  },
+  copy_(this: Tensor, src: Tensor) {
+    return ip.copy_(this, src);
+  },
+  zero_(this: Tensor) {
+    return ip.zero_(this);
+  },
+  fill_(this: Tensor, v: number | boolean) {
+    return ip.fill_(this, v);
+  },
+  clamp_(this: Tensor, min: number | null, max?: number | null) {
+    return ip.clamp_(this, min, max);
+  },
+  neg_(this: Tensor) {
+    return ip.neg_(this);
+  },
+  exp_(this: Tensor) {
+    return ip.exp_(this);
+  },
+  log_(this: Tensor) {
+    return ip.log_(this);
+  },
+  sqrt_(this: Tensor) {
+    return ip.sqrt_(this);
+  },
+  abs_(this: Tensor) {
+    return ip.abs_(this);
+  },
+  relu_(this: Tensor) {
+    return ip.relu_(this);
+  },
+  sigmoid_(this: Tensor) {
+    return ip.sigmoid_(this);
+  },
+  tanh_(this: Tensor) {
+    return ip.tanh_(this);
+  },
+  pow_(this: Tensor, p: number) {
+    return ip.pow_(this, p);
+  },
+  maskedFill_(this: Tensor, mask: Tensor, value: number | boolean | Tensor) {
+    return ip.maskedFill_(this, mask, value);
+  },
+  normal_(this: Tensor, mean?: number, std?: number) {
+    return ip.normal_(this, mean, std);
+  },
+  uniform_(this: Tensor, from?: number, to?: number) {
+    return ip.uniform_(this, from, to);
+  },
+  detach_(this: Tensor) {
+    return ip.detach_(this);
+  },
+};
+
+for (const [name, fn] of Object.entries(inplaceMethods)) {
+  Object.defineProperty(Tensor.prototype, name, { value: fn, writable: true, configurable: true });
+}
 
 for (const [name, fn] of Object.entries(methods)) {
   Object.defineProperty(Tensor.prototype, name, { value: fn, writable: true, configurable: true });

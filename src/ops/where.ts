@@ -92,18 +92,23 @@ export function where(cond: Tensor, input: TensorOrScalar, other: TensorOrScalar
   if (tb !== b) tb.dispose();
   const inputs = [a, b].filter((t): t is Tensor => t instanceof Tensor);
   if (!inputs.some((t) => needsGrad(t))) return out;
-  return record(out, op, inputs, (g) =>
-    inputs.map((t) => {
-      if (!t.requiresGrad) return null;
-      const zero = Tensor._empty(op, [], "float32");
-      fillRaw(zero, 0);
-      const full =
-        t === a ? select(op, c, g, zero, [...g.shape]) : select(op, c, zero, g, [...g.shape]);
-      zero.dispose();
-      const r = sumTo(full, t.shape);
-      if (r !== full) full.dispose();
-      return r;
-    }),
+  return record(
+    out,
+    op,
+    inputs,
+    (g) =>
+      inputs.map((t) => {
+        if (!t.requiresGrad) return null;
+        const zero = Tensor._empty(op, [], "float32");
+        fillRaw(zero, 0);
+        const full =
+          t === a ? select(op, c, g, zero, [...g.shape]) : select(op, c, zero, g, [...g.shape]);
+        zero.dispose();
+        const r = sumTo(full, t.shape);
+        if (r !== full) full.dispose();
+        return r;
+      }),
+    [c],
   );
 }
 
@@ -146,13 +151,19 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number | boolean | Te
   const out = select(op, m, v, x, [...x.shape]);
   v.dispose();
   if (!needsGrad(x)) return out;
-  return record(out, op, [x], (g) => {
-    const zero = Tensor._empty(op, [], "float32");
-    fillRaw(zero, 0);
-    const dx = select(op, m, zero, g, [...g.shape]);
-    zero.dispose();
-    return [dx];
-  });
+  return record(
+    out,
+    op,
+    [x],
+    (g) => {
+      const zero = Tensor._empty(op, [], "float32");
+      fillRaw(zero, 0);
+      const dx = select(op, m, zero, g, [...g.shape]);
+      zero.dispose();
+      return [dx];
+    },
+    [m],
+  );
 }
 
 /** @internal writes `value` into x where mask is true, in place (no autograd). */
