@@ -14,6 +14,7 @@ export {
   silu,
   softplus,
 } from "../ops/activation.js";
+export { type SDPAOptions, scaledDotProductAttention } from "../ops/attention.js";
 export { type Conv2dOptions, conv2d, type Pair } from "../ops/conv.js";
 export {
   type Conv1dOptions,

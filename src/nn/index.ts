@@ -11,6 +11,13 @@ export {
   SiLU,
   Softplus,
 } from "./activation.js";
+export {
+  causalMask,
+  MultiheadAttention,
+  type MultiheadAttentionForwardOptions,
+  type MultiheadAttentionOptions,
+  NonDynamicallyQuantizableLinear,
+} from "./attention.js";
 export { ModuleDict, ModuleList, ParameterList } from "./containers.js";
 export {
   AvgPool2d,
@@ -95,4 +102,12 @@ export {
   RNNCell,
   type RNNOptions,
 } from "./rnn.js";
+export {
+  type Activation,
+  Transformer,
+  TransformerDecoder,
+  TransformerDecoderLayer,
+  TransformerEncoder,
+  TransformerEncoderLayer,
+} from "./transformer.js";
 export * as utils from "./utils.js";
