@@ -52,6 +52,8 @@ export class Tensor {
   _perm: readonly number[] | null = null;
   private _storage: Storage | null;
   private _grad: Tensor | null = null;
+  /** Whether `_grad` was made by backward (ours to free) rather than assigned by the caller. */
+  private _gradOwned = false;
 
   /** @internal use the creation functions (`wg.tensor`, `wg.zeros`, ...). */
   constructor(shape: readonly number[], storage: Storage) {
@@ -158,8 +160,10 @@ export class Tensor {
       }
       g._kept = true;
     }
-    if (this._grad !== null && this._grad !== g) this._grad.dispose();
+    // A gradient the caller assigned may be aliased elsewhere: only our own is freed.
+    if (this._grad !== null && this._grad !== g && this._gradOwned) this._grad.dispose();
     this._grad = g;
+    this._gradOwned = false;
   }
 
   /** @internal adds `g` into `.grad` (taking ownership of `g`). */
@@ -167,6 +171,7 @@ export class Tensor {
     if (this._grad === null || this._grad.isDisposed) {
       g._kept = true;
       this._grad = g;
+      this._gradOwned = true;
     } else {
       this._grad._addInPlace(g);
       g.dispose();
@@ -188,7 +193,7 @@ export class Tensor {
     // The grad node stays: gradients may still flow through a disposed intermediate whose
     // data its backward does not need (a backward that needs it reports the disposal).
     if (this._grad !== null) {
-      this._grad.dispose();
+      if (this._gradOwned) this._grad.dispose();
       this._grad = null;
     }
   }

@@ -6,6 +6,7 @@
 import { fmt, WasmgradError } from "../errors.js";
 import { sameShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
+import { isThenable, noExtra, swallow, syncFunc } from "../validate.js";
 
 export type BackwardFn = (grad: Tensor) => (Tensor | null)[];
 
@@ -24,15 +25,28 @@ export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
-/** Runs `fn` without recording operations for autograd and returns its result. */
-export function noGrad<T>(fn: () => T): T {
+/**
+ * Runs `fn` without recording operations for autograd and returns its result. `fn` must be
+ * synchronous: after an await, operations would be recorded again.
+ */
+export function noGrad<T>(fn: () => T, ...extra: []): T {
+  noExtra("noGrad", [fn, ...extra], 1);
+  syncFunc("noGrad", "fn", fn);
   const prev = gradEnabled;
   gradEnabled = false;
+  let result: T;
   try {
-    return fn();
+    result = fn();
   } finally {
     gradEnabled = prev;
   }
+  if (isThenable(result)) {
+    swallow(result);
+    throw new WasmgradError(
+      "noGrad: fn must be synchronous (it returned a Promise); operations after an await would be recorded",
+    );
+  }
+  return result;
 }
 
 /** Whether an op on these inputs must be recorded. */
@@ -96,7 +110,10 @@ export function runBackward(root: Tensor, grad: Tensor, options: BackwardOptions
       grads.delete(t);
       const node = t._node;
       if (node === null) {
-        t._accumulateGrad(g === grad ? g.clone() : g);
+        // A disposed leaf has nowhere to keep a gradient: holding one would leak it.
+        if (t.isDisposed) {
+          if (g !== grad) g.dispose();
+        } else t._accumulateGrad(g === grad ? g.clone() : g);
         continue;
       }
       if (node.backward === null) {
@@ -104,7 +121,17 @@ export function runBackward(root: Tensor, grad: Tensor, options: BackwardOptions
           `backward: trying to backward through the graph a second time (through ${node.name}); its saved tensors were freed by the first backward(). Pass { retainGraph: true } to the first call to keep them`,
         );
       }
-      const inputGrads = node.backward(g);
+      let inputGrads: (Tensor | null)[];
+      try {
+        inputGrads = node.backward(g);
+      } catch (e) {
+        if (g !== grad) g.dispose();
+        // Name the op whose backward failed: the inner message names only the kernel op.
+        if (e instanceof WasmgradError) {
+          throw new WasmgradError(`backward of ${node.name}: ${e.message}`, { cause: e });
+        }
+        throw e;
+      }
       const seen = new Set<Tensor>();
       for (let i = 0; i < node.inputs.length; i++) {
         const input = node.inputs[i];

@@ -10,6 +10,7 @@
  */
 import { K } from "../backend/runtime.js";
 import type { Tensor } from "../tensor.js";
+import { type Args, args } from "../validate.js";
 import { type HyperParameter, Optimizer } from "./optimizer.js";
 
 export interface AdagradOptions {
@@ -41,9 +42,22 @@ export class Adagrad extends Optimizer<AdagradState> {
   initialAccumulatorValue: number;
   eps: number;
 
-  constructor(params: Iterable<Tensor>, options: AdagradOptions = {}) {
+  /** `Adagrad(params, lr?, lrDecay?, weightDecay?, initialAccumulatorValue?, eps?)`, or options. */
+  constructor(
+    params: Iterable<Tensor>,
+    ...rest: Args<
+      [
+        lr: number,
+        lrDecay: number,
+        weightDecay: number,
+        initialAccumulatorValue: number,
+        eps: number,
+      ],
+      AdagradOptions
+    >
+  ) {
     super("Adagrad", params);
-    Optimizer.checkOptionNames("Adagrad", options, optionNames);
+    const options = args("Adagrad", rest, optionNames) as AdagradOptions;
     const {
       lr = 1e-2,
       lrDecay = 0,
@@ -69,6 +83,7 @@ export class Adagrad extends Optimizer<AdagradState> {
   }
 
   step(): void {
+    this.checkStep();
     const op = "Adagrad.step";
     for (const p of this.params) {
       const g = p.grad;

@@ -14,6 +14,7 @@
 import { K } from "../backend/runtime.js";
 import { WasmgradError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
+import { type Args, args } from "../validate.js";
 import { type HyperParameter, Optimizer } from "./optimizer.js";
 
 export interface AdamOptions {
@@ -54,7 +55,6 @@ abstract class AdamBase extends Optimizer<AdamState> {
     defaultWeightDecay: number,
   ) {
     super(name, params);
-    Optimizer.checkOptionNames(name, options, optionNames);
     const {
       lr = 1e-3,
       betas = [0.9, 0.999],
@@ -81,6 +81,7 @@ abstract class AdamBase extends Optimizer<AdamState> {
   }
 
   step(): void {
+    this.checkStep();
     const op = `${this.opName}.step`;
     const { lr, eps, weightDecay, amsgrad } = this;
     const [beta1, beta2] = this.betas;
@@ -141,9 +142,15 @@ abstract class AdamBase extends Optimizer<AdamState> {
  * weightDecay: 0, amsgrad: false })`. State per parameter: `step`, `expAvg`, `expAvgSq` and,
  * with amsgrad, `maxExpAvgSq`.
  */
+type AdamArgs = Args<
+  [lr: number, betas: [number, number], eps: number, weightDecay: number, amsgrad: boolean],
+  AdamOptions
+>;
+
 export class Adam extends AdamBase {
-  constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
-    super("Adam", false, params, options, 0);
+  /** `Adam(params, lr?, betas?, eps?, weightDecay?, amsgrad?)`, or the options. */
+  constructor(params: Iterable<Tensor>, ...rest: AdamArgs) {
+    super("Adam", false, params, args("Adam", rest, optionNames) as AdamOptions, 0);
   }
 }
 
@@ -152,7 +159,8 @@ export class Adam extends AdamBase {
  * the parameter by 1 − lr·weightDecay, and the decay never enters the moment estimates.
  */
 export class AdamW extends AdamBase {
-  constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
-    super("AdamW", true, params, options, 1e-2);
+  /** `AdamW(params, lr?, betas?, eps?, weightDecay?, amsgrad?)`, or the options. */
+  constructor(params: Iterable<Tensor>, ...rest: AdamArgs) {
+    super("AdamW", true, params, args("AdamW", rest, optionNames) as AdamOptions, 1e-2);
   }
 }

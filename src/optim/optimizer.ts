@@ -10,7 +10,7 @@
 import { K } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
-import { options } from "../validate.js";
+import { describe, isPlainObject, options } from "../validate.js";
 
 /** One parameter's state: tensors shaped like the parameter, and counts such as `step`. */
 export type ParamState = Record<string, Tensor | number>;
@@ -59,6 +59,12 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
         );
       }
       seen.set(p, i);
+      p._live(opName);
+      if (p._node !== null) {
+        throw new WasmgradError(
+          `${opName}: parameter ${i} (shape ${fmt(p.shape)}) is not a leaf tensor (it was computed by ${p._node.name}); an optimizer can only update leaves, e.g. model parameters or tensors made with { requiresGrad: true }`,
+        );
+      }
       if (!p.requiresGrad) {
         throw new WasmgradError(
           `${opName}: parameter ${i} (shape ${fmt(p.shape)}) does not require grad`,
@@ -96,10 +102,59 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
 
   protected static checkNonNegative(op: string, values: Record<string, number>): void {
     for (const [name, v] of Object.entries(values)) {
-      if (typeof v !== "number" || !(v >= 0)) {
-        throw new WasmgradError(`${op}: invalid ${name} ${v}: expected a number >= 0`);
+      if (typeof v !== "number" || !(v >= 0) || v === Number.POSITIVE_INFINITY) {
+        throw new WasmgradError(
+          `${op}: invalid ${name} ${describe(v)}: expected a finite number >= 0`,
+        );
       }
     }
+  }
+
+  /**
+   * Checks hyper-parameters as the constructors do, by kind: numbers finite and >= 0, flags
+   * booleans, betas two numbers in [0, 1). Run before a step and a loadStateDict change
+   * anything, since fields such as `lr` can be reassigned (`opt.lr = "x"`).
+   */
+  protected static checkHyperParameters(op: string, h: Record<string, unknown>): void {
+    for (const [name, v] of Object.entries(h)) {
+      if (name === "betas") {
+        if (!Array.isArray(v) || v.length !== 2) {
+          throw new WasmgradError(
+            `${op}: invalid betas ${describe(v)}: expected two numbers in [0, 1)`,
+          );
+        }
+        v.forEach((b, i) => {
+          if (typeof b !== "number" || !(b >= 0 && b < 1)) {
+            throw new WasmgradError(
+              `${op}: invalid betas[${i}] ${describe(b)}: expected a number in [0, 1)`,
+            );
+          }
+        });
+      } else if (typeof v === "boolean") continue;
+      else if (name === "nesterov" || name === "amsgrad" || name === "centered") {
+        Optimizer.checkFlag(op, name, v);
+      } else Optimizer.checkNonNegative(op, { [name]: v as number });
+    }
+  }
+
+  /**
+   * Everything a step needs, checked before it writes anything, so a failing step leaves no
+   * parameter half-updated: hyper-parameters, and live parameters with gradients of their shape.
+   */
+  protected checkStep(): void {
+    const op = `${this.opName}.step`;
+    Optimizer.checkHyperParameters(op, this.hyperParameters());
+    this.params.forEach((p, i) => {
+      p._live(`${op} (parameter ${i})`);
+      const g = p.grad;
+      if (g === null) return;
+      g._live(`${op} (gradient of parameter ${i})`);
+      if (g.size !== p.size) {
+        throw new WasmgradError(
+          `${op}: the gradient of parameter ${i} has shape ${fmt(g.shape)} but the parameter has ${fmt(p.shape)}`,
+        );
+      }
+    });
   }
 
   /** Refuses option names the optimizer does not know (e.g. PyTorch's `weight_decay` spelling). */
@@ -148,7 +203,7 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
       if (k === "params" || k === "initialLr" || !(k in own)) continue;
       if (Array.isArray(v) !== Array.isArray(own[k]) || typeof v !== typeof own[k]) {
         throw new WasmgradError(
-          `${op}: hyper-parameter ${k} is ${JSON.stringify(v)}, expected a value like ${JSON.stringify(own[k])}`,
+          `${op}: hyper-parameter ${k} is ${describe(v)}, expected a value like ${describe(own[k])}`,
         );
       }
       loaded[k] = Array.isArray(v) ? [...v] : v;
@@ -157,6 +212,15 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
       throw new WasmgradError(`${op}: initialLr is ${String(group.initialLr)}, expected a number`);
     }
     const settings = { ...own, ...loaded };
+    Optimizer.checkHyperParameters(op, settings);
+    if (
+      group.initialLr !== undefined &&
+      !(Number.isFinite(group.initialLr) && (group.initialLr as number) >= 0)
+    ) {
+      throw new WasmgradError(
+        `${op}: initialLr is ${describe(group.initialLr)}, expected a finite number >= 0`,
+      );
+    }
     const required = this.requiredState(settings);
     const incoming = new Map<Tensor, ParamState>();
     try {
@@ -188,11 +252,18 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
 
   private copyState(op: string, key: string, p: Tensor, entry: ParamState): ParamState {
     const own: ParamState = {};
+    if (!isPlainObject(entry)) {
+      throw new WasmgradError(
+        `${op}: the state of parameter ${key} must be an object of Tensors and numbers but got ${describe(entry)}`,
+      );
+    }
     try {
       for (const [name, src] of Object.entries(entry)) {
         if (typeof src === "number") {
-          if (!Number.isFinite(src)) {
-            throw new WasmgradError(`${op}: state ${name} of parameter ${key} is ${src}`);
+          if (!Number.isFinite(src) || (name === "step" && !(Number.isInteger(src) && src >= 0))) {
+            throw new WasmgradError(
+              `${op}: state ${name} of parameter ${key} is ${describe(src)}${name === "step" ? ", expected an integer >= 0" : ""}`,
+            );
           }
           own[name] = src;
           continue;

@@ -10,6 +10,7 @@
  */
 import { K } from "../backend/runtime.js";
 import type { Tensor } from "../tensor.js";
+import { type Args, args } from "../validate.js";
 import { type HyperParameter, Optimizer } from "./optimizer.js";
 
 export interface RMSpropOptions {
@@ -47,9 +48,23 @@ export class RMSprop extends Optimizer<RMSpropState> {
   momentum: number;
   centered: boolean;
 
-  constructor(params: Iterable<Tensor>, options: RMSpropOptions = {}) {
+  /** `RMSprop(params, lr?, alpha?, eps?, weightDecay?, momentum?, centered?)`, or the options. */
+  constructor(
+    params: Iterable<Tensor>,
+    ...rest: Args<
+      [
+        lr: number,
+        alpha: number,
+        eps: number,
+        weightDecay: number,
+        momentum: number,
+        centered: boolean,
+      ],
+      RMSpropOptions
+    >
+  ) {
     super("RMSprop", params);
-    Optimizer.checkOptionNames("RMSprop", options, optionNames);
+    const options = args("RMSprop", rest, optionNames) as RMSpropOptions;
     const {
       lr = 1e-2,
       alpha = 0.99,
@@ -68,6 +83,7 @@ export class RMSprop extends Optimizer<RMSpropState> {
   }
 
   step(): void {
+    this.checkStep();
     const op = "RMSprop.step";
     for (const p of this.params) {
       const g = p.grad;

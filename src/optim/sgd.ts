@@ -8,6 +8,7 @@
 import { K } from "../backend/runtime.js";
 import { WasmgradError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
+import { type Args, args } from "../validate.js";
 import { Optimizer } from "./optimizer.js";
 
 export interface SGDOptions {
@@ -26,15 +27,22 @@ export class SGD extends Optimizer<{ momentumBuffer: Tensor }> {
   weightDecay: number;
   nesterov: boolean;
 
-  constructor(params: Iterable<Tensor>, options: SGDOptions = {}) {
+  /** `SGD(params, lr?, momentum?, dampening?, weightDecay?, nesterov?)`, or the options. */
+  constructor(
+    params: Iterable<Tensor>,
+    ...rest: Args<
+      [lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean],
+      SGDOptions
+    >
+  ) {
     super("SGD", params);
-    Optimizer.checkOptionNames("SGD", options, [
+    const options = args("SGD", rest, [
       "lr",
       "momentum",
       "dampening",
       "weightDecay",
       "nesterov",
-    ]);
+    ]) as SGDOptions;
     const { lr = 1e-3, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false } = options;
     Optimizer.checkNonNegative("SGD", { lr, momentum, dampening, weightDecay });
     if (nesterov && (momentum <= 0 || dampening !== 0)) {
@@ -50,6 +58,7 @@ export class SGD extends Optimizer<{ momentumBuffer: Tensor }> {
   }
 
   step(): void {
+    this.checkStep();
     for (const p of this.params) {
       const g = p.grad;
       if (g === null) continue;
