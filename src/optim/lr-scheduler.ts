@@ -10,7 +10,7 @@
  * precision like Python's floats, so the rates equal PyTorch's.
  */
 import { WasmgradError } from "../errors.js";
-import { options as checkOptions } from "../validate.js";
+import { type Args, args, int } from "../validate.js";
 import { Optimizer } from "./optimizer.js";
 
 /** What `stateDict()` returns: the schedule's position and its settings. */
@@ -183,8 +183,13 @@ export class StepLR extends LRScheduler {
   stepSize: number;
   gamma: number;
 
-  constructor(optimizer: Optimizer, options: StepLROptions) {
-    const o = checkOptions("StepLR", options, ["stepSize", "gamma", "lastEpoch"]);
+  /** `StepLR(optimizer, stepSize, gamma?, lastEpoch?)`, or `StepLR(optimizer, { stepSize, gamma })`. */
+  constructor(
+    optimizer: Optimizer,
+    ...rest: Args<[stepSize: number, gamma: number, lastEpoch: number], StepLROptions>
+  ) {
+    const o = args("StepLR", rest, ["stepSize", "gamma", "lastEpoch"]);
+    if (o.stepSize !== undefined) int("StepLR", "stepSize", o.stepSize, 1);
     const stepSize = checkNumber(
       "StepLR",
       "stepSize",
@@ -232,8 +237,12 @@ export interface ExponentialLROptions {
 export class ExponentialLR extends LRScheduler {
   gamma: number;
 
-  constructor(optimizer: Optimizer, options: ExponentialLROptions) {
-    const o = checkOptions("ExponentialLR", options, ["gamma", "lastEpoch"]);
+  /** `ExponentialLR(optimizer, gamma, lastEpoch?)`, or the options. */
+  constructor(
+    optimizer: Optimizer,
+    ...rest: Args<[gamma: number, lastEpoch: number], ExponentialLROptions>
+  ) {
+    const o = args("ExponentialLR", rest, ["gamma", "lastEpoch"]);
     const gamma = checkNumber(
       "ExponentialLR",
       "gamma",
@@ -279,9 +288,13 @@ export class CosineAnnealingLR extends LRScheduler {
   tMax: number;
   etaMin: number;
 
-  constructor(optimizer: Optimizer, options: CosineAnnealingLROptions) {
+  /** `CosineAnnealingLR(optimizer, tMax, etaMin?, lastEpoch?)`, or the options. */
+  constructor(
+    optimizer: Optimizer,
+    ...rest: Args<[tMax: number, etaMin: number, lastEpoch: number], CosineAnnealingLROptions>
+  ) {
     const op = "CosineAnnealingLR";
-    const o = checkOptions(op, options, ["tMax", "etaMin", "lastEpoch"]);
+    const o = args(op, rest, ["tMax", "etaMin", "lastEpoch"]);
     const tMax = checkNumber(
       op,
       "tMax",
