@@ -65,6 +65,14 @@ export class Tensor {
 
   /** @internal a tensor of `shape` with fresh, uninitialised storage. */
   static _empty(op: string, shape: readonly number[]): Tensor {
+    // The last guard before memory: a negative, fractional or non-int32 size never reaches it.
+    for (const d of shape) {
+      if (!(Number.isInteger(d) && d >= 0 && d <= 0x7fffffff)) {
+        throw new WasmgradError(
+          `${op}: invalid shape ${fmt(shape)}: sizes must be integers in [0, 2147483647]`,
+        );
+      }
+    }
     return new Tensor(shape, newStorage(op, sizeOf(shape)));
   }
 

@@ -5,6 +5,7 @@ import { normal, uniform } from "../random.js";
 import { checkShape, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { flattenNested, type NestedNumbers } from "../tensor-data.js";
+import { size } from "../validate.js";
 
 export interface CreateOptions {
   requiresGrad?: boolean;
@@ -41,7 +42,12 @@ export function tensor(
 ): Tensor {
   let values: ArrayLike<number>;
   let shape: number[];
-  if (data instanceof Float32Array || (opts?.shape !== undefined && !isNested(data))) {
+  if (
+    (ArrayBuffer.isView(data) &&
+      !(data instanceof BigInt64Array || data instanceof BigUint64Array) &&
+      !(data instanceof DataView)) ||
+    (opts?.shape !== undefined && Array.isArray(data) && !isNested(data))
+  ) {
     values = data as unknown as ArrayLike<number>;
     shape = opts?.shape !== undefined ? checkShape("tensor", opts.shape) : [values.length];
   } else if (typeof data === "number" || Array.isArray(data)) {
@@ -49,8 +55,14 @@ export function tensor(
     values = flat.values;
     shape = opts?.shape !== undefined ? checkShape("tensor", opts.shape) : flat.shape;
   } else if (typeof data === "object" && data !== null && "length" in data) {
-    values = data as ArrayLike<number>;
-    shape = [data.length];
+    // A plain array-like ({ length: -1 }, { length: 2.5 }, strings inside) is checked as arrays are.
+    const n = size("tensor", "data length", data.length);
+    const flat = flattenNested(
+      "tensor",
+      Array.from({ length: n }, (_, i) => data[i]),
+    );
+    values = flat.values;
+    shape = opts?.shape !== undefined ? checkShape("tensor", opts.shape) : [n];
   } else {
     throw new WasmgradError(
       `tensor: expected a number, nested number arrays or a Float32Array but got ${data === null ? "null" : typeof data}`,
