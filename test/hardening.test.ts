@@ -50,7 +50,10 @@ describe("memory corruption and silent wrong results", () => {
     noLeak(() => wg.tensor({ length: 2, 0: "a", 1: 2 } as never), /expected a number/);
     // A number with a one-element shape is read as the data it is (it once said "data has undefined").
     wg.tidy(() => expect(wg.tensor(5, { shape: [1] }).toArray()).toEqual([5]));
-    noLeak(() => wg.tensor(5, { shape: [2] }), /tensor: shape \[2\] needs 2 elements but the data has 1/);
+    noLeak(
+      () => wg.tensor(5, { shape: [2] }),
+      /tensor: shape \[2\] needs 2 elements but the data has 1/,
+    );
   });
 
   it("kernels.sgemm refuses negative sizes and plain arrays", () => {

@@ -9,6 +9,7 @@ import { type AvgPool2dOptions, avgPool2d, type MaxPool2dOptions, maxPool2d } fr
 import type { Tensor } from "../tensor.js";
 import { type Args, args, bool, num, oneOf, size, tensorArg } from "../validate.js";
 import { buffer, Module, parameter } from "./module.js";
+import { pyBool, pyFloat, pyPair, pyTuple } from "./repr.js";
 
 export interface Conv2dLayerOptions extends Conv2dOptions {
   bias?: boolean;
@@ -114,6 +115,18 @@ export class Conv2d extends Module {
       groups: this.groups,
     });
   }
+
+  override extraRepr(): string {
+    const p = this.padding;
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}`;
+    if (typeof p === "string") s += `, padding=${p}`;
+    else if (p[0] !== 0 || p[1] !== 0) s += `, padding=${pyTuple(p)}`;
+    if (this.dilation[0] !== 1 || this.dilation[1] !== 1)
+      s += `, dilation=${pyTuple(this.dilation)}`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (this.bias === null) s += ", bias=False";
+    return s;
+  }
 }
 
 /** Drops undefined values, so that a layer's stored options hold only what was given. */
@@ -145,6 +158,10 @@ export class MaxPool2d extends Module {
   }
   forward(x: Tensor): Tensor {
     return maxPool2d(tensorArg("MaxPool2d", "input", x), this.kernelSize, this.options);
+  }
+  override extraRepr(): string {
+    const o = this.options;
+    return `kernel_size=${pyPair(this.kernelSize)}, stride=${pyPair(o.stride ?? this.kernelSize)}, padding=${pyPair(o.padding ?? 0)}, dilation=${pyPair(o.dilation ?? 1)}, ceil_mode=False`;
   }
 }
 
@@ -184,6 +201,10 @@ export class AvgPool2d extends Module {
   forward(x: Tensor): Tensor {
     return avgPool2d(tensorArg("AvgPool2d", "input", x), this.kernelSize, this.options);
   }
+  override extraRepr(): string {
+    const o = this.options;
+    return `kernel_size=${pyPair(this.kernelSize)}, stride=${pyPair(o.stride ?? this.kernelSize)}, padding=${pyPair(o.padding ?? 0)}`;
+  }
 }
 
 /** Zeroes elements with probability p in training (scaling the rest by 1/(1-p)); identity in eval. */
@@ -198,6 +219,9 @@ export class Dropout extends Module {
   }
   forward(x: Tensor): Tensor {
     return dropout(tensorArg("Dropout", "input", x), this.p, this.training);
+  }
+  override extraRepr(): string {
+    return `p=${pyFloat(this.p)}, inplace=False`;
   }
 }
 
@@ -270,6 +294,11 @@ abstract class BatchNorm extends Module {
       useBatch && !this.training ? null : this.running_var,
       { weight: this.weight, bias: this.bias, training: useBatch, momentum, eps: this.eps },
     );
+  }
+
+  override extraRepr(): string {
+    const m = this.momentum === null ? "None" : pyFloat(this.momentum);
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${m}, affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
   }
 }
 

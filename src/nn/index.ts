@@ -1,4 +1,24 @@
 /** torch.nn for wasmgrad. */
+
+export {
+  ELU,
+  Hardtanh,
+  Identity,
+  LeakyReLU,
+  LogSoftmax,
+  Mish,
+  ReLU6,
+  SiLU,
+  Softplus,
+} from "./activation.js";
+export {
+  causalMask,
+  MultiheadAttention,
+  type MultiheadAttentionForwardOptions,
+  type MultiheadAttentionOptions,
+  NonDynamicallyQuantizableLinear,
+} from "./attention.js";
+export { ModuleDict, ModuleList, ParameterList } from "./containers.js";
 export {
   AvgPool2d,
   BatchNorm1d,
@@ -9,6 +29,13 @@ export {
   Dropout,
   MaxPool2d,
 } from "./conv.js";
+export {
+  Conv1d,
+  type Conv1dLayerOptions,
+  ConvTranspose1d,
+  ConvTranspose2d,
+  type ConvTransposeLayerOptions,
+} from "./conv2.js";
 export { Embedding, type EmbeddingLayerOptions } from "./embedding.js";
 export * as functional from "./functional.js";
 export {
@@ -21,7 +48,49 @@ export {
   Softmax,
   Tanh,
 } from "./layers.js";
-export { buffer, type LoadOptions, Module, parameter } from "./module.js";
+export {
+  BCELoss,
+  BCEWithLogitsLoss,
+  CosineEmbeddingLoss,
+  CrossEntropyLoss,
+  HuberLoss,
+  KLDivLoss,
+  L1Loss,
+  MarginRankingLoss,
+  MSELoss,
+  NLLLoss,
+  SmoothL1Loss,
+  TripletMarginLoss,
+} from "./loss.js";
+export {
+  type BufferOptions,
+  buffer,
+  deepCopy,
+  type LoadOptions,
+  Module,
+  parameter,
+} from "./module.js";
+export {
+  GELU,
+  GroupNorm,
+  type GroupNormOptions,
+  LayerNorm,
+  type LayerNormOptions,
+  RMSNorm,
+  type RMSNormOptions,
+} from "./normalization.js";
+export {
+  AdaptiveAvgPool1d,
+  AdaptiveAvgPool2d,
+  AdaptiveMaxPool2d,
+  AvgPool1d,
+  Dropout1d,
+  Dropout2d,
+  MaxPool1d,
+  PixelShuffle,
+  Upsample,
+  type UpsampleOptions,
+} from "./resample.js";
 export {
   type CellOptions,
   GRU,
@@ -32,4 +101,12 @@ export {
   RNNCell,
   type RNNOptions,
 } from "./rnn.js";
+export {
+  type Activation,
+  Transformer,
+  TransformerDecoder,
+  TransformerDecoderLayer,
+  TransformerEncoder,
+  TransformerEncoderLayer,
+} from "./transformer.js";
 export * as utils from "./utils.js";

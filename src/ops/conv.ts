@@ -12,10 +12,10 @@ import {
   type Args,
   args,
   describe,
+  floatArg,
   INT32_MAX,
   optionalTensorArg,
   size,
-  tensorArg,
 } from "../validate.js";
 import { squeeze, unsqueeze } from "./shape.js";
 
@@ -47,7 +47,7 @@ export function pair(op: string, name: string, v: unknown, min: number): [number
 }
 
 /** Everything the kernels need to know about one convolution. */
-interface Geometry {
+export interface Geometry {
   n: number;
   c: number;
   h: number;
@@ -132,7 +132,7 @@ function geometry(x: Tensor, weight: Tensor, options: Conv2dOptions): Geometry {
  * (stride 1) of one image per block; `work` is the workspace in floats. Columns plus staging rows
  * stay within 256K floats (1 MB: of 64K to 1M, the best on 56x56x64 and 8x32x32x16).
  */
-interface Blocking {
+export interface Blocking {
   chunk: number;
   images: number;
   work: number;
@@ -140,7 +140,7 @@ interface Blocking {
 
 const BLOCK_FLOATS = 262144;
 
-function blockingOf(g: Geometry): Blocking {
+export function blockingOf(g: Geometry): Blocking {
   const kd = (g.c / g.groups) * g.kh * g.kw;
   const ocg = g.oc / g.groups;
   const p = g.oh * g.ow;
@@ -186,7 +186,7 @@ function pointwise(g: Geometry): boolean {
 }
 
 /** Runs `body` with the workspace `blocking` asks for (none for pointwise convolutions). */
-function withWorkspace(blocking: Blocking, body: (work: number) => void): void {
+export function withWorkspace(blocking: Blocking, body: (work: number) => void): void {
   if (blocking.work === 0) {
     body(0);
     return;
@@ -199,7 +199,7 @@ function withWorkspace(blocking: Blocking, body: (work: number) => void): void {
   }
 }
 
-function metaOf(g: Geometry, blocking: Blocking): number {
+export function metaOf(g: Geometry, blocking: Blocking): number {
   return meta([
     g.n,
     g.c,
@@ -247,9 +247,9 @@ function conv2dImpl(
   bias: Tensor | null | undefined,
   options: Conv2dOptions,
 ): Tensor {
-  const x = tensorArg("conv2d", "input", input);
-  tensorArg("conv2d", "weight", weight);
-  optionalTensorArg("conv2d", "bias", bias);
+  const x = floatArg("conv2d", "input", input);
+  floatArg("conv2d", "weight", weight);
+  if (optionalTensorArg("conv2d", "bias", bias) !== null) floatArg("conv2d", "bias", bias);
   if (x.ndim === 3) return squeeze(conv2dImpl(unsqueeze(x, 0), weight, bias, options), 0);
   if (x.ndim !== 4) {
     throw new WasmgradError(
@@ -259,7 +259,7 @@ function conv2dImpl(
   const g = geometry(x, weight, options);
   const b = bias ?? null;
   if (b !== null) {
-    tensorArg("conv2d", "bias", b);
+    floatArg("conv2d", "bias", b);
     if (b.ndim !== 1 || b.shape[0] !== g.oc) {
       throw new WasmgradError(
         `conv2d: bias has shape ${fmt(b.shape)} but expected [${g.oc}] for weight ${fmt(weight.shape)}`,
@@ -268,7 +268,7 @@ function conv2dImpl(
   }
   const blocking = blockingOf(g);
   const out = Tensor._empty("conv2d", [g.n, g.oc, g.oh, g.ow]);
-  if (out.size > 0) {
+  if (out.numel() > 0) {
     const xp = x._ptr("conv2d");
     const wp = weight._ptr("conv2d");
     const bp = b === null ? 0 : b._ptr("conv2d");
@@ -283,7 +283,7 @@ function conv2dImpl(
     const dyp = dy._ptr("conv2d");
     if (x.requiresGrad) {
       dx = Tensor._empty("conv2d", x.shape);
-      if (dx.size > 0) {
+      if (dx.numel() > 0) {
         const out = dx;
         withWorkspace(blocking, (work) =>
           K.conv2d_bwd_input_f32(out.ptr, dyp, weight._ptr("conv2d"), work, metaOf(g, blocking)),
@@ -292,7 +292,7 @@ function conv2dImpl(
     }
     if (weight.requiresGrad) {
       dw = Tensor._empty("conv2d", weight.shape);
-      if (dw.size > 0) {
+      if (dw.numel() > 0) {
         const out = dw;
         withWorkspace(blocking, (work) =>
           K.conv2d_bwd_weight_f32(out.ptr, dyp, x._ptr("conv2d"), work, metaOf(g, blocking)),
@@ -301,7 +301,7 @@ function conv2dImpl(
     }
     if (b?.requiresGrad) {
       db = Tensor._empty("conv2d", b.shape);
-      if (dy.size === 0) K.fill_f32(db.ptr, g.oc, 0);
+      if (dy.numel() === 0) K.fill_f32(db.ptr, g.oc, 0);
       else {
         const p = g.oh * g.ow;
         K.reduce_f32(db.ptr, g.oc, dyp, 3, meta([g.n, g.oc, p], [0, 1, 0]), ReduceOp.sum);

@@ -8,12 +8,12 @@ import { K, meta } from "../backend/runtime.js";
 import { ReduceOp } from "../backend/table/core.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
-import { noExtra, optionalTensorArg, tensorArg } from "../validate.js";
+import { floatArg, noExtra, optionalTensorArg } from "../validate.js";
 
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null, ...extra: []): Tensor {
   noExtra("linear", [x, weight, bias, ...extra], 3);
-  tensorArg("linear", "input", x);
-  tensorArg("linear", "weight", weight);
+  floatArg("linear", "input", x);
+  floatArg("linear", "weight", weight);
   if (weight.ndim !== 2) {
     throw new WasmgradError(
       `linear: weight must be 2-D [outFeatures, inFeatures] but got ${fmt(weight.shape)}`,
@@ -27,6 +27,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null, ...extra
   }
   const b = optionalTensorArg("linear", "bias", bias);
   if (b !== null) {
+    floatArg("linear", "bias", b);
     if (b.ndim !== 1 || b.shape[0] !== outF) {
       throw new WasmgradError(
         `linear: bias has shape ${fmt(b.shape)} but expected [${outF}] for weight ${fmt(weight.shape)}`,
@@ -35,9 +36,9 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null, ...extra
   }
   const m = sizeRows(x);
   const out = Tensor._empty("linear", [...x.shape.slice(0, -1), outF]);
-  if (out.size > 0) {
+  if (out.numel() > 0) {
     if (b !== null) K.gather_f32(out.ptr, b.ptr, 2, meta([m, outF], [0, 1]));
-    else K.fill_f32(out.ptr, out.size, 0);
+    else K.fill_f32(out.ptr, out.numel(), 0);
     if (inF > 0) K.sgemm_f32(out.ptr, outF, x.ptr, inF, weight.ptr, inF, m, outF, inF, 0, 1, 1, 1);
   }
   const inputs = b === null ? [x, weight] : [x, weight, b];
@@ -48,12 +49,13 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null, ...extra
     let db: Tensor | null = null;
     if (x.requiresGrad) {
       dx = Tensor._empty("linear", x.shape);
-      if (dx.size > 0)
+      if (dx.numel() > 0)
         K.sgemm_f32(dx.ptr, inF, g.ptr, outF, weight.ptr, inF, m, inF, outF, 0, 0, 1, 0);
     }
     if (weight.requiresGrad) {
       dw = Tensor._empty("linear", weight.shape);
-      if (dw.size > 0) K.sgemm_f32(dw.ptr, inF, g.ptr, outF, x.ptr, inF, outF, inF, m, 1, 0, 1, 0);
+      if (dw.numel() > 0)
+        K.sgemm_f32(dw.ptr, inF, g.ptr, outF, x.ptr, inF, outF, inF, m, 1, 0, 1, 0);
     }
     if (b?.requiresGrad) {
       db = Tensor._empty("linear", b.shape);
