@@ -4,11 +4,14 @@
  * name exactly the same functions. Pointers are byte offsets into the module's memory; sizes
  * are in elements.
  */
+import { type ActivationKernels, activationKernelNames } from "./table/activation.js";
+import { type AttnKernels, attnKernelNames } from "./table/attn.js";
 import { type CompareKernels, compareKernelNames } from "./table/compare.js";
 import { type ConvKernels, convKernelNames } from "./table/conv.js";
 import { type CoreKernels, coreKernelNames } from "./table/core.js";
 import { type GemmKernels, gemmKernelNames } from "./table/gemm.js";
 import { type LossKernels, lossKernelNames } from "./table/loss.js";
+import { type MathKernels, mathKernelNames } from "./table/math.js";
 import { type OptimKernels, optimKernelNames } from "./table/optim.js";
 import { type RnnKernels, rnnKernelNames } from "./table/rnn.js";
 import { type UnaryKernels, unaryKernelNames } from "./table/unary.js";
@@ -24,6 +27,9 @@ export interface Kernels
     OptimKernels,
     LossKernels,
     RnnKernels,
+    MathKernels,
+    ActivationKernels,
+    AttnKernels,
     CompareKernels {}
 
 export const kernelNames: readonly (keyof Kernels)[] = [
@@ -34,6 +40,9 @@ export const kernelNames: readonly (keyof Kernels)[] = [
   ...optimKernelNames,
   ...lossKernelNames,
   ...rnnKernelNames,
+  ...mathKernelNames,
+  ...activationKernelNames,
+  ...attnKernelNames,
   ...compareKernelNames,
 ];
 
@@ -47,6 +56,9 @@ type Unlisted = Exclude<
   | (typeof optimKernelNames)[number]
   | (typeof lossKernelNames)[number]
   | (typeof rnnKernelNames)[number]
+  | (typeof mathKernelNames)[number]
+  | (typeof activationKernelNames)[number]
+  | (typeof attnKernelNames)[number]
   | (typeof compareKernelNames)[number]
 >;
 const everyKernelListed: Unlisted extends never ? true : Unlisted = true;

@@ -13,6 +13,7 @@ import { fmt, WasmgradError } from "../errors.js";
 import { tidy } from "../memory.js";
 import { broadcastShapes, sameShape, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
+import { options as checkOptions, describe, floatArg } from "../validate.js";
 import { add, mul, sub } from "./binary.js";
 import { expandRaw, mean, sum } from "./reduce.js";
 import { permute, reshape } from "./shape.js";
@@ -51,44 +52,20 @@ export type ClassTargets = Int32Array | readonly number[] | Tensor;
 
 // ---------------------------------------------------------------------------- options
 
-function checkOptions(op: string, opts: object | undefined, allowed: readonly string[]): void {
-  if (opts === undefined || opts === null) return;
-  if (typeof opts !== "object") {
-    throw new WasmgradError(`${op}: options must be an object but got ${typeof opts}`);
-  }
-  for (const key of Object.keys(opts)) {
-    if (!allowed.includes(key)) {
-      throw new WasmgradError(
-        `${op}: unknown option ${JSON.stringify(key)} (expected one of ${allowed.join(", ")})`,
-      );
-    }
-  }
-}
-
 function reductionOf(op: string, opts?: LossOptions): Reduction {
   const r = opts?.reduction ?? "mean";
   if (r !== "mean" && r !== "sum" && r !== "none") {
     throw new WasmgradError(
-      `${op}: reduction must be "mean", "sum" or "none" but got ${JSON.stringify(r)}`,
+      `${op}: reduction must be "mean", "sum" or "none" but got ${describe(r)}`,
     );
   }
   return r;
 }
 
-function tensorArg(op: string, name: string, t: unknown): Tensor {
-  if (!(t instanceof Tensor)) {
-    throw new WasmgradError(
-      `${op}: expected ${name} to be a Tensor but got ${t === null ? "null" : typeof t}`,
-    );
-  }
-  t._float(op);
-  return t;
-}
-
 /** An optional constant operand (weight, posWeight): a live Tensor that needs no gradient. */
 function constArg(op: string, name: string, t: Tensor | null | undefined): Tensor | null {
   if (t === undefined || t === null) return null;
-  tensorArg(op, name, t);
+  floatArg(op, name, t);
   if (t.requiresGrad && isGradEnabled()) {
     throw new WasmgradError(
       `${op}: ${name} requires grad, but ${name} gets no gradient (as in PyTorch); pass ${name}.detach()`,
@@ -328,7 +305,7 @@ export function crossEntropy(
 ): Tensor {
   const op = "crossEntropy";
   checkOptions(op, opts, ["reduction", "weight", "ignoreIndex", "labelSmoothing"]);
-  tensorArg(op, "logits", logits);
+  floatArg(op, "logits", logits);
   const s = opts?.labelSmoothing ?? 0;
   if (typeof s !== "number" || !(s >= 0 && s <= 1)) {
     throw new WasmgradError(`${op}: labelSmoothing must be between 0 and 1 but got ${s}`);
@@ -376,7 +353,7 @@ function softCrossEntropy(
  */
 export function nllLoss(input: Tensor, target: ClassTargets, opts?: NLLLossOptions): Tensor {
   checkOptions("nllLoss", opts, ["reduction", "weight", "ignoreIndex"]);
-  tensorArg("nllLoss", "input", input);
+  floatArg("nllLoss", "input", input);
   return classLoss("nllLoss", input, target, opts, 0);
 }
 
@@ -412,8 +389,8 @@ function binaryLoss(
   opts: BCEWithLogitsOptions | undefined,
 ): Tensor {
   const reduction = reductionOf(op, opts);
-  tensorArg(op, "input", x);
-  tensorArg(op, "target", target);
+  floatArg(op, "input", x);
+  floatArg(op, "target", target);
   if (!sameShape(x.shape, target.shape)) {
     throw new WasmgradError(
       `${op}: target shape ${fmt(target.shape)} must be the same as the input shape ${fmt(x.shape)}`,

@@ -9,13 +9,8 @@ import { type DType, promoteTypes } from "../dtype.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { checkShape, normDim, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
+import { expectTensor } from "../validate.js";
 import { castRaw } from "./cast.js";
-
-function expectTensor(op: string, x: unknown): asserts x is Tensor {
-  if (!(x instanceof Tensor)) {
-    throw new WasmgradError(`${op}: expected a Tensor but got ${x === null ? "null" : typeof x}`);
-  }
-}
 
 /**
  * Sizes given either as one array or as separate numbers (`reshape(x, [2, 3])` or
