@@ -51,6 +51,11 @@ export class Tensor {
   _node: GradNode | null = null;
   /** @internal owned by a module, optimizer or gradient slot: never swept by `tidy`. */
   _kept = false;
+  /**
+   * @internal the tensor whose storage this view shares (null for a tensor that owns its
+   * storage, and for detach(), which shares storage outside the autograd graph).
+   */
+  _base: Tensor | null = null;
   /** @internal a module parameter. */
   _isParameter = false;
   /** @internal registered with the FinalizationRegistry safety net. */
@@ -86,7 +91,9 @@ export class Tensor {
     source._rawPtr("view"); // a lazy permuted source is made contiguous first
     const storage = source._live("view");
     storage.refs++;
-    return new Tensor(shape, storage, dtype);
+    const out = new Tensor(shape, storage, dtype);
+    out._base = source._base ?? source;
+    return out;
   }
 
   /** @internal a lazy permuted view of `source`: out.shape[i] = source.shape[dims[i]]. */
@@ -99,6 +106,7 @@ export class Tensor {
       storage,
       source.dtype,
     );
+    out._base = source._base ?? source;
     const perm = base === null ? [...dims] : dims.map((d) => base[d]);
     out._perm = perm.every((d, i) => d === i) ? null : perm;
     return out;
@@ -151,6 +159,17 @@ export class Tensor {
       );
     }
     this._requiresGrad = flag;
+  }
+
+  /** @internal the in-place version of the storage (-1 once disposed). */
+  get _version(): number {
+    return this._storage?.version ?? -1;
+  }
+
+  /** @internal marks the storage as changed in place (views share the counter). */
+  _bumpVersion(): void {
+    const s = this._storage;
+    if (s !== null) s.version++;
   }
 
   get isDisposed(): boolean {
@@ -211,6 +230,7 @@ export class Tensor {
       const c = collapse(this.shape, [perm.map((d) => ss[d]), stridesOf(this.shape)]);
       K.gather_f32(target.ptr, source.ptr, c.shape.length, meta(c.shape, c.strides[0]));
     }
+    target.version = source.version;
     this._storage = target;
     this._perm = null;
     releaseStorage(source);
@@ -249,6 +269,7 @@ export class Tensor {
   /** @internal this += other, elementwise, same shape, no autograd. */
   _addInPlace(other: Tensor): void {
     K.binary_f32(this._ptr("add_"), this.ptr, other._ptr("add_"), this.numel(), BinaryOp.add);
+    this._bumpVersion();
   }
 
   /** Frees this tensor's storage now (views keep shared storage alive). Idempotent. */
@@ -344,7 +365,9 @@ export class Tensor {
   /** A tensor sharing this one's data, cut off from the autograd graph. */
   detach(): Tensor {
     this._live("detach");
-    return Tensor._view(this, this.shape);
+    const out = Tensor._view(this, this.shape);
+    out._base = null;
+    return out;
   }
 
   /** Sets requiresGrad in place (only on leaves) and returns this tensor. */
