@@ -25,6 +25,7 @@ import * as extrema from "./ops/extrema.js";
 import * as matmulOps from "./ops/matmul.js";
 import * as powOps from "./ops/pow.js";
 import * as products from "./ops/products.js";
+import * as randomInt from "./ops/random-int.js";
 import * as reduce from "./ops/reduce.js";
 import * as scan from "./ops/scan.js";
 import * as shapeOps from "./ops/shape.js";
@@ -633,5 +634,9 @@ export class Tensor {
   }
   outer(other: Tensor, ...extra: never[]): Tensor {
     return products.outer(this, other, ...extra);
+  }
+  /** Category indices drawn from this tensor's weights (torch.multinomial). */
+  multinomial(numSamples: number, ...rest: [boolean?, { replacement?: boolean }?]): Tensor {
+    return randomInt.multinomial(this, numSamples, ...rest);
   }
 }

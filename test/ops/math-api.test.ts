@@ -41,8 +41,8 @@ describe("strict arguments", () => {
       /linspace: unknown option "requires_grad"; did you mean requiresGrad\?/,
     );
     throwsWg(
-      () => wg.randLike(x, { dtype: "float32" } as never),
-      /randLike: unknown option "dtype"/,
+      () => wg.randLike(x, { device: "cpu" } as never),
+      /randLike: unknown option "device"/,
     );
     x.dispose();
   });
