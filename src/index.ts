@@ -4,6 +4,7 @@
  */
 export { type BackwardOptions, noGrad } from "./autograd/engine.js";
 export * as data from "./data/index.js";
+export { bool, type DType, float32, int32, long } from "./dtype.js";
 export { WasmgradError } from "./errors.js";
 export {
   type EpochInfo,
@@ -16,12 +17,14 @@ export {
   type StepInfo,
 } from "./fit.js";
 export { type BackendInfo, backendInfo, ready } from "./info.js";
-export { load, save } from "./io/safetensors.js";
+export { load, loadMetadata, save } from "./io/safetensors.js";
 export * as kernels from "./kernels.js";
 export { type MemoryInfo, memory, tidy } from "./memory.js";
+export type { ValuesIndices } from "./named.js";
 export * as F from "./nn/functional.js";
 export * as nn from "./nn/index.js";
 export { add, div, maximum, minimum, mul, sub } from "./ops/binary.js";
+export { to } from "./ops/cast.js";
 export {
   arange,
   type CreateOptions,
@@ -31,6 +34,7 @@ export {
   onesLike,
   rand,
   randn,
+  type ShapeArgs,
   type TensorOptions,
   tensor,
   zeros,
@@ -63,10 +67,11 @@ export {
   square,
   trunc,
 } from "./ops/elementwise.js";
+export { amax, amin, argmax, argmin, max, min } from "./ops/extrema.js";
 export { matmul } from "./ops/matmul.js";
 export { atan2, lerp, pow, rpow } from "./ops/pow.js";
 export { bmm, dot, mm, mv, outer } from "./ops/products.js";
-export { argmax, max, mean, sum } from "./ops/reduce.js";
+export { mean, sum } from "./ops/reduce.js";
 export { cumprod, cumsum, prod } from "./ops/scan.js";
 export {
   cat,

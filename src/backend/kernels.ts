@@ -12,6 +12,7 @@ import { type GemmKernels, gemmKernelNames } from "./table/gemm.js";
 import { type LossKernels, lossKernelNames } from "./table/loss.js";
 import { type MathKernels, mathKernelNames } from "./table/math.js";
 import { type OptimKernels, optimKernelNames } from "./table/optim.js";
+import { type ResampleKernels, resampleKernelNames } from "./table/resample.js";
 import { type RnnKernels, rnnKernelNames } from "./table/rnn.js";
 import { type UnaryKernels, unaryKernelNames } from "./table/unary.js";
 
@@ -28,7 +29,8 @@ export interface Kernels
     RnnKernels,
     MathKernels,
     ActivationKernels,
-    AttnKernels {}
+    AttnKernels,
+    ResampleKernels {}
 
 export const kernelNames: readonly (keyof Kernels)[] = [
   ...coreKernelNames,
@@ -41,6 +43,7 @@ export const kernelNames: readonly (keyof Kernels)[] = [
   ...mathKernelNames,
   ...activationKernelNames,
   ...attnKernelNames,
+  ...resampleKernelNames,
 ];
 
 // Compile-time check that the name lists cover every member of Kernels.
@@ -56,6 +59,7 @@ type Unlisted = Exclude<
   | (typeof mathKernelNames)[number]
   | (typeof activationKernelNames)[number]
   | (typeof attnKernelNames)[number]
+  | (typeof resampleKernelNames)[number]
 >;
 const everyKernelListed: Unlisted extends never ? true : Unlisted = true;
 void everyKernelListed;

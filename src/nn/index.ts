@@ -29,6 +29,13 @@ export {
   Dropout,
   MaxPool2d,
 } from "./conv.js";
+export {
+  Conv1d,
+  type Conv1dLayerOptions,
+  ConvTranspose1d,
+  ConvTranspose2d,
+  type ConvTransposeLayerOptions,
+} from "./conv2.js";
 export { Embedding, type EmbeddingLayerOptions } from "./embedding.js";
 export * as functional from "./functional.js";
 export {
@@ -72,6 +79,18 @@ export {
   RMSNorm,
   type RMSNormOptions,
 } from "./normalization.js";
+export {
+  AdaptiveAvgPool1d,
+  AdaptiveAvgPool2d,
+  AdaptiveMaxPool2d,
+  AvgPool1d,
+  Dropout1d,
+  Dropout2d,
+  MaxPool1d,
+  PixelShuffle,
+  Upsample,
+  type UpsampleOptions,
+} from "./resample.js";
 export {
   type CellOptions,
   GRU,
