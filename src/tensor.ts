@@ -3,6 +3,7 @@
  * contiguous and row-major; views made by reshape-like ops share storage (reference counted).
  * Every operation is a function in ops/; the methods here are the same functions, bound.
  */
+
 import { type BackwardOptions, type GradNode, runBackward } from "./autograd/engine.js";
 import type { Ptr } from "./backend/kernels.js";
 import { K, meta } from "./backend/runtime.js";
@@ -34,6 +35,7 @@ import * as stats from "./ops/stats.js";
 import * as unary from "./ops/unary.js";
 import { collapse, normDim, sameShape, sizeOf, stridesOf } from "./shape.js";
 import { type NestedArray, readArray, type TensorData, toNested } from "./tensor-data.js";
+import type { Args } from "./validate.js";
 
 // Older browsers lack Symbol.dispose; `using` needs it.
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for("Symbol.dispose");
@@ -636,7 +638,10 @@ export class Tensor {
     return products.outer(this, other, ...extra);
   }
   /** Category indices drawn from this tensor's weights (torch.multinomial). */
-  multinomial(numSamples: number, ...rest: [boolean?, { replacement?: boolean }?]): Tensor {
+  multinomial(
+    numSamples: number,
+    ...rest: Args<[replacement: boolean], { replacement?: boolean }>
+  ): Tensor {
     return randomInt.multinomial(this, numSamples, ...rest);
   }
 }
