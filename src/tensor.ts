@@ -3,6 +3,7 @@
  * contiguous and row-major; views made by reshape-like ops share storage (reference counted).
  * Every operation is a function in ops/; the methods here are the same functions, bound.
  */
+
 import { type BackwardOptions, type GradNode, runBackward } from "./autograd/engine.js";
 import type { Ptr } from "./backend/kernels.js";
 import { K, meta } from "./backend/runtime.js";
@@ -70,6 +71,8 @@ export class Tensor {
   _perm: readonly number[] | null = null;
   private _storage: Storage | null;
   private _grad: Tensor | null = null;
+  /** Whether `_grad` was made by backward (ours to free) rather than assigned by the caller. */
+  private _gradOwned = false;
 
   /** @internal use the creation functions (`wg.tensor`, `wg.zeros`, ...). */
   constructor(shape: readonly number[], storage: Storage, dtype: DType = "float32") {
@@ -82,6 +85,14 @@ export class Tensor {
 
   /** @internal a tensor of `shape` with fresh, uninitialised storage. */
   static _empty(op: string, shape: readonly number[], dtype: DType = "float32"): Tensor {
+    // The last guard before memory: a negative, fractional or non-int32 size never reaches it.
+    for (const d of shape) {
+      if (!(Number.isInteger(d) && d >= 0 && d <= 0x7fffffff)) {
+        throw new WasmgradError(
+          `${op}: invalid shape ${fmt(shape)}: sizes must be integers in [0, 2147483647]`,
+        );
+      }
+    }
     return new Tensor(shape, newStorage(op, sizeOf(shape)), dtype);
   }
 
@@ -253,8 +264,10 @@ export class Tensor {
       }
       g._kept = true;
     }
-    if (this._grad !== null && this._grad !== g) this._grad.dispose();
+    // A gradient the caller assigned may be aliased elsewhere: only our own is freed.
+    if (this._grad !== null && this._grad !== g && this._gradOwned) this._grad.dispose();
     this._grad = g;
+    this._gradOwned = false;
   }
 
   /** @internal adds `g` into `.grad` (taking ownership of `g`). */
@@ -262,6 +275,7 @@ export class Tensor {
     if (this._grad === null || this._grad.isDisposed) {
       g._kept = true;
       this._grad = g;
+      this._gradOwned = true;
     } else {
       this._grad._addInPlace(g);
       g.dispose();
@@ -284,7 +298,7 @@ export class Tensor {
     // The grad node stays: gradients may still flow through a disposed intermediate whose
     // data its backward does not need (a backward that needs it reports the disposal).
     if (this._grad !== null) {
-      this._grad.dispose();
+      if (this._gradOwned) this._grad.dispose();
       this._grad = null;
     }
   }
@@ -679,7 +693,10 @@ export class Tensor {
     return inplaceMath.cumprod_(this, dim) as this;
   }
   /** Category indices drawn from this tensor's weights (torch.multinomial). */
-  multinomial(numSamples: number, ...rest: Args<[boolean], { replacement?: boolean }>): Tensor {
+  multinomial(
+    numSamples: number,
+    ...rest: Args<[replacement: boolean], { replacement?: boolean }>
+  ): Tensor {
     return randomInt.multinomial(this, numSamples, ...rest);
   }
 }
