@@ -23,25 +23,31 @@ export default defineConfig({
       ? ["default", ["json", { outputFile: "test-report.json" }]]
       : ["default"],
     projects: [
-      {
-        resolve: { alias },
-        test: {
-          name: "node",
-          include: ["test/**/*.test.ts"],
-          exclude: ["test/browser/**"],
-          // Relaxed SIMD is behind a flag in Node 20; with it, both kernel builds are tested.
-          // Node 22+ has it on and refuses the flag.
-          execArgv: [
-            ...(nodeMajor < 22 ? ["--experimental-wasm-relaxed-simd"] : []),
-            "--expose-gc",
-          ],
-          testTimeout: 60_000,
-        },
-      },
+      // The whole suite twice: with threads (2, every sgemm with more than one block split) and
+      // without (WASMGRAD_THREADS=1: one thread, plain ops).
+      nodeProject("node", { WASMGRAD_THREADS: "2" }),
+      nodeProject("node-1thread", { WASMGRAD_THREADS: "1" }),
       ...(haveChromium ? [browserProject()] : []),
     ],
   },
 });
+
+function nodeProject(name: string, env: Record<string, string>) {
+  return {
+    resolve: { alias },
+    test: {
+      name,
+      include: ["test/**/*.test.ts"],
+      exclude: ["test/browser/**"],
+      env,
+      setupFiles: ["test/helpers/threads-setup.ts"],
+      // Relaxed SIMD is behind a flag in Node 20; with it, both kernel builds are tested.
+      // Node 22+ has it on and refuses the flag.
+      execArgv: [...(nodeMajor < 22 ? ["--experimental-wasm-relaxed-simd"] : []), "--expose-gc"],
+      testTimeout: 60_000,
+    },
+  };
+}
 
 function browserProject() {
   return {
