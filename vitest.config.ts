@@ -14,6 +14,12 @@ if (!haveChromium) {
   );
 }
 
+/** The two headers that make a page crossOriginIsolated, which SharedArrayBuffer needs. */
+const isolationHeaders = {
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Embedder-Policy": "require-corp",
+};
+
 const alias = { wasmgrad: fileURLToPath(new URL("./src/index.ts", import.meta.url)) };
 
 export default defineConfig({
@@ -27,7 +33,14 @@ export default defineConfig({
       // without (WASMGRAD_THREADS=1: one thread, plain ops).
       nodeProject("node", { WASMGRAD_THREADS: "2" }),
       nodeProject("node-1thread", { WASMGRAD_THREADS: "1" }),
-      ...(haveChromium ? [browserProject()] : []),
+      // Chromium twice: a cross-origin isolated page (COOP/COEP headers) where threads run, and
+      // a plain page where they cannot and wasmgrad falls back to one thread.
+      ...(haveChromium
+        ? [
+            browserProject("browser", ["test/browser/**/*.test.ts"], isolationHeaders),
+            browserProject("browser-noniso", ["test/browser-noniso/**/*.test.ts"], {}),
+          ]
+        : []),
     ],
   },
 });
@@ -49,12 +62,13 @@ function nodeProject(name: string, env: Record<string, string>) {
   };
 }
 
-function browserProject() {
+function browserProject(name: string, include: string[], headers: Record<string, string>) {
   return {
     resolve: { alias },
+    server: { headers },
     test: {
-      name: "browser",
-      include: ["test/browser/**/*.test.ts"],
+      name,
+      include,
       testTimeout: 60_000,
       browser: {
         enabled: true,

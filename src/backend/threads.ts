@@ -51,13 +51,13 @@ export function defaultThreads(): { count: number; reason?: string } {
 
 /** Why this runtime cannot run threads at all, or undefined if it can. */
 export function unavailableReason(backend: Backend): string | undefined {
-  if (!backend.shared) return backend.unsharedReason ?? "SharedArrayBuffer is not available";
   if (
     isBrowser() &&
     (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== true
   ) {
     return "the page is not cross-origin isolated (serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)";
   }
+  if (!backend.shared) return backend.unsharedReason ?? "SharedArrayBuffer is not available";
   if (defaultSpawner() === undefined) return "this runtime has no Worker";
   return undefined;
 }
