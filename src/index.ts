@@ -42,8 +42,38 @@ export {
   zeros,
   zerosLike,
 } from "./ops/creation.js";
+export {
+  bernoulli,
+  emptyLike,
+  fullLike,
+  type LikeOptions,
+  linspace,
+  logspace,
+  randLike,
+  randnLike,
+} from "./ops/creation-more.js";
+export { einsum } from "./ops/einsum.js";
+export {
+  ceil,
+  cos,
+  erf,
+  expm1,
+  floor,
+  frac,
+  log1p,
+  reciprocal,
+  round,
+  rsqrt,
+  sign,
+  sin,
+  square,
+  trunc,
+} from "./ops/elementwise.js";
 export { matmul } from "./ops/matmul.js";
+export { atan2, lerp, pow, rpow } from "./ops/pow.js";
+export { bmm, dot, mm, mv, outer } from "./ops/products.js";
 export { argmax, max, mean, sum } from "./ops/reduce.js";
+export { cumprod, cumsum, prod } from "./ops/scan.js";
 export {
   cat,
   clone,
@@ -57,7 +87,8 @@ export {
   unsqueeze,
 } from "./ops/shape.js";
 export { logSoftmax, softmax } from "./ops/softmax.js";
-export { abs, clamp, exp, log, neg, pow, relu, sigmoid, sqrt, tanh } from "./ops/unary.js";
+export { logsumexp, norm, std, type VarOptions, variance as var } from "./ops/stats.js";
+export { abs, clamp, exp, log, neg, relu, sigmoid, sqrt, tanh } from "./ops/unary.js";
 export * as optim from "./optim/index.js";
 export { manualSeed } from "./random.js";
 export { Tensor, type TensorOrScalar } from "./tensor.js";

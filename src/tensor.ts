@@ -17,10 +17,15 @@ import {
   untrackTensor,
 } from "./memory.js";
 import * as binary from "./ops/binary.js";
+import * as elementwise from "./ops/elementwise.js";
 import * as matmulOps from "./ops/matmul.js";
+import * as powOps from "./ops/pow.js";
+import * as products from "./ops/products.js";
 import * as reduce from "./ops/reduce.js";
+import * as scan from "./ops/scan.js";
 import * as shapeOps from "./ops/shape.js";
 import * as softmaxOps from "./ops/softmax.js";
+import * as stats from "./ops/stats.js";
 import * as unary from "./ops/unary.js";
 import { collapse, sameShape, sizeOf, stridesOf } from "./shape.js";
 import { type NestedArray, readArray, toNested } from "./tensor-data.js";
@@ -330,8 +335,9 @@ export class Tensor {
   minimum(other: TensorOrScalar): Tensor {
     return binary.minimum(this, other);
   }
-  pow(exponent: number): Tensor {
-    return unary.pow(this, exponent);
+  /** this ** exponent; a Tensor exponent broadcasts (torch.pow). */
+  pow(exponent: TensorOrScalar): Tensor {
+    return powOps.pow(this, exponent);
   }
   neg(): Tensor {
     return unary.neg(this);
@@ -382,5 +388,94 @@ export class Tensor {
   }
   logSoftmax(dim: number): Tensor {
     return softmaxOps.logSoftmax(this, dim);
+  }
+  // ---- more math (issue 15) ----
+  sin(): Tensor {
+    return elementwise.sin(this);
+  }
+  cos(): Tensor {
+    return elementwise.cos(this);
+  }
+  erf(): Tensor {
+    return elementwise.erf(this);
+  }
+  log1p(): Tensor {
+    return elementwise.log1p(this);
+  }
+  expm1(): Tensor {
+    return elementwise.expm1(this);
+  }
+  rsqrt(): Tensor {
+    return elementwise.rsqrt(this);
+  }
+  square(): Tensor {
+    return elementwise.square(this);
+  }
+  reciprocal(): Tensor {
+    return elementwise.reciprocal(this);
+  }
+  sign(): Tensor {
+    return elementwise.sign(this);
+  }
+  floor(): Tensor {
+    return elementwise.floor(this);
+  }
+  ceil(): Tensor {
+    return elementwise.ceil(this);
+  }
+  round(): Tensor {
+    return elementwise.round(this);
+  }
+  trunc(): Tensor {
+    return elementwise.trunc(this);
+  }
+  frac(): Tensor {
+    return elementwise.frac(this);
+  }
+  /** base ** this, for a number base (Python's `base ** t`). */
+  rpow(base: number): Tensor {
+    return powOps.rpow(this, base);
+  }
+  atan2(other: Tensor): Tensor {
+    return powOps.atan2(this, other);
+  }
+  lerp(end: Tensor, weight: TensorOrScalar): Tensor {
+    return powOps.lerp(this, end, weight);
+  }
+  logsumexp(dim: number | number[], keepdim = false): Tensor {
+    return stats.logsumexp(this, dim, keepdim);
+  }
+  cumsum(dim: number): Tensor {
+    return scan.cumsum(this, dim);
+  }
+  cumprod(dim: number): Tensor {
+    return scan.cumprod(this, dim);
+  }
+  prod(dim?: number | null, keepdim = false): Tensor {
+    return scan.prod(this, dim, keepdim);
+  }
+  var(...args: stats.VarArgs): Tensor {
+    return stats.variance(this, ...args);
+  }
+  std(...args: stats.VarArgs): Tensor {
+    return stats.std(this, ...args);
+  }
+  norm(p: number | "fro" = 2, dim?: number | number[] | null, keepdim = false): Tensor {
+    return stats.norm(this, p, dim, keepdim);
+  }
+  mm(other: Tensor): Tensor {
+    return products.mm(this, other);
+  }
+  bmm(other: Tensor): Tensor {
+    return products.bmm(this, other);
+  }
+  mv(vec: Tensor): Tensor {
+    return products.mv(this, vec);
+  }
+  dot(other: Tensor): Tensor {
+    return products.dot(this, other);
+  }
+  outer(other: Tensor): Tensor {
+    return products.outer(this, other);
   }
 }

@@ -12,6 +12,7 @@ import { type CellKind, gatesOf, type LayerWeights, recurrentLayer } from "../op
 import { cat, narrow, reshape, stack, transpose } from "../ops/shape.js";
 import { Tensor } from "../tensor.js";
 import { Module, parameter } from "./module.js";
+import { pyFloat } from "./repr.js";
 
 export interface RNNOptions {
   numLayers?: number;
@@ -42,6 +43,10 @@ function stateAt(t: Tensor, k: number): Tensor {
 }
 
 abstract class RecurrentBase<In extends unknown[], Out> extends Module<In, Out> {
+  override extraRepr(): string {
+    return recurrentRepr(this);
+  }
+
   readonly numLayers: number;
   readonly bias: boolean;
   readonly batchFirst: boolean;
@@ -193,6 +198,25 @@ abstract class RecurrentBase<In extends unknown[], Out> extends Module<In, Out> 
 }
 
 /** Elman RNN: h_t = tanh(x_t · W_ihᵀ + b_ih + h_{t-1} · W_hhᵀ + b_hh) (or relu). */
+/** PyTorch's RNNBase.extra_repr: the sizes, then only the options that differ from the defaults. */
+function recurrentRepr(m: {
+  inputSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  bias: boolean;
+  batchFirst: boolean;
+  dropout: number;
+  bidirectional: boolean;
+}): string {
+  let s = `${m.inputSize}, ${m.hiddenSize}`;
+  if (m.numLayers !== 1) s += `, num_layers=${m.numLayers}`;
+  if (!m.bias) s += ", bias=False";
+  if (m.batchFirst) s += ", batch_first=True";
+  if (m.dropout !== 0) s += `, dropout=${pyFloat(m.dropout)}`;
+  if (m.bidirectional) s += ", bidirectional=True";
+  return s;
+}
+
 export class RNN extends RecurrentBase<[Tensor, (Tensor | null)?], [Tensor, Tensor]> {
   constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
     const nl = options.nonlinearity ?? "tanh";
@@ -263,6 +287,13 @@ export interface CellOptions {
 
 /** One time step: parameters weight_ih, weight_hh, bias_ih, bias_hh. */
 abstract class CellBase<In extends unknown[], Out> extends Module<In, Out> {
+  override extraRepr(): string {
+    let s = `${this.inputSize}, ${this.hiddenSize}`;
+    if (this.bias_ih === null) s += ", bias=False";
+    if (this.kind === "rnn_relu") s += ", nonlinearity=relu";
+    return s;
+  }
+
   weight_ih: Tensor;
   weight_hh: Tensor;
   bias_ih: Tensor | null;
