@@ -49,7 +49,12 @@ import { gemmDotNT } from "./gemm/dot";
 import { packBBlock } from "./gemm/pack";
 import { gemmRowsN, gemmScalar, scaleC } from "./gemm/rows";
 
-export { gemm_scratch_bytes, gemm_set_scratch, sgemm_set_tile } from "./gemm/scratch";
+export {
+  gemm_scratch_bytes,
+  gemm_set_scratch,
+  set_thread_index,
+  sgemm_set_tile,
+} from "./gemm/scratch";
 
 /** Up to this many multiply-adds, a scalar loop beats packing. */
 const TINY = 64;

@@ -15,10 +15,14 @@ const BLOCK_KERNELS = [
   "sgemm_block_f32",
   "sgemm_batched_block_f32",
   "sgemm_prepacked_block_f32",
+  "conv2d_block_f32",
+  "conv2d_bwd_input_block_f32",
 ] as const;
 const SGEMM = 0;
 const SGEMM_BATCHED = 1;
 const SGEMM_PREPACKED = 2;
+const CONV_FORWARD = 3;
+const CONV_INPUT_GRAD = 4;
 
 /** Multiply-adds one thread does per microsecond in sgemm (about 50 GFLOP/s). */
 const GEMM_MADDS_PER_MICRO = 25_000;
@@ -112,4 +116,47 @@ export function installThreads(backend: Backend, tileRows: number): void {
     const args = [c, ldc, a, lda, packed, m, n, k, transA, alpha, beta];
     pool.run(SGEMM_PREPACKED, args, blocks, prepackedBlock as (...x: number[]) => void);
   };
+}
+
+/**
+ * conv2d's forward (`inputGrad` false: dst = out, src = x, bias) or input gradient (dst = dx,
+ * src = dy) over blocks of images on the pool, each thread with its own workspace of
+ * `workFloats`. Returns false, having done nothing, when the caller should run the whole kernel.
+ */
+export function convOnPool(
+  inputGrad: boolean,
+  dst: number,
+  src: number,
+  w: number,
+  bias: number,
+  workFloats: number,
+  metaPtr: number,
+  madds: number,
+): boolean {
+  const pool = poolFor(madds / GEMM_MADDS_PER_MICRO);
+  if (pool === undefined) return false;
+  const K = threadState.backend.kernels;
+  const blocks = K.conv2d_blocks(metaPtr);
+  if (blocks <= 1) return false;
+  const workBytes = Math.ceil((workFloats * 4) / 64) * 64;
+  // Thread indices run from 0 (this thread) to pool.size. The meta area does not move when
+  // this allocation grows memory.
+  const work = workBytes === 0 ? 0 : K.alloc(workBytes * (pool.size + 1));
+  try {
+    if (inputGrad) {
+      const args = [dst, src, w, work, workBytes, metaPtr];
+      pool.run(
+        CONV_INPUT_GRAD,
+        args,
+        blocks,
+        K.conv2d_bwd_input_block_f32 as (...x: number[]) => void,
+      );
+    } else {
+      const args = [dst, src, w, bias, work, workBytes, metaPtr];
+      pool.run(CONV_FORWARD, args, blocks, K.conv2d_block_f32 as (...x: number[]) => void);
+    }
+  } finally {
+    if (work !== 0) K.free(work);
+  }
+  return true;
 }

@@ -80,12 +80,12 @@ export class ThreadPool {
     for (let i = 0; i < size; i++) {
       const scratch = K.alloc(K.gemm_scratch_bytes());
       this.scratch.push(scratch);
-      starts.push(this.startWorker(scratch));
+      starts.push(this.startWorker(scratch, i + 1));
     }
     this.settled = Promise.all(starts).then(() => undefined);
   }
 
-  private async startWorker(scratch: number): Promise<void> {
+  private async startWorker(scratch: number, index: number): Promise<void> {
     const { backend, spawn, names, tileRows } = this.options;
     let worker: WorkerHandle | undefined;
     try {
@@ -120,6 +120,7 @@ export class ThreadPool {
           memory: backend.memory,
           ctrl: this.ctrl,
           scratch,
+          index,
           tileRows,
           names,
           spinMicros: this.options.spinMicros ?? 50,

@@ -57,6 +57,7 @@ async function start(msg) {
   const ex = instance.exports;
   ex.sgemm_set_tile(msg.tileRows);
   ex.gemm_set_scratch(msg.scratch);
+  ex.set_thread_index(msg.index);
   fns = msg.names.map((n) => ex[n]);
   i32 = new Int32Array(msg.memory.buffer, msg.ctrl, ${CTRL_INTS});
   f64 = new Float64Array(msg.memory.buffer, msg.ctrl + ${ARGS_BYTE}, ${MAX_ARGS});

@@ -145,6 +145,8 @@ export interface GemmKernels {
   gemm_scratch_bytes(): number;
   /** Points this instance's sgemm packing buffers at [ptr, ptr + gemm_scratch_bytes()). */
   gemm_set_scratch(ptr: Ptr): void;
+  /** This instance's thread index (0: main, 1..: workers), for per-thread workspaces. */
+  set_thread_index(index: number): void;
 }
 export const gemmKernelNames = [
   "sgemm_f32",
@@ -155,6 +157,7 @@ export const gemmKernelNames = [
   "sgemm_prepacked_block_f32",
   "gemm_scratch_bytes",
   "gemm_set_scratch",
+  "set_thread_index",
   "sgemm_batched_f32",
   "sgemm_pack_b_f32",
   "sgemm_prepacked_f32",
