@@ -131,7 +131,6 @@ function nodeSpawner(): SpawnWorker | undefined {
   const source = workerSource(true);
   return () => {
     const w = new wt.Worker(source, { eval: true });
-    w.unref(); // an idle pool must not keep the process alive
     let done = false;
     return {
       post: (m) => w.postMessage(m),
@@ -140,7 +139,12 @@ function nodeSpawner(): SpawnWorker | undefined {
         void w.terminate();
       },
       listen: (onMessage, onFailure) => {
-        w.on("message", (m) => onMessage(m as WorkerReply));
+        w.on("message", (m) => {
+          // Once joined, an idle pool must not keep the process alive; until then it must, or
+          // a process awaiting wg.ready() would exit first.
+          if ((m as WorkerReply).ready) w.unref();
+          onMessage(m as WorkerReply);
+        });
         w.on("error", (e) => onFailure(String((e as Error)?.message ?? e)));
         w.on("exit", (code) => {
           if (!done) onFailure(`worker exited with code ${String(code)}`);
