@@ -2,8 +2,12 @@
  * wasmgrad: PyTorch-shaped tensors, autograd, nn and optim over WebAssembly SIMD kernels.
  * `import * as wg from "wasmgrad"` gives a ready library; see API.md for the contract.
  */
+// Binds the comparison, mask and in-place methods onto Tensor.prototype.
+import "./tensor-methods.js";
+
 export { type BackwardOptions, noGrad } from "./autograd/engine.js";
 export * as data from "./data/index.js";
+export { bool, type DType, float32, int32, long } from "./dtype.js";
 export { WasmgradError } from "./errors.js";
 export {
   type EpochInfo,
@@ -22,12 +26,29 @@ export {
   ready,
   setNumThreads,
 } from "./info.js";
-export { load, save } from "./io/safetensors.js";
+export { load, loadMetadata, save } from "./io/safetensors.js";
 export * as kernels from "./kernels.js";
 export { type MemoryInfo, memory, tidy } from "./memory.js";
+export type { ValuesIndices } from "./named.js";
 export * as F from "./nn/functional.js";
 export * as nn from "./nn/index.js";
 export { add, div, maximum, minimum, mul, sub } from "./ops/binary.js";
+export { to } from "./ops/cast.js";
+export {
+  eq,
+  ge,
+  gt,
+  isfinite,
+  isinf,
+  isnan,
+  le,
+  logicalAnd,
+  logicalNot,
+  logicalOr,
+  logicalXor,
+  lt,
+  ne,
+} from "./ops/compare.js";
 export {
   arange,
   type CreateOptions,
@@ -37,6 +58,7 @@ export {
   onesLike,
   rand,
   randn,
+  type ShapeArgs,
   type TensorOptions,
   tensor,
   zeros,
@@ -69,10 +91,11 @@ export {
   square,
   trunc,
 } from "./ops/elementwise.js";
+export { amax, amin, argmax, argmin, max, min } from "./ops/extrema.js";
 export { matmul } from "./ops/matmul.js";
 export { atan2, lerp, pow, rpow } from "./ops/pow.js";
 export { bmm, dot, mm, mv, outer } from "./ops/products.js";
-export { argmax, max, mean, sum } from "./ops/reduce.js";
+export { mean, sum } from "./ops/reduce.js";
 export { cumprod, cumsum, prod } from "./ops/scan.js";
 export {
   cat,
@@ -89,6 +112,7 @@ export {
 export { logSoftmax, softmax } from "./ops/softmax.js";
 export { logsumexp, norm, std, type VarOptions, variance as var } from "./ops/stats.js";
 export { abs, clamp, exp, log, neg, relu, sigmoid, sqrt, tanh } from "./ops/unary.js";
+export { all, any, maskedFill, where } from "./ops/where.js";
 export * as optim from "./optim/index.js";
 export { manualSeed } from "./random.js";
 export { Tensor, type TensorOrScalar } from "./tensor.js";

@@ -10,7 +10,6 @@
 import { noGrad } from "../autograd/engine.js";
 import { K } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
-import { sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { moduleRepr } from "./repr.js";
 
@@ -286,7 +285,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
           `loadStateDict: size mismatch for ${key}: copying a tensor of shape ${fmt(source.shape)} into a parameter of shape ${fmt(target.shape)}`,
         );
       }
-      K.copy_f32(target._ptr("loadStateDict"), source._ptr("loadStateDict"), sizeOf(target.shape));
+      K.copy_f32(target._ptr("loadStateDict"), source._ptr("loadStateDict"), target.numel());
     }
     return { missingKeys, unexpectedKeys };
   }

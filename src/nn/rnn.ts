@@ -149,7 +149,7 @@ abstract class RecurrentBase<In extends unknown[], Out> extends Module<In, Out> 
     if (!(x instanceof Tensor)) {
       throw new WasmgradError(`${layer}: expected input to be a Tensor but got ${typeof x}`);
     }
-    x._live(layer);
+    x._float(layer);
     const expect = this.batchFirst ? "[N, L, inputSize]" : "[L, N, inputSize]";
     if (x.ndim !== 2 && x.ndim !== 3) {
       throw new WasmgradError(
@@ -177,7 +177,7 @@ abstract class RecurrentBase<In extends unknown[], Out> extends Module<In, Out> 
       if (!(t instanceof Tensor)) {
         throw new WasmgradError(`${layer}: expected ${name} to be a Tensor but got ${typeof t}`);
       }
-      t._live(layer);
+      t._float(layer);
       if (t.ndim !== want.length || t.shape.some((v, i) => v !== want[i])) {
         throw new WasmgradError(
           `${layer}: expected ${name} of shape ${fmt(want)} for input ${fmt(x.shape)}${this.batchFirst ? " (batchFirst)" : ""} but got ${fmt(t.shape)}`,
@@ -345,7 +345,7 @@ abstract class CellBase<In extends unknown[], Out> extends Module<In, Out> {
     if (!(x instanceof Tensor)) {
       throw new WasmgradError(`${layer}: expected input to be a Tensor but got ${typeof x}`);
     }
-    x._live(layer);
+    x._float(layer);
     if ((x.ndim !== 1 && x.ndim !== 2) || x.shape[x.ndim - 1] !== this.inputSize) {
       throw new WasmgradError(
         `${layer}: expected input [N, ${this.inputSize}] or [${this.inputSize}] but got ${fmt(x.shape)}`,
@@ -359,7 +359,7 @@ abstract class CellBase<In extends unknown[], Out> extends Module<In, Out> {
       if (!(t instanceof Tensor)) {
         throw new WasmgradError(`${layer}: expected ${name} to be a Tensor but got ${typeof t}`);
       }
-      t._live(layer);
+      t._float(layer);
       if (t.ndim !== want.length || t.shape.some((v, i) => v !== want[i])) {
         throw new WasmgradError(
           `${layer}: expected ${name} of shape ${fmt(want)} for input ${fmt(x.shape)} but got ${fmt(t.shape)}`,

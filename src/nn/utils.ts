@@ -1,9 +1,10 @@
 /**
- * torch.nn.utils for wasmgrad: gradient clipping by norm.
+ * torch.nn.utils for wasmgrad: gradient clipping by norm and by value.
  */
 import { backend, K, meta } from "../backend/runtime.js";
 import { BinaryOp } from "../backend/table/core.js";
 import { WasmgradError } from "../errors.js";
+import { sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 
 const f = Math.fround;
@@ -11,7 +12,7 @@ const f = Math.fround;
 /** ‖g‖_p of one gradient, rounded to float32 like the per-tensor norm PyTorch computes. */
 function tensorNorm(op: string, g: Tensor, normType: number): number {
   const slot = meta();
-  K.pow_sum_f32(slot, g._ptr(op), g.size, normType);
+  K.pow_sum_f32(slot, g._ptr(op), g.numel(), normType);
   const s = new Float64Array(backend.memory.buffer, slot, 1)[0];
   if (normType === Number.POSITIVE_INFINITY || normType === 1) return f(s);
   return f(normType === 2 ? Math.sqrt(s) : s ** (1 / normType));
@@ -86,8 +87,49 @@ export function clipGradNorm(
   if (coef !== 1) {
     for (const g of grads) {
       const ptr = g._ptr(op);
-      K.binary_scalar_f32(ptr, ptr, g.size, coef, BinaryOp.mul);
+      K.binary_scalar_f32(ptr, ptr, g.numel(), coef, BinaryOp.mul);
     }
   }
   return total;
 }
+
+/** PyTorch's in-place spelling of clipGradNorm. */
+export const clipGradNorm_ = clipGradNorm;
+
+/**
+ * As torch.nn.utils.clip_grad_value_: clamps every gradient of `params` in place to
+ * [-clipValue, clipValue] (NaN stays NaN); parameters without a gradient are skipped.
+ */
+export function clipGradValue(params: Tensor | Iterable<Tensor>, clipValue: number): void {
+  const op = "clipGradValue";
+  let list: Tensor[];
+  if (params instanceof Tensor) list = [params];
+  else if (
+    params !== null &&
+    params !== undefined &&
+    typeof (params as Iterable<Tensor>)[Symbol.iterator] === "function"
+  ) {
+    list = [...params];
+  } else {
+    throw new WasmgradError(
+      `${op}: params must be a Tensor or an iterable of Tensors (e.g. model.parameters()), got ${String(params)}`,
+    );
+  }
+  list.forEach((p, i) => {
+    if (!(p instanceof Tensor)) throw new WasmgradError(`${op}: parameter ${i} is not a Tensor`);
+  });
+  if (typeof clipValue !== "number" || !(clipValue >= 0)) {
+    throw new WasmgradError(
+      `${op}: invalid clipValue ${String(clipValue)}: expected a number >= 0`,
+    );
+  }
+  for (const p of list) {
+    const g = p.grad;
+    if (g === null) continue;
+    const ptr = g._ptr(op);
+    K.clamp_f32(ptr, ptr, sizeOf(g.shape), -clipValue, clipValue);
+  }
+}
+
+/** PyTorch's in-place spelling of clipGradValue. */
+export const clipGradValue_ = clipGradValue;

@@ -20,11 +20,11 @@ type Bwd = (dx: Ptr, dy: Ptr, x: Ptr, n: number) => void;
 function activate(op: string, input: unknown, fwd: Fwd, bwd: Bwd): Tensor {
   const x = tensorArg(op, "input", input);
   const out = Tensor._empty(op, x.shape);
-  fwd(out.ptr, x._ptr(op), x.size);
+  fwd(out.ptr, x._ptr(op), x.numel());
   if (!needsGrad(x)) return out;
   return record(out, op, [x], (g) => {
     const dx = Tensor._empty(op, g.shape);
-    bwd(dx.ptr, g._ptr(`${op} backward`), x._ptr(`${op} backward`), g.size);
+    bwd(dx.ptr, g._ptr(`${op} backward`), x._ptr(`${op} backward`), g.numel());
     return [dx];
   });
 }

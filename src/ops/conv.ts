@@ -9,7 +9,7 @@ import { allocate, K, meta } from "../backend/runtime.js";
 import { ReduceOp } from "../backend/table/core.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
-import { describe, INT32_MAX, tensorArg } from "../validate.js";
+import { describe, floatArg, INT32_MAX } from "../validate.js";
 import { squeeze, unsqueeze } from "./shape.js";
 
 /** A size given once for both spatial dims, or as [height, width]. */
@@ -40,7 +40,7 @@ export function pair(op: string, name: string, v: unknown, min: number): [number
 }
 
 /** Everything the kernels need to know about one convolution. */
-interface Geometry {
+export interface Geometry {
   n: number;
   c: number;
   h: number;
@@ -115,7 +115,7 @@ function geometry(x: Tensor, weight: Tensor, options: Conv2dOptions): Geometry {
  * (stride 1) of one image per block; `work` is the workspace in floats. Columns plus staging rows
  * stay within 256K floats (1 MB: of 64K to 1M, the best on 56x56x64 and 8x32x32x16).
  */
-interface Blocking {
+export interface Blocking {
   chunk: number;
   images: number;
   work: number;
@@ -123,7 +123,7 @@ interface Blocking {
 
 const BLOCK_FLOATS = 262144;
 
-function blockingOf(g: Geometry): Blocking {
+export function blockingOf(g: Geometry): Blocking {
   const kd = (g.c / g.groups) * g.kh * g.kw;
   const ocg = g.oc / g.groups;
   const p = g.oh * g.ow;
@@ -174,7 +174,7 @@ function pointwise(g: Geometry): boolean {
 }
 
 /** Runs `body` with the workspace `blocking` asks for (none for pointwise convolutions). */
-function withWorkspace(blocking: Blocking, body: (work: number) => void): void {
+export function withWorkspace(blocking: Blocking, body: (work: number) => void): void {
   if (blocking.work === 0) {
     body(0);
     return;
@@ -187,7 +187,7 @@ function withWorkspace(blocking: Blocking, body: (work: number) => void): void {
   }
 }
 
-function metaOf(g: Geometry, blocking: Blocking): number {
+export function metaOf(g: Geometry, blocking: Blocking): number {
   return meta([
     g.n,
     g.c,
@@ -216,8 +216,8 @@ export function conv2d(
   bias?: Tensor | null,
   options: Conv2dOptions = {},
 ): Tensor {
-  const x = tensorArg("conv2d", "input", input);
-  tensorArg("conv2d", "weight", weight);
+  const x = floatArg("conv2d", "input", input);
+  floatArg("conv2d", "weight", weight);
   if (x.ndim === 3) return squeeze(conv2d(unsqueeze(x, 0), weight, bias, options), 0);
   if (x.ndim !== 4) {
     throw new WasmgradError(
@@ -227,7 +227,7 @@ export function conv2d(
   const g = geometry(x, weight, options);
   const b = bias ?? null;
   if (b !== null) {
-    tensorArg("conv2d", "bias", b);
+    floatArg("conv2d", "bias", b);
     if (b.ndim !== 1 || b.shape[0] !== g.oc) {
       throw new WasmgradError(
         `conv2d: bias has shape ${fmt(b.shape)} but expected [${g.oc}] for weight ${fmt(weight.shape)}`,
@@ -236,7 +236,7 @@ export function conv2d(
   }
   const blocking = blockingOf(g);
   const out = Tensor._empty("conv2d", [g.n, g.oc, g.oh, g.ow]);
-  if (out.size > 0) {
+  if (out.numel() > 0) {
     const xp = x._ptr("conv2d");
     const wp = weight._ptr("conv2d");
     const bp = b === null ? 0 : b._ptr("conv2d");
@@ -254,7 +254,7 @@ export function conv2d(
     const dyp = dy._ptr("conv2d");
     if (x.requiresGrad) {
       dx = Tensor._empty("conv2d", x.shape);
-      if (dx.size > 0) {
+      if (dx.numel() > 0) {
         const out = dx;
         const wp = weight._ptr("conv2d");
         if (!convOnPool(true, out.ptr, dyp, wp, 0, blocking.work, metaOf(g, blocking), madds(g)))
@@ -265,7 +265,7 @@ export function conv2d(
     }
     if (weight.requiresGrad) {
       dw = Tensor._empty("conv2d", weight.shape);
-      if (dw.size > 0) {
+      if (dw.numel() > 0) {
         const out = dw;
         withWorkspace(blocking, (work) =>
           K.conv2d_bwd_weight_f32(out.ptr, dyp, x._ptr("conv2d"), work, metaOf(g, blocking)),
@@ -274,7 +274,7 @@ export function conv2d(
     }
     if (b?.requiresGrad) {
       db = Tensor._empty("conv2d", b.shape);
-      if (dy.size === 0) K.fill_f32(db.ptr, g.oc, 0);
+      if (dy.numel() === 0) K.fill_f32(db.ptr, g.oc, 0);
       else {
         const p = g.oh * g.ow;
         K.reduce_f32(db.ptr, g.oc, dyp, 3, meta([g.n, g.oc, p], [0, 1, 0]), ReduceOp.sum);
