@@ -51,7 +51,7 @@ function nodeProject(name: string, env: Record<string, string>) {
     test: {
       name,
       include: ["test/**/*.test.ts"],
-      exclude: ["test/browser/**"],
+      exclude: ["test/browser/**", "test/browser-noniso/**"],
       env,
       setupFiles: ["test/helpers/threads-setup.ts"],
       // Relaxed SIMD is behind a flag in Node 20; with it, both kernel builds are tested.
