@@ -3,6 +3,7 @@
  * contiguous and row-major; views made by reshape-like ops share storage (reference counted).
  * Every operation is a function in ops/; the methods here are the same functions, bound.
  */
+
 import { type BackwardOptions, type GradNode, runBackward } from "./autograd/engine.js";
 import type { Ptr } from "./backend/kernels.js";
 import { K, meta } from "./backend/runtime.js";
@@ -25,6 +26,7 @@ import * as extrema from "./ops/extrema.js";
 import * as matmulOps from "./ops/matmul.js";
 import * as powOps from "./ops/pow.js";
 import * as products from "./ops/products.js";
+import * as randomInt from "./ops/random-int.js";
 import * as reduce from "./ops/reduce.js";
 import * as scan from "./ops/scan.js";
 import * as shapeOps from "./ops/shape.js";
@@ -33,6 +35,7 @@ import * as stats from "./ops/stats.js";
 import * as unary from "./ops/unary.js";
 import { collapse, normDim, sameShape, sizeOf, stridesOf } from "./shape.js";
 import { type NestedArray, readArray, type TensorData, toNested } from "./tensor-data.js";
+import type { Args } from "./validate.js";
 
 // Older browsers lack Symbol.dispose; `using` needs it.
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for("Symbol.dispose");
@@ -50,6 +53,11 @@ export class Tensor {
   _node: GradNode | null = null;
   /** @internal owned by a module, optimizer or gradient slot: never swept by `tidy`. */
   _kept = false;
+  /**
+   * @internal the tensor whose storage this view shares (null for a tensor that owns its
+   * storage, and for detach(), which shares storage outside the autograd graph).
+   */
+  _base: Tensor | null = null;
   /** @internal a module parameter. */
   _isParameter = false;
   /** @internal registered with the FinalizationRegistry safety net. */
@@ -62,6 +70,8 @@ export class Tensor {
   _perm: readonly number[] | null = null;
   private _storage: Storage | null;
   private _grad: Tensor | null = null;
+  /** Whether `_grad` was made by backward (ours to free) rather than assigned by the caller. */
+  private _gradOwned = false;
 
   /** @internal use the creation functions (`wg.tensor`, `wg.zeros`, ...). */
   constructor(shape: readonly number[], storage: Storage, dtype: DType = "float32") {
@@ -74,6 +84,14 @@ export class Tensor {
 
   /** @internal a tensor of `shape` with fresh, uninitialised storage. */
   static _empty(op: string, shape: readonly number[], dtype: DType = "float32"): Tensor {
+    // The last guard before memory: a negative, fractional or non-int32 size never reaches it.
+    for (const d of shape) {
+      if (!(Number.isInteger(d) && d >= 0 && d <= 0x7fffffff)) {
+        throw new WasmgradError(
+          `${op}: invalid shape ${fmt(shape)}: sizes must be integers in [0, 2147483647]`,
+        );
+      }
+    }
     return new Tensor(shape, newStorage(op, sizeOf(shape)), dtype);
   }
 
@@ -85,7 +103,9 @@ export class Tensor {
     source._rawPtr("view"); // a lazy permuted source is made contiguous first
     const storage = source._live("view");
     storage.refs++;
-    return new Tensor(shape, storage, dtype);
+    const out = new Tensor(shape, storage, dtype);
+    out._base = source._base ?? source;
+    return out;
   }
 
   /** @internal a lazy permuted view of `source`: out.shape[i] = source.shape[dims[i]]. */
@@ -98,6 +118,7 @@ export class Tensor {
       storage,
       source.dtype,
     );
+    out._base = source._base ?? source;
     const perm = base === null ? [...dims] : dims.map((d) => base[d]);
     out._perm = perm.every((d, i) => d === i) ? null : perm;
     return out;
@@ -150,6 +171,17 @@ export class Tensor {
       );
     }
     this._requiresGrad = flag;
+  }
+
+  /** @internal the in-place version of the storage (-1 once disposed). */
+  get _version(): number {
+    return this._storage?.version ?? -1;
+  }
+
+  /** @internal marks the storage as changed in place (views share the counter). */
+  _bumpVersion(): void {
+    const s = this._storage;
+    if (s !== null) s.version++;
   }
 
   get isDisposed(): boolean {
@@ -210,6 +242,7 @@ export class Tensor {
       const c = collapse(this.shape, [perm.map((d) => ss[d]), stridesOf(this.shape)]);
       K.gather_f32(target.ptr, source.ptr, c.shape.length, meta(c.shape, c.strides[0]));
     }
+    target.version = source.version;
     this._storage = target;
     this._perm = null;
     releaseStorage(source);
@@ -230,8 +263,10 @@ export class Tensor {
       }
       g._kept = true;
     }
-    if (this._grad !== null && this._grad !== g) this._grad.dispose();
+    // A gradient the caller assigned may be aliased elsewhere: only our own is freed.
+    if (this._grad !== null && this._grad !== g && this._gradOwned) this._grad.dispose();
     this._grad = g;
+    this._gradOwned = false;
   }
 
   /** @internal adds `g` into `.grad` (taking ownership of `g`). */
@@ -239,6 +274,7 @@ export class Tensor {
     if (this._grad === null || this._grad.isDisposed) {
       g._kept = true;
       this._grad = g;
+      this._gradOwned = true;
     } else {
       this._grad._addInPlace(g);
       g.dispose();
@@ -248,6 +284,7 @@ export class Tensor {
   /** @internal this += other, elementwise, same shape, no autograd. */
   _addInPlace(other: Tensor): void {
     K.binary_f32(this._ptr("add_"), this.ptr, other._ptr("add_"), this.numel(), BinaryOp.add);
+    this._bumpVersion();
   }
 
   /** Frees this tensor's storage now (views keep shared storage alive). Idempotent. */
@@ -260,7 +297,7 @@ export class Tensor {
     // The grad node stays: gradients may still flow through a disposed intermediate whose
     // data its backward does not need (a backward that needs it reports the disposal).
     if (this._grad !== null) {
-      this._grad.dispose();
+      if (this._gradOwned) this._grad.dispose();
       this._grad = null;
     }
   }
@@ -343,7 +380,9 @@ export class Tensor {
   /** A tensor sharing this one's data, cut off from the autograd graph. */
   detach(): Tensor {
     this._live("detach");
-    return Tensor._view(this, this.shape);
+    const out = Tensor._view(this, this.shape);
+    out._base = null;
+    return out;
   }
 
   /** Sets requiresGrad in place (only on leaves) and returns this tensor. */
@@ -597,5 +636,12 @@ export class Tensor {
   }
   outer(other: Tensor, ...extra: never[]): Tensor {
     return products.outer(this, other, ...extra);
+  }
+  /** Category indices drawn from this tensor's weights (torch.multinomial). */
+  multinomial(
+    numSamples: number,
+    ...rest: Args<[replacement: boolean], { replacement?: boolean }>
+  ): Tensor {
+    return randomInt.multinomial(this, numSamples, ...rest);
   }
 }

@@ -6,6 +6,7 @@
  */
 import { type ActivationKernels, activationKernelNames } from "./table/activation.js";
 import { type AttnKernels, attnKernelNames } from "./table/attn.js";
+import { type CompareKernels, compareKernelNames } from "./table/compare.js";
 import { type ConvKernels, convKernelNames } from "./table/conv.js";
 import { type CoreKernels, coreKernelNames } from "./table/core.js";
 import { type GemmKernels, gemmKernelNames } from "./table/gemm.js";
@@ -30,7 +31,8 @@ export interface Kernels
     MathKernels,
     ActivationKernels,
     AttnKernels,
-    ResampleKernels {}
+    ResampleKernels,
+    CompareKernels {}
 
 export const kernelNames: readonly (keyof Kernels)[] = [
   ...coreKernelNames,
@@ -44,6 +46,7 @@ export const kernelNames: readonly (keyof Kernels)[] = [
   ...activationKernelNames,
   ...attnKernelNames,
   ...resampleKernelNames,
+  ...compareKernelNames,
 ];
 
 // Compile-time check that the name lists cover every member of Kernels.
@@ -60,6 +63,7 @@ type Unlisted = Exclude<
   | (typeof activationKernelNames)[number]
   | (typeof attnKernelNames)[number]
   | (typeof resampleKernelNames)[number]
+  | (typeof compareKernelNames)[number]
 >;
 const everyKernelListed: Unlisted extends never ? true : Unlisted = true;
 void everyKernelListed;
