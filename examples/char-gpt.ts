@@ -134,11 +134,23 @@ export function learningRate(
 }
 
 /**
- * AdamW with betas (0.9, 0.95). nanoGPT exempts biases, norms and embeddings from weight decay
- * through parameter groups; with one group here every parameter decays (a small decay).
+ * AdamW with betas (0.9, 0.95) and two parameter groups, as nanoGPT: weight decay on the
+ * matrices of the Linear layers, none on biases, LayerNorms and embeddings.
  */
 export function makeOptimizer(model: CharGPT, lr: number, weightDecay: number): wg.optim.AdamW {
-  return new wg.optim.AdamW(model.parameters(), { lr, betas: [0.9, 0.95], weightDecay });
+  const decay: wg.Tensor[] = [];
+  const rest: wg.Tensor[] = [];
+  for (const [name, p] of model.namedParameters()) {
+    const matrix = p.ndim === 2 && !name.startsWith("tok.") && !name.startsWith("pos.");
+    (matrix ? decay : rest).push(p);
+  }
+  return new wg.optim.AdamW(
+    [
+      { params: decay, weightDecay },
+      { params: rest, weightDecay: 0 },
+    ],
+    { lr, betas: [0.9, 0.95] },
+  );
 }
 
 /** Mean cross-entropy over non-overlapping windows of `block` characters of `ids`. */
@@ -261,7 +273,7 @@ export function trainCharGPT(options: GPTOptions = {}): GPTResult {
     dropout = 0.1,
     lr = 3e-3,
     warmup = 100,
-    weightDecay = 0.01,
+    weightDecay = 0.1,
     clip = 1,
     seed = 0,
     evalEvery = 500,

@@ -215,3 +215,44 @@ describe("repr", () => {
     });
   }
 });
+
+describe("constructor strictness", () => {
+  it("MultiheadAttention and the Transformer layers name bad arguments", () => {
+    expect(() => new nn.MultiheadAttention(8, 3)).toThrow(
+      /MultiheadAttention: embedDim \(8\) must be divisible by numHeads \(3\)/,
+    );
+    expect(() => new nn.MultiheadAttention(8, 2, { batch_first: true } as never)).toThrow(
+      /unknown option "batch_first"; did you mean batchFirst\?/,
+    );
+    expect(() => new nn.MultiheadAttention(8, 2, 0.1, { dropout: 0.2 })).toThrow(
+      /got dropout both positionally and in the options/,
+    );
+    expect(() => new nn.TransformerEncoderLayer(8, 2, { norm_first: true } as never)).toThrow(
+      /TransformerEncoderLayer: unknown option "norm_first"; did you mean normFirst\?/,
+    );
+    expect(() => new nn.TransformerDecoderLayer(8, 2, { activation: "tanh" } as never)).toThrow(
+      /activation must be "relu", "gelu", a function or a Module/,
+    );
+    expect(() => new nn.TransformerEncoder(new nn.TransformerEncoderLayer(8, 2, 16), 0)).toThrow(
+      /numLayers must be an integer >= 1/,
+    );
+    const mha = new nn.MultiheadAttention(8, 2);
+    const x = wg.zeros([5, 2, 6]);
+    expect(() => mha.forward(x, x, x)).toThrow(/do not fit embedDim 8/);
+    x.dispose();
+    mha.dispose();
+  });
+
+  it("TransformerEncoder deep-copies its layer (PyTorch semantics)", () => {
+    const layer = new nn.TransformerEncoderLayer(8, 2, 16);
+    const enc = new nn.TransformerEncoder(layer, 2);
+    const w0 = enc.layers.at(0).linear1.weight;
+    const w1 = enc.layers.at(1).linear1.weight;
+    expect(w0).not.toBe(w1);
+    expect(w0).not.toBe(layer.linear1.weight);
+    expect(Array.from(w0.data())).toEqual(Array.from(layer.linear1.weight.data()));
+    expect(enc.parameters().length).toBe(2 * layer.parameters().length);
+    layer.dispose();
+    enc.dispose();
+  });
+});
