@@ -56,3 +56,11 @@ export * as optim from "./optim/index.js";
 export { manualSeed } from "./random.js";
 export { Tensor, type TensorOrScalar } from "./tensor.js";
 export type { NestedArray } from "./tensor-data.js";
+
+// `Symbol.dispose` for `using`, declared here as lib.esnext.disposable and @types/node do, so that
+// these types compile without that lib (tensor.ts polyfills the value at run time).
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}

@@ -7,13 +7,23 @@ import { WasmgradError } from "../errors.js";
 import type { Kernels, Ptr } from "./kernels.js";
 import { type Backend, instantiate, relaxedSimdSupported, type Variant } from "./wasm.js";
 
-function processEnv(): Record<string, string | undefined> | undefined {
-  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+/**
+ * An environment variable, or undefined where there is none or reading it is not allowed: Deno
+ * without `--allow-env` throws on every read, and the library must still load there.
+ */
+export function readEnv(name: string): string | undefined {
+  try {
+    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
+      ?.env;
+    const value = env?.[name];
+    return typeof value === "string" ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function chooseVariant(): Variant {
-  const env = processEnv();
-  if (env?.WASMGRAD_SIMD === "baseline") return "simd";
+  if (readEnv("WASMGRAD_SIMD") === "baseline") return "simd";
   return relaxedSimdSupported() ? "relaxed" : "simd";
 }
 
@@ -49,7 +59,7 @@ export function v8Version(g: EngineGlobals = globalThis as EngineGlobals): numbe
  * engines we have not measured. WASMGRAD_GEMM_TILE=4x8|6x8 overrides the choice.
  */
 function chooseGemmTile(variant: Variant): number {
-  const forced = processEnv()?.WASMGRAD_GEMM_TILE;
+  const forced = readEnv("WASMGRAD_GEMM_TILE");
   if (forced === "4x8") return 4;
   if (forced === "6x8") {
     if (variant !== "relaxed")

@@ -173,4 +173,9 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     for (const p of this.parameters()) p.dispose();
     for (const [, b] of this.namedBuffers()) b.dispose();
   }
+
+  /** `using model = new nn.Linear(2, 3)` frees its parameters and buffers at the end of scope. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
 }

@@ -231,6 +231,11 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
     for (const s of this.state.values()) disposeState(s);
     this.state.clear();
   }
+
+  /** `using opt = new optim.SGD(...)` frees its state tensors at the end of scope. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
 }
 
 function disposeState(s: ParamState): void {
