@@ -9,6 +9,7 @@
 import { WasmgradError } from "./errors.js";
 import { tidy } from "./memory.js";
 import { Tensor } from "./tensor.js";
+import { options as checkKeys, describe, isPlainObject } from "./validate.js";
 
 /** A batch as a DataLoader yields it: `{ x, y }`, a Tensor, or an array of Tensors. */
 export type FitBatch<Y> = { x: Tensor; y: Y } | Tensor | readonly Tensor[];
@@ -64,16 +65,12 @@ export interface History {
 const OPTIONS = ["optimizer", "loss", "epochs", "onStep", "onEpoch", "verbose"];
 
 function checkOptions<Y>(options: FitOptions<Y>): void {
-  if (typeof options !== "object" || options === null) {
-    throw new WasmgradError("fit: options { optimizer, loss } are required");
+  if (!isPlainObject(options)) {
+    throw new WasmgradError(
+      `fit: options { optimizer, loss } are required but got ${describe(options)}`,
+    );
   }
-  for (const key of Object.keys(options)) {
-    if (!OPTIONS.includes(key)) {
-      throw new WasmgradError(
-        `fit: unknown option ${JSON.stringify(key)} (expected one of ${OPTIONS.join(", ")})`,
-      );
-    }
-  }
+  checkKeys("fit", options, OPTIONS);
   const opt = options.optimizer as Partial<FitOptimizer> | undefined;
   if (typeof opt?.step !== "function" || typeof opt.zeroGrad !== "function") {
     throw new WasmgradError(

@@ -12,6 +12,7 @@ import { backend } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { nextU32 } from "../random.js";
 import { Tensor } from "../tensor.js";
+import { options as checkOptions } from "../validate.js";
 
 export type Labels = Int32Array | Tensor;
 
@@ -128,13 +129,7 @@ export class DataLoader<D extends Dataset = Dataset> implements Iterable<BatchOf
     readonly dataset: D,
     options: DataLoaderOptions = {},
   ) {
-    for (const key of Object.keys(options ?? {})) {
-      if (key !== "batchSize" && key !== "shuffle" && key !== "dropLast") {
-        throw new WasmgradError(
-          `${OP}: unknown option ${JSON.stringify(key)} (expected batchSize, shuffle, dropLast)`,
-        );
-      }
-    }
+    checkOptions(OP, options, ["batchSize", "shuffle", "dropLast"]);
     const { batchSize = 1, shuffle = false, dropLast = false } = options ?? {};
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new WasmgradError(`${OP}: batchSize must be a positive integer but got ${batchSize}`);

@@ -8,6 +8,7 @@ import { allocate, K, meta } from "../backend/runtime.js";
 import { ReduceOp } from "../backend/table/core.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
+import { describe, INT32_MAX, tensorArg } from "../validate.js";
 import { squeeze, unsqueeze } from "./shape.js";
 
 /** A size given once for both spatial dims, or as [height, width]. */
@@ -21,26 +22,20 @@ export interface Conv2dOptions {
   groups?: number;
 }
 
-/** Reads a Pair option as two integers >= min, or throws naming the op and the option. */
-export function pair(op: string, name: string, v: Pair, min: number): [number, number] {
+/**
+ * Reads a Pair option as two int32 integers >= min, or throws naming the op and the option.
+ * (Anything past int32 would wrap in the kernel while JavaScript sized the output for it.)
+ */
+export function pair(op: string, name: string, v: unknown, min: number): [number, number] {
   const p: readonly unknown[] = typeof v === "number" ? [v, v] : Array.isArray(v) ? v : [];
-  if (p.length !== 2 || !p.every((e) => Number.isInteger(e) && (e as number) >= min)) {
+  const ok = (e: unknown) =>
+    typeof e === "number" && Number.isInteger(e) && e >= min && e <= INT32_MAX;
+  if (p.length !== 2 || !p.every(ok)) {
     throw new WasmgradError(
-      `${op}: ${name} must be an integer >= ${min} or a pair of them but got ${JSON.stringify(v)}`,
+      `${op}: ${name} must be an integer >= ${min} or a pair of them (int32) but got ${describe(v)}`,
     );
   }
-  return [p[0] as number, p[1] as number];
-}
-
-/** Checks that `t` is a live Tensor; `what` names it in the message. */
-export function tensorArg(op: string, what: string, t: unknown): Tensor {
-  if (!(t instanceof Tensor)) {
-    throw new WasmgradError(
-      `${op}: expected ${what} to be a Tensor but got ${t === null ? "null" : typeof t}`,
-    );
-  }
-  t._live(op);
-  return t;
+  return [(p[0] as number) + 0, (p[1] as number) + 0];
 }
 
 /** Everything the kernels need to know about one convolution. */

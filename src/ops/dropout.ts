@@ -8,8 +8,8 @@ import { K, meta } from "../backend/runtime.js";
 import { WasmgradError } from "../errors.js";
 import { nextU32 } from "../random.js";
 import { Tensor } from "../tensor.js";
+import { tensorArg } from "../validate.js";
 import { mul } from "./binary.js";
-import { tensorArg } from "./conv.js";
 
 export function dropout(input: Tensor, p = 0.5, training = true): Tensor {
   const op = "dropout";

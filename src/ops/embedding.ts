@@ -8,7 +8,7 @@ import { needsGrad, record } from "../autograd/engine.js";
 import { backend, K } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
-import { tensorArg } from "./conv.js";
+import { tensorArg } from "../validate.js";
 
 export interface EmbeddingOptions {
   paddingIdx?: number | null;

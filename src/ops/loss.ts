@@ -13,6 +13,7 @@ import { fmt, WasmgradError } from "../errors.js";
 import { tidy } from "../memory.js";
 import { broadcastShapes, sameShape, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
+import { options as checkOptions, describe, tensorArg } from "../validate.js";
 import { add, mul, sub } from "./binary.js";
 import { expandRaw, mean, sum } from "./reduce.js";
 import { permute, reshape } from "./shape.js";
@@ -51,38 +52,14 @@ export type ClassTargets = Int32Array | readonly number[] | Tensor;
 
 // ---------------------------------------------------------------------------- options
 
-function checkOptions(op: string, opts: object | undefined, allowed: readonly string[]): void {
-  if (opts === undefined || opts === null) return;
-  if (typeof opts !== "object") {
-    throw new WasmgradError(`${op}: options must be an object but got ${typeof opts}`);
-  }
-  for (const key of Object.keys(opts)) {
-    if (!allowed.includes(key)) {
-      throw new WasmgradError(
-        `${op}: unknown option ${JSON.stringify(key)} (expected one of ${allowed.join(", ")})`,
-      );
-    }
-  }
-}
-
 function reductionOf(op: string, opts?: LossOptions): Reduction {
   const r = opts?.reduction ?? "mean";
   if (r !== "mean" && r !== "sum" && r !== "none") {
     throw new WasmgradError(
-      `${op}: reduction must be "mean", "sum" or "none" but got ${JSON.stringify(r)}`,
+      `${op}: reduction must be "mean", "sum" or "none" but got ${describe(r)}`,
     );
   }
   return r;
-}
-
-function tensorArg(op: string, name: string, t: unknown): Tensor {
-  if (!(t instanceof Tensor)) {
-    throw new WasmgradError(
-      `${op}: expected ${name} to be a Tensor but got ${t === null ? "null" : typeof t}`,
-    );
-  }
-  t._live(op);
-  return t;
 }
 
 /** An optional constant operand (weight, posWeight): a live Tensor that needs no gradient. */

@@ -7,7 +7,8 @@ import { needsGrad, record } from "../autograd/engine.js";
 import { K, meta } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
-import { type Pair, pair, tensorArg } from "./conv.js";
+import { tensorArg } from "../validate.js";
+import { type Pair, pair } from "./conv.js";
 
 export interface MaxPool2dOptions {
   stride?: Pair | null;

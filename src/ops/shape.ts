@@ -8,12 +8,7 @@ import { K } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { checkShape, normDim, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-
-function expectTensor(op: string, x: unknown): asserts x is Tensor {
-  if (!(x instanceof Tensor)) {
-    throw new WasmgradError(`${op}: expected a Tensor but got ${x === null ? "null" : typeof x}`);
-  }
-}
+import { expectTensor } from "../validate.js";
 
 /**
  * Sizes given either as one array or as separate numbers (`reshape(x, [2, 3])` or

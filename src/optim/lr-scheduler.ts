@@ -10,6 +10,7 @@
  * precision like Python's floats, so the rates equal PyTorch's.
  */
 import { WasmgradError } from "../errors.js";
+import { options as checkOptions } from "../validate.js";
 import { Optimizer } from "./optimizer.js";
 
 /** What `stateDict()` returns: the schedule's position and its settings. */
@@ -32,24 +33,6 @@ function checkNumber(
     throw new WasmgradError(`${op}: invalid ${name} ${String(v)}: expected ${want}`);
   }
   return v;
-}
-
-function checkOptions(
-  op: string,
-  options: unknown,
-  known: readonly string[],
-): Record<string, unknown> {
-  if (options === null || typeof options !== "object") {
-    throw new WasmgradError(`${op}: options must be an object, got ${String(options)}`);
-  }
-  for (const name of Object.keys(options)) {
-    if (!known.includes(name)) {
-      throw new WasmgradError(
-        `${op}: unknown option "${name}": expected one of ${known.join(", ")}`,
-      );
-    }
-  }
-  return options as Record<string, unknown>;
 }
 
 /** The shared machinery, as PyTorch's _LRScheduler. */

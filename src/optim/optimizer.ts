@@ -10,6 +10,7 @@
 import { K } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
+import { options } from "../validate.js";
 
 /** One parameter's state: tensors shaped like the parameter, and counts such as `step`. */
 export type ParamState = Record<string, Tensor | number>;
@@ -102,17 +103,8 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
   }
 
   /** Refuses option names the optimizer does not know (e.g. PyTorch's `weight_decay` spelling). */
-  protected static checkOptionNames(op: string, options: object, known: readonly string[]): void {
-    if (options === null || typeof options !== "object") {
-      throw new WasmgradError(`${op}: options must be an object, got ${String(options)}`);
-    }
-    for (const name of Object.keys(options)) {
-      if (!known.includes(name)) {
-        throw new WasmgradError(
-          `${op}: unknown option "${name}": expected one of ${known.join(", ")}`,
-        );
-      }
-    }
+  protected static checkOptionNames(op: string, opts: object, known: readonly string[]): void {
+    options(op, opts, known);
   }
 
   protected static checkFlag(op: string, name: string, v: unknown): boolean {

@@ -369,7 +369,7 @@ describe("fit", () => {
       ],
       [
         () => wg.fit(model, loader, { optimizer, loss: ce, epoch: 2 } as never),
-        /fit: unknown option "epoch" \(expected one of optimizer, loss, epochs, onStep, onEpoch, verbose\)/,
+        /fit: unknown option "epoch" \(known: optimizer, loss, epochs, onStep, onEpoch, verbose\)/,
       ],
       [
         () => wg.fit({} as never, loader, { optimizer, loss: ce }),

@@ -330,7 +330,7 @@ describe("loss errors", () => {
     [
       "crossEntropy python spelling",
       () => F.crossEntropy(x(), [0, 1, 2], { ignore_index: 1 } as never),
-      /crossEntropy: unknown option "ignore_index" \(expected one of reduction, weight, ignoreIndex, labelSmoothing\)/,
+      /crossEntropy: unknown option "ignore_index"; did you mean ignoreIndex\? \(known: reduction, weight, ignoreIndex, labelSmoothing\)/,
     ],
     [
       "crossEntropy reduction",
@@ -376,7 +376,7 @@ describe("loss errors", () => {
     [
       "binaryCrossEntropyWithLogits target type",
       () => F.binaryCrossEntropyWithLogits(x(), [1, 0] as never),
-      /binaryCrossEntropyWithLogits: expected target to be a Tensor but got object/,
+      /binaryCrossEntropyWithLogits: expected target to be a Tensor but got \[1, 0\]/,
     ],
     [
       "nllLoss disposed input",

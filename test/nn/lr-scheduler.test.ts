@@ -183,7 +183,7 @@ describe("lrScheduler behaviour", () => {
     [
       "snake_case",
       () => new S.StepLR(opt, { step_size: 2 } as never),
-      /^StepLR: unknown option "step_size": expected one of stepSize, gamma, lastEpoch$/,
+      /^StepLR: unknown option "step_size"; did you mean stepSize\? \(known: stepSize, gamma, lastEpoch\)$/,
     ],
     [
       "not an optimizer",

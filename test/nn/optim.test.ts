@@ -434,7 +434,7 @@ describe("hyper-parameter checks (PyTorch's)", () => {
     [
       "Adam snake_case",
       () => new wg.optim.Adam([p], { weight_decay: 0.1 } as never),
-      /^Adam: unknown option "weight_decay": expected one of lr, betas, eps, weightDecay, amsgrad$/,
+      /^Adam: unknown option "weight_decay"; did you mean weightDecay\? \(known: lr, betas, eps, weightDecay, amsgrad\)$/,
     ],
     [
       "AdamW betas",
