@@ -1,11 +1,13 @@
 /**
  * Loads the kernel module. The only code in wasmgrad that touches WebAssembly.
  *
- * Both binaries are inlined (src/backend/generated/wasm.ts) and compiled synchronously: they are
+ * Both binaries are inlined (src/backend/generated/wasm.ts: the baseline build deflated, the
+ * relaxed one as a deflated delta against it, 29 KB for both) and compiled synchronously: they are
  * small (tens of KB, far under Chromium's main-thread limit for synchronous compilation), which
  * keeps `import` free of top-level await so that `require("wasmgrad")` works on Node >= 20.19.
  */
 import { relaxedWasm, simdWasm } from "./generated/wasm.js";
+import { applyDelta, inflateRaw } from "./inflate.js";
 import { type Kernels, kernelNames } from "./kernels.js";
 
 export type Variant = "simd" | "relaxed";
@@ -28,17 +30,21 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-const binaries: Record<Variant, string> = { simd: simdWasm, relaxed: relaxedWasm };
-const decoded = new Map<Variant, Uint8Array<ArrayBuffer>>();
-
-function bytesOf(variant: Variant): Uint8Array<ArrayBuffer> {
+/** The binary of a build, rebuilt from its inlined form once and kept. */
+export function bytesOf(variant: Variant): Uint8Array<ArrayBuffer> {
   let bytes = decoded.get(variant);
   if (bytes === undefined) {
-    bytes = decodeBase64(binaries[variant]);
+    if (variant === "simd") bytes = inflateRaw(decodeBase64(simdWasm[0]), simdWasm[1]);
+    else {
+      const [data, size, deltaSize] = relaxedWasm;
+      bytes = applyDelta(bytesOf("simd"), inflateRaw(decodeBase64(data), deltaSize), size);
+    }
     decoded.set(variant, bytes);
   }
   return bytes;
 }
+
+const decoded = new Map<Variant, Uint8Array<ArrayBuffer>>();
 
 /** Whether this engine validates the relaxed-SIMD build (Chromium; Node 22+ or with a flag). */
 export function relaxedSimdSupported(): boolean {
