@@ -36,9 +36,15 @@ describe("the packed package", () => {
         encoding: "utf8",
       },
     );
-    const report = JSON.parse(r.stdout) as { analysis: { problems: unknown[] } };
-    expect(report.analysis.problems).toEqual([]);
-    expect(r.status).toBe(0);
+    type Problem = { kind: string; entrypoint: string; resolutionKind: string };
+    const report = JSON.parse(r.stdout) as { analysis: { problems: Problem[] } };
+    // wasmgrad/url loads its kernels with top-level await, which require() cannot run: it is an
+    // ES module on purpose, and attw says so for CommonJS importers. Nothing else may appear.
+    const expected = (p: Problem) =>
+      p.kind === "CJSResolvesToESM" &&
+      p.entrypoint === "./url" &&
+      p.resolutionKind === "node16-cjs";
+    expect(report.analysis.problems.filter((p) => !expected(p))).toEqual([]);
   }, 60_000);
 
   it("ships no scripts, a LICENSE, and source maps with their sources", () => {

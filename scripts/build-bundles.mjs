@@ -1,4 +1,4 @@
-// The CommonJS build, for tools that cannot load ES modules from node_modules (Jest's default
+// The bundled builds, after tsc. The CommonJS build, for tools that cannot load ES modules from node_modules (Jest's default
 // configuration, older bundlers): dist/cjs/index.js and dist/cjs/node.js, each one bundled file,
 // with the ESM build's declaration files copied beside them under a {"type":"commonjs"}
 // package.json, so that TypeScript reads them as CommonJS types. The node helpers require the
@@ -41,6 +41,37 @@ await build({
     },
   ],
 });
+
+// The opt-in `wasmgrad/url` entry: one ESM file whose kernels are loaded from dist/wasm/*.wasm by
+// URL (top-level await) instead of inlined; src/backend/binaries-url.ts stands in for
+// binaries.ts.
+await build({
+  ...common,
+  format: "esm",
+  entryPoints: [join(root, "dist/index.js")],
+  outfile: join(root, "dist/url.js"),
+  plugins: [
+    {
+      name: "binaries-by-url",
+      setup(b) {
+        b.onResolve({ filter: /^\.\/binaries\.js$/ }, () => ({
+          path: join(root, "dist/backend/binaries-url.js"),
+        }));
+      },
+    },
+  ],
+});
+mkdirSync(join(root, "dist/wasm"), { recursive: true });
+for (const target of ["simd", "relaxed"]) {
+  cpSync(
+    join(root, `build/wasmgrad-${target}.wasm`),
+    join(root, `dist/wasm/wasmgrad-${target}.wasm`),
+  );
+}
+writeFileSync(
+  join(root, "dist/url.d.ts"),
+  '// The same library as "wasmgrad", with its kernels loaded from dist/wasm/ by URL.\nexport * from "./index.js";\n',
+);
 
 /** Every .d.ts under dist/ (but not dist/cjs itself), copied to the same place under dist/cjs. */
 function copyTypes(dir) {
