@@ -1,6 +1,6 @@
 /**
  * wasmgrad: PyTorch-shaped tensors, autograd, nn and optim over WebAssembly SIMD kernels.
- * `import * as wg from "wasmgrad"` gives a ready library; see API.md for the contract.
+ * `import * as wg from "wasmgrad"` gives a ready library; see the README and the API reference.
  */
 export { type BackwardOptions, noGrad } from "./autograd/engine.js";
 export * as data from "./data/index.js";
