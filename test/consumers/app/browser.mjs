@@ -5,6 +5,6 @@ import { train } from "./train.mjs";
 try {
   window.result = train(wg);
 } catch (e) {
-  window.result = { error: String(e && e.stack ? e.stack : e) };
+  window.result = { error: String(e?.stack ? e.stack : e) };
 }
 document.title = "done";
