@@ -46,3 +46,8 @@ export * from "./kernels/norm";
 export * from "./kernels/loss";
 export * from "./kernels/rnn";
 export * from "./kernels/random";
+export * from "./kernels/elementwise";
+export * from "./kernels/scan";
+export * from "./kernels/activation";
+export * from "./kernels/layernorm";
+export * from "./kernels/gelu";

@@ -48,7 +48,12 @@ export function evaluate(model: wg.nn.Module, data: Digits): number {
     const n = Math.min(500, data.count - start);
     const images = data.images.subarray(start * 784, (start + n) * 784);
     const predicted = wg.noGrad(() =>
-      wg.tidy(() => model.forward(wg.tensor(images, { shape: [n, 1, 28, 28] })).argmax(1)),
+      wg.tidy(() =>
+        model
+          .forward(wg.tensor(images, { shape: [n, 1, 28, 28] }))
+          .argmax(1)
+          .data<Int32Array>(),
+      ),
     );
     for (let i = 0; i < n; i++) if (predicted[i] === data.labels[start + i]) correct++;
   }

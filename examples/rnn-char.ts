@@ -411,7 +411,7 @@ export function trainCharModel(options: CharOptions = {}): CharResult {
   const counts = new CountModel(vocab, train);
   const text = sample(model, corpus, { length: sampleLength, temperature });
   const bigramText = sampleBigram(counts, corpus, { length: sampleLength, temperature });
-  const parameters = model.parameters().reduce((n, p) => n + p.size, 0);
+  const parameters = model.parameters().reduce((n, p) => n + p.numel(), 0);
   model.dispose();
   optimizer.dispose();
   return {

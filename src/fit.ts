@@ -144,7 +144,7 @@ export function fit<Y = Tensor>(
           const [x, y] = split(next.value);
           optimizer.zeroGrad();
           const l = loss(model.forward(x), y);
-          if (!(l instanceof Tensor) || l.size !== 1) {
+          if (!(l instanceof Tensor) || l.numel() !== 1) {
             throw new WasmgradError(
               `fit: loss must return a one-element Tensor but returned ${l instanceof Tensor ? `shape [${l.shape.join(",")}]` : typeof l}`,
             );

@@ -4,6 +4,7 @@
  */
 export { type BackwardOptions, noGrad } from "./autograd/engine.js";
 export * as data from "./data/index.js";
+export { bool, type DType, float32, int32, long } from "./dtype.js";
 export { WasmgradError } from "./errors.js";
 export {
   type EpochInfo,
@@ -19,9 +20,11 @@ export { type BackendInfo, backendInfo, ready } from "./info.js";
 export { load, save } from "./io/safetensors.js";
 export * as kernels from "./kernels.js";
 export { type MemoryInfo, memory, tidy } from "./memory.js";
+export type { ValuesIndices } from "./named.js";
 export * as F from "./nn/functional.js";
 export * as nn from "./nn/index.js";
 export { add, div, maximum, minimum, mul, sub } from "./ops/binary.js";
+export { to } from "./ops/cast.js";
 export {
   arange,
   type CreateOptions,
@@ -31,13 +34,45 @@ export {
   onesLike,
   rand,
   randn,
+  type ShapeArgs,
   type TensorOptions,
   tensor,
   zeros,
   zerosLike,
 } from "./ops/creation.js";
+export {
+  bernoulli,
+  emptyLike,
+  fullLike,
+  type LikeOptions,
+  linspace,
+  logspace,
+  randLike,
+  randnLike,
+} from "./ops/creation-more.js";
+export { einsum } from "./ops/einsum.js";
+export {
+  ceil,
+  cos,
+  erf,
+  expm1,
+  floor,
+  frac,
+  log1p,
+  reciprocal,
+  round,
+  rsqrt,
+  sign,
+  sin,
+  square,
+  trunc,
+} from "./ops/elementwise.js";
+export { amax, amin, argmax, argmin, max, min } from "./ops/extrema.js";
 export { matmul } from "./ops/matmul.js";
-export { argmax, max, mean, sum } from "./ops/reduce.js";
+export { atan2, lerp, pow, rpow } from "./ops/pow.js";
+export { bmm, dot, mm, mv, outer } from "./ops/products.js";
+export { mean, sum } from "./ops/reduce.js";
+export { cumprod, cumsum, prod } from "./ops/scan.js";
 export {
   cat,
   clone,
@@ -51,7 +86,8 @@ export {
   unsqueeze,
 } from "./ops/shape.js";
 export { logSoftmax, softmax } from "./ops/softmax.js";
-export { abs, clamp, exp, log, neg, pow, relu, sigmoid, sqrt, tanh } from "./ops/unary.js";
+export { logsumexp, norm, std, type VarOptions, variance as var } from "./ops/stats.js";
+export { abs, clamp, exp, log, neg, relu, sigmoid, sqrt, tanh } from "./ops/unary.js";
 export * as optim from "./optim/index.js";
 export { manualSeed } from "./random.js";
 export { Tensor, type TensorOrScalar } from "./tensor.js";

@@ -3,16 +3,32 @@ import { backend } from "./backend/runtime.js";
 import { fmt, WasmgradError } from "./errors.js";
 import type { Tensor } from "./tensor.js";
 
-/** A copy of a tensor's elements. */
-export function readArray(t: Tensor, op: string): Float32Array {
-  const ptr = t._ptr(op);
-  return backend.f32().slice(ptr >>> 2, (ptr >>> 2) + t.size);
+/** What `data()` returns, by dtype: float32, int32, bool (0/1). */
+export type TensorData = Float32Array | Int32Array | Uint8Array;
+
+/** A copy of a tensor's elements in a typed array of its dtype (Uint8Array 0/1 for bool). */
+export function readArray(t: Tensor, op: string): TensorData {
+  const at = t._rawPtr(op) >>> 2;
+  const n = t.numel();
+  if (t.dtype === "int32") return backend.i32().slice(at, at + n);
+  const f = backend.f32().subarray(at, at + n);
+  if (t.dtype === "float32") return f.slice();
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = f[i] !== 0 ? 1 : 0;
+  return out;
 }
 
-/** What `toArray()` returns: a number for a 0-d tensor, else arrays nested ndim deep. */
-export type NestedArray = number | NestedArray[];
+/** What `toArray()` returns: a scalar for a 0-d tensor, else arrays nested ndim deep. */
+export type NestedArray = number | boolean | NestedArray[];
 
-export function toNested(flat: Float32Array, shape: readonly number[]): NestedArray {
+export function toNested(
+  values: ArrayLike<number>,
+  shape: readonly number[],
+  asBool = false,
+): NestedArray {
+  const flat: ArrayLike<number | boolean> = asBool
+    ? Array.from(values, (v) => v !== 0)
+    : (values as ArrayLike<number>);
   if (shape.length === 0) return flat[0];
   const build = (dim: number, offset: number): NestedArray[] => {
     const n = shape[dim];
@@ -29,13 +45,13 @@ export function toNested(flat: Float32Array, shape: readonly number[]): NestedAr
   return build(0, 0);
 }
 
-export type NestedNumbers = number | readonly NestedNumbers[];
+export type NestedNumbers = number | boolean | readonly NestedNumbers[];
 
 /** Infers the shape of nested arrays and flattens them, rejecting ragged or non-numeric input. */
 export function flattenNested(
   op: string,
   data: NestedNumbers,
-): { shape: number[]; values: number[] } {
+): { shape: number[]; values: number[]; bools: boolean } {
   const shape: number[] = [];
   let probe: NestedNumbers = data;
   while (Array.isArray(probe)) {
@@ -44,11 +60,18 @@ export function flattenNested(
     probe = probe[0];
   }
   const values: number[] = [];
+  // All booleans make a bool tensor; numbers and booleans mixed give numbers (true = 1).
+  let bools = 0;
   const walk = (v: NestedNumbers, dim: number, path: string): void => {
     if (dim === shape.length) {
+      if (typeof v === "boolean") {
+        bools++;
+        values.push(v ? 1 : 0);
+        return;
+      }
       if (typeof v !== "number") {
         throw new WasmgradError(
-          `${op}: expected a number at ${path || "the top level"} but got ${Array.isArray(v) ? "an array" : typeof v}`,
+          `${op}: expected a number or boolean at ${path || "the top level"} but got ${Array.isArray(v) ? "an array" : typeof v}`,
         );
       }
       values.push(v);
@@ -62,5 +85,5 @@ export function flattenNested(
     for (let i = 0; i < v.length; i++) walk(v[i], dim + 1, `${path}[${i}]`);
   };
   walk(data, 0, "");
-  return { shape, values };
+  return { shape, values, bools: bools > 0 && bools === values.length };
 }

@@ -7,6 +7,7 @@ import { type BackwardOptions, type GradNode, runBackward } from "./autograd/eng
 import type { Ptr } from "./backend/kernels.js";
 import { K, meta } from "./backend/runtime.js";
 import { BinaryOp } from "./backend/table/core.js";
+import type { DType } from "./dtype.js";
 import { fmt, WasmgradError } from "./errors.js";
 import {
   newStorage,
@@ -16,14 +17,22 @@ import {
   trackTensor,
   untrackTensor,
 } from "./memory.js";
+import type { ValuesIndices } from "./named.js";
 import * as binary from "./ops/binary.js";
+import * as cast from "./ops/cast.js";
+import * as elementwise from "./ops/elementwise.js";
+import * as extrema from "./ops/extrema.js";
 import * as matmulOps from "./ops/matmul.js";
+import * as powOps from "./ops/pow.js";
+import * as products from "./ops/products.js";
 import * as reduce from "./ops/reduce.js";
+import * as scan from "./ops/scan.js";
 import * as shapeOps from "./ops/shape.js";
 import * as softmaxOps from "./ops/softmax.js";
+import * as stats from "./ops/stats.js";
 import * as unary from "./ops/unary.js";
-import { collapse, sameShape, sizeOf, stridesOf } from "./shape.js";
-import { type NestedArray, readArray, toNested } from "./tensor-data.js";
+import { collapse, normDim, sameShape, sizeOf, stridesOf } from "./shape.js";
+import { type NestedArray, readArray, type TensorData, toNested } from "./tensor-data.js";
 
 // Older browsers lack Symbol.dispose; `using` needs it.
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for("Symbol.dispose");
@@ -33,9 +42,10 @@ export type TensorOrScalar = Tensor | number;
 
 export class Tensor {
   readonly shape: readonly number[];
-  readonly size: number;
-  /** Whether gradients are computed for this tensor (a leaf with it set accumulates `.grad`). */
-  requiresGrad = false;
+  /** The element type: "float32", "int32" or "bool". */
+  readonly dtype: DType;
+  private readonly _numel: number;
+  private _requiresGrad = false;
   /** @internal the op that produced this tensor; null for leaves. */
   _node: GradNode | null = null;
   /** @internal owned by a module, optimizer or gradient slot: never swept by `tidy`. */
@@ -54,24 +64,28 @@ export class Tensor {
   private _grad: Tensor | null = null;
 
   /** @internal use the creation functions (`wg.tensor`, `wg.zeros`, ...). */
-  constructor(shape: readonly number[], storage: Storage) {
+  constructor(shape: readonly number[], storage: Storage, dtype: DType = "float32") {
     this.shape = shape;
-    this.size = sizeOf(shape);
+    this.dtype = dtype;
+    this._numel = sizeOf(shape);
     this._storage = storage;
     trackTensor(this);
   }
 
   /** @internal a tensor of `shape` with fresh, uninitialised storage. */
-  static _empty(op: string, shape: readonly number[]): Tensor {
-    return new Tensor(shape, newStorage(op, sizeOf(shape)));
+  static _empty(op: string, shape: readonly number[], dtype: DType = "float32"): Tensor {
+    return new Tensor(shape, newStorage(op, sizeOf(shape)), dtype);
   }
 
-  /** @internal a tensor of `shape` sharing `source`'s storage (same number of elements). */
-  static _view(source: Tensor, shape: readonly number[]): Tensor {
-    source._ptr("view"); // a lazy permuted source is made contiguous first
+  /**
+   * @internal a tensor of `shape` sharing `source`'s storage (same number of elements), of
+   * `source`'s dtype unless another 4-byte reading of the same bits is asked for.
+   */
+  static _view(source: Tensor, shape: readonly number[], dtype: DType = source.dtype): Tensor {
+    source._rawPtr("view"); // a lazy permuted source is made contiguous first
     const storage = source._live("view");
     storage.refs++;
-    return new Tensor(shape, storage);
+    return new Tensor(shape, storage, dtype);
   }
 
   /** @internal a lazy permuted view of `source`: out.shape[i] = source.shape[dims[i]]. */
@@ -82,6 +96,7 @@ export class Tensor {
     const out = new Tensor(
       dims.map((d) => source.shape[d]),
       storage,
+      source.dtype,
     );
     const perm = base === null ? [...dims] : dims.map((d) => base[d]);
     out._perm = perm.every((d, i) => d === i) ? null : perm;
@@ -102,6 +117,41 @@ export class Tensor {
     return this.shape.length;
   }
 
+  /** The number of dimensions (PyTorch's `dim()`; also the `ndim` property). */
+  dim(): number {
+    return this.shape.length;
+  }
+
+  /** The number of elements. */
+  numel(): number {
+    return this._numel;
+  }
+
+  /** The shape (a copy), or the size of dimension `dim` (negative counts from the end). */
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number[] | number {
+    if (dim === undefined) return [...this.shape];
+    if (this.ndim === 0) {
+      throw new WasmgradError(`size: a 0-d tensor has no dimension ${dim} (shape [])`);
+    }
+    return this.shape[normDim("size", dim, this.ndim)];
+  }
+
+  /** Whether gradients are computed for this tensor (a leaf with it set accumulates `.grad`). */
+  get requiresGrad(): boolean {
+    return this._requiresGrad;
+  }
+
+  set requiresGrad(flag: boolean) {
+    if (flag && this.dtype !== "float32") {
+      throw new WasmgradError(
+        `requiresGrad: only float32 tensors can require gradients, but this tensor is ${this.dtype} (convert with .float())`,
+      );
+    }
+    this._requiresGrad = flag;
+  }
+
   get isDisposed(): boolean {
     return this._storage === null;
   }
@@ -110,7 +160,9 @@ export class Tensor {
   _live(op: string): Storage {
     const s = this._storage;
     if (s === null) {
-      throw new WasmgradError(`${op}: tensor was disposed (shape ${fmt(this.shape)})`);
+      throw new WasmgradError(
+        `${op}: tensor was disposed (shape ${fmt(this.shape)}): dispose() or the end of the tidy() that made it freed it; to keep a tensor past a tidy, return it from the callback`,
+      );
     }
     return s;
   }
@@ -120,16 +172,36 @@ export class Tensor {
     return this._ptr("tensor");
   }
 
-  /** @internal checks liveness for `op` and returns the pointer to contiguous data. */
+  /** @internal checks that this tensor is live and float32 (without materialising a lazy view). */
+  _float(op: string): void {
+    this._live(op);
+    if (this.dtype !== "float32") {
+      throw new WasmgradError(
+        `${op}: expected a float32 tensor but got ${this.dtype} (shape ${fmt(this.shape)}); convert it with .float()`,
+      );
+    }
+  }
+
+  /**
+   * @internal checks liveness for `op` and returns the pointer to contiguous float32 data. The
+   * float kernels all come through here, so an int32 or bool tensor is refused with a message
+   * naming the op rather than read as floats.
+   */
   _ptr(op: string): Ptr {
+    this._float(op);
+    return this._rawPtr(op);
+  }
+
+  /** @internal the pointer to contiguous data of any dtype (4-byte elements). */
+  _rawPtr(op: string): Ptr {
     const s = this._live(op);
     return this._perm === null ? s.ptr : this._materialize(op, s, this._perm);
   }
 
   /** Copies a lazy permuted view into storage of its own, in this tensor's layout. */
   private _materialize(op: string, source: Storage, perm: readonly number[]): Ptr {
-    const target = newStorage(op, this.size);
-    if (this.size > 0) {
+    const target = newStorage(op, this.numel());
+    if (this.numel() > 0) {
       const sourceShape = new Array<number>(perm.length);
       perm.forEach((d, i) => {
         sourceShape[d] = this.shape[i];
@@ -175,7 +247,7 @@ export class Tensor {
 
   /** @internal this += other, elementwise, same shape, no autograd. */
   _addInPlace(other: Tensor): void {
-    K.binary_f32(this._ptr("add_"), this.ptr, other._ptr("add_"), this.size, BinaryOp.add);
+    K.binary_f32(this._ptr("add_"), this.ptr, other._ptr("add_"), this.numel(), BinaryOp.add);
   }
 
   /** Frees this tensor's storage now (views keep shared storage alive). Idempotent. */
@@ -199,24 +271,32 @@ export class Tensor {
 
   // ---- reading ----
 
-  /** A copy of the elements, row-major. */
-  data(): Float32Array {
-    return readArray(this, "data");
+  /**
+   * A copy of the elements, row-major: a Float32Array, an Int32Array for int32, a Uint8Array
+   * (0/1) for bool. Typed as Float32Array unless told otherwise (`t.data<Int32Array>()`), as
+   * tfjs's `dataSync<D>()`: most tensors are float32.
+   */
+  data<A extends TensorData = Float32Array>(): A {
+    return readArray(this, "data") as A;
   }
 
-  /** The elements as nested arrays of numbers (a number for a 0-d tensor). */
+  /** The elements as nested arrays of numbers (booleans for bool; a scalar for 0-d). */
   toArray(): NestedArray {
-    return toNested(readArray(this, "toArray"), this.shape);
+    return toNested(readArray(this, "toArray"), this.shape, this.dtype === "bool");
   }
 
-  /** The value of a tensor with exactly one element. */
-  item(): number {
-    if (this.size !== 1) {
+  /**
+   * The value of a tensor with exactly one element: a number, or a boolean for a bool tensor
+   * (typed as number unless told otherwise: `mask.any().item<boolean>()`).
+   */
+  item<V extends number | boolean = number>(): V {
+    if (this.numel() !== 1) {
       throw new WasmgradError(
-        `item: expected a tensor with one element but got shape ${fmt(this.shape)} (${this.size} elements)`,
+        `item: expected a tensor with one element but got shape ${fmt(this.shape)} (${this.numel()} elements)`,
       );
     }
-    return readArray(this, "item")[0];
+    const v = readArray(this, "item")[0];
+    return (this.dtype === "bool" ? v !== 0 : v) as V;
   }
 
   toString(): string {
@@ -237,7 +317,7 @@ export class Tensor {
       );
     }
     if (grad === undefined) {
-      if (this.size !== 1) {
+      if (this.numel() !== 1) {
         throw new WasmgradError(
           `backward: grad can be implicitly created only for tensors with one element, but this tensor has shape ${fmt(this.shape)}; pass a gradient of that shape`,
         );
@@ -277,6 +357,25 @@ export class Tensor {
     return this;
   }
 
+  // ---- dtype ----
+  /** This tensor converted to `dtype` (itself if it already has it), as PyTorch's `to`. */
+  to(dtype: DType | string): Tensor {
+    return cast.to(this, dtype);
+  }
+  float(): Tensor {
+    return cast.to(this, "float32");
+  }
+  int(): Tensor {
+    return cast.to(this, "int32");
+  }
+  /** int32, the integer dtype here (PyTorch's int64), so that ported code runs. */
+  long(): Tensor {
+    return cast.to(this, "int32");
+  }
+  bool(): Tensor {
+    return cast.to(this, "bool");
+  }
+
   /** A copy with its own storage (differentiable). */
   clone(): Tensor {
     return shapeOps.clone(this);
@@ -301,11 +400,12 @@ export class Tensor {
   unsqueeze(dim: number): Tensor {
     return shapeOps.unsqueeze(this, dim);
   }
+  /** The dims reversed (a transpose for a matrix), as PyTorch's `.T`. */
   get T(): Tensor {
-    if (this.ndim !== 2) {
-      throw new WasmgradError(`T: expected a 2-D tensor but got shape ${fmt(this.shape)}`);
-    }
-    return shapeOps.transpose(this, 0, 1);
+    return shapeOps.permute(
+      this,
+      this.shape.map((_, i) => this.ndim - 1 - i),
+    );
   }
   narrow(dim: number, start: number, length: number): Tensor {
     return shapeOps.narrow(this, dim, start, length);
@@ -330,8 +430,9 @@ export class Tensor {
   minimum(other: TensorOrScalar): Tensor {
     return binary.minimum(this, other);
   }
-  pow(exponent: number): Tensor {
-    return unary.pow(this, exponent);
+  /** this ** exponent; a Tensor exponent broadcasts (torch.pow). */
+  pow(exponent: TensorOrScalar): Tensor {
+    return powOps.pow(this, exponent);
   }
   neg(): Tensor {
     return unary.neg(this);
@@ -371,16 +472,126 @@ export class Tensor {
   mean(dim?: number | number[] | null, keepdim = false): Tensor {
     return reduce.mean(this, dim, keepdim);
   }
-  max(dim?: number | number[] | null, keepdim = false): Tensor {
-    return reduce.max(this, dim, keepdim);
+  /** `max()` (a 0-d tensor), `max(dim, keepdim?)` ([values, indices]), `max(other)`. */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): ValuesIndices;
+  max(other: Tensor): Tensor;
+  max(dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+    return extrema.max(this, dim as number, keepdim);
   }
-  argmax(dim?: number | null, keepdim = false): Int32Array {
-    return reduce.argmax(this, dim, keepdim);
+  /** `min()` (a 0-d tensor), `min(dim, keepdim?)` ([values, indices]), `min(other)`. */
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): ValuesIndices;
+  min(other: Tensor): Tensor;
+  min(dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+    return extrema.min(this, dim as number, keepdim);
+  }
+  amax(dim?: number | number[] | null, keepdim = false): Tensor {
+    return extrema.amax(this, dim, keepdim);
+  }
+  amin(dim?: number | number[] | null, keepdim = false): Tensor {
+    return extrema.amin(this, dim, keepdim);
+  }
+  /** int32 indices of the maxima (over the flattened tensor when dim is omitted). */
+  argmax(dim?: number | null, keepdim = false): Tensor {
+    return extrema.argmax(this, dim, keepdim);
+  }
+  argmin(dim?: number | null, keepdim = false): Tensor {
+    return extrema.argmin(this, dim, keepdim);
   }
   softmax(dim: number): Tensor {
     return softmaxOps.softmax(this, dim);
   }
   logSoftmax(dim: number): Tensor {
     return softmaxOps.logSoftmax(this, dim);
+  }
+  // ---- more math (issue 15) ----
+  sin(): Tensor {
+    return elementwise.sin(this);
+  }
+  cos(): Tensor {
+    return elementwise.cos(this);
+  }
+  erf(): Tensor {
+    return elementwise.erf(this);
+  }
+  log1p(): Tensor {
+    return elementwise.log1p(this);
+  }
+  expm1(): Tensor {
+    return elementwise.expm1(this);
+  }
+  rsqrt(): Tensor {
+    return elementwise.rsqrt(this);
+  }
+  square(): Tensor {
+    return elementwise.square(this);
+  }
+  reciprocal(): Tensor {
+    return elementwise.reciprocal(this);
+  }
+  sign(): Tensor {
+    return elementwise.sign(this);
+  }
+  floor(): Tensor {
+    return elementwise.floor(this);
+  }
+  ceil(): Tensor {
+    return elementwise.ceil(this);
+  }
+  round(): Tensor {
+    return elementwise.round(this);
+  }
+  trunc(): Tensor {
+    return elementwise.trunc(this);
+  }
+  frac(): Tensor {
+    return elementwise.frac(this);
+  }
+  /** base ** this, for a number base (Python's `base ** t`). */
+  rpow(base: number): Tensor {
+    return powOps.rpow(this, base);
+  }
+  atan2(other: Tensor): Tensor {
+    return powOps.atan2(this, other);
+  }
+  lerp(end: Tensor, weight: TensorOrScalar): Tensor {
+    return powOps.lerp(this, end, weight);
+  }
+  logsumexp(dim: number | number[], keepdim = false): Tensor {
+    return stats.logsumexp(this, dim, keepdim);
+  }
+  cumsum(dim: number): Tensor {
+    return scan.cumsum(this, dim);
+  }
+  cumprod(dim: number): Tensor {
+    return scan.cumprod(this, dim);
+  }
+  prod(dim?: number | null, keepdim = false): Tensor {
+    return scan.prod(this, dim, keepdim);
+  }
+  var(...args: stats.VarArgs): Tensor {
+    return stats.variance(this, ...args);
+  }
+  std(...args: stats.VarArgs): Tensor {
+    return stats.std(this, ...args);
+  }
+  norm(p: number | "fro" = 2, dim?: number | number[] | null, keepdim = false): Tensor {
+    return stats.norm(this, p, dim, keepdim);
+  }
+  mm(other: Tensor): Tensor {
+    return products.mm(this, other);
+  }
+  bmm(other: Tensor): Tensor {
+    return products.bmm(this, other);
+  }
+  mv(vec: Tensor): Tensor {
+    return products.mv(this, vec);
+  }
+  dot(other: Tensor): Tensor {
+    return products.dot(this, other);
+  }
+  outer(other: Tensor): Tensor {
+    return products.outer(this, other);
   }
 }

@@ -268,6 +268,11 @@ export function tensorArg(
   return v;
 }
 
+/** A live float32 Tensor: the operand of an op that computes in floating point only. */
+export function floatArg(op: string, name: string, v: unknown): Tensor {
+  return tensorArg(op, name, v, "float32");
+}
+
 /** `tensorArg`, with null and undefined meaning "not given". */
 export function optionalTensorArg(
   op: string,

@@ -83,7 +83,9 @@ describe("error messages name the op, what it got and what it expected", () => {
       () => wg.zeros([2, 3]).T.T.transpose(0, 1).flatten(1, 0),
       /flatten: startDim 1 comes after endDim 0/,
     );
-    throwsWg(() => wg.zeros([3]).T, /T: expected a 2-D tensor but got shape \[3\]/);
+    // As PyTorch, .T reverses every dim (a 1-D tensor stays as it is).
+    expect(wg.zeros([3]).T.shape).toEqual([3]);
+    expect(wg.zeros([2, 3, 4]).T.shape).toEqual([4, 3, 2]);
   });
 
   it("creation", () => {
@@ -168,7 +170,7 @@ describe("error messages name the op, what it got and what it expected", () => {
   it("arguments of the wrong kind", () => {
     throwsWg(
       () => wg.rand("x" as unknown as number[]),
-      /rand: expected a shape \(a number or an array of sizes\) but got string/,
+      /rand: expected a shape \(sizes or one array of sizes, then options\) but got \(string\)/,
     );
     throwsWg(
       () => (wg.zeros as unknown as () => wg.Tensor)(),

@@ -4,10 +4,13 @@
  * name exactly the same functions. Pointers are byte offsets into the module's memory; sizes
  * are in elements.
  */
+import { type ActivationKernels, activationKernelNames } from "./table/activation.js";
+import { type AttnKernels, attnKernelNames } from "./table/attn.js";
 import { type ConvKernels, convKernelNames } from "./table/conv.js";
 import { type CoreKernels, coreKernelNames } from "./table/core.js";
 import { type GemmKernels, gemmKernelNames } from "./table/gemm.js";
 import { type LossKernels, lossKernelNames } from "./table/loss.js";
+import { type MathKernels, mathKernelNames } from "./table/math.js";
 import { type OptimKernels, optimKernelNames } from "./table/optim.js";
 import { type RnnKernels, rnnKernelNames } from "./table/rnn.js";
 import { type UnaryKernels, unaryKernelNames } from "./table/unary.js";
@@ -22,7 +25,10 @@ export interface Kernels
     ConvKernels,
     OptimKernels,
     LossKernels,
-    RnnKernels {}
+    RnnKernels,
+    MathKernels,
+    ActivationKernels,
+    AttnKernels {}
 
 export const kernelNames: readonly (keyof Kernels)[] = [
   ...coreKernelNames,
@@ -32,6 +38,9 @@ export const kernelNames: readonly (keyof Kernels)[] = [
   ...optimKernelNames,
   ...lossKernelNames,
   ...rnnKernelNames,
+  ...mathKernelNames,
+  ...activationKernelNames,
+  ...attnKernelNames,
 ];
 
 // Compile-time check that the name lists cover every member of Kernels.
@@ -44,6 +53,9 @@ type Unlisted = Exclude<
   | (typeof optimKernelNames)[number]
   | (typeof lossKernelNames)[number]
   | (typeof rnnKernelNames)[number]
+  | (typeof mathKernelNames)[number]
+  | (typeof activationKernelNames)[number]
+  | (typeof attnKernelNames)[number]
 >;
 const everyKernelListed: Unlisted extends never ? true : Unlisted = true;
 void everyKernelListed;

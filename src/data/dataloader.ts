@@ -99,10 +99,10 @@ function partsOf(dataset: Dataset): { parts: [string, Labels][]; samples: number
 
 /** Rows order[start..end) of `t` as a new tensor (runs of consecutive rows copied at once). */
 function gatherRows(t: Tensor, order: Int32Array, start: number, end: number): Tensor {
-  const src = t._ptr(OP) >>> 2;
-  const row = t.shape[0] === 0 ? 0 : t.size / t.shape[0];
-  const out = Tensor._empty(OP, [end - start, ...t.shape.slice(1)]);
-  const dst = out.ptr >>> 2;
+  const src = t._rawPtr(OP) >>> 2;
+  const row = t.shape[0] === 0 ? 0 : t.numel() / t.shape[0];
+  const out = Tensor._empty(OP, [end - start, ...t.shape.slice(1)], t.dtype);
+  const dst = out._rawPtr(OP) >>> 2;
   const f32 = backend.f32(); // after the allocation, which may have grown (detached) memory
   for (let k = start; k < end; ) {
     const first = order[k];

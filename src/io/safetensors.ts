@@ -39,7 +39,7 @@ export function save(stateDict: Record<string, Tensor>): Uint8Array {
   let json = `{"${METADATA_KEY}":{"format":"pt"}`;
   let dataBytes = 0;
   for (const [name, t] of entries) {
-    const end = dataBytes + t.size * 4;
+    const end = dataBytes + t.numel() * 4;
     json += `,${JSON.stringify(name)}:{"dtype":"F32","shape":[${t.shape.join(",")}],"data_offsets":[${dataBytes},${end}]}`;
     dataBytes = end;
   }
@@ -70,7 +70,7 @@ export function save(stateDict: Record<string, Tensor>): Uint8Array {
   let at = 8 + headerBytes;
   for (const [, t] of entries) {
     const ptr = t._ptr("save"); // may allocate (a lazy transposed view): take the view after
-    const bytes = t.size * 4;
+    const bytes = t.numel() * 4;
     out.set(backend.u8().subarray(ptr, ptr + bytes), at);
     at += bytes;
   }
@@ -200,7 +200,7 @@ export function load(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor> {
     for (const e of entries) {
       const t = Tensor._empty("load", e.shape);
       made.push(t);
-      e.spec.decode(file, dataStart + e.begin, t.size, t.ptr >>> 2, e.name);
+      e.spec.decode(file, dataStart + e.begin, t.numel(), t.ptr >>> 2, e.name);
       // defineProperty: a tensor named "__proto__" must become an own key, not the prototype.
       Object.defineProperty(out, e.name, {
         value: t,

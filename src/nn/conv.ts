@@ -8,6 +8,7 @@ import { batchNorm } from "../ops/norm.js";
 import { type AvgPool2dOptions, avgPool2d, type MaxPool2dOptions, maxPool2d } from "../ops/pool.js";
 import type { Tensor } from "../tensor.js";
 import { buffer, Module, parameter } from "./module.js";
+import { pyBool, pyFloat, pyPair, pyTuple } from "./repr.js";
 
 export interface Conv2dLayerOptions extends Conv2dOptions {
   bias?: boolean;
@@ -94,6 +95,18 @@ export class Conv2d extends Module {
       groups: this.groups,
     });
   }
+
+  override extraRepr(): string {
+    const p = this.padding;
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}`;
+    if (typeof p === "string") s += `, padding=${p}`;
+    else if (p[0] !== 0 || p[1] !== 0) s += `, padding=${pyTuple(p)}`;
+    if (this.dilation[0] !== 1 || this.dilation[1] !== 1)
+      s += `, dilation=${pyTuple(this.dilation)}`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (this.bias === null) s += ", bias=False";
+    return s;
+  }
 }
 
 export class MaxPool2d extends Module {
@@ -106,6 +119,10 @@ export class MaxPool2d extends Module {
   }
   forward(x: Tensor): Tensor {
     return maxPool2d(x, this.kernelSize, this.options);
+  }
+  override extraRepr(): string {
+    const o = this.options;
+    return `kernel_size=${pyPair(this.kernelSize)}, stride=${pyPair(o.stride ?? this.kernelSize)}, padding=${pyPair(o.padding ?? 0)}, dilation=${pyPair(o.dilation ?? 1)}, ceil_mode=False`;
   }
 }
 
@@ -121,6 +138,10 @@ export class AvgPool2d extends Module {
   }
   forward(x: Tensor): Tensor {
     return avgPool2d(x, this.kernelSize, this.options);
+  }
+  override extraRepr(): string {
+    const o = this.options;
+    return `kernel_size=${pyPair(this.kernelSize)}, stride=${pyPair(o.stride ?? this.kernelSize)}, padding=${pyPair(o.padding ?? 0)}`;
   }
 }
 
@@ -141,6 +162,9 @@ export class Dropout extends Module {
   }
   forward(x: Tensor): Tensor {
     return dropout(x, this.p, this.training);
+  }
+  override extraRepr(): string {
+    return `p=${pyFloat(this.p)}, inplace=False`;
   }
 }
 
@@ -214,6 +238,11 @@ abstract class BatchNorm extends Module {
       useBatch && !this.training ? null : this.running_var,
       { weight: this.weight, bias: this.bias, training: useBatch, momentum, eps: this.eps },
     );
+  }
+
+  override extraRepr(): string {
+    const m = this.momentum === null ? "None" : pyFloat(this.momentum);
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${m}, affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.trackRunningStats)}`;
   }
 }
 

@@ -48,4 +48,9 @@ export class Embedding extends Module<[Indices], Tensor> {
   forward(indices: Indices): Tensor {
     return embedding(indices, this.weight, { paddingIdx: this.paddingIdx });
   }
+
+  override extraRepr(): string {
+    const pad = this.paddingIdx === null ? "" : `, padding_idx=${this.paddingIdx}`;
+    return `${this.numEmbeddings}, ${this.embeddingDim}${pad}`;
+  }
 }

@@ -1,7 +1,24 @@
 /** torch.nn.functional for wasmgrad (also exported as `wg.F`). */
+
+export {
+  type EluOptions,
+  elu,
+  type HardtanhOptions,
+  hardtanh,
+  type InplaceOptions,
+  type LeakyReluOptions,
+  leakyRelu,
+  mish,
+  relu6,
+  type SoftplusOptions,
+  silu,
+  softplus,
+} from "../ops/activation.js";
 export { type Conv2dOptions, conv2d, type Pair } from "../ops/conv.js";
 export { dropout } from "../ops/dropout.js";
 export { type EmbeddingOptions, embedding, type Indices } from "../ops/embedding.js";
+export { type GeluApproximate, type GeluOptions, gelu } from "../ops/gelu.js";
+export { groupNorm, layerNorm, rmsNorm } from "../ops/layernorm.js";
 export { linear } from "../ops/linear.js";
 export {
   type BCELossOptions,
@@ -17,7 +34,30 @@ export {
   nllLoss,
   type Reduction,
 } from "../ops/loss.js";
+export {
+  cosineEmbeddingLoss,
+  type HuberOptions,
+  huberLoss,
+  type KLDivOptions,
+  klDiv,
+  l1Loss,
+  type MarginOptions,
+  marginRankingLoss,
+  type ReductionOptions,
+  type SmoothL1Options,
+  smoothL1Loss,
+  type TripletMarginOptions,
+  tripletMarginLoss,
+} from "../ops/loss2.js";
 export { type BatchNormOptions, batchNorm } from "../ops/norm.js";
 export { type AvgPool2dOptions, avgPool2d, type MaxPool2dOptions, maxPool2d } from "../ops/pool.js";
+export {
+  type CosineSimilarityOptions,
+  cosineSimilarity,
+  type NormalizeOptions,
+  normalize,
+  type OneHotIndices,
+  oneHot,
+} from "../ops/similarity.js";
 export { logSoftmax, softmax } from "../ops/softmax.js";
 export { relu, sigmoid, tanh } from "../ops/unary.js";

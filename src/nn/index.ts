@@ -1,4 +1,17 @@
 /** torch.nn for wasmgrad. */
+
+export {
+  ELU,
+  Hardtanh,
+  Identity,
+  LeakyReLU,
+  LogSoftmax,
+  Mish,
+  ReLU6,
+  SiLU,
+  Softplus,
+} from "./activation.js";
+export { ModuleDict, ModuleList, ParameterList } from "./containers.js";
 export {
   AvgPool2d,
   BatchNorm1d,
@@ -21,7 +34,37 @@ export {
   Softmax,
   Tanh,
 } from "./layers.js";
-export { buffer, type LoadOptions, Module, parameter } from "./module.js";
+export {
+  BCELoss,
+  BCEWithLogitsLoss,
+  CosineEmbeddingLoss,
+  CrossEntropyLoss,
+  HuberLoss,
+  KLDivLoss,
+  L1Loss,
+  MarginRankingLoss,
+  MSELoss,
+  NLLLoss,
+  SmoothL1Loss,
+  TripletMarginLoss,
+} from "./loss.js";
+export {
+  type BufferOptions,
+  buffer,
+  deepCopy,
+  type LoadOptions,
+  Module,
+  parameter,
+} from "./module.js";
+export {
+  GELU,
+  GroupNorm,
+  type GroupNormOptions,
+  LayerNorm,
+  type LayerNormOptions,
+  RMSNorm,
+  type RMSNormOptions,
+} from "./normalization.js";
 export {
   type CellOptions,
   GRU,

@@ -7,6 +7,7 @@ import { softmax } from "../ops/softmax.js";
 import { relu, sigmoid, tanh } from "../ops/unary.js";
 import type { Tensor } from "../tensor.js";
 import { Module, parameter } from "./module.js";
+import { pyBool } from "./repr.js";
 
 export interface LinearOptions {
   bias?: boolean;
@@ -43,6 +44,10 @@ export class Linear extends Module {
   forward(x: Tensor): Tensor {
     return linear(x, this.weight, this.bias);
   }
+
+  override extraRepr(): string {
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${pyBool(this.bias !== null)}`;
+  }
 }
 
 export class ReLU extends Module {
@@ -70,6 +75,9 @@ export class Softmax extends Module {
   forward(x: Tensor): Tensor {
     return softmax(x, this.dim);
   }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
 }
 
 /** Flattens dims startDim..endDim (default: all but the batch dim). */
@@ -83,10 +91,15 @@ export class Flatten extends Module {
   forward(x: Tensor): Tensor {
     return flatten(x, this.startDim, this.endDim);
   }
+  override extraRepr(): string {
+    return `start_dim=${this.startDim}, end_dim=${this.endDim}`;
+  }
 }
 
 /** Applies modules in order; children are named "0", "1", ... as in PyTorch. */
 export class Sequential extends Module {
+  [index: number]: Module;
+
   constructor(...modules: Module[]) {
     super();
     modules.forEach((m, i) => {
@@ -109,6 +122,10 @@ export class Sequential extends Module {
       );
     }
     return this._submodules()[i][1] as unknown as Module;
+  }
+
+  *[Symbol.iterator](): Iterator<Module> {
+    for (const [, m] of this._submodules()) yield m as unknown as Module;
   }
 
   forward(x: Tensor): Tensor {

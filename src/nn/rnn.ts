@@ -12,6 +12,7 @@ import { type CellKind, gatesOf, type LayerWeights, recurrentLayer } from "../op
 import { cat, narrow, reshape, stack, transpose } from "../ops/shape.js";
 import { Tensor } from "../tensor.js";
 import { Module, parameter } from "./module.js";
+import { pyFloat } from "./repr.js";
 
 export interface RNNOptions {
   numLayers?: number;
@@ -42,6 +43,10 @@ function stateAt(t: Tensor, k: number): Tensor {
 }
 
 abstract class RecurrentBase<In extends unknown[], Out> extends Module<In, Out> {
+  override extraRepr(): string {
+    return recurrentRepr(this);
+  }
+
   readonly numLayers: number;
   readonly bias: boolean;
   readonly batchFirst: boolean;
@@ -142,7 +147,7 @@ abstract class RecurrentBase<In extends unknown[], Out> extends Module<In, Out> 
     if (!(x instanceof Tensor)) {
       throw new WasmgradError(`${layer}: expected input to be a Tensor but got ${typeof x}`);
     }
-    x._live(layer);
+    x._float(layer);
     const expect = this.batchFirst ? "[N, L, inputSize]" : "[L, N, inputSize]";
     if (x.ndim !== 2 && x.ndim !== 3) {
       throw new WasmgradError(
@@ -170,7 +175,7 @@ abstract class RecurrentBase<In extends unknown[], Out> extends Module<In, Out> 
       if (!(t instanceof Tensor)) {
         throw new WasmgradError(`${layer}: expected ${name} to be a Tensor but got ${typeof t}`);
       }
-      t._live(layer);
+      t._float(layer);
       if (t.ndim !== want.length || t.shape.some((v, i) => v !== want[i])) {
         throw new WasmgradError(
           `${layer}: expected ${name} of shape ${fmt(want)} for input ${fmt(x.shape)}${this.batchFirst ? " (batchFirst)" : ""} but got ${fmt(t.shape)}`,
@@ -193,6 +198,25 @@ abstract class RecurrentBase<In extends unknown[], Out> extends Module<In, Out> 
 }
 
 /** Elman RNN: h_t = tanh(x_t · W_ihᵀ + b_ih + h_{t-1} · W_hhᵀ + b_hh) (or relu). */
+/** PyTorch's RNNBase.extra_repr: the sizes, then only the options that differ from the defaults. */
+function recurrentRepr(m: {
+  inputSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  bias: boolean;
+  batchFirst: boolean;
+  dropout: number;
+  bidirectional: boolean;
+}): string {
+  let s = `${m.inputSize}, ${m.hiddenSize}`;
+  if (m.numLayers !== 1) s += `, num_layers=${m.numLayers}`;
+  if (!m.bias) s += ", bias=False";
+  if (m.batchFirst) s += ", batch_first=True";
+  if (m.dropout !== 0) s += `, dropout=${pyFloat(m.dropout)}`;
+  if (m.bidirectional) s += ", bidirectional=True";
+  return s;
+}
+
 export class RNN extends RecurrentBase<[Tensor, (Tensor | null)?], [Tensor, Tensor]> {
   constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
     const nl = options.nonlinearity ?? "tanh";
@@ -263,6 +287,13 @@ export interface CellOptions {
 
 /** One time step: parameters weight_ih, weight_hh, bias_ih, bias_hh. */
 abstract class CellBase<In extends unknown[], Out> extends Module<In, Out> {
+  override extraRepr(): string {
+    let s = `${this.inputSize}, ${this.hiddenSize}`;
+    if (this.bias_ih === null) s += ", bias=False";
+    if (this.kind === "rnn_relu") s += ", nonlinearity=relu";
+    return s;
+  }
+
   weight_ih: Tensor;
   weight_hh: Tensor;
   bias_ih: Tensor | null;
@@ -296,7 +327,7 @@ abstract class CellBase<In extends unknown[], Out> extends Module<In, Out> {
     if (!(x instanceof Tensor)) {
       throw new WasmgradError(`${layer}: expected input to be a Tensor but got ${typeof x}`);
     }
-    x._live(layer);
+    x._float(layer);
     if ((x.ndim !== 1 && x.ndim !== 2) || x.shape[x.ndim - 1] !== this.inputSize) {
       throw new WasmgradError(
         `${layer}: expected input [N, ${this.inputSize}] or [${this.inputSize}] but got ${fmt(x.shape)}`,
@@ -310,7 +341,7 @@ abstract class CellBase<In extends unknown[], Out> extends Module<In, Out> {
       if (!(t instanceof Tensor)) {
         throw new WasmgradError(`${layer}: expected ${name} to be a Tensor but got ${typeof t}`);
       }
-      t._live(layer);
+      t._float(layer);
       if (t.ndim !== want.length || t.shape.some((v, i) => v !== want[i])) {
         throw new WasmgradError(
           `${layer}: expected ${name} of shape ${fmt(want)} for input ${fmt(x.shape)} but got ${fmt(t.shape)}`,

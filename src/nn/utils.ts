@@ -11,7 +11,7 @@ const f = Math.fround;
 /** ‖g‖_p of one gradient, rounded to float32 like the per-tensor norm PyTorch computes. */
 function tensorNorm(op: string, g: Tensor, normType: number): number {
   const slot = meta();
-  K.pow_sum_f32(slot, g._ptr(op), g.size, normType);
+  K.pow_sum_f32(slot, g._ptr(op), g.numel(), normType);
   const s = new Float64Array(backend.memory.buffer, slot, 1)[0];
   if (normType === Number.POSITIVE_INFINITY || normType === 1) return f(s);
   return f(normType === 2 ? Math.sqrt(s) : s ** (1 / normType));
@@ -86,7 +86,7 @@ export function clipGradNorm(
   if (coef !== 1) {
     for (const g of grads) {
       const ptr = g._ptr(op);
-      K.binary_scalar_f32(ptr, ptr, g.size, coef, BinaryOp.mul);
+      K.binary_scalar_f32(ptr, ptr, g.numel(), coef, BinaryOp.mul);
     }
   }
   return total;

@@ -4,8 +4,11 @@
  */
 import { needsGrad, record } from "../autograd/engine.js";
 import { BinaryOp, type BinaryOpCode } from "../backend/table/core.js";
+import { type DType, promoteScalar, promoteTypes } from "../dtype.js";
 import { WasmgradError } from "../errors.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
+import { castRaw } from "./cast.js";
+import { type IntOp, intBinary } from "./int-math.js";
 import { binaryRaw, mulRaw, scalarRaw, sumTo } from "./raw.js";
 
 function check(op: string, v: unknown, side: string): void {
@@ -14,6 +17,55 @@ function check(op: string, v: unknown, side: string): void {
       `${op}: expected a Tensor or a number as the ${side} operand but got ${v === null ? "null" : typeof v}`,
     );
   }
+}
+
+/** The dtype of `a op b`, as torch.result_type; `/` always gives float (true division). */
+function resultType(op: string, a: TensorOrScalar, b: TensorOrScalar): DType {
+  const d =
+    typeof a === "number"
+      ? promoteScalar((b as Tensor).dtype, a)
+      : typeof b === "number"
+        ? promoteScalar(a.dtype, b)
+        : promoteTypes(a.dtype, b.dtype);
+  return op === "div" ? "float32" : d;
+}
+
+/** A float32 reading of an operand: itself, a view of a bool (stored as 0/1 floats), or a copy. */
+function floatOperand(op: string, v: TensorOrScalar): TensorOrScalar {
+  if (typeof v === "number" || v.dtype === "float32") return v;
+  return v.dtype === "bool" ? Tensor._view(v, v.shape, "float32") : castRaw(op, v, "float32");
+}
+
+const INT_OPS: Record<string, IntOp> = {
+  add: "add",
+  sub: "sub",
+  mul: "mul",
+  maximum: "maximum",
+  minimum: "minimum",
+};
+
+/**
+ * `a op b` when neither operand is float: int32 arithmetic, or for two bools the logical form
+ * PyTorch gives (add and maximum are or, mul and minimum are and; sub is refused).
+ */
+function nonFloat(op: string, a: TensorOrScalar, b: TensorOrScalar, dtype: DType): Tensor {
+  if (dtype === "bool") {
+    if (op === "sub") {
+      throw new WasmgradError(
+        "sub: subtracting two bool tensors is not supported; use logicalXor or convert with .int()",
+      );
+    }
+    const code = op === "add" || op === "maximum" ? BinaryOp.maximum : BinaryOp.minimum;
+    const fa = floatOperand(op, a) as Tensor;
+    const fb = floatOperand(op, b) as Tensor;
+    const f = binaryRaw(op, code, fa, fb);
+    fa.dispose();
+    fb.dispose();
+    const out = Tensor._view(f, f.shape, "bool");
+    f.dispose();
+    return out;
+  }
+  return intBinary(op, INT_OPS[op], a, b);
 }
 
 /** A number operand becomes a 0-d constant only when both operands are numbers. */
@@ -42,7 +94,7 @@ function tensorOf(v: TensorOrScalar): Tensor | null {
  * The gradient of `out` with respect to operand `side` (0: a, 1: b) at the output's shape,
  * given the upstream gradient g; a fresh tensor (or g itself).
  */
-type LocalGrad = (g: Tensor, side: 0 | 1) => Tensor;
+type LocalGrad = (g: Tensor, side: 0 | 1, a: TensorOrScalar, b: TensorOrScalar) => Tensor;
 
 /**
  * Runs the forward kernel and, when needed, records a backward that applies `localGrad` for each
@@ -52,17 +104,30 @@ function binaryOp(
   op: string,
   code: BinaryOpCode,
   reversed: BinaryOpCode,
-  a: TensorOrScalar,
-  b: TensorOrScalar,
+  givenA: TensorOrScalar,
+  givenB: TensorOrScalar,
   localGrad: LocalGrad,
 ): Tensor {
+  check(op, givenA, "first");
+  check(op, givenB, "second");
+  if (typeof givenA === "number" && typeof givenB === "number") {
+    throw new WasmgradError(`${op}: expected at least one Tensor operand but got two numbers`);
+  }
+  const dtype = resultType(op, givenA, givenB);
+  if (dtype !== "float32") return nonFloat(op, givenA, givenB, dtype);
+  const a = floatOperand(op, givenA);
+  const b = floatOperand(op, givenB);
   const out = forward(op, code, reversed, a, b);
   const sides: [Tensor, 0 | 1][] = [];
   const ta = tensorOf(a);
   const tb = tensorOf(b);
   if (ta !== null) sides.push([ta, 0]);
   if (tb !== null) sides.push([tb, 1]);
-  if (!needsGrad(sides[0][0], sides[1]?.[0])) return out;
+  if (!needsGrad(sides[0][0], sides[1]?.[0])) {
+    if (a !== givenA) (a as Tensor).dispose();
+    if (b !== givenB) (b as Tensor).dispose();
+    return out;
+  }
   return record(
     out,
     op,
@@ -70,7 +135,7 @@ function binaryOp(
     (g) =>
       sides.map(([t, side]) => {
         if (!t.requiresGrad) return null;
-        const full = localGrad(g, side);
+        const full = localGrad(g, side, a, b);
         const reduced = sumTo(full, t.shape);
         if (reduced !== full && full !== g) full.dispose();
         return reduced;
@@ -95,13 +160,13 @@ export function sub(a: TensorOrScalar, b: TensorOrScalar): Tensor {
 
 export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   // d(a*b)/da = b and d(a*b)/db = a
-  return binaryOp("mul", BinaryOp.mul, BinaryOp.mul, a, b, (g, side) =>
-    times(g, side === 0 ? b : a),
+  return binaryOp("mul", BinaryOp.mul, BinaryOp.mul, a, b, (g, side, fa, fb) =>
+    times(g, side === 0 ? fb : fa),
   );
 }
 
 export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  const out: Tensor = binaryOp("div", BinaryOp.div, BinaryOp.rdiv, a, b, (g, side) => {
+  const out: Tensor = binaryOp("div", BinaryOp.div, BinaryOp.rdiv, a, b, (g, side, _, b) => {
     // d(a/b)/da = 1/b;  d(a/b)/db = -a/b^2 = -out/b
     if (side === 0) {
       return typeof b === "number"
@@ -124,7 +189,7 @@ export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
  */
 function extremum(op: "maximum" | "minimum", a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const code = op === "maximum" ? BinaryOp.maximum : BinaryOp.minimum;
-  return binaryOp(op, code, code, a, b, (g, side) => {
+  return binaryOp(op, code, code, a, b, (g, side, a, b) => {
     const self = (side === 0 ? a : b) as Tensor;
     const other = side === 0 ? b : a;
     // share(x, y) = 1 if x wins, 0.5 on a tie, 0 otherwise; for minimum, x wins when -x > -y.

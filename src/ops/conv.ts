@@ -8,7 +8,7 @@ import { allocate, K, meta } from "../backend/runtime.js";
 import { ReduceOp } from "../backend/table/core.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
-import { describe, INT32_MAX, tensorArg } from "../validate.js";
+import { describe, floatArg, INT32_MAX } from "../validate.js";
 import { squeeze, unsqueeze } from "./shape.js";
 
 /** A size given once for both spatial dims, or as [height, width]. */
@@ -210,8 +210,8 @@ export function conv2d(
   bias?: Tensor | null,
   options: Conv2dOptions = {},
 ): Tensor {
-  const x = tensorArg("conv2d", "input", input);
-  tensorArg("conv2d", "weight", weight);
+  const x = floatArg("conv2d", "input", input);
+  floatArg("conv2d", "weight", weight);
   if (x.ndim === 3) return squeeze(conv2d(unsqueeze(x, 0), weight, bias, options), 0);
   if (x.ndim !== 4) {
     throw new WasmgradError(
@@ -221,7 +221,7 @@ export function conv2d(
   const g = geometry(x, weight, options);
   const b = bias ?? null;
   if (b !== null) {
-    tensorArg("conv2d", "bias", b);
+    floatArg("conv2d", "bias", b);
     if (b.ndim !== 1 || b.shape[0] !== g.oc) {
       throw new WasmgradError(
         `conv2d: bias has shape ${fmt(b.shape)} but expected [${g.oc}] for weight ${fmt(weight.shape)}`,
@@ -230,7 +230,7 @@ export function conv2d(
   }
   const blocking = blockingOf(g);
   const out = Tensor._empty("conv2d", [g.n, g.oc, g.oh, g.ow]);
-  if (out.size > 0) {
+  if (out.numel() > 0) {
     const xp = x._ptr("conv2d");
     const wp = weight._ptr("conv2d");
     const bp = b === null ? 0 : b._ptr("conv2d");
@@ -245,7 +245,7 @@ export function conv2d(
     const dyp = dy._ptr("conv2d");
     if (x.requiresGrad) {
       dx = Tensor._empty("conv2d", x.shape);
-      if (dx.size > 0) {
+      if (dx.numel() > 0) {
         const out = dx;
         withWorkspace(blocking, (work) =>
           K.conv2d_bwd_input_f32(out.ptr, dyp, weight._ptr("conv2d"), work, metaOf(g, blocking)),
@@ -254,7 +254,7 @@ export function conv2d(
     }
     if (weight.requiresGrad) {
       dw = Tensor._empty("conv2d", weight.shape);
-      if (dw.size > 0) {
+      if (dw.numel() > 0) {
         const out = dw;
         withWorkspace(blocking, (work) =>
           K.conv2d_bwd_weight_f32(out.ptr, dyp, x._ptr("conv2d"), work, metaOf(g, blocking)),
@@ -263,7 +263,7 @@ export function conv2d(
     }
     if (b?.requiresGrad) {
       db = Tensor._empty("conv2d", b.shape);
-      if (dy.size === 0) K.fill_f32(db.ptr, g.oc, 0);
+      if (dy.numel() === 0) K.fill_f32(db.ptr, g.oc, 0);
       else {
         const p = g.oh * g.ow;
         K.reduce_f32(db.ptr, g.oc, dyp, 3, meta([g.n, g.oc, p], [0, 1, 0]), ReduceOp.sum);

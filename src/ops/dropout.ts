@@ -19,14 +19,14 @@ export function dropout(input: Tensor, p = 0.5, training = true): Tensor {
   }
   if (!training || p === 0) return x;
   const mask = Tensor._empty(op, x.shape);
-  if (p === 1) K.fill_f32(mask.ptr, mask.size, 0);
-  else if (mask.size > 0) {
+  if (p === 1) K.fill_f32(mask.ptr, mask.numel(), 0);
+  else if (mask.numel() > 0) {
     // Keep an element when a uniform 32-bit draw is at or above p * 2^32; the kernel's four
     // generators are seeded from wasmgrad's, so manualSeed makes the mask reproducible.
     const seeds = Array.from({ length: 16 }, () => nextU32() | 0);
     for (let lane = 0; lane < 4; lane++) seeds[lane] |= 1; // no lane may start all-zero
     const threshold = Math.min(Math.ceil(p * 4294967296), 4294967295) | 0;
-    K.dropout_mask_f32(mask.ptr, mask.size, threshold, 1 / (1 - p), meta(seeds));
+    K.dropout_mask_f32(mask.ptr, mask.numel(), threshold, 1 / (1 - p), meta(seeds));
   }
   // The mask lives as long as the graph that multiplies by it (or the enclosing tidy scope).
   return mul(x, mask);

@@ -70,7 +70,7 @@ export function embedding(
   // The indices, as int32 bits in a tensor's storage: they live as long as the graph needs them.
   const held = Tensor._empty(op, [idx.length]);
   backend.i32().set(idx, held.ptr >>> 2);
-  if (out.size > 0) K.embedding_f32(out.ptr, weight._ptr(op), held.ptr, idx.length, dim);
+  if (out.numel() > 0) K.embedding_f32(out.ptr, weight._ptr(op), held.ptr, idx.length, dim);
   if (!needsGrad(weight)) {
     held.dispose();
     return out;

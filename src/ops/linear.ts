@@ -19,7 +19,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
         `linear: expected ${name} to be a Tensor but got ${t === null ? "null" : typeof t}`,
       );
     }
-    t._live("linear");
+    t._float("linear");
   }
   if (weight.ndim !== 2) {
     throw new WasmgradError(
@@ -36,7 +36,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   if (b !== null) {
     if (!(b instanceof Tensor))
       throw new WasmgradError(`linear: bias must be a Tensor or null but got ${typeof b}`);
-    b._live("linear");
+    b._float("linear");
     if (b.ndim !== 1 || b.shape[0] !== outF) {
       throw new WasmgradError(
         `linear: bias has shape ${fmt(b.shape)} but expected [${outF}] for weight ${fmt(weight.shape)}`,
@@ -45,9 +45,9 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   }
   const m = sizeRows(x);
   const out = Tensor._empty("linear", [...x.shape.slice(0, -1), outF]);
-  if (out.size > 0) {
+  if (out.numel() > 0) {
     if (b !== null) K.gather_f32(out.ptr, b.ptr, 2, meta([m, outF], [0, 1]));
-    else K.fill_f32(out.ptr, out.size, 0);
+    else K.fill_f32(out.ptr, out.numel(), 0);
     if (inF > 0) K.sgemm_f32(out.ptr, outF, x.ptr, inF, weight.ptr, inF, m, outF, inF, 0, 1, 1, 1);
   }
   const inputs = b === null ? [x, weight] : [x, weight, b];
@@ -58,12 +58,13 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     let db: Tensor | null = null;
     if (x.requiresGrad) {
       dx = Tensor._empty("linear", x.shape);
-      if (dx.size > 0)
+      if (dx.numel() > 0)
         K.sgemm_f32(dx.ptr, inF, g.ptr, outF, weight.ptr, inF, m, inF, outF, 0, 0, 1, 0);
     }
     if (weight.requiresGrad) {
       dw = Tensor._empty("linear", weight.shape);
-      if (dw.size > 0) K.sgemm_f32(dw.ptr, inF, g.ptr, outF, x.ptr, inF, outF, inF, m, 1, 0, 1, 0);
+      if (dw.numel() > 0)
+        K.sgemm_f32(dw.ptr, inF, g.ptr, outF, x.ptr, inF, outF, inF, m, 1, 0, 1, 0);
     }
     if (b?.requiresGrad) {
       db = Tensor._empty("linear", b.shape);

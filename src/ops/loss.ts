@@ -13,7 +13,7 @@ import { fmt, WasmgradError } from "../errors.js";
 import { tidy } from "../memory.js";
 import { broadcastShapes, sameShape, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { options as checkOptions, describe, tensorArg } from "../validate.js";
+import { options as checkOptions, describe, floatArg } from "../validate.js";
 import { add, mul, sub } from "./binary.js";
 import { expandRaw, mean, sum } from "./reduce.js";
 import { permute, reshape } from "./shape.js";
@@ -65,7 +65,7 @@ function reductionOf(op: string, opts?: LossOptions): Reduction {
 /** An optional constant operand (weight, posWeight): a live Tensor that needs no gradient. */
 function constArg(op: string, name: string, t: Tensor | null | undefined): Tensor | null {
   if (t === undefined || t === null) return null;
-  tensorArg(op, name, t);
+  floatArg(op, name, t);
   if (t.requiresGrad && isGradEnabled()) {
     throw new WasmgradError(
       `${op}: ${name} requires grad, but ${name} gets no gradient (as in PyTorch); pass ${name}.detach()`,
@@ -305,7 +305,7 @@ export function crossEntropy(
 ): Tensor {
   const op = "crossEntropy";
   checkOptions(op, opts, ["reduction", "weight", "ignoreIndex", "labelSmoothing"]);
-  tensorArg(op, "logits", logits);
+  floatArg(op, "logits", logits);
   const s = opts?.labelSmoothing ?? 0;
   if (typeof s !== "number" || !(s >= 0 && s <= 1)) {
     throw new WasmgradError(`${op}: labelSmoothing must be between 0 and 1 but got ${s}`);
@@ -353,7 +353,7 @@ function softCrossEntropy(
  */
 export function nllLoss(input: Tensor, target: ClassTargets, opts?: NLLLossOptions): Tensor {
   checkOptions("nllLoss", opts, ["reduction", "weight", "ignoreIndex"]);
-  tensorArg("nllLoss", "input", input);
+  floatArg("nllLoss", "input", input);
   return classLoss("nllLoss", input, target, opts, 0);
 }
 
@@ -389,8 +389,8 @@ function binaryLoss(
   opts: BCEWithLogitsOptions | undefined,
 ): Tensor {
   const reduction = reductionOf(op, opts);
-  tensorArg(op, "input", x);
-  tensorArg(op, "target", target);
+  floatArg(op, "input", x);
+  floatArg(op, "target", target);
   if (!sameShape(x.shape, target.shape)) {
     throw new WasmgradError(
       `${op}: target shape ${fmt(target.shape)} must be the same as the input shape ${fmt(x.shape)}`,
@@ -398,7 +398,7 @@ function binaryLoss(
   }
   const weight = constArg(op, "weight", opts?.weight);
   const posWeight = constArg(op, "posWeight", opts?.posWeight);
-  const n = x.size;
+  const n = x.numel();
   const w = expandedTo(op, "weight", weight, x.shape);
   const pw = expandedTo(op, "posWeight", posWeight, x.shape);
   const px = x._ptr(op);

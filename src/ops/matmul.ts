@@ -129,8 +129,8 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (!(a instanceof Tensor) || !(b instanceof Tensor)) {
     throw new WasmgradError(`matmul: expected two Tensors but got ${typeof a} and ${typeof b}`);
   }
-  a._live("matmul");
-  b._live("matmul");
+  a._float("matmul");
+  b._float("matmul");
   if (a.ndim === 0 || b.ndim === 0) {
     throw new WasmgradError(
       `matmul: both arguments need at least 1 dimension but got shapes ${fmt(a.shape)} and ${fmt(b.shape)}`,
@@ -162,7 +162,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim > 1) outShape.push(m);
   if (b.ndim > 1) outShape.push(n);
   const out = Tensor._empty("matmul", outShape);
-  if (k === 0) K.fill_f32(out.ptr, out.size, 0);
+  if (k === 0) K.fill_f32(out.ptr, out.numel(), 0);
   else gemmBatched(out, a, b, batchShape, aBatch, bBatch, m, n, k, false, false);
   if (!needsGrad(a, b)) return out;
   return record(out, "matmul", [a, b], (g) => {
@@ -171,14 +171,14 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     if (a.requiresGrad) {
       // dA = dC · Bᵀ over the broadcast batch, then summed back to A's batch shape.
       const full = Tensor._empty("matmul", [...batchShape, m, k]);
-      if (n === 0) K.fill_f32(full.ptr, full.size, 0);
+      if (n === 0) K.fill_f32(full.ptr, full.numel(), 0);
       else gemmBatched(full, g, b, batchShape, batchShape, bBatch, m, k, n, false, true);
       da = reduceBatch(full, [...aBatch, m, k], a.shape);
     }
     if (b.requiresGrad) {
       // dB = Aᵀ · dC
       const full = Tensor._empty("matmul", [...batchShape, k, n]);
-      if (m === 0) K.fill_f32(full.ptr, full.size, 0);
+      if (m === 0) K.fill_f32(full.ptr, full.numel(), 0);
       else gemmBatched(full, a, g, batchShape, aBatch, batchShape, k, n, m, true, false);
       db = reduceBatch(full, [...bBatch, k, n], b.shape);
     }

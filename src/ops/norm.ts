@@ -33,7 +33,7 @@ function perChannel(op: string, name: string, t: Tensor | null | undefined, c: n
 /** Copies `t` into a new tensor that later in-place updates of `t` cannot change. */
 function snapshot(op: string, t: Tensor): Tensor {
   const out = Tensor._empty(op, t.shape);
-  K.copy_f32(out.ptr, t._ptr(op), t.size);
+  K.copy_f32(out.ptr, t._ptr(op), t.numel());
   return out;
 }
 
@@ -58,7 +58,7 @@ export function batchNorm(
   }
   const n = x.shape[0];
   const c = x.shape[1];
-  const s = x.size / (n * c || 1);
+  const s = x.numel() / (n * c || 1);
   const rm = perChannel(op, "runningMean", runningMean, c, x);
   const rv = perChannel(op, "runningVar", runningVar, c, x);
   const weight = perChannel(op, "weight", options.weight, c, x);
@@ -100,7 +100,7 @@ export function batchNorm(
   const out = Tensor._empty(op, x.shape);
   const wp = weight === null ? 0 : weight._ptr(op);
   const bp = bias === null ? 0 : bias._ptr(op);
-  if (out.size > 0)
+  if (out.numel() > 0)
     K.batchnorm_f32(out.ptr, x._ptr(op), mean.ptr, variance.ptr, wp, bp, n, c, s, eps);
   const inputs = [x];
   if (weight !== null) inputs.push(weight);

@@ -65,7 +65,7 @@ function poolGeometry(
       `${op}: input ${fmt(x.shape)} is too small for kernel ${fmt(k)} (padding ${fmt(p)}, dilation ${fmt(d)}): the output would be ${oh}x${ow}`,
     );
   }
-  const planes = x.size / (h * w || 1);
+  const planes = x.numel() / (h * w || 1);
   const outShape = [...x.shape.slice(0, -2), oh, ow];
   const geo = [planes, h, w, oh, ow, k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1]];
   return { planes, h, w, oh, ow, outShape, geo };
@@ -78,14 +78,15 @@ export function maxPool2d(input: Tensor, kernelSize: Pair, options: MaxPool2dOpt
   const out = Tensor._empty(op, outShape);
   // Flat arg-max index of every output, int32 bits in a float tensor's storage.
   const idx = Tensor._empty(op, outShape);
-  if (out.size > 0) K.maxpool2d_f32(out.ptr, idx.ptr, x._ptr(op), meta(geo));
+  if (out.numel() > 0) K.maxpool2d_f32(out.ptr, idx.ptr, x._ptr(op), meta(geo));
   if (!needsGrad(x)) {
     idx.dispose();
     return out;
   }
   return record(out, op, [x], (dy) => {
     const dx = Tensor._empty(op, x.shape);
-    if (dx.size > 0) K.maxpool2d_bwd_f32(dx.ptr, dy._ptr(op), idx._ptr(op), planes, h * w, oh * ow);
+    if (dx.numel() > 0)
+      K.maxpool2d_bwd_f32(dx.ptr, dy._ptr(op), idx._ptr(op), planes, h * w, oh * ow);
     return [dx];
   });
 }
@@ -102,11 +103,11 @@ export function avgPool2d(input: Tensor, kernelSize: Pair, options: AvgPool2dOpt
   const { outShape, geo } = poolGeometry(op, x, kernelSize, { ...options, dilation: 1 });
   const m = [...geo, (options.countIncludePad ?? true) ? 1 : 0, divisor];
   const out = Tensor._empty(op, outShape);
-  if (out.size > 0) K.avgpool2d_f32(out.ptr, x._ptr(op), meta(m));
+  if (out.numel() > 0) K.avgpool2d_f32(out.ptr, x._ptr(op), meta(m));
   if (!needsGrad(x)) return out;
   return record(out, op, [x], (dy) => {
     const dx = Tensor._empty(op, x.shape);
-    if (dx.size > 0) {
+    if (dx.numel() > 0) {
       const dyp = dy._ptr(op);
       K.avgpool2d_bwd_f32(dx.ptr, dyp, meta(m));
     }

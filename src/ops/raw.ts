@@ -20,12 +20,12 @@ export function binaryRaw(name: string, code: BinaryOpCode, a: Tensor, b: Tensor
   const pb = b._ptr(name);
   if (sameShape(a.shape, b.shape)) {
     const out = Tensor._empty(name, a.shape);
-    K.binary_f32(out.ptr, pa, pb, out.size, code);
+    K.binary_f32(out.ptr, pa, pb, out.numel(), code);
     return out;
   }
   const shape = broadcastShapes(name, a.shape, b.shape);
   const out = Tensor._empty(name, shape);
-  if (out.size === 0) return out;
+  if (out.numel() === 0) return out;
   const c = collapse(shape, [broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)]);
   const m = meta(c.shape, c.strides[0], c.strides[1]);
   K.binary_bcast_f32(out.ptr, pa, pb, c.shape.length, m, code);
@@ -36,7 +36,7 @@ export function binaryRaw(name: string, code: BinaryOpCode, a: Tensor, b: Tensor
 export function scalarRaw(name: string, code: BinaryOpCode, a: Tensor, s: number): Tensor {
   const pa = a._ptr(name);
   const out = Tensor._empty(name, a.shape);
-  K.binary_scalar_f32(out.ptr, pa, out.size, s, code);
+  K.binary_scalar_f32(out.ptr, pa, out.numel(), s, code);
   return out;
 }
 
@@ -61,12 +61,12 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
 export function reduceTo(name: string, op: number, x: Tensor, shape: Shape): Tensor {
   const px = x._ptr(name);
   const out = Tensor._empty(name, shape);
-  if (x.size === 0) {
-    K.fill_f32(out.ptr, out.size, op === ReduceOp.sum ? 0 : Number.NEGATIVE_INFINITY);
+  if (x.numel() === 0) {
+    K.fill_f32(out.ptr, out.numel(), op === ReduceOp.sum ? 0 : Number.NEGATIVE_INFINITY);
     return out;
   }
   const c = collapse(x.shape, [stridesOf(x.shape), broadcastStrides(shape, x.shape)]);
   const m = meta(c.shape, c.strides[1]);
-  K.reduce_f32(out.ptr, out.size, px, c.shape.length, m, op);
+  K.reduce_f32(out.ptr, out.numel(), px, c.shape.length, m, op);
   return out;
 }

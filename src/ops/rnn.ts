@@ -226,7 +226,7 @@ export function recurrentLayer(
     let dx: Tensor | null = null;
     if (x.requiresGrad) {
       dx = Tensor._empty(op, x.shape);
-      if (dx.size > 0) K.sgemm_f32(dx.ptr, In, dG.ptr, G, wih, In, rows, In, G, 0, 0, 1, 0);
+      if (dx.numel() > 0) K.sgemm_f32(dx.ptr, In, dG.ptr, G, wih, In, rows, In, G, 0, 0, 1, 0);
     }
     grads.push(dx);
     if (h0 !== null) grads.push(h0.requiresGrad ? dh : null);
@@ -234,13 +234,13 @@ export function recurrentLayer(
     let dwih: Tensor | null = null;
     if (w.weightIh.requiresGrad) {
       dwih = Tensor._empty(op, w.weightIh.shape);
-      if (dwih.size > 0)
+      if (dwih.numel() > 0)
         K.sgemm_f32(dwih.ptr, In, dG.ptr, G, x._ptr(op), In, G, In, rows, 1, 0, 1, 0);
     }
     let dwhh: Tensor | null = null;
     if (w.weightHh.requiresGrad) {
       dwhh = Tensor._empty(op, w.weightHh.shape);
-      if (dwhh.size > 0) {
+      if (dwhh.numel() > 0) {
         // Steps after the first read the previous step's output: one product over all of them.
         const k = (L - 1) * N;
         const dFrom = reverse ? hRec.ptr : hRec.ptr + stepG;

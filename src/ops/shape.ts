@@ -5,10 +5,12 @@
  */
 import { needsGrad, needsGradAny, record } from "../autograd/engine.js";
 import { K } from "../backend/runtime.js";
+import { type DType, promoteTypes } from "../dtype.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { checkShape, normDim, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { expectTensor } from "../validate.js";
+import { castRaw } from "./cast.js";
 
 /**
  * Sizes given either as one array or as separate numbers (`reshape(x, [2, 3])` or
@@ -35,9 +37,9 @@ function view(op: string, x: Tensor, shape: readonly number[]): Tensor {
 
 export function clone(x: Tensor): Tensor {
   expectTensor("clone", x);
-  const px = x._ptr("clone");
-  const out = Tensor._empty("clone", x.shape);
-  K.copy_f32(out.ptr, px, x.size);
+  const px = x._rawPtr("clone");
+  const out = Tensor._empty("clone", x.shape, x.dtype);
+  K.copy_f32(out._rawPtr("clone"), px, x.numel());
   if (!needsGrad(x)) return out;
   return record(out, "clone", [x], (g) => [g]);
 }
@@ -57,19 +59,19 @@ export function reshape(x: Tensor, ...sizes: (number | readonly number[])[]): Te
       shape.filter((_, i) => i !== inferred),
     );
     const known = sizeOf(rest);
-    if (known === 0 || x.size % known !== 0) {
+    if (known === 0 || x.numel() % known !== 0) {
       throw new WasmgradError(
-        `reshape: shape ${fmt(shape)} is invalid for input of size ${x.size} (shape ${fmt(x.shape)})`,
+        `reshape: shape ${fmt(shape)} is invalid for input of size ${x.numel()} (shape ${fmt(x.shape)})`,
       );
     }
     target = [...shape];
-    target[inferred] = x.size / known;
+    target[inferred] = x.numel() / known;
   } else {
     target = checkShape("reshape", shape);
   }
-  if (sizeOf(target) !== x.size) {
+  if (sizeOf(target) !== x.numel()) {
     throw new WasmgradError(
-      `reshape: shape ${fmt(shape)} is invalid for input of size ${x.size} (shape ${fmt(x.shape)})`,
+      `reshape: shape ${fmt(shape)} is invalid for input of size ${x.numel()} (shape ${fmt(x.shape)})`,
     );
   }
   return view("reshape", x, target);
@@ -157,14 +159,15 @@ function copyBlocks(
   widths: number[],
   toWhole: boolean,
 ): void {
-  const total = whole.size / Math.max(outer, 1);
+  const total = whole.numel() / Math.max(outer, 1);
   let offset = 0;
   for (let i = 0; i < parts.length; i++) {
     const w = widths[i];
     if (w > 0 && outer > 0) {
-      const wp = whole.ptr + offset * 4;
-      if (toWhole) K.copy_2d_f32(wp, total, parts[i].ptr, w, outer, w);
-      else K.copy_2d_f32(parts[i].ptr, w, wp, total, outer, w);
+      const wp = whole._rawPtr("copy") + offset * 4;
+      const pp = parts[i]._rawPtr("copy");
+      if (toWhole) K.copy_2d_f32(wp, total, pp, w, outer, w);
+      else K.copy_2d_f32(pp, w, wp, total, outer, w);
     }
     offset += w;
   }
@@ -192,12 +195,12 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   const outer = sizeOf(x.shape.slice(0, d));
   const shape = [...x.shape];
   shape[d] = length;
-  const out = Tensor._empty("narrow", shape);
-  if (out.size > 0)
+  const out = Tensor._empty("narrow", shape, x.dtype);
+  if (out.numel() > 0)
     K.copy_2d_f32(
-      out.ptr,
+      out._rawPtr("narrow"),
       length * inner,
-      x.ptr + s * inner * 4,
+      x._rawPtr("narrow") + s * inner * 4,
       size * inner,
       outer,
       length * inner,
@@ -205,8 +208,8 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   if (!needsGrad(x)) return out;
   return record(out, "narrow", [x], (g) => {
     const dx = Tensor._empty("narrow", x.shape);
-    K.fill_f32(dx.ptr, dx.size, 0);
-    if (g.size > 0)
+    K.fill_f32(dx.ptr, dx.numel(), 0);
+    if (g.numel() > 0)
       K.copy_2d_f32(
         dx.ptr + s * inner * 4,
         size * inner,
@@ -289,17 +292,23 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
 
 function join(
   op: string,
-  parts: Tensor[],
+  given: Tensor[],
   shape: number[],
   outer: number,
   widths: number[],
 ): Tensor {
-  const out = Tensor._empty(op, shape);
+  // Mixed dtypes are promoted to the common one, as torch.cat does.
+  const dtype = given.reduce<DType>((d, t) => promoteTypes(d, t.dtype), given[0].dtype);
+  const parts = given.map((t) => (t.dtype === dtype ? t : castRaw(op, t, dtype)));
+  const out = Tensor._empty(op, shape, dtype);
   copyBlocks(out, parts, outer, widths, true);
-  if (!needsGradAny(parts)) return out;
-  return record(out, op, parts, (g) => {
-    const grads = parts.map((p) => (p.requiresGrad ? Tensor._empty(op, p.shape) : null));
-    const targets = grads.map((t, i) => t ?? Tensor._empty(op, parts[i].shape));
+  parts.forEach((p, i) => {
+    if (p !== given[i]) p.dispose();
+  });
+  if (!needsGradAny(given)) return out;
+  return record(out, op, given, (g) => {
+    const grads = given.map((p) => (p.requiresGrad ? Tensor._empty(op, p.shape) : null));
+    const targets = grads.map((t, i) => t ?? Tensor._empty(op, given[i].shape));
     copyBlocks(g, targets, outer, widths, false);
     targets.forEach((t, i) => {
       if (grads[i] === null) t.dispose();

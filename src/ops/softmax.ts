@@ -15,7 +15,7 @@ function layout(op: string, x: Tensor, dim: number): Layout {
   if (dim === undefined || dim === null) {
     throw new WasmgradError(`${op}: dim is required (softmax over which dimension?)`);
   }
-  x._live(op);
+  x._float(op);
   if (x.ndim === 0) return { outer: 1, r: 1, inner: 1 };
   const d = normDim(op, dim, x.ndim);
   return { outer: sizeOf(x.shape.slice(0, d)), r: x.shape[d], inner: sizeOf(x.shape.slice(d + 1)) };
@@ -27,12 +27,12 @@ type Bwd = (dx: Ptr, dy: Ptr, y: Ptr, outer: number, r: number, inner: number) =
 function softmaxLike(op: string, fwd: Fwd, bwd: Bwd, x: Tensor, dim: number): Tensor {
   const { outer, r, inner } = layout(op, x, dim);
   const out = Tensor._empty(op, x.shape);
-  if (out.size > 0) fwd(out.ptr, x.ptr, outer, r, inner);
+  if (out.numel() > 0) fwd(out.ptr, x.ptr, outer, r, inner);
   if (!needsGrad(x)) return out;
   return record(out, op, [x], (g) => {
     const py = out._ptr(`${op} backward`);
     const dx = Tensor._empty(op, x.shape);
-    if (dx.size > 0) bwd(dx.ptr, g.ptr, py, outer, r, inner);
+    if (dx.numel() > 0) bwd(dx.ptr, g.ptr, py, outer, r, inner);
     return [dx];
   });
 }

@@ -8,17 +8,25 @@ import { K } from "../backend/runtime.js";
 import { BinaryOp } from "../backend/table/core.js";
 import { WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
+import { asFloat } from "./cast.js";
+import { intBinary } from "./int-math.js";
 import { binaryRaw, mulRaw, scalarRaw } from "./raw.js";
 
 type UnaryKernel = (dst: Ptr, x: Ptr, n: number) => void;
 
-function apply(op: string, kernel: UnaryKernel, x: Tensor): Tensor {
+/**
+ * Runs `kernel` over x. With `promote`, an int32 or bool x is computed in float32 (PyTorch's
+ * exp, log, sqrt, sigmoid and tanh of integers give floats); otherwise it must be float32.
+ */
+function apply(op: string, kernel: UnaryKernel, x: Tensor, promote = false): Tensor {
   if (!(x instanceof Tensor)) {
     throw new WasmgradError(`${op}: expected a Tensor but got ${x === null ? "null" : typeof x}`);
   }
-  const px = x._ptr(op);
+  const fx = promote ? asFloat(op, x) : x;
+  const px = fx._ptr(op);
   const out = Tensor._empty(op, x.shape);
-  kernel(out.ptr, px, x.size);
+  kernel(out.ptr, px, x.numel());
+  if (fx !== x) fx.dispose();
   return out;
 }
 
@@ -31,30 +39,34 @@ function grad2(
 ): Tensor {
   const ps = saved._ptr(`${op} backward`);
   const dx = Tensor._empty(op, g.shape);
-  kernel(dx.ptr, g.ptr, ps, g.size);
+  kernel(dx.ptr, g.ptr, ps, g.numel());
   return dx;
 }
 
 export function neg(x: Tensor): Tensor {
+  if (x instanceof Tensor && x.dtype === "int32") return intBinary("neg", "sub", 0, x);
+  if (x instanceof Tensor && x.dtype === "bool") {
+    throw new WasmgradError("neg: negation of a bool tensor is not supported; use logicalNot");
+  }
   const out = apply("neg", K.neg_f32, x);
   if (!needsGrad(x)) return out;
   return record(out, "neg", [x], (g) => [scalarRaw("neg", BinaryOp.mul, g, -1)]);
 }
 
 export function exp(x: Tensor): Tensor {
-  const out = apply("exp", K.exp_f32, x);
+  const out = apply("exp", K.exp_f32, x, true);
   if (!needsGrad(x)) return out;
   return record(out, "exp", [x], (g) => [mulRaw(g, out)]);
 }
 
 export function log(x: Tensor): Tensor {
-  const out = apply("log", K.log_f32, x);
+  const out = apply("log", K.log_f32, x, true);
   if (!needsGrad(x)) return out;
   return record(out, "log", [x], (g) => [binaryRaw("log", BinaryOp.div, g, x)]);
 }
 
 export function sqrt(x: Tensor): Tensor {
-  const out = apply("sqrt", K.sqrt_f32, x);
+  const out = apply("sqrt", K.sqrt_f32, x, true);
   if (!needsGrad(x)) return out;
   return record(out, "sqrt", [x], (g) => {
     const q = binaryRaw("sqrt", BinaryOp.div, g, out);
@@ -77,13 +89,13 @@ export function relu(x: Tensor): Tensor {
 }
 
 export function sigmoid(x: Tensor): Tensor {
-  const out = apply("sigmoid", K.sigmoid_f32, x);
+  const out = apply("sigmoid", K.sigmoid_f32, x, true);
   if (!needsGrad(x)) return out;
   return record(out, "sigmoid", [x], (g) => [grad2("sigmoid", K.sigmoid_bwd_f32, g, out)]);
 }
 
 export function tanh(x: Tensor): Tensor {
-  const out = apply("tanh", K.tanh_f32, x);
+  const out = apply("tanh", K.tanh_f32, x, true);
   if (!needsGrad(x)) return out;
   return record(out, "tanh", [x], (g) => [grad2("tanh", K.tanh_bwd_f32, g, out)]);
 }

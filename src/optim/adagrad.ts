@@ -85,7 +85,7 @@ export class Adagrad extends Optimizer<AdagradState> {
         p._ptr(op),
         g._ptr(op),
         s.sum._ptr(op),
-        p.size,
+        p.numel(),
         clr,
         this.weightDecay,
         this.eps,

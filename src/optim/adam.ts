@@ -107,7 +107,7 @@ abstract class AdamBase extends Optimizer<AdamState> {
         s.expAvg._ptr(op),
         s.expAvgSq._ptr(op),
         max,
-        p.size,
+        p.numel(),
         beta1,
         1 - beta1,
         beta2,

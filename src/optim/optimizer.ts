@@ -89,7 +89,7 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
   /** A state tensor shaped like `p` filled with `fill`, owned by this optimizer. */
   protected newState(p: Tensor, fill = 0): Tensor {
     const t = Tensor._empty(this.opName, p.shape);
-    K.fill_f32(t.ptr, t.size, fill);
+    K.fill_f32(t.ptr, t.numel(), fill);
     t._kept = true;
     return t;
   }
@@ -202,14 +202,14 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
             `${op}: state ${name} of parameter ${key} is neither a Tensor nor a number`,
           );
         }
-        if (src.size !== p.size) {
+        if (src.numel() !== p.numel()) {
           throw new WasmgradError(
             `${op}: state ${name} of parameter ${key} has shape ${fmt(src.shape)} but the parameter has ${fmt(p.shape)}`,
           );
         }
         const t = this.newState(p);
         own[name] = t;
-        K.copy_f32(t.ptr, src._ptr(op), p.size);
+        K.copy_f32(t.ptr, src._ptr(op), p.numel());
       }
     } catch (e) {
       disposeState(own);

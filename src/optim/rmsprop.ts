@@ -95,7 +95,7 @@ export class RMSprop extends Optimizer<RMSpropState> {
         s.squareAvg._ptr(op),
         avg,
         buf,
-        p.size,
+        p.numel(),
         this.lr,
         this.alpha,
         1 - this.alpha,

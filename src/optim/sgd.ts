@@ -68,7 +68,7 @@ export class SGD extends Optimizer<{ momentumBuffer: Tensor }> {
         p._ptr("SGD.step"),
         g._ptr("SGD.step"),
         buf,
-        p.size,
+        p.numel(),
         this.lr,
         this.momentum,
         this.dampening,

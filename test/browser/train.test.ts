@@ -19,7 +19,12 @@ it("imports in Chromium with relaxed SIMD and trains a tiny model", async () => 
   );
   const opt = new wg.optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
   const x = wg.randn([24, 4]);
-  const labels = wg.tidy(() => x.matmul(wg.randn([4, 3])).argmax(1));
+  const labels = wg.tidy(() =>
+    x
+      .matmul(wg.randn([4, 3]))
+      .argmax(1)
+      .data<Int32Array>(),
+  );
   const losses: number[] = [];
   for (let step = 0; step < 30; step++) {
     losses.push(
@@ -98,7 +103,7 @@ it("trains a small CNN (conv, batch norm, pooling, dropout) with Adam in Chromiu
   }
   expect(losses[losses.length - 1]).toBeLessThan(losses[0] * 0.5);
   model.eval();
-  const predicted = wg.noGrad(() => wg.tidy(() => model.forward(x).argmax(1)));
+  const predicted = wg.noGrad(() => wg.tidy(() => model.forward(x).argmax(1).data<Int32Array>()));
   expect(Array.from(predicted)).toEqual(Array.from(labels));
   model.dispose();
   opt.dispose();

@@ -32,7 +32,7 @@ function mlp(seed: number): wg.nn.Sequential {
 const ce = (out: wg.Tensor, y: Int32Array): wg.Tensor => wg.F.crossEntropy(out, y);
 
 function accuracy(model: wg.nn.Module, x: wg.Tensor, y: Int32Array): number {
-  const predicted = wg.noGrad(() => wg.tidy(() => model.forward(x).argmax(1)));
+  const predicted = wg.noGrad(() => wg.tidy(() => model.forward(x).argmax(1).data<Int32Array>()));
   return predicted.filter((p, i) => p === y[i]).length / y.length;
 }
 

@@ -86,16 +86,20 @@ function moduleGradcheck(c: ModuleCase): Slot[] {
     try {
       wg.tidy(() => {
         const outs = c.run(module, leaves);
-        gs = outs.map((o) => upstream(o.size));
+        gs = outs.map((o) => upstream(o.numel()));
         dotLoss(outs.map((o, k) => [o, wg.tensor(gs[k], { shape: o.shape })])).backward();
       });
       const grad = (t: wg.Tensor) =>
-        t.grad === null ? new Float64Array(t.size) : Float64Array.from(t.grad.data());
+        t.grad === null ? new Float64Array(t.numel()) : Float64Array.from(t.grad.data());
       for (const [i, l] of leaves.entries()) {
-        slots.push({ label: `input ${i}`, analytic: grad(l), numeric: new Float64Array(l.size) });
+        slots.push({
+          label: `input ${i}`,
+          analytic: grad(l),
+          numeric: new Float64Array(l.numel()),
+        });
       }
       for (const [name, p] of params) {
-        slots.push({ label: name, analytic: grad(p), numeric: new Float64Array(p.size) });
+        slots.push({ label: name, analytic: grad(p), numeric: new Float64Array(p.numel()) });
       }
       module.zeroGrad();
     } finally {

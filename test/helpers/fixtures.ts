@@ -288,7 +288,7 @@ export function gradcheck(
   try {
     const res = wg.tidy(() => {
       const out = fn(...leaves);
-      const g = new Float32Array(out.size);
+      const g = new Float32Array(out.numel());
       // Magnitudes in [0.5, 1.5): an unlucky tiny g would shrink every gradient below atol.
       for (let i = 0; i < g.length; i++) g[i] = (random() < 0.5 ? -1 : 1) * (0.5 + random());
       out.backward(wg.tensor(g, { shape: [...out.shape] }));
@@ -299,7 +299,9 @@ export function gradcheck(
     leaves.forEach((leaf, i) => {
       const grad = leaf.grad;
       if (grad === null) missing.push(i);
-      analytic.push(grad === null ? new Float64Array(leaf.size) : Float64Array.from(grad.data()));
+      analytic.push(
+        grad === null ? new Float64Array(leaf.numel()) : Float64Array.from(grad.data()),
+      );
     });
   } finally {
     for (const leaf of leaves) leaf.dispose();

@@ -129,7 +129,7 @@ describe("dtype conversion (dtypes.safetensors: NAME and NAME.expected = torch's
       ].sort(),
     );
     for (const n of names) expect(sd[`${n}.expected`], n).toBeInstanceOf(wg.Tensor);
-    expect(sd["f16.all"].size).toBe(65536);
+    expect(sd["f16.all"].numel()).toBe(65536);
   });
 
   it.each([

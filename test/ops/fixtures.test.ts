@@ -53,7 +53,11 @@ function apply(c: OpCase, inputs: wg.Tensor[]): wg.Tensor {
     case "mean":
       return a.dim === undefined ? x.mean() : x.mean(a.dim, a.keepdim ?? false);
     case "max":
-      return a.dim === undefined ? x.max() : x.max(a.dim, a.keepdim ?? false);
+      if (a.dim === undefined) return x.max();
+      // max over one dim gives [values, indices]; over several dims it is amax.
+      return typeof a.dim === "number"
+        ? x.max(a.dim, a.keepdim ?? false).values
+        : x.amax(a.dim, a.keepdim ?? false);
     case "softmax":
       return x.softmax(a.dim as number);
     case "logSoftmax":

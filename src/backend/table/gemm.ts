@@ -9,7 +9,7 @@ export interface GemmKernels {
    * C[m x n] = alpha * op(A) * op(B) + beta * C, row-major, leading dimensions in elements.
    * op(A) is m x k (transA 0: A[i*lda + k], 1: A[k*lda + i]); op(B) is k x n (transB 0:
    * B[k*ldb + j], 1: B[j*ldb + k]). beta == 0 never reads C; alpha == 0 or k == 0 never reads
-   * A or B. Not re-entrant: one call at a time per module instance (static packing buffers).
+   * A or B. Not re-entrant: one call at a time per module instance (per-instance packing buffers).
    */
   sgemm_f32(
     c: Ptr,
@@ -73,10 +73,16 @@ export interface GemmKernels {
    * Returns the rows in use. Speed only: both tiles give the same results bit for bit.
    */
   sgemm_set_tile(rows: number): number;
+  /** Bytes of packing scratch one instance needs (for gemm_set_scratch). */
+  gemm_scratch_bytes(): number;
+  /** Points this instance's sgemm packing buffers at [ptr, ptr + gemm_scratch_bytes()). */
+  gemm_set_scratch(ptr: Ptr): void;
 }
 export const gemmKernelNames = [
   "sgemm_f32",
   "sgemm_set_tile",
+  "gemm_scratch_bytes",
+  "gemm_set_scratch",
   "sgemm_batched_f32",
   "sgemm_pack_b_f32",
   "sgemm_prepacked_f32",

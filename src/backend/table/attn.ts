@@ -1,0 +1,50 @@
+/**
+ * Signatures of assembly/kernels/{layernorm,gelu,attention}.ts: row norms (LayerNorm, RMSNorm,
+ * GroupNorm), GELU and fused scaled dot-product attention.
+ */
+import type { Ptr } from "../kernels.js";
+
+export interface AttnKernels {
+  /** Row norm of x [rows, n]; writes y and per-row mean/rstd (see layernorm.ts for k). */
+  layernorm_f32(
+    y: Ptr,
+    mean: Ptr,
+    rstd: Ptr,
+    x: Ptr,
+    w: Ptr,
+    b: Ptr,
+    rows: number,
+    n: number,
+    groups: number,
+    s: number,
+    eps: number,
+    center: number,
+  ): void;
+  /** dx (may be 0), dw, db (0 = skip; overwritten, not accumulated) from dy. */
+  layernorm_bwd_f32(
+    dx: Ptr,
+    dw: Ptr,
+    db: Ptr,
+    dy: Ptr,
+    x: Ptr,
+    mean: Ptr,
+    rstd: Ptr,
+    w: Ptr,
+    rows: number,
+    n: number,
+    groups: number,
+    s: number,
+    center: number,
+  ): void;
+  /** GELU, exact (approx 0) or tanh (approx 1); y may alias x. */
+  gelu_f32(y: Ptr, x: Ptr, n: number, approx: number): void;
+  /** dx = dy * gelu'(x); dx may alias dy. */
+  gelu_bwd_f32(dx: Ptr, dy: Ptr, x: Ptr, n: number, approx: number): void;
+}
+
+export const attnKernelNames = [
+  "layernorm_f32",
+  "layernorm_bwd_f32",
+  "gelu_f32",
+  "gelu_bwd_f32",
+] as const satisfies readonly (keyof AttnKernels)[];

@@ -1,0 +1,163 @@
+/**
+ * Activation modules, as torch.nn: SiLU, LeakyReLU, ELU, Softplus, Mish, Hardtanh, ReLU6,
+ * LogSoftmax and Identity. Constructor arguments in PyTorch's order, or in a trailing options
+ * object (`new LeakyReLU(0.2)` = `new LeakyReLU({ negativeSlope: 0.2 })`). `inplace` is accepted
+ * and kept, but forward always returns a new tensor (see ops/activation.ts).
+ */
+import {
+  elu,
+  hardtanh,
+  type InplaceOptions,
+  leakyRelu,
+  mish,
+  relu6,
+  silu,
+  softplus,
+} from "../ops/activation.js";
+import { logSoftmax } from "../ops/softmax.js";
+import type { Tensor } from "../tensor.js";
+import { type Args, args, bool, fail, int, num } from "../validate.js";
+import { Module } from "./module.js";
+
+function inplaceOf(op: string, v: unknown): boolean {
+  return v === undefined ? false : bool(op, "inplace", v);
+}
+
+export class SiLU extends Module {
+  readonly inplace: boolean;
+  constructor(...rest: Args<[inplace: boolean], InplaceOptions>) {
+    super();
+    this.inplace = inplaceOf("SiLU", args("SiLU", rest, ["inplace"]).inplace);
+  }
+  forward(x: Tensor): Tensor {
+    return silu(x);
+  }
+}
+
+export class Mish extends Module {
+  readonly inplace: boolean;
+  constructor(...rest: Args<[inplace: boolean], InplaceOptions>) {
+    super();
+    this.inplace = inplaceOf("Mish", args("Mish", rest, ["inplace"]).inplace);
+  }
+  forward(x: Tensor): Tensor {
+    return mish(x);
+  }
+}
+
+export class ReLU6 extends Module {
+  readonly inplace: boolean;
+  constructor(...rest: Args<[inplace: boolean], InplaceOptions>) {
+    super();
+    this.inplace = inplaceOf("ReLU6", args("ReLU6", rest, ["inplace"]).inplace);
+  }
+  forward(x: Tensor): Tensor {
+    return relu6(x);
+  }
+}
+
+export class LeakyReLU extends Module {
+  readonly negativeSlope: number;
+  readonly inplace: boolean;
+  constructor(
+    ...rest: Args<
+      [negativeSlope: number, inplace: boolean],
+      { negativeSlope?: number; inplace?: boolean }
+    >
+  ) {
+    super();
+    const op = "LeakyReLU";
+    const a = args(op, rest, ["negativeSlope", "inplace"]);
+    this.negativeSlope =
+      a.negativeSlope === undefined ? 0.01 : num(op, "negativeSlope", a.negativeSlope);
+    this.inplace = inplaceOf(op, a.inplace);
+  }
+  forward(x: Tensor): Tensor {
+    return leakyRelu(x, this.negativeSlope);
+  }
+}
+
+export class ELU extends Module {
+  readonly alpha: number;
+  readonly inplace: boolean;
+  constructor(
+    ...rest: Args<[alpha: number, inplace: boolean], { alpha?: number; inplace?: boolean }>
+  ) {
+    super();
+    const a = args("ELU", rest, ["alpha", "inplace"]);
+    this.alpha = a.alpha === undefined ? 1 : num("ELU", "alpha", a.alpha);
+    this.inplace = inplaceOf("ELU", a.inplace);
+  }
+  forward(x: Tensor): Tensor {
+    return elu(x, this.alpha);
+  }
+}
+
+export class Softplus extends Module {
+  readonly beta: number;
+  readonly threshold: number;
+  constructor(
+    ...rest: Args<[beta: number, threshold: number], { beta?: number; threshold?: number }>
+  ) {
+    super();
+    const op = "Softplus";
+    const a = args(op, rest, ["beta", "threshold"]);
+    this.beta = a.beta === undefined ? 1 : num(op, "beta", a.beta, { gt: 0, finite: true });
+    this.threshold = a.threshold === undefined ? 20 : num(op, "threshold", a.threshold);
+  }
+  forward(x: Tensor): Tensor {
+    return softplus(x, this.beta, this.threshold);
+  }
+}
+
+export class Hardtanh extends Module {
+  readonly minVal: number;
+  readonly maxVal: number;
+  readonly inplace: boolean;
+  constructor(
+    ...rest: Args<
+      [minVal: number, maxVal: number, inplace: boolean],
+      { minVal?: number; maxVal?: number; inplace?: boolean }
+    >
+  ) {
+    super();
+    const op = "Hardtanh";
+    const a = args(op, rest, ["minVal", "maxVal", "inplace"]);
+    this.minVal = a.minVal === undefined ? -1 : num(op, "minVal", a.minVal);
+    this.maxVal = a.maxVal === undefined ? 1 : num(op, "maxVal", a.maxVal);
+    if (!(this.minVal <= this.maxVal)) {
+      fail(op, `minVal (${this.minVal}) must be <= maxVal (${this.maxVal})`);
+    }
+    this.inplace = inplaceOf(op, a.inplace);
+  }
+  forward(x: Tensor): Tensor {
+    return hardtanh(x, this.minVal, this.maxVal);
+  }
+}
+
+/**
+ * log(softmax(x)) along `dim`. Without a dim, PyTorch's legacy rule picks one: 0 for 0-, 1- and
+ * 3-D input, else 1.
+ */
+export class LogSoftmax extends Module {
+  readonly dim: number | null;
+  constructor(...rest: Args<[dim: number | null], { dim?: number | null }>) {
+    super();
+    const a = args("LogSoftmax", rest, ["dim"]);
+    this.dim = a.dim === undefined || a.dim === null ? null : int("LogSoftmax", "dim", a.dim);
+  }
+  forward(x: Tensor): Tensor {
+    const dim = this.dim ?? (x.ndim === 0 || x.ndim === 1 || x.ndim === 3 ? 0 : 1);
+    return logSoftmax(x, dim);
+  }
+}
+
+/** Returns its input; any constructor arguments are ignored, as in PyTorch. */
+export class Identity extends Module {
+  constructor(..._ignored: unknown[]) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return x;
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * Containers that register what they hold, as torch.nn's: ModuleList and ParameterList (items
+ * named "0", "1", ... so parameters get PyTorch's names, `layers.0.weight`) and ModuleDict.
+ * They are iterable and indexable (`list.at(-1)`, `list[0]`) but have no forward of their own.
+ */
+import { WasmgradError } from "../errors.js";
+import type { Tensor } from "../tensor.js";
+import { Tensor as TensorClass } from "../tensor.js";
+import { Module, parameter } from "./module.js";
+
+type AnyModule = Module<never[], unknown>;
+
+function checkModule(op: string, m: unknown, what: string): AnyModule {
+  if (!(m instanceof Module)) {
+    throw new WasmgradError(
+      `${op}: ${what} is not a Module (got ${m === null ? "null" : typeof m})`,
+    );
+  }
+  return m as AnyModule;
+}
+
+/** Resolves a possibly negative index against `length`, or throws naming `op`. */
+function index(op: string, i: number, length: number): number {
+  const j = i < 0 ? i + length : i;
+  if (!Number.isInteger(j) || j < 0 || j >= length) {
+    throw new WasmgradError(`${op}: index ${i} is out of range for ${length} items`);
+  }
+  return j;
+}
+
+/** Items stored as own properties "0".."n-1" (what the module walk reads, in order). */
+abstract class IndexedContainer<T> extends Module<never[], never> {
+  [index: number]: T;
+
+  get length(): number {
+    let n = 0;
+    while (Object.hasOwn(this, n)) n++;
+    return n;
+  }
+
+  protected abstract admit(op: string, item: unknown, what: string): T;
+
+  at(i: number): T {
+    return (this as unknown as T[])[index(`${this.constructor.name}.at`, i, this.length)];
+  }
+
+  append(item: T): this {
+    (this as unknown as T[])[this.length] = this.admit(
+      `${this.constructor.name}.append`,
+      item,
+      "the item",
+    );
+    return this;
+  }
+
+  extend(items: Iterable<T>): this {
+    for (const item of items) this.append(item);
+    return this;
+  }
+
+  /** Inserts before position `i` (PyTorch's ModuleList.insert), renumbering the rest. */
+  insert(i: number, item: T): this {
+    const n = this.length;
+    const at = i < 0 ? Math.max(0, i + n) : Math.min(i, n);
+    const self = this as unknown as T[];
+    const admitted = this.admit(`${this.constructor.name}.insert`, item, "the item");
+    for (let j = n; j > at; j--) self[j] = self[j - 1];
+    self[at] = admitted;
+    return this;
+  }
+
+  *[Symbol.iterator](): Iterator<T> {
+    const n = this.length;
+    for (let i = 0; i < n; i++) yield (this as unknown as T[])[i];
+  }
+
+  forward(): never {
+    throw new WasmgradError(
+      `${this.constructor.name}: has no forward; iterate over it inside your module's forward`,
+    );
+  }
+}
+
+/** Holds submodules in a list: `new nn.ModuleList([new nn.Linear(4, 4), ...])`. */
+export class ModuleList<M extends AnyModule = AnyModule> extends IndexedContainer<M> {
+  constructor(modules: Iterable<M> = []) {
+    super();
+    if (modules == null || typeof (modules as Iterable<M>)[Symbol.iterator] !== "function") {
+      throw new WasmgradError("ModuleList: expected an iterable of modules");
+    }
+    let i = 0;
+    for (const m of modules)
+      (this as unknown as M[])[i] = this.admit("ModuleList", m, `item ${i++}`);
+  }
+
+  protected admit(op: string, item: unknown, what: string): M {
+    return checkModule(op, item, what) as M;
+  }
+}
+
+/** Holds parameters in a list; each becomes a parameter named "0", "1", ... */
+export class ParameterList extends IndexedContainer<Tensor> {
+  constructor(values: Iterable<Tensor> = []) {
+    super();
+    if (values == null || typeof (values as Iterable<Tensor>)[Symbol.iterator] !== "function") {
+      throw new WasmgradError("ParameterList: expected an iterable of tensors");
+    }
+    let i = 0;
+    for (const t of values)
+      (this as unknown as Tensor[])[i] = this.admit("ParameterList", t, `item ${i++}`);
+  }
+
+  protected admit(op: string, item: unknown, what: string): Tensor {
+    if (!(item instanceof TensorClass)) {
+      throw new WasmgradError(
+        `${op}: ${what} is not a Tensor (got ${item === null ? "null" : typeof item})`,
+      );
+    }
+    return item._isParameter ? item : parameter(item);
+  }
+
+  override extraRepr(): string {
+    return [...this]
+      .map((p, i) => {
+        const dtype = (p as { dtype?: string }).dtype ?? "float32";
+        return `  (${i}): Parameter containing: [torch.${dtype} of size ${p.shape.join("x")}]`;
+      })
+      .join("\n");
+  }
+}
+
+/**
+ * Holds submodules by name, in insertion order: `md.get("enc")`, `md.set("dec", m)`; a name
+ * that does not clash with a method is also a property (`md.enc`).
+ */
+export class ModuleDict<M extends AnyModule = AnyModule> extends Module<never[], never> {
+  private readonly _dict = new Map<string, M>();
+
+  constructor(modules: Record<string, M> | Iterable<[string, M]> = {}) {
+    super();
+    this.update(modules);
+  }
+
+  override _entries(): [string, unknown][] {
+    const rest = Object.entries(this).filter(([k]) => k !== "_dict");
+    return [...this._dict, ...rest];
+  }
+
+  get length(): number {
+    return this._dict.size;
+  }
+
+  get(key: string): M {
+    const m = this._dict.get(key);
+    if (m === undefined) {
+      throw new WasmgradError(
+        `ModuleDict.get: no module named "${key}" (have: ${[...this._dict.keys()].join(", ")})`,
+      );
+    }
+    return m;
+  }
+
+  set(key: string, m: M): this {
+    if (typeof key !== "string" || key === "" || key.includes(".")) {
+      throw new WasmgradError(
+        `ModuleDict.set: key must be a non-empty string without "." but got ${String(key)}`,
+      );
+    }
+    this._dict.set(key, checkModule("ModuleDict.set", m, `the value for "${key}"`) as M);
+    if (!(key in this) || Object.getOwnPropertyDescriptor(this, key)?.get !== undefined) {
+      Object.defineProperty(this, key, {
+        get(this: ModuleDict<M>) {
+          return this._dict.get(key);
+        },
+        enumerable: false,
+        configurable: true,
+      });
+    }
+    return this;
+  }
+
+  has(key: string): boolean {
+    return this._dict.has(key);
+  }
+
+  /** Removes and returns the module under `key` (PyTorch's `pop`). */
+  pop(key: string): M {
+    const m = this.get(key);
+    this._dict.delete(key);
+    if (Object.getOwnPropertyDescriptor(this, key)?.get !== undefined)
+      delete (this as Record<string, unknown>)[key];
+    return m;
+  }
+
+  update(modules: Record<string, M> | Iterable<[string, M]>): this {
+    if (modules === null || typeof modules !== "object") {
+      throw new WasmgradError(
+        "ModuleDict: expected a Record, Map or iterable of [name, module] pairs",
+      );
+    }
+    const pairs =
+      Symbol.iterator in modules
+        ? (modules as Iterable<[string, M]>)
+        : Object.entries(modules as Record<string, M>);
+    for (const [k, m] of pairs) this.set(k, m);
+    return this;
+  }
+
+  keys(): string[] {
+    return [...this._dict.keys()];
+  }
+
+  values(): M[] {
+    return [...this._dict.values()];
+  }
+
+  items(): [string, M][] {
+    return [...this._dict];
+  }
+
+  [Symbol.iterator](): Iterator<string> {
+    return this._dict.keys();
+  }
+
+  forward(): never {
+    throw new WasmgradError(
+      "ModuleDict: has no forward; call its modules inside your module's forward",
+    );
+  }
+}

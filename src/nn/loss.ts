@@ -1,0 +1,309 @@
+/**
+ * Loss modules, as torch.nn: each holds its options and calls the functional loss in forward.
+ * Constructor arguments in PyTorch's order (deprecated sizeAverage/reduce included, mapped to
+ * `reduction` as PyTorch does) or in a trailing options object. Class weights are buffers named
+ * `weight` and `pos_weight`, so they appear in the state dict as in PyTorch.
+ */
+import {
+  binaryCrossEntropy,
+  binaryCrossEntropyWithLogits,
+  type ClassTargets,
+  crossEntropy,
+  mseLoss,
+  nllLoss,
+  type Reduction,
+} from "../ops/loss.js";
+import {
+  cosineEmbeddingLoss,
+  huberLoss,
+  klDiv,
+  l1Loss,
+  marginRankingLoss,
+  reductionOf,
+  smoothL1Loss,
+  tripletMarginLoss,
+} from "../ops/loss2.js";
+import type { Tensor } from "../tensor.js";
+import { type Args, args, bool, int, num, optionalTensorArg } from "../validate.js";
+import { buffer, Module } from "./module.js";
+
+type R = Reduction;
+interface Legacy {
+  sizeAverage?: boolean | null;
+  reduce?: boolean | null;
+  reduction?: R;
+}
+type LegacyArgs = [sizeAverage: boolean | null, reduce: boolean | null, reduction: R];
+const LEGACY = ["sizeAverage", "reduce", "reduction"] as const;
+
+function weightOf(op: string, name: string, v: unknown): Tensor | null {
+  const t = optionalTensorArg(op, name, v);
+  return t === null ? null : buffer(t);
+}
+
+export class L1Loss extends Module<[Tensor, Tensor]> {
+  readonly reduction: R;
+  constructor(...rest: Args<LegacyArgs, Legacy>) {
+    super();
+    this.reduction = reductionOf("L1Loss", args("L1Loss", rest, LEGACY)) as R;
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return l1Loss(input, target, { reduction: this.reduction });
+  }
+}
+
+export class MSELoss extends Module<[Tensor, Tensor]> {
+  readonly reduction: R;
+  constructor(...rest: Args<LegacyArgs, Legacy>) {
+    super();
+    this.reduction = reductionOf("MSELoss", args("MSELoss", rest, LEGACY)) as R;
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return mseLoss(input, target, { reduction: this.reduction });
+  }
+}
+
+interface WeightedLegacy extends Legacy {
+  weight?: Tensor | null;
+  ignoreIndex?: number;
+}
+
+export class NLLLoss extends Module<[Tensor, ClassTargets]> {
+  weight: Tensor | null;
+  readonly ignoreIndex: number;
+  readonly reduction: R;
+  constructor(
+    ...rest: Args<
+      [
+        weight: Tensor | null,
+        sizeAverage: boolean | null,
+        ignoreIndex: number,
+        reduce: boolean | null,
+        reduction: R,
+      ],
+      WeightedLegacy
+    >
+  ) {
+    super();
+    const op = "NLLLoss";
+    const a = args(op, rest, ["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction"]);
+    this.reduction = reductionOf(op, a) as R;
+    this.ignoreIndex = a.ignoreIndex === undefined ? -100 : int(op, "ignoreIndex", a.ignoreIndex);
+    this.weight = weightOf(op, "weight", a.weight);
+  }
+  forward(input: Tensor, target: ClassTargets): Tensor {
+    const { weight, ignoreIndex, reduction } = this;
+    return nllLoss(input, target, { weight, ignoreIndex, reduction });
+  }
+}
+
+export class CrossEntropyLoss extends Module<[Tensor, ClassTargets]> {
+  weight: Tensor | null;
+  readonly ignoreIndex: number;
+  readonly reduction: R;
+  readonly labelSmoothing: number;
+  constructor(
+    ...rest: Args<
+      [
+        weight: Tensor | null,
+        sizeAverage: boolean | null,
+        ignoreIndex: number,
+        reduce: boolean | null,
+        reduction: R,
+        labelSmoothing: number,
+      ],
+      WeightedLegacy & { labelSmoothing?: number }
+    >
+  ) {
+    super();
+    const op = "CrossEntropyLoss";
+    const names = ["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction"] as const;
+    const a = args(op, rest, [...names, "labelSmoothing"]);
+    this.reduction = reductionOf(op, a) as R;
+    this.ignoreIndex = a.ignoreIndex === undefined ? -100 : int(op, "ignoreIndex", a.ignoreIndex);
+    this.labelSmoothing =
+      a.labelSmoothing === undefined
+        ? 0
+        : num(op, "labelSmoothing", a.labelSmoothing, { min: 0, max: 1 });
+    this.weight = weightOf(op, "weight", a.weight);
+  }
+  forward(input: Tensor, target: ClassTargets): Tensor {
+    const { weight, ignoreIndex, reduction, labelSmoothing } = this;
+    // crossEntropy refuses ignoreIndex with probability targets; pass it only when it matters.
+    const opts =
+      ignoreIndex === -100
+        ? { weight, reduction, labelSmoothing }
+        : { weight, ignoreIndex, reduction, labelSmoothing };
+    return crossEntropy(input, target, opts);
+  }
+}
+
+export class BCELoss extends Module<[Tensor, Tensor]> {
+  weight: Tensor | null;
+  readonly reduction: R;
+  constructor(
+    ...rest: Args<[weight: Tensor | null, ...LegacyArgs], Legacy & { weight?: Tensor | null }>
+  ) {
+    super();
+    const a = args("BCELoss", rest, ["weight", ...LEGACY]);
+    this.reduction = reductionOf("BCELoss", a) as R;
+    this.weight = weightOf("BCELoss", "weight", a.weight);
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return binaryCrossEntropy(input, target, { weight: this.weight, reduction: this.reduction });
+  }
+}
+
+export class BCEWithLogitsLoss extends Module<[Tensor, Tensor]> {
+  weight: Tensor | null;
+  pos_weight: Tensor | null;
+  readonly reduction: R;
+  constructor(
+    ...rest: Args<
+      [weight: Tensor | null, ...LegacyArgs, posWeight: Tensor | null],
+      Legacy & { weight?: Tensor | null; posWeight?: Tensor | null }
+    >
+  ) {
+    super();
+    const op = "BCEWithLogitsLoss";
+    const a = args(op, rest, ["weight", ...LEGACY, "posWeight"]);
+    this.reduction = reductionOf(op, a) as R;
+    this.weight = weightOf(op, "weight", a.weight);
+    this.pos_weight = weightOf(op, "posWeight", a.posWeight);
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    const { weight, reduction } = this;
+    return binaryCrossEntropyWithLogits(input, target, {
+      weight,
+      posWeight: this.pos_weight,
+      reduction,
+    });
+  }
+}
+
+export class SmoothL1Loss extends Module<[Tensor, Tensor]> {
+  readonly reduction: R;
+  readonly beta: number;
+  constructor(...rest: Args<[...LegacyArgs, beta: number], Legacy & { beta?: number }>) {
+    super();
+    const op = "SmoothL1Loss";
+    const a = args(op, rest, [...LEGACY, "beta"]);
+    this.reduction = reductionOf(op, a) as R;
+    this.beta = a.beta === undefined ? 1 : num(op, "beta", a.beta, { min: 0, finite: true });
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return smoothL1Loss(input, target, { reduction: this.reduction, beta: this.beta });
+  }
+}
+
+export class HuberLoss extends Module<[Tensor, Tensor]> {
+  readonly reduction: R;
+  readonly delta: number;
+  constructor(...rest: Args<[reduction: R, delta: number], { reduction?: R; delta?: number }>) {
+    super();
+    const a = args("HuberLoss", rest, ["reduction", "delta"]);
+    this.reduction = reductionOf("HuberLoss", a) as R;
+    this.delta =
+      a.delta === undefined ? 1 : num("HuberLoss", "delta", a.delta, { gt: 0, finite: true });
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return huberLoss(input, target, { reduction: this.reduction, delta: this.delta });
+  }
+}
+
+type KLReduction = R | "batchmean";
+
+export class KLDivLoss extends Module<[Tensor, Tensor]> {
+  readonly reduction: KLReduction;
+  readonly logTarget: boolean;
+  constructor(
+    ...rest: Args<
+      [
+        sizeAverage: boolean | null,
+        reduce: boolean | null,
+        reduction: KLReduction,
+        logTarget: boolean,
+      ],
+      {
+        sizeAverage?: boolean | null;
+        reduce?: boolean | null;
+        reduction?: KLReduction;
+        logTarget?: boolean;
+      }
+    >
+  ) {
+    super();
+    const op = "KLDivLoss";
+    const a = args(op, rest, [...LEGACY, "logTarget"]);
+    this.reduction = reductionOf(op, a, ["mean", "sum", "none", "batchmean"]) as KLReduction;
+    this.logTarget = a.logTarget === undefined ? false : bool(op, "logTarget", a.logTarget);
+  }
+  forward(input: Tensor, target: Tensor): Tensor {
+    return klDiv(input, target, { reduction: this.reduction, logTarget: this.logTarget });
+  }
+}
+
+type MarginArgs = [margin: number, ...LegacyArgs];
+
+export class CosineEmbeddingLoss extends Module<[Tensor, Tensor, Tensor]> {
+  readonly margin: number;
+  readonly reduction: R;
+  constructor(...rest: Args<MarginArgs, Legacy & { margin?: number }>) {
+    super();
+    const op = "CosineEmbeddingLoss";
+    const a = args(op, rest, ["margin", ...LEGACY]);
+    this.reduction = reductionOf(op, a) as R;
+    this.margin = a.margin === undefined ? 0 : num(op, "margin", a.margin);
+  }
+  forward(input1: Tensor, input2: Tensor, target: Tensor): Tensor {
+    return cosineEmbeddingLoss(input1, input2, target, {
+      margin: this.margin,
+      reduction: this.reduction,
+    });
+  }
+}
+
+export class MarginRankingLoss extends Module<[Tensor, Tensor, Tensor]> {
+  readonly margin: number;
+  readonly reduction: R;
+  constructor(...rest: Args<MarginArgs, Legacy & { margin?: number }>) {
+    super();
+    const op = "MarginRankingLoss";
+    const a = args(op, rest, ["margin", ...LEGACY]);
+    this.reduction = reductionOf(op, a) as R;
+    this.margin = a.margin === undefined ? 0 : num(op, "margin", a.margin);
+  }
+  forward(input1: Tensor, input2: Tensor, target: Tensor): Tensor {
+    return marginRankingLoss(input1, input2, target, {
+      margin: this.margin,
+      reduction: this.reduction,
+    });
+  }
+}
+
+export class TripletMarginLoss extends Module<[Tensor, Tensor, Tensor]> {
+  readonly margin: number;
+  readonly p: number;
+  readonly eps: number;
+  readonly swap: boolean;
+  readonly reduction: R;
+  constructor(
+    ...rest: Args<
+      [margin: number, p: number, eps: number, swap: boolean, ...LegacyArgs],
+      Legacy & { margin?: number; p?: number; eps?: number; swap?: boolean }
+    >
+  ) {
+    super();
+    const op = "TripletMarginLoss";
+    const a = args(op, rest, ["margin", "p", "eps", "swap", ...LEGACY]);
+    this.reduction = reductionOf(op, a) as R;
+    this.margin = a.margin === undefined ? 1 : num(op, "margin", a.margin);
+    this.p = a.p === undefined ? 2 : num(op, "p", a.p, { gt: 0, finite: true });
+    this.eps = a.eps === undefined ? 1e-6 : num(op, "eps", a.eps);
+    this.swap = a.swap === undefined ? false : bool(op, "swap", a.swap);
+  }
+  forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor {
+    const { margin, p, eps, swap, reduction } = this;
+    return tripletMarginLoss(anchor, positive, negative, { margin, p, eps, swap, reduction });
+  }
+}

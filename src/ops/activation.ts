@@ -1,0 +1,153 @@
+/**
+ * Activations, as torch.nn.functional: silu, leakyRelu, elu, softplus, mish, hardtanh, relu6.
+ * Each is one SIMD kernel forward and one fused kernel backward (assembly/kernels/activation.ts),
+ * the backward reading the saved input as PyTorch's does.
+ *
+ * Arguments follow PyTorch's order and may also come in a trailing options object:
+ * `F.leakyRelu(x, 0.2)` = `F.leakyRelu(x, { negativeSlope: 0.2 })`. `inplace` is accepted for
+ * compatibility, but the result is always a new tensor and the input is left unchanged (an
+ * in-place write would invalidate the input that the backward reads).
+ */
+import { needsGrad, record } from "../autograd/engine.js";
+import type { Ptr } from "../backend/kernels.js";
+import { K } from "../backend/runtime.js";
+import { Tensor } from "../tensor.js";
+import { type Args, args, bool, fail, num, tensorArg } from "../validate.js";
+
+type Fwd = (dst: Ptr, x: Ptr, n: number) => void;
+type Bwd = (dx: Ptr, dy: Ptr, x: Ptr, n: number) => void;
+
+function activate(op: string, input: unknown, fwd: Fwd, bwd: Bwd): Tensor {
+  const x = tensorArg(op, "input", input);
+  const out = Tensor._empty(op, x.shape);
+  fwd(out.ptr, x._ptr(op), x.numel());
+  if (!needsGrad(x)) return out;
+  return record(out, op, [x], (g) => {
+    const dx = Tensor._empty(op, g.shape);
+    bwd(dx.ptr, g._ptr(`${op} backward`), x._ptr(`${op} backward`), g.numel());
+    return [dx];
+  });
+}
+
+function inplaceOf(op: string, v: unknown): boolean {
+  return v === undefined ? false : bool(op, "inplace", v);
+}
+
+export interface InplaceOptions {
+  inplace?: boolean;
+}
+
+/** x * sigmoid(x) (also called swish). */
+export function silu(input: Tensor, ...rest: Args<[inplace: boolean], InplaceOptions>): Tensor {
+  const op = "silu";
+  inplaceOf(op, args(op, rest, ["inplace"]).inplace);
+  return activate(op, input, K.silu_f32, K.silu_bwd_f32);
+}
+
+export interface LeakyReluOptions extends InplaceOptions {
+  negativeSlope?: number;
+}
+
+/** x for x > 0, negativeSlope * x otherwise (default slope 0.01). */
+export function leakyRelu(
+  input: Tensor,
+  ...rest: Args<[negativeSlope: number, inplace: boolean], LeakyReluOptions>
+): Tensor {
+  const op = "leakyRelu";
+  const a = args(op, rest, ["negativeSlope", "inplace"]);
+  const slope = a.negativeSlope === undefined ? 0.01 : num(op, "negativeSlope", a.negativeSlope);
+  inplaceOf(op, a.inplace);
+  return activate(
+    op,
+    input,
+    (d, x, n) => K.leaky_relu_f32(d, x, n, slope),
+    (dx, dy, x, n) => K.leaky_relu_bwd_f32(dx, dy, x, n, slope),
+  );
+}
+
+export interface EluOptions extends InplaceOptions {
+  alpha?: number;
+}
+
+/** x for x > 0, alpha * (e^x - 1) otherwise (default alpha 1). */
+export function elu(
+  input: Tensor,
+  ...rest: Args<[alpha: number, inplace: boolean], EluOptions>
+): Tensor {
+  const op = "elu";
+  const a = args(op, rest, ["alpha", "inplace"]);
+  const alpha = a.alpha === undefined ? 1 : num(op, "alpha", a.alpha);
+  inplaceOf(op, a.inplace);
+  return activate(
+    op,
+    input,
+    (d, x, n) => K.elu_f32(d, x, n, alpha),
+    (dx, dy, x, n) => K.elu_bwd_f32(dx, dy, x, n, alpha),
+  );
+}
+
+export interface SoftplusOptions {
+  beta?: number;
+  threshold?: number;
+}
+
+/** log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (defaults 1 and 20). */
+export function softplus(
+  input: Tensor,
+  ...rest: Args<[beta: number, threshold: number], SoftplusOptions>
+): Tensor {
+  const op = "softplus";
+  const a = args(op, rest, ["beta", "threshold"]);
+  const beta = a.beta === undefined ? 1 : num(op, "beta", a.beta, { gt: 0, finite: true });
+  const threshold = a.threshold === undefined ? 20 : num(op, "threshold", a.threshold);
+  return activate(
+    op,
+    input,
+    (d, x, n) => K.softplus_f32(d, x, n, beta, threshold),
+    (dx, dy, x, n) => K.softplus_bwd_f32(dx, dy, x, n, beta, threshold),
+  );
+}
+
+/** x * tanh(softplus(x)). */
+export function mish(input: Tensor, ...rest: Args<[inplace: boolean], InplaceOptions>): Tensor {
+  const op = "mish";
+  inplaceOf(op, args(op, rest, ["inplace"]).inplace);
+  return activate(op, input, K.mish_f32, K.mish_bwd_f32);
+}
+
+export interface HardtanhOptions extends InplaceOptions {
+  minVal?: number;
+  maxVal?: number;
+}
+
+function hardtanhOf(op: string, input: unknown, lo: number, hi: number): Tensor {
+  if (!(lo <= hi)) {
+    fail(op, `minVal (${lo}) must be <= maxVal (${hi})`);
+  }
+  return activate(
+    op,
+    input,
+    (d, x, n) => K.hardtanh_f32(d, x, n, lo, hi),
+    (dx, dy, x, n) => K.hardtanh_bwd_f32(dx, dy, x, n, lo, hi),
+  );
+}
+
+/** Clamps to [minVal, maxVal] (default [-1, 1]); the gradient is 0 on and outside the bounds. */
+export function hardtanh(
+  input: Tensor,
+  ...rest: Args<[minVal: number, maxVal: number, inplace: boolean], HardtanhOptions>
+): Tensor {
+  const op = "hardtanh";
+  const a = args(op, rest, ["minVal", "maxVal", "inplace"]);
+  const lo = a.minVal === undefined ? -1 : num(op, "minVal", a.minVal);
+  const hi = a.maxVal === undefined ? 1 : num(op, "maxVal", a.maxVal);
+  inplaceOf(op, a.inplace);
+  return hardtanhOf(op, input, lo, hi);
+}
+
+/** min(max(x, 0), 6), as hardtanh(x, 0, 6). */
+export function relu6(input: Tensor, ...rest: Args<[inplace: boolean], InplaceOptions>): Tensor {
+  const op = "relu6";
+  inplaceOf(op, args(op, rest, ["inplace"]).inplace);
+  return hardtanhOf(op, input, 0, 6);
+}

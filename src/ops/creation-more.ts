@@ -1,0 +1,114 @@
+/**
+ * More creation functions, as torch's: linspace, logspace, fullLike, randLike, randnLike,
+ * emptyLike and bernoulli. Random draws come from the one generator that manualSeed seeds.
+ * linspace fills from both ends toward the middle in float32 arithmetic, as PyTorch's CPU kernel
+ * does, so the last value is exactly `end` and values match torch's bit for bit.
+ */
+import { backend, K } from "../backend/runtime.js";
+import { normal, uniform } from "../random.js";
+import { sizeOf } from "../shape.js";
+import { Tensor } from "../tensor.js";
+import { args, bool, fail, num, options, size, tensorArg } from "../validate.js";
+
+export interface LikeOptions {
+  requiresGrad?: boolean;
+}
+
+function finish(op: string, t: Tensor, opts: unknown): Tensor {
+  const o = options(op, opts, ["requiresGrad"]);
+  if (o.requiresGrad !== undefined && bool(op, "requiresGrad", o.requiresGrad)) {
+    t.requiresGrad = true;
+  }
+  return t;
+}
+
+function fillWith(t: Tensor, value: (i: number) => number): Tensor {
+  const view = backend.f32();
+  const base = t.ptr >>> 2;
+  for (let i = 0; i < sizeOf(t.shape); i++) view[base + i] = value(i);
+  return t;
+}
+
+/**
+ * `steps` values evenly spaced from start to end inclusive (torch.linspace(start, end, steps)).
+ */
+export function linspace(start: number, end: number, steps: number, opts?: LikeOptions): Tensor {
+  const a = num("linspace", "start", start, { finite: true });
+  const b = num("linspace", "end", end, { finite: true });
+  const n = size("linspace", "steps", steps);
+  const t = Tensor._empty("linspace", [n]);
+  const f = Math.fround;
+  const step = n > 1 ? f(f(b - a) / (n - 1)) : 0;
+  const half = Math.floor(n / 2);
+  fillWith(t, (i) => (n === 1 ? a : i < half ? f(a + f(step * i)) : f(b - f(step * (n - i - 1)))));
+  return finish("linspace", t, opts);
+}
+
+/** base ** linspace(start, end, steps) (torch.logspace; base defaults to 10). */
+export function logspace(
+  start: number,
+  end: number,
+  steps: number,
+  ...rest: [number?, LikeOptions?] | [LikeOptions]
+): Tensor {
+  const a = args("logspace", rest, ["base"], ["requiresGrad"]);
+  const base = a.base === undefined ? 10 : num("logspace", "base", a.base);
+  const exps = linspace(start, end, steps);
+  const t = Tensor._empty("logspace", exps.shape);
+  const e = exps.data();
+  exps.dispose();
+  fillWith(t, (i) => base ** e[i]);
+  return finish(
+    "logspace",
+    t,
+    a.requiresGrad === undefined ? undefined : { requiresGrad: a.requiresGrad },
+  );
+}
+
+/** A tensor of `t`'s shape filled with `value`. */
+export function fullLike(t: Tensor, value: number, opts?: LikeOptions): Tensor {
+  const x = tensorArg("fullLike", "input", t);
+  const v = num("fullLike", "fill value", value);
+  const out = Tensor._empty("fullLike", x.shape);
+  K.fill_f32(out.ptr, sizeOf(x.shape), v);
+  return finish("fullLike", out, opts);
+}
+
+/** Uniform draws in [0, 1) of `t`'s shape. */
+export function randLike(t: Tensor, opts?: LikeOptions): Tensor {
+  const x = tensorArg("randLike", "input", t);
+  return finish("randLike", fillWith(Tensor._empty("randLike", x.shape), uniform), opts);
+}
+
+/** Standard normal draws of `t`'s shape. */
+export function randnLike(t: Tensor, opts?: LikeOptions): Tensor {
+  const x = tensorArg("randnLike", "input", t);
+  return finish("randnLike", fillWith(Tensor._empty("randnLike", x.shape), normal), opts);
+}
+
+/** A tensor of `t`'s shape whose values are unspecified (torch.empty_like). */
+export function emptyLike(t: Tensor, opts?: LikeOptions): Tensor {
+  const x = tensorArg("emptyLike", "input", t);
+  return finish("emptyLike", Tensor._empty("emptyLike", x.shape), opts);
+}
+
+/**
+ * 1 with probability p, else 0, elementwise: p is the tensor of probabilities
+ * (torch.bernoulli(input)), or a number p for a tensor of input's shape (torch.bernoulli(input, p)).
+ */
+export function bernoulli(input: Tensor, p?: number): Tensor {
+  const x = tensorArg("bernoulli", "input", input);
+  const out = Tensor._empty("bernoulli", x.shape);
+  if (p !== undefined) {
+    const q = num("bernoulli", "p", p, { min: 0, max: 1 });
+    return fillWith(out, () => (uniform() < q ? 1 : 0));
+  }
+  const probs = x.data();
+  for (const v of probs) {
+    if (!(v >= 0 && v <= 1)) {
+      out.dispose();
+      fail("bernoulli", `expected every probability in [0, 1] but got ${v}`);
+    }
+  }
+  return fillWith(out, (i) => (uniform() < probs[i] ? 1 : 0));
+}

@@ -1,0 +1,142 @@
+/**
+ * More elementwise math, as torch: sin, cos, erf, log1p, expm1, rsqrt, square, reciprocal,
+ * sign, floor, ceil, round, trunc, frac. Each forward is one SIMD kernel (elementwise.ts, with
+ * the ulp bounds stated in test/kernels/special.test.ts); each backward a few kernel passes.
+ * The rounding ops and sign have a zero gradient, as in PyTorch; frac's is the identity.
+ */
+import { needsGrad, record } from "../autograd/engine.js";
+import type { Ptr } from "../backend/kernels.js";
+import { K } from "../backend/runtime.js";
+import { BinaryOp } from "../backend/table/core.js";
+import { WasmgradError } from "../errors.js";
+import { sizeOf } from "../shape.js";
+import { Tensor } from "../tensor.js";
+import { mulRaw, scalarRaw } from "./raw.js";
+
+type Kernel = (dst: Ptr, x: Ptr, n: number) => void;
+
+/** @internal kernel(x) into a new tensor of x's shape, no autograd. */
+export function mapRaw(op: string, kernel: Kernel, x: Tensor): Tensor {
+  const px = x._ptr(op);
+  const out = Tensor._empty(op, x.shape);
+  kernel(out.ptr, px, sizeOf(x.shape));
+  return out;
+}
+
+function checkTensor(op: string, x: unknown): Tensor {
+  if (!(x instanceof Tensor)) {
+    throw new WasmgradError(`${op}: expected a Tensor but got ${x === null ? "null" : typeof x}`);
+  }
+  return x;
+}
+
+/**
+ * Runs `kernel` and records `grad(g, out)` as the backward. `grad` returns a fresh tensor; the
+ * intermediate tensors it makes are its own to dispose.
+ */
+function unary(
+  op: string,
+  kernel: Kernel,
+  x: Tensor,
+  grad: ((g: Tensor, out: Tensor) => Tensor) | "zero" | "identity",
+): Tensor {
+  const out = mapRaw(op, kernel, checkTensor(op, x));
+  if (!needsGrad(x)) return out;
+  return record(out, op, [x], (g) => {
+    if (grad === "identity") return [g];
+    if (grad === "zero") {
+      const z = Tensor._empty(op, x.shape);
+      K.fill_f32(z.ptr, sizeOf(z.shape), 0);
+      return [z];
+    }
+    return [grad(g, out)];
+  });
+}
+
+/** g * t, disposing t. */
+function times(g: Tensor, t: Tensor): Tensor {
+  const r = mulRaw(g, t);
+  t.dispose();
+  return r;
+}
+
+/** t * s, disposing t. */
+function scaled(t: Tensor, s: number): Tensor {
+  const r = scalarRaw("mul", BinaryOp.mul, t, s);
+  t.dispose();
+  return r;
+}
+
+export function sin(x: Tensor): Tensor {
+  return unary("sin", K.sin_f32, x, (g) => times(g, mapRaw("sin", K.cos_f32, x)));
+}
+
+export function cos(x: Tensor): Tensor {
+  return unary("cos", K.cos_f32, x, (g) => scaled(times(g, mapRaw("cos", K.sin_f32, x)), -1));
+}
+
+export function erf(x: Tensor): Tensor {
+  // d erf/dx = 2/sqrt(pi) e^(-x^2)
+  return unary("erf", K.erf_f32, x, (g) => {
+    const e = mapRaw("erf", K.exp_f32, scaled(mapRaw("erf", K.square_f32, x), -1));
+    return scaled(times(g, e), 2 / Math.sqrt(Math.PI));
+  });
+}
+
+export function log1p(x: Tensor): Tensor {
+  return unary("log1p", K.log1p_f32, x, (g) => {
+    const u = scalarRaw("log1p", BinaryOp.add, x, 1);
+    const r = mapRaw("log1p", K.reciprocal_f32, u);
+    u.dispose();
+    return times(g, r);
+  });
+}
+
+export function expm1(x: Tensor): Tensor {
+  return unary("expm1", K.expm1_f32, x, (g, out) =>
+    times(g, scalarRaw("expm1", BinaryOp.add, out, 1)),
+  );
+}
+
+export function rsqrt(x: Tensor): Tensor {
+  // d x^(-1/2)/dx = -1/2 x^(-3/2) = -1/2 out^3
+  return unary("rsqrt", K.rsqrt_f32, x, (g, out) => {
+    const cube = times(out, mapRaw("rsqrt", K.square_f32, out));
+    return scaled(times(g, cube), -0.5);
+  });
+}
+
+export function square(x: Tensor): Tensor {
+  return unary("square", K.square_f32, x, (g) => scaled(mulRaw(g, x), 2));
+}
+
+export function reciprocal(x: Tensor): Tensor {
+  return unary("reciprocal", K.reciprocal_f32, x, (g, out) =>
+    scaled(times(g, mapRaw("reciprocal", K.square_f32, out)), -1),
+  );
+}
+
+export function sign(x: Tensor): Tensor {
+  return unary("sign", K.sign_f32, x, "zero");
+}
+
+export function floor(x: Tensor): Tensor {
+  return unary("floor", K.floor_f32, x, "zero");
+}
+
+export function ceil(x: Tensor): Tensor {
+  return unary("ceil", K.ceil_f32, x, "zero");
+}
+
+/** Rounds half to even, as torch.round (decimals are not supported). */
+export function round(x: Tensor): Tensor {
+  return unary("round", K.round_f32, x, "zero");
+}
+
+export function trunc(x: Tensor): Tensor {
+  return unary("trunc", K.trunc_f32, x, "zero");
+}
+
+export function frac(x: Tensor): Tensor {
+  return unary("frac", K.frac_f32, x, "identity");
+}

@@ -1,0 +1,300 @@
+/**
+ * The losses added in issue 12, as torch.nn.functional: l1Loss, smoothL1Loss, huberLoss, klDiv,
+ * cosineEmbeddingLoss, marginRankingLoss, tripletMarginLoss. Each is composed from
+ * differentiable primitives (abs, clamp, log, sum, ...), which gives the gradients for every
+ * tensor argument PyTorch differentiates; the piecewise ones use clamp instead of a branch:
+ * with a = |x - y| and m = min(a, beta), smooth L1 = m (a - m / 2) / beta, which is a^2 / 2beta
+ * below beta and a - beta / 2 above it, and its gradient is the same piecewise function's.
+ *
+ * Arguments in PyTorch's order, or in a trailing options object. PyTorch's deprecated
+ * sizeAverage/reduce pair is accepted and mapped to `reduction` as PyTorch does.
+ */
+import { needsGradAny } from "../autograd/engine.js";
+import { tidy } from "../memory.js";
+import type { Tensor } from "../tensor.js";
+import { type Args, args, bool, fail, num, oneOf, tensorArg } from "../validate.js";
+import { add, div, minimum as minimumOf, mul, sub } from "./binary.js";
+import { tensor } from "./creation.js";
+import { mean, sum } from "./reduce.js";
+import { abs, clamp, exp, log, neg, pow, sqrt } from "./unary.js";
+
+export type Reduction2 = "mean" | "sum" | "none";
+const REDUCTIONS = ["mean", "sum", "none"] as const;
+
+/** PyTorch's _Reduction.legacy_get_string, then `reduction` itself. */
+export function reductionOf(
+  op: string,
+  a: { sizeAverage?: unknown; reduce?: unknown; reduction?: unknown },
+  choices: readonly string[] = REDUCTIONS,
+): string {
+  const legacy = (v: unknown, name: string): boolean | null =>
+    v === undefined || v === null ? null : bool(op, name, v);
+  const sizeAverage = legacy(a.sizeAverage, "sizeAverage");
+  const reduce = legacy(a.reduce, "reduce");
+  if (sizeAverage !== null || reduce !== null) {
+    if (reduce === false) return "none";
+    return sizeAverage === false ? "sum" : "mean";
+  }
+  return a.reduction === undefined ? "mean" : oneOf(op, "reduction", a.reduction, choices);
+}
+
+function reduceLoss(loss: Tensor, reduction: string): Tensor {
+  if (reduction === "none") return loss;
+  return reduction === "sum" ? sum(loss) : mean(loss);
+}
+
+/** Runs a composed loss: under tidy when nothing needs a gradient, so no temporary survives. */
+function compose(inputs: Tensor[], body: () => Tensor): Tensor {
+  return needsGradAny(inputs) ? body() : tidy(body);
+}
+
+export interface ReductionOptions {
+  sizeAverage?: boolean | null;
+  reduce?: boolean | null;
+  reduction?: Reduction2;
+}
+
+type Legacy = [sizeAverage: boolean | null, reduce: boolean | null, reduction: Reduction2];
+const LEGACY = ["sizeAverage", "reduce", "reduction"] as const;
+
+/** Mean absolute error: reduce(|input - target|). */
+export function l1Loss(
+  input: Tensor,
+  target: Tensor,
+  ...rest: Args<Legacy, ReductionOptions>
+): Tensor {
+  const op = "l1Loss";
+  const x = tensorArg(op, "input", input);
+  const y = tensorArg(op, "target", target);
+  const reduction = reductionOf(op, args(op, rest, LEGACY));
+  return compose([x, y], () => reduceLoss(abs(sub(x, y)), reduction));
+}
+
+export interface SmoothL1Options extends ReductionOptions {
+  beta?: number;
+}
+
+/** Quadratic below beta, linear above: 0.5 d^2 / beta or |d| - beta / 2 (beta = 0: L1). */
+export function smoothL1Loss(
+  input: Tensor,
+  target: Tensor,
+  ...rest: Args<[...Legacy, beta: number], SmoothL1Options>
+): Tensor {
+  const op = "smoothL1Loss";
+  const x = tensorArg(op, "input", input);
+  const y = tensorArg(op, "target", target);
+  const a = args(op, rest, [...LEGACY, "beta"]);
+  const reduction = reductionOf(op, a);
+  const beta = a.beta === undefined ? 1 : num(op, "beta", a.beta, { min: 0, finite: true });
+  return compose([x, y], () => {
+    const d = abs(sub(x, y));
+    if (beta === 0) return reduceLoss(d, reduction);
+    const m = clamp(d, null, beta);
+    return reduceLoss(div(mul(m, sub(d, mul(m, 0.5))), beta), reduction);
+  });
+}
+
+export interface HuberOptions {
+  reduction?: Reduction2;
+  delta?: number;
+}
+
+/** 0.5 d^2 below delta, delta (|d| - delta / 2) above (= delta * smoothL1Loss with beta delta). */
+export function huberLoss(
+  input: Tensor,
+  target: Tensor,
+  ...rest: Args<[reduction: Reduction2, delta: number], HuberOptions>
+): Tensor {
+  const op = "huberLoss";
+  const x = tensorArg(op, "input", input);
+  const y = tensorArg(op, "target", target);
+  const a = args(op, rest, ["reduction", "delta"]);
+  const reduction = reductionOf(op, a);
+  const delta = a.delta === undefined ? 1 : num(op, "delta", a.delta, { gt: 0, finite: true });
+  return compose([x, y], () => {
+    const d = abs(sub(x, y));
+    const m = clamp(d, null, delta);
+    return reduceLoss(mul(m, sub(d, mul(m, 0.5))), reduction);
+  });
+}
+
+export interface KLDivOptions {
+  sizeAverage?: boolean | null;
+  reduce?: boolean | null;
+  reduction?: Reduction2 | "batchmean";
+  logTarget?: boolean;
+}
+
+/**
+ * Kullback-Leibler divergence of log-probabilities `input` from `target`: pointwise
+ * target (log target - input), or exp(target) (target - input) with logTarget. A zero target
+ * contributes 0 (PyTorch's xlogy). "batchmean" divides the sum by the batch size, "mean" by
+ * the number of elements (as PyTorch, which warns that only "batchmean" is the true KL).
+ */
+export function klDiv(
+  input: Tensor,
+  target: Tensor,
+  ...rest: Args<
+    [
+      sizeAverage: boolean | null,
+      reduce: boolean | null,
+      reduction: Reduction2 | "batchmean",
+      logTarget: boolean,
+    ],
+    KLDivOptions
+  >
+): Tensor {
+  const op = "klDiv";
+  const x = tensorArg(op, "input", input);
+  const t = tensorArg(op, "target", target);
+  const a = args(op, rest, [...LEGACY, "logTarget"]);
+  const reduction = reductionOf(op, a, [...REDUCTIONS, "batchmean"]);
+  const logTarget = a.logTarget === undefined ? false : bool(op, "logTarget", a.logTarget);
+  return compose([x, t], () => {
+    // log(max(t, tiny)) is finite at t = 0, so 0 * it gives PyTorch's xlogy(0, 0) = 0.
+    const point = logTarget ? mul(exp(t), sub(t, x)) : mul(t, sub(log(clamp(t, 1e-38)), x));
+    if (reduction !== "batchmean") return reduceLoss(point, reduction);
+    const total = sum(point);
+    return x.ndim === 0 ? total : div(total, x.shape[0]);
+  });
+}
+
+export interface MarginOptions extends ReductionOptions {
+  margin?: number;
+}
+
+/** Row-wise cosine of [N, D] (or [D]) inputs, with PyTorch's EPSILON in both magnitudes. */
+function rowCosine(x1: Tensor, x2: Tensor): Tensor {
+  const dim = x1.ndim - 1;
+  const prod = sum(mul(x1, x2), dim);
+  const m1 = add(sum(mul(x1, x1), dim), 1e-12);
+  const m2 = add(sum(mul(x2, x2), dim), 1e-12);
+  return div(prod, sqrt(mul(m1, m2)));
+}
+
+/** A constant 0/1 tensor of `target`'s shape: 1 where target equals `value`. */
+function maskOf(target: Tensor, value: number): Tensor {
+  const data = target.data();
+  const m = new Float32Array(data.length);
+  for (let i = 0; i < m.length; i++) m[i] = Number(data[i]) === value ? 1 : 0;
+  return tensor(m, { shape: [...target.shape] });
+}
+
+/**
+ * 1 - cos(x1, x2) where target is 1, max(0, cos(x1, x2) - margin) where it is -1 (and 0 for any
+ * other target value, as PyTorch). x1, x2: [N, D] or [D]; target: [N] or [].
+ */
+export function cosineEmbeddingLoss(
+  input1: Tensor,
+  input2: Tensor,
+  target: Tensor,
+  ...rest: Args<[margin: number, ...Legacy], MarginOptions>
+): Tensor {
+  const op = "cosineEmbeddingLoss";
+  const x1 = tensorArg(op, "input1", input1);
+  const x2 = tensorArg(op, "input2", input2);
+  const t = tensorArg(op, "target", target);
+  const a = args(op, rest, ["margin", ...LEGACY]);
+  const reduction = reductionOf(op, a);
+  const margin = a.margin === undefined ? 0 : num(op, "margin", a.margin);
+  const shapeOk =
+    (x1.ndim === 1 || x1.ndim === 2) &&
+    x1.shape.every((d, i) => d === x2.shape[i]) &&
+    x1.ndim === x2.ndim &&
+    t.ndim === x1.ndim - 1 &&
+    (t.ndim === 0 || t.shape[0] === x1.shape[0]);
+  if (!shapeOk) {
+    fail(
+      op,
+      `expected input1 and input2 of one shape [N, D] or [D] and target [N] or [] but got ${shapes(x1, x2, t)}`,
+    );
+  }
+  return compose([x1, x2, t], () => {
+    const cos = rowCosine(x1, x2);
+    const pos = mul(neg(sub(cos, 1)), maskOf(t, 1));
+    const negative = mul(clamp(sub(cos, margin), 0), maskOf(t, -1));
+    return reduceLoss(add(pos, negative), reduction);
+  });
+}
+
+function shapes(...ts: Tensor[]): string {
+  return ts.map((t) => `[${t.shape.join(",")}]`).join(", ");
+}
+
+/** max(0, -target (input1 - input2) + margin), target +-1. */
+export function marginRankingLoss(
+  input1: Tensor,
+  input2: Tensor,
+  target: Tensor,
+  ...rest: Args<[margin: number, ...Legacy], MarginOptions>
+): Tensor {
+  const op = "marginRankingLoss";
+  const x1 = tensorArg(op, "input1", input1);
+  const x2 = tensorArg(op, "input2", input2);
+  const t = tensorArg(op, "target", target);
+  const a = args(op, rest, ["margin", ...LEGACY]);
+  const reduction = reductionOf(op, a);
+  const margin = a.margin === undefined ? 0 : num(op, "margin", a.margin);
+  if (x1.ndim !== x2.ndim || x1.ndim !== t.ndim) {
+    fail(
+      op,
+      `input1, input2 and target must have the same number of dims but got ${shapes(x1, x2, t)}`,
+    );
+  }
+  return compose([x1, x2, t], () =>
+    reduceLoss(clamp(add(neg(mul(t, sub(x1, x2))), margin), 0), reduction),
+  );
+}
+
+export interface TripletMarginOptions extends MarginOptions {
+  p?: number;
+  eps?: number;
+  swap?: boolean;
+}
+
+/** PyTorch's pairwise_distance: the p-norm of (x1 - x2 + eps) over the last dim. */
+function pairwiseDistance(x1: Tensor, x2: Tensor, p: number, eps: number): Tensor {
+  const d = add(sub(x1, x2), eps);
+  const dim = d.ndim - 1;
+  if (p === 2) return sqrt(sum(mul(d, d), dim));
+  if (p === 1) return sum(abs(d), dim);
+  return pow(sum(pow(abs(d), p), dim), 1 / p);
+}
+
+/**
+ * max(0, margin + d(anchor, positive) - d(anchor, negative)) with the p-norm distance; with
+ * swap, d(anchor, negative) is replaced by d(positive, negative) where that is smaller.
+ */
+export function tripletMarginLoss(
+  anchor: Tensor,
+  positive: Tensor,
+  negative: Tensor,
+  ...rest: Args<
+    [margin: number, p: number, eps: number, swap: boolean, ...Legacy],
+    TripletMarginOptions
+  >
+): Tensor {
+  const op = "tripletMarginLoss";
+  const xa = tensorArg(op, "anchor", anchor);
+  const xp = tensorArg(op, "positive", positive);
+  const xn = tensorArg(op, "negative", negative);
+  const a = args(op, rest, ["margin", "p", "eps", "swap", ...LEGACY]);
+  const reduction = reductionOf(op, a);
+  const margin = a.margin === undefined ? 1 : num(op, "margin", a.margin);
+  const p = a.p === undefined ? 2 : num(op, "p", a.p, { gt: 0, finite: true });
+  const eps = a.eps === undefined ? 1e-6 : num(op, "eps", a.eps);
+  const swap = a.swap === undefined ? false : bool(op, "swap", a.swap);
+  const nd = xa.ndim;
+  if ((nd !== 1 && nd !== 2) || xp.ndim !== nd || xn.ndim !== nd) {
+    fail(
+      op,
+      `expected anchor, positive and negative all [N, D] or all [D] but got ${shapes(xa, xp, xn)}`,
+    );
+  }
+  return compose([xa, xp, xn], () => {
+    const dPos = pairwiseDistance(xa, xp, p, eps);
+    let dNeg = pairwiseDistance(xa, xn, p, eps);
+    if (swap) dNeg = minimumOf(dNeg, pairwiseDistance(xp, xn, p, eps));
+    return reduceLoss(clamp(add(sub(dPos, dNeg), margin), 0), reduction);
+  });
+}

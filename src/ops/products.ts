@@ -1,0 +1,88 @@
+/**
+ * torch's fixed-rank products, each a shape check in front of matmul (so they share its sgemm
+ * path and its backward): mm (2-D · 2-D), bmm (3-D · 3-D, equal batches), mv (2-D · 1-D), dot
+ * (1-D · 1-D), and outer (1-D ⊗ 1-D, the gradient of a rank-1 product, also through matmul).
+ */
+import { fmt, WasmgradError } from "../errors.js";
+import { Tensor } from "../tensor.js";
+import { matmul } from "./matmul.js";
+import { reshape } from "./shape.js";
+
+function need(op: string, t: unknown, ndim: number, what: string): Tensor {
+  if (!(t instanceof Tensor)) {
+    throw new WasmgradError(
+      `${op}: expected a Tensor as ${what} but got ${t === null ? "null" : typeof t}`,
+    );
+  }
+  t._live(op);
+  if (t.ndim !== ndim) {
+    throw new WasmgradError(
+      `${op}: expected ${what} to be ${ndim}-D but got shape ${fmt(t.shape)}`,
+    );
+  }
+  return t;
+}
+
+/** Matrix product of a [n,m] and a [m,p] matrix. */
+export function mm(a: Tensor, b: Tensor): Tensor {
+  need("mm", a, 2, "the first argument");
+  need("mm", b, 2, "the second argument");
+  if (a.shape[1] !== b.shape[0]) {
+    throw new WasmgradError(
+      `mm: cannot multiply ${fmt(a.shape)} by ${fmt(b.shape)}: inner dimensions ${a.shape[1]} and ${b.shape[0]} differ`,
+    );
+  }
+  return matmul(a, b);
+}
+
+/** Batched matrix product of [B,n,m] and [B,m,p] (no broadcasting, as torch.bmm). */
+export function bmm(a: Tensor, b: Tensor): Tensor {
+  need("bmm", a, 3, "the first argument");
+  need("bmm", b, 3, "the second argument");
+  if (a.shape[0] !== b.shape[0]) {
+    throw new WasmgradError(
+      `bmm: batch sizes differ: ${fmt(a.shape)} and ${fmt(b.shape)} (${a.shape[0]} and ${b.shape[0]})`,
+    );
+  }
+  if (a.shape[2] !== b.shape[1]) {
+    throw new WasmgradError(
+      `bmm: cannot multiply ${fmt(a.shape)} by ${fmt(b.shape)}: inner dimensions ${a.shape[2]} and ${b.shape[1]} differ`,
+    );
+  }
+  return matmul(a, b);
+}
+
+/** Matrix-vector product of [n,m] and [m]. */
+export function mv(a: Tensor, v: Tensor): Tensor {
+  need("mv", a, 2, "the matrix");
+  need("mv", v, 1, "the vector");
+  if (a.shape[1] !== v.shape[0]) {
+    throw new WasmgradError(
+      `mv: cannot multiply ${fmt(a.shape)} by ${fmt(v.shape)}: sizes ${a.shape[1]} and ${v.shape[0]} differ`,
+    );
+  }
+  return matmul(a, v);
+}
+
+/** Inner product of two 1-D tensors of equal length (a 0-d result). */
+export function dot(a: Tensor, b: Tensor): Tensor {
+  need("dot", a, 1, "the first argument");
+  need("dot", b, 1, "the second argument");
+  if (a.shape[0] !== b.shape[0]) {
+    throw new WasmgradError(
+      `dot: expected 1-D tensors of the same length but got ${fmt(a.shape)} and ${fmt(b.shape)}`,
+    );
+  }
+  return matmul(a, b);
+}
+
+/** Outer product of [n] and [m]: [n,m] (torch.outer / torch.ger). */
+export function outer(a: Tensor, b: Tensor): Tensor {
+  need("outer", a, 1, "the first argument");
+  need("outer", b, 1, "the second argument");
+  const col = reshape(a, a.shape[0], 1);
+  const row = reshape(b, 1, b.shape[0]);
+  // col and row stay alive: they are the product's graph inputs (views sharing a's and b's
+  // storage, so they cost no copy).
+  return matmul(col, row);
+}

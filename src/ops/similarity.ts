@@ -1,0 +1,115 @@
+/**
+ * F.cosineSimilarity, F.normalize and F.oneHot, as torch.nn.functional. The first two are
+ * composed from differentiable primitives, so gradients flow to every tensor argument.
+ */
+import { needsGradAny } from "../autograd/engine.js";
+import { tidy } from "../memory.js";
+import { normDim } from "../shape.js";
+import { Tensor } from "../tensor.js";
+import { type Args, args, fail, int, num, tensorArg } from "../validate.js";
+import { div, mul } from "./binary.js";
+import { tensor } from "./creation.js";
+import { sum } from "./reduce.js";
+import { abs, clamp, pow, sqrt } from "./unary.js";
+
+export interface CosineSimilarityOptions {
+  dim?: number;
+  eps?: number;
+}
+
+/**
+ * sum(x1 x2) / sqrt(max(sum(x1^2) sum(x2^2), eps^2)) along `dim` (default 1), with x1 and x2
+ * broadcast to one shape.
+ */
+export function cosineSimilarity(
+  x1: Tensor,
+  x2: Tensor,
+  ...rest: Args<[dim: number, eps: number], CosineSimilarityOptions>
+): Tensor {
+  const op = "cosineSimilarity";
+  const a1 = tensorArg(op, "x1", x1);
+  const a2 = tensorArg(op, "x2", x2);
+  const a = args(op, rest, ["dim", "eps"]);
+  const dim0 = a.dim === undefined ? 1 : int(op, "dim", a.dim);
+  const eps = a.eps === undefined ? 1e-8 : num(op, "eps", a.eps, { min: 0 });
+  const body = (): Tensor => {
+    const prod = mul(a1, a2);
+    const dim = normDim(op, dim0, prod.ndim);
+    const w12 = sum(prod, dim);
+    const n = mul(sum(mul(a1, a1), dim), sum(mul(a2, a2), dim));
+    return div(w12, sqrt(clamp(n, eps * eps)));
+  };
+  return needsGradAny([a1, a2]) ? body() : tidy(body);
+}
+
+export interface NormalizeOptions {
+  p?: number;
+  dim?: number;
+  eps?: number;
+}
+
+/** input / max(||input||_p, eps) along `dim` (default p 2, dim 1, eps 1e-12). */
+export function normalize(
+  input: Tensor,
+  ...rest: Args<[p: number, dim: number, eps: number], NormalizeOptions>
+): Tensor {
+  const op = "normalize";
+  const x = tensorArg(op, "input", input);
+  const a = args(op, rest, ["p", "dim", "eps"]);
+  const p = a.p === undefined ? 2 : num(op, "p", a.p, { gt: 0, finite: true });
+  const dim = normDim(op, a.dim === undefined ? 1 : int(op, "dim", a.dim), x.ndim);
+  const eps = a.eps === undefined ? 1e-12 : num(op, "eps", a.eps, { min: 0 });
+  const body = (): Tensor => {
+    let norm: Tensor;
+    if (p === 2) norm = sqrt(sum(mul(x, x), dim, true));
+    else if (p === 1) norm = sum(abs(x), dim, true);
+    else norm = pow(sum(pow(abs(x), p), dim, true), 1 / p);
+    return div(x, clamp(norm, eps));
+  };
+  return needsGradAny([x]) ? body() : tidy(body);
+}
+
+/** Class indices: a tensor of integer values, an Int32Array or a number[]. */
+export type OneHotIndices = Tensor | Int32Array | readonly number[];
+
+/**
+ * A [...shape, numClasses] tensor with 1 at each index's class and 0 elsewhere; numClasses -1
+ * (the default) means one more than the largest index. float32 until int32 tensors exist.
+ */
+export function oneHot(
+  indices: OneHotIndices,
+  ...rest: Args<[numClasses: number], { numClasses?: number }>
+): Tensor {
+  const op = "oneHot";
+  let values: ArrayLike<number>;
+  let shape: number[];
+  if (indices instanceof Tensor) {
+    tensorArg(op, "tensor", indices);
+    values = indices.data();
+    shape = [...indices.shape];
+  } else if (indices instanceof Int32Array || Array.isArray(indices)) {
+    values = indices as ArrayLike<number>;
+    shape = [values.length];
+  } else {
+    return fail(op, "expected a tensor of class indices, an Int32Array or a number[]");
+  }
+  const a = args(op, rest, ["numClasses"]);
+  let c = a.numClasses === undefined ? -1 : int(op, "numClasses", a.numClasses, -1);
+  let max = -1;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isInteger(v) || v < 0) {
+      fail(op, `class values must be non-negative integers but got ${v} at index ${i}`);
+    }
+    if (v > max) max = v;
+  }
+  if (c === -1) {
+    if (values.length === 0) fail(op, "can not infer the number of classes from an empty tensor");
+    c = max + 1;
+  } else if (max >= c) {
+    fail(op, `class values must be smaller than numClasses (${c}) but got ${max}`);
+  }
+  const out = new Float32Array(values.length * c);
+  for (let i = 0; i < values.length; i++) out[i * c + values[i]] = 1;
+  return tensor(out, { shape: [...shape, c] });
+}
