@@ -145,7 +145,7 @@ describe("error messages name the op, what it got and what it expected", () => {
     );
     throwsWg(
       () => new wg.optim.SGD(layer.parameters(), { lr: 0.1, weight_decay: 0.1 } as { lr: number }),
-      /SGD: unknown option "weight_decay"; did you mean weightDecay\? \(known: lr, momentum, dampening, weightDecay, nesterov\)/,
+      /SGD: unknown option "weight_decay"; did you mean weightDecay\? \(known: lr, momentum, dampening, weightDecay, nesterov, maximize\)/,
     );
     throwsWg(
       () => new wg.optim.Adam([layer.weight, layer.bias!, layer.weight]),
