@@ -1,7 +1,7 @@
 /**
  * The kernel binaries, inlined: src/backend/generated/wasm.ts holds the baseline build deflated
- * and the relaxed build as a deflated delta against it (29 KB of base64 for both, against 173 KB
- * of binaries). They are rebuilt synchronously on first use. The `wasmgrad/url` entry replaces
+ * and the relaxed build as a deflated delta against it (together about a quarter of the two
+ * binaries' size). They are rebuilt synchronously on first use. The `wasmgrad/url` entry replaces
  * this module with ./binaries-url.ts (scripts/build-bundles.mjs), which has the same exports.
  */
 import { relaxedWasm, simdWasm } from "./generated/wasm.js";
