@@ -25,7 +25,7 @@ describe("the packed package", () => {
     });
     expect(r.stdout + r.stderr).toContain("All good!");
     expect(r.status).toBe(0);
-  }, 60_000);
+  }, 180_000);
 
   it("passes @arethetypeswrong/cli in every resolution mode", () => {
     const r = spawnSync(
@@ -45,7 +45,7 @@ describe("the packed package", () => {
       p.entrypoint === "./url" &&
       p.resolutionKind === "node16-cjs";
     expect(report.analysis.problems.filter((p) => !expected(p))).toEqual([]);
-  }, 60_000);
+  }, 180_000);
 
   it("ships no scripts, a LICENSE, and source maps with their sources", () => {
     const tgz = packedTarball();
@@ -68,7 +68,7 @@ describe("the packed package", () => {
       };
       expect(m.sourcesContent?.length, map).toBe(m.sources.length);
     }
-  }, 60_000);
+  }, 180_000);
 
   it("keeps prepare in the repository, so that npm install in a clone builds", () => {
     const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
