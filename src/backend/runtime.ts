@@ -4,23 +4,10 @@
  * scratch area through which N-d kernels receive shapes and strides.
  */
 import { WasmgradError } from "../errors.js";
+import { readEnv } from "./env.js";
 import type { Kernels, Ptr } from "./kernels.js";
+import { installThreads } from "./parallel.js";
 import { type Backend, instantiate, relaxedSimdSupported, type Variant } from "./wasm.js";
-
-/**
- * An environment variable, or undefined where there is none or reading it is not allowed: Deno
- * without `--allow-env` throws on every read, and the library must still load there.
- */
-export function readEnv(name: string): string | undefined {
-  try {
-    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
-      ?.env;
-    const value = env?.[name];
-    return typeof value === "string" ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function chooseVariant(): Variant {
   if (readEnv("WASMGRAD_SIMD") === "baseline") return "simd";
@@ -76,6 +63,7 @@ export const backend: Backend = instantiate(chooseVariant());
 export const K: Kernels = backend.kernels;
 /** Rows of sgemm's register tile in use: 4 or 6. */
 export const gemmTileRows: number = K.sgemm_set_tile(chooseGemmTile(backend.variant));
+installThreads(backend, gemmTileRows);
 
 /** Largest single allocation the allocator can serve (TLSF's block limit is 1 GiB). */
 const MAX_ALLOCATION = 2 ** 30 - 64;
