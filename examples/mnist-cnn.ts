@@ -5,8 +5,11 @@
  * speed. The training set is small (7,996 digits), so each digit is randomly rotated (up to 10
  * degrees), scaled (up to 10%) and shifted (up to 2 pixels) every time it is seen.
  *
- *   npm start            (or: node dist-examples/examples/mnist-cnn.js [epochs])
+ *   npm start            (or: node dist-examples/examples/mnist-cnn.js [epochs] [--save <path>])
+ *
+ * `--save <path>` writes the trained weights as safetensors (the demo site ships such a file).
  */
+import { writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import * as wg from "wasmgrad";
 import { type DigitResult, type Digits, loadMnist, trainDigits } from "./mnist-data.js";
@@ -26,6 +29,8 @@ export interface CnnOptions extends CnnShape {
   limit?: number;
   /** Called with a line of progress text; `final` is false for in-place updates. */
   log?: (line: string, final: boolean) => void;
+  /** Called with the trained model before it is disposed. */
+  onTrained?: (model: wg.nn.Module) => void;
 }
 
 /** Held-out accuracy, ms per step, steps, the last loss and each epoch's mean loss. */
@@ -141,6 +146,7 @@ export function trainCnn(options: CnnOptions = {}): CnnResult {
     epochs,
     batchSize,
     log,
+    onTrained: options.onTrained,
     // Cosine decay of the learning rate over the whole run.
     beforeStep: (step, total) => {
       optimizer.lr = lr * 0.5 * (1 + Math.cos((Math.PI * step) / total));
@@ -172,7 +178,12 @@ export function convGflops(n: number, c: number, size: number, oc: number, repea
 }
 
 function main(): void {
-  const epochs = Number(process.argv[2] ?? 15);
+  const args = process.argv.slice(2);
+  const saveAt = args.indexOf("--save");
+  const savePath = saveAt >= 0 ? args[saveAt + 1] : undefined;
+  if (saveAt >= 0 && savePath === undefined) throw new Error("--save needs a file path");
+  const positional = args.filter((_, i) => i !== saveAt && i !== saveAt + 1);
+  const epochs = Number(positional[0] ?? 15);
   const info = wg.backendInfo();
   console.log(
     `wasmgrad: MNIST CNN (conv 24, conv 48, dense 10), SGD momentum, batch 32 (${info.relaxedSimd ? "relaxed SIMD" : "SIMD"} kernels, ${info.wasmBytes} bytes of WebAssembly)`,
@@ -183,6 +194,11 @@ function main(): void {
   const tty = process.stdout.isTTY === true;
   const result = trainCnn({
     epochs,
+    onTrained: (model) => {
+      if (savePath === undefined) return;
+      writeFileSync(savePath, wg.save(model.stateDict()));
+      console.log(`saved the trained weights to ${savePath}`);
+    },
     log: (line, final) => {
       if (tty) process.stdout.write(`\r\x1b[K${line}${final ? "\n" : ""}`);
       else if (final) console.log(line);

@@ -87,6 +87,8 @@ export interface DigitTraining {
   beforeStep?: (step: number, total: number) => void;
   /** Called with a line of progress text; `final` is false for in-place updates. */
   log?: (line: string, final: boolean) => void;
+  /** Called with the trained model before it is disposed (e.g. to save its weights). */
+  onTrained?: (model: wg.nn.Module) => void;
 }
 
 export interface DigitResult {
@@ -154,6 +156,7 @@ export function trainDigits(
     );
   }
   const accuracy = evaluate(model, test);
+  options.onTrained?.(model);
   model.dispose();
   optimizer.dispose();
   return { accuracy, msPerStep: stepTime / steps, steps, finalLoss, losses };

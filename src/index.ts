@@ -1,6 +1,6 @@
 /**
  * wasmgrad: PyTorch-shaped tensors, autograd, nn and optim over WebAssembly SIMD kernels.
- * `import * as wg from "wasmgrad"` gives a ready library; see API.md for the contract.
+ * `import * as wg from "wasmgrad"` gives a ready library; see the README and the API reference.
  */
 // Binds the comparison, mask and in-place methods onto Tensor.prototype.
 import "./tensor-methods.js";
@@ -119,3 +119,11 @@ export * as optim from "./optim/index.js";
 export { manualSeed } from "./random.js";
 export { Tensor, type TensorOrScalar } from "./tensor.js";
 export type { NestedArray } from "./tensor-data.js";
+
+// `Symbol.dispose` for `using`, declared here as lib.esnext.disposable and @types/node do, so that
+// these types compile without that lib (tensor.ts polyfills the value at run time).
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}

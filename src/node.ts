@@ -6,11 +6,20 @@
  * Node's own, with their `code`.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { WasmgradError } from "./errors.js";
-import { load, save } from "./io/safetensors.js";
-import type { Tensor } from "./tensor.js";
+// Through the package's index, so that the CommonJS build (scripts/build-cjs.mjs) shares it.
+import { load, save, type Tensor, WasmgradError } from "./index.js";
 
-function checkPath(op: string, path: string | URL): void {
+/**
+ * A `file:` URL (Node's `URL`), described by shape so that these types need neither @types/node
+ * nor the DOM lib.
+ */
+export interface FileUrl {
+  readonly href: string;
+  readonly protocol: string;
+  readonly pathname: string;
+}
+
+function checkPath(op: string, path: string | FileUrl): asserts path is string | URL {
   if (typeof path !== "string" && !(path instanceof URL)) {
     throw new WasmgradError(
       `${op}: path must be a string or a file: URL but got ${path === null ? "null" : typeof path}`,
@@ -19,13 +28,13 @@ function checkPath(op: string, path: string | URL): void {
 }
 
 /** Writes `stateDict` to `path` as safetensors (the state dict is checked before the file opens). */
-export function saveFile(path: string | URL, stateDict: Record<string, Tensor>): void {
+export function saveFile(path: string | FileUrl, stateDict: Record<string, Tensor>): void {
   checkPath("saveFile", path);
   writeFileSync(path, save(stateDict));
 }
 
 /** Reads a safetensors file into float32 tensors keyed by name (see `load`). */
-export function loadFile(path: string | URL): Record<string, Tensor> {
+export function loadFile(path: string | FileUrl): Record<string, Tensor> {
   checkPath("loadFile", path);
   return load(readFileSync(path));
 }

@@ -1,15 +1,16 @@
 /**
  * Loads the kernel module. The only code in wasmgrad that touches WebAssembly.
  *
- * Both binaries are inlined (src/backend/generated/wasm.ts) and compiled synchronously: they are
+ * Both binaries are inlined (./binaries.ts; the `wasmgrad/url` build swaps in ./binaries-url.ts,
+ * which fetches them before the library runs) and compiled synchronously: they are
  * small (tens of KB, far under Chromium's main-thread limit for synchronous compilation), which
  * keeps `import` free of top-level await so that `require("wasmgrad")` works on Node >= 20.19.
  */
+import { bytesOf, type Variant } from "./binaries.js";
 import { stripData, unshareMemory } from "./binary.js";
-import { relaxedWasm, simdWasm } from "./generated/wasm.js";
 import { type Kernels, kernelNames } from "./kernels.js";
 
-export type Variant = "simd" | "relaxed";
+export { bytesOf, type Variant };
 
 export interface Backend {
   readonly variant: Variant;
@@ -28,28 +29,13 @@ export interface Backend {
   u8(): Uint8Array;
 }
 
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
-const binaries: Record<Variant, string> = { simd: simdWasm, relaxed: relaxedWasm };
-const decoded = new Map<Variant, Uint8Array<ArrayBuffer>>();
-
-function bytesOf(variant: Variant): Uint8Array<ArrayBuffer> {
-  let bytes = decoded.get(variant);
-  if (bytes === undefined) {
-    bytes = decodeBase64(binaries[variant]);
-    decoded.set(variant, bytes);
-  }
-  return bytes;
-}
-
 /** Whether this engine validates the relaxed-SIMD build (Chromium; Node 22+ or with a flag). */
 export function relaxedSimdSupported(): boolean {
-  return WebAssembly.validate(bytesOf("relaxed"));
+  try {
+    return WebAssembly.validate(bytesOf("relaxed"));
+  } catch {
+    return false; // wasmgrad/url loads only the build the engine runs
+  }
 }
 
 /** Pages of memory the module starts with (asconfig.json's initialMemory). */

@@ -345,4 +345,9 @@ export abstract class Optimizer<
     for (const s of this.state.values()) disposeState(s);
     this.state.clear();
   }
+
+  /** `using opt = new optim.SGD(...)` frees its state tensors at the end of scope. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
 }
