@@ -105,6 +105,7 @@ export {
   unsqueeze,
 } from "./ops/shape.js";
 export { logSoftmax, softmax } from "./ops/softmax.js";
+export { argsort, sort, topk } from "./ops/sort.js";
 export { logsumexp, norm, std, type VarOptions, variance as var } from "./ops/stats.js";
 export { abs, clamp, exp, log, neg, relu, sigmoid, sqrt, tanh } from "./ops/unary.js";
 export {

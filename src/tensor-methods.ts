@@ -3,9 +3,12 @@
  * class here (declaration merging) so that tensor.ts stays about storage, shape and autograd.
  * Each method is the function of the same name with the tensor as first argument.
  */
+
+import type { ValuesIndices } from "./named.js";
 import * as cmp from "./ops/compare.js";
 import * as ix from "./ops/indexing.js";
 import * as ip from "./ops/inplace-ops.js";
+import * as so from "./ops/sort.js";
 import * as vw from "./ops/views.js";
 import * as sel from "./ops/where.js";
 import { Tensor, type TensorOrScalar } from "./tensor.js";
@@ -54,6 +57,9 @@ declare module "./tensor.js" {
     gather(dim: number, index: Tensor): Tensor;
     scatter(dim: number, index: Tensor, src: Tensor | number): Tensor;
     scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;
+    sort(dim?: number, descending?: boolean): ValuesIndices;
+    argsort(dim?: number, descending?: boolean): Tensor;
+    topk(k: number, dim?: number, largest?: boolean, sorted?: boolean): ValuesIndices;
     // In place: each returns this tensor (see ops/inplace.ts for the autograd rules).
     add_(other: TensorOrScalar): this;
     sub_(other: TensorOrScalar): this;
@@ -189,6 +195,15 @@ const shapeMethods: Record<string, (this: Tensor, ...args: never[]) => unknown> 
   },
   triu(this: Tensor, diagonal?: number) {
     return vw.triu(this, diagonal);
+  },
+  sort(this: Tensor, dim?: number, descending?: boolean) {
+    return so.sort(this, dim, descending);
+  },
+  argsort(this: Tensor, dim?: number, descending?: boolean) {
+    return so.argsort(this, dim, descending);
+  },
+  topk(this: Tensor, k: number, dim?: number, largest?: boolean, sorted?: boolean) {
+    return so.topk(this, k, dim, largest, sorted);
   },
   indexSelect(this: Tensor, dim: number, index: Tensor | readonly number[]) {
     return ix.indexSelect(this, dim, index);
