@@ -58,6 +58,8 @@ export class Tensor {
   _base: Tensor | null = null;
   /** @internal a module parameter. */
   _isParameter = false;
+  /** @internal alive outside every tidy scope (see memory.ts). */
+  _outside = false;
   /** @internal registered with the FinalizationRegistry safety net. */
   _registered = false;
   /**
