@@ -20,7 +20,7 @@ export {
   type StepInfo,
 } from "./fit.js";
 export { type BackendInfo, backendInfo, ready } from "./info.js";
-export { load, save } from "./io/safetensors.js";
+export { load, loadMetadata, save } from "./io/safetensors.js";
 export * as kernels from "./kernels.js";
 export { type MemoryInfo, memory, tidy } from "./memory.js";
 export type { ValuesIndices } from "./named.js";
@@ -60,6 +60,7 @@ export {
 } from "./ops/creation.js";
 export {
   bernoulli,
+  type DTypeLikeOptions,
   emptyLike,
   fullLike,
   type LikeOptions,
@@ -90,6 +91,7 @@ export { gather, indexSelect, scatter, scatterAdd } from "./ops/indexing.js";
 export { matmul } from "./ops/matmul.js";
 export { atan2, lerp, pow, rpow } from "./ops/pow.js";
 export { bmm, dot, mm, mv, outer } from "./ops/products.js";
+export { type IntDrawOptions, multinomial, randint, randperm } from "./ops/random-int.js";
 export { mean, sum } from "./ops/reduce.js";
 export { cumprod, cumsum, prod } from "./ops/scan.js";
 export {

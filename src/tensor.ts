@@ -3,6 +3,7 @@
  * contiguous and row-major; views made by reshape-like ops share storage (reference counted).
  * Every operation is a function in ops/; the methods here are the same functions, bound.
  */
+
 import { type BackwardOptions, type GradNode, runBackward } from "./autograd/engine.js";
 import type { Ptr } from "./backend/kernels.js";
 import { K, meta } from "./backend/runtime.js";
@@ -25,6 +26,7 @@ import * as extrema from "./ops/extrema.js";
 import * as matmulOps from "./ops/matmul.js";
 import * as powOps from "./ops/pow.js";
 import * as products from "./ops/products.js";
+import * as randomInt from "./ops/random-int.js";
 import * as reduce from "./ops/reduce.js";
 import * as scan from "./ops/scan.js";
 import * as shapeOps from "./ops/shape.js";
@@ -34,6 +36,7 @@ import * as unary from "./ops/unary.js";
 import { formatTensor } from "./print.js";
 import { collapse, normDim, sameShape, sizeOf, stridesOf } from "./shape.js";
 import { type NestedArray, readArray, type TensorData, toNested } from "./tensor-data.js";
+import type { Args } from "./validate.js";
 
 // Older browsers lack Symbol.dispose; `using` needs it.
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for("Symbol.dispose");
@@ -70,6 +73,8 @@ export class Tensor {
   _perm: readonly number[] | null = null;
   private _storage: Storage | null;
   private _grad: Tensor | null = null;
+  /** Whether `_grad` was made by backward (ours to free) rather than assigned by the caller. */
+  private _gradOwned = false;
 
   /** @internal use the creation functions (`wg.tensor`, `wg.zeros`, ...). */
   constructor(shape: readonly number[], storage: Storage, dtype: DType = "float32") {
@@ -82,6 +87,14 @@ export class Tensor {
 
   /** @internal a tensor of `shape` with fresh, uninitialised storage. */
   static _empty(op: string, shape: readonly number[], dtype: DType = "float32"): Tensor {
+    // The last guard before memory: a negative, fractional or non-int32 size never reaches it.
+    for (const d of shape) {
+      if (!(Number.isInteger(d) && d >= 0 && d <= 0x7fffffff)) {
+        throw new WasmgradError(
+          `${op}: invalid shape ${fmt(shape)}: sizes must be integers in [0, 2147483647]`,
+        );
+      }
+    }
     return new Tensor(shape, newStorage(op, sizeOf(shape)), dtype);
   }
 
@@ -253,8 +266,10 @@ export class Tensor {
       }
       g._kept = true;
     }
-    if (this._grad !== null && this._grad !== g) this._grad.dispose();
+    // A gradient the caller assigned may be aliased elsewhere: only our own is freed.
+    if (this._grad !== null && this._grad !== g && this._gradOwned) this._grad.dispose();
     this._grad = g;
+    this._gradOwned = false;
   }
 
   /** @internal adds `g` into `.grad` (taking ownership of `g`). */
@@ -262,6 +277,7 @@ export class Tensor {
     if (this._grad === null || this._grad.isDisposed) {
       g._kept = true;
       this._grad = g;
+      this._gradOwned = true;
     } else {
       this._grad._addInPlace(g);
       g.dispose();
@@ -284,7 +300,7 @@ export class Tensor {
     // The grad node stays: gradients may still flow through a disposed intermediate whose
     // data its backward does not need (a backward that needs it reports the disposal).
     if (this._grad !== null) {
-      this._grad.dispose();
+      if (this._gradOwned) this._grad.dispose();
       this._grad = null;
     }
   }
@@ -463,8 +479,8 @@ export class Tensor {
     return binary.minimum(this, other);
   }
   /** this ** exponent; a Tensor exponent broadcasts (torch.pow). */
-  pow(exponent: TensorOrScalar): Tensor {
-    return powOps.pow(this, exponent);
+  pow(exponent: TensorOrScalar, ...extra: never[]): Tensor {
+    return powOps.pow(this, exponent, ...extra);
   }
   neg(): Tensor {
     return unary.neg(this);
@@ -538,69 +554,73 @@ export class Tensor {
     return softmaxOps.logSoftmax(this, dim);
   }
   // ---- more math (issue 15) ----
-  sin(): Tensor {
-    return elementwise.sin(this);
+  sin(...extra: never[]): Tensor {
+    return elementwise.sin(this, ...extra);
   }
-  cos(): Tensor {
-    return elementwise.cos(this);
+  cos(...extra: never[]): Tensor {
+    return elementwise.cos(this, ...extra);
   }
-  erf(): Tensor {
-    return elementwise.erf(this);
+  erf(...extra: never[]): Tensor {
+    return elementwise.erf(this, ...extra);
   }
-  log1p(): Tensor {
-    return elementwise.log1p(this);
+  log1p(...extra: never[]): Tensor {
+    return elementwise.log1p(this, ...extra);
   }
-  expm1(): Tensor {
-    return elementwise.expm1(this);
+  expm1(...extra: never[]): Tensor {
+    return elementwise.expm1(this, ...extra);
   }
-  rsqrt(): Tensor {
-    return elementwise.rsqrt(this);
+  rsqrt(...extra: never[]): Tensor {
+    return elementwise.rsqrt(this, ...extra);
   }
-  square(): Tensor {
-    return elementwise.square(this);
+  square(...extra: never[]): Tensor {
+    return elementwise.square(this, ...extra);
   }
-  reciprocal(): Tensor {
-    return elementwise.reciprocal(this);
+  reciprocal(...extra: never[]): Tensor {
+    return elementwise.reciprocal(this, ...extra);
   }
-  sign(): Tensor {
-    return elementwise.sign(this);
+  sign(...extra: never[]): Tensor {
+    return elementwise.sign(this, ...extra);
   }
-  floor(): Tensor {
-    return elementwise.floor(this);
+  floor(...extra: never[]): Tensor {
+    return elementwise.floor(this, ...extra);
   }
-  ceil(): Tensor {
-    return elementwise.ceil(this);
+  ceil(...extra: never[]): Tensor {
+    return elementwise.ceil(this, ...extra);
   }
-  round(): Tensor {
-    return elementwise.round(this);
+  round(opts?: { decimals?: number }, ...extra: never[]): Tensor {
+    return elementwise.round(this, opts, ...extra);
   }
-  trunc(): Tensor {
-    return elementwise.trunc(this);
+  trunc(...extra: never[]): Tensor {
+    return elementwise.trunc(this, ...extra);
   }
-  frac(): Tensor {
-    return elementwise.frac(this);
+  frac(...extra: never[]): Tensor {
+    return elementwise.frac(this, ...extra);
   }
   /** base ** this, for a number base (Python's `base ** t`). */
-  rpow(base: number): Tensor {
-    return powOps.rpow(this, base);
+  rpow(base: number, ...extra: never[]): Tensor {
+    return powOps.rpow(this, base, ...extra);
   }
-  atan2(other: Tensor): Tensor {
-    return powOps.atan2(this, other);
+  atan2(other: Tensor, ...extra: never[]): Tensor {
+    return powOps.atan2(this, other, ...extra);
   }
-  lerp(end: Tensor, weight: TensorOrScalar): Tensor {
-    return powOps.lerp(this, end, weight);
+  lerp(end: Tensor, weight: TensorOrScalar, ...extra: never[]): Tensor {
+    return powOps.lerp(this, end, weight, ...extra);
   }
-  logsumexp(dim: number | number[], keepdim = false): Tensor {
-    return stats.logsumexp(this, dim, keepdim);
+  logsumexp(
+    ...args: Parameters<typeof stats.logsumexp> extends [Tensor, ...infer R] ? R : never
+  ): Tensor {
+    return stats.logsumexp(this, ...args);
   }
-  cumsum(dim: number): Tensor {
-    return scan.cumsum(this, dim);
+  cumsum(...args: Parameters<typeof scan.cumsum> extends [Tensor, ...infer R] ? R : never): Tensor {
+    return scan.cumsum(this, ...args);
   }
-  cumprod(dim: number): Tensor {
-    return scan.cumprod(this, dim);
+  cumprod(
+    ...args: Parameters<typeof scan.cumprod> extends [Tensor, ...infer R] ? R : never
+  ): Tensor {
+    return scan.cumprod(this, ...args);
   }
-  prod(dim?: number | null, keepdim = false): Tensor {
-    return scan.prod(this, dim, keepdim);
+  prod(...args: Parameters<typeof scan.prod> extends [Tensor, ...infer R] ? R : never): Tensor {
+    return scan.prod(this, ...args);
   }
   var(...args: stats.VarArgs): Tensor {
     return stats.variance(this, ...args);
@@ -608,22 +628,29 @@ export class Tensor {
   std(...args: stats.VarArgs): Tensor {
     return stats.std(this, ...args);
   }
-  norm(p: number | "fro" = 2, dim?: number | number[] | null, keepdim = false): Tensor {
-    return stats.norm(this, p, dim, keepdim);
+  norm(...args: Parameters<typeof stats.norm> extends [Tensor, ...infer R] ? R : never): Tensor {
+    return stats.norm(this, ...args);
   }
-  mm(other: Tensor): Tensor {
-    return products.mm(this, other);
+  mm(other: Tensor, ...extra: never[]): Tensor {
+    return products.mm(this, other, ...extra);
   }
-  bmm(other: Tensor): Tensor {
-    return products.bmm(this, other);
+  bmm(other: Tensor, ...extra: never[]): Tensor {
+    return products.bmm(this, other, ...extra);
   }
-  mv(vec: Tensor): Tensor {
-    return products.mv(this, vec);
+  mv(vec: Tensor, ...extra: never[]): Tensor {
+    return products.mv(this, vec, ...extra);
   }
-  dot(other: Tensor): Tensor {
-    return products.dot(this, other);
+  dot(other: Tensor, ...extra: never[]): Tensor {
+    return products.dot(this, other, ...extra);
   }
-  outer(other: Tensor): Tensor {
-    return products.outer(this, other);
+  outer(other: Tensor, ...extra: never[]): Tensor {
+    return products.outer(this, other, ...extra);
+  }
+  /** Category indices drawn from this tensor's weights (torch.multinomial). */
+  multinomial(
+    numSamples: number,
+    ...rest: Args<[replacement: boolean], { replacement?: boolean }>
+  ): Tensor {
+    return randomInt.multinomial(this, numSamples, ...rest);
   }
 }

@@ -145,7 +145,7 @@ describe("error messages name the op, what it got and what it expected", () => {
     );
     throwsWg(
       () => new wg.optim.SGD(layer.parameters(), { lr: 0.1, weight_decay: 0.1 } as { lr: number }),
-      /SGD: unknown option "weight_decay"; did you mean weightDecay\? \(known: lr, momentum, dampening, weightDecay, nesterov\)/,
+      /SGD: unknown option "weight_decay"; did you mean weightDecay\? \(known: lr, momentum, dampening, weightDecay, nesterov, maximize\)/,
     );
     throwsWg(
       () => new wg.optim.Adam([layer.weight, layer.bias!, layer.weight]),
@@ -170,7 +170,7 @@ describe("error messages name the op, what it got and what it expected", () => {
   it("arguments of the wrong kind", () => {
     throwsWg(
       () => wg.rand("x" as unknown as number[]),
-      /rand: expected a shape \(sizes or one array of sizes, then options\) but got \(string\)/,
+      /rand: expected a shape \(sizes or one array of sizes, then options\) but got \("x"\)/,
     );
     throwsWg(
       () => (wg.zeros as unknown as () => wg.Tensor)(),
@@ -193,6 +193,10 @@ describe("error messages name the op, what it got and what it expected", () => {
     );
     throwsWg(
       () => wg.tidy(async () => wg.zeros([1])),
+      /tidy: fn must be synchronous but got async function/,
+    );
+    throwsWg(
+      () => wg.tidy(() => Promise.resolve(wg.zeros([1]))),
       /tidy: fn must be synchronous \(it returned a Promise\)/,
     );
     throwsWg(

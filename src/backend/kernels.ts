@@ -13,6 +13,7 @@ import { type GemmKernels, gemmKernelNames } from "./table/gemm.js";
 import { type LossKernels, lossKernelNames } from "./table/loss.js";
 import { type MathKernels, mathKernelNames } from "./table/math.js";
 import { type OptimKernels, optimKernelNames } from "./table/optim.js";
+import { type ResampleKernels, resampleKernelNames } from "./table/resample.js";
 import { type RnnKernels, rnnKernelNames } from "./table/rnn.js";
 import { type UnaryKernels, unaryKernelNames } from "./table/unary.js";
 
@@ -30,6 +31,7 @@ export interface Kernels
     MathKernels,
     ActivationKernels,
     AttnKernels,
+    ResampleKernels,
     CompareKernels {}
 
 export const kernelNames: readonly (keyof Kernels)[] = [
@@ -43,6 +45,7 @@ export const kernelNames: readonly (keyof Kernels)[] = [
   ...mathKernelNames,
   ...activationKernelNames,
   ...attnKernelNames,
+  ...resampleKernelNames,
   ...compareKernelNames,
 ];
 
@@ -59,6 +62,7 @@ type Unlisted = Exclude<
   | (typeof mathKernelNames)[number]
   | (typeof activationKernelNames)[number]
   | (typeof attnKernelNames)[number]
+  | (typeof resampleKernelNames)[number]
   | (typeof compareKernelNames)[number]
 >;
 const everyKernelListed: Unlisted extends never ? true : Unlisted = true;

@@ -12,7 +12,7 @@ import { backend } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { nextU32 } from "../random.js";
 import { Tensor } from "../tensor.js";
-import { options as checkOptions } from "../validate.js";
+import { type Args, args, bool, describe as brief, size } from "../validate.js";
 
 export type Labels = Int32Array | Tensor;
 
@@ -43,6 +43,8 @@ export interface DataLoaderOptions {
 }
 
 const OP = "DataLoader";
+/** 2^28 indices: a 1 GiB order array, and more samples than any in-memory dataset holds. */
+const MAX_SAMPLES = 2 ** 28;
 
 function describe(v: unknown): string {
   if (v === null) return "null";
@@ -125,26 +127,22 @@ export class DataLoader<D extends Dataset = Dataset> implements Iterable<BatchOf
   readonly shuffle: boolean;
   readonly dropLast: boolean;
 
+  /** `DataLoader(dataset, batchSize?, shuffle?)`, or `{ batchSize, shuffle, dropLast }`. */
   constructor(
     readonly dataset: D,
-    options: DataLoaderOptions = {},
+    ...rest: Args<[batchSize: number, shuffle: boolean], DataLoaderOptions>
   ) {
-    checkOptions(OP, options, ["batchSize", "shuffle", "dropLast"]);
-    const { batchSize = 1, shuffle = false, dropLast = false } = options ?? {};
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new WasmgradError(`${OP}: batchSize must be a positive integer but got ${batchSize}`);
+    const o = args(OP, rest, ["batchSize", "shuffle"], ["dropLast"]);
+    this.batchSize = size(OP, "batchSize", o.batchSize ?? 1, 1);
+    this.shuffle = bool(OP, "shuffle", o.shuffle ?? false);
+    this.dropLast = bool(OP, "dropLast", o.dropLast ?? false);
+    const { samples } = partsOf(dataset);
+    // The epoch's order is an Int32Array of the sample indices: it must be allocatable.
+    if (samples > MAX_SAMPLES) {
+      throw new WasmgradError(
+        `${OP}: the dataset has ${samples} samples along its first dimension, more than the ${MAX_SAMPLES} a DataLoader can index (dataset ${brief(dataset)})`,
+      );
     }
-    for (const [name, v] of [
-      ["shuffle", shuffle],
-      ["dropLast", dropLast],
-    ] as const) {
-      if (typeof v !== "boolean")
-        throw new WasmgradError(`${OP}: ${name} must be a boolean but got ${describe(v)}`);
-    }
-    partsOf(dataset);
-    this.batchSize = batchSize;
-    this.shuffle = shuffle;
-    this.dropLast = dropLast;
   }
 
   /** The number of samples (the dataset's first dimension). */
@@ -161,7 +159,8 @@ export class DataLoader<D extends Dataset = Dataset> implements Iterable<BatchOf
   /** One epoch of batches; with shuffle, each call draws a new permutation. */
   *[Symbol.iterator](): Iterator<BatchOf<D>> {
     const { parts, samples } = partsOf(this.dataset);
-    const order = Int32Array.from({ length: samples }, (_, i) => i);
+    const order = new Int32Array(samples);
+    for (let i = 0; i < samples; i++) order[i] = i;
     if (this.shuffle) {
       // Fisher-Yates with 32 random bits per draw.
       for (let i = samples - 1; i > 0; i--) {

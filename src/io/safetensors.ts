@@ -30,13 +30,28 @@ const METADATA_KEY = "__metadata__";
 
 /**
  * Serialises a state dict (e.g. `model.stateDict()`) as safetensors: F32 tensors sorted by name
- * (UTF-8 byte order, as the reference writer does) and `__metadata__: {"format": "pt"}`.
+ * (UTF-8 byte order, as the reference writer does) and `__metadata__: {"format": "pt"}` plus
+ * the string entries of `metadata`, as safetensors' `save_file(tensors, metadata)`.
  */
-export function save(stateDict: Record<string, Tensor>): Uint8Array {
+export function save(
+  stateDict: Record<string, Tensor>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const entries = checkStateDict(stateDict);
   entries.sort(([a], [b]) => compareCodePoints(a, b));
-
-  let json = `{"${METADATA_KEY}":{"format":"pt"}`;
+  if (metadata === null || typeof metadata !== "object" || Array.isArray(metadata)) {
+    throw new WasmgradError(
+      `save: metadata must be an object of strings but got ${describe(metadata)}`,
+    );
+  }
+  for (const [k, v] of Object.entries(metadata)) {
+    if (typeof v !== "string") {
+      throw new WasmgradError(
+        `save: metadata values must be strings but ${JSON.stringify(k)} is ${describe(v)}`,
+      );
+    }
+  }
+  let json = `{"${METADATA_KEY}":${JSON.stringify({ format: "pt", ...metadata })}`;
   let dataBytes = 0;
   for (const [name, t] of entries) {
     const end = dataBytes + t.numel() * 4;
@@ -216,8 +231,28 @@ export function load(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor> {
   return out;
 }
 
+/**
+ * The `__metadata__` map of a safetensors file (e.g. `{ format: "pt" }` and what `save` was
+ * given), read from its header after the same checks `load` makes; no tensor is created.
+ */
+export function loadMetadata(bytes: Uint8Array | ArrayBuffer): Record<string, string> {
+  let file: Uint8Array;
+  if (bytes instanceof Uint8Array) file = bytes;
+  else if (bytes instanceof ArrayBuffer) file = new Uint8Array(bytes);
+  else {
+    throw new WasmgradError(
+      `loadMetadata: expected the file's bytes as a Uint8Array or ArrayBuffer but got ${describe(bytes)}`,
+    );
+  }
+  return readHeader(file).metadata;
+}
+
 /** Validates everything but the element values; returns the tensors in header order. */
-function readHeader(file: Uint8Array): { entries: Entry[]; dataStart: number } {
+function readHeader(file: Uint8Array): {
+  entries: Entry[];
+  dataStart: number;
+  metadata: Record<string, string>;
+} {
   if (file.length < 8) {
     throw new WasmgradError(
       `load: the file is ${file.length} bytes, too short for the 8-byte header length that starts a safetensors file`,
@@ -252,15 +287,16 @@ function readHeader(file: Uint8Array): { entries: Entry[]; dataStart: number } {
     throw new WasmgradError(`load: the header must be a JSON object but is ${jsonKind(root)}`);
   }
   const entries: Entry[] = [];
+  const metadata: Record<string, string> = {};
   for (const [name, info] of root) {
-    if (name === METADATA_KEY) checkMetadata(info);
+    if (name === METADATA_KEY) checkMetadata(info, metadata);
     else entries.push(tensorInfo(name, info));
   }
   checkLayout(entries, file.length - 8 - n);
-  return { entries, dataStart: 8 + n };
+  return { entries, dataStart: 8 + n, metadata };
 }
 
-function checkMetadata(info: Json): void {
+function checkMetadata(info: Json, out: Record<string, string>): void {
   if (info === null) return; // the reference reader accepts null as "no metadata"
   if (!(info instanceof Map)) {
     throw new WasmgradError(
@@ -273,6 +309,12 @@ function checkMetadata(info: Json): void {
         `load: "${METADATA_KEY}" values must be strings but ${quote(key)} is ${jsonKind(value)}`,
       );
     }
+    Object.defineProperty(out, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
 }
 

@@ -1,9 +1,10 @@
 /**
- * torch.nn.utils for wasmgrad: gradient clipping by norm.
+ * torch.nn.utils for wasmgrad: gradient clipping by norm and by value.
  */
 import { backend, K, meta } from "../backend/runtime.js";
 import { BinaryOp } from "../backend/table/core.js";
 import { WasmgradError } from "../errors.js";
+import { sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 
 const f = Math.fround;
@@ -91,3 +92,44 @@ export function clipGradNorm(
   }
   return total;
 }
+
+/** PyTorch's in-place spelling of clipGradNorm. */
+export const clipGradNorm_ = clipGradNorm;
+
+/**
+ * As torch.nn.utils.clip_grad_value_: clamps every gradient of `params` in place to
+ * [-clipValue, clipValue] (NaN stays NaN); parameters without a gradient are skipped.
+ */
+export function clipGradValue(params: Tensor | Iterable<Tensor>, clipValue: number): void {
+  const op = "clipGradValue";
+  let list: Tensor[];
+  if (params instanceof Tensor) list = [params];
+  else if (
+    params !== null &&
+    params !== undefined &&
+    typeof (params as Iterable<Tensor>)[Symbol.iterator] === "function"
+  ) {
+    list = [...params];
+  } else {
+    throw new WasmgradError(
+      `${op}: params must be a Tensor or an iterable of Tensors (e.g. model.parameters()), got ${String(params)}`,
+    );
+  }
+  list.forEach((p, i) => {
+    if (!(p instanceof Tensor)) throw new WasmgradError(`${op}: parameter ${i} is not a Tensor`);
+  });
+  if (typeof clipValue !== "number" || !(clipValue >= 0)) {
+    throw new WasmgradError(
+      `${op}: invalid clipValue ${String(clipValue)}: expected a number >= 0`,
+    );
+  }
+  for (const p of list) {
+    const g = p.grad;
+    if (g === null) continue;
+    const ptr = g._ptr(op);
+    K.clamp_f32(ptr, ptr, sizeOf(g.shape), -clipValue, clipValue);
+  }
+}
+
+/** PyTorch's in-place spelling of clipGradValue. */
+export const clipGradValue_ = clipGradValue;

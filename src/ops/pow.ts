@@ -9,6 +9,8 @@ import { BinaryOp } from "../backend/table/core.js";
 import { WasmgradError } from "../errors.js";
 import { broadcastShapes, type Shape, sameShape, sizeOf } from "../shape.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
+import { noExtra } from "../validate.js";
+import { asFloat, castRaw } from "./cast.js";
 import { binaryRaw, mulRaw, scalarRaw, sumTo } from "./raw.js";
 import { expandRaw } from "./reduce.js";
 import * as unary from "./unary.js";
@@ -44,6 +46,31 @@ function reduceGrad(full: Tensor, shape: Shape): Tensor {
   return r;
 }
 
+/**
+ * A two-operand op with an int32 or bool operand (PyTorch promotes): computed on float32
+ * copies, and cast to int32 when `intResult` (both operands integral). A converted copy stays
+ * alive when the other operand's gradient needs it.
+ */
+function viaFloat(
+  op: string,
+  a: Tensor,
+  b: Tensor,
+  f: (a: Tensor, b: Tensor) => Tensor,
+  intResult: boolean,
+): Tensor {
+  const fa = asFloat(op, a);
+  const fb = asFloat(op, b);
+  const out = f(fa, fb);
+  if (!out.requiresGrad) {
+    if (fa !== a) fa.dispose();
+    if (fb !== b) fb.dispose();
+  }
+  if (!intResult) return out;
+  const r = castRaw(op, out, "int32");
+  out.dispose();
+  return r;
+}
+
 function filled(op: string, shape: Shape, value: number): Tensor {
   const t = Tensor._empty(op, shape);
   K.fill_f32(t.ptr, sizeOf(shape), value);
@@ -56,7 +83,8 @@ function filled(op: string, shape: Shape, value: number): Tensor {
  * broadcast, with C's special cases (x^0 = 1^y = 1, NaN for a negative base and a fractional
  * exponent).
  */
-export function pow(x: TensorOrScalar, y: TensorOrScalar): Tensor {
+export function pow(x: TensorOrScalar, y: TensorOrScalar, ...extra: never[]): Tensor {
+  noExtra("pow", [x, y, ...extra], 2);
   check("pow", x, "the base", true);
   check("pow", y, "the exponent", true);
   if (typeof y === "number") {
@@ -66,6 +94,18 @@ export function pow(x: TensorOrScalar, y: TensorOrScalar): Tensor {
     return unary.pow(x, y);
   }
   if (typeof x === "number") return rpow(y, x);
+  if (x.dtype !== "float32" || y.dtype !== "float32") {
+    if (x.dtype !== "float32" && y.dtype !== "float32" && y.data().some((v) => v < 0)) {
+      throw new WasmgradError("pow: integers to negative integer powers are not allowed");
+    }
+    return viaFloat(
+      "pow",
+      x,
+      y,
+      (a, b) => pow(a, b),
+      x.dtype !== "float32" && y.dtype !== "float32",
+    );
+  }
   const shape = broadcastShapes("pow", x.shape, y.shape);
   const xb = expandTo(x, shape);
   const yb = expandTo(y, shape);
@@ -96,10 +136,20 @@ export function pow(x: TensorOrScalar, y: TensorOrScalar): Tensor {
 }
 
 /** base ** x for a number base (Python's `base ** x`, torch.pow(number, tensor)). */
-export function rpow(x: Tensor, base: number): Tensor {
+export function rpow(x: Tensor, base: number, ...extra: never[]): Tensor {
+  noExtra("rpow", [x, base, ...extra], 2);
   check("rpow", x, "the exponent", false);
   if (typeof base !== "number") {
     throw new WasmgradError(`rpow: expected a number base but got ${describe(base)}`);
+  }
+  if (x.dtype !== "float32") {
+    const fx = asFloat("rpow", x);
+    const r = rpow(fx, base);
+    fx.dispose();
+    if (!Number.isInteger(base)) return r;
+    const ri = castRaw("rpow", r, "int32");
+    r.dispose();
+    return ri;
   }
   const n = sizeOf(x.shape);
   const b = filled("rpow", x.shape, base);
@@ -127,9 +177,13 @@ export function rpow(x: Tensor, base: number): Tensor {
 }
 
 /** The angle of the point (x, y), elementwise with broadcasting, as torch.atan2(y, x). */
-export function atan2(y: Tensor, x: Tensor): Tensor {
+export function atan2(y: Tensor, x: Tensor, ...extra: never[]): Tensor {
+  noExtra("atan2", [y, x, ...extra], 2);
   check("atan2", y, "the first operand (y)", false);
   check("atan2", x, "the second operand (x)", false);
+  if (x.dtype !== "float32" || y.dtype !== "float32") {
+    return viaFloat("atan2", y, x, (a, b) => atan2(a, b), false);
+  }
   const shape = broadcastShapes("atan2", y.shape, x.shape);
   const yb = expandTo(y, shape);
   const xb = expandTo(x, shape);
@@ -161,7 +215,13 @@ export function atan2(y: Tensor, x: Tensor): Tensor {
  * start + weight * (end - start), with broadcasting; weight is a number or a Tensor
  * (torch.lerp). Gradients: (1 - weight) g, weight g, and (end - start) g for a tensor weight.
  */
-export function lerp(start: Tensor, end: Tensor, weight: TensorOrScalar): Tensor {
+export function lerp(
+  start: Tensor,
+  end: Tensor,
+  weight: TensorOrScalar,
+  ...extra: never[]
+): Tensor {
+  noExtra("lerp", [start, end, weight, ...extra], 3);
   check("lerp", start, "start", false);
   check("lerp", end, "end", false);
   check("lerp", weight, "weight", true);
@@ -184,7 +244,7 @@ export function lerp(start: Tensor, end: Tensor, weight: TensorOrScalar): Tensor
     step.dispose();
   }
   const inputs = typeof weight === "number" ? [start, end] : [start, end, weight];
-  if (typeof weight === "number" || !needsGradAny(inputs)) diff.dispose();
+  diff.dispose();
   if (!needsGradAny(inputs)) return out;
   const shape = out.shape;
   return record(out, "lerp", inputs, (g) => {
@@ -194,7 +254,11 @@ export function lerp(start: Tensor, end: Tensor, weight: TensorOrScalar): Tensor
     if (gWide !== gw) gw.dispose();
     const gs = binaryRaw("lerp", BinaryOp.sub, g, gWide);
     const grads: (Tensor | null)[] = [reduceGrad(gs, start.shape), reduceGrad(gWide, end.shape)];
-    if (typeof weight !== "number") grads.push(reduceGrad(mulRaw(g, diff), weight.shape));
+    if (typeof weight !== "number") {
+      const d = binaryRaw("lerp", BinaryOp.sub, end, start);
+      grads.push(reduceGrad(mulRaw(g, d), weight.shape));
+      d.dispose();
+    }
     return grads;
   });
 }

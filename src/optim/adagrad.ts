@@ -1,16 +1,19 @@
 /**
- * Adagrad, as torch.optim.Adagrad (1.13, dense gradients). Per parameter p with gradient g, at
+ * Adagrad, as torch.optim.Adagrad (1.13, dense gradients). Per parameter p with gradient g (negated under
+ * maximize), at
  * that parameter's own step t:
  *   g ← g + λ·p                          (weightDecay λ)
  *   clr = lr / (1 + (t − 1)·lrDecay)
  *   sum ← sum + g²
  *   p ← p − clr·g / (√sum + ε)
  * As in PyTorch, the state (`step` 0 and `sum` filled with initialAccumulatorValue) exists for
- * every parameter from construction on. One fused kernel pass per parameter (adagrad_f32).
+ * every parameter from the moment its group is added. One fused kernel pass per parameter (adagrad_f32).
  */
 import { K } from "../backend/runtime.js";
+import { sizeOf } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { type HyperParameter, Optimizer } from "./optimizer.js";
+import { flag, nonNegative, num, parseArgs } from "./args.js";
+import { type GroupOptions, Optimizer, type ParamGroup, type Params } from "./optimizer.js";
 
 export interface AdagradOptions {
   /** Default 1e-2. */
@@ -23,6 +26,17 @@ export interface AdagradOptions {
   initialAccumulatorValue?: number;
   /** Added to the denominator; default 1e-10. */
   eps?: number;
+  /** Ascend the objective instead of descending it; default false. */
+  maximize?: boolean;
+}
+
+export interface AdagradGroup extends GroupOptions {
+  lr: number;
+  lrDecay: number;
+  weightDecay: number;
+  initialAccumulatorValue: number;
+  eps: number;
+  maximize: boolean;
 }
 
 export interface AdagradState {
@@ -31,76 +45,72 @@ export interface AdagradState {
   sum: Tensor;
 }
 
-const optionNames = ["lr", "lrDecay", "weightDecay", "initialAccumulatorValue", "eps"] as const;
+const positional = ["lr", "lrDecay", "weightDecay", "initialAccumulatorValue", "eps"] as const;
 
-/** torch.optim.Adagrad. State per parameter: `step` and `sum`. */
-export class Adagrad extends Optimizer<AdagradState> {
-  lr: number;
-  lrDecay: number;
-  weightDecay: number;
-  initialAccumulatorValue: number;
-  eps: number;
+type Arg<T> = T | AdagradOptions;
 
-  constructor(params: Iterable<Tensor>, options: AdagradOptions = {}) {
-    super("Adagrad", params);
-    Optimizer.checkOptionNames("Adagrad", options, optionNames);
-    const {
-      lr = 1e-2,
-      lrDecay = 0,
-      weightDecay = 0,
-      initialAccumulatorValue = 0,
-      eps = 1e-10,
-    } = options;
-    Optimizer.checkNonNegative("Adagrad", {
-      lr,
-      lrDecay,
-      weightDecay,
-      initialAccumulatorValue,
-      eps,
-    });
-    this.lr = lr;
-    this.lrDecay = lrDecay;
-    this.weightDecay = weightDecay;
-    this.initialAccumulatorValue = initialAccumulatorValue;
-    this.eps = eps;
-    for (const p of this.params) {
-      this.state.set(p, { step: 0, sum: this.newState(p, initialAccumulatorValue) });
-    }
+/** torch.optim.Adagrad, options as above or positionally. State per parameter: `step`, `sum`. */
+export class Adagrad extends Optimizer<AdagradState, AdagradGroup> {
+  constructor(
+    params: Params,
+    lr?: Arg<number>,
+    lrDecay?: Arg<number>,
+    weightDecay?: Arg<number>,
+    initialAccumulatorValue?: Arg<number>,
+    eps?: Arg<number>,
+    options?: AdagradOptions,
+  ) {
+    const o = parseArgs(
+      "Adagrad",
+      [lr, lrDecay, weightDecay, initialAccumulatorValue, eps, options],
+      positional,
+      [...positional, "maximize"],
+    );
+    super("Adagrad", params, {
+      lr: 1e-2,
+      lrDecay: 0,
+      weightDecay: 0,
+      initialAccumulatorValue: 0,
+      eps: 1e-10,
+      maximize: false,
+      ...o,
+    } as AdagradGroup);
   }
 
-  step(): void {
-    const op = "Adagrad.step";
-    for (const p of this.params) {
-      const g = p.grad;
-      if (g === null) continue;
-      let s = this.state.get(p);
-      if (s === undefined) {
-        // Only after dispose(): start again from the initial accumulator.
-        s = { step: 0, sum: this.newState(p, this.initialAccumulatorValue) };
-        this.state.set(p, s);
-      }
-      s.step += 1;
-      const clr = this.lr / (1 + (s.step - 1) * this.lrDecay);
-      K.adagrad_f32(
-        p._ptr(op),
-        g._ptr(op),
-        s.sum._ptr(op),
-        p.numel(),
-        clr,
-        this.weightDecay,
-        this.eps,
-      );
+  protected checkGroup(op: string, g: ParamGroup<AdagradGroup>): void {
+    for (const k of ["lr", "lrDecay", "weightDecay", "initialAccumulatorValue", "eps"] as const) {
+      num(op, k, g[k], nonNegative, "a number >= 0");
     }
+    flag(op, "maximize", g.maximize);
   }
 
-  protected hyperParameters(): Record<string, HyperParameter> {
-    return {
-      lr: this.lr,
-      lrDecay: this.lrDecay,
-      weightDecay: this.weightDecay,
-      initialAccumulatorValue: this.initialAccumulatorValue,
-      eps: this.eps,
-    };
+  /**
+   * As PyTorch, `sum` starts from the constructor's initialAccumulatorValue, also in a group
+   * that gives its own (PyTorch reads the constructor argument there, not the group's).
+   */
+  protected override onAddGroup(group: ParamGroup<AdagradGroup>): void {
+    const init = this.defaults.initialAccumulatorValue;
+    for (const p of group.params) this.state.set(p, { step: 0, sum: this.newState(p, init) });
+  }
+
+  protected update(p: Tensor, g: Tensor, group: ParamGroup<AdagradGroup>, op: string): void {
+    let s = this.state.get(p);
+    if (s === undefined) {
+      // Only after dispose(): start again from the initial accumulator.
+      s = { step: 0, sum: this.newState(p, this.defaults.initialAccumulatorValue) };
+      this.state.set(p, s);
+    }
+    s.step += 1;
+    const clr = group.lr / (1 + (s.step - 1) * group.lrDecay);
+    K.adagrad_f32(
+      p._ptr(op),
+      g._ptr(op),
+      s.sum._ptr(op),
+      sizeOf(p.shape),
+      clr,
+      group.weightDecay,
+      group.eps,
+    );
   }
 
   protected override requiredState(): string[] {

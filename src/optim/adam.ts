@@ -1,6 +1,6 @@
 /**
  * Adam and AdamW, as torch.optim.Adam and torch.optim.AdamW (1.13). Per parameter p with
- * gradient g, at that parameter's own step t (a parameter without a gradient is skipped and its
+ * gradient g (negated under maximize), at that parameter's own step t (a parameter without a gradient is skipped and its
  * count stays where it is):
  *   Adam:  g ← g + λ·p                        (weightDecay λ as an L2 term)
  *   AdamW: p ← p·(1 − lr·λ)                    (decoupled decay, before the update)
@@ -12,9 +12,10 @@
  * kernel pass per parameter (adam_f32).
  */
 import { K } from "../backend/runtime.js";
-import { WasmgradError } from "../errors.js";
+import { sizeOf } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { type HyperParameter, Optimizer } from "./optimizer.js";
+import { betasOf, flag, nonNegative, num, parseArgs } from "./args.js";
+import { type GroupOptions, Optimizer, type ParamGroup, type Params } from "./optimizer.js";
 
 export interface AdamOptions {
   /** Default 1e-3. */
@@ -27,6 +28,17 @@ export interface AdamOptions {
   weightDecay?: number;
   /** Use the maximum of all past v (AMSGrad); default false. */
   amsgrad?: boolean;
+  /** Ascend the objective instead of descending it; default false. */
+  maximize?: boolean;
+}
+
+export interface AdamGroup extends GroupOptions {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  maximize: boolean;
 }
 
 export interface AdamState {
@@ -36,114 +48,96 @@ export interface AdamState {
   expAvgSq: Tensor;
 }
 
-const optionNames = ["lr", "betas", "eps", "weightDecay", "amsgrad"] as const;
+const positional = ["lr", "betas", "eps", "weightDecay", "amsgrad"] as const;
+
+type Arg<T> = T | AdamOptions;
 
 /** What Adam and AdamW share; they differ only in where weight decay enters. */
-abstract class AdamBase extends Optimizer<AdamState> {
-  lr: number;
-  betas: [number, number];
-  eps: number;
-  weightDecay: number;
-  amsgrad: boolean;
-
+abstract class AdamBase extends Optimizer<AdamState, AdamGroup> {
   protected constructor(
     name: string,
     private readonly decoupled: boolean,
-    params: Iterable<Tensor>,
-    options: AdamOptions,
+    params: Params,
+    args: unknown[],
     defaultWeightDecay: number,
   ) {
-    super(name, params);
-    Optimizer.checkOptionNames(name, options, optionNames);
-    const {
-      lr = 1e-3,
-      betas = [0.9, 0.999],
-      eps = 1e-8,
-      weightDecay = defaultWeightDecay,
-      amsgrad = false,
-    } = options;
-    Optimizer.checkNonNegative(name, { lr, eps, weightDecay });
-    if (!Array.isArray(betas) || betas.length !== 2) {
-      throw new WasmgradError(
-        `${name}: invalid betas ${JSON.stringify(betas)}: expected two numbers in [0, 1)`,
-      );
+    const o = parseArgs(name, args, positional, [...positional, "maximize"]);
+    super(name, params, {
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: defaultWeightDecay,
+      amsgrad: false,
+      maximize: false,
+      ...o,
+    } as AdamGroup);
+  }
+
+  protected checkGroup(op: string, g: ParamGroup<AdamGroup>): void {
+    for (const k of ["lr", "eps"] as const) num(op, k, g[k], nonNegative, "a number >= 0");
+    betasOf(op, g.betas);
+    num(op, "weightDecay", g.weightDecay, nonNegative, "a number >= 0");
+    flag(op, "amsgrad", g.amsgrad);
+    flag(op, "maximize", g.maximize);
+  }
+
+  protected update(p: Tensor, g: Tensor, group: ParamGroup<AdamGroup>, op: string): void {
+    const { lr, eps, weightDecay, amsgrad } = group;
+    const [beta1, beta2] = group.betas;
+    let s = this.state.get(p);
+    if (s === undefined) {
+      s = { step: 0, expAvg: this.newState(p), expAvgSq: this.newState(p) };
+      this.state.set(p, s);
     }
-    betas.forEach((b, i) => {
-      if (typeof b !== "number" || !(b >= 0 && b < 1)) {
-        throw new WasmgradError(`${name}: invalid betas[${i}] ${b}: expected a number in [0, 1)`);
-      }
-    });
-    this.lr = lr;
-    this.betas = [betas[0], betas[1]];
-    this.eps = eps;
-    this.weightDecay = weightDecay;
-    this.amsgrad = Optimizer.checkFlag(name, "amsgrad", amsgrad);
-  }
-
-  step(): void {
-    const op = `${this.opName}.step`;
-    const { lr, eps, weightDecay, amsgrad } = this;
-    const [beta1, beta2] = this.betas;
-    for (const p of this.params) {
-      const g = p.grad;
-      if (g === null) continue;
-      let s = this.state.get(p);
-      if (s === undefined) {
-        s = { step: 0, expAvg: this.newState(p), expAvgSq: this.newState(p) };
-        this.state.set(p, s);
-      }
-      let max = 0;
-      if (amsgrad) {
-        // Created here too when amsgrad is switched on after the first step.
-        if (s.maxExpAvgSq === undefined) s.maxExpAvgSq = this.newState(p);
-        max = (s.maxExpAvgSq as Tensor)._ptr(op);
-      }
-      s.step += 1;
-      const biasCorrection1 = 1 - beta1 ** s.step;
-      const biasCorrection2 = 1 - beta2 ** s.step;
-      K.adam_f32(
-        p._ptr(op),
-        g._ptr(op),
-        s.expAvg._ptr(op),
-        s.expAvgSq._ptr(op),
-        max,
-        p.numel(),
-        beta1,
-        1 - beta1,
-        beta2,
-        1 - beta2,
-        this.decoupled ? 0 : weightDecay,
-        this.decoupled ? 1 - lr * weightDecay : 1,
-        lr / biasCorrection1,
-        Math.sqrt(biasCorrection2),
-        eps,
-      );
+    let max = 0;
+    if (amsgrad) {
+      // Created here too when amsgrad is switched on after the first step.
+      if (s.maxExpAvgSq === undefined) s.maxExpAvgSq = this.newState(p);
+      max = (s.maxExpAvgSq as Tensor)._ptr(op);
     }
+    s.step += 1;
+    const biasCorrection1 = 1 - beta1 ** s.step;
+    const biasCorrection2 = 1 - beta2 ** s.step;
+    K.adam_f32(
+      p._ptr(op),
+      g._ptr(op),
+      s.expAvg._ptr(op),
+      s.expAvgSq._ptr(op),
+      max,
+      sizeOf(p.shape),
+      beta1,
+      1 - beta1,
+      beta2,
+      1 - beta2,
+      this.decoupled ? 0 : weightDecay,
+      this.decoupled ? 1 - lr * weightDecay : 1,
+      lr / biasCorrection1,
+      Math.sqrt(biasCorrection2),
+      eps,
+    );
   }
 
-  protected hyperParameters(): Record<string, HyperParameter> {
-    return {
-      lr: this.lr,
-      betas: [...this.betas],
-      eps: this.eps,
-      weightDecay: this.weightDecay,
-      amsgrad: this.amsgrad,
-    };
-  }
-
-  protected override requiredState(settings: Record<string, HyperParameter>): string[] {
-    return ["step", "expAvg", "expAvgSq", ...(settings.amsgrad === true ? ["maxExpAvgSq"] : [])];
+  protected override requiredState(group: Record<string, unknown>): string[] {
+    return ["step", "expAvg", "expAvgSq", ...(group.amsgrad === true ? ["maxExpAvgSq"] : [])];
   }
 }
 
 /**
  * torch.optim.Adam: `new Adam(model.parameters(), { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8,
- * weightDecay: 0, amsgrad: false })`. State per parameter: `step`, `expAvg`, `expAvgSq` and,
- * with amsgrad, `maxExpAvgSq`.
+ * weightDecay: 0, amsgrad: false, maximize: false })`, or those positionally in that order.
+ * State per parameter: `step`, `expAvg`, `expAvgSq` and, with amsgrad, `maxExpAvgSq`.
  */
 export class Adam extends AdamBase {
-  constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
-    super("Adam", false, params, options, 0);
+  constructor(
+    params: Params,
+    lr?: Arg<number>,
+    betas?: Arg<[number, number]>,
+    eps?: Arg<number>,
+    weightDecay?: Arg<number>,
+    amsgrad?: Arg<boolean>,
+    options?: AdamOptions,
+  ) {
+    super("Adam", false, params, [lr, betas, eps, weightDecay, amsgrad, options], 0);
   }
 }
 
@@ -152,7 +146,15 @@ export class Adam extends AdamBase {
  * the parameter by 1 − lr·weightDecay, and the decay never enters the moment estimates.
  */
 export class AdamW extends AdamBase {
-  constructor(params: Iterable<Tensor>, options: AdamOptions = {}) {
-    super("AdamW", true, params, options, 1e-2);
+  constructor(
+    params: Params,
+    lr?: Arg<number>,
+    betas?: Arg<[number, number]>,
+    eps?: Arg<number>,
+    weightDecay?: Arg<number>,
+    amsgrad?: Arg<boolean>,
+    options?: AdamOptions,
+  ) {
+    super("AdamW", true, params, [lr, betas, eps, weightDecay, amsgrad, options], 1e-2);
   }
 }

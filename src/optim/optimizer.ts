@@ -1,171 +1,323 @@
 /**
- * What every optimizer shares, as torch.optim.Optimizer: the parameter list, lazily created
- * per-parameter state (owned: never swept by tidy), zeroGrad, and state dicts.
+ * What every optimizer shares, as torch.optim.Optimizer: parameter groups (each a list of
+ * parameters with its own hyper-parameters, live-editable through `paramGroups`, which
+ * schedulers rewrite), lazily created per-parameter state (owned: never swept by tidy),
+ * zeroGrad, and state dicts in PyTorch's shape.
  *
- * Per-parameter state holds tensors shaped like the parameter (moment estimates, buffers) and
- * plain numbers (the step count). stateDict() hands out the live tensors; loadStateDict()
- * copies them into tensors this optimizer owns, so a fresh optimizer loaded from another's
- * state continues exactly where that one stopped.
+ * A parameter that does not require grad or has no gradient is accepted and skipped, as in
+ * PyTorch. `maximize` negates the gradient before the update, into a temporary tensor (as
+ * PyTorch's `-grad`), so the fused kernels run unchanged and the arithmetic stays exact.
  */
 import { K } from "../backend/runtime.js";
+import { BinaryOp } from "../backend/table/core.js";
 import { fmt, WasmgradError } from "../errors.js";
+import { sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { options } from "../validate.js";
+import { checkKeys, show } from "./args.js";
+import { copyState, disposeState, type ParamState } from "./state.js";
 
-/** One parameter's state: tensors shaped like the parameter, and counts such as `step`. */
-export type ParamState = Record<string, Tensor | number>;
+export type { ParamState } from "./state.js";
 
-/** A hyper-parameter value: a number, a flag, or a tuple such as Adam's betas. */
-export type HyperParameter = number | boolean | number[];
+/** A hyper-parameter value: a number, a flag, a tuple such as Adam's betas, or a name. */
+export type HyperParameter = number | boolean | number[] | string | null;
 
-export interface OptimizerStateDict {
-  /** By parameter index; only parameters that have state appear. */
-  state: Record<number, ParamState>;
-  /** One group: the hyper-parameters, `params` (the indices) and `initialLr` if a scheduler set it. */
-  paramGroups: Record<string, HyperParameter>[];
+/** The hyper-parameters of one group; every optimizer has `lr`. */
+export interface GroupOptions {
+  lr: number;
+  [name: string]: HyperParameter | undefined;
 }
 
-export abstract class Optimizer<S extends ParamState = ParamState> {
-  readonly params: Tensor[];
-  /** The learning rate the next step() uses; LR schedulers write it. */
-  abstract lr: number;
+/** One parameter group: its parameters and hyper-parameters (PyTorch's param_groups entry). */
+export type ParamGroup<H extends GroupOptions = GroupOptions> = H & {
+  params: Tensor[];
   /** The learning rate a scheduler started from (PyTorch's `initial_lr`), once one is attached. */
-  initialLr: number | undefined = undefined;
+  initialLr?: number;
+};
+
+/** A group as given to the constructor or `addParamGroup`: params plus optional overrides. */
+export interface ParamGroupInput {
+  params: Tensor | Iterable<Tensor>;
+  [option: string]: unknown;
+}
+
+/** What an optimizer takes: parameters (e.g. `model.parameters()`) or parameter groups. */
+export type Params = Iterable<Tensor> | Iterable<ParamGroupInput>;
+
+export interface OptimizerStateDict {
+  /** By parameter index (counted across the groups in order); only parameters with state. */
+  state: Record<number, ParamState>;
+  /** Per group: the hyper-parameters, `params` (the indices) and `initialLr` if set. */
+  paramGroups: Record<string, HyperParameter | number[] | undefined>[];
+}
+
+export abstract class Optimizer<
+  S extends ParamState = ParamState,
+  H extends GroupOptions = GroupOptions,
+> {
+  /** The hyper-parameters a group takes when it does not give its own. */
+  readonly defaults: H;
+  readonly paramGroups: ParamGroup<H>[] = [];
   protected readonly state = new Map<Tensor, S>();
 
   protected constructor(
     protected readonly opName: string,
-    params: Iterable<Tensor>,
+    params: Params,
+    defaults: H,
   ) {
+    this.defaults = defaults;
+    this.checkGroup(opName, defaults as ParamGroup<H>);
     if (
       params === null ||
       params === undefined ||
-      typeof (params as Iterable<Tensor>)[Symbol.iterator] !== "function"
+      params instanceof Tensor ||
+      typeof (params as Iterable<unknown>)[Symbol.iterator] !== "function"
     ) {
       throw new WasmgradError(
-        `${opName}: params must be an iterable of Tensors (e.g. model.parameters())`,
+        `${opName}: params must be an iterable of Tensors (e.g. model.parameters()) or of parameter groups ({ params, ...options }), got ${show(params)}`,
       );
     }
-    this.params = [...params];
-    if (this.params.length === 0) throw new WasmgradError(`${opName}: got an empty parameter list`);
-    const seen = new Map<Tensor, number>();
-    this.params.forEach((p, i) => {
-      if (!(p instanceof Tensor))
-        throw new WasmgradError(`${opName}: parameter ${i} is not a Tensor`);
-      const first = seen.get(p);
-      if (first !== undefined) {
-        throw new WasmgradError(
-          `${opName}: parameters ${first} and ${i} are the same tensor (shape ${fmt(p.shape)}); each step would update it twice`,
-        );
-      }
-      seen.set(p, i);
-      if (!p.requiresGrad) {
-        throw new WasmgradError(
-          `${opName}: parameter ${i} (shape ${fmt(p.shape)}) does not require grad`,
-        );
-      }
-    });
+    const list = [...(params as Iterable<unknown>)];
+    if (list.length === 0) throw new WasmgradError(`${opName}: got an empty parameter list`);
+    const groups = list[0] instanceof Tensor ? [{ params: list as Tensor[] }] : list;
+    for (const g of groups) this.addParamGroup(g as ParamGroupInput);
   }
 
-  /** Applies one update to every parameter that has a gradient. */
-  abstract step(): void;
+  /** Every parameter, group after group (the order of the state dict's indices). */
+  get params(): Tensor[] {
+    return this.paramGroups.flatMap((g) => g.params);
+  }
 
-  protected abstract hyperParameters(): Record<string, HyperParameter>;
+  /** The first group's learning rate; setting it sets every group's. */
+  get lr(): number {
+    return this.paramGroups[0].lr;
+  }
+
+  set lr(v: number) {
+    for (const g of this.paramGroups) g.lr = v;
+  }
+
+  /** The first group's `initialLr`; setting it sets every group's. */
+  get initialLr(): number | undefined {
+    return this.paramGroups[0].initialLr;
+  }
+
+  set initialLr(v: number | undefined) {
+    for (const g of this.paramGroups) g.initialLr = v;
+  }
 
   /**
-   * The state entries step() needs for a parameter that has state, under the hyper-parameters
-   * `settings`; loadStateDict refuses state that lacks one. Subclasses that keep state list
-   * them here.
+   * Adds a group, as PyTorch's add_param_group: options it leaves out take the defaults. A
+   * parameter may belong to one group only; non-leaf tensors cannot be optimized.
    */
-  protected requiredState(_settings: Record<string, HyperParameter>): string[] {
+  addParamGroup(group: ParamGroupInput): void {
+    const op = `${this.opName}.addParamGroup`;
+    if (group === null || typeof group !== "object" || !("params" in group)) {
+      throw new WasmgradError(
+        `${op}: a parameter group must be { params, ...options }, got ${show(group)}`,
+      );
+    }
+    checkKeys(this.opName, group, ["params", "initialLr", ...Object.keys(this.defaults)]);
+    const raw = group.params;
+    let params: Tensor[];
+    if (raw instanceof Tensor) params = [raw];
+    else if (raw !== null && typeof (raw as Iterable<Tensor>)?.[Symbol.iterator] === "function") {
+      params = [...(raw as Iterable<Tensor>)];
+    } else {
+      throw new WasmgradError(
+        `${op}: params must be a Tensor or an iterable of Tensors, got ${show(raw)}`,
+      );
+    }
+    const seen = new Map<Tensor, string>();
+    this.paramGroups.forEach((g, gi) => {
+      g.params.forEach((p, i) => {
+        seen.set(p, `parameter ${i} of group ${gi}`);
+      });
+    });
+    const at = this.paramGroups.length;
+    params.forEach((p, i) => {
+      const where = at === 0 ? `parameter ${i}` : `parameter ${i} of group ${at}`;
+      if (!(p instanceof Tensor))
+        throw new WasmgradError(`${this.opName}: ${where} is not a Tensor`);
+      if (p._node !== null) {
+        throw new WasmgradError(
+          `${this.opName}: ${where} (shape ${fmt(p.shape)}) is not a leaf tensor (it is the result of an op); optimize the tensor it came from`,
+        );
+      }
+      const first = seen.get(p);
+      if (first !== undefined) {
+        const both =
+          first.startsWith("parameter ") && at === 0
+            ? `parameters ${first.slice(10)} and ${i}`
+            : `${first} and ${where}`;
+        throw new WasmgradError(
+          `${this.opName}: ${both} are the same tensor (shape ${fmt(p.shape)}); each step would update it twice`,
+        );
+      }
+      seen.set(p, at === 0 ? `parameter ${i}` : where);
+    });
+    const full = { ...this.defaults } as ParamGroup<H>;
+    for (const [k, v] of Object.entries(group)) {
+      if (k !== "params" && v !== undefined) (full as Record<string, unknown>)[k] = v;
+    }
+    for (const [k, v] of Object.entries(full))
+      if (Array.isArray(v)) (full as Record<string, unknown>)[k] = [...v];
+    full.params = params;
+    if (
+      full.initialLr !== undefined &&
+      (typeof full.initialLr !== "number" || !Number.isFinite(full.initialLr))
+    ) {
+      throw new WasmgradError(
+        `${this.opName}: invalid initialLr ${show(full.initialLr)}: expected a finite number`,
+      );
+    }
+    this.checkGroup(this.opName, full);
+    this.paramGroups.push(full);
+    this.onAddGroup(full);
+  }
+
+  /** Checks a group's hyper-parameters (at construction and before every step). */
+  protected abstract checkGroup(op: string, group: ParamGroup<H>): void;
+
+  /** Called once a group is added (Adagrad creates its state there). */
+  protected onAddGroup(_group: ParamGroup<H>): void {}
+
+  /** One parameter's update; `g` is already negated under `maximize`. */
+  protected abstract update(p: Tensor, g: Tensor, group: ParamGroup<H>, op: string): void;
+
+  /**
+   * The state entries an update needs for a parameter that has state, under `group`'s
+   * hyper-parameters; loadStateDict refuses state that lacks one.
+   */
+  protected requiredState(_group: Record<string, unknown>): string[] {
     return [];
   }
 
+  /**
+   * Applies one update to every parameter that has a gradient. With `closure` (a function that
+   * reevaluates the model and returns the loss, as PyTorch's), calls it first and returns its
+   * result.
+   */
+  step(closure?: () => unknown): unknown {
+    const op = `${this.opName}.step`;
+    if (closure !== undefined && typeof closure !== "function") {
+      throw new WasmgradError(`${op}: closure must be a function, got ${show(closure)}`);
+    }
+    const loss = closure?.();
+    // Every group is checked before any parameter is written.
+    for (const group of this.paramGroups) this.checkGroup(op, group);
+    for (const group of this.paramGroups) {
+      for (const p of group.params) {
+        const g = p.grad;
+        if (g === null) continue;
+        if (group.maximize === true) {
+          const neg = Tensor._empty(op, g.shape);
+          try {
+            K.binary_scalar_f32(neg.ptr, g._ptr(op), sizeOf(g.shape), -1, BinaryOp.mul);
+            this.update(p, neg, group, op);
+          } finally {
+            neg.dispose();
+          }
+        } else this.update(p, g, group, op);
+      }
+    }
+    return loss;
+  }
+
   /** Clears the gradients of every parameter (sets them to null, as PyTorch's default). */
-  zeroGrad(): void {
-    for (const p of this.params) p.grad = null;
+  zeroGrad(setToNone = true): void {
+    for (const group of this.paramGroups) {
+      for (const p of group.params) {
+        const g = p.grad;
+        if (g === null) continue;
+        if (setToNone) p.grad = null;
+        else K.fill_f32(g._ptr("zeroGrad"), sizeOf(g.shape), 0);
+      }
+    }
   }
 
   /** A state tensor shaped like `p` filled with `fill`, owned by this optimizer. */
   protected newState(p: Tensor, fill = 0): Tensor {
     const t = Tensor._empty(this.opName, p.shape);
-    K.fill_f32(t.ptr, t.numel(), fill);
+    K.fill_f32(t.ptr, sizeOf(t.shape), fill);
     t._kept = true;
     return t;
-  }
-
-  protected static checkNonNegative(op: string, values: Record<string, number>): void {
-    for (const [name, v] of Object.entries(values)) {
-      if (typeof v !== "number" || !(v >= 0)) {
-        throw new WasmgradError(`${op}: invalid ${name} ${v}: expected a number >= 0`);
-      }
-    }
-  }
-
-  /** Refuses option names the optimizer does not know (e.g. PyTorch's `weight_decay` spelling). */
-  protected static checkOptionNames(op: string, opts: object, known: readonly string[]): void {
-    options(op, opts, known);
-  }
-
-  protected static checkFlag(op: string, name: string, v: unknown): boolean {
-    if (typeof v !== "boolean") {
-      throw new WasmgradError(`${op}: invalid ${name} ${String(v)}: expected true or false`);
-    }
-    return v;
   }
 
   /** State (by parameter index) and hyper-parameters; tensors are the live state, not copies. */
   stateDict(): OptimizerStateDict {
     const state: Record<number, ParamState> = {};
-    this.params.forEach((p, i) => {
-      const s = this.state.get(p);
-      if (s !== undefined) state[i] = { ...s };
-    });
-    const group: Record<string, HyperParameter> = { ...this.hyperParameters() };
-    for (const [k, v] of Object.entries(group)) if (Array.isArray(v)) group[k] = [...v];
-    if (this.initialLr !== undefined) group.initialLr = this.initialLr;
-    group.params = this.params.map((_, i) => i);
-    return { state, paramGroups: [group] };
+    const paramGroups: OptimizerStateDict["paramGroups"] = [];
+    let index = 0;
+    for (const group of this.paramGroups) {
+      const out: OptimizerStateDict["paramGroups"][number] = {};
+      for (const [k, v] of Object.entries(group)) {
+        if (k === "params" || v === undefined) continue;
+        out[k] = Array.isArray(v) ? [...(v as number[])] : (v as HyperParameter);
+      }
+      out.params = group.params.map((p) => {
+        const s = this.state.get(p);
+        if (s !== undefined) state[index] = { ...s };
+        return index++;
+      });
+      paramGroups.push(out);
+    }
+    return { state, paramGroups };
   }
 
   /** Restores state saved by `stateDict` (copied into this optimizer's own tensors). */
   loadStateDict(sd: OptimizerStateDict): void {
     const op = `${this.opName}.loadStateDict`;
-    const group = sd?.paramGroups?.[0];
-    if (group === undefined) throw new WasmgradError(`${op}: missing paramGroups`);
-    if (sd.paramGroups.length !== 1) {
-      throw new WasmgradError(`${op}: got ${sd.paramGroups.length} parameter groups, expected 1`);
+    if (sd === null || typeof sd !== "object" || !Array.isArray(sd.paramGroups)) {
+      throw new WasmgradError(`${op}: expected { state, paramGroups }, got ${show(sd)}`);
     }
-    const ids = group.params;
-    if (Array.isArray(ids) && ids.length !== this.params.length) {
+    if (sd.paramGroups.length !== this.paramGroups.length) {
       throw new WasmgradError(
-        `${op}: the saved group has ${ids.length} parameters but this optimizer has ${this.params.length}`,
+        `${op}: got ${sd.paramGroups.length} parameter groups, this optimizer has ${this.paramGroups.length}`,
       );
     }
-    const own = this.hyperParameters();
-    const loaded: Record<string, HyperParameter> = {};
-    for (const [k, v] of Object.entries(group)) {
-      if (k === "params" || k === "initialLr" || !(k in own)) continue;
-      if (Array.isArray(v) !== Array.isArray(own[k]) || typeof v !== typeof own[k]) {
+    // Saved indices map to this optimizer's parameters by position, group by group.
+    const byId = new Map<number, Tensor>();
+    const settings = sd.paramGroups.map((saved, gi) => {
+      const own = this.paramGroups[gi];
+      const ids = saved?.params;
+      if (!Array.isArray(ids) || ids.length !== own.params.length) {
+        const n = Array.isArray(ids) ? ids.length : show(ids);
         throw new WasmgradError(
-          `${op}: hyper-parameter ${k} is ${JSON.stringify(v)}, expected a value like ${JSON.stringify(own[k])}`,
+          `${op}: the saved group${gi === 0 && this.paramGroups.length === 1 ? "" : ` ${gi}`} has ${n} parameters but this optimizer has ${own.params.length}`,
         );
       }
-      loaded[k] = Array.isArray(v) ? [...v] : v;
-    }
-    if (group.initialLr !== undefined && typeof group.initialLr !== "number") {
-      throw new WasmgradError(`${op}: initialLr is ${String(group.initialLr)}, expected a number`);
-    }
-    const settings = { ...own, ...loaded };
-    const required = this.requiredState(settings);
+      ids.forEach((id, i) => {
+        byId.set(Number(id), own.params[i]);
+      });
+      const loaded: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(saved)) {
+        if (k === "params" || v === undefined) continue;
+        const mine = k === "initialLr" ? 0 : (own as Record<string, unknown>)[k];
+        if (!(k in own) && k !== "initialLr") continue; // a setting this optimizer lacks
+        if (
+          mine !== null &&
+          v !== null &&
+          (Array.isArray(v) !== Array.isArray(mine) || typeof v !== typeof mine)
+        ) {
+          throw new WasmgradError(
+            `${op}: hyper-parameter ${k} is ${JSON.stringify(v)}, expected a value like ${JSON.stringify(mine)}`,
+          );
+        }
+        loaded[k] = Array.isArray(v) ? [...v] : v;
+      }
+      const merged = { ...own, ...loaded } as ParamGroup<H>;
+      this.checkGroup(op, merged);
+      return merged;
+    });
     const incoming = new Map<Tensor, ParamState>();
     try {
       for (const [key, entry] of Object.entries(sd.state ?? {})) {
-        const p = this.params[Number(key)];
+        const p = byId.get(Number(key));
         if (p === undefined) throw new WasmgradError(`${op}: no parameter ${key}`);
-        const copy = this.copyState(op, key, p, entry);
+        const gi = this.paramGroups.findIndex((g) => g.params.includes(p));
+        const copy = copyState(op, key, p, entry, (q) => this.newState(q));
         incoming.set(p, copy);
-        const missing = required.filter((name) => !(name in copy));
+        const missing = this.requiredState(settings[gi]).filter((name) => !(name in copy));
         if (missing.length > 0) {
           throw new WasmgradError(
             `${op}: the state of parameter ${key} has ${Object.keys(entry).join(", ") || "no entries"} but lacks ${missing.join(", ")}`,
@@ -177,8 +329,10 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
       throw e;
     }
     // Everything is checked and copied; only now is this optimizer changed.
-    Object.assign(this, loaded);
-    if (typeof group.initialLr === "number") this.initialLr = group.initialLr;
+    settings.forEach((merged, gi) => {
+      const own = this.paramGroups[gi] as Record<string, unknown>;
+      for (const [k, v] of Object.entries(merged)) if (k !== "params") own[k] = v;
+    });
     for (const [p, entry] of incoming) {
       const old = this.state.get(p);
       if (old) disposeState(old);
@@ -186,45 +340,9 @@ export abstract class Optimizer<S extends ParamState = ParamState> {
     }
   }
 
-  private copyState(op: string, key: string, p: Tensor, entry: ParamState): ParamState {
-    const own: ParamState = {};
-    try {
-      for (const [name, src] of Object.entries(entry)) {
-        if (typeof src === "number") {
-          if (!Number.isFinite(src)) {
-            throw new WasmgradError(`${op}: state ${name} of parameter ${key} is ${src}`);
-          }
-          own[name] = src;
-          continue;
-        }
-        if (!(src instanceof Tensor)) {
-          throw new WasmgradError(
-            `${op}: state ${name} of parameter ${key} is neither a Tensor nor a number`,
-          );
-        }
-        if (src.numel() !== p.numel()) {
-          throw new WasmgradError(
-            `${op}: state ${name} of parameter ${key} has shape ${fmt(src.shape)} but the parameter has ${fmt(p.shape)}`,
-          );
-        }
-        const t = this.newState(p);
-        own[name] = t;
-        K.copy_f32(t.ptr, src._ptr(op), p.numel());
-      }
-    } catch (e) {
-      disposeState(own);
-      throw e;
-    }
-    return own;
-  }
-
   /** Frees the optimizer's state tensors. */
   dispose(): void {
     for (const s of this.state.values()) disposeState(s);
     this.state.clear();
   }
-}
-
-function disposeState(s: ParamState): void {
-  for (const t of Object.values(s)) if (t instanceof Tensor) t.dispose();
 }

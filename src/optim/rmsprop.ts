@@ -1,5 +1,6 @@
 /**
- * RMSprop, as torch.optim.RMSprop (1.13). Per parameter p with gradient g:
+ * RMSprop, as torch.optim.RMSprop (1.13). Per parameter p with gradient g
+ * (negated under maximize):
  *   g ← g + λ·p                                   (weightDecay λ)
  *   s ← α·s + (1 − α)·g²
  *   centered: a ← α·a + (1 − α)·g;  d = √(s − a²) + ε
@@ -9,8 +10,10 @@
  * One fused kernel pass per parameter (rmsprop_f32).
  */
 import { K } from "../backend/runtime.js";
+import { sizeOf } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { type HyperParameter, Optimizer } from "./optimizer.js";
+import { flag, nonNegative, num, parseArgs } from "./args.js";
+import { type GroupOptions, Optimizer, type ParamGroup, type Params } from "./optimizer.js";
 
 export interface RMSpropOptions {
   /** Default 1e-2. */
@@ -25,6 +28,18 @@ export interface RMSpropOptions {
   momentum?: number;
   /** Normalise by an estimate of the gradient's variance instead of its second moment. */
   centered?: boolean;
+  /** Ascend the objective instead of descending it; default false. */
+  maximize?: boolean;
+}
+
+export interface RMSpropGroup extends GroupOptions {
+  lr: number;
+  alpha: number;
+  eps: number;
+  weightDecay: number;
+  momentum: number;
+  centered: boolean;
+  maximize: boolean;
 }
 
 export interface RMSpropState {
@@ -33,94 +48,89 @@ export interface RMSpropState {
   squareAvg: Tensor;
 }
 
-const optionNames = ["lr", "alpha", "eps", "weightDecay", "momentum", "centered"] as const;
+const positional = ["lr", "alpha", "eps", "weightDecay", "momentum", "centered"] as const;
+
+type Arg<T> = T | RMSpropOptions;
 
 /**
- * torch.optim.RMSprop. State per parameter: `step`, `squareAvg`, `momentumBuffer` (momentum > 0)
- * and `gradAvg` (centered).
+ * torch.optim.RMSprop, options as above or positionally in that order. State per parameter:
+ * `step`, `squareAvg`, `momentumBuffer` (momentum > 0) and `gradAvg` (centered).
  */
-export class RMSprop extends Optimizer<RMSpropState> {
-  lr: number;
-  alpha: number;
-  eps: number;
-  weightDecay: number;
-  momentum: number;
-  centered: boolean;
-
-  constructor(params: Iterable<Tensor>, options: RMSpropOptions = {}) {
-    super("RMSprop", params);
-    Optimizer.checkOptionNames("RMSprop", options, optionNames);
-    const {
-      lr = 1e-2,
-      alpha = 0.99,
-      eps = 1e-8,
-      weightDecay = 0,
-      momentum = 0,
-      centered = false,
-    } = options;
-    Optimizer.checkNonNegative("RMSprop", { lr, eps, momentum, weightDecay, alpha });
-    this.lr = lr;
-    this.alpha = alpha;
-    this.eps = eps;
-    this.weightDecay = weightDecay;
-    this.momentum = momentum;
-    this.centered = Optimizer.checkFlag("RMSprop", "centered", centered);
+export class RMSprop extends Optimizer<RMSpropState, RMSpropGroup> {
+  constructor(
+    params: Params,
+    lr?: Arg<number>,
+    alpha?: Arg<number>,
+    eps?: Arg<number>,
+    weightDecay?: Arg<number>,
+    momentum?: Arg<number>,
+    centered?: Arg<boolean>,
+    options?: RMSpropOptions,
+  ) {
+    const o = parseArgs(
+      "RMSprop",
+      [lr, alpha, eps, weightDecay, momentum, centered, options],
+      positional,
+      [...positional, "maximize"],
+    );
+    super("RMSprop", params, {
+      lr: 1e-2,
+      alpha: 0.99,
+      eps: 1e-8,
+      weightDecay: 0,
+      momentum: 0,
+      centered: false,
+      maximize: false,
+      ...o,
+    } as RMSpropGroup);
   }
 
-  step(): void {
-    const op = "RMSprop.step";
-    for (const p of this.params) {
-      const g = p.grad;
-      if (g === null) continue;
-      let s = this.state.get(p);
-      if (s === undefined) {
-        s = { step: 0, squareAvg: this.newState(p) };
-        this.state.set(p, s);
-      }
-      // Buffers are created on first use, also when an option is switched on later.
-      let buf = 0;
-      if (this.momentum > 0) {
-        if (s.momentumBuffer === undefined) s.momentumBuffer = this.newState(p);
-        buf = (s.momentumBuffer as Tensor)._ptr(op);
-      }
-      let avg = 0;
-      if (this.centered) {
-        if (s.gradAvg === undefined) s.gradAvg = this.newState(p);
-        avg = (s.gradAvg as Tensor)._ptr(op);
-      }
-      s.step += 1;
-      K.rmsprop_f32(
-        p._ptr(op),
-        g._ptr(op),
-        s.squareAvg._ptr(op),
-        avg,
-        buf,
-        p.numel(),
-        this.lr,
-        this.alpha,
-        1 - this.alpha,
-        this.eps,
-        this.weightDecay,
-        this.momentum,
-      );
+  protected checkGroup(op: string, g: ParamGroup<RMSpropGroup>): void {
+    for (const k of ["lr", "eps", "momentum", "weightDecay", "alpha"] as const) {
+      num(op, k, g[k], nonNegative, "a number >= 0");
     }
+    flag(op, "centered", g.centered);
+    flag(op, "maximize", g.maximize);
   }
 
-  protected hyperParameters(): Record<string, HyperParameter> {
-    return {
-      lr: this.lr,
-      alpha: this.alpha,
-      eps: this.eps,
-      weightDecay: this.weightDecay,
-      momentum: this.momentum,
-      centered: this.centered,
-    };
+  protected update(p: Tensor, g: Tensor, group: ParamGroup<RMSpropGroup>, op: string): void {
+    let s = this.state.get(p);
+    if (s === undefined) {
+      s = { step: 0, squareAvg: this.newState(p) };
+      this.state.set(p, s);
+    }
+    // Buffers are created on first use, also when an option is switched on later.
+    let buf = 0;
+    if (group.momentum > 0) {
+      if (s.momentumBuffer === undefined) s.momentumBuffer = this.newState(p);
+      buf = (s.momentumBuffer as Tensor)._ptr(op);
+    }
+    let avg = 0;
+    if (group.centered) {
+      if (s.gradAvg === undefined) s.gradAvg = this.newState(p);
+      avg = (s.gradAvg as Tensor)._ptr(op);
+    }
+    s.step += 1;
+    K.rmsprop_f32(
+      p._ptr(op),
+      g._ptr(op),
+      s.squareAvg._ptr(op),
+      avg,
+      buf,
+      sizeOf(p.shape),
+      group.lr,
+      group.alpha,
+      1 - group.alpha,
+      group.eps,
+      group.weightDecay,
+      group.momentum,
+    );
   }
 
-  protected override requiredState(settings: Record<string, HyperParameter>): string[] {
+  protected override requiredState(group: Record<string, unknown>): string[] {
     const keys = ["step", "squareAvg"];
-    if ((settings.momentum as number) > 0) keys.push("momentumBuffer");
-    if (settings.centered === true) keys.push("gradAvg");
+    if ((group.momentum as number) > 0) keys.push("momentumBuffer");
+    if (group.centered === true) keys.push("gradAvg");
     return keys;
   }
 }

@@ -1,14 +1,16 @@
 /**
  * Stochastic gradient descent, as torch.optim.SGD. Per parameter, one fused kernel pass:
- *   g = grad + weightDecay · p
+ *   g = grad (negated under maximize) + weightDecay · p
  *   if momentum ≠ 0:  buf = g on the first step, else momentum · buf + (1 − dampening) · g
  *                     g = nesterov ? g + momentum · buf : buf
  *   p = p − lr · g
  */
 import { K } from "../backend/runtime.js";
 import { WasmgradError } from "../errors.js";
+import { sizeOf } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { Optimizer } from "./optimizer.js";
+import { flag, nonNegative, num, parseArgs } from "./args.js";
+import { type GroupOptions, Optimizer, type ParamGroup, type Params } from "./optimizer.js";
 
 export interface SGDOptions {
   /** Default 1e-3, as PyTorch (since 2.2). */
@@ -17,75 +19,92 @@ export interface SGDOptions {
   dampening?: number;
   weightDecay?: number;
   nesterov?: boolean;
+  /** Ascend the objective instead of descending it; default false. */
+  maximize?: boolean;
 }
 
-export class SGD extends Optimizer<{ momentumBuffer: Tensor }> {
+export interface SGDGroup extends GroupOptions {
   lr: number;
   momentum: number;
   dampening: number;
   weightDecay: number;
   nesterov: boolean;
+  maximize: boolean;
+}
 
-  constructor(params: Iterable<Tensor>, options: SGDOptions = {}) {
-    super("SGD", params);
-    Optimizer.checkOptionNames("SGD", options, [
-      "lr",
-      "momentum",
-      "dampening",
-      "weightDecay",
-      "nesterov",
-    ]);
-    const { lr = 1e-3, momentum = 0, dampening = 0, weightDecay = 0, nesterov = false } = options;
-    Optimizer.checkNonNegative("SGD", { lr, momentum, dampening, weightDecay });
-    if (nesterov && (momentum <= 0 || dampening !== 0)) {
+const positional = ["lr", "momentum", "dampening", "weightDecay", "nesterov"] as const;
+
+/**
+ * torch.optim.SGD: `new SGD(params, 0.1, 0.9)` or `new SGD(params, { lr: 0.1, momentum: 0.9 })`.
+ * State per parameter: `momentumBuffer` (momentum ≠ 0).
+ */
+export class SGD extends Optimizer<{ momentumBuffer: Tensor }, SGDGroup> {
+  constructor(
+    params: Params,
+    lr?: number | SGDOptions,
+    momentum?: number | SGDOptions,
+    dampening?: number | SGDOptions,
+    weightDecay?: number | SGDOptions,
+    nesterov?: boolean | SGDOptions,
+    options?: SGDOptions,
+  ) {
+    const o = parseArgs(
+      "SGD",
+      [lr, momentum, dampening, weightDecay, nesterov, options],
+      positional,
+      [...positional, "maximize"],
+    );
+    super("SGD", params, {
+      lr: 1e-3,
+      momentum: 0,
+      dampening: 0,
+      weightDecay: 0,
+      nesterov: false,
+      maximize: false,
+      ...o,
+    } as SGDGroup);
+  }
+
+  protected checkGroup(op: string, g: ParamGroup<SGDGroup>): void {
+    for (const k of ["lr", "momentum", "dampening", "weightDecay"] as const) {
+      num(op, k, g[k], nonNegative, "a number >= 0");
+    }
+    flag(op, "nesterov", g.nesterov);
+    flag(op, "maximize", g.maximize);
+    if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) {
       throw new WasmgradError(
-        `SGD: nesterov momentum requires a momentum > 0 and zero dampening (got momentum ${momentum}, dampening ${dampening})`,
+        `${op}: nesterov momentum requires a momentum > 0 and zero dampening (got momentum ${g.momentum}, dampening ${g.dampening})`,
       );
     }
-    this.lr = lr;
-    this.momentum = momentum;
-    this.dampening = dampening;
-    this.weightDecay = weightDecay;
-    this.nesterov = Optimizer.checkFlag("SGD", "nesterov", nesterov);
   }
 
-  step(): void {
-    for (const p of this.params) {
-      const g = p.grad;
-      if (g === null) continue;
-      let buf = 0;
-      let first = 0;
-      if (this.momentum !== 0) {
-        let s = this.state.get(p);
-        if (s === undefined) {
-          s = { momentumBuffer: this.newState(p) };
-          this.state.set(p, s);
-          first = 1;
-        }
-        buf = s.momentumBuffer.ptr;
+  protected update(p: Tensor, g: Tensor, group: ParamGroup<SGDGroup>, op: string): void {
+    let buf = 0;
+    let first = 0;
+    if (group.momentum !== 0) {
+      let s = this.state.get(p);
+      if (s === undefined) {
+        s = { momentumBuffer: this.newState(p) };
+        this.state.set(p, s);
+        first = 1;
       }
-      K.sgd_f32(
-        p._ptr("SGD.step"),
-        g._ptr("SGD.step"),
-        buf,
-        p.numel(),
-        this.lr,
-        this.momentum,
-        this.dampening,
-        this.weightDecay,
-        this.nesterov ? 1 : 0,
-        first,
-      );
+      buf = s.momentumBuffer._ptr(op);
     }
+    K.sgd_f32(
+      p._ptr(op),
+      g._ptr(op),
+      buf,
+      sizeOf(p.shape),
+      group.lr,
+      group.momentum,
+      group.dampening,
+      group.weightDecay,
+      group.nesterov ? 1 : 0,
+      first,
+    );
   }
 
-  protected hyperParameters(): Record<string, number | boolean> {
-    return {
-      lr: this.lr,
-      momentum: this.momentum,
-      dampening: this.dampening,
-      weightDecay: this.weightDecay,
-      nesterov: this.nesterov,
-    };
+  protected override requiredState(group: Record<string, unknown>): string[] {
+    return group.momentum !== 0 ? ["momentumBuffer"] : [];
   }
 }

@@ -129,7 +129,7 @@ describe("lrScheduler behaviour", () => {
       expect(b.lr).toBe(a.lr);
     }
     expect(() => resumed.loadStateDict({ ...saved, tMax: "5" } as never)).toThrow(
-      /^CosineAnnealingLR\.loadStateDict: invalid tMax 5: expected a number/,
+      /^CosineAnnealingLR\.loadStateDict: invalid tMax "5": expected a number like 5$/,
     );
     freeA();
     freeB();

@@ -280,7 +280,15 @@ describe("stateDict / loadStateDict", () => {
       ]);
       expect(sd.state[0].step).toBe(2);
       expect(sd.paramGroups).toEqual([
-        { lr: 0.1, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: true, params: [0] },
+        {
+          lr: 0.1,
+          betas: [0.9, 0.999],
+          eps: 1e-8,
+          weightDecay: 0,
+          amsgrad: true,
+          maximize: false,
+          params: [0],
+        },
       ]);
     } finally {
       opt.dispose();
@@ -328,7 +336,7 @@ describe("stateDict / loadStateDict", () => {
       );
       const badBetas = { ...sd, paramGroups: [{ ...sd.paramGroups[0], betas: 0.9 }] };
       expect(() => adam.loadStateDict(badBetas)).toThrow(
-        /Adam\.loadStateDict: hyper-parameter betas is 0\.9, expected a value like \[0\.9,0\.999\]/,
+        /Adam\.loadStateDict: hyper-parameter betas is 0\.9, expected a value like \[0\.9, 0\.999\]/,
       );
     } finally {
       for (const o of [adam, sgd, two]) o.dispose();
@@ -398,12 +406,12 @@ describe("hyper-parameter checks (PyTorch's)", () => {
     [
       "Adam lr",
       () => new wg.optim.Adam([p], { lr: -1 }),
-      /^Adam: invalid lr -1: expected a number >= 0$/,
+      /^Adam: invalid lr -1: expected a finite number >= 0$/,
     ],
     [
       "Adam eps",
       () => new wg.optim.Adam([p], { eps: -1e-8 }),
-      /^Adam: invalid eps -1e-8: expected a number >= 0$/,
+      /^Adam: invalid eps -1e-8: expected a finite number >= 0$/,
     ],
     [
       "Adam betas[0]",
@@ -434,7 +442,7 @@ describe("hyper-parameter checks (PyTorch's)", () => {
     [
       "Adam snake_case",
       () => new wg.optim.Adam([p], { weight_decay: 0.1 } as never),
-      /^Adam: unknown option "weight_decay"; did you mean weightDecay\? \(known: lr, betas, eps, weightDecay, amsgrad\)$/,
+      /^Adam: unknown option "weight_decay"; did you mean weightDecay\? \(known: lr, betas, eps, weightDecay, amsgrad, maximize\)$/,
     ],
     [
       "AdamW betas",
@@ -449,7 +457,7 @@ describe("hyper-parameter checks (PyTorch's)", () => {
     [
       "RMSprop alpha",
       () => new wg.optim.RMSprop([p], { alpha: -0.5 }),
-      /^RMSprop: invalid alpha -0\.5: expected a number >= 0$/,
+      /^RMSprop: invalid alpha -0\.5: expected a finite number >= 0$/,
     ],
     [
       "RMSprop momentum",
@@ -460,7 +468,7 @@ describe("hyper-parameter checks (PyTorch's)", () => {
     [
       "RMSprop centered",
       () => new wg.optim.RMSprop([p], { centered: "yes" as never }),
-      /^RMSprop: invalid centered yes: expected true or false$/,
+      /^RMSprop: invalid centered "yes": expected true or false$/,
     ],
     [
       "Adagrad lrDecay",
@@ -475,9 +483,9 @@ describe("hyper-parameter checks (PyTorch's)", () => {
     ["Adagrad lr", () => new wg.optim.Adagrad([p], { lr: -0.01 }), /^Adagrad: invalid lr -0\.01/],
     ["empty params", () => new wg.optim.Adam([]), /^Adam: got an empty parameter list$/],
     [
-      "no grad",
-      () => new wg.optim.RMSprop([wg.tensor([1])]),
-      /^RMSprop: parameter 0 \(shape \[1\]\) does not require grad$/,
+      "non-leaf",
+      () => new wg.optim.RMSprop([wg.tensor([1], { requiresGrad: true }).mul(2)]),
+      /^RMSprop: parameter 0 \(shape \[1\]\) is not a leaf tensor/,
     ],
     [
       "not iterable",

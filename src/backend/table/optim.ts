@@ -60,6 +60,54 @@ export interface OptimKernels {
   ): void;
   /** dst (one f64, 8-byte aligned): max |x| for p = Infinity, else sum |x|^p, in double. */
   pow_sum_f32(dst: Ptr, x: Ptr, n: number, p: number): void;
+  /** Adadelta (assembly/kernels/optim2.ts): s, acc updated; p -= lr·sqrt(acc+eps)/sqrt(s+eps)·g. */
+  adadelta_f32(
+    p: Ptr,
+    grad: Ptr,
+    squareAvg: Ptr,
+    accDelta: Ptr,
+    n: number,
+    lr: number,
+    rho: number,
+    oneMinusRho: number,
+    eps: number,
+    weightDecay: number,
+  ): void;
+  /** Adamax: m = b1·m + (1-b1)·g; u = max(b2·u, |g| + eps); p += (-clr·m) / u. */
+  adamax_f32(
+    p: Ptr,
+    grad: Ptr,
+    expAvg: Ptr,
+    expInf: Ptr,
+    n: number,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    clr: number,
+  ): void;
+  /** NAdam (mode 0) and RAdam (mode 1 rectified, 2 not): see assembly/kernels/optim2.ts. */
+  nadam_radam_f32(
+    p: Ptr,
+    grad: Ptr,
+    expAvg: Ptr,
+    expAvgSq: Ptr,
+    n: number,
+    mode: number,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    weightDecay: number,
+    paramScale: number,
+    bc2: number,
+    c1: number,
+    c2: number,
+    lr: number,
+    rect: number,
+    eps: number,
+  ): void;
 }
 
 export const optimKernelNames = [
@@ -67,4 +115,7 @@ export const optimKernelNames = [
   "rmsprop_f32",
   "adagrad_f32",
   "pow_sum_f32",
+  "adadelta_f32",
+  "adamax_f32",
+  "nadam_radam_f32",
 ] as const satisfies readonly (keyof OptimKernels)[];

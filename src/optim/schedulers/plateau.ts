@@ -1,0 +1,288 @@
+/**
+ * ReduceLROnPlateau and SequentialLR, as torch.optim.lr_scheduler (1.13).
+ */
+import { WasmgradError } from "../../errors.js";
+import { intAtLeast, nonNegative, num, parseArgs, show } from "../args.js";
+import type { Optimizer } from "../optimizer.js";
+import { checkOptimizer, LRScheduler, type LRSchedulerStateDict, perGroup } from "./base.js";
+
+export interface ReduceLROnPlateauOptions {
+  /** "min" (default): the metric should fall; "max": it should rise. */
+  mode?: "min" | "max";
+  /** Factor applied to the rate on a plateau, < 1; default 0.1. */
+  factor?: number;
+  /** Epochs without improvement tolerated before reducing; default 10. */
+  patience?: number;
+  /** What counts as an improvement; default 1e-4. */
+  threshold?: number;
+  /** "rel" (default): relative to the best value; "abs": absolute. */
+  thresholdMode?: "rel" | "abs";
+  /** Epochs to wait after a reduction before counting again; default 0. */
+  cooldown?: number;
+  /** A floor for the rate, one for all groups or one per group; default 0. */
+  minLr?: number | number[];
+  /** A reduction smaller than eps is skipped; default 1e-8. */
+  eps?: number;
+}
+
+const PLATEAU = [
+  "mode",
+  "factor",
+  "patience",
+  "threshold",
+  "thresholdMode",
+  "cooldown",
+  "minLr",
+  "eps",
+];
+
+export interface ReduceLROnPlateauStateDict {
+  mode: "min" | "max";
+  factor: number;
+  patience: number;
+  threshold: number;
+  thresholdMode: "rel" | "abs";
+  cooldown: number;
+  minLrs: number[];
+  eps: number;
+  best: number;
+  numBadEpochs: number;
+  cooldownCounter: number;
+  lastEpoch: number;
+  lastLr: number[];
+}
+
+/**
+ * Reduces the rate by `factor` once a metric has stopped improving for `patience` epochs, as
+ * torch.optim.lr_scheduler.ReduceLROnPlateau: call `step(validationLoss)` once per epoch.
+ */
+export class ReduceLROnPlateau {
+  readonly optimizer: Optimizer;
+  mode: "min" | "max";
+  factor: number;
+  patience: number;
+  threshold: number;
+  thresholdMode: "rel" | "abs";
+  cooldown: number;
+  minLrs: number[];
+  eps: number;
+  best: number;
+  numBadEpochs = 0;
+  cooldownCounter = 0;
+  lastEpoch = 0;
+  private lastLr: number[];
+
+  constructor(
+    optimizer: Optimizer,
+    mode?: "min" | "max" | ReduceLROnPlateauOptions,
+    ...rest: unknown[]
+  ) {
+    const op = "ReduceLROnPlateau";
+    const o = parseArgs(op, [mode, ...rest], PLATEAU, PLATEAU);
+    this.optimizer = checkOptimizer(op, optimizer);
+    this.mode = this.choice("mode", o.mode ?? "min", ["min", "max"]) as "min" | "max";
+    this.factor = num(op, "factor", o.factor ?? 0.1, (v) => v >= 0 && v < 1, "a number in [0, 1)");
+    this.patience = num(op, "patience", o.patience ?? 10, intAtLeast(0), "an integer >= 0");
+    this.threshold = num(op, "threshold", o.threshold ?? 1e-4, Number.isFinite, "a finite number");
+    this.thresholdMode = this.choice("thresholdMode", o.thresholdMode ?? "rel", ["rel", "abs"]) as
+      | "rel"
+      | "abs";
+    this.cooldown = num(op, "cooldown", o.cooldown ?? 0, intAtLeast(0), "an integer >= 0");
+    this.minLrs = perGroup(op, "minLr", optimizer, (o.minLr ?? 0) as number | number[]);
+    for (const [i, v] of this.minLrs.entries())
+      num(op, `minLr[${i}]`, v, nonNegative, "a number >= 0");
+    this.eps = num(op, "eps", o.eps ?? 1e-8, nonNegative, "a number >= 0");
+    this.best = this.mode === "min" ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+    this.lastLr = optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  private choice(name: string, v: unknown, allowed: string[]): string {
+    if (typeof v !== "string" || !allowed.includes(v)) {
+      throw new WasmgradError(
+        `ReduceLROnPlateau: invalid ${name} ${show(v)}: expected ${allowed.map((a) => `"${a}"`).join(" or ")}`,
+      );
+    }
+    return v;
+  }
+
+  private isBetter(a: number, best: number): boolean {
+    const { mode, thresholdMode: tm, threshold: t } = this;
+    if (mode === "min" && tm === "rel") return a < best * (1 - t);
+    if (mode === "min") return a < best - t;
+    if (tm === "rel") return a > best * (t + 1);
+    return a > best + t;
+  }
+
+  /** Records this epoch's metric (a number or a one-element tensor's item()). */
+  step(metric: number, epoch?: number): void {
+    const op = "ReduceLROnPlateau.step";
+    if (typeof metric !== "number") {
+      throw new WasmgradError(
+        `${op}: metric must be a number (e.g. loss.item()), got ${show(metric)}`,
+      );
+    }
+    this.lastEpoch =
+      epoch === undefined
+        ? this.lastEpoch + 1
+        : num(op, "epoch", epoch, Number.isFinite, "a number");
+    if (this.isBetter(metric, this.best)) {
+      this.best = metric;
+      this.numBadEpochs = 0;
+    } else this.numBadEpochs++;
+    if (this.cooldownCounter > 0) {
+      this.cooldownCounter--;
+      this.numBadEpochs = 0; // bad epochs in cooldown do not count
+    }
+    if (this.numBadEpochs > this.patience) {
+      this.optimizer.paramGroups.forEach((g, i) => {
+        const newLr = Math.max(g.lr * this.factor, this.minLrs[i]);
+        if (g.lr - newLr > this.eps) g.lr = newLr;
+      });
+      this.cooldownCounter = this.cooldown;
+      this.numBadEpochs = 0;
+    }
+    this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  getLastLr(): number[] {
+    return [...this.lastLr];
+  }
+
+  stateDict(): ReduceLROnPlateauStateDict {
+    const { mode, factor, patience, threshold, thresholdMode, cooldown, eps, best } = this;
+    const { numBadEpochs, cooldownCounter, lastEpoch } = this;
+    return {
+      mode,
+      factor,
+      patience,
+      threshold,
+      thresholdMode,
+      cooldown,
+      minLrs: [...this.minLrs],
+      eps,
+      best,
+      numBadEpochs,
+      cooldownCounter,
+      lastEpoch,
+      lastLr: [...this.lastLr],
+    };
+  }
+
+  loadStateDict(sd: ReduceLROnPlateauStateDict): void {
+    const op = "ReduceLROnPlateau.loadStateDict";
+    if (sd === null || typeof sd !== "object")
+      throw new WasmgradError(`${op}: expected an object, got ${show(sd)}`);
+    this.choice("mode", sd.mode, ["min", "max"]);
+    this.choice("thresholdMode", sd.thresholdMode, ["rel", "abs"]);
+    for (const k of [
+      "factor",
+      "patience",
+      "threshold",
+      "cooldown",
+      "eps",
+      "best",
+      "numBadEpochs",
+      "cooldownCounter",
+      "lastEpoch",
+    ] as const) {
+      num(op, k, sd[k], (v) => !Number.isNaN(v), "a number");
+    }
+    const n = this.optimizer.paramGroups.length;
+    for (const k of ["minLrs", "lastLr"] as const) {
+      if (!Array.isArray(sd[k]) || sd[k].length !== n) {
+        throw new WasmgradError(`${op}: ${k} must hold ${n} numbers, got ${show(sd[k])}`);
+      }
+    }
+    Object.assign(this, { ...sd, minLrs: [...sd.minLrs], lastLr: [...sd.lastLr] });
+  }
+}
+
+export interface SequentialLROptions {
+  schedulers?: LRScheduler[];
+  /** The epochs at which the next scheduler takes over (one fewer than schedulers). */
+  milestones?: number[];
+  lastEpoch?: number;
+}
+
+/**
+ * Runs `schedulers` one after the other, switching at each milestone, as
+ * torch.optim.lr_scheduler.SequentialLR (e.g. LinearLR warm-up, then CosineAnnealingLR).
+ */
+export class SequentialLR extends LRScheduler {
+  readonly schedulers: LRScheduler[];
+  milestones: number[];
+
+  constructor(
+    optimizer: Optimizer,
+    schedulers?: LRScheduler[] | SequentialLROptions,
+    milestones?: number[] | SequentialLROptions,
+    lastEpoch?: number | SequentialLROptions,
+    options?: SequentialLROptions,
+  ) {
+    const op = "SequentialLR";
+    const names = ["schedulers", "milestones", "lastEpoch"];
+    const o = parseArgs(op, [schedulers, milestones, lastEpoch, options], names, names);
+    const list = o.schedulers;
+    if (!Array.isArray(list) || list.length === 0 || !list.every((s) => s instanceof LRScheduler)) {
+      throw new WasmgradError(
+        `${op}: schedulers must be a non-empty array of LR schedulers, got ${show(list)}`,
+      );
+    }
+    list.forEach((s: LRScheduler, i) => {
+      if (s.optimizer !== optimizer) {
+        throw new WasmgradError(
+          `${op}: scheduler ${i} belongs to another optimizer; every scheduler must drive the one given`,
+        );
+      }
+    });
+    const ms = o.milestones;
+    if (!Array.isArray(ms) || ms.length !== list.length - 1) {
+      throw new WasmgradError(
+        `${op}: expected ${list.length - 1} milestones (one fewer than the ${list.length} schedulers), got ${show(ms)}`,
+      );
+    }
+    for (const [i, m] of ms.entries())
+      num(op, `milestones[${i}]`, m, intAtLeast(0), "an integer >= 0");
+    super(op, optimizer, o.lastEpoch ?? -1);
+    this.schedulers = [...list];
+    this.milestones = [...ms];
+    this.lastEpoch += 1;
+    for (const g of optimizer.paramGroups) g.lr = g.initialLr as number;
+    for (const s of this.schedulers) s.lastEpoch -= 1;
+    this.schedulers[0]._initialStep();
+    this.lastLr = this.schedulers[0].getLastLr();
+  }
+
+  protected recursiveLr(): number[] {
+    throw new WasmgradError(`${this.opName}: internal: the rates come from the inner schedulers`);
+  }
+
+  override step(): void {
+    this.lastEpoch++;
+    const idx = this.milestones.filter((m) => m <= this.lastEpoch).length; // bisect_right
+    const s = this.schedulers[idx];
+    if (idx > 0 && this.milestones[idx - 1] === this.lastEpoch) s.step(0);
+    else s.step();
+    this.lastLr = s.getLastLr();
+  }
+
+  protected settings(): Record<string, unknown> {
+    return { milestones: [...this.milestones] };
+  }
+
+  override stateDict(): LRSchedulerStateDict {
+    return { ...super.stateDict(), schedulers: this.schedulers.map((s) => s.stateDict()) };
+  }
+
+  override loadStateDict(sd: LRSchedulerStateDict): void {
+    const inner = sd?.schedulers;
+    if (!Array.isArray(inner) || inner.length !== this.schedulers.length) {
+      throw new WasmgradError(
+        `${this.opName}.loadStateDict: expected the state of ${this.schedulers.length} schedulers, got ${show(inner)}`,
+      );
+    }
+    super.loadStateDict(sd);
+    for (const [i, s] of this.schedulers.entries())
+      s.loadStateDict(inner[i] as LRSchedulerStateDict);
+  }
+}
