@@ -93,6 +93,7 @@ export {
   trunc,
 } from "./ops/elementwise.js";
 export { amax, amin, argmax, argmin, max, min } from "./ops/extrema.js";
+export { gather, indexSelect, scatter, scatterAdd } from "./ops/indexing.js";
 export { matmul } from "./ops/matmul.js";
 export { atan2, lerp, pow, rpow } from "./ops/pow.js";
 export { bmm, dot, mm, mv, outer } from "./ops/products.js";
@@ -112,8 +113,25 @@ export {
   unsqueeze,
 } from "./ops/shape.js";
 export { logSoftmax, softmax } from "./ops/softmax.js";
+export { argsort, sort, topk } from "./ops/sort.js";
 export { logsumexp, norm, std, type VarOptions, variance as var } from "./ops/stats.js";
 export { abs, clamp, exp, log, neg, relu, sigmoid, sqrt, tanh } from "./ops/unary.js";
+export {
+  chunk,
+  contiguous,
+  expand,
+  flip,
+  repeat,
+  roll,
+  select,
+  split,
+  t,
+  tril,
+  triu,
+  unbind,
+  unflatten,
+  view,
+} from "./ops/views.js";
 export { all, any, maskedFill, where } from "./ops/where.js";
 export * as optim from "./optim/index.js";
 export { manualSeed } from "./random.js";

@@ -46,6 +46,8 @@ export interface Disposable {
   _kept: boolean;
   /** Set once the tensor is registered with the FinalizationRegistry. */
   _registered: boolean;
+  /** Set while the tensor lives outside every tidy scope (counted for the leak warning). */
+  _outside: boolean;
   /** The storage the tensor holds now (a lazy view's changes when it is materialised). */
   _heldStorage(): Storage | null;
   dispose(): void;
@@ -54,8 +56,37 @@ export interface Disposable {
 /** The safety net for tensors that become unreachable without being disposed. */
 const finalizer = new FinalizationRegistry<Storage>((storage) => {
   liveTensors--;
+  outsideLive--;
   releaseStorage(storage);
 });
+
+/*
+ * Tensors alive outside any tidy scope. The FinalizationRegistry never runs inside a synchronous
+ * loop, so a PyTorch-style loop without tidy grows without bound; past LEAK_WARNING such tensors
+ * wasmgrad says so once, naming the remedy.
+ */
+let outsideLive = 0;
+let warned = false;
+export const LEAK_WARNING = 10_000;
+
+function mib(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(1);
+}
+
+/** The remedy for tensors that are never freed, for warnings and out-of-memory errors. */
+export const MEMORY_REMEDY =
+  "tensors are freed by t.dispose(), by `using t = ...`, or at the end of wg.tidy(() => ...), which keeps what the callback returns; the garbage collector cannot free them during a synchronous loop, so wrap each training step in wg.tidy";
+
+function noteOutside(t: Disposable): void {
+  t._outside = true;
+  outsideLive++;
+  if (outsideLive >= LEAK_WARNING && !warned) {
+    warned = true;
+    console.warn(
+      `wasmgrad: ${outsideLive} tensors (${mib(liveBytes)} MiB in all) made outside wg.tidy are still alive: ${MEMORY_REMEDY}`,
+    );
+  }
+}
 
 /*
  * Registering with a FinalizationRegistry costs more than a small op itself, and most tensors
@@ -80,6 +111,7 @@ function flushNursery(): void {
 }
 
 function enterNursery(t: Disposable): void {
+  if (!t._outside) noteOutside(t);
   nursery.push(t);
   if (nursery.length >= NURSERY_SIZE) flushNursery();
   else if (!flushQueued) {
@@ -109,6 +141,10 @@ export function storageReplaced(t: Disposable): void {
 
 export function untrackTensor(t: Disposable): void {
   liveTensors--;
+  if (t._outside) {
+    t._outside = false;
+    outsideLive--;
+  }
   if (t._registered) finalizer.unregister(t);
 }
 
@@ -188,6 +224,11 @@ export interface MemoryInfo {
   wasmBytes: number;
   /** The largest liveBytes seen. */
   peakBytes: number;
+}
+
+/** @internal for tests: re-arms the one-time leak warning. */
+export function _resetLeakWarning(): void {
+  warned = false;
 }
 
 export function memory(): MemoryInfo {

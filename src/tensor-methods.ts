@@ -3,8 +3,13 @@
  * class here (declaration merging) so that tensor.ts stays about storage, shape and autograd.
  * Each method is the function of the same name with the tensor as first argument.
  */
+
+import type { ValuesIndices } from "./named.js";
 import * as cmp from "./ops/compare.js";
+import * as ix from "./ops/indexing.js";
 import * as ip from "./ops/inplace-ops.js";
+import * as so from "./ops/sort.js";
+import * as vw from "./ops/views.js";
 import * as sel from "./ops/where.js";
 import { Tensor, type TensorOrScalar } from "./tensor.js";
 
@@ -30,6 +35,31 @@ declare module "./tensor.js" {
     maskedFill(mask: Tensor, value: number | boolean | Tensor): Tensor;
     any(dim?: DimArg, keepdim?: boolean): Tensor;
     all(dim?: DimArg, keepdim?: boolean): Tensor;
+    view(...shape: (number | readonly number[])[]): Tensor;
+    viewAs(other: Tensor): Tensor;
+    reshapeAs(other: Tensor): Tensor;
+    contiguous(): Tensor;
+    isContiguous(): boolean;
+    t(): Tensor;
+    expand(...sizes: (number | readonly number[])[]): Tensor;
+    expandAs(other: Tensor): Tensor;
+    repeat(...sizes: (number | readonly number[])[]): Tensor;
+    split(splitSize: number | readonly number[], dim?: number): Tensor[];
+    chunk(chunks: number, dim?: number): Tensor[];
+    unbind(dim?: number): Tensor[];
+    select(dim: number, index: number): Tensor;
+    unflatten(dim: number, sizes: readonly number[]): Tensor;
+    flip(...dims: (number | readonly number[])[]): Tensor;
+    roll(shifts: number | readonly number[], dims?: number | readonly number[] | null): Tensor;
+    tril(diagonal?: number): Tensor;
+    triu(diagonal?: number): Tensor;
+    indexSelect(dim: number, index: Tensor | readonly number[]): Tensor;
+    gather(dim: number, index: Tensor): Tensor;
+    scatter(dim: number, index: Tensor, src: Tensor | number): Tensor;
+    scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;
+    sort(dim?: number, descending?: boolean): ValuesIndices;
+    argsort(dim?: number, descending?: boolean): Tensor;
+    topk(k: number, dim?: number, largest?: boolean, sorted?: boolean): ValuesIndices;
     // In place: each returns this tensor (see ops/inplace.ts for the autograd rules).
     add_(other: TensorOrScalar): this;
     sub_(other: TensorOrScalar): this;
@@ -108,6 +138,90 @@ const methods: Partial<Tensor> = {
     return sel.all(this, dim, keepdim);
   },
 };
+
+type Sizes = (number | readonly number[])[];
+const shapeMethods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
+  view(this: Tensor, ...shape: Sizes) {
+    return vw.view(this, ...shape);
+  },
+  viewAs(this: Tensor, o: Tensor) {
+    return vw.viewAs(this, o);
+  },
+  reshapeAs(this: Tensor, o: Tensor) {
+    return vw.reshapeAs(this, o);
+  },
+  contiguous(this: Tensor) {
+    return vw.contiguous(this);
+  },
+  isContiguous(this: Tensor) {
+    this._live("isContiguous");
+    return this._perm === null;
+  },
+  t(this: Tensor) {
+    return vw.t(this);
+  },
+  expand(this: Tensor, ...sizes: Sizes) {
+    return vw.expand(this, ...sizes);
+  },
+  expandAs(this: Tensor, o: Tensor) {
+    return vw.expandAs(this, o);
+  },
+  repeat(this: Tensor, ...sizes: Sizes) {
+    return vw.repeat(this, ...sizes);
+  },
+  split(this: Tensor, size: number | readonly number[], dim?: number) {
+    return vw.split(this, size, dim);
+  },
+  chunk(this: Tensor, chunks: number, dim?: number) {
+    return vw.chunk(this, chunks, dim);
+  },
+  unbind(this: Tensor, dim?: number) {
+    return vw.unbind(this, dim);
+  },
+  select(this: Tensor, dim: number, index: number) {
+    return vw.select(this, dim, index);
+  },
+  unflatten(this: Tensor, dim: number, sizes: readonly number[]) {
+    return vw.unflatten(this, dim, sizes);
+  },
+  flip(this: Tensor, ...dims: Sizes) {
+    return vw.flip(this, ...dims);
+  },
+  roll(this: Tensor, shifts: number | readonly number[], dims?: number | readonly number[] | null) {
+    return vw.roll(this, shifts, dims);
+  },
+  tril(this: Tensor, diagonal?: number) {
+    return vw.tril(this, diagonal);
+  },
+  triu(this: Tensor, diagonal?: number) {
+    return vw.triu(this, diagonal);
+  },
+  sort(this: Tensor, dim?: number, descending?: boolean) {
+    return so.sort(this, dim, descending);
+  },
+  argsort(this: Tensor, dim?: number, descending?: boolean) {
+    return so.argsort(this, dim, descending);
+  },
+  topk(this: Tensor, k: number, dim?: number, largest?: boolean, sorted?: boolean) {
+    return so.topk(this, k, dim, largest, sorted);
+  },
+  indexSelect(this: Tensor, dim: number, index: Tensor | readonly number[]) {
+    return ix.indexSelect(this, dim, index);
+  },
+  gather(this: Tensor, dim: number, index: Tensor) {
+    return ix.gather(this, dim, index);
+  },
+  scatter(this: Tensor, dim: number, index: Tensor, src: Tensor | number) {
+    return ix.scatter(this, dim, index, src);
+  },
+  scatterAdd(this: Tensor, dim: number, index: Tensor, src: Tensor) {
+    return ix.scatterAdd(this, dim, index, src);
+  },
+};
+
+for (const [name, fn] of Object.entries(shapeMethods)) {
+  Object.defineProperty(Tensor.prototype, name, { value: fn, writable: true, configurable: true });
+}
 
 const inplaceMethods: Record<string, (this: Tensor, ...args: never[]) => Tensor> = {
   add_(this: Tensor, o: TensorOrScalar) {

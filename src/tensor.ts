@@ -34,6 +34,7 @@ import * as shapeOps from "./ops/shape.js";
 import * as softmaxOps from "./ops/softmax.js";
 import * as stats from "./ops/stats.js";
 import * as unary from "./ops/unary.js";
+import { formatTensor } from "./print.js";
 import { collapse, normDim, sameShape, sizeOf, stridesOf } from "./shape.js";
 import { type NestedArray, readArray, type TensorData, toNested } from "./tensor-data.js";
 import type { Args } from "./validate.js";
@@ -61,6 +62,8 @@ export class Tensor {
   _base: Tensor | null = null;
   /** @internal a module parameter. */
   _isParameter = false;
+  /** @internal alive outside every tidy scope (see memory.ts). */
+  _outside = false;
   /** @internal registered with the FinalizationRegistry safety net. */
   _registered = false;
   /**
@@ -337,8 +340,14 @@ export class Tensor {
     return (this.dtype === "bool" ? v !== 0 : v) as V;
   }
 
+  /** The values as PyTorch's repr prints them (abbreviated beyond 1000 elements). */
   toString(): string {
-    return `Tensor(shape=${fmt(this.shape)}${this.requiresGrad ? ", requiresGrad" : ""})`;
+    return formatTensor(this);
+  }
+
+  /** Node's util.inspect and console.log print the same (no node:util import needed). */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return formatTensor(this);
   }
 
   // ---- autograd ----

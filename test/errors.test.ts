@@ -170,7 +170,7 @@ describe("error messages name the op, what it got and what it expected", () => {
   it("arguments of the wrong kind", () => {
     throwsWg(
       () => wg.rand("x" as unknown as number[]),
-      /rand: expected a shape \(sizes or one array of sizes, then options\) but got \(string\)/,
+      /rand: expected a shape \(sizes or one array of sizes, then options\) but got \("x"\)/,
     );
     throwsWg(
       () => (wg.zeros as unknown as () => wg.Tensor)(),

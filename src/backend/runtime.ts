@@ -80,7 +80,7 @@ export function allocate(op: string, bytes: number): Ptr {
     return K.alloc(request);
   } catch (cause) {
     throw new WasmgradError(
-      `${op}: out of memory allocating ${bytes} bytes (WebAssembly memory is ${backend.memory.buffer.byteLength} bytes and cannot grow further)`,
+      `${op}: out of memory allocating ${bytes} bytes (WebAssembly memory is ${backend.memory.buffer.byteLength} bytes and cannot grow further). If tensors pile up in a loop, free them: t.dispose(), \`using t = ...\`, or run each step in wg.tidy(() => ...); the garbage collector cannot free them during a synchronous loop (wg.memory() shows what is alive)`,
       { cause },
     );
   }

@@ -73,7 +73,7 @@ describe("dtypes", () => {
   it("rejects unknown options, suggesting camelCase for snake_case", () => {
     throwsWg(
       () => wg.zeros([2], { requires_grad: true } as unknown as wg.CreateOptions),
-      /zeros: unknown option "requires_grad" \(did you mean requiresGrad\?\)/,
+      /zeros: unknown option "requires_grad"; did you mean requiresGrad\?/,
     );
     throwsWg(
       () => wg.tensor([1], { dtyp: "int32" } as unknown as wg.TensorOptions),

@@ -1,0 +1,291 @@
+/**
+ * More shape ops, all differentiable: view/viewAs/reshapeAs, contiguous, t, expand/expandAs,
+ * repeat, split/chunk/unbind, select, unflatten, flip, roll, tril/triu. Views (view, select,
+ * unflatten, split's parts are copies: narrow) share storage where the storage layout allows;
+ * expand and repeat copy, since storage has no zero strides (remap.ts).
+ */
+import { needsGrad, record } from "../autograd/engine.js";
+import { fmt, WasmgradError } from "../errors.js";
+import { normDim, normDims, sizeOf } from "../shape.js";
+import { Tensor } from "../tensor.js";
+import { describe } from "./options.js";
+import { buildMap, remap, stridesFor } from "./remap.js";
+import { narrow, reshape, squeeze } from "./shape.js";
+
+function tensor(op: string, x: unknown): Tensor {
+  if (!(x instanceof Tensor))
+    throw new WasmgradError(`${op}: expected a Tensor but got ${describe(x)}`);
+  x._live(op);
+  return x;
+}
+
+function sizes(op: string, args: readonly (number | readonly number[])[]): number[] {
+  const list = args.length === 1 && Array.isArray(args[0]) ? [...args[0]] : args;
+  if (!list.every((v) => typeof v === "number" && Number.isInteger(v))) {
+    throw new WasmgradError(
+      `${op}: expected sizes as integers or one array of integers but got (${args.map((a) => describe(a)).join(", ")})`,
+    );
+  }
+  return list as number[];
+}
+
+/** reshape that refuses a non-contiguous (lazily transposed) tensor, as PyTorch's view. */
+export function view(x: Tensor, ...shape: (number | readonly number[])[]): Tensor {
+  tensor("view", x);
+  if (x._perm !== null) {
+    throw new WasmgradError(
+      `view: view size is not compatible with input tensor's size and stride (shape ${fmt(x.shape)} is a transposed view); use reshape(...) or contiguous() first`,
+    );
+  }
+  return reshape(x, ...shape);
+}
+
+export function viewAs(x: Tensor, other: Tensor): Tensor {
+  return view(x, [...tensor("viewAs", other).shape]);
+}
+
+export function reshapeAs(x: Tensor, other: Tensor): Tensor {
+  return reshape(x, [...tensor("reshapeAs", other).shape]);
+}
+
+/** x itself if its storage is laid out as its shape, else a contiguous copy (differentiable). */
+export function contiguous(x: Tensor): Tensor {
+  tensor("contiguous", x);
+  if (x._perm === null) return x;
+  // Materialise an alias, so that x keeps sharing its base's storage.
+  const out = Tensor._permuted(
+    x,
+    x.shape.map((_, i) => i),
+  );
+  out._rawPtr("contiguous");
+  out._base = null;
+  if (!needsGrad(x)) return out;
+  return record(out, "contiguous", [x], (g) => [g], []);
+}
+
+/** The transpose of a matrix; a 0-d or 1-D tensor as it is (PyTorch's t()). */
+export function t(x: Tensor): Tensor {
+  tensor("t", x);
+  if (x.ndim > 2) {
+    throw new WasmgradError(
+      `t: expects a tensor with <= 2 dimensions, but got ${x.ndim} (shape ${fmt(x.shape)}); use transpose or permute`,
+    );
+  }
+  return x.ndim < 2 ? reshape(x, [...x.shape]) : x.transpose(0, 1);
+}
+
+/** x broadcast to `sizes` (-1 keeps a dim; new dims go in front), as a copy. */
+export function expand(x: Tensor, ...args: (number | readonly number[])[]): Tensor {
+  tensor("expand", x);
+  const want = sizes("expand", args);
+  if (want.length < x.ndim) {
+    throw new WasmgradError(
+      `expand: the number of sizes provided (${want.length}) must be greater or equal to the number of dimensions in the tensor (${x.ndim})`,
+    );
+  }
+  const pad = want.length - x.ndim;
+  const shape = want.map((s, i) => {
+    const have = i < pad ? 1 : x.shape[i - pad];
+    const size = s === -1 && i >= pad ? have : s;
+    if (size < 0 || (have !== 1 && have !== size)) {
+      throw new WasmgradError(
+        `expand: the expanded size of the tensor (${s}) must match the existing size (${have}) at non-singleton dimension ${i}; target sizes ${fmt(want)}, tensor shape ${fmt(x.shape)}`,
+      );
+    }
+    return size;
+  });
+  const st = stridesFor(x.shape);
+  const map = buildMap(shape, (idx) => {
+    let j = 0;
+    for (let d = 0; d < x.ndim; d++) if (x.shape[d] !== 1) j += idx[d + pad] * st[d];
+    return j;
+  });
+  return remap("expand", x, shape, map);
+}
+
+export function expandAs(x: Tensor, other: Tensor): Tensor {
+  return expand(x, [...tensor("expandAs", other).shape]);
+}
+
+/** x tiled `sizes` times along each dim (new dims in front), as torch's repeat. */
+export function repeat(x: Tensor, ...args: (number | readonly number[])[]): Tensor {
+  tensor("repeat", x);
+  const reps = sizes("repeat", args);
+  if (reps.length < x.ndim || reps.some((r) => r < 0)) {
+    throw new WasmgradError(
+      `repeat: expected at least ${x.ndim} non-negative repeat counts (one per dim) but got ${fmt(reps)}`,
+    );
+  }
+  const pad = reps.length - x.ndim;
+  const inShape = reps.map((_, i) => (i < pad ? 1 : x.shape[i - pad]));
+  const shape = inShape.map((s, i) => s * reps[i]);
+  const st = stridesFor(inShape);
+  const map = buildMap(shape, (idx) => {
+    let j = 0;
+    for (let d = 0; d < shape.length; d++) j += (idx[d] % inShape[d]) * st[d];
+    return j;
+  });
+  return remap("repeat", x, shape, map);
+}
+
+/** Parts of `size` (or of the listed sizes) along `dim`, as torch.split. */
+export function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
+  tensor("split", x);
+  const d = normDim("split", dim, x.ndim);
+  const n = x.shape[d];
+  let parts: number[];
+  if (typeof splitSize === "number") {
+    if (!Number.isInteger(splitSize) || splitSize <= 0) {
+      throw new WasmgradError(`split: split size must be a positive integer but got ${splitSize}`);
+    }
+    parts = [];
+    for (let s = 0; s < n; s += splitSize) parts.push(Math.min(splitSize, n - s));
+    if (n === 0) parts.push(0);
+  } else {
+    parts = [...splitSize];
+    if (
+      parts.reduce((a, b) => a + b, 0) !== n ||
+      parts.some((p) => !Number.isInteger(p) || p < 0)
+    ) {
+      throw new WasmgradError(
+        `split: split sizes ${fmt(parts)} must be non-negative integers summing to ${n} (dim ${dim} of shape ${fmt(x.shape)})`,
+      );
+    }
+  }
+  let start = 0;
+  return parts.map((len) => {
+    const part = narrow(x, d, start, len);
+    start += len;
+    return part;
+  });
+}
+
+/** `chunks` parts of equal size (the last smaller), as torch.chunk. */
+export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+  tensor("chunk", x);
+  if (!Number.isInteger(chunks) || chunks <= 0) {
+    throw new WasmgradError(`chunk: chunks must be a positive integer but got ${chunks}`);
+  }
+  const n = x.shape[normDim("chunk", dim, x.ndim)];
+  return split(x, Math.max(1, Math.ceil(n / chunks)), dim);
+}
+
+/** The slices along `dim`, that dim removed. */
+export function unbind(x: Tensor, dim = 0): Tensor[] {
+  tensor("unbind", x);
+  const d = normDim("unbind", dim, x.ndim);
+  return Array.from({ length: x.shape[d] }, (_, i) => select(x, d, i));
+}
+
+/** The slice at `index` along `dim`, that dim removed. */
+export function select(x: Tensor, dim: number, index: number): Tensor {
+  tensor("select", x);
+  const d = normDim("select", dim, x.ndim);
+  const n = x.shape[d];
+  if (!Number.isInteger(index) || index < -n || index >= n) {
+    throw new WasmgradError(
+      `select: index ${index} out of range for tensor of size ${n} at dimension ${dim} (shape ${fmt(x.shape)})`,
+    );
+  }
+  const part = narrow(x, d, index < 0 ? index + n : index, 1);
+  const out = squeeze(part, d);
+  if (!out.requiresGrad) part.dispose();
+  return out;
+}
+
+/** Splits dim into `sizes` (one may be -1). */
+export function unflatten(x: Tensor, dim: number, sizesArg: readonly number[]): Tensor {
+  tensor("unflatten", x);
+  const d = normDim("unflatten", dim, x.ndim);
+  const known = sizesArg.filter((s) => s !== -1);
+  const inner = sizesArg.map((s) => (s === -1 ? x.shape[d] / Math.max(sizeOf(known), 1) : s));
+  if (sizeOf(inner) !== x.shape[d] || !inner.every(Number.isInteger)) {
+    throw new WasmgradError(
+      `unflatten: provided sizes ${fmt(sizesArg)} don't multiply up to the size of dim ${dim} (${x.shape[d]}) in the input tensor`,
+    );
+  }
+  return reshape(x, [...x.shape.slice(0, d), ...inner, ...x.shape.slice(d + 1)]);
+}
+
+/** The elements in reverse order along `dims`. */
+export function flip(x: Tensor, ...args: (number | readonly number[])[]): Tensor {
+  tensor("flip", x);
+  const dims = normDims("flip", sizes("flip", args), x.ndim);
+  const st = stridesFor(x.shape);
+  const map = buildMap(x.shape, (idx) => {
+    let j = 0;
+    for (let d = 0; d < x.ndim; d++)
+      j += (dims.includes(d) ? x.shape[d] - 1 - idx[d] : idx[d]) * st[d];
+    return j;
+  });
+  return remap("flip", x, x.shape, map);
+}
+
+/** Elements shifted by `shifts` along `dims` (wrapping), or along the flattened tensor. */
+export function roll(
+  x: Tensor,
+  shifts: number | readonly number[],
+  dims?: number | readonly number[] | null,
+): Tensor {
+  tensor("roll", x);
+  const sh = typeof shifts === "number" ? [shifts] : [...shifts];
+  if (dims === undefined || dims === null) {
+    if (sh.length !== 1)
+      throw new WasmgradError(`roll: without dims, shifts must be one number but got ${fmt(sh)}`);
+    const flat = reshape(x, [x.numel()]);
+    const out = reshape(roll(flat, sh, 0), [...x.shape]);
+    return out;
+  }
+  const ds = (typeof dims === "number" ? [dims] : [...dims]).map((d) => normDim("roll", d, x.ndim));
+  if (ds.length !== sh.length) {
+    throw new WasmgradError(
+      `roll: shifts and dims must have the same length but got ${sh.length} shifts and ${ds.length} dims`,
+    );
+  }
+  const st = stridesFor(x.shape);
+  const map = buildMap(x.shape, (idx) => {
+    let j = 0;
+    for (let d = 0; d < x.ndim; d++) {
+      let i = idx[d];
+      ds.forEach((dd, k) => {
+        if (dd === d) {
+          const n = x.shape[d];
+          i = (((i - sh[k]) % n) + n) % n;
+        }
+      });
+      j += i * st[d];
+    }
+    return j;
+  });
+  return remap("roll", x, x.shape, map);
+}
+
+function triangle(op: "tril" | "triu", x: Tensor, diagonal: number): Tensor {
+  tensor(op, x);
+  if (x.ndim < 2)
+    throw new WasmgradError(
+      `${op}: input tensor must have at least 2 dimensions but got shape ${fmt(x.shape)}`,
+    );
+  if (!Number.isInteger(diagonal))
+    throw new WasmgradError(`${op}: diagonal must be an integer but got ${diagonal}`);
+  const r = x.ndim - 2;
+  const st = stridesFor(x.shape);
+  const map = buildMap(x.shape, (idx) => {
+    const keep = op === "tril" ? idx[r + 1] - idx[r] <= diagonal : idx[r + 1] - idx[r] >= diagonal;
+    if (!keep) return -1;
+    let j = 0;
+    for (let d = 0; d < x.ndim; d++) j += idx[d] * st[d];
+    return j;
+  });
+  return remap(op, x, x.shape, map);
+}
+
+/** The lower triangle of the last two dims (j - i <= diagonal), zeros elsewhere. */
+export function tril(x: Tensor, diagonal = 0): Tensor {
+  return triangle("tril", x, diagonal);
+}
+
+/** The upper triangle of the last two dims (j - i >= diagonal), zeros elsewhere. */
+export function triu(x: Tensor, diagonal = 0): Tensor {
+  return triangle("triu", x, diagonal);
+}
