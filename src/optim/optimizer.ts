@@ -64,6 +64,12 @@ export abstract class Optimizer<
     params: Params,
     defaults: H,
   ) {
+    // The base class is exported for subclassing; constructed directly it has no update rule.
+    if (typeof (this as unknown as { checkGroup?: unknown }).checkGroup !== "function") {
+      throw new WasmgradError(
+        "Optimizer: the base class cannot be constructed; use SGD, Adam, ... or subclass it",
+      );
+    }
     this.defaults = defaults;
     this.checkGroup(opName, defaults as ParamGroup<H>);
     if (
