@@ -3,6 +3,7 @@
  * contiguous and row-major; views made by reshape-like ops share storage (reference counted).
  * Every operation is a function in ops/; the methods here are the same functions, bound.
  */
+
 import { type BackwardOptions, type GradNode, runBackward } from "./autograd/engine.js";
 import type { Ptr } from "./backend/kernels.js";
 import { K, meta } from "./backend/runtime.js";
@@ -22,9 +23,11 @@ import * as binary from "./ops/binary.js";
 import * as cast from "./ops/cast.js";
 import * as elementwise from "./ops/elementwise.js";
 import * as extrema from "./ops/extrema.js";
+import * as inplaceMath from "./ops/inplace-math.js";
 import * as matmulOps from "./ops/matmul.js";
 import * as powOps from "./ops/pow.js";
 import * as products from "./ops/products.js";
+import * as randomInt from "./ops/random-int.js";
 import * as reduce from "./ops/reduce.js";
 import * as scan from "./ops/scan.js";
 import * as shapeOps from "./ops/shape.js";
@@ -33,7 +36,7 @@ import * as stats from "./ops/stats.js";
 import * as unary from "./ops/unary.js";
 import { collapse, normDim, sameShape, sizeOf, stridesOf } from "./shape.js";
 import { type NestedArray, readArray, type TensorData, toNested } from "./tensor-data.js";
-import { tensorArg, options as validateOptions } from "./validate.js";
+import { type Args, tensorArg, options as validateOptions } from "./validate.js";
 
 // Older browsers lack Symbol.dispose; `using` needs it.
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for("Symbol.dispose");
@@ -637,5 +640,66 @@ export class Tensor {
   }
   outer(other: Tensor, ...extra: never[]): Tensor {
     return products.outer(this, other, ...extra);
+  }
+  sin_(): this {
+    return inplaceMath.sin_(this) as this;
+  }
+  cos_(): this {
+    return inplaceMath.cos_(this) as this;
+  }
+  erf_(): this {
+    return inplaceMath.erf_(this) as this;
+  }
+  log1p_(): this {
+    return inplaceMath.log1p_(this) as this;
+  }
+  expm1_(): this {
+    return inplaceMath.expm1_(this) as this;
+  }
+  rsqrt_(): this {
+    return inplaceMath.rsqrt_(this) as this;
+  }
+  square_(): this {
+    return inplaceMath.square_(this) as this;
+  }
+  reciprocal_(): this {
+    return inplaceMath.reciprocal_(this) as this;
+  }
+  sign_(): this {
+    return inplaceMath.sign_(this) as this;
+  }
+  floor_(): this {
+    return inplaceMath.floor_(this) as this;
+  }
+  ceil_(): this {
+    return inplaceMath.ceil_(this) as this;
+  }
+  round_(): this {
+    return inplaceMath.round_(this) as this;
+  }
+  trunc_(): this {
+    return inplaceMath.trunc_(this) as this;
+  }
+  frac_(): this {
+    return inplaceMath.frac_(this) as this;
+  }
+  atan2_(other: Tensor): this {
+    return inplaceMath.atan2_(this, other) as this;
+  }
+  lerp_(end: Tensor, weight: TensorOrScalar): this {
+    return inplaceMath.lerp_(this, end, weight) as this;
+  }
+  cumsum_(dim: number): this {
+    return inplaceMath.cumsum_(this, dim) as this;
+  }
+  cumprod_(dim: number): this {
+    return inplaceMath.cumprod_(this, dim) as this;
+  }
+  /** Category indices drawn from this tensor's weights (torch.multinomial). */
+  multinomial(
+    numSamples: number,
+    ...rest: Args<[replacement: boolean], { replacement?: boolean }>
+  ): Tensor {
+    return randomInt.multinomial(this, numSamples, ...rest);
   }
 }

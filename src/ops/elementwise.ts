@@ -11,9 +11,14 @@ import { BinaryOp } from "../backend/table/core.js";
 import { sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { int, noExtra, options, tensorArg } from "../validate.js";
+import { mul } from "./binary.js";
+import { asFloat, castRaw } from "./cast.js";
 import { mulRaw, scalarRaw } from "./raw.js";
 
 type Kernel = (dst: Ptr, x: Ptr, n: number) => void;
+
+/** The ops whose gradient is computed from the output rather than the input. */
+const READS_OUT = new Set(["expm1", "rsqrt", "reciprocal"]);
 
 /** @internal kernel(x) into a new tensor of x's shape, no autograd. */
 export function mapRaw(op: string, kernel: Kernel, x: Tensor): Tensor {
@@ -34,19 +39,48 @@ function unary(
   grad: ((g: Tensor, out: Tensor) => Tensor) | "zero" | "identity",
   extra: readonly unknown[],
 ): Tensor {
+  // What the backward reads, for the engine's in-place (version) check.
+  const saves = typeof grad !== "function" ? "none" : READS_OUT.has(op) ? "out" : "x";
   tensorArg(op, "input", x);
   noExtra(op, [x, ...extra], 1);
+  if (x.dtype !== "float32") return intInput(op, kernel, x);
   const out = mapRaw(op, kernel, x);
   if (!needsGrad(x)) return out;
-  return record(out, op, [x], (g) => {
-    if (grad === "identity") return [g];
-    if (grad === "zero") {
-      const z = Tensor._empty(op, x.shape);
-      K.fill_f32(z.ptr, sizeOf(z.shape), 0);
-      return [z];
-    }
-    return [grad(g, out)];
-  });
+  return record(
+    out,
+    op,
+    [x],
+    (g) => {
+      if (grad === "identity") return [g];
+      if (grad === "zero") {
+        const z = Tensor._empty(op, x.shape);
+        K.fill_f32(z.ptr, sizeOf(z.shape), 0);
+        return [z];
+      }
+      return [grad(g, out)];
+    },
+    saves === "out" ? [out] : saves === "x" ? [x] : [],
+  );
+}
+
+/**
+ * int32 and bool input, as PyTorch: the rounding functions return a copy, sign and square keep
+ * the dtype (exact: sign in float then back, square by integer multiply), frac refuses, and the
+ * rest compute in float32. Integer tensors never carry gradients, so nothing is recorded.
+ */
+function intInput(op: string, kernel: Kernel, x: Tensor): Tensor {
+  if (op === "floor" || op === "ceil" || op === "round" || op === "trunc") {
+    return castRaw(op, x, x.dtype);
+  }
+  if (op === "frac") x._ptr(op); // throws: frac is float-only in PyTorch too
+  if (op === "square") return x.dtype === "bool" ? castRaw(op, x, "bool") : mul(x, x);
+  const fx = asFloat(op, x);
+  const out = mapRaw(op, kernel, fx);
+  fx.dispose();
+  if (op !== "sign") return out;
+  const r = castRaw(op, out, x.dtype);
+  out.dispose();
+  return r;
 }
 
 /** g * t, disposing t. */
