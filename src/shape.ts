@@ -1,5 +1,6 @@
 /** Shape arithmetic shared by the ops: sizes, strides, dims and broadcasting. */
 import { fmt, WasmgradError } from "./errors.js";
+import { describe } from "./validate.js";
 
 export type Shape = readonly number[];
 
@@ -42,7 +43,7 @@ export function normDim(op: string, dim: number, ndim: number): number {
   const hi = ndim === 0 ? 0 : ndim - 1;
   if (!Number.isInteger(dim) || dim < lo || dim > hi) {
     throw new WasmgradError(
-      `${op}: dim ${dim} is out of range for a tensor with ${ndim} dimension${ndim === 1 ? "" : "s"} (expected a dim in [${lo}, ${hi}])`,
+      `${op}: dim ${describe(dim)} is out of range for a tensor with ${ndim} dimension${ndim === 1 ? "" : "s"} (expected a dim in [${lo}, ${hi}])`,
     );
   }
   return dim < 0 ? dim + Math.max(ndim, 1) : dim;
@@ -50,6 +51,11 @@ export function normDim(op: string, dim: number, ndim: number): number {
 
 /** Normalises a dim or list of dims, sorted and without repeats. */
 export function normDims(op: string, dim: number | readonly number[], ndim: number): number[] {
+  if (typeof dim !== "number" && !Array.isArray(dim)) {
+    throw new WasmgradError(
+      `${op}: dim must be an integer or an array of integers but got ${describe(dim)}`,
+    );
+  }
   const list = typeof dim === "number" ? [dim] : [...dim];
   const out = list.map((d) => normDim(op, d, ndim));
   const seen = new Set<number>();

@@ -37,7 +37,7 @@ import * as unary from "./ops/unary.js";
 import { formatTensor } from "./print.js";
 import { collapse, normDim, sameShape, sizeOf, stridesOf } from "./shape.js";
 import { type NestedArray, readArray, type TensorData, toNested } from "./tensor-data.js";
-import type { Args } from "./validate.js";
+import { type Args, tensorArg, options as validateOptions } from "./validate.js";
 
 // Older browsers lack Symbol.dispose; `using` needs it.
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for("Symbol.dispose");
@@ -356,8 +356,11 @@ export class Tensor {
    * Computes gradients of this tensor with respect to every leaf that requires them, adding them
    * into `.grad`. `grad` (d loss / d this) is required unless this tensor has one element.
    */
-  backward(grad?: Tensor, options: BackwardOptions = {}): void {
+  backward(grad?: Tensor | null, options: BackwardOptions = {}): void {
     this._live("backward");
+    if (grad === null) grad = undefined;
+    if (grad !== undefined) tensorArg("backward", "grad", grad);
+    validateOptions("backward", options, ["retainGraph"]);
     if (!this.requiresGrad) {
       throw new WasmgradError(
         "backward: this tensor does not require grad and has no grad_fn (no input it was computed from has requiresGrad set)",

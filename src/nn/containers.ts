@@ -6,6 +6,7 @@
 import { WasmgradError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { Tensor as TensorClass } from "../tensor.js";
+import { describe } from "../validate.js";
 import { Module, parameter } from "./module.js";
 
 type AnyModule = Module<never[], unknown>;
@@ -202,7 +203,14 @@ export class ModuleDict<M extends AnyModule = AnyModule> extends Module<never[],
       Symbol.iterator in modules
         ? (modules as Iterable<[string, M]>)
         : Object.entries(modules as Record<string, M>);
-    for (const [k, m] of pairs) this.set(k, m);
+    for (const pair of pairs as Iterable<unknown>) {
+      if (!Array.isArray(pair) || pair.length !== 2) {
+        throw new WasmgradError(
+          `ModuleDict: expected [name, module] pairs but got ${describe(pair)}`,
+        );
+      }
+      this.set(pair[0] as string, pair[1] as M);
+    }
     return this;
   }
 

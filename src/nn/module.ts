@@ -11,10 +11,12 @@ import { noGrad } from "../autograd/engine.js";
 import { K } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
+import { tensorArg } from "../validate.js";
 import { moduleRepr } from "./repr.js";
 
 /** Marks `t` as a trainable parameter owned by a module (never swept by `tidy`). */
 export function parameter(t: Tensor): Tensor {
+  tensorArg("parameter", "t", t);
   t.requiresGrad = true;
   t._isParameter = true;
   t._kept = true;
@@ -23,6 +25,7 @@ export function parameter(t: Tensor): Tensor {
 
 /** Marks `t` as a buffer: state saved in the state dict but not trained (e.g. running means). */
 export function buffer(t: Tensor): Tensor {
+  tensorArg("buffer", "t", t);
   t._kept = true;
   return t;
 }

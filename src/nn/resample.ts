@@ -20,7 +20,7 @@ import {
   pixelShuffle,
 } from "../ops/resample.js";
 import type { Tensor } from "../tensor.js";
-import { type Args, args, bool, fail, num, oneOf, size } from "../validate.js";
+import { type Args, args, bool, describe, fail, num, oneOf, size } from "../validate.js";
 import { Module } from "./module.js";
 import { pyBool, pyFloat, pyTuple } from "./repr.js";
 
@@ -30,7 +30,7 @@ type One = number | readonly [number];
 function checkSize(op: string, v: unknown, dims: number): void {
   const list = typeof v === "number" || v === null ? [v] : v;
   if (!Array.isArray(list) || (list.length !== 1 && list.length !== dims)) {
-    fail(op, `outputSize must be an integer or a list of ${dims} but got ${JSON.stringify(v)}`);
+    fail(op, `outputSize must be an integer or a list of ${dims} but got ${describe(v)}`);
   }
   for (const s of list) if (s !== null) size(op, "outputSize", s);
 }

@@ -125,8 +125,9 @@ function binaryOp(
   if (ta !== null) sides.push([ta, 0]);
   if (tb !== null) sides.push([tb, 1]);
   if (!needsGrad(sides[0][0], sides[1]?.[0])) {
-    if (a !== givenA) (a as Tensor).dispose();
-    if (b !== givenB) (b as Tensor).dispose();
+    // typeof, not just !==: a NaN operand is never equal to itself.
+    if (a !== givenA && typeof a !== "number") a.dispose();
+    if (b !== givenB && typeof b !== "number") b.dispose();
     return out;
   }
   return record(

@@ -101,7 +101,7 @@ function geometry(x: Tensor, weight: Tensor, options: Conv2dOptions): Geometry {
   if (padding === "same") {
     if (stride[0] !== 1 || stride[1] !== 1) {
       throw new WasmgradError(
-        `${op}: padding="same" needs stride 1 but got stride ${JSON.stringify(options.stride)}`,
+        `${op}: padding="same" needs stride 1 but got stride ${describe(options.stride)}`,
       );
     }
     // PyTorch puts the odd extra row and column of padding at the bottom and right.

@@ -3,6 +3,7 @@ import { backend } from "../backend/runtime.js";
 import { WasmgradError } from "../errors.js";
 import { normal, uniform } from "../random.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
+import { num } from "../validate.js";
 import * as binary from "./binary.js";
 import { fillRaw, zeros } from "./creation.js";
 import { inplace } from "./inplace.js";
@@ -82,12 +83,16 @@ function drawInto(op: string, x: Tensor, draw: () => number): Tensor {
 
 /** Fills x with normal draws (seeded by manualSeed), as PyTorch's normal_. */
 export function normal_(x: Tensor, mean = 0, std = 1): Tensor {
+  num("normal_", "mean", mean);
+  num("normal_", "std", std);
   if (!(std >= 0)) throw new WasmgradError(`normal_: expected std >= 0 but got ${std}`);
   return drawInto("normal_", x, () => mean + std * normal());
 }
 
 /** Fills x with uniform draws in [from, to), as PyTorch's uniform_. */
 export function uniform_(x: Tensor, from = 0, to = 1): Tensor {
+  num("uniform_", "from", from);
+  num("uniform_", "to", to);
   if (!(from <= to)) {
     throw new WasmgradError(`uniform_: expected from <= to but got from=${from}, to=${to}`);
   }

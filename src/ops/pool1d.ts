@@ -7,7 +7,7 @@
 import { fmt } from "../errors.js";
 import { uniform } from "../random.js";
 import type { Tensor } from "../tensor.js";
-import { type Args, args, bool, fail, num, tensorArg } from "../validate.js";
+import { type Args, args, bool, describe, fail, num, tensorArg } from "../validate.js";
 import { mul } from "./binary.js";
 import { tensor } from "./creation.js";
 import { avgPool2d, maxPool2d } from "./pool.js";
@@ -18,7 +18,7 @@ type One = number | readonly [number];
 function one(op: string, name: string, v: unknown): number {
   const x = Array.isArray(v) && v.length === 1 ? v[0] : v;
   if (typeof x !== "number" || !Number.isInteger(x)) {
-    fail(op, `${name} must be an integer or a list of one but got ${JSON.stringify(v)}`);
+    fail(op, `${name} must be an integer or a list of one but got ${describe(v)}`);
   }
   return x;
 }

@@ -6,7 +6,18 @@
  */
 import { fmt } from "../errors.js";
 import type { Tensor } from "../tensor.js";
-import { type Args, args, bool, fail, int, num, oneOf, size, tensorArg } from "../validate.js";
+import {
+  type Args,
+  args,
+  bool,
+  describe,
+  fail,
+  int,
+  num,
+  oneOf,
+  size,
+  tensorArg,
+} from "../validate.js";
 import { adaptiveMap, linearMap, type Map1D, windowMax } from "./resample-map.js";
 import { permute, reshape } from "./shape.js";
 
@@ -15,7 +26,7 @@ type Size2 = number | null | readonly [number | null, number | null];
 function outputSizes(op: string, x: Tensor, v: unknown, dims: number): number[] {
   const list = typeof v === "number" || v === null ? new Array(dims).fill(v) : v;
   if (!Array.isArray(list) || list.length !== dims) {
-    fail(op, `outputSize must be an integer or a list of ${dims} but got ${JSON.stringify(v)}`);
+    fail(op, `outputSize must be an integer or a list of ${dims} but got ${describe(v)}`);
   }
   return list.map((s: unknown, i: number) =>
     s === null ? x.shape[x.ndim - dims + i] : size(op, "outputSize", s, 0),
@@ -163,8 +174,7 @@ export function interpolate(
   const given = (v: unknown, name: string, f: (e: unknown) => number): number[] | null => {
     if (v === undefined || v === null) return null;
     const list = Array.isArray(v) ? v : new Array(dims).fill(v);
-    if (list.length !== dims)
-      fail(op, `${name} must have ${dims} elements but got ${JSON.stringify(v)}`);
+    if (list.length !== dims) fail(op, `${name} must have ${dims} elements but got ${describe(v)}`);
     return list.map(f);
   };
   const sizes = given(a.size, "size", (e) => size(op, "size", e, 1));
@@ -247,15 +257,12 @@ export function pad(
       ? "constant"
       : oneOf(op, "mode", a.mode, ["constant", "reflect", "replicate"] as const);
   if (!Array.isArray(padding) || padding.length % 2 !== 0 || padding.length === 0) {
-    fail(op, `pad must be a list of an even number of integers but got ${JSON.stringify(padding)}`);
+    fail(op, `pad must be a list of an even number of integers but got ${describe(padding)}`);
   }
   const p = padding.map((v) => int(op, "pad", v, mode === "constant" ? undefined : 0));
   const k = p.length / 2;
   if (k > x.ndim)
-    fail(
-      op,
-      `pad ${JSON.stringify(padding)} pads ${k} dims but the input ${fmt(x.shape)} has ${x.ndim}`,
-    );
+    fail(op, `pad ${describe(padding)} pads ${k} dims but the input ${fmt(x.shape)} has ${x.ndim}`);
   if (mode !== "constant" && (k > 3 || x.ndim < k + 1)) {
     fail(
       op,

@@ -11,7 +11,7 @@
 import { K } from "../backend/runtime.js";
 import { BinaryOp } from "../backend/table/core.js";
 import { fmt, WasmgradError } from "../errors.js";
-import { sizeOf } from "../shape.js";
+import { sameShape, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { checkKeys, show } from "./args.js";
 import { copyState, disposeState, type ParamState } from "./state.js";
@@ -64,6 +64,12 @@ export abstract class Optimizer<
     params: Params,
     defaults: H,
   ) {
+    // The base class is exported for subclassing; constructed directly it has no update rule.
+    if (typeof (this as unknown as { checkGroup?: unknown }).checkGroup !== "function") {
+      throw new WasmgradError(
+        "Optimizer: the base class cannot be constructed; use SGD, Adam, ... or subclass it",
+      );
+    }
     this.defaults = defaults;
     this.checkGroup(opName, defaults as ParamGroup<H>);
     if (
@@ -203,8 +209,22 @@ export abstract class Optimizer<
       throw new WasmgradError(`${op}: closure must be a function, got ${show(closure)}`);
     }
     const loss = closure?.();
-    // Every group is checked before any parameter is written.
+    // Every group, parameter and gradient is checked before any parameter is written, so a
+    // failing step leaves the optimizer and the parameters as they were.
     for (const group of this.paramGroups) this.checkGroup(op, group);
+    for (const group of this.paramGroups) {
+      for (const p of group.params) {
+        p._live(op);
+        const g = p.grad;
+        if (g === null) continue;
+        g._live(`${op} (a gradient)`);
+        if (!sameShape(g.shape, p.shape)) {
+          throw new WasmgradError(
+            `${op}: a gradient has shape ${fmt(g.shape)} but its parameter has ${fmt(p.shape)}`,
+          );
+        }
+      }
+    }
     for (const group of this.paramGroups) {
       for (const p of group.params) {
         const g = p.grad;
@@ -300,7 +320,7 @@ export abstract class Optimizer<
           (Array.isArray(v) !== Array.isArray(mine) || typeof v !== typeof mine)
         ) {
           throw new WasmgradError(
-            `${op}: hyper-parameter ${k} is ${JSON.stringify(v)}, expected a value like ${JSON.stringify(mine)}`,
+            `${op}: hyper-parameter ${k} is ${show(v)}, expected a value like ${show(mine)}`,
           );
         }
         loaded[k] = Array.isArray(v) ? [...v] : v;

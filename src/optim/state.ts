@@ -30,8 +30,12 @@ export function copyState(
   try {
     for (const [name, src] of Object.entries(entry)) {
       if (typeof src === "number") {
-        if (!Number.isFinite(src)) {
-          throw new WasmgradError(`${op}: state ${name} of parameter ${key} is ${src}`);
+        // A step count is what bias corrections raise betas to: a negative or fractional one
+        // would silently give wrong updates.
+        if (!Number.isFinite(src) || (name === "step" && !(Number.isInteger(src) && src >= 0))) {
+          throw new WasmgradError(
+            `${op}: state ${name} of parameter ${key} is ${src}${name === "step" ? "; expected an integer >= 0" : ""}`,
+          );
         }
         own[name] = src;
         continue;

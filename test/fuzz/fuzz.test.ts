@@ -1,0 +1,34 @@
+/**
+ * The boundary fuzzer in CI: a bounded, seeded run (see core.mjs for what it checks). A long run:
+ * `npm run fuzz -- --calls 100000 --seed N` (after `npm run build`).
+ */
+import { expect, it } from "vitest";
+import * as wg from "wasmgrad";
+// @ts-expect-error: plain JavaScript shared with scripts/fuzz.mjs, typed by use here
+import { runFuzz } from "./core.mjs";
+
+interface Failure {
+  call: number;
+  entry: string;
+  outcome: string;
+  detail: string;
+}
+
+const calls = Number(process.env.WASMGRAD_FUZZ_CALLS ?? 4000);
+const seed = Number(process.env.WASMGRAD_FUZZ_SEED ?? 11);
+
+it(`survives ${calls} hostile calls (seed ${seed}) with only results and WasmgradErrors`, () => {
+  const { counts, failures } = runFuzz(wg, { calls, seed }) as {
+    counts: Record<string, number>;
+    failures: Failure[];
+  };
+  const kinds = new Map<string, number>();
+  for (const f of failures) {
+    const k = `${f.entry}: ${f.outcome} ${f.detail}`;
+    kinds.set(k, (kinds.get(k) ?? 0) + 1);
+  }
+  if (kinds.size > 0)
+    console.log(JSON.stringify(counts), [...kinds].map(([k, n]) => `${n}x ${k}`).join("\n"));
+  expect(counts.result + counts.WasmgradError).toBeGreaterThan(0);
+  expect(failures.slice(0, 20)).toEqual([]);
+}, 300_000);
