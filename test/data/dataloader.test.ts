@@ -209,7 +209,7 @@ describe("DataLoader", () => {
     [
       "python spelling",
       () => new wg.data.DataLoader(wg.zeros([2, 1]), { batch_size: 2 } as never),
-      /DataLoader: unknown option "batch_size"; did you mean batchSize\? \(known: batchSize, shuffle, dropLast\)/,
+      /DataLoader: unknown option "batch_size"; did you mean batchSize\? \(known: batchSize, shuffle, dropLast, collateFn\)/,
     ],
     [
       "x and y disagree",
