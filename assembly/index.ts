@@ -52,3 +52,6 @@ export * from "./kernels/scan";
 export * from "./kernels/activation";
 export * from "./kernels/layernorm";
 export * from "./kernels/gelu";
+export * from "./kernels/resample";
+export * from "./kernels/attention";
+export { compare_f32, compare_scalar_f32, compare_bcast_f32, test_f32, where_bcast_f32 } from "./kernels/compare";

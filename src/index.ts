@@ -2,6 +2,9 @@
  * wasmgrad: PyTorch-shaped tensors, autograd, nn and optim over WebAssembly SIMD kernels.
  * `import * as wg from "wasmgrad"` gives a ready library; see API.md for the contract.
  */
+// Binds the comparison, mask and in-place methods onto Tensor.prototype.
+import "./tensor-methods.js";
+
 export { type BackwardOptions, noGrad } from "./autograd/engine.js";
 export * as data from "./data/index.js";
 export { bool, type DType, float32, int32, long } from "./dtype.js";
@@ -25,6 +28,21 @@ export * as F from "./nn/functional.js";
 export * as nn from "./nn/index.js";
 export { add, div, maximum, minimum, mul, sub } from "./ops/binary.js";
 export { to } from "./ops/cast.js";
+export {
+  eq,
+  ge,
+  gt,
+  isfinite,
+  isinf,
+  isnan,
+  le,
+  logicalAnd,
+  logicalNot,
+  logicalOr,
+  logicalXor,
+  lt,
+  ne,
+} from "./ops/compare.js";
 export {
   arange,
   type CreateOptions,
@@ -88,6 +106,7 @@ export {
 export { logSoftmax, softmax } from "./ops/softmax.js";
 export { logsumexp, norm, std, type VarOptions, variance as var } from "./ops/stats.js";
 export { abs, clamp, exp, log, neg, relu, sigmoid, sqrt, tanh } from "./ops/unary.js";
+export { all, any, maskedFill, where } from "./ops/where.js";
 export * as optim from "./optim/index.js";
 export { manualSeed } from "./random.js";
 export { Tensor, type TensorOrScalar } from "./tensor.js";

@@ -11,6 +11,8 @@ import { WasmgradError } from "./errors.js";
 /** A block of WASM memory holding float32 (or int32) elements, shared by views. */
 export class Storage {
   refs = 1;
+  /** Bumped by every in-place write; autograd compares it with the version an op saw. */
+  version = 0;
   constructor(
     readonly ptr: Ptr,
     readonly bytes: number,

@@ -50,6 +50,11 @@ export class Tensor {
   _node: GradNode | null = null;
   /** @internal owned by a module, optimizer or gradient slot: never swept by `tidy`. */
   _kept = false;
+  /**
+   * @internal the tensor whose storage this view shares (null for a tensor that owns its
+   * storage, and for detach(), which shares storage outside the autograd graph).
+   */
+  _base: Tensor | null = null;
   /** @internal a module parameter. */
   _isParameter = false;
   /** @internal registered with the FinalizationRegistry safety net. */
@@ -85,7 +90,9 @@ export class Tensor {
     source._rawPtr("view"); // a lazy permuted source is made contiguous first
     const storage = source._live("view");
     storage.refs++;
-    return new Tensor(shape, storage, dtype);
+    const out = new Tensor(shape, storage, dtype);
+    out._base = source._base ?? source;
+    return out;
   }
 
   /** @internal a lazy permuted view of `source`: out.shape[i] = source.shape[dims[i]]. */
@@ -98,6 +105,7 @@ export class Tensor {
       storage,
       source.dtype,
     );
+    out._base = source._base ?? source;
     const perm = base === null ? [...dims] : dims.map((d) => base[d]);
     out._perm = perm.every((d, i) => d === i) ? null : perm;
     return out;
@@ -150,6 +158,17 @@ export class Tensor {
       );
     }
     this._requiresGrad = flag;
+  }
+
+  /** @internal the in-place version of the storage (-1 once disposed). */
+  get _version(): number {
+    return this._storage?.version ?? -1;
+  }
+
+  /** @internal marks the storage as changed in place (views share the counter). */
+  _bumpVersion(): void {
+    const s = this._storage;
+    if (s !== null) s.version++;
   }
 
   get isDisposed(): boolean {
@@ -210,6 +229,7 @@ export class Tensor {
       const c = collapse(this.shape, [perm.map((d) => ss[d]), stridesOf(this.shape)]);
       K.gather_f32(target.ptr, source.ptr, c.shape.length, meta(c.shape, c.strides[0]));
     }
+    target.version = source.version;
     this._storage = target;
     this._perm = null;
     releaseStorage(source);
@@ -248,6 +268,7 @@ export class Tensor {
   /** @internal this += other, elementwise, same shape, no autograd. */
   _addInPlace(other: Tensor): void {
     K.binary_f32(this._ptr("add_"), this.ptr, other._ptr("add_"), this.numel(), BinaryOp.add);
+    this._bumpVersion();
   }
 
   /** Frees this tensor's storage now (views keep shared storage alive). Idempotent. */
@@ -343,7 +364,9 @@ export class Tensor {
   /** A tensor sharing this one's data, cut off from the autograd graph. */
   detach(): Tensor {
     this._live("detach");
-    return Tensor._view(this, this.shape);
+    const out = Tensor._view(this, this.shape);
+    out._base = null;
+    return out;
   }
 
   /** Sets requiresGrad in place (only on leaves) and returns this tensor. */
@@ -431,8 +454,8 @@ export class Tensor {
     return binary.minimum(this, other);
   }
   /** this ** exponent; a Tensor exponent broadcasts (torch.pow). */
-  pow(exponent: TensorOrScalar): Tensor {
-    return powOps.pow(this, exponent);
+  pow(exponent: TensorOrScalar, ...extra: never[]): Tensor {
+    return powOps.pow(this, exponent, ...extra);
   }
   neg(): Tensor {
     return unary.neg(this);
@@ -506,69 +529,73 @@ export class Tensor {
     return softmaxOps.logSoftmax(this, dim);
   }
   // ---- more math (issue 15) ----
-  sin(): Tensor {
-    return elementwise.sin(this);
+  sin(...extra: never[]): Tensor {
+    return elementwise.sin(this, ...extra);
   }
-  cos(): Tensor {
-    return elementwise.cos(this);
+  cos(...extra: never[]): Tensor {
+    return elementwise.cos(this, ...extra);
   }
-  erf(): Tensor {
-    return elementwise.erf(this);
+  erf(...extra: never[]): Tensor {
+    return elementwise.erf(this, ...extra);
   }
-  log1p(): Tensor {
-    return elementwise.log1p(this);
+  log1p(...extra: never[]): Tensor {
+    return elementwise.log1p(this, ...extra);
   }
-  expm1(): Tensor {
-    return elementwise.expm1(this);
+  expm1(...extra: never[]): Tensor {
+    return elementwise.expm1(this, ...extra);
   }
-  rsqrt(): Tensor {
-    return elementwise.rsqrt(this);
+  rsqrt(...extra: never[]): Tensor {
+    return elementwise.rsqrt(this, ...extra);
   }
-  square(): Tensor {
-    return elementwise.square(this);
+  square(...extra: never[]): Tensor {
+    return elementwise.square(this, ...extra);
   }
-  reciprocal(): Tensor {
-    return elementwise.reciprocal(this);
+  reciprocal(...extra: never[]): Tensor {
+    return elementwise.reciprocal(this, ...extra);
   }
-  sign(): Tensor {
-    return elementwise.sign(this);
+  sign(...extra: never[]): Tensor {
+    return elementwise.sign(this, ...extra);
   }
-  floor(): Tensor {
-    return elementwise.floor(this);
+  floor(...extra: never[]): Tensor {
+    return elementwise.floor(this, ...extra);
   }
-  ceil(): Tensor {
-    return elementwise.ceil(this);
+  ceil(...extra: never[]): Tensor {
+    return elementwise.ceil(this, ...extra);
   }
-  round(): Tensor {
-    return elementwise.round(this);
+  round(opts?: { decimals?: number }, ...extra: never[]): Tensor {
+    return elementwise.round(this, opts, ...extra);
   }
-  trunc(): Tensor {
-    return elementwise.trunc(this);
+  trunc(...extra: never[]): Tensor {
+    return elementwise.trunc(this, ...extra);
   }
-  frac(): Tensor {
-    return elementwise.frac(this);
+  frac(...extra: never[]): Tensor {
+    return elementwise.frac(this, ...extra);
   }
   /** base ** this, for a number base (Python's `base ** t`). */
-  rpow(base: number): Tensor {
-    return powOps.rpow(this, base);
+  rpow(base: number, ...extra: never[]): Tensor {
+    return powOps.rpow(this, base, ...extra);
   }
-  atan2(other: Tensor): Tensor {
-    return powOps.atan2(this, other);
+  atan2(other: Tensor, ...extra: never[]): Tensor {
+    return powOps.atan2(this, other, ...extra);
   }
-  lerp(end: Tensor, weight: TensorOrScalar): Tensor {
-    return powOps.lerp(this, end, weight);
+  lerp(end: Tensor, weight: TensorOrScalar, ...extra: never[]): Tensor {
+    return powOps.lerp(this, end, weight, ...extra);
   }
-  logsumexp(dim: number | number[], keepdim = false): Tensor {
-    return stats.logsumexp(this, dim, keepdim);
+  logsumexp(
+    ...args: Parameters<typeof stats.logsumexp> extends [Tensor, ...infer R] ? R : never
+  ): Tensor {
+    return stats.logsumexp(this, ...args);
   }
-  cumsum(dim: number): Tensor {
-    return scan.cumsum(this, dim);
+  cumsum(...args: Parameters<typeof scan.cumsum> extends [Tensor, ...infer R] ? R : never): Tensor {
+    return scan.cumsum(this, ...args);
   }
-  cumprod(dim: number): Tensor {
-    return scan.cumprod(this, dim);
+  cumprod(
+    ...args: Parameters<typeof scan.cumprod> extends [Tensor, ...infer R] ? R : never
+  ): Tensor {
+    return scan.cumprod(this, ...args);
   }
-  prod(dim?: number | null, keepdim = false): Tensor {
-    return scan.prod(this, dim, keepdim);
+  prod(...args: Parameters<typeof scan.prod> extends [Tensor, ...infer R] ? R : never): Tensor {
+    return scan.prod(this, ...args);
   }
   var(...args: stats.VarArgs): Tensor {
     return stats.variance(this, ...args);
@@ -576,22 +603,22 @@ export class Tensor {
   std(...args: stats.VarArgs): Tensor {
     return stats.std(this, ...args);
   }
-  norm(p: number | "fro" = 2, dim?: number | number[] | null, keepdim = false): Tensor {
-    return stats.norm(this, p, dim, keepdim);
+  norm(...args: Parameters<typeof stats.norm> extends [Tensor, ...infer R] ? R : never): Tensor {
+    return stats.norm(this, ...args);
   }
-  mm(other: Tensor): Tensor {
-    return products.mm(this, other);
+  mm(other: Tensor, ...extra: never[]): Tensor {
+    return products.mm(this, other, ...extra);
   }
-  bmm(other: Tensor): Tensor {
-    return products.bmm(this, other);
+  bmm(other: Tensor, ...extra: never[]): Tensor {
+    return products.bmm(this, other, ...extra);
   }
-  mv(vec: Tensor): Tensor {
-    return products.mv(this, vec);
+  mv(vec: Tensor, ...extra: never[]): Tensor {
+    return products.mv(this, vec, ...extra);
   }
-  dot(other: Tensor): Tensor {
-    return products.dot(this, other);
+  dot(other: Tensor, ...extra: never[]): Tensor {
+    return products.dot(this, other, ...extra);
   }
-  outer(other: Tensor): Tensor {
-    return products.outer(this, other);
+  outer(other: Tensor, ...extra: never[]): Tensor {
+    return products.outer(this, other, ...extra);
   }
 }

@@ -1,21 +1,41 @@
 /**
  * Reverse-mode autograd (a dynamic tape, as micrograd and PyTorch): each op's output remembers
- * its inputs and a backward closure; `backward()` orders the graph topologically once and walks
- * it in reverse, accumulating gradients, then frees the graph unless asked to retain it.
+ * its backward closure and, per input, the vertex its gradient goes to: the input's own node
+ * as it was when the op ran, or the input itself for a leaf. Edges point at nodes, not tensors,
+ * so an in-place op that gives a tensor a new node later does not reroute earlier ops'
+ * gradients. `backward()` orders the graph topologically once and walks it in reverse,
+ * accumulating gradients, then frees the graph unless asked to retain it.
  */
 import { fmt, WasmgradError } from "../errors.js";
+import type { Storage } from "../memory.js";
 import { sameShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 
 export type BackwardFn = (grad: Tensor) => (Tensor | null)[];
 
+/** Where a gradient goes: an op's node, or a leaf tensor that accumulates `.grad`. */
+type Vertex = GradNode | Tensor;
+
+/** A tensor the backward reads, and the version of its storage when the op ran. */
+interface Saved {
+  tensor: Tensor;
+  version: number;
+}
+
 /** The recorded op that produced a tensor (PyTorch's grad_fn). */
 export class GradNode {
+  /** Per input, the vertex its gradient goes to (null when it needs none). */
+  readonly edges: (Vertex | null)[];
+  readonly saved: Saved[];
   constructor(
     readonly name: string,
     public inputs: Tensor[],
     public backward: BackwardFn | null,
-  ) {}
+    saved: readonly Tensor[] = inputs,
+  ) {
+    this.edges = inputs.map((t) => (t.requiresGrad ? (t._node ?? t) : null));
+    this.saved = saved.map((tensor) => ({ tensor, version: tensor._version }));
+  }
 }
 
 let gradEnabled = true;
@@ -46,32 +66,42 @@ export function needsGradAny(inputs: readonly Tensor[]): boolean {
   return false;
 }
 
-/** Attaches a backward rule to `out`, produced by `name` from `inputs`. Returns `out`. */
-export function record(out: Tensor, name: string, inputs: Tensor[], backward: BackwardFn): Tensor {
+/**
+ * Attaches a backward rule to `out`, produced by `name` from `inputs`. `saved` lists the tensors
+ * the backward reads (default: the inputs; add `out` when the rule uses the output): changing
+ * one of them in place before backward makes backward throw instead of using the new values.
+ * Returns `out`.
+ */
+export function record(
+  out: Tensor,
+  name: string,
+  inputs: Tensor[],
+  backward: BackwardFn,
+  saved?: readonly Tensor[],
+): Tensor {
   out.requiresGrad = true;
-  out._node = new GradNode(name, inputs, backward);
+  out._node = new GradNode(name, inputs, backward, saved ?? inputs);
   return out;
 }
 
-function topoOrder(root: Tensor): Tensor[] {
-  const order: Tensor[] = [];
-  const visited = new Set<Tensor>();
-  const stack: [Tensor, number][] = [[root, 0]];
-  visited.add(root);
+function topoOrder(root: Vertex): Vertex[] {
+  const order: Vertex[] = [];
+  const visited = new Set<Vertex>([root]);
+  const stack: [Vertex, number][] = [[root, 0]];
   while (stack.length > 0) {
     const top = stack[stack.length - 1];
-    const [t, i] = top;
-    const inputs = t._node?.inputs ?? [];
-    if (i < inputs.length) {
+    const [v, i] = top;
+    const edges = v instanceof GradNode ? v.edges : [];
+    if (i < edges.length) {
       top[1]++;
-      const next = inputs[i];
-      if (next.requiresGrad && !visited.has(next)) {
+      const next = edges[i];
+      if (next !== null && !visited.has(next)) {
         visited.add(next);
         stack.push([next, 0]);
       }
     } else {
       stack.pop();
-      order.push(t);
+      order.push(v);
     }
   }
   return order;
@@ -81,56 +111,96 @@ export interface BackwardOptions {
   retainGraph?: boolean;
 }
 
-/** Accumulates d(root)/d(leaf) into every reachable leaf's `.grad`; `grad` seeds d(root). */
+function checkSaved(node: GradNode): void {
+  for (const s of node.saved) {
+    const t = s.tensor;
+    if (t.isDisposed || t._version === s.version) continue;
+    throw new WasmgradError(
+      `backward: one of the variables needed for gradient computation has been modified by an inplace operation: a ${t.dtype} tensor of shape ${fmt(t.shape)} used by ${node.name} is at version ${t._version}; expected version ${s.version} instead. Use the out-of-place op (e.g. add instead of add_), or clone() the tensor before changing it`,
+    );
+  }
+}
+
+/**
+ * Accumulates d(root)/d(leaf) into every reachable leaf's `.grad`; `grad` seeds d(root) and stays
+ * the caller's. Every gradient the engine holds owns its storage: one that shares storage with
+ * the seed or with another held gradient (a view's backward returns a view of its input) is
+ * copied first, so accumulating in place never writes into someone else's tensor.
+ */
 export function runBackward(root: Tensor, grad: Tensor, options: BackwardOptions = {}): void {
-  const order = topoOrder(root);
-  const grads = new Map<Tensor, Tensor>();
-  grads.set(root, grad);
+  const start: Vertex = root._node ?? root;
+  const order = topoOrder(start);
+  const grads = new Map<Vertex, Tensor>();
+  /** Storages of the gradients the engine holds (each held by exactly one of them). */
+  const owned = new Set<Storage>();
+  const seedStorage = grad._heldStorage();
+  /** `g` itself if no one else holds its storage, else a copy; marked as held either way. */
+  const own = (g: Tensor): Tensor => {
+    const s = g._heldStorage();
+    const mine = s !== null && (owned.has(s) || s === seedStorage) ? g.clone() : g;
+    const ms = mine._heldStorage();
+    if (ms !== null) owned.add(ms);
+    return mine;
+  };
+  const disown = (g: Tensor): void => {
+    const s = g._heldStorage();
+    if (s !== null) owned.delete(s);
+  };
+  grads.set(start, grad);
   const prev = gradEnabled;
   gradEnabled = false;
   try {
     for (let k = order.length - 1; k >= 0; k--) {
-      const t = order[k];
-      const g = grads.get(t);
+      const v = order[k];
+      const g = grads.get(v);
       if (g === undefined) continue;
-      grads.delete(t);
-      const node = t._node;
-      if (node === null) {
-        t._accumulateGrad(g === grad ? g.clone() : g);
+      grads.delete(v);
+      if (!(v instanceof GradNode)) {
+        const mine = g === grad ? g.clone() : g;
+        disown(mine);
+        v._accumulateGrad(mine);
         continue;
       }
-      if (node.backward === null) {
+      if (v.backward === null) {
         throw new WasmgradError(
-          `backward: trying to backward through the graph a second time (through ${node.name}); its saved tensors were freed by the first backward(). Pass { retainGraph: true } to the first call to keep them`,
+          `backward: trying to backward through the graph a second time (through ${v.name}); its saved tensors were freed by the first backward(). Pass { retainGraph: true } to the first call to keep them`,
         );
       }
-      const inputGrads = node.backward(g);
-      const seen = new Set<Tensor>();
-      for (let i = 0; i < node.inputs.length; i++) {
-        const input = node.inputs[i];
-        let gi = inputGrads[i];
-        if (gi === null || gi === undefined || !input.requiresGrad) {
-          if (gi != null && gi !== g && !seen.has(gi)) gi.dispose();
+      checkSaved(v);
+      const inputGrads = v.backward(g);
+      // g is consumed here: the first gradient that is g or a view of it may take its storage.
+      if (g !== grad) disown(g);
+      const handed = new Set<Tensor>();
+      const unused = new Set<Tensor>();
+      for (let i = 0; i < v.inputs.length; i++) {
+        const gi = inputGrads[i];
+        if (gi === null || gi === undefined) continue;
+        const edge = v.edges[i];
+        if (edge === null) {
+          unused.add(gi);
           continue;
         }
+        const input = v.inputs[i];
         if (!sameShape(gi.shape, input.shape)) {
           throw new WasmgradError(
-            `internal: ${node.name} backward produced a gradient of shape ${fmt(gi.shape)} for an input of shape ${fmt(input.shape)}`,
+            `internal: ${v.name} backward produced a gradient of shape ${fmt(gi.shape)} for an input of shape ${fmt(input.shape)}`,
           );
         }
-        // Each gradient the engine holds must be its own tensor: copy pass-through gradients.
-        if (gi === g || seen.has(gi)) gi = gi.clone();
-        seen.add(gi);
-        const acc = grads.get(input);
+        const mine = own(gi);
+        if (mine === gi) handed.add(gi);
+        else unused.add(gi);
+        const acc = grads.get(edge);
         if (acc === undefined) {
-          grads.set(input, gi);
+          grads.set(edge, mine);
         } else {
-          acc._addInPlace(gi);
-          gi.dispose();
+          acc._addInPlace(mine);
+          disown(mine);
+          mine.dispose();
         }
       }
-      if (g !== grad) g.dispose();
-      if (!options.retainGraph) node.backward = null;
+      for (const t of unused) if (t !== grad && !handed.has(t)) t.dispose();
+      if (g !== grad && !handed.has(g)) g.dispose();
+      if (!options.retainGraph) v.backward = null;
     }
   } finally {
     gradEnabled = prev;

@@ -6,12 +6,14 @@
  */
 import { type ActivationKernels, activationKernelNames } from "./table/activation.js";
 import { type AttnKernels, attnKernelNames } from "./table/attn.js";
+import { type CompareKernels, compareKernelNames } from "./table/compare.js";
 import { type ConvKernels, convKernelNames } from "./table/conv.js";
 import { type CoreKernels, coreKernelNames } from "./table/core.js";
 import { type GemmKernels, gemmKernelNames } from "./table/gemm.js";
 import { type LossKernels, lossKernelNames } from "./table/loss.js";
 import { type MathKernels, mathKernelNames } from "./table/math.js";
 import { type OptimKernels, optimKernelNames } from "./table/optim.js";
+import { type ResampleKernels, resampleKernelNames } from "./table/resample.js";
 import { type RnnKernels, rnnKernelNames } from "./table/rnn.js";
 import { type UnaryKernels, unaryKernelNames } from "./table/unary.js";
 
@@ -28,7 +30,9 @@ export interface Kernels
     RnnKernels,
     MathKernels,
     ActivationKernels,
-    AttnKernels {}
+    AttnKernels,
+    ResampleKernels,
+    CompareKernels {}
 
 export const kernelNames: readonly (keyof Kernels)[] = [
   ...coreKernelNames,
@@ -41,6 +45,8 @@ export const kernelNames: readonly (keyof Kernels)[] = [
   ...mathKernelNames,
   ...activationKernelNames,
   ...attnKernelNames,
+  ...resampleKernelNames,
+  ...compareKernelNames,
 ];
 
 // Compile-time check that the name lists cover every member of Kernels.
@@ -56,6 +62,8 @@ type Unlisted = Exclude<
   | (typeof mathKernelNames)[number]
   | (typeof activationKernelNames)[number]
   | (typeof attnKernelNames)[number]
+  | (typeof resampleKernelNames)[number]
+  | (typeof compareKernelNames)[number]
 >;
 const everyKernelListed: Unlisted extends never ? true : Unlisted = true;
 void everyKernelListed;

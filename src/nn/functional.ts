@@ -14,7 +14,16 @@ export {
   silu,
   softplus,
 } from "../ops/activation.js";
+export { type SDPAOptions, scaledDotProductAttention } from "../ops/attention.js";
 export { type Conv2dOptions, conv2d, type Pair } from "../ops/conv.js";
+export {
+  type Conv1dOptions,
+  type ConvTranspose1dOptions,
+  type ConvTranspose2dOptions,
+  conv1d,
+  convTranspose1d,
+  convTranspose2d,
+} from "../ops/conv-transpose.js";
 export { dropout } from "../ops/dropout.js";
 export { type EmbeddingOptions, embedding, type Indices } from "../ops/embedding.js";
 export { type GeluApproximate, type GeluOptions, gelu } from "../ops/gelu.js";
@@ -51,6 +60,26 @@ export {
 } from "../ops/loss2.js";
 export { type BatchNormOptions, batchNorm } from "../ops/norm.js";
 export { type AvgPool2dOptions, avgPool2d, type MaxPool2dOptions, maxPool2d } from "../ops/pool.js";
+export {
+  type AvgPool1dOptions,
+  avgPool1d,
+  type ChannelDropoutOptions,
+  dropout1d,
+  dropout2d,
+  type MaxPool1dOptions,
+  maxPool1d,
+} from "../ops/pool1d.js";
+export {
+  adaptiveAvgPool1d,
+  adaptiveAvgPool2d,
+  adaptiveMaxPool2d,
+  type InterpolateMode,
+  type InterpolateOptions,
+  interpolate,
+  type PadMode,
+  pad,
+  pixelShuffle,
+} from "../ops/resample.js";
 export {
   type CosineSimilarityOptions,
   cosineSimilarity,

@@ -11,6 +11,13 @@ export {
   SiLU,
   Softplus,
 } from "./activation.js";
+export {
+  causalMask,
+  MultiheadAttention,
+  type MultiheadAttentionForwardOptions,
+  type MultiheadAttentionOptions,
+  NonDynamicallyQuantizableLinear,
+} from "./attention.js";
 export { ModuleDict, ModuleList, ParameterList } from "./containers.js";
 export {
   AvgPool2d,
@@ -22,6 +29,13 @@ export {
   Dropout,
   MaxPool2d,
 } from "./conv.js";
+export {
+  Conv1d,
+  type Conv1dLayerOptions,
+  ConvTranspose1d,
+  ConvTranspose2d,
+  type ConvTransposeLayerOptions,
+} from "./conv2.js";
 export { Embedding, type EmbeddingLayerOptions } from "./embedding.js";
 export * as functional from "./functional.js";
 export {
@@ -66,6 +80,18 @@ export {
   type RMSNormOptions,
 } from "./normalization.js";
 export {
+  AdaptiveAvgPool1d,
+  AdaptiveAvgPool2d,
+  AdaptiveMaxPool2d,
+  AvgPool1d,
+  Dropout1d,
+  Dropout2d,
+  MaxPool1d,
+  PixelShuffle,
+  Upsample,
+  type UpsampleOptions,
+} from "./resample.js";
+export {
   type CellOptions,
   GRU,
   GRUCell,
@@ -75,4 +101,12 @@ export {
   RNNCell,
   type RNNOptions,
 } from "./rnn.js";
+export {
+  type Activation,
+  Transformer,
+  TransformerDecoder,
+  TransformerDecoderLayer,
+  TransformerEncoder,
+  TransformerEncoderLayer,
+} from "./transformer.js";
 export * as utils from "./utils.js";

@@ -10,7 +10,6 @@
 import { noGrad } from "../autograd/engine.js";
 import { K } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
-import { sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { moduleRepr } from "./repr.js";
 

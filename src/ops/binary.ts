@@ -107,6 +107,7 @@ function binaryOp(
   givenA: TensorOrScalar,
   givenB: TensorOrScalar,
   localGrad: LocalGrad,
+  saves: "none" | "operands" | "divisor" = "operands",
 ): Tensor {
   check(op, givenA, "first");
   check(op, givenB, "second");
@@ -140,7 +141,21 @@ function binaryOp(
         if (reduced !== full && full !== g) full.dispose();
         return reduced;
       }),
+    savedTensors(saves, a, b, out),
   );
+}
+
+/** What a binary op's backward reads, for the in-place version check. */
+function savedTensors(
+  saves: "none" | "operands" | "divisor",
+  a: TensorOrScalar,
+  b: TensorOrScalar,
+  out: Tensor,
+): Tensor[] {
+  if (saves === "none") return [];
+  const tb = tensorOf(b);
+  if (saves === "divisor") return tb === null ? [out] : [tb, out];
+  return [a, b].filter((t): t is Tensor => t instanceof Tensor);
 }
 
 /** x * s for a number, or x * t elementwise (broadcasting). */
@@ -149,12 +164,18 @@ function times(x: Tensor, other: TensorOrScalar): Tensor {
 }
 
 export function add(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  return binaryOp("add", BinaryOp.add, BinaryOp.add, a, b, (g) => g);
+  return binaryOp("add", BinaryOp.add, BinaryOp.add, a, b, (g) => g, "none");
 }
 
 export function sub(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  return binaryOp("sub", BinaryOp.sub, BinaryOp.rsub, a, b, (g, side) =>
-    side === 0 ? g : scalarRaw("sub", BinaryOp.mul, g, -1),
+  return binaryOp(
+    "sub",
+    BinaryOp.sub,
+    BinaryOp.rsub,
+    a,
+    b,
+    (g, side) => (side === 0 ? g : scalarRaw("sub", BinaryOp.mul, g, -1)),
+    "none",
   );
 }
 
@@ -166,20 +187,28 @@ export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
 }
 
 export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  const out: Tensor = binaryOp("div", BinaryOp.div, BinaryOp.rdiv, a, b, (g, side, _, b) => {
-    // d(a/b)/da = 1/b;  d(a/b)/db = -a/b^2 = -out/b
-    if (side === 0) {
-      return typeof b === "number"
-        ? scalarRaw("div", BinaryOp.mul, g, 1 / b)
-        : binaryRaw("div", BinaryOp.div, g, b);
-    }
-    const q = binaryRaw("div", BinaryOp.div, out, b as Tensor);
-    const p = mulRaw(g, q);
-    q.dispose();
-    const r = scalarRaw("div", BinaryOp.mul, p, -1);
-    p.dispose();
-    return r;
-  });
+  const out: Tensor = binaryOp(
+    "div",
+    BinaryOp.div,
+    BinaryOp.rdiv,
+    a,
+    b,
+    (g, side, _, b) => {
+      // d(a/b)/da = 1/b;  d(a/b)/db = -a/b^2 = -out/b
+      if (side === 0) {
+        return typeof b === "number"
+          ? scalarRaw("div", BinaryOp.mul, g, 1 / b)
+          : binaryRaw("div", BinaryOp.div, g, b);
+      }
+      const q = binaryRaw("div", BinaryOp.div, out, b as Tensor);
+      const p = mulRaw(g, q);
+      q.dispose();
+      const r = scalarRaw("div", BinaryOp.mul, p, -1);
+      p.dispose();
+      return r;
+    },
+    "divisor",
+  );
   return out;
 }
 

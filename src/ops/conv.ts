@@ -39,7 +39,7 @@ export function pair(op: string, name: string, v: unknown, min: number): [number
 }
 
 /** Everything the kernels need to know about one convolution. */
-interface Geometry {
+export interface Geometry {
   n: number;
   c: number;
   h: number;
@@ -114,7 +114,7 @@ function geometry(x: Tensor, weight: Tensor, options: Conv2dOptions): Geometry {
  * (stride 1) of one image per block; `work` is the workspace in floats. Columns plus staging rows
  * stay within 256K floats (1 MB: of 64K to 1M, the best on 56x56x64 and 8x32x32x16).
  */
-interface Blocking {
+export interface Blocking {
   chunk: number;
   images: number;
   work: number;
@@ -122,7 +122,7 @@ interface Blocking {
 
 const BLOCK_FLOATS = 262144;
 
-function blockingOf(g: Geometry): Blocking {
+export function blockingOf(g: Geometry): Blocking {
   const kd = (g.c / g.groups) * g.kh * g.kw;
   const ocg = g.oc / g.groups;
   const p = g.oh * g.ow;
@@ -168,7 +168,7 @@ function pointwise(g: Geometry): boolean {
 }
 
 /** Runs `body` with the workspace `blocking` asks for (none for pointwise convolutions). */
-function withWorkspace(blocking: Blocking, body: (work: number) => void): void {
+export function withWorkspace(blocking: Blocking, body: (work: number) => void): void {
   if (blocking.work === 0) {
     body(0);
     return;
@@ -181,7 +181,7 @@ function withWorkspace(blocking: Blocking, body: (work: number) => void): void {
   }
 }
 
-function metaOf(g: Geometry, blocking: Blocking): number {
+export function metaOf(g: Geometry, blocking: Blocking): number {
   return meta([
     g.n,
     g.c,

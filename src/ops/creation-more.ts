@@ -8,7 +8,17 @@ import { backend, K } from "../backend/runtime.js";
 import { normal, uniform } from "../random.js";
 import { sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { args, bool, fail, num, options, size, tensorArg } from "../validate.js";
+import {
+  type Args,
+  args,
+  bool,
+  fail,
+  noExtra,
+  num,
+  options,
+  size,
+  tensorArg,
+} from "../validate.js";
 
 export interface LikeOptions {
   requiresGrad?: boolean;
@@ -32,28 +42,38 @@ function fillWith(t: Tensor, value: (i: number) => number): Tensor {
 /**
  * `steps` values evenly spaced from start to end inclusive (torch.linspace(start, end, steps)).
  */
-export function linspace(start: number, end: number, steps: number, opts?: LikeOptions): Tensor {
+export function linspace(
+  start: number,
+  end: number,
+  ...rest: Args<[number], LikeOptions & { steps?: number }>
+): Tensor {
+  const r = args("linspace", rest, ["steps"], ["requiresGrad"]);
   const a = num("linspace", "start", start, { finite: true });
   const b = num("linspace", "end", end, { finite: true });
-  const n = size("linspace", "steps", steps);
+  if (r.steps === undefined) fail("linspace", "steps is required (the number of values)");
+  const n = size("linspace", "steps", r.steps);
   const t = Tensor._empty("linspace", [n]);
   const f = Math.fround;
   const step = n > 1 ? f(f(b - a) / (n - 1)) : 0;
   const half = Math.floor(n / 2);
   fillWith(t, (i) => (n === 1 ? a : i < half ? f(a + f(step * i)) : f(b - f(step * (n - i - 1)))));
-  return finish("linspace", t, opts);
+  return finish(
+    "linspace",
+    t,
+    r.requiresGrad === undefined ? undefined : { requiresGrad: r.requiresGrad },
+  );
 }
 
 /** base ** linspace(start, end, steps) (torch.logspace; base defaults to 10). */
 export function logspace(
   start: number,
   end: number,
-  steps: number,
-  ...rest: [number?, LikeOptions?] | [LikeOptions]
+  ...rest: Args<[number, number], LikeOptions & { steps?: number; base?: number }>
 ): Tensor {
-  const a = args("logspace", rest, ["base"], ["requiresGrad"]);
+  const a = args("logspace", rest, ["steps", "base"], ["requiresGrad"]);
   const base = a.base === undefined ? 10 : num("logspace", "base", a.base);
-  const exps = linspace(start, end, steps);
+  if (a.steps === undefined) fail("logspace", "steps is required (the number of values)");
+  const exps = linspace(start, end, a.steps as number);
   const t = Tensor._empty("logspace", exps.shape);
   const e = exps.data();
   exps.dispose();
@@ -66,7 +86,8 @@ export function logspace(
 }
 
 /** A tensor of `t`'s shape filled with `value`. */
-export function fullLike(t: Tensor, value: number, opts?: LikeOptions): Tensor {
+export function fullLike(t: Tensor, value: number, opts?: LikeOptions, ...extra: never[]): Tensor {
+  noExtra("fullLike", [t, value, opts, ...extra], 3);
   const x = tensorArg("fullLike", "input", t);
   const v = num("fullLike", "fill value", value);
   const out = Tensor._empty("fullLike", x.shape);
@@ -75,19 +96,22 @@ export function fullLike(t: Tensor, value: number, opts?: LikeOptions): Tensor {
 }
 
 /** Uniform draws in [0, 1) of `t`'s shape. */
-export function randLike(t: Tensor, opts?: LikeOptions): Tensor {
+export function randLike(t: Tensor, opts?: LikeOptions, ...extra: never[]): Tensor {
+  noExtra("randLike", [t, opts, ...extra], 2);
   const x = tensorArg("randLike", "input", t);
   return finish("randLike", fillWith(Tensor._empty("randLike", x.shape), uniform), opts);
 }
 
 /** Standard normal draws of `t`'s shape. */
-export function randnLike(t: Tensor, opts?: LikeOptions): Tensor {
+export function randnLike(t: Tensor, opts?: LikeOptions, ...extra: never[]): Tensor {
+  noExtra("randnLike", [t, opts, ...extra], 2);
   const x = tensorArg("randnLike", "input", t);
   return finish("randnLike", fillWith(Tensor._empty("randnLike", x.shape), normal), opts);
 }
 
 /** A tensor of `t`'s shape whose values are unspecified (torch.empty_like). */
-export function emptyLike(t: Tensor, opts?: LikeOptions): Tensor {
+export function emptyLike(t: Tensor, opts?: LikeOptions, ...extra: never[]): Tensor {
+  noExtra("emptyLike", [t, opts, ...extra], 2);
   const x = tensorArg("emptyLike", "input", t);
   return finish("emptyLike", Tensor._empty("emptyLike", x.shape), opts);
 }
@@ -96,7 +120,8 @@ export function emptyLike(t: Tensor, opts?: LikeOptions): Tensor {
  * 1 with probability p, else 0, elementwise: p is the tensor of probabilities
  * (torch.bernoulli(input)), or a number p for a tensor of input's shape (torch.bernoulli(input, p)).
  */
-export function bernoulli(input: Tensor, p?: number): Tensor {
+export function bernoulli(input: Tensor, p?: number, ...extra: never[]): Tensor {
+  noExtra("bernoulli", [input, p, ...extra], 2);
   const x = tensorArg("bernoulli", "input", input);
   const out = Tensor._empty("bernoulli", x.shape);
   if (p !== undefined) {

@@ -8,9 +8,9 @@ import { needsGrad, record } from "../autograd/engine.js";
 import type { Ptr } from "../backend/kernels.js";
 import { K } from "../backend/runtime.js";
 import { BinaryOp } from "../backend/table/core.js";
-import { WasmgradError } from "../errors.js";
 import { sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
+import { int, noExtra, options, tensorArg } from "../validate.js";
 import { mulRaw, scalarRaw } from "./raw.js";
 
 type Kernel = (dst: Ptr, x: Ptr, n: number) => void;
@@ -23,13 +23,6 @@ export function mapRaw(op: string, kernel: Kernel, x: Tensor): Tensor {
   return out;
 }
 
-function checkTensor(op: string, x: unknown): Tensor {
-  if (!(x instanceof Tensor)) {
-    throw new WasmgradError(`${op}: expected a Tensor but got ${x === null ? "null" : typeof x}`);
-  }
-  return x;
-}
-
 /**
  * Runs `kernel` and records `grad(g, out)` as the backward. `grad` returns a fresh tensor; the
  * intermediate tensors it makes are its own to dispose.
@@ -39,8 +32,11 @@ function unary(
   kernel: Kernel,
   x: Tensor,
   grad: ((g: Tensor, out: Tensor) => Tensor) | "zero" | "identity",
+  extra: readonly unknown[],
 ): Tensor {
-  const out = mapRaw(op, kernel, checkTensor(op, x));
+  tensorArg(op, "input", x);
+  noExtra(op, [x, ...extra], 1);
+  const out = mapRaw(op, kernel, x);
   if (!needsGrad(x)) return out;
   return record(out, op, [x], (g) => {
     if (grad === "identity") return [g];
@@ -67,76 +63,130 @@ function scaled(t: Tensor, s: number): Tensor {
   return r;
 }
 
-export function sin(x: Tensor): Tensor {
-  return unary("sin", K.sin_f32, x, (g) => times(g, mapRaw("sin", K.cos_f32, x)));
+export function sin(x: Tensor, ...extra: never[]): Tensor {
+  return unary("sin", K.sin_f32, x, (g) => times(g, mapRaw("sin", K.cos_f32, x)), extra);
 }
 
-export function cos(x: Tensor): Tensor {
-  return unary("cos", K.cos_f32, x, (g) => scaled(times(g, mapRaw("cos", K.sin_f32, x)), -1));
+export function cos(x: Tensor, ...extra: never[]): Tensor {
+  return unary(
+    "cos",
+    K.cos_f32,
+    x,
+    (g) => scaled(times(g, mapRaw("cos", K.sin_f32, x)), -1),
+    extra,
+  );
 }
 
-export function erf(x: Tensor): Tensor {
+export function erf(x: Tensor, ...extra: never[]): Tensor {
   // d erf/dx = 2/sqrt(pi) e^(-x^2)
-  return unary("erf", K.erf_f32, x, (g) => {
-    const e = mapRaw("erf", K.exp_f32, scaled(mapRaw("erf", K.square_f32, x), -1));
-    return scaled(times(g, e), 2 / Math.sqrt(Math.PI));
-  });
-}
-
-export function log1p(x: Tensor): Tensor {
-  return unary("log1p", K.log1p_f32, x, (g) => {
-    const u = scalarRaw("log1p", BinaryOp.add, x, 1);
-    const r = mapRaw("log1p", K.reciprocal_f32, u);
-    u.dispose();
-    return times(g, r);
-  });
-}
-
-export function expm1(x: Tensor): Tensor {
-  return unary("expm1", K.expm1_f32, x, (g, out) =>
-    times(g, scalarRaw("expm1", BinaryOp.add, out, 1)),
+  return unary(
+    "erf",
+    K.erf_f32,
+    x,
+    (g) => {
+      const negSq = scaled(mapRaw("erf", K.square_f32, x), -1);
+      const e = mapRaw("erf", K.exp_f32, negSq);
+      negSq.dispose();
+      return scaled(times(g, e), 2 / Math.sqrt(Math.PI));
+    },
+    extra,
   );
 }
 
-export function rsqrt(x: Tensor): Tensor {
+export function log1p(x: Tensor, ...extra: never[]): Tensor {
+  return unary(
+    "log1p",
+    K.log1p_f32,
+    x,
+    (g) => {
+      const u = scalarRaw("log1p", BinaryOp.add, x, 1);
+      const r = mapRaw("log1p", K.reciprocal_f32, u);
+      u.dispose();
+      return times(g, r);
+    },
+    extra,
+  );
+}
+
+export function expm1(x: Tensor, ...extra: never[]): Tensor {
+  return unary(
+    "expm1",
+    K.expm1_f32,
+    x,
+    (g, out) => times(g, scalarRaw("expm1", BinaryOp.add, out, 1)),
+    extra,
+  );
+}
+
+export function rsqrt(x: Tensor, ...extra: never[]): Tensor {
   // d x^(-1/2)/dx = -1/2 x^(-3/2) = -1/2 out^3
-  return unary("rsqrt", K.rsqrt_f32, x, (g, out) => {
-    const cube = times(out, mapRaw("rsqrt", K.square_f32, out));
-    return scaled(times(g, cube), -0.5);
-  });
-}
-
-export function square(x: Tensor): Tensor {
-  return unary("square", K.square_f32, x, (g) => scaled(mulRaw(g, x), 2));
-}
-
-export function reciprocal(x: Tensor): Tensor {
-  return unary("reciprocal", K.reciprocal_f32, x, (g, out) =>
-    scaled(times(g, mapRaw("reciprocal", K.square_f32, out)), -1),
+  return unary(
+    "rsqrt",
+    K.rsqrt_f32,
+    x,
+    (g, out) => {
+      const cube = times(out, mapRaw("rsqrt", K.square_f32, out));
+      return scaled(times(g, cube), -0.5);
+    },
+    extra,
   );
 }
 
-export function sign(x: Tensor): Tensor {
-  return unary("sign", K.sign_f32, x, "zero");
+export function square(x: Tensor, ...extra: never[]): Tensor {
+  return unary("square", K.square_f32, x, (g) => scaled(mulRaw(g, x), 2), extra);
 }
 
-export function floor(x: Tensor): Tensor {
-  return unary("floor", K.floor_f32, x, "zero");
+export function reciprocal(x: Tensor, ...extra: never[]): Tensor {
+  return unary(
+    "reciprocal",
+    K.reciprocal_f32,
+    x,
+    (g, out) => scaled(times(g, mapRaw("reciprocal", K.square_f32, out)), -1),
+    extra,
+  );
 }
 
-export function ceil(x: Tensor): Tensor {
-  return unary("ceil", K.ceil_f32, x, "zero");
+export function sign(x: Tensor, ...extra: never[]): Tensor {
+  return unary("sign", K.sign_f32, x, "zero", extra);
 }
 
-/** Rounds half to even, as torch.round (decimals are not supported). */
-export function round(x: Tensor): Tensor {
-  return unary("round", K.round_f32, x, "zero");
+export function floor(x: Tensor, ...extra: never[]): Tensor {
+  return unary("floor", K.floor_f32, x, "zero", extra);
 }
 
-export function trunc(x: Tensor): Tensor {
-  return unary("trunc", K.trunc_f32, x, "zero");
+export function ceil(x: Tensor, ...extra: never[]): Tensor {
+  return unary("ceil", K.ceil_f32, x, "zero", extra);
 }
 
-export function frac(x: Tensor): Tensor {
-  return unary("frac", K.frac_f32, x, "identity");
+/**
+ * Rounds half to even, as torch.round; `{ decimals }` rounds to that many decimal places
+ * (negative: to tens, hundreds, ...) by torch's formula, round(x * 10^d) / 10^d in float32.
+ */
+export function round(x: Tensor, opts?: { decimals?: number }, ...extra: never[]): Tensor {
+  const d = options("round", opts, ["decimals"]).decimals;
+  const decimals = d === undefined ? 0 : int("round", "decimals", d, -38, 38);
+  if (decimals === 0) return unary("round", K.round_f32, x, "zero", extra);
+  tensorArg("round", "input", x);
+  noExtra("round", [x, opts, ...extra], 2);
+  const scale = 10 ** Math.abs(decimals);
+  const [pre, post] = decimals > 0 ? [BinaryOp.mul, BinaryOp.div] : [BinaryOp.div, BinaryOp.mul];
+  const scaledIn = scalarRaw("round", pre, x, scale);
+  const r = mapRaw("round", K.round_f32, scaledIn);
+  scaledIn.dispose();
+  const out = scalarRaw("round", post, r, scale);
+  r.dispose();
+  if (!needsGrad(x)) return out;
+  return record(out, "round", [x], () => {
+    const z = Tensor._empty("round", x.shape);
+    K.fill_f32(z.ptr, sizeOf(z.shape), 0);
+    return [z];
+  });
+}
+
+export function trunc(x: Tensor, ...extra: never[]): Tensor {
+  return unary("trunc", K.trunc_f32, x, "zero", extra);
+}
+
+export function frac(x: Tensor, ...extra: never[]): Tensor {
+  return unary("frac", K.frac_f32, x, "identity", extra);
 }

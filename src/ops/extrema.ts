@@ -55,21 +55,27 @@ function extremeOver(op: string, x: Tensor, dim: DimArg, keepdim: boolean, sign:
     m.dispose();
   }
   if (!needsGrad(x)) return out;
-  return record(out, op, [x], (g) => {
-    // Evenly among ties: mask = (x == result), dx = mask * g / count(mask).
-    const m = expandRaw(out, p.keepShape, x.shape);
-    const mask = binaryRaw(op, BinaryOp.eq, x, m);
-    m.dispose();
-    const ties = sumTo(mask, p.keepShape);
-    const gk = Tensor._view(g, p.keepShape);
-    const share = binaryRaw(op, BinaryOp.div, gk, ties);
-    gk.dispose();
-    if (ties !== mask) ties.dispose();
-    const dx = binaryRaw(op, BinaryOp.mul, mask, share);
-    mask.dispose();
-    share.dispose();
-    return [dx];
-  });
+  return record(
+    out,
+    op,
+    [x],
+    (g) => {
+      // Evenly among ties: mask = (x == result), dx = mask * g / count(mask).
+      const m = expandRaw(out, p.keepShape, x.shape);
+      const mask = binaryRaw(op, BinaryOp.eq, x, m);
+      m.dispose();
+      const ties = sumTo(mask, p.keepShape);
+      const gk = Tensor._view(g, p.keepShape);
+      const share = binaryRaw(op, BinaryOp.div, gk, ties);
+      gk.dispose();
+      if (ties !== mask) ties.dispose();
+      const dx = binaryRaw(op, BinaryOp.mul, mask, share);
+      mask.dispose();
+      share.dispose();
+      return [dx];
+    },
+    [x, out],
+  );
 }
 
 /** The largest values over one or several dims (all when omitted), as torch.amax. */
@@ -163,11 +169,17 @@ function extremeDim(
     src.dispose();
   }
   if (!needsGrad(x)) return valuesIndices(values, indices);
-  record(values, op, [x], (g) => {
-    const dx = Tensor._empty(op, x.shape);
-    K.max_bwd_f32(dx.ptr, g._ptr(op), indices._rawPtr(op), s.outer, s.r, s.inner);
-    return [dx];
-  });
+  record(
+    values,
+    op,
+    [x],
+    (g) => {
+      const dx = Tensor._empty(op, x.shape);
+      K.max_bwd_f32(dx.ptr, g._ptr(op), indices._rawPtr(op), s.outer, s.r, s.inner);
+      return [dx];
+    },
+    [indices],
+  );
   return valuesIndices(values, indices);
 }
 

@@ -79,7 +79,7 @@ function run(op: string, x: Tensor, weight: Tensor | null, bias: Tensor | null, 
         center,
       );
     } else {
-      for (const g of [dw, db]) if (g !== null) K.fill_f32(g.ptr, 0, sizeOf(g.shape));
+      for (const g of [dw, db]) if (g !== null) K.fill_f32(g.ptr, sizeOf(g.shape), 0);
     }
     const grads: (Tensor | null)[] = [dx];
     if (weight !== null) grads.push(dw);

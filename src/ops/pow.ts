@@ -9,6 +9,7 @@ import { BinaryOp } from "../backend/table/core.js";
 import { WasmgradError } from "../errors.js";
 import { broadcastShapes, type Shape, sameShape, sizeOf } from "../shape.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
+import { noExtra } from "../validate.js";
 import { binaryRaw, mulRaw, scalarRaw, sumTo } from "./raw.js";
 import { expandRaw } from "./reduce.js";
 import * as unary from "./unary.js";
@@ -56,7 +57,8 @@ function filled(op: string, shape: Shape, value: number): Tensor {
  * broadcast, with C's special cases (x^0 = 1^y = 1, NaN for a negative base and a fractional
  * exponent).
  */
-export function pow(x: TensorOrScalar, y: TensorOrScalar): Tensor {
+export function pow(x: TensorOrScalar, y: TensorOrScalar, ...extra: never[]): Tensor {
+  noExtra("pow", [x, y, ...extra], 2);
   check("pow", x, "the base", true);
   check("pow", y, "the exponent", true);
   if (typeof y === "number") {
@@ -96,7 +98,8 @@ export function pow(x: TensorOrScalar, y: TensorOrScalar): Tensor {
 }
 
 /** base ** x for a number base (Python's `base ** x`, torch.pow(number, tensor)). */
-export function rpow(x: Tensor, base: number): Tensor {
+export function rpow(x: Tensor, base: number, ...extra: never[]): Tensor {
+  noExtra("rpow", [x, base, ...extra], 2);
   check("rpow", x, "the exponent", false);
   if (typeof base !== "number") {
     throw new WasmgradError(`rpow: expected a number base but got ${describe(base)}`);
@@ -127,7 +130,8 @@ export function rpow(x: Tensor, base: number): Tensor {
 }
 
 /** The angle of the point (x, y), elementwise with broadcasting, as torch.atan2(y, x). */
-export function atan2(y: Tensor, x: Tensor): Tensor {
+export function atan2(y: Tensor, x: Tensor, ...extra: never[]): Tensor {
+  noExtra("atan2", [y, x, ...extra], 2);
   check("atan2", y, "the first operand (y)", false);
   check("atan2", x, "the second operand (x)", false);
   const shape = broadcastShapes("atan2", y.shape, x.shape);
@@ -161,7 +165,13 @@ export function atan2(y: Tensor, x: Tensor): Tensor {
  * start + weight * (end - start), with broadcasting; weight is a number or a Tensor
  * (torch.lerp). Gradients: (1 - weight) g, weight g, and (end - start) g for a tensor weight.
  */
-export function lerp(start: Tensor, end: Tensor, weight: TensorOrScalar): Tensor {
+export function lerp(
+  start: Tensor,
+  end: Tensor,
+  weight: TensorOrScalar,
+  ...extra: never[]
+): Tensor {
+  noExtra("lerp", [start, end, weight, ...extra], 3);
   check("lerp", start, "start", false);
   check("lerp", end, "end", false);
   check("lerp", weight, "weight", true);
@@ -184,7 +194,7 @@ export function lerp(start: Tensor, end: Tensor, weight: TensorOrScalar): Tensor
     step.dispose();
   }
   const inputs = typeof weight === "number" ? [start, end] : [start, end, weight];
-  if (typeof weight === "number" || !needsGradAny(inputs)) diff.dispose();
+  diff.dispose();
   if (!needsGradAny(inputs)) return out;
   const shape = out.shape;
   return record(out, "lerp", inputs, (g) => {
@@ -194,7 +204,11 @@ export function lerp(start: Tensor, end: Tensor, weight: TensorOrScalar): Tensor
     if (gWide !== gw) gw.dispose();
     const gs = binaryRaw("lerp", BinaryOp.sub, g, gWide);
     const grads: (Tensor | null)[] = [reduceGrad(gs, start.shape), reduceGrad(gWide, end.shape)];
-    if (typeof weight !== "number") grads.push(reduceGrad(mulRaw(g, diff), weight.shape));
+    if (typeof weight !== "number") {
+      const d = binaryRaw("lerp", BinaryOp.sub, end, start);
+      grads.push(reduceGrad(mulRaw(g, d), weight.shape));
+      d.dispose();
+    }
     return grads;
   });
 }

@@ -60,7 +60,7 @@ export function sum(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
   if (x.dtype !== "float32") return intSum(x, p);
   const out = reduced("sum", ReduceOp.sum, x, p);
   if (!needsGrad(x)) return out;
-  return record(out, "sum", [x], (g) => [expandRaw(g, p.keepShape, x.shape)]);
+  return record(out, "sum", [x], (g) => [expandRaw(g, p.keepShape, x.shape)], []);
 }
 
 export function mean(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
@@ -69,12 +69,18 @@ export function mean(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
   const out = scalarRaw("mean", BinaryOp.mul, s, 1 / p.count);
   s.dispose();
   if (!needsGrad(x)) return out;
-  return record(out, "mean", [x], (g) => {
-    const e = expandRaw(g, p.keepShape, x.shape);
-    const r = scalarRaw("mean", BinaryOp.mul, e, 1 / p.count);
-    e.dispose();
-    return [r];
-  });
+  return record(
+    out,
+    "mean",
+    [x],
+    (g) => {
+      const e = expandRaw(g, p.keepShape, x.shape);
+      const r = scalarRaw("mean", BinaryOp.mul, e, 1 / p.count);
+      e.dispose();
+      return [r];
+    },
+    [],
+  );
 }
 
 /** The exact integer sum of an int32 or bool tensor, as int32. */

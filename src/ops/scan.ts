@@ -9,6 +9,7 @@ import { backend, K } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { normDim, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
+import { type Args, args, bool } from "../validate.js";
 
 interface Layout {
   outer: number;
@@ -57,16 +58,16 @@ function scanRaw(op: string, kernel: ScanKernel, x: Tensor, l: Layout, reverse: 
 }
 
 /** Running sums along `dim`, as torch.cumsum. */
-export function cumsum(x: Tensor, dim: number): Tensor {
-  const l = layout("cumsum", x, dim, true);
+export function cumsum(x: Tensor, ...rest: Args<[number], { dim?: number }>): Tensor {
+  const l = layout("cumsum", x, args("cumsum", rest, ["dim"]).dim as number, true);
   const out = scanRaw("cumsum", K.cumsum_f32, x, l, 0);
   if (!needsGrad(x)) return out;
   return record(out, "cumsum", [x], (g) => [scanRaw("cumsum", K.cumsum_f32, g, l, 1)]);
 }
 
 /** Running products along `dim`, as torch.cumprod. */
-export function cumprod(x: Tensor, dim: number): Tensor {
-  const l = layout("cumprod", x, dim, true);
+export function cumprod(x: Tensor, ...rest: Args<[number], { dim?: number }>): Tensor {
+  const l = layout("cumprod", x, args("cumprod", rest, ["dim"]).dim as number, true);
   const out = scanRaw("cumprod", K.cumprod_f32, x, l, 0);
   if (!needsGrad(x)) return out;
   return record(out, "cumprod", [x], (g) => {
@@ -165,11 +166,14 @@ function prodColumn(xs: Float64Array, g: (k: number) => number, dx: Float64Array
 /**
  * The product of all elements (0-d result), or along `dim` (torch.prod(x, dim, keepdim)).
  */
-export function prod(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+export function prod(
+  x: Tensor,
+  ...rest: Args<[number | null, boolean], { dim?: number | null; keepdim?: boolean }>
+): Tensor {
+  const a = args("prod", rest, ["dim", "keepdim"]);
+  const dim = a.dim as number | null | undefined;
+  const keepdim = a.keepdim === undefined ? false : bool("prod", "keepdim", a.keepdim);
   const l = layout("prod", x, dim, false);
-  if (typeof keepdim !== "boolean") {
-    throw new WasmgradError(`prod: expected keepdim to be a boolean but got ${typeof keepdim}`);
-  }
   let shape: number[];
   if (l.d < 0) shape = [];
   else if (x.ndim === 0) shape = [];

@@ -32,7 +32,7 @@ function view(op: string, x: Tensor, shape: readonly number[]): Tensor {
   x._live(op);
   const out = Tensor._view(x, shape);
   if (!needsGrad(x)) return out;
-  return record(out, op, [x], (g) => [Tensor._view(g, x.shape)]);
+  return record(out, op, [x], (g) => [Tensor._view(g, x.shape)], []);
 }
 
 export function clone(x: Tensor): Tensor {
@@ -41,7 +41,7 @@ export function clone(x: Tensor): Tensor {
   const out = Tensor._empty("clone", x.shape, x.dtype);
   K.copy_f32(out._rawPtr("clone"), px, x.numel());
   if (!needsGrad(x)) return out;
-  return record(out, "clone", [x], (g) => [g]);
+  return record(out, "clone", [x], (g) => [g], []);
 }
 
 export function reshape(x: Tensor, ...sizes: (number | readonly number[])[]): Tensor {
@@ -128,7 +128,7 @@ export function permute(x: Tensor, ...order: (number | readonly number[])[]): Te
   if (!needsGrad(x)) return out;
   const inverse = new Array<number>(norm.length);
   for (let i = 0; i < norm.length; i++) inverse[norm[i]] = i;
-  return record(out, "permute", [x], (g) => [Tensor._permuted(g, inverse)]);
+  return record(out, "permute", [x], (g) => [Tensor._permuted(g, inverse)], []);
 }
 
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
@@ -206,20 +206,26 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
       length * inner,
     );
   if (!needsGrad(x)) return out;
-  return record(out, "narrow", [x], (g) => {
-    const dx = Tensor._empty("narrow", x.shape);
-    K.fill_f32(dx.ptr, dx.numel(), 0);
-    if (g.numel() > 0)
-      K.copy_2d_f32(
-        dx.ptr + s * inner * 4,
-        size * inner,
-        g.ptr,
-        length * inner,
-        outer,
-        length * inner,
-      );
-    return [dx];
-  });
+  return record(
+    out,
+    "narrow",
+    [x],
+    (g) => {
+      const dx = Tensor._empty("narrow", x.shape);
+      K.fill_f32(dx.ptr, dx.numel(), 0);
+      if (g.numel() > 0)
+        K.copy_2d_f32(
+          dx.ptr + s * inner * 4,
+          size * inner,
+          g.ptr,
+          length * inner,
+          outer,
+          length * inner,
+        );
+      return [dx];
+    },
+    [],
+  );
 }
 
 /** Joins tensors along an existing dimension. */
@@ -306,13 +312,19 @@ function join(
     if (p !== given[i]) p.dispose();
   });
   if (!needsGradAny(given)) return out;
-  return record(out, op, given, (g) => {
-    const grads = given.map((p) => (p.requiresGrad ? Tensor._empty(op, p.shape) : null));
-    const targets = grads.map((t, i) => t ?? Tensor._empty(op, given[i].shape));
-    copyBlocks(g, targets, outer, widths, false);
-    targets.forEach((t, i) => {
-      if (grads[i] === null) t.dispose();
-    });
-    return grads;
-  });
+  return record(
+    out,
+    op,
+    given,
+    (g) => {
+      const grads = given.map((p) => (p.requiresGrad ? Tensor._empty(op, p.shape) : null));
+      const targets = grads.map((t, i) => t ?? Tensor._empty(op, given[i].shape));
+      copyBlocks(g, targets, outer, widths, false);
+      targets.forEach((t, i) => {
+        if (grads[i] === null) t.dispose();
+      });
+      return grads;
+    },
+    [],
+  );
 }

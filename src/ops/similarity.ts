@@ -74,7 +74,7 @@ export type OneHotIndices = Tensor | Int32Array | readonly number[];
 
 /**
  * A [...shape, numClasses] tensor with 1 at each index's class and 0 elsewhere; numClasses -1
- * (the default) means one more than the largest index. float32 until int32 tensors exist.
+ * (the default) means one more than the largest index. An int32 tensor (PyTorch's is int64).
  */
 export function oneHot(
   indices: OneHotIndices,
@@ -109,7 +109,7 @@ export function oneHot(
   } else if (max >= c) {
     fail(op, `class values must be smaller than numClasses (${c}) but got ${max}`);
   }
-  const out = new Float32Array(values.length * c);
+  const out = new Int32Array(values.length * c);
   for (let i = 0; i < values.length; i++) out[i * c + values[i]] = 1;
   return tensor(out, { shape: [...shape, c] });
 }

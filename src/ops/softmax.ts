@@ -29,12 +29,18 @@ function softmaxLike(op: string, fwd: Fwd, bwd: Bwd, x: Tensor, dim: number): Te
   const out = Tensor._empty(op, x.shape);
   if (out.numel() > 0) fwd(out.ptr, x.ptr, outer, r, inner);
   if (!needsGrad(x)) return out;
-  return record(out, op, [x], (g) => {
-    const py = out._ptr(`${op} backward`);
-    const dx = Tensor._empty(op, x.shape);
-    if (dx.numel() > 0) bwd(dx.ptr, g.ptr, py, outer, r, inner);
-    return [dx];
-  });
+  return record(
+    out,
+    op,
+    [x],
+    (g) => {
+      const py = out._ptr(`${op} backward`);
+      const dx = Tensor._empty(op, x.shape);
+      if (dx.numel() > 0) bwd(dx.ptr, g.ptr, py, outer, r, inner);
+      return [dx];
+    },
+    [out],
+  );
 }
 
 export function softmax(x: Tensor, dim: number): Tensor {

@@ -10,7 +10,7 @@ import { BinaryOp, ReduceOp } from "../backend/table/core.js";
 import { WasmgradError } from "../errors.js";
 import { normDims, type Shape, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { args, bool, fail, num } from "../validate.js";
+import { type Args, args, bool, fail, num } from "../validate.js";
 import { mapRaw } from "./elementwise.js";
 import { binaryRaw, mulRaw, reduceTo, scalarRaw } from "./raw.js";
 
@@ -151,7 +151,16 @@ function patch(t: Tensor, f: (v: number) => number): void {
 }
 
 /** log(sum(exp(x))) over `dim`, stable for large |x| (torch.logsumexp). */
-export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = false): Tensor {
+export function logsumexp(
+  x: Tensor,
+  ...rest: Args<
+    [number | readonly number[], boolean],
+    { dim?: number | readonly number[]; keepdim?: boolean }
+  >
+): Tensor {
+  const a = args("logsumexp", rest, ["dim", "keepdim"]);
+  const dim = a.dim as DimArg;
+  const keepdim = a.keepdim === undefined ? false : bool("logsumexp", "keepdim", a.keepdim);
   if (dim === undefined || dim === null) {
     throw new WasmgradError("logsumexp: dim is required (a number or an array of numbers)");
   }
@@ -187,7 +196,17 @@ export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = 
  * The vector p-norm over `dim` (all elements by default), as torch.norm / linalg.vector_norm:
  * p a number (Infinity and -Infinity included) or "fro" (= 2).
  */
-export function norm(x: Tensor, p: number | "fro" = 2, dim?: DimArg, keepdim = false): Tensor {
+export function norm(
+  x: Tensor,
+  ...rest: Args<
+    [number | "fro" | null, DimArg, boolean],
+    { p?: number | "fro" | null; dim?: DimArg; keepdim?: boolean }
+  >
+): Tensor {
+  const a = args("norm", rest, ["p", "dim", "keepdim"]);
+  const p = a.p ?? 2;
+  const dim = a.dim as DimArg;
+  const keepdim = a.keepdim === undefined ? false : bool("norm", "keepdim", a.keepdim);
   const ord = p === "fro" ? 2 : p;
   if (typeof ord !== "number" || Number.isNaN(ord)) {
     throw new WasmgradError(`norm: expected p to be a number or "fro" but got ${String(p)}`);

@@ -50,13 +50,13 @@ export function neg(x: Tensor): Tensor {
   }
   const out = apply("neg", K.neg_f32, x);
   if (!needsGrad(x)) return out;
-  return record(out, "neg", [x], (g) => [scalarRaw("neg", BinaryOp.mul, g, -1)]);
+  return record(out, "neg", [x], (g) => [scalarRaw("neg", BinaryOp.mul, g, -1)], []);
 }
 
 export function exp(x: Tensor): Tensor {
   const out = apply("exp", K.exp_f32, x, true);
   if (!needsGrad(x)) return out;
-  return record(out, "exp", [x], (g) => [mulRaw(g, out)]);
+  return record(out, "exp", [x], (g) => [mulRaw(g, out)], [out]);
 }
 
 export function log(x: Tensor): Tensor {
@@ -68,12 +68,18 @@ export function log(x: Tensor): Tensor {
 export function sqrt(x: Tensor): Tensor {
   const out = apply("sqrt", K.sqrt_f32, x, true);
   if (!needsGrad(x)) return out;
-  return record(out, "sqrt", [x], (g) => {
-    const q = binaryRaw("sqrt", BinaryOp.div, g, out);
-    const r = scalarRaw("sqrt", BinaryOp.mul, q, 0.5);
-    q.dispose();
-    return [r];
-  });
+  return record(
+    out,
+    "sqrt",
+    [x],
+    (g) => {
+      const q = binaryRaw("sqrt", BinaryOp.div, g, out);
+      const r = scalarRaw("sqrt", BinaryOp.mul, q, 0.5);
+      q.dispose();
+      return [r];
+    },
+    [out],
+  );
 }
 
 export function abs(x: Tensor): Tensor {
@@ -91,13 +97,13 @@ export function relu(x: Tensor): Tensor {
 export function sigmoid(x: Tensor): Tensor {
   const out = apply("sigmoid", K.sigmoid_f32, x, true);
   if (!needsGrad(x)) return out;
-  return record(out, "sigmoid", [x], (g) => [grad2("sigmoid", K.sigmoid_bwd_f32, g, out)]);
+  return record(out, "sigmoid", [x], (g) => [grad2("sigmoid", K.sigmoid_bwd_f32, g, out)], [out]);
 }
 
 export function tanh(x: Tensor): Tensor {
   const out = apply("tanh", K.tanh_f32, x, true);
   if (!needsGrad(x)) return out;
-  return record(out, "tanh", [x], (g) => [grad2("tanh", K.tanh_bwd_f32, g, out)]);
+  return record(out, "tanh", [x], (g) => [grad2("tanh", K.tanh_bwd_f32, g, out)], [out]);
 }
 
 /** x ** exponent for a number exponent, as torch.pow(tensor, number). */

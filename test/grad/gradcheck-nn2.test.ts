@@ -157,6 +157,102 @@ cases.push(
     inputs: [away([3, 4], 0.3, 1)],
   },
 );
+cases.push(
+  {
+    name: "convTranspose2d stride 2 padding 1 outputPadding 1 bias",
+    fn: (x, w, b) => F.convTranspose2d(x, w, b, 2, 1, 1),
+    inputs: [uni([2, 3, 3, 2]), uni([3, 2, 3, 3]), uni([2])],
+    opts: smooth,
+  },
+  {
+    name: "convTranspose2d groups 2 dilation 2",
+    fn: (x, w) => F.convTranspose2d(x, w, null, { groups: 2, dilation: 2, stride: [1, 2] }),
+    inputs: [uni([1, 4, 3, 3]), uni([4, 1, 2, 2])],
+    opts: smooth,
+  },
+  {
+    name: "convTranspose1d stride 3",
+    fn: (x, w, b) => F.convTranspose1d(x, w, b, { stride: 3, padding: 1 }),
+    inputs: [uni([2, 2, 4]), uni([2, 3, 3]), uni([3])],
+    opts: smooth,
+  },
+  {
+    name: "conv1d stride 2 dilation 2",
+    fn: (x, w, b) => F.conv1d(x, w, b, 2, 1, 2),
+    inputs: [uni([2, 2, 9]), uni([3, 2, 3]), uni([3])],
+    opts: smooth,
+  },
+);
+cases.push(
+  {
+    name: "adaptiveAvgPool2d 3x2",
+    fn: (x) => F.adaptiveAvgPool2d(x, [3, 2]),
+    inputs: [uni([2, 2, 5, 7])],
+  },
+  { name: "adaptiveAvgPool1d 4", fn: (x) => F.adaptiveAvgPool1d(x, 4), inputs: [uni([2, 3, 7])] },
+  // Distinct values a grid step apart: no ties within a window.
+  {
+    name: "adaptiveMaxPool2d 2x3",
+    fn: (x) => F.adaptiveMaxPool2d(x, [2, 3]),
+    inputs: [
+      (r) => ({
+        shape: [1, 2, 5, 4],
+        data: Float32Array.from({ length: 40 }, (_, i) => ((i * 17) % 40) * 0.05 + 0.01 * r()),
+      }),
+    ],
+  },
+  {
+    name: "maxPool1d 3 2 1",
+    fn: (x) => F.maxPool1d(x, 3, 2, 1),
+    inputs: [
+      (r) => ({
+        shape: [2, 9],
+        data: Float32Array.from({ length: 18 }, (_, i) => ((i * 7) % 18) * 0.1 + 0.01 * r()),
+      }),
+    ],
+  },
+  {
+    name: "avgPool1d 3 2 1",
+    fn: (x) => F.avgPool1d(x, 3, 2, 1, false, false),
+    inputs: [uni([2, 2, 9])],
+  },
+  {
+    name: "interpolate bilinear",
+    fn: (x) => F.interpolate(x, { scaleFactor: 1.7, mode: "bilinear" }),
+    inputs: [uni([1, 2, 3, 4])],
+  },
+  {
+    name: "interpolate bilinear alignCorners",
+    fn: (x) => F.interpolate(x, [5, 2], null, "bilinear", true),
+    inputs: [uni([1, 2, 3, 4])],
+  },
+  {
+    name: "interpolate nearest",
+    fn: (x) => F.interpolate(x, { size: [5, 3] }),
+    inputs: [uni([2, 1, 3, 4])],
+  },
+  {
+    name: "interpolate linear",
+    fn: (x) => F.interpolate(x, 7, null, "linear"),
+    inputs: [uni([2, 2, 4])],
+  },
+  {
+    name: "pad reflect",
+    fn: (x) => F.pad(x, [2, 1, 1, 2], "reflect"),
+    inputs: [uni([1, 2, 4, 3])],
+  },
+  {
+    name: "pad replicate",
+    fn: (x) => F.pad(x, [1, 2], { mode: "replicate" }),
+    inputs: [uni([2, 3, 4])],
+  },
+  {
+    name: "pad constant negative",
+    fn: (x) => F.pad(x, [1, -1, 2, 0], "constant", 3),
+    inputs: [uni([2, 3, 4])],
+  },
+  { name: "pixelShuffle", fn: (x) => F.pixelShuffle(x, 2), inputs: [uni([1, 8, 2, 3])] },
+);
 
 describe("gradcheck: issue-12 ops", () => {
   it.each(cases)("$name", (c) => {

@@ -122,6 +122,11 @@ describe("new F losses and helpers", () => {
     const t = wg.tensor([[1], [3]]);
     const h = wg.F.oneHot(t, 5);
     expect(h.shape).toEqual([2, 1, 5]);
+    expect(h.dtype).toBe("int32");
+    expect(wg.F.oneHot(wg.tensor([2, 0], { dtype: "int32" })).toArray()).toEqual([
+      [0, 0, 1],
+      [1, 0, 0],
+    ]);
     expect(Array.from(h.data())).toEqual([0, 1, 0, 0, 0, 0, 0, 0, 1, 0]);
     expect(wg.F.oneHot(new Int32Array([1]), { numClasses: 2 }).toArray()).toEqual([[0, 1]]);
     expect(() => wg.F.oneHot([0, 3], 3)).toThrow(

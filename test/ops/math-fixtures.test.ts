@@ -23,6 +23,8 @@ interface MathArgs {
   weight?: number;
   equation?: string;
   exponent?: number[];
+  decimals?: number;
+  scale?: number;
 }
 
 interface CreationCase {
@@ -77,6 +79,9 @@ function varCall(x: wg.Tensor, op: "var" | "std", a: MathArgs): wg.Tensor {
 function apply(c: OpCase, inputs: wg.Tensor[]): wg.Tensor {
   const [x, y, z] = inputs;
   const a = c.args as MathArgs;
+  if (c.op === "round" && a.decimals !== undefined) {
+    return x.mul(a.scale as number).round({ decimals: a.decimals });
+  }
   if (unaries.has(c.op)) return x[c.op as Unary]();
   switch (c.op) {
     case "pow":
@@ -140,7 +145,9 @@ describe("math ops against PyTorch (math.json)", () => {
   it.each(fixture.creation)("$name", (c) => {
     const { start, end, steps, base } = c.args;
     const t =
-      c.fn === "linspace" ? wg.linspace(start, end, steps) : wg.logspace(start, end, steps, base);
+      c.fn === "linspace"
+        ? wg.linspace(start, end, steps)
+        : wg.logspace(start, end, steps, base ?? 10);
     // torch's vectorised fill rounds a little differently: within about 2 float32 ulps of the
     // range (linspace) or of the value (logspace).
     const scale = Math.max(1, Math.abs(start), Math.abs(end));

@@ -40,6 +40,54 @@ export interface AttnKernels {
   gelu_f32(y: Ptr, x: Ptr, n: number, approx: number): void;
   /** dx = dy * gelu'(x); dx may alias dy. */
   gelu_bwd_f32(dx: Ptr, dy: Ptr, x: Ptr, n: number, approx: number): void;
+  /** Fused attention forward over [bh, L, E] x [bh, S, E] x [bh, S, Ev]; writes out and lse. */
+  sdpa_f32(
+    out: Ptr,
+    lse: Ptr,
+    q: Ptr,
+    k: Ptr,
+    v: Ptr,
+    mask: Ptr,
+    maskOffsets: Ptr,
+    maskRow: number,
+    maskCol: number,
+    ws: Ptr,
+    bh: number,
+    L: number,
+    S: number,
+    E: number,
+    Ev: number,
+    scale: number,
+    causal: number,
+    dropoutP: number,
+    seed: number,
+  ): void;
+  /** Fused attention backward: overwrites dq, dk, dv. */
+  sdpa_bwd_f32(
+    dq: Ptr,
+    dk: Ptr,
+    dv: Ptr,
+    dout: Ptr,
+    q: Ptr,
+    k: Ptr,
+    v: Ptr,
+    out: Ptr,
+    lse: Ptr,
+    mask: Ptr,
+    maskOffsets: Ptr,
+    maskRow: number,
+    maskCol: number,
+    ws: Ptr,
+    bh: number,
+    L: number,
+    S: number,
+    E: number,
+    Ev: number,
+    scale: number,
+    causal: number,
+    dropoutP: number,
+    seed: number,
+  ): void;
 }
 
 export const attnKernelNames = [
@@ -47,4 +95,6 @@ export const attnKernelNames = [
   "layernorm_bwd_f32",
   "gelu_f32",
   "gelu_bwd_f32",
+  "sdpa_f32",
+  "sdpa_bwd_f32",
 ] as const satisfies readonly (keyof AttnKernels)[];

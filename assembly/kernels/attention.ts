@@ -1,0 +1,385 @@
+/**
+ * Fused scaled dot-product attention, forward and backward, for [BH, L, E] queries, [BH, S, E]
+ * keys and [BH, S, Ev] values (BH = batch x heads, flattened by the caller):
+ *
+ *   s_ij = scale * q_i . k_j + mask_ij   (-inf above the diagonal when causal: j > i)
+ *   p_ij = softmax_j(s_ij),  out_i = sum_j dropout(p_ij) v_j,  lse_i = log sum_j exp(s_ij)
+ *
+ * FlashAttention's schedule (Dao et al. 2022, "FlashAttention", and FlashAttention-2 for the
+ * backward): blocks of 4 query rows sweep the keys in tiles of BC, keeping a running maximum m
+ * and normaliser l per row (the online softmax), rescaling the partial output by exp(m_old -
+ * m_new) when the maximum grows. Nothing of size L x S is ever stored: the workspace holds K
+ * (and V) transposed, E x Sp, and two 4 x BC tiles, so memory grows linearly with the sequence.
+ * Register tiles are 4 rows x 8 columns (gemm4). Causal blocks stop at the diagonal.
+ *
+ * Backward, with lse saved by the forward and D_i = dout_i . out_i:
+ *   p_ij = exp(s_ij - lse_i),  dp_ij = dout_i . v_j,  ds_ij = p_ij (z_ij dp_ij - D_i)
+ *   dv_j += z_ij p_ij dout_i,  dq_i += scale ds_ij k_j,  dk_j += scale ds_ij q_i
+ * where z_ij is the dropout factor (0 or 1 / (1 - dropoutP)), recomputed from a counter-based
+ * hash of (seed, row, column), so the backward drops exactly what the forward dropped.
+ *
+ * mask (0 = none) is additive float; element (bh, i, j) is at maskOffsets[bh] + i * maskRow +
+ * j * maskCol (strides 0 broadcast). A row whose every score is -inf gives NaN, as PyTorch's
+ * reference (math) implementation; its gradients are 0.
+ */
+import { exp4, madd4 } from "./math";
+
+/** Keys per tile. */
+const BC: i32 = 64;
+
+// @ts-ignore: decorator
+@inline function at(p: usize, i: i32): usize {
+  return p + (<usize>i << 2);
+}
+
+/** Transposes rows x cols src into cols x ld dst, zero-filling columns rows..ld. */
+function transposePad(dst: usize, src: usize, rows: i32, cols: i32, ld: i32): void {
+  for (let c = 0; c < cols; c++) {
+    const d = at(dst, c * ld);
+    for (let r = 0; r < rows; r++) store<f32>(at(d, r), load<f32>(at(src, r * cols + c)));
+    for (let r = rows; r < ld; r++) store<f32>(at(d, r), 0);
+  }
+}
+
+/**
+ * C[r][n] (+)= sum_k A[r][k] B[k][n] for 4 rows and n < N: rows of A beyond ra - 1 repeat row
+ * ra - 1 (so reads stay in bounds); only rows r < rb of C are written.
+ */
+function gemm4(c: usize, ldc: i32, rb: i32, a: usize, lda: i32, ra: i32, b: usize, ldb: i32,
+  K: i32, N: i32, acc: bool): void {
+  const a0 = a;
+  const a1 = at(a, min(1, ra - 1) * lda);
+  const a2 = at(a, min(2, ra - 1) * lda);
+  const a3 = at(a, min(3, ra - 1) * lda);
+  let n = 0;
+  for (; n + 8 <= N; n += 8) {
+    let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+    let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+    for (let k = 0; k < K; k++) {
+      const bk = at(b, k * ldb + n);
+      const b0 = v128.load(bk);
+      const b1 = v128.load(bk, 16);
+      const x0 = f32x4.splat(load<f32>(at(a0, k)));
+      const x1 = f32x4.splat(load<f32>(at(a1, k)));
+      const x2 = f32x4.splat(load<f32>(at(a2, k)));
+      const x3 = f32x4.splat(load<f32>(at(a3, k)));
+      c00 = madd4(x0, b0, c00); c01 = madd4(x0, b1, c01);
+      c10 = madd4(x1, b0, c10); c11 = madd4(x1, b1, c11);
+      c20 = madd4(x2, b0, c20); c21 = madd4(x2, b1, c21);
+      c30 = madd4(x3, b0, c30); c31 = madd4(x3, b1, c31);
+    }
+    store8(at(c, n), c00, c01, acc);
+    if (rb > 1) store8(at(c, ldc + n), c10, c11, acc);
+    if (rb > 2) store8(at(c, 2 * ldc + n), c20, c21, acc);
+    if (rb > 3) store8(at(c, 3 * ldc + n), c30, c31, acc);
+  }
+  for (; n + 4 <= N; n += 4) {
+    let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+    for (let k = 0; k < K; k++) {
+      const b0 = v128.load(at(b, k * ldb + n));
+      c0 = madd4(f32x4.splat(load<f32>(at(a0, k))), b0, c0);
+      c1 = madd4(f32x4.splat(load<f32>(at(a1, k))), b0, c1);
+      c2 = madd4(f32x4.splat(load<f32>(at(a2, k))), b0, c2);
+      c3 = madd4(f32x4.splat(load<f32>(at(a3, k))), b0, c3);
+    }
+    store4(at(c, n), c0, acc);
+    if (rb > 1) store4(at(c, ldc + n), c1, acc);
+    if (rb > 2) store4(at(c, 2 * ldc + n), c2, acc);
+    if (rb > 3) store4(at(c, 3 * ldc + n), c3, acc);
+  }
+  for (; n < N; n++) {
+    for (let r = 0; r < rb; r++) {
+      const ar = r == 0 ? a0 : r == 1 ? a1 : r == 2 ? a2 : a3;
+      let s: f32 = 0;
+      for (let k = 0; k < K; k++) s += load<f32>(at(ar, k)) * load<f32>(at(b, k * ldb + n));
+      const p = at(c, r * ldc + n);
+      store<f32>(p, acc ? load<f32>(p) + s : s);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function store4(p: usize, v: v128, acc: bool): void {
+  v128.store(p, acc ? f32x4.add(v128.load(p), v) : v);
+}
+
+// @ts-ignore: decorator
+@inline function store8(p: usize, v0: v128, v1: v128, acc: bool): void {
+  store4(p, v0, acc);
+  store4(p + 16, v1, acc);
+}
+
+/** d[j][:] += sum_r coef[r][j] a_r[:] for j < n (a rank-4 update of n rows of width N). */
+function rank4(d: usize, ldd: i32, n: i32, coef: usize, a: usize, lda: i32, ra: i32,
+  N: i32): void {
+  const a0 = a;
+  const a1 = at(a, min(1, ra - 1) * lda);
+  const a2 = at(a, min(2, ra - 1) * lda);
+  const a3 = at(a, min(3, ra - 1) * lda);
+  for (let j = 0; j < n; j++) {
+    const w0 = load<f32>(at(coef, j));
+    const w1 = load<f32>(at(coef, BC + j));
+    const w2 = load<f32>(at(coef, 2 * BC + j));
+    const w3 = load<f32>(at(coef, 3 * BC + j));
+    if (w0 == 0 && w1 == 0 && w2 == 0 && w3 == 0) continue;
+    const v0 = f32x4.splat(w0), v1 = f32x4.splat(w1), v2 = f32x4.splat(w2), v3 = f32x4.splat(w3);
+    const dj = at(d, j * ldd);
+    let e = 0;
+    for (; e + 4 <= N; e += 4) {
+      let s = v128.load(at(dj, e));
+      s = madd4(v0, v128.load(at(a0, e)), s);
+      s = madd4(v1, v128.load(at(a1, e)), s);
+      s = madd4(v2, v128.load(at(a2, e)), s);
+      s = madd4(v3, v128.load(at(a3, e)), s);
+      v128.store(at(dj, e), s);
+    }
+    for (; e < N; e++) {
+      store<f32>(at(dj, e), load<f32>(at(dj, e)) + w0 * load<f32>(at(a0, e)) +
+        w1 * load<f32>(at(a1, e)) + w2 * load<f32>(at(a2, e)) + w3 * load<f32>(at(a3, e)));
+    }
+  }
+}
+
+/** A uniform in [0, 1) from (seed, row, col): murmur3's finaliser, twice. */
+// @ts-ignore: decorator
+@inline function fmix(h: u32): u32 {
+  h ^= h >> 16;
+  h *= 0x85ebca6b;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35;
+  return h ^ (h >> 16);
+}
+
+// @ts-ignore: decorator
+@inline function uniform(seed: u32, row: u32, col: u32): f32 {
+  const h = fmix(fmix(seed ^ (row * 0x9e3779b1)) ^ (col * 0x85ebca77 + 0x165667b1));
+  return <f32>(h >> 8) * (1.0 / 16777216.0);
+}
+
+/**
+ * Turns a 4 x tw tile of raw dot products into scores: scale, add the mask, -inf where causal
+ * or beyond the tile. Rows r < rb only; columns up to tw8 (the padded width).
+ */
+function scoreTile(sc: usize, rb: i32, i0: i32, j0: i32, tw: i32, tw8: i32, scale: f32,
+  mask: usize, mrow: i32, mcol: i32, causal: i32): void {
+  const vs = f32x4.splat(scale);
+  const lane = v128(0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0);
+  for (let r = 0; r < rb; r++) {
+    const i = i0 + r;
+    const row = at(sc, r * BC);
+    // Columns c with j0 + c > limit (causal) or c >= tw (padding) are -inf.
+    const limit = causal ? min(i - j0, tw - 1) : tw - 1;
+    const vlimit = i32x4.splat(limit);
+    for (let c = 0; c < tw8; c += 4) {
+      let s = f32x4.mul(v128.load(at(row, c)), vs);
+      if (mask) {
+        const mp = at(mask, i * mrow + (j0 + c) * mcol);
+        if (mcol == 1 && c + 4 <= tw) {
+          s = f32x4.add(s, v128.load(mp));
+        } else {
+          let m = f32x4.splat(0);
+          const lim = min(4, tw - c);
+          if (lim > 0) m = f32x4.replace_lane(m, 0, load<f32>(mp));
+          if (lim > 1) m = f32x4.replace_lane(m, 1, load<f32>(at(mp, mcol)));
+          if (lim > 2) m = f32x4.replace_lane(m, 2, load<f32>(at(mp, 2 * mcol)));
+          if (lim > 3) m = f32x4.replace_lane(m, 3, load<f32>(at(mp, 3 * mcol)));
+          s = f32x4.add(s, m);
+        }
+      }
+      const cols = i32x4.add(i32x4.splat(c), lane);
+      s = v128.bitselect(f32x4.splat(-Infinity), s, i32x4.gt_s(cols, vlimit));
+      v128.store(at(row, c), s);
+    }
+  }
+}
+
+/** Max of the first n (a multiple of 4) floats at p. */
+function rowMax(p: usize, n: i32): f32 {
+  let m = f32x4.splat(-Infinity);
+  for (let c = 0; c < n; c += 4) m = f32x4.max(m, v128.load(at(p, c)));
+  return max<f32>(max<f32>(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1)),
+    max<f32>(f32x4.extract_lane(m, 2), f32x4.extract_lane(m, 3)));
+}
+
+/** p[c] = exp(p[c] - m) for c < n (a multiple of 4); returns their sum. */
+function expShift(p: usize, n: i32, m: f32): f32 {
+  const vm = f32x4.splat(m);
+  let acc = f32x4.splat(0);
+  for (let c = 0; c < n; c += 4) {
+    const e = exp4(f32x4.sub(v128.load(at(p, c)), vm));
+    v128.store(at(p, c), e);
+    acc = f32x4.add(acc, e);
+  }
+  return f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) +
+    (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+}
+
+function scaleRow(p: usize, n: i32, f: f32): void {
+  const vf = f32x4.splat(f);
+  let e = 0;
+  for (; e + 4 <= n; e += 4) v128.store(at(p, e), f32x4.mul(v128.load(at(p, e)), vf));
+  for (; e < n; e++) store<f32>(at(p, e), load<f32>(at(p, e)) * f);
+}
+
+/** Multiplies p[row r][c] by the dropout factor (0 or 1 / (1 - pdrop)) for c < tw. */
+function dropTile(p: usize, r: i32, tw: i32, seed: u32, row: u32, j0: i32, pdrop: f32): void {
+  const keep: f32 = 1 / (1 - pdrop);
+  for (let c = 0; c < tw; c++) {
+    const q = at(p, r * BC + c);
+    const u = uniform(seed, row, <u32>(j0 + c));
+    store<f32>(q, u < pdrop ? 0 : load<f32>(q) * keep);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function exp1(x: f32): f32 {
+  return f32x4.extract_lane(exp4(f32x4.splat(x)), 0);
+}
+
+/**
+ * Forward. ws holds (E + Ev) * Sp + 16 * BC + 16 floats, Sp = S rounded up to 8 (the caller
+ * sizes it; see src/ops/attention.ts). Writes out [BH, L, Ev] and lse [BH, L].
+ */
+export function sdpa_f32(out: usize, lse: usize, q: usize, k: usize, v: usize, mask: usize,
+  maskOffsets: usize, mrow: i32, mcol: i32, ws: usize, bh: i32, L: i32, S: i32, E: i32, Ev: i32,
+  scale: f32, causal: i32, pdrop: f32, seed: u32): void {
+  const sp = (S + 7) & ~7;
+  const kt = ws;
+  const sc = at(ws, (E + Ev) * sp);
+  const ml = at(sc, 4 * BC);
+  for (let b = 0; b < bh; b++) {
+    const qb = at(q, b * L * E);
+    const vb = at(v, b * S * Ev);
+    const ob = at(out, b * L * Ev);
+    const mb = mask ? at(mask, load<i32>(at(maskOffsets, b))) : 0;
+    transposePad(kt, at(k, b * S * E), S, E, sp);
+    for (let i0 = 0; i0 < L; i0 += 4) {
+      const rb = min(4, L - i0);
+      for (let r = 0; r < 4; r++) {
+        store<f32>(at(ml, r), -Infinity);
+        store<f32>(at(ml, 4 + r), 0);
+      }
+      memory.fill(at(ob, i0 * Ev), 0, <usize>(rb * Ev) << 2);
+      const jEnd = causal ? min(S, i0 + rb) : S;
+      for (let j0 = 0; j0 < jEnd; j0 += BC) {
+        const tw = min(BC, jEnd - j0);
+        const tw8 = (tw + 7) & ~7;
+        gemm4(sc, BC, 4, at(qb, i0 * E), E, rb, at(kt, j0), sp, E, tw8, false);
+        scoreTile(sc, rb, i0, j0, tw, tw8, scale, mb, mrow, mcol, causal);
+        for (let r = 0; r < rb; r++) {
+          const row = at(sc, r * BC);
+          const mold = load<f32>(at(ml, r));
+          const mnew = max<f32>(mold, rowMax(row, tw8));
+          if (mnew == -Infinity) {
+            memory.fill(row, 0, <usize>tw8 << 2);
+            continue;
+          }
+          const sum = expShift(row, tw8, mnew);
+          const alpha: f32 = mold == -Infinity ? 0 : exp1(mold - mnew);
+          store<f32>(at(ml, 4 + r), load<f32>(at(ml, 4 + r)) * alpha + sum);
+          store<f32>(at(ml, r), mnew);
+          if (alpha != 1) scaleRow(at(ob, (i0 + r) * Ev), Ev, alpha);
+          if (pdrop > 0) dropTile(sc, r, tw, seed, <u32>(b * L + i0 + r), j0, pdrop);
+        }
+        gemm4(at(ob, i0 * Ev), Ev, rb, sc, BC, rb, at(vb, j0 * Ev), Ev, tw, Ev, true);
+      }
+      for (let r = 0; r < rb; r++) {
+        const l = load<f32>(at(ml, 4 + r));
+        scaleRow(at(ob, (i0 + r) * Ev), Ev, l == 0 ? NaN : 1 / l);
+        store<f32>(at(lse, b * L + i0 + r), l == 0 ? -Infinity : load<f32>(at(ml, r)) + Mathf.log(l));
+      }
+    }
+  }
+}
+
+/** Turns raw scores (sc) and dout . v (dp) of row r into p~ = z p (sc) and scale * ds (dp). */
+function gradRow(sc: usize, dp: usize, r: i32, tw: i32, tw8: i32, lse: f32, d: f32, scale: f32,
+  pdrop: f32, seed: u32, row: u32, j0: i32): void {
+  const s = at(sc, r * BC);
+  const g = at(dp, r * BC);
+  if (lse == -Infinity) {
+    memory.fill(s, 0, <usize>tw8 << 2);
+    memory.fill(g, 0, <usize>tw8 << 2);
+    return;
+  }
+  const vl = f32x4.splat(lse);
+  const vd = f32x4.splat(d);
+  const vs = f32x4.splat(scale);
+  for (let c = 0; c < tw8; c += 4) {
+    const p = exp4(f32x4.sub(v128.load(at(s, c)), vl));
+    v128.store(at(s, c), p);
+    if (pdrop == 0) {
+      v128.store(at(g, c), f32x4.mul(vs, f32x4.mul(p, f32x4.sub(v128.load(at(g, c)), vd))));
+    }
+  }
+  if (pdrop == 0) return;
+  const keep: f32 = 1 / (1 - pdrop);
+  for (let c = 0; c < tw8; c++) {
+    const z: f32 = c < tw && uniform(seed, row, <u32>(j0 + c)) >= pdrop ? keep : 0;
+    const p = load<f32>(at(s, c));
+    store<f32>(at(g, c), scale * p * (z * load<f32>(at(g, c)) - d));
+    store<f32>(at(s, c), p * z);
+  }
+}
+
+/**
+ * Backward. ws holds (E + Ev) * Sp + 16 * BC + 16 floats. Overwrites dq [BH, L, E], dk
+ * [BH, S, E] and dv [BH, S, Ev].
+ */
+export function sdpa_bwd_f32(dq: usize, dk: usize, dv: usize, dout: usize, q: usize, k: usize,
+  v: usize, out: usize, lse: usize, mask: usize, maskOffsets: usize, mrow: i32, mcol: i32,
+  ws: usize, bh: i32, L: i32, S: i32, E: i32, Ev: i32, scale: f32, causal: i32, pdrop: f32,
+  seed: u32): void {
+  const sp = (S + 7) & ~7;
+  const kt = ws;
+  const vt = at(ws, E * sp);
+  const sc = at(vt, Ev * sp);
+  const dp = at(sc, 4 * BC);
+  const dd = at(dp, 4 * BC);
+  for (let b = 0; b < bh; b++) {
+    const qb = at(q, b * L * E);
+    const kb = at(k, b * S * E);
+    const gob = at(dout, b * L * Ev);
+    const ob = at(out, b * L * Ev);
+    const dqb = at(dq, b * L * E);
+    const dkb = at(dk, b * S * E);
+    const dvb = at(dv, b * S * Ev);
+    const mb = mask ? at(mask, load<i32>(at(maskOffsets, b))) : 0;
+    transposePad(kt, kb, S, E, sp);
+    transposePad(vt, at(v, b * S * Ev), S, Ev, sp);
+    memory.fill(dkb, 0, <usize>(S * E) << 2);
+    memory.fill(dvb, 0, <usize>(S * Ev) << 2);
+    for (let i0 = 0; i0 < L; i0 += 4) {
+      const rb = min(4, L - i0);
+      for (let r = 0; r < rb; r++) {
+        let d: f32 = 0;
+        const gr = at(gob, (i0 + r) * Ev);
+        const orow = at(ob, (i0 + r) * Ev);
+        for (let e = 0; e < Ev; e++) d += load<f32>(at(gr, e)) * load<f32>(at(orow, e));
+        store<f32>(at(dd, r), d);
+      }
+      memory.fill(at(dqb, i0 * E), 0, <usize>(rb * E) << 2);
+      const jEnd = causal ? min(S, i0 + rb) : S;
+      for (let j0 = 0; j0 < jEnd; j0 += BC) {
+        const tw = min(BC, jEnd - j0);
+        const tw8 = (tw + 7) & ~7;
+        gemm4(sc, BC, 4, at(qb, i0 * E), E, rb, at(kt, j0), sp, E, tw8, false);
+        scoreTile(sc, rb, i0, j0, tw, tw8, scale, mb, mrow, mcol, causal);
+        gemm4(dp, BC, 4, at(gob, i0 * Ev), Ev, rb, at(vt, j0), sp, Ev, tw8, false);
+        for (let r = 0; r < 4; r++) {
+          if (r >= rb) {
+            memory.fill(at(sc, r * BC), 0, <usize>tw8 << 2);
+            memory.fill(at(dp, r * BC), 0, <usize>tw8 << 2);
+            continue;
+          }
+          const l = load<f32>(at(lse, b * L + i0 + r));
+          gradRow(sc, dp, r, tw, tw8, l, load<f32>(at(dd, r)), scale, pdrop, seed,
+            <u32>(b * L + i0 + r), j0);
+        }
+        rank4(at(dvb, j0 * Ev), Ev, tw, sc, at(gob, i0 * Ev), Ev, rb, Ev);
+        rank4(at(dkb, j0 * E), E, tw, dp, at(qb, i0 * E), E, rb, E);
+        gemm4(at(dqb, i0 * E), E, rb, dp, BC, 4, at(kb, j0 * E), E, tw, E, true);
+      }
+    }
+  }
+}

@@ -1,0 +1,281 @@
+/**
+ * Conv1d, ConvTranspose1d and ConvTranspose2d, as torch.nn, with PyTorch's positional order
+ * (`new ConvTranspose2d(100, 64, 4, 1, 0, { bias: false })`), parameter names, shapes and
+ * default init: weight and bias uniform in ±1/sqrt(fanIn) with fanIn = weight.shape[1] * kernel
+ * elements (kaiming_uniform_(a = sqrt(5)) and its bias rule); for the transposed layers
+ * weight.shape[1] is outChannels / groups, as PyTorch computes it.
+ */
+
+import { fmt } from "../errors.js";
+import { type Pair, pair } from "../ops/conv.js";
+import { conv1d, convTranspose1d, convTranspose2d } from "../ops/conv-transpose.js";
+import { uniformRange } from "../ops/creation.js";
+import type { Tensor } from "../tensor.js";
+import { type Args, args, bool, fail, oneOf, size } from "../validate.js";
+import { Module, parameter } from "./module.js";
+
+function channels(
+  op: string,
+  inC: unknown,
+  outC: unknown,
+  groups: unknown,
+): [number, number, number] {
+  const i = size(op, "inChannels", inC, 1);
+  const o = size(op, "outChannels", outC, 1);
+  const g = groups === undefined ? 1 : size(op, "groups", groups, 1);
+  if (i % g !== 0 || o % g !== 0) {
+    fail(op, `inChannels (${i}) and outChannels (${o}) must both be divisible by groups (${g})`);
+  }
+  return [i, o, g];
+}
+
+function biasFlag(op: string, v: unknown): boolean {
+  return v === undefined ? true : bool(op, "bias", v);
+}
+
+function paddingMode(op: string, v: unknown): void {
+  if (v !== undefined) oneOf(op, "paddingMode", v, ["zeros"]);
+}
+
+/** Parameters uniform in ±1/sqrt(fanIn), as PyTorch's _ConvNd.reset_parameters. */
+function init(shape: number[], withBias: boolean, biasSize: number): [Tensor, Tensor | null] {
+  const fanIn = shape.slice(1).reduce((p, d) => p * d, 1);
+  const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+  const w = parameter(uniformRange(shape, -bound, bound));
+  return [w, withBias ? parameter(uniformRange([biasSize], -bound, bound)) : null];
+}
+
+type One = number | readonly [number];
+const one = (op: string, name: string, v: unknown, min: number): number => {
+  const x = Array.isArray(v) && v.length === 1 ? v[0] : v;
+  return pair(op, name, x as Pair, min)[0];
+};
+
+export interface Conv1dLayerOptions {
+  stride?: One;
+  padding?: One | "valid" | "same";
+  dilation?: One;
+  groups?: number;
+  bias?: boolean;
+  paddingMode?: "zeros";
+}
+
+/** 1-D convolution over [N, C, L] (or [C, L]): weight [out, in / groups, k], bias [out]. */
+export class Conv1d extends Module {
+  weight: Tensor;
+  bias: Tensor | null;
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: [number];
+  readonly stride: [number];
+  readonly padding: [number] | "valid" | "same";
+  readonly dilation: [number];
+  readonly groups: number;
+
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: One,
+    ...rest: Args<
+      [
+        stride: One,
+        padding: One | "valid" | "same",
+        dilation: One,
+        groups: number,
+        bias: boolean,
+        paddingMode: "zeros",
+      ],
+      Conv1dLayerOptions
+    >
+  ) {
+    super();
+    const op = "Conv1d";
+    const a = args(op, rest, ["stride", "padding", "dilation", "groups", "bias", "paddingMode"]);
+    [this.inChannels, this.outChannels, this.groups] = channels(
+      op,
+      inChannels,
+      outChannels,
+      a.groups,
+    );
+    this.kernelSize = [one(op, "kernelSize", kernelSize, 1)];
+    this.stride = [one(op, "stride", a.stride ?? 1, 1)];
+    this.dilation = [one(op, "dilation", a.dilation ?? 1, 1)];
+    const p = a.padding ?? 0;
+    this.padding = p === "same" || p === "valid" ? p : [one(op, "padding", p, 0)];
+    if (p === "same" && this.stride[0] !== 1)
+      fail(op, `padding="same" needs stride 1 but got ${this.stride[0]}`);
+    paddingMode(op, a.paddingMode);
+    const shape = [this.outChannels, this.inChannels / this.groups, this.kernelSize[0]];
+    [this.weight, this.bias] = init(shape, biasFlag(op, a.bias), this.outChannels);
+  }
+
+  forward(x: Tensor): Tensor {
+    if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 2] !== this.inChannels) {
+      fail(
+        "Conv1d",
+        `expected input [N, ${this.inChannels}, L] or [${this.inChannels}, L] but got ${fmt(x.shape)}`,
+      );
+    }
+    const { stride, dilation, groups } = this;
+    const padding = typeof this.padding === "string" ? this.padding : this.padding[0];
+    return conv1d(x, this.weight, this.bias, { stride, padding, dilation, groups });
+  }
+}
+
+export interface ConvTransposeLayerOptions<P> {
+  stride?: P;
+  padding?: P;
+  outputPadding?: P;
+  groups?: number;
+  bias?: boolean;
+  dilation?: P;
+  paddingMode?: "zeros";
+}
+
+type TArgs<P> = [
+  stride: P,
+  padding: P,
+  outputPadding: P,
+  groups: number,
+  bias: boolean,
+  dilation: P,
+  paddingMode: "zeros",
+];
+const T_NAMES = [
+  "stride",
+  "padding",
+  "outputPadding",
+  "groups",
+  "bias",
+  "dilation",
+  "paddingMode",
+] as const;
+
+/**
+ * Transposed 2-D convolution (the gradient of Conv2d with respect to its input) over
+ * [N, C, H, W]: weight [in, out / groups, kH, kW], bias [out].
+ */
+export class ConvTranspose2d extends Module {
+  weight: Tensor;
+  bias: Tensor | null;
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: [number, number];
+  readonly outputPadding: [number, number];
+  readonly dilation: [number, number];
+  readonly groups: number;
+
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: Pair,
+    ...rest: Args<TArgs<Pair>, ConvTransposeLayerOptions<Pair>>
+  ) {
+    super();
+    const op = "ConvTranspose2d";
+    const a = args(op, rest, T_NAMES);
+    [this.inChannels, this.outChannels, this.groups] = channels(
+      op,
+      inChannels,
+      outChannels,
+      a.groups,
+    );
+    this.kernelSize = pair(op, "kernelSize", kernelSize, 1);
+    this.stride = pair(op, "stride", a.stride ?? 1, 1);
+    this.padding = pair(op, "padding", a.padding ?? 0, 0);
+    this.outputPadding = pair(op, "outputPadding", a.outputPadding ?? 0, 0);
+    this.dilation = pair(op, "dilation", a.dilation ?? 1, 1);
+    for (const i of [0, 1]) {
+      if (this.outputPadding[i] >= this.stride[i] && this.outputPadding[i] >= this.dilation[i]) {
+        fail(
+          op,
+          `outputPadding ${fmt(this.outputPadding)} must be smaller than either stride ${fmt(this.stride)} or dilation ${fmt(this.dilation)}`,
+        );
+      }
+    }
+    paddingMode(op, a.paddingMode);
+    const shape = [this.inChannels, this.outChannels / this.groups, ...this.kernelSize];
+    [this.weight, this.bias] = init(shape, biasFlag(op, a.bias), this.outChannels);
+  }
+
+  forward(x: Tensor): Tensor {
+    if ((x.ndim !== 3 && x.ndim !== 4) || x.shape[x.ndim - 3] !== this.inChannels) {
+      fail(
+        "ConvTranspose2d",
+        `expected input [N, ${this.inChannels}, H, W] or [${this.inChannels}, H, W] but got ${fmt(x.shape)}`,
+      );
+    }
+    const { stride, padding, outputPadding, groups, dilation } = this;
+    return convTranspose2d(x, this.weight, this.bias, {
+      stride,
+      padding,
+      outputPadding,
+      groups,
+      dilation,
+    });
+  }
+}
+
+/** Transposed 1-D convolution over [N, C, L]: weight [in, out / groups, k], bias [out]. */
+export class ConvTranspose1d extends Module {
+  weight: Tensor;
+  bias: Tensor | null;
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: [number];
+  readonly stride: [number];
+  readonly padding: [number];
+  readonly outputPadding: [number];
+  readonly dilation: [number];
+  readonly groups: number;
+
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernelSize: One,
+    ...rest: Args<TArgs<One>, ConvTransposeLayerOptions<One>>
+  ) {
+    super();
+    const op = "ConvTranspose1d";
+    const a = args(op, rest, T_NAMES);
+    [this.inChannels, this.outChannels, this.groups] = channels(
+      op,
+      inChannels,
+      outChannels,
+      a.groups,
+    );
+    this.kernelSize = [one(op, "kernelSize", kernelSize, 1)];
+    this.stride = [one(op, "stride", a.stride ?? 1, 1)];
+    this.padding = [one(op, "padding", a.padding ?? 0, 0)];
+    this.outputPadding = [one(op, "outputPadding", a.outputPadding ?? 0, 0)];
+    this.dilation = [one(op, "dilation", a.dilation ?? 1, 1)];
+    if (this.outputPadding[0] >= this.stride[0] && this.outputPadding[0] >= this.dilation[0]) {
+      fail(
+        op,
+        `outputPadding ${this.outputPadding[0]} must be smaller than either stride ${this.stride[0]} or dilation ${this.dilation[0]}`,
+      );
+    }
+    paddingMode(op, a.paddingMode);
+    const shape = [this.inChannels, this.outChannels / this.groups, this.kernelSize[0]];
+    [this.weight, this.bias] = init(shape, biasFlag(op, a.bias), this.outChannels);
+  }
+
+  forward(x: Tensor): Tensor {
+    if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 2] !== this.inChannels) {
+      fail(
+        "ConvTranspose1d",
+        `expected input [N, ${this.inChannels}, L] or [${this.inChannels}, L] but got ${fmt(x.shape)}`,
+      );
+    }
+    const { stride, padding, outputPadding, groups, dilation } = this;
+    return convTranspose1d(x, this.weight, this.bias, {
+      stride,
+      padding,
+      outputPadding,
+      groups,
+      dilation,
+    });
+  }
+}

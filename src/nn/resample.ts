@@ -1,0 +1,235 @@
+/**
+ * Pooling, resampling and channel-dropout modules, as torch.nn: AdaptiveAvgPool2d/1d,
+ * AdaptiveMaxPool2d, MaxPool1d, AvgPool1d, Dropout1d, Dropout2d, Upsample, PixelShuffle.
+ * Constructor arguments in PyTorch's order or in a trailing options object; each forward calls
+ * the F function with the stored arguments.
+ */
+import {
+  avgPool1d,
+  type ChannelDropoutOptions,
+  dropout1d,
+  dropout2d,
+  maxPool1d,
+} from "../ops/pool1d.js";
+import {
+  adaptiveAvgPool1d,
+  adaptiveAvgPool2d,
+  adaptiveMaxPool2d,
+  type InterpolateMode,
+  interpolate,
+  pixelShuffle,
+} from "../ops/resample.js";
+import type { Tensor } from "../tensor.js";
+import { type Args, args, bool, fail, num, oneOf, size } from "../validate.js";
+import { Module } from "./module.js";
+
+type Size2 = number | null | readonly [number | null, number | null];
+type One = number | readonly [number];
+
+function checkSize(op: string, v: unknown, dims: number): void {
+  const list = typeof v === "number" || v === null ? [v] : v;
+  if (!Array.isArray(list) || (list.length !== 1 && list.length !== dims)) {
+    fail(op, `outputSize must be an integer or a list of ${dims} but got ${JSON.stringify(v)}`);
+  }
+  for (const s of list) if (s !== null) size(op, "outputSize", s);
+}
+
+export class AdaptiveAvgPool2d extends Module {
+  constructor(readonly outputSize: Size2) {
+    super();
+    checkSize("AdaptiveAvgPool2d", outputSize, 2);
+  }
+  forward(x: Tensor): Tensor {
+    return adaptiveAvgPool2d(x, this.outputSize);
+  }
+}
+
+export class AdaptiveAvgPool1d extends Module {
+  constructor(readonly outputSize: One) {
+    super();
+    checkSize("AdaptiveAvgPool1d", outputSize, 1);
+  }
+  forward(x: Tensor): Tensor {
+    return adaptiveAvgPool1d(x, this.outputSize);
+  }
+}
+
+export class AdaptiveMaxPool2d extends Module {
+  readonly returnIndices = false;
+  constructor(
+    readonly outputSize: Size2,
+    ...rest: Args<[returnIndices: boolean], { returnIndices?: boolean }>
+  ) {
+    super();
+    const op = "AdaptiveMaxPool2d";
+    checkSize(op, outputSize, 2);
+    const a = args(op, rest, ["returnIndices"]);
+    if (a.returnIndices !== undefined && bool(op, "returnIndices", a.returnIndices)) {
+      fail(op, "returnIndices is not supported");
+    }
+  }
+  forward(x: Tensor): Tensor {
+    return adaptiveMaxPool2d(x, this.outputSize);
+  }
+}
+
+export class MaxPool1d extends Module {
+  readonly stride: One | null;
+  readonly padding: One;
+  readonly dilation: One;
+  readonly ceilMode: boolean;
+  constructor(
+    readonly kernelSize: One,
+    ...rest: Args<
+      [stride: One | null, padding: One, dilation: One, returnIndices: boolean, ceilMode: boolean],
+      {
+        stride?: One | null;
+        padding?: One;
+        dilation?: One;
+        returnIndices?: boolean;
+        ceilMode?: boolean;
+      }
+    >
+  ) {
+    super();
+    const op = "MaxPool1d";
+    const a = args(op, rest, ["stride", "padding", "dilation", "returnIndices", "ceilMode"]);
+    if (a.returnIndices !== undefined && bool(op, "returnIndices", a.returnIndices)) {
+      fail(op, "returnIndices is not supported");
+    }
+    this.stride = (a.stride ?? null) as One | null;
+    this.padding = (a.padding ?? 0) as One;
+    this.dilation = (a.dilation ?? 1) as One;
+    this.ceilMode = a.ceilMode === undefined ? false : bool(op, "ceilMode", a.ceilMode);
+  }
+  forward(x: Tensor): Tensor {
+    const { stride, padding, dilation, ceilMode } = this;
+    return maxPool1d(x, this.kernelSize, { stride, padding, dilation, ceilMode });
+  }
+}
+
+export class AvgPool1d extends Module {
+  readonly stride: One | null;
+  readonly padding: One;
+  readonly ceilMode: boolean;
+  readonly countIncludePad: boolean;
+  constructor(
+    readonly kernelSize: One,
+    ...rest: Args<
+      [stride: One | null, padding: One, ceilMode: boolean, countIncludePad: boolean],
+      { stride?: One | null; padding?: One; ceilMode?: boolean; countIncludePad?: boolean }
+    >
+  ) {
+    super();
+    const op = "AvgPool1d";
+    const a = args(op, rest, ["stride", "padding", "ceilMode", "countIncludePad"]);
+    this.stride = (a.stride ?? null) as One | null;
+    this.padding = (a.padding ?? 0) as One;
+    this.ceilMode = a.ceilMode === undefined ? false : bool(op, "ceilMode", a.ceilMode);
+    this.countIncludePad =
+      a.countIncludePad === undefined ? true : bool(op, "countIncludePad", a.countIncludePad);
+  }
+  forward(x: Tensor): Tensor {
+    const { stride, padding, ceilMode, countIncludePad } = this;
+    return avgPool1d(x, this.kernelSize, { stride, padding, ceilMode, countIncludePad });
+  }
+}
+
+abstract class ChannelDropout extends Module {
+  readonly p: number;
+  readonly inplace: boolean;
+  constructor(op: string, rest: readonly unknown[]) {
+    super();
+    const a = args(op, rest, ["p", "inplace"]);
+    this.p = a.p === undefined ? 0.5 : num(op, "p", a.p, { min: 0, max: 1 });
+    this.inplace = a.inplace === undefined ? false : bool(op, "inplace", a.inplace);
+  }
+}
+
+type DropArgs = Args<[p: number, inplace: boolean], Omit<ChannelDropoutOptions, "training">>;
+
+/** Zeroes whole channels of [N, C, L] with probability p in training (scaling the rest). */
+export class Dropout1d extends ChannelDropout {
+  constructor(...rest: DropArgs) {
+    super("Dropout1d", rest);
+  }
+  forward(x: Tensor): Tensor {
+    return dropout1d(x, this.p, this.training);
+  }
+}
+
+/** Zeroes whole channels of [N, C, H, W] with probability p in training (scaling the rest). */
+export class Dropout2d extends ChannelDropout {
+  constructor(...rest: DropArgs) {
+    super("Dropout2d", rest);
+  }
+  forward(x: Tensor): Tensor {
+    return dropout2d(x, this.p, this.training);
+  }
+}
+
+export interface UpsampleOptions {
+  size?: number | readonly number[] | null;
+  scaleFactor?: number | readonly number[] | null;
+  mode?: InterpolateMode;
+  alignCorners?: boolean | null;
+  recomputeScaleFactor?: boolean | null;
+}
+
+export class Upsample extends Module {
+  readonly size: number | readonly number[] | null;
+  readonly scaleFactor: number | readonly number[] | null;
+  readonly mode: InterpolateMode;
+  readonly alignCorners: boolean | null;
+  readonly recomputeScaleFactor: boolean | null;
+  constructor(
+    ...rest: Args<
+      [
+        size: UpsampleOptions["size"],
+        scaleFactor: UpsampleOptions["scaleFactor"],
+        mode: InterpolateMode,
+        alignCorners: boolean | null,
+        recomputeScaleFactor: boolean | null,
+      ],
+      UpsampleOptions
+    >
+  ) {
+    super();
+    const op = "Upsample";
+    const a = args(op, rest, [
+      "size",
+      "scaleFactor",
+      "mode",
+      "alignCorners",
+      "recomputeScaleFactor",
+    ]);
+    this.size = (a.size ?? null) as Upsample["size"];
+    this.scaleFactor = (a.scaleFactor ?? null) as Upsample["scaleFactor"];
+    if ((this.size === null) === (this.scaleFactor === null)) {
+      fail(op, "exactly one of size and scaleFactor must be given");
+    }
+    this.mode =
+      a.mode === undefined
+        ? "nearest"
+        : oneOf(op, "mode", a.mode, ["nearest", "linear", "bilinear"] as const);
+    this.alignCorners = a.alignCorners == null ? null : bool(op, "alignCorners", a.alignCorners);
+    this.recomputeScaleFactor =
+      a.recomputeScaleFactor == null
+        ? null
+        : bool(op, "recomputeScaleFactor", a.recomputeScaleFactor);
+  }
+  forward(x: Tensor): Tensor {
+    const { size, scaleFactor, mode, alignCorners, recomputeScaleFactor } = this;
+    return interpolate(x, { size, scaleFactor, mode, alignCorners, recomputeScaleFactor });
+  }
+}
+
+export class PixelShuffle extends Module {
+  constructor(readonly upscaleFactor: number) {
+    super();
+    size("PixelShuffle", "upscaleFactor", upscaleFactor, 1);
+  }
+  forward(x: Tensor): Tensor {
+    return pixelShuffle(x, this.upscaleFactor);
+  }
+}

@@ -1,0 +1,385 @@
+/**
+ * TransformerEncoderLayer, TransformerDecoderLayer, TransformerEncoder, TransformerDecoder and
+ * Transformer, as torch.nn's: the same submodule names (self_attn, linear1, dropout, linear2,
+ * norm1..3, dropout1..3, multihead_attn, layers.N, norm), so state dicts move both ways, the
+ * post-norm (default) and pre-norm (normFirst) residual orders, and PyTorch's positional
+ * forward arguments (or a trailing options object). The self-attention blocks run on the fused
+ * scaledDotProductAttention kernel (needWeights false, as PyTorch's layers ask).
+ */
+import { WasmgradError } from "../errors.js";
+import { boolArg, intArg, numberArg, optionalTensor, parseArgs } from "../ops/args.js";
+import { add } from "../ops/binary.js";
+import { gelu } from "../ops/gelu.js";
+import { relu } from "../ops/unary.js";
+import type { Tensor } from "../tensor.js";
+import { causalMask, MultiheadAttention } from "./attention.js";
+import { ModuleList } from "./containers.js";
+import { Dropout } from "./conv.js";
+import { Linear } from "./layers.js";
+import { deepCopy, Module } from "./module.js";
+import { LayerNorm } from "./normalization.js";
+
+export type Activation = "relu" | "gelu" | ((x: Tensor) => Tensor) | Module;
+
+interface LayerConfig {
+  dimFeedforward: number;
+  dropout: number;
+  activation: Activation;
+  layerNormEps: number;
+  batchFirst: boolean;
+  normFirst: boolean;
+  bias: boolean;
+}
+
+const layerKeys = [
+  "dimFeedforward",
+  "dropout",
+  "activation",
+  "layerNormEps",
+  "batchFirst",
+  "normFirst",
+  "bias",
+];
+
+function layerConfig(op: string, rest: unknown[]): LayerConfig {
+  const a = parseArgs(op, rest, layerKeys);
+  const act = a.activation ?? "relu";
+  if (!(act === "relu" || act === "gelu" || typeof act === "function" || act instanceof Module)) {
+    throw new WasmgradError(
+      `${op}: activation must be "relu", "gelu", a function or a Module but got ${String(act)}`,
+    );
+  }
+  return {
+    dimFeedforward: intArg(op, "dimFeedforward", a.dimFeedforward, 1, 2048),
+    dropout: numberArg(op, "dropout", a.dropout, 0.1),
+    activation: act as Activation,
+    layerNormEps: numberArg(op, "layerNormEps", a.layerNormEps, 1e-5),
+    batchFirst: boolArg(op, "batchFirst", a.batchFirst, false),
+    normFirst: boolArg(op, "normFirst", a.normFirst, false),
+    bias: boolArg(op, "bias", a.bias, true),
+  };
+}
+
+/** The feed-forward block and its activation, shared by both layer kinds. */
+abstract class FeedForwardLayer extends Module<[Tensor, ...unknown[]], Tensor> {
+  declare linear1: Linear;
+  declare dropout: Dropout;
+  declare linear2: Linear;
+  declare readonly normFirst: boolean;
+  /** The activation when it is not a module (a module is the child "activation"). */
+  declare private readonly actFn: ((x: Tensor) => Tensor) | null;
+
+  protected constructor(cfg: LayerConfig) {
+    super();
+    const a = cfg.activation;
+    this.actFn =
+      a instanceof Module ? null : a === "relu" ? relu : a === "gelu" ? (x) => gelu(x) : a;
+  }
+
+  /** Looked up on each call, so a deep copy uses its own copy of an activation module. */
+  private act(x: Tensor): Tensor {
+    if (this.actFn !== null) return this.actFn(x);
+    return (this as unknown as { activation: Module }).activation.forward(x);
+  }
+
+  /** Registers the activation as a child when it is a module (PyTorch shows it as "activation"). */
+  protected registerActivation(cfg: LayerConfig): void {
+    if (cfg.activation instanceof Module)
+      this.addModule("activation", cfg.activation as Module<never[], unknown>);
+  }
+
+  protected ff(x: Tensor, drop: Dropout): Tensor {
+    return drop.forward(
+      this.linear2.forward(this.dropout.forward(this.act(this.linear1.forward(x)))),
+    );
+  }
+}
+
+export class TransformerEncoderLayer extends FeedForwardLayer {
+  declare self_attn: MultiheadAttention;
+  declare norm1: LayerNorm;
+  declare norm2: LayerNorm;
+  declare dropout1: Dropout;
+  declare dropout2: Dropout;
+
+  constructor(
+    readonly dModel: number,
+    readonly nhead: number,
+    ...rest: unknown[]
+  ) {
+    const cfg = layerConfig("TransformerEncoderLayer", rest);
+    super(cfg);
+    const { dropout: p, bias, batchFirst, layerNormEps: eps } = cfg;
+    this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, bias, batchFirst });
+    this.linear1 = new Linear(dModel, cfg.dimFeedforward, { bias });
+    this.dropout = new Dropout(p);
+    this.linear2 = new Linear(cfg.dimFeedforward, dModel, { bias });
+    (this as { normFirst: boolean }).normFirst = cfg.normFirst;
+    this.norm1 = new LayerNorm(dModel, { eps, bias });
+    this.norm2 = new LayerNorm(dModel, { eps, bias });
+    this.dropout1 = new Dropout(p);
+    this.dropout2 = new Dropout(p);
+    this.registerActivation(cfg);
+  }
+
+  /** forward(src, srcMask?, srcKeyPaddingMask?, isCausal = false). */
+  forward(src: Tensor, ...rest: unknown[]): Tensor {
+    const op = "TransformerEncoderLayer";
+    const a = parseArgs(op, rest, ["srcMask", "srcKeyPaddingMask", "isCausal"]);
+    const mask = optionalTensor(op, "srcMask", a.srcMask);
+    const kpm = optionalTensor(op, "srcKeyPaddingMask", a.srcKeyPaddingMask);
+    const isCausal = boolArg(op, "isCausal", a.isCausal, false);
+    const sa = (x: Tensor) =>
+      this.dropout1.forward(
+        this.self_attn.forward(x, x, x, {
+          attnMask: mask,
+          keyPaddingMask: kpm,
+          needWeights: false,
+          isCausal,
+        })[0],
+      );
+    let x = src;
+    if (this.normFirst) {
+      x = add(x, sa(this.norm1.forward(x)));
+      x = add(x, this.ff(this.norm2.forward(x), this.dropout2));
+    } else {
+      x = this.norm1.forward(add(x, sa(x)));
+      x = this.norm2.forward(add(x, this.ff(x, this.dropout2)));
+    }
+    return x;
+  }
+}
+
+export class TransformerDecoderLayer extends FeedForwardLayer {
+  declare self_attn: MultiheadAttention;
+  declare multihead_attn: MultiheadAttention;
+  declare norm1: LayerNorm;
+  declare norm2: LayerNorm;
+  declare norm3: LayerNorm;
+  declare dropout1: Dropout;
+  declare dropout2: Dropout;
+  declare dropout3: Dropout;
+
+  constructor(
+    readonly dModel: number,
+    readonly nhead: number,
+    ...rest: unknown[]
+  ) {
+    const cfg = layerConfig("TransformerDecoderLayer", rest);
+    super(cfg);
+    const { dropout: p, bias, batchFirst, layerNormEps: eps } = cfg;
+    this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, bias, batchFirst });
+    this.multihead_attn = new MultiheadAttention(dModel, nhead, { dropout: p, bias, batchFirst });
+    this.linear1 = new Linear(dModel, cfg.dimFeedforward, { bias });
+    this.dropout = new Dropout(p);
+    this.linear2 = new Linear(cfg.dimFeedforward, dModel, { bias });
+    (this as { normFirst: boolean }).normFirst = cfg.normFirst;
+    this.norm1 = new LayerNorm(dModel, { eps, bias });
+    this.norm2 = new LayerNorm(dModel, { eps, bias });
+    this.norm3 = new LayerNorm(dModel, { eps, bias });
+    this.dropout1 = new Dropout(p);
+    this.dropout2 = new Dropout(p);
+    this.dropout3 = new Dropout(p);
+    this.registerActivation(cfg);
+  }
+
+  /**
+   * forward(tgt, memory, tgtMask?, memoryMask?, tgtKeyPaddingMask?, memoryKeyPaddingMask?,
+   * tgtIsCausal = false, memoryIsCausal = false).
+   */
+  forward(tgt: Tensor, ...args: unknown[]): Tensor {
+    const op = "TransformerDecoderLayer";
+    const [memory, ...rest] = args as [Tensor, ...unknown[]];
+    const a = parseArgs(op, rest, decoderKeys);
+    const m = decoderMasks(op, a);
+    const sa = (x: Tensor) =>
+      this.dropout1.forward(
+        this.self_attn.forward(x, x, x, {
+          attnMask: m.tgtMask,
+          keyPaddingMask: m.tgtKpm,
+          needWeights: false,
+          isCausal: m.tgtIsCausal,
+        })[0],
+      );
+    const ca = (x: Tensor) =>
+      this.dropout2.forward(
+        this.multihead_attn.forward(x, memory, memory, {
+          attnMask: m.memoryMask,
+          keyPaddingMask: m.memoryKpm,
+          needWeights: false,
+          isCausal: m.memoryIsCausal,
+        })[0],
+      );
+    let x = tgt;
+    if (this.normFirst) {
+      x = add(x, sa(this.norm1.forward(x)));
+      x = add(x, ca(this.norm2.forward(x)));
+      x = add(x, this.ff(this.norm3.forward(x), this.dropout3));
+    } else {
+      x = this.norm1.forward(add(x, sa(x)));
+      x = this.norm2.forward(add(x, ca(x)));
+      x = this.norm3.forward(add(x, this.ff(x, this.dropout3)));
+    }
+    return x;
+  }
+}
+
+const decoderKeys = [
+  "tgtMask",
+  "memoryMask",
+  "tgtKeyPaddingMask",
+  "memoryKeyPaddingMask",
+  "tgtIsCausal",
+  "memoryIsCausal",
+];
+
+function decoderMasks(op: string, a: Record<string, unknown>) {
+  return {
+    tgtMask: optionalTensor(op, "tgtMask", a.tgtMask),
+    memoryMask: optionalTensor(op, "memoryMask", a.memoryMask),
+    tgtKpm: optionalTensor(op, "tgtKeyPaddingMask", a.tgtKeyPaddingMask),
+    memoryKpm: optionalTensor(op, "memoryKeyPaddingMask", a.memoryKeyPaddingMask),
+    tgtIsCausal: boolArg(op, "tgtIsCausal", a.tgtIsCausal, false),
+    memoryIsCausal: boolArg(op, "memoryIsCausal", a.memoryIsCausal, false),
+  };
+}
+
+/** numLayers deep copies of encoderLayer (as PyTorch), then an optional norm. */
+export class TransformerEncoder extends Module<[Tensor, ...unknown[]], Tensor> {
+  declare layers: ModuleList<TransformerEncoderLayer>;
+  declare norm: LayerNorm | Module | null;
+
+  constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, ...rest: unknown[]) {
+    super();
+    const op = "TransformerEncoder";
+    if (!(encoderLayer instanceof Module))
+      throw new WasmgradError(`${op}: encoderLayer must be a Module`);
+    intArg(op, "numLayers", numLayers, 1);
+    const a = parseArgs(op, rest, ["norm", "enableNestedTensor", "maskCheck"]);
+    this.layers = new ModuleList(Array.from({ length: numLayers }, () => deepCopy(encoderLayer)));
+    this.norm = (a.norm as LayerNorm | null | undefined) ?? null;
+  }
+
+  get numLayers(): number {
+    return this.layers.length;
+  }
+
+  /** forward(src, mask?, srcKeyPaddingMask?, isCausal?). */
+  forward(src: Tensor, ...rest: unknown[]): Tensor {
+    const a = parseArgs("TransformerEncoder", rest, ["mask", "srcKeyPaddingMask", "isCausal"]);
+    let x = src;
+    for (const layer of this.layers) {
+      x = layer.forward(x, {
+        srcMask: a.mask,
+        srcKeyPaddingMask: a.srcKeyPaddingMask,
+        isCausal: a.isCausal,
+      });
+    }
+    return this.norm === null ? x : (this.norm as LayerNorm).forward(x);
+  }
+}
+
+export class TransformerDecoder extends Module<[Tensor, ...unknown[]], Tensor> {
+  declare layers: ModuleList<TransformerDecoderLayer>;
+  declare norm: LayerNorm | Module | null;
+
+  constructor(decoderLayer: TransformerDecoderLayer, numLayers: number, ...rest: unknown[]) {
+    super();
+    const op = "TransformerDecoder";
+    if (!(decoderLayer instanceof Module))
+      throw new WasmgradError(`${op}: decoderLayer must be a Module`);
+    intArg(op, "numLayers", numLayers, 1);
+    const a = parseArgs(op, rest, ["norm"]);
+    this.layers = new ModuleList(Array.from({ length: numLayers }, () => deepCopy(decoderLayer)));
+    this.norm = (a.norm as LayerNorm | null | undefined) ?? null;
+  }
+
+  /** forward(tgt, memory, tgtMask?, memoryMask?, tgtKeyPaddingMask?, memoryKeyPaddingMask?, tgtIsCausal?, memoryIsCausal?). */
+  forward(tgt: Tensor, ...args: unknown[]): Tensor {
+    const [memory, ...rest] = args as [Tensor, ...unknown[]];
+    const a = parseArgs("TransformerDecoder", rest, decoderKeys);
+    let x = tgt;
+    for (const layer of this.layers) x = layer.forward(x, memory, a);
+    return this.norm === null ? x : (this.norm as LayerNorm).forward(x);
+  }
+}
+
+/** The encoder-decoder model of "Attention Is All You Need", as torch.nn.Transformer. */
+export class Transformer extends Module<[Tensor, Tensor, ...unknown[]], Tensor> {
+  encoder: Module<[Tensor, ...unknown[]], Tensor>;
+  decoder: Module<[Tensor, ...unknown[]], Tensor>;
+  readonly dModel: number;
+  readonly nhead: number;
+  readonly batchFirst: boolean;
+
+  constructor(...args: unknown[]) {
+    super();
+    const op = "Transformer";
+    const a = parseArgs(op, args, [
+      "dModel",
+      "nhead",
+      "numEncoderLayers",
+      "numDecoderLayers",
+      ...layerKeys,
+      "customEncoder",
+      "customDecoder",
+    ]);
+    this.dModel = intArg(op, "dModel", a.dModel, 1, 512);
+    this.nhead = intArg(op, "nhead", a.nhead, 1, 8);
+    const cfg = layerConfig(op, [
+      Object.fromEntries(layerKeys.filter((k) => a[k] !== undefined).map((k) => [k, a[k]])),
+    ]);
+    this.batchFirst = cfg.batchFirst;
+    const eps = cfg.layerNormEps;
+    this.encoder =
+      (a.customEncoder as Module<[Tensor, ...unknown[]], Tensor> | undefined) ??
+      new TransformerEncoder(
+        new TransformerEncoderLayer(this.dModel, this.nhead, cfg),
+        intArg(op, "numEncoderLayers", a.numEncoderLayers, 1, 6),
+        new LayerNorm(this.dModel, { eps, bias: cfg.bias }),
+      );
+    this.decoder =
+      (a.customDecoder as Module<[Tensor, ...unknown[]], Tensor> | undefined) ??
+      new TransformerDecoder(
+        new TransformerDecoderLayer(this.dModel, this.nhead, cfg),
+        intArg(op, "numDecoderLayers", a.numDecoderLayers, 1, 6),
+        new LayerNorm(this.dModel, { eps, bias: cfg.bias }),
+      );
+  }
+
+  /**
+   * forward(src, tgt, srcMask?, tgtMask?, memoryMask?, srcKeyPaddingMask?, tgtKeyPaddingMask?,
+   * memoryKeyPaddingMask?, srcIsCausal?, tgtIsCausal?, memoryIsCausal?).
+   */
+  forward(src: Tensor, tgt: Tensor, ...rest: unknown[]): Tensor {
+    const a = parseArgs("Transformer", rest, [
+      "srcMask",
+      "tgtMask",
+      "memoryMask",
+      "srcKeyPaddingMask",
+      "tgtKeyPaddingMask",
+      "memoryKeyPaddingMask",
+      "srcIsCausal",
+      "tgtIsCausal",
+      "memoryIsCausal",
+    ]);
+    const memory = this.encoder.forward(src, {
+      mask: a.srcMask,
+      srcKeyPaddingMask: a.srcKeyPaddingMask,
+      isCausal: a.srcIsCausal,
+    });
+    return this.decoder.forward(tgt, memory, {
+      tgtMask: a.tgtMask,
+      memoryMask: a.memoryMask,
+      tgtKeyPaddingMask: a.tgtKeyPaddingMask,
+      memoryKeyPaddingMask: a.memoryKeyPaddingMask,
+      tgtIsCausal: a.tgtIsCausal,
+      memoryIsCausal: a.memoryIsCausal,
+    });
+  }
+
+  /** A [sz, sz] float mask, -inf above the diagonal (PyTorch's generate_square_subsequent_mask). */
+  static generateSquareSubsequentMask(sz: number): Tensor {
+    return causalMask(sz);
+  }
+}

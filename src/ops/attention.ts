@@ -1,0 +1,238 @@
+/**
+ * scaledDotProductAttention(query, key, value, { attnMask, dropoutP, isCausal, scale }), as
+ * torch.nn.functional.scaled_dot_product_attention, on one fused kernel each way
+ * (assembly/kernels/attention.ts, FlashAttention's tiling with an online softmax): no L x S
+ * matrix is stored, forward or backward; the backward recomputes the scores from the saved
+ * per-row log-sum-exp. query [..., L, E], key [..., S, E], value [..., S, Ev] with the same
+ * leading dims; the result is [..., L, Ev].
+ *
+ * attnMask broadcasts to [..., L, S]: a bool mask keeps the positions that are true, a float
+ * mask is added to the scores. isCausal masks j > i (top-left aligned, as PyTorch) and may not
+ * be combined with a mask. Dropout on the attention weights draws from manualSeed's generator
+ * (a per-call seed; the kernel hashes (seed, row, column), so backward drops the same). A row
+ * that masks every key gives NaN, as PyTorch's reference implementation.
+ */
+import { needsGradAny, record } from "../autograd/engine.js";
+import { backend, K } from "../backend/runtime.js";
+import { fmt, WasmgradError } from "../errors.js";
+import { nextU32 } from "../random.js";
+import { sameShape, sizeOf, stridesOf } from "../shape.js";
+import { Tensor } from "../tensor.js";
+import { tensorArg } from "../validate.js";
+import { boolArg, numberArg, optionalTensor, parseArgs } from "./args.js";
+import { tensor } from "./creation.js";
+
+export interface SDPAOptions {
+  attnMask?: Tensor | null;
+  dropoutP?: number;
+  isCausal?: boolean;
+  scale?: number | null;
+}
+
+/** Keys per tile in the kernel (BC there): the workspace holds 16 tiles' worth of floats. */
+const BC = 64;
+
+function isBool(t: Tensor): boolean {
+  return (t as { dtype?: string }).dtype === "bool";
+}
+
+/** A bool mask (true = attend) as the additive float mask the kernel reads: 0 or -inf. */
+function additive(mask: Tensor): Tensor {
+  const keep = mask.data() as ArrayLike<number>;
+  const add = new Float32Array(keep.length);
+  for (let i = 0; i < keep.length; i++) add[i] = keep[i] ? 0 : Number.NEGATIVE_INFINITY;
+  return tensor(add, { shape: [...mask.shape] });
+}
+
+interface MaskPlan {
+  mask: Tensor;
+  /** Owned by this call (a converted bool mask), to dispose with the graph. */
+  owned: boolean;
+  offsets: Tensor;
+  row: number;
+  col: number;
+}
+
+/** Per-(batch x head) element offsets and row/column strides of a mask broadcast to [...batch, L, S]. */
+function planMask(op: string, m: Tensor, batch: readonly number[], L: number, S: number): MaskPlan {
+  const full = [...batch, L, S];
+  if (m.ndim > full.length) {
+    throw new WasmgradError(
+      `${op}: attnMask ${fmt(m.shape)} has more dims than the scores ${fmt(full)}`,
+    );
+  }
+  const shape = [...new Array(full.length - m.ndim).fill(1), ...m.shape];
+  shape.forEach((d, i) => {
+    if (d !== 1 && d !== full[i]) {
+      throw new WasmgradError(
+        `${op}: attnMask ${fmt(m.shape)} does not broadcast to the attention scores ${fmt(full)}`,
+      );
+    }
+  });
+  if (m.requiresGrad) {
+    throw new WasmgradError(
+      `${op}: a float attnMask that requires grad is not supported (no gradient flows to the mask); pass attnMask.detach()`,
+    );
+  }
+  const strides = stridesOf(shape).map((s, i) => (shape[i] === 1 ? 0 : s));
+  const nb = sizeOf(batch);
+  const offsets = Tensor._empty(op, [Math.max(nb, 1)]);
+  const i32 = backend.i32();
+  const base = offsets.ptr >>> 2;
+  for (let b = 0; b < nb; b++) {
+    let rest = b;
+    let off = 0;
+    for (let d = batch.length - 1; d >= 0; d--) {
+      off += (rest % batch[d]) * strides[d];
+      rest = Math.floor(rest / batch[d]);
+    }
+    i32[base + b] = off;
+  }
+  const bool = isBool(m);
+  return {
+    mask: bool ? additive(m) : m,
+    owned: bool,
+    offsets,
+    row: strides[full.length - 2],
+    col: strides[full.length - 1],
+  };
+}
+
+export function scaledDotProductAttention(
+  query: Tensor,
+  key: Tensor,
+  value: Tensor,
+  ...rest: unknown[]
+): Tensor {
+  const op = "scaledDotProductAttention";
+  const q = tensorArg(op, "query", query);
+  const k = tensorArg(op, "key", key);
+  const v = tensorArg(op, "value", value);
+  const a = parseArgs(op, rest, ["attnMask", "dropoutP", "isCausal", "scale"]);
+  const maskArg = optionalTensor(op, "attnMask", a.attnMask);
+  const dropoutP = numberArg(op, "dropoutP", a.dropoutP, 0);
+  const isCausal = boolArg(op, "isCausal", a.isCausal, false);
+  if (!(dropoutP >= 0 && dropoutP < 1)) {
+    throw new WasmgradError(`${op}: dropoutP must be in [0, 1) but got ${dropoutP}`);
+  }
+  if (q.ndim < 2 || k.ndim !== q.ndim || v.ndim !== q.ndim) {
+    throw new WasmgradError(
+      `${op}: expected query [..., L, E], key [..., S, E] and value [..., S, Ev] with the same number of dims (at least 2) but got ${fmt(q.shape)}, ${fmt(k.shape)}, ${fmt(v.shape)}`,
+    );
+  }
+  const nd = q.ndim;
+  const batch = q.shape.slice(0, nd - 2);
+  const [L, E] = q.shape.slice(nd - 2);
+  const [S, Ek] = k.shape.slice(nd - 2);
+  const [Sv, Ev] = v.shape.slice(nd - 2);
+  if (
+    !sameShape(k.shape.slice(0, nd - 2), batch) ||
+    !sameShape(v.shape.slice(0, nd - 2), batch) ||
+    Ek !== E ||
+    Sv !== S
+  ) {
+    throw new WasmgradError(
+      `${op}: shapes do not match: query ${fmt(q.shape)}, key ${fmt(k.shape)}, value ${fmt(v.shape)} (expected [..., L, E], [..., S, E], [..., S, Ev] with the same leading dims)`,
+    );
+  }
+  if (isCausal && maskArg !== null) {
+    throw new WasmgradError(`${op}: give either attnMask or isCausal, not both (as PyTorch)`);
+  }
+  const scale =
+    a.scale === null || a.scale === undefined
+      ? 1 / Math.sqrt(E)
+      : numberArg(op, "scale", a.scale, 0);
+  const bh = sizeOf(batch);
+  const mask = maskArg === null ? null : planMask(op, maskArg, batch, L, S);
+  const seed = dropoutP > 0 ? nextU32() : 0;
+  const out = Tensor._empty(op, [...batch, L, Ev]);
+  const lse = Tensor._empty(op, [Math.max(bh * L, 1)]);
+  const sp = (S + 7) & ~7;
+  const wsSize = (E + Ev) * sp + 16 * BC + 16;
+  const call = (fn: "fwd" | "bwd", grads?: [Tensor, Tensor, Tensor, Tensor]) => {
+    if (bh * L === 0) return;
+    const ws = Tensor._empty(op, [wsSize]);
+    const mp = mask === null ? 0 : mask.mask._ptr(op);
+    const mo = mask === null ? 0 : mask.offsets._ptr(op);
+    const mr = mask?.row ?? 0;
+    const mc = mask?.col ?? 0;
+    const causal = isCausal ? 1 : 0;
+    try {
+      if (fn === "fwd") {
+        K.sdpa_f32(
+          out.ptr,
+          lse.ptr,
+          q._ptr(op),
+          k._ptr(op),
+          v._ptr(op),
+          mp,
+          mo,
+          mr,
+          mc,
+          ws.ptr,
+          bh,
+          L,
+          S,
+          E,
+          Ev,
+          scale,
+          causal,
+          dropoutP,
+          seed,
+        );
+      } else {
+        const [dq, dk, dv, dy] = grads!;
+        K.sdpa_bwd_f32(
+          dq.ptr,
+          dk.ptr,
+          dv.ptr,
+          dy._ptr(op),
+          q._ptr(op),
+          k._ptr(op),
+          v._ptr(op),
+          out._ptr(`${op} backward`),
+          lse._ptr(`${op} backward`),
+          mp,
+          mo,
+          mr,
+          mc,
+          ws.ptr,
+          bh,
+          L,
+          S,
+          E,
+          Ev,
+          scale,
+          causal,
+          dropoutP,
+          seed,
+        );
+      }
+    } finally {
+      ws.dispose();
+    }
+  };
+  call("fwd");
+  const release = () => {
+    lse.dispose();
+    mask?.offsets.dispose();
+    if (mask?.owned) mask.mask.dispose();
+  };
+  if (!needsGradAny([q, k, v])) {
+    release();
+    return out;
+  }
+  return record(out, op, [q, k, v], (dy) => {
+    const dq = Tensor._empty(op, q.shape);
+    const dk = Tensor._empty(op, k.shape);
+    const dv = Tensor._empty(op, v.shape);
+    for (const g of [dq, dk, dv]) if (sizeOf(g.shape) > 0) K.fill_f32(g.ptr, sizeOf(g.shape), 0);
+    call("bwd", [dq, dk, dv, dy]);
+    const keep = (g: Tensor, t: Tensor): Tensor | null => {
+      if (t.requiresGrad) return g;
+      g.dispose();
+      return null;
+    };
+    return [keep(dq, q), keep(dk, k), keep(dv, v)];
+  });
+}

@@ -1,0 +1,138 @@
+/**
+ * maxPool1d, avgPool1d, dropout1d and dropout2d, as torch.nn.functional. The 1-D pools run as
+ * 2-D pools over [N, C, 1, L]; the channel dropouts multiply by one Bernoulli(1 - p) / (1 - p)
+ * draw per channel (wasmgrad's generator, so manualSeed makes them reproducible), broadcast
+ * over the channel's elements, which also gives the gradient.
+ */
+import { fmt } from "../errors.js";
+import { uniform } from "../random.js";
+import type { Tensor } from "../tensor.js";
+import { type Args, args, bool, fail, num, tensorArg } from "../validate.js";
+import { mul } from "./binary.js";
+import { tensor } from "./creation.js";
+import { avgPool2d, maxPool2d } from "./pool.js";
+import { squeeze, unsqueeze } from "./shape.js";
+
+type One = number | readonly [number];
+
+function one(op: string, name: string, v: unknown): number {
+  const x = Array.isArray(v) && v.length === 1 ? v[0] : v;
+  if (typeof x !== "number" || !Number.isInteger(x)) {
+    fail(op, `${name} must be an integer or a list of one but got ${JSON.stringify(v)}`);
+  }
+  return x;
+}
+
+function check1d(op: string, x: Tensor): void {
+  if (x.ndim !== 2 && x.ndim !== 3) {
+    fail(op, `expected a 2-D [C, L] or 3-D [N, C, L] input but got ${fmt(x.shape)}`);
+  }
+}
+
+export interface MaxPool1dOptions {
+  stride?: One | null;
+  padding?: One;
+  dilation?: One;
+  ceilMode?: boolean;
+  returnIndices?: boolean;
+}
+
+/** PyTorch's max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices). */
+export function maxPool1d(
+  input: Tensor,
+  kernelSize: One,
+  ...rest: Args<
+    [stride: One | null, padding: One, dilation: One, ceilMode: boolean, returnIndices: boolean],
+    MaxPool1dOptions
+  >
+): Tensor {
+  const op = "maxPool1d";
+  const x = tensorArg(op, "input", input);
+  check1d(op, x);
+  const a = args(op, rest, ["stride", "padding", "dilation", "ceilMode", "returnIndices"]);
+  if (a.returnIndices !== undefined && bool(op, "returnIndices", a.returnIndices)) {
+    fail(op, "returnIndices is not supported");
+  }
+  const k = one(op, "kernelSize", kernelSize);
+  const y = maxPool2d(unsqueeze(x, -2), [1, k], {
+    stride: a.stride == null ? [1, k] : [1, one(op, "stride", a.stride)],
+    padding: [0, one(op, "padding", a.padding ?? 0)],
+    dilation: [1, one(op, "dilation", a.dilation ?? 1)],
+    ceilMode: a.ceilMode === undefined ? false : bool(op, "ceilMode", a.ceilMode),
+  });
+  return squeeze(y, -2);
+}
+
+export interface AvgPool1dOptions {
+  stride?: One | null;
+  padding?: One;
+  ceilMode?: boolean;
+  countIncludePad?: boolean;
+}
+
+/** PyTorch's avg_pool1d(input, kernel_size, stride, padding, ceil_mode, count_include_pad). */
+export function avgPool1d(
+  input: Tensor,
+  kernelSize: One,
+  ...rest: Args<
+    [stride: One | null, padding: One, ceilMode: boolean, countIncludePad: boolean],
+    AvgPool1dOptions
+  >
+): Tensor {
+  const op = "avgPool1d";
+  const x = tensorArg(op, "input", input);
+  check1d(op, x);
+  const a = args(op, rest, ["stride", "padding", "ceilMode", "countIncludePad"]);
+  const k = one(op, "kernelSize", kernelSize);
+  const y = avgPool2d(unsqueeze(x, -2), [1, k], {
+    stride: a.stride == null ? [1, k] : [1, one(op, "stride", a.stride)],
+    padding: [0, one(op, "padding", a.padding ?? 0)],
+    ceilMode: a.ceilMode === undefined ? false : bool(op, "ceilMode", a.ceilMode),
+    countIncludePad:
+      a.countIncludePad === undefined ? true : bool(op, "countIncludePad", a.countIncludePad),
+  });
+  return squeeze(y, -2);
+}
+
+export interface ChannelDropoutOptions {
+  p?: number;
+  training?: boolean;
+  inplace?: boolean;
+}
+
+function channelDropout(op: string, input: unknown, spatialDims: number, rest: readonly unknown[]) {
+  const x = tensorArg(op, "input", input);
+  const a = args(op, rest, ["p", "training", "inplace"]);
+  const p = a.p === undefined ? 0.5 : num(op, "p", a.p, { min: 0, max: 1 });
+  const training = a.training === undefined ? true : bool(op, "training", a.training);
+  if (a.inplace !== undefined) bool(op, "inplace", a.inplace);
+  if (x.ndim !== spatialDims + 1 && x.ndim !== spatialDims + 2) {
+    fail(
+      op,
+      `expected a ${spatialDims + 1}-D (unbatched) or ${spatialDims + 2}-D input but got ${fmt(x.shape)}`,
+    );
+  }
+  if (!training || p === 0) return x;
+  const lead = x.shape.slice(0, x.ndim - spatialDims);
+  const n = lead.reduce((s, d) => s * d, 1);
+  const m = new Float32Array(n);
+  for (let i = 0; i < n; i++) m[i] = p === 1 ? 0 : uniform() < p ? 0 : 1 / (1 - p);
+  const mask = tensor(m, { shape: [...lead, ...new Array(spatialDims).fill(1)] });
+  return mul(x, mask);
+}
+
+/** Zeroes whole channels of [N, C, L] (or [C, L]) with probability p in training. */
+export function dropout1d(
+  input: Tensor,
+  ...rest: Args<[p: number, training: boolean, inplace: boolean], ChannelDropoutOptions>
+): Tensor {
+  return channelDropout("dropout1d", input, 1, rest);
+}
+
+/** Zeroes whole channels of [N, C, H, W] (or [C, H, W]) with probability p in training. */
+export function dropout2d(
+  input: Tensor,
+  ...rest: Args<[p: number, training: boolean, inplace: boolean], ChannelDropoutOptions>
+): Tensor {
+  return channelDropout("dropout2d", input, 2, rest);
+}

@@ -1,0 +1,293 @@
+/**
+ * Adaptive pools, F.interpolate (nearest, linear, bilinear), F.pad (constant, reflect,
+ * replicate) and F.pixelShuffle, as torch.nn.functional, with PyTorch's index arithmetic
+ * (adaptive windows, area_pixel_compute_source_index, nearest's floor(o * scale)). Each is a
+ * product of 1-D maps run by the resample kernels (see resample-map.ts).
+ */
+import { fmt } from "../errors.js";
+import type { Tensor } from "../tensor.js";
+import { type Args, args, bool, fail, int, num, oneOf, size, tensorArg } from "../validate.js";
+import { adaptiveMap, linearMap, type Map1D, windowMax } from "./resample-map.js";
+import { permute, reshape } from "./shape.js";
+
+type Size2 = number | null | readonly [number | null, number | null];
+
+function outputSizes(op: string, x: Tensor, v: unknown, dims: number): number[] {
+  const list = typeof v === "number" || v === null ? new Array(dims).fill(v) : v;
+  if (!Array.isArray(list) || list.length !== dims) {
+    fail(op, `outputSize must be an integer or a list of ${dims} but got ${JSON.stringify(v)}`);
+  }
+  return list.map((s: unknown, i: number) =>
+    s === null ? x.shape[x.ndim - dims + i] : size(op, "outputSize", s, 0),
+  );
+}
+
+function spatial(op: string, x: Tensor, dims: number): void {
+  if (x.ndim !== dims + 1 && x.ndim !== dims + 2) {
+    const names = dims === 1 ? "L" : "H, W";
+    fail(
+      op,
+      `expected a ${dims + 1}-D [C, ${names}] or ${dims + 2}-D [N, C, ${names}] input but got ${fmt(x.shape)}`,
+    );
+  }
+  for (let d = x.ndim - dims; d < x.ndim; d++) {
+    if (x.shape[d] === 0) fail(op, `input ${fmt(x.shape)} has an empty spatial dim`);
+  }
+}
+
+function adaptive(op: string, input: unknown, outputSize: unknown, dims: number, max: boolean) {
+  const x = tensorArg(op, "input", input);
+  spatial(op, x, dims);
+  const out = outputSizes(op, x, outputSize, dims);
+  const maps = out.map((o, i) => adaptiveMap(x.shape[x.ndim - dims + i], o));
+  return max ? windowMax(op, x, maps) : linearMap(op, x, maps);
+}
+
+export function adaptiveAvgPool2d(input: Tensor, outputSize: Size2): Tensor {
+  return adaptive("adaptiveAvgPool2d", input, outputSize, 2, false);
+}
+
+export function adaptiveAvgPool1d(input: Tensor, outputSize: number | readonly [number]): Tensor {
+  return adaptive("adaptiveAvgPool1d", input, outputSize, 1, false);
+}
+
+/** Adaptive max pooling (returnIndices is not supported). */
+export function adaptiveMaxPool2d(
+  input: Tensor,
+  outputSize: Size2,
+  ...rest: Args<[returnIndices: boolean], { returnIndices?: boolean }>
+): Tensor {
+  const op = "adaptiveMaxPool2d";
+  const a = args(op, rest, ["returnIndices"]);
+  if (a.returnIndices !== undefined && bool(op, "returnIndices", a.returnIndices)) {
+    fail(op, "returnIndices is not supported");
+  }
+  return adaptive(op, input, outputSize, 2, true);
+}
+
+// ---------------------------------------------------------------------------- interpolate
+
+export type InterpolateMode = "nearest" | "linear" | "bilinear";
+
+export interface InterpolateOptions {
+  size?: number | readonly number[] | null;
+  scaleFactor?: number | readonly number[] | null;
+  mode?: InterpolateMode;
+  alignCorners?: boolean | null;
+  recomputeScaleFactor?: boolean | null;
+  antialias?: boolean;
+}
+
+function nearestMap(inSize: number, outSize: number, scale: number): Map1D {
+  const rows: [number, number][][] = [];
+  for (let o = 0; o < outSize; o++) {
+    const src = Math.min(Math.floor(Math.fround(o * scale)), inSize - 1);
+    rows.push([[src, 1]]);
+  }
+  return { inSize, rows };
+}
+
+function linearMap1(inSize: number, outSize: number, scale: number, alignCorners: boolean): Map1D {
+  const rows: [number, number][][] = [];
+  for (let o = 0; o < outSize; o++) {
+    const src = alignCorners ? scale * o : Math.max(scale * (o + 0.5) - 0.5, 0);
+    const i0 = Math.floor(src);
+    const l1 = src - i0;
+    const i1 = i0 < inSize - 1 ? i0 + 1 : i0;
+    rows.push(
+      i1 === i0
+        ? [[i0, 1]]
+        : [
+            [i0, 1 - l1],
+            [i1, l1],
+          ],
+    );
+  }
+  return { inSize, rows };
+}
+
+/**
+ * Resizes the spatial dims of [N, C, L] or [N, C, H, W] input to `size` or by `scaleFactor`:
+ * PyTorch's interpolate(input, size, scale_factor, mode, align_corners, recompute_scale_factor).
+ */
+export function interpolate(
+  input: Tensor,
+  ...rest: Args<
+    [
+      size: InterpolateOptions["size"],
+      scaleFactor: InterpolateOptions["scaleFactor"],
+      mode: InterpolateMode,
+      alignCorners: boolean | null,
+      recomputeScaleFactor: boolean | null,
+      antialias: boolean,
+    ],
+    InterpolateOptions
+  >
+): Tensor {
+  const op = "interpolate";
+  const x = tensorArg(op, "input", input);
+  const a = args(op, rest, [
+    "size",
+    "scaleFactor",
+    "mode",
+    "alignCorners",
+    "recomputeScaleFactor",
+    "antialias",
+  ]);
+  const mode =
+    a.mode === undefined
+      ? "nearest"
+      : oneOf(op, "mode", a.mode, ["nearest", "linear", "bilinear"] as const);
+  const dims = x.ndim - 2;
+  if (
+    dims < 1 ||
+    dims > 2 ||
+    (mode === "linear" && dims !== 1) ||
+    (mode === "bilinear" && dims !== 2)
+  ) {
+    fail(
+      op,
+      `mode "${mode}" expects a ${mode === "linear" ? "3-D" : mode === "bilinear" ? "4-D" : "3-D or 4-D"} input but got ${fmt(x.shape)}`,
+    );
+  }
+  const alignCorners = a.alignCorners == null ? false : bool(op, "alignCorners", a.alignCorners);
+  if (alignCorners && mode === "nearest") {
+    fail(op, 'alignCorners can only be set with the interpolating modes "linear" and "bilinear"');
+  }
+  if (a.antialias !== undefined && bool(op, "antialias", a.antialias))
+    fail(op, "antialias is not supported");
+  const recompute =
+    a.recomputeScaleFactor == null
+      ? false
+      : bool(op, "recomputeScaleFactor", a.recomputeScaleFactor);
+  const given = (v: unknown, name: string, f: (e: unknown) => number): number[] | null => {
+    if (v === undefined || v === null) return null;
+    const list = Array.isArray(v) ? v : new Array(dims).fill(v);
+    if (list.length !== dims)
+      fail(op, `${name} must have ${dims} elements but got ${JSON.stringify(v)}`);
+    return list.map(f);
+  };
+  const sizes = given(a.size, "size", (e) => size(op, "size", e, 1));
+  const factors = given(a.scaleFactor, "scaleFactor", (e) =>
+    num(op, "scaleFactor", e, { gt: 0, finite: true }),
+  );
+  if ((sizes === null) === (factors === null))
+    fail(op, "exactly one of size and scaleFactor must be given");
+  const maps: Map1D[] = [];
+  for (let d = 0; d < dims; d++) {
+    const inSize = x.shape[2 + d];
+    const outSize = sizes !== null ? sizes[d] : Math.floor(inSize * (factors as number[])[d]);
+    if (outSize < 1) fail(op, `the output size along dim ${2 + d} would be ${outSize}`);
+    const factor = factors !== null && !recompute ? factors[d] : null;
+    if (mode === "nearest") {
+      maps.push(
+        nearestMap(
+          inSize,
+          outSize,
+          factor !== null ? Math.fround(1 / factor) : Math.fround(inSize / outSize),
+        ),
+      );
+    } else {
+      const scale = alignCorners
+        ? outSize > 1
+          ? (inSize - 1) / (outSize - 1)
+          : 0
+        : factor !== null
+          ? 1 / factor
+          : inSize / outSize;
+      maps.push(linearMap1(inSize, outSize, scale, alignCorners));
+    }
+  }
+  return linearMap(op, x, maps);
+}
+
+// ---------------------------------------------------------------------------- pad
+
+export type PadMode = "constant" | "reflect" | "replicate";
+
+function padMap(op: string, mode: PadMode, inSize: number, before: number, after: number): Map1D {
+  const outSize = inSize + before + after;
+  if (outSize < 0)
+    fail(op, `padding (${before}, ${after}) leaves a negative size for a dim of ${inSize}`);
+  if (mode === "reflect" && (before >= inSize || after >= inSize)) {
+    fail(
+      op,
+      `reflect padding (${before}, ${after}) must be smaller than the dim it pads (${inSize})`,
+    );
+  }
+  if (mode !== "constant" && inSize === 0) fail(op, `${mode} padding needs a non-empty dim`);
+  const rows: [number, number][][] = [];
+  for (let o = 0; o < outSize; o++) {
+    let i = o - before;
+    if (mode === "constant") {
+      rows.push(i >= 0 && i < inSize ? [[i, 1]] : []);
+      continue;
+    }
+    if (mode === "reflect") i = i < 0 ? -i : i >= inSize ? 2 * (inSize - 1) - i : i;
+    else i = Math.min(Math.max(i, 0), inSize - 1);
+    rows.push([[i, 1]]);
+  }
+  return { inSize, rows };
+}
+
+/**
+ * Pads the last dims: `pad` = [left, right, top, bottom, ...] from the last dim backwards, as
+ * PyTorch's F.pad(input, pad, mode, value). Constant padding may be negative (cropping).
+ */
+export function pad(
+  input: Tensor,
+  padding: readonly number[],
+  ...rest: Args<[mode: PadMode, value: number | null], { mode?: PadMode; value?: number | null }>
+): Tensor {
+  const op = "pad";
+  const x = tensorArg(op, "input", input);
+  const a = args(op, rest, ["mode", "value"]);
+  const mode =
+    a.mode === undefined
+      ? "constant"
+      : oneOf(op, "mode", a.mode, ["constant", "reflect", "replicate"] as const);
+  if (!Array.isArray(padding) || padding.length % 2 !== 0 || padding.length === 0) {
+    fail(op, `pad must be a list of an even number of integers but got ${JSON.stringify(padding)}`);
+  }
+  const p = padding.map((v) => int(op, "pad", v, mode === "constant" ? undefined : 0));
+  const k = p.length / 2;
+  if (k > x.ndim)
+    fail(
+      op,
+      `pad ${JSON.stringify(padding)} pads ${k} dims but the input ${fmt(x.shape)} has ${x.ndim}`,
+    );
+  if (mode !== "constant" && (k > 3 || x.ndim < k + 1)) {
+    fail(
+      op,
+      `${mode} padding of ${k} dims needs a ${k + 1}-D or ${k + 2}-D input but got ${fmt(x.shape)}`,
+    );
+  }
+  const value = a.value == null ? 0 : num(op, "value", a.value);
+  if (mode !== "constant" && value !== 0) fail(op, `value applies to constant padding only`);
+  const maps: Map1D[] = [];
+  for (let d = 0; d < k; d++) {
+    const dim = x.ndim - k + d;
+    const j = 2 * (k - 1 - d);
+    maps.push(padMap(op, mode, x.shape[dim], p[j], p[j + 1]));
+  }
+  return linearMap(op, x, maps, value);
+}
+
+/** [*, C r^2, H, W] -> [*, C, H r, W r], as PyTorch's pixel_shuffle. */
+export function pixelShuffle(input: Tensor, upscaleFactor: number): Tensor {
+  const op = "pixelShuffle";
+  const x = tensorArg(op, "input", input);
+  const r = size(op, "upscaleFactor", upscaleFactor, 1);
+  if (x.ndim < 3 || x.shape[x.ndim - 3] % (r * r) !== 0) {
+    fail(
+      op,
+      `expected input [*, C * ${r * r}, H, W] (channels divisible by upscaleFactor^2 = ${r * r}) but got ${fmt(x.shape)}`,
+    );
+  }
+  const lead = x.shape.slice(0, -3);
+  const [c, h, w] = x.shape.slice(-3);
+  const n = lead.reduce((s, d) => s * d, 1);
+  const oc = c / (r * r);
+  const y = permute(reshape(x, [n, oc, r, r, h, w]), [0, 1, 4, 2, 5, 3]);
+  return reshape(y, [...lead, oc, h * r, w * r]);
+}
