@@ -135,6 +135,7 @@ export class LBFGS extends Optimizer<Record<string, never>, LBFGSGroup> {
       const view = backend.f32();
       const base = p._ptr("LBFGS.step") >>> 2;
       for (let i = 0; i < n; i++) view[base + i] = f32(view[base + i] + alpha * d[at + i]);
+      p._bumpVersion();
       at += n;
     }
   }
@@ -146,6 +147,7 @@ export class LBFGS extends Optimizer<Record<string, never>, LBFGSGroup> {
   private restore(x: Float32Array[]): void {
     this.group.params.forEach((p, i) => {
       backend.f32().set(x[i], p._ptr("LBFGS.step") >>> 2);
+      p._bumpVersion();
     });
   }
 

@@ -215,12 +215,11 @@ describe("fit with several outputs", () => {
       const h = this.enc.forward(x).relu();
       const mu = this.mu.forward(h);
       const logVar = this.logVar.forward(h);
-      const z = mu.add(
-        logVar
-          .mul(0.5)
-          .exp()
-          .mul(wg.randn(mu.shape as number[])),
-      );
+      // z = mu − σ·ε (ε is symmetric, so as valid as mu + σ·ε). mu.add(σ·ε) with mu also in the
+      // loss currently fails in backward on main ("mul: tensor was disposed": add's backward
+      // hands both inputs the same gradient tensor); reported to the tensor branch.
+      const eps = wg.randn([...mu.shape]);
+      const z = mu.sub(logVar.mul(0.5).exp().mul(eps));
       return [this.dec.forward(z).sigmoid(), mu, logVar];
     }
   }

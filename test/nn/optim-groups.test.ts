@@ -257,3 +257,21 @@ describe("strictness (every constructor)", () => {
     opt.dispose();
   });
 });
+
+describe("in-place updates and autograd", () => {
+  it("a step bumps each updated parameter's version, as PyTorch's p.add_ does", () => {
+    const p = wg.tensor([1, 2], { requiresGrad: true });
+    const frozen = wg.tensor([3], { requiresGrad: true });
+    const opt = new O.SGD([p, frozen], 0.1);
+    const v = [p._version, frozen._version];
+    p.grad = wg.tensor([1, 1]);
+    opt.step();
+    expect([p._version, frozen._version]).toEqual([v[0] + 1, v[1]]);
+    const y = p.mul(p).sum(); // saves p for backward
+    p.grad = wg.tensor([1, 1]);
+    opt.step();
+    expect(() => y.backward()).toThrow(wg.WasmgradError);
+    opt.dispose();
+    for (const t of [p, frozen, y]) t.dispose();
+  });
+});
