@@ -9,7 +9,7 @@
 import { WasmgradError } from "./errors.js";
 import { tidy } from "./memory.js";
 import { Tensor } from "./tensor.js";
-import { options as checkKeys, describe, isPlainObject } from "./validate.js";
+import { bool, options as checkKeys, describe, isPlainObject, noExtra, size } from "./validate.js";
 
 /** A batch as a DataLoader yields it: `{ x, y }`, a Tensor, or an array of Tensors. */
 export type FitBatch<Y> = { x: Tensor; y: Y } | Tensor | readonly Tensor[];
@@ -87,10 +87,8 @@ function checkOptions<Y, O>(options: FitOptions<Y, O>): void {
       `fit: loss must be a function (output, y) => Tensor (e.g. F.crossEntropy) but got ${typeof options.loss}`,
     );
   }
-  const epochs = options.epochs ?? 1;
-  if (!Number.isInteger(epochs) || epochs < 0) {
-    throw new WasmgradError(`fit: epochs must be an integer >= 0 but got ${epochs}`);
-  }
+  size("fit", "epochs", options.epochs ?? 1);
+  bool("fit", "verbose", options.verbose ?? true);
   for (const name of ["onStep", "onEpoch"] as const) {
     const f = options[name];
     if (f !== undefined && typeof f !== "function") {
@@ -121,7 +119,9 @@ export function fit<Y = Tensor, O = Tensor>(
   model: FitModel<O>,
   loader: Iterable<FitBatch<Y>>,
   options: FitOptions<Y, O>,
+  ...extra: []
 ): History {
+  noExtra("fit", [model, loader, options, ...extra], 3);
   if (typeof model?.forward !== "function") {
     throw new WasmgradError("fit: model must have a forward(x) method (an nn.Module)");
   }
@@ -163,6 +163,11 @@ export function fit<Y = Tensor, O = Tensor>(
         onStep?.({ epoch, step, loss: value });
         step++;
         progress.step(step, sum / step);
+      }
+      if (step === 0) {
+        throw new WasmgradError(
+          `fit: the loader yielded no batches in epoch ${epoch + 1}, so there is no loss to report (an empty dataset, or dropLast with fewer samples than batchSize?)`,
+        );
       }
       const info = { epoch, loss: sum / step, seconds: (performance.now() - t0) / 1000 };
       history.loss.push(info.loss);

@@ -60,6 +60,7 @@ export {
 } from "./ops/creation.js";
 export {
   bernoulli,
+  type DTypeLikeOptions,
   emptyLike,
   fullLike,
   type LikeOptions,
@@ -89,6 +90,7 @@ export { amax, amin, argmax, argmin, max, min } from "./ops/extrema.js";
 export { matmul } from "./ops/matmul.js";
 export { atan2, lerp, pow, rpow } from "./ops/pow.js";
 export { bmm, dot, mm, mv, outer } from "./ops/products.js";
+export { type IntDrawOptions, multinomial, randint, randperm } from "./ops/random-int.js";
 export { mean, sum } from "./ops/reduce.js";
 export { cumprod, cumsum, prod } from "./ops/scan.js";
 export {

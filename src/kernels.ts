@@ -9,6 +9,7 @@ import { tidy } from "./memory.js";
 import { type Conv2dOptions, conv2d as conv2dOp } from "./ops/conv.js";
 import { tensor } from "./ops/creation.js";
 import { type CellKind, gatesOf, recurrentLayer } from "./ops/rnn.js";
+import { bool, options as checkOptions, describe, noExtra, num, size } from "./validate.js";
 
 export interface SgemmOptions {
   transA?: boolean;
@@ -28,18 +29,36 @@ export function sgemm(
   a: Float32Array,
   b: Float32Array,
   c: Float32Array,
-  options: SgemmOptions = {},
+  options?: SgemmOptions,
+  ...extra: []
 ): Float32Array {
-  const { transA = false, transB = false, alpha = 1, beta = 0 } = options;
+  const op = "kernels.sgemm";
+  noExtra(op, [m, n, k, a, b, c, options, ...extra], 7);
+  const o = checkOptions(op, options, ["transA", "transB", "alpha", "beta"]);
+  size(op, "m", m);
+  size(op, "n", n);
+  size(op, "k", k);
+  floats(op, "a", a);
+  floats(op, "b", b);
+  floats(op, "c", c);
+  const transA = bool(op, "transA", o.transA ?? false);
+  const transB = bool(op, "transB", o.transB ?? false);
+  const alpha = num(op, "alpha", o.alpha ?? 1);
+  const beta = num(op, "beta", o.beta ?? 0);
   if (a.length < m * k || b.length < k * n || c.length < m * n) {
     throw new WasmgradError(
-      `kernels.sgemm: arrays too short for M=${m}, N=${n}, K=${k} (A ${a.length}, B ${b.length}, C ${c.length} elements)`,
+      `${op}: arrays too short for M=${m}, N=${n}, K=${k} (A ${a.length}, B ${b.length}, C ${c.length} elements)`,
     );
   }
-  const pa = allocate("kernels.sgemm", m * k * 4);
-  const pb = allocate("kernels.sgemm", k * n * 4);
-  const pc = allocate("kernels.sgemm", m * n * 4);
+  // Each block is freed if a later one cannot be allocated.
+  const blocks: number[] = [];
   try {
+    const pa = allocate(op, m * k * 4);
+    blocks.push(pa);
+    const pb = allocate(op, k * n * 4);
+    blocks.push(pb);
+    const pc = allocate(op, m * n * 4);
+    blocks.push(pc);
     const view = backend.f32();
     view.set(a.subarray(0, m * k), pa >>> 2);
     view.set(b.subarray(0, k * n), pb >>> 2);
@@ -62,10 +81,23 @@ export function sgemm(
     c.set(backend.f32().subarray(pc >>> 2, (pc >>> 2) + m * n));
     return c;
   } finally {
-    K.free(pa);
-    K.free(pb);
-    K.free(pc);
+    for (const p of blocks) K.free(p);
   }
+}
+
+/** A Float32Array argument (plain arrays would be copied element by element, or misread). */
+function floats(op: string, name: string, v: unknown): Float32Array {
+  if (!(v instanceof Float32Array)) {
+    throw new WasmgradError(`${op}: ${name} must be a Float32Array but got ${describe(v)}`);
+  }
+  return v;
+}
+
+function shape4(op: string, name: string, v: unknown): number[] {
+  if (!Array.isArray(v) || v.length !== 4) {
+    throw new WasmgradError(`${op}: ${name} must be [n, c, h, w] but got ${describe(v)}`);
+  }
+  return v.map((d, i) => size(op, `${name}[${i}]`, d));
 }
 
 /**
@@ -80,10 +112,27 @@ export function conv2d(
   bias: Float32Array | null = null,
   options: Conv2dOptions = {},
 ): { data: Float32Array; shape: number[] } {
+  const op = "kernels.conv2d";
+  floats(op, "input", input);
+  floats(op, "weight", weight);
+  if (bias !== null) floats(op, "bias", bias);
+  const xs = shape4(op, "inputShape", inputShape);
+  const ws = shape4(op, "weightShape", weightShape);
+  for (const [name, a, s] of [
+    ["input", input, xs],
+    ["weight", weight, ws],
+  ] as const) {
+    const want = s.reduce((p, d) => p * d, 1);
+    if (a.length !== want) {
+      throw new WasmgradError(
+        `${op}: ${name} has ${a.length} elements but its shape [${s.join(",")}] holds ${want}`,
+      );
+    }
+  }
   return noGrad(() =>
     tidy(() => {
-      const x = tensor(input, { shape: [...inputShape] });
-      const w = tensor(weight, { shape: [...weightShape] });
+      const x = tensor(input, { shape: xs });
+      const w = tensor(weight, { shape: ws });
       const b = bias === null ? null : tensor(bias, { shape: [bias.length] });
       const out = conv2dOp(x, w, b, options);
       return { data: out.data(), shape: [...out.shape] };
@@ -114,7 +163,14 @@ function step(
   w: StepWeights,
   sizes: StepSizes,
 ): Float32Array {
-  const { batch: n, inputSize: inSize, hiddenSize: hs } = sizes;
+  const name = `kernels.${kind === "lstm" ? "lstmStep" : kind === "gru" ? "gruStep" : "rnnStep"}`;
+  const sz = checkOptions(name, sizes, ["batch", "inputSize", "hiddenSize"]);
+  const n = size(name, "batch", sz.batch);
+  const inSize = size(name, "inputSize", sz.inputSize, 1);
+  const hs = size(name, "hiddenSize", sz.hiddenSize, 1);
+  if (w === undefined)
+    throw new WasmgradError(`${name}: weights { weightIh, weightHh } are required`);
+  checkOptions(name, w, ["weightIh", "weightHh", "biasIh", "biasHh"]);
   const g = gatesOf(kind) * hs;
   const op = `kernels.${kind === "lstm" ? "lstmStep" : kind === "gru" ? "gruStep" : "rnnStep"}`;
   return noGrad(() =>

@@ -7,6 +7,7 @@
 import type { Ptr } from "./backend/kernels.js";
 import { allocate, backend, K } from "./backend/runtime.js";
 import { WasmgradError } from "./errors.js";
+import { isThenable, noExtra, swallow, syncFunc } from "./validate.js";
 
 /** A block of WASM memory holding float32 (or int32) elements, shared by views. */
 export class Storage {
@@ -141,7 +142,9 @@ function collect(value: unknown, into: Set<unknown>, seen = new Set<unknown>()):
  * or inside arrays, plain objects, Maps and Sets, at any depth; not inside class instances) and
  * tensors owned by modules, optimizers and gradients. `fn` must be synchronous.
  */
-export function tidy<T>(fn: () => T): T {
+export function tidy<T>(fn: () => T, ...extra: []): T {
+  noExtra("tidy", [fn, ...extra], 1);
+  syncFunc("tidy", "fn", fn);
   scopes.push([]);
   let result: T;
   try {
@@ -150,7 +153,8 @@ export function tidy<T>(fn: () => T): T {
     closeScope(new Set());
     throw error;
   }
-  if (result instanceof Promise) {
+  if (isThenable(result)) {
+    swallow(result); // the caller gets this error; the promise must not reject unobserved
     closeScope(new Set());
     throw new WasmgradError(
       "tidy: fn must be synchronous (it returned a Promise); tensors created after an await would escape the scope",

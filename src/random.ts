@@ -3,6 +3,9 @@
  * xoshiro128** seeded through splitmix32, so `manualSeed(n)` makes runs reproducible.
  * (PyTorch's own generator is not reproduced: equal seeds give equal streams within wasmgrad.)
  */
+import { WasmgradError } from "./errors.js";
+import { describe, noExtra } from "./validate.js";
+
 let s0 = 0;
 let s1 = 0;
 let s2 = 0;
@@ -20,7 +23,14 @@ function splitmix32(seed: number): () => number {
 }
 
 /** Seeds the generator; the same seed gives the same sequence of draws. */
-export function manualSeed(seed: number): void {
+export function manualSeed(seed: number, ...extra: []): void {
+  noExtra("manualSeed", [seed, ...extra], 1);
+  // Any integer PyTorch takes (up to 2**64) is fine here; fractions, NaN and strings are not.
+  if (typeof seed !== "number" || !Number.isSafeInteger(seed)) {
+    throw new WasmgradError(
+      `manualSeed: seed must be an integer (a safe integer Number) but got ${describe(seed)}`,
+    );
+  }
   const next = splitmix32(Math.floor(seed) ^ Math.floor(seed / 2 ** 32));
   s0 = next();
   s1 = next();

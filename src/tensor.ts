@@ -3,6 +3,7 @@
  * contiguous and row-major; views made by reshape-like ops share storage (reference counted).
  * Every operation is a function in ops/; the methods here are the same functions, bound.
  */
+
 import { type BackwardOptions, type GradNode, runBackward } from "./autograd/engine.js";
 import type { Ptr } from "./backend/kernels.js";
 import { K, meta } from "./backend/runtime.js";
@@ -25,6 +26,7 @@ import * as extrema from "./ops/extrema.js";
 import * as matmulOps from "./ops/matmul.js";
 import * as powOps from "./ops/pow.js";
 import * as products from "./ops/products.js";
+import * as randomInt from "./ops/random-int.js";
 import * as reduce from "./ops/reduce.js";
 import * as scan from "./ops/scan.js";
 import * as shapeOps from "./ops/shape.js";
@@ -33,6 +35,7 @@ import * as stats from "./ops/stats.js";
 import * as unary from "./ops/unary.js";
 import { collapse, normDim, sameShape, sizeOf, stridesOf } from "./shape.js";
 import { type NestedArray, readArray, type TensorData, toNested } from "./tensor-data.js";
+import type { Args } from "./validate.js";
 
 // Older browsers lack Symbol.dispose; `using` needs it.
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for("Symbol.dispose");
@@ -67,6 +70,8 @@ export class Tensor {
   _perm: readonly number[] | null = null;
   private _storage: Storage | null;
   private _grad: Tensor | null = null;
+  /** Whether `_grad` was made by backward (ours to free) rather than assigned by the caller. */
+  private _gradOwned = false;
 
   /** @internal use the creation functions (`wg.tensor`, `wg.zeros`, ...). */
   constructor(shape: readonly number[], storage: Storage, dtype: DType = "float32") {
@@ -79,6 +84,14 @@ export class Tensor {
 
   /** @internal a tensor of `shape` with fresh, uninitialised storage. */
   static _empty(op: string, shape: readonly number[], dtype: DType = "float32"): Tensor {
+    // The last guard before memory: a negative, fractional or non-int32 size never reaches it.
+    for (const d of shape) {
+      if (!(Number.isInteger(d) && d >= 0 && d <= 0x7fffffff)) {
+        throw new WasmgradError(
+          `${op}: invalid shape ${fmt(shape)}: sizes must be integers in [0, 2147483647]`,
+        );
+      }
+    }
     return new Tensor(shape, newStorage(op, sizeOf(shape)), dtype);
   }
 
@@ -250,8 +263,10 @@ export class Tensor {
       }
       g._kept = true;
     }
-    if (this._grad !== null && this._grad !== g) this._grad.dispose();
+    // A gradient the caller assigned may be aliased elsewhere: only our own is freed.
+    if (this._grad !== null && this._grad !== g && this._gradOwned) this._grad.dispose();
     this._grad = g;
+    this._gradOwned = false;
   }
 
   /** @internal adds `g` into `.grad` (taking ownership of `g`). */
@@ -259,6 +274,7 @@ export class Tensor {
     if (this._grad === null || this._grad.isDisposed) {
       g._kept = true;
       this._grad = g;
+      this._gradOwned = true;
     } else {
       this._grad._addInPlace(g);
       g.dispose();
@@ -281,7 +297,7 @@ export class Tensor {
     // The grad node stays: gradients may still flow through a disposed intermediate whose
     // data its backward does not need (a backward that needs it reports the disposal).
     if (this._grad !== null) {
-      this._grad.dispose();
+      if (this._gradOwned) this._grad.dispose();
       this._grad = null;
     }
   }
@@ -620,5 +636,12 @@ export class Tensor {
   }
   outer(other: Tensor, ...extra: never[]): Tensor {
     return products.outer(this, other, ...extra);
+  }
+  /** Category indices drawn from this tensor's weights (torch.multinomial). */
+  multinomial(
+    numSamples: number,
+    ...rest: Args<[replacement: boolean], { replacement?: boolean }>
+  ): Tensor {
+    return randomInt.multinomial(this, numSamples, ...rest);
   }
 }

@@ -226,6 +226,15 @@ export function syncFunc(op: string, name: string, v: unknown): AnyFunction {
   return v as AnyFunction;
 }
 
+export function isThenable(v: unknown): boolean {
+  if (v === null || (typeof v !== "object" && typeof v !== "function")) return false;
+  try {
+    return typeof (v as { then?: unknown }).then === "function";
+  } catch {
+    return false;
+  }
+}
+
 /** Marks a promise as handled, so a refused async body leaves no unhandled rejection behind. */
 export function swallow(value: unknown): void {
   if (value !== null && (typeof value === "object" || typeof value === "function")) {

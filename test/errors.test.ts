@@ -193,6 +193,10 @@ describe("error messages name the op, what it got and what it expected", () => {
     );
     throwsWg(
       () => wg.tidy(async () => wg.zeros([1])),
+      /tidy: fn must be synchronous but got async function/,
+    );
+    throwsWg(
+      () => wg.tidy(() => Promise.resolve(wg.zeros([1]))),
       /tidy: fn must be synchronous \(it returned a Promise\)/,
     );
     throwsWg(

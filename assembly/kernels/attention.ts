@@ -12,7 +12,8 @@
  * (and V) transposed, E x Sp, and two 4 x BC tiles, so memory grows linearly with the sequence.
  * Register tiles are 4 rows x 8 columns (gemm4). Causal blocks stop at the diagonal.
  *
- * Backward, with lse saved by the forward and D_i = dout_i . out_i:
+ * Backward (blocks of BR = 32 query rows, so the dK and dV updates are GEMMs with inner
+ * dimension 32), with lse saved by the forward and D_i = dout_i . out_i:
  *   p_ij = exp(s_ij - lse_i),  dp_ij = dout_i . v_j,  ds_ij = p_ij (z_ij dp_ij - D_i)
  *   dv_j += z_ij p_ij dout_i,  dq_i += scale ds_ij k_j,  dk_j += scale ds_ij q_i
  * where z_ij is the dropout factor (0 or 1 / (1 - dropoutP)), recomputed from a counter-based
@@ -107,37 +108,6 @@ function gemm4(c: usize, ldc: i32, rb: i32, a: usize, lda: i32, ra: i32, b: usiz
 @inline function store8(p: usize, v0: v128, v1: v128, acc: bool): void {
   store4(p, v0, acc);
   store4(p + 16, v1, acc);
-}
-
-/** d[j][:] += sum_r coef[r][j] a_r[:] for j < n (a rank-4 update of n rows of width N). */
-function rank4(d: usize, ldd: i32, n: i32, coef: usize, a: usize, lda: i32, ra: i32,
-  N: i32): void {
-  const a0 = a;
-  const a1 = at(a, min(1, ra - 1) * lda);
-  const a2 = at(a, min(2, ra - 1) * lda);
-  const a3 = at(a, min(3, ra - 1) * lda);
-  for (let j = 0; j < n; j++) {
-    const w0 = load<f32>(at(coef, j));
-    const w1 = load<f32>(at(coef, BC + j));
-    const w2 = load<f32>(at(coef, 2 * BC + j));
-    const w3 = load<f32>(at(coef, 3 * BC + j));
-    if (w0 == 0 && w1 == 0 && w2 == 0 && w3 == 0) continue;
-    const v0 = f32x4.splat(w0), v1 = f32x4.splat(w1), v2 = f32x4.splat(w2), v3 = f32x4.splat(w3);
-    const dj = at(d, j * ldd);
-    let e = 0;
-    for (; e + 4 <= N; e += 4) {
-      let s = v128.load(at(dj, e));
-      s = madd4(v0, v128.load(at(a0, e)), s);
-      s = madd4(v1, v128.load(at(a1, e)), s);
-      s = madd4(v2, v128.load(at(a2, e)), s);
-      s = madd4(v3, v128.load(at(a3, e)), s);
-      v128.store(at(dj, e), s);
-    }
-    for (; e < N; e++) {
-      store<f32>(at(dj, e), load<f32>(at(dj, e)) + w0 * load<f32>(at(a0, e)) +
-        w1 * load<f32>(at(a1, e)) + w2 * load<f32>(at(a2, e)) + w3 * load<f32>(at(a3, e)));
-    }
-  }
 }
 
 /** A uniform in [0, 1) from (seed, row, col): murmur3's finaliser, twice. */
@@ -322,9 +292,30 @@ function gradRow(sc: usize, dp: usize, r: i32, tw: i32, tw8: i32, lse: f32, d: f
   }
 }
 
+/** Query rows per backward block: the inner dimension of the dK and dV updates. */
+const BR: i32 = 32;
+
+/** C (M x N, ldc) (+)= A (M x K, lda) B (K x N, ldb), four rows at a time. */
+function gemmRows(c: usize, ldc: i32, M: i32, a: usize, lda: i32, b: usize, ldb: i32, K: i32,
+  N: i32, acc: bool): void {
+  for (let r = 0; r < M; r += 4) {
+    const rb = min(4, M - r);
+    gemm4(at(c, r * ldc), ldc, rb, at(a, r * lda), lda, rb, b, ldb, K, N, acc);
+  }
+}
+
+/** dst (cols x rows) = src (rows x cols, row stride ld) transposed. */
+function transposeTile(dst: usize, src: usize, rows: i32, cols: i32, ld: i32): void {
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) store<f32>(at(dst, c * rows + r), load<f32>(at(src, r * ld + c)));
+  }
+}
+
 /**
- * Backward. ws holds (E + Ev) * Sp + 16 * BC + 16 floats. Overwrites dq [BH, L, E], dk
- * [BH, S, E] and dv [BH, S, Ev].
+ * Backward. ws holds (E + Ev) * Sp + 4 * BR * BC + BR floats. Blocks of BR query rows sweep the
+ * key tiles; the score and dp tiles are BR x BC, so dK and dV are updated by GEMMs whose inner
+ * dimension is BR (the transposed tiles times the block's q or dout rows), and dQ by one whose
+ * inner dimension is the tile width. Overwrites dq [BH, L, E], dk [BH, S, E] and dv [BH, S, Ev].
  */
 export function sdpa_bwd_f32(dq: usize, dk: usize, dv: usize, dout: usize, q: usize, k: usize,
   v: usize, out: usize, lse: usize, mask: usize, maskOffsets: usize, mrow: i32, mcol: i32,
@@ -334,8 +325,10 @@ export function sdpa_bwd_f32(dq: usize, dk: usize, dv: usize, dout: usize, q: us
   const kt = ws;
   const vt = at(ws, E * sp);
   const sc = at(vt, Ev * sp);
-  const dp = at(sc, 4 * BC);
-  const dd = at(dp, 4 * BC);
+  const dp = at(sc, BR * BC);
+  const scT = at(dp, BR * BC);
+  const dpT = at(scT, BR * BC);
+  const dd = at(dpT, BR * BC);
   for (let b = 0; b < bh; b++) {
     const qb = at(q, b * L * E);
     const kb = at(k, b * S * E);
@@ -349,8 +342,8 @@ export function sdpa_bwd_f32(dq: usize, dk: usize, dv: usize, dout: usize, q: us
     transposePad(vt, at(v, b * S * Ev), S, Ev, sp);
     memory.fill(dkb, 0, <usize>(S * E) << 2);
     memory.fill(dvb, 0, <usize>(S * Ev) << 2);
-    for (let i0 = 0; i0 < L; i0 += 4) {
-      const rb = min(4, L - i0);
+    for (let i0 = 0; i0 < L; i0 += BR) {
+      const rb = min(BR, L - i0);
       for (let r = 0; r < rb; r++) {
         let d: f32 = 0;
         const gr = at(gob, (i0 + r) * Ev);
@@ -363,22 +356,19 @@ export function sdpa_bwd_f32(dq: usize, dk: usize, dv: usize, dout: usize, q: us
       for (let j0 = 0; j0 < jEnd; j0 += BC) {
         const tw = min(BC, jEnd - j0);
         const tw8 = (tw + 7) & ~7;
-        gemm4(sc, BC, 4, at(qb, i0 * E), E, rb, at(kt, j0), sp, E, tw8, false);
+        gemmRows(sc, BC, rb, at(qb, i0 * E), E, at(kt, j0), sp, E, tw8, false);
         scoreTile(sc, rb, i0, j0, tw, tw8, scale, mb, mrow, mcol, causal);
-        gemm4(dp, BC, 4, at(gob, i0 * Ev), Ev, rb, at(vt, j0), sp, Ev, tw8, false);
-        for (let r = 0; r < 4; r++) {
-          if (r >= rb) {
-            memory.fill(at(sc, r * BC), 0, <usize>tw8 << 2);
-            memory.fill(at(dp, r * BC), 0, <usize>tw8 << 2);
-            continue;
-          }
+        gemmRows(dp, BC, rb, at(gob, i0 * Ev), Ev, at(vt, j0), sp, Ev, tw8, false);
+        for (let r = 0; r < rb; r++) {
           const l = load<f32>(at(lse, b * L + i0 + r));
           gradRow(sc, dp, r, tw, tw8, l, load<f32>(at(dd, r)), scale, pdrop, seed,
             <u32>(b * L + i0 + r), j0);
         }
-        rank4(at(dvb, j0 * Ev), Ev, tw, sc, at(gob, i0 * Ev), Ev, rb, Ev);
-        rank4(at(dkb, j0 * E), E, tw, dp, at(qb, i0 * E), E, rb, E);
-        gemm4(at(dqb, i0 * E), E, rb, dp, BC, 4, at(kb, j0 * E), E, tw, E, true);
+        transposeTile(scT, sc, rb, tw, BC);
+        transposeTile(dpT, dp, rb, tw, BC);
+        gemmRows(at(dvb, j0 * Ev), Ev, tw, scT, rb, at(gob, i0 * Ev), Ev, rb, Ev, true);
+        gemmRows(at(dkb, j0 * E), E, tw, dpT, rb, at(qb, i0 * E), E, rb, E, true);
+        gemmRows(at(dqb, i0 * E), E, rb, dp, BC, at(kb, j0 * E), E, tw, E, true);
       }
     }
   }

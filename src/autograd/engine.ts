@@ -10,6 +10,7 @@ import { fmt, WasmgradError } from "../errors.js";
 import type { Storage } from "../memory.js";
 import { sameShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
+import { isThenable, noExtra, swallow, syncFunc } from "../validate.js";
 
 export type BackwardFn = (grad: Tensor) => (Tensor | null)[];
 
@@ -44,15 +45,28 @@ export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
-/** Runs `fn` without recording operations for autograd and returns its result. */
-export function noGrad<T>(fn: () => T): T {
+/**
+ * Runs `fn` without recording operations for autograd and returns its result. `fn` must be
+ * synchronous: after an await, operations would be recorded again.
+ */
+export function noGrad<T>(fn: () => T, ...extra: []): T {
+  noExtra("noGrad", [fn, ...extra], 1);
+  syncFunc("noGrad", "fn", fn);
   const prev = gradEnabled;
   gradEnabled = false;
+  let result: T;
   try {
-    return fn();
+    result = fn();
   } finally {
     gradEnabled = prev;
   }
+  if (isThenable(result)) {
+    swallow(result);
+    throw new WasmgradError(
+      "noGrad: fn must be synchronous (it returned a Promise); operations after an await would be recorded",
+    );
+  }
+  return result;
 }
 
 /** Whether an op on these inputs must be recorded. */
@@ -156,6 +170,14 @@ export function runBackward(root: Tensor, grad: Tensor, options: BackwardOptions
       if (g === undefined) continue;
       grads.delete(v);
       if (!(v instanceof GradNode)) {
+        // A disposed leaf has nowhere to keep a gradient: holding one would leak it.
+        if (v.isDisposed) {
+          if (g !== grad) {
+            disown(g);
+            g.dispose();
+          }
+          continue;
+        }
         const mine = g === grad ? g.clone() : g;
         disown(mine);
         v._accumulateGrad(mine);
@@ -167,7 +189,20 @@ export function runBackward(root: Tensor, grad: Tensor, options: BackwardOptions
         );
       }
       checkSaved(v);
-      const inputGrads = v.backward(g);
+      let inputGrads: (Tensor | null)[];
+      try {
+        inputGrads = v.backward(g);
+      } catch (e) {
+        if (g !== grad) {
+          disown(g);
+          g.dispose();
+        }
+        // Name the op whose backward failed: the inner message names only the kernel op.
+        if (e instanceof WasmgradError) {
+          throw new WasmgradError(`backward of ${v.name}: ${e.message}`, { cause: e });
+        }
+        throw e;
+      }
       // g is consumed here: the first gradient that is g or a view of it may take its storage.
       if (g !== grad) disown(g);
       const handed = new Set<Tensor>();

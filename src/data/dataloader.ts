@@ -14,7 +14,7 @@
 import { fmt, WasmgradError } from "../errors.js";
 import { nextU32 } from "../random.js";
 import { Tensor } from "../tensor.js";
-import { options as checkOptions } from "../validate.js";
+import { type Args, args, bool, describe as brief, size } from "../validate.js";
 import { Dataset, defaultCollate, Subset, TensorDataset } from "./dataset.js";
 import { gatherRows } from "./rows.js";
 
@@ -55,6 +55,8 @@ export interface DataLoaderOptions {
 }
 
 const OP = "DataLoader";
+/** 2^28 indices: a 1 GiB order array, and more samples than any in-memory dataset holds. */
+const MAX_SAMPLES = 2 ** 28;
 
 function describe(v: unknown): string {
   if (v === null) return "null";
@@ -126,15 +128,19 @@ export class DataLoader<D extends DataLoaderSource = DataLoaderSource>
   readonly dropLast: boolean;
   readonly collateFn: ((samples: unknown[]) => unknown) | null;
 
+  /** `DataLoader(dataset, batchSize?, shuffle?)`, or `{ batchSize, shuffle, dropLast }`. */
   constructor(
     readonly dataset: D,
-    options: DataLoaderOptions = {},
+    ...rest: Args<[batchSize: number, shuffle: boolean], DataLoaderOptions>
   ) {
-    checkOptions(OP, options, ["batchSize", "shuffle", "dropLast", "collateFn"]);
-    const { batchSize = 1, shuffle = false, dropLast = false, collateFn } = options ?? {};
+    const o = args(OP, rest, ["batchSize", "shuffle"], ["dropLast", "collateFn"]);
+    this.batchSize = size(OP, "batchSize", o.batchSize ?? 1, 1);
+    this.shuffle = bool(OP, "shuffle", o.shuffle ?? false);
+    this.dropLast = bool(OP, "dropLast", o.dropLast ?? false);
+    const collateFn = o.collateFn;
     if (collateFn !== undefined && typeof collateFn !== "function") {
       throw new WasmgradError(
-        `${OP}: collateFn must be a function (samples) => batch but got ${describe(collateFn)}`,
+        `${OP}: collateFn must be a function (samples) => batch but got ${brief(collateFn)}`,
       );
     }
     if (collateFn !== undefined && !(dataset instanceof Dataset)) {
@@ -142,21 +148,14 @@ export class DataLoader<D extends DataLoaderSource = DataLoaderSource>
         `${OP}: collateFn needs a map-style Dataset (e.g. new data.TensorDataset(x, y))`,
       );
     }
-    this.collateFn = collateFn ?? null;
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new WasmgradError(`${OP}: batchSize must be a positive integer but got ${batchSize}`);
+    this.collateFn = (collateFn as ((samples: unknown[]) => unknown) | undefined) ?? null;
+    const samples = dataset instanceof Dataset ? dataset.length : partsOf(dataset).samples;
+    // The epoch's order is an Int32Array of the sample indices: it must be allocatable.
+    if (samples > MAX_SAMPLES) {
+      throw new WasmgradError(
+        `${OP}: the dataset has ${samples} samples along its first dimension, more than the ${MAX_SAMPLES} a DataLoader can index (dataset ${brief(dataset)})`,
+      );
     }
-    for (const [name, v] of [
-      ["shuffle", shuffle],
-      ["dropLast", dropLast],
-    ] as const) {
-      if (typeof v !== "boolean")
-        throw new WasmgradError(`${OP}: ${name} must be a boolean but got ${describe(v)}`);
-    }
-    if (!(dataset instanceof Dataset)) partsOf(dataset);
-    this.batchSize = batchSize;
-    this.shuffle = shuffle;
-    this.dropLast = dropLast;
   }
 
   /** The number of samples (the dataset's first dimension). */
@@ -230,7 +229,8 @@ export class DataLoader<D extends DataLoaderSource = DataLoaderSource>
 
   /** 0..samples-1, shuffled (Fisher-Yates, 32 random bits per draw) with shuffle. */
   private order(samples: number): Int32Array {
-    const order = Int32Array.from({ length: samples }, (_, i) => i);
+    const order = new Int32Array(samples);
+    for (let i = 0; i < samples; i++) order[i] = i;
     if (this.shuffle) {
       for (let i = samples - 1; i > 0; i--) {
         const j = Math.floor((nextU32() / 4294967296) * (i + 1));

@@ -18,6 +18,7 @@ import { logSoftmax } from "../ops/softmax.js";
 import type { Tensor } from "../tensor.js";
 import { type Args, args, bool, fail, int, num } from "../validate.js";
 import { Module } from "./module.js";
+import { pyFloat } from "./repr.js";
 
 function inplaceOf(op: string, v: unknown): boolean {
   return v === undefined ? false : bool(op, "inplace", v);
@@ -28,6 +29,9 @@ export class SiLU extends Module {
   constructor(...rest: Args<[inplace: boolean], InplaceOptions>) {
     super();
     this.inplace = inplaceOf("SiLU", args("SiLU", rest, ["inplace"]).inplace);
+  }
+  override extraRepr(): string {
+    return this.inplace ? "inplace=True" : "";
   }
   forward(x: Tensor): Tensor {
     return silu(x);
@@ -40,6 +44,9 @@ export class Mish extends Module {
     super();
     this.inplace = inplaceOf("Mish", args("Mish", rest, ["inplace"]).inplace);
   }
+  override extraRepr(): string {
+    return this.inplace ? "inplace=True" : "";
+  }
   forward(x: Tensor): Tensor {
     return mish(x);
   }
@@ -50,6 +57,9 @@ export class ReLU6 extends Module {
   constructor(...rest: Args<[inplace: boolean], InplaceOptions>) {
     super();
     this.inplace = inplaceOf("ReLU6", args("ReLU6", rest, ["inplace"]).inplace);
+  }
+  override extraRepr(): string {
+    return this.inplace ? "inplace=True" : "";
   }
   forward(x: Tensor): Tensor {
     return relu6(x);
@@ -72,6 +82,9 @@ export class LeakyReLU extends Module {
       a.negativeSlope === undefined ? 0.01 : num(op, "negativeSlope", a.negativeSlope);
     this.inplace = inplaceOf(op, a.inplace);
   }
+  override extraRepr(): string {
+    return `negative_slope=${pyFloat(this.negativeSlope)}${this.inplace ? ", inplace=True" : ""}`;
+  }
   forward(x: Tensor): Tensor {
     return leakyRelu(x, this.negativeSlope);
   }
@@ -87,6 +100,9 @@ export class ELU extends Module {
     const a = args("ELU", rest, ["alpha", "inplace"]);
     this.alpha = a.alpha === undefined ? 1 : num("ELU", "alpha", a.alpha);
     this.inplace = inplaceOf("ELU", a.inplace);
+  }
+  override extraRepr(): string {
+    return `alpha=${pyFloat(this.alpha)}${this.inplace ? ", inplace=True" : ""}`;
   }
   forward(x: Tensor): Tensor {
     return elu(x, this.alpha);
@@ -105,12 +121,16 @@ export class Softplus extends Module {
     this.beta = a.beta === undefined ? 1 : num(op, "beta", a.beta, { gt: 0, finite: true });
     this.threshold = a.threshold === undefined ? 20 : num(op, "threshold", a.threshold);
   }
+  override extraRepr(): string {
+    return `beta=${pyNum(this.beta)}, threshold=${pyNum(this.threshold)}`;
+  }
   forward(x: Tensor): Tensor {
     return softplus(x, this.beta, this.threshold);
   }
 }
 
 export class Hardtanh extends Module {
+  private readonly boundsGiven: boolean;
   readonly minVal: number;
   readonly maxVal: number;
   readonly inplace: boolean;
@@ -123,12 +143,18 @@ export class Hardtanh extends Module {
     super();
     const op = "Hardtanh";
     const a = args(op, rest, ["minVal", "maxVal", "inplace"]);
+    this.boundsGiven = a.minVal !== undefined || a.maxVal !== undefined;
     this.minVal = a.minVal === undefined ? -1 : num(op, "minVal", a.minVal);
     this.maxVal = a.maxVal === undefined ? 1 : num(op, "maxVal", a.maxVal);
     if (!(this.minVal <= this.maxVal)) {
       fail(op, `minVal (${this.minVal}) must be <= maxVal (${this.maxVal})`);
     }
     this.inplace = inplaceOf(op, a.inplace);
+  }
+  override extraRepr(): string {
+    // PyTorch prints the bounds as given: its defaults are floats, given integers stay ints.
+    const f = this.boundsGiven ? pyNum : pyFloat;
+    return `min_val=${f(this.minVal)}, max_val=${f(this.maxVal)}${this.inplace ? ", inplace=True" : ""}`;
   }
   forward(x: Tensor): Tensor {
     return hardtanh(x, this.minVal, this.maxVal);
@@ -146,6 +172,9 @@ export class LogSoftmax extends Module {
     const a = args("LogSoftmax", rest, ["dim"]);
     this.dim = a.dim === undefined || a.dim === null ? null : int("LogSoftmax", "dim", a.dim);
   }
+  override extraRepr(): string {
+    return `dim=${this.dim ?? "None"}`;
+  }
   forward(x: Tensor): Tensor {
     const dim = this.dim ?? (x.ndim === 0 || x.ndim === 1 || x.ndim === 3 ? 0 : 1);
     return logSoftmax(x, dim);
@@ -160,4 +189,9 @@ export class Identity extends Module {
   forward(x: Tensor): Tensor {
     return x;
   }
+}
+
+/** An integer as Python prints an int, anything else as a float (PyTorch keeps what was given). */
+function pyNum(x: number): string {
+  return Number.isInteger(x) ? String(x) : pyFloat(x);
 }

@@ -7,6 +7,7 @@ import { dropout } from "../ops/dropout.js";
 import { batchNorm } from "../ops/norm.js";
 import { type AvgPool2dOptions, avgPool2d, type MaxPool2dOptions, maxPool2d } from "../ops/pool.js";
 import type { Tensor } from "../tensor.js";
+import { type Args, args, bool, num, oneOf, size, tensorArg } from "../validate.js";
 import { buffer, Module, parameter } from "./module.js";
 import { pyBool, pyFloat, pyPair, pyTuple } from "./repr.js";
 
@@ -30,35 +31,49 @@ export class Conv2d extends Module {
   readonly dilation: [number, number];
   readonly groups: number;
 
+  readonly inChannels: number;
+  readonly outChannels: number;
+
+  /**
+   * PyTorch's arguments, positionally or as options: `Conv2d(1, 8, 4, 2, 1)` is
+   * `Conv2d(1, 8, 4, { stride: 2, padding: 1 })`.
+   */
   constructor(
-    readonly inChannels: number,
-    readonly outChannels: number,
+    inChannels: number,
+    outChannels: number,
     kernelSize: Pair,
-    options: Conv2dLayerOptions = {},
+    ...rest: Args<
+      [
+        stride: Pair,
+        padding: Pair | "valid" | "same",
+        dilation: Pair,
+        groups: number,
+        bias: boolean,
+        paddingMode: "zeros",
+      ],
+      Conv2dLayerOptions
+    >
   ) {
     super();
     const op = "Conv2d";
-    for (const [name, v] of [
-      ["inChannels", inChannels],
-      ["outChannels", outChannels],
-    ] as const) {
-      if (!Number.isInteger(v) || v < 1) {
-        throw new WasmgradError(`${op}: ${name} must be an integer >= 1 but got ${v}`);
-      }
-    }
-    const groups = options.groups ?? 1;
-    if (!Number.isInteger(groups) || groups < 1) {
-      throw new WasmgradError(`${op}: groups must be an integer >= 1 but got ${groups}`);
-    }
+    this.inChannels = size(op, "inChannels", inChannels, 1);
+    this.outChannels = size(op, "outChannels", outChannels, 1);
+    const options = args(op, rest, [
+      "stride",
+      "padding",
+      "dilation",
+      "groups",
+      "bias",
+      "paddingMode",
+    ]);
+    const groups = size(op, "groups", options.groups ?? 1, 1);
     if (inChannels % groups !== 0 || outChannels % groups !== 0) {
       throw new WasmgradError(
         `${op}: inChannels (${inChannels}) and outChannels (${outChannels}) must both be divisible by groups (${groups})`,
       );
     }
-    const mode = options.paddingMode ?? "zeros";
-    if (mode !== "zeros") {
-      throw new WasmgradError(`${op}: paddingMode must be "zeros" but got ${JSON.stringify(mode)}`);
-    }
+    oneOf(op, "paddingMode", options.paddingMode ?? "zeros", ["zeros"]);
+    const hasBias = bool(op, "bias", options.bias ?? true);
     this.kernelSize = pair(op, "kernelSize", kernelSize, 1);
     this.stride = pair(op, "stride", options.stride ?? 1, 1);
     this.dilation = pair(op, "dilation", options.dilation ?? 1, 1);
@@ -77,11 +92,16 @@ export class Conv2d extends Module {
     this.weight = parameter(
       uniformRange([outChannels, inChannels / groups, kh, kw], -bound, bound),
     );
-    this.bias =
-      options.bias === false ? null : parameter(uniformRange([outChannels], -bound, bound));
+    try {
+      this.bias = hasBias ? parameter(uniformRange([outChannels], -bound, bound)) : null;
+    } catch (e) {
+      this.weight.dispose(); // kept tensors outlive tidy: a failed constructor frees its own
+      throw e;
+    }
   }
 
   forward(x: Tensor): Tensor {
+    tensorArg("Conv2d", "input", x);
     const c = x.ndim >= 3 ? x.shape[x.ndim - 3] : -1;
     if ((x.ndim !== 3 && x.ndim !== 4) || c !== this.inChannels) {
       throw new WasmgradError(
@@ -109,16 +129,35 @@ export class Conv2d extends Module {
   }
 }
 
+/** Drops undefined values, so that a layer's stored options hold only what was given. */
+function given<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** `MaxPool2d(kernelSize, stride?, padding?, dilation?, returnIndices?, ceilMode?)`, or options. */
 export class MaxPool2d extends Module {
+  readonly options: MaxPool2dOptions;
   constructor(
     readonly kernelSize: Pair,
-    readonly options: MaxPool2dOptions = {},
+    ...rest: Args<
+      [stride: Pair | null, padding: Pair, dilation: Pair, returnIndices: false, ceilMode: boolean],
+      MaxPool2dOptions & { returnIndices?: false }
+    >
   ) {
     super();
-    maxPoolCheck(kernelSize, options);
+    const op = "MaxPool2d";
+    const a = args(op, rest, ["stride", "padding", "dilation", "returnIndices", "ceilMode"]);
+    oneOf(op, "returnIndices (not supported)", a.returnIndices ?? false, [false]);
+    const { returnIndices: _, ...options } = a;
+    this.options = given(options) as MaxPool2dOptions;
+    pair(op, "kernelSize", kernelSize, 1);
+    if (a.stride != null) pair(op, "stride", a.stride, 1);
+    pair(op, "padding", a.padding ?? 0, 0);
+    pair(op, "dilation", a.dilation ?? 1, 1);
+    bool(op, "ceilMode", a.ceilMode ?? false);
   }
   forward(x: Tensor): Tensor {
-    return maxPool2d(x, this.kernelSize, this.options);
+    return maxPool2d(tensorArg("MaxPool2d", "input", x), this.kernelSize, this.options);
   }
   override extraRepr(): string {
     const o = this.options;
@@ -126,18 +165,41 @@ export class MaxPool2d extends Module {
   }
 }
 
+/** `AvgPool2d(kernelSize, stride?, padding?, ceilMode?, countIncludePad?, divisorOverride?)`. */
 export class AvgPool2d extends Module {
+  readonly options: AvgPool2dOptions;
   constructor(
     readonly kernelSize: Pair,
-    readonly options: AvgPool2dOptions = {},
+    ...rest: Args<
+      [
+        stride: Pair | null,
+        padding: Pair,
+        ceilMode: boolean,
+        countIncludePad: boolean,
+        divisorOverride: number | null,
+      ],
+      AvgPool2dOptions
+    >
   ) {
     super();
-    pair("AvgPool2d", "kernelSize", kernelSize, 1);
-    if (options.stride != null) pair("AvgPool2d", "stride", options.stride, 1);
-    pair("AvgPool2d", "padding", options.padding ?? 0, 0);
+    const op = "AvgPool2d";
+    const a = args(op, rest, [
+      "stride",
+      "padding",
+      "ceilMode",
+      "countIncludePad",
+      "divisorOverride",
+    ]);
+    this.options = given(a) as AvgPool2dOptions;
+    pair(op, "kernelSize", kernelSize, 1);
+    if (a.stride != null) pair(op, "stride", a.stride, 1);
+    pair(op, "padding", a.padding ?? 0, 0);
+    bool(op, "ceilMode", a.ceilMode ?? false);
+    bool(op, "countIncludePad", a.countIncludePad ?? true);
+    if (a.divisorOverride != null) size(op, "divisorOverride", a.divisorOverride, 1);
   }
   forward(x: Tensor): Tensor {
-    return avgPool2d(x, this.kernelSize, this.options);
+    return avgPool2d(tensorArg("AvgPool2d", "input", x), this.kernelSize, this.options);
   }
   override extraRepr(): string {
     const o = this.options;
@@ -145,23 +207,18 @@ export class AvgPool2d extends Module {
   }
 }
 
-function maxPoolCheck(kernelSize: Pair, options: MaxPool2dOptions): void {
-  pair("MaxPool2d", "kernelSize", kernelSize, 1);
-  if (options.stride != null) pair("MaxPool2d", "stride", options.stride, 1);
-  pair("MaxPool2d", "padding", options.padding ?? 0, 0);
-  pair("MaxPool2d", "dilation", options.dilation ?? 1, 1);
-}
-
 /** Zeroes elements with probability p in training (scaling the rest by 1/(1-p)); identity in eval. */
 export class Dropout extends Module {
-  constructor(readonly p = 0.5) {
+  readonly p: number;
+  /** `Dropout(p = 0.5, inplace = false)`, or `{ p, inplace }`. */
+  constructor(...rest: Args<[p: number, inplace: boolean], { p?: number; inplace?: boolean }>) {
     super();
-    if (typeof p !== "number" || !(p >= 0 && p <= 1)) {
-      throw new WasmgradError(`Dropout: probability p must be between 0 and 1 but got ${p}`);
-    }
+    const a = args("Dropout", rest, ["p", "inplace"]);
+    this.p = num("Dropout", "probability p", a.p ?? 0.5, { min: 0, max: 1 });
+    bool("Dropout", "inplace", a.inplace ?? false);
   }
   forward(x: Tensor): Tensor {
-    return dropout(x, this.p, this.training);
+    return dropout(tensorArg("Dropout", "input", x), this.p, this.training);
   }
   override extraRepr(): string {
     return `p=${pyFloat(this.p)}, inplace=False`;
@@ -197,18 +254,16 @@ abstract class BatchNorm extends Module {
   constructor(
     protected readonly layer: string,
     readonly numFeatures: number,
-    options: BatchNormLayerOptions = {},
+    rest: readonly unknown[],
   ) {
     super();
-    if (!Number.isInteger(numFeatures) || numFeatures < 1) {
-      throw new WasmgradError(
-        `${layer}: numFeatures must be an integer >= 1 but got ${numFeatures}`,
-      );
-    }
-    this.eps = options.eps ?? 1e-5;
-    this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
-    this.affine = options.affine ?? true;
-    this.trackRunningStats = options.trackRunningStats ?? true;
+    size(layer, "numFeatures", numFeatures, 1);
+    const o = args(layer, rest, ["eps", "momentum", "affine", "trackRunningStats"]);
+    this.eps = num(layer, "eps", o.eps ?? 1e-5, { min: 0, finite: true });
+    this.momentum =
+      o.momentum === null ? null : num(layer, "momentum", o.momentum ?? 0.1, { min: 0, max: 1 });
+    this.affine = bool(layer, "affine", o.affine ?? true);
+    this.trackRunningStats = bool(layer, "trackRunningStats", o.trackRunningStats ?? true);
     this.weight = this.affine ? parameter(full([numFeatures], 1)) : null;
     this.bias = this.affine ? parameter(zeros([numFeatures])) : null;
     const track = this.trackRunningStats;
@@ -218,6 +273,7 @@ abstract class BatchNorm extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    tensorArg(this.layer, "input", x);
     if (!this.checkInput(x) || x.shape[1] !== this.numFeatures) {
       throw new WasmgradError(
         `${this.layer}: expected input ${this.layer === "BatchNorm2d" ? `[N, ${this.numFeatures}, H, W]` : `[N, ${this.numFeatures}] or [N, ${this.numFeatures}, L]`} but got ${fmt(x.shape)} (layer ${this.layer}(${this.numFeatures}))`,
@@ -247,9 +303,15 @@ abstract class BatchNorm extends Module {
 }
 
 /** BatchNorm over [N, C, H, W]. */
+type BatchNormArgs = Args<
+  [eps: number, momentum: number | null, affine: boolean, trackRunningStats: boolean],
+  BatchNormLayerOptions
+>;
+
 export class BatchNorm2d extends BatchNorm {
-  constructor(numFeatures: number, options: BatchNormLayerOptions = {}) {
-    super("BatchNorm2d", numFeatures, options);
+  /** `BatchNorm2d(numFeatures, eps?, momentum?, affine?, trackRunningStats?)`, or options. */
+  constructor(numFeatures: number, ...rest: BatchNormArgs) {
+    super("BatchNorm2d", numFeatures, rest);
   }
   protected checkInput(x: Tensor): boolean {
     return x.ndim === 4;
@@ -258,8 +320,8 @@ export class BatchNorm2d extends BatchNorm {
 
 /** BatchNorm over [N, C] or [N, C, L]. */
 export class BatchNorm1d extends BatchNorm {
-  constructor(numFeatures: number, options: BatchNormLayerOptions = {}) {
-    super("BatchNorm1d", numFeatures, options);
+  constructor(numFeatures: number, ...rest: BatchNormArgs) {
+    super("BatchNorm1d", numFeatures, rest);
   }
   protected checkInput(x: Tensor): boolean {
     return x.ndim === 2 || x.ndim === 3;

@@ -13,6 +13,7 @@ import { uniformRange } from "../ops/creation.js";
 import type { Tensor } from "../tensor.js";
 import { type Args, args, bool, fail, oneOf, size } from "../validate.js";
 import { Module, parameter } from "./module.js";
+import { pyTuple } from "./repr.js";
 
 function channels(
   op: string,
@@ -109,6 +110,16 @@ export class Conv1d extends Module {
     [this.weight, this.bias] = init(shape, biasFlag(op, a.bias), this.outChannels);
   }
 
+  override extraRepr(): string {
+    const p = this.padding;
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}`;
+    if (typeof p === "string") s += `, padding=${p}`;
+    else if (p.some((v) => v !== 0)) s += `, padding=${pyTuple(p)}`;
+    if (this.dilation.some((v) => v !== 1)) s += `, dilation=${pyTuple(this.dilation)}`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (this.bias === null) s += ", bias=False";
+    return s;
+  }
   forward(x: Tensor): Tensor {
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 2] !== this.inChannels) {
       fail(
@@ -200,6 +211,18 @@ export class ConvTranspose2d extends Module {
     [this.weight, this.bias] = init(shape, biasFlag(op, a.bias), this.outChannels);
   }
 
+  override extraRepr(): string {
+    const p = this.padding;
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}`;
+    if (typeof p === "string") s += `, padding=${p}`;
+    else if (p.some((v) => v !== 0)) s += `, padding=${pyTuple(p)}`;
+    if (this.dilation.some((v) => v !== 1)) s += `, dilation=${pyTuple(this.dilation)}`;
+    if (this.outputPadding.some((v) => v !== 0))
+      s += `, output_padding=${pyTuple(this.outputPadding)}`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (this.bias === null) s += ", bias=False";
+    return s;
+  }
   forward(x: Tensor): Tensor {
     if ((x.ndim !== 3 && x.ndim !== 4) || x.shape[x.ndim - 3] !== this.inChannels) {
       fail(
@@ -262,6 +285,18 @@ export class ConvTranspose1d extends Module {
     [this.weight, this.bias] = init(shape, biasFlag(op, a.bias), this.outChannels);
   }
 
+  override extraRepr(): string {
+    const p = this.padding;
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyTuple(this.kernelSize)}, stride=${pyTuple(this.stride)}`;
+    if (typeof p === "string") s += `, padding=${p}`;
+    else if (p.some((v) => v !== 0)) s += `, padding=${pyTuple(p)}`;
+    if (this.dilation.some((v) => v !== 1)) s += `, dilation=${pyTuple(this.dilation)}`;
+    if (this.outputPadding.some((v) => v !== 0))
+      s += `, output_padding=${pyTuple(this.outputPadding)}`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (this.bias === null) s += ", bias=False";
+    return s;
+  }
   forward(x: Tensor): Tensor {
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 2] !== this.inChannels) {
       fail(

@@ -5,6 +5,7 @@ import { WasmgradError } from "../errors.js";
 import { randn } from "../ops/creation.js";
 import { embedding, type Indices } from "../ops/embedding.js";
 import type { Tensor } from "../tensor.js";
+import { type Args, args, int, size } from "../validate.js";
 import { Module, parameter } from "./module.js";
 
 export interface EmbeddingLayerOptions {
@@ -17,22 +18,19 @@ export class Embedding extends Module<[Indices], Tensor> {
   weight: Tensor;
   readonly paddingIdx: number | null;
 
+  /** `Embedding(numEmbeddings, embeddingDim, paddingIdx?)`, or `{ paddingIdx }`. */
   constructor(
     readonly numEmbeddings: number,
     readonly embeddingDim: number,
-    options: EmbeddingLayerOptions = {},
+    ...rest: Args<[paddingIdx: number | null], EmbeddingLayerOptions>
   ) {
     super();
-    for (const [name, v] of [
-      ["numEmbeddings", numEmbeddings],
-      ["embeddingDim", embeddingDim],
-    ] as const) {
-      if (!Number.isInteger(v) || v < 1) {
-        throw new WasmgradError(`Embedding: ${name} must be an integer >= 1 but got ${v}`);
-      }
-    }
-    const pad = options.paddingIdx ?? null;
-    if (pad !== null && (!Number.isInteger(pad) || pad < -numEmbeddings || pad >= numEmbeddings)) {
+    size("Embedding", "numEmbeddings", numEmbeddings, 1);
+    size("Embedding", "embeddingDim", embeddingDim, 1);
+    const options = args("Embedding", rest, ["paddingIdx"]);
+    const pad =
+      options.paddingIdx == null ? null : int("Embedding", "paddingIdx", options.paddingIdx);
+    if (pad !== null && (pad < -numEmbeddings || pad >= numEmbeddings)) {
       throw new WasmgradError(
         `Embedding: paddingIdx must be within [${-numEmbeddings}, ${numEmbeddings - 1}] but got ${pad}`,
       );

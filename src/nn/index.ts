@@ -38,6 +38,7 @@ export {
 } from "./conv2.js";
 export { Embedding, type EmbeddingLayerOptions } from "./embedding.js";
 export * as functional from "./functional.js";
+export * as init from "./init.js";
 export {
   Flatten,
   Linear,

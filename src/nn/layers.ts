@@ -6,6 +6,7 @@ import { flatten } from "../ops/shape.js";
 import { softmax } from "../ops/softmax.js";
 import { relu, sigmoid, tanh } from "../ops/unary.js";
 import type { Tensor } from "../tensor.js";
+import { type Args, args, bool, int, noExtra, size, tensorArg } from "../validate.js";
 import { Module, parameter } from "./module.js";
 import { pyBool } from "./repr.js";
 
@@ -20,29 +21,33 @@ export interface LinearOptions {
 export class Linear extends Module {
   weight: Tensor;
   bias: Tensor | null;
+  readonly inFeatures: number;
+  readonly outFeatures: number;
 
+  /** `Linear(in, out)`, `Linear(in, out, false)` or `Linear(in, out, { bias: false })`. */
   constructor(
-    readonly inFeatures: number,
-    readonly outFeatures: number,
-    options: LinearOptions = {},
+    inFeatures: number,
+    outFeatures: number,
+    ...rest: Args<[bias: boolean], LinearOptions>
   ) {
     super();
-    for (const [name, v] of [
-      ["inFeatures", inFeatures],
-      ["outFeatures", outFeatures],
-    ] as const) {
-      if (!Number.isInteger(v) || v < 0) {
-        throw new WasmgradError(`Linear: ${name} must be an integer >= 0 but got ${v}`);
-      }
-    }
+    const op = "Linear";
+    this.inFeatures = size(op, "inFeatures", inFeatures);
+    this.outFeatures = size(op, "outFeatures", outFeatures);
+    const a = args(op, rest, ["bias"]);
+    const bias = bool(op, "bias", a.bias ?? true);
     const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;
     this.weight = parameter(uniformRange([outFeatures, inFeatures], -bound, bound));
-    this.bias =
-      options.bias === false ? null : parameter(uniformRange([outFeatures], -bound, bound));
+    try {
+      this.bias = bias ? parameter(uniformRange([outFeatures], -bound, bound)) : null;
+    } catch (e) {
+      this.weight.dispose(); // kept tensors outlive tidy: a failed constructor frees its own
+      throw e;
+    }
   }
 
   forward(x: Tensor): Tensor {
-    return linear(x, this.weight, this.bias);
+    return linear(tensorArg("Linear", "input", x), this.weight, this.bias);
   }
 
   override extraRepr(): string {
@@ -50,30 +55,52 @@ export class Linear extends Module {
   }
 }
 
+/** `inplace` is accepted for PyTorch's signature; wasmgrad ops always make a new tensor. */
+function inplaceArg(op: string, rest: readonly unknown[]): void {
+  const a = args(op, rest, ["inplace"]);
+  bool(op, "inplace", a.inplace ?? false);
+}
+
 export class ReLU extends Module {
+  constructor(...rest: Args<[inplace: boolean], { inplace?: boolean }>) {
+    super();
+    inplaceArg("ReLU", rest);
+  }
   forward(x: Tensor): Tensor {
-    return relu(x);
+    return relu(tensorArg("ReLU", "input", x));
   }
 }
 
 export class Tanh extends Module {
+  constructor(...rest: []) {
+    super();
+    noExtra("Tanh", rest, 0);
+  }
   forward(x: Tensor): Tensor {
-    return tanh(x);
+    return tanh(tensorArg("Tanh", "input", x));
   }
 }
 
 export class Sigmoid extends Module {
+  constructor(...rest: []) {
+    super();
+    noExtra("Sigmoid", rest, 0);
+  }
   forward(x: Tensor): Tensor {
-    return sigmoid(x);
+    return sigmoid(tensorArg("Sigmoid", "input", x));
   }
 }
 
 export class Softmax extends Module {
-  constructor(readonly dim: number) {
+  readonly dim: number;
+  /** `Softmax(dim)` or `Softmax({ dim })`; the dim is required (PyTorch's implicit choice is deprecated). */
+  constructor(...rest: Args<[dim: number], { dim?: number }>) {
     super();
+    const a = args("Softmax", rest, ["dim"]);
+    this.dim = int("Softmax", "dim", a.dim);
   }
   forward(x: Tensor): Tensor {
-    return softmax(x, this.dim);
+    return softmax(tensorArg("Softmax", "input", x), this.dim);
   }
   override extraRepr(): string {
     return `dim=${this.dim}`;
@@ -82,14 +109,18 @@ export class Softmax extends Module {
 
 /** Flattens dims startDim..endDim (default: all but the batch dim). */
 export class Flatten extends Module {
+  readonly startDim: number;
+  readonly endDim: number;
   constructor(
-    readonly startDim = 1,
-    readonly endDim = -1,
+    ...rest: Args<[startDim: number, endDim: number], { startDim?: number; endDim?: number }>
   ) {
     super();
+    const a = args("Flatten", rest, ["startDim", "endDim"]);
+    this.startDim = int("Flatten", "startDim", a.startDim ?? 1);
+    this.endDim = int("Flatten", "endDim", a.endDim ?? -1);
   }
   forward(x: Tensor): Tensor {
-    return flatten(x, this.startDim, this.endDim);
+    return flatten(tensorArg("Flatten", "input", x), this.startDim, this.endDim);
   }
   override extraRepr(): string {
     return `start_dim=${this.startDim}, end_dim=${this.endDim}`;
@@ -115,6 +146,7 @@ export class Sequential extends Module {
   }
 
   at(index: number): Module {
+    int("Sequential.at", "index", index);
     const i = index < 0 ? index + this.length : index;
     if (!Number.isInteger(i) || i < 0 || i >= this.length) {
       throw new WasmgradError(

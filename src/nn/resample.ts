@@ -22,6 +22,7 @@ import {
 import type { Tensor } from "../tensor.js";
 import { type Args, args, bool, fail, num, oneOf, size } from "../validate.js";
 import { Module } from "./module.js";
+import { pyBool, pyFloat, pyTuple } from "./repr.js";
 
 type Size2 = number | null | readonly [number | null, number | null];
 type One = number | readonly [number];
@@ -39,6 +40,9 @@ export class AdaptiveAvgPool2d extends Module {
     super();
     checkSize("AdaptiveAvgPool2d", outputSize, 2);
   }
+  override extraRepr(): string {
+    return `output_size=${pySize(this.outputSize)}`;
+  }
   forward(x: Tensor): Tensor {
     return adaptiveAvgPool2d(x, this.outputSize);
   }
@@ -48,6 +52,9 @@ export class AdaptiveAvgPool1d extends Module {
   constructor(readonly outputSize: One) {
     super();
     checkSize("AdaptiveAvgPool1d", outputSize, 1);
+  }
+  override extraRepr(): string {
+    return `output_size=${pySize(this.outputSize)}`;
   }
   forward(x: Tensor): Tensor {
     return adaptiveAvgPool1d(x, this.outputSize);
@@ -67,6 +74,9 @@ export class AdaptiveMaxPool2d extends Module {
     if (a.returnIndices !== undefined && bool(op, "returnIndices", a.returnIndices)) {
       fail(op, "returnIndices is not supported");
     }
+  }
+  override extraRepr(): string {
+    return `output_size=${pySize(this.outputSize)}`;
   }
   forward(x: Tensor): Tensor {
     return adaptiveMaxPool2d(x, this.outputSize);
@@ -102,6 +112,9 @@ export class MaxPool1d extends Module {
     this.dilation = (a.dilation ?? 1) as One;
     this.ceilMode = a.ceilMode === undefined ? false : bool(op, "ceilMode", a.ceilMode);
   }
+  override extraRepr(): string {
+    return `kernel_size=${pySize(this.kernelSize)}, stride=${pySize(this.stride ?? this.kernelSize)}, padding=${pySize(this.padding)}, dilation=${pySize(this.dilation)}, ceil_mode=${pyBool(this.ceilMode)}`;
+  }
   forward(x: Tensor): Tensor {
     const { stride, padding, dilation, ceilMode } = this;
     return maxPool1d(x, this.kernelSize, { stride, padding, dilation, ceilMode });
@@ -129,6 +142,10 @@ export class AvgPool1d extends Module {
     this.countIncludePad =
       a.countIncludePad === undefined ? true : bool(op, "countIncludePad", a.countIncludePad);
   }
+  override extraRepr(): string {
+    const t = (v: One): string => pyTuple(typeof v === "number" ? [v] : [...v]);
+    return `kernel_size=${t(this.kernelSize)}, stride=${t(this.stride ?? this.kernelSize)}, padding=${t(this.padding)}`;
+  }
   forward(x: Tensor): Tensor {
     const { stride, padding, ceilMode, countIncludePad } = this;
     return avgPool1d(x, this.kernelSize, { stride, padding, ceilMode, countIncludePad });
@@ -136,6 +153,9 @@ export class AvgPool1d extends Module {
 }
 
 abstract class ChannelDropout extends Module {
+  override extraRepr(): string {
+    return `p=${pyFloat(this.p)}, inplace=${pyBool(this.inplace)}`;
+  }
   readonly p: number;
   readonly inplace: boolean;
   constructor(op: string, rest: readonly unknown[]) {
@@ -218,6 +238,13 @@ export class Upsample extends Module {
         ? null
         : bool(op, "recomputeScaleFactor", a.recomputeScaleFactor);
   }
+  override extraRepr(): string {
+    const info =
+      this.scaleFactor !== null
+        ? `scale_factor=${typeof this.scaleFactor === "number" ? pyFloat(this.scaleFactor) : `(${this.scaleFactor.map(pyFloat).join(", ")})`}`
+        : `size=${pySize(this.size as number | readonly number[])}`;
+    return `${info}, mode=${this.mode}`;
+  }
   forward(x: Tensor): Tensor {
     const { size, scaleFactor, mode, alignCorners, recomputeScaleFactor } = this;
     return interpolate(x, { size, scaleFactor, mode, alignCorners, recomputeScaleFactor });
@@ -229,7 +256,18 @@ export class PixelShuffle extends Module {
     super();
     size("PixelShuffle", "upscaleFactor", upscaleFactor, 1);
   }
+  override extraRepr(): string {
+    return `upscale_factor=${this.upscaleFactor}`;
+  }
   forward(x: Tensor): Tensor {
     return pixelShuffle(x, this.upscaleFactor);
   }
+}
+
+/** An int or a tuple of ints (None for null), as Python prints them. */
+function pySize(v: number | null | readonly (number | null)[]): string {
+  if (v === null) return "None";
+  if (typeof v === "number") return String(v);
+  const items = v.map((e) => (e === null ? "None" : String(e)));
+  return items.length === 1 ? `(${items[0]},)` : `(${items.join(", ")})`;
 }

@@ -11,6 +11,7 @@ import { dropout as dropoutOp } from "../ops/dropout.js";
 import { type CellKind, gatesOf, type LayerWeights, recurrentLayer } from "../ops/rnn.js";
 import { cat, narrow, reshape, stack, transpose } from "../ops/shape.js";
 import { Tensor } from "../tensor.js";
+import { type Args, args, bool, bytesWithin, num, oneOf, size } from "../validate.js";
 import { Module, parameter } from "./module.js";
 import { pyFloat } from "./repr.js";
 
@@ -25,11 +26,32 @@ export interface RNNOptions {
   bidirectional?: boolean;
 }
 
-function checkSize(layer: string, name: string, v: number, min: number): void {
-  if (!Number.isInteger(v) || v < min) {
-    throw new WasmgradError(`${layer}: ${name} must be an integer >= ${min} but got ${v}`);
+function checkSize(layer: string, name: string, v: unknown, min: number): void {
+  size(layer, name, v, min);
+}
+
+/** Bytes a parameter of `elements` floats takes (the allocator's smallest block is 16 bytes). */
+function paramBytes(elements: number): number {
+  return Math.max(16, elements * 4);
+}
+
+/** Frees what a constructor made before it failed: parameters are kept, so tidy would not. */
+function disposeOnFailure(module: Module<never[], unknown>, build: () => void): void {
+  try {
+    build();
+  } catch (e) {
+    for (const t of Object.values(module)) if (t instanceof Tensor) t.dispose();
+    throw e;
   }
 }
+
+const RNN_ARGS = ["numLayers", "nonlinearity", "bias", "batchFirst", "dropout", "bidirectional"];
+const LSTM_ARGS = ["numLayers", "bias", "batchFirst", "dropout", "bidirectional"];
+/** LSTM's and GRU's positional arguments after (inputSize, hiddenSize), as PyTorch's. */
+export type RecurrentArgs = Args<
+  [numLayers: number, bias: boolean, batchFirst: boolean, dropout: number, bidirectional: boolean],
+  Omit<RNNOptions, "nonlinearity">
+>;
 
 /** PyTorch's init for every recurrent weight and bias: uniform in ±1/sqrt(hiddenSize). */
 function init(shape: number[], hiddenSize: number): Tensor {
@@ -58,34 +80,39 @@ abstract class RecurrentBase<In extends unknown[], Out> extends Module<In, Out> 
     protected readonly kind: CellKind,
     readonly inputSize: number,
     readonly hiddenSize: number,
-    options: RNNOptions,
+    options: Partial<Record<string, unknown>>,
   ) {
     super();
     checkSize(layer, "inputSize", inputSize, 1);
     checkSize(layer, "hiddenSize", hiddenSize, 1);
-    const { numLayers = 1, bias = true, batchFirst = false, dropout = 0 } = options;
-    checkSize(layer, "numLayers", numLayers, 1);
-    if (typeof dropout !== "number" || !(dropout >= 0 && dropout <= 1)) {
-      throw new WasmgradError(`${layer}: dropout must be between 0 and 1 but got ${dropout}`);
-    }
+    const numLayers = size(layer, "numLayers", options.numLayers ?? 1, 1);
+    const bias = bool(layer, "bias", options.bias ?? true);
     this.numLayers = numLayers;
     this.bias = bias;
-    this.batchFirst = batchFirst;
-    this.dropout = dropout;
-    this.bidirectional = options.bidirectional ?? false;
+    this.batchFirst = bool(layer, "batchFirst", options.batchFirst ?? false);
+    this.dropout = num(layer, "dropout", options.dropout ?? 0, { min: 0, max: 1 });
+    this.bidirectional = bool(layer, "bidirectional", options.bidirectional ?? false);
     const g = gatesOf(kind) * hiddenSize;
+    const D = this.directions;
+    // Refused before anything is allocated: 2**31 layers would exhaust the JavaScript heap.
+    const perLayer = (inSize: number) =>
+      paramBytes(g * inSize) + paramBytes(g * hiddenSize) + (bias ? 2 * paramBytes(g) : 0);
+    const total = D * (perLayer(inputSize) + (numLayers - 1) * perLayer(hiddenSize * D));
+    bytesWithin(layer, `${numLayers} layers of parameters`, total);
     const self = this as unknown as Record<string, Tensor>;
-    for (let l = 0; l < numLayers; l++) {
-      for (const suffix of this.bidirectional ? ["", "_reverse"] : [""]) {
-        const inSize = l === 0 ? inputSize : hiddenSize * this.directions;
-        self[`weight_ih_l${l}${suffix}`] = init([g, inSize], hiddenSize);
-        self[`weight_hh_l${l}${suffix}`] = init([g, hiddenSize], hiddenSize);
-        if (bias) {
-          self[`bias_ih_l${l}${suffix}`] = init([g], hiddenSize);
-          self[`bias_hh_l${l}${suffix}`] = init([g], hiddenSize);
+    disposeOnFailure(this, () => {
+      for (let l = 0; l < numLayers; l++) {
+        for (const suffix of this.bidirectional ? ["", "_reverse"] : [""]) {
+          const inSize = l === 0 ? inputSize : hiddenSize * D;
+          self[`weight_ih_l${l}${suffix}`] = init([g, inSize], hiddenSize);
+          self[`weight_hh_l${l}${suffix}`] = init([g, hiddenSize], hiddenSize);
+          if (bias) {
+            self[`bias_ih_l${l}${suffix}`] = init([g], hiddenSize);
+            self[`bias_hh_l${l}${suffix}`] = init([g], hiddenSize);
+          }
         }
       }
-    }
+    });
   }
 
   get directions(): number {
@@ -218,14 +245,28 @@ function recurrentRepr(m: {
 }
 
 export class RNN extends RecurrentBase<[Tensor, (Tensor | null)?], [Tensor, Tensor]> {
-  constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
-    const nl = options.nonlinearity ?? "tanh";
-    if (nl !== "tanh" && nl !== "relu") {
-      throw new WasmgradError(
-        `RNN: nonlinearity must be "tanh" or "relu" but got ${JSON.stringify(nl)}`,
-      );
-    }
-    super("RNN", nl === "relu" ? "rnn_relu" : "rnn_tanh", inputSize, hiddenSize, options);
+  /**
+   * `RNN(inputSize, hiddenSize, numLayers?, nonlinearity?, bias?, batchFirst?, dropout?,
+   * bidirectional?)` in PyTorch's order, or any of them in a trailing options object.
+   */
+  constructor(
+    inputSize: number,
+    hiddenSize: number,
+    ...rest: Args<
+      [
+        numLayers: number,
+        nonlinearity: "tanh" | "relu",
+        bias: boolean,
+        batchFirst: boolean,
+        dropout: number,
+        bidirectional: boolean,
+      ],
+      RNNOptions
+    >
+  ) {
+    const o = args("RNN", rest, RNN_ARGS);
+    const nl = oneOf("RNN", "nonlinearity", o.nonlinearity ?? "tanh", ["tanh", "relu"]);
+    super("RNN", nl === "relu" ? "rnn_relu" : "rnn_tanh", inputSize, hiddenSize, o);
   }
 
   /** Returns [output, hN]. */
@@ -237,12 +278,9 @@ export class RNN extends RecurrentBase<[Tensor, (Tensor | null)?], [Tensor, Tens
 }
 
 export class GRU extends RecurrentBase<[Tensor, (Tensor | null)?], [Tensor, Tensor]> {
-  constructor(
-    inputSize: number,
-    hiddenSize: number,
-    options: Omit<RNNOptions, "nonlinearity"> = {},
-  ) {
-    super("GRU", "gru", inputSize, hiddenSize, options);
+  /** `GRU(inputSize, hiddenSize, numLayers?, bias?, batchFirst?, dropout?, bidirectional?)`. */
+  constructor(inputSize: number, hiddenSize: number, ...rest: RecurrentArgs) {
+    super("GRU", "gru", inputSize, hiddenSize, args("GRU", rest, LSTM_ARGS));
   }
 
   /** Returns [output, hN]. */
@@ -257,12 +295,9 @@ export class LSTM extends RecurrentBase<
   [Tensor, ([Tensor, Tensor] | null)?],
   [Tensor, [Tensor, Tensor]]
 > {
-  constructor(
-    inputSize: number,
-    hiddenSize: number,
-    options: Omit<RNNOptions, "nonlinearity"> = {},
-  ) {
-    super("LSTM", "lstm", inputSize, hiddenSize, options);
+  /** `LSTM(inputSize, hiddenSize, numLayers?, bias?, batchFirst?, dropout?, bidirectional?)`. */
+  constructor(inputSize: number, hiddenSize: number, ...rest: RecurrentArgs) {
+    super("LSTM", "lstm", inputSize, hiddenSize, args("LSTM", rest, LSTM_ARGS));
   }
 
   /** Returns [output, [hN, cN]]; the initial state is [h0, c0] (both or neither). */
@@ -285,6 +320,8 @@ export interface CellOptions {
   nonlinearity?: "tanh" | "relu";
 }
 
+type CellArgs = Args<[bias: boolean], Omit<CellOptions, "nonlinearity">>;
+
 /** One time step: parameters weight_ih, weight_hh, bias_ih, bias_hh. */
 abstract class CellBase<In extends unknown[], Out> extends Module<In, Out> {
   override extraRepr(): string {
@@ -304,17 +341,22 @@ abstract class CellBase<In extends unknown[], Out> extends Module<In, Out> {
     protected readonly kind: CellKind,
     readonly inputSize: number,
     readonly hiddenSize: number,
-    options: CellOptions,
+    options: Partial<Record<string, unknown>>,
   ) {
     super();
     checkSize(layer, "inputSize", inputSize, 1);
     checkSize(layer, "hiddenSize", hiddenSize, 1);
     const g = gatesOf(kind) * hiddenSize;
-    this.weight_ih = init([g, inputSize], hiddenSize);
-    this.weight_hh = init([g, hiddenSize], hiddenSize);
-    const bias = options.bias ?? true;
-    this.bias_ih = bias ? init([g], hiddenSize) : null;
-    this.bias_hh = bias ? init([g], hiddenSize) : null;
+    const bias = bool(layer, "bias", options.bias ?? true);
+    bytesWithin(layer, "the parameters", 4 * g * (inputSize + hiddenSize + 2));
+    this.weight_ih = this.weight_hh = null as unknown as Tensor;
+    this.bias_ih = this.bias_hh = null;
+    disposeOnFailure(this, () => {
+      this.weight_ih = init([g, inputSize], hiddenSize);
+      this.weight_hh = init([g, hiddenSize], hiddenSize);
+      this.bias_ih = bias ? init([g], hiddenSize) : null;
+      this.bias_hh = bias ? init([g], hiddenSize) : null;
+    });
   }
 
   /** Runs one step; returns [h', c' (LSTM) or null]. */
@@ -372,14 +414,15 @@ abstract class CellBase<In extends unknown[], Out> extends Module<In, Out> {
 }
 
 export class RNNCell extends CellBase<[Tensor, (Tensor | null)?], Tensor> {
-  constructor(inputSize: number, hiddenSize: number, options: CellOptions = {}) {
-    const nl = options.nonlinearity ?? "tanh";
-    if (nl !== "tanh" && nl !== "relu") {
-      throw new WasmgradError(
-        `RNNCell: nonlinearity must be "tanh" or "relu" but got ${JSON.stringify(nl)}`,
-      );
-    }
-    super("RNNCell", nl === "relu" ? "rnn_relu" : "rnn_tanh", inputSize, hiddenSize, options);
+  /** `RNNCell(inputSize, hiddenSize, bias?, nonlinearity?)`, or options. */
+  constructor(
+    inputSize: number,
+    hiddenSize: number,
+    ...rest: Args<[bias: boolean, nonlinearity: "tanh" | "relu"], CellOptions>
+  ) {
+    const o = args("RNNCell", rest, ["bias", "nonlinearity"]);
+    const nl = oneOf("RNNCell", "nonlinearity", o.nonlinearity ?? "tanh", ["tanh", "relu"]);
+    super("RNNCell", nl === "relu" ? "rnn_relu" : "rnn_tanh", inputSize, hiddenSize, o);
   }
   forward(x: Tensor, h?: Tensor | null): Tensor {
     return this.step(x, h, null)[0];
@@ -387,12 +430,9 @@ export class RNNCell extends CellBase<[Tensor, (Tensor | null)?], Tensor> {
 }
 
 export class GRUCell extends CellBase<[Tensor, (Tensor | null)?], Tensor> {
-  constructor(
-    inputSize: number,
-    hiddenSize: number,
-    options: Omit<CellOptions, "nonlinearity"> = {},
-  ) {
-    super("GRUCell", "gru", inputSize, hiddenSize, options);
+  /** `GRUCell(inputSize, hiddenSize, bias?)`, or options. */
+  constructor(inputSize: number, hiddenSize: number, ...rest: CellArgs) {
+    super("GRUCell", "gru", inputSize, hiddenSize, args("GRUCell", rest, ["bias"]));
   }
   forward(x: Tensor, h?: Tensor | null): Tensor {
     return this.step(x, h, null)[0];
@@ -400,12 +440,9 @@ export class GRUCell extends CellBase<[Tensor, (Tensor | null)?], Tensor> {
 }
 
 export class LSTMCell extends CellBase<[Tensor, ([Tensor, Tensor] | null)?], [Tensor, Tensor]> {
-  constructor(
-    inputSize: number,
-    hiddenSize: number,
-    options: Omit<CellOptions, "nonlinearity"> = {},
-  ) {
-    super("LSTMCell", "lstm", inputSize, hiddenSize, options);
+  /** `LSTMCell(inputSize, hiddenSize, bias?)`, or options. */
+  constructor(inputSize: number, hiddenSize: number, ...rest: CellArgs) {
+    super("LSTMCell", "lstm", inputSize, hiddenSize, args("LSTMCell", rest, ["bias"]));
   }
   /** Returns [h', c']; the state is [h, c] (both or neither). */
   forward(x: Tensor, state?: [Tensor, Tensor] | null): [Tensor, Tensor] {

@@ -29,8 +29,9 @@ export interface SDPAOptions {
   scale?: number | null;
 }
 
-/** Keys per tile in the kernel (BC there): the workspace holds 16 tiles' worth of floats. */
+/** Keys per tile and query rows per backward block in the kernel (BC, BR there). */
 const BC = 64;
+const BR = 32;
 
 function isBool(t: Tensor): boolean {
   return (t as { dtype?: string }).dtype === "bool";
@@ -148,7 +149,7 @@ export function scaledDotProductAttention(
   const out = Tensor._empty(op, [...batch, L, Ev]);
   const lse = Tensor._empty(op, [Math.max(bh * L, 1)]);
   const sp = (S + 7) & ~7;
-  const wsSize = (E + Ev) * sp + 16 * BC + 16;
+  const wsSize = (E + Ev) * sp + 4 * BR * BC + BR + 16;
   const call = (fn: "fwd" | "bwd", grads?: [Tensor, Tensor, Tensor, Tensor]) => {
     if (bh * L === 0) return;
     const ws = Tensor._empty(op, [wsSize]);

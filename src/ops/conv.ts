@@ -8,7 +8,15 @@ import { allocate, K, meta } from "../backend/runtime.js";
 import { ReduceOp } from "../backend/table/core.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
-import { describe, floatArg, INT32_MAX } from "../validate.js";
+import {
+  type Args,
+  args,
+  describe,
+  floatArg,
+  INT32_MAX,
+  optionalTensorArg,
+  size,
+} from "../validate.js";
 import { squeeze, unsqueeze } from "./shape.js";
 
 /** A size given once for both spatial dims, or as [height, width]. */
@@ -65,10 +73,13 @@ function geometry(x: Tensor, weight: Tensor, options: Conv2dOptions): Geometry {
   }
   const [n, c, h, w] = x.shape;
   const [oc, cg, kh, kw] = weight.shape;
-  const groups = options.groups ?? 1;
-  if (!Number.isInteger(groups) || groups < 1) {
-    throw new WasmgradError(`${op}: groups must be an integer >= 1 but got ${groups}`);
+  // The kernels divide by these: a zero would trap (divide by zero) instead of failing here.
+  if (kh === 0 || kw === 0 || cg === 0) {
+    throw new WasmgradError(
+      `${op}: weight ${fmt(weight.shape)} has a zero-size ${cg === 0 ? "input-channel" : "kernel"} dimension (input ${fmt(x.shape)}); expected every dimension but outChannels to be >= 1`,
+    );
   }
+  const groups = size(op, "groups", options.groups ?? 1, 1);
   if (oc % groups !== 0) {
     throw new WasmgradError(
       `${op}: weight ${fmt(weight.shape)} has ${oc} output channels, which groups=${groups} does not divide`,
@@ -104,6 +115,13 @@ function geometry(x: Tensor, weight: Tensor, options: Conv2dOptions): Geometry {
         `${op}: padded input is ${h + 2 * pad[0]}x${w + 2 * pad[1]} (input ${fmt(x.shape)}, padding ${fmt(pad)}) but the kernel spans ${span[0]}x${span[1]} (weight ${fmt(weight.shape)}, dilation ${fmt(dilation)}): the kernel can't be larger than the padded input`,
       );
     }
+  }
+  // The kernels compute in int32: every derived extent must fit, as the options do.
+  const extents = [span[0], span[1], h + 2 * pad[0], w + 2 * pad[1], oh * ow, c * kh * kw];
+  if (extents.some((v) => v > INT32_MAX)) {
+    throw new WasmgradError(
+      `${op}: the geometry overflows int32 (input ${fmt(x.shape)}, weight ${fmt(weight.shape)}, stride ${fmt(stride)}, padding ${fmt(pad)}, dilation ${fmt(dilation)})`,
+    );
   }
   return { n, c, h, w, oc, kh, kw, oh, ow, stride, pad, dilation, groups };
 }
@@ -204,15 +222,35 @@ export function metaOf(g: Geometry, blocking: Blocking): number {
   ]);
 }
 
+/** `conv2d(input, weight, bias?, stride?, padding?, dilation?, groups?)`, or the options. */
 export function conv2d(
   input: Tensor,
   weight: Tensor,
   bias?: Tensor | null,
-  options: Conv2dOptions = {},
+  ...rest: Args<
+    [stride: Pair, padding: Pair | "valid" | "same", dilation: Pair, groups: number],
+    Conv2dOptions
+  >
+): Tensor {
+  const options = args("conv2d", rest, [
+    "stride",
+    "padding",
+    "dilation",
+    "groups",
+  ]) as Conv2dOptions;
+  return conv2dImpl(input, weight, bias, options);
+}
+
+function conv2dImpl(
+  input: Tensor,
+  weight: Tensor,
+  bias: Tensor | null | undefined,
+  options: Conv2dOptions,
 ): Tensor {
   const x = floatArg("conv2d", "input", input);
   floatArg("conv2d", "weight", weight);
-  if (x.ndim === 3) return squeeze(conv2d(unsqueeze(x, 0), weight, bias, options), 0);
+  if (optionalTensorArg("conv2d", "bias", bias) !== null) floatArg("conv2d", "bias", bias);
+  if (x.ndim === 3) return squeeze(conv2dImpl(unsqueeze(x, 0), weight, bias, options), 0);
   if (x.ndim !== 4) {
     throw new WasmgradError(
       `conv2d: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input but got ${fmt(x.shape)}`,

@@ -4,7 +4,8 @@
  * linspace fills from both ends toward the middle in float32 arithmetic, as PyTorch's CPU kernel
  * does, so the last value is exactly `end` and values match torch's bit for bit.
  */
-import { backend, K } from "../backend/runtime.js";
+import { backend } from "../backend/runtime.js";
+import { checkDType, type DType } from "../dtype.js";
 import { normal, uniform } from "../random.js";
 import { sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
@@ -19,17 +20,41 @@ import {
   size,
   tensorArg,
 } from "../validate.js";
+import { fillRaw } from "./creation.js";
 
 export interface LikeOptions {
   requiresGrad?: boolean;
 }
 
+export interface DTypeLikeOptions extends LikeOptions {
+  /** The result's dtype (default: the input's). */
+  dtype?: DType | string;
+}
+
 function finish(op: string, t: Tensor, opts: unknown): Tensor {
-  const o = options(op, opts, ["requiresGrad"]);
+  const o = options(op, opts, ["requiresGrad", "dtype"]);
   if (o.requiresGrad !== undefined && bool(op, "requiresGrad", o.requiresGrad)) {
+    if (t.dtype !== "float32") {
+      t.dispose();
+      fail(op, `only float32 tensors can require gradients, but dtype is ${t.dtype}`);
+    }
     t.requiresGrad = true;
   }
   return t;
+}
+
+/** The dtype `opts` asks for, else `fallback`. */
+function dtypeOf(op: string, opts: unknown, fallback: DType): DType {
+  const o = options(op, opts, ["requiresGrad", "dtype"]);
+  return o.dtype === undefined ? fallback : checkDType(op, o.dtype);
+}
+
+/** Random draws are float32 only (torch.rand_like of an integer tensor fails too). */
+function floatDraws(op: string, x: Tensor, opts: unknown): void {
+  const d = dtypeOf(op, opts, x.dtype);
+  if (d !== "float32") {
+    fail(op, `draws are float32 only but the dtype would be ${d} (pass { dtype: "float32" })`);
+  }
 }
 
 function fillWith(t: Tensor, value: (i: number) => number): Tensor {
@@ -86,34 +111,42 @@ export function logspace(
 }
 
 /** A tensor of `t`'s shape filled with `value`. */
-export function fullLike(t: Tensor, value: number, opts?: LikeOptions, ...extra: never[]): Tensor {
+export function fullLike(
+  t: Tensor,
+  value: number,
+  opts?: DTypeLikeOptions,
+  ...extra: never[]
+): Tensor {
   noExtra("fullLike", [t, value, opts, ...extra], 3);
   const x = tensorArg("fullLike", "input", t);
   const v = num("fullLike", "fill value", value);
-  const out = Tensor._empty("fullLike", x.shape);
-  K.fill_f32(out.ptr, sizeOf(x.shape), v);
+  const out = Tensor._empty("fullLike", x.shape, dtypeOf("fullLike", opts, x.dtype));
+  fillRaw(out, v);
   return finish("fullLike", out, opts);
 }
 
 /** Uniform draws in [0, 1) of `t`'s shape. */
-export function randLike(t: Tensor, opts?: LikeOptions, ...extra: never[]): Tensor {
+export function randLike(t: Tensor, opts?: DTypeLikeOptions, ...extra: never[]): Tensor {
   noExtra("randLike", [t, opts, ...extra], 2);
   const x = tensorArg("randLike", "input", t);
+  floatDraws("randLike", x, opts);
   return finish("randLike", fillWith(Tensor._empty("randLike", x.shape), uniform), opts);
 }
 
 /** Standard normal draws of `t`'s shape. */
-export function randnLike(t: Tensor, opts?: LikeOptions, ...extra: never[]): Tensor {
+export function randnLike(t: Tensor, opts?: DTypeLikeOptions, ...extra: never[]): Tensor {
   noExtra("randnLike", [t, opts, ...extra], 2);
   const x = tensorArg("randnLike", "input", t);
+  floatDraws("randnLike", x, opts);
   return finish("randnLike", fillWith(Tensor._empty("randnLike", x.shape), normal), opts);
 }
 
 /** A tensor of `t`'s shape whose values are unspecified (torch.empty_like). */
-export function emptyLike(t: Tensor, opts?: LikeOptions, ...extra: never[]): Tensor {
+export function emptyLike(t: Tensor, opts?: DTypeLikeOptions, ...extra: never[]): Tensor {
   noExtra("emptyLike", [t, opts, ...extra], 2);
   const x = tensorArg("emptyLike", "input", t);
-  return finish("emptyLike", Tensor._empty("emptyLike", x.shape), opts);
+  const dtype = dtypeOf("emptyLike", opts, x.dtype);
+  return finish("emptyLike", Tensor._empty("emptyLike", x.shape, dtype), opts);
 }
 
 /**
@@ -122,7 +155,7 @@ export function emptyLike(t: Tensor, opts?: LikeOptions, ...extra: never[]): Ten
  */
 export function bernoulli(input: Tensor, p?: number, ...extra: never[]): Tensor {
   noExtra("bernoulli", [input, p, ...extra], 2);
-  const x = tensorArg("bernoulli", "input", input);
+  const x = tensorArg("bernoulli", "input", input, "float32");
   const out = Tensor._empty("bernoulli", x.shape);
   if (p !== undefined) {
     const q = num("bernoulli", "p", p, { min: 0, max: 1 });

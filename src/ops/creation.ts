@@ -6,6 +6,7 @@ import { normal, uniform } from "../random.js";
 import { checkShape, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { flattenNested, type NestedNumbers } from "../tensor-data.js";
+import { size } from "../validate.js";
 import { checkOptions, describe, isOptions } from "./options.js";
 
 export interface CreateOptions {
@@ -85,8 +86,10 @@ export function tensor(
   let values: ArrayLike<number>;
   let shape: number[];
   let inferred: DType = "float32";
-  const typed = ArrayBuffer.isView(data);
-  if (typed || (opts?.shape !== undefined && !isNested(data))) {
+  const typed =
+    ArrayBuffer.isView(data) &&
+    !(data instanceof BigInt64Array || data instanceof BigUint64Array || data instanceof DataView);
+  if (typed || (opts?.shape !== undefined && Array.isArray(data) && !isNested(data))) {
     values = data as unknown as ArrayLike<number>;
     if (data instanceof Int32Array) inferred = "int32";
     shape = opts?.shape !== undefined ? checkShape("tensor", opts.shape) : [values.length];
@@ -96,8 +99,15 @@ export function tensor(
     if (flat.bools) inferred = "bool";
     shape = opts?.shape !== undefined ? checkShape("tensor", opts.shape) : flat.shape;
   } else if (typeof data === "object" && data !== null && "length" in data) {
-    values = data as ArrayLike<number>;
-    shape = [data.length];
+    // A plain array-like ({ length: -1 }, { length: 2.5 }, strings inside) is checked as arrays are.
+    const n = size("tensor", "data length", data.length);
+    const flat = flattenNested(
+      "tensor",
+      Array.from({ length: n }, (_, i) => data[i]),
+    );
+    values = flat.values;
+    if (flat.bools) inferred = "bool";
+    shape = opts?.shape !== undefined ? checkShape("tensor", opts.shape) : [n];
   } else {
     throw new WasmgradError(
       `tensor: expected a number, nested number arrays or a typed array but got ${data === null ? "null" : typeof data}`,

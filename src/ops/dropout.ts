@@ -5,18 +5,25 @@
  * wasmgrad's generator, so `manualSeed` makes it reproducible; the gradient uses the same mask.
  */
 import { K, meta } from "../backend/runtime.js";
-import { WasmgradError } from "../errors.js";
 import { nextU32 } from "../random.js";
 import { Tensor } from "../tensor.js";
-import { tensorArg } from "../validate.js";
+import { type Args, args, bool, num, tensorArg } from "../validate.js";
 import { mul } from "./binary.js";
 
-export function dropout(input: Tensor, p = 0.5, training = true): Tensor {
+/** `dropout(input, p = 0.5, training = true, inplace = false)`, or the options. */
+export function dropout(
+  input: Tensor,
+  ...rest: Args<
+    [p: number, training: boolean, inplace: boolean],
+    { p?: number; training?: boolean; inplace?: boolean }
+  >
+): Tensor {
   const op = "dropout";
+  const a = args(op, rest, ["p", "training", "inplace"]);
   const x = tensorArg(op, "input", input);
-  if (typeof p !== "number" || !(p >= 0 && p <= 1)) {
-    throw new WasmgradError(`${op}: probability p must be between 0 and 1 but got ${p}`);
-  }
+  const p = num(op, "probability p", a.p ?? 0.5, { min: 0, max: 1 });
+  const training = bool(op, "training", a.training ?? true);
+  bool(op, "inplace", a.inplace ?? false);
   if (!training || p === 0) return x;
   const mask = Tensor._empty(op, x.shape);
   if (p === 1) K.fill_f32(mask.ptr, mask.numel(), 0);

@@ -11,6 +11,8 @@ import { BinaryOp } from "../backend/table/core.js";
 import { sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { int, noExtra, options, tensorArg } from "../validate.js";
+import { mul } from "./binary.js";
+import { asFloat, castRaw } from "./cast.js";
 import { mulRaw, scalarRaw } from "./raw.js";
 
 type Kernel = (dst: Ptr, x: Ptr, n: number) => void;
@@ -36,6 +38,7 @@ function unary(
 ): Tensor {
   tensorArg(op, "input", x);
   noExtra(op, [x, ...extra], 1);
+  if (x.dtype !== "float32") return intInput(op, kernel, x);
   const out = mapRaw(op, kernel, x);
   if (!needsGrad(x)) return out;
   return record(out, op, [x], (g) => {
@@ -47,6 +50,26 @@ function unary(
     }
     return [grad(g, out)];
   });
+}
+
+/**
+ * int32 and bool input, as PyTorch: the rounding functions return a copy, sign and square keep
+ * the dtype (exact: sign in float then back, square by integer multiply), frac refuses, and the
+ * rest compute in float32. Integer tensors never carry gradients, so nothing is recorded.
+ */
+function intInput(op: string, kernel: Kernel, x: Tensor): Tensor {
+  if (op === "floor" || op === "ceil" || op === "round" || op === "trunc") {
+    return castRaw(op, x, x.dtype);
+  }
+  if (op === "frac") x._ptr(op); // throws: frac is float-only in PyTorch too
+  if (op === "square") return x.dtype === "bool" ? castRaw(op, x, "bool") : mul(x, x);
+  const fx = asFloat(op, x);
+  const out = mapRaw(op, kernel, fx);
+  fx.dispose();
+  if (op !== "sign") return out;
+  const r = castRaw(op, out, x.dtype);
+  out.dispose();
+  return r;
 }
 
 /** g * t, disposing t. */

@@ -8,7 +8,7 @@ import { needsGrad, record } from "../autograd/engine.js";
 import { backend, K } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
-import { tensorArg } from "../validate.js";
+import { type Args, args, int, tensorArg } from "../validate.js";
 
 export interface EmbeddingOptions {
   paddingIdx?: number | null;
@@ -52,9 +52,11 @@ function readIndices(
 export function embedding(
   indices: Indices,
   weight: Tensor,
-  options: EmbeddingOptions = {},
+  ...rest: Args<[paddingIdx: number | null], EmbeddingOptions>
 ): Tensor {
   const op = "embedding";
+  const options = args(op, rest, ["paddingIdx"]) as EmbeddingOptions;
+  if (options.paddingIdx != null) int(op, "paddingIdx", options.paddingIdx);
   tensorArg(op, "weight", weight);
   if (weight.ndim !== 2) {
     throw new WasmgradError(`${op}: weight must be 2-D [num, dim] but got ${fmt(weight.shape)}`);

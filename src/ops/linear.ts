@@ -8,19 +8,12 @@ import { K, meta } from "../backend/runtime.js";
 import { ReduceOp } from "../backend/table/core.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
+import { floatArg, noExtra, optionalTensorArg } from "../validate.js";
 
-export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  for (const [name, t] of [
-    ["input", x],
-    ["weight", weight],
-  ] as const) {
-    if (!(t instanceof Tensor)) {
-      throw new WasmgradError(
-        `linear: expected ${name} to be a Tensor but got ${t === null ? "null" : typeof t}`,
-      );
-    }
-    t._float("linear");
-  }
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null, ...extra: []): Tensor {
+  noExtra("linear", [x, weight, bias, ...extra], 3);
+  floatArg("linear", "input", x);
+  floatArg("linear", "weight", weight);
   if (weight.ndim !== 2) {
     throw new WasmgradError(
       `linear: weight must be 2-D [outFeatures, inFeatures] but got ${fmt(weight.shape)}`,
@@ -32,11 +25,9 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
       `linear: input has shape ${fmt(x.shape)} but weight ${fmt(weight.shape)} expects the last dimension to be ${inF}`,
     );
   }
-  const b = bias ?? null;
+  const b = optionalTensorArg("linear", "bias", bias);
   if (b !== null) {
-    if (!(b instanceof Tensor))
-      throw new WasmgradError(`linear: bias must be a Tensor or null but got ${typeof b}`);
-    b._float("linear");
+    floatArg("linear", "bias", b);
     if (b.ndim !== 1 || b.shape[0] !== outF) {
       throw new WasmgradError(
         `linear: bias has shape ${fmt(b.shape)} but expected [${outF}] for weight ${fmt(weight.shape)}`,

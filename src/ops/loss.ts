@@ -13,7 +13,7 @@ import { fmt, WasmgradError } from "../errors.js";
 import { tidy } from "../memory.js";
 import { broadcastShapes, sameShape, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { options as checkOptions, describe, floatArg } from "../validate.js";
+import { type Args, args, describe, floatArg, int } from "../validate.js";
 import { add, mul, sub } from "./binary.js";
 import { expandRaw, mean, sum } from "./reduce.js";
 import { permute, reshape } from "./shape.js";
@@ -97,8 +97,8 @@ function reducedOut(op: string, stats: Ptr, reduction: Reduction, divisor: numbe
 // ---------------------------------------------------------------------------- mseLoss
 
 /** Mean squared error: reduce((input - target)^2). */
-export function mseLoss(input: Tensor, target: Tensor, opts?: LossOptions): Tensor {
-  checkOptions("mseLoss", opts, ["reduction"]);
+export function mseLoss(input: Tensor, target: Tensor, ...rest: Args<[], LossOptions>): Tensor {
+  const opts = args("mseLoss", rest, [], ["reduction"]) as LossOptions;
   const reduction = reductionOf("mseLoss", opts);
   if (!(input instanceof Tensor) || !(target instanceof Tensor)) {
     throw new WasmgradError("mseLoss: expected input and target to be Tensors");
@@ -301,10 +301,11 @@ function classLoss(
 export function crossEntropy(
   logits: Tensor,
   target: ClassTargets,
-  opts?: CrossEntropyOptions,
+  ...rest: Args<[weight: Tensor | null], CrossEntropyOptions>
 ): Tensor {
   const op = "crossEntropy";
-  checkOptions(op, opts, ["reduction", "weight", "ignoreIndex", "labelSmoothing"]);
+  const opts = args(op, rest, ["weight"], CLASS_KEYS) as CrossEntropyOptions;
+  if (opts.ignoreIndex !== undefined) int(op, "ignoreIndex", opts.ignoreIndex);
   floatArg(op, "logits", logits);
   const s = opts?.labelSmoothing ?? 0;
   if (typeof s !== "number" || !(s >= 0 && s <= 1)) {
@@ -351,8 +352,15 @@ function softCrossEntropy(
  * indices, as torch.nn.functional.nll_loss: l_i = -w_{y_i} x_{i, y_i}, with ignoreIndex and
  * the weighted mean of crossEntropy.
  */
-export function nllLoss(input: Tensor, target: ClassTargets, opts?: NLLLossOptions): Tensor {
-  checkOptions("nllLoss", opts, ["reduction", "weight", "ignoreIndex"]);
+const CLASS_KEYS = ["reduction", "ignoreIndex", "labelSmoothing"] as const;
+
+export function nllLoss(
+  input: Tensor,
+  target: ClassTargets,
+  ...rest: Args<[weight: Tensor | null], NLLLossOptions>
+): Tensor {
+  const opts = args("nllLoss", rest, ["weight"], ["reduction", "ignoreIndex"]) as NLLLossOptions;
+  if (opts.ignoreIndex !== undefined) int("nllLoss", "ignoreIndex", opts.ignoreIndex);
   floatArg("nllLoss", "input", input);
   return classLoss("nllLoss", input, target, opts, 0);
 }
@@ -451,8 +459,12 @@ function binaryLoss(
  *   l = -w (t log x + (1 - t) log(1 - x)), each log clamped to >= -100 as PyTorch does.
  * Inputs outside [0, 1] throw. Mean divides by the number of elements.
  */
-export function binaryCrossEntropy(input: Tensor, target: Tensor, opts?: BCELossOptions): Tensor {
-  checkOptions("binaryCrossEntropy", opts, ["reduction", "weight"]);
+export function binaryCrossEntropy(
+  input: Tensor,
+  target: Tensor,
+  ...rest: Args<[weight: Tensor | null], BCELossOptions>
+): Tensor {
+  const opts = args("binaryCrossEntropy", rest, ["weight"], ["reduction"]) as BCELossOptions;
   return binaryLoss("binaryCrossEntropy", input, target, opts);
 }
 
@@ -464,8 +476,9 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts?: BCELoss
 export function binaryCrossEntropyWithLogits(
   input: Tensor,
   target: Tensor,
-  opts?: BCEWithLogitsOptions,
+  ...rest: Args<[weight: Tensor | null], BCEWithLogitsOptions>
 ): Tensor {
-  checkOptions("binaryCrossEntropyWithLogits", opts, ["reduction", "weight", "posWeight"]);
+  const op = "binaryCrossEntropyWithLogits";
+  const opts = args(op, rest, ["weight"], ["reduction", "posWeight"]) as BCEWithLogitsOptions;
   return binaryLoss("binaryCrossEntropyWithLogits", input, target, opts);
 }

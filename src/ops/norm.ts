@@ -9,7 +9,7 @@ import { needsGradAny, record } from "../autograd/engine.js";
 import { backend, K } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
-import { tensorArg } from "../validate.js";
+import { type Args, args, bool, num, optionalTensorArg, tensorArg } from "../validate.js";
 
 export interface BatchNormOptions {
   weight?: Tensor | null;
@@ -37,14 +37,33 @@ function snapshot(op: string, t: Tensor): Tensor {
   return out;
 }
 
+/**
+ * `batchNorm(input, runningMean, runningVar, weight?, bias?, training?, momentum?, eps?)`, or
+ * the options.
+ */
 export function batchNorm(
   input: Tensor,
   runningMean: Tensor | null,
   runningVar: Tensor | null,
-  options: BatchNormOptions = {},
+  ...rest: Args<
+    [weight: Tensor | null, bias: Tensor | null, training: boolean, momentum: number, eps: number],
+    BatchNormOptions
+  >
 ): Tensor {
   const op = "batchNorm";
+  const options = args(op, rest, [
+    "weight",
+    "bias",
+    "training",
+    "momentum",
+    "eps",
+  ]) as BatchNormOptions;
   const x = tensorArg(op, "input", input);
+  optionalTensorArg(op, "runningMean", runningMean);
+  optionalTensorArg(op, "runningVar", runningVar);
+  bool(op, "training", options.training ?? false);
+  num(op, "momentum", options.momentum ?? 0.1, { min: 0, max: 1 });
+  num(op, "eps", options.eps ?? 1e-5, { min: 0, finite: true });
   if (x.ndim < 2) {
     throw new WasmgradError(
       `${op}: expected input [N, C, *] with at least 2 dims but got ${fmt(x.shape)}`,

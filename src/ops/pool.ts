@@ -7,7 +7,7 @@ import { needsGrad, record } from "../autograd/engine.js";
 import { K, meta } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
-import { tensorArg } from "../validate.js";
+import { type Args, args, bool, INT32_MAX, size, tensorArg } from "../validate.js";
 import { type Pair, pair } from "./conv.js";
 
 export interface MaxPool2dOptions {
@@ -57,7 +57,14 @@ function poolGeometry(
   }
   const h = x.shape[x.ndim - 2];
   const w = x.shape[x.ndim - 1];
-  const ceil = options.ceilMode ?? false;
+  // The kernels compute in int32: a window or padded extent past it would wrap.
+  const extents = [d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1, h + 2 * p[0], w + 2 * p[1]];
+  if (extents.some((v) => v > INT32_MAX)) {
+    throw new WasmgradError(
+      `${op}: kernel ${fmt(k)} with dilation ${fmt(d)} and padding ${fmt(p)} overflows int32 for input ${fmt(x.shape)}`,
+    );
+  }
+  const ceil = bool(op, "ceilMode", options.ceilMode ?? false);
   const oh = outSize(h, k[0], p[0], s[0], d[0], ceil);
   const ow = outSize(w, k[1], p[1], s[1], d[1], ceil);
   if (oh < 1 || ow < 1) {
@@ -71,8 +78,17 @@ function poolGeometry(
   return { planes, h, w, oh, ow, outShape, geo };
 }
 
-export function maxPool2d(input: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}): Tensor {
+/** `maxPool2d(input, kernelSize, stride?, padding?, dilation?, ceilMode?)`, or the options. */
+export function maxPool2d(
+  input: Tensor,
+  kernelSize: Pair,
+  ...rest: Args<
+    [stride: Pair | null, padding: Pair, dilation: Pair, ceilMode: boolean],
+    MaxPool2dOptions
+  >
+): Tensor {
   const op = "maxPool2d";
+  const options = args(op, rest, ["stride", "padding", "dilation", "ceilMode"]) as MaxPool2dOptions;
   const x = tensorArg(op, "input", input);
   const { planes, h, w, oh, ow, outShape, geo } = poolGeometry(op, x, kernelSize, options);
   const out = Tensor._empty(op, outShape);
@@ -91,15 +107,37 @@ export function maxPool2d(input: Tensor, kernelSize: Pair, options: MaxPool2dOpt
   });
 }
 
-export function avgPool2d(input: Tensor, kernelSize: Pair, options: AvgPool2dOptions = {}): Tensor {
+/**
+ * `avgPool2d(input, kernelSize, stride?, padding?, ceilMode?, countIncludePad?,
+ * divisorOverride?)`, or the options.
+ */
+export function avgPool2d(
+  input: Tensor,
+  kernelSize: Pair,
+  ...rest: Args<
+    [
+      stride: Pair | null,
+      padding: Pair,
+      ceilMode: boolean,
+      countIncludePad: boolean,
+      divisorOverride: number | null,
+    ],
+    AvgPool2dOptions
+  >
+): Tensor {
   const op = "avgPool2d";
+  const options = args(op, rest, [
+    "stride",
+    "padding",
+    "ceilMode",
+    "countIncludePad",
+    "divisorOverride",
+  ]) as AvgPool2dOptions;
   const x = tensorArg(op, "input", input);
-  const divisor = options.divisorOverride ?? 0;
-  if (!Number.isInteger(divisor) || (options.divisorOverride != null && divisor === 0)) {
-    throw new WasmgradError(
-      `${op}: divisorOverride must be a nonzero integer but got ${options.divisorOverride}`,
-    );
-  }
+  // PyTorch refuses 0; the kernel reads the divisor as an int32, so larger values would wrap.
+  const divisor =
+    options.divisorOverride == null ? 0 : size(op, "divisorOverride", options.divisorOverride, 1);
+  bool(op, "countIncludePad", options.countIncludePad ?? true);
   const { outShape, geo } = poolGeometry(op, x, kernelSize, { ...options, dilation: 1 });
   const m = [...geo, (options.countIncludePad ?? true) ? 1 : 0, divisor];
   const out = Tensor._empty(op, outShape);

@@ -10,6 +10,7 @@ import { WasmgradError } from "../errors.js";
 import { broadcastShapes, type Shape, sameShape, sizeOf } from "../shape.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
 import { noExtra } from "../validate.js";
+import { asFloat, castRaw } from "./cast.js";
 import { binaryRaw, mulRaw, scalarRaw, sumTo } from "./raw.js";
 import { expandRaw } from "./reduce.js";
 import * as unary from "./unary.js";
@@ -45,6 +46,31 @@ function reduceGrad(full: Tensor, shape: Shape): Tensor {
   return r;
 }
 
+/**
+ * A two-operand op with an int32 or bool operand (PyTorch promotes): computed on float32
+ * copies, and cast to int32 when `intResult` (both operands integral). A converted copy stays
+ * alive when the other operand's gradient needs it.
+ */
+function viaFloat(
+  op: string,
+  a: Tensor,
+  b: Tensor,
+  f: (a: Tensor, b: Tensor) => Tensor,
+  intResult: boolean,
+): Tensor {
+  const fa = asFloat(op, a);
+  const fb = asFloat(op, b);
+  const out = f(fa, fb);
+  if (!out.requiresGrad) {
+    if (fa !== a) fa.dispose();
+    if (fb !== b) fb.dispose();
+  }
+  if (!intResult) return out;
+  const r = castRaw(op, out, "int32");
+  out.dispose();
+  return r;
+}
+
 function filled(op: string, shape: Shape, value: number): Tensor {
   const t = Tensor._empty(op, shape);
   K.fill_f32(t.ptr, sizeOf(shape), value);
@@ -68,6 +94,18 @@ export function pow(x: TensorOrScalar, y: TensorOrScalar, ...extra: never[]): Te
     return unary.pow(x, y);
   }
   if (typeof x === "number") return rpow(y, x);
+  if (x.dtype !== "float32" || y.dtype !== "float32") {
+    if (x.dtype !== "float32" && y.dtype !== "float32" && y.data().some((v) => v < 0)) {
+      throw new WasmgradError("pow: integers to negative integer powers are not allowed");
+    }
+    return viaFloat(
+      "pow",
+      x,
+      y,
+      (a, b) => pow(a, b),
+      x.dtype !== "float32" && y.dtype !== "float32",
+    );
+  }
   const shape = broadcastShapes("pow", x.shape, y.shape);
   const xb = expandTo(x, shape);
   const yb = expandTo(y, shape);
@@ -104,6 +142,15 @@ export function rpow(x: Tensor, base: number, ...extra: never[]): Tensor {
   if (typeof base !== "number") {
     throw new WasmgradError(`rpow: expected a number base but got ${describe(base)}`);
   }
+  if (x.dtype !== "float32") {
+    const fx = asFloat("rpow", x);
+    const r = rpow(fx, base);
+    fx.dispose();
+    if (!Number.isInteger(base)) return r;
+    const ri = castRaw("rpow", r, "int32");
+    r.dispose();
+    return ri;
+  }
   const n = sizeOf(x.shape);
   const b = filled("rpow", x.shape, base);
   const out = Tensor._empty("rpow", x.shape);
@@ -134,6 +181,9 @@ export function atan2(y: Tensor, x: Tensor, ...extra: never[]): Tensor {
   noExtra("atan2", [y, x, ...extra], 2);
   check("atan2", y, "the first operand (y)", false);
   check("atan2", x, "the second operand (x)", false);
+  if (x.dtype !== "float32" || y.dtype !== "float32") {
+    return viaFloat("atan2", y, x, (a, b) => atan2(a, b), false);
+  }
   const shape = broadcastShapes("atan2", y.shape, x.shape);
   const yb = expandTo(y, shape);
   const xb = expandTo(x, shape);

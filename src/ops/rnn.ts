@@ -169,6 +169,15 @@ export function recurrentLayer(
   gh?.dispose();
   // The forward's pre-activations are not needed again: gi becomes the gradient buffer dG.
   return record(packed, op, inputs, (grad) => {
+    // The forward's raw pointers would be stale if an input was disposed since (a disposed
+    // module): fetch them again, which reports the disposal instead of reading freed memory.
+    x._live(op);
+    const wih = w.weightIh._ptr(op);
+    const whh = w.weightHh._ptr(op);
+    const h0p = h0?._ptr(op) ?? 0;
+    const c0p = c0?._ptr(op) ?? 0;
+    w.biasIh?._live(op);
+    w.biasHh?._live(op);
     const gp = grad._ptr(op);
     const dG = gi;
     const dgh = gru ? Tensor._empty(op, [rows, G]) : null;

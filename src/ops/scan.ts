@@ -60,6 +60,7 @@ function scanRaw(op: string, kernel: ScanKernel, x: Tensor, l: Layout, reverse: 
 /** Running sums along `dim`, as torch.cumsum. */
 export function cumsum(x: Tensor, ...rest: Args<[number], { dim?: number }>): Tensor {
   const l = layout("cumsum", x, args("cumsum", rest, ["dim"]).dim as number, true);
+  if (x.dtype !== "float32") return intScan("cumsum", x, l, (a, v) => (a + v) | 0, 0, true);
   const out = scanRaw("cumsum", K.cumsum_f32, x, l, 0);
   if (!needsGrad(x)) return out;
   return record(out, "cumsum", [x], (g) => [scanRaw("cumsum", K.cumsum_f32, g, l, 1)]);
@@ -68,6 +69,7 @@ export function cumsum(x: Tensor, ...rest: Args<[number], { dim?: number }>): Te
 /** Running products along `dim`, as torch.cumprod. */
 export function cumprod(x: Tensor, ...rest: Args<[number], { dim?: number }>): Tensor {
   const l = layout("cumprod", x, args("cumprod", rest, ["dim"]).dim as number, true);
+  if (x.dtype !== "float32") return intScan("cumprod", x, l, Math.imul, 1, true);
   const out = scanRaw("cumprod", K.cumprod_f32, x, l, 0);
   if (!needsGrad(x)) return out;
   return record(out, "cumprod", [x], (g) => {
@@ -174,10 +176,11 @@ export function prod(
   const dim = a.dim as number | null | undefined;
   const keepdim = a.keepdim === undefined ? false : bool("prod", "keepdim", a.keepdim);
   const l = layout("prod", x, dim, false);
-  let shape: number[];
-  if (l.d < 0) shape = [];
-  else if (x.ndim === 0) shape = [];
-  else shape = x.shape.map((s, i) => (i === l.d ? 1 : s)).filter((_, i) => keepdim || i !== l.d);
+  if (x.dtype !== "float32") {
+    const all = intScan("prod", x, l, Math.imul, 1, false);
+    return shapeOf(all, prodShape(x, l, keepdim));
+  }
+  const shape = prodShape(x, l, keepdim);
   const px = x._ptr("prod");
   const out = Tensor._empty("prod", shape);
   if (l.outer * l.inner > 0) K.prod_f32(out.ptr, px, l.outer, l.r, l.inner);
@@ -190,4 +193,48 @@ export function prod(
     columns(l, x, g, dx, prodColumn, true);
     return [dx];
   });
+}
+
+function prodShape(x: Tensor, l: Layout, keepdim: boolean): number[] {
+  if (l.d < 0 || x.ndim === 0) return [];
+  return x.shape.map((s, i) => (i === l.d ? 1 : s)).filter((_, i) => keepdim || i !== l.d);
+}
+
+function shapeOf(t: Tensor, shape: number[]): Tensor {
+  const v = Tensor._view(t, shape);
+  t.dispose();
+  return v;
+}
+
+/**
+ * cumsum / cumprod (`keep`: every running value) or prod (only the last, [outer, inner]) of an
+ * int32 or bool tensor, exactly in int32 arithmetic (wrapping as PyTorch's integers do; the
+ * result is int32, as PyTorch gives int64). Integer tensors are indices and counts, small
+ * enough for a scalar loop.
+ */
+function intScan(
+  op: string,
+  x: Tensor,
+  l: Layout,
+  f: (acc: number, v: number) => number,
+  init: number,
+  keep: boolean,
+): Tensor {
+  const out = Tensor._empty(op, keep ? x.shape : [l.outer * l.inner], "int32");
+  const src = x._rawPtr(op) >>> 2;
+  const dst = out._rawPtr(op) >>> 2;
+  const i32 = backend.i32();
+  const read = x.dtype === "int32" ? i32 : backend.f32();
+  for (let o = 0; o < l.outer; o++) {
+    for (let j = 0; j < l.inner; j++) {
+      let acc = init;
+      for (let k = 0; k < l.r; k++) {
+        const i = (o * l.r + k) * l.inner + j;
+        acc = f(acc, read[src + i]);
+        if (keep) i32[dst + i] = acc;
+      }
+      if (!keep) i32[dst + o * l.inner + j] = acc;
+    }
+  }
+  return out;
 }

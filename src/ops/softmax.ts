@@ -5,16 +5,16 @@ import { K } from "../backend/runtime.js";
 import { WasmgradError } from "../errors.js";
 import { normDim, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
+import { expectTensor, int, noExtra } from "../validate.js";
 
 type Layout = { outer: number; r: number; inner: number };
 
 function layout(op: string, x: Tensor, dim: number): Layout {
-  if (!(x instanceof Tensor)) {
-    throw new WasmgradError(`${op}: expected a Tensor but got ${x === null ? "null" : typeof x}`);
-  }
+  expectTensor(op, x);
   if (dim === undefined || dim === null) {
     throw new WasmgradError(`${op}: dim is required (softmax over which dimension?)`);
   }
+  int(op, "dim", dim);
   x._float(op);
   if (x.ndim === 0) return { outer: 1, r: 1, inner: 1 };
   const d = normDim(op, dim, x.ndim);
@@ -43,10 +43,12 @@ function softmaxLike(op: string, fwd: Fwd, bwd: Bwd, x: Tensor, dim: number): Te
   );
 }
 
-export function softmax(x: Tensor, dim: number): Tensor {
+export function softmax(x: Tensor, dim: number, ...extra: []): Tensor {
+  noExtra("softmax", [x, dim, ...extra], 2);
   return softmaxLike("softmax", K.softmax_f32, K.softmax_bwd_f32, x, dim);
 }
 
-export function logSoftmax(x: Tensor, dim: number): Tensor {
+export function logSoftmax(x: Tensor, dim: number, ...extra: []): Tensor {
+  noExtra("logSoftmax", [x, dim, ...extra], 2);
   return softmaxLike("logSoftmax", K.log_softmax_f32, K.log_softmax_bwd_f32, x, dim);
 }

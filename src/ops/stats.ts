@@ -11,6 +11,7 @@ import { WasmgradError } from "../errors.js";
 import { normDims, type Shape, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { type Args, args, bool, fail, num } from "../validate.js";
+import { asFloat } from "./cast.js";
 import { mapRaw } from "./elementwise.js";
 import { binaryRaw, mulRaw, reduceTo, scalarRaw } from "./raw.js";
 
@@ -163,6 +164,13 @@ export function logsumexp(
   const keepdim = a.keepdim === undefined ? false : bool("logsumexp", "keepdim", a.keepdim);
   if (dim === undefined || dim === null) {
     throw new WasmgradError("logsumexp: dim is required (a number or an array of numbers)");
+  }
+  if (x instanceof Tensor && x.dtype !== "float32") {
+    // PyTorch computes integer input in float; integers carry no gradient.
+    const fx = asFloat("logsumexp", x);
+    const r = logsumexp(fx, dim as number | number[], keepdim);
+    fx.dispose();
+    return r;
   }
   const p = plan("logsumexp", x, dim, keepdim);
   const m = reduceTo("logsumexp", ReduceOp.max, x, p.keepShape);

@@ -98,11 +98,11 @@ export class LBFGS extends Optimizer<Record<string, never>, LBFGSGroup> {
   }
 
   protected checkGroup(op: string, g: ParamGroup<LBFGSGroup>): void {
-    num(op, "lr", g.lr, nonNegative, "a number >= 0");
+    num(op, "lr", g.lr, nonNegative, "a finite number >= 0");
     for (const k of ["maxIter", "maxEval", "historySize"] as const)
       num(op, k, g[k], intAtLeast(1), "an integer >= 1");
     for (const k of ["toleranceGrad", "toleranceChange"] as const)
-      num(op, k, g[k], nonNegative, "a number >= 0");
+      num(op, k, g[k], nonNegative, "a finite number >= 0");
     if (g.lineSearchFn !== null)
       oneOf(op, "lineSearchFn", g.lineSearchFn, ["strong_wolfe"] as const);
   }

@@ -301,7 +301,7 @@ export abstract class Optimizer<
           (Array.isArray(v) !== Array.isArray(mine) || typeof v !== typeof mine)
         ) {
           throw new WasmgradError(
-            `${op}: hyper-parameter ${k} is ${JSON.stringify(v)}, expected a value like ${JSON.stringify(mine)}`,
+            `${op}: hyper-parameter ${k} is ${show(v)}, expected a value like ${show(mine)}`,
           );
         }
         loaded[k] = Array.isArray(v) ? [...v] : v;

@@ -52,8 +52,9 @@ const { nn } = wg;
  * A bool mask as an additive float mask (-inf where a position is excluded). SDPA's bool masks
  * keep what is true; MultiheadAttention's and the layers' exclude what is true.
  */
-function mask(m: MaskTensor, keepTrue: boolean): wg.Tensor {
+function mask(m: MaskTensor, keepTrue: boolean, asBool = false): wg.Tensor {
   if (m.dtype !== "bool") return toTensor(m);
+  if (asBool) return wg.tensor(m.data.map(Boolean), { shape: m.shape, dtype: "bool" });
   const add = m.data.map((v) => ((keepTrue ? !v : v) ? Number.NEGATIVE_INFINITY : 0));
   return wg.tensor(Float32Array.from(add), { shape: m.shape });
 }
@@ -69,7 +70,7 @@ describe("functional ops against PyTorch", () => {
       wg.tidy(() => {
         const t: Record<string, wg.Tensor> = {};
         for (const [k, v] of Object.entries(c.inputs)) {
-          t[k] = v.dtype === "bool" || k === "attnMask" ? mask(v, true) : toTensor(v, true);
+          t[k] = v.dtype === "bool" || k === "attnMask" ? mask(v, true, true) : toTensor(v, true);
         }
         // The generator scales some inputs (x * 3 + 1, q * 2, x * 4) to spread them out.
         let out: wg.Tensor;
@@ -158,31 +159,34 @@ function run(
 }
 
 describe("modules load PyTorch state dicts and match outputs and gradients", () => {
-  for (const c of fx.modules) {
-    it(c.name, () => {
-      const m = build(c);
-      const sd: Record<string, wg.Tensor> = {};
-      for (const [k, v] of Object.entries(c.stateDict)) sd[k] = toTensor(v);
-      expect(Object.keys(m.stateDict())).toEqual(Object.keys(c.stateDict));
-      m.loadStateDict(sd);
-      for (const t of Object.values(sd)) t.dispose();
-      wg.tidy(() => {
-        const x: Record<string, wg.Tensor> = {};
-        for (const [k, v] of Object.entries(c.inputs)) x[k] = toTensor(v, true);
-        const masks: Record<string, wg.Tensor> = {};
-        for (const [k, v] of Object.entries(c.masks)) masks[k] = mask(v, false);
-        const { out, w } = run(c, m, x, masks);
-        expectClose("output", out, c.output);
-        if (c.weights !== null) expectClose("weights", w, c.weights);
-        else expect(w).toBeNull();
-        out.backward(toTensor(c.upstream));
-        for (const [k, t] of Object.entries(x)) expectClose(`grad ${k}`, t.grad, c.grads[k]);
-        for (const [k, p] of m.namedParameters()) expectClose(`grad ${k}`, p.grad, c.grads[k]);
-        for (const t of Object.values(x)) t.dispose();
+  const variants = (c: ModuleFixture) =>
+    Object.values(c.masks).some((m) => m.dtype === "bool") ? [true, false] : [false];
+  for (const c of fx.modules)
+    for (const asBool of variants(c)) {
+      it(`${c.name}${asBool ? " (bool masks)" : " (float masks)"}`, () => {
+        const m = build(c);
+        const sd: Record<string, wg.Tensor> = {};
+        for (const [k, v] of Object.entries(c.stateDict)) sd[k] = toTensor(v);
+        expect(Object.keys(m.stateDict())).toEqual(Object.keys(c.stateDict));
+        m.loadStateDict(sd);
+        for (const t of Object.values(sd)) t.dispose();
+        wg.tidy(() => {
+          const x: Record<string, wg.Tensor> = {};
+          for (const [k, v] of Object.entries(c.inputs)) x[k] = toTensor(v, true);
+          const masks: Record<string, wg.Tensor> = {};
+          for (const [k, v] of Object.entries(c.masks)) masks[k] = mask(v, false, asBool);
+          const { out, w } = run(c, m, x, masks);
+          expectClose("output", out, c.output);
+          if (c.weights !== null) expectClose("weights", w, c.weights);
+          else expect(w).toBeNull();
+          out.backward(toTensor(c.upstream));
+          for (const [k, t] of Object.entries(x)) expectClose(`grad ${k}`, t.grad, c.grads[k]);
+          for (const [k, p] of m.namedParameters()) expectClose(`grad ${k}`, p.grad, c.grads[k]);
+          for (const t of Object.values(x)) t.dispose();
+        });
+        m.dispose();
       });
-      m.dispose();
-    });
-  }
+    }
 });
 
 describe("repr", () => {

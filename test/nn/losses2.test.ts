@@ -320,7 +320,7 @@ describe("loss errors", () => {
     [
       "crossEntropy ignoreIndex 0.5",
       () => F.crossEntropy(x(), [0, 1, 2], { ignoreIndex: 0.5 }),
-      /crossEntropy: ignoreIndex must be a 32-bit integer but got 0.5/,
+      /crossEntropy: ignoreIndex must be an integer \(int32\) but got 0.5/,
     ],
     [
       "crossEntropy 0-d input",
@@ -330,7 +330,7 @@ describe("loss errors", () => {
     [
       "crossEntropy python spelling",
       () => F.crossEntropy(x(), [0, 1, 2], { ignore_index: 1 } as never),
-      /crossEntropy: unknown option "ignore_index"; did you mean ignoreIndex\? \(known: reduction, weight, ignoreIndex, labelSmoothing\)/,
+      /crossEntropy: unknown option "ignore_index"; did you mean ignoreIndex\? \(known: weight, reduction, ignoreIndex, labelSmoothing\)/,
     ],
     [
       "crossEntropy reduction",

@@ -24,6 +24,7 @@ interface Case {
   args: Value[];
   options?: Record<string, Value>;
   eval?: boolean;
+  repr?: string;
   state?: Record<string, FixtureTensor>;
   inputs: Input[];
   output: FixtureTensor;
@@ -63,6 +64,9 @@ function runCase(c: Case): string[] {
         module.loadStateDict(sd);
       }
       if (c.eval) module.eval();
+      if (c.repr !== undefined && String(module) !== c.repr) {
+        problems.push(`repr: got ${String(module)}, want ${c.repr}`);
+      }
       out = module.forward(...inputs);
     } else {
       const f = (wg.F as unknown as Record<string, Fn>)[c.fn as string];

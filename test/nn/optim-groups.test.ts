@@ -140,7 +140,7 @@ describe("strictness (every constructor)", () => {
     [
       "Adadelta lr",
       () => new O.Adadelta([p], -1),
-      /^Adadelta: invalid lr -1: expected a number >= 0$/,
+      /^Adadelta: invalid lr -1: expected a finite number >= 0$/,
     ],
     [
       "Adamax betas",
@@ -195,7 +195,7 @@ describe("strictness (every constructor)", () => {
     [
       "group value",
       () => new O.Adam([{ params: [p], lr: -1 }]),
-      /^Adam: invalid lr -1: expected a number >= 0$/,
+      /^Adam: invalid lr -1: expected a finite number >= 0$/,
     ],
     [
       "group without params",
@@ -229,7 +229,7 @@ describe("strictness (every constructor)", () => {
           expect(p.item()).toBe(1);
         }
       },
-      /^SGD\.step: invalid lr "x": expected a number >= 0$/,
+      /^SGD\.step: invalid lr "x": expected a finite number >= 0$/,
     ],
     [
       "closure not a function",

@@ -205,6 +205,22 @@ describe("scaledDotProductAttention against a float64 reference", () => {
     mask1.dispose();
   });
 
+  it("a bool mask keeps the true positions and equals the matching float mask", () => {
+    const q = wg.tensor(rand(2 * 5 * 4, "bq"), { shape: [2, 5, 4] });
+    const keep = Array.from({ length: 5 * 6 }, (_, i) => i % 6 === 0 || (i * 7) % 3 !== 0);
+    const bool = wg.tensor(keep.map(Number), { shape: [5, 6], dtype: "bool" });
+    expect(bool.dtype).toBe("bool");
+    const float = wg.tensor(
+      keep.map((k) => (k ? 0 : Number.NEGATIVE_INFINITY)),
+      { shape: [5, 6] },
+    );
+    const k = wg.tensor(rand(2 * 6 * 4, "bk"), { shape: [2, 6, 4] });
+    const a = wg.F.scaledDotProductAttention(q, k, k, { attnMask: bool });
+    const b = wg.F.scaledDotProductAttention(q, k, k, { attnMask: float });
+    expect(Array.from(a.data())).toEqual(Array.from(b.data()));
+    for (const t of [q, k, bool, float, a, b]) t.dispose();
+  });
+
   it("a fully masked row gives NaN, as PyTorch's reference implementation", () => {
     const q = wg.ones([1, 2, 2]);
     const mask = wg.tensor([

@@ -31,7 +31,7 @@ describe("in-place ops", () => {
     }
     // Two steps of w -= 0.1 * x, the gradient zeroed in between.
     const got = Array.from(w.data());
-    [0.9, 2.2, 2.6].forEach((v, i) => expect(got[i]).toBeCloseTo(v, 6));
+    for (const [i, v] of [0.9, 2.2, 2.6].entries()) expect(got[i]).toBeCloseTo(v, 6);
     expect(w.grad?.toArray()).toEqual([0, 0, 0]);
     expect(w.requiresGrad).toBe(true);
   });
