@@ -14,8 +14,12 @@ import { bool, options as checkKeys, describe, isPlainObject, noExtra, size } fr
 /** A batch as a DataLoader yields it: `{ x, y }`, a Tensor, or an array of Tensors. */
 export type FitBatch<Y> = { x: Tensor; y: Y } | Tensor | readonly Tensor[];
 
-export interface FitModel {
-  forward(x: Tensor): Tensor;
+/**
+ * The model: its forward takes the batch's input and returns what the loss receives, one tensor
+ * or several (a VAE returns [reconstruction, mu, logVar]).
+ */
+export interface FitModel<O = Tensor> {
+  forward(x: Tensor): O;
   train?(mode?: boolean): unknown;
 }
 
@@ -42,13 +46,14 @@ export interface EpochInfo {
   seconds: number;
 }
 
-export interface FitOptions<Y> {
+export interface FitOptions<Y, O = Tensor> {
   optimizer: FitOptimizer;
   /**
-   * (output, y) => a one-element loss tensor. y is the batch's `y`; for an array batch its
+   * (output, y) => a one-element loss tensor. `output` is whatever model.forward returned (for
+   * a model with several outputs, all of them). y is the batch's `y`; for an array batch its
    * second tensor; for a Tensor batch (or a one-tensor array) the input itself (autoencoders).
    */
-  loss: (output: Tensor, y: Y) => Tensor;
+  loss: (output: O, y: Y) => Tensor;
   /** Passes over the loader (default 1). */
   epochs?: number;
   onStep?: (info: StepInfo) => void;
@@ -64,7 +69,7 @@ export interface History {
 
 const OPTIONS = ["optimizer", "loss", "epochs", "onStep", "onEpoch", "verbose"];
 
-function checkOptions<Y>(options: FitOptions<Y>): void {
+function checkOptions<Y, O>(options: FitOptions<Y, O>): void {
   if (!isPlainObject(options)) {
     throw new WasmgradError(
       `fit: options { optimizer, loss } are required but got ${describe(options)}`,
@@ -110,10 +115,10 @@ function split<Y>(batch: FitBatch<Y>): [Tensor, Y] {
  * each epoch. `loader` is a DataLoader or any iterable of batches that can be iterated again
  * for every epoch (its `length`, when it has one, gives the progress bar its total and ETA).
  */
-export function fit<Y = Tensor>(
-  model: FitModel,
+export function fit<Y = Tensor, O = Tensor>(
+  model: FitModel<O>,
   loader: Iterable<FitBatch<Y>>,
-  options: FitOptions<Y>,
+  options: FitOptions<Y, O>,
   ...extra: []
 ): History {
   noExtra("fit", [model, loader, options, ...extra], 3);

@@ -7,12 +7,16 @@
  * as an Int32Array or a Tensor; every part has the samples along its first dimension. Each batch
  * is made of new tensors holding copies of the selected rows (and a new Int32Array for Int32Array
  * labels): the caller owns them, so dispose them, or pull them inside a `tidy` as `fit` does.
+ *
+ * A map-style `Dataset` (dataset.ts) is batched through `collateFn` (default: stacking); a
+ * TensorDataset, or a Subset of one, without a collateFn is batched by copying rows, as `[x, y]`.
  */
-import { backend } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { nextU32 } from "../random.js";
 import { Tensor } from "../tensor.js";
 import { type Args, args, bool, describe as brief, size } from "../validate.js";
+import { Dataset, defaultCollate, Subset, TensorDataset } from "./dataset.js";
+import { gatherRows } from "./rows.js";
 
 export type Labels = Int32Array | Tensor;
 
@@ -22,16 +26,19 @@ export interface LabeledDataset<Y extends Labels = Labels> {
   y: Y;
 }
 
-export type Dataset = Tensor | readonly Tensor[] | LabeledDataset;
+/** What a DataLoader batches: tensors held in memory, or a map-style Dataset. */
+export type DataLoaderSource = Tensor | readonly Tensor[] | LabeledDataset | Dataset<unknown>;
 
-/** What iterating a DataLoader over dataset type `D` yields. */
-export type BatchOf<D extends Dataset> = D extends Tensor
+/** What iterating a DataLoader over dataset type `D` yields (without a collateFn). */
+export type BatchOf<D extends DataLoaderSource> = D extends Tensor
   ? Tensor
   : D extends readonly Tensor[]
     ? Tensor[]
     : D extends LabeledDataset<infer Y>
       ? { x: Tensor; y: Y }
-      : never;
+      : D extends Dataset<Tensor[]>
+        ? Tensor[]
+        : unknown;
 
 export interface DataLoaderOptions {
   /** Samples per batch (default 1). */
@@ -40,6 +47,11 @@ export interface DataLoaderOptions {
   shuffle?: boolean;
   /** Drop the last batch when it is smaller than batchSize (default false). */
   dropLast?: boolean;
+  /**
+   * Makes a batch from a list of samples (`dataset.getItem(i)` results); default
+   * `defaultCollate`, which stacks. A TensorDataset without one is batched by copying rows.
+   */
+  collateFn?: (samples: unknown[]) => unknown;
 }
 
 const OP = "DataLoader";
@@ -70,7 +82,10 @@ function samplesOf(name: string, t: unknown): number {
 }
 
 /** The dataset's parts with their names, checked to hold the same number of samples. */
-function partsOf(dataset: Dataset): { parts: [string, Labels][]; samples: number } {
+function partsOf(dataset: Exclude<DataLoaderSource, Dataset<unknown>>): {
+  parts: [string, Labels][];
+  samples: number;
+} {
   let parts: [string, unknown][];
   if (dataset instanceof Tensor) parts = [["dataset", dataset]];
   else if (Array.isArray(dataset)) {
@@ -99,44 +114,42 @@ function partsOf(dataset: Dataset): { parts: [string, Labels][]; samples: number
   return { parts: parts as [string, Labels][], samples: counts[0] };
 }
 
-/** Rows order[start..end) of `t` as a new tensor (runs of consecutive rows copied at once). */
-function gatherRows(t: Tensor, order: Int32Array, start: number, end: number): Tensor {
-  const src = t._rawPtr(OP) >>> 2;
-  const row = t.shape[0] === 0 ? 0 : t.numel() / t.shape[0];
-  const out = Tensor._empty(OP, [end - start, ...t.shape.slice(1)], t.dtype);
-  const dst = out._rawPtr(OP) >>> 2;
-  const f32 = backend.f32(); // after the allocation, which may have grown (detached) memory
-  for (let k = start; k < end; ) {
-    const first = order[k];
-    let run = 1;
-    while (k + run < end && order[k + run] === first + run) run++;
-    f32.copyWithin(dst + (k - start) * row, src + first * row, src + (first + run) * row);
-    k += run;
-  }
-  return out;
-}
-
 function gatherLabels(y: Int32Array, order: Int32Array, start: number, end: number): Int32Array {
   const out = new Int32Array(end - start);
   for (let k = start; k < end; k++) out[k - start] = y[order[k]];
   return out;
 }
 
-export class DataLoader<D extends Dataset = Dataset> implements Iterable<BatchOf<D>> {
+export class DataLoader<D extends DataLoaderSource = DataLoaderSource>
+  implements Iterable<BatchOf<D>>
+{
   readonly batchSize: number;
   readonly shuffle: boolean;
   readonly dropLast: boolean;
+  readonly collateFn: ((samples: unknown[]) => unknown) | null;
 
   /** `DataLoader(dataset, batchSize?, shuffle?)`, or `{ batchSize, shuffle, dropLast }`. */
   constructor(
     readonly dataset: D,
     ...rest: Args<[batchSize: number, shuffle: boolean], DataLoaderOptions>
   ) {
-    const o = args(OP, rest, ["batchSize", "shuffle"], ["dropLast"]);
+    const o = args(OP, rest, ["batchSize", "shuffle"], ["dropLast", "collateFn"]);
     this.batchSize = size(OP, "batchSize", o.batchSize ?? 1, 1);
     this.shuffle = bool(OP, "shuffle", o.shuffle ?? false);
     this.dropLast = bool(OP, "dropLast", o.dropLast ?? false);
-    const { samples } = partsOf(dataset);
+    const collateFn = o.collateFn;
+    if (collateFn !== undefined && typeof collateFn !== "function") {
+      throw new WasmgradError(
+        `${OP}: collateFn must be a function (samples) => batch but got ${brief(collateFn)}`,
+      );
+    }
+    if (collateFn !== undefined && !(dataset instanceof Dataset)) {
+      throw new WasmgradError(
+        `${OP}: collateFn needs a map-style Dataset (e.g. new data.TensorDataset(x, y))`,
+      );
+    }
+    this.collateFn = (collateFn as ((samples: unknown[]) => unknown) | undefined) ?? null;
+    const samples = dataset instanceof Dataset ? dataset.length : partsOf(dataset).samples;
     // The epoch's order is an Int32Array of the sample indices: it must be allocatable.
     if (samples > MAX_SAMPLES) {
       throw new WasmgradError(
@@ -147,7 +160,8 @@ export class DataLoader<D extends Dataset = Dataset> implements Iterable<BatchOf
 
   /** The number of samples (the dataset's first dimension). */
   get numSamples(): number {
-    return partsOf(this.dataset).samples;
+    const d = this.dataset;
+    return d instanceof Dataset ? d.length : partsOf(d).samples;
   }
 
   /** The number of batches one epoch yields (PyTorch's `len(loader)`). */
@@ -158,21 +172,14 @@ export class DataLoader<D extends Dataset = Dataset> implements Iterable<BatchOf
 
   /** One epoch of batches; with shuffle, each call draws a new permutation. */
   *[Symbol.iterator](): Iterator<BatchOf<D>> {
-    const { parts, samples } = partsOf(this.dataset);
-    const order = new Int32Array(samples);
-    for (let i = 0; i < samples; i++) order[i] = i;
-    if (this.shuffle) {
-      // Fisher-Yates with 32 random bits per draw.
-      for (let i = samples - 1; i > 0; i--) {
-        const j = Math.floor((nextU32() / 4294967296) * (i + 1));
-        const t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-      }
+    const d = this.dataset;
+    if (d instanceof Dataset) {
+      yield* this.fromDataset(d) as Iterable<BatchOf<D>>;
+      return;
     }
-    const batches = this.dropLast
-      ? Math.floor(samples / this.batchSize)
-      : Math.ceil(samples / this.batchSize);
+    const { parts, samples } = partsOf(d);
+    const order = this.order(samples);
+    const batches = this.batches(samples);
     for (let b = 0; b < batches; b++) {
       const start = b * this.batchSize;
       const end = Math.min(start + this.batchSize, samples);
@@ -182,6 +189,57 @@ export class DataLoader<D extends Dataset = Dataset> implements Iterable<BatchOf
       );
       yield this.shape(got) as BatchOf<D>;
     }
+  }
+
+  /**
+   * Batches of a map-style Dataset: rows copied at once from a TensorDataset (or a Subset of
+   * one) without a collateFn, else `collateFn(samples)`.
+   */
+  private *fromDataset(d: Dataset<unknown>): Iterable<unknown> {
+    const samples = d.length;
+    const order = this.order(samples);
+    const batches = this.batches(samples);
+    let base: TensorDataset | null = null;
+    let map: Int32Array | null = null;
+    if (this.collateFn === null && d instanceof TensorDataset) base = d;
+    else if (this.collateFn === null && d instanceof Subset && d.dataset instanceof TensorDataset) {
+      base = d.dataset;
+      map = d.indices;
+    }
+    if (map !== null) for (let k = 0; k < samples; k++) order[k] = map[order[k]];
+    const collate = this.collateFn ?? defaultCollate;
+    for (let b = 0; b < batches; b++) {
+      const start = b * this.batchSize;
+      const end = Math.min(start + this.batchSize, samples);
+      if (base !== null) {
+        yield base.tensors.map((t) => gatherRows(t, order, start, end));
+        continue;
+      }
+      const items: unknown[] = [];
+      for (let k = start; k < end; k++) items.push(d.getItem(order[k]));
+      yield collate(items);
+    }
+  }
+
+  private batches(samples: number): number {
+    return this.dropLast
+      ? Math.floor(samples / this.batchSize)
+      : Math.ceil(samples / this.batchSize);
+  }
+
+  /** 0..samples-1, shuffled (Fisher-Yates, 32 random bits per draw) with shuffle. */
+  private order(samples: number): Int32Array {
+    const order = new Int32Array(samples);
+    for (let i = 0; i < samples; i++) order[i] = i;
+    if (this.shuffle) {
+      for (let i = samples - 1; i > 0; i--) {
+        const j = Math.floor((nextU32() / 4294967296) * (i + 1));
+        const t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+    }
+    return order;
   }
 
   private shape(got: Labels[]): Tensor | Tensor[] | { x: Tensor; y: Labels } {

@@ -3,7 +3,8 @@ export {
   type BatchOf,
   DataLoader,
   type DataLoaderOptions,
-  type Dataset,
+  type DataLoaderSource,
   type LabeledDataset,
   type Labels,
 } from "./dataloader.js";
+export { Dataset, defaultCollate, randomSplit, Subset, TensorDataset } from "./dataset.js";

@@ -128,6 +128,7 @@ export function clipGradValue(params: Tensor | Iterable<Tensor>, clipValue: numb
     if (g === null) continue;
     const ptr = g._ptr(op);
     K.clamp_f32(ptr, ptr, sizeOf(g.shape), -clipValue, clipValue);
+    g._bumpVersion();
   }
 }
 

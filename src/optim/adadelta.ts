@@ -71,7 +71,7 @@ export class Adadelta extends Optimizer<AdadeltaState, AdadeltaGroup> {
 
   protected checkGroup(op: string, g: ParamGroup<AdadeltaGroup>): void {
     for (const k of ["lr", "eps", "weightDecay"] as const) {
-      num(op, k, g[k], nonNegative, "a number >= 0");
+      num(op, k, g[k], nonNegative, "a finite number >= 0");
     }
     num(op, "rho", g.rho, (v) => v >= 0 && v <= 1, "a number in [0, 1]");
     flag(op, "maximize", g.maximize);

@@ -79,7 +79,7 @@ export class Adagrad extends Optimizer<AdagradState, AdagradGroup> {
 
   protected checkGroup(op: string, g: ParamGroup<AdagradGroup>): void {
     for (const k of ["lr", "lrDecay", "weightDecay", "initialAccumulatorValue", "eps"] as const) {
-      num(op, k, g[k], nonNegative, "a number >= 0");
+      num(op, k, g[k], nonNegative, "a finite number >= 0");
     }
     flag(op, "maximize", g.maximize);
   }

@@ -74,9 +74,9 @@ abstract class AdamBase extends Optimizer<AdamState, AdamGroup> {
   }
 
   protected checkGroup(op: string, g: ParamGroup<AdamGroup>): void {
-    for (const k of ["lr", "eps"] as const) num(op, k, g[k], nonNegative, "a number >= 0");
+    for (const k of ["lr", "eps"] as const) num(op, k, g[k], nonNegative, "a finite number >= 0");
     betasOf(op, g.betas);
-    num(op, "weightDecay", g.weightDecay, nonNegative, "a number >= 0");
+    num(op, "weightDecay", g.weightDecay, nonNegative, "a finite number >= 0");
     flag(op, "amsgrad", g.amsgrad);
     flag(op, "maximize", g.maximize);
   }

@@ -70,7 +70,7 @@ export class Adamax extends Optimizer<AdamaxState, AdamaxGroup> {
 
   protected checkGroup(op: string, g: ParamGroup<AdamaxGroup>): void {
     for (const k of ["lr", "eps", "weightDecay"] as const) {
-      num(op, k, g[k], nonNegative, "a number >= 0");
+      num(op, k, g[k], nonNegative, "a finite number >= 0");
     }
     betasOf(op, g.betas);
     flag(op, "maximize", g.maximize);

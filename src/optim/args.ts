@@ -52,7 +52,8 @@ export function num(
   return v;
 }
 
-export const nonNegative = (v: number): boolean => v >= 0;
+/** A finite number >= 0 (PyTorch takes Infinity; a rate of Infinity is always a mistake). */
+export const nonNegative = (v: number): boolean => v >= 0 && Number.isFinite(v);
 export const finite = (v: number): boolean => Number.isFinite(v);
 export const intAtLeast =
   (min: number) =>

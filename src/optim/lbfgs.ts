@@ -17,6 +17,7 @@ import { sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { func, oneOf } from "../validate.js";
 import { intAtLeast, nonNegative, num, parseArgs, show } from "./args.js";
+import { emptyHistory, type History, historyFromEntry, historyToEntry } from "./lbfgs-state.js";
 import { absMax, dot, strongWolfe } from "./line-search.js";
 import {
   type GroupOptions,
@@ -55,19 +56,6 @@ export interface LBFGSGroup extends GroupOptions {
   lineSearchFn: "strong_wolfe" | null;
 }
 
-interface History {
-  funcEvals: number;
-  nIter: number;
-  d?: Float32Array;
-  t?: number;
-  oldDirs: Float32Array[];
-  oldStps: Float32Array[];
-  ro: number[];
-  hDiag: number;
-  prevFlatGrad?: Float32Array;
-  prevLoss?: number;
-}
-
 const positional = [
   "lr",
   "maxIter",
@@ -81,7 +69,7 @@ type Arg<T> = T | LBFGSOptions;
 
 /** torch.optim.LBFGS; one parameter group only, as PyTorch. */
 export class LBFGS extends Optimizer<Record<string, never>, LBFGSGroup> {
-  private h: History = { funcEvals: 0, nIter: 0, oldDirs: [], oldStps: [], ro: [], hDiag: 1 };
+  private h: History = emptyHistory();
   private exported: Tensor[] = [];
 
   constructor(params: Params, lr?: Arg<number>, maxIter?: Arg<number>, ...rest: unknown[]) {
@@ -110,11 +98,11 @@ export class LBFGS extends Optimizer<Record<string, never>, LBFGSGroup> {
   }
 
   protected checkGroup(op: string, g: ParamGroup<LBFGSGroup>): void {
-    num(op, "lr", g.lr, nonNegative, "a number >= 0");
+    num(op, "lr", g.lr, nonNegative, "a finite number >= 0");
     for (const k of ["maxIter", "maxEval", "historySize"] as const)
       num(op, k, g[k], intAtLeast(1), "an integer >= 1");
     for (const k of ["toleranceGrad", "toleranceChange"] as const)
-      num(op, k, g[k], nonNegative, "a number >= 0");
+      num(op, k, g[k], nonNegative, "a finite number >= 0");
     if (g.lineSearchFn !== null)
       oneOf(op, "lineSearchFn", g.lineSearchFn, ["strong_wolfe"] as const);
   }
@@ -147,6 +135,7 @@ export class LBFGS extends Optimizer<Record<string, never>, LBFGSGroup> {
       const view = backend.f32();
       const base = p._ptr("LBFGS.step") >>> 2;
       for (let i = 0; i < n; i++) view[base + i] = f32(view[base + i] + alpha * d[at + i]);
+      p._bumpVersion();
       at += n;
     }
   }
@@ -158,6 +147,7 @@ export class LBFGS extends Optimizer<Record<string, never>, LBFGSGroup> {
   private restore(x: Float32Array[]): void {
     this.group.params.forEach((p, i) => {
       backend.f32().set(x[i], p._ptr("LBFGS.step") >>> 2);
+      p._bumpVersion();
     });
   }
 
@@ -298,80 +288,29 @@ export class LBFGS extends Optimizer<Record<string, never>, LBFGSGroup> {
     const sd = super.stateDict();
     for (const t of this.exported) t.dispose();
     this.exported = [];
-    const h = this.h;
+    if (this.h.funcEvals === 0) return sd;
     const own = (data: Float32Array, shape: number[]): Tensor => {
       const t = tensor(data, { shape });
       t._kept = true;
       this.exported.push(t);
       return t;
     };
-    const n = this.group.params.reduce((a, p) => a + sizeOf(p.shape), 0);
-    const k = h.oldDirs.length;
-    const stack = (rows: Float32Array[]): Float32Array => {
-      const out = new Float32Array(k * n);
-      for (const [i, r] of rows.entries()) out.set(r, i * n);
-      return out;
-    };
-    if (h.funcEvals === 0) return sd;
-    const entry: Record<string, Tensor | number> = {
-      funcEvals: h.funcEvals,
-      nIter: h.nIter,
-      hDiag: h.hDiag,
-    };
-    if (h.t !== undefined) entry.t = h.t;
-    if (h.prevLoss !== undefined) entry.prevLoss = h.prevLoss;
-    if (h.d !== undefined) entry.d = own(h.d, [n]);
-    if (h.prevFlatGrad !== undefined) entry.prevFlatGrad = own(h.prevFlatGrad, [n]);
-    entry.oldDirs = own(stack(h.oldDirs), [k, n]);
-    entry.oldStps = own(stack(h.oldStps), [k, n]);
-    entry.ro = own(Float32Array.from(h.ro), [k]);
-    sd.state[0] = entry;
+    sd.state[0] = historyToEntry(this.h, this.numel(), own);
     return sd;
   }
 
   override loadStateDict(sd: OptimizerStateDict): void {
-    const op = "LBFGS.loadStateDict";
     const entry = sd?.state?.[0];
+    const n = this.numel();
+    // Checked before anything changes; then the group settings, then the history.
+    const h =
+      entry === undefined ? emptyHistory() : historyFromEntry("LBFGS.loadStateDict", entry, n);
     super.loadStateDict({ ...sd, state: {} });
-    if (entry === undefined) {
-      this.h = { funcEvals: 0, nIter: 0, oldDirs: [], oldStps: [], ro: [], hDiag: 1 };
-      return;
-    }
-    const n = this.group.params.reduce((a, p) => a + sizeOf(p.shape), 0);
-    const count = (name: string): number =>
-      num(op, name, entry[name], intAtLeast(0), "an integer >= 0");
-    const vec = (name: string, len: number): Float32Array | undefined => {
-      const t = entry[name];
-      if (t === undefined) return undefined;
-      if (!(t instanceof Tensor) || sizeOf(t.shape) !== len) {
-        throw new WasmgradError(
-          `${op}: state ${name} must be a Tensor of ${len} elements, got ${show(t)}`,
-        );
-      }
-      return t.data() as Float32Array;
-    };
-    const ro = vec("ro", entry.ro instanceof Tensor ? sizeOf(entry.ro.shape) : -1) as Float32Array;
-    const k = ro.length;
-    const rows = (name: string): Float32Array[] => {
-      const all = vec(name, k * n) as Float32Array;
-      return Array.from({ length: k }, (_, i) => all.slice(i * n, (i + 1) * n));
-    };
-    const opt = (name: string) =>
-      entry[name] === undefined
-        ? undefined
-        : num(op, name, entry[name], Number.isFinite, "a finite number");
-    this.h = {
-      funcEvals: count("funcEvals"),
-      nIter: count("nIter"),
-      d: vec("d", n),
-      t: opt("t"),
-      oldDirs: rows("oldDirs"),
-      oldStps: rows("oldStps"),
-      ro: Array.from(ro),
-      hDiag: num(op, "hDiag", entry.hDiag, Number.isFinite, "a finite number"),
-      prevFlatGrad: vec("prevFlatGrad", n),
-      prevLoss: opt("prevLoss"),
-    };
+    this.h = h;
+  }
+
+  private numel(): number {
+    return this.group.params.reduce((a, p) => a + sizeOf(p.shape), 0);
   }
 
   override dispose(): void {

@@ -21,9 +21,8 @@ export {
   type CosineAnnealingLROptions,
   CosineAnnealingWarmRestarts,
   type CosineAnnealingWarmRestartsOptions,
-  OneCycleLR,
-  type OneCycleLROptions,
 } from "./schedulers/cosine.js";
+export { OneCycleLR, type OneCycleLROptions } from "./schedulers/one-cycle.js";
 export {
   ReduceLROnPlateau,
   type ReduceLROnPlateauOptions,

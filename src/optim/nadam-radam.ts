@@ -63,7 +63,7 @@ export interface NAdamState {
 
 function checkCommon(op: string, g: RAdamGroup): void {
   for (const k of ["lr", "eps", "weightDecay"] as const) {
-    num(op, k, g[k], nonNegative, "a number >= 0");
+    num(op, k, g[k], nonNegative, "a finite number >= 0");
   }
   betasOf(op, g.betas);
   flag(op, "decoupledWeightDecay", g.decoupledWeightDecay);
@@ -205,7 +205,7 @@ export class NAdam extends Optimizer<NAdamState, NAdamGroup> {
 
   protected checkGroup(op: string, g: ParamGroup<NAdamGroup>): void {
     checkCommon(op, g);
-    num(op, "momentumDecay", g.momentumDecay, nonNegative, "a number >= 0");
+    num(op, "momentumDecay", g.momentumDecay, nonNegative, "a finite number >= 0");
   }
 
   protected update(p: Tensor, g: Tensor, group: ParamGroup<NAdamGroup>, op: string): void {

@@ -238,6 +238,7 @@ export abstract class Optimizer<
             neg.dispose();
           }
         } else this.update(p, g, group, op);
+        p._bumpVersion(); // an in-place change, as PyTorch's p.add_ (autograd sees it)
       }
     }
     return loss;

@@ -87,7 +87,7 @@ export class RMSprop extends Optimizer<RMSpropState, RMSpropGroup> {
 
   protected checkGroup(op: string, g: ParamGroup<RMSpropGroup>): void {
     for (const k of ["lr", "eps", "momentum", "weightDecay", "alpha"] as const) {
-      num(op, k, g[k], nonNegative, "a number >= 0");
+      num(op, k, g[k], nonNegative, "a finite number >= 0");
     }
     flag(op, "centered", g.centered);
     flag(op, "maximize", g.maximize);

@@ -67,7 +67,7 @@ export class SGD extends Optimizer<{ momentumBuffer: Tensor }, SGDGroup> {
 
   protected checkGroup(op: string, g: ParamGroup<SGDGroup>): void {
     for (const k of ["lr", "momentum", "dampening", "weightDecay"] as const) {
-      num(op, k, g[k], nonNegative, "a number >= 0");
+      num(op, k, g[k], nonNegative, "a finite number >= 0");
     }
     flag(op, "nesterov", g.nesterov);
     flag(op, "maximize", g.maximize);

@@ -90,8 +90,8 @@ export class ReduceLROnPlateau {
     this.cooldown = num(op, "cooldown", o.cooldown ?? 0, intAtLeast(0), "an integer >= 0");
     this.minLrs = perGroup(op, "minLr", optimizer, (o.minLr ?? 0) as number | number[]);
     for (const [i, v] of this.minLrs.entries())
-      num(op, `minLr[${i}]`, v, nonNegative, "a number >= 0");
-    this.eps = num(op, "eps", o.eps ?? 1e-8, nonNegative, "a number >= 0");
+      num(op, `minLr[${i}]`, v, nonNegative, "a finite number >= 0");
+    this.eps = num(op, "eps", o.eps ?? 1e-8, nonNegative, "a finite number >= 0");
     this.best = this.mode === "min" ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
     this.lastLr = optimizer.paramGroups.map((g) => g.lr);
   }
