@@ -194,17 +194,17 @@ describe("DataLoader", () => {
     [
       "batchSize 0",
       () => new wg.data.DataLoader(wg.zeros([2, 1]), { batchSize: 0 }),
-      /DataLoader: batchSize must be a positive integer but got 0/,
+      /DataLoader: batchSize must be an integer >= 1 but got 0/,
     ],
     [
       "batchSize 2.5",
       () => new wg.data.DataLoader(wg.zeros([2, 1]), { batchSize: 2.5 }),
-      /batchSize must be a positive integer but got 2.5/,
+      /batchSize must be an integer >= 1 but got 2.5/,
     ],
     [
       "shuffle 1",
       () => new wg.data.DataLoader(wg.zeros([2, 1]), { shuffle: 1 as never }),
-      /DataLoader: shuffle must be a boolean but got number/,
+      /DataLoader: shuffle must be true or false but got 1/,
     ],
     [
       "python spelling",
