@@ -18,6 +18,7 @@ import { mean } from "../ops/reduce.js";
 import { cat, narrow, reshape, squeeze, transpose, unsqueeze } from "../ops/shape.js";
 import { softmax } from "../ops/softmax.js";
 import type { Tensor } from "../tensor.js";
+import { bytesWithin, size } from "../validate.js";
 import { Linear } from "./layers.js";
 import { Module, parameter } from "./module.js";
 
@@ -61,6 +62,9 @@ export function additiveMask(m: Tensor): Tensor {
 
 /** A float mask with -inf above the diagonal (PyTorch's Transformer.generate_square_subsequent_mask). */
 export function causalMask(L: number, S = L): Tensor {
+  size("causalMask", "L", L);
+  size("causalMask", "S", S);
+  bytesWithin("causalMask", "the mask", L * S * 4);
   const out = new Float32Array(L * S);
   for (let i = 0; i < L; i++)
     for (let j = i + 1; j < S; j++) out[i * S + j] = Number.NEGATIVE_INFINITY;
