@@ -203,8 +203,15 @@ export abstract class Optimizer<
       throw new WasmgradError(`${op}: closure must be a function, got ${show(closure)}`);
     }
     const loss = closure?.();
-    // Every group is checked before any parameter is written.
-    for (const group of this.paramGroups) this.checkGroup(op, group);
+    // Every group, parameter and gradient is checked before any parameter is written.
+    for (const group of this.paramGroups) {
+      this.checkGroup(op, group);
+      for (const p of group.params) {
+        if (p.grad === null) continue;
+        p._live(op);
+        p.grad._live(op);
+      }
+    }
     for (const group of this.paramGroups) {
       for (const p of group.params) {
         const g = p.grad;

@@ -33,6 +33,11 @@ export function copyState(
         if (!Number.isFinite(src)) {
           throw new WasmgradError(`${op}: state ${name} of parameter ${key} is ${src}`);
         }
+        if (name === "step" && !(Number.isInteger(src) && src >= 0)) {
+          throw new WasmgradError(
+            `${op}: state step of parameter ${key} is ${src}, expected an integer >= 0`,
+          );
+        }
         own[name] = src;
         continue;
       }
