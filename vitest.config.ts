@@ -14,6 +14,12 @@ if (!haveChromium) {
   );
 }
 
+/** The two headers that make a page crossOriginIsolated, which SharedArrayBuffer needs. */
+const isolationHeaders = {
+  "Cross-Origin-Opener-Policy": "same-origin",
+  "Cross-Origin-Embedder-Policy": "require-corp",
+};
+
 const alias = { wasmgrad: fileURLToPath(new URL("./src/index.ts", import.meta.url)) };
 
 export default defineConfig({
@@ -23,32 +29,46 @@ export default defineConfig({
       ? ["default", ["json", { outputFile: "test-report.json" }]]
       : ["default"],
     projects: [
-      {
-        resolve: { alias },
-        test: {
-          name: "node",
-          include: ["test/**/*.test.ts"],
-          exclude: ["test/browser/**"],
-          // Relaxed SIMD is behind a flag in Node 20; with it, both kernel builds are tested.
-          // Node 22+ has it on and refuses the flag.
-          execArgv: [
-            ...(nodeMajor < 22 ? ["--experimental-wasm-relaxed-simd"] : []),
-            "--expose-gc",
-          ],
-          testTimeout: 60_000,
-        },
-      },
-      ...(haveChromium ? [browserProject()] : []),
+      // The whole suite twice: with threads (2, every sgemm with more than one block split) and
+      // without (WASMGRAD_THREADS=1: one thread, plain ops).
+      nodeProject("node", { WASMGRAD_THREADS: "2" }),
+      nodeProject("node-1thread", { WASMGRAD_THREADS: "1" }),
+      // Chromium twice: a cross-origin isolated page (COOP/COEP headers) where threads run, and
+      // a plain page where they cannot and wasmgrad falls back to one thread.
+      ...(haveChromium
+        ? [
+            browserProject("browser", ["test/browser/**/*.test.ts"], isolationHeaders),
+            browserProject("browser-noniso", ["test/browser-noniso/**/*.test.ts"], {}),
+          ]
+        : []),
     ],
   },
 });
 
-function browserProject() {
+function nodeProject(name: string, env: Record<string, string>) {
   return {
     resolve: { alias },
     test: {
-      name: "browser",
-      include: ["test/browser/**/*.test.ts"],
+      name,
+      include: ["test/**/*.test.ts"],
+      exclude: ["test/browser/**", "test/browser-noniso/**"],
+      env,
+      setupFiles: ["test/helpers/threads-setup.ts"],
+      // Relaxed SIMD is behind a flag in Node 20; with it, both kernel builds are tested.
+      // Node 22+ has it on and refuses the flag.
+      execArgv: [...(nodeMajor < 22 ? ["--experimental-wasm-relaxed-simd"] : []), "--expose-gc"],
+      testTimeout: 60_000,
+    },
+  };
+}
+
+function browserProject(name: string, include: string[], headers: Record<string, string>) {
+  return {
+    resolve: { alias },
+    server: { headers },
+    test: {
+      name,
+      include,
       testTimeout: 60_000,
       browser: {
         enabled: true,

@@ -20,6 +20,16 @@ for (const target of targets) {
     console.error(stderr.toString());
     throw new Error(`asc failed for target ${target}: ${error.message}`);
   }
+  checkNoPassiveData(target);
+}
+
+// Workers instantiate the binary without its data sections (src/backend/binary.ts), which is
+// valid only while no instruction refers to a data segment.
+function checkNoPassiveData(target) {
+  const wat = readFileSync(join(outDir, `wasmgrad-${target}.wat`), "utf8");
+  const found = wat.match(/\b(memory\.init|data\.drop)\b/);
+  if (found)
+    throw new Error(`${target}: ${found[1]} in the build: workers cannot strip its data segments`);
 }
 
 const lines = [

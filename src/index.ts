@@ -19,7 +19,13 @@ export {
   type History,
   type StepInfo,
 } from "./fit.js";
-export { type BackendInfo, backendInfo, ready } from "./info.js";
+export {
+  type BackendInfo,
+  backendInfo,
+  getNumThreads,
+  ready,
+  setNumThreads,
+} from "./info.js";
 export { load, loadMetadata, save } from "./io/safetensors.js";
 export * as kernels from "./kernels.js";
 export { type MemoryInfo, memory, tidy } from "./memory.js";

@@ -23,6 +23,7 @@ import * as binary from "./ops/binary.js";
 import * as cast from "./ops/cast.js";
 import * as elementwise from "./ops/elementwise.js";
 import * as extrema from "./ops/extrema.js";
+import * as inplaceMath from "./ops/inplace-math.js";
 import * as matmulOps from "./ops/matmul.js";
 import * as powOps from "./ops/pow.js";
 import * as products from "./ops/products.js";
@@ -636,6 +637,60 @@ export class Tensor {
   }
   outer(other: Tensor, ...extra: never[]): Tensor {
     return products.outer(this, other, ...extra);
+  }
+  sin_(): this {
+    return inplaceMath.sin_(this) as this;
+  }
+  cos_(): this {
+    return inplaceMath.cos_(this) as this;
+  }
+  erf_(): this {
+    return inplaceMath.erf_(this) as this;
+  }
+  log1p_(): this {
+    return inplaceMath.log1p_(this) as this;
+  }
+  expm1_(): this {
+    return inplaceMath.expm1_(this) as this;
+  }
+  rsqrt_(): this {
+    return inplaceMath.rsqrt_(this) as this;
+  }
+  square_(): this {
+    return inplaceMath.square_(this) as this;
+  }
+  reciprocal_(): this {
+    return inplaceMath.reciprocal_(this) as this;
+  }
+  sign_(): this {
+    return inplaceMath.sign_(this) as this;
+  }
+  floor_(): this {
+    return inplaceMath.floor_(this) as this;
+  }
+  ceil_(): this {
+    return inplaceMath.ceil_(this) as this;
+  }
+  round_(): this {
+    return inplaceMath.round_(this) as this;
+  }
+  trunc_(): this {
+    return inplaceMath.trunc_(this) as this;
+  }
+  frac_(): this {
+    return inplaceMath.frac_(this) as this;
+  }
+  atan2_(other: Tensor): this {
+    return inplaceMath.atan2_(this, other) as this;
+  }
+  lerp_(end: Tensor, weight: TensorOrScalar): this {
+    return inplaceMath.lerp_(this, end, weight) as this;
+  }
+  cumsum_(dim: number): this {
+    return inplaceMath.cumsum_(this, dim) as this;
+  }
+  cumprod_(dim: number): this {
+    return inplaceMath.cumprod_(this, dim) as this;
   }
   /** Category indices drawn from this tensor's weights (torch.multinomial). */
   multinomial(

@@ -25,6 +25,7 @@
  */
 import { kBlock } from "./blocking";
 import { sgemm_f32, sgemm_prepacked_f32 } from "./gemm";
+import { threadIndex } from "./gemm/scratch";
 
 let N = 0;
 let C = 0;
@@ -44,6 +45,9 @@ let DW = 0;
 let G = 1;
 let CHUNK = 0;
 let NB = 1;
+/** Images this call covers: all of them, or one parallel block's (a multiple of NB from N_LO). */
+let N_LO = 0;
+let N_HI = 0;
 
 /**
  * meta: N, C, H, W, OC, KH, KW, OH, OW, strideH, strideW, padTop, padLeft, dilationH,
@@ -69,6 +73,8 @@ function loadGeometry(meta: usize): void {
   G = load<i32>(meta, 60);
   CHUNK = load<i32>(meta, 64);
   NB = load<i32>(meta, 68);
+  N_LO = 0;
+  N_HI = N;
 }
 
 /** A 1x1 kernel with stride 1 and no padding: col is the input itself. */
@@ -215,6 +221,40 @@ export function conv2d_bwd_weight_f32(dw: usize, dy: usize, x: usize, work: usiz
   run(WEIGHT_GRAD, dw, x, 0, 0, dy, work);
 }
 
+// Parallel forward and input-gradient passes: block b covers images b * NB .. (b + 1) * NB, the
+// same groups of images as the whole call, so every sgemm is the same and so are the bits. Each
+// thread uses its own workspace, work + threadIndex * workBytes. (The weight gradient sums over
+// images, so it is never split this way.)
+
+/** Number of image blocks of conv2d_block_f32 and conv2d_bwd_input_block_f32. */
+export function conv2d_blocks(meta: usize): i32 {
+  loadGeometry(meta);
+  return (N + NB - 1) / NB;
+}
+
+function setBlock(block: i32): void {
+  N_LO = block * NB;
+  N_HI = min(N, N_LO + NB);
+}
+
+/** Block `block` of conv2d_f32, with this thread's workspace at work + threadIndex * workBytes. */
+export function conv2d_block_f32(
+  out: usize, x: usize, w: usize, bias: usize, work: usize, workBytes: usize, meta: usize, block: i32,
+): void {
+  loadGeometry(meta);
+  setBlock(block);
+  run(FORWARD, out, x, w, bias, 0, work + <usize>threadIndex * workBytes);
+}
+
+/** Block `block` of conv2d_bwd_input_f32, workspaces as in conv2d_block_f32. */
+export function conv2d_bwd_input_block_f32(
+  dx: usize, dy: usize, w: usize, work: usize, workBytes: usize, meta: usize, block: i32,
+): void {
+  loadGeometry(meta);
+  setBlock(block);
+  run(INPUT_GRAD, dx, 0, w, 0, dy, work + <usize>threadIndex * workBytes);
+}
+
 function run(pass: i32, dst: usize, x: usize, w: usize, bias: usize, dy: usize, work: usize): void {
   if (pass == WEIGHT_GRAD) zero(dst, OC * (C / G) * KH * KW);
   if (pointwise()) pointwiseConv(pass, dst, x, w, bias, dy);
@@ -227,7 +267,7 @@ function pointwiseConv(pass: i32, dst: usize, x: usize, w: usize, bias: usize, d
   const P = OH * OW;
   const cg = C / G;
   const ocg = OC / G;
-  for (let n = 0; n < N; n++) {
+  for (let n = N_LO; n < N_HI; n++) {
     for (let g = 0; g < G; g++) {
       const xOff = ((<usize>n * <usize>C + <usize>g * <usize>cg) * <usize>P) << 2;
       const yOff = ((<usize>n * <usize>OC + <usize>g * <usize>ocg) * <usize>P) << 2;
@@ -288,9 +328,9 @@ function stridedConv(pass: i32, dst: usize, x: usize, w: usize, bias: usize, dy:
   const stage = work + ((<usize>kd * <usize>CHUNK) << 2);
   const planeBytes = (<usize>H * <usize>W) << 2;
   const step = NB > 1 ? P : CHUNK;
-  if (pass == INPUT_GRAD) zero(dst, N * C * H * W);
-  for (let n0 = 0; n0 < N; n0 += NB) {
-    const nb = min(NB, N - n0);
+  if (pass == INPUT_GRAD) zero(dst + ((<usize>N_LO * <usize>C * planeBytes)), (N_HI - N_LO) * C * H * W);
+  for (let n0 = N_LO; n0 < N_HI; n0 += NB) {
+    const nb = min(NB, N_HI - n0);
     for (let g = 0; g < G; g++) {
       const wg = w + ((<usize>g * <usize>ocg * <usize>kd) << 2);
       for (let p0 = 0; p0 < P; p0 += step) {
@@ -524,8 +564,8 @@ function wideConv(pass: i32, dst: usize, x: usize, w: usize, bias: usize, dy: us
   // The columns' area holds Kd x qMax rounded up to 8 (the packed layout pads panels).
   const stage = col + ((<usize>kd * <usize>((qMax + 7) & ~7)) << 2);
   const planeBytes = (<usize>H * <usize>W) << 2;
-  for (let n0 = 0; n0 < N; n0 += NB) {
-    const nb = min(NB, N - n0);
+  for (let n0 = N_LO; n0 < N_HI; n0 += NB) {
+    const nb = min(NB, N_HI - n0);
     for (let g = 0; g < G; g++) {
       const wg = w + ((<usize>g * <usize>ocg * <usize>kd) << 2);
       for (let b = 0; b < nb; b++) {

@@ -44,11 +44,17 @@
  */
 import { kBlock } from "./blocking";
 import { gemmBlocked } from "./gemm/blocked";
+import { MC } from "./gemm/scratch";
 import { gemmDotNT } from "./gemm/dot";
 import { packBBlock } from "./gemm/pack";
 import { gemmRowsN, gemmScalar, scaleC } from "./gemm/rows";
 
-export { gemm_scratch_bytes, gemm_set_scratch, sgemm_set_tile } from "./gemm/scratch";
+export {
+  gemm_scratch_bytes,
+  gemm_set_scratch,
+  set_thread_index,
+  sgemm_set_tile,
+} from "./gemm/scratch";
 
 /** Up to this many multiply-adds, a scalar loop beats packing. */
 const TINY = 64;
@@ -75,31 +81,196 @@ export function sgemm_f32(
   beta: f32,
 ): void {
   if (m <= 0 || n <= 0) return;
-  if (k <= 0 || alpha == 0) {
-    scaleC(c, ldc, m, n, beta);
-    return;
-  }
+  const path = gemmPath(m, n, k, transA, transB);
+  gemmRange(path, c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta, 0, 0, m, 0, n);
+}
+
+/** Which code path a problem takes: chosen from the whole problem, forced in every block. */
+const PATH_SCALE = 0; // k == 0 or alpha == 0: C = beta * C
+const PATH_SCALAR = 1; // tiny: the scalar triple loop
+const PATH_DOT = 2; // NT with few rows: dot tiles (gemm/dot.ts)
+const PATH_ROWS = 3; // transB == 0 with M <= 3: row tiles over B in place (gemm/rows.ts)
+const PATH_BLOCKED = 4; // the BLIS loop nest (gemm/blocked.ts)
+
+function gemmPath(m: i32, n: i32, k: i32, transA: i32, transB: i32): i32 {
+  if (k <= 0) return PATH_SCALE;
+  if (<i64>m * <i64>n * <i64>k <= TINY) return PATH_SCALAR;
+  if (transA == 0 && transB != 0 && (m <= 2 || (m <= DOT_M && k >= 32))) return PATH_DOT;
+  if (transB == 0 && m <= 3 && n >= 16) return PATH_ROWS;
+  return PATH_BLOCKED;
+}
+
+/**
+ * Rows [i0, i1) and columns [j0, j1) of C by `path`. For the small paths i0 = 0, i1 = m and j0
+ * is a multiple of 16, so every column falls in the same kind of tile (or tail) as in the
+ * whole problem; the blocked path's conditions are in gemmBlocked.
+ */
+function gemmRange(
+  path: i32,
+  c: usize,
+  ldc: i32,
+  a: usize,
+  lda: i32,
+  b: usize,
+  ldb: i32,
+  m: i32,
+  n: i32,
+  k: i32,
+  transA: i32,
+  transB: i32,
+  alpha: f32,
+  beta: f32,
+  prepacked: usize,
+  i0: i32,
+  i1: i32,
+  j0: i32,
+  j1: i32,
+): void {
   const la = <usize>lda;
   const lb = <usize>ldb;
-  if (<i64>m * <i64>n * <i64>k <= TINY) {
+  const w = j1 - j0;
+  const cj = c + (<usize>j0 << 2);
+  if (path == PATH_SCALE || alpha == 0) {
+    scaleC(cj + <usize>i0 * (<usize>ldc << 2), ldc, i1 - i0, w, beta);
+  } else if (path == PATH_SCALAR) {
     const ars: usize = transA == 0 ? la : 1;
     const acs: usize = transA == 0 ? 1 : la;
     const brs: usize = transB == 0 ? lb : 1;
     const bcs: usize = transB == 0 ? 1 : lb;
     gemmScalar(c, ldc, a, ars, acs, b, brs, bcs, m, n, k, alpha, beta);
-    return;
-  }
-  if (transA == 0 && transB != 0 && (m <= 2 || (m <= DOT_M && k >= 32))) {
-    gemmDotNT(c, ldc, a, la << 2, b, lb << 2, m, n, k, alpha, beta);
-    return;
-  }
-  if (transB == 0 && m <= 3 && n >= 16) {
+  } else if (path == PATH_DOT) {
+    gemmDotNT(cj, ldc, a, la << 2, b + <usize>j0 * (lb << 2), lb << 2, m, w, k, alpha, beta);
+  } else if (path == PATH_ROWS) {
     const ra: usize = transA == 0 ? la << 2 : 4;
     const aStep: usize = transA == 0 ? 4 : la << 2;
-    gemmRowsN(c, ldc, a, ra, aStep, b, lb << 2, m, n, k, alpha, beta);
-    return;
+    const bj = b + (<usize>j0 << 2);
+    gemmRowsN(cj, ldc, a, ra, aStep, bj, lb << 2, m, w, k, alpha, beta);
+  } else {
+    gemmBlocked(c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta, prepacked, i0, i1, j0, j1);
   }
-  gemmBlocked(c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blocks for parallel calls: a grid of row blocks (MC rows each, blocked path only) by column
+// chunks (multiples of 16 columns), from the shape alone and never along K, so that a parallel
+// call gives the same bits as one sgemm_f32 whatever the number of threads.
+
+/** Aim for about this many blocks, so that up to 8 threads share the work evenly. */
+const TARGET_BLOCKS = 16;
+
+function rowBlocks(path: i32, m: i32): i32 {
+  return path == PATH_BLOCKED ? (m + MC - 1) / MC : 1;
+}
+
+/** Width of a column chunk: a multiple of 16, at least 64 on the blocked path (A is packed once per block). */
+function chunkWidth(path: i32, m: i32, n: i32): i32 {
+  if (path == PATH_SCALE || path == PATH_SCALAR) return n;
+  const minWidth = path == PATH_BLOCKED ? 64 : 16;
+  const rb = rowBlocks(path, m);
+  const wanted = max(1, min((TARGET_BLOCKS + rb - 1) / rb, (n + minWidth - 1) / minWidth));
+  return (((n + wanted - 1) / wanted + 15) / 16) * 16;
+}
+
+function blocksOf(path: i32, m: i32, n: i32): i32 {
+  if (m <= 0 || n <= 0) return 0;
+  const w = chunkWidth(path, m, n);
+  return rowBlocks(path, m) * ((n + w - 1) / w);
+}
+
+/** Number of blocks of sgemm_block_f32 (prepacked != 0: of sgemm_prepacked_block_f32). */
+export function sgemm_blocks(m: i32, n: i32, k: i32, transA: i32, transB: i32, prepacked: i32): i32 {
+  const path = prepacked != 0 && k > 0 ? PATH_BLOCKED : gemmPath(m, n, k, transA, transB);
+  return blocksOf(path, m, n);
+}
+
+function runBlock(
+  path: i32,
+  c: usize,
+  ldc: i32,
+  a: usize,
+  lda: i32,
+  b: usize,
+  ldb: i32,
+  m: i32,
+  n: i32,
+  k: i32,
+  transA: i32,
+  transB: i32,
+  alpha: f32,
+  beta: f32,
+  prepacked: usize,
+  block: i32,
+): void {
+  const w = chunkWidth(path, m, n);
+  const chunks = (n + w - 1) / w;
+  const rb = block / chunks;
+  const j0 = (block % chunks) * w;
+  const i0 = path == PATH_BLOCKED ? rb * MC : 0;
+  const i1 = path == PATH_BLOCKED ? min(m, i0 + MC) : m;
+  gemmRange(path, c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta, prepacked, i0, i1, j0, min(n, j0 + w));
+}
+
+/** Block `block` (of sgemm_blocks(m, n, k, transA, transB, 0)) of sgemm_f32. */
+export function sgemm_block_f32(
+  c: usize,
+  ldc: i32,
+  a: usize,
+  lda: i32,
+  b: usize,
+  ldb: i32,
+  m: i32,
+  n: i32,
+  k: i32,
+  transA: i32,
+  transB: i32,
+  alpha: f32,
+  beta: f32,
+  block: i32,
+): void {
+  const path = gemmPath(m, n, k, transA, transB);
+  runBlock(path, c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta, 0, block);
+}
+
+/**
+ * Block `block` of sgemm_batched_f32: with strideC != 0, problem block / B of the batch, block
+ * block % B of it (B = sgemm_blocks of one problem); with strideC == 0 (products summed into one
+ * C), block `block` of every problem in batch order.
+ */
+export function sgemm_batched_block_f32(
+  c: usize,
+  ldc: i32,
+  strideC: i32,
+  a: usize,
+  lda: i32,
+  strideA: i32,
+  b: usize,
+  ldb: i32,
+  strideB: i32,
+  batch: i32,
+  m: i32,
+  n: i32,
+  k: i32,
+  transA: i32,
+  transB: i32,
+  alpha: f32,
+  beta: f32,
+  block: i32,
+): void {
+  const path = gemmPath(m, n, k, transA, transB);
+  const per = blocksOf(path, m, n);
+  let p0 = 0;
+  let p1 = batch;
+  if (strideC != 0) {
+    p0 = block / per;
+    p1 = p0 + 1;
+    block = block % per;
+  }
+  for (let p = p0; p < p1; p++) {
+    const cp = c + <usize>(<i64>p * strideC) * 4;
+    const ap = a + <usize>(<i64>p * strideA) * 4;
+    const bp = b + <usize>(<i64>p * strideB) * 4;
+    runBlock(path, cp, ldc, ap, lda, bp, ldb, m, n, k, transA, transB, alpha, beta, 0, block);
+  }
 }
 
 /**
@@ -172,9 +343,25 @@ export function sgemm_prepacked_f32(
   beta: f32,
 ): void {
   if (m <= 0 || n <= 0) return;
-  if (k <= 0 || alpha == 0) {
-    scaleC(c, ldc, m, n, beta);
-    return;
-  }
-  gemmBlocked(c, ldc, a, lda, 0, 0, m, n, k, transA, 0, alpha, beta, packed);
+  const path = k <= 0 ? PATH_SCALE : PATH_BLOCKED;
+  gemmRange(path, c, ldc, a, lda, 0, 0, m, n, k, transA, 0, alpha, beta, packed, 0, m, 0, n);
+}
+
+/** Block `block` (of sgemm_blocks(m, n, k, transA, 0, 1)) of sgemm_prepacked_f32. */
+export function sgemm_prepacked_block_f32(
+  c: usize,
+  ldc: i32,
+  a: usize,
+  lda: i32,
+  packed: usize,
+  m: i32,
+  n: i32,
+  k: i32,
+  transA: i32,
+  alpha: f32,
+  beta: f32,
+  block: i32,
+): void {
+  const path = k <= 0 ? PATH_SCALE : PATH_BLOCKED;
+  runBlock(path, c, ldc, a, lda, 0, 0, m, n, k, transA, 0, alpha, beta, packed, block);
 }

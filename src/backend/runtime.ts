@@ -4,16 +4,13 @@
  * scratch area through which N-d kernels receive shapes and strides.
  */
 import { WasmgradError } from "../errors.js";
+import { readEnv } from "./env.js";
 import type { Kernels, Ptr } from "./kernels.js";
+import { installThreads } from "./parallel.js";
 import { type Backend, instantiate, relaxedSimdSupported, type Variant } from "./wasm.js";
 
-function processEnv(): Record<string, string | undefined> | undefined {
-  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-}
-
 function chooseVariant(): Variant {
-  const env = processEnv();
-  if (env?.WASMGRAD_SIMD === "baseline") return "simd";
+  if (readEnv("WASMGRAD_SIMD") === "baseline") return "simd";
   return relaxedSimdSupported() ? "relaxed" : "simd";
 }
 
@@ -49,7 +46,7 @@ export function v8Version(g: EngineGlobals = globalThis as EngineGlobals): numbe
  * engines we have not measured. WASMGRAD_GEMM_TILE=4x8|6x8 overrides the choice.
  */
 function chooseGemmTile(variant: Variant): number {
-  const forced = processEnv()?.WASMGRAD_GEMM_TILE;
+  const forced = readEnv("WASMGRAD_GEMM_TILE");
   if (forced === "4x8") return 4;
   if (forced === "6x8") {
     if (variant !== "relaxed")
@@ -66,6 +63,7 @@ export const backend: Backend = instantiate(chooseVariant());
 export const K: Kernels = backend.kernels;
 /** Rows of sgemm's register tile in use: 4 or 6. */
 export const gemmTileRows: number = K.sgemm_set_tile(chooseGemmTile(backend.variant));
+installThreads(backend, gemmTileRows);
 
 /** Largest single allocation the allocator can serve (TLSF's block limit is 1 GiB). */
 const MAX_ALLOCATION = 2 ** 30 - 64;

@@ -17,6 +17,8 @@ function fill(op: string, t: Tensor, value: (i: number) => number): Tensor {
   const values = new Float32Array(n);
   for (let i = 0; i < n; i++) values[i] = value(i);
   backend.f32().set(values, x._ptr(op) >>> 2);
+  // An in-place write, as PyTorch's init under no_grad: graphs that saved x see it changed.
+  x._bumpVersion();
   return x;
 }
 

@@ -5,7 +5,9 @@
  * state dicts move between the two unchanged. Each direction of each layer is one autograd op
  * (ops/rnn.ts) running fused kernels.
  */
+import { isGradEnabled } from "../autograd/engine.js";
 import { fmt, WasmgradError } from "../errors.js";
+import { tidy } from "../memory.js";
 import { uniformRange } from "../ops/creation.js";
 import { dropout as dropoutOp } from "../ops/dropout.js";
 import { type CellKind, gatesOf, type LayerWeights, recurrentLayer } from "../ops/rnn.js";
@@ -271,9 +273,11 @@ export class RNN extends RecurrentBase<[Tensor, (Tensor | null)?], [Tensor, Tens
 
   /** Returns [output, hN]. */
   forward(x: Tensor, h0?: Tensor | null): [Tensor, Tensor] {
-    const p = this.prepare(x, h0, null);
-    const [out, hN] = this.run(p.x, p.h0, null);
-    return [this.finish(out, p.batched), this.unbatchState(hN, p.batched)];
+    return inferenceScope(() => {
+      const p = this.prepare(x, h0, null);
+      const [out, hN] = this.run(p.x, p.h0, null);
+      return [this.finish(out, p.batched), this.unbatchState(hN, p.batched)];
+    });
   }
 }
 
@@ -285,9 +289,11 @@ export class GRU extends RecurrentBase<[Tensor, (Tensor | null)?], [Tensor, Tens
 
   /** Returns [output, hN]. */
   forward(x: Tensor, h0?: Tensor | null): [Tensor, Tensor] {
-    const p = this.prepare(x, h0, null);
-    const [out, hN] = this.run(p.x, p.h0, null);
-    return [this.finish(out, p.batched), this.unbatchState(hN, p.batched)];
+    return inferenceScope(() => {
+      const p = this.prepare(x, h0, null);
+      const [out, hN] = this.run(p.x, p.h0, null);
+      return [this.finish(out, p.batched), this.unbatchState(hN, p.batched)];
+    });
   }
 }
 
@@ -305,13 +311,25 @@ export class LSTM extends RecurrentBase<
     if (state != null && (!Array.isArray(state) || state.length !== 2)) {
       throw new WasmgradError("LSTM: expected the initial state as [h0, c0]");
     }
-    const p = this.prepare(x, state?.[0], state?.[1]);
-    const [out, hN, cN] = this.run(p.x, p.h0, p.c0);
-    return [
-      this.finish(out, p.batched),
-      [this.unbatchState(hN, p.batched), this.unbatchState(cN as Tensor, p.batched)],
-    ];
+    return inferenceScope(() => {
+      const p = this.prepare(x, state?.[0], state?.[1]);
+      const [out, hN, cN] = this.run(p.x, p.h0, p.c0);
+      return [
+        this.finish(out, p.batched),
+        [this.unbatchState(hN, p.batched), this.unbatchState(cN as Tensor, p.batched)],
+      ];
+    });
   }
+}
+
+/**
+ * Runs a layer's forward in a tidy scope when autograd is off: nothing then refers to the
+ * per-layer, per-step views and reshapes, and a noGrad loop that disposes only the outputs would
+ * otherwise keep them all (and run ever slower on fresh memory). With autograd on they belong to
+ * the graph.
+ */
+function inferenceScope<T>(fn: () => T): T {
+  return isGradEnabled() ? fn() : tidy(fn);
 }
 
 export interface CellOptions {
@@ -393,9 +411,10 @@ abstract class CellBase<In extends unknown[], Out> extends Module<In, Out> {
     };
     const hx = state(h, "hx");
     const cx = state(c, "cx");
+    const x3 = reshape(x, [1, n, this.inputSize]);
     const packed = recurrentLayer(
       this.kind,
-      reshape(x, [1, n, this.inputSize]),
+      x3,
       hx,
       cx,
       {
@@ -407,8 +426,18 @@ abstract class CellBase<In extends unknown[], Out> extends Module<In, Out> {
       false,
     );
     const size = n * this.hiddenSize;
-    const h1 = reshape(narrow(packed, 0, 0, size), want);
-    const c1 = this.kind === "lstm" ? reshape(narrow(packed, 0, size, size), want) : null;
+    const hView = narrow(packed, 0, 0, size);
+    const cView = this.kind === "lstm" ? narrow(packed, 0, size, size) : null;
+    const h1 = reshape(hView, want);
+    const c1 = cView === null ? null : reshape(cView, want);
+    if (!packed.requiresGrad) {
+      // Without autograd nothing refers to the intermediate handles: release them now, or a
+      // noGrad loop that disposes only h' and c' keeps every step's storage (and runs ever
+      // slower on fresh memory). With autograd they belong to the graph until it is freed.
+      const mine = [x3, hx, cx, hView, cView, packed];
+      const theirs = [x, h, c, h1, c1];
+      for (const t of mine) if (t != null && !theirs.includes(t)) t.dispose();
+    }
     return [h1, c1];
   }
 }

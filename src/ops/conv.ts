@@ -4,6 +4,7 @@
  * assembly/kernels/conv.ts lowers each image and group to sgemm over im2col blocks.
  */
 import { needsGradAny, record } from "../autograd/engine.js";
+import { convOnPool } from "../backend/parallel.js";
 import { allocate, K, meta } from "../backend/runtime.js";
 import { ReduceOp } from "../backend/table/core.js";
 import { fmt, WasmgradError } from "../errors.js";
@@ -174,6 +175,11 @@ export function blockingOf(g: Geometry): Blocking {
   return { chunk, images: 1, work: (kd + ocg) * chunk };
 }
 
+/** Multiply-adds of one pass: the work estimate for running it on threads. */
+function madds(g: Geometry): number {
+  return g.n * g.oc * g.oh * g.ow * (g.c / g.groups) * g.kh * g.kw;
+}
+
 function pointwise(g: Geometry): boolean {
   return (
     g.kh === 1 &&
@@ -272,7 +278,10 @@ function conv2dImpl(
     const xp = x._ptr("conv2d");
     const wp = weight._ptr("conv2d");
     const bp = b === null ? 0 : b._ptr("conv2d");
-    withWorkspace(blocking, (work) => K.conv2d_f32(out.ptr, xp, wp, bp, work, metaOf(g, blocking)));
+    if (!convOnPool(false, out.ptr, xp, wp, bp, blocking.work, metaOf(g, blocking), madds(g)))
+      withWorkspace(blocking, (work) =>
+        K.conv2d_f32(out.ptr, xp, wp, bp, work, metaOf(g, blocking)),
+      );
   }
   const inputs = b === null ? [x, weight] : [x, weight, b];
   if (!needsGradAny(inputs)) return out;
@@ -285,9 +294,11 @@ function conv2dImpl(
       dx = Tensor._empty("conv2d", x.shape);
       if (dx.numel() > 0) {
         const out = dx;
-        withWorkspace(blocking, (work) =>
-          K.conv2d_bwd_input_f32(out.ptr, dyp, weight._ptr("conv2d"), work, metaOf(g, blocking)),
-        );
+        const wp = weight._ptr("conv2d");
+        if (!convOnPool(true, out.ptr, dyp, wp, 0, blocking.work, metaOf(g, blocking), madds(g)))
+          withWorkspace(blocking, (work) =>
+            K.conv2d_bwd_input_f32(out.ptr, dyp, wp, work, metaOf(g, blocking)),
+          );
       }
     }
     if (weight.requiresGrad) {

@@ -77,24 +77,30 @@ function diagonal(term: Term): Term {
   if (sizeOf(shape) > 0)
     K.gather_f32(out.ptr, t._ptr("einsum"), shape.length, meta(shape, srcStrides));
   if (needsGrad(t)) {
-    record(out, "einsum diagonal", [t], (g) => {
-      const dx = Tensor._empty("einsum", t.shape);
-      K.fill_f32(dx.ptr, sizeOf(t.shape), 0);
-      const view = backend.f32();
-      const gs = g._ptr("einsum") >>> 2;
-      const base = dx.ptr >>> 2;
-      const idx = new Array<number>(shape.length).fill(0);
-      for (let i = 0; i < sizeOf(shape); i++) {
-        let off = 0;
-        for (let d = 0; d < shape.length; d++) off += idx[d] * srcStrides[d];
-        view[base + off] = view[gs + i];
-        for (let d = shape.length - 1; d >= 0; d--) {
-          if (++idx[d] < shape[d]) break;
-          idx[d] = 0;
+    record(
+      out,
+      "einsum diagonal",
+      [t],
+      (g) => {
+        const dx = Tensor._empty("einsum", t.shape);
+        K.fill_f32(dx.ptr, sizeOf(t.shape), 0);
+        const view = backend.f32();
+        const gs = g._ptr("einsum") >>> 2;
+        const base = dx.ptr >>> 2;
+        const idx = new Array<number>(shape.length).fill(0);
+        for (let i = 0; i < sizeOf(shape); i++) {
+          let off = 0;
+          for (let d = 0; d < shape.length; d++) off += idx[d] * srcStrides[d];
+          view[base + off] = view[gs + i];
+          for (let d = shape.length - 1; d >= 0; d--) {
+            if (++idx[d] < shape[d]) break;
+            idx[d] = 0;
+          }
         }
-      }
-      return [dx];
-    });
+        return [dx];
+      },
+      [],
+    );
   }
   return { t: out, letters: unique };
 }

@@ -17,6 +17,9 @@ import { mulRaw, scalarRaw } from "./raw.js";
 
 type Kernel = (dst: Ptr, x: Ptr, n: number) => void;
 
+/** The ops whose gradient is computed from the output rather than the input. */
+const READS_OUT = new Set(["expm1", "rsqrt", "reciprocal"]);
+
 /** @internal kernel(x) into a new tensor of x's shape, no autograd. */
 export function mapRaw(op: string, kernel: Kernel, x: Tensor): Tensor {
   const px = x._ptr(op);
@@ -36,20 +39,28 @@ function unary(
   grad: ((g: Tensor, out: Tensor) => Tensor) | "zero" | "identity",
   extra: readonly unknown[],
 ): Tensor {
+  // What the backward reads, for the engine's in-place (version) check.
+  const saves = typeof grad !== "function" ? "none" : READS_OUT.has(op) ? "out" : "x";
   tensorArg(op, "input", x);
   noExtra(op, [x, ...extra], 1);
   if (x.dtype !== "float32") return intInput(op, kernel, x);
   const out = mapRaw(op, kernel, x);
   if (!needsGrad(x)) return out;
-  return record(out, op, [x], (g) => {
-    if (grad === "identity") return [g];
-    if (grad === "zero") {
-      const z = Tensor._empty(op, x.shape);
-      K.fill_f32(z.ptr, sizeOf(z.shape), 0);
-      return [z];
-    }
-    return [grad(g, out)];
-  });
+  return record(
+    out,
+    op,
+    [x],
+    (g) => {
+      if (grad === "identity") return [g];
+      if (grad === "zero") {
+        const z = Tensor._empty(op, x.shape);
+        K.fill_f32(z.ptr, sizeOf(z.shape), 0);
+        return [z];
+      }
+      return [grad(g, out)];
+    },
+    saves === "out" ? [out] : saves === "x" ? [x] : [],
+  );
 }
 
 /**

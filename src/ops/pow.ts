@@ -114,25 +114,31 @@ export function pow(x: TensorOrScalar, y: TensorOrScalar, ...extra: never[]): Te
   release(xb, x);
   release(yb, y);
   if (!needsGradAny([x, y])) return out;
-  return record(out, "pow", [x, y], (g) => {
-    const xe = expandTo(x, shape);
-    const ye = expandTo(y, shape);
-    const dx = Tensor._empty("pow", shape);
-    const dy = Tensor._empty("pow", shape);
-    const n = sizeOf(shape);
-    K.pow_tensor_bwd_f32(
-      dx.ptr,
-      dy.ptr,
-      g._ptr("pow"),
-      xe._ptr("pow"),
-      ye._ptr("pow"),
-      out._ptr("pow backward"),
-      n,
-    );
-    release(xe, x);
-    release(ye, y);
-    return [reduceGrad(dx, x.shape), reduceGrad(dy, y.shape)];
-  });
+  return record(
+    out,
+    "pow",
+    [x, y],
+    (g) => {
+      const xe = expandTo(x, shape);
+      const ye = expandTo(y, shape);
+      const dx = Tensor._empty("pow", shape);
+      const dy = Tensor._empty("pow", shape);
+      const n = sizeOf(shape);
+      K.pow_tensor_bwd_f32(
+        dx.ptr,
+        dy.ptr,
+        g._ptr("pow"),
+        xe._ptr("pow"),
+        ye._ptr("pow"),
+        out._ptr("pow backward"),
+        n,
+      );
+      release(xe, x);
+      release(ye, y);
+      return [reduceGrad(dx, x.shape), reduceGrad(dy, y.shape)];
+    },
+    [x, y, out],
+  );
 }
 
 /** base ** x for a number base (Python's `base ** x`, torch.pow(number, tensor)). */
@@ -157,23 +163,29 @@ export function rpow(x: Tensor, base: number, ...extra: never[]): Tensor {
   K.pow_tensor_f32(out.ptr, b.ptr, x._ptr("rpow"), n);
   b.dispose();
   if (!needsGradAny([x])) return out;
-  return record(out, "rpow", [x], (g) => {
-    const bb = filled("rpow", x.shape, base);
-    const unused = Tensor._empty("rpow", x.shape);
-    const dx = Tensor._empty("rpow", x.shape);
-    K.pow_tensor_bwd_f32(
-      unused.ptr,
-      dx.ptr,
-      g._ptr("rpow"),
-      bb.ptr,
-      x._ptr("rpow"),
-      out._ptr("rpow backward"),
-      n,
-    );
-    bb.dispose();
-    unused.dispose();
-    return [dx];
-  });
+  return record(
+    out,
+    "rpow",
+    [x],
+    (g) => {
+      const bb = filled("rpow", x.shape, base);
+      const unused = Tensor._empty("rpow", x.shape);
+      const dx = Tensor._empty("rpow", x.shape);
+      K.pow_tensor_bwd_f32(
+        unused.ptr,
+        dx.ptr,
+        g._ptr("rpow"),
+        bb.ptr,
+        x._ptr("rpow"),
+        out._ptr("rpow backward"),
+        n,
+      );
+      bb.dispose();
+      unused.dispose();
+      return [dx];
+    },
+    [x, out],
+  );
 }
 
 /** The angle of the point (x, y), elementwise with broadcasting, as torch.atan2(y, x). */

@@ -63,7 +63,7 @@ export function cumsum(x: Tensor, ...rest: Args<[number], { dim?: number }>): Te
   if (x.dtype !== "float32") return intScan("cumsum", x, l, (a, v) => (a + v) | 0, 0, true);
   const out = scanRaw("cumsum", K.cumsum_f32, x, l, 0);
   if (!needsGrad(x)) return out;
-  return record(out, "cumsum", [x], (g) => [scanRaw("cumsum", K.cumsum_f32, g, l, 1)]);
+  return record(out, "cumsum", [x], (g) => [scanRaw("cumsum", K.cumsum_f32, g, l, 1)], []);
 }
 
 /** Running products along `dim`, as torch.cumprod. */

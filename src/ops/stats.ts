@@ -116,22 +116,28 @@ function varianceOf(op: string, x: Tensor, a: ReturnType<typeof varArgs>, root: 
   if (root) v = consume(v, (t) => mapRaw(op, K.sqrt_f32, t));
   const out = reshaped(v, p.outShape);
   if (!needsGrad(x)) return out;
-  return record(out, op, [x], (g) => {
-    // d var = 2 (x - mean) / divisor; d std = d var / (2 std).
-    const gk = Tensor._view(g, p.keepShape);
-    let scale = scalarRaw(op, BinaryOp.mul, gk, (root ? 1 : 2) / divisor);
-    gk.dispose();
-    if (root) {
-      const sk = Tensor._view(out, p.keepShape);
-      scale = consume(scale, (t) => binaryRaw(op, BinaryOp.div, t, sk));
-      sk.dispose();
-    }
-    const cx = centered(op, x, p);
-    const dx = binaryRaw(op, BinaryOp.mul, cx, scale);
-    cx.dispose();
-    scale.dispose();
-    return [dx];
-  });
+  return record(
+    out,
+    op,
+    [x],
+    (g) => {
+      // d var = 2 (x - mean) / divisor; d std = d var / (2 std).
+      const gk = Tensor._view(g, p.keepShape);
+      let scale = scalarRaw(op, BinaryOp.mul, gk, (root ? 1 : 2) / divisor);
+      gk.dispose();
+      if (root) {
+        const sk = Tensor._view(out, p.keepShape);
+        scale = consume(scale, (t) => binaryRaw(op, BinaryOp.div, t, sk));
+        sk.dispose();
+      }
+      const cx = centered(op, x, p);
+      const dx = binaryRaw(op, BinaryOp.mul, cx, scale);
+      cx.dispose();
+      scale.dispose();
+      return [dx];
+    },
+    root ? [x, out] : [x],
+  );
 }
 
 /** Variance over `dim` (all elements by default), as torch.var. */
@@ -185,19 +191,25 @@ export function logsumexp(
   m.dispose();
   const out = reshaped(r, p.outShape);
   if (!needsGrad(x)) return out;
-  return record(out, "logsumexp", [x], (g) => {
-    // d/dx = softmax(x) = exp(x - out)
-    const ok = Tensor._view(out, p.keepShape);
-    const gk = Tensor._view(g, p.keepShape);
-    const sm = consume(binaryRaw("logsumexp", BinaryOp.sub, x, ok), (t) =>
-      mapRaw("logsumexp", K.exp_f32, t),
-    );
-    ok.dispose();
-    const dx = binaryRaw("logsumexp", BinaryOp.mul, sm, gk);
-    sm.dispose();
-    gk.dispose();
-    return [dx];
-  });
+  return record(
+    out,
+    "logsumexp",
+    [x],
+    (g) => {
+      // d/dx = softmax(x) = exp(x - out)
+      const ok = Tensor._view(out, p.keepShape);
+      const gk = Tensor._view(g, p.keepShape);
+      const sm = consume(binaryRaw("logsumexp", BinaryOp.sub, x, ok), (t) =>
+        mapRaw("logsumexp", K.exp_f32, t),
+      );
+      ok.dispose();
+      const dx = binaryRaw("logsumexp", BinaryOp.mul, sm, gk);
+      sm.dispose();
+      gk.dispose();
+      return [dx];
+    },
+    [x, out],
+  );
 }
 
 /**
@@ -248,7 +260,7 @@ export function norm(
     return out;
   }
   ax.dispose();
-  return record(out, "norm", [x], (g) => [normGrad(x, g, out, ord, pl)]);
+  return record(out, "norm", [x], (g) => [normGrad(x, g, out, ord, pl)], [x, out]);
 }
 
 function powScalar(t: Tensor, e: number): Tensor {

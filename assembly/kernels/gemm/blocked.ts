@@ -102,8 +102,12 @@ function mergeTile(c: usize, ldc: usize, mr: i32, nr: i32, beta: f32): void {
 }
 
 /**
- * The BLIS loop nest of the file comment. With `prepacked` (from sgemm_pack_b_f32), B's panels
- * are read from there and b, ldb and transB are unused.
+ * The BLIS loop nest of the file comment, over rows [i0, i1) and columns [j0, j1) of C: the
+ * whole of C, or one block of a parallel call. m and n are always the whole problem's, so every
+ * choice below is the same for every block; i0 is a multiple of MC and j0 of NR, so every entry
+ * of C is computed by the same tile, in the same order, as in the whole problem. With
+ * `prepacked` (from sgemm_pack_b_f32), B's panels are read from there and b, ldb and transB
+ * are unused.
  */
 export function gemmBlocked(
   c: usize,
@@ -120,6 +124,10 @@ export function gemmBlocked(
   alpha: f32,
   beta: f32,
   prepacked: usize,
+  i0: i32,
+  i1: i32,
+  j0: i32,
+  j1: i32,
 ): void {
   const lb = <usize>ldb;
   const kcMax = kBlock(k);
@@ -135,8 +143,8 @@ export function gemmBlocked(
   const bMode = prepacked != 0 ? B_PACKED : bDirect ? B_DIRECT : m <= MC ? B_FLY : B_PACKED;
   const n8 = <usize>((n + 7) & ~7);
   const ldcBytes = <usize>ldc << 2;
-  for (let jc = 0; jc < n; jc += NC) {
-    const nc = min(NC, n - jc);
+  for (let jc = j0; jc < j1; jc += NC) {
+    const nc = min(NC, j1 - jc);
     for (let pc = 0; pc < k; pc += kcMax) {
       const kc = min(kcMax, k - pc);
       const betaBlk: f32 = pc == 0 ? beta : 1;
@@ -144,8 +152,8 @@ export function gemmBlocked(
       if (prepacked != 0) panels = prepacked + ((<usize>pc * n8 + <usize>(jc >> 3) * <usize>kc * 8) << 2);
       else if (bMode != B_FLY) packBBlock(packB, b, ldb, transB, pc, jc, kc, nc, bDirect);
       const bSrc = bPanelSrc(b, lb, transB, pc, jc);
-      for (let ic = 0; ic < m; ic += MC) {
-        const mc = min(MC, m - ic);
+      for (let ic = i0; ic < i1; ic += MC) {
+        const mc = min(MC, i1 - ic);
         packABlock(a, lda, transA, ic, pc, mc, kc);
         const cBlk = c + <usize>ic * ldcBytes + (<usize>jc << 2);
         macroKernel(cBlk, ldc, panels, bSrc, ldb, transB, bMode, mc, nc, kc, alpha, betaBlk);

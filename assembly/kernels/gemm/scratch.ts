@@ -66,3 +66,10 @@ export function gemm_set_scratch(ptr: usize): void {
   packB = packA + PACK_A_BYTES;
   tile = packB + PACK_B_BYTES;
 }
+
+/** This instance's thread: 0 on the main thread, 1.. on workers (picks per-thread workspaces). */
+export let threadIndex = 0;
+
+export function set_thread_index(index: i32): void {
+  threadIndex = index;
+}

@@ -12,6 +12,32 @@ export interface ConvKernels {
   conv2d_bwd_input_f32(dx: Ptr, dy: Ptr, w: Ptr, work: Ptr, meta: Ptr): void;
   /** dw[OC, C/G, KH, KW] summed over the batch; meta and work as conv2d_f32. */
   conv2d_bwd_weight_f32(dw: Ptr, dy: Ptr, x: Ptr, work: Ptr, meta: Ptr): void;
+  /** Blocks of images (meta's images per block) that the two block kernels below split into. */
+  conv2d_blocks(meta: Ptr): number;
+  /**
+   * Images of block `block` of conv2d_f32, the same bits as the whole call; this thread's
+   * workspace is work + threadIndex * workBytes.
+   */
+  conv2d_block_f32(
+    out: Ptr,
+    x: Ptr,
+    w: Ptr,
+    bias: Ptr,
+    work: Ptr,
+    workBytes: number,
+    meta: Ptr,
+    block: number,
+  ): void;
+  /** Block `block` of conv2d_bwd_input_f32, workspaces as conv2d_block_f32. */
+  conv2d_bwd_input_block_f32(
+    dx: Ptr,
+    dy: Ptr,
+    w: Ptr,
+    work: Ptr,
+    workBytes: number,
+    meta: Ptr,
+    block: number,
+  ): void;
 
   /**
    * Max pooling of planes [NP, H, W] into out and idx (i32 flat index y * W + x per output).
@@ -58,6 +84,9 @@ export interface ConvKernels {
 
 export const convKernelNames = [
   "conv2d_f32",
+  "conv2d_blocks",
+  "conv2d_block_f32",
+  "conv2d_bwd_input_block_f32",
   "conv2d_bwd_input_f32",
   "conv2d_bwd_weight_f32",
   "maxpool2d_f32",

@@ -73,16 +73,91 @@ export interface GemmKernels {
    * Returns the rows in use. Speed only: both tiles give the same results bit for bit.
    */
   sgemm_set_tile(rows: number): number;
+  /**
+   * Number of blocks a parallel call splits C into (prepacked 1: sgemm_prepacked_f32's). From
+   * the shape alone, never along k: the blocks give sgemm_f32's bits with any thread count.
+   */
+  sgemm_blocks(
+    m: number,
+    n: number,
+    k: number,
+    transA: Trans,
+    transB: Trans,
+    prepacked: number,
+  ): number;
+  /** Block `block` of sgemm_f32 (same arguments). */
+  sgemm_block_f32(
+    c: Ptr,
+    ldc: number,
+    a: Ptr,
+    lda: number,
+    b: Ptr,
+    ldb: number,
+    m: number,
+    n: number,
+    k: number,
+    transA: Trans,
+    transB: Trans,
+    alpha: number,
+    beta: number,
+    block: number,
+  ): void;
+  /**
+   * Block `block` of sgemm_batched_f32: batch * sgemm_blocks(one problem) blocks, or just
+   * sgemm_blocks(one problem) when strideC is 0 (each block then runs over the whole batch).
+   */
+  sgemm_batched_block_f32(
+    c: Ptr,
+    ldc: number,
+    strideC: number,
+    a: Ptr,
+    lda: number,
+    strideA: number,
+    b: Ptr,
+    ldb: number,
+    strideB: number,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transA: Trans,
+    transB: Trans,
+    alpha: number,
+    beta: number,
+    block: number,
+  ): void;
+  /** Block `block` of sgemm_prepacked_f32 (same arguments). */
+  sgemm_prepacked_block_f32(
+    c: Ptr,
+    ldc: number,
+    a: Ptr,
+    lda: number,
+    packed: Ptr,
+    m: number,
+    n: number,
+    k: number,
+    transA: Trans,
+    alpha: number,
+    beta: number,
+    block: number,
+  ): void;
   /** Bytes of packing scratch one instance needs (for gemm_set_scratch). */
   gemm_scratch_bytes(): number;
   /** Points this instance's sgemm packing buffers at [ptr, ptr + gemm_scratch_bytes()). */
   gemm_set_scratch(ptr: Ptr): void;
+  /** This instance's thread index (0: main, 1..: workers), for per-thread workspaces. */
+  set_thread_index(index: number): void;
 }
 export const gemmKernelNames = [
   "sgemm_f32",
   "sgemm_set_tile",
+  "sgemm_blocks",
+  "sgemm_block_f32",
+  "sgemm_batched_block_f32",
+  "sgemm_prepacked_block_f32",
   "gemm_scratch_bytes",
   "gemm_set_scratch",
+  "set_thread_index",
   "sgemm_batched_f32",
   "sgemm_pack_b_f32",
   "sgemm_prepacked_f32",

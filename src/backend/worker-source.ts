@@ -1,0 +1,104 @@
+/**
+ * The code every worker runs, as a string: Node starts it with `new Worker(src, { eval: true })`
+ * and browsers from a Blob URL, so there is no file to locate and no bundler configuration.
+ * It needs no library code: the compiled module (without data segments), the shared memory and
+ * its scratch region arrive in the first message.
+ *
+ * The control block (Int32 slots at `ctrl`, see pool.ts) announces tasks. A task is one kernel
+ * from `names` with arguments (Float64 at ctrl + ARGS_BYTE) and a number of blocks; every
+ * thread, the main one included, claims blocks until none is left. A claim is a compare-and-swap
+ * on one word holding the task's tag (its generation mod 2048) and the next block, so a worker
+ * that wakes late can never claim a block of another task; it reads the arguments only after a
+ * successful claim, while the task cannot have finished. Idle workers spin briefly, then sleep
+ * in Atomics.wait.
+ */
+
+/** Int32 slots of the control block. */
+export const Slot = {
+  Gen: 0,
+  Claim: 1,
+  Blocks: 2,
+  Finished: 3,
+  Kernel: 4,
+  Argc: 5,
+  Sleepers: 6,
+  Stop: 7,
+} as const;
+export const CTRL_INTS = 16;
+export const ARGS_BYTE = CTRL_INTS * 4;
+export const MAX_ARGS = 24;
+export const CTRL_BYTES = ARGS_BYTE + MAX_ARGS * 8;
+/** Bits of a claim word holding the block index; the rest hold the task's tag. */
+export const BLOCK_BITS = 20;
+export const TAG_MASK = 0x7ff;
+
+const body = `
+let fns, i32, f64;
+function work(gen) {
+  const tag = gen & ${TAG_MASK};
+  for (;;) {
+    const v = Atomics.load(i32, ${Slot.Claim});
+    if (v >>> ${BLOCK_BITS} !== tag) return;
+    const block = v & ${(1 << BLOCK_BITS) - 1};
+    const blocks = Atomics.load(i32, ${Slot.Blocks});
+    if (block >= blocks) return;
+    if (Atomics.compareExchange(i32, ${Slot.Claim}, v, v + 1) !== v) continue;
+    const fn = fns[Atomics.load(i32, ${Slot.Kernel})];
+    const argc = Atomics.load(i32, ${Slot.Argc});
+    const args = new Array(argc + 1);
+    for (let i = 0; i < argc; i++) args[i] = f64[i];
+    args[argc] = block;
+    fn.apply(null, args);
+    if (Atomics.add(i32, ${Slot.Finished}, 1) + 1 === blocks) Atomics.notify(i32, ${Slot.Finished});
+  }
+}
+async function start(msg) {
+  const instance = await WebAssembly.instantiate(msg.module, { env: { memory: msg.memory } });
+  const ex = instance.exports;
+  ex.sgemm_set_tile(msg.tileRows);
+  ex.gemm_set_scratch(msg.scratch);
+  ex.set_thread_index(msg.index);
+  fns = msg.names.map((n) => ex[n]);
+  i32 = new Int32Array(msg.memory.buffer, msg.ctrl, ${CTRL_INTS});
+  f64 = new Float64Array(msg.memory.buffer, msg.ctrl + ${ARGS_BYTE}, ${MAX_ARGS});
+  post({ ready: true });
+  const spinMs = msg.spinMicros / 1000;
+  let seen = Atomics.load(i32, ${Slot.Gen});
+  for (;;) {
+    let gen = Atomics.load(i32, ${Slot.Gen});
+    if (gen === seen) {
+      const t0 = performance.now();
+      let spins = 0;
+      while ((gen = Atomics.load(i32, ${Slot.Gen})) === seen) {
+        if ((++spins & 127) === 0 && performance.now() - t0 > spinMs) {
+          Atomics.add(i32, ${Slot.Sleepers}, 1);
+          Atomics.wait(i32, ${Slot.Gen}, seen);
+          Atomics.sub(i32, ${Slot.Sleepers}, 1);
+        }
+      }
+    }
+    seen = gen;
+    if (Atomics.load(i32, ${Slot.Stop}) !== 0) break;
+    work(gen);
+  }
+  post({ stopped: true });
+}
+function onMessage(msg) {
+  start(msg).catch((e) => post({ error: String(e && e.stack || e) }));
+}
+`;
+
+/** The worker's source for Node's worker_threads (eval) or a browser module worker. */
+export function workerSource(node: boolean): string {
+  if (node) {
+    return `const { parentPort } = require("node:worker_threads");
+const post = (m) => parentPort.postMessage(m);
+${body}
+parentPort.once("message", onMessage);
+`;
+  }
+  return `const post = (m) => self.postMessage(m);
+${body}
+self.onmessage = (e) => { self.onmessage = null; onMessage(e.data); };
+`;
+}
