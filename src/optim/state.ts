@@ -37,6 +37,11 @@ export function copyState(
             `${op}: state ${name} of parameter ${key} is ${src}${name === "step" ? "; expected an integer >= 0" : ""}`,
           );
         }
+        if (name === "step" && !(Number.isInteger(src) && src >= 0)) {
+          throw new WasmgradError(
+            `${op}: state step of parameter ${key} is ${src}, expected an integer >= 0`,
+          );
+        }
         own[name] = src;
         continue;
       }
