@@ -207,6 +207,7 @@ export function runBackward(root: Tensor, grad: Tensor, options: BackwardOptions
       if (g !== grad) disown(g);
       const handed = new Set<Tensor>();
       const unused = new Set<Tensor>();
+      const spent = new Set<Tensor>();
       for (let i = 0; i < v.inputs.length; i++) {
         const gi = inputGrads[i];
         if (gi === null || gi === undefined) continue;
@@ -230,9 +231,13 @@ export function runBackward(root: Tensor, grad: Tensor, options: BackwardOptions
         } else {
           acc._addInPlace(mine);
           disown(mine);
-          mine.dispose();
+          // Not disposed yet: a backward may hand the same tensor to a later input too (add
+          // gives g to both operands), which then takes it over.
+          handed.delete(mine);
+          spent.add(mine);
         }
       }
+      for (const t of spent) if (t !== grad && !handed.has(t)) t.dispose();
       for (const t of unused) if (t !== grad && !handed.has(t)) t.dispose();
       if (g !== grad && !handed.has(g)) g.dispose();
       if (!options.retainGraph) v.backward = null;
