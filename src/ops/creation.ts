@@ -230,6 +230,15 @@ export function arange(
     options = step;
     step = 1;
   }
+  for (const [name, v] of [
+    ["start", start],
+    ["end", stop],
+    ["step", step],
+  ] as const) {
+    if (typeof v !== "number") {
+      throw new WasmgradError(`arange: expected ${name} to be a number but got ${describe(v)}`);
+    }
+  }
   if (step === 0 || !Number.isFinite(step) || !Number.isFinite(start) || !Number.isFinite(stop)) {
     throw new WasmgradError(
       `arange: expected finite start, end and a nonzero step but got (${start}, ${stop}, ${step})`,

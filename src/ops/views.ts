@@ -128,6 +128,17 @@ export function repeat(x: Tensor, ...args: (number | readonly number[])[]): Tens
   return remap("repeat", x, shape, map);
 }
 
+/** `v` as a list of integers: one integer or an array of them, else an error naming `name`. */
+function intList(op: string, name: string, v: unknown): number[] {
+  const list: readonly unknown[] | null = typeof v === "number" ? [v] : Array.isArray(v) ? v : null;
+  if (list === null || !list.every((e) => typeof e === "number" && Number.isSafeInteger(e))) {
+    throw new WasmgradError(
+      `${op}: ${name} must be an integer or an array of integers but got ${describe(v)}`,
+    );
+  }
+  return list as number[];
+}
+
 /** Parts of `size` (or of the listed sizes) along `dim`, as torch.split. */
 export function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
   tensor("split", x);
@@ -142,7 +153,7 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
     for (let s = 0; s < n; s += splitSize) parts.push(Math.min(splitSize, n - s));
     if (n === 0) parts.push(0);
   } else {
-    parts = [...splitSize];
+    parts = intList("split", "split sizes", splitSize);
     if (
       parts.reduce((a, b) => a + b, 0) !== n ||
       parts.some((p) => !Number.isInteger(p) || p < 0)
@@ -228,7 +239,7 @@ export function roll(
   dims?: number | readonly number[] | null,
 ): Tensor {
   tensor("roll", x);
-  const sh = typeof shifts === "number" ? [shifts] : [...shifts];
+  const sh = intList("roll", "shifts", shifts);
   if (dims === undefined || dims === null) {
     if (sh.length !== 1)
       throw new WasmgradError(`roll: without dims, shifts must be one number but got ${fmt(sh)}`);

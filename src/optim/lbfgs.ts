@@ -75,16 +75,18 @@ export class LBFGS extends Optimizer<Record<string, never>, LBFGSGroup> {
   constructor(params: Params, lr?: Arg<number>, maxIter?: Arg<number>, ...rest: unknown[]) {
     const o = parseArgs("LBFGS", [lr, maxIter, ...rest], positional, positional);
     const iters = (o.maxIter ?? 20) as number;
+    // A maxIter that is not a number is refused by checkGroup; only derive maxEval from a number.
+    const evals = typeof iters === "number" ? Math.floor((iters * 5) / 4) : 1;
     super("LBFGS", params, {
       lr: 1,
       maxIter: iters,
-      maxEval: o.maxEval ?? Math.floor((iters * 5) / 4),
+      maxEval: o.maxEval ?? evals,
       toleranceGrad: 1e-7,
       toleranceChange: 1e-9,
       historySize: 100,
       lineSearchFn: null,
       ...o,
-      ...(o.maxEval === null ? { maxEval: Math.floor((iters * 5) / 4) } : {}),
+      ...(o.maxEval === null ? { maxEval: evals } : {}),
     } as LBFGSGroup);
   }
 

@@ -406,12 +406,12 @@ describe("hyper-parameter checks (PyTorch's)", () => {
     [
       "Adam lr",
       () => new wg.optim.Adam([p], { lr: -1 }),
-      /^Adam: invalid lr -1: expected a number >= 0$/,
+      /^Adam: invalid lr -1: expected a finite number >= 0$/,
     ],
     [
       "Adam eps",
       () => new wg.optim.Adam([p], { eps: -1e-8 }),
-      /^Adam: invalid eps -1e-8: expected a number >= 0$/,
+      /^Adam: invalid eps -1e-8: expected a finite number >= 0$/,
     ],
     [
       "Adam betas[0]",
@@ -457,7 +457,7 @@ describe("hyper-parameter checks (PyTorch's)", () => {
     [
       "RMSprop alpha",
       () => new wg.optim.RMSprop([p], { alpha: -0.5 }),
-      /^RMSprop: invalid alpha -0\.5: expected a number >= 0$/,
+      /^RMSprop: invalid alpha -0\.5: expected a finite number >= 0$/,
     ],
     [
       "RMSprop momentum",
