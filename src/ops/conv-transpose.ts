@@ -134,9 +134,7 @@ export function convTranspose2d(
   const xp = x._ptr(op);
   const wp = w._ptr(op);
   if (out.numel() > 0) {
-    withWorkspace(workFloats, (work) =>
-      K.conv2d_bwd_input_f32(out.ptr, xp, wp, work, metaOf(g)),
-    );
+    withWorkspace(workFloats, (work) => K.conv2d_bwd_input_f32(out.ptr, xp, wp, work, metaOf(g)));
     if (b !== null) addBias(out, b);
   }
   const inputs = b === null ? [x, w] : [x, w, b];

@@ -141,7 +141,6 @@ function madds(g: Geometry): number {
   return g.n * g.oc * g.oh * g.ow * (g.c / g.groups) * g.kh * g.kw;
 }
 
-
 /** Runs `body` with a workspace of `floats` floats (none when 0: pointwise convolutions). */
 export function withWorkspace(floats: number, body: (work: number) => void): void {
   if (floats === 0) {
@@ -234,9 +233,7 @@ function conv2dImpl(
     const wp = weight._ptr("conv2d");
     const bp = b === null ? 0 : b._ptr("conv2d");
     if (!convOnPool(false, out.ptr, xp, wp, bp, workFloats, metaOf(g), madds(g)))
-      withWorkspace(workFloats, (work) =>
-        K.conv2d_f32(out.ptr, xp, wp, bp, work, metaOf(g)),
-      );
+      withWorkspace(workFloats, (work) => K.conv2d_f32(out.ptr, xp, wp, bp, work, metaOf(g)));
   }
   const inputs = b === null ? [x, weight] : [x, weight, b];
   if (!needsGradAny(inputs)) return out;
