@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deflateRawSync } from "node:zlib";
 import asc from "assemblyscript/asc";
+import { assertAbi } from "./check-abi.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const outDir = join(root, "build");
@@ -24,6 +25,8 @@ for (const target of targets) {
   }
   checkNoPassiveData(target);
 }
+// The hand-written kernel table (src/backend/table) against what was just built.
+assertAbi(targets.map((t) => join(outDir, `wasmgrad-${t}.wasm`)));
 
 // Workers instantiate the binary without its data sections (src/backend/binary.ts), which is
 // valid only while no instruction refers to a data segment.

@@ -8,8 +8,8 @@ export interface AttnKernels {
   /** Row norm of x [rows, n]; writes y and per-row mean/rstd (see layernorm.ts for k). */
   layernorm_f32(
     y: Ptr,
-    mean: Ptr,
-    rstd: Ptr,
+    meanOut: Ptr,
+    rstdOut: Ptr,
     x: Ptr,
     w: Ptr,
     b: Ptr,
@@ -27,8 +27,8 @@ export interface AttnKernels {
     db: Ptr,
     dy: Ptr,
     x: Ptr,
-    mean: Ptr,
-    rstd: Ptr,
+    meanIn: Ptr,
+    rstdIn: Ptr,
     w: Ptr,
     rows: number,
     n: number,
@@ -49,8 +49,8 @@ export interface AttnKernels {
     v: Ptr,
     mask: Ptr,
     maskOffsets: Ptr,
-    maskRow: number,
-    maskCol: number,
+    mrow: number,
+    mcol: number,
     ws: Ptr,
     bh: number,
     L: number,
@@ -59,7 +59,7 @@ export interface AttnKernels {
     Ev: number,
     scale: number,
     causal: number,
-    dropoutP: number,
+    pdrop: number,
     seed: number,
   ): void;
   /** Fused attention backward: overwrites dq, dk, dv. */
@@ -75,8 +75,8 @@ export interface AttnKernels {
     lse: Ptr,
     mask: Ptr,
     maskOffsets: Ptr,
-    maskRow: number,
-    maskCol: number,
+    mrow: number,
+    mcol: number,
     ws: Ptr,
     bh: number,
     L: number,
@@ -85,7 +85,7 @@ export interface AttnKernels {
     Ev: number,
     scale: number,
     causal: number,
-    dropoutP: number,
+    pdrop: number,
     seed: number,
   ): void;
 }
