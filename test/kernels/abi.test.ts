@@ -39,6 +39,13 @@ describe("kernel ABI", () => {
     });
   }
 
+  it(`runs the ${process.env.WASMGRAD_DEBUG_WASM === "1" ? "debug" : "release"} build (WASMGRAD_DEBUG_WASM)`, () => {
+    // Only the debug build keeps function names (asconfig.json's debug targets).
+    const module = new WebAssembly.Module(bytesOf("simd"));
+    const named = WebAssembly.Module.customSections(module, "name").length > 0;
+    expect(named).toBe(process.env.WASMGRAD_DEBUG_WASM === "1");
+  });
+
   const wasm = wasmSignatures(bytesOf("simd"));
   const problems = (t: Map<string, Signature>) => compareAbi(t, assembly, wasm).join("\n");
 
