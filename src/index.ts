@@ -93,6 +93,7 @@ export {
   trunc,
 } from "./ops/elementwise.js";
 export { amax, amin, argmax, argmin, max, min } from "./ops/extrema.js";
+export { type IndexItem, index, indexPut_ } from "./ops/index.js";
 export { gather, indexSelect, scatter, scatterAdd } from "./ops/indexing.js";
 export { matmul } from "./ops/matmul.js";
 export { atan2, lerp, pow, rpow } from "./ops/pow.js";

@@ -72,6 +72,11 @@ export class Tensor {
    * data copies it into a contiguous layout; matmul reads a transposed matrix in place instead.
    */
   _perm: readonly number[] | null = null;
+  /**
+   * @internal where this tensor's elements start in its storage, in bytes (0 except for a
+   * contiguous block of another tensor: `x.index(0)`, `x.index("1:3")`).
+   */
+  _offset = 0;
   private _storage: Storage | null;
   private _grad: Tensor | null = null;
   /** Whether `_grad` was made by backward (ours to free) rather than assigned by the caller. */
@@ -108,6 +113,21 @@ export class Tensor {
     const storage = source._live("view");
     storage.refs++;
     const out = new Tensor(shape, storage, dtype);
+    out._offset = source._offset;
+    out._base = source._base ?? source;
+    return out;
+  }
+
+  /**
+   * @internal a tensor of `shape` sharing the contiguous block of `source`'s storage that starts
+   * `offset` elements in (a basic-indexing view).
+   */
+  static _slice(source: Tensor, shape: readonly number[], offset: number): Tensor {
+    source._rawPtr("index"); // a lazy permuted source is made contiguous first
+    const storage = source._live("index");
+    storage.refs++;
+    const out = new Tensor(shape, storage, source.dtype);
+    out._offset = source._offset + offset * 4;
     out._base = source._base ?? source;
     return out;
   }
@@ -122,6 +142,7 @@ export class Tensor {
       storage,
       source.dtype,
     );
+    out._offset = source._offset;
     out._base = source._base ?? source;
     const perm = base === null ? [...dims] : dims.map((d) => base[d]);
     out._perm = perm.every((d, i) => d === i) ? null : perm;
@@ -130,7 +151,7 @@ export class Tensor {
 
   /** @internal pointer to the storage as held, without materialising a lazy view. */
   _heldPtr(op: string): Ptr {
-    return this._live(op).ptr;
+    return this._live(op).ptr + this._offset;
   }
 
   /** @internal the storage held now (for the memory tracker). */
@@ -231,7 +252,7 @@ export class Tensor {
   /** @internal the pointer to contiguous data of any dtype (4-byte elements). */
   _rawPtr(op: string): Ptr {
     const s = this._live(op);
-    return this._perm === null ? s.ptr : this._materialize(op, s, this._perm);
+    return this._perm === null ? s.ptr + this._offset : this._materialize(op, s, this._perm);
   }
 
   /** Copies a lazy permuted view into storage of its own, in this tensor's layout. */
@@ -244,8 +265,14 @@ export class Tensor {
       });
       const ss = stridesOf(sourceShape);
       const c = collapse(this.shape, [perm.map((d) => ss[d]), stridesOf(this.shape)]);
-      K.gather_f32(target.ptr, source.ptr, c.shape.length, meta(c.shape, c.strides[0]));
+      K.gather_f32(
+        target.ptr,
+        source.ptr + this._offset,
+        c.shape.length,
+        meta(c.shape, c.strides[0]),
+      );
     }
+    this._offset = 0;
     target.version = source.version;
     this._storage = target;
     this._perm = null;
