@@ -220,6 +220,12 @@ function step(
  * One RNN step: h' = tanh (or relu)(x · W_ihᵀ + b_ih + h · W_hhᵀ + b_hh), [batch, hiddenSize].
  *
  * PyTorch: `torch.nn.RNNCell's forward on plain arrays`.
+ *
+ * @example
+ * ```ts
+ * const w = { weightIh: new Float32Array(8 * 4), weightHh: new Float32Array(8 * 8) };
+ * const h = wg.kernels.rnnStep(new Float32Array(2 * 4), new Float32Array(2 * 8), w, { batch: 2, inputSize: 4, hiddenSize: 8 }, "tanh");
+ * ```
  */
 export function rnnStep(
   x: Float32Array,
@@ -235,6 +241,12 @@ export function rnnStep(
  * One LSTM step (gates i, f, g, o): returns the new h and c, each [batch, hiddenSize].
  *
  * PyTorch: `torch.nn.LSTMCell's forward on plain arrays`.
+ *
+ * @example
+ * ```ts
+ * const w = { weightIh: new Float32Array(4 * 8 * 4), weightHh: new Float32Array(4 * 8 * 8) };
+ * const { h, c } = wg.kernels.lstmStep(new Float32Array(2 * 4), new Float32Array(2 * 8), new Float32Array(2 * 8), w, { batch: 2, inputSize: 4, hiddenSize: 8 });
+ * ```
  */
 export function lstmStep(
   x: Float32Array,
@@ -252,6 +264,12 @@ export function lstmStep(
  * One GRU step (gates r, z, n): returns the new h, [batch, hiddenSize].
  *
  * PyTorch: `torch.nn.GRUCell's forward on plain arrays`.
+ *
+ * @example
+ * ```ts
+ * const w = { weightIh: new Float32Array(3 * 8 * 4), weightHh: new Float32Array(3 * 8 * 8) };
+ * const h = wg.kernels.gruStep(new Float32Array(2 * 4), new Float32Array(2 * 8), w, { batch: 2, inputSize: 4, hiddenSize: 8 });
+ * ```
  */
 export function gruStep(
   x: Float32Array,

@@ -56,7 +56,9 @@ export type TensorOrScalar = Tensor | number;
  *
  * @example
  * ```ts
- * const x = wg.tensor([[1, 2], [3, 4]], { requiresGrad: true }); x.mul(x).sum().backward(); x.grad; // [[2, 4], [6, 8]]
+ * const x = wg.tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * x.mul(x).sum().backward();
+ * x.grad; // [[2, 4], [6, 8]]
  * ```
  */
 export class Tensor {

@@ -98,7 +98,9 @@ export function causalMask(L: number, S = L): Tensor {
  *
  * @example
  * ```ts
- * const mha = new wg.nn.MultiheadAttention(16, 4, { batchFirst: true }); const x = wg.randn(2, 5, 16); const [out] = mha.forward(x, x, x); // out [2, 5, 16]
+ * const mha = new wg.nn.MultiheadAttention(16, 4, { batchFirst: true });
+ * const x = wg.randn(2, 5, 16);
+ * const [out] = mha.forward(x, x, x); // out [2, 5, 16]
  * ```
  */
 export class MultiheadAttention extends Module<

@@ -31,7 +31,8 @@ export {
  *
  * @example
  * ```ts
- * const enc = new wg.nn.TransformerEncoder(new wg.nn.TransformerEncoderLayer(16, 4, { batchFirst: true }), 2); enc.forward(wg.randn(2, 5, 16)).shape; // [2, 5, 16]
+ * const enc = new wg.nn.TransformerEncoder(new wg.nn.TransformerEncoderLayer(16, 4, { batchFirst: true }), 2);
+ * enc.forward(wg.randn(2, 5, 16)).shape; // [2, 5, 16]
  * ```
  */
 export class TransformerEncoder extends Module<[Tensor, ...unknown[]], Tensor> {
@@ -75,7 +76,8 @@ export class TransformerEncoder extends Module<[Tensor, ...unknown[]], Tensor> {
  *
  * @example
  * ```ts
- * const dec = new wg.nn.TransformerDecoder(new wg.nn.TransformerDecoderLayer(16, 4, { batchFirst: true }), 2); dec.forward(wg.randn(2, 3, 16), wg.randn(2, 5, 16)).shape; // [2, 3, 16]
+ * const dec = new wg.nn.TransformerDecoder(new wg.nn.TransformerDecoderLayer(16, 4, { batchFirst: true }), 2);
+ * dec.forward(wg.randn(2, 3, 16), wg.randn(2, 5, 16)).shape; // [2, 3, 16]
  * ```
  */
 export class TransformerDecoder extends Module<[Tensor, ...unknown[]], Tensor> {
@@ -108,7 +110,8 @@ export class TransformerDecoder extends Module<[Tensor, ...unknown[]], Tensor> {
  *
  * @example
  * ```ts
- * const model = new wg.nn.Transformer({ dModel: 16, nhead: 4, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 32, batchFirst: true }); model.forward(wg.randn(2, 5, 16), wg.randn(2, 3, 16)).shape; // [2, 3, 16]
+ * const model = new wg.nn.Transformer({ dModel: 16, nhead: 4, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 32, batchFirst: true });
+ * model.forward(wg.randn(2, 5, 16), wg.randn(2, 3, 16)).shape; // [2, 3, 16]
  * ```
  */
 export class Transformer extends Module<[Tensor, Tensor, ...unknown[]], Tensor> {

@@ -72,7 +72,8 @@ type Arg<T> = T | LBFGSOptions;
  *
  * @example
  * ```ts
- * const opt = new wg.optim.LBFGS(model.parameters(), { lr: 1 }); opt.step(() => { opt.zeroGrad(); const l = wg.F.mseLoss(model.forward(x), y); l.backward(); return l; });
+ * const opt = new wg.optim.LBFGS(model.parameters(), { lr: 1 });
+ * opt.step(() => { opt.zeroGrad(); const l = wg.F.mseLoss(model.forward(x), y); l.backward(); return l; });
  * ```
  */
 export class LBFGS extends Optimizer<Record<string, never>, LBFGSGroup> {

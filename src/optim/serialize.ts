@@ -29,6 +29,12 @@ interface Saved {
  * The state dict as tensors (the live state tensors, not copies) and string metadata.
  *
  * PyTorch: no counterpart (flattens an optimizer state dict into tensors for `save`).
+ *
+ * @example
+ * ```ts
+ * const { tensors, metadata } = wg.optim.stateDictToTensors(optimizer.stateDict());
+ * const bytes = wg.save(tensors, metadata);
+ * ```
  */
 export function stateDictToTensors(
   sd: OptimizerStateDict,
@@ -60,6 +66,13 @@ export function stateDictToTensors(
  * them, so dispose them afterwards.
  *
  * PyTorch: no counterpart (rebuilds an optimizer state dict from the tensors `save` wrote).
+ *
+ * @example
+ * ```ts
+ * const { tensors, metadata } = wg.optim.stateDictToTensors(optimizer.stateDict());
+ * const bytes = wg.save(tensors, metadata);
+ * optimizer.loadStateDict(wg.optim.stateDictFromTensors(wg.load(bytes), wg.loadMetadata(bytes)));
+ * ```
  */
 export function stateDictFromTensors(
   tensors: Record<string, Tensor>,

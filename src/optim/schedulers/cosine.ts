@@ -22,7 +22,8 @@ export interface CosineAnnealingLROptions {
  *
  * @example
  * ```ts
- * const sched = new wg.optim.lrScheduler.CosineAnnealingLR(optimizer, { tMax: 100 }); sched.step(); // once per epoch
+ * const sched = new wg.optim.lrScheduler.CosineAnnealingLR(optimizer, { tMax: 100 });
+ * sched.step(); // once per epoch
  * ```
  */
 export class CosineAnnealingLR extends LRScheduler {

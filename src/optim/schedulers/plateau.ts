@@ -58,7 +58,8 @@ export interface ReduceLROnPlateauStateDict {
  *
  * @example
  * ```ts
- * const sched = new wg.optim.lrScheduler.ReduceLROnPlateau(optimizer, { patience: 5 }); sched.step(0.42); // the validation loss
+ * const sched = new wg.optim.lrScheduler.ReduceLROnPlateau(optimizer, { patience: 5 });
+ * sched.step(0.42); // the validation loss
  * ```
  */
 export class ReduceLROnPlateau {
