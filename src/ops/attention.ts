@@ -99,6 +99,17 @@ function planMask(op: string, m: Tensor, batch: readonly number[], L: number, S:
   };
 }
 
+/**
+ * softmax(q k^T / sqrt(d) + mask) v over [..., L, d] queries and [..., S, d] keys and values, with
+ * optional `attnMask`, `isCausal`, `dropoutP` and `scale`.
+ *
+ * PyTorch: `torch.nn.functional.scaled_dot_product_attention`.
+ *
+ * @example
+ * ```ts
+ * wg.F.scaledDotProductAttention(wg.randn(1, 2, 5, 8), wg.randn(1, 2, 7, 8), wg.randn(1, 2, 7, 8)).shape; // [1, 2, 5, 8]
+ * ```
+ */
 export function scaledDotProductAttention(
   query: Tensor,
   key: Tensor,
