@@ -1,6 +1,6 @@
 /**
  * sort, argsort and topk along one dim, with PyTorch's named results ([values, indices], int32
- * indices). Stable sorting in JavaScript per row; NaN counts as larger than every number, as in
+ * indices). A stable radix sort per row; NaN counts as larger than every number, as in
  * PyTorch. values are gathered through remap, so their gradient flows back to the picked inputs.
  */
 import { backend } from "../backend/runtime.js";
@@ -11,11 +11,44 @@ import { Tensor } from "../tensor.js";
 import { describe } from "./options.js";
 import { remap, stridesFor } from "./remap.js";
 
-/** a before b ascending; NaN last. */
-function ascending(a: number, b: number): number {
-  if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1;
-  if (Number.isNaN(b)) return -1;
-  return a - b;
+/**
+ * A stable LSD radix sort of 32-bit keys (three passes of 11 bits): returns the positions in key
+ * order, equal keys in position order. Values map to keys that order as the values do (NaN last,
+ * -0 with 0), so a row sorts in O(n) rather than through a comparator.
+ */
+class RadixSorter {
+  private readonly a: Int32Array;
+  private readonly b: Int32Array;
+  private readonly count = new Int32Array(2048);
+  constructor(readonly n: number) {
+    this.a = new Int32Array(n);
+    this.b = new Int32Array(n);
+  }
+  sort(keys: Uint32Array): Int32Array {
+    let src = this.a;
+    let dst = this.b;
+    const n = this.n;
+    for (let j = 0; j < n; j++) src[j] = j;
+    for (let shift = 0; shift < 32; shift += 11) {
+      const count = this.count;
+      count.fill(0);
+      for (let j = 0; j < n; j++) count[(keys[j] >>> shift) & 2047]++;
+      let sum = 0;
+      for (let d = 0; d < 2048; d++) {
+        const c = count[d];
+        count[d] = sum;
+        sum += c;
+      }
+      for (let j = 0; j < n; j++) {
+        const p = src[j];
+        dst[count[(keys[p] >>> shift) & 2047]++] = p;
+      }
+      const t = src;
+      src = dst;
+      dst = t;
+    }
+    return src;
+  }
 }
 
 /**
@@ -37,19 +70,31 @@ function order(
   const inner = x.ndim === 0 ? 1 : st[d];
   const outer = x.numel() / Math.max(n * inner, 1);
   const at = x._rawPtr(op) >>> 2;
-  const view = x.dtype === "int32" ? backend.i32() : backend.f32();
+  const i32 = backend.i32();
+  const bits = new Uint32Array(i32.buffer, i32.byteOffset, i32.length);
+  const f32 = backend.f32();
+  const isFloat = x.dtype === "float32";
   const total = outer * k * inner;
   const map = new Int32Array(total);
   const idx = new Int32Array(total);
-  const rowIdx = Array.from({ length: n }, (_, i) => i);
+  const keys = new Uint32Array(n);
+  const sorter = new RadixSorter(n);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * n * inner + i;
-      const vals = rowIdx.map((j) => view[at + base + j * inner]);
-      const perm = [...rowIdx].sort((p, q) => {
-        const c = descending ? ascending(vals[q], vals[p]) : ascending(vals[p], vals[q]);
-        return c !== 0 ? c : p - q;
-      });
+      for (let j = 0; j < n; j++) {
+        const p = at + base + j * inner;
+        let key: number;
+        if (!isFloat) key = (bits[p] ^ 0x80000000) >>> 0;
+        else if (Number.isNaN(f32[p]))
+          key = 0xffffffff; // NaN after every number
+        else {
+          const b = bits[p] === 0x80000000 ? 0 : bits[p]; // -0 ties with 0
+          key = (b & 0x80000000) !== 0 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
+        }
+        keys[j] = descending ? ~key >>> 0 : key;
+      }
+      const perm = sorter.sort(keys);
       for (let j = 0; j < k; j++) {
         const out = o * k * inner + j * inner + i;
         map[out] = base + perm[j] * inner;
