@@ -177,6 +177,15 @@ function collect(value: unknown, into: Set<unknown>, seen = new Set<unknown>()):
  * Runs `fn` and disposes every tensor created inside it, except the tensors it returns (directly,
  * or inside arrays, plain objects, Maps and Sets, at any depth; not inside class instances) and
  * tensors owned by modules, optimizers and gradients. `fn` must be synchronous.
+ *
+ * PyTorch: no counterpart: PyTorch frees by garbage collection (TensorFlow.js has `tf.tidy`).
+ *
+ * @example
+ * ```ts
+ * const loss = wg.tidy(() => wg.F.mseLoss(model.forward(x), y).item()); // intermediates freed
+ * ```
+ *
+ * PyTorch: no counterpart: PyTorch frees by garbage collection (TensorFlow.js has `tf.tidy`).
  */
 export function tidy<T>(fn: () => T, ...extra: []): T {
   noExtra("tidy", [fn, ...extra], 1);
@@ -253,6 +262,16 @@ export function _resetLeakWarning(): void {
   warned = false;
 }
 
+/**
+ * What the WebAssembly heap holds: live tensors, bytes in use, the peak and the heap size.
+ *
+ * PyTorch: `torch.cuda.memory_stats` (the closest).
+ *
+ * @example
+ * ```ts
+ * wg.memory().liveTensors; // tensors created and not yet disposed
+ * ```
+ */
 export function memory(): MemoryInfo {
   return { liveTensors, liveBytes, wasmBytes: backend.memory.buffer.byteLength, peakBytes };
 }

@@ -48,8 +48,24 @@ import { type Args, tensorArg, options as validateOptions } from "./validate.js"
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for("Symbol.dispose");
 
 export type Scalar = number;
+/**
+ * A tensor, or a number or boolean that broadcasts like a 0-d tensor.
+ */
 export type TensorOrScalar = Tensor | number;
 
+/**
+ * An n-dimensional array of float32, int32 or bool in WebAssembly memory, with autograd. Create one
+ * with tensor, zeros, randn and the like; free it with `dispose()`, `using`, or tidy.
+ *
+ * PyTorch: `torch.Tensor`.
+ *
+ * @example
+ * ```ts
+ * const x = wg.tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * x.mul(x).sum().backward();
+ * x.grad; // [[2, 4], [6, 8]]
+ * ```
+ */
 export class Tensor {
   readonly shape: readonly number[];
   /** The element type: "float32", "int32" or "bool". */

@@ -78,6 +78,13 @@ export function isGradEnabled(): boolean {
 /**
  * Runs `fn` without recording operations for autograd and returns its result. `fn` must be
  * synchronous: after an await, operations would be recorded again.
+ *
+ * PyTorch: `torch.no_grad`.
+ *
+ * @example
+ * ```ts
+ * const y = wg.noGrad(() => model.forward(x)); // no graph is recorded
+ * ```
  */
 export function noGrad<T>(fn: () => T, ...extra: []): T {
   noExtra("noGrad", [fn, ...extra], 1);

@@ -95,13 +95,27 @@ function extremeOver(
   );
 }
 
-/** The largest values over one or several dims (all when omitted), as torch.amax. */
+/**
+ * The largest values over one or several dims (all when omitted), as torch.amax.
+ *
+ * @example
+ * ```ts
+ * wg.amax(wg.tensor([[1, 5], [7, 2]]), 0); // [7, 5]
+ * ```
+ */
 export function amax(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
   checkTensor("amax", x);
   return extremeOver("amax", x, dim, keepdim, 1);
 }
 
-/** The smallest values over one or several dims (all when omitted), as torch.amin. */
+/**
+ * The smallest values over one or several dims (all when omitted), as torch.amin.
+ *
+ * @example
+ * ```ts
+ * wg.amin(wg.tensor([[1, 5], [7, 2]]), 1); // [1, 2]
+ * ```
+ */
 export function amin(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
   checkTensor("amin", x);
   return extremeOver("amin", x, dim, keepdim, -1);
@@ -134,6 +148,13 @@ function reducedShape(x: Tensor, d: number, keepdim: boolean): number[] {
 /**
  * Indices of the maxima along `dim` (the first one on ties, the first NaN if any), or into the
  * flattened tensor when dim is omitted, as an int32 tensor.
+ *
+ * PyTorch: `torch.argmax`.
+ *
+ * @example
+ * ```ts
+ * wg.argmax(wg.tensor([[1, 9], [8, 2]]), 1); // [1, 0] (int32)
+ * ```
  */
 export function argmax(x: Tensor, dim?: number | null, keepdim = false): Tensor {
   checkTensor("argmax", x);
@@ -155,6 +176,17 @@ export function argmax(x: Tensor, dim?: number | null, keepdim = false): Tensor 
   return out;
 }
 
+/**
+ * Indices of the minima along `dim` (the first one on ties), or into the flattened tensor when dim
+ * is omitted, as an int32 tensor.
+ *
+ * PyTorch: `torch.argmin`.
+ *
+ * @example
+ * ```ts
+ * wg.argmin(wg.tensor([[1, 9], [8, 2]]), 1); // [0, 1] (int32)
+ * ```
+ */
 export function argmin(x: Tensor, dim?: number | null, keepdim = false): Tensor {
   checkTensor("argmin", x);
   const n = scalarRaw("argmin", BinaryOp.mul, x, -1);
@@ -200,7 +232,16 @@ function extremeDim(
   return valuesIndices(values, indices);
 }
 
-/** `max(x)`, `max(x, dim, keepdim?)` (values and indices) or `max(x, other)` (maximum). */
+/**
+ * `max(x)`, `max(x, dim, keepdim?)` (values and indices) or `max(x, other)` (maximum).
+ *
+ * PyTorch: `torch.max`.
+ *
+ * @example
+ * ```ts
+ * wg.max(wg.tensor([[1, 5], [7, 2]]), 1).values; // [5, 7]
+ * ```
+ */
 export function max(x: Tensor): Tensor;
 export function max(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
 export function max(x: Tensor, other: Tensor): Tensor;
@@ -212,7 +253,16 @@ export function max(x: Tensor, dim?: number | Tensor, keepdim = false): Tensor |
   return extremeDim("max", x, dim, keepdim, 1);
 }
 
-/** `min(x)`, `min(x, dim, keepdim?)` (values and indices) or `min(x, other)` (minimum). */
+/**
+ * `min(x)`, `min(x, dim, keepdim?)` (values and indices) or `min(x, other)` (minimum).
+ *
+ * PyTorch: `torch.min`.
+ *
+ * @example
+ * ```ts
+ * wg.min(wg.tensor([[1, 5], [7, 2]]), 1).indices; // [0, 1]
+ * ```
+ */
 export function min(x: Tensor): Tensor;
 export function min(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
 export function min(x: Tensor, other: Tensor): Tensor;
