@@ -65,8 +65,8 @@ export function inGraphScope<T>(fn: () => T): T {
   if (owned.length === 0) return result;
   const bundle: OwnedBundle = { tensors: owned, pending: anchors };
   for (const node of anchors) {
-    if (node.bundles === null) node.bundles = [bundle];
-    else node.bundles.push(bundle);
+    node.bundles ??= [];
+    node.bundles.push(bundle);
   }
   return result;
 }
