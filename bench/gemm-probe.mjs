@@ -5,7 +5,9 @@
 
 const now = () => performance.now();
 
+/** @param {number} n */
 const uleb = (n) => {
+  /** @type {number[]} */
   const out = [];
   do {
     let byte = n & 0x7f;
@@ -15,13 +17,20 @@ const uleb = (n) => {
   } while (n !== 0);
   return out;
 };
+/** @param {number[][]} items */
 const vec = (items) => [...uleb(items.length), ...items.flat()];
+/** @param {number} id @param {number[]} bytes */
 const section = (id, bytes) => [id, ...uleb(bytes.length), ...bytes];
+/** @param {string} s */
 const name = (s) => [...uleb(s.length), ...Buffer.from(s, "utf8")];
+/** @param {number} op */
 const simd = (op) => [0xfd, ...uleb(op)];
 const OP = { mul: 230, add: 228, sub: 229, extractLane: 31, v128const: 12, madd: 261 };
+/** @param {number} i */
 const localGet = (i) => [0x20, ...uleb(i)];
+/** @param {number} i */
 const localSet = (i) => [0x21, ...uleb(i)];
+/** @param {number} v */
 const f32x4 = (v) => [
   ...simd(OP.v128const),
   ...new Uint8Array(new Float32Array([v, v, v, v]).buffer),
@@ -34,11 +43,15 @@ const f32x4 = (v) => [
  *            which can keep the multiply and add units busy at once.
  *   "madd":  acc_i = relaxed_madd(acc_i, m, c).
  * Every iteration runs each chain twice; all values stay bounded and normal.
+ * @param {"chain" | "split" | "madd"} kind
+ * @param {number} chains
+ * @returns {Uint8Array<ArrayBuffer>}
  */
 export function probeModule(kind, chains, mulChains = 0) {
   const K1 = chains + 1; // constant m (or -1)
   const K2 = chains + 2; // constant c
-  const acc = (i) => i + 1;
+  const acc = (/** @type {number} */ i) => i + 1;
+  /** @type {number[]} */
   const body = [];
   if (kind === "split") body.push(...f32x4(-1), ...localSet(K1), ...f32x4(0.125), ...localSet(K2));
   else body.push(...f32x4(0.999), ...localSet(K1), ...f32x4(0.001), ...localSet(K2));
@@ -85,6 +98,10 @@ export function relaxedValidates() {
   return WebAssembly.validate(probeModule("madd", 1));
 }
 
+/**
+ * @type {{ id: string, kind: "chain" | "split" | "madd", chains: number, mulChains?: number,
+ *   family: "baseline" | "relaxed" }[]}
+ */
 export const probeVariants = [
   { id: "chain-10", kind: "chain", chains: 10, family: "baseline" },
   { id: "chain-12", kind: "chain", chains: 12, family: "baseline" },
@@ -99,12 +116,18 @@ export const probeVariants = [
  * GFLOP/s of each probe variant this engine validates: best of several >= minMs runs (3 with
  * `quick`, else 8), or of those and `previous`.
  */
-export function measureProbe(previous, { minMs, quick }) {
+export function measureProbe(
+  /** @type {Record<string, number>} */ previous,
+  /** @type {{ minMs: number, quick: boolean }} */ { minMs, quick },
+) {
+  /** @type {Record<string, number>} */
   const result = { ...previous };
   for (const v of probeVariants) {
     const bytes = probeModule(v.kind, v.chains, v.mulChains);
     if (!WebAssembly.validate(bytes)) continue;
-    const run = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports.run;
+    const run = /** @type {(iterations: number) => number} */ (
+      new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports.run
+    );
     // f32x4 ops per iteration: two passes over the chains; chain: mul + add; madd: 2 flops/lane.
     const flopsPerIter = 2 * v.chains * 4 * (v.kind === "split" ? 1 : 2);
     for (let i = 0; i < 3; i++) run(200_000); // tier up to optimized code
@@ -124,8 +147,9 @@ export function measureProbe(previous, { minMs, quick }) {
 }
 
 /** The best probe of each family (baseline mul+add, relaxed madd). */
-export function ceilings(probe) {
-  const best = (family) => {
+export function ceilings(/** @type {Record<string, number>} */ probe) {
+  const best = (/** @type {string} */ family) => {
+    /** @type {{ variant: string, gflops: number } | null} */
     let top = null;
     for (const v of probeVariants) {
       const g = probe[v.id];

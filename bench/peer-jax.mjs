@@ -1,3 +1,4 @@
+// @ts-check
 // jax-js (the wasm backend) for bench/gemm.mjs: a peer like tfjs-wasm (bench/peer-tfjs.mjs).
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -10,7 +11,9 @@ const require = createRequire(import.meta.url);
  * unavailable), `info` its version, whether it is available and why not, and its threads.
  */
 export async function initJax() {
+  /** @type {typeof import("@jax-js/jax") | null} */
   let jax = null;
+  /** @type {{ available: boolean, reason: string | null, version: string | null, threads?: "workers" | 1 }} */
   const jaxInfo = { available: false, reason: null, version: null };
   try {
     jaxInfo.version = JSON.parse(
@@ -29,7 +32,7 @@ export async function initJax() {
     jaxInfo.threads =
       typeof SharedArrayBuffer !== "undefined" && typeof Worker !== "undefined" ? "workers" : 1;
   } catch (e) {
-    jaxInfo.reason = String(e?.message ?? e);
+    jaxInfo.reason = String(/** @type {Error} */ (e)?.message ?? e);
   }
   return { jax, info: jaxInfo };
 }
