@@ -109,6 +109,13 @@ function addBias(y: Tensor, b: Tensor): void {
  * Transposed 2-D convolution of x [N, Cin, H, W] (or [Cin, H, W]) with weight
  * [Cin, Cout / groups, kH, kW]: PyTorch's conv_transpose2d(input, weight, bias, stride,
  * padding, output_padding, groups, dilation), the last six also as options.
+ *
+ * PyTorch: `torch.nn.functional.conv_transpose2d`.
+ *
+ * @example
+ * ```ts
+ * wg.F.convTranspose2d(wg.ones(1, 2, 4, 4), wg.ones(2, 3, 2, 2), null, { stride: 2 }).shape; // [1, 3, 8, 8]
+ * ```
  */
 export function convTranspose2d(
   input: Tensor,
@@ -213,7 +220,16 @@ type T1Args = [
   dilation: One,
 ];
 
-/** PyTorch's conv_transpose1d(input, weight, bias, stride, padding, output_padding, groups, dilation). */
+/**
+ * PyTorch's conv_transpose1d(input, weight, bias, stride, padding, output_padding, groups, dilation).
+ *
+ * PyTorch: `torch.nn.functional.conv_transpose1d`.
+ *
+ * @example
+ * ```ts
+ * wg.F.convTranspose1d(wg.ones(1, 2, 4), wg.ones(2, 3, 2), null, { stride: 2 }).shape; // [1, 3, 8]
+ * ```
+ */
 export function convTranspose1d(
   input: Tensor,
   weight: Tensor,
@@ -242,7 +258,16 @@ export interface Conv1dOptions {
   groups?: number;
 }
 
-/** PyTorch's conv1d(input, weight, bias, stride, padding, dilation, groups) over [N, C, L]. */
+/**
+ * PyTorch's conv1d(input, weight, bias, stride, padding, dilation, groups) over [N, C, L].
+ *
+ * PyTorch: `torch.nn.functional.conv1d`.
+ *
+ * @example
+ * ```ts
+ * wg.F.conv1d(wg.ones(1, 2, 10), wg.ones(4, 2, 3)).shape; // [1, 4, 8]
+ * ```
+ */
 export function conv1d(
   input: Tensor,
   weight: Tensor,

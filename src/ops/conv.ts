@@ -182,7 +182,16 @@ export function metaOf(g: Geometry): number {
   ]);
 }
 
-/** `conv2d(input, weight, bias?, stride?, padding?, dilation?, groups?)`, or the options. */
+/**
+ * `conv2d(input, weight, bias?, stride?, padding?, dilation?, groups?)`, or the options.
+ *
+ * PyTorch: `torch.nn.functional.conv2d`.
+ *
+ * @example
+ * ```ts
+ * wg.F.conv2d(wg.ones(1, 3, 8, 8), wg.ones(4, 3, 3, 3), null, { padding: 1 }).shape; // [1, 4, 8, 8]
+ * ```
+ */
 export function conv2d(
   input: Tensor,
   weight: Tensor,

@@ -62,6 +62,60 @@ export interface AttnKernels {
     pdrop: number,
     seed: number,
   ): void;
+  /** Blocks the pool splits sdpa_f32 and sdpa_bwd_f32 into (whole heads). */
+  sdpa_blocks(bh: number): number;
+  /** Block `block` of sdpa_f32; each thread's workspace at ws + threadIndex * wsBytes. */
+  sdpa_block_f32(
+    out: Ptr,
+    lse: Ptr,
+    q: Ptr,
+    k: Ptr,
+    v: Ptr,
+    mask: Ptr,
+    maskOffsets: Ptr,
+    mrow: number,
+    mcol: number,
+    ws: Ptr,
+    wsBytes: number,
+    bh: number,
+    L: number,
+    S: number,
+    E: number,
+    Ev: number,
+    scale: number,
+    causal: number,
+    pdrop: number,
+    seed: number,
+    block: number,
+  ): void;
+  /** Block `block` of sdpa_bwd_f32, workspaces as in sdpa_block_f32. */
+  sdpa_bwd_block_f32(
+    dq: Ptr,
+    dk: Ptr,
+    dv: Ptr,
+    dout: Ptr,
+    q: Ptr,
+    k: Ptr,
+    v: Ptr,
+    out: Ptr,
+    lse: Ptr,
+    mask: Ptr,
+    maskOffsets: Ptr,
+    mrow: number,
+    mcol: number,
+    ws: Ptr,
+    wsBytes: number,
+    bh: number,
+    L: number,
+    S: number,
+    E: number,
+    Ev: number,
+    scale: number,
+    causal: number,
+    pdrop: number,
+    seed: number,
+    block: number,
+  ): void;
   /** Fused attention backward: overwrites dq, dk, dv. */
   sdpa_bwd_f32(
     dq: Ptr,
@@ -97,4 +151,7 @@ export const attnKernelNames = [
   "gelu_bwd_f32",
   "sdpa_f32",
   "sdpa_bwd_f32",
+  "sdpa_blocks",
+  "sdpa_block_f32",
+  "sdpa_bwd_block_f32",
 ] as const satisfies readonly (keyof AttnKernels)[];
