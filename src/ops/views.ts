@@ -8,6 +8,7 @@ import { needsGrad, record } from "../autograd/engine.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { normDim, normDims, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
+import { markSliceCopy } from "./inplace.js";
 import { describe } from "./options.js";
 import { buildMap, remap, stridesFor } from "./remap.js";
 import { narrow, reshape, squeeze } from "./shape.js";
@@ -164,11 +165,14 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
     }
   }
   let start = 0;
-  return parts.map((len) => {
-    const part = narrow(x, d, start, len);
-    start += len;
-    return part;
-  });
+  return markSliceCopy(
+    "split",
+    parts.map((len) => {
+      const part = narrow(x, d, start, len);
+      start += len;
+      return part;
+    }),
+  );
 }
 
 /** `chunks` parts of equal size (the last smaller), as torch.chunk. */
@@ -201,7 +205,15 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   const part = narrow(x, d, index < 0 ? index + n : index, 1);
   const out = squeeze(part, d);
   if (!out.requiresGrad) part.dispose();
-  return out;
+  return markSliceCopy("select", out);
+}
+
+/**
+ * `length` elements of `dim` from `start`, as torch.narrow; a copy (PyTorch returns a view), so
+ * in-place ops on it are refused rather than silently missing x.
+ */
+export function narrowSlice(x: Tensor, dim: number, start: number, length: number): Tensor {
+  return markSliceCopy("narrow", narrow(x, dim, start, length));
 }
 
 /** Splits dim into `sizes` (one may be -1). */
