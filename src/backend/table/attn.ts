@@ -8,8 +8,8 @@ export interface AttnKernels {
   /** Row norm of x [rows, n]; writes y and per-row mean/rstd (see layernorm.ts for k). */
   layernorm_f32(
     y: Ptr,
-    mean: Ptr,
-    rstd: Ptr,
+    meanOut: Ptr,
+    rstdOut: Ptr,
     x: Ptr,
     w: Ptr,
     b: Ptr,
@@ -27,8 +27,8 @@ export interface AttnKernels {
     db: Ptr,
     dy: Ptr,
     x: Ptr,
-    mean: Ptr,
-    rstd: Ptr,
+    meanIn: Ptr,
+    rstdIn: Ptr,
     w: Ptr,
     rows: number,
     n: number,
@@ -49,9 +49,34 @@ export interface AttnKernels {
     v: Ptr,
     mask: Ptr,
     maskOffsets: Ptr,
+    mrow: number,
+    mcol: number,
+    ws: Ptr,
+    bh: number,
+    L: number,
+    S: number,
+    E: number,
+    Ev: number,
+    scale: number,
+    causal: number,
+    pdrop: number,
+    seed: number,
+  ): void;
+  /** Blocks the pool splits sdpa_f32 and sdpa_bwd_f32 into (whole heads). */
+  sdpa_blocks(bh: number): number;
+  /** Block `block` of sdpa_f32; each thread's workspace at ws + threadIndex * wsBytes. */
+  sdpa_block_f32(
+    out: Ptr,
+    lse: Ptr,
+    q: Ptr,
+    k: Ptr,
+    v: Ptr,
+    mask: Ptr,
+    maskOffsets: Ptr,
     maskRow: number,
     maskCol: number,
     ws: Ptr,
+    wsBytes: number,
     bh: number,
     L: number,
     S: number,
@@ -61,9 +86,10 @@ export interface AttnKernels {
     causal: number,
     dropoutP: number,
     seed: number,
+    block: number,
   ): void;
-  /** Fused attention backward: overwrites dq, dk, dv. */
-  sdpa_bwd_f32(
+  /** Block `block` of sdpa_bwd_f32, workspaces as in sdpa_block_f32. */
+  sdpa_bwd_block_f32(
     dq: Ptr,
     dk: Ptr,
     dv: Ptr,
@@ -78,6 +104,7 @@ export interface AttnKernels {
     maskRow: number,
     maskCol: number,
     ws: Ptr,
+    wsBytes: number,
     bh: number,
     L: number,
     S: number,
@@ -86,6 +113,33 @@ export interface AttnKernels {
     scale: number,
     causal: number,
     dropoutP: number,
+    seed: number,
+    block: number,
+  ): void;
+  /** Fused attention backward: overwrites dq, dk, dv. */
+  sdpa_bwd_f32(
+    dq: Ptr,
+    dk: Ptr,
+    dv: Ptr,
+    dout: Ptr,
+    q: Ptr,
+    k: Ptr,
+    v: Ptr,
+    out: Ptr,
+    lse: Ptr,
+    mask: Ptr,
+    maskOffsets: Ptr,
+    mrow: number,
+    mcol: number,
+    ws: Ptr,
+    bh: number,
+    L: number,
+    S: number,
+    E: number,
+    Ev: number,
+    scale: number,
+    causal: number,
+    pdrop: number,
     seed: number,
   ): void;
 }
@@ -97,4 +151,7 @@ export const attnKernelNames = [
   "gelu_bwd_f32",
   "sdpa_f32",
   "sdpa_bwd_f32",
+  "sdpa_blocks",
+  "sdpa_block_f32",
+  "sdpa_bwd_block_f32",
 ] as const satisfies readonly (keyof AttnKernels)[];
