@@ -296,8 +296,15 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
 }
 
 /**
- * `length` elements of `dim` from `start`, as torch.narrow; a copy (PyTorch returns a view), so
- * in-place ops on it are refused rather than silently missing x.
+ * `length` entries of dim `dim` from `start`. A copy where PyTorch returns a view, so in-place
+ * ops on it are refused rather than silently missing x (clone() it to work on a copy).
+ *
+ * PyTorch: `torch.narrow`.
+ *
+ * @example
+ * ```ts
+ * wg.narrow(wg.arange(6), 0, 2, 3); // [2, 3, 4]
+ * ```
  */
 export function narrowSlice(x: Tensor, dim: number, start: number, length: number): Tensor {
   return markSliceCopy("narrow", narrow(x, dim, start, length));
