@@ -4,6 +4,8 @@
  */
 // Binds the comparison, mask and in-place methods onto Tensor.prototype.
 import "./tensor-methods.js";
+// Runs the forwards of the nn layers in graph scopes (memory without tidy).
+import "./nn/library.js";
 
 export { type BackwardOptions, noGrad } from "./autograd/engine.js";
 /** Datasets and batching, as `torch.utils.data`. */
@@ -97,6 +99,7 @@ export {
   trunc,
 } from "./ops/elementwise.js";
 export { amax, amin, argmax, argmin, max, min } from "./ops/extrema.js";
+export { type IndexItem, index, indexPut_ } from "./ops/index.js";
 export { gather, indexSelect, scatter, scatterAdd } from "./ops/indexing.js";
 export { matmul } from "./ops/matmul.js";
 export { atan2, lerp, pow, rpow } from "./ops/pow.js";

@@ -224,6 +224,28 @@ function closeScope(keep: Set<unknown>): void {
   }
 }
 
+/** @internal opens a scope for the library's graph scopes (autograd/owned.ts). */
+export function _openScope(): void {
+  scopes.push([]);
+}
+
+/**
+ * @internal closes the innermost scope without disposing anything: every live tensor made in it
+ * moves to the enclosing scope (or the nursery), as tidy does with what it keeps. Returns them.
+ */
+export function _closeScopeKeepingAll(): Disposable[] {
+  const tensors = scopes.pop()!;
+  const parent = scopes[scopes.length - 1];
+  const live: Disposable[] = [];
+  for (const t of tensors) {
+    if (t.isDisposed) continue;
+    live.push(t);
+    if (parent !== undefined) parent.push(t);
+    else enterNursery(t);
+  }
+  return live;
+}
+
 export interface MemoryInfo {
   /** Tensors created and not yet disposed (views count separately). */
   liveTensors: number;

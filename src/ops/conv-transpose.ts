@@ -18,7 +18,6 @@ import { fmt } from "../errors.js";
 import { Tensor } from "../tensor.js";
 import { type Args, args, fail, optionalTensorArg, size, tensorArg } from "../validate.js";
 import {
-  blockingOf,
   type Conv2dOptions,
   conv2d,
   type Geometry,
@@ -26,6 +25,7 @@ import {
   type Pair,
   pair,
   withWorkspace,
+  workspaceOf,
 } from "./conv.js";
 import { reshape, squeeze, unsqueeze } from "./shape.js";
 
@@ -136,14 +136,12 @@ export function convTranspose2d(
   if (b !== null && (b.ndim !== 1 || b.shape[0] !== g.c)) {
     fail(op, `bias has shape ${fmt(b.shape)} but expected [${g.c}] for weight ${fmt(w.shape)}`);
   }
-  const blocking = blockingOf(g);
+  const workFloats = workspaceOf(g);
   const out = Tensor._empty(op, [g.n, g.c, g.h, g.w]);
   const xp = x._ptr(op);
   const wp = w._ptr(op);
   if (out.numel() > 0) {
-    withWorkspace(blocking, (work) =>
-      K.conv2d_bwd_input_f32(out.ptr, xp, wp, work, metaOf(g, blocking)),
-    );
+    withWorkspace(workFloats, (work) => K.conv2d_bwd_input_f32(out.ptr, xp, wp, work, metaOf(g)));
     if (b !== null) addBias(out, b);
   }
   const inputs = b === null ? [x, w] : [x, w, b];
@@ -156,8 +154,8 @@ export function convTranspose2d(
     if (x.requiresGrad) {
       const t = Tensor._empty(op, x.shape);
       if (t.numel() > 0) {
-        withWorkspace(blocking, (work) =>
-          K.conv2d_f32(t.ptr, dyp, w._ptr(op), 0, work, metaOf(g, blocking)),
+        withWorkspace(workFloats, (work) =>
+          K.conv2d_f32(t.ptr, dyp, w._ptr(op), 0, work, metaOf(g)),
         );
       }
       dx = t;
@@ -165,8 +163,8 @@ export function convTranspose2d(
     if (w.requiresGrad) {
       const t = Tensor._empty(op, w.shape);
       if (t.numel() > 0) {
-        withWorkspace(blocking, (work) =>
-          K.conv2d_bwd_weight_f32(t.ptr, x._ptr(op), dyp, work, metaOf(g, blocking)),
+        withWorkspace(workFloats, (work) =>
+          K.conv2d_bwd_weight_f32(t.ptr, x._ptr(op), dyp, work, metaOf(g)),
         );
       }
       dw = t;

@@ -1,6 +1,7 @@
 /**
  * max, min, amax, amin, argmax, argmin with PyTorch's returns:
- * - `max(x)` is the largest value (a 0-d tensor); its gradient is split evenly among ties;
+ * - `max(x)` is the largest value (a 0-d tensor); its gradient is split evenly among ties (among
+ *   the NaNs when the result is NaN);
  * - `max(x, dim, keepdim?)` is `[values, indices]` with names, and sends the gradient to the
  *   index (the first maximum, or the first NaN, as PyTorch does);
  * - `max(x, other)` is `maximum(x, other)`;
@@ -37,7 +38,14 @@ function checkDim(op: string, dim: unknown): asserts dim is number {
  * The largest (sign 1) or smallest (sign -1) values over `dims`, all when omitted; the gradient
  * is split evenly among ties (the elements equal to the result).
  */
-function extremeOver(op: string, x: Tensor, dim: DimArg, keepdim: boolean, sign: 1 | -1): Tensor {
+function extremeOver(
+  op: string,
+  x: Tensor,
+  dim: DimArg,
+  keepdim: boolean,
+  sign: 1 | -1,
+  nanShare = false,
+): Tensor {
   const p = plan(op, x, dim, keepdim);
   if (p.count === 0 || (x.numel() === 0 && p.dims.length === x.ndim)) {
     throw new WasmgradError(
@@ -60,10 +68,19 @@ function extremeOver(op: string, x: Tensor, dim: DimArg, keepdim: boolean, sign:
     op,
     [x],
     (g) => {
-      // Evenly among ties: mask = (x == result), dx = mask * g / count(mask).
-      const m = expandRaw(out, p.keepShape, x.shape);
-      const mask = binaryRaw(op, BinaryOp.eq, x, m);
-      m.dispose();
+      // Evenly among ties: mask = (x == result), dx = mask * g / count(mask). A NaN result of
+      // max()/min() shares the gradient among the NaNs instead (PyTorch's
+      // evenly_distribute_backward); amax/amin keep PyTorch's NaN gradient for such a slice.
+      let mask: Tensor;
+      if (nanShare && Number.isNaN(out.data()[0])) {
+        const same = binaryRaw(op, BinaryOp.eq, x, x);
+        mask = scalarRaw(op, BinaryOp.rsub, same, 1);
+        same.dispose();
+      } else {
+        const m = expandRaw(out, p.keepShape, x.shape);
+        mask = binaryRaw(op, BinaryOp.eq, x, m);
+        m.dispose();
+      }
       const ties = sumTo(mask, p.keepShape);
       const gk = Tensor._view(g, p.keepShape);
       const share = binaryRaw(op, BinaryOp.div, gk, ties);
@@ -231,7 +248,7 @@ export function max(x: Tensor, other: Tensor): Tensor;
 export function max(x: Tensor, dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
   checkTensor("max", x);
   if (dim instanceof Tensor) return maximum(x, dim);
-  if (dim === undefined || dim === null) return extremeOver("max", x, null, false, 1);
+  if (dim === undefined || dim === null) return extremeOver("max", x, null, false, 1, true);
   checkDim("max", dim);
   return extremeDim("max", x, dim, keepdim, 1);
 }
@@ -252,7 +269,7 @@ export function min(x: Tensor, other: Tensor): Tensor;
 export function min(x: Tensor, dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
   checkTensor("min", x);
   if (dim instanceof Tensor) return minimum(x, dim);
-  if (dim === undefined || dim === null) return extremeOver("min", x, null, false, -1);
+  if (dim === undefined || dim === null) return extremeOver("min", x, null, false, -1, true);
   checkDim("min", dim);
   return extremeDim("min", x, dim, keepdim, -1);
 }

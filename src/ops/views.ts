@@ -1,8 +1,11 @@
 /**
  * More shape ops, all differentiable: view/viewAs/reshapeAs, contiguous, t, expand/expandAs,
  * repeat, split/chunk/unbind, select, unflatten, flip, roll, tril/triu. Views (view, select,
- * unflatten, split's parts are copies: narrow) share storage where the storage layout allows;
- * expand and repeat copy, since storage has no zero strides (remap.ts).
+ * unflatten, split's parts are copies: narrow) share storage where the storage layout allows.
+ * repeat copies, as PyTorch's does. expand is a view when it only adds leading dims of size 1;
+ * otherwise, storage having no zero strides, it is a copy that behaves as PyTorch's expanded
+ * view: it reads through to its source (re-copied after the source changes in place, sharing
+ * its version for autograd) and refuses in-place writes (see Tensor._expand).
  */
 import { needsGrad, record } from "../autograd/engine.js";
 import { fmt, WasmgradError } from "../errors.js";
@@ -121,6 +124,11 @@ export function expand(x: Tensor, ...args: (number | readonly number[])[]): Tens
   }
   const pad = want.length - x.ndim;
   const shape = want.map((s, i) => {
+    if (s === -1 && i < pad) {
+      throw new WasmgradError(
+        `expand: the expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension ${i}; target sizes ${fmt(want)}, tensor shape ${fmt(x.shape)}`,
+      );
+    }
     const have = i < pad ? 1 : x.shape[i - pad];
     const size = s === -1 && i >= pad ? have : s;
     if (size < 0 || (have !== 1 && have !== size)) {
@@ -130,13 +138,17 @@ export function expand(x: Tensor, ...args: (number | readonly number[])[]): Tens
     }
     return size;
   });
+  // Only new leading dims of size 1 (or nothing) change: a plain view.
+  if (sizeOf(shape) === x.numel()) return reshape(x, shape);
   const st = stridesFor(x.shape);
   const map = buildMap(shape, (idx) => {
     let j = 0;
     for (let d = 0; d < x.ndim; d++) if (x.shape[d] !== 1) j += idx[d + pad] * st[d];
     return j;
   });
-  return remap("expand", x, shape, map);
+  const out = remap("expand", x, shape, map);
+  if (out.numel() > x.numel()) out._expand = { source: x, version: x._version, map };
+  return out;
 }
 
 export function expandAs(x: Tensor, other: Tensor): Tensor {
