@@ -57,8 +57,20 @@ export function save(
   for (const [k, v] of Object.entries(metadata)) {
     if (typeof v !== "string") {
       throw new WasmgradError(
-        `save: metadata values must be strings but ${JSON.stringify(k)} is ${describe(v)}`,
+        `save: metadata values must be strings but ${quote(k)} is ${describe(v)}`,
       );
+    }
+    // JSON.stringify escapes a lone surrogate as \udXXX, which the reference reader (and load)
+    // refuse: the file would be written but never read back.
+    for (const [what, text] of [
+      ["key", k],
+      ["value", v],
+    ] as const) {
+      if (/\p{Surrogate}/u.test(text)) {
+        throw new WasmgradError(
+          `save: the metadata ${what} ${quote(text)} contains an unpaired UTF-16 surrogate, which UTF-8 cannot encode`,
+        );
+      }
     }
   }
   let json = `{"${METADATA_KEY}":${JSON.stringify({ format: "pt", ...metadata })}`;

@@ -8,8 +8,8 @@ import { backend } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { normDim } from "../shape.js";
 import { Tensor } from "../tensor.js";
+import { describe } from "../validate.js";
 import { castRaw } from "./cast.js";
-import { describe } from "./options.js";
 import { buildMap, remap, stridesFor } from "./remap.js";
 
 function tensor(op: string, x: unknown, name = "input"): Tensor {

@@ -12,8 +12,8 @@ import { isGradEnabled, noGrad, record } from "../autograd/engine.js";
 import { K } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
+import { describe } from "../validate.js";
 import { castRaw } from "./cast.js";
-import { describe } from "./options.js";
 
 /** Whether a result of dtype `from` may be stored in a tensor of dtype `to` (PyTorch's can_cast). */
 function canCast(from: string, to: string): boolean {

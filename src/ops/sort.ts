@@ -8,7 +8,7 @@ import { WasmgradError } from "../errors.js";
 import { type ValuesIndices, valuesIndices } from "../named.js";
 import { normDim } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { describe } from "./options.js";
+import { describe } from "../validate.js";
 import { remap, stridesFor } from "./remap.js";
 
 /**

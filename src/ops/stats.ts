@@ -10,7 +10,7 @@ import { BinaryOp, ReduceOp } from "../backend/table/core.js";
 import { WasmgradError } from "../errors.js";
 import { normDims, type Shape, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { type Args, args, bool, fail, num } from "../validate.js";
+import { type Args, args, bool, describe, fail, num } from "../validate.js";
 import { asFloat } from "./cast.js";
 import { mapRaw } from "./elementwise.js";
 import { binaryRaw, mulRaw, reduceTo, scalarRaw } from "./raw.js";
@@ -260,7 +260,7 @@ export function norm(
   const keepdim = a.keepdim === undefined ? false : bool("norm", "keepdim", a.keepdim);
   const ord = p === "fro" ? 2 : p;
   if (typeof ord !== "number" || Number.isNaN(ord)) {
-    throw new WasmgradError(`norm: expected p to be a number or "fro" but got ${String(p)}`);
+    throw new WasmgradError(`norm: expected p to be a number or "fro" but got ${describe(p)}`);
   }
   const pl = plan("norm", x, dim, keepdim);
   const ax = mapRaw("norm", K.abs_f32, x);

@@ -8,6 +8,7 @@ import { K } from "../backend/runtime.js";
 import { BinaryOp } from "../backend/table/core.js";
 import { WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
+import { describe } from "../validate.js";
 import { asFloat } from "./cast.js";
 import { intBinary } from "./int-math.js";
 import { binaryRaw, mulRaw, scalarRaw } from "./raw.js";
@@ -235,7 +236,9 @@ export function clamp(x: Tensor, min: number | null, max?: number | null): Tenso
     throw new WasmgradError("clamp: at least one of min and max must be given");
   }
   if (typeof lo !== "number" || typeof hi !== "number" || Number.isNaN(lo) || Number.isNaN(hi)) {
-    throw new WasmgradError(`clamp: expected number bounds but got min=${min}, max=${max}`);
+    throw new WasmgradError(
+      `clamp: expected number bounds but got min=${describe(min)}, max=${describe(max)}`,
+    );
   }
   if (x instanceof Tensor && x.dtype === "int32") {
     // Integer bounds keep int32 (PyTorch's result type); fractional ones give float32.
