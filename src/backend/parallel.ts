@@ -20,6 +20,8 @@ const BLOCK_KERNELS = [
   "rnn_fwd_block_f32",
   "rnn_bwd_block_f32",
   "rnn_pack_block_f32",
+  "sdpa_block_f32",
+  "sdpa_bwd_block_f32",
 ] as const;
 const SGEMM = 0;
 const SGEMM_BATCHED = 1;
@@ -29,6 +31,8 @@ const CONV_INPUT_GRAD = 4;
 const RNN_FORWARD = 5;
 const RNN_BACKWARD = 6;
 const RNN_PACK = 7;
+const SDPA_FORWARD = 8;
+const SDPA_BACKWARD = 9;
 
 /** Multiply-adds one thread does per microsecond in sgemm (about 50 GFLOP/s). */
 const GEMM_MADDS_PER_MICRO = 25_000;
@@ -206,4 +210,36 @@ export function rnnPack(dst: number, w: number, k: number, hs: number, gates: nu
     return;
   }
   for (let b = 0; b < blocks; b++) K.rnn_pack_block_f32(dst, w, k, hs, gates, b);
+}
+/**
+ * Fused attention (sdpa_f32 when `backward` is false, else sdpa_bwd_f32) over blocks of whole
+ * heads on the pool, each thread with its own workspace of `wsFloats`. `args` are the kernel's
+ * arguments up to and including ws; `rest` those after it, from bh on. Returns false, having done
+ * nothing, when the caller should run the whole kernel.
+ */
+export function sdpaOnPool(
+  backward: boolean,
+  args: readonly number[],
+  wsFloats: number,
+  rest: readonly number[],
+  madds: number,
+): boolean {
+  const pool = poolFor(madds / GEMM_MADDS_PER_MICRO);
+  if (pool === undefined) return false;
+  const K = threadState.backend.kernels;
+  const blocks = K.sdpa_blocks(rest[0]);
+  if (blocks <= 1) return false;
+  const wsBytes = Math.ceil((wsFloats * 4) / 64) * 64;
+  const ws = K.alloc(wsBytes * (pool.size + 1));
+  try {
+    const all = [...args.slice(0, -1), ws, wsBytes, ...rest];
+    if (backward) {
+      pool.run(SDPA_BACKWARD, all, blocks, K.sdpa_bwd_block_f32 as (...x: number[]) => void);
+    } else {
+      pool.run(SDPA_FORWARD, all, blocks, K.sdpa_block_f32 as (...x: number[]) => void);
+    }
+  } finally {
+    K.free(ws);
+  }
+  return true;
 }

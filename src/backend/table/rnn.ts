@@ -42,13 +42,13 @@ export interface RnnKernels {
   /** Packs block b of W [gates*hs, k] for the forward sequence kernel. */
   rnn_pack_block_f32(dst: Ptr, w: Ptr, k: number, hs: number, gates: number, b: number): void;
   /** Block `block` (step * blocksPerStep + b) of a forward sequence described at `desc`. */
-  rnn_fwd_block_f32(desc: Ptr, block: number): void;
+  rnn_fwd_block_f32(d: Ptr, block: number): void;
   /** Forward blocks [b0, b1) in order. */
-  rnn_fwd_f32(desc: Ptr, b0: number, b1: number): void;
+  rnn_fwd_f32(d: Ptr, b0: number, b1: number): void;
   /** Block `block` (phase * blocksPerStep + b) of a backward through time described at `desc`. */
-  rnn_bwd_block_f32(desc: Ptr, block: number): void;
+  rnn_bwd_block_f32(d: Ptr, block: number): void;
   /** Backward blocks [b0, b1) in order. */
-  rnn_bwd_f32(desc: Ptr, b0: number, b1: number): void;
+  rnn_bwd_f32(d: Ptr, b0: number, b1: number): void;
   /** out[i, :] = weight[idx[i], :] (idx: i32). */
   embedding_f32(out: Ptr, weight: Ptr, idx: Ptr, count: number, dim: number): void;
   /** dw [rows, dim] = rows of dout summed at their indices, skipping paddingIdx (-1: none). */
