@@ -343,9 +343,38 @@ function gemmRows(c: usize, ldc: i32, M: i32, a: usize, lda: i32, b: usize, ldb:
   }
 }
 
-/** dst (cols x rows) = src (rows x cols, row stride ld) transposed. */
+/** dst (cols x rows) = src (rows x cols, row stride ld) transposed, by 4 x 4 blocks in registers. */
 function transposeTile(dst: usize, src: usize, rows: i32, cols: i32, ld: i32): void {
-  for (let r = 0; r < rows; r++) {
+  const r4 = rows & ~3;
+  const c4 = cols & ~3;
+  for (let r = 0; r < r4; r += 4) {
+    const s0 = at(src, r * ld);
+    const s1 = at(s0, ld);
+    const s2 = at(s1, ld);
+    const s3 = at(s2, ld);
+    for (let c = 0; c < c4; c += 4) {
+      const x0 = v128.load(at(s0, c));
+      const x1 = v128.load(at(s1, c));
+      const x2 = v128.load(at(s2, c));
+      const x3 = v128.load(at(s3, c));
+      // (a0 b0 a1 b1), (c0 d0 c1 d1), (a2 b2 a3 b3), (c2 d2 c3 d3)
+      const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
+      const t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
+      const t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
+      const t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+      const d = at(dst, c * rows + r);
+      v128.store(d, i64x2.shuffle(t0, t1, 0, 2));
+      v128.store(at(d, rows), i64x2.shuffle(t0, t1, 1, 3));
+      v128.store(at(d, 2 * rows), i64x2.shuffle(t2, t3, 0, 2));
+      v128.store(at(d, 3 * rows), i64x2.shuffle(t2, t3, 1, 3));
+    }
+    for (let c = c4; c < cols; c++) {
+      for (let i = 0; i < 4; i++) {
+        store<f32>(at(dst, c * rows + r + i), load<f32>(at(src, (r + i) * ld + c)));
+      }
+    }
+  }
+  for (let r = r4; r < rows; r++) {
     for (let c = 0; c < cols; c++) store<f32>(at(dst, c * rows + r), load<f32>(at(src, r * ld + c)));
   }
 }
