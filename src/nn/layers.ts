@@ -1,6 +1,7 @@
 /** Layers: Linear, activations, Flatten, Softmax and Sequential, as torch.nn. */
 import { WasmgradError } from "../errors.js";
 import { uniformRange } from "../ops/creation.js";
+import { relu_ } from "../ops/inplace-ops.js";
 import { linear } from "../ops/linear.js";
 import { flatten } from "../ops/shape.js";
 import { softmax } from "../ops/softmax.js";
@@ -55,19 +56,19 @@ export class Linear extends Module {
   }
 }
 
-/** `inplace` is accepted for PyTorch's signature; wasmgrad ops always make a new tensor. */
-function inplaceArg(op: string, rest: readonly unknown[]): void {
-  const a = args(op, rest, ["inplace"]);
-  bool(op, "inplace", a.inplace ?? false);
-}
-
+/** max(x, 0); with `inplace`, forward writes into its input and returns it (as x.relu_()). */
 export class ReLU extends Module {
+  readonly inplace: boolean;
   constructor(...rest: Args<[inplace: boolean], { inplace?: boolean }>) {
     super();
-    inplaceArg("ReLU", rest);
+    this.inplace = bool("ReLU", "inplace", args("ReLU", rest, ["inplace"]).inplace ?? false);
+  }
+  override extraRepr(): string {
+    return this.inplace ? "inplace=True" : "";
   }
   forward(x: Tensor): Tensor {
-    return relu(tensorArg("ReLU", "input", x));
+    const t = tensorArg("ReLU", "input", x);
+    return this.inplace ? relu_(t) : relu(t);
   }
 }
 
