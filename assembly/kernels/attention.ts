@@ -19,7 +19,8 @@
  * where z_ij is the dropout factor (0 or 1 / (1 - dropoutP)), recomputed from a counter-based
  * hash of (seed, row, column), so the backward drops exactly what the forward dropped.
  *
- * mask (0 = none) is additive float; element (bh, i, j) is at maskOffsets[bh] + i * maskRow +
+ * mask (0 = none) is additive float, or bool (4-byte 0/1, true = attend) when the `causal`
+ * flags include 2 (1: causal); element (bh, i, j) is at maskOffsets[bh] + i * maskRow +
  * j * maskCol (strides 0 broadcast). A row whose every score is -inf gives NaN, as PyTorch's
  * reference (math) implementation; its gradients are 0.
  */
@@ -145,23 +146,26 @@ function scoreTile(sc: usize, rb: i32, i0: i32, j0: i32, tw: i32, tw8: i32, scal
     const i = i0 + r;
     const row = at(sc, r * BC);
     // Columns c with j0 + c > limit (causal) or c >= tw (padding) are -inf.
-    const limit = causal ? min(i - j0, tw - 1) : tw - 1;
+    const limit = causal & 1 ? min(i - j0, tw - 1) : tw - 1;
     const vlimit = i32x4.splat(limit);
     for (let c = 0; c < tw8; c += 4) {
       let s = f32x4.mul(v128.load(at(row, c)), vs);
       if (mask) {
         const mp = at(mask, i * mrow + (j0 + c) * mcol);
+        let m: v128;
         if (mcol == 1 && c + 4 <= tw) {
-          s = f32x4.add(s, v128.load(mp));
+          m = v128.load(mp);
         } else {
-          let m = f32x4.splat(0);
+          m = f32x4.splat(0);
           const lim = min(4, tw - c);
           if (lim > 0) m = f32x4.replace_lane(m, 0, load<f32>(mp));
           if (lim > 1) m = f32x4.replace_lane(m, 1, load<f32>(at(mp, mcol)));
           if (lim > 2) m = f32x4.replace_lane(m, 2, load<f32>(at(mp, 2 * mcol)));
           if (lim > 3) m = f32x4.replace_lane(m, 3, load<f32>(at(mp, 3 * mcol)));
-          s = f32x4.add(s, m);
         }
+        // A bool mask (flag 2) holds 4-byte 0/1: keep where nonzero, -inf elsewhere.
+        if (causal & 2) s = v128.bitselect(s, f32x4.splat(-Infinity), i32x4.ne(m, i32x4.splat(0)));
+        else s = f32x4.add(s, m);
       }
       const cols = i32x4.add(i32x4.splat(c), lane);
       s = v128.bitselect(f32x4.splat(-Infinity), s, i32x4.gt_s(cols, vlimit));
@@ -269,7 +273,7 @@ function sdpaHeads(out: usize, lse: usize, q: usize, k: usize, v: usize, mask: u
         store<f32>(at(ml, BQ + r), 0);
       }
       memory.fill(at(ob, i0 * Ev), 0, <usize>(rb * Ev) << 2);
-      const jEnd = causal ? min(S, i0 + rb) : S;
+      const jEnd = causal & 1 ? min(S, i0 + rb) : S;
       for (let j0 = 0; j0 < jEnd; j0 += BC) {
         const tw = min(BC, jEnd - j0);
         const tw8 = (tw + 7) & ~7;
@@ -439,7 +443,7 @@ function sdpaBwdHeads(dq: usize, dk: usize, dv: usize, dout: usize, q: usize, k:
         store<f32>(at(dd, r), d);
       }
       memory.fill(at(dqb, i0 * E), 0, <usize>(rb * E) << 2);
-      const jEnd = causal ? min(S, i0 + rb) : S;
+      const jEnd = causal & 1 ? min(S, i0 + rb) : S;
       for (let j0 = 0; j0 < jEnd; j0 += BC) {
         const tw = min(BC, jEnd - j0);
         const tw8 = (tw + 7) & ~7;
