@@ -17,7 +17,11 @@ const BLOCK_KERNELS = [
   "sgemm_prepacked_block_f32",
   "conv2d_block_f32",
   "conv2d_bwd_input_block_f32",
+  "conv2d_wgrad_stage_f32",
+  "conv2d_wgrad_gemm_f32",
 ] as const;
+/** The name of a block kernel: its last argument is the block index. */
+export type BlockKernel = (typeof BLOCK_KERNELS)[number];
 const SGEMM = 0;
 const SGEMM_BATCHED = 1;
 const SGEMM_PREPACKED = 2;
@@ -44,6 +48,37 @@ function poolFor(micros: number): ThreadPool | undefined {
   if (micros < minWorkMicros || threadState.requested <= 1) return undefined;
   const pool = threadState.pool ?? ensurePool(threadState);
   return pool !== undefined && pool.joined > 0 ? pool : undefined;
+}
+
+/**
+ * The pool for an op of `madds` multiply-adds (GEMM-like work), or undefined when it should run
+ * on the calling thread.
+ */
+export function gemmPool(madds: number): ThreadPool | undefined {
+  return poolFor(madds / GEMM_MADDS_PER_MICRO);
+}
+
+/**
+ * Runs blocks 0 .. blocks - 1 of block kernel `name` with `args` (the block index appended): on
+ * `pool` when given and there is more than one block, else in order on this thread. Either way
+ * the kernel's blocks, from the shape alone, give the same bits.
+ */
+export function runBlocks(
+  pool: ThreadPool | undefined,
+  name: BlockKernel,
+  args: readonly number[],
+  blocks: number,
+): void {
+  const fn = threadState.backend.kernels[name] as (...x: number[]) => void;
+  if (pool === undefined || blocks <= 1) {
+    const call = [...args, 0];
+    for (let b = 0; b < blocks; b++) {
+      call[args.length] = b;
+      fn(...call);
+    }
+    return;
+  }
+  pool.run(BLOCK_KERNELS.indexOf(name), args, blocks, fn);
 }
 
 /** Replaces K's sgemm entry points with ones that use the pool. */

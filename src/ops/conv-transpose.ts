@@ -21,6 +21,7 @@ import {
   blockingOf,
   type Conv2dOptions,
   conv2d,
+  convWeightGrad,
   type Geometry,
   metaOf,
   type Pair,
@@ -158,9 +159,7 @@ export function convTranspose2d(
     if (w.requiresGrad) {
       const t = Tensor._empty(op, w.shape);
       if (t.numel() > 0) {
-        withWorkspace(blocking, (work) =>
-          K.conv2d_bwd_weight_f32(t.ptr, x._ptr(op), dyp, work, metaOf(g, blocking)),
-        );
+        convWeightGrad(op, t.ptr, x._ptr(op), dyp, g, blocking);
       }
       dw = t;
     }

@@ -178,10 +178,16 @@ describe.each(variants)("conv2d kernels (%s build)", (variant) => {
         const dx = scratch(b, xs.length);
         k.conv2d_bwd_input_f32(dx, dy, w, work, meta);
         expectClose(get(b, dx, xs.length), wantDx);
+        // The weight gradient's workspace: padded planes, then a group of staged pieces.
+        const plan = scratch(b, 8);
+        k.conv2d_wgrad_plan(meta, plan);
+        const [, group, , slot, pad, dwFloats] = b.i32().subarray(plan >>> 2, (plan >>> 2) + 6);
+        expect(dwFloats).toBe(ws.length);
+        const wwork = scratch(b, pad + group * slot);
         const dw = scratch(b, ws.length);
-        k.conv2d_bwd_weight_f32(dw, dy, x, work, meta);
+        k.conv2d_bwd_weight_f32(dw, dy, x, wwork, meta);
         expectClose(get(b, dw, ws.length), wantDw);
-        for (const ptr of [x, w, bias, dy, work, out, out2, dx, dw, meta]) k.free(ptr);
+        for (const ptr of [x, w, bias, dy, work, out, out2, dx, dw, meta, plan, wwork]) k.free(ptr);
       });
     }
   }

@@ -10,8 +10,40 @@ export interface ConvKernels {
   conv2d_f32(out: Ptr, x: Ptr, w: Ptr, bias: Ptr, work: Ptr, meta: Ptr): void;
   /** dx[N, C, H, W] for upstream dy[N, OC, OH, OW]; meta and work as conv2d_f32. */
   conv2d_bwd_input_f32(dx: Ptr, dy: Ptr, w: Ptr, work: Ptr, meta: Ptr): void;
-  /** dw[OC, C/G, KH, KW] summed over the batch; meta and work as conv2d_f32. */
+  /**
+   * dw[OC, C/G, KH, KW] summed over the batch; meta as conv2d_f32, work of
+   * pad + group * slot floats (conv2d_wgrad_plan). The same steps as the two below, in order.
+   */
   conv2d_bwd_weight_f32(dw: Ptr, dy: Ptr, x: Ptr, work: Ptr, meta: Ptr): void;
+  /**
+   * The weight gradient's plan into out (i32 x 6): pieces, pieces per group, dW tiles, floats
+   * per slot, floats of padded planes per thread, floats of dW.
+   */
+  conv2d_wgrad_plan(meta: Ptr, out: Ptr): void;
+  /** Stages piece first + block into slot `block`; padded planes at pad + thread * padBytes. */
+  conv2d_wgrad_stage_f32(
+    dy: Ptr,
+    x: Ptr,
+    pad: Ptr,
+    padBytes: number,
+    slots: Ptr,
+    slotBytes: number,
+    first: number,
+    meta: Ptr,
+    block: number,
+  ): void;
+  /** dW tile `block` += the products of the staged pieces first .. first + count, in order. */
+  conv2d_wgrad_gemm_f32(
+    dw: Ptr,
+    dy: Ptr,
+    x: Ptr,
+    slots: Ptr,
+    slotBytes: number,
+    first: number,
+    count: number,
+    meta: Ptr,
+    block: number,
+  ): void;
   /** Blocks of images (meta's images per block) that the two block kernels below split into. */
   conv2d_blocks(meta: Ptr): number;
   /**
@@ -89,6 +121,9 @@ export const convKernelNames = [
   "conv2d_bwd_input_block_f32",
   "conv2d_bwd_input_f32",
   "conv2d_bwd_weight_f32",
+  "conv2d_wgrad_plan",
+  "conv2d_wgrad_stage_f32",
+  "conv2d_wgrad_gemm_f32",
   "maxpool2d_f32",
   "maxpool2d_bwd_f32",
   "avgpool2d_f32",
