@@ -19,9 +19,65 @@ const BLOCK_KERNELS = [
   "conv2d_bwd_input_block_f32",
   "conv2d_wgrad_stage_f32",
   "conv2d_wgrad_gemm_f32",
+  "maxpool2d_block_f32",
+  "maxpool2d_bwd_block_f32",
+  "avgpool2d_block_f32",
+  "avgpool2d_bwd_block_f32",
 ] as const;
 /** The name of a block kernel: its last argument is the block index. */
 export type BlockKernel = (typeof BLOCK_KERNELS)[number];
+
+/**
+ * Elementwise kernels (every pointer argument advances one f32 per element) that the pool runs
+ * over ranges: `ptrs` are the pointer arguments (0 means none and stays 0), `count` the element
+ * count's, and `rate` about the floats one thread does per microsecond (for the threshold).
+ * Ranges are multiples of 16 floats, so every element meets the same SIMD or tail code as in
+ * the whole call, and the bits do not change.
+ */
+const RANGED: Record<string, { ptrs: number[]; count: number; rate: number }> = {
+  relu_f32: { ptrs: [0, 1], count: 2, rate: 2000 },
+  relu_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 1500 },
+  leaky_relu_f32: { ptrs: [0, 1], count: 2, rate: 2000 },
+  leaky_relu_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 1500 },
+  sigmoid_f32: { ptrs: [0, 1], count: 2, rate: 400 },
+  sigmoid_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 1500 },
+  tanh_f32: { ptrs: [0, 1], count: 2, rate: 400 },
+  tanh_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 1500 },
+  gelu_f32: { ptrs: [0, 1], count: 2, rate: 300 },
+  gelu_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 300 },
+  silu_f32: { ptrs: [0, 1], count: 2, rate: 400 },
+  silu_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 400 },
+  binary_f32: { ptrs: [0, 1, 2], count: 3, rate: 1500 },
+  binary_scalar_f32: { ptrs: [0, 1], count: 2, rate: 2000 },
+  sgd_f32: { ptrs: [0, 1, 2], count: 3, rate: 800 },
+  adam_f32: { ptrs: [0, 1, 2, 3, 4], count: 5, rate: 400 },
+};
+const RANGED_NAMES = Object.keys(RANGED);
+/** Pool task names: block kernels, then ranged ones as "name@ptrs:count" (see worker-source.ts). */
+const TASK_NAMES: readonly string[] = [
+  ...BLOCK_KERNELS,
+  ...RANGED_NAMES.map((n) => `${n}@${RANGED[n].ptrs.join(",")}:${RANGED[n].count}`),
+];
+
+/** Block `block` of a ranged call: elements block * chunk .. of `fn` (args end with chunk, block). */
+function rangeBlock(fn: (...x: number[]) => void, ptrs: readonly number[], count: number) {
+  return (...a: number[]): void => {
+    const block = a.pop() as number;
+    const chunk = a.pop() as number;
+    const start = block * chunk;
+    a[count] = Math.min(chunk, a[count] - start);
+    for (const i of ptrs) if (a[i] !== 0) a[i] += start * 4;
+    fn(...a);
+  };
+}
+
+/** Elements per range: about 16 ranges, at least 8K floats, a multiple of 16. */
+function rangeChunk(n: number): number {
+  return Math.max(8192, Math.ceil(n / 16 / 16) * 16);
+}
+
+/** Pooling's work estimate: floats one thread reads per microsecond. */
+const POOL_FLOATS_PER_MICRO = 500;
 const SGEMM = 0;
 const SGEMM_BATCHED = 1;
 const SGEMM_PREPACKED = 2;
@@ -87,7 +143,7 @@ export function installThreads(backend: Backend, tileRows: number): void {
   threadState = {
     backend,
     tileRows,
-    names: BLOCK_KERNELS,
+    names: TASK_NAMES,
     requested: count,
     reason,
     told: count === 1,
@@ -150,6 +206,77 @@ export function installThreads(backend: Backend, tileRows: number): void {
     }
     const args = [c, ldc, a, lda, packed, m, n, k, transA, alpha, beta];
     pool.run(SGEMM_PREPACKED, args, blocks, prepackedBlock as (...x: number[]) => void);
+  };
+
+  const table = K as unknown as Record<string, (...x: number[]) => void>;
+  RANGED_NAMES.forEach((name, i) => {
+    const { ptrs, count, rate } = RANGED[name];
+    const whole = table[name];
+    const block = rangeBlock(whole, ptrs, count);
+    const task = BLOCK_KERNELS.length + i;
+    table[name] = (...args: number[]) => {
+      const n = args[count];
+      const pool = poolFor(n / rate);
+      const chunk = pool === undefined ? n : rangeChunk(n);
+      if (pool === undefined || n <= chunk) {
+        whole(...args);
+        return;
+      }
+      pool.run(task, [...args, chunk], Math.ceil(n / chunk), block);
+    };
+  });
+
+  installPooling(backend);
+}
+
+/** Planes per block of a pooling call over `planes` planes: about 16 blocks. */
+function planesPerBlock(planes: number): number {
+  return Math.max(1, Math.ceil(planes / 16));
+}
+
+/** Max and average pooling, forward and backward, over blocks of planes. */
+function installPooling(backend: Backend): void {
+  const K = backend.kernels as Kernels;
+  const { maxpool2d_f32, maxpool2d_bwd_f32, avgpool2d_f32, avgpool2d_bwd_f32 } = K;
+  // meta: planes, H, W, OH, OW, KH, KW, ...
+  const geometry = (metaPtr: number) => backend.i32().subarray(metaPtr >>> 2, (metaPtr >>> 2) + 7);
+  const plan = (floats: number, planes: number) => {
+    const pool = poolFor(floats / POOL_FLOATS_PER_MICRO);
+    const per = planesPerBlock(planes);
+    return pool !== undefined && planes > per ? { pool, per } : undefined;
+  };
+  K.maxpool2d_f32 = (out, idx, x, metaPtr) => {
+    const [np, h, w, oh, ow, kh, kw] = geometry(metaPtr);
+    const p = plan(np * Math.max(h * w, oh * ow * kh * kw), np);
+    if (p === undefined) maxpool2d_f32(out, idx, x, metaPtr);
+    else
+      runBlocks(
+        p.pool,
+        "maxpool2d_block_f32",
+        [out, idx, x, metaPtr, p.per],
+        Math.ceil(np / p.per),
+      );
+  };
+  K.maxpool2d_bwd_f32 = (dx, dy, idx, planes, hw, ohw) => {
+    const p = plan(planes * (hw + ohw), planes);
+    if (p === undefined) maxpool2d_bwd_f32(dx, dy, idx, planes, hw, ohw);
+    else {
+      const args = [dx, dy, idx, planes, hw, ohw, p.per];
+      runBlocks(p.pool, "maxpool2d_bwd_block_f32", args, Math.ceil(planes / p.per));
+    }
+  };
+  K.avgpool2d_f32 = (out, x, metaPtr) => {
+    const [np, h, w, oh, ow, kh, kw] = geometry(metaPtr);
+    const p = plan(np * Math.max(h * w, oh * ow * kh * kw), np);
+    if (p === undefined) avgpool2d_f32(out, x, metaPtr);
+    else runBlocks(p.pool, "avgpool2d_block_f32", [out, x, metaPtr, p.per], Math.ceil(np / p.per));
+  };
+  K.avgpool2d_bwd_f32 = (dx, dy, metaPtr) => {
+    const [np, h, w, oh, ow, kh, kw] = geometry(metaPtr);
+    const p = plan(np * Math.max(h * w, oh * ow * kh * kw), np);
+    if (p === undefined) avgpool2d_bwd_f32(dx, dy, metaPtr);
+    else
+      runBlocks(p.pool, "avgpool2d_bwd_block_f32", [dx, dy, metaPtr, p.per], Math.ceil(np / p.per));
   };
 }
 

@@ -80,6 +80,23 @@ export interface ConvKernels {
   /** meta as maxpool2d_f32 followed by countIncludePad (0/1) and divisor (0: none). */
   avgpool2d_f32(out: Ptr, x: Ptr, meta: Ptr): void;
   avgpool2d_bwd_f32(dx: Ptr, dy: Ptr, meta: Ptr): void;
+  /** Planes block * per .. (block + 1) * per of maxpool2d_f32 (each plane is independent). */
+  maxpool2d_block_f32(out: Ptr, idx: Ptr, x: Ptr, meta: Ptr, per: number, block: number): void;
+  /** Planes block * per .. of maxpool2d_bwd_f32. */
+  maxpool2d_bwd_block_f32(
+    dx: Ptr,
+    dy: Ptr,
+    idx: Ptr,
+    planes: number,
+    hw: number,
+    ohw: number,
+    per: number,
+    block: number,
+  ): void;
+  /** Planes block * per .. of avgpool2d_f32. */
+  avgpool2d_block_f32(out: Ptr, x: Ptr, meta: Ptr, per: number, block: number): void;
+  /** Planes block * per .. of avgpool2d_bwd_f32. */
+  avgpool2d_bwd_block_f32(dx: Ptr, dy: Ptr, meta: Ptr, per: number, block: number): void;
 
   /** mean[C], variance[C] (biased) of x [N, C, S]. */
   batchnorm_stats_f32(mean: Ptr, variance: Ptr, x: Ptr, n: number, c: number, s: number): void;
@@ -128,6 +145,10 @@ export const convKernelNames = [
   "maxpool2d_bwd_f32",
   "avgpool2d_f32",
   "avgpool2d_bwd_f32",
+  "maxpool2d_block_f32",
+  "maxpool2d_bwd_block_f32",
+  "avgpool2d_block_f32",
+  "avgpool2d_bwd_block_f32",
   "batchnorm_stats_f32",
   "batchnorm_f32",
   "batchnorm_bwd_f32",
