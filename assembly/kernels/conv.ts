@@ -607,14 +607,15 @@ function wideConv(pass: i32, dst: usize, x: usize, w: usize, bias: usize, dy: us
 // ---------------------------------------------------------------------------------------------
 // Weight gradient, in two phases that split the work without splitting any sum.
 //
-// The serial loop visits "pieces" (image block n0, group g, row or position chunk) in order and
-// adds dY_piece · col_pieceᵀ into dW_g. Here a group of WG_GROUP consecutive pieces is first
-// staged, each piece into its own slot (its dY rows and its im2col columns), in parallel over
-// pieces; then dW is cut into WG_TILES fixed tiles (rows x columns of dW, from the shape alone),
-// and each tile runs one sgemm per piece of the group, in piece order, on its sub-matrices. Every
-// element of dW thus gets the same sums in the same order whatever the number of threads (and
-// on one thread, conv2d_bwd_weight_f32 runs the same steps). Pointwise convolutions need no
-// staging: the tiles read dy and x in place, and a group is the whole batch.
+// A "piece" is one step of the blocked loop: image block n0, convolution group g, and a chunk of
+// output rows (stride 1) or positions; its product dY_piece · col_pieceᵀ is added into dW_g.
+// WG_GROUP consecutive pieces at a time are first staged, each into its own slot (its dY rows and
+// its im2col columns), in parallel over pieces; then dW is cut into WG_TILES fixed tiles (a
+// convolution group's rows x columns, from the shape alone), and each tile runs one sgemm per
+// staged piece of its convolution group, in piece order, on its sub-matrices. Every element of
+// dW thus gets the same sums in the same order whatever the number of threads or pieces staged
+// at a time (on one thread, conv2d_bwd_weight_f32 runs the same steps). Pointwise convolutions
+// need no staging: the tiles read dy and x in place.
 
 /** Pieces, pieces per group, dW tiles, floats per slot and per thread's padded planes. */
 let WG_PIECES = 0;
@@ -631,11 +632,16 @@ let WG_QMAX = 0;
 let WG_TILE_ROWS = 1;
 let WG_TILE_COLS = 1;
 let WG_TILES_ACROSS = 1;
+let WG_TILES_PER_GROUP = 1;
 
-/** Staged floats per group of pieces (8 MB): enough pieces for every thread, in L3 at most. */
+/**
+ * Staged floats per group of pieces on one thread (2 MB). The grouping never changes the bits
+ * (each piece is its own product, added in order), so the threaded caller picks larger groups,
+ * which take fewer dispatches.
+ */
 const WG_GROUP_FLOATS = 1 << 19;
 
-function planWeightGrad(): void {
+function planWeightGrad(groupFloats: i32 = WG_GROUP_FLOATS): void {
   const cg = C / G;
   const ocg = OC / G;
   const kd = cg * KH * KW;
@@ -666,7 +672,7 @@ function planWeightGrad(): void {
   WG_SLOT = (WG_SLOT + 15) & ~15;
   WG_PAD = (WG_PAD + 15) & ~15;
   WG_PIECES = P == 0 ? 0 : blocks * G * WG_CHUNKS;
-  WG_GROUP = WG_SLOT == 0 ? max(1, WG_PIECES) : max(1, min(WG_PIECES, WG_GROUP_FLOATS / WG_SLOT));
+  WG_GROUP = WG_SLOT == 0 ? max(1, WG_PIECES) : max(1, min(WG_PIECES, groupFloats / WG_SLOT));
   // Tiles: columns of dW in runs of at least 48 (A, the cheap side, is packed again for each),
   // up to 8; only when that gives one tile, rows in multiples of 12 (whole 4- and 6-row
   // register tiles), up to 8 (B, gathered from the columns, is then packed again for each).
@@ -675,7 +681,9 @@ function planWeightGrad(): void {
   WG_TILES_ACROSS = (kd + WG_TILE_COLS - 1) / WG_TILE_COLS;
   if (WG_TILES_ACROSS > 1) WG_TILE_ROWS = ocg;
   else WG_TILE_ROWS = min(ocg, 8);
-  WG_TILES = ((ocg + WG_TILE_ROWS - 1) / WG_TILE_ROWS) * WG_TILES_ACROSS;
+  WG_TILES_PER_GROUP = ((ocg + WG_TILE_ROWS - 1) / WG_TILE_ROWS) * WG_TILES_ACROSS;
+  // Each group's dW is separate, so tiles are per group (depthwise convolutions get G tiles).
+  WG_TILES = G * WG_TILES_PER_GROUP;
 }
 
 /** Fills padded rows [ylo, yhi) of the Cg padded planes of one image (and the slack past them). */
@@ -765,14 +773,17 @@ function gemmTile(dw: usize, dy: usize, x: usize, slots: usize, slotBytes: usize
   const ocg = OC / G;
   const kd = cg * KH * KW;
   const P = OH * OW;
-  const r0 = (t / WG_TILES_ACROSS) * WG_TILE_ROWS;
-  const c0 = (t % WG_TILES_ACROSS) * WG_TILE_COLS;
+  const tg = t / WG_TILES_PER_GROUP;
+  const tt = t - tg * WG_TILES_PER_GROUP;
+  const r0 = (tt / WG_TILES_ACROSS) * WG_TILE_ROWS;
+  const c0 = (tt % WG_TILES_ACROSS) * WG_TILE_COLS;
   const rows = min(WG_TILE_ROWS, ocg - r0);
   const cols = min(WG_TILE_COLS, kd - c0);
   if (rows <= 0 || cols <= 0) return;
   for (let i = 0; i < count; i++) {
     decodePiece(first + i);
     const g = PC_G;
+    if (g != tg) continue;
     const dwg = dw + ((<usize>g * <usize>ocg * <usize>kd + <usize>r0 * <usize>kd + <usize>c0) << 2);
     if (WG_SLOT == 0) {
       // Pointwise: per image, dY rows and x planes in place (pieces are single images).
@@ -792,12 +803,13 @@ function gemmTile(dw: usize, dy: usize, x: usize, slots: usize, slotBytes: usize
 }
 
 /**
- * The plan of the weight gradient for meta, into out (i32 x 6): pieces, pieces per group, dW
- * tiles, floats per slot, floats of padded planes per thread, and floats of dW.
+ * The plan of the weight gradient for meta, into out (i32 x 6): pieces, pieces per group (of
+ * at most groupFloats staged floats; 0: the single-thread default), dW tiles, floats per slot,
+ * floats of padded planes per thread, and floats of dW.
  */
-export function conv2d_wgrad_plan(meta: usize, out: usize): void {
+export function conv2d_wgrad_plan(meta: usize, out: usize, groupFloats: i32): void {
   loadGeometry(meta);
-  planWeightGrad();
+  planWeightGrad(groupFloats > 0 ? groupFloats : WG_GROUP_FLOATS);
   store<i32>(out, WG_PIECES);
   store<i32>(out, WG_GROUP, 4);
   store<i32>(out, WG_TILES, 8);

@@ -193,12 +193,14 @@ export function convWeightGrad(
   blocking: Blocking,
 ): void {
   if (planPtr === 0) planPtr = allocate(op, 32);
-  K.conv2d_wgrad_plan(metaOf(g, blocking), planPtr);
+  const pool = gemmPool(madds(g));
+  // On threads, groups of up to 4M floats (16 MB) staged at a time: fewer dispatches, each of
+  // which waits for its slowest block. The grouping does not change the bits.
+  K.conv2d_wgrad_plan(metaOf(g, blocking), planPtr, pool === undefined ? 0 : 1 << 22);
   const at = planPtr >>> 2;
   const [pieces, group, tiles, slot, pad, dwFloats] = backend.i32().subarray(at, at + 6);
   K.fill_f32(dw, dwFloats, 0);
   if (pieces === 0) return;
-  const pool = gemmPool(madds(g));
   const threads = pool === undefined ? 1 : pool.size + 1;
   const padBytes = pad * 4;
   const slotBytes = slot * 4;

@@ -180,7 +180,7 @@ describe.each(variants)("conv2d kernels (%s build)", (variant) => {
         expectClose(get(b, dx, xs.length), wantDx);
         // The weight gradient's workspace: padded planes, then a group of staged pieces.
         const plan = scratch(b, 8);
-        k.conv2d_wgrad_plan(meta, plan);
+        k.conv2d_wgrad_plan(meta, plan, 0);
         const [, group, , slot, pad, dwFloats] = b.i32().subarray(plan >>> 2, (plan >>> 2) + 6);
         expect(dwFloats).toBe(ws.length);
         const wwork = scratch(b, pad + group * slot);

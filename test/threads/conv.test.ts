@@ -3,8 +3,9 @@
  * 2, 3 and 4 threads, in every layout: the wide stride-1 layout with several images per block
  * and with row chunks of one image, strided convolutions, pointwise ones, groups and dilation.
  * The weight gradient (staged pieces of the batch, then fixed tiles of dW that each add every
- * piece in order, so no sum is split) too; its geometries have several pieces and several
- * groups of them, so a sum split over threads would change bits.
+ * piece in order, so no sum is split) too; its geometries have several pieces, so a sum split
+ * over threads would change bits. One thread stages smaller groups of pieces at a time than
+ * several do, so this also checks that the grouping leaves the bits alone.
  */
 import { afterAll, expect, it, vi } from "vitest";
 import * as wg from "wasmgrad";
@@ -66,10 +67,10 @@ it("conv2d forward and gradients are bit-identical at 1, 2, 3 and 4 threads", as
     const run = vi.spyOn(pool, "run");
     const got = runAll();
     // Every geometry's forward and input gradient went to the pool (kernels 3 and 4), and
-    // every weight gradient's tiles (kernel 6), in more than one group of pieces for some.
+    // every weight gradient's tiles (kernel 6; the grouped one has a tile per group).
     const tasks = (k: number) => run.mock.calls.filter(([kernel]) => kernel === k).length;
     expect(tasks(3) + tasks(4)).toBe(2 * geos.length);
-    expect(tasks(6)).toBeGreaterThan(geos.length);
+    expect(tasks(6)).toBeGreaterThanOrEqual(geos.length);
     // Staging (kernel 5) for all but the pointwise geometry, which reads dy and x in place.
     expect(tasks(5)).toBeGreaterThanOrEqual(geos.length - 1);
     run.mockRestore();

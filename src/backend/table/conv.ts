@@ -16,10 +16,11 @@ export interface ConvKernels {
    */
   conv2d_bwd_weight_f32(dw: Ptr, dy: Ptr, x: Ptr, work: Ptr, meta: Ptr): void;
   /**
-   * The weight gradient's plan into out (i32 x 6): pieces, pieces per group, dW tiles, floats
-   * per slot, floats of padded planes per thread, floats of dW.
+   * The weight gradient's plan into out (i32 x 6): pieces, pieces per group (of at most
+   * groupFloats staged floats; 0: the single-thread default), dW tiles, floats per slot, floats
+   * of padded planes per thread, floats of dW. The grouping does not change the bits.
    */
-  conv2d_wgrad_plan(meta: Ptr, out: Ptr): void;
+  conv2d_wgrad_plan(meta: Ptr, out: Ptr, groupFloats: number): void;
   /** Stages piece first + block into slot `block`; padded planes at pad + thread * padBytes. */
   conv2d_wgrad_stage_f32(
     dy: Ptr,
