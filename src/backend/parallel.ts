@@ -23,6 +23,9 @@ const BLOCK_KERNELS = [
   "maxpool2d_bwd_block_f32",
   "avgpool2d_block_f32",
   "avgpool2d_bwd_block_f32",
+  "batchnorm_stats_block_f32",
+  "batchnorm_block_f32",
+  "batchnorm_bwd_block_f32",
 ] as const;
 /** The name of a block kernel: its last argument is the block index. */
 export type BlockKernel = (typeof BLOCK_KERNELS)[number];
@@ -227,6 +230,42 @@ export function installThreads(backend: Backend, tileRows: number): void {
   });
 
   installPooling(backend);
+  installBatchNorm(backend);
+}
+
+/** Batch norm's statistics, forward and backward over blocks of channels. */
+function installBatchNorm(backend: Backend): void {
+  const K = backend.kernels as Kernels;
+  const { batchnorm_stats_f32, batchnorm_f32, batchnorm_bwd_f32 } = K;
+  // Floats per microsecond on one thread: two passes for the statistics and the gradient.
+  const plan = (n: number, c: number, s: number, rate: number) => {
+    const pool = poolFor((n * c * s) / rate);
+    const per = planesPerBlock(c);
+    return pool !== undefined && c > per ? { pool, per, blocks: Math.ceil(c / per) } : undefined;
+  };
+  K.batchnorm_stats_f32 = (mean, variance, x, n, c, s) => {
+    const p = plan(n, c, s, 1000);
+    if (p === undefined) batchnorm_stats_f32(mean, variance, x, n, c, s);
+    else
+      runBlocks(p.pool, "batchnorm_stats_block_f32", [mean, variance, x, n, c, s, p.per], p.blocks);
+  };
+  K.batchnorm_f32 = (y, x, mean, variance, weight, bias, n, c, s, eps) => {
+    const p = plan(n, c, s, 1500);
+    if (p === undefined) batchnorm_f32(y, x, mean, variance, weight, bias, n, c, s, eps);
+    else {
+      const args = [y, x, mean, variance, weight, bias, n, c, s, eps, p.per];
+      runBlocks(p.pool, "batchnorm_block_f32", args, p.blocks);
+    }
+  };
+  K.batchnorm_bwd_f32 = (dx, dw, db, dy, x, mean, variance, weight, n, c, s, eps, training) => {
+    const p = plan(n, c, s, 700);
+    if (p === undefined)
+      batchnorm_bwd_f32(dx, dw, db, dy, x, mean, variance, weight, n, c, s, eps, training);
+    else {
+      const args = [dx, dw, db, dy, x, mean, variance, weight, n, c, s, eps, training, p.per];
+      runBlocks(p.pool, "batchnorm_bwd_block_f32", args, p.blocks);
+    }
+  };
 }
 
 /** Planes per block of a pooling call over `planes` planes: about 16 blocks. */

@@ -1,6 +1,6 @@
 /**
  * Elementwise kernels split over ranges (multiples of 16 floats), max and average pooling split
- * over blocks of planes, and optimizer updates give the single-thread bits at 2, 3 and 4
+ * over blocks of planes, batch norm over blocks of channels, and optimizer updates give the single-thread bits at 2, 3 and 4
  * threads, over sizes just around the range and block boundaries (8192-float ranges; about 16
  * blocks of planes) with odd tails. The threshold is 0, so everything with more than one block
  * goes to the pool, which the test checks.
@@ -108,8 +108,48 @@ function pooling(): Case[] {
   return out;
 }
 
+/** BatchNorm2d in training (batch statistics, all three gradients) and in evaluation. */
+function batchNorm(): Case[] {
+  const shapes: [number, number, number, number][] = [
+    [8, 37, 9, 11],
+    [3, 5, 40, 40],
+    [2, 33, 1, 7],
+  ];
+  return shapes.flatMap((shape): Case[] =>
+    [true, false].map(
+      (training): Case => [
+        `batchNorm2d ${JSON.stringify(shape)} ${training ? "training" : "eval"}`,
+        () => {
+          const bn = new wg.nn.BatchNorm2d(shape[1]);
+          wg.noGrad(() => {
+            bn.weight?.mul_(wg.randn([shape[1]]));
+            bn.bias?.add_(wg.randn([shape[1]]));
+            // Running statistics from one batch, for evaluation.
+            if (!training) bn.forward(wg.randn(shape).add(0.5));
+          });
+          if (!training) bn.eval();
+          const x = wg.randn(shape).mul(2).add(1);
+          x.requiresGrad = true;
+          const y = bn.forward(x);
+          y.backward(wg.randn(shape));
+          return [
+            bits(y),
+            bits(x.grad),
+            bits(bn.weight?.grad ?? null),
+            bits(bn.bias?.grad ?? null),
+          ];
+        },
+      ],
+    ),
+  );
+}
+
 function cases(): Case[] {
-  return [...sizes.flatMap((n) => [...elementwise(n), ...optimizers(n)]), ...pooling()];
+  return [
+    ...sizes.flatMap((n) => [...elementwise(n), ...optimizers(n)]),
+    ...pooling(),
+    ...batchNorm(),
+  ];
 }
 
 function runAll(): Uint32Array[][] {
@@ -141,6 +181,9 @@ it("elementwise ops, pooling and optimizer updates are bit-identical at 1, 2, 3 
       "maxpool2d_bwd_block_f32",
       "avgpool2d_block_f32",
       "avgpool2d_bwd_block_f32",
+      "batchnorm_stats_block_f32",
+      "batchnorm_block_f32",
+      "batchnorm_bwd_block_f32",
     ]) {
       expect(kernels.has(name), name).toBe(true);
     }

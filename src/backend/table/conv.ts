@@ -130,6 +130,50 @@ export interface ConvKernels {
     eps: number,
     training: number,
   ): void;
+  /** Channels block * per .. (block + 1) * per of batchnorm_stats_f32 (channels are independent). */
+  batchnorm_stats_block_f32(
+    mean: Ptr,
+    variance: Ptr,
+    x: Ptr,
+    n: number,
+    c: number,
+    s: number,
+    per: number,
+    block: number,
+  ): void;
+  /** Channels block * per .. of batchnorm_f32. */
+  batchnorm_block_f32(
+    y: Ptr,
+    x: Ptr,
+    mean: Ptr,
+    variance: Ptr,
+    weight: Ptr,
+    bias: Ptr,
+    n: number,
+    c: number,
+    s: number,
+    eps: number,
+    per: number,
+    block: number,
+  ): void;
+  /** Channels block * per .. of batchnorm_bwd_f32. */
+  batchnorm_bwd_block_f32(
+    dx: Ptr,
+    dweight: Ptr,
+    dbias: Ptr,
+    dy: Ptr,
+    x: Ptr,
+    mean: Ptr,
+    variance: Ptr,
+    weight: Ptr,
+    n: number,
+    c: number,
+    s: number,
+    eps: number,
+    training: number,
+    per: number,
+    block: number,
+  ): void;
 }
 
 export const convKernelNames = [
@@ -153,4 +197,7 @@ export const convKernelNames = [
   "batchnorm_stats_f32",
   "batchnorm_f32",
   "batchnorm_bwd_f32",
+  "batchnorm_stats_block_f32",
+  "batchnorm_block_f32",
+  "batchnorm_bwd_block_f32",
 ] as const satisfies readonly (keyof ConvKernels)[];
