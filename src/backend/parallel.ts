@@ -35,9 +35,12 @@ export type BlockKernel = (typeof BLOCK_KERNELS)[number];
  * over ranges: `ptrs` are the pointer arguments (0 means none and stays 0), `count` the element
  * count's, and `rate` about the floats one thread does per microsecond (for the threshold).
  * Ranges are multiples of 16 floats, so every element meets the same SIMD or tail code as in
- * the whole call, and the bits do not change.
+ * the whole call, and the bits do not change. Row-wise kernels (softmax over [outer, r, inner])
+ * count outer rows instead, each `unit` floats (the product of those arguments): rows are
+ * independent, so any split keeps the bits.
+ * (binary_scalar_f32 parks its scalar in a static slot: every thread writes the same value.)
  */
-const RANGED: Record<string, { ptrs: number[]; count: number; rate: number }> = {
+const RANGED: Record<string, { ptrs: number[]; count: number; rate: number; unit?: number[] }> = {
   relu_f32: { ptrs: [0, 1], count: 2, rate: 2000 },
   relu_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 1500 },
   leaky_relu_f32: { ptrs: [0, 1], count: 2, rate: 2000 },
@@ -54,22 +57,45 @@ const RANGED: Record<string, { ptrs: number[]; count: number; rate: number }> = 
   binary_scalar_f32: { ptrs: [0, 1], count: 2, rate: 2000 },
   sgd_f32: { ptrs: [0, 1, 2], count: 3, rate: 800 },
   adam_f32: { ptrs: [0, 1, 2, 3, 4], count: 5, rate: 400 },
+  softmax_f32: { ptrs: [0, 1], count: 2, rate: 300, unit: [3, 4] },
+  log_softmax_f32: { ptrs: [0, 1], count: 2, rate: 300, unit: [3, 4] },
+  softmax_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 1000, unit: [4, 5] },
+  log_softmax_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 400, unit: [4, 5] },
 };
 const RANGED_NAMES = Object.keys(RANGED);
-/** Pool task names: block kernels, then ranged ones as "name@ptrs:count" (see worker-source.ts). */
+/**
+ * Pool task names: block kernels, then ranged ones as "name@ptrs:count:unit" (see
+ * worker-source.ts).
+ */
 const TASK_NAMES: readonly string[] = [
   ...BLOCK_KERNELS,
-  ...RANGED_NAMES.map((n) => `${n}@${RANGED[n].ptrs.join(",")}:${RANGED[n].count}`),
+  ...RANGED_NAMES.map((n) => {
+    const { ptrs, count, unit = [] } = RANGED[n];
+    return `${n}@${ptrs.join(",")}:${count}:${unit.join(",")}`;
+  }),
 ];
 
-/** Block `block` of a ranged call: elements block * chunk .. of `fn` (args end with chunk, block). */
-function rangeBlock(fn: (...x: number[]) => void, ptrs: readonly number[], count: number) {
+/** Floats per counted unit: the product of the `unit` arguments (1 for elementwise kernels). */
+function unitFloats(a: readonly number[], unit: readonly number[]): number {
+  let f = 1;
+  for (const i of unit) f *= a[i];
+  return f;
+}
+
+/** Block `block` of a ranged call: units block * chunk .. of `fn` (args end with chunk, block). */
+function rangeBlock(
+  fn: (...x: number[]) => void,
+  ptrs: readonly number[],
+  count: number,
+  unit: readonly number[],
+) {
   return (...a: number[]): void => {
     const block = a.pop() as number;
     const chunk = a.pop() as number;
     const start = block * chunk;
+    const step = start * unitFloats(a, unit) * 4;
     a[count] = Math.min(chunk, a[count] - start);
-    for (const i of ptrs) if (a[i] !== 0) a[i] += start * 4;
+    for (const i of ptrs) if (a[i] !== 0) a[i] += step;
     fn(...a);
   };
 }
@@ -213,14 +239,17 @@ export function installThreads(backend: Backend, tileRows: number): void {
 
   const table = K as unknown as Record<string, (...x: number[]) => void>;
   RANGED_NAMES.forEach((name, i) => {
-    const { ptrs, count, rate } = RANGED[name];
+    const { ptrs, count, rate, unit = [] } = RANGED[name];
     const whole = table[name];
-    const block = rangeBlock(whole, ptrs, count);
+    const block = rangeBlock(whole, ptrs, count, unit);
     const task = BLOCK_KERNELS.length + i;
     table[name] = (...args: number[]) => {
       const n = args[count];
-      const pool = poolFor(n / rate);
-      const chunk = pool === undefined ? n : rangeChunk(n);
+      const per = unitFloats(args, unit);
+      const pool = poolFor((n * per) / rate);
+      // Rows: about 16 blocks of at least 8K floats; elements: rangeChunk.
+      const rows = Math.max(Math.ceil(8192 / Math.max(per, 1)), Math.ceil(n / 16));
+      const chunk = pool === undefined ? n : unit.length > 0 ? rows : rangeChunk(n);
       if (pool === undefined || n <= chunk) {
         whole(...args);
         return;

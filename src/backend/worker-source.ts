@@ -52,8 +52,9 @@ function work(gen) {
     if (Atomics.add(i32, ${Slot.Finished}, 1) + 1 === blocks) Atomics.notify(i32, ${Slot.Finished});
   }
 }
-// "name@ptrs:count": an elementwise kernel run over ranges; its last two arguments are the
-// range length and the block, and the pointer arguments advance 4 bytes per element.
+// "name@ptrs:count:unit": a kernel run over ranges of its count argument; its last two
+// arguments are the range length and the block, and the pointer arguments advance 4 bytes per
+// float, the product of the unit arguments (none: 1) floats per counted item.
 function task(ex, spec) {
   const at = spec.indexOf("@");
   if (at < 0) return ex[spec];
@@ -61,13 +62,17 @@ function task(ex, spec) {
   const parts = spec.slice(at + 1).split(":");
   const ptrs = parts[0].split(",").map(Number);
   const count = Number(parts[1]);
+  const unit = parts[2] ? parts[2].split(",").map(Number) : [];
   return function () {
     const a = Array.prototype.slice.call(arguments);
     const block = a.pop();
     const chunk = a.pop();
     const start = block * chunk;
+    let per = 1;
+    for (const i of unit) per *= a[i];
+    const step = start * per * 4;
     a[count] = Math.min(chunk, a[count] - start);
-    for (const i of ptrs) if (a[i] !== 0) a[i] += start * 4;
+    for (const i of ptrs) if (a[i] !== 0) a[i] += step;
     fn.apply(null, a);
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Elementwise kernels split over ranges (multiples of 16 floats), max and average pooling split
- * over blocks of planes, batch norm over blocks of channels, and optimizer updates give the single-thread bits at 2, 3 and 4
+ * over blocks of planes, batch norm over blocks of channels, softmax and logSoftmax over blocks
+ * of rows, and optimizer updates give the single-thread bits at 2, 3 and 4
  * threads, over sizes just around the range and block boundaries (8192-float ranges; about 16
  * blocks of planes) with odd tails. The threshold is 0, so everything with more than one block
  * goes to the pool, which the test checks.
@@ -144,8 +145,32 @@ function batchNorm(): Case[] {
   );
 }
 
+/** softmax and logSoftmax over the last dimension and over a middle one, rows across blocks. */
+function rowwise(): Case[] {
+  const shapes: [number[], number][] = [
+    [[1000, 37], 1],
+    [[4097, 10], 1],
+    [[67, 9, 33], 1],
+  ];
+  return shapes.flatMap(([shape, dim]): Case[] =>
+    (["softmax", "logSoftmax"] as const).map(
+      (name): Case => [
+        `${name} ${JSON.stringify(shape)} dim ${dim}`,
+        () => {
+          const x = wg.randn(shape).mul(4);
+          x.requiresGrad = true;
+          const y = name === "softmax" ? wg.F.softmax(x, dim) : wg.F.logSoftmax(x, dim);
+          y.backward(wg.randn(shape));
+          return [bits(y), bits(x.grad)];
+        },
+      ],
+    ),
+  );
+}
+
 function cases(): Case[] {
   return [
+    ...rowwise(),
     ...sizes.flatMap((n) => [...elementwise(n), ...optimizers(n)]),
     ...pooling(),
     ...batchNorm(),
@@ -194,6 +219,10 @@ it("elementwise ops, pooling and optimizer updates are bit-identical at 1, 2, 3 
       "binary_f32",
       "sgd_f32",
       "adam_f32",
+      "softmax_f32",
+      "log_softmax_f32",
+      "softmax_bwd_f32",
+      "log_softmax_bwd_f32",
     ]) {
       expect(
         [...kernels].some((k) => k.startsWith(`${name}@`)),
