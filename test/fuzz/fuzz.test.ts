@@ -4,7 +4,6 @@
  */
 import { expect, it } from "vitest";
 import * as wg from "wasmgrad";
-// @ts-expect-error: plain JavaScript shared with scripts/fuzz.mjs, typed by use here
 import { runFuzz } from "./core.mjs";
 
 interface Failure {

@@ -66,13 +66,14 @@ it("conv2d forward and gradients are bit-identical at 1, 2, 3 and 4 threads", as
     if (pool === undefined) throw new Error("no pool");
     const run = vi.spyOn(pool, "run");
     const got = runAll();
-    // Every geometry's forward and input gradient went to the pool (kernels 3 and 4), and
-    // every weight gradient's tiles (kernel 6; the grouped one has a tile per group).
-    const tasks = (k: number) => run.mock.calls.filter(([kernel]) => kernel === k).length;
-    expect(tasks(3) + tasks(4)).toBe(2 * geos.length);
-    expect(tasks(6)).toBeGreaterThanOrEqual(geos.length);
-    // Staging (kernel 5) for all but the pointwise geometry, which reads dy and x in place.
-    expect(tasks(5)).toBeGreaterThanOrEqual(geos.length - 1);
+    // Every geometry's forward and input gradient went to the pool, and
+    // every weight gradient's tiles (the grouped one has a tile per group).
+    const tasks = (name: string) =>
+      run.mock.calls.filter(([kernel]) => threadState.names[kernel] === name).length;
+    expect(tasks("conv2d_block_f32") + tasks("conv2d_bwd_input_block_f32")).toBe(2 * geos.length);
+    expect(tasks("conv2d_wgrad_gemm_f32")).toBeGreaterThanOrEqual(geos.length);
+    // Staging for all but the pointwise geometry, which reads dy and x in place.
+    expect(tasks("conv2d_wgrad_stage_f32")).toBeGreaterThanOrEqual(geos.length - 1);
     run.mockRestore();
     geos.forEach((g, i) => {
       for (const [j, what] of ["output", "input grad", "weight grad"].entries()) {
