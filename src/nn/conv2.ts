@@ -11,7 +11,7 @@ import { type Pair, pair } from "../ops/conv.js";
 import { conv1d, convTranspose1d, convTranspose2d } from "../ops/conv-transpose.js";
 import { uniformRange } from "../ops/creation.js";
 import type { Tensor } from "../tensor.js";
-import { type Args, args, bool, fail, oneOf, size } from "../validate.js";
+import { type Args, args, bool, fail, oneOf, size, tensorArg } from "../validate.js";
 import { Module, parameter } from "./module.js";
 import { pyTuple } from "./repr.js";
 
@@ -130,6 +130,7 @@ export class Conv1d extends Module {
     return s;
   }
   forward(x: Tensor): Tensor {
+    tensorArg("Conv1d", "input", x);
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 2] !== this.inChannels) {
       fail(
         "Conv1d",
@@ -240,6 +241,7 @@ export class ConvTranspose2d extends Module {
     return s;
   }
   forward(x: Tensor): Tensor {
+    tensorArg("ConvTranspose2d", "input", x);
     if ((x.ndim !== 3 && x.ndim !== 4) || x.shape[x.ndim - 3] !== this.inChannels) {
       fail(
         "ConvTranspose2d",
@@ -323,6 +325,7 @@ export class ConvTranspose1d extends Module {
     return s;
   }
   forward(x: Tensor): Tensor {
+    tensorArg("ConvTranspose1d", "input", x);
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 2] !== this.inChannels) {
       fail(
         "ConvTranspose1d",
