@@ -1,5 +1,5 @@
 // Threads: 1 against 2 threads, side by side in one process, interleaved rounds.
-//   node bench/threads.mjs [--quick] [--threads 2] [--only <part of a case name>]
+//   node bench/threads.mjs [--quick] [--threads 2] [--only <parts of case names, comma-separated>]
 // "1 thread" keeps the pool but sets the work threshold to infinity, so both sides run the same
 // binary in the same process without restarting workers. Needs `npm run build` (reads dist/).
 // Reports median and minimum per case and the speed-up of N threads over 1, with the load
@@ -176,9 +176,9 @@ const stats = (xs) => {
 const loadStart = loadAverage();
 const rows = [];
 const only = process.argv.indexOf("--only");
-const filter = only > 0 ? process.argv[only + 1].toLowerCase() : undefined;
+const filters = only > 0 ? process.argv[only + 1].toLowerCase().split(",") : undefined;
 for (const c of cases) {
-  if (filter !== undefined && !c.name.toLowerCase().includes(filter)) continue;
+  if (filters !== undefined && !filters.some((f) => c.name.toLowerCase().includes(f))) continue;
   const step = await c.setup();
   if (step === undefined) {
     console.log(`${c.name}: skipped (run \`npx tsc -p tsconfig.examples.json\` first)`);
