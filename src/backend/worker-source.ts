@@ -72,13 +72,37 @@ function waitFor(count) {
     if (++spins > ${STEP_SPINS}) Atomics.wait(i32, ${Slot.Finished}, done, 1);
   }
 }
+// "name@ptrs:count:unit": a kernel run over ranges of its count argument; its last two
+// arguments are the range length and the block, and the pointer arguments advance 4 bytes per
+// float, the product of the unit arguments (none: 1) floats per counted item.
+function task(ex, spec) {
+  const at = spec.indexOf("@");
+  if (at < 0) return ex[spec];
+  const fn = ex[spec.slice(0, at)];
+  const parts = spec.slice(at + 1).split(":");
+  const ptrs = parts[0].split(",").map(Number);
+  const count = Number(parts[1]);
+  const unit = parts[2] ? parts[2].split(",").map(Number) : [];
+  return function () {
+    const a = Array.prototype.slice.call(arguments);
+    const block = a.pop();
+    const chunk = a.pop();
+    const start = block * chunk;
+    let per = 1;
+    for (const i of unit) per *= a[i];
+    const step = start * per * 4;
+    a[count] = Math.min(chunk, a[count] - start);
+    for (const i of ptrs) if (a[i] !== 0) a[i] += step;
+    fn.apply(null, a);
+  };
+}
 async function start(msg) {
   const instance = await WebAssembly.instantiate(msg.module, { env: { memory: msg.memory } });
   const ex = instance.exports;
   ex.sgemm_set_tile(msg.tileRows);
   ex.gemm_set_scratch(msg.scratch);
   ex.set_thread_index(msg.index);
-  fns = msg.names.map((n) => ex[n]);
+  fns = msg.names.map((n) => task(ex, n));
   i32 = new Int32Array(msg.memory.buffer, msg.ctrl, ${CTRL_INTS});
   f64 = new Float64Array(msg.memory.buffer, msg.ctrl + ${ARGS_BYTE}, ${MAX_ARGS});
   post({ ready: true });

@@ -20,6 +20,7 @@ import { type Args, args, fail, optionalTensorArg, size, tensorArg } from "../va
 import {
   type Conv2dOptions,
   conv2d,
+  convWeightGrad,
   type Geometry,
   metaOf,
   type Pair,
@@ -163,9 +164,7 @@ export function convTranspose2d(
     if (w.requiresGrad) {
       const t = Tensor._empty(op, w.shape);
       if (t.numel() > 0) {
-        withWorkspace(workFloats, (work) =>
-          K.conv2d_bwd_weight_f32(t.ptr, x._ptr(op), dyp, work, metaOf(g)),
-        );
+        convWeightGrad(op, t.ptr, x._ptr(op), dyp, g);
       }
       dw = t;
     }

@@ -4,8 +4,8 @@
  * assembly/kernels/conv.ts lowers each image and group to sgemm over im2col blocks.
  */
 import { needsGradAny, record } from "../autograd/engine.js";
-import { convOnPool } from "../backend/parallel.js";
-import { allocate, K, meta } from "../backend/runtime.js";
+import { convOnPool, gemmPool, runBlocks } from "../backend/parallel.js";
+import { allocate, backend, K, meta } from "../backend/runtime.js";
 import { ReduceOp } from "../backend/table/core.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
@@ -134,6 +134,47 @@ function geometry(x: Tensor, weight: Tensor, options: Conv2dOptions): Geometry {
  */
 export function workspaceOf(g: Geometry): number {
   return K.conv2d_workspace_f32(metaOf(g));
+}
+
+let planPtr = 0;
+
+/**
+ * conv2d's weight gradient into dw for upstream dy and input x (conv_transpose2d passes them
+ * swapped), on the pool when it pays. Pieces of the batch are staged into slots (in parallel
+ * over pieces), then each fixed tile of dW adds the pieces' products in order (in parallel over
+ * tiles): no sum is split, so the bits are the same at any thread count. See
+ * assembly/kernels/conv.ts, "Weight gradient".
+ */
+export function convWeightGrad(op: string, dw: number, dy: number, x: number, g: Geometry): void {
+  if (planPtr === 0) planPtr = allocate(op, 32);
+  const pool = gemmPool(madds(g));
+  // On threads, groups of up to 4M floats (16 MB) staged at a time: fewer dispatches, each of
+  // which waits for its slowest block. The grouping does not change the bits.
+  K.conv2d_wgrad_plan(metaOf(g), planPtr, pool === undefined ? 0 : 1 << 22);
+  const at = planPtr >>> 2;
+  const [pieces, group, tiles, slot, pad, dwFloats] = backend.i32().subarray(at, at + 6);
+  K.fill_f32(dw, dwFloats, 0);
+  if (pieces === 0) return;
+  const threads = pool === undefined ? 1 : pool.size + 1;
+  const padBytes = pad * 4;
+  const slotBytes = slot * 4;
+  const bytes = padBytes * threads + slotBytes * group;
+  const work = bytes === 0 ? 0 : allocate(op, bytes);
+  try {
+    const slots = work + padBytes * threads;
+    const metaPtr = metaOf(g);
+    for (let first = 0; first < pieces; first += group) {
+      const count = Math.min(group, pieces - first);
+      if (slot > 0) {
+        const args = [dy, x, work, padBytes, slots, slotBytes, first, metaPtr];
+        runBlocks(pool, "conv2d_wgrad_stage_f32", args, count);
+      }
+      const args = [dw, dy, x, slots, slotBytes, first, count, metaPtr];
+      runBlocks(pool, "conv2d_wgrad_gemm_f32", args, tiles);
+    }
+  } finally {
+    if (work !== 0) K.free(work);
+  }
 }
 
 /** Multiply-adds of one pass: the work estimate for running it on threads. */
@@ -266,9 +307,7 @@ function conv2dImpl(
       dw = Tensor._empty("conv2d", weight.shape);
       if (dw.numel() > 0) {
         const out = dw;
-        withWorkspace(workFloats, (work) =>
-          K.conv2d_bwd_weight_f32(out.ptr, dyp, x._ptr("conv2d"), work, metaOf(g)),
-        );
+        convWeightGrad("conv2d", out.ptr, dyp, x._ptr("conv2d"), g);
       }
     }
     if (b?.requiresGrad) {

@@ -215,11 +215,19 @@ describe.each(variants)("conv2d kernels (%s build)", (variant) => {
         const dx = scratch(b, xs.length);
         k.conv2d_bwd_input_f32(dx, dy, w, work.ptr, meta);
         expectClose(get(b, dx, xs.length), wantDx, tol);
+        // The weight gradient's workspace: padded planes, then a group of staged pieces.
+        const plan = scratch(b, 8);
+        k.conv2d_wgrad_plan(meta, plan, 0);
+        const [, group, , slot, pad, dwFloats] = b.i32().subarray(plan >>> 2, (plan >>> 2) + 6);
+        expect(dwFloats).toBe(ws.length);
+        const wwork = guarded(b, pad + group * slot);
         const dw = scratch(b, ws.length);
-        k.conv2d_bwd_weight_f32(dw, dy, x, work.ptr, meta);
+        k.conv2d_bwd_weight_f32(dw, dy, x, wwork.ptr, meta);
         expectClose(get(b, dw, ws.length), wantDw, tol);
         work.check();
-        for (const ptr of [x, w, bias, dy, work.ptr, out, out2, dx, dw, meta]) k.free(ptr);
+        wwork.check();
+        const ptrs = [x, w, bias, dy, work.ptr, out, out2, dx, dw, meta, plan, wwork.ptr];
+        for (const ptr of ptrs) k.free(ptr);
       });
     }
   }
