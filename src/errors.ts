@@ -15,5 +15,6 @@ export class WasmgradError extends Error {
 
 /** Formats a shape the way every message shows it: `[2,3]`. */
 export function fmt(shape: readonly number[]): string {
-  return `[${shape.join(",")}]`;
+  // String(), not join's implicit conversion: a Symbol in a bad shape would throw a TypeError.
+  return `[${Array.from(shape, (d) => String(d)).join(",")}]`;
 }

@@ -262,3 +262,11 @@ describe("tidy keeps returned tensors wherever they sit", () => {
     expect(d.shape).toEqual([4]);
   });
 });
+
+describe("a Symbol where a size belongs", () => {
+  it("is a WasmgradError naming the shape, not a TypeError from formatting it (fuzz, eye)", () => {
+    const s = Symbol("s") as unknown as number;
+    throwsWg(() => wg.eye(s), /^eye: invalid shape \[Symbol\(s\),Symbol\(s\)\]/);
+    throwsWg(() => wg.eye(2, s), /Symbol\(s\)/);
+  });
+});
