@@ -371,6 +371,13 @@ function isBlock(sizes: readonly number[], strides: readonly number[]): boolean 
 /**
  * The elements of x picked by `items`, one item per dim, as PyTorch's `x[items]` (see the top of
  * this file). A contiguous basic selection is a view sharing x's storage; the rest are copies.
+ *
+ * PyTorch: `torch.Tensor.__getitem__` (x[items]).
+ *
+ * @example
+ * ```ts
+ * wg.index(wg.arange(12).reshape(3, 4), "1:", [0, 2]); // x[1:, [0, 2]]: [[4, 6], [8, 10]]
+ * ```
  */
 export function index(x: Tensor, ...items: IndexItem[]): Tensor {
   const op = "index";
@@ -406,6 +413,13 @@ export function index(x: Tensor, ...items: IndexItem[]): Tensor {
  * last write wins. `values` is a tensor of x's dtype (or a number). In place: x's version is
  * bumped, a leaf that requires grad is refused outside noGrad, and the gradient flows to x (zero
  * at the written positions unless accumulating) and to `values`.
+ *
+ * PyTorch: `torch.Tensor.index_put_`.
+ *
+ * @example
+ * ```ts
+ * wg.indexPut_(wg.zeros(4), [[0, 0, 2]], 1, true); // [2, 0, 1, 0]
+ * ```
  */
 export function indexPut_(
   x: Tensor,
