@@ -28,6 +28,7 @@ import * as binary from "./ops/binary.js";
 import * as cast from "./ops/cast.js";
 import * as elementwise from "./ops/elementwise.js";
 import * as extrema from "./ops/extrema.js";
+import { markSliceCopy } from "./ops/inplace.js";
 import * as inplaceMath from "./ops/inplace-math.js";
 import * as matmulOps from "./ops/matmul.js";
 import * as powOps from "./ops/pow.js";
@@ -110,6 +111,8 @@ export class Tensor {
   private _grad: Tensor | null = null;
   /** Whether `_grad` was made by backward (ours to free) rather than assigned by the caller. */
   private _gradOwned = false;
+  /** Whether the `grad` setter marked the assigned gradient kept (and so must un-keep it). */
+  private _gradKeptHere = false;
 
   /** @internal use the creation functions (`wg.tensor`, `wg.zeros`, ...). */
   constructor(shape: readonly number[], storage: Storage, dtype: DType = "float32") {
@@ -330,17 +333,36 @@ export class Tensor {
 
   set grad(g: Tensor | null) {
     if (g !== null) {
+      tensorArg("grad", "the assigned gradient", g, "float32");
       if (!sameShape(g.shape, this.shape)) {
         throw new WasmgradError(
           `grad: assigned gradient has shape ${fmt(g.shape)} but the tensor has shape ${fmt(this.shape)}`,
         );
       }
+    }
+    if (g === this._grad) return;
+    this._releaseGrad();
+    if (g !== null) {
+      // Kept while it is the gradient; given back to its scope when it stops being one.
+      this._gradKeptHere = !g._kept;
       g._kept = true;
     }
-    // A gradient the caller assigned may be aliased elsewhere: only our own is freed.
-    if (this._grad !== null && this._grad !== g && this._gradOwned) this._grad.dispose();
     this._grad = g;
     this._gradOwned = false;
+  }
+
+  /**
+   * @internal lets go of `.grad`: frees it if autograd made it; a gradient the caller assigned
+   * may be aliased elsewhere, so it is only handed back to `tidy` (un-kept) if the setter kept it.
+   */
+  private _releaseGrad(): void {
+    const old = this._grad;
+    if (old === null) return;
+    if (this._gradOwned) old.dispose();
+    else if (this._gradKeptHere) old._kept = false;
+    this._grad = null;
+    this._gradOwned = false;
+    this._gradKeptHere = false;
   }
 
   /** @internal adds `g` into `.grad` (taking ownership of `g`). */
@@ -349,6 +371,7 @@ export class Tensor {
       g._kept = true;
       this._grad = g;
       this._gradOwned = true;
+      this._gradKeptHere = false;
     } else {
       this._grad._addInPlace(g);
       g.dispose();
@@ -373,10 +396,7 @@ export class Tensor {
     if (node !== null && node.bundles !== null && node.consumers === 0) releaseAnchor(node);
     // The grad node stays: gradients may still flow through a disposed intermediate whose
     // data its backward does not need (a backward that needs it reports the disposal).
-    if (this._grad !== null) {
-      if (this._gradOwned) this._grad.dispose();
-      this._grad = null;
-    }
+    this._releaseGrad();
   }
 
   [Symbol.dispose](): void {
@@ -532,8 +552,9 @@ export class Tensor {
       this.shape.map((_, i) => this.ndim - 1 - i),
     );
   }
+  /** A copy where PyTorch returns a view: in-place ops on it are refused (see markSliceCopy). */
   narrow(dim: number, start: number, length: number): Tensor {
-    return shapeOps.narrow(this, dim, start, length);
+    return markSliceCopy("narrow", shapeOps.narrow(this, dim, start, length));
   }
 
   // ---- arithmetic ----

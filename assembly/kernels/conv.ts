@@ -48,6 +48,9 @@ let NB = 1;
 /** Images this call covers: all of them, or one parallel block's (a multiple of NB from N_LO). */
 let N_LO = 0;
 let N_HI = 0;
+/** Output rows this call covers in the wide layout: all, or one parallel forward block's chunk. */
+let R_LO = 0;
+let R_HI = 0;
 
 /**
  * meta (18 i32): N, C, H, W, OC, KH, KW, OH, OW, strideH, strideW, padTop, padLeft, dilationH,
@@ -78,6 +81,8 @@ function loadGeometry(meta: usize): void {
   plan();
   N_LO = 0;
   N_HI = N;
+  R_LO = 0;
+  R_HI = OH;
 }
 
 /**
@@ -314,12 +319,37 @@ function setBlock(block: i32): void {
   N_HI = min(N, N_LO + NB);
 }
 
+/**
+ * Forward blocks in the wide layout with one image per block (NB == 1): every chunk of CHUNK
+ * output rows of every image is a block of its own (the same chunks, the same sgemm, as the
+ * whole call), so that one large image still spreads over the threads. 0 otherwise.
+ */
+function rowChunks(): i32 {
+  if (NB != 1 || SH != 1 || SW != 1 || pointwise()) return 0;
+  return (OH + CHUNK - 1) / CHUNK;
+}
+
+/** Number of blocks of conv2d_block_f32: image blocks, or image x row-chunk blocks (rowChunks). */
+export function conv2d_fwd_blocks(meta: usize): i32 {
+  loadGeometry(meta);
+  const chunks = rowChunks();
+  return chunks > 0 ? N * chunks : (N + NB - 1) / NB;
+}
+
 /** Block `block` of conv2d_f32, with this thread's workspace at work + threadIndex * workBytes. */
 export function conv2d_block_f32(
   out: usize, x: usize, w: usize, bias: usize, work: usize, workBytes: usize, meta: usize, block: i32,
 ): void {
   loadGeometry(meta);
-  setBlock(block);
+  const chunks = rowChunks();
+  if (chunks > 0) {
+    N_LO = block / chunks;
+    N_HI = N_LO + 1;
+    R_LO = (block % chunks) * CHUNK;
+    R_HI = min(OH, R_LO + CHUNK);
+  } else {
+    setBlock(block);
+  }
   run(FORWARD, out, x, w, bias, 0, work + <usize>threadIndex * workBytes);
 }
 
@@ -504,6 +534,32 @@ function padPlanes(pad: usize, planes: usize, cg: i32, back: bool): void {
 }
 
 /**
+ * padPlanes (forward) for the output rows R_LO .. R_HI only: the padded rows they read, plus one
+ * (a run may read a few floats into the next row), zeroed and filled as padPlanes would.
+ */
+function padPlanesRows(pad: usize, planes: usize, cg: i32): void {
+  const wp = OW + (KW - 1) * DW;
+  const hp = OH + (KH - 1) * DH;
+  const pp = paddedPlane();
+  const p0 = R_LO;
+  const p1 = min(hp, R_HI + (KH - 1) * DH + 1); // padded rows p0 .. p1 - 1
+  const f0 = p0 * wp;
+  const f1 = p1 >= hp ? pp : p1 * wp;
+  const cols = max(0, min(W, wp - PW));
+  const y0 = max(0, p0 - PH);
+  const y1 = min(H, p1 - PH);
+  for (let c = 0; c < cg; c++) {
+    const dst = pad + ((<usize>c * <usize>pp) << 2);
+    const src = planes + ((<usize>c * <usize>H * <usize>W) << 2);
+    zero(dst + (<usize>f0 << 2), f1 - f0);
+    for (let y = y0; y < y1; y++) {
+      const d = dst + ((<usize>(y + PH) * <usize>wp + <usize>PW) << 2);
+      memory.copy(d, src + ((<usize>y * <usize>W) << 2), <usize>cols << 2);
+    }
+  }
+}
+
+/**
  * col [Kd x q] (q = nb * len) from padded planes of nb images, output rows r0 ..: row (c, i, j)
  * of image b is the run at (r0 + i * DH) * WP + j * DW of length len = rows * WP. With `back`,
  * adds the columns back into the padded planes instead (col2im).
@@ -648,9 +704,10 @@ function wideConv(pass: i32, dst: usize, x: usize, w: usize, bias: usize, dy: us
       for (let b = 0; b < nb; b++) {
         const planes = (pass == INPUT_GRAD ? dst : x) + (<usize>(n0 + b) * <usize>C + <usize>g * <usize>cg) * planeBytes;
         if (pass == INPUT_GRAD) zero(pad + ((<usize>(b * cg) * <usize>pp) << 2), cg * pp);
+        else if (R_LO > 0 || R_HI < OH) padPlanesRows(pad + ((<usize>(b * cg) * <usize>pp) << 2), planes, cg);
         else padPlanes(pad + ((<usize>(b * cg) * <usize>pp) << 2), planes, cg, false);
       }
-      for (let r0 = 0; r0 < OH; r0 += rowsPerBlock) {
+      for (let r0 = R_LO; r0 < R_HI; r0 += rowsPerBlock) {
         const rr = min(rowsPerBlock, OH - r0);
         const len = rr * wp;
         const q = nb * len;

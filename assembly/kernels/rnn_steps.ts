@@ -21,10 +21,10 @@
  * gate g of it at g * kc * wb8, each gate's wb columns as ceil(wb / 8) zero-padded 8-column
  * panels of kc x 8 floats (wb8 = wb rounded up to 8).
  */
-import { kBlock } from "./blocking";
 import { B_FLY, B_PACKED, gemmBlocked, macroKernel } from "./gemm/blocked";
-import { packABlock, packBBlock } from "./gemm/pack";
-import { MC } from "./gemm/scratch";
+import { packABlockTo, packBBlock } from "./gemm/pack";
+import { KC, kBlock } from "./blocking";
+import { MC, NC, packA, packB } from "./gemm/scratch";
 import { sigmoid4, tanh4 } from "./math";
 
 // Cell kinds.
@@ -55,6 +55,7 @@ const F_WIDTH = 17;
 const F_X = 18; // one step's input [N, In], its product fused (L == 1, not GRU), or 0
 const F_WIH = 19; // [G, In]
 const F_IN = 20;
+const F_SERIAL = 21; // differs between dispatches: keys the packed-A cache below
 
 // Backward descriptor fields.
 const B_KIND = 0;
@@ -127,10 +128,37 @@ export function rnn_pack_block_f32(dst: usize, w: usize, k: i32, hs: i32, gates:
   }
 }
 
+// A thread that runs several blocks of one step packs that step's A operands (x, h) once: into
+// its packB buffer (which the products here do not otherwise use), keyed by the dispatch's
+// serial and the step, when both operands fit; otherwise each block packs into packA.
+
+/** Floats between K blocks of a cached A of m rows: room for each M block's panel padding. */
+// @ts-ignore: decorator
+@inline function mStride(m: i32): i32 {
+  return m + 8 * ((m + MC - 1) / MC);
+}
+
+const CACHE_FLOATS: i32 = KC * NC;
+let cacheSerial0: i32 = -1;
+let cacheStep0: i32 = -1;
+let cacheSerial1: i32 = -1;
+let cacheStep1: i32 = -1;
+
+/**
+ * Where operand `slot` (0: the input x, k0 = In; 1: the state h, k = H) of m rows is cached,
+ * or 0 when the two do not fit.
+ */
+function cacheAt(slot: i32, m: i32, k0: i32, k1: i32): usize {
+  const ms = mStride(m);
+  const size0 = (k0 * ms + 15) & ~15;
+  if (<i64>size0 + <i64>k1 * <i64>ms > <i64>CACHE_FLOATS) return 0;
+  return packB + (slot == 0 ? 0 : <usize>size0 << 2);
+}
+
 /**
  * dst[:, g*wb : (g+1)*wb] (row stride ldd) = A [m x k] · W[g*hs + j0 : g*hs + j0 + wb, :]ᵀ
  * + beta * dst, for each gate g; W [gates*hs, k] row-major, or its block prepacked at `packed`.
- * A is packed once per K block for every gate.
+ * A is packed once per K block for every gate, into `cache` (then only if `fresh`) or packA.
  */
 function gateProduct(
   dst: usize,
@@ -146,23 +174,32 @@ function gateProduct(
   wb: i32,
   packed: usize,
   beta: f32,
+  cache: usize,
+  fresh: bool,
 ): void {
   const kcMax = kBlock(k);
   const wb8 = (wb + 7) & ~7;
+  const ms = <usize>mStride(m);
   for (let pc = 0; pc < k; pc += kcMax) {
     const kc = min(kcMax, k - pc);
     const betaBlk: f32 = pc == 0 ? beta : 1;
     for (let ic = 0; ic < m; ic += MC) {
       const mc = min(MC, m - ic);
-      packABlock(a, lda, 0, ic, pc, mc, kc);
+      let ap = packA;
+      if (cache != 0) {
+        ap = cache + ((<usize>pc * ms + <usize>(ic + 8 * (ic / MC)) * <usize>kc) << 2);
+        if (fresh) packABlockTo(ap, a, lda, 0, ic, pc, mc, kc);
+      } else {
+        packABlockTo(ap, a, lda, 0, ic, pc, mc, kc);
+      }
       for (let g = 0; g < gates; g++) {
         const c = dst + ((<usize>ic * <usize>ldd + <usize>(g * wb)) << 2);
         if (packed != 0) {
           const panels = packed + ((<usize>pc * gates * wb8 + <usize>g * kc * wb8) << 2);
-          macroKernel(c, ldd, panels, 0, 0, 1, B_PACKED, mc, wb, kc, 1, betaBlk);
+          macroKernel(ap, c, ldd, panels, 0, 0, 1, B_PACKED, mc, wb, kc, 1, betaBlk);
         } else {
           const src = w + ((<usize>(g * hs + j0) * <usize>k + <usize>pc) << 2);
-          macroKernel(c, ldd, 0, src, k, 1, B_FLY, mc, wb, kc, 1, betaBlk);
+          macroKernel(ap, c, ldd, 0, src, k, 1, B_FLY, mc, wb, kc, 1, betaBlk);
         }
       }
     }
@@ -243,16 +280,33 @@ export function rnn_fwd_block_f32(d: usize, block: i32): void {
   const recBase = ptr(d, F_REC) + (<usize>(gates * j0) << 2);
   let rec: usize = 0;
   const x = ptr(d, F_X);
+  const inSize = x != 0 ? field(d, F_IN) : 0;
+  const serial = field(d, F_SERIAL);
   if (x != 0) {
-    const inSize = field(d, F_IN);
-    gateProduct(recBase, G, x, inSize, ptr(d, F_WIH), n, inSize, hs, gates, j0, wb, 0, 0);
+    const cache = cacheAt(0, n, inSize, hs);
+    const fresh = cacheSerial0 != serial || cacheStep0 != step;
+    gateProduct(
+      recBase, G, x, inSize, ptr(d, F_WIH), n, inSize, hs, gates, j0, wb, 0, 0, cache, fresh,
+    );
+    if (cache != 0) {
+      cacheSerial0 = serial;
+      cacheStep0 = step;
+    }
     rec = recBase;
   }
   if (hPrev != 0) {
     let packed = ptr(d, F_PACKED);
     if (packed != 0) packed += (<usize>b * <usize>hs * <usize>gates * <usize>width) << 2;
     const beta: f32 = rec != 0 ? 1 : 0;
-    gateProduct(recBase, G, hPrev, hs, ptr(d, F_WHH), n, hs, hs, gates, j0, wb, packed, beta);
+    const cache = cacheAt(1, n, inSize, hs);
+    const fresh = cacheSerial1 != serial || cacheStep1 != step;
+    gateProduct(
+      recBase, G, hPrev, hs, ptr(d, F_WHH), n, hs, hs, gates, j0, wb, packed, beta, cache, fresh,
+    );
+    if (cache != 0) {
+      cacheSerial1 = serial;
+      cacheStep1 = step;
+    }
     rec = recBase;
   }
 

@@ -146,7 +146,7 @@ export function convOnPool(
   const pool = poolFor(madds / GEMM_MADDS_PER_MICRO);
   if (pool === undefined) return false;
   const K = threadState.backend.kernels;
-  const blocks = K.conv2d_blocks(metaPtr);
+  const blocks = inputGrad ? K.conv2d_blocks(metaPtr) : K.conv2d_fwd_blocks(metaPtr);
   if (blocks <= 1) return false;
   const workBytes = Math.ceil((workFloats * 4) / 64) * 64;
   // Thread indices run from 0 (this thread) to pool.size. The meta area does not move when

@@ -8,7 +8,6 @@
  */
 import { graphScopedForward } from "../autograd/owned.js";
 import { WasmgradError } from "../errors.js";
-import { boolArg, numberArg, optionalTensor, parseArgs } from "../ops/args.js";
 import { scaledDotProductAttention } from "../ops/attention.js";
 import { add, mul } from "../ops/binary.js";
 import { randn, tensor, uniformRange, zeros } from "../ops/creation.js";
@@ -19,7 +18,16 @@ import { mean } from "../ops/reduce.js";
 import { cat, narrow, reshape, squeeze, transpose, unsqueeze } from "../ops/shape.js";
 import { softmax } from "../ops/softmax.js";
 import type { Tensor } from "../tensor.js";
-import { bytesWithin, size } from "../validate.js";
+import {
+  boolOr,
+  bytesWithin,
+  describe,
+  keywordArgs,
+  numOr,
+  optionalTensorArg,
+  size,
+  tensorArg,
+} from "../validate.js";
 import { Linear } from "./layers.js";
 import { Module, parameter } from "./module.js";
 
@@ -137,7 +145,7 @@ export class MultiheadAttention extends Module<
       numHeads < 1
     ) {
       throw new WasmgradError(
-        `${op}: embedDim and numHeads must be integers >= 1 but got ${embedDim}, ${numHeads}`,
+        `${op}: embedDim and numHeads must be integers >= 1 but got ${describe(embedDim)}, ${describe(numHeads)}`,
       );
     }
     if (embedDim % numHeads !== 0) {
@@ -145,7 +153,7 @@ export class MultiheadAttention extends Module<
         `${op}: embedDim (${embedDim}) must be divisible by numHeads (${numHeads})`,
       );
     }
-    const a = parseArgs(op, rest, [
+    const a = keywordArgs(op, rest, [
       "dropout",
       "bias",
       "addBiasKv",
@@ -154,13 +162,13 @@ export class MultiheadAttention extends Module<
       "vdim",
       "batchFirst",
     ]);
-    this.dropout = numberArg(op, "dropout", a.dropout, 0);
+    this.dropout = numOr(op, "dropout", a.dropout, 0);
     if (!(this.dropout >= 0 && this.dropout < 1)) {
-      throw new WasmgradError(`${op}: dropout must be in [0, 1) but got ${this.dropout}`);
+      throw new WasmgradError(`${op}: dropout must be in [0, 1) but got ${describe(this.dropout)}`);
     }
-    const bias = boolArg(op, "bias", a.bias, true);
-    const addBiasKv = boolArg(op, "addBiasKv", a.addBiasKv, false);
-    this.addZeroAttn = boolArg(op, "addZeroAttn", a.addZeroAttn, false);
+    const bias = boolOr(op, "bias", a.bias, true);
+    const addBiasKv = boolOr(op, "addBiasKv", a.addBiasKv, false);
+    this.addZeroAttn = boolOr(op, "addZeroAttn", a.addZeroAttn, false);
     if (this.addZeroAttn) {
       throw new WasmgradError(`${op}: addZeroAttn is not supported`);
     }
@@ -171,9 +179,9 @@ export class MultiheadAttention extends Module<
       ["vdim", this.vdim],
     ] as const) {
       if (!Number.isInteger(d) || d < 1)
-        throw new WasmgradError(`${op}: ${n} must be an integer >= 1 but got ${d}`);
+        throw new WasmgradError(`${op}: ${n} must be an integer >= 1 but got ${describe(d)}`);
     }
-    this.batchFirst = boolArg(op, "batchFirst", a.batchFirst, false);
+    this.batchFirst = boolOr(op, "batchFirst", a.batchFirst, false);
     this.headDim = embedDim / numHeads;
     const E = embedDim;
     if (this.kdim === E && this.vdim === E) {
@@ -218,18 +226,21 @@ export class MultiheadAttention extends Module<
    */
   forward(query: Tensor, key: Tensor, value: Tensor, ...rest: unknown[]): [Tensor, Tensor | null] {
     const op = "MultiheadAttention";
-    const a = parseArgs(op, rest, [
+    tensorArg(op, "query", query);
+    tensorArg(op, "key", key);
+    tensorArg(op, "value", value);
+    const a = keywordArgs(op, rest, [
       "keyPaddingMask",
       "needWeights",
       "attnMask",
       "averageAttnWeights",
       "isCausal",
     ]);
-    const kpm = optionalTensor(op, "keyPaddingMask", a.keyPaddingMask);
-    const attnMask = optionalTensor(op, "attnMask", a.attnMask);
-    const needWeights = boolArg(op, "needWeights", a.needWeights, true);
-    const average = boolArg(op, "averageAttnWeights", a.averageAttnWeights, true);
-    const isCausal = boolArg(op, "isCausal", a.isCausal, false);
+    const kpm = optionalTensorArg(op, "keyPaddingMask", a.keyPaddingMask);
+    const attnMask = optionalTensorArg(op, "attnMask", a.attnMask);
+    const needWeights = boolOr(op, "needWeights", a.needWeights, true);
+    const average = boolOr(op, "averageAttnWeights", a.averageAttnWeights, true);
+    const isCausal = boolOr(op, "isCausal", a.isCausal, false);
     const E = this.embedDim;
     const H = this.numHeads;
     const hd = this.headDim;

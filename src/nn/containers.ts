@@ -190,7 +190,7 @@ export class ModuleDict<M extends AnyModule = AnyModule> extends Module<never[],
   set(key: string, m: M): this {
     if (typeof key !== "string" || key === "" || key.includes(".")) {
       throw new WasmgradError(
-        `ModuleDict.set: key must be a non-empty string without "." but got ${String(key)}`,
+        `ModuleDict.set: key must be a non-empty string without "." but got ${describe(key)}`,
       );
     }
     this._dict.set(key, checkModule("ModuleDict.set", m, `the value for "${key}"`) as M);

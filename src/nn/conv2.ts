@@ -12,7 +12,7 @@ import { type Pair, pair } from "../ops/conv.js";
 import { conv1d, convTranspose1d, convTranspose2d } from "../ops/conv-transpose.js";
 import { uniformRange } from "../ops/creation.js";
 import type { Tensor } from "../tensor.js";
-import { type Args, args, bool, fail, oneOf, size } from "../validate.js";
+import { type Args, args, bool, fail, oneOf, size, tensorArg } from "../validate.js";
 import { Module, parameter } from "./module.js";
 import { pyTuple } from "./repr.js";
 
@@ -131,6 +131,7 @@ export class Conv1d extends Module {
     return s;
   }
   forward(x: Tensor): Tensor {
+    tensorArg("Conv1d", "input", x);
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 2] !== this.inChannels) {
       fail(
         "Conv1d",
@@ -241,6 +242,7 @@ export class ConvTranspose2d extends Module {
     return s;
   }
   forward(x: Tensor): Tensor {
+    tensorArg("ConvTranspose2d", "input", x);
     if ((x.ndim !== 3 && x.ndim !== 4) || x.shape[x.ndim - 3] !== this.inChannels) {
       fail(
         "ConvTranspose2d",
@@ -324,6 +326,7 @@ export class ConvTranspose1d extends Module {
     return s;
   }
   forward(x: Tensor): Tensor {
+    tensorArg("ConvTranspose1d", "input", x);
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 2] !== this.inChannels) {
       fail(
         "ConvTranspose1d",

@@ -6,7 +6,7 @@ import { WasmgradError } from "../errors.js";
 import { randn } from "../ops/creation.js";
 import { embedding, type Indices } from "../ops/embedding.js";
 import type { Tensor } from "../tensor.js";
-import { type Args, args, int, size } from "../validate.js";
+import { type Args, args, describe, int, size } from "../validate.js";
 import { Module, parameter } from "./module.js";
 
 export interface EmbeddingLayerOptions {
@@ -42,7 +42,7 @@ export class Embedding extends Module<[Indices], Tensor> {
       options.paddingIdx == null ? null : int("Embedding", "paddingIdx", options.paddingIdx);
     if (pad !== null && (pad < -numEmbeddings || pad >= numEmbeddings)) {
       throw new WasmgradError(
-        `Embedding: paddingIdx must be within [${-numEmbeddings}, ${numEmbeddings - 1}] but got ${pad}`,
+        `Embedding: paddingIdx must be within [${-numEmbeddings}, ${numEmbeddings - 1}] but got ${describe(pad)}`,
       );
     }
     this.paddingIdx = pad === null ? null : pad < 0 ? pad + numEmbeddings : pad;

@@ -1,6 +1,6 @@
 /**
- * nn.Module, in PyTorch's shape: a layer is a constructor that creates its parameters, a
- * `resetParameters()`, and a `forward()`. Parameters, buffers and submodules are discovered from
+ * nn.Module, in PyTorch's shape: a layer is a constructor that creates and initialises its
+ * parameters (with nn.init), and a `forward()`. Parameters, buffers and submodules are discovered from
  * the instance's own properties in the order they were assigned, which gives PyTorch's dotted
  * names (`0.weight`, `fc1.bias`, ...) without registration calls. Modules or parameters held in
  * a plain Array, Map or Set would be invisible to that walk (an optimizer would train nothing),
@@ -11,7 +11,7 @@ import { noGrad } from "../autograd/engine.js";
 import { K } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
-import { tensorArg } from "../validate.js";
+import { describe, tensorArg } from "../validate.js";
 import { moduleRepr } from "./repr.js";
 
 /**
@@ -135,6 +135,14 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   /** This module and every descendant with dotted names, each once, this module first (""). */
   namedModules(prefix = "", memo: Set<unknown> = new Set()): [string, AnyModule][] {
+    if (typeof prefix !== "string") {
+      throw new WasmgradError(`namedModules: prefix must be a string but got ${describe(prefix)}`);
+    }
+    if (!(memo instanceof Set)) {
+      throw new WasmgradError(
+        `namedModules: memo must be a Set of modules already listed but got ${describe(memo)}`,
+      );
+    }
     if (memo.has(this)) return [];
     memo.add(this);
     const out: [string, AnyModule][] = [[prefix, this as unknown as AnyModule]];
@@ -213,7 +221,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     const op = `${this.constructor.name}.registerBuffer`;
     if (typeof name !== "string" || name === "" || name.includes(".")) {
       throw new WasmgradError(
-        `${op}: name must be a non-empty string without "." but got ${String(name)}`,
+        `${op}: name must be a non-empty string without "." but got ${describe(name)}`,
       );
     }
     for (const key of Object.keys(options)) {

@@ -4,11 +4,11 @@
  */
 import { graphScopedForward } from "../autograd/owned.js";
 import { WasmgradError } from "../errors.js";
-import { boolArg, intArg, numberArg, parseArgs } from "../ops/args.js";
 import { full, zeros } from "../ops/creation.js";
 import { approximateArg, type GeluApproximate, type GeluOptions, gelu } from "../ops/gelu.js";
 import { groupNorm, layerNorm, rmsNorm } from "../ops/layernorm.js";
 import type { Tensor } from "../tensor.js";
+import { boolOr, describe, intOr, keywordArgs, numOr } from "../validate.js";
 import { Module, parameter } from "./module.js";
 import { pyBool, pyFloat, pyStr, pyTuple } from "./repr.js";
 
@@ -16,7 +16,7 @@ function shapeArg(op: string, v: unknown): number[] {
   const shape = typeof v === "number" ? [v] : v;
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
     throw new WasmgradError(
-      `${op}: normalizedShape must be an integer or an array of integers but got ${String(v)}`,
+      `${op}: normalizedShape must be an integer or an array of integers but got ${describe(v)}`,
     );
   }
   return [...shape];
@@ -52,10 +52,10 @@ export class LayerNorm extends Module {
     super();
     const op = "LayerNorm";
     this.normalizedShape = shapeArg(op, normalizedShape);
-    const a = parseArgs(op, rest, ["eps", "elementwiseAffine", "bias"]);
-    this.eps = numberArg(op, "eps", a.eps, 1e-5);
-    this.elementwiseAffine = boolArg(op, "elementwiseAffine", a.elementwiseAffine, true);
-    const bias = boolArg(op, "bias", a.bias, true);
+    const a = keywordArgs(op, rest, ["eps", "elementwiseAffine", "bias"]);
+    this.eps = numOr(op, "eps", a.eps, 1e-5);
+    this.elementwiseAffine = boolOr(op, "elementwiseAffine", a.elementwiseAffine, true);
+    const bias = boolOr(op, "bias", a.bias, true);
     this.weight = this.elementwiseAffine ? parameter(full(this.normalizedShape, 1)) : null;
     this.bias = this.elementwiseAffine && bias ? parameter(zeros(this.normalizedShape)) : null;
   }
@@ -97,9 +97,9 @@ export class RMSNorm extends Module {
     super();
     const op = "RMSNorm";
     this.normalizedShape = shapeArg(op, normalizedShape);
-    const a = parseArgs(op, rest, ["eps", "elementwiseAffine"]);
-    this.eps = a.eps === null || a.eps === undefined ? null : numberArg(op, "eps", a.eps, 0);
-    this.elementwiseAffine = boolArg(op, "elementwiseAffine", a.elementwiseAffine, true);
+    const a = keywordArgs(op, rest, ["eps", "elementwiseAffine"]);
+    this.eps = a.eps === null || a.eps === undefined ? null : numOr(op, "eps", a.eps, 0);
+    this.elementwiseAffine = boolOr(op, "elementwiseAffine", a.elementwiseAffine, true);
     this.weight = this.elementwiseAffine ? parameter(full(this.normalizedShape, 1)) : null;
   }
 
@@ -141,16 +141,16 @@ export class GroupNorm extends Module {
   ) {
     super();
     const op = "GroupNorm";
-    intArg(op, "numGroups", numGroups, 1);
-    intArg(op, "numChannels", numChannels, 1);
+    intOr(op, "numGroups", numGroups, 1);
+    intOr(op, "numChannels", numChannels, 1);
     if (numChannels % numGroups !== 0) {
       throw new WasmgradError(
         `${op}: numChannels (${numChannels}) must be divisible by numGroups (${numGroups})`,
       );
     }
-    const a = parseArgs(op, rest, ["eps", "affine"]);
-    this.eps = numberArg(op, "eps", a.eps, 1e-5);
-    this.affine = boolArg(op, "affine", a.affine, true);
+    const a = keywordArgs(op, rest, ["eps", "affine"]);
+    this.eps = numOr(op, "eps", a.eps, 1e-5);
+    this.affine = boolOr(op, "affine", a.affine, true);
     this.weight = this.affine ? parameter(full([numChannels], 1)) : null;
     this.bias = this.affine ? parameter(zeros([numChannels])) : null;
   }
@@ -184,7 +184,7 @@ export class GELU extends Module {
 
   constructor(...rest: (GeluApproximate | GeluOptions | undefined)[]) {
     super();
-    const a = parseArgs("GELU", rest, ["approximate"]);
+    const a = keywordArgs("GELU", rest, ["approximate"]);
     approximateArg("GELU", a.approximate);
     this.approximate = (a.approximate as GeluApproximate | undefined) ?? "none";
   }

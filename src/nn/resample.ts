@@ -194,7 +194,13 @@ export class AvgPool1d extends Module {
       a.countIncludePad === undefined ? true : bool(op, "countIncludePad", a.countIncludePad);
   }
   override extraRepr(): string {
-    const t = (v: One): string => pyTuple(typeof v === "number" ? [v] : [...v]);
+    const t = (v: One): string =>
+      typeof v === "number"
+        ? pyTuple([v])
+        : Array.isArray(v) && v.every((e) => typeof e === "number")
+          ? pyTuple(v)
+          : describe(v); // kept unchecked until forward, as PyTorch
+
     return `kernel_size=${t(this.kernelSize)}, stride=${t(this.stride ?? this.kernelSize)}, padding=${t(this.padding)}`;
   }
   forward(x: Tensor): Tensor {
@@ -357,7 +363,11 @@ export class PixelShuffle extends Module {
 function pySize(v: number | null | readonly (number | null)[]): string {
   if (v === null) return "None";
   if (typeof v === "number") return String(v);
-  const items = v.map((e) => (e === null ? "None" : String(e)));
+  // An argument the constructor keeps unchecked (checked at forward, as PyTorch) prints as given.
+  if (!Array.isArray(v)) return describe(v);
+  const items = v.map((e) =>
+    e === null ? "None" : typeof e === "number" ? String(e) : describe(e),
+  );
   return items.length === 1 ? `(${items[0]},)` : `(${items.join(", ")})`;
 }
 

@@ -5,8 +5,8 @@
  */
 import { graphScopedForward } from "../autograd/owned.js";
 import { WasmgradError } from "../errors.js";
-import { intArg, parseArgs } from "../ops/args.js";
 import type { Tensor } from "../tensor.js";
+import { intOr, keywordArgs } from "../validate.js";
 import { causalMask } from "./attention.js";
 import { ModuleList } from "./containers.js";
 import { deepCopy, Module } from "./module.js";
@@ -45,8 +45,8 @@ export class TransformerEncoder extends Module<[Tensor, ...unknown[]], Tensor> {
     const op = "TransformerEncoder";
     if (!(encoderLayer instanceof Module))
       throw new WasmgradError(`${op}: encoderLayer must be a Module`);
-    intArg(op, "numLayers", numLayers, 1);
-    const a = parseArgs(op, rest, ["norm", "enableNestedTensor", "maskCheck"]);
+    intOr(op, "numLayers", numLayers, 1);
+    const a = keywordArgs(op, rest, ["norm", "enableNestedTensor", "maskCheck"]);
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => deepCopy(encoderLayer)));
     this.norm = (a.norm as LayerNorm | null | undefined) ?? null;
   }
@@ -57,7 +57,7 @@ export class TransformerEncoder extends Module<[Tensor, ...unknown[]], Tensor> {
 
   /** forward(src, mask?, srcKeyPaddingMask?, isCausal?). */
   forward(src: Tensor, ...rest: unknown[]): Tensor {
-    const a = parseArgs("TransformerEncoder", rest, ["mask", "srcKeyPaddingMask", "isCausal"]);
+    const a = keywordArgs("TransformerEncoder", rest, ["mask", "srcKeyPaddingMask", "isCausal"]);
     let x = src;
     for (const layer of this.layers) {
       x = layer.forward(x, {
@@ -90,8 +90,8 @@ export class TransformerDecoder extends Module<[Tensor, ...unknown[]], Tensor> {
     const op = "TransformerDecoder";
     if (!(decoderLayer instanceof Module))
       throw new WasmgradError(`${op}: decoderLayer must be a Module`);
-    intArg(op, "numLayers", numLayers, 1);
-    const a = parseArgs(op, rest, ["norm"]);
+    intOr(op, "numLayers", numLayers, 1);
+    const a = keywordArgs(op, rest, ["norm"]);
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => deepCopy(decoderLayer)));
     this.norm = (a.norm as LayerNorm | null | undefined) ?? null;
   }
@@ -99,7 +99,7 @@ export class TransformerDecoder extends Module<[Tensor, ...unknown[]], Tensor> {
   /** forward(tgt, memory, tgtMask?, memoryMask?, tgtKeyPaddingMask?, memoryKeyPaddingMask?, tgtIsCausal?, memoryIsCausal?). */
   forward(tgt: Tensor, ...args: unknown[]): Tensor {
     const [memory, ...rest] = args as [Tensor, ...unknown[]];
-    const a = parseArgs("TransformerDecoder", rest, decoderKeys);
+    const a = keywordArgs("TransformerDecoder", rest, decoderKeys);
     let x = tgt;
     for (const layer of this.layers) x = layer.forward(x, memory, a);
     return this.norm === null ? x : (this.norm as LayerNorm).forward(x);
@@ -125,7 +125,7 @@ export class Transformer extends Module<[Tensor, Tensor, ...unknown[]], Tensor> 
   constructor(...args: unknown[]) {
     super();
     const op = "Transformer";
-    const a = parseArgs(op, args, [
+    const a = keywordArgs(op, args, [
       "dModel",
       "nhead",
       "numEncoderLayers",
@@ -134,27 +134,44 @@ export class Transformer extends Module<[Tensor, Tensor, ...unknown[]], Tensor> 
       "customEncoder",
       "customDecoder",
     ]);
-    this.dModel = intArg(op, "dModel", a.dModel, 1, 512);
-    this.nhead = intArg(op, "nhead", a.nhead, 1, 8);
+    this.dModel = intOr(op, "dModel", a.dModel, 1, 512);
+    this.nhead = intOr(op, "nhead", a.nhead, 1, 8);
     const cfg = layerConfig(op, [
       Object.fromEntries(layerKeys.filter((k) => a[k] !== undefined).map((k) => [k, a[k]])),
     ]);
     this.batchFirst = cfg.batchFirst;
     const eps = cfg.layerNormEps;
-    this.encoder =
-      (a.customEncoder as Module<[Tensor, ...unknown[]], Tensor> | undefined) ??
-      new TransformerEncoder(
-        new TransformerEncoderLayer(this.dModel, this.nhead, cfg),
-        intArg(op, "numEncoderLayers", a.numEncoderLayers, 1, 6),
-        new LayerNorm(this.dModel, { eps, bias: cfg.bias }),
-      );
-    this.decoder =
-      (a.customDecoder as Module<[Tensor, ...unknown[]], Tensor> | undefined) ??
-      new TransformerDecoder(
-        new TransformerDecoderLayer(this.dModel, this.nhead, cfg),
-        intArg(op, "numDecoderLayers", a.numDecoderLayers, 1, 6),
-        new LayerNorm(this.dModel, { eps, bias: cfg.bias }),
-      );
+    const numEncoderLayers = intOr(op, "numEncoderLayers", a.numEncoderLayers, 1, 6);
+    const numDecoderLayers = intOr(op, "numDecoderLayers", a.numDecoderLayers, 1, 6);
+    // The layer templates are deep-copied numLayers times and then freed; if building fails
+    // part-way, what was built is freed too.
+    const built: Module[] = [];
+    const template = <M extends Module>(m: M): M => {
+      built.push(m);
+      return m;
+    };
+    try {
+      this.encoder =
+        (a.customEncoder as Module<[Tensor, ...unknown[]], Tensor> | undefined) ??
+        new TransformerEncoder(
+          template(new TransformerEncoderLayer(this.dModel, this.nhead, cfg)),
+          numEncoderLayers,
+          new LayerNorm(this.dModel, { eps, bias: cfg.bias }),
+        );
+      this.decoder =
+        (a.customDecoder as Module<[Tensor, ...unknown[]], Tensor> | undefined) ??
+        new TransformerDecoder(
+          template(new TransformerDecoderLayer(this.dModel, this.nhead, cfg)),
+          numDecoderLayers,
+          new LayerNorm(this.dModel, { eps, bias: cfg.bias }),
+        );
+    } catch (error) {
+      const encoder = (this as { encoder?: Module }).encoder;
+      if (encoder !== undefined && encoder !== a.customEncoder) encoder.dispose();
+      throw error;
+    } finally {
+      for (const m of built) m.dispose();
+    }
   }
 
   /**
@@ -162,7 +179,7 @@ export class Transformer extends Module<[Tensor, Tensor, ...unknown[]], Tensor> 
    * memoryKeyPaddingMask?, srcIsCausal?, tgtIsCausal?, memoryIsCausal?).
    */
   forward(src: Tensor, tgt: Tensor, ...rest: unknown[]): Tensor {
-    const a = parseArgs("Transformer", rest, [
+    const a = keywordArgs("Transformer", rest, [
       "srcMask",
       "tgtMask",
       "memoryMask",

@@ -6,6 +6,7 @@ import { BinaryOp } from "../backend/table/core.js";
 import { WasmgradError } from "../errors.js";
 import { sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
+import { describe } from "../validate.js";
 
 const f = Math.fround;
 
@@ -51,7 +52,7 @@ export function clipGradNorm(
     list = [...params];
   } else {
     throw new WasmgradError(
-      `${op}: params must be a Tensor or an iterable of Tensors (e.g. model.parameters()), got ${String(params)}`,
+      `${op}: params must be a Tensor or an iterable of Tensors (e.g. model.parameters()), got ${describe(params)}`,
     );
   }
   list.forEach((p, i) => {
@@ -122,7 +123,7 @@ export function clipGradValue(params: Tensor | Iterable<Tensor>, clipValue: numb
     list = [...params];
   } else {
     throw new WasmgradError(
-      `${op}: params must be a Tensor or an iterable of Tensors (e.g. model.parameters()), got ${String(params)}`,
+      `${op}: params must be a Tensor or an iterable of Tensors (e.g. model.parameters()), got ${describe(params)}`,
     );
   }
   list.forEach((p, i) => {

@@ -19,8 +19,7 @@ import { fmt, WasmgradError } from "../errors.js";
 import { nextU32 } from "../random.js";
 import { sameShape, sizeOf, stridesOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { tensorArg } from "../validate.js";
-import { boolArg, numberArg, optionalTensor, parseArgs } from "./args.js";
+import { boolOr, describe, keywordArgs, numOr, optionalTensorArg, tensorArg } from "../validate.js";
 import { tensor } from "./creation.js";
 
 export interface SDPAOptions {
@@ -121,12 +120,12 @@ export function scaledDotProductAttention(
   const q = tensorArg(op, "query", query);
   const k = tensorArg(op, "key", key);
   const v = tensorArg(op, "value", value);
-  const a = parseArgs(op, rest, ["attnMask", "dropoutP", "isCausal", "scale"]);
-  const maskArg = optionalTensor(op, "attnMask", a.attnMask);
-  const dropoutP = numberArg(op, "dropoutP", a.dropoutP, 0);
-  const isCausal = boolArg(op, "isCausal", a.isCausal, false);
+  const a = keywordArgs(op, rest, ["attnMask", "dropoutP", "isCausal", "scale"]);
+  const maskArg = optionalTensorArg(op, "attnMask", a.attnMask);
+  const dropoutP = numOr(op, "dropoutP", a.dropoutP, 0);
+  const isCausal = boolOr(op, "isCausal", a.isCausal, false);
   if (!(dropoutP >= 0 && dropoutP < 1)) {
-    throw new WasmgradError(`${op}: dropoutP must be in [0, 1) but got ${dropoutP}`);
+    throw new WasmgradError(`${op}: dropoutP must be in [0, 1) but got ${describe(dropoutP)}`);
   }
   if (q.ndim < 2 || k.ndim !== q.ndim || v.ndim !== q.ndim) {
     throw new WasmgradError(
@@ -152,9 +151,7 @@ export function scaledDotProductAttention(
     throw new WasmgradError(`${op}: give either attnMask or isCausal, not both (as PyTorch)`);
   }
   const scale =
-    a.scale === null || a.scale === undefined
-      ? 1 / Math.sqrt(E)
-      : numberArg(op, "scale", a.scale, 0);
+    a.scale === null || a.scale === undefined ? 1 / Math.sqrt(E) : numOr(op, "scale", a.scale, 0);
   const bh = sizeOf(batch);
   const mask = maskArg === null ? null : planMask(op, maskArg, batch, L, S);
   const seed = dropoutP > 0 ? nextU32() : 0;

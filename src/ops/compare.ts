@@ -9,9 +9,9 @@ import { CompareOp, type CompareOpCode, TestOp } from "../backend/table/compare.
 import { WasmgradError } from "../errors.js";
 import { broadcastShapes, broadcastStrides, collapse, sameShape } from "../shape.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
+import { describe } from "../validate.js";
 import { castRaw } from "./cast.js";
 import { forEachBroadcast } from "./int-math.js";
-import { describe } from "./options.js";
 
 type CmpName = "eq" | "ne" | "lt" | "le" | "gt" | "ge";
 

@@ -6,8 +6,7 @@ import { normal, uniform } from "../random.js";
 import { checkShape, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { flattenNested, type NestedNumbers } from "../tensor-data.js";
-import { size } from "../validate.js";
-import { checkOptions, describe, isOptions } from "./options.js";
+import { checkOptions, describe, isPlainObject, size } from "../validate.js";
 
 export interface CreateOptions {
   requiresGrad?: boolean;
@@ -58,7 +57,7 @@ export function shapeArgs(
 ): { shape: number[]; opts: CreateOptions | undefined } {
   let list = args;
   let opts: CreateOptions | undefined;
-  if (list.length > 0 && isOptions(list[list.length - 1])) {
+  if (list.length > 0 && isPlainObject(list[list.length - 1])) {
     opts = list[list.length - 1] as CreateOptions;
     list = list.slice(0, -1);
   }

@@ -7,8 +7,7 @@ import { K } from "../backend/runtime.js";
 import { WasmgradError } from "../errors.js";
 import { sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { tensorArg } from "../validate.js";
-import { parseArgs } from "./args.js";
+import { describe, keywordArgs, tensorArg } from "../validate.js";
 
 /**
  * `"none"` (exact, with erf) or `"tanh"` (the tanh approximation), as gelu's `approximate`.
@@ -22,7 +21,7 @@ export interface GeluOptions {
 export function approximateArg(op: string, v: unknown): 0 | 1 {
   if (v === undefined || v === "none") return 0;
   if (v === "tanh") return 1;
-  throw new WasmgradError(`${op}: approximate must be "none" or "tanh" but got ${String(v)}`);
+  throw new WasmgradError(`${op}: approximate must be "none" or "tanh" but got ${describe(v)}`);
 }
 
 /**
@@ -41,7 +40,7 @@ export function gelu(
 ): Tensor {
   const op = "gelu";
   const x = tensorArg(op, "input", input);
-  const approx = approximateArg(op, parseArgs(op, rest, ["approximate"]).approximate);
+  const approx = approximateArg(op, keywordArgs(op, rest, ["approximate"]).approximate);
   const n = sizeOf(x.shape);
   const out = Tensor._empty(op, x.shape);
   if (n > 0) K.gelu_f32(out.ptr, x._ptr(op), n, approx);

@@ -166,7 +166,7 @@ function classRows(x: Tensor, c: number): Tensor {
 function ignoreIndexOf(op: string, opts?: NLLLossOptions): number {
   const v = opts?.ignoreIndex ?? -100;
   if (!Number.isInteger(v) || Math.abs(v) >= 2 ** 31) {
-    throw new WasmgradError(`${op}: ignoreIndex must be a 32-bit integer but got ${v}`);
+    throw new WasmgradError(`${op}: ignoreIndex must be a 32-bit integer but got ${describe(v)}`);
   }
   return v;
 }
@@ -332,7 +332,7 @@ export function crossEntropy(
   floatArg(op, "logits", logits);
   const s = opts?.labelSmoothing ?? 0;
   if (typeof s !== "number" || !(s >= 0 && s <= 1)) {
-    throw new WasmgradError(`${op}: labelSmoothing must be between 0 and 1 but got ${s}`);
+    throw new WasmgradError(`${op}: labelSmoothing must be between 0 and 1 but got ${describe(s)}`);
   }
   if (target instanceof Tensor && logits.ndim > 0 && sameShape(target.shape, logits.shape)) {
     return softCrossEntropy(logits, target, opts, s);

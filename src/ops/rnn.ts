@@ -61,6 +61,7 @@ const F = {
   x: 18,
   wih: 19,
   in: 20,
+  serial: 21,
 } as const;
 
 /** Fields of the backward kernel's descriptor (rnn_steps.ts B_*). */
@@ -86,6 +87,14 @@ const B = {
   final: 18,
 } as const;
 const DESC_INTS = 24;
+
+let serial = 0;
+
+/** A number for each forward dispatch (rnn_steps.ts keys its packed-A cache by it). */
+function nextSerial(): number {
+  serial = (serial + 1) & 0x7fffffff;
+  return serial;
+}
 
 function kindCode(kind: CellKind): number {
   return kind === "rnn_tanh" ? 0 : kind === "rnn_relu" ? 1 : kind === "lstm" ? 2 : 3;
@@ -193,6 +202,7 @@ export function recurrentLayer(
       d[F.x] = fuseInput ? x._ptr(op) : 0;
       d[F.wih] = wih;
       d[F.in] = In;
+      d[F.serial] = nextSerial();
       backend.i32().set(d, desc >>> 2);
       const perStep = K.rnn_blocks_per_step(H);
       const stepMadds = N * G * (H + (fuseInput ? In : 0));

@@ -10,7 +10,7 @@ import { BinaryOp, ReduceOp } from "../backend/table/core.js";
 import { WasmgradError } from "../errors.js";
 import { normDims, type Shape, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { type Args, args, bool, fail, num } from "../validate.js";
+import { type Args, args, bool, describe, fail, num } from "../validate.js";
 import { asFloat } from "./cast.js";
 import { mapRaw } from "./elementwise.js";
 import { binaryRaw, mulRaw, reduceTo, scalarRaw } from "./raw.js";
@@ -128,6 +128,11 @@ function varianceOf(op: string, x: Tensor, a: ReturnType<typeof varArgs>, root: 
       if (root) {
         const sk = Tensor._view(out, p.keepShape);
         scale = consume(scale, (t) => binaryRaw(op, BinaryOp.div, t, sk));
+        // Where std is 0 (a constant slice) PyTorch's gradient is 0, not 0 * inf = NaN.
+        const f = backend.f32();
+        const sp = scale._rawPtr(op) >>> 2;
+        const op0 = sk._rawPtr(op) >>> 2;
+        for (let i = 0; i < scale.numel(); i++) if (f[op0 + i] === 0) f[sp + i] = 0;
         sk.dispose();
       }
       const cx = centered(op, x, p);
@@ -255,7 +260,7 @@ export function norm(
   const keepdim = a.keepdim === undefined ? false : bool("norm", "keepdim", a.keepdim);
   const ord = p === "fro" ? 2 : p;
   if (typeof ord !== "number" || Number.isNaN(ord)) {
-    throw new WasmgradError(`norm: expected p to be a number or "fro" but got ${String(p)}`);
+    throw new WasmgradError(`norm: expected p to be a number or "fro" but got ${describe(p)}`);
   }
   const pl = plan("norm", x, dim, keepdim);
   const ax = mapRaw("norm", K.abs_f32, x);

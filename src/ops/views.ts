@@ -11,7 +11,8 @@ import { needsGrad, record } from "../autograd/engine.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { normDim, normDims, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { describe } from "./options.js";
+import { bytesWithin, describe, int } from "../validate.js";
+import { markSliceCopy } from "./inplace.js";
 import { buildMap, remap, stridesFor } from "./remap.js";
 import { narrow, reshape, squeeze } from "./shape.js";
 
@@ -29,7 +30,12 @@ function sizes(op: string, args: readonly (number | readonly number[])[]): numbe
       `${op}: expected sizes as integers or one array of integers but got (${args.map((a) => describe(a)).join(", ")})`,
     );
   }
-  return list as number[];
+  return list.map((v, i) => int(op, `size ${i}`, v));
+}
+
+/** Refuses a copy whose index map (4 bytes an element) could never fit, before building it. */
+function bounded(op: string, shape: readonly number[]): void {
+  bytesWithin(op, `the result of shape ${fmt(shape)}`, shape.reduce((p, d) => p * d, 1) * 4);
 }
 
 /**
@@ -140,6 +146,7 @@ export function expand(x: Tensor, ...args: (number | readonly number[])[]): Tens
   });
   // Only new leading dims of size 1 (or nothing) change: a plain view.
   if (sizeOf(shape) === x.numel()) return reshape(x, shape);
+  bounded("expand", shape);
   const st = stridesFor(x.shape);
   const map = buildMap(shape, (idx) => {
     let j = 0;
@@ -174,6 +181,7 @@ export function repeat(x: Tensor, ...args: (number | readonly number[])[]): Tens
   const pad = reps.length - x.ndim;
   const inShape = reps.map((_, i) => (i < pad ? 1 : x.shape[i - pad]));
   const shape = inShape.map((s, i) => s * reps[i]);
+  bounded("repeat", shape);
   const st = stridesFor(inShape);
   const map = buildMap(shape, (idx) => {
     let j = 0;
@@ -209,7 +217,9 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
   let parts: number[];
   if (typeof splitSize === "number") {
     if (!Number.isInteger(splitSize) || splitSize <= 0) {
-      throw new WasmgradError(`split: split size must be a positive integer but got ${splitSize}`);
+      throw new WasmgradError(
+        `split: split size must be a positive integer but got ${describe(splitSize)}`,
+      );
     }
     parts = [];
     for (let s = 0; s < n; s += splitSize) parts.push(Math.min(splitSize, n - s));
@@ -226,11 +236,14 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
     }
   }
   let start = 0;
-  return parts.map((len) => {
-    const part = narrow(x, d, start, len);
-    start += len;
-    return part;
-  });
+  return markSliceCopy(
+    "split",
+    parts.map((len) => {
+      const part = narrow(x, d, start, len);
+      start += len;
+      return part;
+    }),
+  );
 }
 
 /**
@@ -244,7 +257,7 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   tensor("chunk", x);
   if (!Number.isInteger(chunks) || chunks <= 0) {
-    throw new WasmgradError(`chunk: chunks must be a positive integer but got ${chunks}`);
+    throw new WasmgradError(`chunk: chunks must be a positive integer but got ${describe(chunks)}`);
   }
   const n = x.shape[normDim("chunk", dim, x.ndim)];
   return split(x, Math.max(1, Math.ceil(n / chunks)), dim);
@@ -288,7 +301,22 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   const part = narrow(x, d, index < 0 ? index + n : index, 1);
   const out = squeeze(part, d);
   if (!out.requiresGrad) part.dispose();
-  return out;
+  return markSliceCopy("select", out);
+}
+
+/**
+ * `length` entries of dim `dim` from `start`. A copy where PyTorch returns a view, so in-place
+ * ops on it are refused rather than silently missing x (clone() it to work on a copy).
+ *
+ * PyTorch: `torch.narrow`.
+ *
+ * @example
+ * ```ts
+ * wg.narrow(wg.arange(6), 0, 2, 3); // [2, 3, 4]
+ * ```
+ */
+export function narrowSlice(x: Tensor, dim: number, start: number, length: number): Tensor {
+  return markSliceCopy("narrow", narrow(x, dim, start, length));
 }
 
 /**
@@ -304,6 +332,14 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
 export function unflatten(x: Tensor, dim: number, sizesArg: readonly number[]): Tensor {
   tensor("unflatten", x);
   const d = normDim("unflatten", dim, x.ndim);
+  if (!Array.isArray(sizesArg)) {
+    throw new WasmgradError(
+      `unflatten: sizes must be an array of integers but got ${describe(sizesArg)}`,
+    );
+  }
+  sizesArg.forEach((s, i) => {
+    int("unflatten", `sizes[${i}]`, s, -1);
+  });
   const known = sizesArg.filter((s) => s !== -1);
   const inner = sizesArg.map((s) => (s === -1 ? x.shape[d] / Math.max(sizeOf(known), 1) : s));
   if (sizeOf(inner) !== x.shape[d] || !inner.every(Number.isInteger)) {
@@ -361,7 +397,7 @@ export function roll(
     const out = reshape(roll(flat, sh, 0), [...x.shape]);
     return out;
   }
-  const ds = (typeof dims === "number" ? [dims] : [...dims]).map((d) => normDim("roll", d, x.ndim));
+  const ds = intList("roll", "dims", dims).map((d) => normDim("roll", d, x.ndim));
   if (ds.length !== sh.length) {
     throw new WasmgradError(
       `roll: shifts and dims must have the same length but got ${sh.length} shifts and ${ds.length} dims`,
@@ -392,7 +428,7 @@ function triangle(op: "tril" | "triu", x: Tensor, diagonal: number): Tensor {
       `${op}: input tensor must have at least 2 dimensions but got shape ${fmt(x.shape)}`,
     );
   if (!Number.isInteger(diagonal))
-    throw new WasmgradError(`${op}: diagonal must be an integer but got ${diagonal}`);
+    throw new WasmgradError(`${op}: diagonal must be an integer but got ${describe(diagonal)}`);
   const r = x.ndim - 2;
   const st = stridesFor(x.shape);
   const map = buildMap(x.shape, (idx) => {

@@ -11,10 +11,10 @@ import { type DType, promoteScalar, promoteTypes } from "../dtype.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { broadcastShapes, broadcastStrides, collapse, sameShape } from "../shape.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
+import { describe } from "../validate.js";
 import { castRaw } from "./cast.js";
 import { compareRaw, logicalNot, truthy } from "./compare.js";
 import { fillRaw } from "./creation.js";
-import { describe } from "./options.js";
 import { sumTo } from "./raw.js";
 import { type DimArg, plan, reduced } from "./reduce.js";
 

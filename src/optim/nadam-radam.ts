@@ -16,7 +16,7 @@
 import { K } from "../backend/runtime.js";
 import { sizeOf } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { betasOf, flag, nonNegative, num, parseArgs } from "./args.js";
+import { betasOf, hyper, hyperArgs, hyperFlag, nonNegative } from "../validate.js";
 import { type GroupOptions, Optimizer, type ParamGroup, type Params } from "./optimizer.js";
 
 const f = Math.fround;
@@ -63,11 +63,11 @@ export interface NAdamState {
 
 function checkCommon(op: string, g: RAdamGroup): void {
   for (const k of ["lr", "eps", "weightDecay"] as const) {
-    num(op, k, g[k], nonNegative, "a finite number >= 0");
+    hyper(op, k, g[k], nonNegative, "a finite number >= 0");
   }
   betasOf(op, g.betas);
-  flag(op, "decoupledWeightDecay", g.decoupledWeightDecay);
-  flag(op, "maximize", g.maximize);
+  hyperFlag(op, "decoupledWeightDecay", g.decoupledWeightDecay);
+  hyperFlag(op, "maximize", g.maximize);
 }
 
 /** The shared kernel call; coefs are the kernel's bc2, c1, c2, lr and rect. */
@@ -121,7 +121,7 @@ export class RAdam extends Optimizer<NAdamState, RAdamGroup> {
     decoupledWeightDecay?: RArg<boolean>,
     options?: RAdamOptions,
   ) {
-    const o = parseArgs(
+    const o = hyperArgs(
       "RAdam",
       [lr, betas, eps, weightDecay, decoupledWeightDecay, options],
       radamPositional,
@@ -199,7 +199,7 @@ export class NAdam extends Optimizer<NAdamState, NAdamGroup> {
     decoupledWeightDecay?: NArg<boolean>,
     options?: NAdamOptions,
   ) {
-    const o = parseArgs(
+    const o = hyperArgs(
       "NAdam",
       [lr, betas, eps, weightDecay, momentumDecay, decoupledWeightDecay, options],
       nadamPositional,
@@ -219,7 +219,7 @@ export class NAdam extends Optimizer<NAdamState, NAdamGroup> {
 
   protected checkGroup(op: string, g: ParamGroup<NAdamGroup>): void {
     checkCommon(op, g);
-    num(op, "momentumDecay", g.momentumDecay, nonNegative, "a finite number >= 0");
+    hyper(op, "momentumDecay", g.momentumDecay, nonNegative, "a finite number >= 0");
   }
 
   protected update(p: Tensor, g: Tensor, group: ParamGroup<NAdamGroup>, op: string): void {

@@ -80,6 +80,9 @@ export function stateDictFromTensors(
   prefix = "optimizer.",
 ): OptimizerStateDict {
   const op = "stateDictFromTensors";
+  if (typeof prefix !== "string") {
+    throw new WasmgradError(`${op}: prefix must be a string but got ${describe(prefix)}`);
+  }
   const text = metadata?.[`${prefix}json`];
   if (typeof text !== "string") {
     throw new WasmgradError(

@@ -21,6 +21,8 @@ export interface ConvKernels {
   conv2d_workspace_f32(meta: Ptr): number;
   /** Blocks of images (the kernel's images per block) that the two block kernels below split into. */
   conv2d_blocks(meta: Ptr): number;
+  /** Blocks of conv2d_block_f32: image blocks, or one per chunk of output rows per image. */
+  conv2d_fwd_blocks(meta: Ptr): number;
   /**
    * Images of block `block` of conv2d_f32, the same bits as the whole call; this thread's
    * workspace is work + threadIndex * workBytes.
@@ -93,6 +95,7 @@ export const convKernelNames = [
   "conv2d_f32",
   "conv2d_workspace_f32",
   "conv2d_blocks",
+  "conv2d_fwd_blocks",
   "conv2d_block_f32",
   "conv2d_bwd_input_block_f32",
   "conv2d_bwd_input_f32",
