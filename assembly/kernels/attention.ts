@@ -19,7 +19,8 @@
  * where z_ij is the dropout factor (0 or 1 / (1 - dropoutP)), recomputed from a counter-based
  * hash of (seed, row, column), so the backward drops exactly what the forward dropped.
  *
- * mask (0 = none) is additive float; element (bh, i, j) is at maskOffsets[bh] + i * maskRow +
+ * mask (0 = none) is additive float, or bool (4-byte 0/1, true = attend) when the `causal`
+ * flags include 2 (1: causal); element (bh, i, j) is at maskOffsets[bh] + i * maskRow +
  * j * maskCol (strides 0 broadcast). A row whose every score is -inf gives NaN, as PyTorch's
  * reference (math) implementation; its gradients are 0.
  */
@@ -145,23 +146,26 @@ function scoreTile(sc: usize, rb: i32, i0: i32, j0: i32, tw: i32, tw8: i32, scal
     const i = i0 + r;
     const row = at(sc, r * BC);
     // Columns c with j0 + c > limit (causal) or c >= tw (padding) are -inf.
-    const limit = causal ? min(i - j0, tw - 1) : tw - 1;
+    const limit = causal & 1 ? min(i - j0, tw - 1) : tw - 1;
     const vlimit = i32x4.splat(limit);
     for (let c = 0; c < tw8; c += 4) {
       let s = f32x4.mul(v128.load(at(row, c)), vs);
       if (mask) {
         const mp = at(mask, i * mrow + (j0 + c) * mcol);
+        let m: v128;
         if (mcol == 1 && c + 4 <= tw) {
-          s = f32x4.add(s, v128.load(mp));
+          m = v128.load(mp);
         } else {
-          let m = f32x4.splat(0);
+          m = f32x4.splat(0);
           const lim = min(4, tw - c);
           if (lim > 0) m = f32x4.replace_lane(m, 0, load<f32>(mp));
           if (lim > 1) m = f32x4.replace_lane(m, 1, load<f32>(at(mp, mcol)));
           if (lim > 2) m = f32x4.replace_lane(m, 2, load<f32>(at(mp, 2 * mcol)));
           if (lim > 3) m = f32x4.replace_lane(m, 3, load<f32>(at(mp, 3 * mcol)));
-          s = f32x4.add(s, m);
         }
+        // A bool mask (flag 2) holds 4-byte 0/1: keep where nonzero, -inf elsewhere.
+        if (causal & 2) s = v128.bitselect(s, f32x4.splat(-Infinity), i32x4.ne(m, i32x4.splat(0)));
+        else s = f32x4.add(s, m);
       }
       const cols = i32x4.add(i32x4.splat(c), lane);
       s = v128.bitselect(f32x4.splat(-Infinity), s, i32x4.gt_s(cols, vlimit));
@@ -269,7 +273,7 @@ function sdpaHeads(out: usize, lse: usize, q: usize, k: usize, v: usize, mask: u
         store<f32>(at(ml, BQ + r), 0);
       }
       memory.fill(at(ob, i0 * Ev), 0, <usize>(rb * Ev) << 2);
-      const jEnd = causal ? min(S, i0 + rb) : S;
+      const jEnd = causal & 1 ? min(S, i0 + rb) : S;
       for (let j0 = 0; j0 < jEnd; j0 += BC) {
         const tw = min(BC, jEnd - j0);
         const tw8 = (tw + 7) & ~7;
@@ -343,9 +347,38 @@ function gemmRows(c: usize, ldc: i32, M: i32, a: usize, lda: i32, b: usize, ldb:
   }
 }
 
-/** dst (cols x rows) = src (rows x cols, row stride ld) transposed. */
+/** dst (cols x rows) = src (rows x cols, row stride ld) transposed, by 4 x 4 blocks in registers. */
 function transposeTile(dst: usize, src: usize, rows: i32, cols: i32, ld: i32): void {
-  for (let r = 0; r < rows; r++) {
+  const r4 = rows & ~3;
+  const c4 = cols & ~3;
+  for (let r = 0; r < r4; r += 4) {
+    const s0 = at(src, r * ld);
+    const s1 = at(s0, ld);
+    const s2 = at(s1, ld);
+    const s3 = at(s2, ld);
+    for (let c = 0; c < c4; c += 4) {
+      const x0 = v128.load(at(s0, c));
+      const x1 = v128.load(at(s1, c));
+      const x2 = v128.load(at(s2, c));
+      const x3 = v128.load(at(s3, c));
+      // (a0 b0 a1 b1), (c0 d0 c1 d1), (a2 b2 a3 b3), (c2 d2 c3 d3)
+      const t0 = i32x4.shuffle(x0, x1, 0, 4, 1, 5);
+      const t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
+      const t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
+      const t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
+      const d = at(dst, c * rows + r);
+      v128.store(d, i64x2.shuffle(t0, t1, 0, 2));
+      v128.store(at(d, rows), i64x2.shuffle(t0, t1, 1, 3));
+      v128.store(at(d, 2 * rows), i64x2.shuffle(t2, t3, 0, 2));
+      v128.store(at(d, 3 * rows), i64x2.shuffle(t2, t3, 1, 3));
+    }
+    for (let c = c4; c < cols; c++) {
+      for (let i = 0; i < 4; i++) {
+        store<f32>(at(dst, c * rows + r + i), load<f32>(at(src, (r + i) * ld + c)));
+      }
+    }
+  }
+  for (let r = r4; r < rows; r++) {
     for (let c = 0; c < cols; c++) store<f32>(at(dst, c * rows + r), load<f32>(at(src, r * ld + c)));
   }
 }
@@ -410,7 +443,7 @@ function sdpaBwdHeads(dq: usize, dk: usize, dv: usize, dout: usize, q: usize, k:
         store<f32>(at(dd, r), d);
       }
       memory.fill(at(dqb, i0 * E), 0, <usize>(rb * E) << 2);
-      const jEnd = causal ? min(S, i0 + rb) : S;
+      const jEnd = causal & 1 ? min(S, i0 + rb) : S;
       for (let j0 = 0; j0 < jEnd; j0 += BC) {
         const tw = min(BC, jEnd - j0);
         const tw8 = (tw + 7) & ~7;

@@ -1,8 +1,8 @@
 /**
  * Activation modules, as torch.nn: SiLU, LeakyReLU, ELU, Softplus, Mish, Hardtanh, ReLU6,
  * LogSoftmax and Identity. Constructor arguments in PyTorch's order, or in a trailing options
- * object (`new LeakyReLU(0.2)` = `new LeakyReLU({ negativeSlope: 0.2 })`). `inplace` is accepted
- * and kept, but forward always returns a new tensor (see ops/activation.ts).
+ * object (`new LeakyReLU(0.2)` = `new LeakyReLU({ negativeSlope: 0.2 })`). With `inplace`,
+ * forward writes into its input and returns it, as PyTorch's (see ops/activation.ts).
  */
 import { graphScopedForward } from "../autograd/owned.js";
 import {
@@ -45,7 +45,7 @@ export class SiLU extends Module {
     return this.inplace ? "inplace=True" : "";
   }
   forward(x: Tensor): Tensor {
-    return silu(x);
+    return silu(x, this.inplace);
   }
 }
 
@@ -69,7 +69,7 @@ export class Mish extends Module {
     return this.inplace ? "inplace=True" : "";
   }
   forward(x: Tensor): Tensor {
-    return mish(x);
+    return mish(x, this.inplace);
   }
 }
 
@@ -93,7 +93,7 @@ export class ReLU6 extends Module {
     return this.inplace ? "inplace=True" : "";
   }
   forward(x: Tensor): Tensor {
-    return relu6(x);
+    return relu6(x, this.inplace);
   }
 }
 
@@ -127,7 +127,7 @@ export class LeakyReLU extends Module {
     return `negative_slope=${pyFloat(this.negativeSlope)}${this.inplace ? ", inplace=True" : ""}`;
   }
   forward(x: Tensor): Tensor {
-    return leakyRelu(x, this.negativeSlope);
+    return leakyRelu(x, this.negativeSlope, this.inplace);
   }
 }
 
@@ -156,7 +156,7 @@ export class ELU extends Module {
     return `alpha=${pyFloat(this.alpha)}${this.inplace ? ", inplace=True" : ""}`;
   }
   forward(x: Tensor): Tensor {
-    return elu(x, this.alpha);
+    return elu(x, this.alpha, this.inplace);
   }
 }
 
@@ -228,7 +228,7 @@ export class Hardtanh extends Module {
     return `min_val=${f(this.minVal)}, max_val=${f(this.maxVal)}${this.inplace ? ", inplace=True" : ""}`;
   }
   forward(x: Tensor): Tensor {
-    return hardtanh(x, this.minVal, this.maxVal);
+    return hardtanh(x, this.minVal, this.maxVal, this.inplace);
   }
 }
 

@@ -245,18 +245,20 @@ export class AvgPool2d extends Module {
  */
 export class Dropout extends Module {
   readonly p: number;
+  /** Whether forward writes into its input (PyTorch's rules for in-place ops). */
+  readonly inplace: boolean;
   /** `Dropout(p = 0.5, inplace = false)`, or `{ p, inplace }`. */
   constructor(...rest: Args<[p: number, inplace: boolean], { p?: number; inplace?: boolean }>) {
     super();
     const a = args("Dropout", rest, ["p", "inplace"]);
     this.p = num("Dropout", "probability p", a.p ?? 0.5, { min: 0, max: 1 });
-    bool("Dropout", "inplace", a.inplace ?? false);
+    this.inplace = bool("Dropout", "inplace", a.inplace ?? false);
   }
   forward(x: Tensor): Tensor {
-    return dropout(tensorArg("Dropout", "input", x), this.p, this.training);
+    return dropout(tensorArg("Dropout", "input", x), this.p, this.training, this.inplace);
   }
   override extraRepr(): string {
-    return `p=${pyFloat(this.p)}, inplace=False`;
+    return `p=${pyFloat(this.p)}, inplace=${this.inplace ? "True" : "False"}`;
   }
 }
 

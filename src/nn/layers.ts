@@ -2,6 +2,7 @@
 import { graphScopedForward } from "../autograd/owned.js";
 import { WasmgradError } from "../errors.js";
 import { uniformRange } from "../ops/creation.js";
+import { relu_ } from "../ops/inplace-ops.js";
 import { linear } from "../ops/linear.js";
 import { flatten } from "../ops/shape.js";
 import { softmax } from "../ops/softmax.js";
@@ -63,14 +64,9 @@ export class Linear extends Module {
   }
 }
 
-/** `inplace` is accepted for PyTorch's signature; wasmgrad ops always make a new tensor. */
-function inplaceArg(op: string, rest: readonly unknown[]): void {
-  const a = args(op, rest, ["inplace"]);
-  bool(op, "inplace", a.inplace ?? false);
-}
-
 /**
- * The module form of relu, max(x, 0).
+ * The module form of relu, max(x, 0). With `inplace`, forward writes into its input and returns
+ * it (as `x.relu_()`).
  *
  * PyTorch: `torch.nn.ReLU`.
  *
@@ -80,12 +76,17 @@ function inplaceArg(op: string, rest: readonly unknown[]): void {
  * ```
  */
 export class ReLU extends Module {
+  readonly inplace: boolean;
   constructor(...rest: Args<[inplace: boolean], { inplace?: boolean }>) {
     super();
-    inplaceArg("ReLU", rest);
+    this.inplace = bool("ReLU", "inplace", args("ReLU", rest, ["inplace"]).inplace ?? false);
+  }
+  override extraRepr(): string {
+    return this.inplace ? "inplace=True" : "";
   }
   forward(x: Tensor): Tensor {
-    return relu(tensorArg("ReLU", "input", x));
+    const t = tensorArg("ReLU", "input", x);
+    return this.inplace ? relu_(t) : relu(t);
   }
 }
 

@@ -240,7 +240,7 @@ export class Dropout1d extends ChannelDropout {
     super("Dropout1d", rest);
   }
   forward(x: Tensor): Tensor {
-    return dropout1d(x, this.p, this.training);
+    return dropout1d(x, this.p, this.training, this.inplace);
   }
 }
 
@@ -259,7 +259,7 @@ export class Dropout2d extends ChannelDropout {
     super("Dropout2d", rest);
   }
   forward(x: Tensor): Tensor {
-    return dropout2d(x, this.p, this.training);
+    return dropout2d(x, this.p, this.training, this.inplace);
   }
 }
 

@@ -4,21 +4,24 @@
  * the backward reading the saved input as PyTorch's does.
  *
  * Arguments follow PyTorch's order and may also come in a trailing options object:
- * `F.leakyRelu(x, 0.2)` = `F.leakyRelu(x, { negativeSlope: 0.2 })`. `inplace` is accepted for
- * compatibility, but the result is always a new tensor and the input is left unchanged (an
- * in-place write would invalidate the input that the backward reads).
+ * `F.leakyRelu(x, 0.2)` = `F.leakyRelu(x, { negativeSlope: 0.2 })`. With `inplace: true` the
+ * result is written into the input, which is returned, with PyTorch's rules (ops/inplace.ts): its
+ * version is bumped, a leaf that requires grad is refused while grad mode is on, and when autograd
+ * records, the backward reads a snapshot of the old values, so gradients stay right.
  */
 import { needsGrad, record } from "../autograd/engine.js";
 import type { Ptr } from "../backend/kernels.js";
 import { K } from "../backend/runtime.js";
 import { Tensor } from "../tensor.js";
 import { type Args, args, bool, fail, num, tensorArg } from "../validate.js";
+import { inplace as writeInPlace } from "./inplace.js";
 
 type Fwd = (dst: Ptr, x: Ptr, n: number) => void;
 type Bwd = (dx: Ptr, dy: Ptr, x: Ptr, n: number) => void;
 
-function activate(op: string, input: unknown, fwd: Fwd, bwd: Bwd): Tensor {
+function activate(op: string, input: unknown, fwd: Fwd, bwd: Bwd, inplace = false): Tensor {
   const x = tensorArg(op, "input", input);
+  if (inplace) return writeInPlace(op, x, [], (s) => activate(op, s, fwd, bwd));
   const out = Tensor._empty(op, x.shape);
   fwd(out.ptr, x._ptr(op), x.numel());
   if (!needsGrad(x)) return out;
@@ -49,8 +52,8 @@ export interface InplaceOptions {
  */
 export function silu(input: Tensor, ...rest: Args<[inplace: boolean], InplaceOptions>): Tensor {
   const op = "silu";
-  inplaceOf(op, args(op, rest, ["inplace"]).inplace);
-  return activate(op, input, K.silu_f32, K.silu_bwd_f32);
+  const inplace = inplaceOf(op, args(op, rest, ["inplace"]).inplace);
+  return activate(op, input, K.silu_f32, K.silu_bwd_f32, inplace);
 }
 
 export interface LeakyReluOptions extends InplaceOptions {
@@ -74,12 +77,12 @@ export function leakyRelu(
   const op = "leakyRelu";
   const a = args(op, rest, ["negativeSlope", "inplace"]);
   const slope = a.negativeSlope === undefined ? 0.01 : num(op, "negativeSlope", a.negativeSlope);
-  inplaceOf(op, a.inplace);
   return activate(
     op,
     input,
     (d, x, n) => K.leaky_relu_f32(d, x, n, slope),
     (dx, dy, x, n) => K.leaky_relu_bwd_f32(dx, dy, x, n, slope),
+    inplaceOf(op, a.inplace),
   );
 }
 
@@ -104,12 +107,12 @@ export function elu(
   const op = "elu";
   const a = args(op, rest, ["alpha", "inplace"]);
   const alpha = a.alpha === undefined ? 1 : num(op, "alpha", a.alpha);
-  inplaceOf(op, a.inplace);
   return activate(
     op,
     input,
     (d, x, n) => K.elu_f32(d, x, n, alpha),
     (dx, dy, x, n) => K.elu_bwd_f32(dx, dy, x, n, alpha),
+    inplaceOf(op, a.inplace),
   );
 }
 
@@ -156,8 +159,8 @@ export function softplus(
  */
 export function mish(input: Tensor, ...rest: Args<[inplace: boolean], InplaceOptions>): Tensor {
   const op = "mish";
-  inplaceOf(op, args(op, rest, ["inplace"]).inplace);
-  return activate(op, input, K.mish_f32, K.mish_bwd_f32);
+  const inplace = inplaceOf(op, args(op, rest, ["inplace"]).inplace);
+  return activate(op, input, K.mish_f32, K.mish_bwd_f32, inplace);
 }
 
 export interface HardtanhOptions extends InplaceOptions {
@@ -165,7 +168,7 @@ export interface HardtanhOptions extends InplaceOptions {
   maxVal?: number;
 }
 
-function hardtanhOf(op: string, input: unknown, lo: number, hi: number): Tensor {
+function hardtanhOf(op: string, input: unknown, lo: number, hi: number, inplace: boolean): Tensor {
   if (!(lo <= hi)) {
     fail(op, `minVal (${lo}) must be <= maxVal (${hi})`);
   }
@@ -174,6 +177,7 @@ function hardtanhOf(op: string, input: unknown, lo: number, hi: number): Tensor 
     input,
     (d, x, n) => K.hardtanh_f32(d, x, n, lo, hi),
     (dx, dy, x, n) => K.hardtanh_bwd_f32(dx, dy, x, n, lo, hi),
+    inplace,
   );
 }
 
@@ -195,8 +199,7 @@ export function hardtanh(
   const a = args(op, rest, ["minVal", "maxVal", "inplace"]);
   const lo = a.minVal === undefined ? -1 : num(op, "minVal", a.minVal);
   const hi = a.maxVal === undefined ? 1 : num(op, "maxVal", a.maxVal);
-  inplaceOf(op, a.inplace);
-  return hardtanhOf(op, input, lo, hi);
+  return hardtanhOf(op, input, lo, hi, inplaceOf(op, a.inplace));
 }
 
 /**
@@ -211,6 +214,5 @@ export function hardtanh(
  */
 export function relu6(input: Tensor, ...rest: Args<[inplace: boolean], InplaceOptions>): Tensor {
   const op = "relu6";
-  inplaceOf(op, args(op, rest, ["inplace"]).inplace);
-  return hardtanhOf(op, input, 0, 6);
+  return hardtanhOf(op, input, 0, 6, inplaceOf(op, args(op, rest, ["inplace"]).inplace));
 }

@@ -20,7 +20,6 @@ import { nextU32 } from "../random.js";
 import { sameShape, sizeOf, stridesOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { boolOr, describe, keywordArgs, numOr, optionalTensorArg, tensorArg } from "../validate.js";
-import { tensor } from "./creation.js";
 
 export interface SDPAOptions {
   attnMask?: Tensor | null;
@@ -37,18 +36,10 @@ function isBool(t: Tensor): boolean {
   return (t as { dtype?: string }).dtype === "bool";
 }
 
-/** A bool mask (true = attend) as the additive float mask the kernel reads: 0 or -inf. */
-function additive(mask: Tensor): Tensor {
-  const keep = mask.data() as ArrayLike<number>;
-  const add = new Float32Array(keep.length);
-  for (let i = 0; i < keep.length; i++) add[i] = keep[i] ? 0 : Number.NEGATIVE_INFINITY;
-  return tensor(add, { shape: [...mask.shape] });
-}
-
 interface MaskPlan {
   mask: Tensor;
-  /** Owned by this call (a converted bool mask), to dispose with the graph. */
-  owned: boolean;
+  /** A bool mask, read by the kernel as is (4-byte 0/1: keep where true). */
+  bool: boolean;
   offsets: Tensor;
   row: number;
   col: number;
@@ -89,10 +80,9 @@ function planMask(op: string, m: Tensor, batch: readonly number[], L: number, S:
     }
     i32[base + b] = off;
   }
-  const bool = isBool(m);
   return {
-    mask: bool ? additive(m) : m,
-    owned: bool,
+    mask: m,
+    bool: isBool(m),
     offsets,
     row: strides[full.length - 2],
     col: strides[full.length - 1],
@@ -163,11 +153,12 @@ export function scaledDotProductAttention(
   const madds = (bh * L * S * (E + Ev)) / (isCausal ? 2 : 1);
   const call = (fn: "fwd" | "bwd", grads?: [Tensor, Tensor, Tensor, Tensor]) => {
     if (bh * L === 0) return;
-    const mp = mask === null ? 0 : mask.mask._ptr(op);
+    const mp = mask === null ? 0 : mask.bool ? mask.mask._rawPtr(op) : mask.mask._ptr(op);
     const mo = mask === null ? 0 : mask.offsets._ptr(op);
     const mr = mask?.row ?? 0;
     const mc = mask?.col ?? 0;
-    const causal = isCausal ? 1 : 0;
+    // Kernel flags: 1 causal, 2 the mask is bool.
+    const causal = (isCausal ? 1 : 0) | (mask?.bool ? 2 : 0);
     const rest = [bh, L, S, E, Ev, scale, causal, dropoutP, seed];
     let args: number[];
     if (fn === "fwd") {
@@ -209,7 +200,6 @@ export function scaledDotProductAttention(
   const release = () => {
     lse.dispose();
     mask?.offsets.dispose();
-    if (mask?.owned) mask.mask.dispose();
   };
   if (!needsGradAny([q, k, v])) {
     release();

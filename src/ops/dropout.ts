@@ -3,12 +3,14 @@
  * element is zeroed with probability p and the rest are scaled by 1 / (1 - p), so the expected
  * value is unchanged; otherwise (or with p = 0) x itself is returned. The mask comes from
  * wasmgrad's generator, so `manualSeed` makes it reproducible; the gradient uses the same mask.
+ * `inplace: true` writes the result into x and returns x (PyTorch's rules, see ops/inplace.ts).
  */
 import { K, meta } from "../backend/runtime.js";
 import { nextU32 } from "../random.js";
 import { Tensor } from "../tensor.js";
 import { type Args, args, bool, num, tensorArg } from "../validate.js";
 import { mul } from "./binary.js";
+import { inplace as writeInPlace } from "./inplace.js";
 
 /**
  * `dropout(input, p = 0.5, training = true, inplace = false)`, or the options.
@@ -32,7 +34,7 @@ export function dropout(
   const x = tensorArg(op, "input", input);
   const p = num(op, "probability p", a.p ?? 0.5, { min: 0, max: 1 });
   const training = bool(op, "training", a.training ?? true);
-  bool(op, "inplace", a.inplace ?? false);
+  const inplace = bool(op, "inplace", a.inplace ?? false);
   if (!training || p === 0) return x;
   const mask = Tensor._empty(op, x.shape);
   if (p === 1) K.fill_f32(mask.ptr, mask.numel(), 0);
@@ -45,5 +47,10 @@ export function dropout(
     K.dropout_mask_f32(mask.ptr, mask.numel(), threshold, 1 / (1 - p), meta(seeds));
   }
   // The mask lives as long as the graph that multiplies by it (or the enclosing tidy scope).
+  if (inplace) {
+    writeInPlace(op, x, [], (s) => mul(s, mask));
+    if (!x.requiresGrad) mask.dispose();
+    return x;
+  }
   return mul(x, mask);
 }

@@ -10,6 +10,7 @@ import type { Tensor } from "../tensor.js";
 import { type Args, args, bool, describe, fail, num, tensorArg } from "../validate.js";
 import { mul } from "./binary.js";
 import { tensor } from "./creation.js";
+import { inplace as writeInPlace } from "./inplace.js";
 import { avgPool2d, maxPool2d } from "./pool.js";
 import { squeeze, unsqueeze } from "./shape.js";
 
@@ -123,7 +124,7 @@ function channelDropout(op: string, input: unknown, spatialDims: number, rest: r
   const a = args(op, rest, ["p", "training", "inplace"]);
   const p = a.p === undefined ? 0.5 : num(op, "p", a.p, { min: 0, max: 1 });
   const training = a.training === undefined ? true : bool(op, "training", a.training);
-  if (a.inplace !== undefined) bool(op, "inplace", a.inplace);
+  const inplace = a.inplace === undefined ? false : bool(op, "inplace", a.inplace);
   if (x.ndim !== spatialDims + 1 && x.ndim !== spatialDims + 2) {
     fail(
       op,
@@ -136,6 +137,11 @@ function channelDropout(op: string, input: unknown, spatialDims: number, rest: r
   const m = new Float32Array(n);
   for (let i = 0; i < n; i++) m[i] = p === 1 ? 0 : uniform() < p ? 0 : 1 / (1 - p);
   const mask = tensor(m, { shape: [...lead, ...new Array(spatialDims).fill(1)] });
+  if (inplace) {
+    writeInPlace(op, x, [], (s) => mul(s, mask));
+    if (!x.requiresGrad) mask.dispose();
+    return x;
+  }
   return mul(x, mask);
 }
 

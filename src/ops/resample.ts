@@ -1,6 +1,6 @@
 /**
  * Adaptive pools, F.interpolate (nearest, linear, bilinear), F.pad (constant, reflect,
- * replicate) and F.pixelShuffle, as torch.nn.functional, with PyTorch's index arithmetic
+ * replicate, circular) and F.pixelShuffle, as torch.nn.functional, with PyTorch's index arithmetic
  * (adaptive windows, area_pixel_compute_source_index, nearest's floor(o * scale)). Each is a
  * product of 1-D maps run by the resample kernels (see resample-map.ts).
  */
@@ -255,7 +255,7 @@ export function interpolate(
 /**
  * How pad fills: a constant, or reflect, replicate or circular copies of the edge.
  */
-export type PadMode = "constant" | "reflect" | "replicate";
+export type PadMode = "constant" | "reflect" | "replicate" | "circular";
 
 function padMap(op: string, mode: PadMode, inSize: number, before: number, after: number): Map1D {
   const outSize = inSize + before + after;
@@ -267,6 +267,12 @@ function padMap(op: string, mode: PadMode, inSize: number, before: number, after
       `reflect padding (${before}, ${after}) must be smaller than the dim it pads (${inSize})`,
     );
   }
+  if (mode === "circular" && (before > inSize || after > inSize)) {
+    fail(
+      op,
+      `circular padding (${before}, ${after}) must be at most the size of the dim it pads (${inSize})`,
+    );
+  }
   if (mode !== "constant" && inSize === 0) fail(op, `${mode} padding needs a non-empty dim`);
   const rows: [number, number][][] = [];
   for (let o = 0; o < outSize; o++) {
@@ -276,6 +282,7 @@ function padMap(op: string, mode: PadMode, inSize: number, before: number, after
       continue;
     }
     if (mode === "reflect") i = i < 0 ? -i : i >= inSize ? 2 * (inSize - 1) - i : i;
+    else if (mode === "circular") i = (i + inSize) % inSize;
     else i = Math.min(Math.max(i, 0), inSize - 1);
     rows.push([[i, 1]]);
   }
@@ -304,7 +311,7 @@ export function pad(
   const mode =
     a.mode === undefined
       ? "constant"
-      : oneOf(op, "mode", a.mode, ["constant", "reflect", "replicate"] as const);
+      : oneOf(op, "mode", a.mode, ["constant", "reflect", "replicate", "circular"] as const);
   if (!Array.isArray(padding) || padding.length % 2 !== 0 || padding.length === 0) {
     fail(op, `pad must be a list of an even number of integers but got ${describe(padding)}`);
   }

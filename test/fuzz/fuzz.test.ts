@@ -7,7 +7,6 @@ import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
 import * as wg from "wasmgrad";
 import { runFuzz } from "./core.mjs";
-// @ts-expect-error: plain JavaScript shared with scripts/fuzz.mjs
 import { privateMembers } from "./private.mjs";
 
 interface Failure {

@@ -67,7 +67,10 @@ function runCase(c: Case): string[] {
       if (c.repr !== undefined && String(module) !== c.repr) {
         problems.push(`repr: got ${String(module)}, want ${c.repr}`);
       }
-      out = module.forward(...inputs);
+      // As the generator: the module gets clones (non-leaves), so in-place modules may write.
+      out = module.forward(
+        ...inputs.map((i) => (i instanceof wg.Tensor && i.requiresGrad ? i.clone() : i)),
+      );
     } else {
       const f = (wg.F as unknown as Record<string, Fn>)[c.fn as string];
       out = f(...inputs, ...args);

@@ -104,8 +104,11 @@ describe("pools, interpolate, pad, pixelShuffle", () => {
     expect(() => F.pad(wg.ones([3]), [1])).toThrow(
       /pad: pad must be a list of an even number of integers/,
     );
-    expect(() => F.pad(wg.ones([3]), [1, 1], { mode: "circular" })).toThrow(
-      /pad: mode must be one of "constant", "reflect", "replicate"/,
+    expect(() => F.pad(wg.ones([1, 3]), [1, 1], { mode: "wrap" })).toThrow(
+      /pad: mode must be one of "constant", "reflect", "replicate", "circular"/,
+    );
+    expect(() => F.pad(wg.ones([1, 1, 3]), [4, 0], "circular")).toThrow(
+      /pad: circular padding \(4, 0\) must be at most the size of the dim it pads \(3\)/,
     );
     expect(() => F.pixelShuffle(wg.ones([1, 3, 2, 2]), 2)).toThrow(
       /pixelShuffle: expected input \[\*, C \* 4, H, W\]/,

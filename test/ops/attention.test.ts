@@ -221,6 +221,59 @@ describe("scaledDotProductAttention against a float64 reference", () => {
     for (const t of [q, k, bool, float, a, b]) t.dispose();
   });
 
+  it("a bool mask read in place by the kernel: broadcast columns, a transposed view, wide rows, gradients", () => {
+    // S = 70 crosses a key tile and the 4-wide edge; [L, 1] broadcasts along the keys (column
+    // stride 0; its third row masks everything: NaN in both), [S] along the rows; a transposed
+    // view is made contiguous first.
+    const [L, S, E] = [9, 70, 5];
+    const q = wg.tensor(rand(2 * L * E, "cq"), { shape: [2, L, E], requiresGrad: true });
+    const k = wg.tensor(rand(2 * S * E, "ck"), { shape: [2, S, E], requiresGrad: true });
+    const keep = Array.from({ length: L * S }, (_, i) => (i * 5) % 7 !== 0 || i % S === 3);
+    const masks: [wg.Tensor, wg.Tensor][] = [
+      [
+        wg.tensor(keep.map(Number), { shape: [L, S], dtype: "bool" }),
+        wg.tensor(
+          keep.map((x) => (x ? 0 : Number.NEGATIVE_INFINITY)),
+          { shape: [L, S] },
+        ),
+      ],
+      [
+        wg.tensor(keep.map(Number), { shape: [S, L], dtype: "bool" }).transpose(0, 1),
+        wg
+          .tensor(
+            keep.map((x) => (x ? 0 : Number.NEGATIVE_INFINITY)),
+            { shape: [S, L] },
+          )
+          .transpose(0, 1),
+      ],
+      [
+        wg.tensor([1, 1, 0, 1, 1, 1, 1, 1, 1], { shape: [L, 1], dtype: "bool" }),
+        wg.tensor([0, 0, -Infinity, 0, 0, 0, 0, 0, 0], { shape: [L, 1] }),
+      ],
+      [
+        wg.tensor(keep.slice(0, S).map(Number), { shape: [S], dtype: "bool" }),
+        wg.tensor(
+          keep.slice(0, S).map((x) => (x ? 0 : Number.NEGATIVE_INFINITY)),
+          { shape: [S] },
+        ),
+      ],
+    ];
+    for (const [bool, float] of masks) {
+      const run = (m: wg.Tensor) => {
+        const out = wg.F.scaledDotProductAttention(q, k, k, { attnMask: m });
+        out
+          .mul(wg.tensor(rand(2 * L * E, "cg"), { shape: [2, L, E] }))
+          .sum()
+          .backward();
+        const r = [out, q.grad!, k.grad!].map((t) => Array.from(t.data()));
+        q.grad = null;
+        k.grad = null;
+        return r;
+      };
+      expect(run(bool)).toEqual(run(float));
+    }
+  });
+
   it("a fully masked row gives NaN, as PyTorch's reference implementation", () => {
     const q = wg.ones([1, 2, 2]);
     const mask = wg.tensor([
