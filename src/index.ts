@@ -4,8 +4,6 @@
  */
 // Binds the comparison, mask and in-place methods onto Tensor.prototype.
 import "./tensor-methods.js";
-// Runs the forwards of the nn layers in graph scopes (memory without tidy).
-import "./nn/library.js";
 
 export { type BackwardOptions, noGrad } from "./autograd/engine.js";
 /** Datasets and batching, as `torch.utils.data`. */

@@ -4,6 +4,7 @@
  * object (`new LeakyReLU(0.2)` = `new LeakyReLU({ negativeSlope: 0.2 })`). With `inplace`,
  * forward writes into its input and returns it, as PyTorch's (see ops/activation.ts).
  */
+import { graphScopedForward } from "../autograd/owned.js";
 import {
   elu,
   hardtanh,
@@ -281,3 +282,10 @@ export class Identity extends Module {
 function pyNum(x: number): string {
   return Number.isInteger(x) ? String(x) : pyFloat(x);
 }
+
+// The library's layers run their forwards in graph scopes (autograd/owned.ts), so that the
+// intermediates a forward makes and does not return are freed with its result's graph. Done
+// here rather than in one module importing every layer, so that a bundle holds only the layers
+// an app uses.
+for (const layer of [ELU, Hardtanh, Identity, LeakyReLU, LogSoftmax, Mish, ReLU6, SiLU, Softplus])
+  graphScopedForward(layer);

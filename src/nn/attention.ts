@@ -6,6 +6,7 @@
  * scaledDotProductAttention kernel; with it (PyTorch's default) the weights are computed
  * explicitly, as PyTorch does, so they can be returned.
  */
+import { graphScopedForward } from "../autograd/owned.js";
 import { WasmgradError } from "../errors.js";
 import { scaledDotProductAttention } from "../ops/attention.js";
 import { add, mul } from "../ops/binary.js";
@@ -361,3 +362,10 @@ function mulScalarOwned(t: Tensor, s: number): Tensor {
   t.dispose();
   return out;
 }
+
+// The library's layers run their forwards in graph scopes (autograd/owned.ts), so that the
+// intermediates a forward makes and does not return are freed with its result's graph. Done
+// here rather than in one module importing every layer, so that a bundle holds only the layers
+// an app uses.
+for (const layer of [MultiheadAttention, NonDynamicallyQuantizableLinear])
+  graphScopedForward(layer);

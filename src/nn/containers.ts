@@ -3,6 +3,7 @@
  * named "0", "1", ... so parameters get PyTorch's names, `layers.0.weight`) and ModuleDict.
  * They are iterable and indexable (`list.at(-1)`, `list[0]`) but have no forward of their own.
  */
+import { graphScopedForward } from "../autograd/owned.js";
 import { WasmgradError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { Tensor as TensorClass } from "../tensor.js";
@@ -261,3 +262,9 @@ export class ModuleDict<M extends AnyModule = AnyModule> extends Module<never[],
     );
   }
 }
+
+// The library's layers run their forwards in graph scopes (autograd/owned.ts), so that the
+// intermediates a forward makes and does not return are freed with its result's graph. Done
+// here rather than in one module importing every layer, so that a bundle holds only the layers
+// an app uses.
+for (const layer of [ModuleDict, ModuleList, ParameterList]) graphScopedForward(layer);

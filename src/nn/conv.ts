@@ -1,4 +1,5 @@
 /** Convolutional layers: Conv2d, MaxPool2d, AvgPool2d, Dropout, BatchNorm1d/2d, as torch.nn. */
+import { graphScopedForward } from "../autograd/owned.js";
 import { backend } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { type Conv2dOptions, conv2d, type Pair, pair } from "../ops/conv.js";
@@ -383,3 +384,10 @@ export class BatchNorm1d extends BatchNorm {
     return x.ndim === 2 || x.ndim === 3;
   }
 }
+
+// The library's layers run their forwards in graph scopes (autograd/owned.ts), so that the
+// intermediates a forward makes and does not return are freed with its result's graph. Done
+// here rather than in one module importing every layer, so that a bundle holds only the layers
+// an app uses.
+for (const layer of [AvgPool2d, BatchNorm1d, BatchNorm2d, Conv2d, Dropout, MaxPool2d])
+  graphScopedForward(layer);

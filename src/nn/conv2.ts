@@ -6,6 +6,7 @@
  * weight.shape[1] is outChannels / groups, as PyTorch computes it.
  */
 
+import { graphScopedForward } from "../autograd/owned.js";
 import { fmt } from "../errors.js";
 import { type Pair, pair } from "../ops/conv.js";
 import { conv1d, convTranspose1d, convTranspose2d } from "../ops/conv-transpose.js";
@@ -342,3 +343,9 @@ export class ConvTranspose1d extends Module {
     });
   }
 }
+
+// The library's layers run their forwards in graph scopes (autograd/owned.ts), so that the
+// intermediates a forward makes and does not return are freed with its result's graph. Done
+// here rather than in one module importing every layer, so that a bundle holds only the layers
+// an app uses.
+for (const layer of [Conv1d, ConvTranspose1d, ConvTranspose2d]) graphScopedForward(layer);

@@ -1,5 +1,6 @@
 /** nn.Embedding: a lookup table of numEmbeddings vectors of size embeddingDim, as torch.nn. */
 
+import { graphScopedForward } from "../autograd/owned.js";
 import { backend } from "../backend/runtime.js";
 import { WasmgradError } from "../errors.js";
 import { randn } from "../ops/creation.js";
@@ -61,3 +62,9 @@ export class Embedding extends Module<[Indices], Tensor> {
     return `${this.numEmbeddings}, ${this.embeddingDim}${pad}`;
   }
 }
+
+// The library's layers run their forwards in graph scopes (autograd/owned.ts), so that the
+// intermediates a forward makes and does not return are freed with its result's graph. Done
+// here rather than in one module importing every layer, so that a bundle holds only the layers
+// an app uses.
+for (const layer of [Embedding]) graphScopedForward(layer);

@@ -1,4 +1,5 @@
 /** Layers: Linear, activations, Flatten, Softmax and Sequential, as torch.nn. */
+import { graphScopedForward } from "../autograd/owned.js";
 import { WasmgradError } from "../errors.js";
 import { uniformRange } from "../ops/creation.js";
 import { relu_ } from "../ops/inplace-ops.js";
@@ -232,3 +233,10 @@ export class Sequential extends Module {
     return y;
   }
 }
+
+// The library's layers run their forwards in graph scopes (autograd/owned.ts), so that the
+// intermediates a forward makes and does not return are freed with its result's graph. Done
+// here rather than in one module importing every layer, so that a bundle holds only the layers
+// an app uses.
+for (const layer of [Flatten, Linear, ReLU, Sequential, Sigmoid, Softmax, Tanh])
+  graphScopedForward(layer);

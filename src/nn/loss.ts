@@ -4,6 +4,7 @@
  * `reduction` as PyTorch does) or in a trailing options object. Class weights are buffers named
  * `weight` and `pos_weight`, so they appear in the state dict as in PyTorch.
  */
+import { graphScopedForward } from "../autograd/owned.js";
 import {
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
@@ -432,3 +433,23 @@ export class TripletMarginLoss extends Module<[Tensor, Tensor, Tensor]> {
     return tripletMarginLoss(anchor, positive, negative, { margin, p, eps, swap, reduction });
   }
 }
+
+// The library's layers run their forwards in graph scopes (autograd/owned.ts), so that the
+// intermediates a forward makes and does not return are freed with its result's graph. Done
+// here rather than in one module importing every layer, so that a bundle holds only the layers
+// an app uses.
+for (const layer of [
+  BCELoss,
+  BCEWithLogitsLoss,
+  CosineEmbeddingLoss,
+  CrossEntropyLoss,
+  HuberLoss,
+  KLDivLoss,
+  L1Loss,
+  MSELoss,
+  MarginRankingLoss,
+  NLLLoss,
+  SmoothL1Loss,
+  TripletMarginLoss,
+])
+  graphScopedForward(layer);

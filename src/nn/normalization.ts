@@ -2,6 +2,7 @@
  * LayerNorm, GroupNorm, RMSNorm and GELU, as torch.nn's: PyTorch's positional arguments (or a
  * trailing options object), parameter names, initialisation (weight 1, bias 0) and repr.
  */
+import { graphScopedForward } from "../autograd/owned.js";
 import { WasmgradError } from "../errors.js";
 import { full, zeros } from "../ops/creation.js";
 import { approximateArg, type GeluApproximate, type GeluOptions, gelu } from "../ops/gelu.js";
@@ -196,3 +197,9 @@ export class GELU extends Module {
     return `approximate=${pyStr(this.approximate)}`;
   }
 }
+
+// The library's layers run their forwards in graph scopes (autograd/owned.ts), so that the
+// intermediates a forward makes and does not return are freed with its result's graph. Done
+// here rather than in one module importing every layer, so that a bundle holds only the layers
+// an app uses.
+for (const layer of [GELU, GroupNorm, LayerNorm, RMSNorm]) graphScopedForward(layer);

@@ -4,6 +4,7 @@
  * Constructor arguments in PyTorch's order or in a trailing options object; each forward calls
  * the F function with the stored arguments.
  */
+import { graphScopedForward } from "../autograd/owned.js";
 import {
   avgPool1d,
   type ChannelDropoutOptions,
@@ -369,3 +370,20 @@ function pySize(v: number | null | readonly (number | null)[]): string {
   );
   return items.length === 1 ? `(${items[0]},)` : `(${items.join(", ")})`;
 }
+
+// The library's layers run their forwards in graph scopes (autograd/owned.ts), so that the
+// intermediates a forward makes and does not return are freed with its result's graph. Done
+// here rather than in one module importing every layer, so that a bundle holds only the layers
+// an app uses.
+for (const layer of [
+  AdaptiveAvgPool1d,
+  AdaptiveAvgPool2d,
+  AdaptiveMaxPool2d,
+  AvgPool1d,
+  Dropout1d,
+  Dropout2d,
+  MaxPool1d,
+  PixelShuffle,
+  Upsample,
+])
+  graphScopedForward(layer);

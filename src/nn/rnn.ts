@@ -5,7 +5,9 @@
  * state dicts move between the two unchanged. Each direction of each layer is one autograd op
  * (ops/rnn.ts) running fused kernels.
  */
+
 import { isGradEnabled } from "../autograd/engine.js";
+import { graphScopedForward } from "../autograd/owned.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { tidy } from "../memory.js";
 import { uniformRange } from "../ops/creation.js";
@@ -546,3 +548,9 @@ export class LSTMCell extends CellBase<[Tensor, ([Tensor, Tensor] | null)?], [Te
     return [h, c as Tensor];
   }
 }
+
+// The library's layers run their forwards in graph scopes (autograd/owned.ts), so that the
+// intermediates a forward makes and does not return are freed with its result's graph. Done
+// here rather than in one module importing every layer, so that a bundle holds only the layers
+// an app uses.
+for (const layer of [GRU, GRUCell, LSTM, LSTMCell, RNN, RNNCell]) graphScopedForward(layer);

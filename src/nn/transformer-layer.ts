@@ -6,6 +6,7 @@
  * forward arguments (or a trailing options object). The self-attention blocks run on the fused
  * scaledDotProductAttention kernel (needWeights false, as PyTorch's layers ask).
  */
+import { graphScopedForward } from "../autograd/owned.js";
 import { WasmgradError } from "../errors.js";
 import { add } from "../ops/binary.js";
 import { gelu } from "../ops/gelu.js";
@@ -278,3 +279,9 @@ function decoderMasks(op: string, a: Record<string, unknown>) {
     memoryIsCausal: boolOr(op, "memoryIsCausal", a.memoryIsCausal, false),
   };
 }
+
+// The library's layers run their forwards in graph scopes (autograd/owned.ts), so that the
+// intermediates a forward makes and does not return are freed with its result's graph. Done
+// here rather than in one module importing every layer, so that a bundle holds only the layers
+// an app uses.
+for (const layer of [TransformerDecoderLayer, TransformerEncoderLayer]) graphScopedForward(layer);

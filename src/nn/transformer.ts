@@ -3,6 +3,7 @@
  * norm) and Transformer, as torch.nn's, with PyTorch's submodule names (layers.N, norm,
  * encoder, decoder) and positional forward arguments (or a trailing options object).
  */
+import { graphScopedForward } from "../autograd/owned.js";
 import { WasmgradError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { intOr, keywordArgs } from "../validate.js";
@@ -209,3 +210,10 @@ export class Transformer extends Module<[Tensor, Tensor, ...unknown[]], Tensor> 
     return causalMask(sz);
   }
 }
+
+// The library's layers run their forwards in graph scopes (autograd/owned.ts), so that the
+// intermediates a forward makes and does not return are freed with its result's graph. Done
+// here rather than in one module importing every layer, so that a bundle holds only the layers
+// an app uses.
+for (const layer of [Transformer, TransformerDecoder, TransformerEncoder])
+  graphScopedForward(layer);
