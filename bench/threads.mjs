@@ -1,5 +1,5 @@
 // Threads: 1 against 2 threads, side by side in one process, interleaved rounds.
-//   node bench/threads.mjs [--quick] [--threads 2]
+//   node bench/threads.mjs [--quick] [--threads 2] [--only <parts of case names, comma-separated>]
 // "1 thread" keeps the pool but sets the work threshold to infinity, so both sides run the same
 // binary in the same process without restarting workers. Needs `npm run build` (reads dist/).
 // Reports median and minimum per case and the speed-up of N threads over 1, with the load
@@ -96,6 +96,66 @@ cases.push({
   },
 });
 
+// Per-kernel cases: the parts of the CNN step and the optimizer updates, one at a time.
+cases.push({
+  name: "conv2d weight grad (32x24x14x14 -> 48, 3x3)",
+  setup() {
+    const x = tensor([32, 24, 14, 14], 10);
+    const w = tensor([48, 24, 3, 3], 11);
+    w.requiresGrad = true;
+    const y = wg.F.conv2d(x, w, null, { padding: 1 });
+    const dy = tensor([32, 48, 14, 14], 12);
+    return () => {
+      y.backward(dy, { retainGraph: true });
+      w.grad.dispose();
+      w.grad = null;
+    };
+  },
+});
+cases.push({
+  name: "maxPool2d 2x2 forward + backward (32x24x28x28)",
+  setup() {
+    const x = tensor([32, 24, 28, 28], 13);
+    x.requiresGrad = true;
+    const dy = tensor([32, 24, 14, 14], 14);
+    return () =>
+      wg.tidy(() => {
+        wg.F.maxPool2d(x, 2).backward(dy);
+        x.grad.dispose();
+        x.grad = null;
+      });
+  },
+});
+cases.push({
+  name: "relu forward + backward (32x24x28x28)",
+  setup() {
+    const x = tensor([32, 24, 28, 28], 15);
+    x.requiresGrad = true;
+    const dy = tensor([32, 24, 28, 28], 16);
+    return () =>
+      wg.tidy(() => {
+        wg.F.relu(x).backward(dy);
+        x.grad.dispose();
+        x.grad = null;
+      });
+  },
+});
+for (const [name, make] of [
+  ["SGD momentum step (1M parameters)", (p) => new wg.optim.SGD([p], { lr: 0.01, momentum: 0.9 })],
+  ["AdamW step (1M parameters)", (p) => new wg.optim.AdamW([p], { lr: 0.001 })],
+]) {
+  cases.push({
+    name,
+    setup() {
+      const p = tensor([1 << 20], 17);
+      p.requiresGrad = true;
+      p.grad = tensor([1 << 20], 18);
+      const opt = make(p);
+      return () => opt.step();
+    },
+  });
+}
+
 function timeOnce(step) {
   let reps = 0;
   const t0 = performance.now();
@@ -115,7 +175,10 @@ const stats = (xs) => {
 
 const loadStart = loadAverage();
 const rows = [];
+const only = process.argv.indexOf("--only");
+const filters = only > 0 ? process.argv[only + 1].toLowerCase().split(",") : undefined;
 for (const c of cases) {
+  if (filters !== undefined && !filters.some((f) => c.name.toLowerCase().includes(f))) continue;
   const step = await c.setup();
   if (step === undefined) {
     console.log(`${c.name}: skipped (run \`npx tsc -p tsconfig.examples.json\` first)`);

@@ -1,6 +1,13 @@
 /**
  * The one error type wasmgrad throws for bad input. Messages name the op, what it received and
  * what it expected, e.g. `matmul: cannot multiply [2,3] by [4,5]: inner dimensions 3 and 4 differ`.
+ *
+ * PyTorch: `RuntimeError / ValueError / TypeError`.
+ *
+ * @example
+ * ```ts
+ * try { wg.zeros(2).add(wg.zeros(3)); } catch (e) { console.log(e instanceof wg.WasmgradError); } // true
+ * ```
  */
 export class WasmgradError extends Error {
   override name = "WasmgradError";

@@ -201,7 +201,12 @@ export function bool(op: string, name: string, v: unknown): boolean {
   return v;
 }
 
-export function oneOf<const T>(op: string, name: string, v: unknown, choices: readonly T[]): T {
+export function oneOf<T extends string | number | boolean | null>(
+  op: string,
+  name: string,
+  v: unknown,
+  choices: readonly T[],
+): T {
   if (!choices.includes(v as T)) {
     const list = choices.map((c) => describe(c)).join(", ");
     fail(op, `${name} must be one of ${list} but got ${describe(v)}`);
@@ -330,7 +335,7 @@ function unknownKey(op: string, key: string, known: readonly string[]): never {
  * An options object: undefined (no options) or a plain object whose keys are all `known`.
  * Returns it (an empty object for undefined) with its values unchecked.
  */
-export function options<const K extends string>(
+export function options<K extends string>(
   op: string,
   v: unknown,
   known: readonly K[],
@@ -349,7 +354,7 @@ export function options<const K extends string>(
  * `names` and `keywordOnly`. An `undefined` positional value counts as not given. Returns one
  * record of everything given; the caller validates each value and applies defaults.
  */
-export function args<const N extends string, const K extends string = never>(
+export function args<N extends string, K extends string = never>(
   op: string,
   rest: readonly unknown[],
   names: readonly N[],
@@ -389,4 +394,107 @@ export function noExtra(op: string, got: readonly unknown[], n: number): void {
       `takes ${n} argument${n === 1 ? "" : "s"} but got ${got.length} (the extra one is ${describe(got[n])})`,
     );
   }
+}
+
+/** `options` where null also means "no options" (the tensor-layer functions accept both). */
+export function checkOptions(
+  op: string,
+  opts: unknown,
+  allowed: readonly string[],
+): Record<string, unknown> {
+  if (opts === undefined || opts === null) return {};
+  return options(op, opts, allowed) as Record<string, unknown>;
+}
+
+/**
+ * PyTorch-style arguments as the attention, normalisation and transformer ops take them: `args`
+ * with `names` as both the positional order and the only option keys, and trailing undefineds
+ * (a call that spells out defaults) dropped first.
+ */
+export function keywordArgs(
+  op: string,
+  rest: readonly unknown[],
+  names: readonly string[],
+): Record<string, unknown> {
+  const list = [...rest];
+  while (list.length > 0 && list[list.length - 1] === undefined) list.pop();
+  return args(op, list, names) as Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------------------- defaults
+
+/** `bool`, with undefined meaning `dflt`. */
+export function boolOr(op: string, name: string, v: unknown, dflt: boolean): boolean {
+  return v === undefined ? dflt : bool(op, name, v);
+}
+
+/** `num` (any Number but NaN), with undefined meaning `dflt`. */
+export function numOr(op: string, name: string, v: unknown, dflt: number): number {
+  return v === undefined ? dflt : num(op, name, v);
+}
+
+/** `int` >= min, with undefined meaning `dflt` when one is given. */
+export function intOr(op: string, name: string, v: unknown, min: number, dflt?: number): number {
+  return v === undefined && dflt !== undefined ? dflt : int(op, name, v, min);
+}
+
+// ---------------------------------------------------------------------------- hyper-parameters
+
+/**
+ * Optimizer and scheduler arguments, with the messages of PyTorch's hyper-parameter checks
+ * ("SGD: invalid lr -1: expected a number >= 0"). `hyper` checks a number with `test`.
+ */
+export function hyper(
+  op: string,
+  name: string,
+  v: unknown,
+  test: (v: number) => boolean,
+  want: string,
+): number {
+  if (typeof v !== "number" || !test(v))
+    fail(op, `invalid ${name} ${describe(v)}: expected ${want}`);
+  return v;
+}
+
+/** A finite number >= 0 (PyTorch takes Infinity; a rate of Infinity is always a mistake). */
+export const nonNegative = (v: number): boolean => v >= 0 && Number.isFinite(v);
+export const finite = (v: number): boolean => Number.isFinite(v);
+export const intAtLeast =
+  (min: number) =>
+  (v: number): boolean =>
+    Number.isInteger(v) && v >= min && v <= INT32_MAX;
+
+/** A boolean hyper-parameter ("invalid nesterov "yes": expected true or false"). */
+export function hyperFlag(op: string, name: string, v: unknown): boolean {
+  if (typeof v !== "boolean") fail(op, `invalid ${name} ${describe(v)}: expected true or false`);
+  return v;
+}
+
+/** Two numbers in [0, 1), as Adam's betas. */
+export function betasOf(op: string, v: unknown): [number, number] {
+  if (!Array.isArray(v) || v.length !== 2) {
+    fail(op, `invalid betas ${describe(v)}: expected two numbers in [0, 1)`);
+  }
+  v.forEach((b, i) => {
+    hyper(op, `betas[${i}]`, b, (x) => x >= 0 && x < 1, "a number in [0, 1)");
+  });
+  return [v[0], v[1]];
+}
+
+/**
+ * Optimizer and scheduler arguments as PyTorch takes them: `positional` in order, then one
+ * options object with keys among `known`; absent ones are left out of the result.
+ */
+export function hyperArgs(
+  op: string,
+  rest: readonly unknown[],
+  positional: readonly string[],
+  known: readonly string[],
+): Record<string, unknown> {
+  const list = [...rest];
+  while (list.length > 0 && list[list.length - 1] === undefined) list.pop();
+  const keywordOnly = known.filter((k) => !positional.includes(k));
+  const out = args(op, list, positional, keywordOnly) as Record<string, unknown>;
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+  return out;
 }

@@ -10,7 +10,8 @@
  *
  * col is the im2col matrix: row (c, i, j) holds, for each output position (oy, ox), the input
  * pixel x[c, oy*SH - PH + i*DH, ox*SW - PW + j*DW], or 0 where that falls in the padding.
- * Three drivers share the work (see `run`):
+ * Three drivers share the forward and input gradient (see `run`); the weight gradient runs in
+ * two phases over the same blocks (see "Weight gradient" at the end):
  *   - pointwise (1x1, stride 1, no padding): col is the input itself, no workspace;
  *   - stride 1, the "wide" layout (wideConv): im2col rows become block copies of padded planes;
  *   - any other stride (stridedConv): im2col blocks built row segment by row segment.
@@ -48,11 +49,16 @@ let NB = 1;
 /** Images this call covers: all of them, or one parallel block's (a multiple of NB from N_LO). */
 let N_LO = 0;
 let N_HI = 0;
+/** Output rows this call covers in the wide layout: all, or one parallel forward block's chunk. */
+let R_LO = 0;
+let R_HI = 0;
 
 /**
- * meta: N, C, H, W, OC, KH, KW, OH, OW, strideH, strideW, padTop, padLeft, dilationH,
- * dilationW, groups, chunk (output positions per im2col block, > 0), images per block (NB).
- * With NB > 1 a block holds NB whole images side by side (chunk = NB * OH * OW).
+ * meta (18 i32): N, C, H, W, OC, KH, KW, OH, OW, strideH, strideW, padTop, padLeft, dilationH,
+ * dilationW, groups, chunk, images per block (NB). chunk and NB 0 (what src/ops/conv.ts
+ * passes) let `plan` choose the blocking; tests set them to force awkward blocks: chunk output
+ * positions per im2col block (strided; chunk = NB * OH * OW when NB > 1) or output rows per
+ * block (stride 1; OH when NB > 1). With NB > 1 a block holds NB whole images side by side.
  */
 function loadGeometry(meta: usize): void {
   N = load<i32>(meta, 0);
@@ -73,8 +79,85 @@ function loadGeometry(meta: usize): void {
   G = load<i32>(meta, 60);
   CHUNK = load<i32>(meta, 64);
   NB = load<i32>(meta, 68);
+  plan();
   N_LO = 0;
   N_HI = N;
+  R_LO = 0;
+  R_HI = OH;
+}
+
+/**
+ * Floats of the workspace that conv2d_f32, conv2d_bwd_input_f32 and conv2d_bwd_weight_f32 need
+ * for `meta` (0 for pointwise convolutions); conv2d_block_f32 and conv2d_bwd_input_block_f32
+ * need as much per thread. Computed in 64 bits: a geometry whose workspace cannot be allocated
+ * gets its true size, not a wrapped one. Returned as f64 (JavaScript numbers, not BigInt).
+ */
+export function conv2d_workspace_f32(meta: usize): f64 {
+  loadGeometry(meta);
+  return <f64>plan();
+}
+
+/**
+ * Columns plus staging rows per block stay within 256K floats (1 MB: of 64K to 1M, the best on
+ * 56x56x64 and 8x32x32x16).
+ */
+const BLOCK_FLOATS: i64 = 262144;
+
+function ceilDiv(a: i64, b: i64): i64 {
+  return (a + b - 1) / b;
+}
+
+/**
+ * How the im2col matrix is cut into blocks, unless meta set it: NB whole images per block when
+ * images are small, else CHUNK output positions (strided) or output rows (stride 1) of one
+ * image per block. Sets CHUNK and NB and returns the workspace in floats, laid out as
+ * stridedConv and wideConv read it.
+ */
+function plan(): i64 {
+  const kd = <i64>(C / G) * <i64>KH * <i64>KW;
+  const ocg = <i64>(OC / G);
+  const p = <i64>OH * <i64>OW;
+  if (p == 0 || pointwise()) {
+    CHUNK = 1;
+    NB = 1;
+    return 0;
+  }
+  const chosen = CHUNK > 0 && NB > 0;
+  // Columns per block, counting the column rows and the staging rows.
+  const staged = max<i64>(8, (BLOCK_FLOATS / max<i64>(1, kd + ocg)) & ~7);
+  if (SH == 1 && SW == 1) {
+    // The wide layout: rows of width wp, padded planes of pp floats (paddedPlane()).
+    const wp = <i64>OW + <i64>(KW - 1) * <i64>DW;
+    const hp = <i64>OH + <i64>(KH - 1) * <i64>DH;
+    const pp = hp * wp + <i64>(KW - 1) * <i64>DW + 4;
+    if (!chosen) {
+      const perImage = <i64>OH * wp;
+      let images: i64 = 1;
+      let rows: i64 = OH;
+      if (N > 1 && 2 * perImage <= staged) images = min<i64>(N, staged / perImage);
+      else {
+        rows = max<i64>(1, staged / wp);
+        rows = ceilDiv(OH, ceilDiv(OH, rows));
+      }
+      CHUNK = <i32>rows;
+      NB = <i32>images;
+    }
+    const q = <i64>NB * <i64>(NB > 1 ? OH : CHUNK) * wp;
+    // Columns in sgemm's packed layout pad q to a multiple of 8.
+    return <i64>NB * <i64>(C / G) * pp + kd * ((q + 7) & ~7) + ocg * q;
+  }
+  if (!chosen) {
+    if (N > 1 && 2 * p <= staged) {
+      const images = min<i64>(N, staged / p);
+      CHUNK = <i32>(images * p);
+      NB = <i32>images;
+    } else {
+      CHUNK = <i32>min<i64>(p, (ceilDiv(p, ceilDiv(p, staged)) + 7) & ~7);
+      NB = 1;
+    }
+  }
+  // The columns (Kd x CHUNK), then the staging block (OCg x CHUNK).
+  return (kd + ocg) * <i64>CHUNK;
 }
 
 /** A 1x1 kernel with stride 1 and no padding: col is the input itself. */
@@ -198,11 +281,10 @@ function im2col(col: usize, ld: i32, planes: usize, cg: i32, p0: i32, pw: i32, b
 /** Which direction a driver runs. */
 const FORWARD = 0;
 const INPUT_GRAD = 1;
-const WEIGHT_GRAD = 2;
 
 /**
  * out[N, OC, OH, OW] = conv2d(x[N, C, H, W], w[OC, C/G, KH, KW]) + bias[OC] (bias 0: none).
- * work: as the meta's blocking asks (see src/ops/conv.ts); none for pointwise convolutions.
+ * work: conv2d_workspace_f32(meta) floats; none for pointwise convolutions.
  */
 export function conv2d_f32(out: usize, x: usize, w: usize, bias: usize, work: usize, meta: usize): void {
   loadGeometry(meta);
@@ -215,16 +297,29 @@ export function conv2d_bwd_input_f32(dx: usize, dy: usize, w: usize, work: usize
   run(INPUT_GRAD, dx, 0, w, 0, dy, work);
 }
 
-/** dw[OC, C/G, KH, KW] = the weight gradient of conv2d for input x and upstream dy. */
+/**
+ * dw[OC, C/G, KH, KW] = the weight gradient of conv2d for input x and upstream dy, in the two
+ * phases of the parallel version (see "Weight gradient" below) run in order on this thread, so
+ * that both give the same bits. work: pad + group * slot floats of conv2d_wgrad_plan(meta, out, 0).
+ */
 export function conv2d_bwd_weight_f32(dw: usize, dy: usize, x: usize, work: usize, meta: usize): void {
   loadGeometry(meta);
-  run(WEIGHT_GRAD, dw, x, 0, 0, dy, work);
+  zero(dw, OC * (C / G) * KH * KW);
+  planWeightGrad();
+  const pad = work;
+  const slots = work + (<usize>WG_PAD << 2);
+  const slotBytes = <usize>WG_SLOT << 2;
+  for (let first = 0; first < WG_PIECES; first += WG_GROUP) {
+    const count = min(WG_GROUP, WG_PIECES - first);
+    for (let i = 0; i < count; i++) stagePiece(dy, x, pad, slots + <usize>i * slotBytes, first + i);
+    for (let t = 0; t < WG_TILES; t++) gemmTile(dw, dy, x, slots, slotBytes, first, count, t);
+  }
 }
 
 // Parallel forward and input-gradient passes: block b covers images b * NB .. (b + 1) * NB, the
 // same groups of images as the whole call, so every sgemm is the same and so are the bits. Each
 // thread uses its own workspace, work + threadIndex * workBytes. (The weight gradient sums over
-// images, so it is never split this way.)
+// images, so it is never split this way: see "Weight gradient" below.)
 
 /** Number of image blocks of conv2d_block_f32 and conv2d_bwd_input_block_f32. */
 export function conv2d_blocks(meta: usize): i32 {
@@ -237,12 +332,37 @@ function setBlock(block: i32): void {
   N_HI = min(N, N_LO + NB);
 }
 
+/**
+ * Forward blocks in the wide layout with one image per block (NB == 1): every chunk of CHUNK
+ * output rows of every image is a block of its own (the same chunks, the same sgemm, as the
+ * whole call), so that one large image still spreads over the threads. 0 otherwise.
+ */
+function rowChunks(): i32 {
+  if (NB != 1 || SH != 1 || SW != 1 || pointwise()) return 0;
+  return (OH + CHUNK - 1) / CHUNK;
+}
+
+/** Number of blocks of conv2d_block_f32: image blocks, or image x row-chunk blocks (rowChunks). */
+export function conv2d_fwd_blocks(meta: usize): i32 {
+  loadGeometry(meta);
+  const chunks = rowChunks();
+  return chunks > 0 ? N * chunks : (N + NB - 1) / NB;
+}
+
 /** Block `block` of conv2d_f32, with this thread's workspace at work + threadIndex * workBytes. */
 export function conv2d_block_f32(
   out: usize, x: usize, w: usize, bias: usize, work: usize, workBytes: usize, meta: usize, block: i32,
 ): void {
   loadGeometry(meta);
-  setBlock(block);
+  const chunks = rowChunks();
+  if (chunks > 0) {
+    N_LO = block / chunks;
+    N_HI = N_LO + 1;
+    R_LO = (block % chunks) * CHUNK;
+    R_HI = min(OH, R_LO + CHUNK);
+  } else {
+    setBlock(block);
+  }
   run(FORWARD, out, x, w, bias, 0, work + <usize>threadIndex * workBytes);
 }
 
@@ -256,7 +376,6 @@ export function conv2d_bwd_input_block_f32(
 }
 
 function run(pass: i32, dst: usize, x: usize, w: usize, bias: usize, dy: usize, work: usize): void {
-  if (pass == WEIGHT_GRAD) zero(dst, OC * (C / G) * KH * KW);
   if (pointwise()) pointwiseConv(pass, dst, x, w, bias, dy);
   else if (SH == 1 && SW == 1) wideConv(pass, dst, x, w, bias, dy, work);
   else stridedConv(pass, dst, x, w, bias, dy, work);
@@ -276,11 +395,8 @@ function pointwiseConv(pass: i32, dst: usize, x: usize, w: usize, bias: usize, d
         const bg = bias != 0 ? bias + ((<usize>g * <usize>ocg) << 2) : 0;
         if (bg != 0) copyRows(dst + yOff, P, 0, 0, ocg, P, bg);
         sgemm_f32(dst + yOff, P, wg, cg, x + xOff, P, ocg, P, cg, 0, 0, 1, bg != 0 ? 1 : 0);
-      } else if (pass == INPUT_GRAD) {
-        sgemm_f32(dst + xOff, P, wg, cg, dy + yOff, P, cg, P, ocg, 1, 0, 1, 0);
       } else {
-        const dwg = dst + ((<usize>g * <usize>ocg * <usize>cg) << 2);
-        sgemm_f32(dwg, cg, dy + yOff, P, x + xOff, P, ocg, cg, P, 0, 1, 1, 1);
+        sgemm_f32(dst + xOff, P, wg, cg, dy + yOff, P, cg, P, ocg, 1, 0, 1, 0);
       }
     }
   }
@@ -336,8 +452,8 @@ function stridedConv(pass: i32, dst: usize, x: usize, w: usize, bias: usize, dy:
       for (let p0 = 0; p0 < P; p0 += step) {
         const pw = min(step, P - p0);
         const q = nb * pw;
-        if (pass != FORWARD) stageBlock(stage, q, dy, n0, nb, g, p0, pw, true, 0);
-        if (pass != INPUT_GRAD) {
+        if (pass == INPUT_GRAD) stageBlock(stage, q, dy, n0, nb, g, p0, pw, true, 0);
+        else {
           for (let b = 0; b < nb; b++) {
             const planes = x + (<usize>(n0 + b) * <usize>C + <usize>g * <usize>cg) * planeBytes;
             im2col(col + (<usize>(b * pw) << 2), q, planes, cg, p0, pw, false);
@@ -347,15 +463,12 @@ function stridedConv(pass: i32, dst: usize, x: usize, w: usize, bias: usize, dy:
           sgemm_f32(stage, q, wg, kd, col, q, ocg, q, kd, 0, 0, 1, 0);
           const bg = bias != 0 ? bias + ((<usize>g * <usize>ocg) << 2) : 0;
           stageBlock(stage, q, dst, n0, nb, g, p0, pw, false, bg);
-        } else if (pass == INPUT_GRAD) {
+        } else {
           sgemm_f32(col, q, wg, kd, stage, q, kd, q, ocg, 1, 0, 1, 0);
           for (let b = 0; b < nb; b++) {
             const planes = dst + (<usize>(n0 + b) * <usize>C + <usize>g * <usize>cg) * planeBytes;
             im2col(col + (<usize>(b * pw) << 2), q, planes, cg, p0, pw, true);
           }
-        } else {
-          const dwg = dst + ((<usize>g * <usize>ocg * <usize>kd) << 2);
-          sgemm_f32(dwg, kd, stage, q, col, q, ocg, kd, q, 0, 1, 1, 1);
         }
       }
     }
@@ -420,6 +533,32 @@ function padPlanes(pad: usize, planes: usize, cg: i32, back: bool): void {
     }
     zero(dst, pp);
     for (let y = 0; y < rows; y++) {
+      const d = dst + ((<usize>(y + PH) * <usize>wp + <usize>PW) << 2);
+      memory.copy(d, src + ((<usize>y * <usize>W) << 2), <usize>cols << 2);
+    }
+  }
+}
+
+/**
+ * padPlanes (forward) for the output rows R_LO .. R_HI only: the padded rows they read, plus one
+ * (a run may read a few floats into the next row), zeroed and filled as padPlanes would.
+ */
+function padPlanesRows(pad: usize, planes: usize, cg: i32): void {
+  const wp = OW + (KW - 1) * DW;
+  const hp = OH + (KH - 1) * DH;
+  const pp = paddedPlane();
+  const p0 = R_LO;
+  const p1 = min(hp, R_HI + (KH - 1) * DH + 1); // padded rows p0 .. p1 - 1
+  const f0 = p0 * wp;
+  const f1 = p1 >= hp ? pp : p1 * wp;
+  const cols = max(0, min(W, wp - PW));
+  const y0 = max(0, p0 - PH);
+  const y1 = min(H, p1 - PH);
+  for (let c = 0; c < cg; c++) {
+    const dst = pad + ((<usize>c * <usize>pp) << 2);
+    const src = planes + ((<usize>c * <usize>H * <usize>W) << 2);
+    zero(dst + (<usize>f0 << 2), f1 - f0);
+    for (let y = y0; y < y1; y++) {
       const d = dst + ((<usize>(y + PH) * <usize>wp + <usize>PW) << 2);
       memory.copy(d, src + ((<usize>y * <usize>W) << 2), <usize>cols << 2);
     }
@@ -550,7 +689,7 @@ function wideStageDy(stage: usize, dy: usize, n0: i32, nb: i32, g: i32, r0: i32,
   }
 }
 
-/** The three directions of a stride-1 convolution over the wide layout. */
+/** The forward and input gradient of a stride-1 convolution over the wide layout. */
 function wideConv(pass: i32, dst: usize, x: usize, w: usize, bias: usize, dy: usize, work: usize): void {
   const wp = OW + (KW - 1) * DW;
   const cg = C / G;
@@ -571,9 +710,10 @@ function wideConv(pass: i32, dst: usize, x: usize, w: usize, bias: usize, dy: us
       for (let b = 0; b < nb; b++) {
         const planes = (pass == INPUT_GRAD ? dst : x) + (<usize>(n0 + b) * <usize>C + <usize>g * <usize>cg) * planeBytes;
         if (pass == INPUT_GRAD) zero(pad + ((<usize>(b * cg) * <usize>pp) << 2), cg * pp);
+        else if (R_LO > 0 || R_HI < OH) padPlanesRows(pad + ((<usize>(b * cg) * <usize>pp) << 2), planes, cg);
         else padPlanes(pad + ((<usize>(b * cg) * <usize>pp) << 2), planes, cg, false);
       }
-      for (let r0 = 0; r0 < OH; r0 += rowsPerBlock) {
+      for (let r0 = R_LO; r0 < R_HI; r0 += rowsPerBlock) {
         const rr = min(rowsPerBlock, OH - r0);
         const len = rr * wp;
         const q = nb * len;
@@ -582,15 +722,10 @@ function wideConv(pass: i32, dst: usize, x: usize, w: usize, bias: usize, dy: us
           sgemm_prepacked_f32(stage, q, wg, kd, col, ocg, q, kd, 0, 1, 0);
           const bg = bias != 0 ? bias + ((<usize>g * <usize>ocg) << 2) : 0;
           wideOut(dst, stage, bg, n0, nb, g, r0, rr);
-        } else if (pass == INPUT_GRAD) {
+        } else {
           wideStageDy(stage, dy, n0, nb, g, r0, rr);
           sgemm_f32(col, q, wg, kd, stage, q, kd, q, ocg, 1, 0, 1, 0);
           wideCols(col, pad, nb, cg, r0, len, true);
-        } else {
-          wideStageDy(stage, dy, n0, nb, g, r0, rr);
-          wideCols(col, pad, nb, cg, r0, len, false);
-          const dwg = dst + ((<usize>g * <usize>ocg * <usize>kd) << 2);
-          sgemm_f32(dwg, kd, stage, q, col, q, ocg, kd, q, 0, 1, 1, 1);
         }
       }
       if (pass == INPUT_GRAD) {
@@ -601,4 +736,239 @@ function wideConv(pass: i32, dst: usize, x: usize, w: usize, bias: usize, dy: us
       }
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Weight gradient, in two phases that split the work without splitting any sum.
+//
+// A "piece" is one step of the blocked loop: image block n0, convolution group g, and a chunk of
+// output rows (stride 1) or positions; its product dY_piece · col_pieceᵀ is added into dW_g.
+// WG_GROUP consecutive pieces at a time are first staged, each into its own slot (its dY rows and
+// its im2col columns), in parallel over pieces; then dW is cut into WG_TILES fixed tiles (a
+// convolution group's rows x columns, from the shape alone), and each tile runs one sgemm per
+// staged piece of its convolution group, in piece order, on its sub-matrices. Every element of
+// dW thus gets the same sums in the same order whatever the number of threads or pieces staged
+// at a time (on one thread, conv2d_bwd_weight_f32 runs the same steps). Pointwise convolutions
+// need no staging: the tiles read dy and x in place.
+
+/** Pieces, pieces per group, dW tiles, floats per slot and per thread's padded planes. */
+let WG_PIECES = 0;
+let WG_GROUP = 1;
+let WG_TILES = 1;
+let WG_SLOT = 0;
+let WG_PAD = 0;
+/** Chunks per (image block, group); rows (wide) or positions (strided) per chunk; q capacity. */
+let WG_CHUNKS = 1;
+let WG_NB = 1;
+let WG_STEP = 1;
+let WG_QMAX = 0;
+/** dW tile grid: rows per tile, columns per tile, tiles across. */
+let WG_TILE_ROWS = 1;
+let WG_TILE_COLS = 1;
+let WG_TILES_ACROSS = 1;
+let WG_TILES_PER_GROUP = 1;
+
+/**
+ * Staged floats per group of pieces on one thread (2 MB). The grouping never changes the bits
+ * (each piece is its own product, added in order), so the threaded caller picks larger groups,
+ * which take fewer dispatches.
+ */
+const WG_GROUP_FLOATS = 1 << 19;
+
+function planWeightGrad(groupFloats: i32 = WG_GROUP_FLOATS): void {
+  const cg = C / G;
+  const ocg = OC / G;
+  const kd = cg * KH * KW;
+  const P = OH * OW;
+  // Pointwise pieces are single images (the blocking's NB does not apply).
+  WG_NB = pointwise() ? 1 : NB;
+  const blocks = (N + WG_NB - 1) / WG_NB;
+  WG_PAD = 0;
+  if (pointwise()) {
+    WG_CHUNKS = 1;
+    WG_STEP = P;
+    WG_QMAX = 0;
+    WG_SLOT = 0;
+  } else if (SH == 1 && SW == 1) {
+    const wp = OW + (KW - 1) * DW;
+    WG_STEP = NB > 1 ? OH : CHUNK;
+    WG_CHUNKS = (OH + WG_STEP - 1) / WG_STEP;
+    WG_QMAX = NB * WG_STEP * wp;
+    WG_SLOT = (kd + ocg) * WG_QMAX;
+    WG_PAD = NB * cg * paddedPlane();
+  } else {
+    WG_STEP = NB > 1 ? P : CHUNK;
+    WG_CHUNKS = (P + WG_STEP - 1) / WG_STEP;
+    WG_QMAX = NB * WG_STEP;
+    WG_SLOT = (kd + ocg) * WG_QMAX;
+  }
+  // Slots and padded planes start on 64-byte boundaries.
+  WG_SLOT = (WG_SLOT + 15) & ~15;
+  WG_PAD = (WG_PAD + 15) & ~15;
+  WG_PIECES = P == 0 ? 0 : blocks * G * WG_CHUNKS;
+  WG_GROUP = WG_SLOT == 0 ? max(1, WG_PIECES) : max(1, min(WG_PIECES, groupFloats / WG_SLOT));
+  // Tiles: columns of dW in runs of at least 48 (A, the cheap side, is packed again for each),
+  // up to 8; only when that gives one tile, rows in multiples of 12 (whole 4- and 6-row
+  // register tiles), up to 8 (B, gathered from the columns, is then packed again for each).
+  const across = max(1, min(8, kd / 48));
+  WG_TILE_COLS = (((kd + across - 1) / across + 7) / 8) * 8;
+  WG_TILES_ACROSS = (kd + WG_TILE_COLS - 1) / WG_TILE_COLS;
+  if (WG_TILES_ACROSS > 1) WG_TILE_ROWS = ocg;
+  else WG_TILE_ROWS = min(ocg, 8);
+  WG_TILES_PER_GROUP = ((ocg + WG_TILE_ROWS - 1) / WG_TILE_ROWS) * WG_TILES_ACROSS;
+  // Each group's dW is separate, so tiles are per group (depthwise convolutions get G tiles).
+  WG_TILES = G * WG_TILES_PER_GROUP;
+}
+
+/** Fills padded rows [ylo, yhi) of the Cg padded planes of one image (and the slack past them). */
+function padRows(pad: usize, planes: usize, cg: i32, ylo: i32, yhi: i32): void {
+  const wp = OW + (KW - 1) * DW;
+  const hp = OH + (KH - 1) * DH;
+  const pp = paddedPlane();
+  const lo = max(0, ylo);
+  const hi = min(hp, yhi);
+  // Input columns that land inside the padded plane.
+  const cols = max(0, min(W, wp - PW));
+  for (let c = 0; c < cg; c++) {
+    const dst = pad + ((<usize>c * <usize>pp) << 2);
+    const src = planes + ((<usize>c * <usize>H * <usize>W) << 2);
+    const end = hi >= hp ? pp : hi * wp;
+    zero(dst + ((<usize>lo * <usize>wp) << 2), end - lo * wp);
+    for (let py = lo; py < hi; py++) {
+      const y = py - PH;
+      if (y < 0 || y >= H) continue;
+      const d = dst + ((<usize>py * <usize>wp + <usize>PW) << 2);
+      memory.copy(d, src + ((<usize>y * <usize>W) << 2), <usize>cols << 2);
+    }
+  }
+}
+
+/** Image block start, images, group and chunk start (row or position) of piece `i`. */
+let PC_N0 = 0;
+let PC_NB = 0;
+let PC_G = 0;
+let PC_START = 0;
+let PC_LEN = 0;
+
+function decodePiece(i: i32): void {
+  const perBlock = G * WG_CHUNKS;
+  const blk = i / perBlock;
+  const rem = i - blk * perBlock;
+  PC_G = rem / WG_CHUNKS;
+  const ch = rem - PC_G * WG_CHUNKS;
+  PC_N0 = blk * WG_NB;
+  PC_NB = min(WG_NB, N - PC_N0);
+  PC_START = ch * WG_STEP;
+  const total = SH == 1 && SW == 1 ? OH : OH * OW;
+  PC_LEN = min(WG_STEP, total - PC_START);
+}
+
+/** Stages piece `i` into `slot`: its im2col columns (Kd x q), then its dY rows (OCg x q). */
+function stagePiece(dy: usize, x: usize, pad: usize, slot: usize, i: i32): void {
+  if (WG_SLOT == 0) return;
+  decodePiece(i);
+  const cg = C / G;
+  const kd = cg * KH * KW;
+  const planeBytes = (<usize>H * <usize>W) << 2;
+  const stage = slot + ((<usize>kd * <usize>WG_QMAX) << 2);
+  const n0 = PC_N0;
+  const nb = PC_NB;
+  const g = PC_G;
+  if (SH == 1 && SW == 1) {
+    const wp = OW + (KW - 1) * DW;
+    const pp = paddedPlane();
+    const r0 = PC_START;
+    const rr = PC_LEN;
+    const len = rr * wp;
+    // Output rows r0 .. r0 + rr read padded rows r0 .. r0 + rr - 1 + (KH - 1) * DH, and the
+    // junk columns of the last one run a little into the next.
+    const yhi = r0 + rr + (KH - 1) * DH + 1;
+    for (let b = 0; b < nb; b++) {
+      const planes = x + (<usize>(n0 + b) * <usize>C + <usize>g * <usize>cg) * planeBytes;
+      padRows(pad + ((<usize>(b * cg) * <usize>pp) << 2), planes, cg, r0, yhi);
+    }
+    wideStageDy(stage, dy, n0, nb, g, r0, rr);
+    wideCols(slot, pad, nb, cg, r0, len, false);
+  } else {
+    const p0 = PC_START;
+    const pw = PC_LEN;
+    const q = nb * pw;
+    stageBlock(stage, q, dy, n0, nb, g, p0, pw, true, 0);
+    for (let b = 0; b < nb; b++) {
+      const planes = x + (<usize>(n0 + b) * <usize>C + <usize>g * <usize>cg) * planeBytes;
+      im2col(slot + (<usize>(b * pw) << 2), q, planes, cg, p0, pw, false);
+    }
+  }
+}
+
+/** dW tile `t` += the products of pieces first .. first + count (slots `slotBytes` apart), in order. */
+function gemmTile(dw: usize, dy: usize, x: usize, slots: usize, slotBytes: usize, first: i32, count: i32, t: i32): void {
+  const cg = C / G;
+  const ocg = OC / G;
+  const kd = cg * KH * KW;
+  const P = OH * OW;
+  const tg = t / WG_TILES_PER_GROUP;
+  const tt = t - tg * WG_TILES_PER_GROUP;
+  const r0 = (tt / WG_TILES_ACROSS) * WG_TILE_ROWS;
+  const c0 = (tt % WG_TILES_ACROSS) * WG_TILE_COLS;
+  const rows = min(WG_TILE_ROWS, ocg - r0);
+  const cols = min(WG_TILE_COLS, kd - c0);
+  if (rows <= 0 || cols <= 0) return;
+  for (let i = 0; i < count; i++) {
+    decodePiece(first + i);
+    const g = PC_G;
+    if (g != tg) continue;
+    const dwg = dw + ((<usize>g * <usize>ocg * <usize>kd + <usize>r0 * <usize>kd + <usize>c0) << 2);
+    if (WG_SLOT == 0) {
+      // Pointwise: per image, dY rows and x planes in place (pieces are single images).
+      const n = PC_N0;
+      const xOff = ((<usize>n * <usize>C + <usize>g * <usize>cg + <usize>c0) * <usize>P) << 2;
+      const yOff = ((<usize>n * <usize>OC + <usize>g * <usize>ocg + <usize>r0) * <usize>P) << 2;
+      sgemm_f32(dwg, kd, dy + yOff, P, x + xOff, P, rows, cols, P, 0, 1, 1, 1);
+      continue;
+    }
+    const q = SH == 1 && SW == 1 ? PC_NB * PC_LEN * (OW + (KW - 1) * DW) : PC_NB * PC_LEN;
+    const slot = slots + <usize>i * slotBytes;
+    const stage = slot + ((<usize>kd * <usize>WG_QMAX) << 2);
+    const a = stage + ((<usize>r0 * <usize>q) << 2);
+    const b = slot + ((<usize>c0 * <usize>q) << 2);
+    sgemm_f32(dwg, kd, a, q, b, q, rows, cols, q, 0, 1, 1, 1);
+  }
+}
+
+/**
+ * The plan of the weight gradient for meta, into out (i32 x 6): pieces, pieces per group (of
+ * at most groupFloats staged floats; 0: the single-thread default), dW tiles, floats per slot,
+ * floats of padded planes per thread, and floats of dW.
+ */
+export function conv2d_wgrad_plan(meta: usize, out: usize, groupFloats: i32): void {
+  loadGeometry(meta);
+  planWeightGrad(groupFloats > 0 ? groupFloats : WG_GROUP_FLOATS);
+  store<i32>(out, WG_PIECES);
+  store<i32>(out, WG_GROUP, 4);
+  store<i32>(out, WG_TILES, 8);
+  store<i32>(out, WG_SLOT, 12);
+  store<i32>(out, WG_PAD, 16);
+  store<i32>(out, OC * (C / G) * KH * KW, 20);
+}
+
+/**
+ * Phase 1, block `block`: stages piece first + block into slot `block` (slots slotBytes apart),
+ * with this thread's padded planes at pad + threadIndex * padBytes.
+ */
+export function conv2d_wgrad_stage_f32(
+  dy: usize, x: usize, pad: usize, padBytes: usize, slots: usize, slotBytes: usize, first: i32, meta: usize, block: i32,
+): void {
+  loadGeometry(meta);
+  planWeightGrad();
+  stagePiece(dy, x, pad + <usize>threadIndex * padBytes, slots + <usize>block * slotBytes, first + block);
+}
+
+/** Phase 2, block `block`: dW tile `block` += the products of pieces first .. first + count. */
+export function conv2d_wgrad_gemm_f32(
+  dw: usize, dy: usize, x: usize, slots: usize, slotBytes: usize, first: i32, count: i32, meta: usize, block: i32,
+): void {
+  loadGeometry(meta);
+  planWeightGrad();
+  gemmTile(dw, dy, x, slots, slotBytes, first, count, block);
 }

@@ -71,8 +71,12 @@ function channelTotal(x: usize, n: i32, c: i32, s: i32, ch: i32): f64 {
 
 /** mean[C], var[C] = per-channel mean and biased variance of x [N, C, S]. */
 export function batchnorm_stats_f32(mean: usize, variance: usize, x: usize, n: i32, c: i32, s: i32): void {
+  statsRange(mean, variance, x, n, c, s, 0, c);
+}
+
+function statsRange(mean: usize, variance: usize, x: usize, n: i32, c: i32, s: i32, ch0: i32, ch1: i32): void {
   const m = <f64>n * <f64>s;
-  for (let ch = 0; ch < c; ch++) {
+  for (let ch = ch0; ch < ch1; ch++) {
     const mu = m > 0 ? channelTotal(x, n, c, s, ch) / m : NaN;
     const mu32 = <f32>mu;
     // Variance about the rounded mean, corrected for the rounding: E[(x - m')^2] - (mu - m')^2.
@@ -88,7 +92,14 @@ export function batchnorm_f32(
   y: usize, x: usize, mean: usize, variance: usize, weight: usize, bias: usize,
   n: i32, c: i32, s: i32, eps: f32,
 ): void {
-  for (let ch = 0; ch < c; ch++) {
+  normRange(y, x, mean, variance, weight, bias, n, c, s, eps, 0, c);
+}
+
+function normRange(
+  y: usize, x: usize, mean: usize, variance: usize, weight: usize, bias: usize,
+  n: i32, c: i32, s: i32, eps: f32, ch0: i32, ch1: i32,
+): void {
+  for (let ch = ch0; ch < ch1; ch++) {
     const off = <usize>ch << 2;
     const invstd: f32 = 1 / Mathf.sqrt(load<f32>(variance + off) + eps);
     const w: f32 = weight != 0 ? load<f32>(weight + off) : 1;
@@ -121,8 +132,15 @@ export function batchnorm_bwd_f32(
   dx: usize, dweight: usize, dbias: usize, dy: usize, x: usize, mean: usize, variance: usize,
   weight: usize, n: i32, c: i32, s: i32, eps: f32, training: i32,
 ): void {
+  backRange(dx, dweight, dbias, dy, x, mean, variance, weight, n, c, s, eps, training, 0, c);
+}
+
+function backRange(
+  dx: usize, dweight: usize, dbias: usize, dy: usize, x: usize, mean: usize, variance: usize,
+  weight: usize, n: i32, c: i32, s: i32, eps: f32, training: i32, ch0: i32, ch1: i32,
+): void {
   const m: f32 = <f32>n * <f32>s;
-  for (let ch = 0; ch < c; ch++) {
+  for (let ch = ch0; ch < ch1; ch++) {
     const off = <usize>ch << 2;
     const mu = load<f32>(mean + off);
     const invstd: f32 = 1 / Mathf.sqrt(load<f32>(variance + off) + eps);
@@ -193,4 +211,33 @@ export function batchnorm_bwd_f32(
       }
     }
   }
+}
+
+// Parallel blocks: block b covers channels b * per .. (b + 1) * per. Channels are independent,
+// so any split gives the whole call's bits.
+
+/** Channels block * per .. of batchnorm_stats_f32. */
+export function batchnorm_stats_block_f32(
+  mean: usize, variance: usize, x: usize, n: i32, c: i32, s: i32, per: i32, block: i32,
+): void {
+  const ch0 = block * per;
+  statsRange(mean, variance, x, n, c, s, ch0, min(c, ch0 + per));
+}
+
+/** Channels block * per .. of batchnorm_f32. */
+export function batchnorm_block_f32(
+  y: usize, x: usize, mean: usize, variance: usize, weight: usize, bias: usize,
+  n: i32, c: i32, s: i32, eps: f32, per: i32, block: i32,
+): void {
+  const ch0 = block * per;
+  normRange(y, x, mean, variance, weight, bias, n, c, s, eps, ch0, min(c, ch0 + per));
+}
+
+/** Channels block * per .. of batchnorm_bwd_f32. */
+export function batchnorm_bwd_block_f32(
+  dx: usize, dweight: usize, dbias: usize, dy: usize, x: usize, mean: usize, variance: usize,
+  weight: usize, n: i32, c: i32, s: i32, eps: f32, training: i32, per: i32, block: i32,
+): void {
+  const ch0 = block * per;
+  backRange(dx, dweight, dbias, dy, x, mean, variance, weight, n, c, s, eps, training, ch0, min(c, ch0 + per));
 }

@@ -125,6 +125,10 @@ function maxPool2x2(out: usize, idx: usize, x: usize): void {
 /** out, idx [NP, OH, OW] = max pooling of x [NP, H, W]; idx holds y * W + x of each maximum. */
 export function maxpool2d_f32(out: usize, idx: usize, x: usize, meta: usize): void {
   loadGeometry(meta);
+  maxPool(out, idx, x);
+}
+
+function maxPool(out: usize, idx: usize, x: usize): void {
   const plain = KH == 2 && KW == 2 && SH == 2 && SW == 2 && PH == 0 && PW == 0 && DH == 1 && DW == 1;
   // (Every window inside the plane: not so for ceil mode over an odd size.)
   if (plain && OH * 2 <= H && OW * 2 <= W) {
@@ -211,6 +215,10 @@ let wx1 = 0;
 /** out [NP, OH, OW] = average pooling of x [NP, H, W]. */
 export function avgpool2d_f32(out: usize, x: usize, meta: usize): void {
   loadGeometry(meta);
+  avgPool(out, x);
+}
+
+function avgPool(out: usize, x: usize): void {
   const planeIn = <usize>H * <usize>W << 2;
   for (let pl = 0; pl < NP; pl++) {
     const plane = x + <usize>pl * planeIn;
@@ -232,6 +240,10 @@ export function avgpool2d_f32(out: usize, x: usize, meta: usize): void {
 /** dx [NP, H, W] = the gradient of average pooling for upstream dy [NP, OH, OW]. */
 export function avgpool2d_bwd_f32(dx: usize, dy: usize, meta: usize): void {
   loadGeometry(meta);
+  avgPoolBack(dx, dy);
+}
+
+function avgPoolBack(dx: usize, dy: usize): void {
   const planeIn = <usize>H * <usize>W << 2;
   memory.fill(dx, 0, <usize>NP * planeIn);
   for (let pl = 0; pl < NP; pl++) {
@@ -250,4 +262,46 @@ export function avgpool2d_bwd_f32(dx: usize, dy: usize, meta: usize): void {
       }
     }
   }
+}
+
+// Parallel blocks: block b covers planes b * per .. (b + 1) * per. Every plane is computed alone,
+// so any split gives the whole call's bits.
+
+/** Narrows the geometry to the planes of block `block`; returns the first plane (NP = count). */
+function planeBlock(per: i32, block: i32): i32 {
+  const p0 = block * per;
+  NP = max(0, min(per, NP - p0));
+  return p0;
+}
+
+/** Planes block * per .. of maxpool2d_f32. */
+export function maxpool2d_block_f32(out: usize, idx: usize, x: usize, meta: usize, per: i32, block: i32): void {
+  loadGeometry(meta);
+  const p0 = <usize>planeBlock(per, block);
+  const outAt = (p0 * <usize>OH * <usize>OW) << 2;
+  maxPool(out + outAt, idx + outAt, x + ((p0 * <usize>H * <usize>W) << 2));
+}
+
+/** Planes block * per .. of maxpool2d_bwd_f32. */
+export function maxpool2d_bwd_block_f32(
+  dx: usize, dy: usize, idx: usize, planes: i32, hw: i32, ohw: i32, per: i32, block: i32,
+): void {
+  const p0 = block * per;
+  const count = max(0, min(per, planes - p0));
+  const outAt = (<usize>p0 * <usize>ohw) << 2;
+  maxpool2d_bwd_f32(dx + ((<usize>p0 * <usize>hw) << 2), dy + outAt, idx + outAt, count, hw, ohw);
+}
+
+/** Planes block * per .. of avgpool2d_f32. */
+export function avgpool2d_block_f32(out: usize, x: usize, meta: usize, per: i32, block: i32): void {
+  loadGeometry(meta);
+  const p0 = <usize>planeBlock(per, block);
+  avgPool(out + ((p0 * <usize>OH * <usize>OW) << 2), x + ((p0 * <usize>H * <usize>W) << 2));
+}
+
+/** Planes block * per .. of avgpool2d_bwd_f32. */
+export function avgpool2d_bwd_block_f32(dx: usize, dy: usize, meta: usize, per: i32, block: i32): void {
+  loadGeometry(meta);
+  const p0 = <usize>planeBlock(per, block);
+  avgPoolBack(dx + ((p0 * <usize>H * <usize>W) << 2), dy + ((p0 * <usize>OH * <usize>OW) << 2));
 }

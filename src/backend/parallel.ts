@@ -17,16 +17,111 @@ const BLOCK_KERNELS = [
   "sgemm_prepacked_block_f32",
   "conv2d_block_f32",
   "conv2d_bwd_input_block_f32",
+  "rnn_fwd_block_f32",
+  "rnn_bwd_block_f32",
+  "rnn_pack_block_f32",
   "sdpa_block_f32",
   "sdpa_bwd_block_f32",
+  "conv2d_wgrad_stage_f32",
+  "conv2d_wgrad_gemm_f32",
+  "maxpool2d_block_f32",
+  "maxpool2d_bwd_block_f32",
+  "avgpool2d_block_f32",
+  "avgpool2d_bwd_block_f32",
+  "batchnorm_stats_block_f32",
+  "batchnorm_block_f32",
+  "batchnorm_bwd_block_f32",
 ] as const;
+/** The name of a block kernel: its last argument is the block index. */
+export type BlockKernel = (typeof BLOCK_KERNELS)[number];
+
+/**
+ * Elementwise kernels (every pointer argument advances one f32 per element) that the pool runs
+ * over ranges: `ptrs` are the pointer arguments (0 means none and stays 0), `count` the element
+ * count's, and `rate` about the floats one thread does per microsecond (for the threshold).
+ * Ranges are multiples of 16 floats, so every element meets the same SIMD or tail code as in
+ * the whole call, and the bits do not change. Row-wise kernels (softmax over [outer, r, inner])
+ * count outer rows instead, each `unit` floats (the product of those arguments): rows are
+ * independent, so any split keeps the bits.
+ * (binary_scalar_f32 parks its scalar in a static slot: every thread writes the same value.)
+ */
+const RANGED: Record<string, { ptrs: number[]; count: number; rate: number; unit?: number[] }> = {
+  relu_f32: { ptrs: [0, 1], count: 2, rate: 2000 },
+  relu_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 1500 },
+  leaky_relu_f32: { ptrs: [0, 1], count: 2, rate: 2000 },
+  leaky_relu_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 1500 },
+  sigmoid_f32: { ptrs: [0, 1], count: 2, rate: 400 },
+  sigmoid_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 1500 },
+  tanh_f32: { ptrs: [0, 1], count: 2, rate: 400 },
+  tanh_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 1500 },
+  gelu_f32: { ptrs: [0, 1], count: 2, rate: 300 },
+  gelu_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 300 },
+  silu_f32: { ptrs: [0, 1], count: 2, rate: 400 },
+  silu_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 400 },
+  binary_f32: { ptrs: [0, 1, 2], count: 3, rate: 1500 },
+  binary_scalar_f32: { ptrs: [0, 1], count: 2, rate: 2000 },
+  sgd_f32: { ptrs: [0, 1, 2], count: 3, rate: 800 },
+  adam_f32: { ptrs: [0, 1, 2, 3, 4], count: 5, rate: 400 },
+  softmax_f32: { ptrs: [0, 1], count: 2, rate: 300, unit: [3, 4] },
+  log_softmax_f32: { ptrs: [0, 1], count: 2, rate: 300, unit: [3, 4] },
+  softmax_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 1000, unit: [4, 5] },
+  log_softmax_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 400, unit: [4, 5] },
+};
+const RANGED_NAMES = Object.keys(RANGED);
+/**
+ * Pool task names: block kernels, then ranged ones as "name@ptrs:count:unit" (see
+ * worker-source.ts).
+ */
+const TASK_NAMES: readonly string[] = [
+  ...BLOCK_KERNELS,
+  ...RANGED_NAMES.map((n) => {
+    const { ptrs, count, unit = [] } = RANGED[n];
+    return `${n}@${ptrs.join(",")}:${count}:${unit.join(",")}`;
+  }),
+];
+
+/** Floats per counted unit: the product of the `unit` arguments (1 for elementwise kernels). */
+function unitFloats(a: readonly number[], unit: readonly number[]): number {
+  let f = 1;
+  for (const i of unit) f *= a[i];
+  return f;
+}
+
+/** Block `block` of a ranged call: units block * chunk .. of `fn` (args end with chunk, block). */
+function rangeBlock(
+  fn: (...x: number[]) => void,
+  ptrs: readonly number[],
+  count: number,
+  unit: readonly number[],
+) {
+  return (...a: number[]): void => {
+    const block = a.pop() as number;
+    const chunk = a.pop() as number;
+    const start = block * chunk;
+    const step = start * unitFloats(a, unit) * 4;
+    a[count] = Math.min(chunk, a[count] - start);
+    for (const i of ptrs) if (a[i] !== 0) a[i] += step;
+    fn(...a);
+  };
+}
+
+/** Elements per range: about 16 ranges, at least 8K floats, a multiple of 16. */
+function rangeChunk(n: number): number {
+  return Math.max(8192, Math.ceil(n / 16 / 16) * 16);
+}
+
+/** Pooling's work estimate: floats one thread reads per microsecond. */
+const POOL_FLOATS_PER_MICRO = 500;
 const SGEMM = 0;
 const SGEMM_BATCHED = 1;
 const SGEMM_PREPACKED = 2;
 const CONV_FORWARD = 3;
 const CONV_INPUT_GRAD = 4;
-const SDPA_FORWARD = 5;
-const SDPA_BACKWARD = 6;
+const RNN_FORWARD = 5;
+const RNN_BACKWARD = 6;
+const RNN_PACK = 7;
+const SDPA_FORWARD = 8;
+const SDPA_BACKWARD = 9;
 
 /** Multiply-adds one thread does per microsecond in sgemm (about 50 GFLOP/s). */
 const GEMM_MADDS_PER_MICRO = 25_000;
@@ -50,13 +145,44 @@ function poolFor(micros: number): ThreadPool | undefined {
   return pool !== undefined && pool.joined > 0 ? pool : undefined;
 }
 
+/**
+ * The pool for an op of `madds` multiply-adds (GEMM-like work), or undefined when it should run
+ * on the calling thread.
+ */
+export function gemmPool(madds: number): ThreadPool | undefined {
+  return poolFor(madds / GEMM_MADDS_PER_MICRO);
+}
+
+/**
+ * Runs blocks 0 .. blocks - 1 of block kernel `name` with `args` (the block index appended): on
+ * `pool` when given and there is more than one block, else in order on this thread. Either way
+ * the kernel's blocks, from the shape alone, give the same bits.
+ */
+export function runBlocks(
+  pool: ThreadPool | undefined,
+  name: BlockKernel,
+  args: readonly number[],
+  blocks: number,
+): void {
+  const fn = threadState.backend.kernels[name] as (...x: number[]) => void;
+  if (pool === undefined || blocks <= 1) {
+    const call = [...args, 0];
+    for (let b = 0; b < blocks; b++) {
+      call[args.length] = b;
+      fn(...call);
+    }
+    return;
+  }
+  pool.run(BLOCK_KERNELS.indexOf(name), args, blocks, fn);
+}
+
 /** Replaces K's sgemm entry points with ones that use the pool. */
 export function installThreads(backend: Backend, tileRows: number): void {
   const { count, reason } = defaultThreads();
   threadState = {
     backend,
     tileRows,
-    names: BLOCK_KERNELS,
+    names: TASK_NAMES,
     requested: count,
     reason,
     told: count === 1,
@@ -120,6 +246,116 @@ export function installThreads(backend: Backend, tileRows: number): void {
     const args = [c, ldc, a, lda, packed, m, n, k, transA, alpha, beta];
     pool.run(SGEMM_PREPACKED, args, blocks, prepackedBlock as (...x: number[]) => void);
   };
+
+  const table = K as unknown as Record<string, (...x: number[]) => void>;
+  RANGED_NAMES.forEach((name, i) => {
+    const { ptrs, count, rate, unit = [] } = RANGED[name];
+    const whole = table[name];
+    const block = rangeBlock(whole, ptrs, count, unit);
+    const task = BLOCK_KERNELS.length + i;
+    table[name] = (...args: number[]) => {
+      const n = args[count];
+      const per = unitFloats(args, unit);
+      const pool = poolFor((n * per) / rate);
+      // Rows: about 16 blocks of at least 8K floats; elements: rangeChunk.
+      const rows = Math.max(Math.ceil(8192 / Math.max(per, 1)), Math.ceil(n / 16));
+      const chunk = pool === undefined ? n : unit.length > 0 ? rows : rangeChunk(n);
+      if (pool === undefined || n <= chunk) {
+        whole(...args);
+        return;
+      }
+      pool.run(task, [...args, chunk], Math.ceil(n / chunk), block);
+    };
+  });
+
+  installPooling(backend);
+  installBatchNorm(backend);
+}
+
+/** Batch norm's statistics, forward and backward over blocks of channels. */
+function installBatchNorm(backend: Backend): void {
+  const K = backend.kernels as Kernels;
+  const { batchnorm_stats_f32, batchnorm_f32, batchnorm_bwd_f32 } = K;
+  // Floats per microsecond on one thread: two passes for the statistics and the gradient.
+  const plan = (n: number, c: number, s: number, rate: number) => {
+    const pool = poolFor((n * c * s) / rate);
+    const per = planesPerBlock(c);
+    return pool !== undefined && c > per ? { pool, per, blocks: Math.ceil(c / per) } : undefined;
+  };
+  K.batchnorm_stats_f32 = (mean, variance, x, n, c, s) => {
+    const p = plan(n, c, s, 1000);
+    if (p === undefined) batchnorm_stats_f32(mean, variance, x, n, c, s);
+    else
+      runBlocks(p.pool, "batchnorm_stats_block_f32", [mean, variance, x, n, c, s, p.per], p.blocks);
+  };
+  K.batchnorm_f32 = (y, x, mean, variance, weight, bias, n, c, s, eps) => {
+    const p = plan(n, c, s, 1500);
+    if (p === undefined) batchnorm_f32(y, x, mean, variance, weight, bias, n, c, s, eps);
+    else {
+      const args = [y, x, mean, variance, weight, bias, n, c, s, eps, p.per];
+      runBlocks(p.pool, "batchnorm_block_f32", args, p.blocks);
+    }
+  };
+  K.batchnorm_bwd_f32 = (dx, dw, db, dy, x, mean, variance, weight, n, c, s, eps, training) => {
+    const p = plan(n, c, s, 700);
+    if (p === undefined)
+      batchnorm_bwd_f32(dx, dw, db, dy, x, mean, variance, weight, n, c, s, eps, training);
+    else {
+      const args = [dx, dw, db, dy, x, mean, variance, weight, n, c, s, eps, training, p.per];
+      runBlocks(p.pool, "batchnorm_bwd_block_f32", args, p.blocks);
+    }
+  };
+}
+
+/** Planes per block of a pooling call over `planes` planes: about 16 blocks. */
+function planesPerBlock(planes: number): number {
+  return Math.max(1, Math.ceil(planes / 16));
+}
+
+/** Max and average pooling, forward and backward, over blocks of planes. */
+function installPooling(backend: Backend): void {
+  const K = backend.kernels as Kernels;
+  const { maxpool2d_f32, maxpool2d_bwd_f32, avgpool2d_f32, avgpool2d_bwd_f32 } = K;
+  // meta: planes, H, W, OH, OW, KH, KW, ...
+  const geometry = (metaPtr: number) => backend.i32().subarray(metaPtr >>> 2, (metaPtr >>> 2) + 7);
+  const plan = (floats: number, planes: number) => {
+    const pool = poolFor(floats / POOL_FLOATS_PER_MICRO);
+    const per = planesPerBlock(planes);
+    return pool !== undefined && planes > per ? { pool, per } : undefined;
+  };
+  K.maxpool2d_f32 = (out, idx, x, metaPtr) => {
+    const [np, h, w, oh, ow, kh, kw] = geometry(metaPtr);
+    const p = plan(np * Math.max(h * w, oh * ow * kh * kw), np);
+    if (p === undefined) maxpool2d_f32(out, idx, x, metaPtr);
+    else
+      runBlocks(
+        p.pool,
+        "maxpool2d_block_f32",
+        [out, idx, x, metaPtr, p.per],
+        Math.ceil(np / p.per),
+      );
+  };
+  K.maxpool2d_bwd_f32 = (dx, dy, idx, planes, hw, ohw) => {
+    const p = plan(planes * (hw + ohw), planes);
+    if (p === undefined) maxpool2d_bwd_f32(dx, dy, idx, planes, hw, ohw);
+    else {
+      const args = [dx, dy, idx, planes, hw, ohw, p.per];
+      runBlocks(p.pool, "maxpool2d_bwd_block_f32", args, Math.ceil(planes / p.per));
+    }
+  };
+  K.avgpool2d_f32 = (out, x, metaPtr) => {
+    const [np, h, w, oh, ow, kh, kw] = geometry(metaPtr);
+    const p = plan(np * Math.max(h * w, oh * ow * kh * kw), np);
+    if (p === undefined) avgpool2d_f32(out, x, metaPtr);
+    else runBlocks(p.pool, "avgpool2d_block_f32", [out, x, metaPtr, p.per], Math.ceil(np / p.per));
+  };
+  K.avgpool2d_bwd_f32 = (dx, dy, metaPtr) => {
+    const [np, h, w, oh, ow, kh, kw] = geometry(metaPtr);
+    const p = plan(np * Math.max(h * w, oh * ow * kh * kw), np);
+    if (p === undefined) avgpool2d_bwd_f32(dx, dy, metaPtr);
+    else
+      runBlocks(p.pool, "avgpool2d_bwd_block_f32", [dx, dy, metaPtr, p.per], Math.ceil(np / p.per));
+  };
 }
 
 /**
@@ -140,7 +376,7 @@ export function convOnPool(
   const pool = poolFor(madds / GEMM_MADDS_PER_MICRO);
   if (pool === undefined) return false;
   const K = threadState.backend.kernels;
-  const blocks = K.conv2d_blocks(metaPtr);
+  const blocks = inputGrad ? K.conv2d_blocks(metaPtr) : K.conv2d_fwd_blocks(metaPtr);
   if (blocks <= 1) return false;
   const workBytes = Math.ceil((workFloats * 4) / 64) * 64;
   // Thread indices run from 0 (this thread) to pool.size. The meta area does not move when
@@ -165,6 +401,46 @@ export function convOnPool(
   return true;
 }
 
+/** A recurrent step below this many microseconds of work runs every step on one thread. */
+const MIN_STEP_MICROS = 4;
+
+/**
+ * A recurrent layer's forward or backward through time (assembly/kernels/rnn_steps.ts, blocks
+ * `stepBlocks` per step) on the pool, one task for the whole sequence: each block waits for the
+ * steps before its own. `stepMadds` estimates one step's work. Returns false, having done
+ * nothing, when the caller should run the blocks itself (rnn_fwd_f32 / rnn_bwd_f32).
+ */
+export function rnnOnPool(
+  backward: boolean,
+  desc: number,
+  blocks: number,
+  stepBlocks: number,
+  stepMadds: number,
+): boolean {
+  const stepMicros = stepMadds / GEMM_MADDS_PER_MICRO;
+  if (stepBlocks <= 1 || stepMicros < Math.min(MIN_STEP_MICROS, minWorkMicros)) return false;
+  const steps = blocks / stepBlocks;
+  const pool = poolFor((steps * stepMadds) / GEMM_MADDS_PER_MICRO);
+  if (pool === undefined) return false;
+  const K = threadState.backend.kernels;
+  const fn = (backward ? K.rnn_bwd_block_f32 : K.rnn_fwd_block_f32) as (...x: number[]) => void;
+  pool.run(backward ? RNN_BACKWARD : RNN_FORWARD, [desc], blocks, fn, stepBlocks);
+  return true;
+}
+
+/** Packs W [gates*hs, k] for the forward sequence kernel (rnn_pack_block_f32), on the pool if it pays. */
+export function rnnPack(dst: number, w: number, k: number, hs: number, gates: number): void {
+  const K = threadState.backend.kernels;
+  const blocks = K.rnn_blocks_per_step(hs);
+  // About two floats a nanosecond on one thread.
+  const pool = blocks > 1 ? poolFor((k * gates * hs) / 2000) : undefined;
+  if (pool !== undefined) {
+    const args = [dst, w, k, hs, gates];
+    pool.run(RNN_PACK, args, blocks, K.rnn_pack_block_f32 as (...x: number[]) => void);
+    return;
+  }
+  for (let b = 0; b < blocks; b++) K.rnn_pack_block_f32(dst, w, k, hs, gates, b);
+}
 /**
  * Fused attention (sdpa_f32 when `backward` is false, else sdpa_bwd_f32) over blocks of whole
  * heads on the pool, each thread with its own workspace of `wsFloats`. `args` are the kernel's

@@ -11,7 +11,14 @@
  * that wakes late can never claim a block of another task; it reads the arguments only after a
  * successful claim, while the task cannot have finished. Idle workers spin briefly, then sleep
  * in Atomics.wait.
+ *
+ * A task of steps (a recurrent layer's time steps, StepBlocks blocks each) is one task too:
+ * blocks are claimed in order, and a thread that claims a block of step s first waits until
+ * every block of the steps before s has finished (the Finished count says so, since blocks are
+ * claimed in order). Whoever finishes the last block of a step wakes the threads that sleep on it.
  */
+/** Spins of a step wait before sleeping in Atomics.wait (where it may). */
+export const STEP_SPINS = 4000;
 
 /** Int32 slots of the control block. */
 export const Slot = {
@@ -23,6 +30,8 @@ export const Slot = {
   Argc: 5,
   Sleepers: 6,
   Stop: 7,
+  /** Blocks per step of a task whose block i needs every block before floor(i / step) * step. */
+  StepBlocks: 8,
 } as const;
 export const CTRL_INTS = 16;
 export const ARGS_BYTE = CTRL_INTS * 4;
@@ -43,14 +52,49 @@ function work(gen) {
     const blocks = Atomics.load(i32, ${Slot.Blocks});
     if (block >= blocks) return;
     if (Atomics.compareExchange(i32, ${Slot.Claim}, v, v + 1) !== v) continue;
+    const step = Atomics.load(i32, ${Slot.StepBlocks});
+    if (step > 0) waitFor(block - (block % step));
     const fn = fns[Atomics.load(i32, ${Slot.Kernel})];
     const argc = Atomics.load(i32, ${Slot.Argc});
     const args = new Array(argc + 1);
     for (let i = 0; i < argc; i++) args[i] = f64[i];
     args[argc] = block;
     fn.apply(null, args);
-    if (Atomics.add(i32, ${Slot.Finished}, 1) + 1 === blocks) Atomics.notify(i32, ${Slot.Finished});
+    const done = Atomics.add(i32, ${Slot.Finished}, 1) + 1;
+    if (done === blocks || (step > 0 && done % step === 0)) Atomics.notify(i32, ${Slot.Finished});
   }
+}
+function waitFor(count) {
+  let spins = 0;
+  for (;;) {
+    const done = Atomics.load(i32, ${Slot.Finished});
+    if (done >= count) return;
+    if (++spins > ${STEP_SPINS}) Atomics.wait(i32, ${Slot.Finished}, done, 1);
+  }
+}
+// "name@ptrs:count:unit": a kernel run over ranges of its count argument; its last two
+// arguments are the range length and the block, and the pointer arguments advance 4 bytes per
+// float, the product of the unit arguments (none: 1) floats per counted item.
+function task(ex, spec) {
+  const at = spec.indexOf("@");
+  if (at < 0) return ex[spec];
+  const fn = ex[spec.slice(0, at)];
+  const parts = spec.slice(at + 1).split(":");
+  const ptrs = parts[0].split(",").map(Number);
+  const count = Number(parts[1]);
+  const unit = parts[2] ? parts[2].split(",").map(Number) : [];
+  return function () {
+    const a = Array.prototype.slice.call(arguments);
+    const block = a.pop();
+    const chunk = a.pop();
+    const start = block * chunk;
+    let per = 1;
+    for (const i of unit) per *= a[i];
+    const step = start * per * 4;
+    a[count] = Math.min(chunk, a[count] - start);
+    for (const i of ptrs) if (a[i] !== 0) a[i] += step;
+    fn.apply(null, a);
+  };
 }
 async function start(msg) {
   const instance = await WebAssembly.instantiate(msg.module, { env: { memory: msg.memory } });
@@ -58,7 +102,7 @@ async function start(msg) {
   ex.sgemm_set_tile(msg.tileRows);
   ex.gemm_set_scratch(msg.scratch);
   ex.set_thread_index(msg.index);
-  fns = msg.names.map((n) => ex[n]);
+  fns = msg.names.map((n) => task(ex, n));
   i32 = new Int32Array(msg.memory.buffer, msg.ctrl, ${CTRL_INTS});
   f64 = new Float64Array(msg.memory.buffer, msg.ctrl + ${ARGS_BYTE}, ${MAX_ARGS});
   post({ ready: true });

@@ -15,15 +15,18 @@
  * wasmgrad tensors are float32: F16 and BF16 convert exactly, F64 rounds to nearest (a finite
  * value beyond float32's range is rejected rather than turned into an infinity), and integer
  * dtypes round to nearest, which is exact for |v| <= 2^24 (PyTorch's `.float()` does the same).
+ *
+ * The header's strict JSON reader is ./json.ts; the dtypes and their decoders are
+ * ./safetensors-dtypes.ts.
  */
 import { backend } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
+import { type Json, JsonNumber, JsonParser, jsonKind, quote } from "./json.js";
+import { DTYPES, type DtypeSpec, UNCONVERTED } from "./safetensors-dtypes.js";
 
 /** The reference reader rejects larger headers (HeaderTooLarge). */
 const MAX_HEADER_BYTES = 100_000_000;
-/** serde_json's recursion limit; deeper nesting is rejected instead of overflowing the stack. */
-const MAX_DEPTH = 128;
 const METADATA_KEY = "__metadata__";
 
 // ------------------------------------------------------------------------------------ save
@@ -32,6 +35,13 @@ const METADATA_KEY = "__metadata__";
  * Serialises a state dict (e.g. `model.stateDict()`) as safetensors: F32 tensors sorted by name
  * (UTF-8 byte order, as the reference writer does) and `__metadata__: {"format": "pt"}` plus
  * the string entries of `metadata`, as safetensors' `save_file(tensors, metadata)`.
+ *
+ * PyTorch: `safetensors.torch.save`.
+ *
+ * @example
+ * ```ts
+ * const bytes = wg.save(model.stateDict()); // a Uint8Array in safetensors format
+ * ```
  */
 export function save(
   stateDict: Record<string, Tensor>,
@@ -47,8 +57,20 @@ export function save(
   for (const [k, v] of Object.entries(metadata)) {
     if (typeof v !== "string") {
       throw new WasmgradError(
-        `save: metadata values must be strings but ${JSON.stringify(k)} is ${describe(v)}`,
+        `save: metadata values must be strings but ${quote(k)} is ${describe(v)}`,
       );
+    }
+    // JSON.stringify escapes a lone surrogate as \udXXX, which the reference reader (and load)
+    // refuse: the file would be written but never read back.
+    for (const [what, text] of [
+      ["key", k],
+      ["value", v],
+    ] as const) {
+      if (/\p{Surrogate}/u.test(text)) {
+        throw new WasmgradError(
+          `save: the metadata ${what} ${quote(text)} contains an unpaired UTF-16 surrogate, which UTF-8 cannot encode`,
+        );
+      }
     }
   }
   let json = `{"${METADATA_KEY}":${JSON.stringify({ format: "pt", ...metadata })}`;
@@ -145,44 +167,6 @@ function compareCodePoints(a: string, b: string): number {
 
 // ------------------------------------------------------------------------------------ load
 
-/** How a safetensors dtype becomes float32: its element size and a decoder. */
-interface DtypeSpec {
-  bytes: number;
-  decode: Decoder;
-}
-
-/** Writes `count` converted elements, read from `src` at byte `at`, to float32 element `dst`. */
-type Decoder = (src: Uint8Array, at: number, count: number, dst: number, name: string) => void;
-
-const DTYPES = new Map<string, DtypeSpec>([
-  ["F64", { bytes: 8, decode: decodeF64 }],
-  ["F32", { bytes: 4, decode: decodeF32 }],
-  ["F16", { bytes: 2, decode: decodeF16 }],
-  ["BF16", { bytes: 2, decode: decodeBF16 }],
-  ["I64", { bytes: 8, decode: (s, a, n, d) => decodeI64(s, a, n, d, true) }],
-  ["U64", { bytes: 8, decode: (s, a, n, d) => decodeI64(s, a, n, d, false) }],
-  ["I32", { bytes: 4, decode: smallIntegers((v, p) => v.getInt32(p, true), 4) }],
-  ["U32", { bytes: 4, decode: smallIntegers((v, p) => v.getUint32(p, true), 4) }],
-  ["I16", { bytes: 2, decode: smallIntegers((v, p) => v.getInt16(p, true), 2) }],
-  ["U16", { bytes: 2, decode: smallIntegers((v, p) => v.getUint16(p, true), 2) }],
-  ["I8", { bytes: 1, decode: smallIntegers((v, p) => v.getInt8(p), 1) }],
-  ["U8", { bytes: 1, decode: smallIntegers((v, p) => v.getUint8(p), 1) }],
-  ["BOOL", { bytes: 1, decode: decodeBool }],
-]);
-
-/** Dtypes the format defines that have no float32 conversion here. */
-const UNCONVERTED = new Set([
-  "F8_E5M2",
-  "F8_E4M3",
-  "F8_E8M0",
-  "F8_E4M3FNUZ",
-  "F8_E5M2FNUZ",
-  "F4",
-  "F6_E2M3",
-  "F6_E3M2",
-  "C64",
-]);
-
 interface Entry {
   name: string;
   dtype: string;
@@ -195,6 +179,13 @@ interface Entry {
 /**
  * Parses a safetensors file into float32 tensors keyed by name, in header order. The tensors
  * belong to the caller (inside `tidy`, they follow tidy's rules).
+ *
+ * PyTorch: `safetensors.torch.load`.
+ *
+ * @example
+ * ```ts
+ * const state = wg.load(wg.save({ w: wg.ones(2) })); // { w: Tensor [2] }
+ * ```
  */
 export function load(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor> {
   let file: Uint8Array;
@@ -234,6 +225,15 @@ export function load(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor> {
 /**
  * The `__metadata__` map of a safetensors file (e.g. `{ format: "pt" }` and what `save` was
  * given), read from its header after the same checks `load` makes; no tensor is created.
+ *
+ * PyTorch: `safetensors.safe_open(...).metadata()`.
+ *
+ * @example
+ * ```ts
+ * wg.loadMetadata(wg.save({ w: wg.ones(1) }, { epoch: "3" })); // { epoch: "3" }
+ * ```
+ *
+ * PyTorch: `safetensors.safe_open(...).metadata()`.
  */
 export function loadMetadata(bytes: Uint8Array | ArrayBuffer): Record<string, string> {
   let file: Uint8Array;
@@ -425,310 +425,7 @@ function checkLayout(entries: Entry[], dataBytes: number): void {
   }
 }
 
-// ------------------------------------------------------------------------------ decoders
-
-function decodeF32(src: Uint8Array, at: number, count: number, dst: number): void {
-  // WASM memory is little-endian like the file: a byte copy is exact, whatever the alignment.
-  backend.u8().set(src.subarray(at, at + count * 4), dst * 4);
-}
-
-/**
- * IEEE half -> single, exactly: subnormals are normalised, infinities kept, and a NaN keeps its
- * payload but is made quiet, as IEEE 754 conversion (F16C's vcvtph2ps, hence torch) does.
- */
-function f16Bits(h: number): number {
-  const sign = (h & 0x8000) << 16;
-  const exponent = (h >>> 10) & 0x1f;
-  let mantissa = h & 0x3ff;
-  if (exponent === 0x1f) {
-    return sign | (mantissa === 0 ? 0x7f800000 : 0x7fc00000 | (mantissa << 13));
-  }
-  if (exponent !== 0) return sign | ((exponent + 112) << 23) | (mantissa << 13);
-  if (mantissa === 0) return sign;
-  let e = 113;
-  while ((mantissa & 0x400) === 0) {
-    mantissa <<= 1;
-    e--;
-  }
-  return sign | (e << 23) | ((mantissa & 0x3ff) << 13);
-}
-
-function decodeF16(src: Uint8Array, at: number, count: number, dst: number): void {
-  const out = backend.i32();
-  for (let i = 0; i < count; i++)
-    out[dst + i] = f16Bits(src[at + 2 * i] | (src[at + 2 * i + 1] << 8));
-}
-
-function decodeBF16(src: Uint8Array, at: number, count: number, dst: number): void {
-  const out = backend.i32();
-  for (let i = 0; i < count; i++)
-    out[dst + i] = (src[at + 2 * i] << 16) | (src[at + 2 * i + 1] << 24);
-}
-
-function dataView(src: Uint8Array): DataView {
-  return new DataView(src.buffer, src.byteOffset, src.byteLength);
-}
-
-function decodeF64(src: Uint8Array, at: number, count: number, dst: number, name: string): void {
-  const view = dataView(src);
-  const out = backend.f32();
-  for (let i = 0; i < count; i++) {
-    const x = view.getFloat64(at + 8 * i, true);
-    const y = Math.fround(x);
-    if (y === Number.POSITIVE_INFINITY || y === Number.NEGATIVE_INFINITY) {
-      if (Number.isFinite(x)) {
-        throw new WasmgradError(
-          `load: tensor ${quote(name)} (F64) holds ${x} at element ${i}, beyond float32's range (largest finite float32: 3.4028234663852886e38)`,
-        );
-      }
-    }
-    out[dst + i] = y;
-  }
-}
-
-/** 8-, 16- and 32-bit integers are exact doubles; storing into float32 rounds once. */
-function smallIntegers(read: (view: DataView, at: number) => number, size: number): Decoder {
-  return (src, at, count, dst) => {
-    const view = dataView(src);
-    const out = backend.f32();
-    for (let i = 0; i < count; i++) out[dst + i] = read(view, at + size * i);
-  };
-}
-
-function decodeI64(src: Uint8Array, at: number, count: number, dst: number, signed: boolean): void {
-  const view = dataView(src);
-  const out = backend.f32();
-  for (let i = 0; i < count; i++) {
-    const p = at + 8 * i;
-    const high = signed ? view.getInt32(p + 4, true) : view.getUint32(p + 4, true);
-    if (high >= -0x200000 && high < 0x200000) {
-      out[dst + i] = high * 2 ** 32 + view.getUint32(p, true); // |v| < 2^53: an exact double
-    } else {
-      out[dst + i] = roundToF32(signed ? view.getBigInt64(p, true) : view.getBigUint64(p, true));
-    }
-  }
-}
-
-/**
- * Rounds a 64-bit integer to the nearest float32 (ties to even) in one step: going through a
- * double would round twice (2^60 + 2^36 + 1 would become 2^60 instead of 2^60 + 2^37).
- */
-function roundToF32(v: bigint): number {
-  const negative = v < 0n;
-  const magnitude = negative ? -v : v;
-  const shift = BigInt(magnitude.toString(2).length - 24); // >= 30 on this path
-  let q = magnitude >> shift;
-  const rest = magnitude - (q << shift);
-  const half = 1n << (shift - 1n);
-  if (rest > half || (rest === half && (q & 1n) === 1n)) q += 1n;
-  const value = Number(q) * 2 ** Number(shift);
-  return negative ? -value : value;
-}
-
-function decodeBool(src: Uint8Array, at: number, count: number, dst: number, name: string): void {
-  const out = backend.f32();
-  for (let i = 0; i < count; i++) {
-    const b = src[at + i];
-    if (b > 1) {
-      throw new WasmgradError(
-        `load: tensor ${quote(name)} (BOOL) holds the byte ${b} at element ${i}; BOOL elements must be 0 or 1`,
-      );
-    }
-    out[dst + i] = b;
-  }
-}
-
-// --------------------------------------------------------------------------- strict JSON
-
-/** A number as written, so that "2", "2.0" and "2e0" stay distinguishable. */
-class JsonNumber {
-  constructor(readonly text: string) {}
-}
-
-/** Objects are Maps: key order is kept and "__proto__" is an ordinary key. */
-type Json = null | boolean | string | JsonNumber | Json[] | Map<string, Json>;
-
-/**
- * RFC 8259 JSON, as strict as serde_json (which the reference reader uses): no comments, no
- * trailing commas, no raw control characters or unpaired surrogate escapes in strings, and at
- * most 128 levels of nesting. Unlike serde_json it also rejects duplicate keys.
- */
-class JsonParser {
-  private i = 0;
-  constructor(private readonly s: string) {}
-
-  parse(): Json {
-    const value = this.value(0);
-    this.space();
-    if (this.i < this.s.length) this.fail("trailing characters after the JSON value");
-    return value;
-  }
-
-  private fail(what: string): never {
-    throw new WasmgradError(`load: the header is not valid JSON: ${what} at character ${this.i}`);
-  }
-
-  private space(): void {
-    const s = this.s;
-    while (this.i < s.length) {
-      const c = s.charCodeAt(this.i);
-      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
-      this.i++;
-    }
-  }
-
-  private value(depth: number): Json {
-    this.space();
-    if (depth > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH} levels`);
-    const c = this.s[this.i];
-    if (c === "{") return this.object(depth);
-    if (c === "[") return this.array(depth);
-    if (c === '"') return this.string();
-    if (c === "-" || (c >= "0" && c <= "9")) return this.number();
-    for (const [word, value] of [
-      ["true", true],
-      ["false", false],
-      ["null", null],
-    ] as const) {
-      if (this.s.startsWith(word, this.i)) {
-        this.i += word.length;
-        return value;
-      }
-    }
-    return this.fail(c === undefined ? "unexpected end" : `unexpected ${JSON.stringify(c)}`);
-  }
-
-  private object(depth: number): Map<string, Json> {
-    const out = new Map<string, Json>();
-    this.i++;
-    this.space();
-    if (this.s[this.i] === "}") {
-      this.i++;
-      return out;
-    }
-    for (;;) {
-      this.space();
-      if (this.s[this.i] !== '"') this.fail("expected a string key");
-      const key = this.string();
-      if (out.has(key)) this.fail(`duplicate key ${quote(key)}`);
-      this.space();
-      if (this.s[this.i] !== ":") this.fail('expected ":"');
-      this.i++;
-      out.set(key, this.value(depth + 1));
-      if (this.next("}")) return out;
-    }
-  }
-
-  private array(depth: number): Json[] {
-    const out: Json[] = [];
-    this.i++;
-    this.space();
-    if (this.s[this.i] === "]") {
-      this.i++;
-      return out;
-    }
-    for (;;) {
-      out.push(this.value(depth + 1));
-      if (this.next("]")) return out;
-    }
-  }
-
-  /** After an element: true at the closing bracket, false after a comma. */
-  private next(close: string): boolean {
-    this.space();
-    const c = this.s[this.i];
-    this.i++;
-    if (c === close) return true;
-    if (c === ",") return false;
-    this.i--;
-    return this.fail(`expected "," or "${close}"`);
-  }
-
-  private string(): string {
-    const s = this.s;
-    let out = "";
-    let start = ++this.i;
-    for (;;) {
-      if (this.i >= s.length) this.fail("unterminated string");
-      const c = s.charCodeAt(this.i);
-      if (c === 0x22) {
-        out += s.slice(start, this.i++);
-        return out;
-      }
-      if (c < 0x20) this.fail("raw control character in a string");
-      if (c !== 0x5c) {
-        this.i++;
-        continue;
-      }
-      out += s.slice(start, this.i) + this.escape();
-      start = this.i;
-    }
-  }
-
-  private escape(): string {
-    const c = this.s[this.i + 1];
-    const simple = ESCAPES.get(c);
-    if (simple !== undefined) {
-      this.i += 2;
-      return simple;
-    }
-    if (c !== "u") this.fail("invalid escape");
-    const unit = this.hex4();
-    if (unit >= 0xdc00 && unit <= 0xdfff) this.fail("unpaired surrogate escape");
-    if (unit < 0xd800 || unit > 0xdbff) return String.fromCharCode(unit);
-    if (this.s[this.i] !== "\\" || this.s[this.i + 1] !== "u")
-      this.fail("unpaired surrogate escape");
-    const low = this.hex4();
-    if (low < 0xdc00 || low > 0xdfff) this.fail("unpaired surrogate escape");
-    return String.fromCharCode(unit, low);
-  }
-
-  /** Reads `\uXXXX` at the cursor. */
-  private hex4(): number {
-    const digits = this.s.slice(this.i + 2, this.i + 6);
-    if (!/^[0-9a-fA-F]{4}$/.test(digits)) this.fail("invalid \\u escape");
-    this.i += 6;
-    return Number.parseInt(digits, 16);
-  }
-
-  private number(): JsonNumber {
-    NUMBER.lastIndex = this.i;
-    const m = NUMBER.exec(this.s);
-    if (m === null) return this.fail("invalid number");
-    this.i += m[0].length;
-    return new JsonNumber(m[0]);
-  }
-}
-
-const ESCAPES = new Map([
-  ['"', '"'],
-  ["\\", "\\"],
-  ["/", "/"],
-  ["b", "\b"],
-  ["f", "\f"],
-  ["n", "\n"],
-  ["r", "\r"],
-  ["t", "\t"],
-]);
-
-const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
-
-function jsonKind(v: Json): string {
-  if (v === null) return "null";
-  if (v instanceof Map) return "an object";
-  if (Array.isArray(v)) return "an array";
-  if (v instanceof JsonNumber) return `the number ${v.text}`;
-  if (typeof v === "string") return `the string ${quote(v)}`;
-  return `${v}`;
-}
-
 // --------------------------------------------------------------------------------- shared
-
-/** A name as it appears in messages: JSON-quoted, and cut short if very long. */
-function quote(name: string): string {
-  const q = JSON.stringify(name);
-  return q.length > 120 ? `${q.slice(0, 100)}..." (${name.length} characters)` : q;
-}
 
 function describe(value: unknown): string {
   if (value === null) return "null";

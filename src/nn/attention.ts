@@ -7,7 +7,6 @@
  * explicitly, as PyTorch does, so they can be returned.
  */
 import { WasmgradError } from "../errors.js";
-import { boolArg, numberArg, optionalTensor, parseArgs } from "../ops/args.js";
 import { scaledDotProductAttention } from "../ops/attention.js";
 import { add, mul } from "../ops/binary.js";
 import { randn, tensor, uniformRange, zeros } from "../ops/creation.js";
@@ -18,11 +17,29 @@ import { mean } from "../ops/reduce.js";
 import { cat, narrow, reshape, squeeze, transpose, unsqueeze } from "../ops/shape.js";
 import { softmax } from "../ops/softmax.js";
 import type { Tensor } from "../tensor.js";
-import { bytesWithin, size } from "../validate.js";
+import {
+  boolOr,
+  bytesWithin,
+  describe,
+  keywordArgs,
+  numOr,
+  optionalTensorArg,
+  size,
+  tensorArg,
+} from "../validate.js";
 import { Linear } from "./layers.js";
 import { Module, parameter } from "./module.js";
 
-/** PyTorch's name for MultiheadAttention's output projection (a plain Linear). */
+/**
+ * PyTorch's name for MultiheadAttention's output projection (a plain Linear).
+ *
+ * PyTorch: `torch.nn.modules.linear.NonDynamicallyQuantizableLinear`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.NonDynamicallyQuantizableLinear(4, 4); // the out_proj of MultiheadAttention
+ * ```
+ */
 export class NonDynamicallyQuantizableLinear extends Linear {}
 
 function xavierUniform(shape: number[], fanIn: number, fanOut: number): Tensor {
@@ -60,7 +77,16 @@ export function additiveMask(m: Tensor): Tensor {
   return tensor(out, { shape: [...m.shape] });
 }
 
-/** A float mask with -inf above the diagonal (PyTorch's Transformer.generate_square_subsequent_mask). */
+/**
+ * A float mask with -inf above the diagonal (PyTorch's Transformer.generate_square_subsequent_mask).
+ *
+ * PyTorch: `torch.nn.Transformer.generate_square_subsequent_mask`.
+ *
+ * @example
+ * ```ts
+ * wg.nn.causalMask(3); // [[0, -inf, -inf], [0, 0, -inf], [0, 0, 0]]
+ * ```
+ */
 export function causalMask(L: number, S = L): Tensor {
   size("causalMask", "L", L);
   size("causalMask", "S", S);
@@ -71,6 +97,20 @@ export function causalMask(L: number, S = L): Tensor {
   return tensor(out, { shape: [L, S] });
 }
 
+/**
+ * Multi-head attention with learned input and output projections; `forward(query, key, value,
+ * options?)` returns `[output, weights]` (weights averaged over heads, or null with `needWeights:
+ * false`).
+ *
+ * PyTorch: `torch.nn.MultiheadAttention`.
+ *
+ * @example
+ * ```ts
+ * const mha = new wg.nn.MultiheadAttention(16, 4, { batchFirst: true });
+ * const x = wg.randn(2, 5, 16);
+ * const [out] = mha.forward(x, x, x); // out [2, 5, 16]
+ * ```
+ */
 export class MultiheadAttention extends Module<
   [Tensor, Tensor, Tensor, ...unknown[]],
   [Tensor, Tensor | null]
@@ -104,7 +144,7 @@ export class MultiheadAttention extends Module<
       numHeads < 1
     ) {
       throw new WasmgradError(
-        `${op}: embedDim and numHeads must be integers >= 1 but got ${embedDim}, ${numHeads}`,
+        `${op}: embedDim and numHeads must be integers >= 1 but got ${describe(embedDim)}, ${describe(numHeads)}`,
       );
     }
     if (embedDim % numHeads !== 0) {
@@ -112,7 +152,7 @@ export class MultiheadAttention extends Module<
         `${op}: embedDim (${embedDim}) must be divisible by numHeads (${numHeads})`,
       );
     }
-    const a = parseArgs(op, rest, [
+    const a = keywordArgs(op, rest, [
       "dropout",
       "bias",
       "addBiasKv",
@@ -121,13 +161,13 @@ export class MultiheadAttention extends Module<
       "vdim",
       "batchFirst",
     ]);
-    this.dropout = numberArg(op, "dropout", a.dropout, 0);
+    this.dropout = numOr(op, "dropout", a.dropout, 0);
     if (!(this.dropout >= 0 && this.dropout < 1)) {
-      throw new WasmgradError(`${op}: dropout must be in [0, 1) but got ${this.dropout}`);
+      throw new WasmgradError(`${op}: dropout must be in [0, 1) but got ${describe(this.dropout)}`);
     }
-    const bias = boolArg(op, "bias", a.bias, true);
-    const addBiasKv = boolArg(op, "addBiasKv", a.addBiasKv, false);
-    this.addZeroAttn = boolArg(op, "addZeroAttn", a.addZeroAttn, false);
+    const bias = boolOr(op, "bias", a.bias, true);
+    const addBiasKv = boolOr(op, "addBiasKv", a.addBiasKv, false);
+    this.addZeroAttn = boolOr(op, "addZeroAttn", a.addZeroAttn, false);
     if (this.addZeroAttn) {
       throw new WasmgradError(`${op}: addZeroAttn is not supported`);
     }
@@ -138,9 +178,9 @@ export class MultiheadAttention extends Module<
       ["vdim", this.vdim],
     ] as const) {
       if (!Number.isInteger(d) || d < 1)
-        throw new WasmgradError(`${op}: ${n} must be an integer >= 1 but got ${d}`);
+        throw new WasmgradError(`${op}: ${n} must be an integer >= 1 but got ${describe(d)}`);
     }
-    this.batchFirst = boolArg(op, "batchFirst", a.batchFirst, false);
+    this.batchFirst = boolOr(op, "batchFirst", a.batchFirst, false);
     this.headDim = embedDim / numHeads;
     const E = embedDim;
     if (this.kdim === E && this.vdim === E) {
@@ -185,18 +225,21 @@ export class MultiheadAttention extends Module<
    */
   forward(query: Tensor, key: Tensor, value: Tensor, ...rest: unknown[]): [Tensor, Tensor | null] {
     const op = "MultiheadAttention";
-    const a = parseArgs(op, rest, [
+    tensorArg(op, "query", query);
+    tensorArg(op, "key", key);
+    tensorArg(op, "value", value);
+    const a = keywordArgs(op, rest, [
       "keyPaddingMask",
       "needWeights",
       "attnMask",
       "averageAttnWeights",
       "isCausal",
     ]);
-    const kpm = optionalTensor(op, "keyPaddingMask", a.keyPaddingMask);
-    const attnMask = optionalTensor(op, "attnMask", a.attnMask);
-    const needWeights = boolArg(op, "needWeights", a.needWeights, true);
-    const average = boolArg(op, "averageAttnWeights", a.averageAttnWeights, true);
-    const isCausal = boolArg(op, "isCausal", a.isCausal, false);
+    const kpm = optionalTensorArg(op, "keyPaddingMask", a.keyPaddingMask);
+    const attnMask = optionalTensorArg(op, "attnMask", a.attnMask);
+    const needWeights = boolOr(op, "needWeights", a.needWeights, true);
+    const average = boolOr(op, "averageAttnWeights", a.averageAttnWeights, true);
+    const isCausal = boolOr(op, "isCausal", a.isCausal, false);
     const E = this.embedDim;
     const H = this.numHeads;
     const hd = this.headDim;

@@ -11,7 +11,7 @@ import { type Pair, pair } from "../ops/conv.js";
 import { conv1d, convTranspose1d, convTranspose2d } from "../ops/conv-transpose.js";
 import { uniformRange } from "../ops/creation.js";
 import type { Tensor } from "../tensor.js";
-import { type Args, args, bool, fail, oneOf, size } from "../validate.js";
+import { type Args, args, bool, fail, oneOf, size, tensorArg } from "../validate.js";
 import { Module, parameter } from "./module.js";
 import { pyTuple } from "./repr.js";
 
@@ -61,7 +61,16 @@ export interface Conv1dLayerOptions {
   paddingMode?: "zeros";
 }
 
-/** 1-D convolution over [N, C, L] (or [C, L]): weight [out, in / groups, k], bias [out]. */
+/**
+ * 1-D convolution over [N, C, L] (or [C, L]): weight [out, in / groups, k], bias [out].
+ *
+ * PyTorch: `torch.nn.Conv1d`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.Conv1d(2, 4, 3).forward(wg.ones(1, 2, 10)).shape; // [1, 4, 8]
+ * ```
+ */
 export class Conv1d extends Module {
   weight: Tensor;
   bias: Tensor | null;
@@ -121,6 +130,7 @@ export class Conv1d extends Module {
     return s;
   }
   forward(x: Tensor): Tensor {
+    tensorArg("Conv1d", "input", x);
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 2] !== this.inChannels) {
       fail(
         "Conv1d",
@@ -165,6 +175,13 @@ const T_NAMES = [
 /**
  * Transposed 2-D convolution (the gradient of Conv2d with respect to its input) over
  * [N, C, H, W]: weight [in, out / groups, kH, kW], bias [out].
+ *
+ * PyTorch: `torch.nn.ConvTranspose2d`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.ConvTranspose2d(2, 3, 2, { stride: 2 }).forward(wg.ones(1, 2, 4, 4)).shape; // [1, 3, 8, 8]
+ * ```
  */
 export class ConvTranspose2d extends Module {
   weight: Tensor;
@@ -224,6 +241,7 @@ export class ConvTranspose2d extends Module {
     return s;
   }
   forward(x: Tensor): Tensor {
+    tensorArg("ConvTranspose2d", "input", x);
     if ((x.ndim !== 3 && x.ndim !== 4) || x.shape[x.ndim - 3] !== this.inChannels) {
       fail(
         "ConvTranspose2d",
@@ -241,7 +259,16 @@ export class ConvTranspose2d extends Module {
   }
 }
 
-/** Transposed 1-D convolution over [N, C, L]: weight [in, out / groups, k], bias [out]. */
+/**
+ * Transposed 1-D convolution over [N, C, L]: weight [in, out / groups, k], bias [out].
+ *
+ * PyTorch: `torch.nn.ConvTranspose1d`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.ConvTranspose1d(2, 3, 2, { stride: 2 }).forward(wg.ones(1, 2, 4)).shape; // [1, 3, 8]
+ * ```
+ */
 export class ConvTranspose1d extends Module {
   weight: Tensor;
   bias: Tensor | null;
@@ -298,6 +325,7 @@ export class ConvTranspose1d extends Module {
     return s;
   }
   forward(x: Tensor): Tensor {
+    tensorArg("ConvTranspose1d", "input", x);
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 2] !== this.inChannels) {
       fail(
         "ConvTranspose1d",

@@ -5,7 +5,7 @@ import { WasmgradError } from "../errors.js";
 import { randn } from "../ops/creation.js";
 import { embedding, type Indices } from "../ops/embedding.js";
 import type { Tensor } from "../tensor.js";
-import { type Args, args, int, size } from "../validate.js";
+import { type Args, args, describe, int, size } from "../validate.js";
 import { Module, parameter } from "./module.js";
 
 export interface EmbeddingLayerOptions {
@@ -13,7 +13,16 @@ export interface EmbeddingLayerOptions {
   paddingIdx?: number | null;
 }
 
-/** weight [numEmbeddings, embeddingDim] starts N(0, 1), with the paddingIdx row zero. */
+/**
+ * weight [numEmbeddings, embeddingDim] starts N(0, 1), with the paddingIdx row zero.
+ *
+ * PyTorch: `torch.nn.Embedding`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.Embedding(10, 4).forward(new Int32Array([1, 2, 3])).shape; // [3, 4]
+ * ```
+ */
 export class Embedding extends Module<[Indices], Tensor> {
   weight: Tensor;
   readonly paddingIdx: number | null;
@@ -32,7 +41,7 @@ export class Embedding extends Module<[Indices], Tensor> {
       options.paddingIdx == null ? null : int("Embedding", "paddingIdx", options.paddingIdx);
     if (pad !== null && (pad < -numEmbeddings || pad >= numEmbeddings)) {
       throw new WasmgradError(
-        `Embedding: paddingIdx must be within [${-numEmbeddings}, ${numEmbeddings - 1}] but got ${pad}`,
+        `Embedding: paddingIdx must be within [${-numEmbeddings}, ${numEmbeddings - 1}] but got ${describe(pad)}`,
       );
     }
     this.paddingIdx = pad === null ? null : pad < 0 ? pad + numEmbeddings : pad;

@@ -1,6 +1,6 @@
 /**
- * nn.Module, in PyTorch's shape: a layer is a constructor that creates its parameters, a
- * `resetParameters()`, and a `forward()`. Parameters, buffers and submodules are discovered from
+ * nn.Module, in PyTorch's shape: a layer is a constructor that creates and initialises its
+ * parameters (with nn.init), and a `forward()`. Parameters, buffers and submodules are discovered from
  * the instance's own properties in the order they were assigned, which gives PyTorch's dotted
  * names (`0.weight`, `fc1.bias`, ...) without registration calls. Modules or parameters held in
  * a plain Array, Map or Set would be invisible to that walk (an optimizer would train nothing),
@@ -11,10 +11,19 @@ import { noGrad } from "../autograd/engine.js";
 import { K } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
-import { tensorArg } from "../validate.js";
+import { describe, tensorArg } from "../validate.js";
 import { moduleRepr } from "./repr.js";
 
-/** Marks `t` as a trainable parameter owned by a module (never swept by `tidy`). */
+/**
+ * Marks `t` as a trainable parameter owned by a module (never swept by `tidy`).
+ *
+ * PyTorch: `torch.nn.Parameter`.
+ *
+ * @example
+ * ```ts
+ * class Scale extends wg.nn.Module { constructor() { super(); this.s = wg.nn.parameter(wg.ones(1)); } }
+ * ```
+ */
 export function parameter(t: Tensor): Tensor {
   tensorArg("parameter", "t", t);
   t.requiresGrad = true;
@@ -23,7 +32,16 @@ export function parameter(t: Tensor): Tensor {
   return t;
 }
 
-/** Marks `t` as a buffer: state saved in the state dict but not trained (e.g. running means). */
+/**
+ * Marks `t` as a buffer: state saved in the state dict but not trained (e.g. running means).
+ *
+ * PyTorch: `torch.nn.Buffer`.
+ *
+ * @example
+ * ```ts
+ * class Norm extends wg.nn.Module { constructor() { super(); this.mean = wg.nn.buffer(wg.zeros(3)); } }
+ * ```
+ */
 export function buffer(t: Tensor): Tensor {
   tensorArg("buffer", "t", t);
   t._kept = true;
@@ -54,6 +72,18 @@ function hiddenContent(value: unknown): string | null {
   return null;
 }
 
+/**
+ * The base class of layers and models. Tensors made with `nn.parameter` (and modules) assigned to
+ * fields are registered by name, so `parameters()`, `stateDict()`, `train()`/`eval()` and
+ * `dispose()` reach them.
+ *
+ * PyTorch: `torch.nn.Module`.
+ *
+ * @example
+ * ```ts
+ * class MLP extends wg.nn.Module { constructor() { super(); this.fc = new wg.nn.Linear(4, 2); } forward(x) { return this.fc.forward(x).relu(); } }
+ * ```
+ */
 export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   /** Training mode (dropout, batch norm) versus evaluation mode. */
   training = true;
@@ -105,6 +135,14 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   /** This module and every descendant with dotted names, each once, this module first (""). */
   namedModules(prefix = "", memo: Set<unknown> = new Set()): [string, AnyModule][] {
+    if (typeof prefix !== "string") {
+      throw new WasmgradError(`namedModules: prefix must be a string but got ${describe(prefix)}`);
+    }
+    if (!(memo instanceof Set)) {
+      throw new WasmgradError(
+        `namedModules: memo must be a Set of modules already listed but got ${describe(memo)}`,
+      );
+    }
     if (memo.has(this)) return [];
     memo.add(this);
     const out: [string, AnyModule][] = [[prefix, this as unknown as AnyModule]];
@@ -183,7 +221,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     const op = `${this.constructor.name}.registerBuffer`;
     if (typeof name !== "string" || name === "" || name.includes(".")) {
       throw new WasmgradError(
-        `${op}: name must be a non-empty string without "." but got ${String(name)}`,
+        `${op}: name must be a non-empty string without "." but got ${describe(name)}`,
       );
     }
     for (const key of Object.keys(options)) {
@@ -340,6 +378,13 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
  * A deep copy of `m`, as Python's `copy.deepcopy(module)`: every parameter and buffer gets
  * storage of its own, and a tensor or module shared inside `m` stays shared inside the copy.
  * (TransformerEncoder copies its layer this way.)
+ *
+ * PyTorch: `copy.deepcopy(module)`.
+ *
+ * @example
+ * ```ts
+ * const target = wg.nn.deepCopy(model); // an independent copy of the weights
+ * ```
  */
 export function deepCopy<M extends AnyModule>(m: M): M {
   return copyValue(m, new Map()) as M;

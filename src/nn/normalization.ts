@@ -3,11 +3,11 @@
  * trailing options object), parameter names, initialisation (weight 1, bias 0) and repr.
  */
 import { WasmgradError } from "../errors.js";
-import { boolArg, intArg, numberArg, parseArgs } from "../ops/args.js";
 import { full, zeros } from "../ops/creation.js";
 import { approximateArg, type GeluApproximate, type GeluOptions, gelu } from "../ops/gelu.js";
 import { groupNorm, layerNorm, rmsNorm } from "../ops/layernorm.js";
 import type { Tensor } from "../tensor.js";
+import { boolOr, describe, intOr, keywordArgs, numOr } from "../validate.js";
 import { Module, parameter } from "./module.js";
 import { pyBool, pyFloat, pyStr, pyTuple } from "./repr.js";
 
@@ -15,7 +15,7 @@ function shapeArg(op: string, v: unknown): number[] {
   const shape = typeof v === "number" ? [v] : v;
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
     throw new WasmgradError(
-      `${op}: normalizedShape must be an integer or an array of integers but got ${String(v)}`,
+      `${op}: normalizedShape must be an integer or an array of integers but got ${describe(v)}`,
     );
   }
   return [...shape];
@@ -27,7 +27,16 @@ export interface LayerNormOptions {
   bias?: boolean;
 }
 
-/** y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias over the trailing normalizedShape dims. */
+/**
+ * y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias over the trailing normalizedShape dims.
+ *
+ * PyTorch: `torch.nn.LayerNorm`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.LayerNorm(8).forward(wg.randn(2, 8)).shape; // [2, 8]
+ * ```
+ */
 export class LayerNorm extends Module {
   weight: Tensor | null;
   bias: Tensor | null;
@@ -42,10 +51,10 @@ export class LayerNorm extends Module {
     super();
     const op = "LayerNorm";
     this.normalizedShape = shapeArg(op, normalizedShape);
-    const a = parseArgs(op, rest, ["eps", "elementwiseAffine", "bias"]);
-    this.eps = numberArg(op, "eps", a.eps, 1e-5);
-    this.elementwiseAffine = boolArg(op, "elementwiseAffine", a.elementwiseAffine, true);
-    const bias = boolArg(op, "bias", a.bias, true);
+    const a = keywordArgs(op, rest, ["eps", "elementwiseAffine", "bias"]);
+    this.eps = numOr(op, "eps", a.eps, 1e-5);
+    this.elementwiseAffine = boolOr(op, "elementwiseAffine", a.elementwiseAffine, true);
+    const bias = boolOr(op, "bias", a.bias, true);
     this.weight = this.elementwiseAffine ? parameter(full(this.normalizedShape, 1)) : null;
     this.bias = this.elementwiseAffine && bias ? parameter(zeros(this.normalizedShape)) : null;
   }
@@ -64,7 +73,16 @@ export interface RMSNormOptions {
   elementwiseAffine?: boolean;
 }
 
-/** y = x / sqrt(mean(x^2) + eps) * weight; eps null means float32's machine epsilon. */
+/**
+ * y = x / sqrt(mean(x^2) + eps) * weight; eps null means float32's machine epsilon.
+ *
+ * PyTorch: `torch.nn.RMSNorm`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.RMSNorm(8).forward(wg.randn(2, 8)).shape; // [2, 8]
+ * ```
+ */
 export class RMSNorm extends Module {
   weight: Tensor | null;
   readonly normalizedShape: number[];
@@ -78,9 +96,9 @@ export class RMSNorm extends Module {
     super();
     const op = "RMSNorm";
     this.normalizedShape = shapeArg(op, normalizedShape);
-    const a = parseArgs(op, rest, ["eps", "elementwiseAffine"]);
-    this.eps = a.eps === null || a.eps === undefined ? null : numberArg(op, "eps", a.eps, 0);
-    this.elementwiseAffine = boolArg(op, "elementwiseAffine", a.elementwiseAffine, true);
+    const a = keywordArgs(op, rest, ["eps", "elementwiseAffine"]);
+    this.eps = a.eps === null || a.eps === undefined ? null : numOr(op, "eps", a.eps, 0);
+    this.elementwiseAffine = boolOr(op, "elementwiseAffine", a.elementwiseAffine, true);
     this.weight = this.elementwiseAffine ? parameter(full(this.normalizedShape, 1)) : null;
   }
 
@@ -99,7 +117,16 @@ export interface GroupNormOptions {
   affine?: boolean;
 }
 
-/** Normalises each of numGroups channel groups of each sample; weight, bias per channel. */
+/**
+ * Normalises each of numGroups channel groups of each sample; weight, bias per channel.
+ *
+ * PyTorch: `torch.nn.GroupNorm`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.GroupNorm(2, 4).forward(wg.randn(2, 4, 3, 3)).shape; // [2, 4, 3, 3]
+ * ```
+ */
 export class GroupNorm extends Module {
   weight: Tensor | null;
   bias: Tensor | null;
@@ -113,16 +140,16 @@ export class GroupNorm extends Module {
   ) {
     super();
     const op = "GroupNorm";
-    intArg(op, "numGroups", numGroups, 1);
-    intArg(op, "numChannels", numChannels, 1);
+    intOr(op, "numGroups", numGroups, 1);
+    intOr(op, "numChannels", numChannels, 1);
     if (numChannels % numGroups !== 0) {
       throw new WasmgradError(
         `${op}: numChannels (${numChannels}) must be divisible by numGroups (${numGroups})`,
       );
     }
-    const a = parseArgs(op, rest, ["eps", "affine"]);
-    this.eps = numberArg(op, "eps", a.eps, 1e-5);
-    this.affine = boolArg(op, "affine", a.affine, true);
+    const a = keywordArgs(op, rest, ["eps", "affine"]);
+    this.eps = numOr(op, "eps", a.eps, 1e-5);
+    this.affine = boolOr(op, "affine", a.affine, true);
     this.weight = this.affine ? parameter(full([numChannels], 1)) : null;
     this.bias = this.affine ? parameter(zeros([numChannels])) : null;
   }
@@ -141,13 +168,22 @@ export class GroupNorm extends Module {
   }
 }
 
-/** GELU(approximate = "none" | "tanh"). */
+/**
+ * GELU(approximate = "none" | "tanh").
+ *
+ * PyTorch: `torch.nn.GELU`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.GELU().forward(wg.tensor([-1, 0, 1])); // [-0.1587, 0, 0.8413]
+ * ```
+ */
 export class GELU extends Module {
   readonly approximate: GeluApproximate;
 
   constructor(...rest: (GeluApproximate | GeluOptions | undefined)[]) {
     super();
-    const a = parseArgs("GELU", rest, ["approximate"]);
+    const a = keywordArgs("GELU", rest, ["approximate"]);
     approximateArg("GELU", a.approximate);
     this.approximate = (a.approximate as GeluApproximate | undefined) ?? "none";
   }

@@ -7,17 +7,28 @@
  * scaledDotProductAttention kernel (needWeights false, as PyTorch's layers ask).
  */
 import { WasmgradError } from "../errors.js";
-import { boolArg, intArg, numberArg, optionalTensor, parseArgs } from "../ops/args.js";
 import { add } from "../ops/binary.js";
 import { gelu } from "../ops/gelu.js";
 import { relu } from "../ops/unary.js";
 import type { Tensor } from "../tensor.js";
+import {
+  boolOr,
+  describe,
+  intOr,
+  keywordArgs,
+  numOr,
+  optionalTensorArg,
+  tensorArg,
+} from "../validate.js";
 import { MultiheadAttention } from "./attention.js";
 import { Dropout } from "./conv.js";
 import { Linear } from "./layers.js";
 import { Module } from "./module.js";
 import { LayerNorm } from "./normalization.js";
 
+/**
+ * An activation given by name or as a function of a tensor, for the Transformer layers.
+ */
 export type Activation = "relu" | "gelu" | ((x: Tensor) => Tensor) | Module;
 
 export interface LayerConfig {
@@ -41,21 +52,21 @@ export const layerKeys = [
 ];
 
 export function layerConfig(op: string, rest: unknown[]): LayerConfig {
-  const a = parseArgs(op, rest, layerKeys);
+  const a = keywordArgs(op, rest, layerKeys);
   const act = a.activation ?? "relu";
   if (!(act === "relu" || act === "gelu" || typeof act === "function" || act instanceof Module)) {
     throw new WasmgradError(
-      `${op}: activation must be "relu", "gelu", a function or a Module but got ${String(act)}`,
+      `${op}: activation must be "relu", "gelu", a function or a Module but got ${describe(act)}`,
     );
   }
   return {
-    dimFeedforward: intArg(op, "dimFeedforward", a.dimFeedforward, 1, 2048),
-    dropout: numberArg(op, "dropout", a.dropout, 0.1),
+    dimFeedforward: intOr(op, "dimFeedforward", a.dimFeedforward, 1, 2048),
+    dropout: numOr(op, "dropout", a.dropout, 0.1),
     activation: act as Activation,
-    layerNormEps: numberArg(op, "layerNormEps", a.layerNormEps, 1e-5),
-    batchFirst: boolArg(op, "batchFirst", a.batchFirst, false),
-    normFirst: boolArg(op, "normFirst", a.normFirst, false),
-    bias: boolArg(op, "bias", a.bias, true),
+    layerNormEps: numOr(op, "layerNormEps", a.layerNormEps, 1e-5),
+    batchFirst: boolOr(op, "batchFirst", a.batchFirst, false),
+    normFirst: boolOr(op, "normFirst", a.normFirst, false),
+    bias: boolOr(op, "bias", a.bias, true),
   };
 }
 
@@ -94,6 +105,17 @@ abstract class FeedForwardLayer extends Module<[Tensor, ...unknown[]], Tensor> {
   }
 }
 
+/**
+ * Self-attention and a feedforward block, each with a residual connection and LayerNorm (post-norm,
+ * or pre-norm with `normFirst`).
+ *
+ * PyTorch: `torch.nn.TransformerEncoderLayer`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.TransformerEncoderLayer(16, 4, { batchFirst: true }).forward(wg.randn(2, 5, 16)).shape; // [2, 5, 16]
+ * ```
+ */
 export class TransformerEncoderLayer extends FeedForwardLayer {
   declare self_attn: MultiheadAttention;
   declare norm1: LayerNorm;
@@ -123,11 +145,12 @@ export class TransformerEncoderLayer extends FeedForwardLayer {
 
   /** forward(src, srcMask?, srcKeyPaddingMask?, isCausal = false). */
   forward(src: Tensor, ...rest: unknown[]): Tensor {
+    tensorArg("TransformerEncoderLayer", "src", src);
     const op = "TransformerEncoderLayer";
-    const a = parseArgs(op, rest, ["srcMask", "srcKeyPaddingMask", "isCausal"]);
-    const mask = optionalTensor(op, "srcMask", a.srcMask);
-    const kpm = optionalTensor(op, "srcKeyPaddingMask", a.srcKeyPaddingMask);
-    const isCausal = boolArg(op, "isCausal", a.isCausal, false);
+    const a = keywordArgs(op, rest, ["srcMask", "srcKeyPaddingMask", "isCausal"]);
+    const mask = optionalTensorArg(op, "srcMask", a.srcMask);
+    const kpm = optionalTensorArg(op, "srcKeyPaddingMask", a.srcKeyPaddingMask);
+    const isCausal = boolOr(op, "isCausal", a.isCausal, false);
     const sa = (x: Tensor) =>
       this.dropout1.forward(
         this.self_attn.forward(x, x, x, {
@@ -149,6 +172,17 @@ export class TransformerEncoderLayer extends FeedForwardLayer {
   }
 }
 
+/**
+ * Self-attention, cross-attention over the encoder's memory, and a feedforward block, each with a
+ * residual connection and LayerNorm (post-norm, or pre-norm with `normFirst`).
+ *
+ * PyTorch: `torch.nn.TransformerDecoderLayer`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.TransformerDecoderLayer(16, 4, { batchFirst: true }).forward(wg.randn(2, 3, 16), wg.randn(2, 5, 16)).shape; // [2, 3, 16]
+ * ```
+ */
 export class TransformerDecoderLayer extends FeedForwardLayer {
   declare self_attn: MultiheadAttention;
   declare multihead_attn: MultiheadAttention;
@@ -189,7 +223,9 @@ export class TransformerDecoderLayer extends FeedForwardLayer {
   forward(tgt: Tensor, ...args: unknown[]): Tensor {
     const op = "TransformerDecoderLayer";
     const [memory, ...rest] = args as [Tensor, ...unknown[]];
-    const a = parseArgs(op, rest, decoderKeys);
+    tensorArg(op, "tgt", tgt);
+    tensorArg(op, "memory", memory);
+    const a = keywordArgs(op, rest, decoderKeys);
     const m = decoderMasks(op, a);
     const sa = (x: Tensor) =>
       this.dropout1.forward(
@@ -234,11 +270,11 @@ export const decoderKeys = [
 
 function decoderMasks(op: string, a: Record<string, unknown>) {
   return {
-    tgtMask: optionalTensor(op, "tgtMask", a.tgtMask),
-    memoryMask: optionalTensor(op, "memoryMask", a.memoryMask),
-    tgtKpm: optionalTensor(op, "tgtKeyPaddingMask", a.tgtKeyPaddingMask),
-    memoryKpm: optionalTensor(op, "memoryKeyPaddingMask", a.memoryKeyPaddingMask),
-    tgtIsCausal: boolArg(op, "tgtIsCausal", a.tgtIsCausal, false),
-    memoryIsCausal: boolArg(op, "memoryIsCausal", a.memoryIsCausal, false),
+    tgtMask: optionalTensorArg(op, "tgtMask", a.tgtMask),
+    memoryMask: optionalTensorArg(op, "memoryMask", a.memoryMask),
+    tgtKpm: optionalTensorArg(op, "tgtKeyPaddingMask", a.tgtKeyPaddingMask),
+    memoryKpm: optionalTensorArg(op, "memoryKeyPaddingMask", a.memoryKeyPaddingMask),
+    tgtIsCausal: boolOr(op, "tgtIsCausal", a.tgtIsCausal, false),
+    memoryIsCausal: boolOr(op, "memoryIsCausal", a.memoryIsCausal, false),
   };
 }

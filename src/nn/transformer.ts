@@ -4,8 +4,8 @@
  * encoder, decoder) and positional forward arguments (or a trailing options object).
  */
 import { WasmgradError } from "../errors.js";
-import { intArg, parseArgs } from "../ops/args.js";
 import type { Tensor } from "../tensor.js";
+import { intOr, keywordArgs } from "../validate.js";
 import { causalMask } from "./attention.js";
 import { ModuleList } from "./containers.js";
 import { deepCopy, Module } from "./module.js";
@@ -24,7 +24,17 @@ export {
   TransformerEncoderLayer,
 } from "./transformer-layer.js";
 
-/** numLayers deep copies of encoderLayer (as PyTorch), then an optional norm. */
+/**
+ * numLayers deep copies of encoderLayer (as PyTorch), then an optional norm.
+ *
+ * PyTorch: `torch.nn.TransformerEncoder`.
+ *
+ * @example
+ * ```ts
+ * const enc = new wg.nn.TransformerEncoder(new wg.nn.TransformerEncoderLayer(16, 4, { batchFirst: true }), 2);
+ * enc.forward(wg.randn(2, 5, 16)).shape; // [2, 5, 16]
+ * ```
+ */
 export class TransformerEncoder extends Module<[Tensor, ...unknown[]], Tensor> {
   declare layers: ModuleList<TransformerEncoderLayer>;
   declare norm: LayerNorm | Module | null;
@@ -34,8 +44,8 @@ export class TransformerEncoder extends Module<[Tensor, ...unknown[]], Tensor> {
     const op = "TransformerEncoder";
     if (!(encoderLayer instanceof Module))
       throw new WasmgradError(`${op}: encoderLayer must be a Module`);
-    intArg(op, "numLayers", numLayers, 1);
-    const a = parseArgs(op, rest, ["norm", "enableNestedTensor", "maskCheck"]);
+    intOr(op, "numLayers", numLayers, 1);
+    const a = keywordArgs(op, rest, ["norm", "enableNestedTensor", "maskCheck"]);
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => deepCopy(encoderLayer)));
     this.norm = (a.norm as LayerNorm | null | undefined) ?? null;
   }
@@ -46,7 +56,7 @@ export class TransformerEncoder extends Module<[Tensor, ...unknown[]], Tensor> {
 
   /** forward(src, mask?, srcKeyPaddingMask?, isCausal?). */
   forward(src: Tensor, ...rest: unknown[]): Tensor {
-    const a = parseArgs("TransformerEncoder", rest, ["mask", "srcKeyPaddingMask", "isCausal"]);
+    const a = keywordArgs("TransformerEncoder", rest, ["mask", "srcKeyPaddingMask", "isCausal"]);
     let x = src;
     for (const layer of this.layers) {
       x = layer.forward(x, {
@@ -59,6 +69,17 @@ export class TransformerEncoder extends Module<[Tensor, ...unknown[]], Tensor> {
   }
 }
 
+/**
+ * A stack of `numLayers` copies of a TransformerDecoderLayer; `forward(tgt, memory, options?)`.
+ *
+ * PyTorch: `torch.nn.TransformerDecoder`.
+ *
+ * @example
+ * ```ts
+ * const dec = new wg.nn.TransformerDecoder(new wg.nn.TransformerDecoderLayer(16, 4, { batchFirst: true }), 2);
+ * dec.forward(wg.randn(2, 3, 16), wg.randn(2, 5, 16)).shape; // [2, 3, 16]
+ * ```
+ */
 export class TransformerDecoder extends Module<[Tensor, ...unknown[]], Tensor> {
   declare layers: ModuleList<TransformerDecoderLayer>;
   declare norm: LayerNorm | Module | null;
@@ -68,8 +89,8 @@ export class TransformerDecoder extends Module<[Tensor, ...unknown[]], Tensor> {
     const op = "TransformerDecoder";
     if (!(decoderLayer instanceof Module))
       throw new WasmgradError(`${op}: decoderLayer must be a Module`);
-    intArg(op, "numLayers", numLayers, 1);
-    const a = parseArgs(op, rest, ["norm"]);
+    intOr(op, "numLayers", numLayers, 1);
+    const a = keywordArgs(op, rest, ["norm"]);
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => deepCopy(decoderLayer)));
     this.norm = (a.norm as LayerNorm | null | undefined) ?? null;
   }
@@ -77,14 +98,22 @@ export class TransformerDecoder extends Module<[Tensor, ...unknown[]], Tensor> {
   /** forward(tgt, memory, tgtMask?, memoryMask?, tgtKeyPaddingMask?, memoryKeyPaddingMask?, tgtIsCausal?, memoryIsCausal?). */
   forward(tgt: Tensor, ...args: unknown[]): Tensor {
     const [memory, ...rest] = args as [Tensor, ...unknown[]];
-    const a = parseArgs("TransformerDecoder", rest, decoderKeys);
+    const a = keywordArgs("TransformerDecoder", rest, decoderKeys);
     let x = tgt;
     for (const layer of this.layers) x = layer.forward(x, memory, a);
     return this.norm === null ? x : (this.norm as LayerNorm).forward(x);
   }
 }
 
-/** The encoder-decoder model of "Attention Is All You Need", as torch.nn.Transformer. */
+/**
+ * The encoder-decoder model of "Attention Is All You Need", as torch.nn.Transformer.
+ *
+ * @example
+ * ```ts
+ * const model = new wg.nn.Transformer({ dModel: 16, nhead: 4, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 32, batchFirst: true });
+ * model.forward(wg.randn(2, 5, 16), wg.randn(2, 3, 16)).shape; // [2, 3, 16]
+ * ```
+ */
 export class Transformer extends Module<[Tensor, Tensor, ...unknown[]], Tensor> {
   encoder: Module<[Tensor, ...unknown[]], Tensor>;
   decoder: Module<[Tensor, ...unknown[]], Tensor>;
@@ -95,7 +124,7 @@ export class Transformer extends Module<[Tensor, Tensor, ...unknown[]], Tensor> 
   constructor(...args: unknown[]) {
     super();
     const op = "Transformer";
-    const a = parseArgs(op, args, [
+    const a = keywordArgs(op, args, [
       "dModel",
       "nhead",
       "numEncoderLayers",
@@ -104,27 +133,44 @@ export class Transformer extends Module<[Tensor, Tensor, ...unknown[]], Tensor> 
       "customEncoder",
       "customDecoder",
     ]);
-    this.dModel = intArg(op, "dModel", a.dModel, 1, 512);
-    this.nhead = intArg(op, "nhead", a.nhead, 1, 8);
+    this.dModel = intOr(op, "dModel", a.dModel, 1, 512);
+    this.nhead = intOr(op, "nhead", a.nhead, 1, 8);
     const cfg = layerConfig(op, [
       Object.fromEntries(layerKeys.filter((k) => a[k] !== undefined).map((k) => [k, a[k]])),
     ]);
     this.batchFirst = cfg.batchFirst;
     const eps = cfg.layerNormEps;
-    this.encoder =
-      (a.customEncoder as Module<[Tensor, ...unknown[]], Tensor> | undefined) ??
-      new TransformerEncoder(
-        new TransformerEncoderLayer(this.dModel, this.nhead, cfg),
-        intArg(op, "numEncoderLayers", a.numEncoderLayers, 1, 6),
-        new LayerNorm(this.dModel, { eps, bias: cfg.bias }),
-      );
-    this.decoder =
-      (a.customDecoder as Module<[Tensor, ...unknown[]], Tensor> | undefined) ??
-      new TransformerDecoder(
-        new TransformerDecoderLayer(this.dModel, this.nhead, cfg),
-        intArg(op, "numDecoderLayers", a.numDecoderLayers, 1, 6),
-        new LayerNorm(this.dModel, { eps, bias: cfg.bias }),
-      );
+    const numEncoderLayers = intOr(op, "numEncoderLayers", a.numEncoderLayers, 1, 6);
+    const numDecoderLayers = intOr(op, "numDecoderLayers", a.numDecoderLayers, 1, 6);
+    // The layer templates are deep-copied numLayers times and then freed; if building fails
+    // part-way, what was built is freed too.
+    const built: Module[] = [];
+    const template = <M extends Module>(m: M): M => {
+      built.push(m);
+      return m;
+    };
+    try {
+      this.encoder =
+        (a.customEncoder as Module<[Tensor, ...unknown[]], Tensor> | undefined) ??
+        new TransformerEncoder(
+          template(new TransformerEncoderLayer(this.dModel, this.nhead, cfg)),
+          numEncoderLayers,
+          new LayerNorm(this.dModel, { eps, bias: cfg.bias }),
+        );
+      this.decoder =
+        (a.customDecoder as Module<[Tensor, ...unknown[]], Tensor> | undefined) ??
+        new TransformerDecoder(
+          template(new TransformerDecoderLayer(this.dModel, this.nhead, cfg)),
+          numDecoderLayers,
+          new LayerNorm(this.dModel, { eps, bias: cfg.bias }),
+        );
+    } catch (error) {
+      const encoder = (this as { encoder?: Module }).encoder;
+      if (encoder !== undefined && encoder !== a.customEncoder) encoder.dispose();
+      throw error;
+    } finally {
+      for (const m of built) m.dispose();
+    }
   }
 
   /**
@@ -132,7 +178,7 @@ export class Transformer extends Module<[Tensor, Tensor, ...unknown[]], Tensor> 
    * memoryKeyPaddingMask?, srcIsCausal?, tgtIsCausal?, memoryIsCausal?).
    */
   forward(src: Tensor, tgt: Tensor, ...rest: unknown[]): Tensor {
-    const a = parseArgs("Transformer", rest, [
+    const a = keywordArgs("Transformer", rest, [
       "srcMask",
       "tgtMask",
       "memoryMask",

@@ -6,6 +6,7 @@ import { BinaryOp } from "../backend/table/core.js";
 import { WasmgradError } from "../errors.js";
 import { sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
+import { describe } from "../validate.js";
 
 const f = Math.fround;
 
@@ -28,6 +29,11 @@ function tensorNorm(op: string, g: Tensor, normType: number): number {
  * value. With `errorIfNonfinite`, a NaN or infinite total norm throws instead of scaling the
  * gradients by it. The scale is computed in float32 exactly as PyTorch does
  * (clip = min(maxNorm · 1/(norm + 1e-6), 1)), so clipped gradients equal PyTorch's.
+ *
+ * @example
+ * ```ts
+ * wg.nn.utils.clipGradNorm(model.parameters(), 1.0); // the total norm before clipping
+ * ```
  */
 export function clipGradNorm(
   params: Tensor | Iterable<Tensor>,
@@ -46,7 +52,7 @@ export function clipGradNorm(
     list = [...params];
   } else {
     throw new WasmgradError(
-      `${op}: params must be a Tensor or an iterable of Tensors (e.g. model.parameters()), got ${String(params)}`,
+      `${op}: params must be a Tensor or an iterable of Tensors (e.g. model.parameters()), got ${describe(params)}`,
     );
   }
   list.forEach((p, i) => {
@@ -99,6 +105,11 @@ export const clipGradNorm_ = clipGradNorm;
 /**
  * As torch.nn.utils.clip_grad_value_: clamps every gradient of `params` in place to
  * [-clipValue, clipValue] (NaN stays NaN); parameters without a gradient are skipped.
+ *
+ * @example
+ * ```ts
+ * wg.nn.utils.clipGradValue(model.parameters(), 0.5);
+ * ```
  */
 export function clipGradValue(params: Tensor | Iterable<Tensor>, clipValue: number): void {
   const op = "clipGradValue";
@@ -112,7 +123,7 @@ export function clipGradValue(params: Tensor | Iterable<Tensor>, clipValue: numb
     list = [...params];
   } else {
     throw new WasmgradError(
-      `${op}: params must be a Tensor or an iterable of Tensors (e.g. model.parameters()), got ${String(params)}`,
+      `${op}: params must be a Tensor or an iterable of Tensors (e.g. model.parameters()), got ${describe(params)}`,
     );
   }
   list.forEach((p, i) => {

@@ -19,8 +19,7 @@ import { fmt, WasmgradError } from "../errors.js";
 import { nextU32 } from "../random.js";
 import { sameShape, sizeOf, stridesOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { tensorArg } from "../validate.js";
-import { boolArg, numberArg, optionalTensor, parseArgs } from "./args.js";
+import { boolOr, describe, keywordArgs, numOr, optionalTensorArg, tensorArg } from "../validate.js";
 
 export interface SDPAOptions {
   attnMask?: Tensor | null;
@@ -90,6 +89,17 @@ function planMask(op: string, m: Tensor, batch: readonly number[], L: number, S:
   };
 }
 
+/**
+ * softmax(q k^T / sqrt(d) + mask) v over [..., L, d] queries and [..., S, d] keys and values, with
+ * optional `attnMask`, `isCausal`, `dropoutP` and `scale`.
+ *
+ * PyTorch: `torch.nn.functional.scaled_dot_product_attention`.
+ *
+ * @example
+ * ```ts
+ * wg.F.scaledDotProductAttention(wg.randn(1, 2, 5, 8), wg.randn(1, 2, 7, 8), wg.randn(1, 2, 7, 8)).shape; // [1, 2, 5, 8]
+ * ```
+ */
 export function scaledDotProductAttention(
   query: Tensor,
   key: Tensor,
@@ -100,12 +110,12 @@ export function scaledDotProductAttention(
   const q = tensorArg(op, "query", query);
   const k = tensorArg(op, "key", key);
   const v = tensorArg(op, "value", value);
-  const a = parseArgs(op, rest, ["attnMask", "dropoutP", "isCausal", "scale"]);
-  const maskArg = optionalTensor(op, "attnMask", a.attnMask);
-  const dropoutP = numberArg(op, "dropoutP", a.dropoutP, 0);
-  const isCausal = boolArg(op, "isCausal", a.isCausal, false);
+  const a = keywordArgs(op, rest, ["attnMask", "dropoutP", "isCausal", "scale"]);
+  const maskArg = optionalTensorArg(op, "attnMask", a.attnMask);
+  const dropoutP = numOr(op, "dropoutP", a.dropoutP, 0);
+  const isCausal = boolOr(op, "isCausal", a.isCausal, false);
   if (!(dropoutP >= 0 && dropoutP < 1)) {
-    throw new WasmgradError(`${op}: dropoutP must be in [0, 1) but got ${dropoutP}`);
+    throw new WasmgradError(`${op}: dropoutP must be in [0, 1) but got ${describe(dropoutP)}`);
   }
   if (q.ndim < 2 || k.ndim !== q.ndim || v.ndim !== q.ndim) {
     throw new WasmgradError(
@@ -131,9 +141,7 @@ export function scaledDotProductAttention(
     throw new WasmgradError(`${op}: give either attnMask or isCausal, not both (as PyTorch)`);
   }
   const scale =
-    a.scale === null || a.scale === undefined
-      ? 1 / Math.sqrt(E)
-      : numberArg(op, "scale", a.scale, 0);
+    a.scale === null || a.scale === undefined ? 1 / Math.sqrt(E) : numOr(op, "scale", a.scale, 0);
   const bh = sizeOf(batch);
   const mask = maskArg === null ? null : planMask(op, maskArg, batch, L, S);
   const seed = dropoutP > 0 ? nextU32() : 0;

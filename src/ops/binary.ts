@@ -68,6 +68,21 @@ function nonFloat(op: string, a: TensorOrScalar, b: TensorOrScalar, dtype: DType
   return intBinary(op, INT_OPS[op], a, b);
 }
 
+/** PyTorch refuses `-` with a bool tensor on either side, whatever the other operand. */
+function refuseBoolSub(a: TensorOrScalar, b: TensorOrScalar): void {
+  const isBool = (v: TensorOrScalar) => typeof v !== "number" && v.dtype === "bool";
+  if (isBool(a) && isBool(b)) {
+    throw new WasmgradError(
+      "sub: subtracting two bool tensors is not supported; use logicalXor or convert with .int()",
+    );
+  }
+  if (isBool(a) || isBool(b)) {
+    throw new WasmgradError(
+      "sub: subtraction with a bool tensor is not supported; to invert a mask use logicalNot, otherwise convert it with .int() or .float()",
+    );
+  }
+}
+
 /** A number operand becomes a 0-d constant only when both operands are numbers. */
 function forward(
   op: string,
@@ -114,6 +129,7 @@ function binaryOp(
   if (typeof givenA === "number" && typeof givenB === "number") {
     throw new WasmgradError(`${op}: expected at least one Tensor operand but got two numbers`);
   }
+  if (op === "sub") refuseBoolSub(givenA, givenB);
   const dtype = resultType(op, givenA, givenB);
   if (dtype !== "float32") return nonFloat(op, givenA, givenB, dtype);
   const a = floatOperand(op, givenA);
@@ -164,10 +180,30 @@ function times(x: Tensor, other: TensorOrScalar): Tensor {
   return typeof other === "number" ? scalarRaw("mul", BinaryOp.mul, x, other) : mulRaw(x, other);
 }
 
+/**
+ * Elementwise a + b, broadcasting; either side may be a number.
+ *
+ * PyTorch: `torch.add`.
+ *
+ * @example
+ * ```ts
+ * wg.add(wg.tensor([1, 2]), 10); // [11, 12]
+ * ```
+ */
 export function add(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return binaryOp("add", BinaryOp.add, BinaryOp.add, a, b, (g) => g, "none");
 }
 
+/**
+ * Elementwise a - b, broadcasting; either side may be a number.
+ *
+ * PyTorch: `torch.sub`.
+ *
+ * @example
+ * ```ts
+ * wg.sub(wg.tensor([5, 7]), wg.tensor([1, 2])); // [4, 5]
+ * ```
+ */
 export function sub(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return binaryOp(
     "sub",
@@ -180,6 +216,16 @@ export function sub(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   );
 }
 
+/**
+ * Elementwise a * b, broadcasting; either side may be a number.
+ *
+ * PyTorch: `torch.mul`.
+ *
+ * @example
+ * ```ts
+ * wg.mul(wg.tensor([[1], [2]]), wg.tensor([3, 4])); // [[3, 4], [6, 8]]
+ * ```
+ */
 export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   // d(a*b)/da = b and d(a*b)/db = a
   return binaryOp("mul", BinaryOp.mul, BinaryOp.mul, a, b, (g, side, fa, fb) =>
@@ -187,6 +233,16 @@ export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   );
 }
 
+/**
+ * Elementwise a / b (true division: integers give float32), broadcasting.
+ *
+ * PyTorch: `torch.div`.
+ *
+ * @example
+ * ```ts
+ * wg.div(wg.tensor([1, 3]), 2); // [0.5, 1.5]
+ * ```
+ */
 export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const out: Tensor = binaryOp(
     "div",
@@ -243,10 +299,30 @@ function extremum(op: "maximum" | "minimum", a: TensorOrScalar, b: TensorOrScala
   });
 }
 
+/**
+ * Elementwise larger of a and b, broadcasting.
+ *
+ * PyTorch: `torch.maximum`.
+ *
+ * @example
+ * ```ts
+ * wg.maximum(wg.tensor([1, 5]), wg.tensor([3, 2])); // [3, 5]
+ * ```
+ */
 export function maximum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return extremum("maximum", a, b);
 }
 
+/**
+ * Elementwise smaller of a and b, broadcasting.
+ *
+ * PyTorch: `torch.minimum`.
+ *
+ * @example
+ * ```ts
+ * wg.minimum(wg.tensor([1, 5]), 2); // [1, 2]
+ * ```
+ */
 export function minimum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return extremum("minimum", a, b);
 }

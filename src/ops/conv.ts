@@ -4,8 +4,8 @@
  * assembly/kernels/conv.ts lowers each image and group to sgemm over im2col blocks.
  */
 import { needsGradAny, record } from "../autograd/engine.js";
-import { convOnPool } from "../backend/parallel.js";
-import { allocate, K, meta } from "../backend/runtime.js";
+import { convOnPool, gemmPool, runBlocks } from "../backend/parallel.js";
+import { allocate, backend, K, meta } from "../backend/runtime.js";
 import { ReduceOp } from "../backend/table/core.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
@@ -128,51 +128,53 @@ function geometry(x: Tensor, weight: Tensor, options: Conv2dOptions): Geometry {
 }
 
 /**
- * How the im2col matrix is cut into blocks, as assembly/kernels/conv.ts expects: `images` whole
- * images per block when images are small, else `chunk` output positions (strided) or output rows
- * (stride 1) of one image per block; `work` is the workspace in floats. Columns plus staging rows
- * stay within 256K floats (1 MB: of 64K to 1M, the best on 56x56x64 and 8x32x32x16).
+ * Floats of workspace the conv2d kernels need for geometry `g` (0 for pointwise convolutions),
+ * from assembly/kernels/conv.ts, which also decides how the im2col matrix is cut into blocks:
+ * the sizing lives next to the code that lays the workspace out.
  */
-export interface Blocking {
-  chunk: number;
-  images: number;
-  work: number;
+export function workspaceOf(g: Geometry): number {
+  return K.conv2d_workspace_f32(metaOf(g));
 }
 
-const BLOCK_FLOATS = 262144;
+let planPtr = 0;
 
-export function blockingOf(g: Geometry): Blocking {
-  const kd = (g.c / g.groups) * g.kh * g.kw;
-  const ocg = g.oc / g.groups;
-  const p = g.oh * g.ow;
-  if (p === 0 || pointwise(g)) return { chunk: 1, images: 1, work: 0 };
-  // Columns per block, counting the column rows and the staging rows.
-  const staged = Math.max(8, Math.floor(BLOCK_FLOATS / (kd + ocg)) & ~7);
-  if (g.stride[0] === 1 && g.stride[1] === 1) {
-    // The wide layout: rows of width wp, padded planes of pp floats.
-    const wp = g.ow + (g.kw - 1) * g.dilation[1];
-    const hp = g.oh + (g.kh - 1) * g.dilation[0];
-    const pp = hp * wp + (g.kw - 1) * g.dilation[1] + 4;
-    const cg = g.c / g.groups;
-    const perImage = g.oh * wp;
-    let images = 1;
-    let rows = g.oh;
-    if (g.n > 1 && 2 * perImage <= staged) images = Math.min(g.n, Math.floor(staged / perImage));
-    else {
-      rows = Math.max(1, Math.floor(staged / wp));
-      rows = Math.ceil(g.oh / Math.ceil(g.oh / rows));
+/**
+ * conv2d's weight gradient into dw for upstream dy and input x (conv_transpose2d passes them
+ * swapped), on the pool when it pays. Pieces of the batch are staged into slots (in parallel
+ * over pieces), then each fixed tile of dW adds the pieces' products in order (in parallel over
+ * tiles): no sum is split, so the bits are the same at any thread count. See
+ * assembly/kernels/conv.ts, "Weight gradient".
+ */
+export function convWeightGrad(op: string, dw: number, dy: number, x: number, g: Geometry): void {
+  if (planPtr === 0) planPtr = allocate(op, 32);
+  const pool = gemmPool(madds(g));
+  // On threads, groups of up to 4M floats (16 MB) staged at a time: fewer dispatches, each of
+  // which waits for its slowest block. The grouping does not change the bits.
+  K.conv2d_wgrad_plan(metaOf(g), planPtr, pool === undefined ? 0 : 1 << 22);
+  const at = planPtr >>> 2;
+  const [pieces, group, tiles, slot, pad, dwFloats] = backend.i32().subarray(at, at + 6);
+  K.fill_f32(dw, dwFloats, 0);
+  if (pieces === 0) return;
+  const threads = pool === undefined ? 1 : pool.size + 1;
+  const padBytes = pad * 4;
+  const slotBytes = slot * 4;
+  const bytes = padBytes * threads + slotBytes * group;
+  const work = bytes === 0 ? 0 : allocate(op, bytes);
+  try {
+    const slots = work + padBytes * threads;
+    const metaPtr = metaOf(g);
+    for (let first = 0; first < pieces; first += group) {
+      const count = Math.min(group, pieces - first);
+      if (slot > 0) {
+        const args = [dy, x, work, padBytes, slots, slotBytes, first, metaPtr];
+        runBlocks(pool, "conv2d_wgrad_stage_f32", args, count);
+      }
+      const args = [dw, dy, x, slots, slotBytes, first, count, metaPtr];
+      runBlocks(pool, "conv2d_wgrad_gemm_f32", args, tiles);
     }
-    const q = images * rows * wp;
-    // Columns in sgemm's packed layout pad q to a multiple of 8.
-    return { chunk: rows, images, work: images * cg * pp + kd * ((q + 7) & ~7) + ocg * q };
+  } finally {
+    if (work !== 0) K.free(work);
   }
-  if (g.n > 1 && 2 * p <= staged) {
-    const images = Math.min(g.n, Math.floor(staged / p));
-    return { chunk: images * p, images, work: (kd + ocg) * images * p };
-  }
-  const blocks = Math.ceil(p / staged);
-  const chunk = Math.min(p, (Math.ceil(p / blocks) + 7) & ~7);
-  return { chunk, images: 1, work: (kd + ocg) * chunk };
 }
 
 /** Multiply-adds of one pass: the work estimate for running it on threads. */
@@ -180,24 +182,13 @@ function madds(g: Geometry): number {
   return g.n * g.oc * g.oh * g.ow * (g.c / g.groups) * g.kh * g.kw;
 }
 
-function pointwise(g: Geometry): boolean {
-  return (
-    g.kh === 1 &&
-    g.kw === 1 &&
-    g.stride[0] === 1 &&
-    g.stride[1] === 1 &&
-    g.pad[0] === 0 &&
-    g.pad[1] === 0
-  );
-}
-
-/** Runs `body` with the workspace `blocking` asks for (none for pointwise convolutions). */
-export function withWorkspace(blocking: Blocking, body: (work: number) => void): void {
-  if (blocking.work === 0) {
+/** Runs `body` with a workspace of `floats` floats (none when 0: pointwise convolutions). */
+export function withWorkspace(floats: number, body: (work: number) => void): void {
+  if (floats === 0) {
     body(0);
     return;
   }
-  const work = allocate("conv2d", blocking.work * 4);
+  const work = allocate("conv2d", floats * 4);
   try {
     body(work);
   } finally {
@@ -205,7 +196,11 @@ export function withWorkspace(blocking: Blocking, body: (work: number) => void):
   }
 }
 
-export function metaOf(g: Geometry, blocking: Blocking): number {
+/**
+ * The kernels' meta (layout in src/backend/table/conv.ts) for geometry `g`, blocking left to
+ * the kernel (chunk and images 0).
+ */
+export function metaOf(g: Geometry): number {
   return meta([
     g.n,
     g.c,
@@ -223,12 +218,21 @@ export function metaOf(g: Geometry, blocking: Blocking): number {
     g.dilation[0],
     g.dilation[1],
     g.groups,
-    blocking.chunk,
-    blocking.images,
+    0,
+    0,
   ]);
 }
 
-/** `conv2d(input, weight, bias?, stride?, padding?, dilation?, groups?)`, or the options. */
+/**
+ * `conv2d(input, weight, bias?, stride?, padding?, dilation?, groups?)`, or the options.
+ *
+ * PyTorch: `torch.nn.functional.conv2d`.
+ *
+ * @example
+ * ```ts
+ * wg.F.conv2d(wg.ones(1, 3, 8, 8), wg.ones(4, 3, 3, 3), null, { padding: 1 }).shape; // [1, 4, 8, 8]
+ * ```
+ */
 export function conv2d(
   input: Tensor,
   weight: Tensor,
@@ -272,16 +276,14 @@ function conv2dImpl(
       );
     }
   }
-  const blocking = blockingOf(g);
+  const workFloats = workspaceOf(g);
   const out = Tensor._empty("conv2d", [g.n, g.oc, g.oh, g.ow]);
   if (out.numel() > 0) {
     const xp = x._ptr("conv2d");
     const wp = weight._ptr("conv2d");
     const bp = b === null ? 0 : b._ptr("conv2d");
-    if (!convOnPool(false, out.ptr, xp, wp, bp, blocking.work, metaOf(g, blocking), madds(g)))
-      withWorkspace(blocking, (work) =>
-        K.conv2d_f32(out.ptr, xp, wp, bp, work, metaOf(g, blocking)),
-      );
+    if (!convOnPool(false, out.ptr, xp, wp, bp, workFloats, metaOf(g), madds(g)))
+      withWorkspace(workFloats, (work) => K.conv2d_f32(out.ptr, xp, wp, bp, work, metaOf(g)));
   }
   const inputs = b === null ? [x, weight] : [x, weight, b];
   if (!needsGradAny(inputs)) return out;
@@ -295,9 +297,9 @@ function conv2dImpl(
       if (dx.numel() > 0) {
         const out = dx;
         const wp = weight._ptr("conv2d");
-        if (!convOnPool(true, out.ptr, dyp, wp, 0, blocking.work, metaOf(g, blocking), madds(g)))
-          withWorkspace(blocking, (work) =>
-            K.conv2d_bwd_input_f32(out.ptr, dyp, wp, work, metaOf(g, blocking)),
+        if (!convOnPool(true, out.ptr, dyp, wp, 0, workFloats, metaOf(g), madds(g)))
+          withWorkspace(workFloats, (work) =>
+            K.conv2d_bwd_input_f32(out.ptr, dyp, wp, work, metaOf(g)),
           );
       }
     }
@@ -305,9 +307,7 @@ function conv2dImpl(
       dw = Tensor._empty("conv2d", weight.shape);
       if (dw.numel() > 0) {
         const out = dw;
-        withWorkspace(blocking, (work) =>
-          K.conv2d_bwd_weight_f32(out.ptr, dyp, x._ptr("conv2d"), work, metaOf(g, blocking)),
-        );
+        convWeightGrad("conv2d", out.ptr, dyp, x._ptr("conv2d"), g);
       }
     }
     if (b?.requiresGrad) {

@@ -3,11 +3,10 @@ import { backend } from "../backend/runtime.js";
 import { WasmgradError } from "../errors.js";
 import { normal, uniform } from "../random.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
-import { num } from "../validate.js";
+import { describe, num } from "../validate.js";
 import * as binary from "./binary.js";
 import { fillRaw, zeros } from "./creation.js";
 import { inplace } from "./inplace.js";
-import { describe } from "./options.js";
 import * as unary from "./unary.js";
 import { maskedFill } from "./where.js";
 
@@ -85,7 +84,7 @@ function drawInto(op: string, x: Tensor, draw: () => number): Tensor {
 export function normal_(x: Tensor, mean = 0, std = 1): Tensor {
   num("normal_", "mean", mean);
   num("normal_", "std", std);
-  if (!(std >= 0)) throw new WasmgradError(`normal_: expected std >= 0 but got ${std}`);
+  if (!(std >= 0)) throw new WasmgradError(`normal_: expected std >= 0 but got ${describe(std)}`);
   return drawInto("normal_", x, () => mean + std * normal());
 }
 

@@ -8,16 +8,41 @@
  *   tensor takes the result's node: gradients stay right.
  * Views share storage, so writing through one changes the others (p.detach().normal_()).
  */
-import { isGradEnabled, noGrad } from "../autograd/engine.js";
+import { isGradEnabled, noGrad, record } from "../autograd/engine.js";
 import { K } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
+import { describe } from "../validate.js";
 import { castRaw } from "./cast.js";
-import { describe } from "./options.js";
 
 /** Whether a result of dtype `from` may be stored in a tensor of dtype `to` (PyTorch's can_cast). */
 function canCast(from: string, to: string): boolean {
   return from === to || to === "float32" || (to === "int32" && from === "bool");
+}
+
+/**
+ * Storages of the results of narrow, select, split, chunk and unbind, by the op that made them.
+ * PyTorch returns views there; wasmgrad returns copies, so an in-place write would silently miss
+ * the original tensor. Keyed by storage so that views and detach() of such a copy count too.
+ */
+const sliceCopies = new WeakMap<object, string>();
+
+/** @internal records that `t` (each of `t`) is a copy where PyTorch returns a view. */
+export function markSliceCopy<T extends Tensor | Tensor[]>(op: string, t: T): T {
+  for (const x of Array.isArray(t) ? t : [t]) {
+    const s = x._heldStorage();
+    if (s !== null) sliceCopies.set(s, op);
+  }
+  return t;
+}
+
+function sliceOrigin(x: Tensor): string | undefined {
+  const own = x._heldStorage();
+  const base = x._base?._heldStorage() ?? null;
+  return (
+    (own === null ? undefined : sliceCopies.get(own)) ??
+    (base === null ? undefined : sliceCopies.get(base))
+  );
 }
 
 function target(op: string, x: unknown): Tensor {
@@ -25,6 +50,17 @@ function target(op: string, x: unknown): Tensor {
     throw new WasmgradError(`${op}: expected a Tensor but got ${describe(x)}`);
   }
   x._live(op);
+  const from = sliceOrigin(x);
+  if (from !== undefined) {
+    throw new WasmgradError(
+      `${op}: this tensor comes from ${from}, which in wasmgrad returns a copy where PyTorch returns a view, so an in-place change would not reach the original tensor; change the original instead (for example maskedFill_ with a mask of the region), or clone() the slice to work on a copy deliberately`,
+    );
+  }
+  if (x._expand !== null) {
+    throw new WasmgradError(
+      `${op}: unsupported operation: more than one element of the written-to tensor (shape ${fmt(x.shape)}, made by expand) refers to a single memory location. Please clone() the tensor before performing the operation`,
+    );
+  }
   return x;
 }
 
@@ -90,6 +126,22 @@ export function inplace(
     if (x.requiresGrad) src.requiresGrad = true;
   }
   let r = tracked ? compute(src) : noGrad(() => compute(src));
+  if (tracked && x.requiresGrad && !r.requiresGrad && r.dtype === "float32") {
+    // fill_, zero_, normal_ ... do not depend on x's old values, but x stays in the graph with a
+    // zero gradient to its history, as PyTorch's ZeroBackward/FillBackward.
+    const old = src;
+    record(
+      r,
+      op,
+      [old],
+      () => {
+        const z = Tensor._empty(op, old.shape);
+        K.fill_f32(z._ptr(op), z.numel(), 0);
+        return [z];
+      },
+      [],
+    );
+  }
   if (r.dtype !== x.dtype) {
     if (!options.anyCast && !canCast(r.dtype, x.dtype)) {
       throw new WasmgradError(

@@ -13,8 +13,7 @@ import { K } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { sameShape, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { tensorArg } from "../validate.js";
-import { numberArg, optionalTensor, parseArgs } from "./args.js";
+import { describe, keywordArgs, numOr, optionalTensorArg, tensorArg } from "../validate.js";
 
 /** float32's machine epsilon: RMSNorm's eps when none is given, as torch.finfo(float32).eps. */
 export const FLOAT32_EPS = 1.1920928955078125e-7;
@@ -29,7 +28,7 @@ interface Plan {
 }
 
 function run(op: string, x: Tensor, weight: Tensor | null, bias: Tensor | null, p: Plan): Tensor {
-  if (!(p.eps >= 0)) throw new WasmgradError(`${op}: eps must be >= 0 but got ${p.eps}`);
+  if (!(p.eps >= 0)) throw new WasmgradError(`${op}: eps must be >= 0 but got ${describe(p.eps)}`);
   const out = Tensor._empty(op, x.shape);
   const mean = Tensor._empty(op, [p.rows]);
   const rstd = Tensor._empty(op, [p.rows]);
@@ -93,7 +92,7 @@ function trailing(op: string, x: Tensor, normalizedShape: unknown): number[] {
   const shape = typeof normalizedShape === "number" ? [normalizedShape] : normalizedShape;
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
     throw new WasmgradError(
-      `${op}: normalizedShape must be an integer or an array of integers but got ${String(normalizedShape)}`,
+      `${op}: normalizedShape must be an integer or an array of integers but got ${describe(normalizedShape)}`,
     );
   }
   const k = shape.length;
@@ -106,13 +105,24 @@ function trailing(op: string, x: Tensor, normalizedShape: unknown): number[] {
 }
 
 function affineArg(op: string, name: string, v: unknown, shape: readonly number[]): Tensor | null {
-  const t = optionalTensor(op, name, v);
+  const t = optionalTensorArg(op, name, v);
   if (t !== null && !sameShape(t.shape, shape)) {
     throw new WasmgradError(`${op}: ${name} has shape ${fmt(t.shape)} but expected ${fmt(shape)}`);
   }
   return t;
 }
 
+/**
+ * Normalizes over the last dims given by `normalizedShape` to mean 0 and variance 1, then applies
+ * the optional elementwise weight and bias.
+ *
+ * PyTorch: `torch.nn.functional.layer_norm`.
+ *
+ * @example
+ * ```ts
+ * wg.F.layerNorm(wg.tensor([[1, 2, 3]]), [3]); // [[-1.2247, 0, 1.2247]]
+ * ```
+ */
 export function layerNorm(
   input: Tensor,
   normalizedShape: number | readonly number[],
@@ -121,7 +131,7 @@ export function layerNorm(
   const op = "layerNorm";
   const x = tensorArg(op, "input", input);
   const shape = trailing(op, x, normalizedShape);
-  const a = parseArgs(op, rest, ["weight", "bias", "eps"]);
+  const a = keywordArgs(op, rest, ["weight", "bias", "eps"]);
   const n = sizeOf(shape);
   return run(
     op,
@@ -134,11 +144,22 @@ export function layerNorm(
       groups: 1,
       s: 1,
       center: true,
-      eps: numberArg(op, "eps", a.eps, 1e-5),
+      eps: numOr(op, "eps", a.eps, 1e-5),
     },
   );
 }
 
+/**
+ * x / sqrt(mean(x^2) + eps) over the last dims given by `normalizedShape`, times the optional
+ * weight.
+ *
+ * PyTorch: `torch.nn.functional.rms_norm`.
+ *
+ * @example
+ * ```ts
+ * wg.F.rmsNorm(wg.tensor([[3, 4]]), [2]); // [[0.8485, 1.1314]]
+ * ```
+ */
 export function rmsNorm(
   input: Tensor,
   normalizedShape: number | readonly number[],
@@ -147,9 +168,9 @@ export function rmsNorm(
   const op = "rmsNorm";
   const x = tensorArg(op, "input", input);
   const shape = trailing(op, x, normalizedShape);
-  const a = parseArgs(op, rest, ["weight", "eps"]);
+  const a = keywordArgs(op, rest, ["weight", "eps"]);
   const n = sizeOf(shape);
-  const eps = a.eps === null ? FLOAT32_EPS : numberArg(op, "eps", a.eps, FLOAT32_EPS);
+  const eps = a.eps === null ? FLOAT32_EPS : numOr(op, "eps", a.eps, FLOAT32_EPS);
   return run(op, x, affineArg(op, "weight", a.weight, shape), null, {
     rows: n === 0 ? 0 : sizeOf(x.shape) / n,
     n,
@@ -160,6 +181,17 @@ export function rmsNorm(
   });
 }
 
+/**
+ * Normalizes each of `numGroups` channel groups per sample over its channels and spatial positions,
+ * then applies the optional per-channel weight and bias.
+ *
+ * PyTorch: `torch.nn.functional.group_norm`.
+ *
+ * @example
+ * ```ts
+ * wg.F.groupNorm(wg.randn(2, 4, 3, 3), 2).shape; // [2, 4, 3, 3]
+ * ```
+ */
 export function groupNorm(input: Tensor, numGroups: number, ...rest: unknown[]): Tensor {
   const op = "groupNorm";
   const x = tensorArg(op, "input", input);
@@ -169,10 +201,10 @@ export function groupNorm(input: Tensor, numGroups: number, ...rest: unknown[]):
   const c = x.shape[1];
   if (!Number.isInteger(numGroups) || numGroups < 1 || c % numGroups !== 0) {
     throw new WasmgradError(
-      `${op}: numGroups must be an integer >= 1 dividing the ${c} channels but got ${numGroups}`,
+      `${op}: numGroups must be an integer >= 1 dividing the ${c} channels but got ${describe(numGroups)}`,
     );
   }
-  const a = parseArgs(op, rest, ["weight", "bias", "eps"]);
+  const a = keywordArgs(op, rest, ["weight", "bias", "eps"]);
   const n = x.shape[0];
   const s = sizeOf(x.shape.slice(2));
   const cpg = c / numGroups;
@@ -182,6 +214,6 @@ export function groupNorm(input: Tensor, numGroups: number, ...rest: unknown[]):
     groups: numGroups,
     s: s === 0 ? 1 : s,
     center: true,
-    eps: numberArg(op, "eps", a.eps, 1e-5),
+    eps: numOr(op, "eps", a.eps, 1e-5),
   });
 }

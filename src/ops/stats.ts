@@ -10,7 +10,7 @@ import { BinaryOp, ReduceOp } from "../backend/table/core.js";
 import { WasmgradError } from "../errors.js";
 import { normDims, type Shape, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { type Args, args, bool, fail, num } from "../validate.js";
+import { type Args, args, bool, describe, fail, num } from "../validate.js";
 import { asFloat } from "./cast.js";
 import { mapRaw } from "./elementwise.js";
 import { binaryRaw, mulRaw, reduceTo, scalarRaw } from "./raw.js";
@@ -128,6 +128,11 @@ function varianceOf(op: string, x: Tensor, a: ReturnType<typeof varArgs>, root: 
       if (root) {
         const sk = Tensor._view(out, p.keepShape);
         scale = consume(scale, (t) => binaryRaw(op, BinaryOp.div, t, sk));
+        // Where std is 0 (a constant slice) PyTorch's gradient is 0, not 0 * inf = NaN.
+        const f = backend.f32();
+        const sp = scale._rawPtr(op) >>> 2;
+        const op0 = sk._rawPtr(op) >>> 2;
+        for (let i = 0; i < scale.numel(); i++) if (f[op0 + i] === 0) f[sp + i] = 0;
         sk.dispose();
       }
       const cx = centered(op, x, p);
@@ -140,12 +145,26 @@ function varianceOf(op: string, x: Tensor, a: ReturnType<typeof varArgs>, root: 
   );
 }
 
-/** Variance over `dim` (all elements by default), as torch.var. */
+/**
+ * Variance over `dim` (all elements by default), as torch.var.
+ *
+ * @example
+ * ```ts
+ * wg.var(wg.tensor([1, 2, 3, 4])); // 1.6667 (Bessel-corrected)
+ * ```
+ */
 export function variance(x: Tensor, ...rest: VarArgs): Tensor {
   return varianceOf("var", x, varArgs("var", rest), false);
 }
 
-/** Standard deviation over `dim` (all elements by default), as torch.std. */
+/**
+ * Standard deviation over `dim` (all elements by default), as torch.std.
+ *
+ * @example
+ * ```ts
+ * wg.std(wg.tensor([1, 2, 3, 4])); // 1.291 (Bessel-corrected)
+ * ```
+ */
 export function std(x: Tensor, ...rest: VarArgs): Tensor {
   return varianceOf("std", x, varArgs("std", rest), true);
 }
@@ -157,7 +176,14 @@ function patch(t: Tensor, f: (v: number) => number): void {
   for (let i = 0; i < sizeOf(t.shape); i++) view[base + i] = f(view[base + i]);
 }
 
-/** log(sum(exp(x))) over `dim`, stable for large |x| (torch.logsumexp). */
+/**
+ * log(sum(exp(x))) over `dim`, stable for large |x| (torch.logsumexp).
+ *
+ * @example
+ * ```ts
+ * wg.logsumexp(wg.tensor([[0, 0]]), 1); // [0.6931]
+ * ```
+ */
 export function logsumexp(
   x: Tensor,
   ...rest: Args<
@@ -215,6 +241,11 @@ export function logsumexp(
 /**
  * The vector p-norm over `dim` (all elements by default), as torch.norm / linalg.vector_norm:
  * p a number (Infinity and -Infinity included) or "fro" (= 2).
+ *
+ * @example
+ * ```ts
+ * wg.norm(wg.tensor([3, 4])); // 5
+ * ```
  */
 export function norm(
   x: Tensor,
@@ -229,7 +260,7 @@ export function norm(
   const keepdim = a.keepdim === undefined ? false : bool("norm", "keepdim", a.keepdim);
   const ord = p === "fro" ? 2 : p;
   if (typeof ord !== "number" || Number.isNaN(ord)) {
-    throw new WasmgradError(`norm: expected p to be a number or "fro" but got ${String(p)}`);
+    throw new WasmgradError(`norm: expected p to be a number or "fro" but got ${describe(p)}`);
   }
   const pl = plan("norm", x, dim, keepdim);
   const ax = mapRaw("norm", K.abs_f32, x);

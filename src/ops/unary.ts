@@ -8,6 +8,7 @@ import { K } from "../backend/runtime.js";
 import { BinaryOp } from "../backend/table/core.js";
 import { WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
+import { describe } from "../validate.js";
 import { asFloat } from "./cast.js";
 import { intBinary } from "./int-math.js";
 import { binaryRaw, mulRaw, scalarRaw } from "./raw.js";
@@ -43,6 +44,16 @@ function grad2(
   return dx;
 }
 
+/**
+ * Elementwise -x.
+ *
+ * PyTorch: `torch.neg`.
+ *
+ * @example
+ * ```ts
+ * wg.neg(wg.tensor([1, -2])); // [-1, 2]
+ * ```
+ */
 export function neg(x: Tensor): Tensor {
   if (x instanceof Tensor && x.dtype === "int32") return intBinary("neg", "sub", 0, x);
   if (x instanceof Tensor && x.dtype === "bool") {
@@ -53,18 +64,48 @@ export function neg(x: Tensor): Tensor {
   return record(out, "neg", [x], (g) => [scalarRaw("neg", BinaryOp.mul, g, -1)], []);
 }
 
+/**
+ * Elementwise e^x (integers give float32).
+ *
+ * PyTorch: `torch.exp`.
+ *
+ * @example
+ * ```ts
+ * wg.exp(wg.tensor([0, 1])); // [1, 2.7183]
+ * ```
+ */
 export function exp(x: Tensor): Tensor {
   const out = apply("exp", K.exp_f32, x, true);
   if (!needsGrad(x)) return out;
   return record(out, "exp", [x], (g) => [mulRaw(g, out)], [out]);
 }
 
+/**
+ * Elementwise natural logarithm (integers give float32).
+ *
+ * PyTorch: `torch.log`.
+ *
+ * @example
+ * ```ts
+ * wg.log(wg.tensor([1, Math.E])); // [0, 1]
+ * ```
+ */
 export function log(x: Tensor): Tensor {
   const out = apply("log", K.log_f32, x, true);
   if (!needsGrad(x)) return out;
   return record(out, "log", [x], (g) => [binaryRaw("log", BinaryOp.div, g, x)]);
 }
 
+/**
+ * Elementwise square root (integers give float32).
+ *
+ * PyTorch: `torch.sqrt`.
+ *
+ * @example
+ * ```ts
+ * wg.sqrt(wg.tensor([4, 9])); // [2, 3]
+ * ```
+ */
 export function sqrt(x: Tensor): Tensor {
   const out = apply("sqrt", K.sqrt_f32, x, true);
   if (!needsGrad(x)) return out;
@@ -82,24 +123,82 @@ export function sqrt(x: Tensor): Tensor {
   );
 }
 
+/** An int32 input of abs, relu or clamp stays int32, as in PyTorch; a bool one is refused. */
+function integral(op: string, x: Tensor): boolean {
+  if (!(x instanceof Tensor) || x.dtype === "float32") return false;
+  if (x.dtype === "bool") {
+    throw new WasmgradError(
+      `${op}: not supported for a bool tensor (as in PyTorch); convert it with .int() or .float()`,
+    );
+  }
+  return true;
+}
+
+/**
+ * Elementwise absolute value.
+ *
+ * PyTorch: `torch.abs`.
+ *
+ * @example
+ * ```ts
+ * wg.abs(wg.tensor([-2, 3])); // [2, 3]
+ * ```
+ */
 export function abs(x: Tensor): Tensor {
+  if (integral("abs", x)) {
+    const n = intBinary("abs", "sub", 0, x);
+    const out = intBinary("abs", "maximum", x, n);
+    n.dispose();
+    return out;
+  }
   const out = apply("abs", K.abs_f32, x);
   if (!needsGrad(x)) return out;
   return record(out, "abs", [x], (g) => [grad2("abs", K.abs_bwd_f32, g, x)]);
 }
 
+/**
+ * Elementwise max(x, 0).
+ *
+ * PyTorch: `torch.relu`.
+ *
+ * @example
+ * ```ts
+ * wg.relu(wg.tensor([-1, 2])); // [0, 2]
+ * ```
+ */
 export function relu(x: Tensor): Tensor {
+  if (integral("relu", x)) return intBinary("relu", "maximum", x, 0);
   const out = apply("relu", K.relu_f32, x);
   if (!needsGrad(x)) return out;
   return record(out, "relu", [x], (g) => [grad2("relu", K.relu_bwd_f32, g, x)]);
 }
 
+/**
+ * Elementwise 1 / (1 + e^-x).
+ *
+ * PyTorch: `torch.sigmoid`.
+ *
+ * @example
+ * ```ts
+ * wg.sigmoid(wg.tensor([0])); // [0.5]
+ * ```
+ */
 export function sigmoid(x: Tensor): Tensor {
   const out = apply("sigmoid", K.sigmoid_f32, x, true);
   if (!needsGrad(x)) return out;
   return record(out, "sigmoid", [x], (g) => [grad2("sigmoid", K.sigmoid_bwd_f32, g, out)], [out]);
 }
 
+/**
+ * Elementwise hyperbolic tangent.
+ *
+ * PyTorch: `torch.tanh`.
+ *
+ * @example
+ * ```ts
+ * wg.tanh(wg.tensor([0])); // [0]
+ * ```
+ */
 export function tanh(x: Tensor): Tensor {
   const out = apply("tanh", K.tanh_f32, x, true);
   if (!needsGrad(x)) return out;
@@ -120,7 +219,16 @@ export function pow(x: Tensor, exponent: number): Tensor {
   ]);
 }
 
-/** Limits values to [min, max]; either bound may be null (PyTorch's clamp). */
+/**
+ * Limits values to [min, max]; either bound may be null (PyTorch's clamp).
+ *
+ * PyTorch: `torch.clamp`.
+ *
+ * @example
+ * ```ts
+ * wg.clamp(wg.tensor([-2, 0.5, 3]), 0, 1); // [0, 0.5, 1]
+ * ```
+ */
 export function clamp(x: Tensor, min: number | null, max?: number | null): Tensor {
   const lo = min ?? Number.NEGATIVE_INFINITY;
   const hi = max ?? Number.POSITIVE_INFINITY;
@@ -128,7 +236,22 @@ export function clamp(x: Tensor, min: number | null, max?: number | null): Tenso
     throw new WasmgradError("clamp: at least one of min and max must be given");
   }
   if (typeof lo !== "number" || typeof hi !== "number" || Number.isNaN(lo) || Number.isNaN(hi)) {
-    throw new WasmgradError(`clamp: expected number bounds but got min=${min}, max=${max}`);
+    throw new WasmgradError(
+      `clamp: expected number bounds but got min=${describe(min)}, max=${describe(max)}`,
+    );
+  }
+  if (x instanceof Tensor && x.dtype === "int32") {
+    // Integer bounds keep int32 (PyTorch's result type); fractional ones give float32.
+    if ((min == null || Number.isInteger(lo)) && (max == null || Number.isInteger(hi))) {
+      const low = min == null ? x : intBinary("clamp", "maximum", x, lo);
+      const out = max == null ? low : intBinary("clamp", "minimum", low, hi);
+      if (low !== x && low !== out) low.dispose();
+      return out;
+    }
+    const fx = asFloat("clamp", x);
+    const out = clamp(fx, min, max);
+    fx.dispose();
+    return out;
   }
   const out = apply("clamp", (d, s, n) => K.clamp_f32(d, s, n, lo, hi), x);
   if (!needsGrad(x)) return out;

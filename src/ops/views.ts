@@ -1,14 +1,18 @@
 /**
  * More shape ops, all differentiable: view/viewAs/reshapeAs, contiguous, t, expand/expandAs,
  * repeat, split/chunk/unbind, select, unflatten, flip, roll, tril/triu. Views (view, select,
- * unflatten, split's parts are copies: narrow) share storage where the storage layout allows;
- * expand and repeat copy, since storage has no zero strides (remap.ts).
+ * unflatten, split's parts are copies: narrow) share storage where the storage layout allows.
+ * repeat copies, as PyTorch's does. expand is a view when it only adds leading dims of size 1;
+ * otherwise, storage having no zero strides, it is a copy that behaves as PyTorch's expanded
+ * view: it reads through to its source (re-copied after the source changes in place, sharing
+ * its version for autograd) and refuses in-place writes (see Tensor._expand).
  */
 import { needsGrad, record } from "../autograd/engine.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { normDim, normDims, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { describe } from "./options.js";
+import { bytesWithin, describe, int } from "../validate.js";
+import { markSliceCopy } from "./inplace.js";
 import { buildMap, remap, stridesFor } from "./remap.js";
 import { narrow, reshape, squeeze } from "./shape.js";
 
@@ -26,10 +30,24 @@ function sizes(op: string, args: readonly (number | readonly number[])[]): numbe
       `${op}: expected sizes as integers or one array of integers but got (${args.map((a) => describe(a)).join(", ")})`,
     );
   }
-  return list as number[];
+  return list.map((v, i) => int(op, `size ${i}`, v));
 }
 
-/** reshape that refuses a non-contiguous (lazily transposed) tensor, as PyTorch's view. */
+/** Refuses a copy whose index map (4 bytes an element) could never fit, before building it. */
+function bounded(op: string, shape: readonly number[]): void {
+  bytesWithin(op, `the result of shape ${fmt(shape)}`, shape.reduce((p, d) => p * d, 1) * 4);
+}
+
+/**
+ * reshape that refuses a non-contiguous (lazily transposed) tensor, as PyTorch's view.
+ *
+ * PyTorch: `torch.Tensor.view`.
+ *
+ * @example
+ * ```ts
+ * wg.view(wg.arange(6), 3, 2).shape; // [3, 2]
+ * ```
+ */
 export function view(x: Tensor, ...shape: (number | readonly number[])[]): Tensor {
   tensor("view", x);
   if (x._perm !== null) {
@@ -48,7 +66,16 @@ export function reshapeAs(x: Tensor, other: Tensor): Tensor {
   return reshape(x, [...tensor("reshapeAs", other).shape]);
 }
 
-/** x itself if its storage is laid out as its shape, else a contiguous copy (differentiable). */
+/**
+ * x itself if its storage is laid out as its shape, else a contiguous copy (differentiable).
+ *
+ * PyTorch: `torch.Tensor.contiguous`.
+ *
+ * @example
+ * ```ts
+ * wg.contiguous(wg.ones(2, 3).t()).isContiguous(); // true
+ * ```
+ */
 export function contiguous(x: Tensor): Tensor {
   tensor("contiguous", x);
   if (x._perm === null) return x;
@@ -63,7 +90,16 @@ export function contiguous(x: Tensor): Tensor {
   return record(out, "contiguous", [x], (g) => [g], []);
 }
 
-/** The transpose of a matrix; a 0-d or 1-D tensor as it is (PyTorch's t()). */
+/**
+ * The transpose of a matrix; a 0-d or 1-D tensor as it is (PyTorch's t()).
+ *
+ * PyTorch: `torch.t`.
+ *
+ * @example
+ * ```ts
+ * wg.t(wg.zeros(2, 3)).shape; // [3, 2]
+ * ```
+ */
 export function t(x: Tensor): Tensor {
   tensor("t", x);
   if (x.ndim > 2) {
@@ -74,7 +110,16 @@ export function t(x: Tensor): Tensor {
   return x.ndim < 2 ? reshape(x, [...x.shape]) : x.transpose(0, 1);
 }
 
-/** x broadcast to `sizes` (-1 keeps a dim; new dims go in front), as a copy. */
+/**
+ * x broadcast to `sizes` (-1 keeps a dim; new dims go in front), as a copy.
+ *
+ * PyTorch: `torch.Tensor.expand`.
+ *
+ * @example
+ * ```ts
+ * wg.expand(wg.tensor([[1], [2]]), 2, 3).shape; // [2, 3]
+ * ```
+ */
 export function expand(x: Tensor, ...args: (number | readonly number[])[]): Tensor {
   tensor("expand", x);
   const want = sizes("expand", args);
@@ -85,6 +130,11 @@ export function expand(x: Tensor, ...args: (number | readonly number[])[]): Tens
   }
   const pad = want.length - x.ndim;
   const shape = want.map((s, i) => {
+    if (s === -1 && i < pad) {
+      throw new WasmgradError(
+        `expand: the expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension ${i}; target sizes ${fmt(want)}, tensor shape ${fmt(x.shape)}`,
+      );
+    }
     const have = i < pad ? 1 : x.shape[i - pad];
     const size = s === -1 && i >= pad ? have : s;
     if (size < 0 || (have !== 1 && have !== size)) {
@@ -94,20 +144,32 @@ export function expand(x: Tensor, ...args: (number | readonly number[])[]): Tens
     }
     return size;
   });
+  // Only new leading dims of size 1 (or nothing) change: a plain view.
+  if (sizeOf(shape) === x.numel()) return reshape(x, shape);
+  bounded("expand", shape);
   const st = stridesFor(x.shape);
   const map = buildMap(shape, (idx) => {
     let j = 0;
     for (let d = 0; d < x.ndim; d++) if (x.shape[d] !== 1) j += idx[d + pad] * st[d];
     return j;
   });
-  return remap("expand", x, shape, map);
+  const out = remap("expand", x, shape, map);
+  if (out.numel() > x.numel()) out._expand = { source: x, version: x._version, map };
+  return out;
 }
 
 export function expandAs(x: Tensor, other: Tensor): Tensor {
   return expand(x, [...tensor("expandAs", other).shape]);
 }
 
-/** x tiled `sizes` times along each dim (new dims in front), as torch's repeat. */
+/**
+ * x tiled `sizes` times along each dim (new dims in front), as torch's repeat.
+ *
+ * @example
+ * ```ts
+ * wg.repeat(wg.tensor([1, 2]), 2); // [1, 2, 1, 2]
+ * ```
+ */
 export function repeat(x: Tensor, ...args: (number | readonly number[])[]): Tensor {
   tensor("repeat", x);
   const reps = sizes("repeat", args);
@@ -119,6 +181,7 @@ export function repeat(x: Tensor, ...args: (number | readonly number[])[]): Tens
   const pad = reps.length - x.ndim;
   const inShape = reps.map((_, i) => (i < pad ? 1 : x.shape[i - pad]));
   const shape = inShape.map((s, i) => s * reps[i]);
+  bounded("repeat", shape);
   const st = stridesFor(inShape);
   const map = buildMap(shape, (idx) => {
     let j = 0;
@@ -139,7 +202,14 @@ function intList(op: string, name: string, v: unknown): number[] {
   return list as number[];
 }
 
-/** Parts of `size` (or of the listed sizes) along `dim`, as torch.split. */
+/**
+ * Parts of `size` (or of the listed sizes) along `dim`, as torch.split.
+ *
+ * @example
+ * ```ts
+ * wg.split(wg.arange(5), 2).map((c) => c.shape); // [[2], [2], [1]]
+ * ```
+ */
 export function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
   tensor("split", x);
   const d = normDim("split", dim, x.ndim);
@@ -147,7 +217,9 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
   let parts: number[];
   if (typeof splitSize === "number") {
     if (!Number.isInteger(splitSize) || splitSize <= 0) {
-      throw new WasmgradError(`split: split size must be a positive integer but got ${splitSize}`);
+      throw new WasmgradError(
+        `split: split size must be a positive integer but got ${describe(splitSize)}`,
+      );
     }
     parts = [];
     for (let s = 0; s < n; s += splitSize) parts.push(Math.min(splitSize, n - s));
@@ -164,31 +236,59 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
     }
   }
   let start = 0;
-  return parts.map((len) => {
-    const part = narrow(x, d, start, len);
-    start += len;
-    return part;
-  });
+  return markSliceCopy(
+    "split",
+    parts.map((len) => {
+      const part = narrow(x, d, start, len);
+      start += len;
+      return part;
+    }),
+  );
 }
 
-/** `chunks` parts of equal size (the last smaller), as torch.chunk. */
+/**
+ * `chunks` parts of equal size (the last smaller), as torch.chunk.
+ *
+ * @example
+ * ```ts
+ * wg.chunk(wg.arange(5), 2).map((c) => c.shape); // [[3], [2]]
+ * ```
+ */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   tensor("chunk", x);
   if (!Number.isInteger(chunks) || chunks <= 0) {
-    throw new WasmgradError(`chunk: chunks must be a positive integer but got ${chunks}`);
+    throw new WasmgradError(`chunk: chunks must be a positive integer but got ${describe(chunks)}`);
   }
   const n = x.shape[normDim("chunk", dim, x.ndim)];
   return split(x, Math.max(1, Math.ceil(n / chunks)), dim);
 }
 
-/** The slices along `dim`, that dim removed. */
+/**
+ * The slices along `dim`, that dim removed.
+ *
+ * PyTorch: `torch.unbind`.
+ *
+ * @example
+ * ```ts
+ * wg.unbind(wg.zeros(2, 3)).length; // 2 tensors of shape [3]
+ * ```
+ */
 export function unbind(x: Tensor, dim = 0): Tensor[] {
   tensor("unbind", x);
   const d = normDim("unbind", dim, x.ndim);
   return Array.from({ length: x.shape[d] }, (_, i) => select(x, d, i));
 }
 
-/** The slice at `index` along `dim`, that dim removed. */
+/**
+ * The slice at `index` along `dim`, that dim removed.
+ *
+ * PyTorch: `torch.select`.
+ *
+ * @example
+ * ```ts
+ * wg.select(wg.tensor([[1, 2], [3, 4]]), 0, 1); // [3, 4]
+ * ```
+ */
 export function select(x: Tensor, dim: number, index: number): Tensor {
   tensor("select", x);
   const d = normDim("select", dim, x.ndim);
@@ -201,13 +301,45 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   const part = narrow(x, d, index < 0 ? index + n : index, 1);
   const out = squeeze(part, d);
   if (!out.requiresGrad) part.dispose();
-  return out;
+  return markSliceCopy("select", out);
 }
 
-/** Splits dim into `sizes` (one may be -1). */
+/**
+ * `length` entries of dim `dim` from `start`. A copy where PyTorch returns a view, so in-place
+ * ops on it are refused rather than silently missing x (clone() it to work on a copy).
+ *
+ * PyTorch: `torch.narrow`.
+ *
+ * @example
+ * ```ts
+ * wg.narrow(wg.arange(6), 0, 2, 3); // [2, 3, 4]
+ * ```
+ */
+export function narrowSlice(x: Tensor, dim: number, start: number, length: number): Tensor {
+  return markSliceCopy("narrow", narrow(x, dim, start, length));
+}
+
+/**
+ * Splits dim into `sizes` (one may be -1).
+ *
+ * PyTorch: `torch.unflatten`.
+ *
+ * @example
+ * ```ts
+ * wg.unflatten(wg.zeros(2, 12), 1, [3, 4]).shape; // [2, 3, 4]
+ * ```
+ */
 export function unflatten(x: Tensor, dim: number, sizesArg: readonly number[]): Tensor {
   tensor("unflatten", x);
   const d = normDim("unflatten", dim, x.ndim);
+  if (!Array.isArray(sizesArg)) {
+    throw new WasmgradError(
+      `unflatten: sizes must be an array of integers but got ${describe(sizesArg)}`,
+    );
+  }
+  sizesArg.forEach((s, i) => {
+    int("unflatten", `sizes[${i}]`, s, -1);
+  });
   const known = sizesArg.filter((s) => s !== -1);
   const inner = sizesArg.map((s) => (s === -1 ? x.shape[d] / Math.max(sizeOf(known), 1) : s));
   if (sizeOf(inner) !== x.shape[d] || !inner.every(Number.isInteger)) {
@@ -218,7 +350,16 @@ export function unflatten(x: Tensor, dim: number, sizesArg: readonly number[]): 
   return reshape(x, [...x.shape.slice(0, d), ...inner, ...x.shape.slice(d + 1)]);
 }
 
-/** The elements in reverse order along `dims`. */
+/**
+ * The elements in reverse order along `dims`.
+ *
+ * PyTorch: `torch.flip`.
+ *
+ * @example
+ * ```ts
+ * wg.flip(wg.tensor([1, 2, 3]), 0); // [3, 2, 1]
+ * ```
+ */
 export function flip(x: Tensor, ...args: (number | readonly number[])[]): Tensor {
   tensor("flip", x);
   const dims = normDims("flip", sizes("flip", args), x.ndim);
@@ -232,7 +373,16 @@ export function flip(x: Tensor, ...args: (number | readonly number[])[]): Tensor
   return remap("flip", x, x.shape, map);
 }
 
-/** Elements shifted by `shifts` along `dims` (wrapping), or along the flattened tensor. */
+/**
+ * Elements shifted by `shifts` along `dims` (wrapping), or along the flattened tensor.
+ *
+ * PyTorch: `torch.roll`.
+ *
+ * @example
+ * ```ts
+ * wg.roll(wg.tensor([1, 2, 3]), 1); // [3, 1, 2]
+ * ```
+ */
 export function roll(
   x: Tensor,
   shifts: number | readonly number[],
@@ -247,7 +397,7 @@ export function roll(
     const out = reshape(roll(flat, sh, 0), [...x.shape]);
     return out;
   }
-  const ds = (typeof dims === "number" ? [dims] : [...dims]).map((d) => normDim("roll", d, x.ndim));
+  const ds = intList("roll", "dims", dims).map((d) => normDim("roll", d, x.ndim));
   if (ds.length !== sh.length) {
     throw new WasmgradError(
       `roll: shifts and dims must have the same length but got ${sh.length} shifts and ${ds.length} dims`,
@@ -278,7 +428,7 @@ function triangle(op: "tril" | "triu", x: Tensor, diagonal: number): Tensor {
       `${op}: input tensor must have at least 2 dimensions but got shape ${fmt(x.shape)}`,
     );
   if (!Number.isInteger(diagonal))
-    throw new WasmgradError(`${op}: diagonal must be an integer but got ${diagonal}`);
+    throw new WasmgradError(`${op}: diagonal must be an integer but got ${describe(diagonal)}`);
   const r = x.ndim - 2;
   const st = stridesFor(x.shape);
   const map = buildMap(x.shape, (idx) => {
@@ -291,12 +441,30 @@ function triangle(op: "tril" | "triu", x: Tensor, diagonal: number): Tensor {
   return remap(op, x, x.shape, map);
 }
 
-/** The lower triangle of the last two dims (j - i <= diagonal), zeros elsewhere. */
+/**
+ * The lower triangle of the last two dims (j - i <= diagonal), zeros elsewhere.
+ *
+ * PyTorch: `torch.tril`.
+ *
+ * @example
+ * ```ts
+ * wg.tril(wg.ones(2, 2)); // [[1, 0], [1, 1]]
+ * ```
+ */
 export function tril(x: Tensor, diagonal = 0): Tensor {
   return triangle("tril", x, diagonal);
 }
 
-/** The upper triangle of the last two dims (j - i >= diagonal), zeros elsewhere. */
+/**
+ * The upper triangle of the last two dims (j - i >= diagonal), zeros elsewhere.
+ *
+ * PyTorch: `torch.triu`.
+ *
+ * @example
+ * ```ts
+ * wg.triu(wg.ones(2, 2)); // [[1, 1], [0, 1]]
+ * ```
+ */
 export function triu(x: Tensor, diagonal = 0): Tensor {
   return triangle("triu", x, diagonal);
 }

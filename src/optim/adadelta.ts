@@ -11,7 +11,7 @@
 import { K } from "../backend/runtime.js";
 import { sizeOf } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { flag, nonNegative, num, parseArgs } from "./args.js";
+import { hyper, hyperArgs, hyperFlag, nonNegative } from "../validate.js";
 import { type GroupOptions, Optimizer, type ParamGroup, type Params } from "./optimizer.js";
 
 export interface AdadeltaOptions {
@@ -45,7 +45,14 @@ export interface AdadeltaState {
 const positional = ["lr", "rho", "eps", "weightDecay"] as const;
 type Arg<T> = T | AdadeltaOptions;
 
-/** torch.optim.Adadelta. State per parameter: `step`, `squareAvg`, `accDelta`. */
+/**
+ * torch.optim.Adadelta. State per parameter: `step`, `squareAvg`, `accDelta`.
+ *
+ * @example
+ * ```ts
+ * new wg.optim.Adadelta(model.parameters(), { lr: 1.0 });
+ * ```
+ */
 export class Adadelta extends Optimizer<AdadeltaState, AdadeltaGroup> {
   constructor(
     params: Params,
@@ -55,7 +62,7 @@ export class Adadelta extends Optimizer<AdadeltaState, AdadeltaGroup> {
     weightDecay?: Arg<number>,
     options?: AdadeltaOptions,
   ) {
-    const o = parseArgs("Adadelta", [lr, rho, eps, weightDecay, options], positional, [
+    const o = hyperArgs("Adadelta", [lr, rho, eps, weightDecay, options], positional, [
       ...positional,
       "maximize",
     ]);
@@ -71,10 +78,10 @@ export class Adadelta extends Optimizer<AdadeltaState, AdadeltaGroup> {
 
   protected checkGroup(op: string, g: ParamGroup<AdadeltaGroup>): void {
     for (const k of ["lr", "eps", "weightDecay"] as const) {
-      num(op, k, g[k], nonNegative, "a finite number >= 0");
+      hyper(op, k, g[k], nonNegative, "a finite number >= 0");
     }
-    num(op, "rho", g.rho, (v) => v >= 0 && v <= 1, "a number in [0, 1]");
-    flag(op, "maximize", g.maximize);
+    hyper(op, "rho", g.rho, (v) => v >= 0 && v <= 1, "a number in [0, 1]");
+    hyperFlag(op, "maximize", g.maximize);
   }
 
   protected update(p: Tensor, g: Tensor, group: ParamGroup<AdadeltaGroup>, op: string): void {

@@ -12,7 +12,7 @@
 import { K } from "../backend/runtime.js";
 import { sizeOf } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { flag, nonNegative, num, parseArgs } from "./args.js";
+import { hyper, hyperArgs, hyperFlag, nonNegative } from "../validate.js";
 import { type GroupOptions, Optimizer, type ParamGroup, type Params } from "./optimizer.js";
 
 export interface AdagradOptions {
@@ -49,7 +49,14 @@ const positional = ["lr", "lrDecay", "weightDecay", "initialAccumulatorValue", "
 
 type Arg<T> = T | AdagradOptions;
 
-/** torch.optim.Adagrad, options as above or positionally. State per parameter: `step`, `sum`. */
+/**
+ * torch.optim.Adagrad, options as above or positionally. State per parameter: `step`, `sum`.
+ *
+ * @example
+ * ```ts
+ * new wg.optim.Adagrad(model.parameters(), { lr: 0.01 });
+ * ```
+ */
 export class Adagrad extends Optimizer<AdagradState, AdagradGroup> {
   constructor(
     params: Params,
@@ -60,7 +67,7 @@ export class Adagrad extends Optimizer<AdagradState, AdagradGroup> {
     eps?: Arg<number>,
     options?: AdagradOptions,
   ) {
-    const o = parseArgs(
+    const o = hyperArgs(
       "Adagrad",
       [lr, lrDecay, weightDecay, initialAccumulatorValue, eps, options],
       positional,
@@ -79,9 +86,9 @@ export class Adagrad extends Optimizer<AdagradState, AdagradGroup> {
 
   protected checkGroup(op: string, g: ParamGroup<AdagradGroup>): void {
     for (const k of ["lr", "lrDecay", "weightDecay", "initialAccumulatorValue", "eps"] as const) {
-      num(op, k, g[k], nonNegative, "a finite number >= 0");
+      hyper(op, k, g[k], nonNegative, "a finite number >= 0");
     }
-    flag(op, "maximize", g.maximize);
+    hyperFlag(op, "maximize", g.maximize);
   }
 
   /**

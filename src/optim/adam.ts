@@ -14,7 +14,7 @@
 import { K } from "../backend/runtime.js";
 import { sizeOf } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { betasOf, flag, nonNegative, num, parseArgs } from "./args.js";
+import { betasOf, hyper, hyperArgs, hyperFlag, nonNegative } from "../validate.js";
 import { type GroupOptions, Optimizer, type ParamGroup, type Params } from "./optimizer.js";
 
 export interface AdamOptions {
@@ -61,7 +61,7 @@ abstract class AdamBase extends Optimizer<AdamState, AdamGroup> {
     args: unknown[],
     defaultWeightDecay: number,
   ) {
-    const o = parseArgs(name, args, positional, [...positional, "maximize"]);
+    const o = hyperArgs(name, args, positional, [...positional, "maximize"]);
     super(name, params, {
       lr: 1e-3,
       betas: [0.9, 0.999],
@@ -74,11 +74,11 @@ abstract class AdamBase extends Optimizer<AdamState, AdamGroup> {
   }
 
   protected checkGroup(op: string, g: ParamGroup<AdamGroup>): void {
-    for (const k of ["lr", "eps"] as const) num(op, k, g[k], nonNegative, "a finite number >= 0");
+    for (const k of ["lr", "eps"] as const) hyper(op, k, g[k], nonNegative, "a finite number >= 0");
     betasOf(op, g.betas);
-    num(op, "weightDecay", g.weightDecay, nonNegative, "a finite number >= 0");
-    flag(op, "amsgrad", g.amsgrad);
-    flag(op, "maximize", g.maximize);
+    hyper(op, "weightDecay", g.weightDecay, nonNegative, "a finite number >= 0");
+    hyperFlag(op, "amsgrad", g.amsgrad);
+    hyperFlag(op, "maximize", g.maximize);
   }
 
   protected update(p: Tensor, g: Tensor, group: ParamGroup<AdamGroup>, op: string): void {
@@ -126,6 +126,11 @@ abstract class AdamBase extends Optimizer<AdamState, AdamGroup> {
  * torch.optim.Adam: `new Adam(model.parameters(), { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8,
  * weightDecay: 0, amsgrad: false, maximize: false })`, or those positionally in that order.
  * State per parameter: `step`, `expAvg`, `expAvgSq` and, with amsgrad, `maxExpAvgSq`.
+ *
+ * @example
+ * ```ts
+ * new wg.optim.Adam(model.parameters(), { lr: 1e-3, betas: [0.9, 0.999] });
+ * ```
  */
 export class Adam extends AdamBase {
   constructor(
@@ -144,6 +149,11 @@ export class Adam extends AdamBase {
 /**
  * torch.optim.AdamW: Adam with decoupled weight decay (default 1e-2): each step first scales
  * the parameter by 1 − lr·weightDecay, and the decay never enters the moment estimates.
+ *
+ * @example
+ * ```ts
+ * new wg.optim.AdamW(model.parameters(), { lr: 1e-3, weightDecay: 0.01 });
+ * ```
  */
 export class AdamW extends AdamBase {
   constructor(

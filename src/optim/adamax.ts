@@ -10,7 +10,7 @@
 import { K } from "../backend/runtime.js";
 import { sizeOf } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { betasOf, flag, nonNegative, num, parseArgs } from "./args.js";
+import { betasOf, hyper, hyperArgs, hyperFlag, nonNegative } from "../validate.js";
 import { type GroupOptions, Optimizer, type ParamGroup, type Params } from "./optimizer.js";
 
 export interface AdamaxOptions {
@@ -44,7 +44,14 @@ export interface AdamaxState {
 const positional = ["lr", "betas", "eps", "weightDecay"] as const;
 type Arg<T> = T | AdamaxOptions;
 
-/** torch.optim.Adamax. State per parameter: `step`, `expAvg`, `expInf`. */
+/**
+ * torch.optim.Adamax. State per parameter: `step`, `expAvg`, `expInf`.
+ *
+ * @example
+ * ```ts
+ * new wg.optim.Adamax(model.parameters(), { lr: 2e-3 });
+ * ```
+ */
 export class Adamax extends Optimizer<AdamaxState, AdamaxGroup> {
   constructor(
     params: Params,
@@ -54,7 +61,7 @@ export class Adamax extends Optimizer<AdamaxState, AdamaxGroup> {
     weightDecay?: Arg<number>,
     options?: AdamaxOptions,
   ) {
-    const o = parseArgs("Adamax", [lr, betas, eps, weightDecay, options], positional, [
+    const o = hyperArgs("Adamax", [lr, betas, eps, weightDecay, options], positional, [
       ...positional,
       "maximize",
     ]);
@@ -70,10 +77,10 @@ export class Adamax extends Optimizer<AdamaxState, AdamaxGroup> {
 
   protected checkGroup(op: string, g: ParamGroup<AdamaxGroup>): void {
     for (const k of ["lr", "eps", "weightDecay"] as const) {
-      num(op, k, g[k], nonNegative, "a finite number >= 0");
+      hyper(op, k, g[k], nonNegative, "a finite number >= 0");
     }
     betasOf(op, g.betas);
-    flag(op, "maximize", g.maximize);
+    hyperFlag(op, "maximize", g.maximize);
   }
 
   protected update(p: Tensor, g: Tensor, group: ParamGroup<AdamaxGroup>, op: string): void {

@@ -6,7 +6,7 @@
 import { WasmgradError } from "../errors.js";
 import { sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { intAtLeast, num, show } from "./args.js";
+import { describe, hyper, intAtLeast } from "../validate.js";
 import type { ParamState } from "./state.js";
 
 export interface History {
@@ -53,17 +53,17 @@ export function historyToEntry(
 export function historyFromEntry(op: string, entry: ParamState, n: number): History {
   if (entry === null || typeof entry !== "object") {
     throw new WasmgradError(
-      `${op}: the state of parameter 0 must be an object, got ${show(entry)}`,
+      `${op}: the state of parameter 0 must be an object, got ${describe(entry)}`,
     );
   }
   const count = (name: string): number =>
-    num(op, name, entry[name], intAtLeast(0), "an integer >= 0");
+    hyper(op, name, entry[name], intAtLeast(0), "an integer >= 0");
   const vec = (name: string, len: number): Float32Array | undefined => {
     const t = entry[name];
     if (t === undefined) return undefined;
     if (!(t instanceof Tensor) || (len >= 0 && sizeOf(t.shape) !== len)) {
       throw new WasmgradError(
-        `${op}: state ${name} must be a Tensor of ${len} elements, got ${show(t)}`,
+        `${op}: state ${name} must be a Tensor of ${len} elements, got ${describe(t)}`,
       );
     }
     return t.data() as Float32Array;
@@ -80,7 +80,7 @@ export function historyFromEntry(op: string, entry: ParamState, n: number): Hist
   const opt = (name: string) =>
     entry[name] === undefined
       ? undefined
-      : num(op, name, entry[name], Number.isFinite, "a finite number");
+      : hyper(op, name, entry[name], Number.isFinite, "a finite number");
   return {
     funcEvals: count("funcEvals"),
     nIter: count("nIter"),
@@ -89,7 +89,7 @@ export function historyFromEntry(op: string, entry: ParamState, n: number): Hist
     oldDirs: rows("oldDirs"),
     oldStps: rows("oldStps"),
     ro: Array.from(ro),
-    hDiag: num(op, "hDiag", entry.hDiag, Number.isFinite, "a finite number"),
+    hDiag: hyper(op, "hDiag", entry.hDiag, Number.isFinite, "a finite number"),
     prevFlatGrad: vec("prevFlatGrad", n),
     prevLoss: opt("prevLoss"),
   };

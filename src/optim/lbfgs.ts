@@ -15,8 +15,7 @@ import { tidy } from "../memory.js";
 import { tensor } from "../ops/creation.js";
 import { sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { func, oneOf } from "../validate.js";
-import { intAtLeast, nonNegative, num, parseArgs, show } from "./args.js";
+import { describe, func, hyper, hyperArgs, intAtLeast, nonNegative, oneOf } from "../validate.js";
 import { emptyHistory, type History, historyFromEntry, historyToEntry } from "./lbfgs-state.js";
 import { absMax, dot, strongWolfe } from "./line-search.js";
 import {
@@ -67,13 +66,21 @@ const positional = [
 ] as const;
 type Arg<T> = T | LBFGSOptions;
 
-/** torch.optim.LBFGS; one parameter group only, as PyTorch. */
+/**
+ * torch.optim.LBFGS; one parameter group only, as PyTorch.
+ *
+ * @example
+ * ```ts
+ * const opt = new wg.optim.LBFGS(model.parameters(), { lr: 1 });
+ * opt.step(() => { opt.zeroGrad(); const l = wg.F.mseLoss(model.forward(x), y); l.backward(); return l; });
+ * ```
+ */
 export class LBFGS extends Optimizer<Record<string, never>, LBFGSGroup> {
   private h: History = emptyHistory();
   private exported: Tensor[] = [];
 
   constructor(params: Params, lr?: Arg<number>, maxIter?: Arg<number>, ...rest: unknown[]) {
-    const o = parseArgs("LBFGS", [lr, maxIter, ...rest], positional, positional);
+    const o = hyperArgs("LBFGS", [lr, maxIter, ...rest], positional, positional);
     const iters = (o.maxIter ?? 20) as number;
     // A maxIter that is not a number is refused by checkGroup; only derive maxEval from a number.
     const evals = typeof iters === "number" ? Math.floor((iters * 5) / 4) : 1;
@@ -100,11 +107,11 @@ export class LBFGS extends Optimizer<Record<string, never>, LBFGSGroup> {
   }
 
   protected checkGroup(op: string, g: ParamGroup<LBFGSGroup>): void {
-    num(op, "lr", g.lr, nonNegative, "a finite number >= 0");
+    hyper(op, "lr", g.lr, nonNegative, "a finite number >= 0");
     for (const k of ["maxIter", "maxEval", "historySize"] as const)
-      num(op, k, g[k], intAtLeast(1), "an integer >= 1");
+      hyper(op, k, g[k], intAtLeast(1), "an integer >= 1");
     for (const k of ["toleranceGrad", "toleranceChange"] as const)
-      num(op, k, g[k], nonNegative, "a finite number >= 0");
+      hyper(op, k, g[k], nonNegative, "a finite number >= 0");
     if (g.lineSearchFn !== null)
       oneOf(op, "lineSearchFn", g.lineSearchFn, ["strong_wolfe"] as const);
   }
@@ -161,7 +168,7 @@ export class LBFGS extends Optimizer<Record<string, never>, LBFGSGroup> {
     else if (typeof out === "number") v = out;
     else
       throw new WasmgradError(
-        `LBFGS.step: the closure must return the loss (a Tensor or a number), got ${show(out)}`,
+        `LBFGS.step: the closure must return the loss (a Tensor or a number), got ${describe(out)}`,
       );
     if (!keep && out instanceof Tensor) out.dispose();
     return [v, out];

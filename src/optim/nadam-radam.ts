@@ -16,7 +16,7 @@
 import { K } from "../backend/runtime.js";
 import { sizeOf } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { betasOf, flag, nonNegative, num, parseArgs } from "./args.js";
+import { betasOf, hyper, hyperArgs, hyperFlag, nonNegative } from "../validate.js";
 import { type GroupOptions, Optimizer, type ParamGroup, type Params } from "./optimizer.js";
 
 const f = Math.fround;
@@ -63,11 +63,11 @@ export interface NAdamState {
 
 function checkCommon(op: string, g: RAdamGroup): void {
   for (const k of ["lr", "eps", "weightDecay"] as const) {
-    num(op, k, g[k], nonNegative, "a finite number >= 0");
+    hyper(op, k, g[k], nonNegative, "a finite number >= 0");
   }
   betasOf(op, g.betas);
-  flag(op, "decoupledWeightDecay", g.decoupledWeightDecay);
-  flag(op, "maximize", g.maximize);
+  hyperFlag(op, "decoupledWeightDecay", g.decoupledWeightDecay);
+  hyperFlag(op, "maximize", g.maximize);
 }
 
 /** The shared kernel call; coefs are the kernel's bc2, c1, c2, lr and rect. */
@@ -103,7 +103,14 @@ function run(
 const radamPositional = ["lr", "betas", "eps", "weightDecay", "decoupledWeightDecay"] as const;
 type RArg<T> = T | RAdamOptions;
 
-/** torch.optim.RAdam. State per parameter: `step`, `expAvg`, `expAvgSq`. */
+/**
+ * torch.optim.RAdam. State per parameter: `step`, `expAvg`, `expAvgSq`.
+ *
+ * @example
+ * ```ts
+ * new wg.optim.RAdam(model.parameters(), { lr: 1e-3 });
+ * ```
+ */
 export class RAdam extends Optimizer<NAdamState, RAdamGroup> {
   constructor(
     params: Params,
@@ -114,7 +121,7 @@ export class RAdam extends Optimizer<NAdamState, RAdamGroup> {
     decoupledWeightDecay?: RArg<boolean>,
     options?: RAdamOptions,
   ) {
-    const o = parseArgs(
+    const o = hyperArgs(
       "RAdam",
       [lr, betas, eps, weightDecay, decoupledWeightDecay, options],
       radamPositional,
@@ -173,7 +180,14 @@ const nadamPositional = [
 ] as const;
 type NArg<T> = T | NAdamOptions;
 
-/** torch.optim.NAdam. State per parameter: `step`, `muProduct`, `expAvg`, `expAvgSq`. */
+/**
+ * torch.optim.NAdam. State per parameter: `step`, `muProduct`, `expAvg`, `expAvgSq`.
+ *
+ * @example
+ * ```ts
+ * new wg.optim.NAdam(model.parameters(), { lr: 2e-3 });
+ * ```
+ */
 export class NAdam extends Optimizer<NAdamState, NAdamGroup> {
   constructor(
     params: Params,
@@ -185,7 +199,7 @@ export class NAdam extends Optimizer<NAdamState, NAdamGroup> {
     decoupledWeightDecay?: NArg<boolean>,
     options?: NAdamOptions,
   ) {
-    const o = parseArgs(
+    const o = hyperArgs(
       "NAdam",
       [lr, betas, eps, weightDecay, momentumDecay, decoupledWeightDecay, options],
       nadamPositional,
@@ -205,7 +219,7 @@ export class NAdam extends Optimizer<NAdamState, NAdamGroup> {
 
   protected checkGroup(op: string, g: ParamGroup<NAdamGroup>): void {
     checkCommon(op, g);
-    num(op, "momentumDecay", g.momentumDecay, nonNegative, "a finite number >= 0");
+    hyper(op, "momentumDecay", g.momentumDecay, nonNegative, "a finite number >= 0");
   }
 
   protected update(p: Tensor, g: Tensor, group: ParamGroup<NAdamGroup>, op: string): void {

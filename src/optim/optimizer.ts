@@ -13,7 +13,7 @@ import { BinaryOp } from "../backend/table/core.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { sameShape, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { checkKeys, show } from "./args.js";
+import { describe, options } from "../validate.js";
 import { copyState, disposeState, type ParamState } from "./state.js";
 
 export type { ParamState } from "./state.js";
@@ -27,7 +27,11 @@ export interface GroupOptions {
   [name: string]: HyperParameter | undefined;
 }
 
-/** One parameter group: its parameters and hyper-parameters (PyTorch's param_groups entry). */
+/**
+ * One parameter group: its parameters and hyper-parameters (PyTorch's param_groups entry).
+ *
+ * PyTorch: `torch.optim param_groups entry`.
+ */
 export type ParamGroup<H extends GroupOptions = GroupOptions> = H & {
   params: Tensor[];
   /** The learning rate a scheduler started from (PyTorch's `initial_lr`), once one is attached. */
@@ -50,6 +54,17 @@ export interface OptimizerStateDict {
   paramGroups: Record<string, HyperParameter | number[] | undefined>[];
 }
 
+/**
+ * The base class of the optimizers: param groups with their hyper-parameters, lazy per-parameter
+ * state, `zeroGrad()`, `step()`, and `stateDict()` / `loadStateDict()`.
+ *
+ * PyTorch: `torch.optim.Optimizer`.
+ *
+ * @example
+ * ```ts
+ * const opt = new wg.optim.Adam(model.parameters(), { lr: 1e-3 }); opt.zeroGrad(); opt.step();
+ * ```
+ */
 export abstract class Optimizer<
   S extends ParamState = ParamState,
   H extends GroupOptions = GroupOptions,
@@ -79,13 +94,19 @@ export abstract class Optimizer<
       typeof (params as Iterable<unknown>)[Symbol.iterator] !== "function"
     ) {
       throw new WasmgradError(
-        `${opName}: params must be an iterable of Tensors (e.g. model.parameters()) or of parameter groups ({ params, ...options }), got ${show(params)}`,
+        `${opName}: params must be an iterable of Tensors (e.g. model.parameters()) or of parameter groups ({ params, ...options }), got ${describe(params)}`,
       );
     }
     const list = [...(params as Iterable<unknown>)];
     if (list.length === 0) throw new WasmgradError(`${opName}: got an empty parameter list`);
     const groups = list[0] instanceof Tensor ? [{ params: list as Tensor[] }] : list;
-    for (const g of groups) this.addParamGroup(g as ParamGroupInput);
+    try {
+      for (const g of groups) this.addParamGroup(g as ParamGroupInput);
+    } catch (error) {
+      // A later group refused: free the state that earlier groups made (Adagrad's sums).
+      this.dispose();
+      throw error;
+    }
   }
 
   /** Every parameter, group after group (the order of the state dict's indices). */
@@ -119,10 +140,10 @@ export abstract class Optimizer<
     const op = `${this.opName}.addParamGroup`;
     if (group === null || typeof group !== "object" || !("params" in group)) {
       throw new WasmgradError(
-        `${op}: a parameter group must be { params, ...options }, got ${show(group)}`,
+        `${op}: a parameter group must be { params, ...options }, got ${describe(group)}`,
       );
     }
-    checkKeys(this.opName, group, ["params", "initialLr", ...Object.keys(this.defaults)]);
+    options(this.opName, group, ["params", "initialLr", ...Object.keys(this.defaults)]);
     const raw = group.params;
     let params: Tensor[];
     if (raw instanceof Tensor) params = [raw];
@@ -130,7 +151,7 @@ export abstract class Optimizer<
       params = [...(raw as Iterable<Tensor>)];
     } else {
       throw new WasmgradError(
-        `${op}: params must be a Tensor or an iterable of Tensors, got ${show(raw)}`,
+        `${op}: params must be a Tensor or an iterable of Tensors, got ${describe(raw)}`,
       );
     }
     const seen = new Map<Tensor, string>();
@@ -173,7 +194,7 @@ export abstract class Optimizer<
       (typeof full.initialLr !== "number" || !Number.isFinite(full.initialLr))
     ) {
       throw new WasmgradError(
-        `${this.opName}: invalid initialLr ${show(full.initialLr)}: expected a finite number`,
+        `${this.opName}: invalid initialLr ${describe(full.initialLr)}: expected a finite number`,
       );
     }
     this.checkGroup(this.opName, full);
@@ -206,7 +227,7 @@ export abstract class Optimizer<
   step(closure?: () => unknown): unknown {
     const op = `${this.opName}.step`;
     if (closure !== undefined && typeof closure !== "function") {
-      throw new WasmgradError(`${op}: closure must be a function, got ${show(closure)}`);
+      throw new WasmgradError(`${op}: closure must be a function, got ${describe(closure)}`);
     }
     const loss = closure?.();
     // Every group, parameter and gradient is checked before any parameter is written, so a
@@ -289,7 +310,7 @@ export abstract class Optimizer<
   loadStateDict(sd: OptimizerStateDict): void {
     const op = `${this.opName}.loadStateDict`;
     if (sd === null || typeof sd !== "object" || !Array.isArray(sd.paramGroups)) {
-      throw new WasmgradError(`${op}: expected { state, paramGroups }, got ${show(sd)}`);
+      throw new WasmgradError(`${op}: expected { state, paramGroups }, got ${describe(sd)}`);
     }
     if (sd.paramGroups.length !== this.paramGroups.length) {
       throw new WasmgradError(
@@ -302,7 +323,7 @@ export abstract class Optimizer<
       const own = this.paramGroups[gi];
       const ids = saved?.params;
       if (!Array.isArray(ids) || ids.length !== own.params.length) {
-        const n = Array.isArray(ids) ? ids.length : show(ids);
+        const n = Array.isArray(ids) ? ids.length : describe(ids);
         throw new WasmgradError(
           `${op}: the saved group${gi === 0 && this.paramGroups.length === 1 ? "" : ` ${gi}`} has ${n} parameters but this optimizer has ${own.params.length}`,
         );
@@ -321,7 +342,7 @@ export abstract class Optimizer<
           (Array.isArray(v) !== Array.isArray(mine) || typeof v !== typeof mine)
         ) {
           throw new WasmgradError(
-            `${op}: hyper-parameter ${k} is ${show(v)}, expected a value like ${show(mine)}`,
+            `${op}: hyper-parameter ${k} is ${describe(v)}, expected a value like ${describe(mine)}`,
           );
         }
         loaded[k] = Array.isArray(v) ? [...v] : v;

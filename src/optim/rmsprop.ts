@@ -12,7 +12,7 @@
 import { K } from "../backend/runtime.js";
 import { sizeOf } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { flag, nonNegative, num, parseArgs } from "./args.js";
+import { hyper, hyperArgs, hyperFlag, nonNegative } from "../validate.js";
 import { type GroupOptions, Optimizer, type ParamGroup, type Params } from "./optimizer.js";
 
 export interface RMSpropOptions {
@@ -55,6 +55,11 @@ type Arg<T> = T | RMSpropOptions;
 /**
  * torch.optim.RMSprop, options as above or positionally in that order. State per parameter:
  * `step`, `squareAvg`, `momentumBuffer` (momentum > 0) and `gradAvg` (centered).
+ *
+ * @example
+ * ```ts
+ * new wg.optim.RMSprop(model.parameters(), { lr: 0.01, momentum: 0.9 });
+ * ```
  */
 export class RMSprop extends Optimizer<RMSpropState, RMSpropGroup> {
   constructor(
@@ -67,7 +72,7 @@ export class RMSprop extends Optimizer<RMSpropState, RMSpropGroup> {
     centered?: Arg<boolean>,
     options?: RMSpropOptions,
   ) {
-    const o = parseArgs(
+    const o = hyperArgs(
       "RMSprop",
       [lr, alpha, eps, weightDecay, momentum, centered, options],
       positional,
@@ -87,10 +92,10 @@ export class RMSprop extends Optimizer<RMSpropState, RMSpropGroup> {
 
   protected checkGroup(op: string, g: ParamGroup<RMSpropGroup>): void {
     for (const k of ["lr", "eps", "momentum", "weightDecay", "alpha"] as const) {
-      num(op, k, g[k], nonNegative, "a finite number >= 0");
+      hyper(op, k, g[k], nonNegative, "a finite number >= 0");
     }
-    flag(op, "centered", g.centered);
-    flag(op, "maximize", g.maximize);
+    hyperFlag(op, "centered", g.centered);
+    hyperFlag(op, "maximize", g.maximize);
   }
 
   protected update(p: Tensor, g: Tensor, group: ParamGroup<RMSpropGroup>, op: string): void {

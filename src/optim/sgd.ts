@@ -9,7 +9,7 @@ import { K } from "../backend/runtime.js";
 import { WasmgradError } from "../errors.js";
 import { sizeOf } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { flag, nonNegative, num, parseArgs } from "./args.js";
+import { hyper, hyperArgs, hyperFlag, nonNegative } from "../validate.js";
 import { type GroupOptions, Optimizer, type ParamGroup, type Params } from "./optimizer.js";
 
 export interface SGDOptions {
@@ -37,6 +37,11 @@ const positional = ["lr", "momentum", "dampening", "weightDecay", "nesterov"] as
 /**
  * torch.optim.SGD: `new SGD(params, 0.1, 0.9)` or `new SGD(params, { lr: 0.1, momentum: 0.9 })`.
  * State per parameter: `momentumBuffer` (momentum ≠ 0).
+ *
+ * @example
+ * ```ts
+ * new wg.optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9, nesterov: true });
+ * ```
  */
 export class SGD extends Optimizer<{ momentumBuffer: Tensor }, SGDGroup> {
   constructor(
@@ -48,7 +53,7 @@ export class SGD extends Optimizer<{ momentumBuffer: Tensor }, SGDGroup> {
     nesterov?: boolean | SGDOptions,
     options?: SGDOptions,
   ) {
-    const o = parseArgs(
+    const o = hyperArgs(
       "SGD",
       [lr, momentum, dampening, weightDecay, nesterov, options],
       positional,
@@ -67,10 +72,10 @@ export class SGD extends Optimizer<{ momentumBuffer: Tensor }, SGDGroup> {
 
   protected checkGroup(op: string, g: ParamGroup<SGDGroup>): void {
     for (const k of ["lr", "momentum", "dampening", "weightDecay"] as const) {
-      num(op, k, g[k], nonNegative, "a finite number >= 0");
+      hyper(op, k, g[k], nonNegative, "a finite number >= 0");
     }
-    flag(op, "nesterov", g.nesterov);
-    flag(op, "maximize", g.maximize);
+    hyperFlag(op, "nesterov", g.nesterov);
+    hyperFlag(op, "maximize", g.maximize);
     if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) {
       throw new WasmgradError(
         `${op}: nesterov momentum requires a momentum > 0 and zero dampening (got momentum ${g.momentum}, dampening ${g.dampening})`,

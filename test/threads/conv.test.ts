@@ -2,7 +2,10 @@
  * conv2d's forward and input gradient split over blocks of images give the single-thread bits at
  * 2, 3 and 4 threads, in every layout: the wide stride-1 layout with several images per block
  * and with row chunks of one image, strided convolutions, pointwise ones, groups and dilation.
- * The weight gradient (never split over the batch) is checked too.
+ * The weight gradient (staged pieces of the batch, then fixed tiles of dW that each add every
+ * piece in order, so no sum is split) too; its geometries have several pieces, so a sum split
+ * over threads would change bits. One thread stages smaller groups of pieces at a time than
+ * several do, so this also checks that the grouping leaves the bits alone.
  */
 import { afterAll, expect, it, vi } from "vitest";
 import * as wg from "wasmgrad";
@@ -63,9 +66,14 @@ it("conv2d forward and gradients are bit-identical at 1, 2, 3 and 4 threads", as
     if (pool === undefined) throw new Error("no pool");
     const run = vi.spyOn(pool, "run");
     const got = runAll();
-    // Every geometry's forward and input gradient went to the pool (kernels 3 and 4).
-    const convTasks = run.mock.calls.filter(([kernel]) => kernel === 3 || kernel === 4);
-    expect(convTasks.length).toBe(2 * geos.length);
+    // Every geometry's forward and input gradient went to the pool, and
+    // every weight gradient's tiles (the grouped one has a tile per group).
+    const tasks = (name: string) =>
+      run.mock.calls.filter(([kernel]) => threadState.names[kernel] === name).length;
+    expect(tasks("conv2d_block_f32") + tasks("conv2d_bwd_input_block_f32")).toBe(2 * geos.length);
+    expect(tasks("conv2d_wgrad_gemm_f32")).toBeGreaterThanOrEqual(geos.length);
+    // Staging for all but the pointwise geometry, which reads dy and x in place.
+    expect(tasks("conv2d_wgrad_stage_f32")).toBeGreaterThanOrEqual(geos.length - 1);
     run.mockRestore();
     geos.forEach((g, i) => {
       for (const [j, what] of ["output", "input grad", "weight grad"].entries()) {

@@ -17,15 +17,17 @@ import { gemmTile } from "./tile";
 const DIRECT_B_M = 32;
 
 /** Where macroKernel's B panels come from. */
-const B_PACKED = 0; // all panels of the block packed beforehand (packB, or a prepacked operand)
-const B_DIRECT = 1; // read in place (transB == 0), except the edge panel, packed beforehand
-const B_FLY = 2; // panels packed (two at a time) into panelB just before the A panels sweep them
+export const B_PACKED = 0; // all panels of the block packed beforehand (packB, or a prepacked operand)
+export const B_DIRECT = 1; // read in place (transB == 0), except the edge panel, packed beforehand
+export const B_FLY = 2; // panels packed (two at a time) into panelB just before the A panels sweep them
 
 /**
- * All tiles (4x8, and 6x8 where chosen) of one (MC x NC) block of C over one K block. bSrc = &op(B)[pc, jc] (see
- * packBPanel), ldb and transB describe B for the B_DIRECT and B_FLY modes.
+ * All tiles (4x8, and 6x8 where chosen) of one (MC x NC) block of C over one K block, A's panels
+ * at aPanels (as packABlock packs them). bSrc = &op(B)[pc, jc] (see packBPanel), ldb and transB
+ * describe B for the B_DIRECT and B_FLY modes.
  */
-function macroKernel(
+export function macroKernel(
+  aPanels: usize,
   c: usize,
   ldc: i32,
   bPanels: usize,
@@ -68,7 +70,7 @@ function macroKernel(
       }
     }
     const bStep = direct ? ld << 2 : 0;
-    let ap = packA;
+    let ap = aPanels;
     let cp = c + (<usize>j << 2);
     for (let i = 0; i < mc; ) {
       const rows = i < six ? 6 : 4;
@@ -156,7 +158,7 @@ export function gemmBlocked(
         const mc = min(MC, i1 - ic);
         packABlock(a, lda, transA, ic, pc, mc, kc);
         const cBlk = c + <usize>ic * ldcBytes + (<usize>jc << 2);
-        macroKernel(cBlk, ldc, panels, bSrc, ldb, transB, bMode, mc, nc, kc, alpha, betaBlk);
+        macroKernel(packA, cBlk, ldc, panels, bSrc, ldb, transB, bMode, mc, nc, kc, alpha, betaBlk);
       }
     }
   }

@@ -219,6 +219,20 @@ export function packBBlock(
  * M: packing A is a plain copy there and the packed kernel loop is tighter.)
  */
 export function packABlock(a: usize, lda: i32, transA: i32, ic: i32, pc: i32, mc: i32, kc: i32): void {
+  packABlockTo(packA, a, lda, transA, ic, pc, mc, kc);
+}
+
+/** packABlock into `dst` rather than this instance's packA. */
+export function packABlockTo(
+  dst: usize,
+  a: usize,
+  lda: i32,
+  transA: i32,
+  ic: i32,
+  pc: i32,
+  mc: i32,
+  kc: i32,
+): void {
   const ld = <usize>lda;
   const six = sixRows(mc);
   // Address of op(A)[ic + i, pc]: rows are lda apart (transA == 0) or adjacent (transA == 1).
@@ -226,7 +240,6 @@ export function packABlock(a: usize, lda: i32, transA: i32, ic: i32, pc: i32, mc
     ? a + ((<usize>ic * ld + <usize>pc) << 2)
     : a + ((<usize>pc * ld + <usize>ic) << 2);
   const rowStep: usize = transA == 0 ? ld << 2 : 4;
-  let dst = packA;
   for (let i = 0; i < mc; ) {
     const rows = i < six ? 6 : 4;
     const s = src + <usize>i * rowStep;

@@ -10,7 +10,7 @@
  * arithmetic is transcribed operation for operation, in double precision like Python's floats.
  */
 import { WasmgradError } from "../../errors.js";
-import { intAtLeast, num, show } from "../args.js";
+import { describe, hyper, intAtLeast } from "../../validate.js";
 import { Optimizer } from "../optimizer.js";
 
 /** What `stateDict()` returns: the schedule's position and its settings (plain data). */
@@ -26,7 +26,7 @@ export interface LRSchedulerStateDict {
 export function checkOptimizer(op: string, optimizer: unknown): Optimizer {
   if (!(optimizer instanceof Optimizer)) {
     throw new WasmgradError(
-      `${op}: expected an optimizer (e.g. new optim.SGD(model.parameters(), { lr: 0.1 })), got ${show(optimizer)}`,
+      `${op}: expected an optimizer (e.g. new optim.SGD(model.parameters(), { lr: 0.1 })), got ${describe(optimizer)}`,
     );
   }
   return optimizer;
@@ -51,6 +51,18 @@ function sameKind(v: unknown, like: unknown): boolean {
   return typeof v === typeof like;
 }
 
+/**
+ * The base class of the learning-rate schedulers: `step()` advances the epoch and sets each param
+ * group's `lr`; `getLastLr()` reads them; `stateDict()` / `loadStateDict()` save and restore the
+ * schedule.
+ *
+ * PyTorch: `torch.optim.lr_scheduler.LRScheduler`.
+ *
+ * @example
+ * ```ts
+ * new wg.optim.lrScheduler.StepLR(optimizer, { stepSize: 10 }).getLastLr(); // [0.1]
+ * ```
+ */
 export abstract class LRScheduler {
   readonly optimizer: Optimizer;
   /** Each group's rate at the schedule's epoch 0 (the groups' `initialLr`). */
@@ -67,7 +79,7 @@ export abstract class LRScheduler {
     lastEpoch: unknown,
   ) {
     checkOptimizer(opName, optimizer);
-    num(opName, "lastEpoch", lastEpoch, intAtLeast(-1), "an integer >= -1");
+    hyper(opName, "lastEpoch", lastEpoch, intAtLeast(-1), "an integer >= -1");
     optimizer.paramGroups.forEach((group, i) => {
       if (lastEpoch === -1) group.initialLr ??= group.lr;
       else if (group.initialLr === undefined) {
@@ -113,7 +125,7 @@ export abstract class LRScheduler {
       this.lastEpoch++;
       this.apply(this.recursiveLr());
     } else {
-      num(this.opName, "epoch", epoch, intAtLeast(0), "an integer >= 0");
+      hyper(this.opName, "epoch", epoch, intAtLeast(0), "an integer >= 0");
       this.lastEpoch = epoch;
       this.apply(this.closedFormLr());
     }
@@ -155,13 +167,13 @@ export abstract class LRScheduler {
         `${op}: expected { lastEpoch, stepCount, baseLrs, lastLr, ... } with ${n} rates per list`,
       );
     }
-    num(op, "lastEpoch", sd.lastEpoch, intAtLeast(-1), "an integer >= -1");
-    num(op, "stepCount", sd.stepCount, intAtLeast(0), "an integer >= 0");
+    hyper(op, "lastEpoch", sd.lastEpoch, intAtLeast(-1), "an integer >= -1");
+    hyper(op, "stepCount", sd.stepCount, intAtLeast(0), "an integer >= 0");
     const own = this.settings();
     for (const [k, like] of Object.entries(own)) {
       if (!sameKind(sd[k], like)) {
         throw new WasmgradError(
-          `${op}: invalid ${k} ${show(sd[k])}: expected a ${typeof like === "number" ? "number" : "value"} like ${show(like)}`,
+          `${op}: invalid ${k} ${describe(sd[k])}: expected a ${typeof like === "number" ? "number" : "value"} like ${describe(like)}`,
         );
       }
     }

@@ -5,7 +5,7 @@
  * (`new StepLR(opt, { stepSize: 1, gamma: 0.7 })`).
  */
 import { WasmgradError } from "../../errors.js";
-import { finite, intAtLeast, num, parseArgs } from "../args.js";
+import { describe, finite, hyper, hyperArgs, intAtLeast } from "../../validate.js";
 import type { Optimizer } from "../optimizer.js";
 import { LRScheduler, perGroup } from "./base.js";
 
@@ -18,7 +18,14 @@ export interface StepLROptions {
   lastEpoch?: number;
 }
 
-/** lr = initialLr · gamma^⌊epoch / stepSize⌋, as torch.optim.lr_scheduler.StepLR. */
+/**
+ * lr = initialLr · gamma^⌊epoch / stepSize⌋, as torch.optim.lr_scheduler.StepLR.
+ *
+ * @example
+ * ```ts
+ * new wg.optim.lrScheduler.StepLR(optimizer, { stepSize: 30, gamma: 0.1 });
+ * ```
+ */
 export class StepLR extends LRScheduler {
   stepSize: number;
   gamma: number;
@@ -31,9 +38,9 @@ export class StepLR extends LRScheduler {
     options?: StepLROptions,
   ) {
     const names = ["stepSize", "gamma", "lastEpoch"];
-    const o = parseArgs("StepLR", [stepSize, gamma, lastEpoch, options], names, names);
-    const size = num("StepLR", "stepSize", o.stepSize, intAtLeast(1), "an integer >= 1");
-    const g = num("StepLR", "gamma", o.gamma ?? 0.1, finite, "a finite number");
+    const o = hyperArgs("StepLR", [stepSize, gamma, lastEpoch, options], names, names);
+    const size = hyper("StepLR", "stepSize", o.stepSize, intAtLeast(1), "an integer >= 1");
+    const g = hyper("StepLR", "gamma", o.gamma ?? 0.1, finite, "a finite number");
     super("StepLR", optimizer, o.lastEpoch ?? -1);
     this.stepSize = size;
     this.gamma = g;
@@ -64,7 +71,14 @@ export interface MultiStepLROptions {
   lastEpoch?: number;
 }
 
-/** lr = initialLr · gamma^(milestones passed), as torch.optim.lr_scheduler.MultiStepLR. */
+/**
+ * lr = initialLr · gamma^(milestones passed), as torch.optim.lr_scheduler.MultiStepLR.
+ *
+ * @example
+ * ```ts
+ * new wg.optim.lrScheduler.MultiStepLR(optimizer, { milestones: [30, 80], gamma: 0.1 });
+ * ```
+ */
 export class MultiStepLR extends LRScheduler {
   milestones: number[];
   gamma: number;
@@ -78,16 +92,16 @@ export class MultiStepLR extends LRScheduler {
   ) {
     const op = "MultiStepLR";
     const names = ["milestones", "gamma", "lastEpoch"];
-    const o = parseArgs(op, [milestones, gamma, lastEpoch, options], names, names);
+    const o = hyperArgs(op, [milestones, gamma, lastEpoch, options], names, names);
     if (!Array.isArray(o.milestones)) {
       throw new WasmgradError(
-        `${op}: milestones must be an array of epochs, got ${String(o.milestones)}`,
+        `${op}: milestones must be an array of epochs, got ${describe(o.milestones)}`,
       );
     }
     const ms = (o.milestones as unknown[]).map((m, i) =>
-      num(op, `milestones[${i}]`, m, intAtLeast(0), "an integer >= 0"),
+      hyper(op, `milestones[${i}]`, m, intAtLeast(0), "an integer >= 0"),
     );
-    const g = num(op, "gamma", o.gamma ?? 0.1, finite, "a finite number");
+    const g = hyper(op, "gamma", o.gamma ?? 0.1, finite, "a finite number");
     super(op, optimizer, o.lastEpoch ?? -1);
     this.milestones = ms.sort((a, b) => a - b);
     this.gamma = g;
@@ -121,7 +135,14 @@ export interface ExponentialLROptions {
   lastEpoch?: number;
 }
 
-/** lr = initialLr · gamma^epoch, as torch.optim.lr_scheduler.ExponentialLR. */
+/**
+ * lr = initialLr · gamma^epoch, as torch.optim.lr_scheduler.ExponentialLR.
+ *
+ * @example
+ * ```ts
+ * new wg.optim.lrScheduler.ExponentialLR(optimizer, { gamma: 0.95 });
+ * ```
+ */
 export class ExponentialLR extends LRScheduler {
   gamma: number;
 
@@ -132,8 +153,8 @@ export class ExponentialLR extends LRScheduler {
     options?: ExponentialLROptions,
   ) {
     const names = ["gamma", "lastEpoch"];
-    const o = parseArgs("ExponentialLR", [gamma, lastEpoch, options], names, names);
-    const g = num("ExponentialLR", "gamma", o.gamma, finite, "a finite number");
+    const o = hyperArgs("ExponentialLR", [gamma, lastEpoch, options], names, names);
+    const g = hyper("ExponentialLR", "gamma", o.gamma, finite, "a finite number");
     super("ExponentialLR", optimizer, o.lastEpoch ?? -1);
     this.gamma = g;
     this._initialStep();
@@ -165,6 +186,11 @@ export interface LambdaLROptions {
 /**
  * lr = initialLr · lrLambda(epoch), as torch.optim.lr_scheduler.LambdaLR. The functions are
  * not part of the state dict (PyTorch saves only callable objects' attributes).
+ *
+ * @example
+ * ```ts
+ * new wg.optim.lrScheduler.LambdaLR(optimizer, { lrLambda: (epoch) => 0.95 ** epoch });
+ * ```
  */
 export class LambdaLR extends LRScheduler {
   readonly lrLambdas: LrLambda[];
@@ -177,13 +203,13 @@ export class LambdaLR extends LRScheduler {
   ) {
     const op = "LambdaLR";
     const names = ["lrLambda", "lastEpoch"];
-    const o = parseArgs(op, [lrLambda, lastEpoch, options], names, names);
+    const o = hyperArgs(op, [lrLambda, lastEpoch, options], names, names);
     super(op, optimizer, o.lastEpoch ?? -1);
     const fns = perGroup(op, "lrLambda", optimizer, o.lrLambda as LrLambda | LrLambda[]);
     fns.forEach((f, i) => {
       if (typeof f !== "function") {
         throw new WasmgradError(
-          `${op}: lrLambda${fns.length > 1 ? `[${i}]` : ""} must be a function (epoch) => factor, got ${String(f)}`,
+          `${op}: lrLambda${fns.length > 1 ? `[${i}]` : ""} must be a function (epoch) => factor, got ${describe(f)}`,
         );
       }
     });
@@ -194,7 +220,7 @@ export class LambdaLR extends LRScheduler {
   protected recursiveLr(): number[] {
     return this.baseLrs.map((base, i) => {
       const f = this.lrLambdas[i](this.lastEpoch);
-      num(this.opName, `lrLambda(${this.lastEpoch})`, f, finite, "a finite number");
+      hyper(this.opName, `lrLambda(${this.lastEpoch})`, f, finite, "a finite number");
       return base * f;
     });
   }
@@ -217,6 +243,11 @@ export interface LinearLROptions {
 /**
  * The rate scaled by a factor going linearly from startFactor to endFactor over totalIters
  * epochs, as torch.optim.lr_scheduler.LinearLR (usually a warm-up).
+ *
+ * @example
+ * ```ts
+ * new wg.optim.lrScheduler.LinearLR(optimizer, { startFactor: 0.1, totalIters: 5 });
+ * ```
  */
 export class LinearLR extends LRScheduler {
   startFactor: number;
@@ -233,12 +264,12 @@ export class LinearLR extends LRScheduler {
   ) {
     const op = "LinearLR";
     const names = ["startFactor", "endFactor", "totalIters", "lastEpoch"];
-    const o = parseArgs(op, [startFactor, endFactor, totalIters, lastEpoch, options], names, names);
+    const o = hyperArgs(op, [startFactor, endFactor, totalIters, lastEpoch, options], names, names);
     const inUnit = (v: number) => v >= 0 && v <= 1;
     // PyTorch refuses a start factor of 0 only later, by dividing by it; so does this.
-    const s = num(op, "startFactor", o.startFactor ?? 1 / 3, inUnit, "a number in [0, 1]");
-    const e = num(op, "endFactor", o.endFactor ?? 1, inUnit, "a number in [0, 1]");
-    const t = num(op, "totalIters", o.totalIters ?? 5, intAtLeast(1), "an integer >= 1");
+    const s = hyper(op, "startFactor", o.startFactor ?? 1 / 3, inUnit, "a number in [0, 1]");
+    const e = hyper(op, "endFactor", o.endFactor ?? 1, inUnit, "a number in [0, 1]");
+    const t = hyper(op, "totalIters", o.totalIters ?? 5, intAtLeast(1), "an integer >= 1");
     super(op, optimizer, o.lastEpoch ?? -1);
     this.startFactor = s;
     this.endFactor = e;

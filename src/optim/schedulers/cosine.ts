@@ -2,7 +2,7 @@
  * Cosine schedules, as torch.optim.lr_scheduler (1.13): CosineAnnealingLR and
  * CosineAnnealingWarmRestarts (OneCycleLR is in one-cycle.ts).
  */
-import { finite, intAtLeast, num, parseArgs } from "../args.js";
+import { finite, hyper, hyperArgs, intAtLeast } from "../../validate.js";
 import type { Optimizer } from "../optimizer.js";
 import { LRScheduler } from "./base.js";
 
@@ -19,6 +19,12 @@ export interface CosineAnnealingLROptions {
  *   lr = etaMin + (initialLr − etaMin)·(1 + cos(π·epoch / tMax)) / 2,
  * while step() applies PyTorch's recursive form to the current lr (so a rate changed by hand
  * is followed from there on), restarting the half period after every 2·tMax epochs.
+ *
+ * @example
+ * ```ts
+ * const sched = new wg.optim.lrScheduler.CosineAnnealingLR(optimizer, { tMax: 100 });
+ * sched.step(); // once per epoch
+ * ```
  */
 export class CosineAnnealingLR extends LRScheduler {
   tMax: number;
@@ -33,9 +39,9 @@ export class CosineAnnealingLR extends LRScheduler {
   ) {
     const op = "CosineAnnealingLR";
     const names = ["tMax", "etaMin", "lastEpoch"];
-    const o = parseArgs(op, [tMax, etaMin, lastEpoch, options], names, names);
-    const t = num(op, "tMax", o.tMax, (v) => Number.isFinite(v) && v > 0, "a number > 0");
-    const e = num(op, "etaMin", o.etaMin ?? 0, finite, "a finite number");
+    const o = hyperArgs(op, [tMax, etaMin, lastEpoch, options], names, names);
+    const t = hyper(op, "tMax", o.tMax, (v) => Number.isFinite(v) && v > 0, "a number > 0");
+    const e = hyper(op, "etaMin", o.etaMin ?? 0, finite, "a finite number");
     super(op, optimizer, o.lastEpoch ?? -1);
     this.tMax = t;
     this.etaMin = e;
@@ -92,6 +98,11 @@ export interface CosineAnnealingWarmRestartsOptions {
  *   lr = etaMin + (initialLr − etaMin)·(1 + cos(π·tCur / tI)) / 2,
  * with tCur reset to 0 after tI epochs and tI multiplied by tMult at each restart. step(epoch)
  * accepts fractional epochs (a restart within an epoch's batches), as PyTorch.
+ *
+ * @example
+ * ```ts
+ * new wg.optim.lrScheduler.CosineAnnealingWarmRestarts(optimizer, { t0: 10, tMult: 2 });
+ * ```
  */
 export class CosineAnnealingWarmRestarts extends LRScheduler {
   t0: number;
@@ -110,10 +121,10 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   ) {
     const op = "CosineAnnealingWarmRestarts";
     const names = ["t0", "tMult", "etaMin", "lastEpoch"];
-    const o = parseArgs(op, [t0, tMult, etaMin, lastEpoch, options], names, names);
-    const first = num(op, "t0", o.t0, intAtLeast(1), "an integer >= 1");
-    const mult = num(op, "tMult", o.tMult ?? 1, intAtLeast(1), "an integer >= 1");
-    const e = num(op, "etaMin", o.etaMin ?? 0, finite, "a finite number");
+    const o = hyperArgs(op, [t0, tMult, etaMin, lastEpoch, options], names, names);
+    const first = hyper(op, "t0", o.t0, intAtLeast(1), "an integer >= 1");
+    const mult = hyper(op, "tMult", o.tMult ?? 1, intAtLeast(1), "an integer >= 1");
+    const e = hyper(op, "etaMin", o.etaMin ?? 0, finite, "a finite number");
     super(op, optimizer, o.lastEpoch ?? -1);
     this.t0 = first;
     this.tI = first;
@@ -141,7 +152,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
         this.tI *= this.tMult;
       }
     } else {
-      num(this.opName, "epoch", e, (v) => Number.isFinite(v) && v >= 0, "a number >= 0");
+      hyper(this.opName, "epoch", e, (v) => Number.isFinite(v) && v >= 0, "a number >= 0");
       if (e >= this.t0) {
         if (this.tMult === 1) this.tCur = e % this.t0;
         else {

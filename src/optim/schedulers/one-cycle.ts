@@ -2,7 +2,7 @@
  * The 1cycle policy, as torch.optim.lr_scheduler.OneCycleLR (1.13).
  */
 import { WasmgradError } from "../../errors.js";
-import { flag, intAtLeast, num, parseArgs, show } from "../args.js";
+import { describe, hyper, hyperArgs, hyperFlag, intAtLeast } from "../../validate.js";
 import type { Optimizer } from "../optimizer.js";
 import { checkOptimizer, LRScheduler, perGroup } from "./base.js";
 
@@ -58,6 +58,11 @@ interface Phase {
  * The 1cycle policy, as torch.optim.lr_scheduler.OneCycleLR: stepped after every batch. It
  * writes `initialLr`, `maxLr`, `minLr` (and `maxMomentum`, `baseMomentum`) into each group,
  * as PyTorch does, and with cycleMomentum also the groups' momentum or betas[0].
+ *
+ * @example
+ * ```ts
+ * new wg.optim.lrScheduler.OneCycleLR(optimizer, { maxLr: 0.1, totalSteps: 1000 }); // step() after every batch
+ * ```
  */
 export class OneCycleLR extends LRScheduler {
   totalSteps: number;
@@ -73,18 +78,18 @@ export class OneCycleLR extends LRScheduler {
     ...rest: unknown[]
   ) {
     const op = "OneCycleLR";
-    const o = parseArgs(op, [maxLr, totalSteps, ...rest], ONE_CYCLE, ONE_CYCLE);
+    const o = hyperArgs(op, [maxLr, totalSteps, ...rest], ONE_CYCLE, ONE_CYCLE);
     checkOptimizer(op, optimizer);
     let total: number;
     if (o.totalSteps !== undefined) {
-      total = num(op, "totalSteps", o.totalSteps, intAtLeast(1), "an integer >= 1");
+      total = hyper(op, "totalSteps", o.totalSteps, intAtLeast(1), "an integer >= 1");
     } else if (o.epochs !== undefined || o.stepsPerEpoch !== undefined) {
-      const ep = num(op, "epochs", o.epochs, intAtLeast(1), "an integer >= 1");
-      total = ep * num(op, "stepsPerEpoch", o.stepsPerEpoch, intAtLeast(1), "an integer >= 1");
+      const ep = hyper(op, "epochs", o.epochs, intAtLeast(1), "an integer >= 1");
+      total = ep * hyper(op, "stepsPerEpoch", o.stepsPerEpoch, intAtLeast(1), "an integer >= 1");
     } else {
       throw new WasmgradError(`${op}: give totalSteps, or epochs and stepsPerEpoch`);
     }
-    const pct = num(
+    const pct = hyper(
       op,
       "pctStart",
       o.pctStart ?? 0.3,
@@ -94,25 +99,25 @@ export class OneCycleLR extends LRScheduler {
     const anneal = o.annealStrategy ?? "cos";
     if (anneal !== "cos" && anneal !== "linear") {
       throw new WasmgradError(
-        `${op}: invalid annealStrategy ${show(anneal)}: expected "cos" or "linear"`,
+        `${op}: invalid annealStrategy ${describe(anneal)}: expected "cos" or "linear"`,
       );
     }
-    const div = num(op, "divFactor", o.divFactor ?? 25, (v) => v > 0, "a number > 0");
-    const finalDiv = num(
+    const div = hyper(op, "divFactor", o.divFactor ?? 25, (v) => v > 0, "a number > 0");
+    const finalDiv = hyper(
       op,
       "finalDivFactor",
       o.finalDivFactor ?? 1e4,
       (v) => v > 0,
       "a number > 0",
     );
-    const three = flag(op, "threePhase", o.threePhase ?? false);
-    const cycle = flag(op, "cycleMomentum", o.cycleMomentum ?? true);
+    const three = hyperFlag(op, "threePhase", o.threePhase ?? false);
+    const cycle = hyperFlag(op, "cycleMomentum", o.cycleMomentum ?? true);
     const lastEpoch = o.lastEpoch ?? -1;
     const groups = optimizer.paramGroups;
     const maxLrs = perGroup(op, "maxLr", optimizer, o.maxLr as number | number[]);
     for (const [i, v] of maxLrs.entries()) {
       const name = maxLrs.length > 1 ? `maxLr[${i}]` : "maxLr";
-      num(op, name, v, (x) => x >= 0 && Number.isFinite(x), "a number >= 0");
+      hyper(op, name, v, (x) => x >= 0 && Number.isFinite(x), "a number >= 0");
     }
     if (lastEpoch === -1) {
       groups.forEach((g, i) => {

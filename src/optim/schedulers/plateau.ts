@@ -2,7 +2,7 @@
  * ReduceLROnPlateau and SequentialLR, as torch.optim.lr_scheduler (1.13).
  */
 import { WasmgradError } from "../../errors.js";
-import { intAtLeast, nonNegative, num, parseArgs, show } from "../args.js";
+import { describe, hyper, hyperArgs, intAtLeast, nonNegative } from "../../validate.js";
 import type { Optimizer } from "../optimizer.js";
 import { checkOptimizer, LRScheduler, type LRSchedulerStateDict, perGroup } from "./base.js";
 
@@ -55,6 +55,12 @@ export interface ReduceLROnPlateauStateDict {
 /**
  * Reduces the rate by `factor` once a metric has stopped improving for `patience` epochs, as
  * torch.optim.lr_scheduler.ReduceLROnPlateau: call `step(validationLoss)` once per epoch.
+ *
+ * @example
+ * ```ts
+ * const sched = new wg.optim.lrScheduler.ReduceLROnPlateau(optimizer, { patience: 5 });
+ * sched.step(0.42); // the validation loss
+ * ```
  */
 export class ReduceLROnPlateau {
   readonly optimizer: Optimizer;
@@ -78,20 +84,32 @@ export class ReduceLROnPlateau {
     ...rest: unknown[]
   ) {
     const op = "ReduceLROnPlateau";
-    const o = parseArgs(op, [mode, ...rest], PLATEAU, PLATEAU);
+    const o = hyperArgs(op, [mode, ...rest], PLATEAU, PLATEAU);
     this.optimizer = checkOptimizer(op, optimizer);
     this.mode = this.choice("mode", o.mode ?? "min", ["min", "max"]) as "min" | "max";
-    this.factor = num(op, "factor", o.factor ?? 0.1, (v) => v >= 0 && v < 1, "a number in [0, 1)");
-    this.patience = num(op, "patience", o.patience ?? 10, intAtLeast(0), "an integer >= 0");
-    this.threshold = num(op, "threshold", o.threshold ?? 1e-4, Number.isFinite, "a finite number");
+    this.factor = hyper(
+      op,
+      "factor",
+      o.factor ?? 0.1,
+      (v) => v >= 0 && v < 1,
+      "a number in [0, 1)",
+    );
+    this.patience = hyper(op, "patience", o.patience ?? 10, intAtLeast(0), "an integer >= 0");
+    this.threshold = hyper(
+      op,
+      "threshold",
+      o.threshold ?? 1e-4,
+      Number.isFinite,
+      "a finite number",
+    );
     this.thresholdMode = this.choice("thresholdMode", o.thresholdMode ?? "rel", ["rel", "abs"]) as
       | "rel"
       | "abs";
-    this.cooldown = num(op, "cooldown", o.cooldown ?? 0, intAtLeast(0), "an integer >= 0");
+    this.cooldown = hyper(op, "cooldown", o.cooldown ?? 0, intAtLeast(0), "an integer >= 0");
     this.minLrs = perGroup(op, "minLr", optimizer, (o.minLr ?? 0) as number | number[]);
     for (const [i, v] of this.minLrs.entries())
-      num(op, `minLr[${i}]`, v, nonNegative, "a finite number >= 0");
-    this.eps = num(op, "eps", o.eps ?? 1e-8, nonNegative, "a finite number >= 0");
+      hyper(op, `minLr[${i}]`, v, nonNegative, "a finite number >= 0");
+    this.eps = hyper(op, "eps", o.eps ?? 1e-8, nonNegative, "a finite number >= 0");
     this.best = this.mode === "min" ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
     this.lastLr = optimizer.paramGroups.map((g) => g.lr);
   }
@@ -99,7 +117,7 @@ export class ReduceLROnPlateau {
   private choice(name: string, v: unknown, allowed: string[]): string {
     if (typeof v !== "string" || !allowed.includes(v)) {
       throw new WasmgradError(
-        `ReduceLROnPlateau: invalid ${name} ${show(v)}: expected ${allowed.map((a) => `"${a}"`).join(" or ")}`,
+        `ReduceLROnPlateau: invalid ${name} ${describe(v)}: expected ${allowed.map((a) => `"${a}"`).join(" or ")}`,
       );
     }
     return v;
@@ -118,13 +136,13 @@ export class ReduceLROnPlateau {
     const op = "ReduceLROnPlateau.step";
     if (typeof metric !== "number") {
       throw new WasmgradError(
-        `${op}: metric must be a number (e.g. loss.item()), got ${show(metric)}`,
+        `${op}: metric must be a number (e.g. loss.item()), got ${describe(metric)}`,
       );
     }
     this.lastEpoch =
       epoch === undefined
         ? this.lastEpoch + 1
-        : num(op, "epoch", epoch, Number.isFinite, "a number");
+        : hyper(op, "epoch", epoch, Number.isFinite, "a number");
     if (this.isBetter(metric, this.best)) {
       this.best = metric;
       this.numBadEpochs = 0;
@@ -171,7 +189,7 @@ export class ReduceLROnPlateau {
   loadStateDict(sd: ReduceLROnPlateauStateDict): void {
     const op = "ReduceLROnPlateau.loadStateDict";
     if (sd === null || typeof sd !== "object")
-      throw new WasmgradError(`${op}: expected an object, got ${show(sd)}`);
+      throw new WasmgradError(`${op}: expected an object, got ${describe(sd)}`);
     this.choice("mode", sd.mode, ["min", "max"]);
     this.choice("thresholdMode", sd.thresholdMode, ["rel", "abs"]);
     for (const k of [
@@ -185,12 +203,12 @@ export class ReduceLROnPlateau {
       "cooldownCounter",
       "lastEpoch",
     ] as const) {
-      num(op, k, sd[k], (v) => !Number.isNaN(v), "a number");
+      hyper(op, k, sd[k], (v) => !Number.isNaN(v), "a number");
     }
     const n = this.optimizer.paramGroups.length;
     for (const k of ["minLrs", "lastLr"] as const) {
       if (!Array.isArray(sd[k]) || sd[k].length !== n) {
-        throw new WasmgradError(`${op}: ${k} must hold ${n} numbers, got ${show(sd[k])}`);
+        throw new WasmgradError(`${op}: ${k} must hold ${n} numbers, got ${describe(sd[k])}`);
       }
     }
     Object.assign(this, { ...sd, minLrs: [...sd.minLrs], lastLr: [...sd.lastLr] });
@@ -207,6 +225,11 @@ export interface SequentialLROptions {
 /**
  * Runs `schedulers` one after the other, switching at each milestone, as
  * torch.optim.lr_scheduler.SequentialLR (e.g. LinearLR warm-up, then CosineAnnealingLR).
+ *
+ * @example
+ * ```ts
+ * new wg.optim.lrScheduler.SequentialLR(optimizer, { schedulers: [new wg.optim.lrScheduler.LinearLR(optimizer, { startFactor: 0.1, totalIters: 5 }), new wg.optim.lrScheduler.ExponentialLR(optimizer, { gamma: 0.9 })], milestones: [5] });
+ * ```
  */
 export class SequentialLR extends LRScheduler {
   readonly schedulers: LRScheduler[];
@@ -221,11 +244,11 @@ export class SequentialLR extends LRScheduler {
   ) {
     const op = "SequentialLR";
     const names = ["schedulers", "milestones", "lastEpoch"];
-    const o = parseArgs(op, [schedulers, milestones, lastEpoch, options], names, names);
+    const o = hyperArgs(op, [schedulers, milestones, lastEpoch, options], names, names);
     const list = o.schedulers;
     if (!Array.isArray(list) || list.length === 0 || !list.every((s) => s instanceof LRScheduler)) {
       throw new WasmgradError(
-        `${op}: schedulers must be a non-empty array of LR schedulers, got ${show(list)}`,
+        `${op}: schedulers must be a non-empty array of LR schedulers, got ${describe(list)}`,
       );
     }
     list.forEach((s: LRScheduler, i) => {
@@ -238,11 +261,11 @@ export class SequentialLR extends LRScheduler {
     const ms = o.milestones;
     if (!Array.isArray(ms) || ms.length !== list.length - 1) {
       throw new WasmgradError(
-        `${op}: expected ${list.length - 1} milestones (one fewer than the ${list.length} schedulers), got ${show(ms)}`,
+        `${op}: expected ${list.length - 1} milestones (one fewer than the ${list.length} schedulers), got ${describe(ms)}`,
       );
     }
     for (const [i, m] of ms.entries())
-      num(op, `milestones[${i}]`, m, intAtLeast(0), "an integer >= 0");
+      hyper(op, `milestones[${i}]`, m, intAtLeast(0), "an integer >= 0");
     super(op, optimizer, o.lastEpoch ?? -1);
     this.schedulers = [...list];
     this.milestones = [...ms];
@@ -278,7 +301,7 @@ export class SequentialLR extends LRScheduler {
     const inner = sd?.schedulers;
     if (!Array.isArray(inner) || inner.length !== this.schedulers.length) {
       throw new WasmgradError(
-        `${this.opName}.loadStateDict: expected the state of ${this.schedulers.length} schedulers, got ${show(inner)}`,
+        `${this.opName}.loadStateDict: expected the state of ${this.schedulers.length} schedulers, got ${describe(inner)}`,
       );
     }
     super.loadStateDict(sd);
