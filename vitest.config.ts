@@ -20,7 +20,32 @@ const isolationHeaders = {
   "Cross-Origin-Embedder-Policy": "require-corp",
 };
 
-const alias = { wasmgrad: fileURLToPath(new URL("./src/index.ts", import.meta.url)) };
+/**
+ * WASMGRAD_DEBUG_WASM=1 runs every project on the debug build of the kernels (assertions and
+ * bounds checks on; scripts/build-wasm.mjs --debug, built by the global setup when missing or
+ * stale) by aliasing the generated module to it. The node-debug project always does.
+ */
+const debugWasm = process.env.WASMGRAD_DEBUG_WASM === "1";
+
+function aliases(debug: boolean) {
+  return [
+    { find: "wasmgrad", replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+    ...(debug
+      ? [
+          {
+            find: /^\.\/generated\/wasm\.js$/,
+            replacement: fileURLToPath(
+              new URL("./src/backend/generated/wasm-debug.ts", import.meta.url),
+            ),
+          },
+        ]
+      : []),
+  ];
+}
+const alias = aliases(debugWasm);
+/** Checks, and rebuilds when stale, the binaries a project runs (test/helpers/global-setup.ts). */
+const globalSetup = ["test/helpers/global-setup.ts"];
+const debugEnv: Record<string, string> = debugWasm ? { WASMGRAD_DEBUG_WASM: "1" } : {};
 
 export default defineConfig({
   resolve: { alias },
@@ -33,6 +58,12 @@ export default defineConfig({
       // without (WASMGRAD_THREADS=1: one thread, plain ops).
       nodeProject("node", { WASMGRAD_THREADS: "2" }),
       nodeProject("node-1thread", { WASMGRAD_THREADS: "1" }),
+      // The kernel tests and the fuzzer again on the debug build (assertions and bounds checks
+      // on), with threads.
+      nodeProject("node-debug", { WASMGRAD_THREADS: "2", WASMGRAD_DEBUG_WASM: "1" }, [
+        "test/kernels/**/*.test.ts",
+        "test/fuzz/**/*.test.ts",
+      ]),
       // Chromium twice: a cross-origin isolated page (COOP/COEP headers) where threads run, and
       // a plain page where they cannot and wasmgrad falls back to one thread.
       ...(haveChromium
@@ -45,14 +76,16 @@ export default defineConfig({
   },
 });
 
-function nodeProject(name: string, env: Record<string, string>) {
+function nodeProject(name: string, env: Record<string, string>, include = ["test/**/*.test.ts"]) {
+  const debug = debugWasm || env.WASMGRAD_DEBUG_WASM === "1";
   return {
-    resolve: { alias },
+    resolve: { alias: aliases(debug) },
     test: {
       name,
-      include: ["test/**/*.test.ts"],
+      include,
       exclude: ["test/browser/**", "test/browser-noniso/**"],
-      env,
+      env: { ...debugEnv, ...env },
+      globalSetup,
       setupFiles: ["test/helpers/threads-setup.ts"],
       // Relaxed SIMD is behind a flag in Node 20; with it, both kernel builds are tested.
       // Node 22+ has it on and refuses the flag.
@@ -69,6 +102,8 @@ function browserProject(name: string, include: string[], headers: Record<string,
     test: {
       name,
       include,
+      env: debugEnv,
+      globalSetup,
       testTimeout: 60_000,
       browser: {
         enabled: true,

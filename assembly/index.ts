@@ -46,6 +46,7 @@ export * from "./kernels/pool";
 export * from "./kernels/norm";
 export * from "./kernels/loss";
 export * from "./kernels/rnn";
+export * from "./kernels/rnn_steps";
 export * from "./kernels/random";
 export * from "./kernels/elementwise";
 export * from "./kernels/scan";

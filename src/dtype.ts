@@ -6,12 +6,56 @@
  */
 import { WasmgradError } from "./errors.js";
 
+/**
+ * The element types: "float32", "int32" and "bool".
+ *
+ * PyTorch: `torch.dtype`.
+ */
 export type DType = "float32" | "int32" | "bool";
 
+/**
+ * The float32 dtype name, for `{ dtype: wg.float32 }`.
+ *
+ * PyTorch: `torch.float32`.
+ *
+ * @example
+ * ```ts
+ * wg.tensor([1, 2], { dtype: wg.float32 });
+ * ```
+ */
 export const float32: DType = "float32";
+/**
+ * The int32 dtype name, for `{ dtype: wg.int32 }`.
+ *
+ * PyTorch: `torch.int32`.
+ *
+ * @example
+ * ```ts
+ * wg.tensor([1, 2], { dtype: wg.int32 });
+ * ```
+ */
 export const int32: DType = "int32";
-/** PyTorch's int64 `long`: an alias of int32 here, so that ported code runs. */
+/**
+ * PyTorch's int64 `long`: an alias of int32 here, so that ported code runs.
+ *
+ * PyTorch: `torch.long`.
+ *
+ * @example
+ * ```ts
+ * wg.tensor([1, 2], { dtype: wg.long }).dtype; // "int32"
+ * ```
+ */
 export const long: DType = "int32";
+/**
+ * The bool dtype name, for `{ dtype: wg.bool }`.
+ *
+ * PyTorch: `torch.bool`.
+ *
+ * @example
+ * ```ts
+ * wg.zeros([2], { dtype: wg.bool });
+ * ```
+ */
 export const bool: DType = "bool";
 
 const RANK: Record<DType, number> = { bool: 0, int32: 1, float32: 2 };

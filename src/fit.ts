@@ -114,6 +114,17 @@ function split<Y>(batch: FitBatch<Y>): [Tensor, Y] {
  * Trains `model` on the batches of `loader` for `epochs` passes and returns the mean loss of
  * each epoch. `loader` is a DataLoader or any iterable of batches that can be iterated again
  * for every epoch (its `length`, when it has one, gives the progress bar its total and ETA).
+ *
+ * PyTorch: no counterpart (the training loop a PyTorch user writes by hand, as Keras's
+ * `Model.fit`).
+ *
+ * @example
+ * ```ts
+ * wg.fit(model, loader, { optimizer, loss: wg.F.crossEntropy, epochs: 2 });
+ * ```
+ *
+ * PyTorch: no counterpart (the training loop a PyTorch user writes by hand, as Keras's
+ * `Model.fit`).
  */
 export function fit<Y = Tensor, O = Tensor>(
   model: FitModel<O>,

@@ -4,8 +4,11 @@
  */
 // Binds the comparison, mask and in-place methods onto Tensor.prototype.
 import "./tensor-methods.js";
+// Runs the forwards of the nn layers in graph scopes (memory without tidy).
+import "./nn/library.js";
 
 export { type BackwardOptions, noGrad } from "./autograd/engine.js";
+/** Datasets and batching, as `torch.utils.data`. */
 export * as data from "./data/index.js";
 export { bool, type DType, float32, int32, long } from "./dtype.js";
 export { WasmgradError } from "./errors.js";
@@ -27,10 +30,13 @@ export {
   setNumThreads,
 } from "./info.js";
 export { load, loadMetadata, save } from "./io/safetensors.js";
+/** Kernels on plain Float32Arrays, no tensors or autograd: sgemm, conv2d, RNN/GRU/LSTM steps. */
 export * as kernels from "./kernels.js";
 export { type MemoryInfo, memory, tidy } from "./memory.js";
 export type { ValuesIndices } from "./named.js";
+/** Functional layers, losses and activations, as `torch.nn.functional`. */
 export * as F from "./nn/functional.js";
+/** Layers, containers, losses and Module, as `torch.nn`. */
 export * as nn from "./nn/index.js";
 export { add, div, maximum, minimum, mul, sub } from "./ops/binary.js";
 export { to } from "./ops/cast.js";
@@ -93,6 +99,7 @@ export {
   trunc,
 } from "./ops/elementwise.js";
 export { amax, amin, argmax, argmin, max, min } from "./ops/extrema.js";
+export { type IndexItem, index, indexPut_ } from "./ops/index.js";
 export { gather, indexSelect, scatter, scatterAdd } from "./ops/indexing.js";
 export { matmul } from "./ops/matmul.js";
 export { atan2, lerp, pow, rpow } from "./ops/pow.js";
@@ -133,6 +140,7 @@ export {
   view,
 } from "./ops/views.js";
 export { all, any, maskedFill, where } from "./ops/where.js";
+/** Optimizers and learning-rate schedulers, as `torch.optim`. */
 export * as optim from "./optim/index.js";
 export { manualSeed } from "./random.js";
 export { Tensor, type TensorOrScalar } from "./tensor.js";

@@ -23,12 +23,32 @@ export interface BackendInfo {
  * Resolves once the kernels are instantiated (they are when the import completes) and, when
  * threads are on, once the workers have joined or failed to (it starts them if no op has yet).
  * Never rejects: without threads it resolves with one thread (see backendInfo().threadsReason).
+ *
+ * PyTorch: no counterpart (PyTorch needs no loading step).
+ *
+ * @example
+ * ```ts
+ * await wg.ready(); // optional: the library is usable at import
+ * ```
+ *
+ * PyTorch: no counterpart (PyTorch needs no loading step).
  */
 export async function ready(): Promise<void> {
   const pool = ensurePool(threadState);
   if (pool !== undefined) await pool.settled;
 }
 
+/**
+ * What runs the kernels: SIMD and relaxed-SIMD support, the thread count, the binary size and
+ * sgemm's tile.
+ *
+ * PyTorch: `torch.backends` (no single counterpart).
+ *
+ * @example
+ * ```ts
+ * wg.backendInfo().relaxedSimd; // true when the relaxed-SIMD build runs
+ * ```
+ */
 export function backendInfo(): BackendInfo {
   const pool = threadState.pool;
   return {
@@ -48,6 +68,11 @@ export function backendInfo(): BackendInfo {
  * in backendInfo()). Workers start in the background on the next big op or ready().
  * `minWorkMicros` sets the threshold of estimated single-thread work below which an op stays
  * on the calling thread (default 50).
+ *
+ * @example
+ * ```ts
+ * wg.setNumThreads(2); // returns the count in effect
+ * ```
  */
 export function setNumThreads(n: number, options: { minWorkMicros?: number } = {}): number {
   if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
@@ -73,7 +98,16 @@ export function setNumThreads(n: number, options: { minWorkMicros?: number } = {
   return getNumThreads();
 }
 
-/** The threads ops use once the workers have joined: 1 when off or unavailable. */
+/**
+ * The threads ops use once the workers have joined: 1 when off or unavailable.
+ *
+ * PyTorch: `torch.get_num_threads`.
+ *
+ * @example
+ * ```ts
+ * wg.getNumThreads(); // the thread count asked for
+ * ```
+ */
 export function getNumThreads(): number {
   if (threadState.requested <= 1) return 1;
   const pool = threadState.pool;

@@ -21,6 +21,13 @@ export interface SgemmOptions {
 /**
  * C = alpha · op(A) · op(B) + beta · C over row-major Float32Arrays, op(A) M×K and op(B) K×N
  * (stored K×M / N×K when transposed). C (M×N) is updated in place and returned.
+ *
+ * PyTorch: `torch.mm on plain arrays` (cblas_sgemm).
+ *
+ * @example
+ * ```ts
+ * wg.kernels.sgemm(2, 2, 2, new Float32Array([1, 2, 3, 4]), new Float32Array([1, 0, 0, 1]), new Float32Array(4)); // [1, 2, 3, 4]
+ * ```
  */
 export function sgemm(
   m: number,
@@ -103,6 +110,13 @@ function shape4(op: string, name: string, v: unknown): number[] {
 /**
  * conv2d over Float32Arrays: input NCHW `[n, c, h, w]`, weight `[oc, c / groups, kh, kw]`,
  * optional bias `[oc]`, with F.conv2d's options and checks. Returns the output and its shape.
+ *
+ * PyTorch: `torch.nn.functional.conv2d on plain arrays`.
+ *
+ * @example
+ * ```ts
+ * wg.kernels.conv2d(new Float32Array(16).fill(1), [1, 1, 4, 4], new Float32Array(9).fill(1), [1, 1, 3, 3]).shape; // [1, 1, 2, 2]
+ * ```
  */
 export function conv2d(
   input: Float32Array,
@@ -202,7 +216,17 @@ function step(
   );
 }
 
-/** One RNN step: h' = tanh (or relu)(x · W_ihᵀ + b_ih + h · W_hhᵀ + b_hh), [batch, hiddenSize]. */
+/**
+ * One RNN step: h' = tanh (or relu)(x · W_ihᵀ + b_ih + h · W_hhᵀ + b_hh), [batch, hiddenSize].
+ *
+ * PyTorch: `torch.nn.RNNCell's forward on plain arrays`.
+ *
+ * @example
+ * ```ts
+ * const w = { weightIh: new Float32Array(8 * 4), weightHh: new Float32Array(8 * 8) };
+ * const h = wg.kernels.rnnStep(new Float32Array(2 * 4), new Float32Array(2 * 8), w, { batch: 2, inputSize: 4, hiddenSize: 8 }, "tanh");
+ * ```
+ */
 export function rnnStep(
   x: Float32Array,
   h: Float32Array,
@@ -213,7 +237,17 @@ export function rnnStep(
   return step(nonlinearity === "relu" ? "rnn_relu" : "rnn_tanh", x, h, null, weights, sizes);
 }
 
-/** One LSTM step (gates i, f, g, o): returns the new h and c, each [batch, hiddenSize]. */
+/**
+ * One LSTM step (gates i, f, g, o): returns the new h and c, each [batch, hiddenSize].
+ *
+ * PyTorch: `torch.nn.LSTMCell's forward on plain arrays`.
+ *
+ * @example
+ * ```ts
+ * const w = { weightIh: new Float32Array(4 * 8 * 4), weightHh: new Float32Array(4 * 8 * 8) };
+ * const { h, c } = wg.kernels.lstmStep(new Float32Array(2 * 4), new Float32Array(2 * 8), new Float32Array(2 * 8), w, { batch: 2, inputSize: 4, hiddenSize: 8 });
+ * ```
+ */
 export function lstmStep(
   x: Float32Array,
   h: Float32Array,
@@ -226,7 +260,17 @@ export function lstmStep(
   return { h: out.slice(0, size), c: out.slice(size, 2 * size) };
 }
 
-/** One GRU step (gates r, z, n): returns the new h, [batch, hiddenSize]. */
+/**
+ * One GRU step (gates r, z, n): returns the new h, [batch, hiddenSize].
+ *
+ * PyTorch: `torch.nn.GRUCell's forward on plain arrays`.
+ *
+ * @example
+ * ```ts
+ * const w = { weightIh: new Float32Array(3 * 8 * 4), weightHh: new Float32Array(3 * 8 * 8) };
+ * const h = wg.kernels.gruStep(new Float32Array(2 * 4), new Float32Array(2 * 8), w, { batch: 2, inputSize: 4, hiddenSize: 8 });
+ * ```
+ */
 export function gruStep(
   x: Float32Array,
   h: Float32Array,
@@ -236,5 +280,9 @@ export function gruStep(
   return step("gru", x, h, null, weights, sizes);
 }
 
-/** The kernel table itself (pointer-based; see assembly/index.ts for the ABI). */
+/**
+ * The kernel table itself (pointer-based; see assembly/index.ts for the ABI).
+ *
+ * PyTorch: no counterpart (the compiled kernels themselves).
+ */
 export const raw = K;

@@ -177,6 +177,15 @@ function collect(value: unknown, into: Set<unknown>, seen = new Set<unknown>()):
  * Runs `fn` and disposes every tensor created inside it, except the tensors it returns (directly,
  * or inside arrays, plain objects, Maps and Sets, at any depth; not inside class instances) and
  * tensors owned by modules, optimizers and gradients. `fn` must be synchronous.
+ *
+ * PyTorch: no counterpart: PyTorch frees by garbage collection (TensorFlow.js has `tf.tidy`).
+ *
+ * @example
+ * ```ts
+ * const loss = wg.tidy(() => wg.F.mseLoss(model.forward(x), y).item()); // intermediates freed
+ * ```
+ *
+ * PyTorch: no counterpart: PyTorch frees by garbage collection (TensorFlow.js has `tf.tidy`).
  */
 export function tidy<T>(fn: () => T, ...extra: []): T {
   noExtra("tidy", [fn, ...extra], 1);
@@ -215,6 +224,28 @@ function closeScope(keep: Set<unknown>): void {
   }
 }
 
+/** @internal opens a scope for the library's graph scopes (autograd/owned.ts). */
+export function _openScope(): void {
+  scopes.push([]);
+}
+
+/**
+ * @internal closes the innermost scope without disposing anything: every live tensor made in it
+ * moves to the enclosing scope (or the nursery), as tidy does with what it keeps. Returns them.
+ */
+export function _closeScopeKeepingAll(): Disposable[] {
+  const tensors = scopes.pop()!;
+  const parent = scopes[scopes.length - 1];
+  const live: Disposable[] = [];
+  for (const t of tensors) {
+    if (t.isDisposed) continue;
+    live.push(t);
+    if (parent !== undefined) parent.push(t);
+    else enterNursery(t);
+  }
+  return live;
+}
+
 export interface MemoryInfo {
   /** Tensors created and not yet disposed (views count separately). */
   liveTensors: number;
@@ -231,6 +262,16 @@ export function _resetLeakWarning(): void {
   warned = false;
 }
 
+/**
+ * What the WebAssembly heap holds: live tensors, bytes in use, the peak and the heap size.
+ *
+ * PyTorch: `torch.cuda.memory_stats` (the closest).
+ *
+ * @example
+ * ```ts
+ * wg.memory().liveTensors; // tensors created and not yet disposed
+ * ```
+ */
 export function memory(): MemoryInfo {
   return { liveTensors, liveBytes, wasmBytes: backend.memory.buffer.byteLength, peakBytes };
 }

@@ -27,13 +27,31 @@ function checkPath(op: string, path: string | FileUrl): asserts path is string |
   }
 }
 
-/** Writes `stateDict` to `path` as safetensors (the state dict is checked before the file opens). */
+/**
+ * Writes `stateDict` to `path` as safetensors (the state dict is checked before the file opens).
+ *
+ * PyTorch: `safetensors.torch.save_file`.
+ *
+ * @example
+ * ```ts
+ * saveFile("model.safetensors", model.stateDict()); // from "wasmgrad/node"
+ * ```
+ */
 export function saveFile(path: string | FileUrl, stateDict: Record<string, Tensor>): void {
   checkPath("saveFile", path);
   writeFileSync(path, save(stateDict));
 }
 
-/** Reads a safetensors file into float32 tensors keyed by name (see `load`). */
+/**
+ * Reads a safetensors file into float32 tensors keyed by name (see `load`).
+ *
+ * PyTorch: `safetensors.torch.load_file`.
+ *
+ * @example
+ * ```ts
+ * model.loadStateDict(loadFile("model.safetensors")); // from "wasmgrad/node"
+ * ```
+ */
 export function loadFile(path: string | FileUrl): Record<string, Tensor> {
   checkPath("loadFile", path);
   return load(readFileSync(path));

@@ -22,7 +22,16 @@ function splitmix32(seed: number): () => number {
   };
 }
 
-/** Seeds the generator; the same seed gives the same sequence of draws. */
+/**
+ * Seeds the generator; the same seed gives the same sequence of draws.
+ *
+ * PyTorch: `torch.manual_seed`.
+ *
+ * @example
+ * ```ts
+ * wg.manualSeed(0); // wg.rand(2) now gives the same values every run
+ * ```
+ */
 export function manualSeed(seed: number, ...extra: []): void {
   noExtra("manualSeed", [seed, ...extra], 1);
   // Any integer PyTorch takes (up to 2**64) is fine here; fractions, NaN and strings are not.

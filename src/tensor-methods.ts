@@ -6,6 +6,7 @@
 
 import type { ValuesIndices } from "./named.js";
 import * as cmp from "./ops/compare.js";
+import * as gi from "./ops/index.js";
 import * as ix from "./ops/indexing.js";
 import * as ip from "./ops/inplace-ops.js";
 import * as so from "./ops/sort.js";
@@ -296,3 +297,41 @@ for (const [name, fn] of Object.entries(inplaceMethods)) {
 for (const [name, fn] of Object.entries(methods)) {
   Object.defineProperty(Tensor.prototype, name, { value: fn, writable: true, configurable: true });
 }
+
+// ---- general indexing (ops/index.ts) ----
+declare module "./tensor.js" {
+  interface Tensor {
+    /**
+     * PyTorch's `t[items]`: per dim an integer, a slice string ("1:-1:2"), null (new axis),
+     * "...", an int32 tensor or number[] (advanced), or a bool mask. A contiguous basic selection
+     * is a view sharing storage; the rest are copies. Differentiable.
+     */
+    index(...items: gi.IndexItem[]): Tensor;
+    /** PyTorch's `index_put_`: writes `values` at `indices` (accumulating if asked), in place. */
+    indexPut_(
+      indices: readonly (Tensor | readonly unknown[])[],
+      values: Tensor | number,
+      accumulate?: boolean | { accumulate?: boolean },
+    ): this;
+  }
+}
+
+Object.defineProperty(Tensor.prototype, "index", {
+  value(this: Tensor, ...items: gi.IndexItem[]) {
+    return gi.index(this, ...items);
+  },
+  writable: true,
+  configurable: true,
+});
+Object.defineProperty(Tensor.prototype, "indexPut_", {
+  value(
+    this: Tensor,
+    indices: readonly (Tensor | readonly unknown[])[],
+    values: Tensor | number,
+    ...rest: unknown[]
+  ) {
+    return gi.indexPut_(this, indices, values, ...(rest as []));
+  },
+  writable: true,
+  configurable: true,
+});

@@ -4,9 +4,14 @@
  * Every operation is a function in ops/; the methods here are the same functions, bound.
  */
 
-import { type BackwardOptions, type GradNode, runBackward } from "./autograd/engine.js";
+import {
+  type BackwardOptions,
+  type GradNode,
+  releaseAnchor,
+  runBackward,
+} from "./autograd/engine.js";
 import type { Ptr } from "./backend/kernels.js";
-import { K, meta } from "./backend/runtime.js";
+import { backend, K, meta } from "./backend/runtime.js";
 import { BinaryOp } from "./backend/table/core.js";
 import type { DType } from "./dtype.js";
 import { fmt, WasmgradError } from "./errors.js";
@@ -43,8 +48,24 @@ import { type Args, tensorArg, options as validateOptions } from "./validate.js"
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for("Symbol.dispose");
 
 export type Scalar = number;
+/**
+ * A tensor, or a number or boolean that broadcasts like a 0-d tensor.
+ */
 export type TensorOrScalar = Tensor | number;
 
+/**
+ * An n-dimensional array of float32, int32 or bool in WebAssembly memory, with autograd. Create one
+ * with tensor, zeros, randn and the like; free it with `dispose()`, `using`, or tidy.
+ *
+ * PyTorch: `torch.Tensor`.
+ *
+ * @example
+ * ```ts
+ * const x = wg.tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * x.mul(x).sum().backward();
+ * x.grad; // [[2, 4], [6, 8]]
+ * ```
+ */
 export class Tensor {
   readonly shape: readonly number[];
   /** The element type: "float32", "int32" or "bool". */
@@ -60,6 +81,14 @@ export class Tensor {
    * storage, and for detach(), which shares storage outside the autograd graph).
    */
   _base: Tensor | null = null;
+  /**
+   * @internal set on the result of expand() that repeats elements: storage has no zero strides,
+   * so it is a copy that reads through to its source (re-copied when the source's version moves)
+   * and refuses in-place writes, as PyTorch's expanded views do.
+   */
+  _expand: { source: Tensor; version: number; map: Int32Array } | null = null;
+  /** @internal an intermediate of a library call, freed with its graph (autograd/owned.ts). */
+  _graphOwned = false;
   /** @internal a module parameter. */
   _isParameter = false;
   /** @internal alive outside every tidy scope (see memory.ts). */
@@ -72,6 +101,11 @@ export class Tensor {
    * data copies it into a contiguous layout; matmul reads a transposed matrix in place instead.
    */
   _perm: readonly number[] | null = null;
+  /**
+   * @internal where this tensor's elements start in its storage, in bytes (0 except for a
+   * contiguous block of another tensor: `x.index(0)`, `x.index("1:3")`).
+   */
+  _offset = 0;
   private _storage: Storage | null;
   private _grad: Tensor | null = null;
   /** Whether `_grad` was made by backward (ours to free) rather than assigned by the caller. */
@@ -110,6 +144,21 @@ export class Tensor {
     const storage = source._live("view");
     storage.refs++;
     const out = new Tensor(shape, storage, dtype);
+    out._offset = source._offset;
+    out._base = source._base ?? source;
+    return out;
+  }
+
+  /**
+   * @internal a tensor of `shape` sharing the contiguous block of `source`'s storage that starts
+   * `offset` elements in (a basic-indexing view).
+   */
+  static _slice(source: Tensor, shape: readonly number[], offset: number): Tensor {
+    source._rawPtr("index"); // a lazy permuted source is made contiguous first
+    const storage = source._live("index");
+    storage.refs++;
+    const out = new Tensor(shape, storage, source.dtype);
+    out._offset = source._offset + offset * 4;
     out._base = source._base ?? source;
     return out;
   }
@@ -124,6 +173,7 @@ export class Tensor {
       storage,
       source.dtype,
     );
+    out._offset = source._offset;
     out._base = source._base ?? source;
     const perm = base === null ? [...dims] : dims.map((d) => base[d]);
     out._perm = perm.every((d, i) => d === i) ? null : perm;
@@ -132,7 +182,7 @@ export class Tensor {
 
   /** @internal pointer to the storage as held, without materialising a lazy view. */
   _heldPtr(op: string): Ptr {
-    return this._live(op).ptr;
+    return this._live(op).ptr + this._offset;
   }
 
   /** @internal the storage held now (for the memory tracker). */
@@ -181,6 +231,8 @@ export class Tensor {
 
   /** @internal the in-place version of the storage (-1 once disposed). */
   get _version(): number {
+    const e = this._expand;
+    if (e !== null && !e.source.isDisposed && this._storage !== null) return e.source._version;
     return this._storage?.version ?? -1;
   }
 
@@ -233,7 +285,19 @@ export class Tensor {
   /** @internal the pointer to contiguous data of any dtype (4-byte elements). */
   _rawPtr(op: string): Ptr {
     const s = this._live(op);
-    return this._perm === null ? s.ptr : this._materialize(op, s, this._perm);
+    if (this._expand !== null) this._syncExpand(op, s);
+    return this._perm === null ? s.ptr + this._offset : this._materialize(op, s, this._perm);
+  }
+
+  /** Re-copies an expand() result from its source if the source changed in place since. */
+  private _syncExpand(op: string, s: Storage): void {
+    const e = this._expand!;
+    if (e.source.isDisposed || e.source._version === e.version) return;
+    const src = e.source._rawPtr(op) >>> 2;
+    const dst = (s.ptr + this._offset) >>> 2;
+    const bits = backend.i32();
+    for (let k = 0; k < e.map.length; k++) bits[dst + k] = bits[src + e.map[k]];
+    e.version = e.source._version;
   }
 
   /** Copies a lazy permuted view into storage of its own, in this tensor's layout. */
@@ -246,8 +310,14 @@ export class Tensor {
       });
       const ss = stridesOf(sourceShape);
       const c = collapse(this.shape, [perm.map((d) => ss[d]), stridesOf(this.shape)]);
-      K.gather_f32(target.ptr, source.ptr, c.shape.length, meta(c.shape, c.strides[0]));
+      K.gather_f32(
+        target.ptr,
+        source.ptr + this._offset,
+        c.shape.length,
+        meta(c.shape, c.strides[0]),
+      );
     }
+    this._offset = 0;
     target.version = source.version;
     this._storage = target;
     this._perm = null;
@@ -320,6 +390,9 @@ export class Tensor {
     this._storage = null;
     untrackTensor(this);
     releaseStorage(s);
+    // A result of a library call that no op uses: the intermediates only it kept go too.
+    const node = this._node;
+    if (node !== null && node.bundles !== null && node.consumers === 0) releaseAnchor(node);
     // The grad node stays: gradients may still flow through a disposed intermediate whose
     // data its backward does not need (a backward that needs it reports the disposal).
     this._releaseGrad();

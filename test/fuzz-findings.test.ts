@@ -30,7 +30,8 @@ function growth(fn: () => void): [number, number] {
 describe("save and load agree", () => {
   it("save refuses metadata with an unpaired surrogate instead of writing a file load refuses", () => {
     const t = wg.ones([2]);
-    for (const metadata of [{ note: "a\ud800b" }, { "\udfff": "x" }]) {
+    const bad: Record<string, string>[] = [{ note: "a\ud800b" }, { "\udfff": "x" }];
+    for (const metadata of bad) {
       wgError(() => wg.save({ t }, metadata), /unpaired UTF-16 surrogate/);
     }
     // A paired surrogate (an emoji) and other non-ASCII text round-trip.

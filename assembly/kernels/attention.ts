@@ -23,10 +23,13 @@
  * j * maskCol (strides 0 broadcast). A row whose every score is -inf gives NaN, as PyTorch's
  * reference (math) implementation; its gradients are 0.
  */
+import { threadIndex } from "./gemm/scratch";
 import { exp4, madd4 } from "./math";
 
 /** Keys per tile. */
 const BC: i32 = 64;
+/** Query rows per forward block: each key tile is reused by this many rows while in cache. */
+const BQ: i32 = 16;
 
 // @ts-ignore: decorator
 @inline function at(p: usize, i: i32): usize {
@@ -52,22 +55,26 @@ function gemm4(c: usize, ldc: i32, rb: i32, a: usize, lda: i32, ra: i32, b: usiz
   const a1 = at(a, min(1, ra - 1) * lda);
   const a2 = at(a, min(2, ra - 1) * lda);
   const a3 = at(a, min(3, ra - 1) * lda);
+  const bStep = <usize>ldb << 2;
+  const kEnd = <usize>K << 2;
   let n = 0;
   for (; n + 8 <= N; n += 8) {
     let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
     let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-    for (let k = 0; k < K; k++) {
-      const bk = at(b, k * ldb + n);
+    // One moving offset into the four A rows and one pointer into B: no per-step multiplies.
+    let bk = at(b, n);
+    for (let ko: usize = 0; ko != kEnd; ko += 4) {
       const b0 = v128.load(bk);
       const b1 = v128.load(bk, 16);
-      const x0 = f32x4.splat(load<f32>(at(a0, k)));
-      const x1 = f32x4.splat(load<f32>(at(a1, k)));
-      const x2 = f32x4.splat(load<f32>(at(a2, k)));
-      const x3 = f32x4.splat(load<f32>(at(a3, k)));
+      const x0 = v128.load32_splat(a0 + ko);
       c00 = madd4(x0, b0, c00); c01 = madd4(x0, b1, c01);
+      const x1 = v128.load32_splat(a1 + ko);
       c10 = madd4(x1, b0, c10); c11 = madd4(x1, b1, c11);
+      const x2 = v128.load32_splat(a2 + ko);
       c20 = madd4(x2, b0, c20); c21 = madd4(x2, b1, c21);
+      const x3 = v128.load32_splat(a3 + ko);
       c30 = madd4(x3, b0, c30); c31 = madd4(x3, b1, c31);
+      bk += bStep;
     }
     store8(at(c, n), c00, c01, acc);
     if (rb > 1) store8(at(c, ldc + n), c10, c11, acc);
@@ -213,28 +220,60 @@ function dropTile(p: usize, r: i32, tw: i32, seed: u32, row: u32, j0: i32, pdrop
 export function sdpa_f32(out: usize, lse: usize, q: usize, k: usize, v: usize, mask: usize,
   maskOffsets: usize, mrow: i32, mcol: i32, ws: usize, bh: i32, L: i32, S: i32, E: i32, Ev: i32,
   scale: f32, causal: i32, pdrop: f32, seed: u32): void {
+  sdpaHeads(out, lse, q, k, v, mask, maskOffsets, mrow, mcol, ws, 0, bh, L, S, E, Ev, scale, causal,
+    pdrop, seed);
+}
+
+/** Blocks of the pool's split of sdpa_f32 and sdpa_bwd_f32: whole heads, at most 256 blocks. */
+export function sdpa_blocks(bh: i32): i32 {
+  return min(bh, 256);
+}
+
+/** Heads [b0, b1) of block `block` of `blocks` over bh heads. */
+// @ts-ignore: decorator
+@inline function headLo(block: i32, blocks: i32, bh: i32): i32 {
+  return <i32>((<i64>block * <i64>bh) / <i64>blocks);
+}
+
+/**
+ * Block `block` of sdpa_f32 (heads split as sdpa_blocks says), with this thread's workspace at
+ * ws + threadIndex * wsBytes. Each head is computed exactly as in one call, so the result does
+ * not depend on the number of threads.
+ */
+export function sdpa_block_f32(out: usize, lse: usize, q: usize, k: usize, v: usize, mask: usize,
+  maskOffsets: usize, mrow: i32, mcol: i32, ws: usize, wsBytes: usize, bh: i32, L: i32, S: i32,
+  E: i32, Ev: i32, scale: f32, causal: i32, pdrop: f32, seed: u32, block: i32): void {
+  const blocks = sdpa_blocks(bh);
+  sdpaHeads(out, lse, q, k, v, mask, maskOffsets, mrow, mcol, ws + <usize>threadIndex * wsBytes,
+    headLo(block, blocks, bh), headLo(block + 1, blocks, bh), L, S, E, Ev, scale, causal, pdrop,
+    seed);
+}
+
+function sdpaHeads(out: usize, lse: usize, q: usize, k: usize, v: usize, mask: usize,
+  maskOffsets: usize, mrow: i32, mcol: i32, ws: usize, b0: i32, b1: i32, L: i32, S: i32, E: i32,
+  Ev: i32, scale: f32, causal: i32, pdrop: f32, seed: u32): void {
   const sp = (S + 7) & ~7;
   const kt = ws;
   const sc = at(ws, (E + Ev) * sp);
-  const ml = at(sc, 4 * BC);
-  for (let b = 0; b < bh; b++) {
+  const ml = at(sc, BQ * BC);
+  for (let b = b0; b < b1; b++) {
     const qb = at(q, b * L * E);
     const vb = at(v, b * S * Ev);
     const ob = at(out, b * L * Ev);
     const mb = mask ? at(mask, load<i32>(at(maskOffsets, b))) : 0;
     transposePad(kt, at(k, b * S * E), S, E, sp);
-    for (let i0 = 0; i0 < L; i0 += 4) {
-      const rb = min(4, L - i0);
-      for (let r = 0; r < 4; r++) {
+    for (let i0 = 0; i0 < L; i0 += BQ) {
+      const rb = min(BQ, L - i0);
+      for (let r = 0; r < BQ; r++) {
         store<f32>(at(ml, r), -Infinity);
-        store<f32>(at(ml, 4 + r), 0);
+        store<f32>(at(ml, BQ + r), 0);
       }
       memory.fill(at(ob, i0 * Ev), 0, <usize>(rb * Ev) << 2);
       const jEnd = causal ? min(S, i0 + rb) : S;
       for (let j0 = 0; j0 < jEnd; j0 += BC) {
         const tw = min(BC, jEnd - j0);
         const tw8 = (tw + 7) & ~7;
-        gemm4(sc, BC, 4, at(qb, i0 * E), E, rb, at(kt, j0), sp, E, tw8, false);
+        gemmRows(sc, BC, rb, at(qb, i0 * E), E, at(kt, j0), sp, E, tw8, false);
         scoreTile(sc, rb, i0, j0, tw, tw8, scale, mb, mrow, mcol, causal);
         for (let r = 0; r < rb; r++) {
           const row = at(sc, r * BC);
@@ -246,15 +285,15 @@ export function sdpa_f32(out: usize, lse: usize, q: usize, k: usize, v: usize, m
           }
           const sum = expShift(row, tw8, mnew);
           const alpha: f32 = mold == -Infinity ? 0 : exp1(mold - mnew);
-          store<f32>(at(ml, 4 + r), load<f32>(at(ml, 4 + r)) * alpha + sum);
+          store<f32>(at(ml, BQ + r), load<f32>(at(ml, BQ + r)) * alpha + sum);
           store<f32>(at(ml, r), mnew);
           if (alpha != 1) scaleRow(at(ob, (i0 + r) * Ev), Ev, alpha);
           if (pdrop > 0) dropTile(sc, r, tw, seed, <u32>(b * L + i0 + r), j0, pdrop);
         }
-        gemm4(at(ob, i0 * Ev), Ev, rb, sc, BC, rb, at(vb, j0 * Ev), Ev, tw, Ev, true);
+        gemmRows(at(ob, i0 * Ev), Ev, rb, sc, BC, at(vb, j0 * Ev), Ev, tw, Ev, true);
       }
       for (let r = 0; r < rb; r++) {
-        const l = load<f32>(at(ml, 4 + r));
+        const l = load<f32>(at(ml, BQ + r));
         scaleRow(at(ob, (i0 + r) * Ev), Ev, l == 0 ? NaN : 1 / l);
         store<f32>(at(lse, b * L + i0 + r), l == 0 ? -Infinity : load<f32>(at(ml, r)) + Mathf.log(l));
       }
@@ -321,6 +360,25 @@ export function sdpa_bwd_f32(dq: usize, dk: usize, dv: usize, dout: usize, q: us
   v: usize, out: usize, lse: usize, mask: usize, maskOffsets: usize, mrow: i32, mcol: i32,
   ws: usize, bh: i32, L: i32, S: i32, E: i32, Ev: i32, scale: f32, causal: i32, pdrop: f32,
   seed: u32): void {
+  sdpaBwdHeads(dq, dk, dv, dout, q, k, v, out, lse, mask, maskOffsets, mrow, mcol, ws, 0, bh, L,
+    S, E, Ev, scale, causal, pdrop, seed);
+}
+
+/** Block `block` of sdpa_bwd_f32, heads and workspaces as in sdpa_block_f32. */
+export function sdpa_bwd_block_f32(dq: usize, dk: usize, dv: usize, dout: usize, q: usize,
+  k: usize, v: usize, out: usize, lse: usize, mask: usize, maskOffsets: usize, mrow: i32,
+  mcol: i32, ws: usize, wsBytes: usize, bh: i32, L: i32, S: i32, E: i32, Ev: i32, scale: f32,
+  causal: i32, pdrop: f32, seed: u32, block: i32): void {
+  const blocks = sdpa_blocks(bh);
+  sdpaBwdHeads(dq, dk, dv, dout, q, k, v, out, lse, mask, maskOffsets, mrow, mcol,
+    ws + <usize>threadIndex * wsBytes, headLo(block, blocks, bh), headLo(block + 1, blocks, bh),
+    L, S, E, Ev, scale, causal, pdrop, seed);
+}
+
+function sdpaBwdHeads(dq: usize, dk: usize, dv: usize, dout: usize, q: usize, k: usize,
+  v: usize, out: usize, lse: usize, mask: usize, maskOffsets: usize, mrow: i32, mcol: i32,
+  ws: usize, b0: i32, b1: i32, L: i32, S: i32, E: i32, Ev: i32, scale: f32, causal: i32,
+  pdrop: f32, seed: u32): void {
   const sp = (S + 7) & ~7;
   const kt = ws;
   const vt = at(ws, E * sp);
@@ -329,7 +387,7 @@ export function sdpa_bwd_f32(dq: usize, dk: usize, dv: usize, dout: usize, q: us
   const scT = at(dp, BR * BC);
   const dpT = at(scT, BR * BC);
   const dd = at(dpT, BR * BC);
-  for (let b = 0; b < bh; b++) {
+  for (let b = b0; b < b1; b++) {
     const qb = at(q, b * L * E);
     const kb = at(k, b * S * E);
     const gob = at(dout, b * L * Ev);

@@ -50,9 +50,11 @@ let N_LO = 0;
 let N_HI = 0;
 
 /**
- * meta: N, C, H, W, OC, KH, KW, OH, OW, strideH, strideW, padTop, padLeft, dilationH,
- * dilationW, groups, chunk (output positions per im2col block, > 0), images per block (NB).
- * With NB > 1 a block holds NB whole images side by side (chunk = NB * OH * OW).
+ * meta (18 i32): N, C, H, W, OC, KH, KW, OH, OW, strideH, strideW, padTop, padLeft, dilationH,
+ * dilationW, groups, chunk, images per block (NB). chunk and NB 0 (what src/ops/conv.ts
+ * passes) let `plan` choose the blocking; tests set them to force awkward blocks: chunk output
+ * positions per im2col block (strided; chunk = NB * OH * OW when NB > 1) or output rows per
+ * block (stride 1; OH when NB > 1). With NB > 1 a block holds NB whole images side by side.
  */
 function loadGeometry(meta: usize): void {
   N = load<i32>(meta, 0);
@@ -73,8 +75,83 @@ function loadGeometry(meta: usize): void {
   G = load<i32>(meta, 60);
   CHUNK = load<i32>(meta, 64);
   NB = load<i32>(meta, 68);
+  plan();
   N_LO = 0;
   N_HI = N;
+}
+
+/**
+ * Floats of the workspace that conv2d_f32, conv2d_bwd_input_f32 and conv2d_bwd_weight_f32 need
+ * for `meta` (0 for pointwise convolutions); conv2d_block_f32 and conv2d_bwd_input_block_f32
+ * need as much per thread. Computed in 64 bits: a geometry whose workspace cannot be allocated
+ * gets its true size, not a wrapped one. Returned as f64 (JavaScript numbers, not BigInt).
+ */
+export function conv2d_workspace_f32(meta: usize): f64 {
+  loadGeometry(meta);
+  return <f64>plan();
+}
+
+/**
+ * Columns plus staging rows per block stay within 256K floats (1 MB: of 64K to 1M, the best on
+ * 56x56x64 and 8x32x32x16).
+ */
+const BLOCK_FLOATS: i64 = 262144;
+
+function ceilDiv(a: i64, b: i64): i64 {
+  return (a + b - 1) / b;
+}
+
+/**
+ * How the im2col matrix is cut into blocks, unless meta set it: NB whole images per block when
+ * images are small, else CHUNK output positions (strided) or output rows (stride 1) of one
+ * image per block. Sets CHUNK and NB and returns the workspace in floats, laid out as
+ * stridedConv and wideConv read it.
+ */
+function plan(): i64 {
+  const kd = <i64>(C / G) * <i64>KH * <i64>KW;
+  const ocg = <i64>(OC / G);
+  const p = <i64>OH * <i64>OW;
+  if (p == 0 || pointwise()) {
+    CHUNK = 1;
+    NB = 1;
+    return 0;
+  }
+  const chosen = CHUNK > 0 && NB > 0;
+  // Columns per block, counting the column rows and the staging rows.
+  const staged = max<i64>(8, (BLOCK_FLOATS / max<i64>(1, kd + ocg)) & ~7);
+  if (SH == 1 && SW == 1) {
+    // The wide layout: rows of width wp, padded planes of pp floats (paddedPlane()).
+    const wp = <i64>OW + <i64>(KW - 1) * <i64>DW;
+    const hp = <i64>OH + <i64>(KH - 1) * <i64>DH;
+    const pp = hp * wp + <i64>(KW - 1) * <i64>DW + 4;
+    if (!chosen) {
+      const perImage = <i64>OH * wp;
+      let images: i64 = 1;
+      let rows: i64 = OH;
+      if (N > 1 && 2 * perImage <= staged) images = min<i64>(N, staged / perImage);
+      else {
+        rows = max<i64>(1, staged / wp);
+        rows = ceilDiv(OH, ceilDiv(OH, rows));
+      }
+      CHUNK = <i32>rows;
+      NB = <i32>images;
+    }
+    const q = <i64>NB * <i64>(NB > 1 ? OH : CHUNK) * wp;
+    // Columns in sgemm's packed layout pad q to a multiple of 8.
+    return <i64>NB * <i64>(C / G) * pp + kd * ((q + 7) & ~7) + ocg * q;
+  }
+  if (!chosen) {
+    if (N > 1 && 2 * p <= staged) {
+      const images = min<i64>(N, staged / p);
+      CHUNK = <i32>(images * p);
+      NB = <i32>images;
+    } else {
+      CHUNK = <i32>min<i64>(p, (ceilDiv(p, ceilDiv(p, staged)) + 7) & ~7);
+      NB = 1;
+    }
+  }
+  // The columns (Kd x CHUNK), then the staging block (OCg x CHUNK).
+  return (kd + ocg) * <i64>CHUNK;
 }
 
 /** A 1x1 kernel with stride 1 and no padding: col is the input itself. */
@@ -202,7 +279,7 @@ const WEIGHT_GRAD = 2;
 
 /**
  * out[N, OC, OH, OW] = conv2d(x[N, C, H, W], w[OC, C/G, KH, KW]) + bias[OC] (bias 0: none).
- * work: as the meta's blocking asks (see src/ops/conv.ts); none for pointwise convolutions.
+ * work: conv2d_workspace_f32(meta) floats; none for pointwise convolutions.
  */
 export function conv2d_f32(out: usize, x: usize, w: usize, bias: usize, work: usize, meta: usize): void {
   loadGeometry(meta);

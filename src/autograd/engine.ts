@@ -12,6 +12,31 @@ import { sameShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { isThenable, noExtra, swallow, syncFunc } from "../validate.js";
 
+/**
+ * Intermediates made inside a library call (a Module's forward, a composite F op) that the call
+ * did not return: nothing outside the autograd graph can reach them, so they are freed once every
+ * node anchoring them (the returned tensors' nodes) is released: by a backward that does not
+ * retain the graph, or by disposing the returned tensor while no other op uses it.
+ */
+export interface OwnedBundle {
+  tensors: Tensor[];
+  pending: Set<GradNode>;
+}
+
+/** Marks `node` as released; frees the bundles it was the last pending anchor of. */
+export function releaseAnchor(node: GradNode): void {
+  const bundles = node.bundles;
+  if (bundles === null) return;
+  node.bundles = null;
+  for (const b of bundles) {
+    b.pending.delete(node);
+    if (b.pending.size === 0) {
+      for (const t of b.tensors) if (!t._kept) t.dispose();
+      b.tensors.length = 0;
+    }
+  }
+}
+
 export type BackwardFn = (grad: Tensor) => (Tensor | null)[];
 
 /** Where a gradient goes: an op's node, or a leaf tensor that accumulates `.grad`. */
@@ -28,6 +53,10 @@ export class GradNode {
   /** Per input, the vertex its gradient goes to (null when it needs none). */
   readonly edges: (Vertex | null)[];
   readonly saved: Saved[];
+  /** How many nodes have an edge to this one (never decremented: a lower bound on liveness). */
+  consumers = 0;
+  /** Graph-owned intermediates this node anchors (see owned.ts). */
+  bundles: OwnedBundle[] | null = null;
   constructor(
     readonly name: string,
     public inputs: Tensor[],
@@ -35,6 +64,7 @@ export class GradNode {
     saved: readonly Tensor[] = inputs,
   ) {
     this.edges = inputs.map((t) => (t.requiresGrad ? (t._node ?? t) : null));
+    for (const e of this.edges) if (e instanceof GradNode) e.consumers++;
     this.saved = saved.map((tensor) => ({ tensor, version: tensor._version }));
   }
 }
@@ -48,6 +78,13 @@ export function isGradEnabled(): boolean {
 /**
  * Runs `fn` without recording operations for autograd and returns its result. `fn` must be
  * synchronous: after an await, operations would be recorded again.
+ *
+ * PyTorch: `torch.no_grad`.
+ *
+ * @example
+ * ```ts
+ * const y = wg.noGrad(() => model.forward(x)); // no graph is recorded
+ * ```
  */
 export function noGrad<T>(fn: () => T, ...extra: []): T {
   noExtra("noGrad", [fn, ...extra], 1);
@@ -241,6 +278,10 @@ export function runBackward(root: Tensor, grad: Tensor, options: BackwardOptions
       for (const t of unused) if (t !== grad && !handed.has(t)) t.dispose();
       if (g !== grad && !handed.has(g)) g.dispose();
       if (!options.retainGraph) v.backward = null;
+    }
+    // The graph is released: the intermediates it alone kept alive go with it.
+    if (!options.retainGraph) {
+      for (const v of order) if (v instanceof GradNode && v.backward === null) releaseAnchor(v);
     }
   } finally {
     gradEnabled = prev;

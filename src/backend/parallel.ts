@@ -17,12 +17,22 @@ const BLOCK_KERNELS = [
   "sgemm_prepacked_block_f32",
   "conv2d_block_f32",
   "conv2d_bwd_input_block_f32",
+  "rnn_fwd_block_f32",
+  "rnn_bwd_block_f32",
+  "rnn_pack_block_f32",
+  "sdpa_block_f32",
+  "sdpa_bwd_block_f32",
 ] as const;
 const SGEMM = 0;
 const SGEMM_BATCHED = 1;
 const SGEMM_PREPACKED = 2;
 const CONV_FORWARD = 3;
 const CONV_INPUT_GRAD = 4;
+const RNN_FORWARD = 5;
+const RNN_BACKWARD = 6;
+const RNN_PACK = 7;
+const SDPA_FORWARD = 8;
+const SDPA_BACKWARD = 9;
 
 /** Multiply-adds one thread does per microsecond in sgemm (about 50 GFLOP/s). */
 const GEMM_MADDS_PER_MICRO = 25_000;
@@ -157,6 +167,79 @@ export function convOnPool(
     }
   } finally {
     if (work !== 0) K.free(work);
+  }
+  return true;
+}
+
+/** A recurrent step below this many microseconds of work runs every step on one thread. */
+const MIN_STEP_MICROS = 4;
+
+/**
+ * A recurrent layer's forward or backward through time (assembly/kernels/rnn_steps.ts, blocks
+ * `stepBlocks` per step) on the pool, one task for the whole sequence: each block waits for the
+ * steps before its own. `stepMadds` estimates one step's work. Returns false, having done
+ * nothing, when the caller should run the blocks itself (rnn_fwd_f32 / rnn_bwd_f32).
+ */
+export function rnnOnPool(
+  backward: boolean,
+  desc: number,
+  blocks: number,
+  stepBlocks: number,
+  stepMadds: number,
+): boolean {
+  const stepMicros = stepMadds / GEMM_MADDS_PER_MICRO;
+  if (stepBlocks <= 1 || stepMicros < Math.min(MIN_STEP_MICROS, minWorkMicros)) return false;
+  const steps = blocks / stepBlocks;
+  const pool = poolFor((steps * stepMadds) / GEMM_MADDS_PER_MICRO);
+  if (pool === undefined) return false;
+  const K = threadState.backend.kernels;
+  const fn = (backward ? K.rnn_bwd_block_f32 : K.rnn_fwd_block_f32) as (...x: number[]) => void;
+  pool.run(backward ? RNN_BACKWARD : RNN_FORWARD, [desc], blocks, fn, stepBlocks);
+  return true;
+}
+
+/** Packs W [gates*hs, k] for the forward sequence kernel (rnn_pack_block_f32), on the pool if it pays. */
+export function rnnPack(dst: number, w: number, k: number, hs: number, gates: number): void {
+  const K = threadState.backend.kernels;
+  const blocks = K.rnn_blocks_per_step(hs);
+  // About two floats a nanosecond on one thread.
+  const pool = blocks > 1 ? poolFor((k * gates * hs) / 2000) : undefined;
+  if (pool !== undefined) {
+    const args = [dst, w, k, hs, gates];
+    pool.run(RNN_PACK, args, blocks, K.rnn_pack_block_f32 as (...x: number[]) => void);
+    return;
+  }
+  for (let b = 0; b < blocks; b++) K.rnn_pack_block_f32(dst, w, k, hs, gates, b);
+}
+/**
+ * Fused attention (sdpa_f32 when `backward` is false, else sdpa_bwd_f32) over blocks of whole
+ * heads on the pool, each thread with its own workspace of `wsFloats`. `args` are the kernel's
+ * arguments up to and including ws; `rest` those after it, from bh on. Returns false, having done
+ * nothing, when the caller should run the whole kernel.
+ */
+export function sdpaOnPool(
+  backward: boolean,
+  args: readonly number[],
+  wsFloats: number,
+  rest: readonly number[],
+  madds: number,
+): boolean {
+  const pool = poolFor(madds / GEMM_MADDS_PER_MICRO);
+  if (pool === undefined) return false;
+  const K = threadState.backend.kernels;
+  const blocks = K.sdpa_blocks(rest[0]);
+  if (blocks <= 1) return false;
+  const wsBytes = Math.ceil((wsFloats * 4) / 64) * 64;
+  const ws = K.alloc(wsBytes * (pool.size + 1));
+  try {
+    const all = [...args.slice(0, -1), ws, wsBytes, ...rest];
+    if (backward) {
+      pool.run(SDPA_BACKWARD, all, blocks, K.sdpa_bwd_block_f32 as (...x: number[]) => void);
+    } else {
+      pool.run(SDPA_FORWARD, all, blocks, K.sdpa_block_f32 as (...x: number[]) => void);
+    }
+  } finally {
+    K.free(ws);
   }
   return true;
 }

@@ -15,6 +15,7 @@ import {
   CTRL_INTS,
   MAX_ARGS,
   Slot,
+  STEP_SPINS,
   TAG_MASK,
 } from "./worker-source.js";
 
@@ -141,13 +142,22 @@ export class ThreadPool {
   /**
    * Runs blocks 0..blocks-1 of kernel `kernel` (an index into names) with `args`, calling
    * `mainBlock` for the blocks this thread takes. Returns when every block has finished.
+   * With `stepBlocks` > 0, block i starts only once every block before
+   * floor(i / stepBlocks) * stepBlocks has finished (the steps of a recurrent layer).
    */
-  run(kernel: number, args: readonly number[], blocks: number, mainBlock: BlockFn): void {
+  run(
+    kernel: number,
+    args: readonly number[],
+    blocks: number,
+    mainBlock: BlockFn,
+    stepBlocks = 0,
+  ): void {
     const { i32, f64 } = this;
     if (args.length > MAX_ARGS) throw new Error("internal: too many kernel arguments");
     for (let i = 0; i < args.length; i++) f64[i] = args[i];
     i32[Slot.Kernel] = kernel;
     i32[Slot.Argc] = args.length;
+    Atomics.store(i32, Slot.StepBlocks, stepBlocks);
     Atomics.store(i32, Slot.Blocks, blocks);
     Atomics.store(i32, Slot.Finished, 0);
     const gen = (this.gen + 1) | 0;
@@ -163,15 +173,28 @@ export class ThreadPool {
       const block = v & ((1 << BLOCK_BITS) - 1);
       if (block >= blocks) break;
       if (Atomics.compareExchange(i32, Slot.Claim, v, v + 1) !== v) continue;
+      if (stepBlocks > 0) this.waitFor(block - (block % stepBlocks));
       call[last] = block;
       mainBlock(...call);
-      Atomics.add(i32, Slot.Finished, 1);
+      const done = Atomics.add(i32, Slot.Finished, 1) + 1;
+      if (stepBlocks > 0 && done % stepBlocks === 0) Atomics.notify(i32, Slot.Finished);
     }
     let spins = 0;
     for (;;) {
       const done = Atomics.load(i32, Slot.Finished);
       if (done >= blocks) return;
       if (this.canWait && ++spins > 2000) Atomics.wait(i32, Slot.Finished, done, 1);
+    }
+  }
+
+  /** Waits until `count` blocks have finished (spinning, then sleeping where it may). */
+  private waitFor(count: number): void {
+    const i32 = this.i32;
+    let spins = 0;
+    for (;;) {
+      const done = Atomics.load(i32, Slot.Finished);
+      if (done >= count) return;
+      if (this.canWait && ++spins > STEP_SPINS) Atomics.wait(i32, Slot.Finished, done, 1);
     }
   }
 

@@ -11,7 +11,14 @@
  * that wakes late can never claim a block of another task; it reads the arguments only after a
  * successful claim, while the task cannot have finished. Idle workers spin briefly, then sleep
  * in Atomics.wait.
+ *
+ * A task of steps (a recurrent layer's time steps, StepBlocks blocks each) is one task too:
+ * blocks are claimed in order, and a thread that claims a block of step s first waits until
+ * every block of the steps before s has finished (the Finished count says so, since blocks are
+ * claimed in order). Whoever finishes the last block of a step wakes the threads that sleep on it.
  */
+/** Spins of a step wait before sleeping in Atomics.wait (where it may). */
+export const STEP_SPINS = 4000;
 
 /** Int32 slots of the control block. */
 export const Slot = {
@@ -23,6 +30,8 @@ export const Slot = {
   Argc: 5,
   Sleepers: 6,
   Stop: 7,
+  /** Blocks per step of a task whose block i needs every block before floor(i / step) * step. */
+  StepBlocks: 8,
 } as const;
 export const CTRL_INTS = 16;
 export const ARGS_BYTE = CTRL_INTS * 4;
@@ -43,13 +52,24 @@ function work(gen) {
     const blocks = Atomics.load(i32, ${Slot.Blocks});
     if (block >= blocks) return;
     if (Atomics.compareExchange(i32, ${Slot.Claim}, v, v + 1) !== v) continue;
+    const step = Atomics.load(i32, ${Slot.StepBlocks});
+    if (step > 0) waitFor(block - (block % step));
     const fn = fns[Atomics.load(i32, ${Slot.Kernel})];
     const argc = Atomics.load(i32, ${Slot.Argc});
     const args = new Array(argc + 1);
     for (let i = 0; i < argc; i++) args[i] = f64[i];
     args[argc] = block;
     fn.apply(null, args);
-    if (Atomics.add(i32, ${Slot.Finished}, 1) + 1 === blocks) Atomics.notify(i32, ${Slot.Finished});
+    const done = Atomics.add(i32, ${Slot.Finished}, 1) + 1;
+    if (done === blocks || (step > 0 && done % step === 0)) Atomics.notify(i32, ${Slot.Finished});
+  }
+}
+function waitFor(count) {
+  let spins = 0;
+  for (;;) {
+    const done = Atomics.load(i32, ${Slot.Finished});
+    if (done >= count) return;
+    if (++spins > ${STEP_SPINS}) Atomics.wait(i32, ${Slot.Finished}, done, 1);
   }
 }
 async function start(msg) {

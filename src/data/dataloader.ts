@@ -18,6 +18,9 @@ import { type Args, args, bool, describe as brief, size } from "../validate.js";
 import { Dataset, defaultCollate, Subset, TensorDataset } from "./dataset.js";
 import { gatherRows } from "./rows.js";
 
+/**
+ * Labels a TensorDataset or DataLoader may hold besides tensors.
+ */
 export type Labels = Int32Array | Tensor;
 
 /** Inputs with labels: `x` [N, ...] and `y` [N, ...] (an Int32Array holds N class indices). */
@@ -120,6 +123,17 @@ function gatherLabels(y: Int32Array, order: Int32Array, start: number, end: numb
   return out;
 }
 
+/**
+ * Iterates a dataset in batches of `batchSize` samples (shuffled each epoch with `shuffle`),
+ * collated into tensors; `dropLast` drops a short last batch.
+ *
+ * PyTorch: `torch.utils.data.DataLoader`.
+ *
+ * @example
+ * ```ts
+ * for (const [x, y] of new wg.data.DataLoader(dataset, { batchSize: 32, shuffle: true })) { const loss = wg.F.mseLoss(model.forward(x), y); }
+ * ```
+ */
 export class DataLoader<D extends DataLoaderSource = DataLoaderSource>
   implements Iterable<BatchOf<D>>
 {

@@ -15,7 +15,14 @@ import { Tensor } from "../tensor.js";
 import { describe, int } from "../validate.js";
 import { gatherRows } from "./rows.js";
 
-/** torch.utils.data.Dataset: subclasses give `length` and `getItem(index)`. */
+/**
+ * torch.utils.data.Dataset: subclasses give `length` and `getItem(index)`.
+ *
+ * @example
+ * ```ts
+ * class Squares extends wg.data.Dataset { get length() { return 10; } get(i) { return [wg.tensor([i]), wg.tensor([i * i])]; } }
+ * ```
+ */
 export abstract class Dataset<T = unknown> {
   /** The number of samples (PyTorch's `__len__`). */
   abstract get length(): number;
@@ -31,6 +38,11 @@ function checkIndex(op: string, index: number, length: number): number {
 /**
  * torch.utils.data.TensorDataset: `new TensorDataset(x, y)`; sample i is `[x[i], y[i]]` (new
  * tensors, owned by the caller). All tensors need the same first dimension.
+ *
+ * @example
+ * ```ts
+ * const dataset = new wg.data.TensorDataset(wg.randn(100, 4), wg.randn(100, 1)); // dataset.get(0): [x0, y0]
+ * ```
  */
 export class TensorDataset extends Dataset<Tensor[]> {
   readonly tensors: readonly Tensor[];
@@ -66,7 +78,14 @@ export class TensorDataset extends Dataset<Tensor[]> {
   }
 }
 
-/** torch.utils.data.Subset: the samples of `dataset` at `indices`, in that order. */
+/**
+ * torch.utils.data.Subset: the samples of `dataset` at `indices`, in that order.
+ *
+ * @example
+ * ```ts
+ * const firstTen = new wg.data.Subset(dataset, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+ * ```
+ */
 export class Subset<T = unknown> extends Dataset<T> {
   readonly indices: Int32Array;
 
@@ -109,6 +128,11 @@ function seeded(seed: number): () => number {
  * remainder handed out one by one from the first, as PyTorch). The permutation comes from the
  * generator `manualSeed` sets, or, with `generator` (a seed, in place of PyTorch's
  * torch.Generator().manual_seed(seed)), from a private stream that leaves it untouched.
+ *
+ * @example
+ * ```ts
+ * const [train, val] = wg.data.randomSplit(new wg.data.TensorDataset(wg.randn(10, 2)), [8, 2]);
+ * ```
  */
 export function randomSplit<T>(
   dataset: Dataset<T>,
@@ -164,6 +188,13 @@ export function randomSplit<T>(
  * float32 tensor and booleans a bool tensor; arrays and plain objects are collated position by
  * position (key by key); anything else is returned as the list of samples. The sample tensors
  * are disposed once stacked (a Dataset hands out new tensors per getItem).
+ *
+ * PyTorch: `torch.utils.data.default_collate`.
+ *
+ * @example
+ * ```ts
+ * wg.data.defaultCollate([[wg.ones(2), 0], [wg.zeros(2), 1]]); // [Tensor [2, 2], Tensor [2]]
+ * ```
  */
 export function defaultCollate(samples: readonly unknown[]): unknown {
   const op = "defaultCollate";

@@ -32,6 +32,13 @@ const METADATA_KEY = "__metadata__";
  * Serialises a state dict (e.g. `model.stateDict()`) as safetensors: F32 tensors sorted by name
  * (UTF-8 byte order, as the reference writer does) and `__metadata__: {"format": "pt"}` plus
  * the string entries of `metadata`, as safetensors' `save_file(tensors, metadata)`.
+ *
+ * PyTorch: `safetensors.torch.save`.
+ *
+ * @example
+ * ```ts
+ * const bytes = wg.save(model.stateDict()); // a Uint8Array in safetensors format
+ * ```
  */
 export function save(
   stateDict: Record<string, Tensor>,
@@ -207,6 +214,13 @@ interface Entry {
 /**
  * Parses a safetensors file into float32 tensors keyed by name, in header order. The tensors
  * belong to the caller (inside `tidy`, they follow tidy's rules).
+ *
+ * PyTorch: `safetensors.torch.load`.
+ *
+ * @example
+ * ```ts
+ * const state = wg.load(wg.save({ w: wg.ones(2) })); // { w: Tensor [2] }
+ * ```
  */
 export function load(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor> {
   let file: Uint8Array;
@@ -246,6 +260,15 @@ export function load(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor> {
 /**
  * The `__metadata__` map of a safetensors file (e.g. `{ format: "pt" }` and what `save` was
  * given), read from its header after the same checks `load` makes; no tensor is created.
+ *
+ * PyTorch: `safetensors.safe_open(...).metadata()`.
+ *
+ * @example
+ * ```ts
+ * wg.loadMetadata(wg.save({ w: wg.ones(1) }, { epoch: "3" })); // { epoch: "3" }
+ * ```
+ *
+ * PyTorch: `safetensors.safe_open(...).metadata()`.
  */
 export function loadMetadata(bytes: Uint8Array | ArrayBuffer): Record<string, string> {
   let file: Uint8Array;

@@ -16,7 +16,7 @@ import {
 } from "../ops/activation.js";
 import { logSoftmax } from "../ops/softmax.js";
 import type { Tensor } from "../tensor.js";
-import { type Args, args, bool, fail, int, num } from "../validate.js";
+import { type Args, args, bool, fail, int, num, tensorArg } from "../validate.js";
 import { Module } from "./module.js";
 import { pyFloat } from "./repr.js";
 
@@ -24,6 +24,16 @@ function inplaceOf(op: string, v: unknown): boolean {
   return v === undefined ? false : bool(op, "inplace", v);
 }
 
+/**
+ * The module form of F.silu: x sigmoid(x).
+ *
+ * PyTorch: `torch.nn.SiLU`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.SiLU().forward(wg.tensor([0, 1])); // [0, 0.7311]
+ * ```
+ */
 export class SiLU extends Module {
   readonly inplace: boolean;
   constructor(...rest: Args<[inplace: boolean], InplaceOptions>) {
@@ -38,6 +48,16 @@ export class SiLU extends Module {
   }
 }
 
+/**
+ * The module form of F.mish: x tanh(softplus(x)).
+ *
+ * PyTorch: `torch.nn.Mish`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.Mish().forward(wg.tensor([0, 1])); // [0, 0.8651]
+ * ```
+ */
 export class Mish extends Module {
   readonly inplace: boolean;
   constructor(...rest: Args<[inplace: boolean], InplaceOptions>) {
@@ -52,6 +72,16 @@ export class Mish extends Module {
   }
 }
 
+/**
+ * The module form of F.relu6: min(max(x, 0), 6).
+ *
+ * PyTorch: `torch.nn.ReLU6`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.ReLU6().forward(wg.tensor([-1, 3, 8])); // [0, 3, 6]
+ * ```
+ */
 export class ReLU6 extends Module {
   readonly inplace: boolean;
   constructor(...rest: Args<[inplace: boolean], InplaceOptions>) {
@@ -66,6 +96,16 @@ export class ReLU6 extends Module {
   }
 }
 
+/**
+ * The module form of F.leakyRelu: x for x > 0, negativeSlope * x otherwise.
+ *
+ * PyTorch: `torch.nn.LeakyReLU`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.LeakyReLU(0.1).forward(wg.tensor([-1, 1])); // [-0.1, 1]
+ * ```
+ */
 export class LeakyReLU extends Module {
   readonly negativeSlope: number;
   readonly inplace: boolean;
@@ -90,6 +130,16 @@ export class LeakyReLU extends Module {
   }
 }
 
+/**
+ * The module form of F.elu: x for x > 0, alpha (e^x - 1) otherwise.
+ *
+ * PyTorch: `torch.nn.ELU`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.ELU().forward(wg.tensor([-1, 1])); // [-0.6321, 1]
+ * ```
+ */
 export class ELU extends Module {
   readonly alpha: number;
   readonly inplace: boolean;
@@ -109,6 +159,16 @@ export class ELU extends Module {
   }
 }
 
+/**
+ * The module form of F.softplus: log(1 + e^(beta x)) / beta, linear above `threshold`.
+ *
+ * PyTorch: `torch.nn.Softplus`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.Softplus().forward(wg.tensor([0])); // [0.6931]
+ * ```
+ */
 export class Softplus extends Module {
   readonly beta: number;
   readonly threshold: number;
@@ -129,6 +189,16 @@ export class Softplus extends Module {
   }
 }
 
+/**
+ * The module form of F.hardtanh: clamps to [minVal, maxVal] (default [-1, 1]).
+ *
+ * PyTorch: `torch.nn.Hardtanh`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.Hardtanh().forward(wg.tensor([-2, 0.5, 2])); // [-1, 0.5, 1]
+ * ```
+ */
 export class Hardtanh extends Module {
   private readonly boundsGiven: boolean;
   readonly minVal: number;
@@ -164,6 +234,13 @@ export class Hardtanh extends Module {
 /**
  * log(softmax(x)) along `dim`. Without a dim, PyTorch's legacy rule picks one: 0 for 0-, 1- and
  * 3-D input, else 1.
+ *
+ * PyTorch: `torch.nn.LogSoftmax`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.LogSoftmax(1).forward(wg.tensor([[0, 0]])); // [[-0.6931, -0.6931]]
+ * ```
  */
 export class LogSoftmax extends Module {
   readonly dim: number | null;
@@ -176,12 +253,22 @@ export class LogSoftmax extends Module {
     return `dim=${this.dim ?? "None"}`;
   }
   forward(x: Tensor): Tensor {
+    tensorArg("LogSoftmax", "input", x);
     const dim = this.dim ?? (x.ndim === 0 || x.ndim === 1 || x.ndim === 3 ? 0 : 1);
     return logSoftmax(x, dim);
   }
 }
 
-/** Returns its input; any constructor arguments are ignored, as in PyTorch. */
+/**
+ * Returns its input; any constructor arguments are ignored, as in PyTorch.
+ *
+ * PyTorch: `torch.nn.Identity`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.Identity().forward(wg.tensor([1, 2])); // [1, 2]
+ * ```
+ */
 export class Identity extends Module {
   constructor(..._ignored: unknown[]) {
     super();

@@ -30,7 +30,16 @@ import {
 import { Linear } from "./layers.js";
 import { Module, parameter } from "./module.js";
 
-/** PyTorch's name for MultiheadAttention's output projection (a plain Linear). */
+/**
+ * PyTorch's name for MultiheadAttention's output projection (a plain Linear).
+ *
+ * PyTorch: `torch.nn.modules.linear.NonDynamicallyQuantizableLinear`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.NonDynamicallyQuantizableLinear(4, 4); // the out_proj of MultiheadAttention
+ * ```
+ */
 export class NonDynamicallyQuantizableLinear extends Linear {}
 
 function xavierUniform(shape: number[], fanIn: number, fanOut: number): Tensor {
@@ -68,7 +77,16 @@ export function additiveMask(m: Tensor): Tensor {
   return tensor(out, { shape: [...m.shape] });
 }
 
-/** A float mask with -inf above the diagonal (PyTorch's Transformer.generate_square_subsequent_mask). */
+/**
+ * A float mask with -inf above the diagonal (PyTorch's Transformer.generate_square_subsequent_mask).
+ *
+ * PyTorch: `torch.nn.Transformer.generate_square_subsequent_mask`.
+ *
+ * @example
+ * ```ts
+ * wg.nn.causalMask(3); // [[0, -inf, -inf], [0, 0, -inf], [0, 0, 0]]
+ * ```
+ */
 export function causalMask(L: number, S = L): Tensor {
   size("causalMask", "L", L);
   size("causalMask", "S", S);
@@ -79,6 +97,20 @@ export function causalMask(L: number, S = L): Tensor {
   return tensor(out, { shape: [L, S] });
 }
 
+/**
+ * Multi-head attention with learned input and output projections; `forward(query, key, value,
+ * options?)` returns `[output, weights]` (weights averaged over heads, or null with `needWeights:
+ * false`).
+ *
+ * PyTorch: `torch.nn.MultiheadAttention`.
+ *
+ * @example
+ * ```ts
+ * const mha = new wg.nn.MultiheadAttention(16, 4, { batchFirst: true });
+ * const x = wg.randn(2, 5, 16);
+ * const [out] = mha.forward(x, x, x); // out [2, 5, 16]
+ * ```
+ */
 export class MultiheadAttention extends Module<
   [Tensor, Tensor, Tensor, ...unknown[]],
   [Tensor, Tensor | null]

@@ -82,7 +82,16 @@ abstract class IndexedContainer<T> extends Module<never[], never> {
   }
 }
 
-/** Holds submodules in a list: `new nn.ModuleList([new nn.Linear(4, 4), ...])`. */
+/**
+ * Holds submodules in a list: `new nn.ModuleList([new nn.Linear(4, 4), ...])`.
+ *
+ * PyTorch: `torch.nn.ModuleList`.
+ *
+ * @example
+ * ```ts
+ * const layers = new wg.nn.ModuleList([new wg.nn.Linear(4, 4), new wg.nn.Linear(4, 4)]);
+ * ```
+ */
 export class ModuleList<M extends AnyModule = AnyModule> extends IndexedContainer<M> {
   constructor(modules: Iterable<M> = []) {
     super();
@@ -99,7 +108,16 @@ export class ModuleList<M extends AnyModule = AnyModule> extends IndexedContaine
   }
 }
 
-/** Holds parameters in a list; each becomes a parameter named "0", "1", ... */
+/**
+ * Holds parameters in a list; each becomes a parameter named "0", "1", ...
+ *
+ * PyTorch: `torch.nn.ParameterList`.
+ *
+ * @example
+ * ```ts
+ * const scales = new wg.nn.ParameterList([wg.ones(3), wg.ones(3)]);
+ * ```
+ */
 export class ParameterList extends IndexedContainer<Tensor> {
   constructor(values: Iterable<Tensor> = []) {
     super();
@@ -133,6 +151,13 @@ export class ParameterList extends IndexedContainer<Tensor> {
 /**
  * Holds submodules by name, in insertion order: `md.get("enc")`, `md.set("dec", m)`; a name
  * that does not clash with a method is also a property (`md.enc`).
+ *
+ * PyTorch: `torch.nn.ModuleDict`.
+ *
+ * @example
+ * ```ts
+ * const heads = new wg.nn.ModuleDict({ cls: new wg.nn.Linear(8, 10), box: new wg.nn.Linear(8, 4) });
+ * ```
  */
 export class ModuleDict<M extends AnyModule = AnyModule> extends Module<never[], never> {
   private readonly _dict = new Map<string, M>();

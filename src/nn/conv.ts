@@ -21,6 +21,13 @@ export interface Conv2dLayerOptions extends Conv2dOptions {
  * 2-D convolution over [N, C, H, W] (or [C, H, W]). weight [outChannels, inChannels / groups,
  * kH, kW] and bias [outChannels] start uniform in ±1/sqrt(fanIn), fanIn = inChannels / groups *
  * kH * kW: PyTorch's kaiming_uniform_(a = sqrt(5)) and its bias rule.
+ *
+ * PyTorch: `torch.nn.Conv2d`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.Conv2d(3, 8, 3, { padding: 1 }).forward(wg.ones(1, 3, 8, 8)).shape; // [1, 8, 8, 8]
+ * ```
  */
 export class Conv2d extends Module {
   weight: Tensor;
@@ -134,7 +141,16 @@ function given<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** `MaxPool2d(kernelSize, stride?, padding?, dilation?, returnIndices?, ceilMode?)`, or options. */
+/**
+ * `MaxPool2d(kernelSize, stride?, padding?, dilation?, returnIndices?, ceilMode?)`, or options.
+ *
+ * PyTorch: `torch.nn.MaxPool2d`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.MaxPool2d(2).forward(wg.ones(1, 3, 8, 8)).shape; // [1, 3, 4, 4]
+ * ```
+ */
 export class MaxPool2d extends Module {
   readonly options: MaxPool2dOptions;
   constructor(
@@ -165,7 +181,16 @@ export class MaxPool2d extends Module {
   }
 }
 
-/** `AvgPool2d(kernelSize, stride?, padding?, ceilMode?, countIncludePad?, divisorOverride?)`. */
+/**
+ * `AvgPool2d(kernelSize, stride?, padding?, ceilMode?, countIncludePad?, divisorOverride?)`.
+ *
+ * PyTorch: `torch.nn.AvgPool2d`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.AvgPool2d(2).forward(wg.ones(1, 3, 8, 8)).shape; // [1, 3, 4, 4]
+ * ```
+ */
 export class AvgPool2d extends Module {
   readonly options: AvgPool2dOptions;
   constructor(
@@ -207,7 +232,16 @@ export class AvgPool2d extends Module {
   }
 }
 
-/** Zeroes elements with probability p in training (scaling the rest by 1/(1-p)); identity in eval. */
+/**
+ * Zeroes elements with probability p in training (scaling the rest by 1/(1-p)); identity in eval.
+ *
+ * PyTorch: `torch.nn.Dropout`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.Dropout(0.5).forward(wg.ones(2, 4)); // zeros in training, and the rest scaled to 2
+ * ```
+ */
 export class Dropout extends Module {
   readonly p: number;
   /** `Dropout(p = 0.5, inplace = false)`, or `{ p, inplace }`. */
@@ -308,6 +342,17 @@ type BatchNormArgs = Args<
   BatchNormLayerOptions
 >;
 
+/**
+ * Batch normalization over NCHW input: per-channel batch statistics in training (updating the
+ * running mean and variance), the running ones in eval mode, then a learned scale and shift.
+ *
+ * PyTorch: `torch.nn.BatchNorm2d`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.BatchNorm2d(3).forward(wg.randn(2, 3, 4, 4)).shape; // [2, 3, 4, 4]
+ * ```
+ */
 export class BatchNorm2d extends BatchNorm {
   /** `BatchNorm2d(numFeatures, eps?, momentum?, affine?, trackRunningStats?)`, or options. */
   constructor(numFeatures: number, ...rest: BatchNormArgs) {
@@ -318,7 +363,16 @@ export class BatchNorm2d extends BatchNorm {
   }
 }
 
-/** BatchNorm over [N, C] or [N, C, L]. */
+/**
+ * BatchNorm over [N, C] or [N, C, L].
+ *
+ * PyTorch: `torch.nn.BatchNorm1d`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.BatchNorm1d(3).forward(wg.randn(4, 3)).shape; // [4, 3]
+ * ```
+ */
 export class BatchNorm1d extends BatchNorm {
   constructor(numFeatures: number, ...rest: BatchNormArgs) {
     super("BatchNorm1d", numFeatures, rest);

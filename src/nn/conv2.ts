@@ -61,7 +61,16 @@ export interface Conv1dLayerOptions {
   paddingMode?: "zeros";
 }
 
-/** 1-D convolution over [N, C, L] (or [C, L]): weight [out, in / groups, k], bias [out]. */
+/**
+ * 1-D convolution over [N, C, L] (or [C, L]): weight [out, in / groups, k], bias [out].
+ *
+ * PyTorch: `torch.nn.Conv1d`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.Conv1d(2, 4, 3).forward(wg.ones(1, 2, 10)).shape; // [1, 4, 8]
+ * ```
+ */
 export class Conv1d extends Module {
   weight: Tensor;
   bias: Tensor | null;
@@ -166,6 +175,13 @@ const T_NAMES = [
 /**
  * Transposed 2-D convolution (the gradient of Conv2d with respect to its input) over
  * [N, C, H, W]: weight [in, out / groups, kH, kW], bias [out].
+ *
+ * PyTorch: `torch.nn.ConvTranspose2d`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.ConvTranspose2d(2, 3, 2, { stride: 2 }).forward(wg.ones(1, 2, 4, 4)).shape; // [1, 3, 8, 8]
+ * ```
  */
 export class ConvTranspose2d extends Module {
   weight: Tensor;
@@ -243,7 +259,16 @@ export class ConvTranspose2d extends Module {
   }
 }
 
-/** Transposed 1-D convolution over [N, C, L]: weight [in, out / groups, k], bias [out]. */
+/**
+ * Transposed 1-D convolution over [N, C, L]: weight [in, out / groups, k], bias [out].
+ *
+ * PyTorch: `torch.nn.ConvTranspose1d`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.ConvTranspose1d(2, 3, 2, { stride: 2 }).forward(wg.ones(1, 2, 4)).shape; // [1, 3, 8]
+ * ```
+ */
 export class ConvTranspose1d extends Module {
   weight: Tensor;
   bias: Tensor | null;

@@ -13,7 +13,16 @@ export interface EmbeddingLayerOptions {
   paddingIdx?: number | null;
 }
 
-/** weight [numEmbeddings, embeddingDim] starts N(0, 1), with the paddingIdx row zero. */
+/**
+ * weight [numEmbeddings, embeddingDim] starts N(0, 1), with the paddingIdx row zero.
+ *
+ * PyTorch: `torch.nn.Embedding`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.Embedding(10, 4).forward(new Int32Array([1, 2, 3])).shape; // [3, 4]
+ * ```
+ */
 export class Embedding extends Module<[Indices], Tensor> {
   weight: Tensor;
   readonly paddingIdx: number | null;

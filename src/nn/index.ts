@@ -37,7 +37,9 @@ export {
   type ConvTransposeLayerOptions,
 } from "./conv2.js";
 export { Embedding, type EmbeddingLayerOptions } from "./embedding.js";
+/** The same functions as the top-level `F`, as `torch.nn.functional`. */
 export * as functional from "./functional.js";
+/** In-place weight initializers, as `torch.nn.init`. */
 export * as init from "./init.js";
 export {
   Flatten,
@@ -110,4 +112,5 @@ export {
   TransformerEncoder,
   TransformerEncoderLayer,
 } from "./transformer.js";
+/** Gradient clipping, as `torch.nn.utils`. */
 export * as utils from "./utils.js";

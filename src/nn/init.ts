@@ -22,7 +22,16 @@ function fill(op: string, t: Tensor, value: (i: number) => number): Tensor {
   return x;
 }
 
-/** PyTorch's fan-in and fan-out of a weight of at least 2 dims. */
+/**
+ * PyTorch's fan-in and fan-out of a weight of at least 2 dims.
+ *
+ * PyTorch: `torch.nn.init._calculate_fan_in_and_fan_out`.
+ *
+ * @example
+ * ```ts
+ * wg.nn.init.calculateFanInAndFanOut(wg.zeros(4, 3)); // [3, 4]
+ * ```
+ */
 export function calculateFanInAndFanOut(t: Tensor): [number, number] {
   const x = tensorArg("calculateFanInAndFanOut", "tensor", t);
   if (x.ndim < 2) {
@@ -53,9 +62,19 @@ const NONLINEARITIES = [
   "leakyRelu",
   "selu",
 ] as const;
+/**
+ * The nonlinearities calculateGain knows, in camel case or PyTorch's snake case.
+ */
 export type Nonlinearity = (typeof NONLINEARITIES)[number];
 
-/** The recommended gain for a nonlinearity, as torch.nn.init.calculate_gain. */
+/**
+ * The recommended gain for a nonlinearity, as torch.nn.init.calculate_gain.
+ *
+ * @example
+ * ```ts
+ * wg.nn.init.calculateGain("relu"); // 1.4142
+ * ```
+ */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number | null): number {
   const op = "calculateGain";
   const nl = oneOf(op, "nonlinearity", nonlinearity, NONLINEARITIES);
@@ -69,6 +88,16 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number | null)
   return 1;
 }
 
+/**
+ * Fills `tensor` in place from U(a, b) (default 0 and 1); returns it.
+ *
+ * PyTorch: `torch.nn.init.uniform_`.
+ *
+ * @example
+ * ```ts
+ * wg.nn.init.uniform_(wg.zeros(3), -1, 1);
+ * ```
+ */
 export function uniform_(
   tensor: Tensor,
   ...rest: Args<[a: number, b: number], { a?: number; b?: number }>
@@ -80,6 +109,16 @@ export function uniform_(
   return fill("uniform_", tensor, () => a + (b - a) * uniform());
 }
 
+/**
+ * Fills `tensor` in place from N(mean, std^2) (default 0 and 1); returns it.
+ *
+ * PyTorch: `torch.nn.init.normal_`.
+ *
+ * @example
+ * ```ts
+ * wg.nn.init.normal_(wg.zeros(3, 3), 0, 0.02);
+ * ```
+ */
 export function normal_(
   tensor: Tensor,
   ...rest: Args<[mean: number, std: number], { mean?: number; std?: number }>
@@ -90,20 +129,59 @@ export function normal_(
   return fill("normal_", tensor, () => mean + std * normal());
 }
 
+/**
+ * Fills `tensor` with `val` in place, without recording a gradient; returns it.
+ *
+ * PyTorch: `torch.nn.init.constant_`.
+ *
+ * @example
+ * ```ts
+ * wg.nn.init.constant_(wg.zeros(3), 0.5); // [0.5, 0.5, 0.5]
+ * ```
+ */
 export function constant_(tensor: Tensor, val: number): Tensor {
   const v = num("constant_", "val", val);
   return fill("constant_", tensor, () => v);
 }
 
+/**
+ * Fills `tensor` with zeros in place; returns it.
+ *
+ * PyTorch: `torch.nn.init.zeros_`.
+ *
+ * @example
+ * ```ts
+ * wg.nn.init.zeros_(wg.ones(2)); // [0, 0]
+ * ```
+ */
 export function zeros_(tensor: Tensor): Tensor {
   return fill("zeros_", tensor, () => 0);
 }
 
+/**
+ * Fills `tensor` with ones in place; returns it.
+ *
+ * PyTorch: `torch.nn.init.ones_`.
+ *
+ * @example
+ * ```ts
+ * wg.nn.init.ones_(wg.zeros(2)); // [1, 1]
+ * ```
+ */
 export function ones_(tensor: Tensor): Tensor {
   return fill("ones_", tensor, () => 1);
 }
 
-/** The identity matrix in a 2-D tensor (ones on the main diagonal of a rectangular one). */
+/**
+ * The identity matrix in a 2-D tensor (ones on the main diagonal of a rectangular one).
+ *
+ * PyTorch: `torch.nn.init.eye_`.
+ *
+ * @example
+ * ```ts
+ * wg.nn.init.eye_(wg.zeros(2, 2)); // [[1, 0], [0, 1]]
+ * ```
+ */
 export function eye_(tensor: Tensor): Tensor {
   const x = tensorArg("eye_", "tensor", tensor);
   if (x.ndim !== 2) fail("eye_", `only 2-D tensors are supported but got shape ${fmt(x.shape)}`);
@@ -116,7 +194,16 @@ function gainArg(op: string, rest: readonly unknown[]): number {
   return o.gain === undefined ? 1 : num(op, "gain", o.gain, { finite: true });
 }
 
-/** U(-a, a), a = gain sqrt(6 / (fanIn + fanOut)) (Glorot and Bengio, 2010). */
+/**
+ * U(-a, a), a = gain sqrt(6 / (fanIn + fanOut)) (Glorot and Bengio, 2010).
+ *
+ * PyTorch: `torch.nn.init.xavier_uniform_`.
+ *
+ * @example
+ * ```ts
+ * wg.nn.init.xavierUniform_(wg.zeros(4, 3));
+ * ```
+ */
 export function xavierUniform_(tensor: Tensor, ...rest: Args<[gain: number], { gain?: number }>) {
   const gain = gainArg("xavierUniform_", rest);
   const [fanIn, fanOut] = calculateFanInAndFanOut(tensor);
@@ -124,7 +211,16 @@ export function xavierUniform_(tensor: Tensor, ...rest: Args<[gain: number], { g
   return fill("xavierUniform_", tensor, () => -a + 2 * a * uniform());
 }
 
-/** N(0, std^2), std = gain sqrt(2 / (fanIn + fanOut)). */
+/**
+ * N(0, std^2), std = gain sqrt(2 / (fanIn + fanOut)).
+ *
+ * PyTorch: `torch.nn.init.xavier_normal_`.
+ *
+ * @example
+ * ```ts
+ * wg.nn.init.xavierNormal_(wg.zeros(4, 3));
+ * ```
+ */
 export function xavierNormal_(tensor: Tensor, ...rest: Args<[gain: number], { gain?: number }>) {
   const gain = gainArg("xavierNormal_", rest);
   const [fanIn, fanOut] = calculateFanInAndFanOut(tensor);
@@ -132,6 +228,10 @@ export function xavierNormal_(tensor: Tensor, ...rest: Args<[gain: number], { ga
   return fill("xavierNormal_", tensor, () => std * normal());
 }
 
+/**
+ * Which fan Kaiming initialization preserves: `"fanIn"` (forward pass) or `"fanOut"` (backward
+ * pass); snake case is accepted too.
+ */
 export type FanMode = "fan_in" | "fan_out" | "fanIn" | "fanOut";
 
 export interface KaimingOptions {
@@ -161,11 +261,31 @@ function kaimingStd(op: string, tensor: Tensor, rest: readonly unknown[]): numbe
 
 type KaimingArgs = Args<[a: number, mode: FanMode, nonlinearity: Nonlinearity], KaimingOptions>;
 
+/**
+ * Fills `tensor` in place from U(-b, b), b = gain * sqrt(3 / fan) (He et al., 2015); returns it.
+ *
+ * PyTorch: `torch.nn.init.kaiming_uniform_`.
+ *
+ * @example
+ * ```ts
+ * wg.nn.init.kaimingUniform_(wg.zeros(64, 32), { a: Math.sqrt(5) });
+ * ```
+ */
 export function kaimingUniform_(tensor: Tensor, ...rest: KaimingArgs): Tensor {
   const bound = Math.sqrt(3) * kaimingStd("kaimingUniform_", tensor, rest);
   return fill("kaimingUniform_", tensor, () => -bound + 2 * bound * uniform());
 }
 
+/**
+ * Fills `tensor` in place from N(0, std^2), std = gain / sqrt(fan) (He et al., 2015); returns it.
+ *
+ * PyTorch: `torch.nn.init.kaiming_normal_`.
+ *
+ * @example
+ * ```ts
+ * wg.nn.init.kaimingNormal_(wg.zeros(64, 32), { mode: "fanOut", nonlinearity: "relu" });
+ * ```
+ */
 export function kaimingNormal_(tensor: Tensor, ...rest: KaimingArgs): Tensor {
   const std = kaimingStd("kaimingNormal_", tensor, rest);
   return fill("kaimingNormal_", tensor, () => std * normal());
@@ -181,6 +301,13 @@ export interface TruncNormalOptions {
 /**
  * N(mean, std^2) restricted to [a, b] (defaults 0, 1, -2, 2). Drawn by rejection, which gives
  * exactly the truncated distribution; PyTorch uses the inverse CDF, same distribution.
+ *
+ * PyTorch: `torch.nn.init.trunc_normal_`.
+ *
+ * @example
+ * ```ts
+ * wg.nn.init.truncNormal_(wg.zeros(3, 3), { std: 0.02 });
+ * ```
  */
 export function truncNormal_(
   tensor: Tensor,
@@ -208,6 +335,11 @@ export function truncNormal_(
 /**
  * A (semi-)orthogonal matrix from the QR decomposition of a normal draw, flattened over dims
  * after the first, times gain (Saxe et al., 2013), as torch.nn.init.orthogonal_.
+ *
+ * @example
+ * ```ts
+ * wg.nn.init.orthogonal_(wg.zeros(3, 3));
+ * ```
  */
 export function orthogonal_(tensor: Tensor, ...rest: Args<[gain: number], { gain?: number }>) {
   const op = "orthogonal_";

@@ -17,6 +17,13 @@ export interface LinearOptions {
 /**
  * y = x · weightᵀ + bias. weight [outFeatures, inFeatures] and bias [outFeatures] start
  * uniform in ±1/sqrt(inFeatures), which is what PyTorch's kaiming_uniform_(a = sqrt(5)) gives.
+ *
+ * PyTorch: `torch.nn.Linear`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.Linear(4, 2).forward(wg.ones(3, 4)).shape; // [3, 2]
+ * ```
  */
 export class Linear extends Module {
   weight: Tensor;
@@ -61,6 +68,16 @@ function inplaceArg(op: string, rest: readonly unknown[]): void {
   bool(op, "inplace", a.inplace ?? false);
 }
 
+/**
+ * The module form of relu, max(x, 0).
+ *
+ * PyTorch: `torch.nn.ReLU`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.ReLU().forward(wg.tensor([-1, 2])); // [0, 2]
+ * ```
+ */
 export class ReLU extends Module {
   constructor(...rest: Args<[inplace: boolean], { inplace?: boolean }>) {
     super();
@@ -71,6 +88,16 @@ export class ReLU extends Module {
   }
 }
 
+/**
+ * The module form of tanh.
+ *
+ * PyTorch: `torch.nn.Tanh`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.Tanh().forward(wg.tensor([0])); // [0]
+ * ```
+ */
 export class Tanh extends Module {
   constructor(...rest: []) {
     super();
@@ -81,6 +108,16 @@ export class Tanh extends Module {
   }
 }
 
+/**
+ * The module form of sigmoid.
+ *
+ * PyTorch: `torch.nn.Sigmoid`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.Sigmoid().forward(wg.tensor([0])); // [0.5]
+ * ```
+ */
 export class Sigmoid extends Module {
   constructor(...rest: []) {
     super();
@@ -91,6 +128,16 @@ export class Sigmoid extends Module {
   }
 }
 
+/**
+ * The module form of softmax along `dim`.
+ *
+ * PyTorch: `torch.nn.Softmax`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.Softmax(1).forward(wg.tensor([[1, 1]])); // [[0.5, 0.5]]
+ * ```
+ */
 export class Softmax extends Module {
   readonly dim: number;
   /** `Softmax(dim)` or `Softmax({ dim })`; the dim is required (PyTorch's implicit choice is deprecated). */
@@ -107,7 +154,16 @@ export class Softmax extends Module {
   }
 }
 
-/** Flattens dims startDim..endDim (default: all but the batch dim). */
+/**
+ * Flattens dims startDim..endDim (default: all but the batch dim).
+ *
+ * PyTorch: `torch.nn.Flatten`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.Flatten().forward(wg.ones(2, 3, 4)).shape; // [2, 12]
+ * ```
+ */
 export class Flatten extends Module {
   readonly startDim: number;
   readonly endDim: number;
@@ -127,7 +183,16 @@ export class Flatten extends Module {
   }
 }
 
-/** Applies modules in order; children are named "0", "1", ... as in PyTorch. */
+/**
+ * Applies modules in order; children are named "0", "1", ... as in PyTorch.
+ *
+ * PyTorch: `torch.nn.Sequential`.
+ *
+ * @example
+ * ```ts
+ * const model = new wg.nn.Sequential(new wg.nn.Linear(4, 8), new wg.nn.ReLU(), new wg.nn.Linear(8, 2));
+ * ```
+ */
 export class Sequential extends Module {
   [index: number]: Module;
 

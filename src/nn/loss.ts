@@ -41,6 +41,16 @@ function weightOf(op: string, name: string, v: unknown): Tensor | null {
   return t === null ? null : buffer(t);
 }
 
+/**
+ * The module form of F.l1Loss, mean absolute error.
+ *
+ * PyTorch: `torch.nn.L1Loss`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.L1Loss().forward(wg.tensor([1, 2]), wg.tensor([2, 4])); // 1.5
+ * ```
+ */
 export class L1Loss extends Module<[Tensor, Tensor]> {
   readonly reduction: R;
   constructor(...rest: Args<LegacyArgs, Legacy>) {
@@ -52,6 +62,16 @@ export class L1Loss extends Module<[Tensor, Tensor]> {
   }
 }
 
+/**
+ * The module form of F.mseLoss, mean squared error.
+ *
+ * PyTorch: `torch.nn.MSELoss`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.MSELoss().forward(wg.tensor([1, 2]), wg.tensor([2, 4])); // 2.5
+ * ```
+ */
 export class MSELoss extends Module<[Tensor, Tensor]> {
   readonly reduction: R;
   constructor(...rest: Args<LegacyArgs, Legacy>) {
@@ -68,6 +88,16 @@ interface WeightedLegacy extends Legacy {
   ignoreIndex?: number;
 }
 
+/**
+ * The module form of F.nllLoss, on log-probabilities.
+ *
+ * PyTorch: `torch.nn.NLLLoss`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.NLLLoss().forward(wg.logSoftmax(wg.tensor([[2, 0]]), 1), new Int32Array([0])); // 0.1269
+ * ```
+ */
 export class NLLLoss extends Module<[Tensor, ClassTargets]> {
   weight: Tensor | null;
   readonly ignoreIndex: number;
@@ -97,6 +127,17 @@ export class NLLLoss extends Module<[Tensor, ClassTargets]> {
   }
 }
 
+/**
+ * The module form of F.crossEntropy: logits against class indices (or class probabilities), with
+ * optional class weights, ignoreIndex and label smoothing.
+ *
+ * PyTorch: `torch.nn.CrossEntropyLoss`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.CrossEntropyLoss().forward(wg.tensor([[2, 0], [0, 2]]), new Int32Array([0, 1])); // 0.1269
+ * ```
+ */
 export class CrossEntropyLoss extends Module<[Tensor, ClassTargets]> {
   weight: Tensor | null;
   readonly ignoreIndex: number;
@@ -138,6 +179,16 @@ export class CrossEntropyLoss extends Module<[Tensor, ClassTargets]> {
   }
 }
 
+/**
+ * The module form of F.binaryCrossEntropy, on probabilities.
+ *
+ * PyTorch: `torch.nn.BCELoss`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.BCELoss().forward(wg.tensor([0.9, 0.2]), wg.tensor([1, 0])); // 0.1643
+ * ```
+ */
 export class BCELoss extends Module<[Tensor, Tensor]> {
   weight: Tensor | null;
   readonly reduction: R;
@@ -154,6 +205,16 @@ export class BCELoss extends Module<[Tensor, Tensor]> {
   }
 }
 
+/**
+ * The module form of F.binaryCrossEntropyWithLogits, on logits (sigmoid fused in, stably).
+ *
+ * PyTorch: `torch.nn.BCEWithLogitsLoss`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.BCEWithLogitsLoss().forward(wg.tensor([2, -1]), wg.tensor([1, 0])); // 0.2201
+ * ```
+ */
 export class BCEWithLogitsLoss extends Module<[Tensor, Tensor]> {
   weight: Tensor | null;
   pos_weight: Tensor | null;
@@ -181,6 +242,16 @@ export class BCEWithLogitsLoss extends Module<[Tensor, Tensor]> {
   }
 }
 
+/**
+ * The module form of F.smoothL1Loss.
+ *
+ * PyTorch: `torch.nn.SmoothL1Loss`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.SmoothL1Loss().forward(wg.tensor([0, 3]), wg.tensor([0.5, 0])); // 1.3125
+ * ```
+ */
 export class SmoothL1Loss extends Module<[Tensor, Tensor]> {
   readonly reduction: R;
   readonly beta: number;
@@ -196,6 +267,16 @@ export class SmoothL1Loss extends Module<[Tensor, Tensor]> {
   }
 }
 
+/**
+ * The module form of F.huberLoss.
+ *
+ * PyTorch: `torch.nn.HuberLoss`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.HuberLoss().forward(wg.tensor([0, 3]), wg.tensor([0.5, 0])); // 1.3125
+ * ```
+ */
 export class HuberLoss extends Module<[Tensor, Tensor]> {
   readonly reduction: R;
   readonly delta: number;
@@ -213,6 +294,17 @@ export class HuberLoss extends Module<[Tensor, Tensor]> {
 
 type KLReduction = R | "batchmean";
 
+/**
+ * The module form of F.klDiv: log-probabilities against probabilities (or log-probabilities with
+ * `logTarget`).
+ *
+ * PyTorch: `torch.nn.KLDivLoss`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.KLDivLoss({ reduction: "batchmean" }).forward(wg.logSoftmax(wg.randn(2, 3), 1), wg.softmax(wg.randn(2, 3), 1));
+ * ```
+ */
 export class KLDivLoss extends Module<[Tensor, Tensor]> {
   readonly reduction: KLReduction;
   readonly logTarget: boolean;
@@ -245,6 +337,16 @@ export class KLDivLoss extends Module<[Tensor, Tensor]> {
 
 type MarginArgs = [margin: number, ...LegacyArgs];
 
+/**
+ * The module form of F.cosineEmbeddingLoss.
+ *
+ * PyTorch: `torch.nn.CosineEmbeddingLoss`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.CosineEmbeddingLoss({ margin: 0.5 }).forward(wg.randn(4, 8), wg.randn(4, 8), wg.tensor([1, -1, 1, -1]));
+ * ```
+ */
 export class CosineEmbeddingLoss extends Module<[Tensor, Tensor, Tensor]> {
   readonly margin: number;
   readonly reduction: R;
@@ -263,6 +365,16 @@ export class CosineEmbeddingLoss extends Module<[Tensor, Tensor, Tensor]> {
   }
 }
 
+/**
+ * The module form of F.marginRankingLoss.
+ *
+ * PyTorch: `torch.nn.MarginRankingLoss`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.MarginRankingLoss().forward(wg.tensor([1, 2]), wg.tensor([2, 1]), wg.tensor([1, 1])); // 0.5
+ * ```
+ */
 export class MarginRankingLoss extends Module<[Tensor, Tensor, Tensor]> {
   readonly margin: number;
   readonly reduction: R;
@@ -281,6 +393,16 @@ export class MarginRankingLoss extends Module<[Tensor, Tensor, Tensor]> {
   }
 }
 
+/**
+ * The module form of F.tripletMarginLoss.
+ *
+ * PyTorch: `torch.nn.TripletMarginLoss`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.TripletMarginLoss({ margin: 1 }).forward(wg.randn(4, 8), wg.randn(4, 8), wg.randn(4, 8));
+ * ```
+ */
 export class TripletMarginLoss extends Module<[Tensor, Tensor, Tensor]> {
   readonly margin: number;
   readonly p: number;

@@ -14,7 +14,16 @@ import { Tensor } from "../tensor.js";
 import { describe, tensorArg } from "../validate.js";
 import { moduleRepr } from "./repr.js";
 
-/** Marks `t` as a trainable parameter owned by a module (never swept by `tidy`). */
+/**
+ * Marks `t` as a trainable parameter owned by a module (never swept by `tidy`).
+ *
+ * PyTorch: `torch.nn.Parameter`.
+ *
+ * @example
+ * ```ts
+ * class Scale extends wg.nn.Module { constructor() { super(); this.s = wg.nn.parameter(wg.ones(1)); } }
+ * ```
+ */
 export function parameter(t: Tensor): Tensor {
   tensorArg("parameter", "t", t);
   t.requiresGrad = true;
@@ -23,7 +32,16 @@ export function parameter(t: Tensor): Tensor {
   return t;
 }
 
-/** Marks `t` as a buffer: state saved in the state dict but not trained (e.g. running means). */
+/**
+ * Marks `t` as a buffer: state saved in the state dict but not trained (e.g. running means).
+ *
+ * PyTorch: `torch.nn.Buffer`.
+ *
+ * @example
+ * ```ts
+ * class Norm extends wg.nn.Module { constructor() { super(); this.mean = wg.nn.buffer(wg.zeros(3)); } }
+ * ```
+ */
 export function buffer(t: Tensor): Tensor {
   tensorArg("buffer", "t", t);
   t._kept = true;
@@ -54,6 +72,18 @@ function hiddenContent(value: unknown): string | null {
   return null;
 }
 
+/**
+ * The base class of layers and models. Tensors made with `nn.parameter` (and modules) assigned to
+ * fields are registered by name, so `parameters()`, `stateDict()`, `train()`/`eval()` and
+ * `dispose()` reach them.
+ *
+ * PyTorch: `torch.nn.Module`.
+ *
+ * @example
+ * ```ts
+ * class MLP extends wg.nn.Module { constructor() { super(); this.fc = new wg.nn.Linear(4, 2); } forward(x) { return this.fc.forward(x).relu(); } }
+ * ```
+ */
 export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   /** Training mode (dropout, batch norm) versus evaluation mode. */
   training = true;
@@ -348,6 +378,13 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
  * A deep copy of `m`, as Python's `copy.deepcopy(module)`: every parameter and buffer gets
  * storage of its own, and a tensor or module shared inside `m` stays shared inside the copy.
  * (TransformerEncoder copies its layer this way.)
+ *
+ * PyTorch: `copy.deepcopy(module)`.
+ *
+ * @example
+ * ```ts
+ * const target = wg.nn.deepCopy(model); // an independent copy of the weights
+ * ```
  */
 export function deepCopy<M extends AnyModule>(m: M): M {
   return copyValue(m, new Map()) as M;

@@ -7,7 +7,7 @@ import { full, zeros } from "../ops/creation.js";
 import { approximateArg, type GeluApproximate, type GeluOptions, gelu } from "../ops/gelu.js";
 import { groupNorm, layerNorm, rmsNorm } from "../ops/layernorm.js";
 import type { Tensor } from "../tensor.js";
-import { boolOr, describe, intOr, keywordArgs, numOr } from "../validate.js";
+import { boolOr, describe, intOr, keywordArgs, numOr, tensorArg } from "../validate.js";
 import { Module, parameter } from "./module.js";
 import { pyBool, pyFloat, pyStr, pyTuple } from "./repr.js";
 
@@ -27,7 +27,16 @@ export interface LayerNormOptions {
   bias?: boolean;
 }
 
-/** y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias over the trailing normalizedShape dims. */
+/**
+ * y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias over the trailing normalizedShape dims.
+ *
+ * PyTorch: `torch.nn.LayerNorm`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.LayerNorm(8).forward(wg.randn(2, 8)).shape; // [2, 8]
+ * ```
+ */
 export class LayerNorm extends Module {
   weight: Tensor | null;
   bias: Tensor | null;
@@ -64,7 +73,16 @@ export interface RMSNormOptions {
   elementwiseAffine?: boolean;
 }
 
-/** y = x / sqrt(mean(x^2) + eps) * weight; eps null means float32's machine epsilon. */
+/**
+ * y = x / sqrt(mean(x^2) + eps) * weight; eps null means float32's machine epsilon.
+ *
+ * PyTorch: `torch.nn.RMSNorm`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.RMSNorm(8).forward(wg.randn(2, 8)).shape; // [2, 8]
+ * ```
+ */
 export class RMSNorm extends Module {
   weight: Tensor | null;
   readonly normalizedShape: number[];
@@ -99,7 +117,16 @@ export interface GroupNormOptions {
   affine?: boolean;
 }
 
-/** Normalises each of numGroups channel groups of each sample; weight, bias per channel. */
+/**
+ * Normalises each of numGroups channel groups of each sample; weight, bias per channel.
+ *
+ * PyTorch: `torch.nn.GroupNorm`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.GroupNorm(2, 4).forward(wg.randn(2, 4, 3, 3)).shape; // [2, 4, 3, 3]
+ * ```
+ */
 export class GroupNorm extends Module {
   weight: Tensor | null;
   bias: Tensor | null;
@@ -128,6 +155,7 @@ export class GroupNorm extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    tensorArg("GroupNorm", "input", x);
     if (x.ndim < 2 || x.shape[1] !== this.numChannels) {
       throw new WasmgradError(
         `GroupNorm: expected input [N, ${this.numChannels}, *] but got [${x.shape.join(", ")}]`,
@@ -141,7 +169,16 @@ export class GroupNorm extends Module {
   }
 }
 
-/** GELU(approximate = "none" | "tanh"). */
+/**
+ * GELU(approximate = "none" | "tanh").
+ *
+ * PyTorch: `torch.nn.GELU`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.GELU().forward(wg.tensor([-1, 0, 1])); // [-0.1587, 0, 0.8413]
+ * ```
+ */
 export class GELU extends Module {
   readonly approximate: GeluApproximate;
 

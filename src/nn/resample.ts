@@ -35,6 +35,16 @@ function checkSize(op: string, v: unknown, dims: number): void {
   for (const s of list) if (s !== null) size(op, "outputSize", s);
 }
 
+/**
+ * The module form of F.adaptiveAvgPool2d.
+ *
+ * PyTorch: `torch.nn.AdaptiveAvgPool2d`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.AdaptiveAvgPool2d(1).forward(wg.ones(1, 3, 7, 7)).shape; // [1, 3, 1, 1]
+ * ```
+ */
 export class AdaptiveAvgPool2d extends Module {
   constructor(readonly outputSize: Size2) {
     super();
@@ -48,6 +58,16 @@ export class AdaptiveAvgPool2d extends Module {
   }
 }
 
+/**
+ * The module form of F.adaptiveAvgPool1d.
+ *
+ * PyTorch: `torch.nn.AdaptiveAvgPool1d`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.AdaptiveAvgPool1d(3).forward(wg.ones(1, 2, 10)).shape; // [1, 2, 3]
+ * ```
+ */
 export class AdaptiveAvgPool1d extends Module {
   constructor(readonly outputSize: One) {
     super();
@@ -61,6 +81,16 @@ export class AdaptiveAvgPool1d extends Module {
   }
 }
 
+/**
+ * The module form of F.adaptiveMaxPool2d.
+ *
+ * PyTorch: `torch.nn.AdaptiveMaxPool2d`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.AdaptiveMaxPool2d([2, 2]).forward(wg.ones(1, 3, 8, 8)).shape; // [1, 3, 2, 2]
+ * ```
+ */
 export class AdaptiveMaxPool2d extends Module {
   readonly returnIndices = false;
   constructor(
@@ -83,6 +113,16 @@ export class AdaptiveMaxPool2d extends Module {
   }
 }
 
+/**
+ * The module form of F.maxPool1d.
+ *
+ * PyTorch: `torch.nn.MaxPool1d`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.MaxPool1d(2).forward(wg.tensor([[[1, 3, 2, 4]]])); // [[[3, 4]]]
+ * ```
+ */
 export class MaxPool1d extends Module {
   readonly stride: One | null;
   readonly padding: One;
@@ -121,6 +161,16 @@ export class MaxPool1d extends Module {
   }
 }
 
+/**
+ * The module form of F.avgPool1d.
+ *
+ * PyTorch: `torch.nn.AvgPool1d`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.AvgPool1d(2).forward(wg.ones(1, 2, 8)).shape; // [1, 2, 4]
+ * ```
+ */
 export class AvgPool1d extends Module {
   readonly stride: One | null;
   readonly padding: One;
@@ -174,7 +224,16 @@ abstract class ChannelDropout extends Module {
 
 type DropArgs = Args<[p: number, inplace: boolean], Omit<ChannelDropoutOptions, "training">>;
 
-/** Zeroes whole channels of [N, C, L] with probability p in training (scaling the rest). */
+/**
+ * Zeroes whole channels of [N, C, L] with probability p in training (scaling the rest).
+ *
+ * PyTorch: `torch.nn.Dropout1d`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.Dropout1d(0.5).forward(wg.ones(1, 4, 8));
+ * ```
+ */
 export class Dropout1d extends ChannelDropout {
   constructor(...rest: DropArgs) {
     super("Dropout1d", rest);
@@ -184,7 +243,16 @@ export class Dropout1d extends ChannelDropout {
   }
 }
 
-/** Zeroes whole channels of [N, C, H, W] with probability p in training (scaling the rest). */
+/**
+ * Zeroes whole channels of [N, C, H, W] with probability p in training (scaling the rest).
+ *
+ * PyTorch: `torch.nn.Dropout2d`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.Dropout2d(0.5).forward(wg.ones(1, 4, 3, 3));
+ * ```
+ */
 export class Dropout2d extends ChannelDropout {
   constructor(...rest: DropArgs) {
     super("Dropout2d", rest);
@@ -202,6 +270,16 @@ export interface UpsampleOptions {
   recomputeScaleFactor?: boolean | null;
 }
 
+/**
+ * The module form of F.interpolate.
+ *
+ * PyTorch: `torch.nn.Upsample`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.Upsample({ scaleFactor: 2, mode: "nearest" }).forward(wg.ones(1, 1, 4, 4)).shape; // [1, 1, 8, 8]
+ * ```
+ */
 export class Upsample extends Module {
   readonly size: number | readonly number[] | null;
   readonly scaleFactor: number | readonly number[] | null;
@@ -257,6 +335,16 @@ export class Upsample extends Module {
   }
 }
 
+/**
+ * The module form of F.pixelShuffle: [N, C r^2, H, W] to [N, C, H r, W r].
+ *
+ * PyTorch: `torch.nn.PixelShuffle`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.PixelShuffle(2).forward(wg.ones(1, 8, 3, 3)).shape; // [1, 2, 6, 6]
+ * ```
+ */
 export class PixelShuffle extends Module {
   constructor(readonly upscaleFactor: number) {
     super();

@@ -246,6 +246,17 @@ function recurrentRepr(m: {
   return s;
 }
 
+/**
+ * A multi-layer Elman RNN (tanh or relu) over a sequence ([L, N, H_in], or [N, L, H_in] with
+ * `batchFirst`); `forward(input, h0?)` returns `[output, hN]`.
+ *
+ * PyTorch: `torch.nn.RNN`.
+ *
+ * @example
+ * ```ts
+ * const [out, h] = new wg.nn.RNN(4, 8).forward(wg.randn(5, 2, 4)); // out [5, 2, 8], h [1, 2, 8]
+ * ```
+ */
 export class RNN extends RecurrentBase<[Tensor, (Tensor | null)?], [Tensor, Tensor]> {
   /**
    * `RNN(inputSize, hiddenSize, numLayers?, nonlinearity?, bias?, batchFirst?, dropout?,
@@ -281,6 +292,17 @@ export class RNN extends RecurrentBase<[Tensor, (Tensor | null)?], [Tensor, Tens
   }
 }
 
+/**
+ * A multi-layer gated recurrent unit over a sequence ([L, N, H_in], or [N, L, H_in] with
+ * `batchFirst`); `forward(input, h0?)` returns `[output, hN]`.
+ *
+ * PyTorch: `torch.nn.GRU`.
+ *
+ * @example
+ * ```ts
+ * const [out, h] = new wg.nn.GRU(4, 8, { batchFirst: true }).forward(wg.randn(2, 5, 4)); // out [2, 5, 8], h [1, 2, 8]
+ * ```
+ */
 export class GRU extends RecurrentBase<[Tensor, (Tensor | null)?], [Tensor, Tensor]> {
   /** `GRU(inputSize, hiddenSize, numLayers?, bias?, batchFirst?, dropout?, bidirectional?)`. */
   constructor(inputSize: number, hiddenSize: number, ...rest: RecurrentArgs) {
@@ -297,6 +319,17 @@ export class GRU extends RecurrentBase<[Tensor, (Tensor | null)?], [Tensor, Tens
   }
 }
 
+/**
+ * A multi-layer long short-term memory over a sequence ([L, N, H_in], or [N, L, H_in] with
+ * `batchFirst`); `forward(input, [h0, c0]?)` returns `[output, [hN, cN]]`.
+ *
+ * PyTorch: `torch.nn.LSTM`.
+ *
+ * @example
+ * ```ts
+ * const [out, [h, c]] = new wg.nn.LSTM(4, 8, { batchFirst: true }).forward(wg.randn(2, 5, 4)); // out [2, 5, 8]
+ * ```
+ */
 export class LSTM extends RecurrentBase<
   [Tensor, ([Tensor, Tensor] | null)?],
   [Tensor, [Tensor, Tensor]]
@@ -442,6 +475,17 @@ abstract class CellBase<In extends unknown[], Out> extends Module<In, Out> {
   }
 }
 
+/**
+ * One step of an Elman RNN: `forward(x, h?)` gives tanh (or relu) of x W_ih^T + b_ih + h W_hh^T +
+ * b_hh.
+ *
+ * PyTorch: `torch.nn.RNNCell`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.RNNCell(4, 8).forward(wg.randn(2, 4)).shape; // [2, 8]
+ * ```
+ */
 export class RNNCell extends CellBase<[Tensor, (Tensor | null)?], Tensor> {
   /** `RNNCell(inputSize, hiddenSize, bias?, nonlinearity?)`, or options. */
   constructor(
@@ -458,6 +502,16 @@ export class RNNCell extends CellBase<[Tensor, (Tensor | null)?], Tensor> {
   }
 }
 
+/**
+ * One step of a gated recurrent unit: `forward(x, h?)` gives the next hidden state.
+ *
+ * PyTorch: `torch.nn.GRUCell`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.GRUCell(4, 8).forward(wg.randn(2, 4)).shape; // [2, 8]
+ * ```
+ */
 export class GRUCell extends CellBase<[Tensor, (Tensor | null)?], Tensor> {
   /** `GRUCell(inputSize, hiddenSize, bias?)`, or options. */
   constructor(inputSize: number, hiddenSize: number, ...rest: CellArgs) {
@@ -468,6 +522,16 @@ export class GRUCell extends CellBase<[Tensor, (Tensor | null)?], Tensor> {
   }
 }
 
+/**
+ * One step of a long short-term memory: `forward(x, [h, c]?)` gives the next `[h, c]`.
+ *
+ * PyTorch: `torch.nn.LSTMCell`.
+ *
+ * @example
+ * ```ts
+ * const [h, c] = new wg.nn.LSTMCell(4, 8).forward(wg.randn(2, 4)); // h, c [2, 8]
+ * ```
+ */
 export class LSTMCell extends CellBase<[Tensor, ([Tensor, Tensor] | null)?], [Tensor, Tensor]> {
   /** `LSTMCell(inputSize, hiddenSize, bias?)`, or options. */
   constructor(inputSize: number, hiddenSize: number, ...rest: CellArgs) {

@@ -26,6 +26,9 @@ import { Linear } from "./layers.js";
 import { Module } from "./module.js";
 import { LayerNorm } from "./normalization.js";
 
+/**
+ * An activation given by name or as a function of a tensor, for the Transformer layers.
+ */
 export type Activation = "relu" | "gelu" | ((x: Tensor) => Tensor) | Module;
 
 export interface LayerConfig {
@@ -102,6 +105,17 @@ abstract class FeedForwardLayer extends Module<[Tensor, ...unknown[]], Tensor> {
   }
 }
 
+/**
+ * Self-attention and a feedforward block, each with a residual connection and LayerNorm (post-norm,
+ * or pre-norm with `normFirst`).
+ *
+ * PyTorch: `torch.nn.TransformerEncoderLayer`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.TransformerEncoderLayer(16, 4, { batchFirst: true }).forward(wg.randn(2, 5, 16)).shape; // [2, 5, 16]
+ * ```
+ */
 export class TransformerEncoderLayer extends FeedForwardLayer {
   declare self_attn: MultiheadAttention;
   declare norm1: LayerNorm;
@@ -158,6 +172,17 @@ export class TransformerEncoderLayer extends FeedForwardLayer {
   }
 }
 
+/**
+ * Self-attention, cross-attention over the encoder's memory, and a feedforward block, each with a
+ * residual connection and LayerNorm (post-norm, or pre-norm with `normFirst`).
+ *
+ * PyTorch: `torch.nn.TransformerDecoderLayer`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.TransformerDecoderLayer(16, 4, { batchFirst: true }).forward(wg.randn(2, 3, 16), wg.randn(2, 5, 16)).shape; // [2, 3, 16]
+ * ```
+ */
 export class TransformerDecoderLayer extends FeedForwardLayer {
   declare self_attn: MultiheadAttention;
   declare multihead_attn: MultiheadAttention;

@@ -24,7 +24,17 @@ export {
   TransformerEncoderLayer,
 } from "./transformer-layer.js";
 
-/** numLayers deep copies of encoderLayer (as PyTorch), then an optional norm. */
+/**
+ * numLayers deep copies of encoderLayer (as PyTorch), then an optional norm.
+ *
+ * PyTorch: `torch.nn.TransformerEncoder`.
+ *
+ * @example
+ * ```ts
+ * const enc = new wg.nn.TransformerEncoder(new wg.nn.TransformerEncoderLayer(16, 4, { batchFirst: true }), 2);
+ * enc.forward(wg.randn(2, 5, 16)).shape; // [2, 5, 16]
+ * ```
+ */
 export class TransformerEncoder extends Module<[Tensor, ...unknown[]], Tensor> {
   declare layers: ModuleList<TransformerEncoderLayer>;
   declare norm: LayerNorm | Module | null;
@@ -59,6 +69,17 @@ export class TransformerEncoder extends Module<[Tensor, ...unknown[]], Tensor> {
   }
 }
 
+/**
+ * A stack of `numLayers` copies of a TransformerDecoderLayer; `forward(tgt, memory, options?)`.
+ *
+ * PyTorch: `torch.nn.TransformerDecoder`.
+ *
+ * @example
+ * ```ts
+ * const dec = new wg.nn.TransformerDecoder(new wg.nn.TransformerDecoderLayer(16, 4, { batchFirst: true }), 2);
+ * dec.forward(wg.randn(2, 3, 16), wg.randn(2, 5, 16)).shape; // [2, 3, 16]
+ * ```
+ */
 export class TransformerDecoder extends Module<[Tensor, ...unknown[]], Tensor> {
   declare layers: ModuleList<TransformerDecoderLayer>;
   declare norm: LayerNorm | Module | null;
@@ -84,7 +105,15 @@ export class TransformerDecoder extends Module<[Tensor, ...unknown[]], Tensor> {
   }
 }
 
-/** The encoder-decoder model of "Attention Is All You Need", as torch.nn.Transformer. */
+/**
+ * The encoder-decoder model of "Attention Is All You Need", as torch.nn.Transformer.
+ *
+ * @example
+ * ```ts
+ * const model = new wg.nn.Transformer({ dModel: 16, nhead: 4, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 32, batchFirst: true });
+ * model.forward(wg.randn(2, 5, 16), wg.randn(2, 3, 16)).shape; // [2, 3, 16]
+ * ```
+ */
 export class Transformer extends Module<[Tensor, Tensor, ...unknown[]], Tensor> {
   encoder: Module<[Tensor, ...unknown[]], Tensor>;
   decoder: Module<[Tensor, ...unknown[]], Tensor>;

@@ -29,6 +29,11 @@ function tensorNorm(op: string, g: Tensor, normType: number): number {
  * value. With `errorIfNonfinite`, a NaN or infinite total norm throws instead of scaling the
  * gradients by it. The scale is computed in float32 exactly as PyTorch does
  * (clip = min(maxNorm · 1/(norm + 1e-6), 1)), so clipped gradients equal PyTorch's.
+ *
+ * @example
+ * ```ts
+ * wg.nn.utils.clipGradNorm(model.parameters(), 1.0); // the total norm before clipping
+ * ```
  */
 export function clipGradNorm(
   params: Tensor | Iterable<Tensor>,
@@ -100,6 +105,11 @@ export const clipGradNorm_ = clipGradNorm;
 /**
  * As torch.nn.utils.clip_grad_value_: clamps every gradient of `params` in place to
  * [-clipValue, clipValue] (NaN stays NaN); parameters without a gradient are skipped.
+ *
+ * @example
+ * ```ts
+ * wg.nn.utils.clipGradValue(model.parameters(), 0.5);
+ * ```
  */
 export function clipGradValue(params: Tensor | Iterable<Tensor>, clipValue: number): void {
   const op = "clipGradValue";

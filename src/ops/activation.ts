@@ -37,7 +37,16 @@ export interface InplaceOptions {
   inplace?: boolean;
 }
 
-/** x * sigmoid(x) (also called swish). */
+/**
+ * x * sigmoid(x) (also called swish).
+ *
+ * PyTorch: `torch.nn.functional.silu`.
+ *
+ * @example
+ * ```ts
+ * wg.F.silu(wg.tensor([0, 1])); // [0, 0.7311]
+ * ```
+ */
 export function silu(input: Tensor, ...rest: Args<[inplace: boolean], InplaceOptions>): Tensor {
   const op = "silu";
   inplaceOf(op, args(op, rest, ["inplace"]).inplace);
@@ -48,7 +57,16 @@ export interface LeakyReluOptions extends InplaceOptions {
   negativeSlope?: number;
 }
 
-/** x for x > 0, negativeSlope * x otherwise (default slope 0.01). */
+/**
+ * x for x > 0, negativeSlope * x otherwise (default slope 0.01).
+ *
+ * PyTorch: `torch.nn.functional.leaky_relu`.
+ *
+ * @example
+ * ```ts
+ * wg.F.leakyRelu(wg.tensor([-1, 1]), 0.1); // [-0.1, 1]
+ * ```
+ */
 export function leakyRelu(
   input: Tensor,
   ...rest: Args<[negativeSlope: number, inplace: boolean], LeakyReluOptions>
@@ -69,7 +87,16 @@ export interface EluOptions extends InplaceOptions {
   alpha?: number;
 }
 
-/** x for x > 0, alpha * (e^x - 1) otherwise (default alpha 1). */
+/**
+ * x for x > 0, alpha * (e^x - 1) otherwise (default alpha 1).
+ *
+ * PyTorch: `torch.nn.functional.elu`.
+ *
+ * @example
+ * ```ts
+ * wg.F.elu(wg.tensor([-1, 1])); // [-0.6321, 1]
+ * ```
+ */
 export function elu(
   input: Tensor,
   ...rest: Args<[alpha: number, inplace: boolean], EluOptions>
@@ -91,7 +118,16 @@ export interface SoftplusOptions {
   threshold?: number;
 }
 
-/** log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (defaults 1 and 20). */
+/**
+ * log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (defaults 1 and 20).
+ *
+ * PyTorch: `torch.nn.functional.softplus`.
+ *
+ * @example
+ * ```ts
+ * wg.F.softplus(wg.tensor([0])); // [0.6931]
+ * ```
+ */
 export function softplus(
   input: Tensor,
   ...rest: Args<[beta: number, threshold: number], SoftplusOptions>
@@ -108,7 +144,16 @@ export function softplus(
   );
 }
 
-/** x * tanh(softplus(x)). */
+/**
+ * x * tanh(softplus(x)).
+ *
+ * PyTorch: `torch.nn.functional.mish`.
+ *
+ * @example
+ * ```ts
+ * wg.F.mish(wg.tensor([0, 1])); // [0, 0.8651]
+ * ```
+ */
 export function mish(input: Tensor, ...rest: Args<[inplace: boolean], InplaceOptions>): Tensor {
   const op = "mish";
   inplaceOf(op, args(op, rest, ["inplace"]).inplace);
@@ -132,7 +177,16 @@ function hardtanhOf(op: string, input: unknown, lo: number, hi: number): Tensor 
   );
 }
 
-/** Clamps to [minVal, maxVal] (default [-1, 1]); the gradient is 0 on and outside the bounds. */
+/**
+ * Clamps to [minVal, maxVal] (default [-1, 1]); the gradient is 0 on and outside the bounds.
+ *
+ * PyTorch: `torch.nn.functional.hardtanh`.
+ *
+ * @example
+ * ```ts
+ * wg.F.hardtanh(wg.tensor([-2, 0.5, 2])); // [-1, 0.5, 1]
+ * ```
+ */
 export function hardtanh(
   input: Tensor,
   ...rest: Args<[minVal: number, maxVal: number, inplace: boolean], HardtanhOptions>
@@ -145,7 +199,16 @@ export function hardtanh(
   return hardtanhOf(op, input, lo, hi);
 }
 
-/** min(max(x, 0), 6), as hardtanh(x, 0, 6). */
+/**
+ * min(max(x, 0), 6), as hardtanh(x, 0, 6).
+ *
+ * PyTorch: `torch.nn.functional.relu6`.
+ *
+ * @example
+ * ```ts
+ * wg.F.relu6(wg.tensor([-1, 3, 8])); // [0, 3, 6]
+ * ```
+ */
 export function relu6(input: Tensor, ...rest: Args<[inplace: boolean], InplaceOptions>): Tensor {
   const op = "relu6";
   inplaceOf(op, args(op, rest, ["inplace"]).inplace);

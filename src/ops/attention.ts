@@ -13,6 +13,7 @@
  * that masks every key gives NaN, as PyTorch's reference implementation.
  */
 import { needsGradAny, record } from "../autograd/engine.js";
+import { sdpaOnPool } from "../backend/parallel.js";
 import { backend, K } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { nextU32 } from "../random.js";
@@ -98,6 +99,17 @@ function planMask(op: string, m: Tensor, batch: readonly number[], L: number, S:
   };
 }
 
+/**
+ * softmax(q k^T / sqrt(d) + mask) v over [..., L, d] queries and [..., S, d] keys and values, with
+ * optional `attnMask`, `isCausal`, `dropoutP` and `scale`.
+ *
+ * PyTorch: `torch.nn.functional.scaled_dot_product_attention`.
+ *
+ * @example
+ * ```ts
+ * wg.F.scaledDotProductAttention(wg.randn(1, 2, 5, 8), wg.randn(1, 2, 7, 8), wg.randn(1, 2, 7, 8)).shape; // [1, 2, 5, 8]
+ * ```
+ */
 export function scaledDotProductAttention(
   query: Tensor,
   key: Tensor,
@@ -147,64 +159,47 @@ export function scaledDotProductAttention(
   const lse = Tensor._empty(op, [Math.max(bh * L, 1)]);
   const sp = (S + 7) & ~7;
   const wsSize = (E + Ev) * sp + 4 * BR * BC + BR + 16;
+  // Multiply-adds of one pass (for the pool's threshold): the causal half is skipped.
+  const madds = (bh * L * S * (E + Ev)) / (isCausal ? 2 : 1);
   const call = (fn: "fwd" | "bwd", grads?: [Tensor, Tensor, Tensor, Tensor]) => {
     if (bh * L === 0) return;
-    const ws = Tensor._empty(op, [wsSize]);
     const mp = mask === null ? 0 : mask.mask._ptr(op);
     const mo = mask === null ? 0 : mask.offsets._ptr(op);
     const mr = mask?.row ?? 0;
     const mc = mask?.col ?? 0;
     const causal = isCausal ? 1 : 0;
+    const rest = [bh, L, S, E, Ev, scale, causal, dropoutP, seed];
+    let args: number[];
+    if (fn === "fwd") {
+      args = [out.ptr, lse.ptr, q._ptr(op), k._ptr(op), v._ptr(op), mp, mo, mr, mc, 0];
+    } else {
+      const [dq, dk, dv, dy] = grads!;
+      args = [
+        dq.ptr,
+        dk.ptr,
+        dv.ptr,
+        dy._ptr(op),
+        q._ptr(op),
+        k._ptr(op),
+        v._ptr(op),
+        out._ptr(`${op} backward`),
+        lse._ptr(`${op} backward`),
+        mp,
+        mo,
+        mr,
+        mc,
+        0,
+      ];
+    }
+    // The backward does about 2.5 times the forward's work.
+    if (sdpaOnPool(fn === "bwd", args, wsSize, rest, fn === "fwd" ? madds : 2.5 * madds)) return;
+    const ws = Tensor._empty(op, [wsSize]);
     try {
+      args[args.length - 1] = ws.ptr;
       if (fn === "fwd") {
-        K.sdpa_f32(
-          out.ptr,
-          lse.ptr,
-          q._ptr(op),
-          k._ptr(op),
-          v._ptr(op),
-          mp,
-          mo,
-          mr,
-          mc,
-          ws.ptr,
-          bh,
-          L,
-          S,
-          E,
-          Ev,
-          scale,
-          causal,
-          dropoutP,
-          seed,
-        );
+        (K.sdpa_f32 as (...x: number[]) => void)(...args, ...rest);
       } else {
-        const [dq, dk, dv, dy] = grads!;
-        K.sdpa_bwd_f32(
-          dq.ptr,
-          dk.ptr,
-          dv.ptr,
-          dy._ptr(op),
-          q._ptr(op),
-          k._ptr(op),
-          v._ptr(op),
-          out._ptr(`${op} backward`),
-          lse._ptr(`${op} backward`),
-          mp,
-          mo,
-          mr,
-          mc,
-          ws.ptr,
-          bh,
-          L,
-          S,
-          E,
-          Ev,
-          scale,
-          causal,
-          dropoutP,
-          seed,
-        );
+        (K.sdpa_bwd_f32 as (...x: number[]) => void)(...args, ...rest);
       }
     } finally {
       ws.dispose();

@@ -164,10 +164,30 @@ function times(x: Tensor, other: TensorOrScalar): Tensor {
   return typeof other === "number" ? scalarRaw("mul", BinaryOp.mul, x, other) : mulRaw(x, other);
 }
 
+/**
+ * Elementwise a + b, broadcasting; either side may be a number.
+ *
+ * PyTorch: `torch.add`.
+ *
+ * @example
+ * ```ts
+ * wg.add(wg.tensor([1, 2]), 10); // [11, 12]
+ * ```
+ */
 export function add(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return binaryOp("add", BinaryOp.add, BinaryOp.add, a, b, (g) => g, "none");
 }
 
+/**
+ * Elementwise a - b, broadcasting; either side may be a number.
+ *
+ * PyTorch: `torch.sub`.
+ *
+ * @example
+ * ```ts
+ * wg.sub(wg.tensor([5, 7]), wg.tensor([1, 2])); // [4, 5]
+ * ```
+ */
 export function sub(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return binaryOp(
     "sub",
@@ -180,6 +200,16 @@ export function sub(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   );
 }
 
+/**
+ * Elementwise a * b, broadcasting; either side may be a number.
+ *
+ * PyTorch: `torch.mul`.
+ *
+ * @example
+ * ```ts
+ * wg.mul(wg.tensor([[1], [2]]), wg.tensor([3, 4])); // [[3, 4], [6, 8]]
+ * ```
+ */
 export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   // d(a*b)/da = b and d(a*b)/db = a
   return binaryOp("mul", BinaryOp.mul, BinaryOp.mul, a, b, (g, side, fa, fb) =>
@@ -187,6 +217,16 @@ export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   );
 }
 
+/**
+ * Elementwise a / b (true division: integers give float32), broadcasting.
+ *
+ * PyTorch: `torch.div`.
+ *
+ * @example
+ * ```ts
+ * wg.div(wg.tensor([1, 3]), 2); // [0.5, 1.5]
+ * ```
+ */
 export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const out: Tensor = binaryOp(
     "div",
@@ -243,10 +283,30 @@ function extremum(op: "maximum" | "minimum", a: TensorOrScalar, b: TensorOrScala
   });
 }
 
+/**
+ * Elementwise larger of a and b, broadcasting.
+ *
+ * PyTorch: `torch.maximum`.
+ *
+ * @example
+ * ```ts
+ * wg.maximum(wg.tensor([1, 5]), wg.tensor([3, 2])); // [3, 5]
+ * ```
+ */
 export function maximum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return extremum("maximum", a, b);
 }
 
+/**
+ * Elementwise smaller of a and b, broadcasting.
+ *
+ * PyTorch: `torch.minimum`.
+ *
+ * @example
+ * ```ts
+ * wg.minimum(wg.tensor([1, 5]), 2); // [1, 2]
+ * ```
+ */
 export function minimum(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return extremum("minimum", a, b);
 }

@@ -9,6 +9,16 @@ import { checkDType, type DType } from "../dtype.js";
 import { WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
 
+/**
+ * A copy converted to `dtype` ("float32", "int32" or "bool").
+ *
+ * PyTorch: `torch.Tensor.to(dtype)`.
+ *
+ * @example
+ * ```ts
+ * wg.to(wg.tensor([1.7, -1.7]), "int32"); // [1, -1]
+ * ```
+ */
 export function to(x: Tensor, dtype: DType | string): Tensor {
   if (!(x instanceof Tensor)) {
     throw new WasmgradError(`to: expected a Tensor but got ${x === null ? "null" : typeof x}`);

@@ -130,21 +130,81 @@ function compare(op: CmpName, a: unknown, b: unknown): Tensor {
   return compareRaw(op, CompareOp[name], t, y);
 }
 
+/**
+ * Elementwise a == b, broadcasting; a bool tensor.
+ *
+ * PyTorch: `torch.eq`.
+ *
+ * @example
+ * ```ts
+ * wg.eq(wg.tensor([1, 2]), 2); // [false, true]
+ * ```
+ */
 export function eq(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return compare("eq", a, b);
 }
+/**
+ * Elementwise a != b, broadcasting; a bool tensor.
+ *
+ * PyTorch: `torch.ne`.
+ *
+ * @example
+ * ```ts
+ * wg.ne(wg.tensor([1, 2]), 2); // [true, false]
+ * ```
+ */
 export function ne(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return compare("ne", a, b);
 }
+/**
+ * Elementwise a < b, broadcasting; a bool tensor.
+ *
+ * PyTorch: `torch.lt`.
+ *
+ * @example
+ * ```ts
+ * wg.lt(wg.tensor([1, 2]), 2); // [true, false]
+ * ```
+ */
 export function lt(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return compare("lt", a, b);
 }
+/**
+ * Elementwise a <= b, broadcasting; a bool tensor.
+ *
+ * PyTorch: `torch.le`.
+ *
+ * @example
+ * ```ts
+ * wg.le(wg.tensor([1, 3]), 2); // [true, false]
+ * ```
+ */
 export function le(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return compare("le", a, b);
 }
+/**
+ * Elementwise a > b, broadcasting; a bool tensor.
+ *
+ * PyTorch: `torch.gt`.
+ *
+ * @example
+ * ```ts
+ * wg.gt(wg.tensor([1, 3]), 2); // [false, true]
+ * ```
+ */
 export function gt(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return compare("gt", a, b);
 }
+/**
+ * Elementwise a >= b, broadcasting; a bool tensor.
+ *
+ * PyTorch: `torch.ge`.
+ *
+ * @example
+ * ```ts
+ * wg.ge(wg.tensor([1, 2]), 2); // [false, true]
+ * ```
+ */
 export function ge(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   return compare("ge", a, b);
 }
@@ -181,16 +241,56 @@ function logical(op: string, code: CompareOpCode, a: unknown, b: unknown): Tenso
   return out;
 }
 
+/**
+ * Elementwise a && b of the truth values (nonzero is true); a bool tensor.
+ *
+ * PyTorch: `torch.logical_and`.
+ *
+ * @example
+ * ```ts
+ * wg.logicalAnd(wg.tensor([1, 0]), wg.tensor([1, 1])); // [true, false]
+ * ```
+ */
 export function logicalAnd(a: Tensor, b: Tensor): Tensor {
   return logical("logicalAnd", CompareOp.and, a, b);
 }
+/**
+ * Elementwise a || b of the truth values (nonzero is true); a bool tensor.
+ *
+ * PyTorch: `torch.logical_or`.
+ *
+ * @example
+ * ```ts
+ * wg.logicalOr(wg.tensor([1, 0]), wg.tensor([0, 0])); // [true, false]
+ * ```
+ */
 export function logicalOr(a: Tensor, b: Tensor): Tensor {
   return logical("logicalOr", CompareOp.or, a, b);
 }
+/**
+ * Elementwise exclusive or of the truth values (nonzero is true); a bool tensor.
+ *
+ * PyTorch: `torch.logical_xor`.
+ *
+ * @example
+ * ```ts
+ * wg.logicalXor(wg.tensor([1, 1]), wg.tensor([0, 1])); // [true, false]
+ * ```
+ */
 export function logicalXor(a: Tensor, b: Tensor): Tensor {
   return logical("logicalXor", CompareOp.xor, a, b);
 }
 
+/**
+ * Elementwise !x of the truth value (nonzero is true); a bool tensor.
+ *
+ * PyTorch: `torch.logical_not`.
+ *
+ * @example
+ * ```ts
+ * wg.logicalNot(wg.tensor([0, 2])); // [true, false]
+ * ```
+ */
 export function logicalNot(x: Tensor): Tensor {
   const t = tensorArg("logicalNot", x);
   if (t.dtype === "int32") {
@@ -213,12 +313,42 @@ function classify(op: string, x: Tensor, code: number, forInt: boolean): Tensor 
   return test(op, t, code);
 }
 
+/**
+ * True where x is NaN; a bool tensor.
+ *
+ * PyTorch: `torch.isnan`.
+ *
+ * @example
+ * ```ts
+ * wg.isnan(wg.tensor([1, NaN])); // [false, true]
+ * ```
+ */
 export function isnan(x: Tensor): Tensor {
   return classify("isnan", x, TestOp.isnan, false);
 }
+/**
+ * True where x is neither infinite nor NaN; a bool tensor.
+ *
+ * PyTorch: `torch.isfinite`.
+ *
+ * @example
+ * ```ts
+ * wg.isfinite(wg.tensor([1, Infinity, NaN])); // [true, false, false]
+ * ```
+ */
 export function isfinite(x: Tensor): Tensor {
   return classify("isfinite", x, TestOp.isfinite, true);
 }
+/**
+ * True where x is +-Infinity; a bool tensor.
+ *
+ * PyTorch: `torch.isinf`.
+ *
+ * @example
+ * ```ts
+ * wg.isinf(wg.tensor([1, -Infinity])); // [false, true]
+ * ```
+ */
 export function isinf(x: Tensor): Tensor {
   return classify("isinf", x, TestOp.isinf, false);
 }

@@ -18,7 +18,6 @@ import { fmt } from "../errors.js";
 import { Tensor } from "../tensor.js";
 import { type Args, args, fail, optionalTensorArg, size, tensorArg } from "../validate.js";
 import {
-  blockingOf,
   type Conv2dOptions,
   conv2d,
   type Geometry,
@@ -26,6 +25,7 @@ import {
   type Pair,
   pair,
   withWorkspace,
+  workspaceOf,
 } from "./conv.js";
 import { reshape, squeeze, unsqueeze } from "./shape.js";
 
@@ -109,6 +109,13 @@ function addBias(y: Tensor, b: Tensor): void {
  * Transposed 2-D convolution of x [N, Cin, H, W] (or [Cin, H, W]) with weight
  * [Cin, Cout / groups, kH, kW]: PyTorch's conv_transpose2d(input, weight, bias, stride,
  * padding, output_padding, groups, dilation), the last six also as options.
+ *
+ * PyTorch: `torch.nn.functional.conv_transpose2d`.
+ *
+ * @example
+ * ```ts
+ * wg.F.convTranspose2d(wg.ones(1, 2, 4, 4), wg.ones(2, 3, 2, 2), null, { stride: 2 }).shape; // [1, 3, 8, 8]
+ * ```
  */
 export function convTranspose2d(
   input: Tensor,
@@ -129,14 +136,12 @@ export function convTranspose2d(
   if (b !== null && (b.ndim !== 1 || b.shape[0] !== g.c)) {
     fail(op, `bias has shape ${fmt(b.shape)} but expected [${g.c}] for weight ${fmt(w.shape)}`);
   }
-  const blocking = blockingOf(g);
+  const workFloats = workspaceOf(g);
   const out = Tensor._empty(op, [g.n, g.c, g.h, g.w]);
   const xp = x._ptr(op);
   const wp = w._ptr(op);
   if (out.numel() > 0) {
-    withWorkspace(blocking, (work) =>
-      K.conv2d_bwd_input_f32(out.ptr, xp, wp, work, metaOf(g, blocking)),
-    );
+    withWorkspace(workFloats, (work) => K.conv2d_bwd_input_f32(out.ptr, xp, wp, work, metaOf(g)));
     if (b !== null) addBias(out, b);
   }
   const inputs = b === null ? [x, w] : [x, w, b];
@@ -149,8 +154,8 @@ export function convTranspose2d(
     if (x.requiresGrad) {
       const t = Tensor._empty(op, x.shape);
       if (t.numel() > 0) {
-        withWorkspace(blocking, (work) =>
-          K.conv2d_f32(t.ptr, dyp, w._ptr(op), 0, work, metaOf(g, blocking)),
+        withWorkspace(workFloats, (work) =>
+          K.conv2d_f32(t.ptr, dyp, w._ptr(op), 0, work, metaOf(g)),
         );
       }
       dx = t;
@@ -158,8 +163,8 @@ export function convTranspose2d(
     if (w.requiresGrad) {
       const t = Tensor._empty(op, w.shape);
       if (t.numel() > 0) {
-        withWorkspace(blocking, (work) =>
-          K.conv2d_bwd_weight_f32(t.ptr, x._ptr(op), dyp, work, metaOf(g, blocking)),
+        withWorkspace(workFloats, (work) =>
+          K.conv2d_bwd_weight_f32(t.ptr, x._ptr(op), dyp, work, metaOf(g)),
         );
       }
       dw = t;
@@ -215,7 +220,16 @@ type T1Args = [
   dilation: One,
 ];
 
-/** PyTorch's conv_transpose1d(input, weight, bias, stride, padding, output_padding, groups, dilation). */
+/**
+ * PyTorch's conv_transpose1d(input, weight, bias, stride, padding, output_padding, groups, dilation).
+ *
+ * PyTorch: `torch.nn.functional.conv_transpose1d`.
+ *
+ * @example
+ * ```ts
+ * wg.F.convTranspose1d(wg.ones(1, 2, 4), wg.ones(2, 3, 2), null, { stride: 2 }).shape; // [1, 3, 8]
+ * ```
+ */
 export function convTranspose1d(
   input: Tensor,
   weight: Tensor,
@@ -244,7 +258,16 @@ export interface Conv1dOptions {
   groups?: number;
 }
 
-/** PyTorch's conv1d(input, weight, bias, stride, padding, dilation, groups) over [N, C, L]. */
+/**
+ * PyTorch's conv1d(input, weight, bias, stride, padding, dilation, groups) over [N, C, L].
+ *
+ * PyTorch: `torch.nn.functional.conv1d`.
+ *
+ * @example
+ * ```ts
+ * wg.F.conv1d(wg.ones(1, 2, 10), wg.ones(4, 2, 3)).shape; // [1, 4, 8]
+ * ```
+ */
 export function conv1d(
   input: Tensor,
   weight: Tensor,

@@ -128,51 +128,12 @@ function geometry(x: Tensor, weight: Tensor, options: Conv2dOptions): Geometry {
 }
 
 /**
- * How the im2col matrix is cut into blocks, as assembly/kernels/conv.ts expects: `images` whole
- * images per block when images are small, else `chunk` output positions (strided) or output rows
- * (stride 1) of one image per block; `work` is the workspace in floats. Columns plus staging rows
- * stay within 256K floats (1 MB: of 64K to 1M, the best on 56x56x64 and 8x32x32x16).
+ * Floats of workspace the conv2d kernels need for geometry `g` (0 for pointwise convolutions),
+ * from assembly/kernels/conv.ts, which also decides how the im2col matrix is cut into blocks:
+ * the sizing lives next to the code that lays the workspace out.
  */
-export interface Blocking {
-  chunk: number;
-  images: number;
-  work: number;
-}
-
-const BLOCK_FLOATS = 262144;
-
-export function blockingOf(g: Geometry): Blocking {
-  const kd = (g.c / g.groups) * g.kh * g.kw;
-  const ocg = g.oc / g.groups;
-  const p = g.oh * g.ow;
-  if (p === 0 || pointwise(g)) return { chunk: 1, images: 1, work: 0 };
-  // Columns per block, counting the column rows and the staging rows.
-  const staged = Math.max(8, Math.floor(BLOCK_FLOATS / (kd + ocg)) & ~7);
-  if (g.stride[0] === 1 && g.stride[1] === 1) {
-    // The wide layout: rows of width wp, padded planes of pp floats.
-    const wp = g.ow + (g.kw - 1) * g.dilation[1];
-    const hp = g.oh + (g.kh - 1) * g.dilation[0];
-    const pp = hp * wp + (g.kw - 1) * g.dilation[1] + 4;
-    const cg = g.c / g.groups;
-    const perImage = g.oh * wp;
-    let images = 1;
-    let rows = g.oh;
-    if (g.n > 1 && 2 * perImage <= staged) images = Math.min(g.n, Math.floor(staged / perImage));
-    else {
-      rows = Math.max(1, Math.floor(staged / wp));
-      rows = Math.ceil(g.oh / Math.ceil(g.oh / rows));
-    }
-    const q = images * rows * wp;
-    // Columns in sgemm's packed layout pad q to a multiple of 8.
-    return { chunk: rows, images, work: images * cg * pp + kd * ((q + 7) & ~7) + ocg * q };
-  }
-  if (g.n > 1 && 2 * p <= staged) {
-    const images = Math.min(g.n, Math.floor(staged / p));
-    return { chunk: images * p, images, work: (kd + ocg) * images * p };
-  }
-  const blocks = Math.ceil(p / staged);
-  const chunk = Math.min(p, (Math.ceil(p / blocks) + 7) & ~7);
-  return { chunk, images: 1, work: (kd + ocg) * chunk };
+export function workspaceOf(g: Geometry): number {
+  return K.conv2d_workspace_f32(metaOf(g));
 }
 
 /** Multiply-adds of one pass: the work estimate for running it on threads. */
@@ -180,24 +141,13 @@ function madds(g: Geometry): number {
   return g.n * g.oc * g.oh * g.ow * (g.c / g.groups) * g.kh * g.kw;
 }
 
-function pointwise(g: Geometry): boolean {
-  return (
-    g.kh === 1 &&
-    g.kw === 1 &&
-    g.stride[0] === 1 &&
-    g.stride[1] === 1 &&
-    g.pad[0] === 0 &&
-    g.pad[1] === 0
-  );
-}
-
-/** Runs `body` with the workspace `blocking` asks for (none for pointwise convolutions). */
-export function withWorkspace(blocking: Blocking, body: (work: number) => void): void {
-  if (blocking.work === 0) {
+/** Runs `body` with a workspace of `floats` floats (none when 0: pointwise convolutions). */
+export function withWorkspace(floats: number, body: (work: number) => void): void {
+  if (floats === 0) {
     body(0);
     return;
   }
-  const work = allocate("conv2d", blocking.work * 4);
+  const work = allocate("conv2d", floats * 4);
   try {
     body(work);
   } finally {
@@ -205,7 +155,11 @@ export function withWorkspace(blocking: Blocking, body: (work: number) => void):
   }
 }
 
-export function metaOf(g: Geometry, blocking: Blocking): number {
+/**
+ * The kernels' meta (layout in src/backend/table/conv.ts) for geometry `g`, blocking left to
+ * the kernel (chunk and images 0).
+ */
+export function metaOf(g: Geometry): number {
   return meta([
     g.n,
     g.c,
@@ -223,12 +177,21 @@ export function metaOf(g: Geometry, blocking: Blocking): number {
     g.dilation[0],
     g.dilation[1],
     g.groups,
-    blocking.chunk,
-    blocking.images,
+    0,
+    0,
   ]);
 }
 
-/** `conv2d(input, weight, bias?, stride?, padding?, dilation?, groups?)`, or the options. */
+/**
+ * `conv2d(input, weight, bias?, stride?, padding?, dilation?, groups?)`, or the options.
+ *
+ * PyTorch: `torch.nn.functional.conv2d`.
+ *
+ * @example
+ * ```ts
+ * wg.F.conv2d(wg.ones(1, 3, 8, 8), wg.ones(4, 3, 3, 3), null, { padding: 1 }).shape; // [1, 4, 8, 8]
+ * ```
+ */
 export function conv2d(
   input: Tensor,
   weight: Tensor,
@@ -272,16 +235,14 @@ function conv2dImpl(
       );
     }
   }
-  const blocking = blockingOf(g);
+  const workFloats = workspaceOf(g);
   const out = Tensor._empty("conv2d", [g.n, g.oc, g.oh, g.ow]);
   if (out.numel() > 0) {
     const xp = x._ptr("conv2d");
     const wp = weight._ptr("conv2d");
     const bp = b === null ? 0 : b._ptr("conv2d");
-    if (!convOnPool(false, out.ptr, xp, wp, bp, blocking.work, metaOf(g, blocking), madds(g)))
-      withWorkspace(blocking, (work) =>
-        K.conv2d_f32(out.ptr, xp, wp, bp, work, metaOf(g, blocking)),
-      );
+    if (!convOnPool(false, out.ptr, xp, wp, bp, workFloats, metaOf(g), madds(g)))
+      withWorkspace(workFloats, (work) => K.conv2d_f32(out.ptr, xp, wp, bp, work, metaOf(g)));
   }
   const inputs = b === null ? [x, weight] : [x, weight, b];
   if (!needsGradAny(inputs)) return out;
@@ -295,9 +256,9 @@ function conv2dImpl(
       if (dx.numel() > 0) {
         const out = dx;
         const wp = weight._ptr("conv2d");
-        if (!convOnPool(true, out.ptr, dyp, wp, 0, blocking.work, metaOf(g, blocking), madds(g)))
-          withWorkspace(blocking, (work) =>
-            K.conv2d_bwd_input_f32(out.ptr, dyp, wp, work, metaOf(g, blocking)),
+        if (!convOnPool(true, out.ptr, dyp, wp, 0, workFloats, metaOf(g), madds(g)))
+          withWorkspace(workFloats, (work) =>
+            K.conv2d_bwd_input_f32(out.ptr, dyp, wp, work, metaOf(g)),
           );
       }
     }
@@ -305,8 +266,8 @@ function conv2dImpl(
       dw = Tensor._empty("conv2d", weight.shape);
       if (dw.numel() > 0) {
         const out = dw;
-        withWorkspace(blocking, (work) =>
-          K.conv2d_bwd_weight_f32(out.ptr, dyp, x._ptr("conv2d"), work, metaOf(g, blocking)),
+        withWorkspace(workFloats, (work) =>
+          K.conv2d_bwd_weight_f32(out.ptr, dyp, x._ptr("conv2d"), work, metaOf(g)),
         );
       }
     }

@@ -66,6 +66,11 @@ function fillWith(t: Tensor, value: (i: number) => number): Tensor {
 
 /**
  * `steps` values evenly spaced from start to end inclusive (torch.linspace(start, end, steps)).
+ *
+ * @example
+ * ```ts
+ * wg.linspace(0, 1, 5); // [0, 0.25, 0.5, 0.75, 1]
+ * ```
  */
 export function linspace(
   start: number,
@@ -89,7 +94,14 @@ export function linspace(
   );
 }
 
-/** base ** linspace(start, end, steps) (torch.logspace; base defaults to 10). */
+/**
+ * base ** linspace(start, end, steps) (torch.logspace; base defaults to 10).
+ *
+ * @example
+ * ```ts
+ * wg.logspace(0, 2, 3); // [1, 10, 100]
+ * ```
+ */
 export function logspace(
   start: number,
   end: number,
@@ -110,7 +122,16 @@ export function logspace(
   );
 }
 
-/** A tensor of `t`'s shape filled with `value`. */
+/**
+ * A tensor of `t`'s shape filled with `value`.
+ *
+ * PyTorch: `torch.full_like`.
+ *
+ * @example
+ * ```ts
+ * wg.fullLike(wg.zeros(3), 2); // [2, 2, 2]
+ * ```
+ */
 export function fullLike(
   t: Tensor,
   value: number,
@@ -125,7 +146,16 @@ export function fullLike(
   return finish("fullLike", out, opts);
 }
 
-/** Uniform draws in [0, 1) of `t`'s shape. */
+/**
+ * Uniform draws in [0, 1) of `t`'s shape.
+ *
+ * PyTorch: `torch.rand_like`.
+ *
+ * @example
+ * ```ts
+ * wg.randLike(wg.zeros(2, 2));
+ * ```
+ */
 export function randLike(t: Tensor, opts?: DTypeLikeOptions, ...extra: never[]): Tensor {
   noExtra("randLike", [t, opts, ...extra], 2);
   const x = tensorArg("randLike", "input", t);
@@ -133,7 +163,16 @@ export function randLike(t: Tensor, opts?: DTypeLikeOptions, ...extra: never[]):
   return finish("randLike", fillWith(Tensor._empty("randLike", x.shape), uniform), opts);
 }
 
-/** Standard normal draws of `t`'s shape. */
+/**
+ * Standard normal draws of `t`'s shape.
+ *
+ * PyTorch: `torch.randn_like`.
+ *
+ * @example
+ * ```ts
+ * wg.randnLike(wg.zeros(2, 2));
+ * ```
+ */
 export function randnLike(t: Tensor, opts?: DTypeLikeOptions, ...extra: never[]): Tensor {
   noExtra("randnLike", [t, opts, ...extra], 2);
   const x = tensorArg("randnLike", "input", t);
@@ -141,7 +180,14 @@ export function randnLike(t: Tensor, opts?: DTypeLikeOptions, ...extra: never[])
   return finish("randnLike", fillWith(Tensor._empty("randnLike", x.shape), normal), opts);
 }
 
-/** A tensor of `t`'s shape whose values are unspecified (torch.empty_like). */
+/**
+ * A tensor of `t`'s shape whose values are unspecified (torch.empty_like).
+ *
+ * @example
+ * ```ts
+ * wg.emptyLike(wg.ones(2, 3)).shape; // [2, 3]
+ * ```
+ */
 export function emptyLike(t: Tensor, opts?: DTypeLikeOptions, ...extra: never[]): Tensor {
   noExtra("emptyLike", [t, opts, ...extra], 2);
   const x = tensorArg("emptyLike", "input", t);
@@ -152,6 +198,11 @@ export function emptyLike(t: Tensor, opts?: DTypeLikeOptions, ...extra: never[])
 /**
  * 1 with probability p, else 0, elementwise: p is the tensor of probabilities
  * (torch.bernoulli(input)), or a number p for a tensor of input's shape (torch.bernoulli(input, p)).
+ *
+ * @example
+ * ```ts
+ * wg.bernoulli(wg.full([4], 0.5)); // e.g. [1, 0, 0, 1]
+ * ```
  */
 export function bernoulli(input: Tensor, p?: number, ...extra: never[]): Tensor {
   noExtra("bernoulli", [input, p, ...extra], 2);

@@ -76,6 +76,13 @@ export function shapeArgs(
  * A tensor from a number or boolean (0-d), nested arrays, or a flat typed array / number array
  * with `opts.shape`. The data is copied. Booleans give bool, an Int32Array gives int32,
  * anything else float32, unless `opts.dtype` says otherwise.
+ *
+ * PyTorch: `torch.tensor`.
+ *
+ * @example
+ * ```ts
+ * wg.tensor([[1, 2], [3, 4]], { requiresGrad: true });
+ * ```
  */
 export function tensor(
   data: NestedNumbers | Float32Array | Int32Array | Uint8Array | ArrayLike<number>,
@@ -178,16 +185,45 @@ function shapeOf(op: string, shape: unknown): number[] {
   throw new WasmgradError(`${op}: expected a shape (an array of sizes) but got ${describe(shape)}`);
 }
 
-/** A tensor of `shape` filled with `value` (a boolean gives bool). */
+/**
+ * A tensor of `shape` filled with `value` (a boolean gives bool).
+ *
+ * PyTorch: `torch.full`.
+ *
+ * @example
+ * ```ts
+ * wg.full([2, 2], 7); // [[7, 7], [7, 7]]
+ * ```
+ */
 export function full(shape: ShapeArg, value: number | boolean, opts?: CreateOptions): Tensor {
   return filled("full", shapeOf("full", shape), value, opts);
 }
 
+/**
+ * A tensor of zeros; the shape as arguments or one array.
+ *
+ * PyTorch: `torch.zeros`.
+ *
+ * @example
+ * ```ts
+ * wg.zeros(2, 3); // also wg.zeros([2, 3])
+ * ```
+ */
 export function zeros(...args: ShapeArgs): Tensor {
   const { shape, opts } = shapeArgs("zeros", args);
   return filled("zeros", shape, 0, opts);
 }
 
+/**
+ * A tensor of ones; the shape as arguments or one array.
+ *
+ * PyTorch: `torch.ones`.
+ *
+ * @example
+ * ```ts
+ * wg.ones(2, 3); // also wg.ones([2, 3])
+ * ```
+ */
 export function ones(...args: ShapeArgs): Tensor {
   const { shape, opts } = shapeArgs("ones", args);
   return filled("ones", shape, 1, opts);
@@ -197,19 +233,48 @@ function likeOptions(t: Tensor, opts?: CreateOptions): CreateOptions {
   return { dtype: t.dtype, ...checkOptions("like", opts, CREATE_KEYS) };
 }
 
+/**
+ * Zeros with `t`'s shape (and dtype unless `opts.dtype`).
+ *
+ * PyTorch: `torch.zeros_like`.
+ *
+ * @example
+ * ```ts
+ * wg.zerosLike(wg.ones(2, 2));
+ * ```
+ */
 export function zerosLike(t: Tensor, opts?: CreateOptions): Tensor {
   if (!(t instanceof Tensor))
     throw new WasmgradError(`zerosLike: expected a Tensor but got ${describe(t)}`);
   return filled("zerosLike", [...t.shape], 0, likeOptions(t, opts));
 }
 
+/**
+ * Ones with `t`'s shape (and dtype unless `opts.dtype`).
+ *
+ * PyTorch: `torch.ones_like`.
+ *
+ * @example
+ * ```ts
+ * wg.onesLike(wg.zeros(2, 2));
+ * ```
+ */
 export function onesLike(t: Tensor, opts?: CreateOptions): Tensor {
   if (!(t instanceof Tensor))
     throw new WasmgradError(`onesLike: expected a Tensor but got ${describe(t)}`);
   return filled("onesLike", [...t.shape], 1, likeOptions(t, opts));
 }
 
-/** `arange(end)` or `arange(start, end, step = 1)`: values start, start+step, ... below end. */
+/**
+ * `arange(end)` or `arange(start, end, step = 1)`: values start, start+step, ... below end.
+ *
+ * PyTorch: `torch.arange`.
+ *
+ * @example
+ * ```ts
+ * wg.arange(0, 1, 0.25); // [0, 0.25, 0.5, 0.75]
+ * ```
+ */
 export function arange(
   startOrEnd: number,
   end?: number | CreateOptions,
@@ -259,6 +324,16 @@ export function arange(
   return finish(t, options);
 }
 
+/**
+ * The n x m identity matrix (m defaults to n).
+ *
+ * PyTorch: `torch.eye`.
+ *
+ * @example
+ * ```ts
+ * wg.eye(2); // [[1, 0], [0, 1]]
+ * ```
+ */
 export function eye(n: number, m: number | CreateOptions = n, opts?: CreateOptions): Tensor {
   let cols = n;
   let options = opts;
@@ -273,13 +348,31 @@ export function eye(n: number, m: number | CreateOptions = n, opts?: CreateOptio
   return finish(t, options);
 }
 
-/** Uniform draws in [0, 1): `rand(2, 3)` or `rand([2, 3], { requiresGrad })`. */
+/**
+ * Uniform draws in [0, 1): `rand(2, 3)` or `rand([2, 3], { requiresGrad })`.
+ *
+ * PyTorch: `torch.rand`.
+ *
+ * @example
+ * ```ts
+ * wg.rand(2, 3); // uniform in [0, 1)
+ * ```
+ */
 export function rand(...args: ShapeArgs): Tensor {
   const { shape, opts } = shapeArgs("rand", args);
   return randomFill("rand", shape, uniform, opts);
 }
 
-/** Standard normal draws: `randn(2, 3)` or `randn([2, 3], { requiresGrad })`. */
+/**
+ * Standard normal draws: `randn(2, 3)` or `randn([2, 3], { requiresGrad })`.
+ *
+ * PyTorch: `torch.randn`.
+ *
+ * @example
+ * ```ts
+ * wg.randn(2, 3); // standard normal
+ * ```
+ */
 export function randn(...args: ShapeArgs): Tensor {
   const { shape, opts } = shapeArgs("randn", args);
   return randomFill("randn", shape, normal, opts);

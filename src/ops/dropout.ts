@@ -10,7 +10,16 @@ import { Tensor } from "../tensor.js";
 import { type Args, args, bool, num, tensorArg } from "../validate.js";
 import { mul } from "./binary.js";
 
-/** `dropout(input, p = 0.5, training = true, inplace = false)`, or the options. */
+/**
+ * `dropout(input, p = 0.5, training = true, inplace = false)`, or the options.
+ *
+ * PyTorch: `torch.nn.functional.dropout`.
+ *
+ * @example
+ * ```ts
+ * wg.F.dropout(wg.ones(2, 4), { p: 0.5, training: true }); // zeros, and the rest scaled to 2
+ * ```
+ */
 export function dropout(
   input: Tensor,
   ...rest: Args<

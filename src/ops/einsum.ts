@@ -142,7 +142,14 @@ function contract(a: Term, b: Term, keep: Set<string>): Term {
   return { t: out, letters: [...batch, ...aOnly, ...bOnly] };
 }
 
-/** torch.einsum(equation, *operands): e.g. einsum("bhqd,bhkd->bhqk", q, k). */
+/**
+ * torch.einsum(equation, *operands): e.g. einsum("bhqd,bhkd->bhqk", q, k).
+ *
+ * @example
+ * ```ts
+ * wg.einsum("ij,jk->ik", wg.ones(2, 3), wg.ones(3, 4)).shape; // [2, 4]
+ * ```
+ */
 export function einsum(equation: string, ...operands: (Tensor | readonly Tensor[])[]): Tensor {
   const tensors = (
     operands.length === 1 && Array.isArray(operands[0]) ? operands[0] : operands

@@ -97,10 +97,30 @@ function scaled(t: Tensor, s: number): Tensor {
   return r;
 }
 
+/**
+ * Elementwise sine.
+ *
+ * PyTorch: `torch.sin`.
+ *
+ * @example
+ * ```ts
+ * wg.sin(wg.tensor([0, Math.PI / 2])); // [0, 1]
+ * ```
+ */
 export function sin(x: Tensor, ...extra: never[]): Tensor {
   return unary("sin", K.sin_f32, x, (g) => times(g, mapRaw("sin", K.cos_f32, x)), extra);
 }
 
+/**
+ * Elementwise cosine.
+ *
+ * PyTorch: `torch.cos`.
+ *
+ * @example
+ * ```ts
+ * wg.cos(wg.tensor([0, Math.PI])); // [1, -1]
+ * ```
+ */
 export function cos(x: Tensor, ...extra: never[]): Tensor {
   return unary(
     "cos",
@@ -111,6 +131,16 @@ export function cos(x: Tensor, ...extra: never[]): Tensor {
   );
 }
 
+/**
+ * Elementwise error function.
+ *
+ * PyTorch: `torch.erf`.
+ *
+ * @example
+ * ```ts
+ * wg.erf(wg.tensor([0, 1])); // [0, 0.8427]
+ * ```
+ */
 export function erf(x: Tensor, ...extra: never[]): Tensor {
   // d erf/dx = 2/sqrt(pi) e^(-x^2)
   return unary(
@@ -127,6 +157,16 @@ export function erf(x: Tensor, ...extra: never[]): Tensor {
   );
 }
 
+/**
+ * Elementwise log(1 + x), exact near 0.
+ *
+ * PyTorch: `torch.log1p`.
+ *
+ * @example
+ * ```ts
+ * wg.log1p(wg.tensor([1e-6])); // [1e-6]
+ * ```
+ */
 export function log1p(x: Tensor, ...extra: never[]): Tensor {
   return unary(
     "log1p",
@@ -142,6 +182,16 @@ export function log1p(x: Tensor, ...extra: never[]): Tensor {
   );
 }
 
+/**
+ * Elementwise e^x - 1, exact near 0.
+ *
+ * PyTorch: `torch.expm1`.
+ *
+ * @example
+ * ```ts
+ * wg.expm1(wg.tensor([1e-6])); // [1e-6]
+ * ```
+ */
 export function expm1(x: Tensor, ...extra: never[]): Tensor {
   return unary(
     "expm1",
@@ -152,6 +202,16 @@ export function expm1(x: Tensor, ...extra: never[]): Tensor {
   );
 }
 
+/**
+ * Elementwise 1 / sqrt(x).
+ *
+ * PyTorch: `torch.rsqrt`.
+ *
+ * @example
+ * ```ts
+ * wg.rsqrt(wg.tensor([4, 16])); // [0.5, 0.25]
+ * ```
+ */
 export function rsqrt(x: Tensor, ...extra: never[]): Tensor {
   // d x^(-1/2)/dx = -1/2 x^(-3/2) = -1/2 out^3
   return unary(
@@ -166,10 +226,30 @@ export function rsqrt(x: Tensor, ...extra: never[]): Tensor {
   );
 }
 
+/**
+ * Elementwise x * x.
+ *
+ * PyTorch: `torch.square`.
+ *
+ * @example
+ * ```ts
+ * wg.square(wg.tensor([-2, 3])); // [4, 9]
+ * ```
+ */
 export function square(x: Tensor, ...extra: never[]): Tensor {
   return unary("square", K.square_f32, x, (g) => scaled(mulRaw(g, x), 2), extra);
 }
 
+/**
+ * Elementwise 1 / x.
+ *
+ * PyTorch: `torch.reciprocal`.
+ *
+ * @example
+ * ```ts
+ * wg.reciprocal(wg.tensor([2, 4])); // [0.5, 0.25]
+ * ```
+ */
 export function reciprocal(x: Tensor, ...extra: never[]): Tensor {
   return unary(
     "reciprocal",
@@ -180,14 +260,44 @@ export function reciprocal(x: Tensor, ...extra: never[]): Tensor {
   );
 }
 
+/**
+ * Elementwise -1, 0 or 1.
+ *
+ * PyTorch: `torch.sign`.
+ *
+ * @example
+ * ```ts
+ * wg.sign(wg.tensor([-3, 0, 2])); // [-1, 0, 1]
+ * ```
+ */
 export function sign(x: Tensor, ...extra: never[]): Tensor {
   return unary("sign", K.sign_f32, x, "zero", extra);
 }
 
+/**
+ * Elementwise floor.
+ *
+ * PyTorch: `torch.floor`.
+ *
+ * @example
+ * ```ts
+ * wg.floor(wg.tensor([1.5, -1.5])); // [1, -2]
+ * ```
+ */
 export function floor(x: Tensor, ...extra: never[]): Tensor {
   return unary("floor", K.floor_f32, x, "zero", extra);
 }
 
+/**
+ * Elementwise ceiling.
+ *
+ * PyTorch: `torch.ceil`.
+ *
+ * @example
+ * ```ts
+ * wg.ceil(wg.tensor([1.2, -1.2])); // [2, -1]
+ * ```
+ */
 export function ceil(x: Tensor, ...extra: never[]): Tensor {
   return unary("ceil", K.ceil_f32, x, "zero", extra);
 }
@@ -195,6 +305,11 @@ export function ceil(x: Tensor, ...extra: never[]): Tensor {
 /**
  * Rounds half to even, as torch.round; `{ decimals }` rounds to that many decimal places
  * (negative: to tens, hundreds, ...) by torch's formula, round(x * 10^d) / 10^d in float32.
+ *
+ * @example
+ * ```ts
+ * wg.round(wg.tensor([0.5, 1.5, 2.567]), { decimals: 0 }); // [0, 2, 3]
+ * ```
  */
 export function round(x: Tensor, opts?: { decimals?: number }, ...extra: never[]): Tensor {
   const d = options("round", opts, ["decimals"]).decimals;
@@ -217,10 +332,30 @@ export function round(x: Tensor, opts?: { decimals?: number }, ...extra: never[]
   });
 }
 
+/**
+ * Elementwise rounding toward zero.
+ *
+ * PyTorch: `torch.trunc`.
+ *
+ * @example
+ * ```ts
+ * wg.trunc(wg.tensor([1.7, -1.7])); // [1, -1]
+ * ```
+ */
 export function trunc(x: Tensor, ...extra: never[]): Tensor {
   return unary("trunc", K.trunc_f32, x, "zero", extra);
 }
 
+/**
+ * Elementwise fractional part, x - trunc(x).
+ *
+ * PyTorch: `torch.frac`.
+ *
+ * @example
+ * ```ts
+ * wg.frac(wg.tensor([1.25, -1.25])); // [0.25, -0.25]
+ * ```
+ */
 export function frac(x: Tensor, ...extra: never[]): Tensor {
   return unary("frac", K.frac_f32, x, "identity", extra);
 }

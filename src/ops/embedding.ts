@@ -14,6 +14,9 @@ export interface EmbeddingOptions {
   paddingIdx?: number | null;
 }
 
+/**
+ * Indices for embedding: an int32 tensor, an Int32Array or nested arrays of integers.
+ */
 export type Indices = Tensor | Int32Array | readonly number[];
 
 /** The indices as an Int32Array and their shape, each checked to lie in [0, num). */
@@ -49,6 +52,16 @@ function readIndices(
   return { idx, shape };
 }
 
+/**
+ * Rows of `weight` at `indices` (any shape): the output has shape [...indices.shape, embeddingDim].
+ *
+ * PyTorch: `torch.nn.functional.embedding`.
+ *
+ * @example
+ * ```ts
+ * wg.F.embedding(new Int32Array([2, 0]), wg.eye(3)); // [[0, 0, 1], [1, 0, 0]]
+ * ```
+ */
 export function embedding(
   indices: Indices,
   weight: Tensor,

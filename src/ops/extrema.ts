@@ -1,6 +1,7 @@
 /**
  * max, min, amax, amin, argmax, argmin with PyTorch's returns:
- * - `max(x)` is the largest value (a 0-d tensor); its gradient is split evenly among ties;
+ * - `max(x)` is the largest value (a 0-d tensor); its gradient is split evenly among ties (among
+ *   the NaNs when the result is NaN);
  * - `max(x, dim, keepdim?)` is `[values, indices]` with names, and sends the gradient to the
  *   index (the first maximum, or the first NaN, as PyTorch does);
  * - `max(x, other)` is `maximum(x, other)`;
@@ -37,7 +38,14 @@ function checkDim(op: string, dim: unknown): asserts dim is number {
  * The largest (sign 1) or smallest (sign -1) values over `dims`, all when omitted; the gradient
  * is split evenly among ties (the elements equal to the result).
  */
-function extremeOver(op: string, x: Tensor, dim: DimArg, keepdim: boolean, sign: 1 | -1): Tensor {
+function extremeOver(
+  op: string,
+  x: Tensor,
+  dim: DimArg,
+  keepdim: boolean,
+  sign: 1 | -1,
+  nanShare = false,
+): Tensor {
   const p = plan(op, x, dim, keepdim);
   if (p.count === 0 || (x.numel() === 0 && p.dims.length === x.ndim)) {
     throw new WasmgradError(
@@ -60,10 +68,19 @@ function extremeOver(op: string, x: Tensor, dim: DimArg, keepdim: boolean, sign:
     op,
     [x],
     (g) => {
-      // Evenly among ties: mask = (x == result), dx = mask * g / count(mask).
-      const m = expandRaw(out, p.keepShape, x.shape);
-      const mask = binaryRaw(op, BinaryOp.eq, x, m);
-      m.dispose();
+      // Evenly among ties: mask = (x == result), dx = mask * g / count(mask). A NaN result of
+      // max()/min() shares the gradient among the NaNs instead (PyTorch's
+      // evenly_distribute_backward); amax/amin keep PyTorch's NaN gradient for such a slice.
+      let mask: Tensor;
+      if (nanShare && Number.isNaN(out.data()[0])) {
+        const same = binaryRaw(op, BinaryOp.eq, x, x);
+        mask = scalarRaw(op, BinaryOp.rsub, same, 1);
+        same.dispose();
+      } else {
+        const m = expandRaw(out, p.keepShape, x.shape);
+        mask = binaryRaw(op, BinaryOp.eq, x, m);
+        m.dispose();
+      }
       const ties = sumTo(mask, p.keepShape);
       const gk = Tensor._view(g, p.keepShape);
       const share = binaryRaw(op, BinaryOp.div, gk, ties);
@@ -78,13 +95,27 @@ function extremeOver(op: string, x: Tensor, dim: DimArg, keepdim: boolean, sign:
   );
 }
 
-/** The largest values over one or several dims (all when omitted), as torch.amax. */
+/**
+ * The largest values over one or several dims (all when omitted), as torch.amax.
+ *
+ * @example
+ * ```ts
+ * wg.amax(wg.tensor([[1, 5], [7, 2]]), 0); // [7, 5]
+ * ```
+ */
 export function amax(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
   checkTensor("amax", x);
   return extremeOver("amax", x, dim, keepdim, 1);
 }
 
-/** The smallest values over one or several dims (all when omitted), as torch.amin. */
+/**
+ * The smallest values over one or several dims (all when omitted), as torch.amin.
+ *
+ * @example
+ * ```ts
+ * wg.amin(wg.tensor([[1, 5], [7, 2]]), 1); // [1, 2]
+ * ```
+ */
 export function amin(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
   checkTensor("amin", x);
   return extremeOver("amin", x, dim, keepdim, -1);
@@ -117,6 +148,13 @@ function reducedShape(x: Tensor, d: number, keepdim: boolean): number[] {
 /**
  * Indices of the maxima along `dim` (the first one on ties, the first NaN if any), or into the
  * flattened tensor when dim is omitted, as an int32 tensor.
+ *
+ * PyTorch: `torch.argmax`.
+ *
+ * @example
+ * ```ts
+ * wg.argmax(wg.tensor([[1, 9], [8, 2]]), 1); // [1, 0] (int32)
+ * ```
  */
 export function argmax(x: Tensor, dim?: number | null, keepdim = false): Tensor {
   checkTensor("argmax", x);
@@ -138,6 +176,17 @@ export function argmax(x: Tensor, dim?: number | null, keepdim = false): Tensor 
   return out;
 }
 
+/**
+ * Indices of the minima along `dim` (the first one on ties), or into the flattened tensor when dim
+ * is omitted, as an int32 tensor.
+ *
+ * PyTorch: `torch.argmin`.
+ *
+ * @example
+ * ```ts
+ * wg.argmin(wg.tensor([[1, 9], [8, 2]]), 1); // [0, 1] (int32)
+ * ```
+ */
 export function argmin(x: Tensor, dim?: number | null, keepdim = false): Tensor {
   checkTensor("argmin", x);
   const n = scalarRaw("argmin", BinaryOp.mul, x, -1);
@@ -183,26 +232,44 @@ function extremeDim(
   return valuesIndices(values, indices);
 }
 
-/** `max(x)`, `max(x, dim, keepdim?)` (values and indices) or `max(x, other)` (maximum). */
+/**
+ * `max(x)`, `max(x, dim, keepdim?)` (values and indices) or `max(x, other)` (maximum).
+ *
+ * PyTorch: `torch.max`.
+ *
+ * @example
+ * ```ts
+ * wg.max(wg.tensor([[1, 5], [7, 2]]), 1).values; // [5, 7]
+ * ```
+ */
 export function max(x: Tensor): Tensor;
 export function max(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
 export function max(x: Tensor, other: Tensor): Tensor;
 export function max(x: Tensor, dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
   checkTensor("max", x);
   if (dim instanceof Tensor) return maximum(x, dim);
-  if (dim === undefined || dim === null) return extremeOver("max", x, null, false, 1);
+  if (dim === undefined || dim === null) return extremeOver("max", x, null, false, 1, true);
   checkDim("max", dim);
   return extremeDim("max", x, dim, keepdim, 1);
 }
 
-/** `min(x)`, `min(x, dim, keepdim?)` (values and indices) or `min(x, other)` (minimum). */
+/**
+ * `min(x)`, `min(x, dim, keepdim?)` (values and indices) or `min(x, other)` (minimum).
+ *
+ * PyTorch: `torch.min`.
+ *
+ * @example
+ * ```ts
+ * wg.min(wg.tensor([[1, 5], [7, 2]]), 1).indices; // [0, 1]
+ * ```
+ */
 export function min(x: Tensor): Tensor;
 export function min(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
 export function min(x: Tensor, other: Tensor): Tensor;
 export function min(x: Tensor, dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
   checkTensor("min", x);
   if (dim instanceof Tensor) return minimum(x, dim);
-  if (dim === undefined || dim === null) return extremeOver("min", x, null, false, -1);
+  if (dim === undefined || dim === null) return extremeOver("min", x, null, false, -1, true);
   checkDim("min", dim);
   return extremeDim("min", x, dim, keepdim, -1);
 }

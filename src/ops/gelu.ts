@@ -9,6 +9,9 @@ import { sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { describe, keywordArgs, tensorArg } from "../validate.js";
 
+/**
+ * `"none"` (exact, with erf) or `"tanh"` (the tanh approximation), as gelu's `approximate`.
+ */
 export type GeluApproximate = "none" | "tanh";
 
 export interface GeluOptions {
@@ -21,6 +24,16 @@ export function approximateArg(op: string, v: unknown): 0 | 1 {
   throw new WasmgradError(`${op}: approximate must be "none" or "tanh" but got ${describe(v)}`);
 }
 
+/**
+ * x * Phi(x), Phi the standard normal CDF; `"tanh"` uses the tanh approximation.
+ *
+ * PyTorch: `torch.nn.functional.gelu`.
+ *
+ * @example
+ * ```ts
+ * wg.F.gelu(wg.tensor([-1, 0, 1])); // [-0.1587, 0, 0.8413]
+ * ```
+ */
 export function gelu(
   input: Tensor,
   ...rest: (GeluApproximate | GeluOptions | undefined)[]

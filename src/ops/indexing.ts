@@ -45,7 +45,16 @@ function checkRange(op: string, v: number, n: number, dim: number): number {
   return v < 0 ? v + n : v;
 }
 
-/** The slices of x at `index` (1-D) along `dim`. */
+/**
+ * The slices of x at `index` (1-D) along `dim`.
+ *
+ * PyTorch: `torch.index_select`.
+ *
+ * @example
+ * ```ts
+ * wg.indexSelect(wg.tensor([[1, 2], [3, 4]]), 0, [1]); // [[3, 4]]
+ * ```
+ */
 export function indexSelect(x: Tensor, dim: number, index: Tensor | readonly number[]): Tensor {
   const op = "indexSelect";
   tensor(op, x);
@@ -66,7 +75,14 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor | readonly num
   return remap(op, x, shape, map);
 }
 
-/** out[i][j][k] = x[index[i][j][k]][j][k] for dim 0 (and so on), as torch.gather. */
+/**
+ * out[i][j][k] = x[index[i][j][k]][j][k] for dim 0 (and so on), as torch.gather.
+ *
+ * @example
+ * ```ts
+ * wg.gather(wg.tensor([[1, 2], [3, 4]]), 1, wg.tensor([[1], [0]], { dtype: "int32" })); // [[2], [3]]
+ * ```
+ */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const op = "gather";
   tensor(op, x);
@@ -182,12 +198,30 @@ function scatterImpl(
   );
 }
 
-/** A copy of x with src's values written at index along dim (the last write wins). */
+/**
+ * A copy of x with src's values written at index along dim (the last write wins).
+ *
+ * PyTorch: `torch.scatter`.
+ *
+ * @example
+ * ```ts
+ * wg.scatter(wg.zeros(3), 0, wg.tensor([2], { dtype: "int32" }), 5); // [0, 0, 5]
+ * ```
+ */
 export function scatter(x: Tensor, dim: number, index: Tensor, src: Tensor | number): Tensor {
   return scatterImpl("scatter", x, dim, index, src);
 }
 
-/** A copy of x with src's values added at index along dim (repeats accumulate). */
+/**
+ * A copy of x with src's values added at index along dim (repeats accumulate).
+ *
+ * PyTorch: `torch.scatter_add`.
+ *
+ * @example
+ * ```ts
+ * wg.scatterAdd(wg.zeros(2), 0, wg.tensor([0, 0, 1], { dtype: "int32" }), wg.ones(3)); // [2, 1]
+ * ```
+ */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   return scatterImpl("scatterAdd", x, dim, index, src);
 }

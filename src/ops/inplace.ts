@@ -8,7 +8,7 @@
  *   tensor takes the result's node: gradients stay right.
  * Views share storage, so writing through one changes the others (p.detach().normal_()).
  */
-import { isGradEnabled, noGrad } from "../autograd/engine.js";
+import { isGradEnabled, noGrad, record } from "../autograd/engine.js";
 import { K } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
@@ -25,6 +25,11 @@ function target(op: string, x: unknown): Tensor {
     throw new WasmgradError(`${op}: expected a Tensor but got ${describe(x)}`);
   }
   x._live(op);
+  if (x._expand !== null) {
+    throw new WasmgradError(
+      `${op}: unsupported operation: more than one element of the written-to tensor (shape ${fmt(x.shape)}, made by expand) refers to a single memory location. Please clone() the tensor before performing the operation`,
+    );
+  }
   return x;
 }
 
@@ -90,6 +95,22 @@ export function inplace(
     if (x.requiresGrad) src.requiresGrad = true;
   }
   let r = tracked ? compute(src) : noGrad(() => compute(src));
+  if (tracked && x.requiresGrad && !r.requiresGrad && r.dtype === "float32") {
+    // fill_, zero_, normal_ ... do not depend on x's old values, but x stays in the graph with a
+    // zero gradient to its history, as PyTorch's ZeroBackward/FillBackward.
+    const old = src;
+    record(
+      r,
+      op,
+      [old],
+      () => {
+        const z = Tensor._empty(op, old.shape);
+        K.fill_f32(z._ptr(op), z.numel(), 0);
+        return [z];
+      },
+      [],
+    );
+  }
   if (r.dtype !== x.dtype) {
     if (!options.anyCast && !canCast(r.dtype, x.dtype)) {
       throw new WasmgradError(

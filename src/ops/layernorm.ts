@@ -112,6 +112,17 @@ function affineArg(op: string, name: string, v: unknown, shape: readonly number[
   return t;
 }
 
+/**
+ * Normalizes over the last dims given by `normalizedShape` to mean 0 and variance 1, then applies
+ * the optional elementwise weight and bias.
+ *
+ * PyTorch: `torch.nn.functional.layer_norm`.
+ *
+ * @example
+ * ```ts
+ * wg.F.layerNorm(wg.tensor([[1, 2, 3]]), [3]); // [[-1.2247, 0, 1.2247]]
+ * ```
+ */
 export function layerNorm(
   input: Tensor,
   normalizedShape: number | readonly number[],
@@ -138,6 +149,17 @@ export function layerNorm(
   );
 }
 
+/**
+ * x / sqrt(mean(x^2) + eps) over the last dims given by `normalizedShape`, times the optional
+ * weight.
+ *
+ * PyTorch: `torch.nn.functional.rms_norm`.
+ *
+ * @example
+ * ```ts
+ * wg.F.rmsNorm(wg.tensor([[3, 4]]), [2]); // [[0.8485, 1.1314]]
+ * ```
+ */
 export function rmsNorm(
   input: Tensor,
   normalizedShape: number | readonly number[],
@@ -159,6 +181,17 @@ export function rmsNorm(
   });
 }
 
+/**
+ * Normalizes each of `numGroups` channel groups per sample over its channels and spatial positions,
+ * then applies the optional per-channel weight and bias.
+ *
+ * PyTorch: `torch.nn.functional.group_norm`.
+ *
+ * @example
+ * ```ts
+ * wg.F.groupNorm(wg.randn(2, 4, 3, 3), 2).shape; // [2, 4, 3, 3]
+ * ```
+ */
 export function groupNorm(input: Tensor, numGroups: number, ...rest: unknown[]): Tensor {
   const op = "groupNorm";
   const x = tensorArg(op, "input", input);

@@ -10,6 +10,16 @@ import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
 import { floatArg, noExtra, optionalTensorArg } from "../validate.js";
 
+/**
+ * x @ weight^T + bias, weight [out, in]: the op behind nn.Linear.
+ *
+ * PyTorch: `torch.nn.functional.linear`.
+ *
+ * @example
+ * ```ts
+ * wg.F.linear(wg.ones(2, 3), wg.ones(4, 3), wg.zeros(4)).shape; // [2, 4]
+ * ```
+ */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null, ...extra: []): Tensor {
   noExtra("linear", [x, weight, bias, ...extra], 3);
   floatArg("linear", "input", x);

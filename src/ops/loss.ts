@@ -20,6 +20,9 @@ import { permute, reshape } from "./shape.js";
 import { logSoftmax } from "./softmax.js";
 import { neg } from "./unary.js";
 
+/**
+ * How a loss reduces the per-element losses: `"mean"` (the default), `"sum"` or `"none"`.
+ */
 export type Reduction = "mean" | "sum" | "none";
 
 export interface LossOptions {
@@ -48,6 +51,12 @@ export interface BCEWithLogitsOptions extends BCELossOptions {
   posWeight?: Tensor | null;
 }
 
+/**
+ * Class indices for crossEntropy and nllLoss: an int32 tensor, an Int32Array or a plain array of
+ * integers.
+ *
+ * PyTorch: `torch.Tensor` (int64 class indices).
+ */
 export type ClassTargets = Int32Array | readonly number[] | Tensor;
 
 // ---------------------------------------------------------------------------- options
@@ -96,7 +105,16 @@ function reducedOut(op: string, stats: Ptr, reduction: Reduction, divisor: numbe
 
 // ---------------------------------------------------------------------------- mseLoss
 
-/** Mean squared error: reduce((input - target)^2). */
+/**
+ * Mean squared error: reduce((input - target)^2).
+ *
+ * PyTorch: `torch.nn.functional.mse_loss`.
+ *
+ * @example
+ * ```ts
+ * wg.F.mseLoss(wg.tensor([1, 2]), wg.tensor([2, 4])); // 2.5
+ * ```
+ */
 export function mseLoss(input: Tensor, target: Tensor, ...rest: Args<[], LossOptions>): Tensor {
   const opts = args("mseLoss", rest, [], ["reduction"]) as LossOptions;
   const reduction = reductionOf("mseLoss", opts);
@@ -297,6 +315,11 @@ function classLoss(
  * computed with the row maximum subtracted, so large logits are exact. Targets equal to
  * ignoreIndex count nothing; "mean" divides by the summed weight of the counted targets
  * (NaN when there are none, as PyTorch). With probabilities, "mean" divides by N * d1 * ...
+ *
+ * @example
+ * ```ts
+ * wg.F.crossEntropy(wg.tensor([[2, 0], [0, 2]]), new Int32Array([0, 1])); // 0.1269
+ * ```
  */
 export function crossEntropy(
   logits: Tensor,
@@ -354,6 +377,17 @@ function softCrossEntropy(
  */
 const CLASS_KEYS = ["reduction", "ignoreIndex", "labelSmoothing"] as const;
 
+/**
+ * Negative log-likelihood of class targets given log-probabilities [N, C] (or [N, C, ...]), with
+ * optional class weights, ignoreIndex and reduction.
+ *
+ * PyTorch: `torch.nn.functional.nll_loss`.
+ *
+ * @example
+ * ```ts
+ * wg.F.nllLoss(wg.logSoftmax(wg.tensor([[2, 0]]), 1), new Int32Array([0])); // 0.1269
+ * ```
+ */
 export function nllLoss(
   input: Tensor,
   target: ClassTargets,
@@ -458,6 +492,11 @@ function binaryLoss(
  * Binary cross-entropy of probabilities, as torch.nn.functional.binary_cross_entropy:
  *   l = -w (t log x + (1 - t) log(1 - x)), each log clamped to >= -100 as PyTorch does.
  * Inputs outside [0, 1] throw. Mean divides by the number of elements.
+ *
+ * @example
+ * ```ts
+ * wg.F.binaryCrossEntropy(wg.tensor([0.9, 0.2]), wg.tensor([1, 0])); // 0.1643
+ * ```
  */
 export function binaryCrossEntropy(
   input: Tensor,
@@ -472,6 +511,11 @@ export function binaryCrossEntropy(
  * Binary cross-entropy of logits, stable for any magnitude (the log-sum-exp form of
  * torch.nn.functional.binary_cross_entropy_with_logits):
  *   l = w ((1 - t) x + (1 + (posWeight - 1) t) log(1 + exp(-x)))
+ *
+ * @example
+ * ```ts
+ * wg.F.binaryCrossEntropyWithLogits(wg.tensor([2, -1]), wg.tensor([1, 0])); // 0.2201
+ * ```
  */
 export function binaryCrossEntropyWithLogits(
   input: Tensor,

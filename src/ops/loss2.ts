@@ -57,7 +57,16 @@ export interface ReductionOptions {
 type Legacy = [sizeAverage: boolean | null, reduce: boolean | null, reduction: Reduction2];
 const LEGACY = ["sizeAverage", "reduce", "reduction"] as const;
 
-/** Mean absolute error: reduce(|input - target|). */
+/**
+ * Mean absolute error: reduce(|input - target|).
+ *
+ * PyTorch: `torch.nn.functional.l1_loss`.
+ *
+ * @example
+ * ```ts
+ * wg.F.l1Loss(wg.tensor([1, 2]), wg.tensor([2, 4])); // 1.5
+ * ```
+ */
 export function l1Loss(
   input: Tensor,
   target: Tensor,
@@ -74,7 +83,16 @@ export interface SmoothL1Options extends ReductionOptions {
   beta?: number;
 }
 
-/** Quadratic below beta, linear above: 0.5 d^2 / beta or |d| - beta / 2 (beta = 0: L1). */
+/**
+ * Quadratic below beta, linear above: 0.5 d^2 / beta or |d| - beta / 2 (beta = 0: L1).
+ *
+ * PyTorch: `torch.nn.functional.smooth_l1_loss`.
+ *
+ * @example
+ * ```ts
+ * wg.F.smoothL1Loss(wg.tensor([0, 3]), wg.tensor([0.5, 0])); // 1.3125
+ * ```
+ */
 export function smoothL1Loss(
   input: Tensor,
   target: Tensor,
@@ -99,7 +117,16 @@ export interface HuberOptions {
   delta?: number;
 }
 
-/** 0.5 d^2 below delta, delta (|d| - delta / 2) above (= delta * smoothL1Loss with beta delta). */
+/**
+ * 0.5 d^2 below delta, delta (|d| - delta / 2) above (= delta * smoothL1Loss with beta delta).
+ *
+ * PyTorch: `torch.nn.functional.huber_loss`.
+ *
+ * @example
+ * ```ts
+ * wg.F.huberLoss(wg.tensor([0, 3]), wg.tensor([0.5, 0])); // 1.3125
+ * ```
+ */
 export function huberLoss(
   input: Tensor,
   target: Tensor,
@@ -130,6 +157,13 @@ export interface KLDivOptions {
  * target (log target - input), or exp(target) (target - input) with logTarget. A zero target
  * contributes 0 (PyTorch's xlogy). "batchmean" divides the sum by the batch size, "mean" by
  * the number of elements (as PyTorch, which warns that only "batchmean" is the true KL).
+ *
+ * PyTorch: `torch.nn.functional.kl_div`.
+ *
+ * @example
+ * ```ts
+ * wg.F.klDiv(wg.logSoftmax(wg.randn(2, 3), 1), wg.softmax(wg.randn(2, 3), 1), { reduction: "batchmean" });
+ * ```
  */
 export function klDiv(
   input: Tensor,
@@ -183,6 +217,13 @@ function maskOf(target: Tensor, value: number): Tensor {
 /**
  * 1 - cos(x1, x2) where target is 1, max(0, cos(x1, x2) - margin) where it is -1 (and 0 for any
  * other target value, as PyTorch). x1, x2: [N, D] or [D]; target: [N] or [].
+ *
+ * PyTorch: `torch.nn.functional.cosine_embedding_loss`.
+ *
+ * @example
+ * ```ts
+ * wg.F.cosineEmbeddingLoss(wg.randn(4, 8), wg.randn(4, 8), wg.tensor([1, -1, 1, -1]));
+ * ```
  */
 export function cosineEmbeddingLoss(
   input1: Tensor,
@@ -221,7 +262,16 @@ function shapes(...ts: Tensor[]): string {
   return ts.map((t) => `[${t.shape.join(",")}]`).join(", ");
 }
 
-/** max(0, -target (input1 - input2) + margin), target +-1. */
+/**
+ * max(0, -target (input1 - input2) + margin), target +-1.
+ *
+ * PyTorch: `torch.nn.functional.margin_ranking_loss`.
+ *
+ * @example
+ * ```ts
+ * wg.F.marginRankingLoss(wg.tensor([1, 2]), wg.tensor([2, 1]), wg.tensor([1, 1])); // 0.5
+ * ```
+ */
 export function marginRankingLoss(
   input1: Tensor,
   input2: Tensor,
@@ -264,6 +314,13 @@ function pairwiseDistance(x1: Tensor, x2: Tensor, p: number, eps: number): Tenso
 /**
  * max(0, margin + d(anchor, positive) - d(anchor, negative)) with the p-norm distance; with
  * swap, d(anchor, negative) is replaced by d(positive, negative) where that is smaller.
+ *
+ * PyTorch: `torch.nn.functional.triplet_margin_loss`.
+ *
+ * @example
+ * ```ts
+ * wg.F.tripletMarginLoss(wg.randn(4, 8), wg.randn(4, 8), wg.randn(4, 8));
+ * ```
  */
 export function tripletMarginLoss(
   anchor: Tensor,

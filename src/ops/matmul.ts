@@ -125,6 +125,16 @@ function padBatch(shape: readonly number[], nd: number): number[] {
   return [...new Array<number>(nd - shape.length).fill(1), ...shape];
 }
 
+/**
+ * Matrix product with PyTorch's rules: 1-D operands are vectors, and batch dims broadcast.
+ *
+ * PyTorch: `torch.matmul`.
+ *
+ * @example
+ * ```ts
+ * wg.matmul(wg.ones(5, 2, 3), wg.ones(3, 4)).shape; // [5, 2, 4]
+ * ```
+ */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (!(a instanceof Tensor) || !(b instanceof Tensor)) {
     throw new WasmgradError(`matmul: expected two Tensors but got ${typeof a} and ${typeof b}`);

@@ -40,6 +40,13 @@ function snapshot(op: string, t: Tensor): Tensor {
 /**
  * `batchNorm(input, runningMean, runningVar, weight?, bias?, training?, momentum?, eps?)`, or
  * the options.
+ *
+ * PyTorch: `torch.nn.functional.batch_norm`.
+ *
+ * @example
+ * ```ts
+ * wg.F.batchNorm(wg.randn(4, 3), wg.zeros(3), wg.ones(3), { training: true });
+ * ```
  */
 export function batchNorm(
   input: Tensor,

@@ -78,7 +78,16 @@ function poolGeometry(
   return { planes, h, w, oh, ow, outShape, geo };
 }
 
-/** `maxPool2d(input, kernelSize, stride?, padding?, dilation?, ceilMode?)`, or the options. */
+/**
+ * `maxPool2d(input, kernelSize, stride?, padding?, dilation?, ceilMode?)`, or the options.
+ *
+ * PyTorch: `torch.nn.functional.max_pool2d`.
+ *
+ * @example
+ * ```ts
+ * wg.F.maxPool2d(wg.ones(1, 3, 8, 8), 2).shape; // [1, 3, 4, 4]
+ * ```
+ */
 export function maxPool2d(
   input: Tensor,
   kernelSize: Pair,
@@ -110,6 +119,13 @@ export function maxPool2d(
 /**
  * `avgPool2d(input, kernelSize, stride?, padding?, ceilMode?, countIncludePad?,
  * divisorOverride?)`, or the options.
+ *
+ * PyTorch: `torch.nn.functional.avg_pool2d`.
+ *
+ * @example
+ * ```ts
+ * wg.F.avgPool2d(wg.ones(1, 3, 8, 8), 2).shape; // [1, 3, 4, 4]
+ * ```
  */
 export function avgPool2d(
   input: Tensor,

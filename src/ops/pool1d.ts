@@ -37,7 +37,16 @@ export interface MaxPool1dOptions {
   returnIndices?: boolean;
 }
 
-/** PyTorch's max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices). */
+/**
+ * PyTorch's max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices).
+ *
+ * PyTorch: `torch.nn.functional.max_pool1d`.
+ *
+ * @example
+ * ```ts
+ * wg.F.maxPool1d(wg.tensor([[[1, 3, 2, 4]]]), 2); // [[[3, 4]]]
+ * ```
+ */
 export function maxPool1d(
   input: Tensor,
   kernelSize: One,
@@ -70,7 +79,16 @@ export interface AvgPool1dOptions {
   countIncludePad?: boolean;
 }
 
-/** PyTorch's avg_pool1d(input, kernel_size, stride, padding, ceil_mode, count_include_pad). */
+/**
+ * PyTorch's avg_pool1d(input, kernel_size, stride, padding, ceil_mode, count_include_pad).
+ *
+ * PyTorch: `torch.nn.functional.avg_pool1d`.
+ *
+ * @example
+ * ```ts
+ * wg.F.avgPool1d(wg.ones(1, 2, 8), 2).shape; // [1, 2, 4]
+ * ```
+ */
 export function avgPool1d(
   input: Tensor,
   kernelSize: One,
@@ -121,7 +139,16 @@ function channelDropout(op: string, input: unknown, spatialDims: number, rest: r
   return mul(x, mask);
 }
 
-/** Zeroes whole channels of [N, C, L] (or [C, L]) with probability p in training. */
+/**
+ * Zeroes whole channels of [N, C, L] (or [C, L]) with probability p in training.
+ *
+ * PyTorch: `torch.nn.functional.dropout1d`.
+ *
+ * @example
+ * ```ts
+ * wg.F.dropout1d(wg.ones(1, 4, 8), { p: 0.5, training: true }); // whole channels zeroed
+ * ```
+ */
 export function dropout1d(
   input: Tensor,
   ...rest: Args<[p: number, training: boolean, inplace: boolean], ChannelDropoutOptions>
@@ -129,7 +156,16 @@ export function dropout1d(
   return channelDropout("dropout1d", input, 1, rest);
 }
 
-/** Zeroes whole channels of [N, C, H, W] (or [C, H, W]) with probability p in training. */
+/**
+ * Zeroes whole channels of [N, C, H, W] (or [C, H, W]) with probability p in training.
+ *
+ * PyTorch: `torch.nn.functional.dropout2d`.
+ *
+ * @example
+ * ```ts
+ * wg.F.dropout2d(wg.ones(1, 4, 3, 3), { p: 0.5, training: true }); // whole channels zeroed
+ * ```
+ */
 export function dropout2d(
   input: Tensor,
   ...rest: Args<[p: number, training: boolean, inplace: boolean], ChannelDropoutOptions>

@@ -82,6 +82,11 @@ function filled(op: string, shape: Shape, value: number): Tensor {
  * exponent takes the scalar kernel (exact squares, cubes, square roots ...); otherwise both are
  * broadcast, with C's special cases (x^0 = 1^y = 1, NaN for a negative base and a fractional
  * exponent).
+ *
+ * @example
+ * ```ts
+ * wg.pow(wg.tensor([2, 3]), 2); // [4, 9]
+ * ```
  */
 export function pow(x: TensorOrScalar, y: TensorOrScalar, ...extra: never[]): Tensor {
   noExtra("pow", [x, y, ...extra], 2);
@@ -141,7 +146,14 @@ export function pow(x: TensorOrScalar, y: TensorOrScalar, ...extra: never[]): Te
   );
 }
 
-/** base ** x for a number base (Python's `base ** x`, torch.pow(number, tensor)). */
+/**
+ * base ** x for a number base (Python's `base ** x`, torch.pow(number, tensor)).
+ *
+ * @example
+ * ```ts
+ * wg.rpow(wg.tensor([1, 2, 3]), 2); // [2, 4, 8]
+ * ```
+ */
 export function rpow(x: Tensor, base: number, ...extra: never[]): Tensor {
   noExtra("rpow", [x, base, ...extra], 2);
   check("rpow", x, "the exponent", false);
@@ -188,7 +200,14 @@ export function rpow(x: Tensor, base: number, ...extra: never[]): Tensor {
   );
 }
 
-/** The angle of the point (x, y), elementwise with broadcasting, as torch.atan2(y, x). */
+/**
+ * The angle of the point (x, y), elementwise with broadcasting, as torch.atan2(y, x).
+ *
+ * @example
+ * ```ts
+ * wg.atan2(wg.tensor([1]), wg.tensor([-1])); // [2.3562]
+ * ```
+ */
 export function atan2(y: Tensor, x: Tensor, ...extra: never[]): Tensor {
   noExtra("atan2", [y, x, ...extra], 2);
   check("atan2", y, "the first operand (y)", false);
@@ -226,6 +245,11 @@ export function atan2(y: Tensor, x: Tensor, ...extra: never[]): Tensor {
 /**
  * start + weight * (end - start), with broadcasting; weight is a number or a Tensor
  * (torch.lerp). Gradients: (1 - weight) g, weight g, and (end - start) g for a tensor weight.
+ *
+ * @example
+ * ```ts
+ * wg.lerp(wg.tensor([0, 0]), wg.tensor([10, 20]), 0.5); // [5, 10]
+ * ```
  */
 export function lerp(
   start: Tensor,

@@ -26,7 +26,16 @@ function need(op: string, t: unknown, ndim: number, what: string): Tensor {
   return t;
 }
 
-/** Matrix product of a [n,m] and a [m,p] matrix. */
+/**
+ * Matrix product of a [n,m] and a [m,p] matrix.
+ *
+ * PyTorch: `torch.mm`.
+ *
+ * @example
+ * ```ts
+ * wg.mm(wg.ones(2, 3), wg.ones(3, 4)).shape; // [2, 4]
+ * ```
+ */
 export function mm(a: Tensor, b: Tensor, ...extra: never[]): Tensor {
   noExtra("mm", [a, b, ...extra], 2);
   need("mm", a, 2, "the first argument");
@@ -39,7 +48,14 @@ export function mm(a: Tensor, b: Tensor, ...extra: never[]): Tensor {
   return matmul(a, b);
 }
 
-/** Batched matrix product of [B,n,m] and [B,m,p] (no broadcasting, as torch.bmm). */
+/**
+ * Batched matrix product of [B,n,m] and [B,m,p] (no broadcasting, as torch.bmm).
+ *
+ * @example
+ * ```ts
+ * wg.bmm(wg.ones(2, 3, 4), wg.ones(2, 4, 5)).shape; // [2, 3, 5]
+ * ```
+ */
 export function bmm(a: Tensor, b: Tensor, ...extra: never[]): Tensor {
   noExtra("bmm", [a, b, ...extra], 2);
   need("bmm", a, 3, "the first argument");
@@ -57,7 +73,16 @@ export function bmm(a: Tensor, b: Tensor, ...extra: never[]): Tensor {
   return matmul(a, b);
 }
 
-/** Matrix-vector product of [n,m] and [m]. */
+/**
+ * Matrix-vector product of [n,m] and [m].
+ *
+ * PyTorch: `torch.mv`.
+ *
+ * @example
+ * ```ts
+ * wg.mv(wg.ones(2, 3), wg.ones(3)); // [3, 3]
+ * ```
+ */
 export function mv(a: Tensor, v: Tensor, ...extra: never[]): Tensor {
   noExtra("mv", [a, v, ...extra], 2);
   need("mv", a, 2, "the matrix");
@@ -70,7 +95,16 @@ export function mv(a: Tensor, v: Tensor, ...extra: never[]): Tensor {
   return matmul(a, v);
 }
 
-/** Inner product of two 1-D tensors of equal length (a 0-d result). */
+/**
+ * Inner product of two 1-D tensors of equal length (a 0-d result).
+ *
+ * PyTorch: `torch.dot`.
+ *
+ * @example
+ * ```ts
+ * wg.dot(wg.tensor([1, 2]), wg.tensor([3, 4])); // 11
+ * ```
+ */
 export function dot(a: Tensor, b: Tensor, ...extra: never[]): Tensor {
   noExtra("dot", [a, b, ...extra], 2);
   need("dot", a, 1, "the first argument");
@@ -83,7 +117,14 @@ export function dot(a: Tensor, b: Tensor, ...extra: never[]): Tensor {
   return matmul(a, b);
 }
 
-/** Outer product of [n] and [m]: [n,m] (torch.outer / torch.ger). */
+/**
+ * Outer product of [n] and [m]: [n,m] (torch.outer / torch.ger).
+ *
+ * @example
+ * ```ts
+ * wg.outer(wg.tensor([1, 2]), wg.tensor([3, 4])); // [[3, 4], [6, 8]]
+ * ```
+ */
 export function outer(a: Tensor, b: Tensor, ...extra: never[]): Tensor {
   noExtra("outer", [a, b, ...extra], 2);
   need("outer", a, 1, "the first argument");

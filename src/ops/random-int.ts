@@ -52,6 +52,11 @@ function shapeArg(op: string, v: unknown): number[] {
 /**
  * Uniform integers in [low, high): `randint(high, size)` or `randint(low, high, size)`, then
  * optionally `{ dtype, requiresGrad }` (torch.randint).
+ *
+ * @example
+ * ```ts
+ * wg.randint(0, 10, [3]); // e.g. [4, 0, 7] (int32)
+ * ```
  */
 export function randint(...rest: unknown[]): Tensor {
   const list = isPlainObject(rest[rest.length - 1]) ? rest.slice(0, -1) : rest;
@@ -67,7 +72,14 @@ export function randint(...rest: unknown[]): Tensor {
   return write(t, () => low + below(high - low));
 }
 
-/** A random permutation of 0 .. n-1 (torch.randperm), by Fisher-Yates. */
+/**
+ * A random permutation of 0 .. n-1 (torch.randperm), by Fisher-Yates.
+ *
+ * @example
+ * ```ts
+ * wg.randperm(4); // e.g. [2, 0, 3, 1] (int32)
+ * ```
+ */
 export function randperm(n: number, opts?: IntDrawOptions): Tensor {
   const count = size("randperm", "n", n);
   const perm = Int32Array.from({ length: count }, (_, i) => i);
@@ -83,6 +95,11 @@ export function randperm(n: number, opts?: IntDrawOptions): Tensor {
 /**
  * `numSamples` category indices per row of `input` (1-D [C] or 2-D [N, C] non-negative
  * weights, not necessarily normalised), with or without replacement (torch.multinomial).
+ *
+ * @example
+ * ```ts
+ * wg.multinomial(wg.tensor([0.1, 0.9]), 4, true); // e.g. [1, 1, 0, 1]
+ * ```
  */
 export function multinomial(input: Tensor, numSamples: number, ...rest: unknown[]): Tensor {
   const op = "multinomial";

@@ -55,6 +55,17 @@ export function reduced(op: string, code: number, x: Tensor, p: Plan): Tensor {
   return v;
 }
 
+/**
+ * Sum over `dim` (a dim or a list of dims; all when omitted), keeping them as size 1 with
+ * `keepdim`.
+ *
+ * PyTorch: `torch.sum`.
+ *
+ * @example
+ * ```ts
+ * wg.sum(wg.tensor([[1, 2], [3, 4]]), 1, true); // [[3], [7]]
+ * ```
+ */
 export function sum(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
   const p = plan("sum", x, dim, keepdim);
   if (x.dtype !== "float32") return intSum(x, p);
@@ -63,6 +74,17 @@ export function sum(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
   return record(out, "sum", [x], (g) => [expandRaw(g, p.keepShape, x.shape)], []);
 }
 
+/**
+ * Mean over `dim` (a dim or a list of dims; all when omitted), keeping them as size 1 with
+ * `keepdim`.
+ *
+ * PyTorch: `torch.mean`.
+ *
+ * @example
+ * ```ts
+ * wg.mean(wg.tensor([[1, 2], [3, 4]]), 0); // [2, 3]
+ * ```
+ */
 export function mean(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
   const p = plan("mean", x, dim, keepdim);
   const s = reduced("mean", ReduceOp.sum, x, p);

@@ -54,15 +54,44 @@ function adaptive(op: string, input: unknown, outputSize: unknown, dims: number,
   return max ? windowMax(op, x, maps) : linearMap(op, x, maps);
 }
 
+/**
+ * Average pooling to a fixed output size: NCHW or CHW in, [..., outH, outW] out.
+ *
+ * PyTorch: `torch.nn.functional.adaptive_avg_pool2d`.
+ *
+ * @example
+ * ```ts
+ * wg.F.adaptiveAvgPool2d(wg.ones(1, 3, 7, 7), 1).shape; // [1, 3, 1, 1]
+ * ```
+ */
 export function adaptiveAvgPool2d(input: Tensor, outputSize: Size2): Tensor {
   return adaptive("adaptiveAvgPool2d", input, outputSize, 2, false);
 }
 
+/**
+ * Average pooling to a fixed output length: [N, C, L] or [C, L] in, [..., outputSize] out.
+ *
+ * PyTorch: `torch.nn.functional.adaptive_avg_pool1d`.
+ *
+ * @example
+ * ```ts
+ * wg.F.adaptiveAvgPool1d(wg.ones(1, 2, 10), 3).shape; // [1, 2, 3]
+ * ```
+ */
 export function adaptiveAvgPool1d(input: Tensor, outputSize: number | readonly [number]): Tensor {
   return adaptive("adaptiveAvgPool1d", input, outputSize, 1, false);
 }
 
-/** Adaptive max pooling (returnIndices is not supported). */
+/**
+ * Adaptive max pooling (returnIndices is not supported).
+ *
+ * PyTorch: `torch.nn.functional.adaptive_max_pool2d`.
+ *
+ * @example
+ * ```ts
+ * wg.F.adaptiveMaxPool2d(wg.ones(1, 3, 8, 8), [2, 2]).shape; // [1, 3, 2, 2]
+ * ```
+ */
 export function adaptiveMaxPool2d(
   input: Tensor,
   outputSize: Size2,
@@ -78,6 +107,9 @@ export function adaptiveMaxPool2d(
 
 // ---------------------------------------------------------------------------- interpolate
 
+/**
+ * The interpolation methods of interpolate and nn.Upsample, as PyTorch names them.
+ */
 export type InterpolateMode = "nearest" | "linear" | "bilinear";
 
 export interface InterpolateOptions {
@@ -120,6 +152,13 @@ function linearMap1(inSize: number, outSize: number, scale: number, alignCorners
 /**
  * Resizes the spatial dims of [N, C, L] or [N, C, H, W] input to `size` or by `scaleFactor`:
  * PyTorch's interpolate(input, size, scale_factor, mode, align_corners, recompute_scale_factor).
+ *
+ * PyTorch: `torch.nn.functional.interpolate`.
+ *
+ * @example
+ * ```ts
+ * wg.F.interpolate(wg.ones(1, 1, 4, 4), { scaleFactor: 2, mode: "nearest" }).shape; // [1, 1, 8, 8]
+ * ```
  */
 export function interpolate(
   input: Tensor,
@@ -213,6 +252,9 @@ export function interpolate(
 
 // ---------------------------------------------------------------------------- pad
 
+/**
+ * How pad fills: a constant, or reflect, replicate or circular copies of the edge.
+ */
 export type PadMode = "constant" | "reflect" | "replicate";
 
 function padMap(op: string, mode: PadMode, inSize: number, before: number, after: number): Map1D {
@@ -243,6 +285,13 @@ function padMap(op: string, mode: PadMode, inSize: number, before: number, after
 /**
  * Pads the last dims: `pad` = [left, right, top, bottom, ...] from the last dim backwards, as
  * PyTorch's F.pad(input, pad, mode, value). Constant padding may be negative (cropping).
+ *
+ * PyTorch: `torch.nn.functional.pad`.
+ *
+ * @example
+ * ```ts
+ * wg.F.pad(wg.tensor([[1, 2]]), [1, 1]); // [[0, 1, 2, 0]]
+ * ```
  */
 export function pad(
   input: Tensor,
@@ -280,7 +329,16 @@ export function pad(
   return linearMap(op, x, maps, value);
 }
 
-/** [*, C r^2, H, W] -> [*, C, H r, W r], as PyTorch's pixel_shuffle. */
+/**
+ * [*, C r^2, H, W] -> [*, C, H r, W r], as PyTorch's pixel_shuffle.
+ *
+ * PyTorch: `torch.nn.functional.pixel_shuffle`.
+ *
+ * @example
+ * ```ts
+ * wg.F.pixelShuffle(wg.ones(1, 8, 3, 3), 2).shape; // [1, 2, 6, 6]
+ * ```
+ */
 export function pixelShuffle(input: Tensor, upscaleFactor: number): Tensor {
   const op = "pixelShuffle";
   const x = tensorArg(op, "input", input);

@@ -3,17 +3,24 @@
  * computation PyTorch's RNN, LSTM and GRU define:
  *
  *   forward:  G = X · W_ihᵀ + b_ih (+ b_hh)          one sgemm for every time step at once
- *             per step t: G_t += h_{t-1} · W_hhᵀ      one sgemm (GRU: into its own block)
- *                         fused pointwise cell        one kernel (assembly/kernels/rnn.ts)
- *   backward: per step, in reverse: the cell's fused backward, then dh_{t-1} = dG_t · W_hh
- *             then, once for the sequence: dX = dG · W_ih, dW_ih = dGᵀ · X,
- *             dW_hh = dG_{t}ᵀ · h_{t-1} over all steps (two sgemms), the bias sums.
+ *                                                    (a single step, a cell: fused below)
+ *             per step t, per block of hidden units:  G_t[its gates] += h_{t-1} · W_hh[its rows]ᵀ
+ *                                                    then the fused pointwise cell for its units
+ *   backward: per step, in reverse, per block of units: dh[its units] = dG_{t+1} · W_hh[:, its
+ *             units], then the cell's fused backward; then, once for the sequence:
+ *             dX = dG · W_ih, dW_ih = dGᵀ · X, dW_hh = dG_{t}ᵀ · h_{t-1} over all steps (two
+ *             sgemms), the bias sums.
+ *
+ * The steps run as one task of blocks (assembly/kernels/rnn_steps.ts): on one thread in order,
+ * or on the thread pool with each block waiting for the step before its own (rnnOnPool). Blocks
+ * follow from the shape alone, so the bits do not depend on the number of threads.
  *
  * The op's output packs everything a caller reads: the hidden state of every step [L, N, H]
  * and, for LSTM, the last cell state [N, H] after it; the modules in nn/rnn.ts slice it.
  */
 import { needsGradAny, record } from "../autograd/engine.js";
-import { allocate, K, meta } from "../backend/runtime.js";
+import { rnnOnPool, rnnPack } from "../backend/parallel.js";
+import { allocate, backend, K, meta } from "../backend/runtime.js";
 import { BinaryOp, ReduceOp } from "../backend/table/core.js";
 import { Tensor } from "../tensor.js";
 
@@ -31,35 +38,57 @@ export function gatesOf(kind: CellKind): number {
   return kind === "lstm" ? 4 : kind === "gru" ? 3 : 1;
 }
 
-/**
- * C [m x n] = A [m x k] · op(B) + beta · C for every time step with the same B: over two or
- * more steps B is packed once (sgemm_pack_b_f32) and each step packs only A.
- */
-class StepProduct {
-  private readonly packed: number;
+/** Fields of the forward sequence kernel's descriptor (assembly/kernels/rnn_steps.ts F_*). */
+const F = {
+  kind: 0,
+  L: 1,
+  N: 2,
+  H: 3,
+  reverse: 4,
+  out: 5,
+  gi: 6,
+  giRow: 7,
+  rec: 8,
+  whh: 9,
+  packed: 10,
+  h0: 11,
+  c0: 12,
+  act: 13,
+  keep: 14,
+  cs: 15,
+  hhBias: 16,
+  width: 17,
+  x: 18,
+  wih: 19,
+  in: 20,
+} as const;
 
-  constructor(
-    op: string,
-    private readonly b: number,
-    private readonly ldb: number,
-    private readonly k: number,
-    private readonly n: number,
-    private readonly transB: 0 | 1,
-    steps: number,
-  ) {
-    this.packed = steps > 1 && k > 0 && n > 0 ? allocate(op, k * Math.ceil(n / 8) * 32) : 0;
-    if (this.packed !== 0) K.sgemm_pack_b_f32(this.packed, b, ldb, k, n, transB);
-  }
+/** Fields of the backward kernel's descriptor (rnn_steps.ts B_*). */
+const B = {
+  kind: 0,
+  L: 1,
+  N: 2,
+  H: 3,
+  reverse: 4,
+  out: 5,
+  dG: 6,
+  dgh: 7,
+  whh: 8,
+  packed: 9,
+  h0: 10,
+  c0: 11,
+  act: 12,
+  cs: 13,
+  grad: 14,
+  dh: 15,
+  dc: 16,
+  width: 17,
+  final: 18,
+} as const;
+const DESC_INTS = 24;
 
-  run(c: number, ldc: number, a: number, lda: number, m: number, beta: number): void {
-    if (this.packed !== 0)
-      K.sgemm_prepacked_f32(c, ldc, a, lda, this.packed, m, this.n, this.k, 0, 1, beta);
-    else K.sgemm_f32(c, ldc, a, lda, this.b, this.ldb, m, this.n, this.k, 0, this.transB, 1, beta);
-  }
-
-  free(): void {
-    if (this.packed !== 0) K.free(this.packed);
-  }
+function kindCode(kind: CellKind): number {
+  return kind === "rnn_tanh" ? 0 : kind === "rnn_relu" ? 1 : kind === "lstm" ? 2 : 3;
 }
 
 /** rows x cols = the bias row broadcast (or zeros when there is none). */
@@ -86,7 +115,6 @@ export function recurrentLayer(
   const G = gatesOf(kind) * H;
   const lstm = kind === "lstm";
   const gru = kind === "gru";
-  const relu = kind === "rnn_relu" ? 1 : 0;
   const rows = L * N;
   const stepH = N * H * 4;
   const stepG = N * G * 4;
@@ -100,22 +128,30 @@ export function recurrentLayer(
   // The backward needs every step's activated gates and cell state. Without it (inference,
   // noGrad), one step's gates and two cell states (previous, current) are enough, whatever L.
   const keep = needsGradAny(inputs);
-  const actSlot = (t: number): number => (keep ? t : 0) * N * 4 * H * 4;
   const cSlot = (t: number, s: number): number => (keep ? t : s % 2) * stepH;
 
   const gi = Tensor._empty(op, [rows, G]);
   const packed = Tensor._empty(op, [rows * H + (lstm ? N * H : 0)]);
   const act = lstm || gru ? Tensor._empty(op, [keep ? rows : N, 4 * H]) : null;
   const cs = lstm ? Tensor._empty(op, [keep ? rows : 2 * N, H]) : null;
-  const gh = gru ? Tensor._empty(op, [N, G]) : null;
+  const rec = Tensor._empty(op, [N, G]);
   let biasSum: Tensor | null = null;
   if (!gru && w.biasIh !== null && w.biasHh !== null) {
     biasSum = Tensor._empty(op, [G]);
     K.binary_f32(biasSum.ptr, w.biasIh._ptr(op), w.biasHh._ptr(op), G, BinaryOp.add);
   }
-  const inBias = gru
+  // A single step (a cell) fuses its input product into the step's blocks; a sequence does it
+  // once for all steps, as one product. GRU keeps its input and hidden projections apart.
+  const fuseInput = L === 1 && !gru && In > 0;
+  let zeroBias: Tensor | null = null;
+  let inBias = gru
     ? (w.biasIh?._ptr(op) ?? 0)
     : (biasSum?.ptr ?? w.biasIh?._ptr(op) ?? w.biasHh?._ptr(op) ?? 0);
+  if (fuseInput && inBias === 0) {
+    zeroBias = Tensor._empty(op, [G]);
+    K.fill_f32(zeroBias.ptr, G, 0);
+    inBias = zeroBias.ptr;
+  }
   const hhBias = gru ? (w.biasHh?._ptr(op) ?? 0) : 0;
   const wih = w.weightIh._ptr(op);
   const whh = w.weightHh._ptr(op);
@@ -123,33 +159,49 @@ export function recurrentLayer(
   const h0p = h0?._ptr(op) ?? 0;
   const c0p = c0?._ptr(op) ?? 0;
 
-  if (rows > 0 && G > 0) {
+  if (rows > 0 && G > 0 && !fuseInput) {
     fillRows(gi.ptr, inBias, rows, G);
     if (In > 0) K.sgemm_f32(gi.ptr, G, x._ptr(op), In, wih, In, rows, G, In, 0, 1, 1, 1);
   }
-  // h_{t-1} · W_hhᵀ, with W_hh packed once for the whole sequence.
-  const recurrent = new StepProduct(op, whh, H, H, G, 1, L);
-  try {
-    for (let s = 0; s < L && N * H > 0; s++) {
-      const t = reverse ? L - 1 - s : s;
-      const prev = reverse ? t + 1 : t - 1;
-      const hPrev = s === 0 ? h0p : out + prev * stepH;
-      const g = gi.ptr + t * stepG;
-      const h = out + t * stepH;
-      if (gru && gh !== null && act !== null) {
-        fillRows(gh.ptr, hhBias, N, G);
-        if (hPrev !== 0) recurrent.run(gh.ptr, G, hPrev, H, N, 1);
-        K.gru_cell_f32(h, act.ptr + actSlot(t), g, gh.ptr, hPrev, N, H);
-        continue;
-      }
-      if (hPrev !== 0) recurrent.run(g, G, hPrev, H, N, 1);
-      if (lstm && act !== null && cs !== null) {
-        const cPrev = s === 0 ? c0p : cs.ptr + cSlot(prev, s - 1);
-        K.lstm_cell_f32(h, cs.ptr + cSlot(t, s), act.ptr + actSlot(t), g, cPrev, N, H);
-      } else K.rnn_cell_f32(h, g, N * H, relu);
+  if (rows > 0 && H > 0) {
+    // W_hh packed once for the whole sequence when two or more steps read it.
+    const products = L - (h0p === 0 ? 1 : 0);
+    const whhPacked =
+      products >= 2 ? allocate(op, K.rnn_packed_floats(H, H, gatesOf(kind)) * 4) : 0;
+    const desc = allocate(op, DESC_INTS * 4);
+    try {
+      if (whhPacked !== 0) rnnPack(whhPacked, whh, H, H, gatesOf(kind));
+      const d = new Int32Array(DESC_INTS);
+      d[F.kind] = kindCode(kind);
+      d[F.L] = L;
+      d[F.N] = N;
+      d[F.H] = H;
+      d[F.reverse] = reverse ? 1 : 0;
+      d[F.out] = out;
+      d[F.gi] = fuseInput ? inBias : gi.ptr;
+      d[F.giRow] = fuseInput ? 0 : G;
+      d[F.rec] = rec.ptr;
+      d[F.whh] = whh;
+      d[F.packed] = whhPacked;
+      d[F.h0] = h0p;
+      d[F.c0] = c0p;
+      d[F.act] = act?.ptr ?? 0;
+      d[F.keep] = keep ? 1 : 0;
+      d[F.cs] = cs?.ptr ?? 0;
+      d[F.hhBias] = hhBias;
+      d[F.width] = K.rnn_block_width(H);
+      d[F.x] = fuseInput ? x._ptr(op) : 0;
+      d[F.wih] = wih;
+      d[F.in] = In;
+      backend.i32().set(d, desc >>> 2);
+      const perStep = K.rnn_blocks_per_step(H);
+      const stepMadds = N * G * (H + (fuseInput ? In : 0));
+      if (!rnnOnPool(false, desc, L * perStep, perStep, stepMadds))
+        K.rnn_fwd_f32(desc, 0, L * perStep);
+    } finally {
+      K.free(desc);
+      if (whhPacked !== 0) K.free(whhPacked);
     }
-  } finally {
-    recurrent.free();
   }
   if (lstm && cs !== null && N * H > 0) {
     const last = reverse ? 0 : L - 1;
@@ -157,16 +209,16 @@ export function recurrentLayer(
     if (cLast === 0) K.fill_f32(out + rows * H * 4, N * H, 0);
     else K.copy_f32(out + rows * H * 4, cLast, N * H);
   }
+  rec.dispose();
+  zeroBias?.dispose();
   biasSum?.dispose();
 
   if (!keep) {
     gi.dispose();
     act?.dispose();
     cs?.dispose();
-    gh?.dispose();
     return packed;
   }
-  gh?.dispose();
   // The forward's pre-activations are not needed again: gi becomes the gradient buffer dG.
   return record(packed, op, inputs, (grad) => {
     // The forward's raw pointers would be stale if an input was disposed since (a disposed
@@ -182,54 +234,48 @@ export function recurrentLayer(
     const dG = gi;
     const dgh = gru ? Tensor._empty(op, [rows, G]) : null;
     const dh = Tensor._empty(op, [N, H]);
-    const dhTotal = Tensor._empty(op, [N, H]);
     const dc = lstm ? Tensor._empty(op, [N, H]) : null;
     K.fill_f32(dh.ptr, N * H, 0);
     if (dc !== null) K.copy_f32(dc.ptr, gp + rows * H * 4, N * H);
     const outP = packed._ptr(op);
     const hRec = dgh ?? dG;
-    // dh_{t-1} = dG_t · W_hh, with W_hh packed once for the whole sequence.
-    const back = new StepProduct(op, whh, H, G, H, 0, L);
-    try {
-      for (let s = L - 1; s >= 0 && N * H > 0; s--) {
-        const t = reverse ? L - 1 - s : s;
-        const prev = reverse ? t + 1 : t - 1;
-        const hPrev = s === 0 ? h0p : outP + prev * stepH;
-        const dGt = dG.ptr + t * stepG;
-        K.binary_f32(dhTotal.ptr, gp + t * stepH, dh.ptr, N * H, BinaryOp.add);
-        if (gru && dgh !== null && act !== null) {
-          const dght = dgh.ptr + t * stepG;
-          K.gru_cell_bwd_f32(
-            dGt,
-            dght,
-            dh.ptr,
-            act.ptr + t * N * 4 * H * 4,
-            hPrev,
-            dhTotal.ptr,
-            N,
-            H,
-          );
-          back.run(dh.ptr, H, dght, G, N, 1);
-          continue;
-        }
-        if (lstm && act !== null && cs !== null && dc !== null) {
-          const cPrev = s === 0 ? c0p : cs.ptr + prev * stepH;
-          K.lstm_cell_bwd_f32(
-            dGt,
-            dc.ptr,
-            act.ptr + t * stepG,
-            cs.ptr + t * stepH,
-            cPrev,
-            dhTotal.ptr,
-            dc.ptr,
-            N,
-            H,
-          );
-        } else K.rnn_cell_bwd_f32(dGt, dhTotal.ptr, outP + t * stepH, N * H, relu);
-        back.run(dh.ptr, H, dGt, G, N, 0);
+    if (N * H > 0 && L > 0) {
+      // dh_{t-1} = dG_t · W_hh: after every step but the last one handled, and once more for
+      // h0's gradient. W_hh is packed once when two or more products read it.
+      const final = h0?.requiresGrad ? 1 : 0;
+      const products = L - 1 + final;
+      const whhPacked = products >= 2 ? allocate(op, G * Math.ceil(H / 8) * 32) : 0;
+      const desc = allocate(op, DESC_INTS * 4);
+      try {
+        if (whhPacked !== 0) K.sgemm_pack_b_f32(whhPacked, whh, H, G, H, 0);
+        const d = new Int32Array(DESC_INTS);
+        d[B.kind] = kindCode(kind);
+        d[B.L] = L;
+        d[B.N] = N;
+        d[B.H] = H;
+        d[B.reverse] = reverse ? 1 : 0;
+        d[B.out] = outP;
+        d[B.dG] = dG.ptr;
+        d[B.dgh] = dgh?.ptr ?? 0;
+        d[B.whh] = whh;
+        d[B.packed] = whhPacked;
+        d[B.h0] = h0p;
+        d[B.c0] = c0p;
+        d[B.act] = act?.ptr ?? 0;
+        d[B.cs] = cs?.ptr ?? 0;
+        d[B.grad] = gp;
+        d[B.dh] = dh.ptr;
+        d[B.dc] = dc?.ptr ?? 0;
+        d[B.width] = K.rnn_block_width(H);
+        d[B.final] = final;
+        backend.i32().set(d, desc >>> 2);
+        const perStep = K.rnn_blocks_per_step(H);
+        const blocks = (L + final) * perStep;
+        if (!rnnOnPool(true, desc, blocks, perStep, N * G * H)) K.rnn_bwd_f32(desc, 0, blocks);
+      } finally {
+        K.free(desc);
+        if (whhPacked !== 0) K.free(whhPacked);
       }
-    } finally {
-      back.free();
     }
     const grads: (Tensor | null)[] = [];
     let dx: Tensor | null = null;
@@ -265,7 +311,6 @@ export function recurrentLayer(
     if (w.biasIh !== null) grads.push(w.biasIh.requiresGrad ? columnSums(op, dG, rows, G) : null);
     if (w.biasHh !== null) grads.push(w.biasHh.requiresGrad ? columnSums(op, hRec, rows, G) : null);
     dgh?.dispose();
-    dhTotal.dispose();
     if (!h0?.requiresGrad) dh.dispose();
     if (dc !== null && !c0?.requiresGrad) dc.dispose();
     return grads;

@@ -57,7 +57,14 @@ function scanRaw(op: string, kernel: ScanKernel, x: Tensor, l: Layout, reverse: 
   return out;
 }
 
-/** Running sums along `dim`, as torch.cumsum. */
+/**
+ * Running sums along `dim`, as torch.cumsum.
+ *
+ * @example
+ * ```ts
+ * wg.cumsum(wg.tensor([1, 2, 3]), 0); // [1, 3, 6]
+ * ```
+ */
 export function cumsum(x: Tensor, ...rest: Args<[number], { dim?: number }>): Tensor {
   const l = layout("cumsum", x, args("cumsum", rest, ["dim"]).dim as number, true);
   if (x.dtype !== "float32") return intScan("cumsum", x, l, (a, v) => (a + v) | 0, 0, true);
@@ -66,7 +73,14 @@ export function cumsum(x: Tensor, ...rest: Args<[number], { dim?: number }>): Te
   return record(out, "cumsum", [x], (g) => [scanRaw("cumsum", K.cumsum_f32, g, l, 1)], []);
 }
 
-/** Running products along `dim`, as torch.cumprod. */
+/**
+ * Running products along `dim`, as torch.cumprod.
+ *
+ * @example
+ * ```ts
+ * wg.cumprod(wg.tensor([1, 2, 3]), 0); // [1, 2, 6]
+ * ```
+ */
 export function cumprod(x: Tensor, ...rest: Args<[number], { dim?: number }>): Tensor {
   const l = layout("cumprod", x, args("cumprod", rest, ["dim"]).dim as number, true);
   if (x.dtype !== "float32") return intScan("cumprod", x, l, Math.imul, 1, true);
@@ -167,6 +181,11 @@ function prodColumn(xs: Float64Array, g: (k: number) => number, dx: Float64Array
 
 /**
  * The product of all elements (0-d result), or along `dim` (torch.prod(x, dim, keepdim)).
+ *
+ * @example
+ * ```ts
+ * wg.prod(wg.tensor([[1, 2], [3, 4]]), 1); // [2, 12]
+ * ```
  */
 export function prod(
   x: Tensor,

@@ -35,6 +35,16 @@ function view(op: string, x: Tensor, shape: readonly number[]): Tensor {
   return record(out, op, [x], (g) => [Tensor._view(g, x.shape)], []);
 }
 
+/**
+ * A copy with its own storage; gradients flow back to `x`.
+ *
+ * PyTorch: `torch.clone`.
+ *
+ * @example
+ * ```ts
+ * const y = wg.clone(wg.tensor([1, 2]));
+ * ```
+ */
 export function clone(x: Tensor): Tensor {
   expectTensor("clone", x);
   const px = x._rawPtr("clone");
@@ -44,6 +54,16 @@ export function clone(x: Tensor): Tensor {
   return record(out, "clone", [x], (g) => [g], []);
 }
 
+/**
+ * The same elements in a new shape (a view when possible); one size may be -1.
+ *
+ * PyTorch: `torch.reshape`.
+ *
+ * @example
+ * ```ts
+ * wg.reshape(wg.arange(6), 2, -1).shape; // [2, 3]
+ * ```
+ */
 export function reshape(x: Tensor, ...sizes: (number | readonly number[])[]): Tensor {
   expectTensor("reshape", x);
   x._live("reshape");
@@ -77,6 +97,16 @@ export function reshape(x: Tensor, ...sizes: (number | readonly number[])[]): Te
   return view("reshape", x, target);
 }
 
+/**
+ * Reshapes dims startDim..endDim (default all) into one.
+ *
+ * PyTorch: `torch.flatten`.
+ *
+ * @example
+ * ```ts
+ * wg.flatten(wg.zeros(2, 3, 4), 1).shape; // [2, 12]
+ * ```
+ */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   expectTensor("flatten", x);
   if (x.ndim === 0) return view("flatten", x, [1]);
@@ -91,6 +121,16 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   return view("flatten", x, shape);
 }
 
+/**
+ * The view without size-1 dims (only `dim` when given).
+ *
+ * PyTorch: `torch.squeeze`.
+ *
+ * @example
+ * ```ts
+ * wg.squeeze(wg.zeros(1, 3, 1)).shape; // [3]
+ * ```
+ */
 export function squeeze(x: Tensor, dim?: number): Tensor {
   expectTensor("squeeze", x);
   let shape: number[];
@@ -103,6 +143,16 @@ export function squeeze(x: Tensor, dim?: number): Tensor {
   return view("squeeze", x, shape);
 }
 
+/**
+ * The view with a size-1 dim inserted at `dim`.
+ *
+ * PyTorch: `torch.unsqueeze`.
+ *
+ * @example
+ * ```ts
+ * wg.unsqueeze(wg.zeros(3), 0).shape; // [1, 3]
+ * ```
+ */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   expectTensor("unsqueeze", x);
   const d = normDim("unsqueeze", dim, x.ndim + 1);
@@ -111,6 +161,16 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   return view("unsqueeze", x, shape);
 }
 
+/**
+ * The view with dims reordered as `order`.
+ *
+ * PyTorch: `torch.permute`.
+ *
+ * @example
+ * ```ts
+ * wg.permute(wg.zeros(2, 3, 4), 2, 0, 1).shape; // [4, 2, 3]
+ * ```
+ */
 export function permute(x: Tensor, ...order: (number | readonly number[])[]): Tensor {
   expectTensor("permute", x);
   const dims = sizesArg("permute", order);
@@ -131,6 +191,16 @@ export function permute(x: Tensor, ...order: (number | readonly number[])[]): Te
   return record(out, "permute", [x], (g) => [Tensor._permuted(g, inverse)], []);
 }
 
+/**
+ * The view with dims dim0 and dim1 swapped.
+ *
+ * PyTorch: `torch.transpose`.
+ *
+ * @example
+ * ```ts
+ * wg.transpose(wg.zeros(2, 3, 4), 0, 2).shape; // [4, 3, 2]
+ * ```
+ */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   expectTensor("transpose", x);
   if (x.ndim === 0) {
@@ -173,6 +243,16 @@ function copyBlocks(
   }
 }
 
+/**
+ * The view of `length` entries of dim `dim` from `start`.
+ *
+ * PyTorch: `torch.narrow`.
+ *
+ * @example
+ * ```ts
+ * wg.narrow(wg.arange(6), 0, 2, 3); // [2, 3, 4]
+ * ```
+ */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
   expectTensor("narrow", x);
   x._live("narrow");
@@ -228,7 +308,16 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   );
 }
 
-/** Joins tensors along an existing dimension. */
+/**
+ * Joins tensors along an existing dimension.
+ *
+ * PyTorch: `torch.cat`.
+ *
+ * @example
+ * ```ts
+ * wg.cat([wg.zeros(2, 3), wg.ones(1, 3)], 0).shape; // [3, 3]
+ * ```
+ */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (!Array.isArray(tensors as unknown) || tensors.length === 0) {
     throw new WasmgradError("cat: expected a non-empty array of tensors");
@@ -267,7 +356,16 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   );
 }
 
-/** Joins same-shape tensors along a new dimension. */
+/**
+ * Joins same-shape tensors along a new dimension.
+ *
+ * PyTorch: `torch.stack`.
+ *
+ * @example
+ * ```ts
+ * wg.stack([wg.zeros(3), wg.ones(3)], 0).shape; // [2, 3]
+ * ```
+ */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   if (!Array.isArray(tensors as unknown) || tensors.length === 0) {
     throw new WasmgradError("stack: expected a non-empty array of tensors");

@@ -20,6 +20,13 @@ export interface CosineSimilarityOptions {
 /**
  * sum(x1 x2) / sqrt(max(sum(x1^2) sum(x2^2), eps^2)) along `dim` (default 1), with x1 and x2
  * broadcast to one shape.
+ *
+ * PyTorch: `torch.nn.functional.cosine_similarity`.
+ *
+ * @example
+ * ```ts
+ * wg.F.cosineSimilarity(wg.tensor([[1, 0]]), wg.tensor([[1, 1]])); // [0.7071]
+ * ```
  */
 export function cosineSimilarity(
   x1: Tensor,
@@ -48,7 +55,16 @@ export interface NormalizeOptions {
   eps?: number;
 }
 
-/** input / max(||input||_p, eps) along `dim` (default p 2, dim 1, eps 1e-12). */
+/**
+ * input / max(||input||_p, eps) along `dim` (default p 2, dim 1, eps 1e-12).
+ *
+ * PyTorch: `torch.nn.functional.normalize`.
+ *
+ * @example
+ * ```ts
+ * wg.F.normalize(wg.tensor([[3, 4]]), { dim: 1 }); // [[0.6, 0.8]]
+ * ```
+ */
 export function normalize(
   input: Tensor,
   ...rest: Args<[p: number, dim: number, eps: number], NormalizeOptions>
@@ -75,6 +91,13 @@ export type OneHotIndices = Tensor | Int32Array | readonly number[];
 /**
  * A [...shape, numClasses] tensor with 1 at each index's class and 0 elsewhere; numClasses -1
  * (the default) means one more than the largest index. An int32 tensor (PyTorch's is int64).
+ *
+ * PyTorch: `torch.nn.functional.one_hot`.
+ *
+ * @example
+ * ```ts
+ * wg.F.oneHot(new Int32Array([0, 2]), 3); // [[1, 0, 0], [0, 0, 1]] (int32)
+ * ```
  */
 export function oneHot(
   indices: OneHotIndices,

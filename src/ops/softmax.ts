@@ -43,11 +43,31 @@ function softmaxLike(op: string, fwd: Fwd, bwd: Bwd, x: Tensor, dim: number): Te
   );
 }
 
+/**
+ * exp(x) / sum(exp(x)) along `dim`, computed stably.
+ *
+ * PyTorch: `torch.softmax`.
+ *
+ * @example
+ * ```ts
+ * wg.softmax(wg.tensor([[1, 1]]), 1); // [[0.5, 0.5]]
+ * ```
+ */
 export function softmax(x: Tensor, dim: number, ...extra: []): Tensor {
   noExtra("softmax", [x, dim, ...extra], 2);
   return softmaxLike("softmax", K.softmax_f32, K.softmax_bwd_f32, x, dim);
 }
 
+/**
+ * log(softmax(x, dim)), computed stably in one pass.
+ *
+ * PyTorch: `torch.log_softmax`.
+ *
+ * @example
+ * ```ts
+ * wg.logSoftmax(wg.tensor([[1, 2, 3]]), 1);
+ * ```
+ */
 export function logSoftmax(x: Tensor, dim: number, ...extra: []): Tensor {
   noExtra("logSoftmax", [x, dim, ...extra], 2);
   return softmaxLike("logSoftmax", K.log_softmax_f32, K.log_softmax_bwd_f32, x, dim);

@@ -78,21 +78,48 @@ function result(
   return valuesIndices(values, indices);
 }
 
-/** The sorted values along dim (default last) and where they came from. */
+/**
+ * The sorted values along dim (default last) and where they came from.
+ *
+ * PyTorch: `torch.sort`.
+ *
+ * @example
+ * ```ts
+ * const { values, indices } = wg.sort(wg.tensor([3, 1, 2])); // [1, 2, 3], [1, 2, 0]
+ * ```
+ */
 export function sort(x: Tensor, dim = -1, descending = false): ValuesIndices {
   tensorArg("sort", x);
   const n = x.ndim === 0 ? 1 : x.shape[normDim("sort", dim, x.ndim)];
   return result("sort", x, order("sort", x, dim, n, descending));
 }
 
-/** The indices that sort x along dim, as an int32 tensor. */
+/**
+ * The indices that sort x along dim, as an int32 tensor.
+ *
+ * PyTorch: `torch.argsort`.
+ *
+ * @example
+ * ```ts
+ * wg.argsort(wg.tensor([3, 1, 2])); // [1, 2, 0]
+ * ```
+ */
 export function argsort(x: Tensor, dim = -1, descending = false): Tensor {
   const [values, indices] = sort(x, dim, descending);
   values.dispose();
   return indices;
 }
 
-/** The k largest (or smallest) values along dim, sorted, and their indices. */
+/**
+ * The k largest (or smallest) values along dim, sorted, and their indices.
+ *
+ * PyTorch: `torch.topk`.
+ *
+ * @example
+ * ```ts
+ * wg.topk(wg.tensor([1, 5, 3]), 2).values; // [5, 3]
+ * ```
+ */
 export function topk(x: Tensor, k: number, dim = -1, largest = true, sorted = true): ValuesIndices {
   tensorArg("topk", x);
   const n = x.ndim === 0 ? 1 : x.shape[normDim("topk", dim, x.ndim)];

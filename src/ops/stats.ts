@@ -140,12 +140,26 @@ function varianceOf(op: string, x: Tensor, a: ReturnType<typeof varArgs>, root: 
   );
 }
 
-/** Variance over `dim` (all elements by default), as torch.var. */
+/**
+ * Variance over `dim` (all elements by default), as torch.var.
+ *
+ * @example
+ * ```ts
+ * wg.var(wg.tensor([1, 2, 3, 4])); // 1.6667 (Bessel-corrected)
+ * ```
+ */
 export function variance(x: Tensor, ...rest: VarArgs): Tensor {
   return varianceOf("var", x, varArgs("var", rest), false);
 }
 
-/** Standard deviation over `dim` (all elements by default), as torch.std. */
+/**
+ * Standard deviation over `dim` (all elements by default), as torch.std.
+ *
+ * @example
+ * ```ts
+ * wg.std(wg.tensor([1, 2, 3, 4])); // 1.291 (Bessel-corrected)
+ * ```
+ */
 export function std(x: Tensor, ...rest: VarArgs): Tensor {
   return varianceOf("std", x, varArgs("std", rest), true);
 }
@@ -157,7 +171,14 @@ function patch(t: Tensor, f: (v: number) => number): void {
   for (let i = 0; i < sizeOf(t.shape); i++) view[base + i] = f(view[base + i]);
 }
 
-/** log(sum(exp(x))) over `dim`, stable for large |x| (torch.logsumexp). */
+/**
+ * log(sum(exp(x))) over `dim`, stable for large |x| (torch.logsumexp).
+ *
+ * @example
+ * ```ts
+ * wg.logsumexp(wg.tensor([[0, 0]]), 1); // [0.6931]
+ * ```
+ */
 export function logsumexp(
   x: Tensor,
   ...rest: Args<
@@ -215,6 +236,11 @@ export function logsumexp(
 /**
  * The vector p-norm over `dim` (all elements by default), as torch.norm / linalg.vector_norm:
  * p a number (Infinity and -Infinity included) or "fro" (= 2).
+ *
+ * @example
+ * ```ts
+ * wg.norm(wg.tensor([3, 4])); // 5
+ * ```
  */
 export function norm(
   x: Tensor,

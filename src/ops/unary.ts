@@ -44,6 +44,16 @@ function grad2(
   return dx;
 }
 
+/**
+ * Elementwise -x.
+ *
+ * PyTorch: `torch.neg`.
+ *
+ * @example
+ * ```ts
+ * wg.neg(wg.tensor([1, -2])); // [-1, 2]
+ * ```
+ */
 export function neg(x: Tensor): Tensor {
   if (x instanceof Tensor && x.dtype === "int32") return intBinary("neg", "sub", 0, x);
   if (x instanceof Tensor && x.dtype === "bool") {
@@ -54,18 +64,48 @@ export function neg(x: Tensor): Tensor {
   return record(out, "neg", [x], (g) => [scalarRaw("neg", BinaryOp.mul, g, -1)], []);
 }
 
+/**
+ * Elementwise e^x (integers give float32).
+ *
+ * PyTorch: `torch.exp`.
+ *
+ * @example
+ * ```ts
+ * wg.exp(wg.tensor([0, 1])); // [1, 2.7183]
+ * ```
+ */
 export function exp(x: Tensor): Tensor {
   const out = apply("exp", K.exp_f32, x, true);
   if (!needsGrad(x)) return out;
   return record(out, "exp", [x], (g) => [mulRaw(g, out)], [out]);
 }
 
+/**
+ * Elementwise natural logarithm (integers give float32).
+ *
+ * PyTorch: `torch.log`.
+ *
+ * @example
+ * ```ts
+ * wg.log(wg.tensor([1, Math.E])); // [0, 1]
+ * ```
+ */
 export function log(x: Tensor): Tensor {
   const out = apply("log", K.log_f32, x, true);
   if (!needsGrad(x)) return out;
   return record(out, "log", [x], (g) => [binaryRaw("log", BinaryOp.div, g, x)]);
 }
 
+/**
+ * Elementwise square root (integers give float32).
+ *
+ * PyTorch: `torch.sqrt`.
+ *
+ * @example
+ * ```ts
+ * wg.sqrt(wg.tensor([4, 9])); // [2, 3]
+ * ```
+ */
 export function sqrt(x: Tensor): Tensor {
   const out = apply("sqrt", K.sqrt_f32, x, true);
   if (!needsGrad(x)) return out;
@@ -83,24 +123,64 @@ export function sqrt(x: Tensor): Tensor {
   );
 }
 
+/**
+ * Elementwise absolute value.
+ *
+ * PyTorch: `torch.abs`.
+ *
+ * @example
+ * ```ts
+ * wg.abs(wg.tensor([-2, 3])); // [2, 3]
+ * ```
+ */
 export function abs(x: Tensor): Tensor {
   const out = apply("abs", K.abs_f32, x);
   if (!needsGrad(x)) return out;
   return record(out, "abs", [x], (g) => [grad2("abs", K.abs_bwd_f32, g, x)]);
 }
 
+/**
+ * Elementwise max(x, 0).
+ *
+ * PyTorch: `torch.relu`.
+ *
+ * @example
+ * ```ts
+ * wg.relu(wg.tensor([-1, 2])); // [0, 2]
+ * ```
+ */
 export function relu(x: Tensor): Tensor {
   const out = apply("relu", K.relu_f32, x);
   if (!needsGrad(x)) return out;
   return record(out, "relu", [x], (g) => [grad2("relu", K.relu_bwd_f32, g, x)]);
 }
 
+/**
+ * Elementwise 1 / (1 + e^-x).
+ *
+ * PyTorch: `torch.sigmoid`.
+ *
+ * @example
+ * ```ts
+ * wg.sigmoid(wg.tensor([0])); // [0.5]
+ * ```
+ */
 export function sigmoid(x: Tensor): Tensor {
   const out = apply("sigmoid", K.sigmoid_f32, x, true);
   if (!needsGrad(x)) return out;
   return record(out, "sigmoid", [x], (g) => [grad2("sigmoid", K.sigmoid_bwd_f32, g, out)], [out]);
 }
 
+/**
+ * Elementwise hyperbolic tangent.
+ *
+ * PyTorch: `torch.tanh`.
+ *
+ * @example
+ * ```ts
+ * wg.tanh(wg.tensor([0])); // [0]
+ * ```
+ */
 export function tanh(x: Tensor): Tensor {
   const out = apply("tanh", K.tanh_f32, x, true);
   if (!needsGrad(x)) return out;
@@ -121,7 +201,16 @@ export function pow(x: Tensor, exponent: number): Tensor {
   ]);
 }
 
-/** Limits values to [min, max]; either bound may be null (PyTorch's clamp). */
+/**
+ * Limits values to [min, max]; either bound may be null (PyTorch's clamp).
+ *
+ * PyTorch: `torch.clamp`.
+ *
+ * @example
+ * ```ts
+ * wg.clamp(wg.tensor([-2, 0.5, 3]), 0, 1); // [0, 0.5, 1]
+ * ```
+ */
 export function clamp(x: Tensor, min: number | null, max?: number | null): Tensor {
   const lo = min ?? Number.NEGATIVE_INFINITY;
   const hi = max ?? Number.POSITIVE_INFINITY;

@@ -1,8 +1,11 @@
 /**
  * More shape ops, all differentiable: view/viewAs/reshapeAs, contiguous, t, expand/expandAs,
  * repeat, split/chunk/unbind, select, unflatten, flip, roll, tril/triu. Views (view, select,
- * unflatten, split's parts are copies: narrow) share storage where the storage layout allows;
- * expand and repeat copy, since storage has no zero strides (remap.ts).
+ * unflatten, split's parts are copies: narrow) share storage where the storage layout allows.
+ * repeat copies, as PyTorch's does. expand is a view when it only adds leading dims of size 1;
+ * otherwise, storage having no zero strides, it is a copy that behaves as PyTorch's expanded
+ * view: it reads through to its source (re-copied after the source changes in place, sharing
+ * its version for autograd) and refuses in-place writes (see Tensor._expand).
  */
 import { needsGrad, record } from "../autograd/engine.js";
 import { fmt, WasmgradError } from "../errors.js";
@@ -34,7 +37,16 @@ function bounded(op: string, shape: readonly number[]): void {
   bytesWithin(op, `the result of shape ${fmt(shape)}`, shape.reduce((p, d) => p * d, 1) * 4);
 }
 
-/** reshape that refuses a non-contiguous (lazily transposed) tensor, as PyTorch's view. */
+/**
+ * reshape that refuses a non-contiguous (lazily transposed) tensor, as PyTorch's view.
+ *
+ * PyTorch: `torch.Tensor.view`.
+ *
+ * @example
+ * ```ts
+ * wg.view(wg.arange(6), 3, 2).shape; // [3, 2]
+ * ```
+ */
 export function view(x: Tensor, ...shape: (number | readonly number[])[]): Tensor {
   tensor("view", x);
   if (x._perm !== null) {
@@ -53,7 +65,16 @@ export function reshapeAs(x: Tensor, other: Tensor): Tensor {
   return reshape(x, [...tensor("reshapeAs", other).shape]);
 }
 
-/** x itself if its storage is laid out as its shape, else a contiguous copy (differentiable). */
+/**
+ * x itself if its storage is laid out as its shape, else a contiguous copy (differentiable).
+ *
+ * PyTorch: `torch.Tensor.contiguous`.
+ *
+ * @example
+ * ```ts
+ * wg.contiguous(wg.ones(2, 3).t()).isContiguous(); // true
+ * ```
+ */
 export function contiguous(x: Tensor): Tensor {
   tensor("contiguous", x);
   if (x._perm === null) return x;
@@ -68,7 +89,16 @@ export function contiguous(x: Tensor): Tensor {
   return record(out, "contiguous", [x], (g) => [g], []);
 }
 
-/** The transpose of a matrix; a 0-d or 1-D tensor as it is (PyTorch's t()). */
+/**
+ * The transpose of a matrix; a 0-d or 1-D tensor as it is (PyTorch's t()).
+ *
+ * PyTorch: `torch.t`.
+ *
+ * @example
+ * ```ts
+ * wg.t(wg.zeros(2, 3)).shape; // [3, 2]
+ * ```
+ */
 export function t(x: Tensor): Tensor {
   tensor("t", x);
   if (x.ndim > 2) {
@@ -79,7 +109,16 @@ export function t(x: Tensor): Tensor {
   return x.ndim < 2 ? reshape(x, [...x.shape]) : x.transpose(0, 1);
 }
 
-/** x broadcast to `sizes` (-1 keeps a dim; new dims go in front), as a copy. */
+/**
+ * x broadcast to `sizes` (-1 keeps a dim; new dims go in front), as a copy.
+ *
+ * PyTorch: `torch.Tensor.expand`.
+ *
+ * @example
+ * ```ts
+ * wg.expand(wg.tensor([[1], [2]]), 2, 3).shape; // [2, 3]
+ * ```
+ */
 export function expand(x: Tensor, ...args: (number | readonly number[])[]): Tensor {
   tensor("expand", x);
   const want = sizes("expand", args);
@@ -90,6 +129,11 @@ export function expand(x: Tensor, ...args: (number | readonly number[])[]): Tens
   }
   const pad = want.length - x.ndim;
   const shape = want.map((s, i) => {
+    if (s === -1 && i < pad) {
+      throw new WasmgradError(
+        `expand: the expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension ${i}; target sizes ${fmt(want)}, tensor shape ${fmt(x.shape)}`,
+      );
+    }
     const have = i < pad ? 1 : x.shape[i - pad];
     const size = s === -1 && i >= pad ? have : s;
     if (size < 0 || (have !== 1 && have !== size)) {
@@ -99,6 +143,8 @@ export function expand(x: Tensor, ...args: (number | readonly number[])[]): Tens
     }
     return size;
   });
+  // Only new leading dims of size 1 (or nothing) change: a plain view.
+  if (sizeOf(shape) === x.numel()) return reshape(x, shape);
   bounded("expand", shape);
   const st = stridesFor(x.shape);
   const map = buildMap(shape, (idx) => {
@@ -106,14 +152,23 @@ export function expand(x: Tensor, ...args: (number | readonly number[])[]): Tens
     for (let d = 0; d < x.ndim; d++) if (x.shape[d] !== 1) j += idx[d + pad] * st[d];
     return j;
   });
-  return remap("expand", x, shape, map);
+  const out = remap("expand", x, shape, map);
+  if (out.numel() > x.numel()) out._expand = { source: x, version: x._version, map };
+  return out;
 }
 
 export function expandAs(x: Tensor, other: Tensor): Tensor {
   return expand(x, [...tensor("expandAs", other).shape]);
 }
 
-/** x tiled `sizes` times along each dim (new dims in front), as torch's repeat. */
+/**
+ * x tiled `sizes` times along each dim (new dims in front), as torch's repeat.
+ *
+ * @example
+ * ```ts
+ * wg.repeat(wg.tensor([1, 2]), 2); // [1, 2, 1, 2]
+ * ```
+ */
 export function repeat(x: Tensor, ...args: (number | readonly number[])[]): Tensor {
   tensor("repeat", x);
   const reps = sizes("repeat", args);
@@ -146,7 +201,14 @@ function intList(op: string, name: string, v: unknown): number[] {
   return list as number[];
 }
 
-/** Parts of `size` (or of the listed sizes) along `dim`, as torch.split. */
+/**
+ * Parts of `size` (or of the listed sizes) along `dim`, as torch.split.
+ *
+ * @example
+ * ```ts
+ * wg.split(wg.arange(5), 2).map((c) => c.shape); // [[2], [2], [1]]
+ * ```
+ */
 export function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
   tensor("split", x);
   const d = normDim("split", dim, x.ndim);
@@ -180,7 +242,14 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
   });
 }
 
-/** `chunks` parts of equal size (the last smaller), as torch.chunk. */
+/**
+ * `chunks` parts of equal size (the last smaller), as torch.chunk.
+ *
+ * @example
+ * ```ts
+ * wg.chunk(wg.arange(5), 2).map((c) => c.shape); // [[3], [2]]
+ * ```
+ */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   tensor("chunk", x);
   if (!Number.isInteger(chunks) || chunks <= 0) {
@@ -190,14 +259,32 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   return split(x, Math.max(1, Math.ceil(n / chunks)), dim);
 }
 
-/** The slices along `dim`, that dim removed. */
+/**
+ * The slices along `dim`, that dim removed.
+ *
+ * PyTorch: `torch.unbind`.
+ *
+ * @example
+ * ```ts
+ * wg.unbind(wg.zeros(2, 3)).length; // 2 tensors of shape [3]
+ * ```
+ */
 export function unbind(x: Tensor, dim = 0): Tensor[] {
   tensor("unbind", x);
   const d = normDim("unbind", dim, x.ndim);
   return Array.from({ length: x.shape[d] }, (_, i) => select(x, d, i));
 }
 
-/** The slice at `index` along `dim`, that dim removed. */
+/**
+ * The slice at `index` along `dim`, that dim removed.
+ *
+ * PyTorch: `torch.select`.
+ *
+ * @example
+ * ```ts
+ * wg.select(wg.tensor([[1, 2], [3, 4]]), 0, 1); // [3, 4]
+ * ```
+ */
 export function select(x: Tensor, dim: number, index: number): Tensor {
   tensor("select", x);
   const d = normDim("select", dim, x.ndim);
@@ -213,7 +300,16 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   return out;
 }
 
-/** Splits dim into `sizes` (one may be -1). */
+/**
+ * Splits dim into `sizes` (one may be -1).
+ *
+ * PyTorch: `torch.unflatten`.
+ *
+ * @example
+ * ```ts
+ * wg.unflatten(wg.zeros(2, 12), 1, [3, 4]).shape; // [2, 3, 4]
+ * ```
+ */
 export function unflatten(x: Tensor, dim: number, sizesArg: readonly number[]): Tensor {
   tensor("unflatten", x);
   const d = normDim("unflatten", dim, x.ndim);
@@ -235,7 +331,16 @@ export function unflatten(x: Tensor, dim: number, sizesArg: readonly number[]): 
   return reshape(x, [...x.shape.slice(0, d), ...inner, ...x.shape.slice(d + 1)]);
 }
 
-/** The elements in reverse order along `dims`. */
+/**
+ * The elements in reverse order along `dims`.
+ *
+ * PyTorch: `torch.flip`.
+ *
+ * @example
+ * ```ts
+ * wg.flip(wg.tensor([1, 2, 3]), 0); // [3, 2, 1]
+ * ```
+ */
 export function flip(x: Tensor, ...args: (number | readonly number[])[]): Tensor {
   tensor("flip", x);
   const dims = normDims("flip", sizes("flip", args), x.ndim);
@@ -249,7 +354,16 @@ export function flip(x: Tensor, ...args: (number | readonly number[])[]): Tensor
   return remap("flip", x, x.shape, map);
 }
 
-/** Elements shifted by `shifts` along `dims` (wrapping), or along the flattened tensor. */
+/**
+ * Elements shifted by `shifts` along `dims` (wrapping), or along the flattened tensor.
+ *
+ * PyTorch: `torch.roll`.
+ *
+ * @example
+ * ```ts
+ * wg.roll(wg.tensor([1, 2, 3]), 1); // [3, 1, 2]
+ * ```
+ */
 export function roll(
   x: Tensor,
   shifts: number | readonly number[],
@@ -308,12 +422,30 @@ function triangle(op: "tril" | "triu", x: Tensor, diagonal: number): Tensor {
   return remap(op, x, x.shape, map);
 }
 
-/** The lower triangle of the last two dims (j - i <= diagonal), zeros elsewhere. */
+/**
+ * The lower triangle of the last two dims (j - i <= diagonal), zeros elsewhere.
+ *
+ * PyTorch: `torch.tril`.
+ *
+ * @example
+ * ```ts
+ * wg.tril(wg.ones(2, 2)); // [[1, 0], [1, 1]]
+ * ```
+ */
 export function tril(x: Tensor, diagonal = 0): Tensor {
   return triangle("tril", x, diagonal);
 }
 
-/** The upper triangle of the last two dims (j - i >= diagonal), zeros elsewhere. */
+/**
+ * The upper triangle of the last two dims (j - i >= diagonal), zeros elsewhere.
+ *
+ * PyTorch: `torch.triu`.
+ *
+ * @example
+ * ```ts
+ * wg.triu(wg.ones(2, 2)); // [[1, 1], [0, 1]]
+ * ```
+ */
 export function triu(x: Tensor, diagonal = 0): Tensor {
   return triangle("triu", x, diagonal);
 }

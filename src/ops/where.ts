@@ -76,7 +76,16 @@ function operand(op: string, v: unknown, name: string): TensorOrScalar {
   );
 }
 
-/** Elements of `a` where `cond` is true, else of `b`; broadcasting; dtypes promoted. */
+/**
+ * Elements of `a` where `cond` is true, else of `b`; broadcasting; dtypes promoted.
+ *
+ * PyTorch: `torch.where`.
+ *
+ * @example
+ * ```ts
+ * wg.where(wg.tensor([true, false]), wg.tensor([1, 2]), 0); // [1, 0]
+ * ```
+ */
 export function where(cond: Tensor, input: TensorOrScalar, other: TensorOrScalar): Tensor {
   const op = "where";
   const c = condArg(op, cond);
@@ -140,7 +149,16 @@ export function maskArg(op: string, x: Tensor, mask: unknown): Tensor {
   return m;
 }
 
-/** x with `value` where `mask` is true (x's dtype; differentiable in x). */
+/**
+ * x with `value` where `mask` is true (x's dtype; differentiable in x).
+ *
+ * PyTorch: `torch.Tensor.masked_fill`.
+ *
+ * @example
+ * ```ts
+ * wg.maskedFill(wg.tensor([1, 2, 3]), wg.tensor([true, false, true]), 0); // [0, 2, 0]
+ * ```
+ */
 export function maskedFill(x: Tensor, mask: Tensor, value: number | boolean | Tensor): Tensor {
   const op = "maskedFill";
   if (!(x instanceof Tensor))
@@ -200,10 +218,30 @@ function anyAll(op: "any" | "all", x: Tensor, dim: DimArg, keepdim: boolean): Te
   return out;
 }
 
+/**
+ * True where some element (over `dim`, or all) is nonzero; a bool tensor.
+ *
+ * PyTorch: `torch.any`.
+ *
+ * @example
+ * ```ts
+ * wg.any(wg.tensor([[0, 0], [1, 0]]), 1); // [false, true]
+ * ```
+ */
 export function any(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
   return anyAll("any", x, dim, keepdim);
 }
 
+/**
+ * True where every element (over `dim`, or all) is nonzero; a bool tensor.
+ *
+ * PyTorch: `torch.all`.
+ *
+ * @example
+ * ```ts
+ * wg.all(wg.tensor([[1, 0], [1, 1]]), 1); // [false, true]
+ * ```
+ */
 export function all(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
   return anyAll("all", x, dim, keepdim);
 }

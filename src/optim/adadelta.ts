@@ -45,7 +45,14 @@ export interface AdadeltaState {
 const positional = ["lr", "rho", "eps", "weightDecay"] as const;
 type Arg<T> = T | AdadeltaOptions;
 
-/** torch.optim.Adadelta. State per parameter: `step`, `squareAvg`, `accDelta`. */
+/**
+ * torch.optim.Adadelta. State per parameter: `step`, `squareAvg`, `accDelta`.
+ *
+ * @example
+ * ```ts
+ * new wg.optim.Adadelta(model.parameters(), { lr: 1.0 });
+ * ```
+ */
 export class Adadelta extends Optimizer<AdadeltaState, AdadeltaGroup> {
   constructor(
     params: Params,

@@ -49,7 +49,14 @@ const positional = ["lr", "lrDecay", "weightDecay", "initialAccumulatorValue", "
 
 type Arg<T> = T | AdagradOptions;
 
-/** torch.optim.Adagrad, options as above or positionally. State per parameter: `step`, `sum`. */
+/**
+ * torch.optim.Adagrad, options as above or positionally. State per parameter: `step`, `sum`.
+ *
+ * @example
+ * ```ts
+ * new wg.optim.Adagrad(model.parameters(), { lr: 0.01 });
+ * ```
+ */
 export class Adagrad extends Optimizer<AdagradState, AdagradGroup> {
   constructor(
     params: Params,

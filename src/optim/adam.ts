@@ -126,6 +126,11 @@ abstract class AdamBase extends Optimizer<AdamState, AdamGroup> {
  * torch.optim.Adam: `new Adam(model.parameters(), { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8,
  * weightDecay: 0, amsgrad: false, maximize: false })`, or those positionally in that order.
  * State per parameter: `step`, `expAvg`, `expAvgSq` and, with amsgrad, `maxExpAvgSq`.
+ *
+ * @example
+ * ```ts
+ * new wg.optim.Adam(model.parameters(), { lr: 1e-3, betas: [0.9, 0.999] });
+ * ```
  */
 export class Adam extends AdamBase {
   constructor(
@@ -144,6 +149,11 @@ export class Adam extends AdamBase {
 /**
  * torch.optim.AdamW: Adam with decoupled weight decay (default 1e-2): each step first scales
  * the parameter by 1 − lr·weightDecay, and the decay never enters the moment estimates.
+ *
+ * @example
+ * ```ts
+ * new wg.optim.AdamW(model.parameters(), { lr: 1e-3, weightDecay: 0.01 });
+ * ```
  */
 export class AdamW extends AdamBase {
   constructor(

@@ -44,7 +44,14 @@ export interface AdamaxState {
 const positional = ["lr", "betas", "eps", "weightDecay"] as const;
 type Arg<T> = T | AdamaxOptions;
 
-/** torch.optim.Adamax. State per parameter: `step`, `expAvg`, `expInf`. */
+/**
+ * torch.optim.Adamax. State per parameter: `step`, `expAvg`, `expInf`.
+ *
+ * @example
+ * ```ts
+ * new wg.optim.Adamax(model.parameters(), { lr: 2e-3 });
+ * ```
+ */
 export class Adamax extends Optimizer<AdamaxState, AdamaxGroup> {
   constructor(
     params: Params,

@@ -10,6 +10,7 @@ export { Adagrad, type AdagradGroup, type AdagradOptions, type AdagradState } fr
 export { Adam, type AdamGroup, type AdamOptions, type AdamState, AdamW } from "./adam.js";
 export { Adamax, type AdamaxGroup, type AdamaxOptions, type AdamaxState } from "./adamax.js";
 export { LBFGS, type LBFGSGroup, type LBFGSOptions } from "./lbfgs.js";
+/** Learning-rate schedulers, as `torch.optim.lr_scheduler`. */
 export * as lrScheduler from "./lr-scheduler.js";
 export {
   NAdam,

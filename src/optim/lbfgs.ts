@@ -66,7 +66,15 @@ const positional = [
 ] as const;
 type Arg<T> = T | LBFGSOptions;
 
-/** torch.optim.LBFGS; one parameter group only, as PyTorch. */
+/**
+ * torch.optim.LBFGS; one parameter group only, as PyTorch.
+ *
+ * @example
+ * ```ts
+ * const opt = new wg.optim.LBFGS(model.parameters(), { lr: 1 });
+ * opt.step(() => { opt.zeroGrad(); const l = wg.F.mseLoss(model.forward(x), y); l.backward(); return l; });
+ * ```
+ */
 export class LBFGS extends Optimizer<Record<string, never>, LBFGSGroup> {
   private h: History = emptyHistory();
   private exported: Tensor[] = [];

@@ -103,7 +103,14 @@ function run(
 const radamPositional = ["lr", "betas", "eps", "weightDecay", "decoupledWeightDecay"] as const;
 type RArg<T> = T | RAdamOptions;
 
-/** torch.optim.RAdam. State per parameter: `step`, `expAvg`, `expAvgSq`. */
+/**
+ * torch.optim.RAdam. State per parameter: `step`, `expAvg`, `expAvgSq`.
+ *
+ * @example
+ * ```ts
+ * new wg.optim.RAdam(model.parameters(), { lr: 1e-3 });
+ * ```
+ */
 export class RAdam extends Optimizer<NAdamState, RAdamGroup> {
   constructor(
     params: Params,
@@ -173,7 +180,14 @@ const nadamPositional = [
 ] as const;
 type NArg<T> = T | NAdamOptions;
 
-/** torch.optim.NAdam. State per parameter: `step`, `muProduct`, `expAvg`, `expAvgSq`. */
+/**
+ * torch.optim.NAdam. State per parameter: `step`, `muProduct`, `expAvg`, `expAvgSq`.
+ *
+ * @example
+ * ```ts
+ * new wg.optim.NAdam(model.parameters(), { lr: 2e-3 });
+ * ```
+ */
 export class NAdam extends Optimizer<NAdamState, NAdamGroup> {
   constructor(
     params: Params,

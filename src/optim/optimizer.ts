@@ -27,7 +27,11 @@ export interface GroupOptions {
   [name: string]: HyperParameter | undefined;
 }
 
-/** One parameter group: its parameters and hyper-parameters (PyTorch's param_groups entry). */
+/**
+ * One parameter group: its parameters and hyper-parameters (PyTorch's param_groups entry).
+ *
+ * PyTorch: `torch.optim param_groups entry`.
+ */
 export type ParamGroup<H extends GroupOptions = GroupOptions> = H & {
   params: Tensor[];
   /** The learning rate a scheduler started from (PyTorch's `initial_lr`), once one is attached. */
@@ -50,6 +54,17 @@ export interface OptimizerStateDict {
   paramGroups: Record<string, HyperParameter | number[] | undefined>[];
 }
 
+/**
+ * The base class of the optimizers: param groups with their hyper-parameters, lazy per-parameter
+ * state, `zeroGrad()`, `step()`, and `stateDict()` / `loadStateDict()`.
+ *
+ * PyTorch: `torch.optim.Optimizer`.
+ *
+ * @example
+ * ```ts
+ * const opt = new wg.optim.Adam(model.parameters(), { lr: 1e-3 }); opt.zeroGrad(); opt.step();
+ * ```
+ */
 export abstract class Optimizer<
   S extends ParamState = ParamState,
   H extends GroupOptions = GroupOptions,
@@ -88,8 +103,9 @@ export abstract class Optimizer<
     try {
       for (const g of groups) this.addParamGroup(g as ParamGroupInput);
     } catch (error) {
-      // A later group refused: free the state that earlier groups made (Adagrad's sums).
-      this.dispose();
+      // A later group refused: free the state that earlier groups made (Adagrad's sums). The
+      // base class's dispose: a subclass's fields are not initialised before super() returns.
+      Optimizer.prototype.dispose.call(this);
       throw error;
     }
   }

@@ -55,6 +55,11 @@ type Arg<T> = T | RMSpropOptions;
 /**
  * torch.optim.RMSprop, options as above or positionally in that order. State per parameter:
  * `step`, `squareAvg`, `momentumBuffer` (momentum > 0) and `gradAvg` (centered).
+ *
+ * @example
+ * ```ts
+ * new wg.optim.RMSprop(model.parameters(), { lr: 0.01, momentum: 0.9 });
+ * ```
  */
 export class RMSprop extends Optimizer<RMSpropState, RMSpropGroup> {
   constructor(

@@ -25,7 +25,17 @@ interface Saved {
   state: Record<string, { numbers: Record<string, number>; tensors: string[] }>;
 }
 
-/** The state dict as tensors (the live state tensors, not copies) and string metadata. */
+/**
+ * The state dict as tensors (the live state tensors, not copies) and string metadata.
+ *
+ * PyTorch: no counterpart (flattens an optimizer state dict into tensors for `save`).
+ *
+ * @example
+ * ```ts
+ * const { tensors, metadata } = wg.optim.stateDictToTensors(optimizer.stateDict());
+ * const bytes = wg.save(tensors, metadata);
+ * ```
+ */
 export function stateDictToTensors(
   sd: OptimizerStateDict,
   prefix = "optimizer.",
@@ -54,6 +64,15 @@ export function stateDictToTensors(
  * The state dict back from `wg.load`'s tensors and `wg.loadMetadata`'s map (other entries, such
  * as a model's parameters, are ignored). The tensors are the loaded ones: `loadStateDict` copies
  * them, so dispose them afterwards.
+ *
+ * PyTorch: no counterpart (rebuilds an optimizer state dict from the tensors `save` wrote).
+ *
+ * @example
+ * ```ts
+ * const { tensors, metadata } = wg.optim.stateDictToTensors(optimizer.stateDict());
+ * const bytes = wg.save(tensors, metadata);
+ * optimizer.loadStateDict(wg.optim.stateDictFromTensors(wg.load(bytes), wg.loadMetadata(bytes)));
+ * ```
  */
 export function stateDictFromTensors(
   tensors: Record<string, Tensor>,

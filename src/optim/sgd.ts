@@ -37,6 +37,11 @@ const positional = ["lr", "momentum", "dampening", "weightDecay", "nesterov"] as
 /**
  * torch.optim.SGD: `new SGD(params, 0.1, 0.9)` or `new SGD(params, { lr: 0.1, momentum: 0.9 })`.
  * State per parameter: `momentumBuffer` (momentum ≠ 0).
+ *
+ * @example
+ * ```ts
+ * new wg.optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9, nesterov: true });
+ * ```
  */
 export class SGD extends Optimizer<{ momentumBuffer: Tensor }, SGDGroup> {
   constructor(

@@ -8,7 +8,6 @@ import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Page } from "playwright";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// @ts-expect-error: a plain .mjs script without types
 import { startServer } from "../../demo/server.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));

@@ -6,9 +6,7 @@
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
 import * as wg from "wasmgrad";
-// @ts-expect-error: plain JavaScript shared with scripts/fuzz.mjs, typed by use here
 import { runFuzz } from "./core.mjs";
-// @ts-expect-error: plain JavaScript shared with scripts/fuzz.mjs
 import { privateMembers } from "./private.mjs";
 
 interface Failure {

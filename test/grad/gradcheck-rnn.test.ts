@@ -13,7 +13,17 @@
  */
 import { describe, expect, it } from "vitest";
 import * as wg from "wasmgrad";
-import { type GradInput, gradcheck, gradcheckDefaults, rng, sizeOf } from "../helpers/fixtures.js";
+import {
+  centralDifferences,
+  type GradInput,
+  type GradSlot,
+  gradcheck,
+  gradcheckDefaults,
+  gradMismatches,
+  rng,
+  sizeOf,
+  upstreamGradient,
+} from "../helpers/fixtures.js";
 import {
   type CellKind,
   dotLoss,
@@ -47,25 +57,13 @@ function uniform(shape: number[], lo = -1, hi = 1): GradInput {
   return { shape, data };
 }
 
-/** Random upstream values with magnitudes in [0.5, 1.5) (as the shared gradcheck). */
-function upstream(n: number): Float32Array {
-  const g = new Float32Array(n);
-  for (let i = 0; i < n; i++) g[i] = (random() < 0.5 ? -1 : 1) * (0.5 + random());
-  return g;
-}
-
-interface Slot {
-  label: string;
-  analytic: Float64Array;
-  numeric: Float64Array;
-}
+type Slot = GradSlot;
 
 /**
  * Gradcheck over a module's tensor inputs and all its parameters. The module's parameters get
  * fresh uniform values in ±0.6 first (inputs in ±1), so gates are neither saturated nor linear.
  */
 function moduleGradcheck(c: ModuleCase): Slot[] {
-  const { eps } = gradcheckDefaults;
   const module = c.make();
   try {
     const params = module.namedParameters();
@@ -86,7 +84,7 @@ function moduleGradcheck(c: ModuleCase): Slot[] {
     try {
       wg.tidy(() => {
         const outs = c.run(module, leaves);
-        gs = outs.map((o) => upstream(o.numel()));
+        gs = outs.map((o) => upstreamGradient(o.numel(), random));
         dotLoss(outs.map((o, k) => [o, wg.tensor(gs[k], { shape: o.shape })])).backward();
       });
       const grad = (t: wg.Tensor) =>
@@ -120,26 +118,11 @@ function moduleGradcheck(c: ModuleCase): Slot[] {
           return f;
         }),
       );
-    const central = (d: Float32Array, j: number, apply: () => void): number => {
-      const x0 = d[j];
-      d[j] = x0 + eps;
-      const xp = d[j];
-      apply();
-      const fp = objective();
-      d[j] = x0 - eps;
-      const xm = d[j];
-      apply();
-      const fm = objective();
-      d[j] = x0;
-      apply();
-      return (fp - fm) / (xp - xm);
-    };
     datas.forEach((d, i) => {
-      for (let j = 0; j < d.length; j++) slots[i].numeric[j] = central(d, j, () => {});
+      slots[i].numeric = centralDifferences(d, objective);
     });
     paramData.forEach((d, i) => {
-      const slot = slots[datas.length + i];
-      for (let j = 0; j < d.length; j++) slot.numeric[j] = central(d, j, () => setParam(i, d));
+      slots[datas.length + i].numeric = centralDifferences(d, objective, () => setParam(i, d));
     });
     return slots;
   } finally {
@@ -148,21 +131,7 @@ function moduleGradcheck(c: ModuleCase): Slot[] {
 }
 
 function slotMismatches(slots: Slot[], scale = 1): string[] {
-  const { atol, rtol } = gradcheckDefaults;
-  const out: string[] = [];
-  let more = 0;
-  for (const s of slots) {
-    for (let j = 0; j < s.analytic.length; j++) {
-      const got = s.analytic[j] * scale;
-      const n = s.numeric[j];
-      if (Math.abs(got - n) <= atol + rtol * Math.abs(n)) continue;
-      if (out.length < 10) {
-        out.push(`${s.label} [${j}]: analytic ${got.toPrecision(6)}, numeric ${n.toPrecision(6)}`);
-      } else more++;
-    }
-  }
-  if (more > 0) out.push(`... and ${more} more`);
-  return out;
+  return gradMismatches(slots, scale);
 }
 
 // ---------------------------------------------------------------------------- cases

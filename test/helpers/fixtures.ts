@@ -264,6 +264,98 @@ export interface GradcheckReport {
 export const gradcheckDefaults = { eps: 1e-3, atol: 1e-3, rtol: 1e-2 } as const;
 
 /**
+ * The pieces every gradient check here is built from (gradcheck below, and the module checks
+ * of test/grad/gradcheck-rnn.test.ts, whose parameters are perturbed in place).
+ */
+
+/** A random upstream gradient of `n` values with magnitudes in [0.5, 1.5) (an unlucky tiny
+ * value would shrink every gradient below atol). */
+export function upstreamGradient(n: number, random: () => number): Float32Array {
+  const g = new Float32Array(n);
+  for (let i = 0; i < g.length; i++) g[i] = (random() < 0.5 ? -1 : 1) * (0.5 + random());
+  return g;
+}
+
+/**
+ * d objective / d data[j] for every j by central differences: data[j] is set to x0 ± eps,
+ * `apply` (if given) hands the changed data to whatever reads it, and the quotient divides by
+ * the realised float32 step (xp - xm), not 2 eps. data is restored (and applied) after each j.
+ */
+export function centralDifferences(
+  data: Float32Array,
+  objective: () => number,
+  apply: () => void = () => {},
+  eps: number = gradcheckDefaults.eps,
+): Float64Array {
+  const num = new Float64Array(data.length);
+  for (let j = 0; j < data.length; j++) {
+    const x0 = data[j];
+    data[j] = x0 + eps;
+    const xp = data[j];
+    apply();
+    const fp = objective();
+    data[j] = x0 - eps;
+    const xm = data[j];
+    apply();
+    const fm = objective();
+    data[j] = x0;
+    apply();
+    num[j] = (fp - fm) / (xp - xm);
+  }
+  return num;
+}
+
+/** One checked gradient: a label for messages, the analytic and the numeric values. */
+export interface GradSlot {
+  label: string;
+  analytic: Float64Array;
+  numeric: Float64Array;
+}
+
+/**
+ * Elements where `analytic * scale` and `numeric` differ by more than atol + rtol * |numeric|,
+ * described (the first 10, then a count); `missing` lines come first.
+ */
+export function gradMismatches(
+  slots: readonly GradSlot[],
+  scale = 1,
+  { atol, rtol }: { atol: number; rtol: number } = gradcheckDefaults,
+  missing: readonly string[] = [],
+): string[] {
+  const out = [...missing];
+  let more = 0;
+  for (const s of slots) {
+    for (let j = 0; j < s.analytic.length; j++) {
+      const got = s.analytic[j] * scale;
+      const n = s.numeric[j];
+      if (Math.abs(got - n) <= atol + rtol * Math.abs(n)) continue;
+      if (out.length < 10) {
+        out.push(`${s.label} [${j}]: analytic ${got.toPrecision(6)}, numeric ${n.toPrecision(6)}`);
+      } else more++;
+    }
+  }
+  if (more > 0) out.push(`... and ${more} more`);
+  return out;
+}
+
+/** The largest |analytic * scale - numeric| / (atol + rtol * |numeric|) (NaN: Infinity). */
+export function gradWorst(
+  slots: readonly GradSlot[],
+  scale = 1,
+  { atol, rtol }: { atol: number; rtol: number } = gradcheckDefaults,
+): number {
+  let w = 0;
+  for (const s of slots) {
+    for (let j = 0; j < s.analytic.length; j++) {
+      const r =
+        Math.abs(s.analytic[j] * scale - s.numeric[j]) / (atol + rtol * Math.abs(s.numeric[j]));
+      w = Number.isNaN(r) ? Number.POSITIVE_INFINITY : Math.max(w, r);
+    }
+  }
+  return w;
+}
+
+/**
  * Finite-difference gradient check of `fn` at `inputs`. The objective is f = sum(out * g) for a
  * fixed random upstream g: the analytic gradient comes from `out.backward(g)`, the numeric one
  * from (f(x + h e_i) - f(x - h e_i)) / (2h), where the forward runs in float32 (as wasmgrad does),
@@ -276,8 +368,10 @@ export function gradcheck(
   options: GradcheckOptions = {},
 ): GradcheckReport {
   const eps = options.eps ?? gradcheckDefaults.eps;
-  const atol = options.atol ?? gradcheckDefaults.atol;
-  const rtol = options.rtol ?? gradcheckDefaults.rtol;
+  const tol = {
+    atol: options.atol ?? gradcheckDefaults.atol,
+    rtol: options.rtol ?? gradcheckDefaults.rtol,
+  };
   const random = rng(options.seed ?? 12345);
 
   const leaves = inputs.map((x) => wg.tensor(x.data, { shape: x.shape, requiresGrad: true }));
@@ -288,9 +382,7 @@ export function gradcheck(
   try {
     const res = wg.tidy(() => {
       const out = fn(...leaves);
-      const g = new Float32Array(out.numel());
-      // Magnitudes in [0.5, 1.5): an unlucky tiny g would shrink every gradient below atol.
-      for (let i = 0; i < g.length; i++) g[i] = (random() < 0.5 ? -1 : 1) * (0.5 + random());
+      const g = upstreamGradient(out.numel(), random);
       out.backward(wg.tensor(g, { shape: [...out.shape] }));
       return { g, shape: [...out.shape] };
     });
@@ -307,7 +399,8 @@ export function gradcheck(
     for (const leaf of leaves) leaf.dispose();
   }
 
-  const objective = (datas: Float32Array[]): number =>
+  const datas = inputs.map((x) => Float32Array.from(x.data));
+  const objective = (): number =>
     wg.tidy(() =>
       wg.noGrad(() => {
         const xs = datas.map((d, i) => wg.tensor(d, { shape: inputs[i].shape }));
@@ -317,59 +410,16 @@ export function gradcheck(
         return f;
       }),
     );
-
-  const numeric: Float64Array[] = [];
-  const datas = inputs.map((x) => Float32Array.from(x.data));
-  inputs.forEach((x, i) => {
-    const num = new Float64Array(x.data.length);
-    const d = datas[i];
-    for (let j = 0; j < d.length; j++) {
-      const x0 = x.data[j];
-      d[j] = x0 + eps;
-      const xp = d[j];
-      const fp = objective(datas);
-      d[j] = x0 - eps;
-      const xm = d[j];
-      const fm = objective(datas);
-      d[j] = x0;
-      num[j] = (fp - fm) / (xp - xm);
-    }
-    numeric.push(num);
-  });
+  const numeric = datas.map((d) => centralDifferences(d, objective, undefined, eps));
+  const slots = analytic.map((a, i) => ({ label: `input ${i}`, analytic: a, numeric: numeric[i] }));
+  const missingLines = missing.map((i) => `input ${i}: .grad is null after backward`);
 
   return {
     analytic,
     numeric,
     missing,
     outputShape,
-    mismatches(scale = 1): string[] {
-      const out: string[] = missing.map((i) => `input ${i}: .grad is null after backward`);
-      let more = 0;
-      analytic.forEach((a, i) => {
-        const n = numeric[i];
-        for (let j = 0; j < a.length; j++) {
-          const got = a[j] * scale;
-          if (Math.abs(got - n[j]) <= atol + rtol * Math.abs(n[j])) continue;
-          if (out.length < 10) {
-            out.push(
-              `input ${i} [${j}]: analytic ${got.toPrecision(6)}, numeric ${n[j].toPrecision(6)}`,
-            );
-          } else more++;
-        }
-      });
-      if (more > 0) out.push(`... and ${more} more`);
-      return out;
-    },
-    worst(scale = 1): number {
-      let w = 0;
-      analytic.forEach((a, i) => {
-        const n = numeric[i];
-        for (let j = 0; j < a.length; j++) {
-          const r = Math.abs(a[j] * scale - n[j]) / (atol + rtol * Math.abs(n[j]));
-          w = Number.isNaN(r) ? Number.POSITIVE_INFINITY : Math.max(w, r);
-        }
-      });
-      return w;
-    },
+    mismatches: (scale = 1) => gradMismatches(slots, scale, tol, missingLines),
+    worst: (scale = 1) => gradWorst(slots, scale, tol),
   };
 }

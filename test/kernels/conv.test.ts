@@ -1,7 +1,9 @@
 /**
  * conv2d (forward, input and weight gradients), max/avg pooling and batch norm kernels against
  * direct float64 loops over awkward geometries, on both builds. The chunk size of the im2col
- * blocks is varied too, so block edges that split output rows are covered.
+ * blocks is varied too (meta's chunk and images; 0 lets the kernel choose), so block edges that
+ * split output rows are covered. The workspace is sized by the kernel's own
+ * conv2d_workspace_f32, and guard floats after it must survive every pass.
  */
 import { describe, expect, it } from "vitest";
 import type { Backend } from "../../src/backend/wasm.js";
@@ -74,6 +76,25 @@ function convMeta(b: Backend, g: Geo, chunk: number, images: number): number {
   return putI32(b, [...m, chunk, images]);
 }
 
+/** Guard floats after a workspace, and the value they hold. */
+const GUARD = 64;
+const GUARD_VALUE = 1234.5;
+
+/**
+ * A workspace of `floats` floats (NaN-filled, so reads of unwritten floats show) followed by
+ * GUARD floats of GUARD_VALUE; `check` expects the guard intact.
+ */
+function guarded(b: Backend, floats: number): { ptr: number; check: () => void } {
+  expect(Number.isInteger(floats) && floats >= 0).toBe(true);
+  const ptr = scratch(b, floats + GUARD);
+  b.f32().fill(GUARD_VALUE, (ptr >>> 2) + floats, (ptr >>> 2) + floats + GUARD);
+  const check = () => {
+    const guard = get(b, ptr + floats * 4, GUARD);
+    expect(guard.every((v) => v === GUARD_VALUE)).toBe(true);
+  };
+  return { ptr, check };
+}
+
 const base: Geo = {
   n: 1,
   c: 1,
@@ -119,10 +140,29 @@ const geometries: [string, Geo][] = [
   ["wide channels, 37 output columns", { ...base, n: 2, c: 17, oc: 33, h: 9, w: 37, ph: 1, pw: 1 }],
 ];
 
+/**
+ * Geometries large enough that the kernel's own blocking cuts one image into several blocks
+ * (Kd + OCg = 448 leaves 584 columns per block), run with that blocking only.
+ */
+const chunked: [string, Geo][] = [
+  [
+    "stride 1, 40x40, 48 -> 16 channels",
+    { ...base, c: 48, oc: 16, h: 40, w: 40, kh: 3, kw: 3, ph: 1, pw: 1 },
+  ],
+  [
+    "stride 2, 2 images of 60x60, 48 -> 16 channels",
+    { ...base, n: 2, c: 48, oc: 16, h: 60, w: 60, kh: 3, kw: 3, sh: 2, sw: 2, ph: 1, pw: 1 },
+  ],
+];
+
 describe.each(variants)("conv2d kernels (%s build)", (variant) => {
   const b = backendFor(variant);
   const k = b.kernels;
-  for (const [name, g] of geometries) {
+  const cases: [string, Geo, boolean][] = [
+    ...geometries.map(([name, g]): [string, Geo, boolean] => [name, g, false]),
+    ...chunked.map(([name, g]): [string, Geo, boolean] => [name, g, true]),
+  ];
+  for (const [name, g, ownBlockingOnly] of cases) {
     const [oh, ow] = outDims(g);
     const p = oh * ow;
     const kd = (g.c / g.g) * g.kh * g.kw;
@@ -131,23 +171,20 @@ describe.each(variants)("conv2d kernels (%s build)", (variant) => {
     // whole images. Either way blocks of 2 and of n + 1 images (more than there are) are tried.
     const wide =
       g.sh === 1 && g.sw === 1 && !(g.kh === 1 && g.kw === 1 && g.ph === 0 && g.pw === 0);
-    const wp = ow + (g.kw - 1) * g.dw;
-    const pp = (oh + (g.kh - 1) * g.dh) * wp + (g.kw - 1) * g.dw + 4;
-    const ocg = g.oc / g.g;
     const blockings = wide
       ? [...new Set([oh, 1, 2, 5].filter((r) => r <= oh))].map((rows) => [rows, 1])
       : [...new Set([p, 8, 13])].map((chunk) => [chunk, 1]);
     if (g.n > 1) {
       for (const images of [2, g.n + 1]) blockings.push([wide ? oh : images * p, images]);
     }
-    const q = (chunk: number, images: number) => images * (images > 1 ? oh : chunk) * wp;
-    const workFloats = (chunk: number, images: number) =>
-      wide
-        ? images * (g.c / g.g) * pp +
-          (kd * 8 * Math.ceil(q(chunk, images) / 8) + ocg * q(chunk, images))
-        : (kd + ocg) * chunk;
+    blockings.push([0, 0]);
+    if (ownBlockingOnly) blockings.splice(0, blockings.length, [0, 0]);
+    // float32 sums of hundreds (forward: Kd) to thousands (weight gradient: N * OH * OW) terms.
+    const tol = ownBlockingOnly ? 1e-4 : 1e-5;
     for (const [chunk, images] of blockings) {
-      it(`${name}, chunk ${chunk}, ${images} image(s) per block`, () => {
+      const blocking =
+        chunk === 0 ? "the kernel's blocking" : `chunk ${chunk}, ${images} image(s) per block`;
+      it(`${name}, ${blocking}`, () => {
         const xs = randomArray(g.n * g.c * g.h * g.w, 11);
         const ws = randomArray(g.oc * kd, 12);
         const bs = randomArray(g.oc, 13);
@@ -165,26 +202,59 @@ describe.each(variants)("conv2d kernels (%s build)", (variant) => {
         const w = put(b, ws);
         const bias = put(b, bs);
         const dy = put(b, dys);
-        const work = scratch(b, workFloats(chunk, images));
-        const out = scratch(b, want.length);
         const meta = convMeta(b, g, chunk, images);
-        k.conv2d_f32(out, x, w, bias, work, meta);
-        expectClose(get(b, out, want.length), want);
+        const work = guarded(b, k.conv2d_workspace_f32(meta));
+        const out = scratch(b, want.length);
+        k.conv2d_f32(out, x, w, bias, work.ptr, meta);
+        expectClose(get(b, out, want.length), want, tol);
         // Without bias, beta = 0 must ignore the NaN that scratch() filled the output with.
         const out2 = scratch(b, want.length);
-        k.conv2d_f32(out2, x, w, 0, work, meta);
+        k.conv2d_f32(out2, x, w, 0, work.ptr, meta);
         const noBias = want.map((v, i) => v - bs[Math.floor(i / p) % g.oc]);
-        expectClose(get(b, out2, want.length), noBias);
+        expectClose(get(b, out2, want.length), noBias, tol);
         const dx = scratch(b, xs.length);
-        k.conv2d_bwd_input_f32(dx, dy, w, work, meta);
-        expectClose(get(b, dx, xs.length), wantDx);
+        k.conv2d_bwd_input_f32(dx, dy, w, work.ptr, meta);
+        expectClose(get(b, dx, xs.length), wantDx, tol);
         const dw = scratch(b, ws.length);
-        k.conv2d_bwd_weight_f32(dw, dy, x, work, meta);
-        expectClose(get(b, dw, ws.length), wantDw);
-        for (const ptr of [x, w, bias, dy, work, out, out2, dx, dw, meta]) k.free(ptr);
+        k.conv2d_bwd_weight_f32(dw, dy, x, work.ptr, meta);
+        expectClose(get(b, dw, ws.length), wantDw, tol);
+        work.check();
+        for (const ptr of [x, w, bias, dy, work.ptr, out, out2, dx, dw, meta]) k.free(ptr);
       });
     }
   }
+});
+
+describe.each(variants)("conv2d_workspace_f32 (%s build)", (variant) => {
+  const k = backendFor(variant).kernels;
+  const workspace = (g: Geo, chunk = 0, images = 0) => {
+    const meta = convMeta(backendFor(variant), g, chunk, images);
+    try {
+      return k.conv2d_workspace_f32(meta);
+    } finally {
+      k.free(meta);
+    }
+  };
+
+  it("is 0 for pointwise convolutions and grows with a forced blocking", () => {
+    expect(workspace({ ...base, n: 3, c: 7, oc: 9, kh: 1, kw: 1 })).toBe(0);
+    const g = { ...base, c: 2, oc: 4, h: 10, w: 9, sh: 2, sw: 2, ph: 1, pw: 1 };
+    // Strided: (Kd + OCg) x chunk floats.
+    expect(workspace(g, 8, 1)).toBe((2 * 9 + 4) * 8);
+    expect(workspace(g, 16, 1)).toBe((2 * 9 + 4) * 16);
+  });
+
+  it("is sized in 64 bits: a huge geometry's workspace does not wrap", () => {
+    // 1x1 input padded by 40000 a side under a 3x3 kernel: planes of about 6.4e9 floats.
+    const huge = workspace({ ...base, h: 1, w: 1, ph: 39000, pw: 39000, kh: 3, kw: 3 });
+    expect(huge).toBeGreaterThan(2 ** 32);
+    expect(Number.isInteger(huge)).toBe(true);
+  });
+
+  it("does not trap on zero channels", () => {
+    expect(Number.isFinite(workspace({ ...base, c: 0, oc: 0 }))).toBe(true);
+    expect(Number.isFinite(workspace({ ...base, c: 0, oc: 3 }))).toBe(true);
+  });
 });
 
 interface PoolGeo {

@@ -17,15 +17,15 @@ import { gemmTile } from "./tile";
 const DIRECT_B_M = 32;
 
 /** Where macroKernel's B panels come from. */
-const B_PACKED = 0; // all panels of the block packed beforehand (packB, or a prepacked operand)
-const B_DIRECT = 1; // read in place (transB == 0), except the edge panel, packed beforehand
-const B_FLY = 2; // panels packed (two at a time) into panelB just before the A panels sweep them
+export const B_PACKED = 0; // all panels of the block packed beforehand (packB, or a prepacked operand)
+export const B_DIRECT = 1; // read in place (transB == 0), except the edge panel, packed beforehand
+export const B_FLY = 2; // panels packed (two at a time) into panelB just before the A panels sweep them
 
 /**
  * All tiles (4x8, and 6x8 where chosen) of one (MC x NC) block of C over one K block. bSrc = &op(B)[pc, jc] (see
  * packBPanel), ldb and transB describe B for the B_DIRECT and B_FLY modes.
  */
-function macroKernel(
+export function macroKernel(
   c: usize,
   ldc: i32,
   bPanels: usize,

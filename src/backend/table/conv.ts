@@ -4,15 +4,22 @@ import type { Ptr } from "../kernels.js";
 export interface ConvKernels {
   /**
    * out[N, OC, OH, OW] = conv2d(x[N, C, H, W], w[OC, C/G, KH, KW]) + bias (bias 0: none).
-   * meta (i32): N, C, H, W, OC, KH, KW, OH, OW, strideH, strideW, padTop, padLeft,
-   * dilationH, dilationW, groups, chunk; work holds (C/G) * KH * KW * chunk floats.
+   * meta (18 i32): N, C, H, W, OC, KH, KW, OH, OW, strideH, strideW, padTop, padLeft,
+   * dilationH, dilationW, groups, chunk, images; chunk and images 0 let the kernel choose how
+   * it blocks the im2col matrix (tests force blockings with them; see assembly/kernels/conv.ts).
+   * work holds conv2d_workspace_f32(meta) floats (0 may be passed when that is 0).
    */
   conv2d_f32(out: Ptr, x: Ptr, w: Ptr, bias: Ptr, work: Ptr, meta: Ptr): void;
   /** dx[N, C, H, W] for upstream dy[N, OC, OH, OW]; meta and work as conv2d_f32. */
   conv2d_bwd_input_f32(dx: Ptr, dy: Ptr, w: Ptr, work: Ptr, meta: Ptr): void;
   /** dw[OC, C/G, KH, KW] summed over the batch; meta and work as conv2d_f32. */
   conv2d_bwd_weight_f32(dw: Ptr, dy: Ptr, x: Ptr, work: Ptr, meta: Ptr): void;
-  /** Blocks of images (meta's images per block) that the two block kernels below split into. */
+  /**
+   * Floats of workspace the three kernels above need for meta (0 for pointwise convolutions),
+   * and per thread for the two block kernels below. The kernel's own blocking decides it.
+   */
+  conv2d_workspace_f32(meta: Ptr): number;
+  /** Blocks of images (the kernel's images per block) that the two block kernels below split into. */
   conv2d_blocks(meta: Ptr): number;
   /**
    * Images of block `block` of conv2d_f32, the same bits as the whole call; this thread's
@@ -84,6 +91,7 @@ export interface ConvKernels {
 
 export const convKernelNames = [
   "conv2d_f32",
+  "conv2d_workspace_f32",
   "conv2d_blocks",
   "conv2d_block_f32",
   "conv2d_bwd_input_block_f32",

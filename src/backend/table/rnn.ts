@@ -33,6 +33,22 @@ export interface RnnKernels {
     n: number,
     hs: number,
   ): void;
+  /** Hidden units per block of the sequence kernels for hidden size hs (from the shape alone). */
+  rnn_block_width(hs: number): number;
+  /** Blocks per step of the sequence kernels for hidden size hs. */
+  rnn_blocks_per_step(hs: number): number;
+  /** Floats rnn_pack_block_f32 writes for W [gates*hs, k], every block. */
+  rnn_packed_floats(k: number, hs: number, gates: number): number;
+  /** Packs block b of W [gates*hs, k] for the forward sequence kernel. */
+  rnn_pack_block_f32(dst: Ptr, w: Ptr, k: number, hs: number, gates: number, b: number): void;
+  /** Block `block` (step * blocksPerStep + b) of a forward sequence described at `desc`. */
+  rnn_fwd_block_f32(d: Ptr, block: number): void;
+  /** Forward blocks [b0, b1) in order. */
+  rnn_fwd_f32(d: Ptr, b0: number, b1: number): void;
+  /** Block `block` (phase * blocksPerStep + b) of a backward through time described at `desc`. */
+  rnn_bwd_block_f32(d: Ptr, block: number): void;
+  /** Backward blocks [b0, b1) in order. */
+  rnn_bwd_f32(d: Ptr, b0: number, b1: number): void;
   /** out[i, :] = weight[idx[i], :] (idx: i32). */
   embedding_f32(out: Ptr, weight: Ptr, idx: Ptr, count: number, dim: number): void;
   /** dw [rows, dim] = rows of dout summed at their indices, skipping paddingIdx (-1: none). */
@@ -54,6 +70,14 @@ export const rnnKernelNames = [
   "lstm_cell_bwd_f32",
   "gru_cell_f32",
   "gru_cell_bwd_f32",
+  "rnn_block_width",
+  "rnn_blocks_per_step",
+  "rnn_packed_floats",
+  "rnn_pack_block_f32",
+  "rnn_fwd_block_f32",
+  "rnn_fwd_f32",
+  "rnn_bwd_block_f32",
+  "rnn_bwd_f32",
   "embedding_f32",
   "embedding_bwd_f32",
 ] as const satisfies readonly (keyof RnnKernels)[];

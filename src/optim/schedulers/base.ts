@@ -51,6 +51,18 @@ function sameKind(v: unknown, like: unknown): boolean {
   return typeof v === typeof like;
 }
 
+/**
+ * The base class of the learning-rate schedulers: `step()` advances the epoch and sets each param
+ * group's `lr`; `getLastLr()` reads them; `stateDict()` / `loadStateDict()` save and restore the
+ * schedule.
+ *
+ * PyTorch: `torch.optim.lr_scheduler.LRScheduler`.
+ *
+ * @example
+ * ```ts
+ * new wg.optim.lrScheduler.StepLR(optimizer, { stepSize: 10 }).getLastLr(); // [0.1]
+ * ```
+ */
 export abstract class LRScheduler {
   readonly optimizer: Optimizer;
   /** Each group's rate at the schedule's epoch 0 (the groups' `initialLr`). */

@@ -18,7 +18,14 @@ export interface StepLROptions {
   lastEpoch?: number;
 }
 
-/** lr = initialLr · gamma^⌊epoch / stepSize⌋, as torch.optim.lr_scheduler.StepLR. */
+/**
+ * lr = initialLr · gamma^⌊epoch / stepSize⌋, as torch.optim.lr_scheduler.StepLR.
+ *
+ * @example
+ * ```ts
+ * new wg.optim.lrScheduler.StepLR(optimizer, { stepSize: 30, gamma: 0.1 });
+ * ```
+ */
 export class StepLR extends LRScheduler {
   stepSize: number;
   gamma: number;
@@ -64,7 +71,14 @@ export interface MultiStepLROptions {
   lastEpoch?: number;
 }
 
-/** lr = initialLr · gamma^(milestones passed), as torch.optim.lr_scheduler.MultiStepLR. */
+/**
+ * lr = initialLr · gamma^(milestones passed), as torch.optim.lr_scheduler.MultiStepLR.
+ *
+ * @example
+ * ```ts
+ * new wg.optim.lrScheduler.MultiStepLR(optimizer, { milestones: [30, 80], gamma: 0.1 });
+ * ```
+ */
 export class MultiStepLR extends LRScheduler {
   milestones: number[];
   gamma: number;
@@ -121,7 +135,14 @@ export interface ExponentialLROptions {
   lastEpoch?: number;
 }
 
-/** lr = initialLr · gamma^epoch, as torch.optim.lr_scheduler.ExponentialLR. */
+/**
+ * lr = initialLr · gamma^epoch, as torch.optim.lr_scheduler.ExponentialLR.
+ *
+ * @example
+ * ```ts
+ * new wg.optim.lrScheduler.ExponentialLR(optimizer, { gamma: 0.95 });
+ * ```
+ */
 export class ExponentialLR extends LRScheduler {
   gamma: number;
 
@@ -165,6 +186,11 @@ export interface LambdaLROptions {
 /**
  * lr = initialLr · lrLambda(epoch), as torch.optim.lr_scheduler.LambdaLR. The functions are
  * not part of the state dict (PyTorch saves only callable objects' attributes).
+ *
+ * @example
+ * ```ts
+ * new wg.optim.lrScheduler.LambdaLR(optimizer, { lrLambda: (epoch) => 0.95 ** epoch });
+ * ```
  */
 export class LambdaLR extends LRScheduler {
   readonly lrLambdas: LrLambda[];
@@ -217,6 +243,11 @@ export interface LinearLROptions {
 /**
  * The rate scaled by a factor going linearly from startFactor to endFactor over totalIters
  * epochs, as torch.optim.lr_scheduler.LinearLR (usually a warm-up).
+ *
+ * @example
+ * ```ts
+ * new wg.optim.lrScheduler.LinearLR(optimizer, { startFactor: 0.1, totalIters: 5 });
+ * ```
  */
 export class LinearLR extends LRScheduler {
   startFactor: number;

@@ -19,6 +19,12 @@ export interface CosineAnnealingLROptions {
  *   lr = etaMin + (initialLr − etaMin)·(1 + cos(π·epoch / tMax)) / 2,
  * while step() applies PyTorch's recursive form to the current lr (so a rate changed by hand
  * is followed from there on), restarting the half period after every 2·tMax epochs.
+ *
+ * @example
+ * ```ts
+ * const sched = new wg.optim.lrScheduler.CosineAnnealingLR(optimizer, { tMax: 100 });
+ * sched.step(); // once per epoch
+ * ```
  */
 export class CosineAnnealingLR extends LRScheduler {
   tMax: number;
@@ -92,6 +98,11 @@ export interface CosineAnnealingWarmRestartsOptions {
  *   lr = etaMin + (initialLr − etaMin)·(1 + cos(π·tCur / tI)) / 2,
  * with tCur reset to 0 after tI epochs and tI multiplied by tMult at each restart. step(epoch)
  * accepts fractional epochs (a restart within an epoch's batches), as PyTorch.
+ *
+ * @example
+ * ```ts
+ * new wg.optim.lrScheduler.CosineAnnealingWarmRestarts(optimizer, { t0: 10, tMult: 2 });
+ * ```
  */
 export class CosineAnnealingWarmRestarts extends LRScheduler {
   t0: number;

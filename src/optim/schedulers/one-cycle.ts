@@ -58,6 +58,11 @@ interface Phase {
  * The 1cycle policy, as torch.optim.lr_scheduler.OneCycleLR: stepped after every batch. It
  * writes `initialLr`, `maxLr`, `minLr` (and `maxMomentum`, `baseMomentum`) into each group,
  * as PyTorch does, and with cycleMomentum also the groups' momentum or betas[0].
+ *
+ * @example
+ * ```ts
+ * new wg.optim.lrScheduler.OneCycleLR(optimizer, { maxLr: 0.1, totalSteps: 1000 }); // step() after every batch
+ * ```
  */
 export class OneCycleLR extends LRScheduler {
   totalSteps: number;

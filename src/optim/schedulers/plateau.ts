@@ -55,6 +55,12 @@ export interface ReduceLROnPlateauStateDict {
 /**
  * Reduces the rate by `factor` once a metric has stopped improving for `patience` epochs, as
  * torch.optim.lr_scheduler.ReduceLROnPlateau: call `step(validationLoss)` once per epoch.
+ *
+ * @example
+ * ```ts
+ * const sched = new wg.optim.lrScheduler.ReduceLROnPlateau(optimizer, { patience: 5 });
+ * sched.step(0.42); // the validation loss
+ * ```
  */
 export class ReduceLROnPlateau {
   readonly optimizer: Optimizer;
@@ -219,6 +225,11 @@ export interface SequentialLROptions {
 /**
  * Runs `schedulers` one after the other, switching at each milestone, as
  * torch.optim.lr_scheduler.SequentialLR (e.g. LinearLR warm-up, then CosineAnnealingLR).
+ *
+ * @example
+ * ```ts
+ * new wg.optim.lrScheduler.SequentialLR(optimizer, { schedulers: [new wg.optim.lrScheduler.LinearLR(optimizer, { startFactor: 0.1, totalIters: 5 }), new wg.optim.lrScheduler.ExponentialLR(optimizer, { gamma: 0.9 })], milestones: [5] });
+ * ```
  */
 export class SequentialLR extends LRScheduler {
   readonly schedulers: LRScheduler[];
