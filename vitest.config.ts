@@ -57,7 +57,11 @@ export default defineConfig({
       // The whole suite twice: with threads (2, every sgemm with more than one block split) and
       // without (WASMGRAD_THREADS=1: one thread, plain ops).
       nodeProject("node", { WASMGRAD_THREADS: "2" }),
-      nodeProject("node-1thread", { WASMGRAD_THREADS: "1" }),
+      // Raw-kernel tests that never touch the facade run the same without threads: gemm's
+      // (the slowest file) runs in the other projects only.
+      nodeProject("node-1thread", { WASMGRAD_THREADS: "1" }, undefined, [
+        "test/kernels/gemm.test.ts",
+      ]),
       // The kernel tests and the fuzzer again on the debug build (assertions and bounds checks
       // on), with threads.
       nodeProject("node-debug", { WASMGRAD_THREADS: "2", WASMGRAD_DEBUG_WASM: "1" }, [
@@ -76,14 +80,19 @@ export default defineConfig({
   },
 });
 
-function nodeProject(name: string, env: Record<string, string>, include = ["test/**/*.test.ts"]) {
+function nodeProject(
+  name: string,
+  env: Record<string, string>,
+  include = ["test/**/*.test.ts"],
+  exclude: string[] = [],
+) {
   const debug = debugWasm || env.WASMGRAD_DEBUG_WASM === "1";
   return {
     resolve: { alias: aliases(debug) },
     test: {
       name,
       include,
-      exclude: ["test/browser/**", "test/browser-noniso/**"],
+      exclude: ["test/browser/**", "test/browser-noniso/**", ...exclude],
       env: { ...debugEnv, ...env },
       globalSetup,
       setupFiles: ["test/helpers/threads-setup.ts"],

@@ -3,7 +3,8 @@
 //   full    `import * as wg` with every export kept (the whole library);
 //   tensor  an app that touches only `wg.tensor` (what tree-shaking leaves: the core);
 //   train   the consumers' smoke test (nn.Linear, SGD, F.mseLoss, tidy).
-// Prints raw / gzip -9 / brotli bytes per bundler and app, and for esbuild what the bundle is
+// Prints raw / gzip -9 / brotli bytes per bundler and app, the esbuild bundle again with the
+// inlined kernels emptied (what the JavaScript alone weighs), and for esbuild what the bundle is
 // made of: the inlined kernels (wasm.js) against the JavaScript, per directory.
 // `node bench/bundle-size.mjs [--json file]`. Run `npm run build` first.
 import {
@@ -45,9 +46,19 @@ const sizes = (bytes) => ({
 });
 
 const esbuild = await import("esbuild");
+// The kernels' share: the same esbuild bundle with the inlined binaries emptied.
+const noKernels = {
+  name: "no-kernels",
+  setup(b) {
+    b.onLoad({ filter: /generated[\\/]wasm\.js$/ }, () => ({
+      contents: 'export const simdWasm = ["", 0]; export const relaxedWasm = ["", 0, 0];',
+    }));
+  },
+};
 const bundlers = {
-  async esbuild(app) {
+  async esbuild(app, plugins = []) {
     const r = await esbuild.build({
+      plugins,
       absWorkingDir: dir,
       entryPoints: [`${app}.mjs`],
       bundle: true,
@@ -59,6 +70,9 @@ const bundlers = {
       logLevel: "error",
     });
     return { code: r.outputFiles[0].contents, metafile: r.metafile };
+  },
+  async "esbuild, JS only"(app) {
+    return { code: (await bundlers.esbuild(app, [noKernels])).code };
   },
   async vite(app) {
     const { build } = await import("vite");
@@ -96,7 +110,11 @@ const bundlers = {
     return { code: readFileSync(join(outDir, "main.js")) };
   },
 };
-if (existsSync(join(root, "node_modules/rollup"))) {
+// Rollup is minified with terser, which webpack brings along.
+if (
+  existsSync(join(root, "node_modules/rollup")) &&
+  existsSync(join(root, "node_modules/terser"))
+) {
   bundlers.rollup = async (app) => {
     const { rollup } = await import("rollup");
     const { nodeResolve } = await import("@rollup/plugin-node-resolve");
@@ -119,7 +137,7 @@ try {
       const { code, metafile } = await make(app);
       const row = { bundler, app, ...sizes(Buffer.from(code)) };
       results.push(row);
-      if (metafile) row.parts = breakdown(metafile, code);
+      if (metafile) row.parts = breakdown(metafile);
     }
   }
 } finally {

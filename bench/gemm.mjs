@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as wg from "wasmgrad";
 import { cases } from "./cases.mjs";
 import { createTimer, loadAverage, maxAbsDiff, randomArray, runtimeInfo } from "./common.mjs";
+import { ceilings, measureProbe, relaxedValidates } from "./gemm-probe.mjs";
+import { buildName, tables } from "./gemm-report.mjs";
+import { initJax } from "./peer-jax.mjs";
 import { initTfjs } from "./peer-tfjs.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -13,7 +15,6 @@ const folder = join(root, "bench/results");
 const outName = process.argv.find((a) => a.startsWith("--out="))?.slice(6) ?? "gemm-summary.json";
 const summaryFile = join(folder, outName);
 const quick = process.argv.includes("--quick");
-const require = createRequire(import.meta.url);
 
 /**
  * Timing: each round runs at least MIN_MS; the whole suite runs PASSES times, ROUNDS rounds per
@@ -35,26 +36,7 @@ const wgInfo = wg.backendInfo();
 const build = wgInfo.relaxedSimd ? "relaxed" : "simd";
 const { tf, info: tfInfo } = await initTfjs();
 
-let jax = null;
-const jaxInfo = { available: false, reason: null, version: null };
-try {
-  jaxInfo.version = JSON.parse(
-    readFileSync(join(dirname(require.resolve("@jax-js/jax")), "../package.json"), "utf8"),
-  ).version;
-  const mod = await import("@jax-js/jax");
-  // init() with no argument probes WebGPU through `navigator`, which Node 20 lacks.
-  const devices = await mod.init("wasm");
-  if (!devices.includes("wasm")) throw new Error(`jax-js init("wasm") gave ${devices.join(", ")}`);
-  mod.defaultDevice("wasm");
-  jax = mod;
-  jaxInfo.available = true;
-  // jax-js spreads work over Web Workers only when both SharedArrayBuffer and a global Worker
-  // exist; Node has no global Worker, so it runs on this thread.
-  jaxInfo.threads =
-    typeof SharedArrayBuffer !== "undefined" && typeof Worker !== "undefined" ? "workers" : 1;
-} catch (e) {
-  jaxInfo.reason = String(e?.message ?? e);
-}
+const { jax, info: jaxInfo } = await initJax();
 
 const load = loadAverage;
 const env = {
@@ -69,140 +51,7 @@ const env = {
 // Timing: bench/common.mjs's createTimer. Per key, `stats` gives the best and median seconds per
 // call over the rounds of every pass.
 
-const now = () => performance.now();
 const { race, record, stats } = createTimer({ minMs: MIN_MS, rounds: ROUNDS, warmMs: WARM_MS });
-
-// ---------------------------------------------------------------------------------------------
-// The SIMD ceiling probe: a hand-encoded WebAssembly module
-
-const uleb = (n) => {
-  const out = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-};
-const vec = (items) => [...uleb(items.length), ...items.flat()];
-const section = (id, bytes) => [id, ...uleb(bytes.length), ...bytes];
-const name = (s) => [...uleb(s.length), ...Buffer.from(s, "utf8")];
-const simd = (op) => [0xfd, ...uleb(op)];
-const OP = { mul: 230, add: 228, sub: 229, extractLane: 31, v128const: 12, madd: 261 };
-const localGet = (i) => [0x20, ...uleb(i)];
-const localSet = (i) => [0x21, ...uleb(i)];
-const f32x4 = (v) => [
-  ...simd(OP.v128const),
-  ...new Uint8Array(new Float32Array([v, v, v, v]).buffer),
-];
-
-/**
- * A module exporting `run(iterations: i32) -> f32`. Local 0 is the counter; v128 locals follow.
- *   "chain": acc_i = acc_i * m + c (f32x4.mul then f32x4.add; the GEMM update's two ops).
- *   "split": chains of f32x4.mul only (x * -1) and chains of f32x4.add only (+c, then -c),
- *            which can keep the multiply and add units busy at once.
- *   "madd":  acc_i = relaxed_madd(acc_i, m, c).
- * Every iteration runs each chain twice; all values stay bounded and normal.
- */
-function probeModule(kind, chains, mulChains = 0) {
-  const K1 = chains + 1; // constant m (or -1)
-  const K2 = chains + 2; // constant c
-  const acc = (i) => i + 1;
-  const body = [];
-  if (kind === "split") body.push(...f32x4(-1), ...localSet(K1), ...f32x4(0.125), ...localSet(K2));
-  else body.push(...f32x4(0.999), ...localSet(K1), ...f32x4(0.001), ...localSet(K2));
-  for (let i = 0; i < chains; i++) body.push(...f32x4(1 + i / 64), ...localSet(acc(i)));
-  body.push(0x03, 0x40); // loop
-  for (let u = 0; u < 2; u++) {
-    for (let i = 0; i < chains; i++) {
-      body.push(...localGet(acc(i)));
-      if (kind === "madd") {
-        body.push(...localGet(K1), ...localGet(K2), ...simd(OP.madd));
-      } else if (kind === "chain") {
-        body.push(...localGet(K1), ...simd(OP.mul), ...localGet(K2), ...simd(OP.add));
-      } else if (i < mulChains) {
-        body.push(...localGet(K1), ...simd(OP.mul));
-      } else {
-        body.push(...localGet(K2), ...simd(u === 0 ? OP.add : OP.sub));
-      }
-      body.push(...localSet(acc(i)));
-    }
-  }
-  // counter = counter - 1; br_if (counter != 0) to the loop
-  body.push(...localGet(0), 0x41, 1, 0x6b, 0x22, 0, 0x0d, 0, 0x0b);
-  body.push(...localGet(acc(0)));
-  for (let i = 1; i < chains; i++) body.push(...localGet(acc(i)), ...simd(OP.add));
-  body.push(...simd(OP.extractLane), 0, 0x0b);
-  const fn = [...vec([[...uleb(chains + 2), 0x7b]]), ...body];
-  return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...section(1, vec([[0x60, 1, 0x7f, 1, 0x7d]])), // type: (i32) -> f32
-    ...section(3, vec([[0]])), // function 0 has type 0
-    ...section(7, vec([[...name("run"), 0x00, 0]])), // export "run"
-    ...section(10, vec([[...uleb(fn.length), ...fn]])), // code
-  ]);
-}
-
-function relaxedValidates() {
-  return WebAssembly.validate(probeModule("madd", 1));
-}
-
-const probeVariants = [
-  { id: "chain-10", kind: "chain", chains: 10, family: "baseline" },
-  { id: "chain-12", kind: "chain", chains: 12, family: "baseline" },
-  { id: "split-5+5", kind: "split", chains: 10, mulChains: 5, family: "baseline" },
-  { id: "split-6+6", kind: "split", chains: 12, mulChains: 6, family: "baseline" },
-  { id: "madd-8", kind: "madd", chains: 8, family: "relaxed" },
-  { id: "madd-10", kind: "madd", chains: 10, family: "relaxed" },
-  { id: "madd-12", kind: "madd", chains: 12, family: "relaxed" },
-];
-
-/** GFLOP/s of each probe variant this engine validates: best of several >= MIN_MS runs. */
-function measureProbe(previous = {}) {
-  const result = { ...previous };
-  for (const v of probeVariants) {
-    const bytes = probeModule(v.kind, v.chains, v.mulChains);
-    if (!WebAssembly.validate(bytes)) continue;
-    const run = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports.run;
-    // f32x4 ops per iteration: two passes over the chains; chain: mul + add; madd: 2 flops/lane.
-    const flopsPerIter = 2 * v.chains * 4 * (v.kind === "split" ? 1 : 2);
-    for (let i = 0; i < 3; i++) run(200_000); // tier up to optimized code
-    let iters = 200_000;
-    const t0 = now();
-    run(iters);
-    iters = Math.max(1000, Math.ceil((iters * MIN_MS) / (now() - t0)));
-    let best = 0;
-    for (let r = 0; r < (quick ? 3 : 8); r++) {
-      const t = now();
-      if (!Number.isFinite(run(iters))) throw new Error(`probe ${v.id}: non-finite result`);
-      best = Math.max(best, (iters * flopsPerIter) / ((now() - t) / 1e3) / 1e9);
-    }
-    result[v.id] = Math.max(result[v.id] ?? 0, best);
-  }
-  return result;
-}
-
-function ceilings(probe) {
-  const best = (family) => {
-    let top = null;
-    for (const v of probeVariants) {
-      const g = probe[v.id];
-      if (v.family === family && g !== undefined && (top === null || g > top.gflops)) {
-        top = { variant: v.id, gflops: g };
-      }
-    }
-    return top;
-  };
-  return { baseline: best("baseline"), relaxed: best("relaxed") };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Problems
@@ -529,7 +378,7 @@ const run = {
 };
 
 console.log("\nprobing the SIMD ceiling...");
-run.probe = measureProbe();
+run.probe = measureProbe({}, { minMs: MIN_MS, quick });
 
 const libs = ["wasmgrad", "api", "tfjs", "jax"];
 const groups = [...squareGroups, ...trainingGroups];
@@ -596,181 +445,24 @@ for (const lib of ["wasmgrad", "tfjs", "jax"]) {
 }
 
 // The probe again at the end (best of both), so a load burst at the start does not lower it.
-run.probe = measureProbe(run.probe);
+run.probe = measureProbe(run.probe, { minMs: MIN_MS, quick });
 run.ceilings = ceilings(run.probe);
 run.loadavgEnd = load();
 
 // ---------------------------------------------------------------------------------------------
-// Report
+// Report (bench/gemm-report.mjs)
 
-const fmt = (v) =>
-  v === undefined || v === null || Number.isNaN(v)
-    ? "–"
-    : v >= 100
-      ? v.toFixed(0)
-      : v >= 10
-        ? v.toFixed(1)
-        : v >= 1
-          ? v.toFixed(2)
-          : v.toPrecision(2);
-const fmtX = (r) => (r === undefined || Number.isNaN(r) ? "–" : `${r.toFixed(2)}×`);
-const fmtPct = (r) => (r === undefined || Number.isNaN(r) ? "–" : `${(100 * r).toFixed(0)}%`);
-const buildName = { simd: "SIMD", relaxed: "relaxed" };
-
-function markdown(header, rows) {
-  return [
-    `| ${header.join(" | ")} |`,
-    `|${header.map((_, i) => (i < 2 ? "---" : "---:")).join("|")}|`,
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
-  ].join("\n");
-}
-
-/** The ceiling a build's GEMM is compared with: baseline probe for SIMD, madd probe for relaxed. */
-function ceilingOf(r) {
-  return r.build === "relaxed" ? r.ceilings.relaxed?.gflops : r.ceilings.baseline?.gflops;
-}
-
-const allProblems = [...squareGroups.flat(), ...trainingGroups.flat()];
-const byId = new Map(allProblems.map((p) => [p.id, p]));
-const g = (r, id, lib) => r?.cells?.[id]?.[lib]?.gflops;
-
-function tables(runs) {
-  const present = ["simd", "relaxed"].filter((b) => runs[b]);
-  const out = [];
-
-  // 1. wasmgrad kernel, squares, every layout, against the ceiling.
-  {
-    const header = ["shape", "layout"];
-    for (const b of present) header.push(`wasmgrad ${buildName[b]}`, `of ${buildName[b]} peak`);
-    if (present.length === 2) header.push("relaxed / SIMD");
-    const rows = squareGroups.flat().map((p) => {
-      const row = [p.label, p.layout.toUpperCase()];
-      for (const b of present) {
-        const v = g(runs[b], p.id, "wasmgrad");
-        row.push(fmt(v), fmtPct(v / ceilingOf(runs[b])));
-      }
-      if (present.length === 2) {
-        row.push(fmtX(g(runs.relaxed, p.id, "wasmgrad") / g(runs.simd, p.id, "wasmgrad")));
-      }
-      return row;
-    });
-    out.push(
-      "### wasmgrad sgemm_f32 (pointer level, no copies), GFLOP/s, one thread\n\n" +
-        markdown(header, rows),
-    );
-  }
-
-  // 2 and 3. Against the peers.
-  const peerTable = (title, ids) => {
-    const header = ["shape", "layout"];
-    for (const b of present) header.push(`wasmgrad ${buildName[b]}`);
-    for (const b of present) header.push(`wg.matmul ${buildName[b]}`);
-    header.push(present.length === 2 ? "tfjs-wasm (SIMD run / relaxed run)" : "tfjs-wasm");
-    const withJax = present.some((b) => runs[b].jax?.available);
-    if (withJax) for (const b of present) header.push(`jax-js (${buildName[b]} run)`);
-    for (const b of present) header.push(`vs tfjs ${buildName[b]}`);
-    if (withJax) for (const b of present) header.push(`vs jax-js ${buildName[b]}`);
-    const rows = ids.map((id) => {
-      const p = byId.get(id);
-      const row = [p.label, p.layout.toUpperCase()];
-      for (const b of present) row.push(fmt(g(runs[b], id, "wasmgrad")));
-      for (const b of present) row.push(fmt(g(runs[b], id, "api")));
-      row.push(present.map((b) => fmt(g(runs[b], id, "tfjs"))).join(" / "));
-      if (withJax) for (const b of present) row.push(fmt(g(runs[b], id, "jax")));
-      for (const b of present) {
-        row.push(fmtX(g(runs[b], id, "wasmgrad") / g(runs[b], id, "tfjs")));
-      }
-      if (withJax) {
-        for (const b of present) row.push(fmtX(g(runs[b], id, "wasmgrad") / g(runs[b], id, "jax")));
-      }
-      return row;
-    });
-    return `### ${title}\n\n${markdown(header, rows)}`;
-  };
-  out.push(
-    peerTable("Squares against the peers, GFLOP/s", [
-      ...SIZES.map((s) => `sq-${s}-nn`),
-      ...["nt", "tn", "tt"].map((l) => `sq-${TFJS_TRANSPOSED_AT}-${l}`),
-    ]),
-  );
-  out.push(
-    peerTable(
-      "Training shapes, GFLOP/s",
-      trainingGroups.flat().map((p) => p.id),
-    ),
-  );
-
-  // 4. MLP step.
-  {
-    const header = ["case", "unit"];
-    for (const b of present) header.push(`wasmgrad ${buildName[b]}`);
-    header.push(present.length === 2 ? "tfjs-wasm (SIMD run / relaxed run)" : "tfjs-wasm");
-    const withJax = present.some((b) => runs[b].mlp?.jax);
-    if (withJax) for (const b of present) header.push(`jax-js (${buildName[b]} run)`);
-    for (const b of present) header.push(`vs tfjs ${buildName[b]}`);
-    if (withJax) for (const b of present) header.push(`vs jax-js ${buildName[b]}`);
-    const ms = (b, lib) => runs[b].mlp?.[lib]?.ms;
-    const row = ["MLP 784-128-10 SGD step, batch 64", "ms/step"];
-    for (const b of present) row.push(fmt(ms(b, "wasmgrad")));
-    row.push(present.map((b) => fmt(ms(b, "tfjs"))).join(" / "));
-    if (withJax) for (const b of present) row.push(fmt(ms(b, "jax")));
-    for (const b of present) row.push(fmtX(ms(b, "tfjs") / ms(b, "wasmgrad")));
-    if (withJax) for (const b of present) row.push(fmtX(ms(b, "jax") / ms(b, "wasmgrad")));
-    out.push(`### Training step\n\n${markdown(header, [row])}`);
-  }
-
-  // 5. The ceiling.
-  {
-    const header = ["probe (no memory traffic)", "kind"];
-    for (const b of present) header.push(`${buildName[b]} run`);
-    const kindOf = {
-      chain: "acc = acc·m + c (f32x4.mul, f32x4.add)",
-      split: "separate f32x4.mul and f32x4.add chains",
-      madd: "acc = relaxed_madd(acc, m, c)",
-    };
-    const rows = probeVariants.map((v) => [
-      `${v.id} (${v.chains} chains)`,
-      kindOf[v.kind],
-      ...present.map((b) => fmt(runs[b].probe[v.id])),
-    ]);
-    const lines = [];
-    for (const b of present) {
-      const r = runs[b];
-      const c = ceilingOf(r);
-      let top = null;
-      for (const p of squareGroups.flat()) {
-        const v = g(r, p.id, "wasmgrad");
-        if (v !== undefined && (top === null || v > top.v)) top = { p, v };
-      }
-      const which = r.build === "relaxed" ? r.ceilings.relaxed : r.ceilings.baseline;
-      lines.push(
-        `- wasmgrad ${buildName[b]}: best square ${fmt(top.v)} GFLOP/s (${top.p.label} ${top.p.layout.toUpperCase()}) = ` +
-          `${fmtPct(top.v / c)} of the ${b === "relaxed" ? "relaxed_madd" : "mul+add"} ceiling ${fmt(c)} GFLOP/s (${which?.variant})` +
-          (b === "relaxed" && r.ceilings.baseline
-            ? `; ${fmtPct(top.v / r.ceilings.baseline.gflops)} of the mul+add ceiling measured in the same run`
-            : ""),
-      );
-    }
-    out.push(
-      `### SIMD ceiling of this machine, GFLOP/s\n\n${markdown(header, rows)}\n\n${lines.join("\n")}`,
-    );
-  }
-
-  const notes = present.map((b) => {
-    const r = runs[b];
-    return `${buildName[b]} run: ${r.date}, git ${r.git}, node ${[r.node, ...r.execArgv].join(" ")}, load average ${r.loadavgStart[0]} → ${r.loadavgEnd[0]} (1 min) on ${r.cores} cores`;
-  });
-  out.push(
-    `Figures: best of ${PASSES * ROUNDS} rounds of >= ${MIN_MS} ms (${PASSES} passes over the suite), contenders of a shape interleaved. ` +
-      '"vs" = wasmgrad\'s pointer-level kernel over the peer measured in the same process (>1: wasmgrad faster); ' +
-      "for the training step, the peer's ms over wasmgrad's.\n\n" +
-      notes.map((n) => `- ${n}`).join("\n"),
-  );
-  return out.join("\n\n");
-}
-
+const suite = {
+  squareGroups,
+  trainingGroups,
+  sizes: SIZES,
+  transposedAt: TFJS_TRANSPOSED_AT,
+  passes: PASSES,
+  rounds: ROUNDS,
+  minMs: MIN_MS,
+};
 if (quick) {
-  console.log(`\n${tables({ [build]: run })}`);
+  console.log(`\n${tables({ [build]: run }, suite)}`);
   console.log("\n--quick: nothing saved");
 } else {
   mkdirSync(folder, { recursive: true });
@@ -785,7 +477,7 @@ if (quick) {
   }
   summary.runs[build] = run;
   const both = summary.runs.simd && summary.runs.relaxed;
-  const text = tables(both ? summary.runs : { [build]: run });
+  const text = tables(both ? summary.runs : { [build]: run }, suite);
   summary.tables = text;
   writeFileSync(summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
   const other = build === "simd" ? "relaxed" : "simd";

@@ -28,6 +28,7 @@ import * as binary from "./ops/binary.js";
 import * as cast from "./ops/cast.js";
 import * as elementwise from "./ops/elementwise.js";
 import * as extrema from "./ops/extrema.js";
+import { markSliceCopy } from "./ops/inplace.js";
 import * as inplaceMath from "./ops/inplace-math.js";
 import * as matmulOps from "./ops/matmul.js";
 import * as powOps from "./ops/pow.js";
@@ -551,8 +552,9 @@ export class Tensor {
       this.shape.map((_, i) => this.ndim - 1 - i),
     );
   }
+  /** A copy where PyTorch returns a view: in-place ops on it are refused (see markSliceCopy). */
   narrow(dim: number, start: number, length: number): Tensor {
-    return shapeOps.narrow(this, dim, start, length);
+    return markSliceCopy("narrow", shapeOps.narrow(this, dim, start, length));
   }
 
   // ---- arithmetic ----

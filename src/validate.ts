@@ -201,7 +201,12 @@ export function bool(op: string, name: string, v: unknown): boolean {
   return v;
 }
 
-export function oneOf<const T>(op: string, name: string, v: unknown, choices: readonly T[]): T {
+export function oneOf<T extends string | number | boolean | null>(
+  op: string,
+  name: string,
+  v: unknown,
+  choices: readonly T[],
+): T {
   if (!choices.includes(v as T)) {
     const list = choices.map((c) => describe(c)).join(", ");
     fail(op, `${name} must be one of ${list} but got ${describe(v)}`);
@@ -330,7 +335,7 @@ function unknownKey(op: string, key: string, known: readonly string[]): never {
  * An options object: undefined (no options) or a plain object whose keys are all `known`.
  * Returns it (an empty object for undefined) with its values unchecked.
  */
-export function options<const K extends string>(
+export function options<K extends string>(
   op: string,
   v: unknown,
   known: readonly K[],
@@ -349,7 +354,7 @@ export function options<const K extends string>(
  * `names` and `keywordOnly`. An `undefined` positional value counts as not given. Returns one
  * record of everything given; the caller validates each value and applies defaults.
  */
-export function args<const N extends string, const K extends string = never>(
+export function args<N extends string, K extends string = never>(
   op: string,
   rest: readonly unknown[],
   names: readonly N[],

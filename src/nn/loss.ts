@@ -193,7 +193,10 @@ export class BCELoss extends Module<[Tensor, Tensor]> {
   weight: Tensor | null;
   readonly reduction: R;
   constructor(
-    ...rest: Args<[weight: Tensor | null, ...LegacyArgs], Legacy & { weight?: Tensor | null }>
+    ...rest: Args<
+      [weight: Tensor | null, ...legacy: LegacyArgs],
+      Legacy & { weight?: Tensor | null }
+    >
   ) {
     super();
     const a = args("BCELoss", rest, ["weight", ...LEGACY]);
@@ -221,7 +224,7 @@ export class BCEWithLogitsLoss extends Module<[Tensor, Tensor]> {
   readonly reduction: R;
   constructor(
     ...rest: Args<
-      [weight: Tensor | null, ...LegacyArgs, posWeight: Tensor | null],
+      [weight: Tensor | null, ...legacy: LegacyArgs, posWeight: Tensor | null],
       Legacy & { weight?: Tensor | null; posWeight?: Tensor | null }
     >
   ) {
@@ -255,7 +258,7 @@ export class BCEWithLogitsLoss extends Module<[Tensor, Tensor]> {
 export class SmoothL1Loss extends Module<[Tensor, Tensor]> {
   readonly reduction: R;
   readonly beta: number;
-  constructor(...rest: Args<[...LegacyArgs, beta: number], Legacy & { beta?: number }>) {
+  constructor(...rest: Args<[...legacy: LegacyArgs, beta: number], Legacy & { beta?: number }>) {
     super();
     const op = "SmoothL1Loss";
     const a = args(op, rest, [...LEGACY, "beta"]);
@@ -335,7 +338,7 @@ export class KLDivLoss extends Module<[Tensor, Tensor]> {
   }
 }
 
-type MarginArgs = [margin: number, ...LegacyArgs];
+type MarginArgs = [margin: number, ...legacy: LegacyArgs];
 
 /**
  * The module form of F.cosineEmbeddingLoss.
@@ -411,7 +414,7 @@ export class TripletMarginLoss extends Module<[Tensor, Tensor, Tensor]> {
   readonly reduction: R;
   constructor(
     ...rest: Args<
-      [margin: number, p: number, eps: number, swap: boolean, ...LegacyArgs],
+      [margin: number, p: number, eps: number, swap: boolean, ...legacy: LegacyArgs],
       Legacy & { margin?: number; p?: number; eps?: number; swap?: boolean }
     >
   ) {

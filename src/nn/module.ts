@@ -1,6 +1,6 @@
 /**
- * nn.Module, in PyTorch's shape: a layer is a constructor that creates its parameters, a
- * `resetParameters()`, and a `forward()`. Parameters, buffers and submodules are discovered from
+ * nn.Module, in PyTorch's shape: a layer is a constructor that creates and initialises its
+ * parameters (with nn.init), and a `forward()`. Parameters, buffers and submodules are discovered from
  * the instance's own properties in the order they were assigned, which gives PyTorch's dotted
  * names (`0.weight`, `fc1.bias`, ...) without registration calls. Modules or parameters held in
  * a plain Array, Map or Set would be invisible to that walk (an optimizer would train nothing),

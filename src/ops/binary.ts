@@ -68,6 +68,21 @@ function nonFloat(op: string, a: TensorOrScalar, b: TensorOrScalar, dtype: DType
   return intBinary(op, INT_OPS[op], a, b);
 }
 
+/** PyTorch refuses `-` with a bool tensor on either side, whatever the other operand. */
+function refuseBoolSub(a: TensorOrScalar, b: TensorOrScalar): void {
+  const isBool = (v: TensorOrScalar) => typeof v !== "number" && v.dtype === "bool";
+  if (isBool(a) && isBool(b)) {
+    throw new WasmgradError(
+      "sub: subtracting two bool tensors is not supported; use logicalXor or convert with .int()",
+    );
+  }
+  if (isBool(a) || isBool(b)) {
+    throw new WasmgradError(
+      "sub: subtraction with a bool tensor is not supported; to invert a mask use logicalNot, otherwise convert it with .int() or .float()",
+    );
+  }
+}
+
 /** A number operand becomes a 0-d constant only when both operands are numbers. */
 function forward(
   op: string,
@@ -114,6 +129,7 @@ function binaryOp(
   if (typeof givenA === "number" && typeof givenB === "number") {
     throw new WasmgradError(`${op}: expected at least one Tensor operand but got two numbers`);
   }
+  if (op === "sub") refuseBoolSub(givenA, givenB);
   const dtype = resultType(op, givenA, givenB);
   if (dtype !== "float32") return nonFloat(op, givenA, givenB, dtype);
   const a = floatOperand(op, givenA);

@@ -8,6 +8,7 @@ import { needsGrad, record } from "../autograd/engine.js";
 import type { Ptr } from "../backend/kernels.js";
 import { K } from "../backend/runtime.js";
 import { BinaryOp } from "../backend/table/core.js";
+import { WasmgradError } from "../errors.js";
 import { sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { int, noExtra, options, tensorArg } from "../validate.js";
@@ -64,16 +65,22 @@ function unary(
 }
 
 /**
- * int32 and bool input, as PyTorch: the rounding functions return a copy, sign and square keep
- * the dtype (exact: sign in float then back, square by integer multiply), frac refuses, and the
- * rest compute in float32. Integer tensors never carry gradients, so nothing is recorded.
+ * int32 and bool input, as PyTorch: the rounding functions return a copy of an int32 tensor and
+ * refuse a bool one, sign keeps the dtype (sign in float then back), square is an integer
+ * multiply (int32 for bool too), frac refuses, and the rest compute in float32. Integer tensors
+ * never carry gradients, so nothing is recorded.
  */
 function intInput(op: string, kernel: Kernel, x: Tensor): Tensor {
   if (op === "floor" || op === "ceil" || op === "round" || op === "trunc") {
+    if (x.dtype === "bool") {
+      throw new WasmgradError(
+        `${op}: not supported for a bool tensor (PyTorch has no bool ${op}); convert it with .int() or .float()`,
+      );
+    }
     return castRaw(op, x, x.dtype);
   }
   if (op === "frac") x._ptr(op); // throws: frac is float-only in PyTorch too
-  if (op === "square") return x.dtype === "bool" ? castRaw(op, x, "bool") : mul(x, x);
+  if (op === "square") return x.dtype === "bool" ? castRaw(op, x, "int32") : mul(x, x);
   const fx = asFloat(op, x);
   const out = mapRaw(op, kernel, fx);
   fx.dispose();

@@ -17,6 +17,7 @@ import { type ValuesIndices, valuesIndices } from "../named.js";
 import { normDim, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { maximum, minimum } from "./binary.js";
+import { intArg, intExtreme, intExtremeDim } from "./int-extrema.js";
 import { binaryRaw, scalarRaw, sumTo } from "./raw.js";
 import { type DimArg, expandRaw, plan, reduced } from "./reduce.js";
 
@@ -105,6 +106,7 @@ function extremeOver(
  */
 export function amax(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
   checkTensor("amax", x);
+  if (x.dtype !== "float32") return intExtreme("amax", x, dim, keepdim, 1);
   return extremeOver("amax", x, dim, keepdim, 1);
 }
 
@@ -118,6 +120,7 @@ export function amax(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
  */
 export function amin(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
   checkTensor("amin", x);
+  if (x.dtype !== "float32") return intExtreme("amin", x, dim, keepdim, -1);
   return extremeOver("amin", x, dim, keepdim, -1);
 }
 
@@ -158,6 +161,7 @@ function reducedShape(x: Tensor, d: number, keepdim: boolean): number[] {
  */
 export function argmax(x: Tensor, dim?: number | null, keepdim = false): Tensor {
   checkTensor("argmax", x);
+  if (x.dtype !== "float32") return intArg("argmax", x, dim, keepdim, 1);
   const px = x._ptr("argmax");
   if (dim === undefined || dim === null) {
     if (x.numel() === 0) {
@@ -189,6 +193,7 @@ export function argmax(x: Tensor, dim?: number | null, keepdim = false): Tensor 
  */
 export function argmin(x: Tensor, dim?: number | null, keepdim = false): Tensor {
   checkTensor("argmin", x);
+  if (x.dtype !== "float32") return intArg("argmin", x, dim, keepdim, -1);
   const n = scalarRaw("argmin", BinaryOp.mul, x, -1);
   const out = argmax(n, dim, keepdim);
   n.dispose();
@@ -248,6 +253,11 @@ export function max(x: Tensor, other: Tensor): Tensor;
 export function max(x: Tensor, dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
   checkTensor("max", x);
   if (dim instanceof Tensor) return maximum(x, dim);
+  if (x.dtype !== "float32") {
+    if (dim === undefined || dim === null) return intExtreme("max", x, null, false, 1);
+    checkDim("max", dim);
+    return intExtremeDim("max", x, dim, keepdim, 1);
+  }
   if (dim === undefined || dim === null) return extremeOver("max", x, null, false, 1, true);
   checkDim("max", dim);
   return extremeDim("max", x, dim, keepdim, 1);
@@ -269,6 +279,11 @@ export function min(x: Tensor, other: Tensor): Tensor;
 export function min(x: Tensor, dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
   checkTensor("min", x);
   if (dim instanceof Tensor) return minimum(x, dim);
+  if (x.dtype !== "float32") {
+    if (dim === undefined || dim === null) return intExtreme("min", x, null, false, -1);
+    checkDim("min", dim);
+    return intExtremeDim("min", x, dim, keepdim, -1);
+  }
   if (dim === undefined || dim === null) return extremeOver("min", x, null, false, -1, true);
   checkDim("min", dim);
   return extremeDim("min", x, dim, keepdim, -1);

@@ -26,7 +26,10 @@ import { args, bool, describe, fail, tensorArg } from "../validate.js";
 import { inplace } from "./inplace.js";
 import { buildMap, remap, stridesFor } from "./remap.js";
 
-/** One item of `t.index(...)`. */
+/**
+ * One item of `t.index(...)`: an integer, a slice string (`"1:-1:2"`), `null` (new axis), `"..."`,
+ * an int32 tensor or (nested) number[] (advanced), a bool tensor or boolean[] mask, or a boolean.
+ */
 export type IndexItem =
   | number
   | string
@@ -371,6 +374,19 @@ function isBlock(sizes: readonly number[], strides: readonly number[]): boolean 
 /**
  * The elements of x picked by `items`, one item per dim, as PyTorch's `x[items]` (see the top of
  * this file). A contiguous basic selection is a view sharing x's storage; the rest are copies.
+ * Differentiable.
+ *
+ * PyTorch: `Tensor.__getitem__` (`x[1, 1:-1:2, None, ..., idx, mask]`).
+ *
+ * @example
+ * ```ts
+ * const x = wg.arange(12).reshape(3, 4);
+ * x.index(1);                 // [4, 5, 6, 7] (a view: x[1])
+ * x.index(":", "1::2");       // [[1, 3], [5, 7], [9, 11]] (x[:, 1::2])
+ * x.index([0, 2], [3, 0]);    // [3, 8] (x[[0, 2], [3, 0]])
+ * x.index(x.gt(9));           // [10, 11] (x[x > 9])
+ * wg.index(x, null, "...", -1).shape; // [1, 3] (x[None, ..., -1])
+ * ```
  */
 export function index(x: Tensor, ...items: IndexItem[]): Tensor {
   const op = "index";
@@ -405,7 +421,17 @@ export function index(x: Tensor, ...items: IndexItem[]): Tensor {
  * boolean[]), one per leading dim; with `accumulate` repeated positions add up, otherwise the
  * last write wins. `values` is a tensor of x's dtype (or a number). In place: x's version is
  * bumped, a leaf that requires grad is refused outside noGrad, and the gradient flows to x (zero
- * at the written positions unless accumulating) and to `values`.
+ * at the written positions unless accumulating) and to `values`. Returns x.
+ *
+ * PyTorch: `Tensor.index_put_` (and `x[indices] = values`).
+ *
+ * @example
+ * ```ts
+ * const x = wg.zeros(5);
+ * x.indexPut_([[0, 3]], wg.tensor([1, 2]));                   // [1, 0, 0, 2, 0]
+ * x.indexPut_([[1, 1]], wg.tensor(5), { accumulate: true });  // [1, 10, 0, 2, 0]
+ * wg.indexPut_(x, [x.gt(1)], 0);                              // [1, 0, 0, 0, 0]
+ * ```
  */
 export function indexPut_(
   x: Tensor,

@@ -36,13 +36,14 @@ function indexValues(op: string, index: unknown): { values: Int32Array; shape: n
   return { values: t.data<Int32Array>(), shape: [...t.shape] };
 }
 
+/** An index in [0, n): as in PyTorch, these ops take no negative indices (t.index does). */
 function checkRange(op: string, v: number, n: number, dim: number): number {
-  if (v < -n || v >= n) {
+  if (v < 0 || v >= n) {
     throw new WasmgradError(
-      `${op}: index ${v} is out of bounds for dimension ${dim} with size ${n}`,
+      `${op}: index ${v} is out of bounds for dimension ${dim} with size ${n}${v < 0 && v >= -n ? " (negative indices are not accepted here, as in PyTorch; add the size)" : ""}`,
     );
   }
-  return v < 0 ? v + n : v;
+  return v;
 }
 
 /**

@@ -20,11 +20,42 @@ function canCast(from: string, to: string): boolean {
   return from === to || to === "float32" || (to === "int32" && from === "bool");
 }
 
+/**
+ * Storages of the results of narrow, select, split, chunk and unbind, by the op that made them.
+ * PyTorch returns views there; wasmgrad returns copies, so an in-place write would silently miss
+ * the original tensor. Keyed by storage so that views and detach() of such a copy count too.
+ */
+const sliceCopies = new WeakMap<object, string>();
+
+/** @internal records that `t` (each of `t`) is a copy where PyTorch returns a view. */
+export function markSliceCopy<T extends Tensor | Tensor[]>(op: string, t: T): T {
+  for (const x of Array.isArray(t) ? t : [t]) {
+    const s = x._heldStorage();
+    if (s !== null) sliceCopies.set(s, op);
+  }
+  return t;
+}
+
+function sliceOrigin(x: Tensor): string | undefined {
+  const own = x._heldStorage();
+  const base = x._base?._heldStorage() ?? null;
+  return (
+    (own === null ? undefined : sliceCopies.get(own)) ??
+    (base === null ? undefined : sliceCopies.get(base))
+  );
+}
+
 function target(op: string, x: unknown): Tensor {
   if (!(x instanceof Tensor)) {
     throw new WasmgradError(`${op}: expected a Tensor but got ${describe(x)}`);
   }
   x._live(op);
+  const from = sliceOrigin(x);
+  if (from !== undefined) {
+    throw new WasmgradError(
+      `${op}: this tensor comes from ${from}, which in wasmgrad returns a copy where PyTorch returns a view, so an in-place change would not reach the original tensor; change the original instead (for example maskedFill_ with a mask of the region), or clone() the slice to work on a copy deliberately`,
+    );
+  }
   if (x._expand !== null) {
     throw new WasmgradError(
       `${op}: unsupported operation: more than one element of the written-to tensor (shape ${fmt(x.shape)}, made by expand) refers to a single memory location. Please clone() the tensor before performing the operation`,

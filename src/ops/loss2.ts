@@ -96,7 +96,7 @@ export interface SmoothL1Options extends ReductionOptions {
 export function smoothL1Loss(
   input: Tensor,
   target: Tensor,
-  ...rest: Args<[...Legacy, beta: number], SmoothL1Options>
+  ...rest: Args<[...legacy: Legacy, beta: number], SmoothL1Options>
 ): Tensor {
   const op = "smoothL1Loss";
   const x = tensorArg(op, "input", input);
@@ -229,7 +229,7 @@ export function cosineEmbeddingLoss(
   input1: Tensor,
   input2: Tensor,
   target: Tensor,
-  ...rest: Args<[margin: number, ...Legacy], MarginOptions>
+  ...rest: Args<[margin: number, ...legacy: Legacy], MarginOptions>
 ): Tensor {
   const op = "cosineEmbeddingLoss";
   const x1 = tensorArg(op, "input1", input1);
@@ -276,7 +276,7 @@ export function marginRankingLoss(
   input1: Tensor,
   input2: Tensor,
   target: Tensor,
-  ...rest: Args<[margin: number, ...Legacy], MarginOptions>
+  ...rest: Args<[margin: number, ...legacy: Legacy], MarginOptions>
 ): Tensor {
   const op = "marginRankingLoss";
   const x1 = tensorArg(op, "input1", input1);
@@ -327,7 +327,7 @@ export function tripletMarginLoss(
   positive: Tensor,
   negative: Tensor,
   ...rest: Args<
-    [margin: number, p: number, eps: number, swap: boolean, ...Legacy],
+    [margin: number, p: number, eps: number, swap: boolean, ...legacy: Legacy],
     TripletMarginOptions
   >
 ): Tensor {

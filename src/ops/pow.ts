@@ -4,7 +4,7 @@
  * there, and gradients are summed back to each operand's shape as broadcasting requires.
  */
 import { needsGradAny, record } from "../autograd/engine.js";
-import { K } from "../backend/runtime.js";
+import { backend, K } from "../backend/runtime.js";
 import { BinaryOp } from "../backend/table/core.js";
 import { WasmgradError } from "../errors.js";
 import { broadcastShapes, type Shape, sameShape, sizeOf } from "../shape.js";
@@ -71,6 +71,39 @@ function viaFloat(
   return r;
 }
 
+/** b ** e for int32 b and a non-negative integer e, wrapping as int32 does. */
+function intPow(b: number, e: number): number {
+  let r = 1;
+  let base = b;
+  for (let k = e; k > 0; k = Math.floor(k / 2)) {
+    if (k % 2 === 1) r = Math.imul(r, base);
+    base = Math.imul(base, base);
+  }
+  return r;
+}
+
+/**
+ * An int32 or bool tensor to a number power, as PyTorch: an integral exponent keeps integers
+ * (int32; a negative one is refused), a fractional one gives float32.
+ */
+function nonFloatPowScalar(x: Tensor, y: number): Tensor {
+  if (!Number.isInteger(y)) {
+    const fx = asFloat("pow", x);
+    const r = unary.pow(fx, y);
+    if (fx !== x) fx.dispose();
+    return r;
+  }
+  if (y < 0) throw new WasmgradError("pow: integers to negative integer powers are not allowed");
+  const src = x.dtype === "int32" ? x : castRaw("pow", x, "int32");
+  const out = Tensor._empty("pow", x.shape, "int32");
+  const v = backend.i32();
+  const s0 = src._rawPtr("pow") >>> 2;
+  const o0 = out._rawPtr("pow") >>> 2;
+  for (let i = 0; i < out.numel(); i++) v[o0 + i] = intPow(v[s0 + i], y);
+  if (src !== x) src.dispose();
+  return out;
+}
+
 function filled(op: string, shape: Shape, value: number): Tensor {
   const t = Tensor._empty(op, shape);
   K.fill_f32(t.ptr, sizeOf(shape), value);
@@ -96,9 +129,12 @@ export function pow(x: TensorOrScalar, y: TensorOrScalar, ...extra: never[]): Te
     if (typeof x === "number") {
       throw new WasmgradError("pow: expected at least one Tensor operand but got two numbers");
     }
-    return unary.pow(x, y);
+    return x.dtype === "float32" ? unary.pow(x, y) : nonFloatPowScalar(x, y);
   }
   if (typeof x === "number") return rpow(y, x);
+  if (x.dtype === "bool" && y.dtype === "bool") {
+    throw new WasmgradError("pow: not supported for two bool tensors; convert one with .int()");
+  }
   if (x.dtype !== "float32" || y.dtype !== "float32") {
     if (x.dtype !== "float32" && y.dtype !== "float32" && y.data().some((v) => v < 0)) {
       throw new WasmgradError("pow: integers to negative integer powers are not allowed");

@@ -128,6 +128,11 @@ function varianceOf(op: string, x: Tensor, a: ReturnType<typeof varArgs>, root: 
       if (root) {
         const sk = Tensor._view(out, p.keepShape);
         scale = consume(scale, (t) => binaryRaw(op, BinaryOp.div, t, sk));
+        // Where std is 0 (a constant slice) PyTorch's gradient is 0, not 0 * inf = NaN.
+        const f = backend.f32();
+        const sp = scale._rawPtr(op) >>> 2;
+        const op0 = sk._rawPtr(op) >>> 2;
+        for (let i = 0; i < scale.numel(); i++) if (f[op0 + i] === 0) f[sp + i] = 0;
         sk.dispose();
       }
       const cx = centered(op, x, p);

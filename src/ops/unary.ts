@@ -123,6 +123,17 @@ export function sqrt(x: Tensor): Tensor {
   );
 }
 
+/** An int32 input of abs, relu or clamp stays int32, as in PyTorch; a bool one is refused. */
+function integral(op: string, x: Tensor): boolean {
+  if (!(x instanceof Tensor) || x.dtype === "float32") return false;
+  if (x.dtype === "bool") {
+    throw new WasmgradError(
+      `${op}: not supported for a bool tensor (as in PyTorch); convert it with .int() or .float()`,
+    );
+  }
+  return true;
+}
+
 /**
  * Elementwise absolute value.
  *
@@ -134,6 +145,12 @@ export function sqrt(x: Tensor): Tensor {
  * ```
  */
 export function abs(x: Tensor): Tensor {
+  if (integral("abs", x)) {
+    const n = intBinary("abs", "sub", 0, x);
+    const out = intBinary("abs", "maximum", x, n);
+    n.dispose();
+    return out;
+  }
   const out = apply("abs", K.abs_f32, x);
   if (!needsGrad(x)) return out;
   return record(out, "abs", [x], (g) => [grad2("abs", K.abs_bwd_f32, g, x)]);
@@ -150,6 +167,7 @@ export function abs(x: Tensor): Tensor {
  * ```
  */
 export function relu(x: Tensor): Tensor {
+  if (integral("relu", x)) return intBinary("relu", "maximum", x, 0);
   const out = apply("relu", K.relu_f32, x);
   if (!needsGrad(x)) return out;
   return record(out, "relu", [x], (g) => [grad2("relu", K.relu_bwd_f32, g, x)]);
@@ -221,6 +239,19 @@ export function clamp(x: Tensor, min: number | null, max?: number | null): Tenso
     throw new WasmgradError(
       `clamp: expected number bounds but got min=${describe(min)}, max=${describe(max)}`,
     );
+  }
+  if (x instanceof Tensor && x.dtype === "int32") {
+    // Integer bounds keep int32 (PyTorch's result type); fractional ones give float32.
+    if ((min == null || Number.isInteger(lo)) && (max == null || Number.isInteger(hi))) {
+      const low = min == null ? x : intBinary("clamp", "maximum", x, lo);
+      const out = max == null ? low : intBinary("clamp", "minimum", low, hi);
+      if (low !== x && low !== out) low.dispose();
+      return out;
+    }
+    const fx = asFloat("clamp", x);
+    const out = clamp(fx, min, max);
+    fx.dispose();
+    return out;
   }
   const out = apply("clamp", (d, s, n) => K.clamp_f32(d, s, n, lo, hi), x);
   if (!needsGrad(x)) return out;

@@ -12,6 +12,7 @@ import { fmt, WasmgradError } from "../errors.js";
 import { normDim, normDims, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { bytesWithin, describe, int } from "../validate.js";
+import { markSliceCopy } from "./inplace.js";
 import { buildMap, remap, stridesFor } from "./remap.js";
 import { narrow, reshape, squeeze } from "./shape.js";
 
@@ -235,11 +236,14 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
     }
   }
   let start = 0;
-  return parts.map((len) => {
-    const part = narrow(x, d, start, len);
-    start += len;
-    return part;
-  });
+  return markSliceCopy(
+    "split",
+    parts.map((len) => {
+      const part = narrow(x, d, start, len);
+      start += len;
+      return part;
+    }),
+  );
 }
 
 /**
@@ -297,7 +301,22 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   const part = narrow(x, d, index < 0 ? index + n : index, 1);
   const out = squeeze(part, d);
   if (!out.requiresGrad) part.dispose();
-  return out;
+  return markSliceCopy("select", out);
+}
+
+/**
+ * `length` entries of dim `dim` from `start`. A copy where PyTorch returns a view, so in-place
+ * ops on it are refused rather than silently missing x (clone() it to work on a copy).
+ *
+ * PyTorch: `torch.narrow`.
+ *
+ * @example
+ * ```ts
+ * wg.narrow(wg.arange(6), 0, 2, 3); // [2, 3, 4]
+ * ```
+ */
+export function narrowSlice(x: Tensor, dim: number, start: number, length: number): Tensor {
+  return markSliceCopy("narrow", narrow(x, dim, start, length));
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Finite-difference gradient checks for every differentiable op in the API (API.md), including
+ * Finite-difference gradient checks for every differentiable op of the public API (src/index.ts), including
  * broadcasting, number operands on either side, every matmul rank combination, reductions over
  * dims / dim lists / everything, shape ops, F.linear, the losses and a small MLP.
  *

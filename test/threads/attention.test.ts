@@ -77,7 +77,7 @@ it("scaledDotProductAttention forward and gradients are bit-identical at 1, 2, 3
     const run = vi.spyOn(pool, "run");
     const got = runAll();
     // Every case but the single head went to the pool forward and backward (kernels 5 and 6).
-    const tasks = run.mock.calls.filter(([kernel]) => kernel === 5 || kernel === 6);
+    const tasks = run.mock.calls.filter(([kernel]) => kernel === 8 || kernel === 9);
     expect(tasks.length).toBe(2 * (cases.length - 1));
     run.mockRestore();
     cases.forEach((c, i) => {

@@ -34,7 +34,12 @@ it("memory stays flat over 300 threaded training steps, with tensors disposed be
   for (let i = 0; i < 20; i++) step();
   const before = wg.memory();
   let last = first;
+  let mid = before;
   for (let i = 0; i < 280; i++) {
+    // The allocator may grow the heap once while the allocation pattern settles (it does
+    // once, within the first 30 steps, depending on the order tensors are freed in); a leak
+    // grows it again and again, so the heap size is compared over the second half of the run.
+    if (i === 140) mid = wg.memory();
     last = step();
     // Tensors made and disposed between steps, while the workers sit idle in their loop.
     const t = wg.randn([200, 200]);
@@ -44,7 +49,7 @@ it("memory stays flat over 300 threaded training steps, with tensors disposed be
   const after = wg.memory();
   expect(after.liveTensors).toBe(before.liveTensors);
   expect(after.liveBytes).toBe(before.liveBytes);
-  expect(after.wasmBytes).toBe(before.wasmBytes);
+  expect(after.wasmBytes).toBe(mid.wasmBytes);
   expect(last).toBeLessThan(first * 0.5);
   model.dispose();
   opt.dispose();
