@@ -234,7 +234,7 @@ export function topk(x: Tensor, k: number, dim = -1, largest = true, sorted = tr
   const n = x.ndim === 0 ? 1 : x.shape[normDim("topk", dim, x.ndim)];
   if (!Number.isInteger(k) || k < 0 || k > n) {
     throw new WasmgradError(
-      `topk: k (${k}) must be an integer in [0, ${n}] for dimension ${dim} of size ${n}`,
+      `topk: k (${describe(k)}) must be an integer in [0, ${n}] for dimension ${dim} of size ${n}`,
     );
   }
   void sorted; // always sorted, which PyTorch allows for sorted=false too
