@@ -225,7 +225,7 @@ describe("constructor strictness", () => {
       /unknown option "batch_first"; did you mean batchFirst\?/,
     );
     expect(() => new nn.MultiheadAttention(8, 2, 0.1, { dropout: 0.2 })).toThrow(
-      /got dropout both positionally and in the options/,
+      /dropout was given both as positional argument 1 and as an option/,
     );
     expect(() => new nn.TransformerEncoderLayer(8, 2, { norm_first: true } as never)).toThrow(
       /TransformerEncoderLayer: unknown option "norm_first"; did you mean normFirst\?/,
