@@ -184,7 +184,11 @@ describe("module and optimizer methods with hostile arguments", () => {
     );
     wgError(() => wg.eye(Symbol("n") as never), /eye/);
     wgError(() => x.topk(Symbol("k") as never), /topk: k \(Symbol\(k\)\)/);
-    const m = new nn.Module();
+    const x0 = wg.tensor(1);
+    wgError(() => x0.topk(1, Symbol("d") as never), /topk: dim must be an integer in \[-1, 0\]/);
+    expect([...x0.topk(1, -1).values.data()]).toEqual([1]);
+    x0.dispose();
+    const m = new nn.Sequential();
     wgError(() => m.addModule(Symbol("m") as never, x as never), /addModule/);
     x.dispose();
   });
