@@ -188,6 +188,7 @@ describe("module and optimizer methods with hostile arguments", () => {
     wgError(() => x0.topk(1, Symbol("d") as never), /topk: dim must be an integer in \[-1, 0\]/);
     expect([...x0.topk(1, -1).values.data()]).toEqual([1]);
     x0.dispose();
+    wgError(() => x.select(-1, Symbol("i") as never), /select: index Symbol\(i\) out of range/);
     const m = new nn.Sequential();
     wgError(() => m.addModule(Symbol("m") as never, x as never), /addModule/);
     x.dispose();
