@@ -63,6 +63,14 @@ describe("the grad setter", () => {
     }, /float32/);
     expect(p.grad).toBe(null);
     ints.dispose();
+    // A disposed tensor takes no gradient (it was kept, and leaked, before).
+    const dead = wg.zeros([]);
+    dead.dispose();
+    const g = wg.ones([]);
+    wgError(() => {
+      dead.grad = g;
+    }, /disposed/);
+    g.dispose();
     p.dispose();
   });
 
