@@ -15,6 +15,16 @@ export class WasmgradError extends Error {
 
 /** Formats a shape the way every message shows it: `[2,3]`. */
 export function fmt(shape: readonly number[]): string {
-  // String(), not join's implicit conversion: a Symbol in a bad shape would throw a TypeError.
-  return `[${Array.from(shape, (d) => String(d)).join(",")}]`;
+  // A shape built from a caller's values may hold anything: never throw while reporting it.
+  return `[${shape.map(element).join(",")}]`;
+}
+
+function element(v: unknown): string {
+  if (typeof v === "number") return String(v);
+  if (typeof v === "symbol") return v.toString();
+  try {
+    return String(v).slice(0, 20);
+  } catch {
+    return typeof v;
+  }
 }

@@ -215,6 +215,9 @@ export function tidy<T>(fn: () => T, ...extra: []): T {
 function closeScope(keep: Set<unknown>): void {
   const tensors = scopes.pop()!;
   const parent = scopes[scopes.length - 1];
+  // Free the scope's own tensors first: freeing one can hand back a tensor it kept (a gradient
+  // the caller assigned to it), which is then the scope's to free too.
+  for (const t of tensors) if (!t.isDisposed && !t._kept && !keep.has(t)) t.dispose();
   for (const t of tensors) {
     if (t.isDisposed) continue;
     if (t._kept || keep.has(t)) {

@@ -332,6 +332,7 @@ export class Tensor {
   }
 
   set grad(g: Tensor | null) {
+    if (g !== null && this.isDisposed) this._live("grad"); // would keep g for a dead tensor
     if (g !== null) {
       tensorArg("grad", "the assigned gradient", g, "float32");
       if (!sameShape(g.shape, this.shape)) {

@@ -63,6 +63,14 @@ describe("the grad setter", () => {
     }, /float32/);
     expect(p.grad).toBe(null);
     ints.dispose();
+    // A disposed tensor takes no gradient (it was kept, and leaked, before).
+    const dead = wg.zeros([]);
+    dead.dispose();
+    const g = wg.ones([]);
+    wgError(() => {
+      dead.grad = g;
+    }, /disposed/);
+    g.dispose();
     p.dispose();
   });
 
@@ -93,6 +101,15 @@ describe("the grad setter", () => {
     p.grad = null;
     expect(g!.isDisposed).toBe(false); // aliased elsewhere: never disposed by the setter
     g!.dispose();
+    // The gradient made before its tensor, both inside one tidy: freed with the scope.
+    expect(
+      growth(() =>
+        wg.tidy(() => {
+          const g2 = wg.ones([]);
+          wg.zeros([]).grad = g2;
+        }),
+      ),
+    ).toEqual([0, 0]);
     // A leaf disposed inside tidy gives its assigned gradient back to the scope.
     expect(
       growth(() =>
@@ -141,6 +158,23 @@ describe("module and optimizer methods with hostile arguments", () => {
     m.dispose();
   });
 
+  it("ModuleList and ParameterList extend refuse a non-iterable", () => {
+    const ml = new nn.ModuleList();
+    const pl = new nn.ParameterList();
+    wgError(() => ml.extend(Symbol("s") as never), /ModuleList.extend: expected an iterable/);
+    wgError(() => pl.extend(5 as never), /ParameterList.extend: expected an iterable/);
+    ml.dispose();
+    pl.dispose();
+    // A refused item leaves no parameter behind (the earlier items were made parameters).
+    const t = wg.ones([0]);
+    expect(
+      growth(() =>
+        wgError(() => new nn.ParameterList([t, 2.5 as never]), /item 1 is not a Tensor/),
+      ),
+    ).toEqual([0, 0]);
+    t.dispose();
+  });
+
   it("a pooling layer given an unchecked argument still prints (checked at forward)", () => {
     const t = wg.ones([1]);
     expect(new nn.MaxPool1d(t as never).toString()).toContain("MaxPool1d(kernel_size=");
@@ -156,6 +190,15 @@ describe("module and optimizer methods with hostile arguments", () => {
       () => optim.stateDictFromTensors({}, {}, Symbol("p") as never),
       /stateDictFromTensors: prefix must be a string/,
     );
+    wgError(() => wg.eye(Symbol("n") as never), /eye/);
+    wgError(() => x.topk(Symbol("k") as never), /topk: k \(Symbol\(k\)\)/);
+    const x0 = wg.tensor(1);
+    wgError(() => x0.topk(1, Symbol("d") as never), /topk: dim must be an integer in \[-1, 0\]/);
+    expect([...x0.topk(1, -1).values.data()]).toEqual([1]);
+    x0.dispose();
+    wgError(() => x.select(-1, Symbol("i") as never), /select: index Symbol\(i\) out of range/);
+    const m = new nn.Sequential();
+    wgError(() => m.addModule(Symbol("m") as never, x as never), /addModule/);
     x.dispose();
   });
 
@@ -170,6 +213,12 @@ describe("module and optimizer methods with hostile arguments", () => {
     wgError(() => convT.forward({} as never), /ConvTranspose2d: expected input to be a Tensor/);
     wgError(() => mha.forward(null as never, x, x), /MultiheadAttention: expected query/);
     wgError(() => enc.forward("x" as never), /TransformerEncoderLayer: expected src/);
+    const gn = new nn.GroupNorm(1, 1);
+    const ls = new nn.LogSoftmax();
+    wgError(() => gn.forward([1, "a"] as never), /GroupNorm: expected input to be a Tensor/);
+    wgError(() => ls.forward(null as never), /LogSoftmax: expected input to be a Tensor/);
+    gn.dispose();
+    ls.dispose();
     wgError(() => dec.forward(x, null as never), /TransformerDecoderLayer: expected memory/);
     for (const m of [conv, convT, mha, enc, dec]) m.dispose();
     x.dispose();
@@ -210,6 +259,20 @@ describe("constructors free what they built", () => {
               initialAccumulatorValue: 0.1,
             }),
           /Adagrad: invalid lr "1"/,
+        ),
+      ),
+    ).toEqual([0, 0]);
+    m.dispose();
+  });
+
+  it("LBFGS refused at a later parameter group throws its WasmgradError (TypeError before)", () => {
+    const m = new nn.Linear(3, 2);
+    const [w, b] = m.parameters();
+    expect(
+      growth(() =>
+        wgError(
+          () => new optim.LBFGS([{ params: [w] }, { params: [b] }]),
+          /LBFGS: does not support parameter groups/,
         ),
       ),
     ).toEqual([0, 0]);

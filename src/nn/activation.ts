@@ -17,7 +17,7 @@ import {
 } from "../ops/activation.js";
 import { logSoftmax } from "../ops/softmax.js";
 import type { Tensor } from "../tensor.js";
-import { type Args, args, bool, fail, int, num } from "../validate.js";
+import { type Args, args, bool, fail, int, num, tensorArg } from "../validate.js";
 import { Module } from "./module.js";
 import { pyFloat } from "./repr.js";
 
@@ -254,6 +254,7 @@ export class LogSoftmax extends Module {
     return `dim=${this.dim ?? "None"}`;
   }
   forward(x: Tensor): Tensor {
+    tensorArg("LogSoftmax", "input", x);
     const dim = this.dim ?? (x.ndim === 0 || x.ndim === 1 || x.ndim === 3 ? 0 : 1);
     return logSoftmax(x, dim);
   }

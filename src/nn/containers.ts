@@ -56,6 +56,11 @@ abstract class IndexedContainer<T> extends Module<never[], never> {
   }
 
   extend(items: Iterable<T>): this {
+    if (typeof (items as Partial<Iterable<T>> | null)?.[Symbol.iterator] !== "function") {
+      throw new WasmgradError(
+        `${this.constructor.name}.extend: expected an iterable of items but got ${describe(items)}`,
+      );
+    }
     for (const item of items) this.append(item);
     return this;
   }
@@ -125,9 +130,14 @@ export class ParameterList extends IndexedContainer<Tensor> {
     if (values == null || typeof (values as Iterable<Tensor>)[Symbol.iterator] !== "function") {
       throw new WasmgradError("ParameterList: expected an iterable of tensors");
     }
-    let i = 0;
-    for (const t of values)
-      (this as unknown as Tensor[])[i] = this.admit("ParameterList", t, `item ${i++}`);
+    // Every item is checked before any becomes a parameter, so a refusal leaves nothing behind.
+    const items = [...values];
+    items.forEach((t, i) => {
+      if (!(t instanceof TensorClass)) this.admit("ParameterList", t, `item ${i}`);
+    });
+    items.forEach((t, i) => {
+      (this as unknown as Tensor[])[i] = this.admit("ParameterList", t, `item ${i}`);
+    });
   }
 
   protected admit(op: string, item: unknown, what: string): Tensor {

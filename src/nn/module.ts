@@ -230,18 +230,20 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
       }
     }
     if (t !== null && !(t instanceof Tensor)) {
-      throw new WasmgradError(`${op}: expected a Tensor or null for "${name}" but got ${typeof t}`);
+      throw new WasmgradError(
+        `${op}: expected a Tensor or null for ${describe(name)} but got ${typeof t}`,
+      );
     }
     const old = (this as Record<string, unknown>)[name];
     if (old instanceof Module || (old instanceof Tensor && old._isParameter)) {
       throw new WasmgradError(
-        `${op}: "${name}" is already a ${old instanceof Module ? "submodule" : "parameter"}`,
+        `${op}: ${describe(name)} is already a ${old instanceof Module ? "submodule" : "parameter"}`,
       );
     }
     const isOwn = Object.hasOwn(this, name);
     if ((name in this && !isOwn) || (isOwn && old !== null && !(old instanceof Tensor))) {
       throw new WasmgradError(
-        `${op}: "${name}" is already an attribute of ${this.constructor.name} that is not a buffer`,
+        `${op}: ${describe(name)} is already an attribute of ${this.constructor.name} that is not a buffer`,
       );
     }
     if (t !== null) buffer(t);
@@ -256,7 +258,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   registerParameter(name: string, p: Tensor | null): void {
     if (p !== null && !(p instanceof Tensor)) {
       throw new WasmgradError(
-        `${this.constructor.name}.registerParameter: expected a Tensor or null for "${name}"`,
+        `${this.constructor.name}.registerParameter: expected a Tensor or null for ${describe(name)}`,
       );
     }
     (this as Record<string, unknown>)[name] = p === null ? null : parameter(p);
@@ -266,7 +268,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   addModule(name: string, m: AnyModule | null): void {
     if (m !== null && !(m instanceof Module)) {
       throw new WasmgradError(
-        `${this.constructor.name}.addModule: expected a Module or null for "${name}"`,
+        `${this.constructor.name}.addModule: expected a Module or null for ${describe(name)}`,
       );
     }
     (this as Record<string, unknown>)[name] = m;

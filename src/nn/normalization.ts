@@ -8,7 +8,7 @@ import { full, zeros } from "../ops/creation.js";
 import { approximateArg, type GeluApproximate, type GeluOptions, gelu } from "../ops/gelu.js";
 import { groupNorm, layerNorm, rmsNorm } from "../ops/layernorm.js";
 import type { Tensor } from "../tensor.js";
-import { boolOr, describe, intOr, keywordArgs, numOr } from "../validate.js";
+import { boolOr, describe, intOr, keywordArgs, numOr, tensorArg } from "../validate.js";
 import { Module, parameter } from "./module.js";
 import { pyBool, pyFloat, pyStr, pyTuple } from "./repr.js";
 
@@ -156,6 +156,7 @@ export class GroupNorm extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    tensorArg("GroupNorm", "input", x);
     if (x.ndim < 2 || x.shape[1] !== this.numChannels) {
       throw new WasmgradError(
         `GroupNorm: expected input [N, ${this.numChannels}, *] but got [${x.shape.join(", ")}]`,

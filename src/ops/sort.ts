@@ -8,7 +8,7 @@ import { WasmgradError } from "../errors.js";
 import { type ValuesIndices, valuesIndices } from "../named.js";
 import { normDim } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { describe } from "../validate.js";
+import { describe, int } from "../validate.js";
 import { remap, stridesFor } from "./remap.js";
 
 /**
@@ -231,10 +231,12 @@ export function argsort(x: Tensor, dim = -1, descending = false): Tensor {
  */
 export function topk(x: Tensor, k: number, dim = -1, largest = true, sorted = true): ValuesIndices {
   tensorArg("topk", x);
+  // A 0-d tensor has one element along dim -1 or 0, as PyTorch.
+  if (x.ndim === 0) int("topk", "dim", dim, -1, 0);
   const n = x.ndim === 0 ? 1 : x.shape[normDim("topk", dim, x.ndim)];
   if (!Number.isInteger(k) || k < 0 || k > n) {
     throw new WasmgradError(
-      `topk: k (${k}) must be an integer in [0, ${n}] for dimension ${dim} of size ${n}`,
+      `topk: k (${describe(k)}) must be an integer in [0, ${n}] for dimension ${describe(dim)} of size ${n}`,
     );
   }
   void sorted; // always sorted, which PyTorch allows for sorted=false too

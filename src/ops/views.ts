@@ -295,7 +295,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   const n = x.shape[d];
   if (!Number.isInteger(index) || index < -n || index >= n) {
     throw new WasmgradError(
-      `select: index ${index} out of range for tensor of size ${n} at dimension ${dim} (shape ${fmt(x.shape)})`,
+      `select: index ${describe(index)} out of range for tensor of size ${n} at dimension ${dim} (shape ${fmt(x.shape)})`,
     );
   }
   const part = narrow(x, d, index < 0 ? index + n : index, 1);

@@ -103,8 +103,9 @@ export abstract class Optimizer<
     try {
       for (const g of groups) this.addParamGroup(g as ParamGroupInput);
     } catch (error) {
-      // A later group refused: free the state that earlier groups made (Adagrad's sums).
-      this.dispose();
+      // A later group refused: free the state that earlier groups made (Adagrad's sums). The
+      // base class's dispose: a subclass's fields are not initialised before super() returns.
+      Optimizer.prototype.dispose.call(this);
       throw error;
     }
   }

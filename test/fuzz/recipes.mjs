@@ -650,7 +650,37 @@ function autogradRecipe(ctx) {
   b.dispose();
 }
 
+// ----------------------------------------------------------------------------- index, indexPut_
+
+function indexRecipe(ctx) {
+  const { wg, rand, pick, dim } = ctx;
+  const shape = Array.from({ length: pick([1, 2, 3]) }, () => dim() + 1);
+  const x = wg.randn(shape).requiresGrad_(rand() < 0.5);
+  const item = (n) => {
+    const r = rand();
+    if (r < 0.25) return Math.floor(rand() * 2 * n) - n;
+    if (r < 0.45) return pick([":", "1:", ":-1", "::2", "1::2", "-2:"]);
+    if (r < 0.55) return pick([null, "..."]);
+    if (r < 0.75) return Array.from({ length: pick([1, 2, 3]) }, () => Math.floor(rand() * n));
+    if (r < 0.85) return wg.randint(0, n, [pick([1, 2])]);
+    return wg.rand([n]).gt(0.5);
+  };
+  const items = Array.from({ length: pick([1, 1, 2, 3]) }, (_, i) =>
+    ctx.maybe(item(shape[i] ?? 2)),
+  );
+  ctx.note(`index(${ctx.show(items)}) on ${ctx.show([x])}`);
+  const y = x.index(...items);
+  if (y.requiresGrad && rand() < 0.5) y.sum().backward();
+  if (rand() < 0.5) {
+    const target = wg.randn(shape);
+    const v = ctx.maybe(rand() < 0.5 ? rand() : wg.randn(y.shape));
+    ctx.note(`indexPut_(${ctx.show([items, v])}) on ${ctx.show([target])}`);
+    target.indexPut_(items, v, ...(rand() < 0.3 ? [ctx.maybe(true)] : []));
+  }
+}
+
 export const RECIPES = {
+  index: indexRecipe,
   layer: layerRecipe,
   optimizer: optimizerRecipe,
   scheduler: schedulerRecipe,

@@ -292,7 +292,9 @@ describe("layers and errors", () => {
     expect(() => new nn.LayerNorm(4, { elementwise_affine: false } as never)).toThrow(
       /LayerNorm: unknown option "elementwise_affine"; did you mean elementwiseAffine\?/,
     );
-    expect(() => new nn.LayerNorm(4, 1e-5, { eps: 1e-3 })).toThrow(/eps both positionally/);
+    expect(() => new nn.LayerNorm(4, 1e-5, { eps: 1e-3 })).toThrow(
+      /eps was given both as positional argument 1 and as an option/,
+    );
     expect(() => new nn.GroupNorm(3, 4)).toThrow(
       /numChannels \(4\) must be divisible by numGroups \(3\)/,
     );
