@@ -81,6 +81,14 @@ export function promoteScalar(t: DType, s: number): DType {
   return t === "bool" ? st : promoteTypes(t, st);
 }
 
+/** A short text for a bad dtype that never throws (a Symbol, or an array holding one, would). */
+function dtypeText(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v.slice(0, 40));
+  if (typeof v === "symbol") return v.toString();
+  if (v === null || (typeof v !== "object" && typeof v !== "function")) return String(v);
+  return Array.isArray(v) ? `an array of ${v.length}` : `a ${typeof v}`;
+}
+
 /** Checks a dtype given by the user; "long" and "int" are accepted as int32, "float" as float32. */
 export function checkDType(op: string, dtype: unknown): DType {
   switch (dtype) {
@@ -96,6 +104,6 @@ export function checkDType(op: string, dtype: unknown): DType {
       return "bool";
   }
   throw new WasmgradError(
-    `${op}: unknown dtype ${typeof dtype === "string" ? JSON.stringify(dtype) : String(dtype)}; expected "float32", "int32" (wg.long) or "bool"`,
+    `${op}: unknown dtype ${dtypeText(dtype)}; expected "float32", "int32" (wg.long) or "bool"`,
   );
 }

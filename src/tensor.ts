@@ -211,7 +211,7 @@ export class Tensor {
   size(dim?: number): number[] | number {
     if (dim === undefined) return [...this.shape];
     if (this.ndim === 0) {
-      throw new WasmgradError(`size: a 0-d tensor has no dimension ${dim} (shape [])`);
+      throw new WasmgradError(`size: a 0-d tensor has no dimension ${String(dim)} (shape [])`);
     }
     return this.shape[normDim("size", dim, this.ndim)];
   }

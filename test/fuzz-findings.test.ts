@@ -279,3 +279,53 @@ describe("constructors free what they built", () => {
     m.dispose();
   });
 });
+
+describe("a Symbol inside an array argument (seed 917731, 100,000 calls)", () => {
+  const s = Symbol("s");
+  it.each([
+    ["to", () => wg.ones([2]).to([s] as never), /to: unknown dtype an array of 1/],
+    ["permute", () => wg.ones([2, 2]).permute([s, 1] as never), /permute: expected sizes/],
+    ["oneHot", () => wg.F.oneHot([1, 5, s] as never), /oneHot: class values must be/],
+    [
+      "LRScheduler",
+      () => new (optim.lrScheduler.LRScheduler as never as new (o: unknown) => unknown)(Symbol()),
+      /LRScheduler: is abstract/,
+    ],
+  ])("%s throws a WasmgradError (TypeError before)", (_name, call, pattern) => {
+    wgError(call as () => unknown, pattern);
+  });
+});
+
+describe("fresh seed 20261202, 100,000 calls", () => {
+  it("ParameterList refusing an int32 item leaves the float items it was given unmarked", () => {
+    const a = wg.ones([3]);
+    const b = wg.zeros([5, 0], { dtype: wg.int32 });
+    wgError(() => new nn.ParameterList([a, b]), /ParameterList: item 1 is an int32 tensor/);
+    expect(a.requiresGrad).toBe(false);
+    a.dispose();
+    b.dispose();
+  });
+  it("clipGradValue_ names a bad clipValue holding a Symbol (TypeError before)", () => {
+    const p = wg.ones([2], { requiresGrad: true });
+    wgError(
+      () => nn.utils.clipGradValue_(p, [Symbol("s")] as never),
+      /clipGradValue: invalid clipValue \[Symbol\(s\)\]/,
+    );
+    p.dispose();
+  });
+  it("loadStateDict takes strict positionally and refuses null options (TypeError before)", () => {
+    const m = new nn.Linear(2, 1);
+    wgError(
+      () => m.loadStateDict({}, null as never),
+      /loadStateDict: strict must be true or false/,
+    );
+    expect(m.loadStateDict({}, false).missingKeys).toEqual(["weight", "bias"]);
+    m.dispose();
+  });
+});
+
+it("size(Symbol) on a 0-d tensor throws a WasmgradError (TypeError before; seed 777)", () => {
+  const t = wg.ones([]);
+  wgError(() => t.size(Symbol("s") as never), /size: a 0-d tensor has no dimension Symbol\(s\)/);
+  t.dispose();
+});

@@ -7,7 +7,7 @@ import { graphScopedForward } from "../autograd/owned.js";
 import { WasmgradError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import { Tensor as TensorClass } from "../tensor.js";
-import { describe } from "../validate.js";
+import { describe, tensorArg } from "../validate.js";
 import { Module, parameter } from "./module.js";
 
 type AnyModule = Module<never[], unknown>;
@@ -134,6 +134,15 @@ export class ParameterList extends IndexedContainer<Tensor> {
     const items = [...values];
     items.forEach((t, i) => {
       if (!(t instanceof TensorClass)) this.admit("ParameterList", t, `item ${i}`);
+      else if (!t._isParameter) {
+        // parameter() marks the caller's tensor: refuse a live non-float one before marking any.
+        tensorArg("ParameterList", `item ${i}`, t);
+        if (t.dtype !== "float32") {
+          throw new WasmgradError(
+            `ParameterList: item ${i} is an ${t.dtype} tensor; only float32 tensors can be parameters (convert with .float())`,
+          );
+        }
+      }
     });
     items.forEach((t, i) => {
       (this as unknown as Tensor[])[i] = this.admit("ParameterList", t, `item ${i}`);

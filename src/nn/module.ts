@@ -11,7 +11,7 @@ import { noGrad } from "../autograd/engine.js";
 import { K } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
-import { describe, tensorArg } from "../validate.js";
+import { type Args, args, bool, describe, tensorArg } from "../validate.js";
 import { moduleRepr } from "./repr.js";
 
 /**
@@ -299,14 +299,15 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    */
   loadStateDict(
     sd: Record<string, Tensor>,
-    options: LoadOptions = {},
+    ...rest: Args<[strict: boolean], LoadOptions>
   ): { missingKeys: string[]; unexpectedKeys: string[] } {
     if (sd === null || typeof sd !== "object") {
       throw new WasmgradError(
         `loadStateDict: expected a Record<string, Tensor> (from stateDict() or wg.load()), got ${sd === null ? "null" : typeof sd}`,
       );
     }
-    const strict = options.strict ?? true;
+    const a = args("loadStateDict", rest, ["strict"]);
+    const strict = a.strict === undefined ? true : bool("loadStateDict", "strict", a.strict);
     const own = this.stateDict();
     const missingKeys = Object.keys(own).filter((k) => !(k in sd));
     const unexpectedKeys = Object.keys(sd).filter((k) => !(k in own));

@@ -131,7 +131,7 @@ export function clipGradValue(params: Tensor | Iterable<Tensor>, clipValue: numb
   });
   if (typeof clipValue !== "number" || !(clipValue >= 0)) {
     throw new WasmgradError(
-      `${op}: invalid clipValue ${String(clipValue)}: expected a number >= 0`,
+      `${op}: invalid clipValue ${describe(clipValue)}: expected a number >= 0`,
     );
   }
   for (const p of list) {

@@ -9,7 +9,7 @@ import { type DType, promoteTypes } from "../dtype.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { checkShape, normDim, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { expectTensor } from "../validate.js";
+import { describe, expectTensor } from "../validate.js";
 import { castRaw } from "./cast.js";
 
 /**
@@ -21,7 +21,7 @@ function sizesArg(op: string, args: readonly (number | readonly number[])[]): nu
   const list = args.length === 1 && Array.isArray(args[0]) ? [...args[0]] : args;
   if (!list.every((v) => typeof v === "number")) {
     throw new WasmgradError(
-      `${op}: expected sizes as numbers or one array of numbers but got (${args.map((a) => (Array.isArray(a) ? `[${a}]` : typeof a)).join(", ")})`,
+      `${op}: expected sizes as numbers or one array of numbers but got (${args.map((a) => describe(a)).join(", ")})`,
     );
   }
   return list as number[];

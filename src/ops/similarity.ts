@@ -6,7 +6,7 @@ import { needsGradAny } from "../autograd/engine.js";
 import { tidy } from "../memory.js";
 import { normDim } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { type Args, args, fail, int, num, tensorArg } from "../validate.js";
+import { type Args, args, describe, fail, int, num, tensorArg } from "../validate.js";
 import { div, mul } from "./binary.js";
 import { tensor } from "./creation.js";
 import { sum } from "./reduce.js";
@@ -122,7 +122,7 @@ export function oneHot(
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!Number.isInteger(v) || v < 0) {
-      fail(op, `class values must be non-negative integers but got ${v} at index ${i}`);
+      fail(op, `class values must be non-negative integers but got ${describe(v)} at index ${i}`);
     }
     if (v > max) max = v;
   }

@@ -78,6 +78,13 @@ export abstract class LRScheduler {
     optimizer: Optimizer,
     lastEpoch: unknown,
   ) {
+    // The base class is exported (for subclassing): a direct call from JavaScript passes the
+    // optimizer where the subclass's name belongs.
+    if (typeof opName !== "string") {
+      throw new WasmgradError(
+        `LRScheduler: is abstract; construct a scheduler such as optim.lrScheduler.StepLR (got ${describe(opName)} as the name)`,
+      );
+    }
     checkOptimizer(opName, optimizer);
     hyper(opName, "lastEpoch", lastEpoch, intAtLeast(-1), "an integer >= -1");
     optimizer.paramGroups.forEach((group, i) => {
