@@ -329,3 +329,12 @@ it("size(Symbol) on a 0-d tensor throws a WasmgradError (TypeError before; seed 
   wgError(() => t.size(Symbol("s") as never), /size: a 0-d tensor has no dimension Symbol\(s\)/);
   t.dispose();
 });
+
+it("registerParameter and addModule refuse a name that is not a string (a Symbol key leaked the parameter; seed 777)", () => {
+  const m = new nn.Identity();
+  const p = wg.ones([3]);
+  wgError(() => m.registerParameter(Symbol("s") as never, p), /registerParameter: name must be/);
+  wgError(() => m.addModule("a.b", new nn.Identity()), /addModule: name must be/);
+  expect(p.requiresGrad).toBe(false);
+  p.dispose();
+});

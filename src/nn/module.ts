@@ -48,6 +48,15 @@ export function buffer(t: Tensor): Tensor {
   return t;
 }
 
+/** A parameter or submodule name: a non-empty string without "." (PyTorch's rule). */
+function checkName(op: string, name: unknown): void {
+  if (typeof name !== "string" || name === "" || name.includes(".")) {
+    throw new WasmgradError(
+      `${op}: name must be a non-empty string without "." but got ${describe(name)}`,
+    );
+  }
+}
+
 export interface LoadOptions {
   strict?: boolean;
 }
@@ -256,6 +265,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   /** Adds (or replaces) a parameter under `name` (PyTorch's `register_parameter`). */
   registerParameter(name: string, p: Tensor | null): void {
+    checkName(`${this.constructor.name}.registerParameter`, name);
     if (p !== null && !(p instanceof Tensor)) {
       throw new WasmgradError(
         `${this.constructor.name}.registerParameter: expected a Tensor or null for ${describe(name)}`,
@@ -266,6 +276,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   /** Adds (or replaces) a submodule under `name` (PyTorch's `add_module`). */
   addModule(name: string, m: AnyModule | null): void {
+    checkName(`${this.constructor.name}.addModule`, name);
     if (m !== null && !(m instanceof Module)) {
       throw new WasmgradError(
         `${this.constructor.name}.addModule: expected a Module or null for ${describe(name)}`,
