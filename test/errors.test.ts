@@ -180,7 +180,7 @@ describe("error messages name the op, what it got and what it expected", () => {
     throwsWg(() => wg.reshape(wg.ones([2])), /reshape: shape \[\] is invalid for input of size 2/);
     throwsWg(
       () => wg.reshape(t, "a" as unknown as number),
-      /reshape: expected sizes as numbers or one array of numbers but got \(string\)/,
+      /reshape: expected sizes as numbers or one array of numbers but got \("a"\)/,
     );
     throwsWg(
       () => wg.cat([wg.tensor(1), wg.tensor(2)]),
