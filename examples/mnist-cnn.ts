@@ -186,7 +186,7 @@ function main(): void {
   const epochs = Number(positional[0] ?? 15);
   const info = wg.backendInfo();
   console.log(
-    `wasmgrad: MNIST CNN (conv 24, conv 48, dense 10), SGD momentum, batch 32 (${info.relaxedSimd ? "relaxed SIMD" : "SIMD"} kernels, ${info.wasmBytes} bytes of WebAssembly)`,
+    `wasmgrad: MNIST CNN (conv 24, conv 48, dense 10), SGD momentum, batch 32 (${info.relaxedSimd ? "relaxed SIMD" : "SIMD"} kernels, ${info.wasmBytes} bytes of WebAssembly, ${info.threads} thread${info.threads === 1 ? "" : "s"})`,
   );
   console.log(
     "data: 10,000 real MNIST digits from the `mnist` package, 7,996 train (randomly rotated, scaled and shifted), 2,004 held out",
@@ -217,5 +217,9 @@ function main(): void {
   );
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // Worker threads join in the background, and a synchronous training loop never lets them:
+  // wait for them first (ready() resolves at once where threads are off).
+  await wg.ready();
   main();
+}

@@ -94,5 +94,9 @@ function main(): void {
   );
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // Worker threads join in the background, and a synchronous training loop never lets them:
+  // wait for them first (ready() resolves at once where threads are off).
+  await wg.ready();
   main();
+}

@@ -337,5 +337,9 @@ function main(): void {
   console.log(`memory: ${mem.liveTensors} live tensors, peak ${mem.peakBytes} bytes`);
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href)
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // Worker threads join in the background, and a synchronous training loop never lets them:
+  // wait for them first (ready() resolves at once where threads are off).
+  await wg.ready();
   main();
+}
