@@ -30,11 +30,23 @@ import {
 } from "./conv.js";
 import { reshape, squeeze, unsqueeze } from "./shape.js";
 
+/** Options of {@link convTranspose2d}. */
 export interface ConvTranspose2dOptions {
+  /** The stride of the convolution this transposes, one number or [sH, sW] (default 1). */
   stride?: Pair;
+  /**
+   * `dilation * (kernel - 1) - padding` zero padding is added to each side of the input, one number
+   * or [pH, pW] (default 0).
+   */
   padding?: Pair;
+  /**
+   * Extra size added to one side of the output, to pick among the sizes a strided convolution maps
+   * to the same input size (default 0; PyTorch's `output_padding`).
+   */
   outputPadding?: Pair;
+  /** Split input and output channels into this many independent groups (default 1). */
   groups?: number;
+  /** The spacing between kernel elements (default 1). */
   dilation?: Pair;
 }
 
@@ -202,11 +214,19 @@ function check1d(op: string, x: Tensor, w: Tensor): void {
 
 type One = number | readonly [number];
 
+/** Options of {@link convTranspose1d}. */
 export interface ConvTranspose1dOptions {
+  /** The stride of the convolution this transposes (default 1). */
   stride?: One;
+  /**
+   * `dilation * (kernel - 1) - padding` zero padding is added to each side of the input (default 0).
+   */
   padding?: One;
+  /** Extra size added to one side of the output (default 0; PyTorch's `output_padding`). */
   outputPadding?: One;
+  /** Split input and output channels into this many independent groups (default 1). */
   groups?: number;
+  /** The spacing between kernel elements (default 1). */
   dilation?: One;
 }
 
@@ -250,10 +270,18 @@ export function convTranspose1d(
   return squeeze(y, -2);
 }
 
+/** Options of {@link conv1d}. */
 export interface Conv1dOptions {
+  /** The step of the kernel over the input (default 1). */
   stride?: number | readonly [number];
+  /**
+   * Zero padding on each side, or "valid" (none) or "same" (output length = input length, stride
+   * 1) (default 0).
+   */
   padding?: number | readonly [number] | "valid" | "same";
+  /** The spacing between kernel elements (default 1). */
   dilation?: number | readonly [number];
+  /** Split input and output channels into this many independent groups (default 1). */
   groups?: number;
 }
 
