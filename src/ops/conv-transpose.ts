@@ -219,7 +219,8 @@ export interface ConvTranspose1dOptions {
   /** The stride of the convolution this transposes (default 1). */
   stride?: One;
   /**
-   * `dilation * (kernel - 1) - padding` zero padding is added to each side of the input (default 0).
+   * `dilation * (kernel - 1) - padding` zero padding is added to each side of the input
+   * (default 0).
    */
   padding?: One;
   /** Extra size added to one side of the output (default 0; PyTorch's `output_padding`). */
