@@ -168,6 +168,7 @@ export class MaxPool2d extends Module {
   /** The stride, padding, dilation and ceilMode given to the constructor. */
   readonly options: MaxPool2dOptions;
   constructor(
+    /** The window's [height, width], or one number for both (PyTorch's `kernel_size`). */
     readonly kernelSize: Pair,
     ...rest: Args<
       [stride: Pair | null, padding: Pair, dilation: Pair, returnIndices: false, ceilMode: boolean],
@@ -212,6 +213,7 @@ export class AvgPool2d extends Module {
    */
   readonly options: AvgPool2dOptions;
   constructor(
+    /** The window's [height, width], or one number for both (PyTorch's `kernel_size`). */
     readonly kernelSize: Pair,
     ...rest: Args<
       [
