@@ -18,7 +18,14 @@ import * as wg from "wasmgrad";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
 /** Files whose every example must run and print what it says (Tensor's methods and properties). */
-const EXAMPLE_FILES = ["src/tensor.ts", "src/tensor-methods.ts", "src/nn/module.ts"];
+const EXAMPLE_FILES = [
+  "src/tensor.ts",
+  "src/tensor-methods.ts",
+  "src/nn/module.ts",
+  "src/nn/containers.ts",
+  "src/nn/layers.ts",
+  "src/optim/optimizer.ts",
+];
 
 interface Example {
   file: string;
