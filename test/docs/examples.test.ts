@@ -25,6 +25,8 @@ const EXAMPLE_FILES = [
   "src/nn/containers.ts",
   "src/nn/layers.ts",
   "src/optim/optimizer.ts",
+  "src/optim/schedulers/base.ts",
+  "src/optim/schedulers/plateau.ts",
 ];
 
 interface Example {
