@@ -25,7 +25,9 @@ export type Labels = Int32Array | Tensor;
 
 /** Inputs with labels: `x` [N, ...] and `y` [N, ...] (an Int32Array holds N class indices). */
 export interface LabeledDataset<Y extends Labels = Labels> {
+  /** The inputs; the first dimension indexes the samples. */
   x: Tensor;
+  /** The labels: an Int32Array, or a tensor with the same first dimension as `x`. */
   y: Y;
 }
 
@@ -137,12 +139,24 @@ function gatherLabels(y: Int32Array, order: Int32Array, start: number, end: numb
 export class DataLoader<D extends DataLoaderSource = DataLoaderSource>
   implements Iterable<BatchOf<D>>
 {
+  /** Samples per batch (PyTorch's `batch_size`). */
   readonly batchSize: number;
+  /** Whether each epoch draws a new random order. */
   readonly shuffle: boolean;
+  /** Whether a last batch smaller than batchSize is dropped (PyTorch's `drop_last`). */
   readonly dropLast: boolean;
+  /**
+   * The function that makes a batch from a Dataset's samples (null: the default stacking; PyTorch's
+   * `collate_fn`).
+   */
   readonly collateFn: ((samples: unknown[]) => unknown) | null;
 
-  /** `DataLoader(dataset, batchSize?, shuffle?)`, or `{ batchSize, shuffle, dropLast }`. */
+  /**
+   * `DataLoader(dataset, batchSize?, shuffle?)`, or `{ batchSize, shuffle, dropLast }`.
+   *
+   * @param dataset The samples: a tensor, tensors with the same first dimension, `{ x, y }`, or
+   * a Dataset.
+   */
   constructor(
     readonly dataset: D,
     ...rest: Args<[batchSize: number, shuffle: boolean], DataLoaderOptions>

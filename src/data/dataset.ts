@@ -45,6 +45,7 @@ function checkIndex(op: string, index: number, length: number): number {
  * ```
  */
 export class TensorDataset extends Dataset<Tensor[]> {
+  /** The tensors, all with the same first dimension (PyTorch's `tensors`). */
   readonly tensors: readonly Tensor[];
 
   constructor(...tensors: Tensor[]) {
@@ -87,9 +88,11 @@ export class TensorDataset extends Dataset<Tensor[]> {
  * ```
  */
 export class Subset<T = unknown> extends Dataset<T> {
+  /** The positions in `dataset` this subset holds, in order. */
   readonly indices: Int32Array;
 
   constructor(
+    /** The dataset the samples come from. */
     readonly dataset: Dataset<T>,
     indices: ArrayLike<number>,
   ) {

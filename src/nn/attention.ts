@@ -71,8 +71,8 @@ export interface MultiheadAttentionOptions {
 /** Options of {@link MultiheadAttention.forward}. */
 export interface MultiheadAttentionForwardOptions {
   /**
-   * [N, S]: true (or a float added to the scores) marks keys to ignore, such as padding (default
-   * null; PyTorch's `key_padding_mask`).
+   * A mask of shape [N, S]: true (or a float added to the scores) marks keys to ignore, such as
+   * padding (default null; PyTorch's `key_padding_mask`).
    */
   keyPaddingMask?: Tensor | null;
   /** Also return the attention weights (default true; PyTorch's `need_weights`). */

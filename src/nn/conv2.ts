@@ -208,8 +208,8 @@ const T_NAMES = [
 ] as const;
 
 /**
- * Transposed 2-D convolution (the gradient of Conv2d with respect to its input) over
- * [N, C, H, W]: weight [in, out / groups, kH, kW], bias [out].
+ * Transposed 2-D convolution (the gradient of Conv2d with respect to its input) over input
+ * of shape [N, C, H, W]: weight [in, out / groups, kH, kW], bias [out].
  *
  * PyTorch: `torch.nn.ConvTranspose2d`.
  *

@@ -58,7 +58,7 @@ export function silu(input: Tensor, ...rest: Args<[inplace: boolean], InplaceOpt
   return activate(op, input, K.silu_f32, K.silu_bwd_f32, inplace);
 }
 
-/** Options of {@link leakyRelu}. */
+/** Options of `F.leakyRelu`. */
 export interface LeakyReluOptions extends InplaceOptions {
   /** The slope for negative inputs (default 0.01; PyTorch's `negative_slope`). */
   negativeSlope?: number;
@@ -90,7 +90,7 @@ export function leakyRelu(
   );
 }
 
-/** Options of {@link elu}. */
+/** Options of `F.elu`. */
 export interface EluOptions extends InplaceOptions {
   /** The value ELU approaches for large negative inputs, alpha * (e^x - 1) (default 1). */
   alpha?: number;
@@ -122,7 +122,7 @@ export function elu(
   );
 }
 
-/** Options of {@link softplus}. */
+/** Options of `F.softplus`. */
 export interface SoftplusOptions {
   /** The sharpness: log(1 + e^(beta x)) / beta (default 1). */
   beta?: number;
@@ -172,7 +172,7 @@ export function mish(input: Tensor, ...rest: Args<[inplace: boolean], InplaceOpt
   return activate(op, input, K.mish_f32, K.mish_bwd_f32, inplace);
 }
 
-/** Options of {@link hardtanh}. */
+/** Options of `F.hardtanh`. */
 export interface HardtanhOptions extends InplaceOptions {
   /** The lower clamp (default -1; PyTorch's `min_val`). */
   minVal?: number;

@@ -21,7 +21,7 @@ import { sameShape, sizeOf, stridesOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { boolOr, describe, keywordArgs, numOr, optionalTensorArg, tensorArg } from "../validate.js";
 
-/** Options of {@link scaledDotProductAttention}. */
+/** Options of `F.scaledDotProductAttention`. */
 export interface SDPAOptions {
   /**
    * A bool mask (true = attend) or a float mask added to the scores, broadcasting to [..., L, S]

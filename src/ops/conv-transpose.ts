@@ -30,7 +30,7 @@ import {
 } from "./conv.js";
 import { reshape, squeeze, unsqueeze } from "./shape.js";
 
-/** Options of {@link convTranspose2d}. */
+/** Options of `F.convTranspose2d`. */
 export interface ConvTranspose2dOptions {
   /** The stride of the convolution this transposes, one number or [sH, sW] (default 1). */
   stride?: Pair;
@@ -119,8 +119,8 @@ function addBias(y: Tensor, b: Tensor): void {
 }
 
 /**
- * Transposed 2-D convolution of x [N, Cin, H, W] (or [Cin, H, W]) with weight
- * [Cin, Cout / groups, kH, kW]: PyTorch's conv_transpose2d(input, weight, bias, stride,
+ * Transposed 2-D convolution of x [N, Cin, H, W] (or [Cin, H, W]) with weight of shape
+ * [Cin, Cout / groups, kH, kW], as PyTorch's conv_transpose2d(input, weight, bias, stride,
  * padding, output_padding, groups, dilation), the last six also as options.
  *
  * PyTorch: `torch.nn.functional.conv_transpose2d`.
@@ -214,7 +214,7 @@ function check1d(op: string, x: Tensor, w: Tensor): void {
 
 type One = number | readonly [number];
 
-/** Options of {@link convTranspose1d}. */
+/** Options of `F.convTranspose1d`. */
 export interface ConvTranspose1dOptions {
   /** The stride of the convolution this transposes (default 1). */
   stride?: One;
@@ -271,7 +271,7 @@ export function convTranspose1d(
   return squeeze(y, -2);
 }
 
-/** Options of {@link conv1d}. */
+/** Options of `F.conv1d`. */
 export interface Conv1dOptions {
   /** The step of the kernel over the input (default 1). */
   stride?: number | readonly [number];

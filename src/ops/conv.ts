@@ -23,7 +23,7 @@ import { squeeze, unsqueeze } from "./shape.js";
 /** A size given once for both spatial dims, or as [height, width]. */
 export type Pair = number | readonly [number, number];
 
-/** Options of {@link conv2d}. */
+/** Options of `F.conv2d`. */
 export interface Conv2dOptions {
   /** The step of the kernel over the input, one number or [sH, sW] (default 1). */
   stride?: Pair;

@@ -91,7 +91,7 @@ export function l1Loss(
   return compose([x, y], () => reduceLoss(abs(sub(x, y)), reduction));
 }
 
-/** Options of {@link smoothL1Loss}. */
+/** Options of `F.smoothL1Loss`. */
 export interface SmoothL1Options extends ReductionOptions {
   /** Where the loss changes from quadratic to linear (default 1). */
   beta?: number;
@@ -126,7 +126,7 @@ export function smoothL1Loss(
   });
 }
 
-/** Options of {@link huberLoss}. */
+/** Options of `F.huberLoss`. */
 export interface HuberOptions {
   /** "mean" (default), "sum", or "none" (the per-element losses). */
   reduction?: Reduction2;
@@ -162,7 +162,7 @@ export function huberLoss(
   });
 }
 
-/** Options of {@link klDiv}. */
+/** Options of `F.klDiv`. */
 export interface KLDivOptions {
   /** Deprecated (PyTorch's `size_average`): false sums instead of averaging (default null). */
   sizeAverage?: boolean | null;
@@ -218,7 +218,7 @@ export function klDiv(
   });
 }
 
-/** Options of {@link marginRankingLoss} and {@link cosineEmbeddingLoss}. */
+/** Options of `F.marginRankingLoss` and `F.cosineEmbeddingLoss`. */
 export interface MarginOptions extends ReductionOptions {
   /** The margin (default 0; 1 for tripletMarginLoss). */
   margin?: number;
@@ -323,7 +323,7 @@ export function marginRankingLoss(
   );
 }
 
-/** Options of {@link tripletMarginLoss}. */
+/** Options of `F.tripletMarginLoss`. */
 export interface TripletMarginOptions extends MarginOptions {
   /** The norm degree of the pairwise distance (default 2). */
   p?: number;

@@ -11,7 +11,7 @@ import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
 import { type Args, args, bool, num, optionalTensorArg, tensorArg } from "../validate.js";
 
-/** Options of {@link batchNorm}. */
+/** Options of `F.batchNorm`. */
 export interface BatchNormOptions {
   /** Per-channel scale gamma [C] (default none: 1). */
   weight?: Tensor | null;

@@ -10,7 +10,7 @@ import { Tensor } from "../tensor.js";
 import { type Args, args, bool, INT32_MAX, size, tensorArg } from "../validate.js";
 import { type Pair, pair } from "./conv.js";
 
-/** Options of {@link maxPool2d}. */
+/** Options of `F.maxPool2d`. */
 export interface MaxPool2dOptions {
   /** The step of the window, one number or [sH, sW] (default null: the kernel size). */
   stride?: Pair | null;
@@ -22,7 +22,7 @@ export interface MaxPool2dOptions {
   ceilMode?: boolean;
 }
 
-/** Options of {@link avgPool2d}. */
+/** Options of `F.avgPool2d`. */
 export interface AvgPool2dOptions {
   /** The step of the window, one number or [sH, sW] (default null: the kernel size). */
   stride?: Pair | null;

@@ -30,7 +30,7 @@ function check1d(op: string, x: Tensor): void {
   }
 }
 
-/** Options of {@link maxPool1d}. */
+/** Options of `F.maxPool1d`. */
 export interface MaxPool1dOptions {
   /** The step of the window (default null: the kernel size). */
   stride?: One | null;
@@ -82,7 +82,7 @@ export function maxPool1d(
   return squeeze(y, -2);
 }
 
-/** Options of {@link avgPool1d}. */
+/** Options of `F.avgPool1d`. */
 export interface AvgPool1dOptions {
   /** The step of the window (default null: the kernel size). */
   stride?: One | null;
@@ -127,7 +127,7 @@ export function avgPool1d(
   return squeeze(y, -2);
 }
 
-/** Options of {@link dropout1d} and {@link dropout2d}. */
+/** Options of `F.dropout1d` and `F.dropout2d`. */
 export interface ChannelDropoutOptions {
   /** The probability of zeroing a channel (default 0.5). */
   p?: number;

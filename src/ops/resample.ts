@@ -112,7 +112,7 @@ export function adaptiveMaxPool2d(
  */
 export type InterpolateMode = "nearest" | "linear" | "bilinear";
 
-/** Options of {@link interpolate}. */
+/** Options of `F.interpolate`. */
 export interface InterpolateOptions {
   /**
    * The output's spatial size (one number for every spatial dim, or one per dim); give this or

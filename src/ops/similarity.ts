@@ -12,7 +12,7 @@ import { tensor } from "./creation.js";
 import { sum } from "./reduce.js";
 import { abs, clamp, pow, sqrt } from "./unary.js";
 
-/** Options of {@link cosineSimilarity}. */
+/** Options of `F.cosineSimilarity`. */
 export interface CosineSimilarityOptions {
   /** The dim along which the vectors lie (default 1). */
   dim?: number;
@@ -52,7 +52,7 @@ export function cosineSimilarity(
   return needsGradAny([a1, a2]) ? body() : tidy(body);
 }
 
-/** Options of {@link normalize}. */
+/** Options of `F.normalize`. */
 export interface NormalizeOptions {
   /** The norm degree (default 2). */
   p?: number;
