@@ -186,19 +186,48 @@ export class DataLoader<D extends DataLoaderSource = DataLoaderSource>
     }
   }
 
-  /** The number of samples (the dataset's first dimension). */
+  /**
+   * The number of samples (the dataset's first dimension, or a Dataset's length).
+   *
+   * PyTorch: `len(loader.dataset)`.
+   *
+   * @example
+   * ```ts
+   * new wg.data.DataLoader(wg.zeros(10, 3), { batchSize: 4 }).numSamples; // 10
+   * ```
+   */
   get numSamples(): number {
     const d = this.dataset;
     return d instanceof Dataset ? d.length : partsOf(d).samples;
   }
 
-  /** The number of batches one epoch yields (PyTorch's `len(loader)`). */
+  /**
+   * The number of batches one epoch yields.
+   *
+   * PyTorch: `len(loader)`.
+   *
+   * @example
+   * ```ts
+   * new wg.data.DataLoader(wg.zeros(10, 3), { batchSize: 4 }).length; // 3
+   * new wg.data.DataLoader(wg.zeros(10, 3), { batchSize: 4, dropLast: true }).length; // 2
+   * ```
+   */
   get length(): number {
     const n = this.numSamples;
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
-  /** One epoch of batches; with shuffle, each call draws a new permutation. */
+  /**
+   * One epoch of batches; with shuffle, each call draws a new permutation.
+   *
+   * PyTorch: `iter(loader)`.
+   *
+   * @example
+   * ```ts
+   * const loader = new wg.data.DataLoader([wg.randn(10, 3), wg.randn(10, 1)], { batchSize: 4 });
+   * for (const [xb, yb] of loader) xb.shape[0]; // 4, 4, then 2
+   * ```
+   */
   *[Symbol.iterator](): Iterator<BatchOf<D>> {
     const d = this.dataset;
     if (d instanceof Dataset) {

@@ -20,14 +20,34 @@ import { gatherRows } from "./rows.js";
  *
  * @example
  * ```ts
- * class Squares extends wg.data.Dataset { get length() { return 10; } get(i) { return [wg.tensor([i]), wg.tensor([i * i])]; } }
+ * class Squares extends wg.data.Dataset { get length() { return 10; } getItem(i) { return [wg.tensor([i]), wg.tensor([i * i])]; } }
+ * new Squares().getItem(3)[1].item(); // 9
  * ```
  */
 export abstract class Dataset<T = unknown> {
-  /** The number of samples (PyTorch's `__len__`). */
+  /**
+   * The number of samples.
+   *
+   * PyTorch: `torch.utils.data.Dataset.__len__`.
+   *
+   * @example
+   * ```ts
+   * new wg.data.TensorDataset(wg.zeros(5, 2), wg.zeros(5)).length; // 5
+   * ```
+   */
   abstract get length(): number;
 
-  /** Sample `index`, 0 <= index < length (PyTorch's `__getitem__`). */
+  /**
+   * Sample `index`, 0 <= index < length.
+   *
+   * PyTorch: `torch.utils.data.Dataset.__getitem__`.
+   *
+   * @example
+   * ```ts
+   * const ds = new wg.data.TensorDataset(wg.tensor([[1, 2], [3, 4]]), wg.tensor([0, 1]));
+   * ds.getItem(1).map((t) => t.toArray()); // [[3, 4], 1]
+   * ```
+   */
   abstract getItem(index: number): T;
 }
 
