@@ -20,7 +20,14 @@ import { gatherRows } from "./rows.js";
  *
  * @example
  * ```ts
- * class Squares extends wg.data.Dataset { get length() { return 10; } getItem(i) { return [wg.tensor([i]), wg.tensor([i * i])]; } }
+ * class Squares extends wg.data.Dataset<wg.Tensor[]> {
+ *   get length() {
+ *     return 10;
+ *   }
+ *   getItem(i: number) {
+ *     return [wg.tensor([i]), wg.tensor([i * i])];
+ *   }
+ * }
  * new Squares().getItem(3)[1].item(); // 9
  * ```
  */

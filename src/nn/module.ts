@@ -21,7 +21,13 @@ import { moduleRepr } from "./repr.js";
  *
  * @example
  * ```ts
- * class Scale extends wg.nn.Module { constructor() { super(); this.s = wg.nn.parameter(wg.ones(1)); } }
+ * class Scale extends wg.nn.Module {
+ *   s = wg.nn.parameter(wg.ones(1));
+ *   forward(x: wg.Tensor) {
+ *     return x.mul(this.s);
+ *   }
+ * }
+ * new Scale().parameters().length; // 1
  * ```
  */
 export function parameter(t: Tensor): Tensor {
@@ -39,7 +45,13 @@ export function parameter(t: Tensor): Tensor {
  *
  * @example
  * ```ts
- * class Norm extends wg.nn.Module { constructor() { super(); this.mean = wg.nn.buffer(wg.zeros(3)); } }
+ * class Center extends wg.nn.Module {
+ *   mean = wg.nn.buffer(wg.zeros(3));
+ *   forward(x: wg.Tensor) {
+ *     return x.sub(this.mean);
+ *   }
+ * }
+ * Object.keys(new Center().stateDict()); // ["mean"]
  * ```
  */
 export function buffer(t: Tensor): Tensor {
@@ -94,7 +106,13 @@ function hiddenContent(value: unknown): string | null {
  *
  * @example
  * ```ts
- * class MLP extends wg.nn.Module { constructor() { super(); this.fc = new wg.nn.Linear(4, 2); } forward(x) { return this.fc.forward(x).relu(); } }
+ * class MLP extends wg.nn.Module {
+ *   fc = new wg.nn.Linear(4, 2);
+ *   forward(x: wg.Tensor) {
+ *     return this.fc.forward(x).relu();
+ *   }
+ * }
+ * new MLP().forward(wg.randn(3, 4)).shape; // [3, 2]
  * ```
  */
 export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
