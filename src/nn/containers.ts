@@ -119,9 +119,10 @@ abstract class IndexedContainer<T> extends Module<never[], never> {
    *
    * @example
    * ```ts
-   * const layers = new wg.nn.ModuleList([new wg.nn.ReLU()]);
+   * const layers = new wg.nn.ModuleList([new wg.nn.ReLU(), new wg.nn.Tanh()]);
    * layers.insert(0, new wg.nn.Tanh());
    * layers.at(0) instanceof wg.nn.Tanh; // true
+   * layers.length; // 3
    * ```
    */
   insert(i: number, item: T): this {

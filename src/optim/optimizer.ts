@@ -86,8 +86,12 @@ export abstract class Optimizer<
    *
    * @example
    * ```ts
-   * const model = new wg.nn.Linear(4, 2);
-   * const opt = new wg.optim.SGD([{ params: model.weight }, { params: model.bias, lr: 0.01 }], { lr: 0.1 });
+   * const body = new wg.nn.Linear(4, 8);
+   * const head = new wg.nn.Linear(8, 2);
+   * const opt = new wg.optim.SGD(
+   *   [{ params: body.parameters() }, { params: head.parameters(), lr: 0.01 }],
+   *   { lr: 0.1 },
+   * );
    * opt.paramGroups.map((g) => g.lr); // [0.1, 0.01]
    * ```
    */

@@ -7,9 +7,11 @@
  *
  * Examples that use `model`, `optimizer`, `dataset`, `x`, `y` or `loader` without declaring
  * them get a small one declared first (CONTEXT). Every example in src/ must run, except those of
- * the files in NOT_RUN; Tensor's must mostly state a checked value.
+ * the files in NOT_RUN; Tensor's must mostly state a checked value. Every example must also
+ * type-check as TypeScript against the package's types (what a user pasting it gets).
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { transformSync } from "esbuild";
@@ -193,6 +195,48 @@ describe("API reference examples", () => {
     const checked = tensor.filter((e) => withChecks(e.code).includes("__check(")).length;
     expect(checked / tensor.length).toBeGreaterThan(0.9);
   });
+
+  it("type-check against the package's types", () => {
+    const dir = join(root, "test-artifacts/docs/examples-ts");
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const declared = [
+      "declare const model: wg.nn.Sequential;",
+      "declare const optimizer: wg.optim.SGD;",
+      "declare const dataset: wg.data.TensorDataset;",
+      "declare const x: wg.Tensor;",
+      "declare const y: wg.Tensor;",
+      "declare const loader: wg.data.DataLoader<[wg.Tensor, wg.Tensor]>;",
+    ].join("\n");
+    const names = examples.map((e, i) => {
+      const name = `example${i}.ts`;
+      const header = `// ${e.file}:${e.line}\nimport * as wg from "wasmgrad";\n${declared}\n`;
+      writeFileSync(join(dir, name), `${header}export async function run() {\n${e.code}}\n`);
+      return [name, `${e.file}:${e.line}`];
+    });
+    const tsconfig = {
+      extends: "../../../tsconfig.json",
+      compilerOptions: { noEmit: true, declaration: false, sourceMap: false },
+      include: ["*.ts"],
+      exclude: [],
+    };
+    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(tsconfig));
+    let output = "";
+    try {
+      execFileSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", dir], {
+        encoding: "utf8",
+      });
+    } catch (error) {
+      output = String((error as { stdout?: string }).stdout ?? error);
+    }
+    // Name each failing example by where it is in src/.
+    const where = new Map(names);
+    const errors = output
+      .split("\n")
+      .filter((l) => /error TS/.test(l))
+      .map((l) => l.replace(/^(example\d+\.ts)/, (f) => `${where.get(f)} (${f})`));
+    expect(errors).toEqual([]);
+  }, 180_000);
 
   it.each(examples.map((e) => [`${e.file}:${e.line} ${e.owner}`, e] as const))(
     "%s",
