@@ -212,7 +212,7 @@ describe("API reference examples", () => {
       const name = `example${i}.ts`;
       const header = `// ${e.file}:${e.line}\nimport * as wg from "wasmgrad";\n${declared}\n`;
       writeFileSync(join(dir, name), `${header}export async function run() {\n${e.code}}\n`);
-      return [name, `${e.file}:${e.line}`];
+      return [name, `${e.file}:${e.line}`] as const;
     });
     const tsconfig = {
       extends: "../../../tsconfig.json",
