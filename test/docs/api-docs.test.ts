@@ -11,7 +11,8 @@
  * fields of an object type written inline in a signature (`): { missingKeys: string[]; ... }`),
  * where a comment would need the signature reformatted; give such a type a name to document it.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -131,7 +132,12 @@ describe("API reference", () => {
     app.validate(project);
     // Rendering resolves the links again: a {@link} that lands on a page-less reflection (the
     // type of a `const f = ...` function) is rewritten with a warning, which fails below.
-    await app.generateDocs(project, join(root, "test-artifacts/docs/api"));
+    const out = mkdtempSync(join(tmpdir(), "wasmgrad-api-"));
+    try {
+      await app.generateDocs(project, out);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
 
     expect(missingDocs(project)).toEqual([]);
     expect(tensorMemberGaps(project)).toEqual([]);

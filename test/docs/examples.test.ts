@@ -11,7 +11,7 @@
  * type-check as TypeScript against the package's types (what a user pasting it gets).
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { transformSync } from "esbuild";
@@ -197,9 +197,9 @@ describe("API reference examples", () => {
   });
 
   it("type-check against the package's types", () => {
-    const dir = join(root, "test-artifacts/docs/examples-ts");
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
+    // A fresh directory under the repo (its tsconfig and @types/node resolve from there).
+    mkdirSync(join(root, "test-artifacts/docs"), { recursive: true });
+    const dir = mkdtempSync(join(root, "test-artifacts/docs/examples-ts-"));
     const declared = [
       "declare const model: wg.nn.Sequential;",
       "declare const optimizer: wg.optim.SGD;",
@@ -228,6 +228,8 @@ describe("API reference examples", () => {
       });
     } catch (error) {
       output = String((error as { stdout?: string }).stdout ?? error);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
     // Name each failing example by where it is in src/.
     const where = new Map(names);
