@@ -155,6 +155,15 @@ abstract class IndexedContainer<T> extends Module<never[], never> {
 
   /**
    * Throws: a container has no forward of its own; call its items inside your module's forward.
+   *
+   * PyTorch: none (`torch.nn.ModuleList` has no forward either).
+   *
+   * @example
+   * ```ts
+   * const layers = new wg.nn.ModuleList([new wg.nn.Linear(4, 4), new wg.nn.Linear(4, 2)]);
+   * let x = wg.randn(3, 4);
+   * for (const layer of layers) x = layer.forward(x); // rather than layers.forward(x)
+   * ```
    */
   forward(): never {
     throw new WasmgradError(
@@ -262,6 +271,7 @@ export class ModuleDict<M extends AnyModule = AnyModule> extends Module<never[],
     this.update(modules);
   }
 
+  /** @internal the walk reads the modules by key, in insertion order. */
   override _entries(): [string, unknown][] {
     const rest = Object.entries(this).filter(([k]) => k !== "_dict");
     return [...this._dict, ...rest];
@@ -456,7 +466,16 @@ export class ModuleDict<M extends AnyModule = AnyModule> extends Module<never[],
   }
 
   /**
-   * Throws: a ModuleDict has no forward of its own; call its modules inside your module's forward.
+   * Throws: a ModuleDict has no forward of its own; call its modules inside your module's
+   * forward.
+   *
+   * PyTorch: none (`torch.nn.ModuleDict` has no forward either).
+   *
+   * @example
+   * ```ts
+   * const heads = new wg.nn.ModuleDict({ a: new wg.nn.Linear(4, 2), b: new wg.nn.Linear(4, 3) });
+   * heads.get("b").forward(wg.randn(1, 4)).shape; // [1, 3]
+   * ```
    */
   forward(): never {
     throw new WasmgradError(

@@ -275,7 +275,17 @@ export class Sequential extends Module {
     for (const [, m] of this._submodules()) yield m as unknown as Module;
   }
 
-  /** Feeds `x` through the modules in order and returns the last one's output. */
+  /**
+   * Feeds `x` through the modules in order and returns the last one's output.
+   *
+   * PyTorch: `torch.nn.Sequential.forward`.
+   *
+   * @example
+   * ```ts
+   * const model = new wg.nn.Sequential(new wg.nn.Linear(4, 8), new wg.nn.ReLU(), new wg.nn.Linear(8, 2));
+   * model.forward(wg.randn(5, 4)).shape; // [5, 2]
+   * ```
+   */
   forward(x: Tensor): Tensor {
     let y = x;
     for (const [, m] of this._submodules() as unknown as [string, Module][]) y = m.forward(y);

@@ -142,9 +142,9 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   abstract forward(...inputs: In): Out;
 
   /**
-   * The properties the walk reads, in assignment order (containers override this). Throws for a
-   * plain Array, Map or Set holding modules or parameters: PyTorch would not see them either,
-   * and silently training nothing is worse than an error.
+   * @internal the properties the walk reads, in assignment order (containers override this).
+   * Throws for a plain Array, Map or Set holding modules or parameters: PyTorch would not see
+   * them either, and silently training nothing is worse than an error.
    */
   _entries(): [string, unknown][] {
     const entries = Object.entries(this);
@@ -163,8 +163,9 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   }
 
   /**
-   * Every submodule attribute with its name, repeats included (PyTorch's `_modules`): what
-   * `Sequential` runs and what `stateDict` walks. A module assigned twice appears twice.
+   * @internal every submodule attribute with its name, repeats included (PyTorch's
+   * `_modules`): what `Sequential` runs and what `stateDict` walks. A module assigned twice
+   * appears twice.
    */
   _submodules(): [string, AnyModule][] {
     const out: [string, AnyModule][] = [];

@@ -501,7 +501,20 @@ export abstract class Optimizer<
     this.state.clear();
   }
 
-  /** `using opt = new optim.SGD(...)` frees its state tensors at the end of scope. */
+  /**
+   * Frees the state tensors when a `using` declaration goes out of scope; the same as
+   * `dispose()`.
+   *
+   * PyTorch: none.
+   *
+   * @example
+   * ```ts
+   * const model = new wg.nn.Linear(2, 1);
+   * {
+   *   using opt = new wg.optim.Adam(model.parameters());
+   * } // opt's state is freed here
+   * ```
+   */
   [Symbol.dispose](): void {
     this.dispose();
   }

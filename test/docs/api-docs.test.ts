@@ -74,34 +74,58 @@ function textOf(c: Comment): string {
     .join("\n");
 }
 
-/** Tensor's own methods and properties whose comment lacks the PyTorch name or an example. */
-function tensorMemberGaps(project: ProjectReflection): string[] {
-  const tensor = project
-    .getReflectionsByKind(ReflectionKind.Class)
-    .find((r) => r.name === "Tensor") as DeclarationReflection | undefined;
-  if (tensor === undefined) return ["Tensor: not in the reference"];
+/**
+ * The classes whose members must each name their PyTorch counterpart and show an example, and
+ * which members: Tensor's methods and properties; the public methods of the module, optimizer,
+ * scheduler and data classes (their fields have one-line comments, checked above).
+ */
+const WITH_EXAMPLES: [className: string, kinds: ReflectionKind][] = [
+  ["Tensor", ReflectionKind.Method | ReflectionKind.Property | ReflectionKind.Accessor],
+  ...[
+    "Module",
+    "Sequential",
+    "ModuleList",
+    "ModuleDict",
+    "Optimizer",
+    "LRScheduler",
+    "ReduceLROnPlateau",
+    "DataLoader",
+    "Dataset",
+  ].map((name): [string, ReflectionKind] => [name, ReflectionKind.Method]),
+];
+
+/** Members of those classes whose comment lacks the PyTorch name or an example. */
+function memberGaps(project: ProjectReflection): string[] {
   const out: string[] = [];
-  const kinds = ReflectionKind.Method | ReflectionKind.Property | ReflectionKind.Accessor;
-  for (const m of tensor.children ?? []) {
-    if (!m.kindOf(kinds) || m.flags.isInherited) continue;
-    const comments = [
-      m.comment,
-      m.getSignature?.comment,
-      ...(m.signatures ?? []).map((x) => x.comment),
-    ].filter((c): c is Comment => c !== undefined);
-    const name = `Tensor.${m.name}`;
-    if (comments.length === 0) {
-      out.push(`${name}: no doc comment`);
+  const classes = project.getReflectionsByKind(ReflectionKind.Class) as DeclarationReflection[];
+  for (const [className, kinds] of WITH_EXAMPLES) {
+    const cls = classes.find((r) => r.name === className);
+    if (cls === undefined) {
+      out.push(`${className}: not in the reference`);
       continue;
     }
-    // An in-place form or alias may link its op instead of repeating the example.
-    const links = comments.some((c) =>
-      c.summary.some((p) => p.kind === "inline-tag" && p.tag === "@link"),
-    );
-    if (links && !comments.some((c) => c.getTag("@example") !== undefined)) continue;
-    if (!comments.some((c) => /torch|PyTorch/.test(textOf(c))))
-      out.push(`${name}: no PyTorch counterpart`);
-    if (!comments.some((c) => c.getTag("@example") !== undefined)) out.push(`${name}: no @example`);
+    for (const m of cls.children ?? []) {
+      if (!m.kindOf(kinds) || m.flags.isProtected || m.flags.isPrivate) continue;
+      const comments = [
+        m.comment,
+        m.getSignature?.comment,
+        ...(m.signatures ?? []).map((x) => x.comment),
+      ].filter((c): c is Comment => c !== undefined);
+      const name = `${className}.${m.name}`;
+      if (comments.length === 0) {
+        out.push(`${name}: no doc comment`);
+        continue;
+      }
+      // An in-place form or alias may link its op instead of repeating the example.
+      const links = comments.some((c) =>
+        c.summary.some((p) => p.kind === "inline-tag" && p.tag === "@link"),
+      );
+      const example = comments.some((c) => c.getTag("@example") !== undefined);
+      if (links && !example) continue;
+      if (!comments.some((c) => /torch|PyTorch/.test(textOf(c))))
+        out.push(`${name}: no PyTorch counterpart`);
+      if (!example) out.push(`${name}: no @example`);
+    }
   }
   return out.sort();
 }
@@ -140,7 +164,7 @@ describe("API reference", () => {
     }
 
     expect(missingDocs(project)).toEqual([]);
-    expect(tensorMemberGaps(project)).toEqual([]);
+    expect(memberGaps(project)).toEqual([]);
 
     const undocumented = messages
       .filter((m) => m.text.includes("does not have any documentation"))
