@@ -58,9 +58,11 @@ export default defineConfig({
       // without (WASMGRAD_THREADS=1: one thread, plain ops).
       nodeProject("node", { WASMGRAD_THREADS: "2" }),
       // Raw-kernel tests that never touch the facade run the same without threads: gemm's
-      // (the slowest file) runs in the other projects only.
+      // (the slowest file) runs in the other projects only, as do the API reference's (TypeDoc
+      // and tsc over the doc comments, which threads do not change).
       nodeProject("node-1thread", { WASMGRAD_THREADS: "1" }, undefined, [
         "test/kernels/gemm.test.ts",
+        "test/docs/**",
       ]),
       // The kernel tests and the fuzzer again on the debug build (assertions and bounds checks
       // on), with threads.

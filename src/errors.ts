@@ -10,6 +10,7 @@
  * ```
  */
 export class WasmgradError extends Error {
+  /** "WasmgradError", so that `error.name` tells wasmgrad's errors apart. */
   override name = "WasmgradError";
 }
 

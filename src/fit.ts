@@ -19,15 +19,21 @@ export type FitBatch<Y> = { x: Tensor; y: Y } | Tensor | readonly Tensor[];
  * or several (a VAE returns [reconstruction, mu, logVar]).
  */
 export interface FitModel<O = Tensor> {
+  /** The model's output for a batch of inputs. */
   forward(x: Tensor): O;
+  /** Switches training mode (dropout, batch statistics); fit calls `train()` before it starts. */
   train?(mode?: boolean): unknown;
 }
 
+/** What {@link fit} steps: anything with `step` and `zeroGrad` (every optim optimizer). */
 export interface FitOptimizer {
+  /** Updates the parameters from their gradients. */
   step(): void;
+  /** Clears the parameters' gradients before the next backward. */
   zeroGrad(): void;
 }
 
+/** What {@link FitOptions.onStep} receives after each step. */
 export interface StepInfo {
   /** 0-based epoch. */
   epoch: number;
@@ -37,6 +43,7 @@ export interface StepInfo {
   loss: number;
 }
 
+/** What {@link FitOptions.onEpoch} receives after each epoch. */
 export interface EpochInfo {
   /** 0-based epoch. */
   epoch: number;
@@ -46,7 +53,9 @@ export interface EpochInfo {
   seconds: number;
 }
 
+/** Options of {@link fit}. */
 export interface FitOptions<Y, O = Tensor> {
+  /** The optimizer stepped after each batch's backward (required). */
   optimizer: FitOptimizer;
   /**
    * (output, y) => a one-element loss tensor. `output` is whatever model.forward returned (for
@@ -56,12 +65,15 @@ export interface FitOptions<Y, O = Tensor> {
   loss: (output: O, y: Y) => Tensor;
   /** Passes over the loader (default 1). */
   epochs?: number;
+  /** Called after each step with the epoch, step and loss. */
   onStep?: (info: StepInfo) => void;
+  /** Called after each epoch with the epoch, its mean loss and its duration. */
   onEpoch?: (info: EpochInfo) => void;
   /** Progress output (default true). */
   verbose?: boolean;
 }
 
+/** What {@link fit} returns. */
 export interface History {
   /** Mean loss per epoch. */
   loss: number[];

@@ -5,8 +5,11 @@ import { backend, gemmTileRows } from "./backend/runtime.js";
 import { ensurePool, MAX_THREADS, setRequested, unavailableReason } from "./backend/threads.js";
 import { WasmgradError } from "./errors.js";
 
+/** What {@link backendInfo} reports about the WebAssembly backend. */
 export interface BackendInfo {
+  /** Whether the WebAssembly SIMD build runs (always true: SIMD is required). */
   simd: boolean;
+  /** Whether the relaxed-SIMD build (fused multiply-add kernels) runs. */
   relaxedSimd: boolean;
   /** Threads running ops now: 1 until the workers have joined (see ready()), then getNumThreads(). */
   threads: number;
@@ -14,6 +17,7 @@ export interface BackendInfo {
   threadsReason?: string;
   /** Ops estimated to take less than this many microseconds on one thread stay on the caller. */
   threadsMinWorkMicros: number;
+  /** The size of the WebAssembly memory in bytes. */
   wasmBytes: number;
   /** sgemm's register tile: "6x8" in the relaxed build on V8 13.6+ (Node 24, Chromium 136), else "4x8". */
   gemmTile: "4x8" | "6x8";

@@ -11,10 +11,15 @@ import { tensor } from "./ops/creation.js";
 import { type CellKind, gatesOf, recurrentLayer } from "./ops/rnn.js";
 import { bool, options as checkOptions, describe, noExtra, num, size } from "./validate.js";
 
+/** Options of {@link sgemm}: C = alpha op(A) op(B) + beta C, as BLAS. */
 export interface SgemmOptions {
+  /** Use A transposed (A given as [k, m]; default false). */
   transA?: boolean;
+  /** Use B transposed (B given as [n, k]; default false). */
   transB?: boolean;
+  /** The factor of the product (default 1). */
   alpha?: number;
+  /** The factor of C's previous contents (default 0: C is overwritten). */
   beta?: number;
 }
 
@@ -156,16 +161,23 @@ export function conv2d(
 
 /** Sizes of one recurrent step over Float32Arrays. */
 export interface StepSizes {
+  /** The number of sequences stepped together. */
   batch: number;
+  /** The features of each input. */
   inputSize: number;
+  /** The features of the hidden state. */
   hiddenSize: number;
 }
 
 /** Weights in PyTorch's layout: weightIh [G*H, In], weightHh [G*H, H], biases [G*H] or null. */
 export interface StepWeights {
+  /** Input-to-hidden weights, [gates * hiddenSize, inputSize] row-major. */
   weightIh: Float32Array;
+  /** Hidden-to-hidden weights, [gates * hiddenSize, hiddenSize] row-major. */
   weightHh: Float32Array;
+  /** Input-to-hidden bias, [gates * hiddenSize] (default none). */
   biasIh?: Float32Array | null;
+  /** Hidden-to-hidden bias, [gates * hiddenSize] (default none). */
   biasHh?: Float32Array | null;
 }
 

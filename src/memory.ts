@@ -249,6 +249,7 @@ export function _closeScopeKeepingAll(): Disposable[] {
   return live;
 }
 
+/** What {@link memory} reports: live tensors and bytes. */
 export interface MemoryInfo {
   /** Tensors created and not yet disposed (views count separately). */
   liveTensors: number;

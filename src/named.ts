@@ -7,7 +7,9 @@ import type { Tensor } from "./tensor.js";
 
 /** `[values, indices]`, also readable as `.values` and `.indices`. */
 export type ValuesIndices = [Tensor, Tensor] & {
+  /** The values (the first element). */
   readonly values: Tensor;
+  /** The int32 indices (the second element). */
   readonly indices: Tensor;
 };
 

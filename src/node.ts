@@ -14,8 +14,11 @@ import { load, save, type Tensor, WasmgradError } from "./index.js";
  * nor the DOM lib.
  */
 export interface FileUrl {
+  /** The whole URL. */
   readonly href: string;
+  /** "file:" (other protocols are refused). */
   readonly protocol: string;
+  /** The path, percent-encoded. */
   readonly pathname: string;
 }
 

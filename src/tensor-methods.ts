@@ -18,70 +18,589 @@ type DimArg = number | number[] | null;
 
 declare module "./tensor.js" {
   interface Tensor {
+    /**
+     * Elementwise `this == other` (a bool tensor; `other` broadcasts or is a number).
+     *
+     * PyTorch: `torch.Tensor.eq`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([1, 2, 3]).eq(2).toArray(); // [false, true, false]
+     * ```
+     */
     eq(other: TensorOrScalar): Tensor;
+    /**
+     * Elementwise `this != other` (a bool tensor).
+     *
+     * PyTorch: `torch.Tensor.ne`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([1, 2, 3]).ne(2).toArray(); // [true, false, true]
+     * ```
+     */
     ne(other: TensorOrScalar): Tensor;
+    /**
+     * Elementwise `this < other` (a bool tensor).
+     *
+     * PyTorch: `torch.Tensor.lt`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([1, 2, 3]).lt(2).toArray(); // [true, false, false]
+     * ```
+     */
     lt(other: TensorOrScalar): Tensor;
+    /**
+     * Elementwise `this <= other` (a bool tensor).
+     *
+     * PyTorch: `torch.Tensor.le`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([1, 2, 3]).le(2).toArray(); // [true, true, false]
+     * ```
+     */
     le(other: TensorOrScalar): Tensor;
+    /**
+     * Elementwise `this > other` (a bool tensor).
+     *
+     * PyTorch: `torch.Tensor.gt`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([1, 2, 3]).gt(wg.tensor([0, 2, 4])).toArray(); // [true, false, false]
+     * ```
+     */
     gt(other: TensorOrScalar): Tensor;
+    /**
+     * Elementwise `this >= other` (a bool tensor).
+     *
+     * PyTorch: `torch.Tensor.ge`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([1, 2, 3]).ge(2).toArray(); // [false, true, true]
+     * ```
+     */
     ge(other: TensorOrScalar): Tensor;
+    /**
+     * Which elements are NaN (a bool tensor).
+     *
+     * PyTorch: `torch.Tensor.isnan`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([1, NaN]).isnan().toArray(); // [false, true]
+     * ```
+     */
     isnan(): Tensor;
+    /**
+     * Which elements are neither infinite nor NaN (a bool tensor).
+     *
+     * PyTorch: `torch.Tensor.isfinite`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([1, Infinity, NaN]).isfinite().toArray(); // [true, false, false]
+     * ```
+     */
     isfinite(): Tensor;
+    /**
+     * Which elements are +Infinity or -Infinity (a bool tensor).
+     *
+     * PyTorch: `torch.Tensor.isinf`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([1, -Infinity, NaN]).isinf().toArray(); // [false, true, false]
+     * ```
+     */
     isinf(): Tensor;
+    /**
+     * Elementwise logical and (nonzero is true), a bool tensor.
+     *
+     * PyTorch: `torch.Tensor.logical_and`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([1, 1, 0]).logicalAnd(wg.tensor([1, 0, 0])).toArray(); // [true, false, false]
+     * ```
+     */
     logicalAnd(other: Tensor): Tensor;
+    /**
+     * Elementwise logical or (nonzero is true), a bool tensor.
+     *
+     * PyTorch: `torch.Tensor.logical_or`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([1, 1, 0]).logicalOr(wg.tensor([1, 0, 0])).toArray(); // [true, true, false]
+     * ```
+     */
     logicalOr(other: Tensor): Tensor;
+    /**
+     * Elementwise logical exclusive or (nonzero is true), a bool tensor.
+     *
+     * PyTorch: `torch.Tensor.logical_xor`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([1, 1, 0]).logicalXor(wg.tensor([1, 0, 0])).toArray(); // [false, true, false]
+     * ```
+     */
     logicalXor(other: Tensor): Tensor;
+    /**
+     * Elementwise logical not (zero becomes true), a bool tensor.
+     *
+     * PyTorch: `torch.Tensor.logical_not`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([0, 2]).logicalNot().toArray(); // [true, false]
+     * ```
+     */
     logicalNot(): Tensor;
-    /** `x.where(cond, y)` is `wg.where(cond, x, y)`, as PyTorch's Tensor.where. */
+    /**
+     * This tensor where `condition` is true, `other` elsewhere: `x.where(cond, y)` is
+     * `wg.where(cond, x, y)`.
+     *
+     * PyTorch: `torch.Tensor.where`.
+     *
+     * @example
+     * ```ts
+     * const x = wg.tensor([1, 2, 3]);
+     * x.where(x.gt(1), 0).toArray(); // [0, 2, 3]
+     * ```
+     */
     where(condition: Tensor, other: TensorOrScalar): Tensor;
+    /**
+     * A copy with `value` written where `mask` (a bool tensor that broadcasts) is true.
+     *
+     * PyTorch: `torch.Tensor.masked_fill`.
+     *
+     * @example
+     * ```ts
+     * const x = wg.tensor([1, 2, 3]);
+     * x.maskedFill(x.gt(1), 0).toArray(); // [1, 0, 0]
+     * ```
+     */
     maskedFill(mask: Tensor, value: number | boolean | Tensor): Tensor;
+    /**
+     * Whether any element is true (nonzero), over all elements or along `dim`.
+     *
+     * PyTorch: `torch.Tensor.any`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([[0, 1], [0, 0]]).any(1).toArray(); // [true, false]
+     * ```
+     */
     any(dim?: DimArg, keepdim?: boolean): Tensor;
+    /**
+     * Whether every element is true (nonzero), over all elements or along `dim`.
+     *
+     * PyTorch: `torch.Tensor.all`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([[1, 1], [0, 1]]).all(1).toArray(); // [true, false]
+     * ```
+     */
     all(dim?: DimArg, keepdim?: boolean): Tensor;
+    /**
+     * A view with a new shape sharing this tensor's storage (one size may be -1).
+     *
+     * PyTorch: `torch.Tensor.view`.
+     *
+     * @example
+     * ```ts
+     * wg.arange(6).view(3, 2).shape; // [3, 2]
+     * ```
+     */
     view(...shape: (number | readonly number[])[]): Tensor;
+    /**
+     * A view of this tensor with `other`'s shape.
+     *
+     * PyTorch: `torch.Tensor.view_as`.
+     *
+     * @example
+     * ```ts
+     * wg.arange(6).viewAs(wg.zeros(2, 3)).shape; // [2, 3]
+     * ```
+     */
     viewAs(other: Tensor): Tensor;
+    /**
+     * This tensor reshaped to `other`'s shape.
+     *
+     * PyTorch: `torch.Tensor.reshape_as`.
+     *
+     * @example
+     * ```ts
+     * wg.arange(6).reshapeAs(wg.zeros(3, 2)).shape; // [3, 2]
+     * ```
+     */
     reshapeAs(other: Tensor): Tensor;
+    /**
+     * This tensor with its elements laid out row-major in memory (itself if they already are).
+     *
+     * PyTorch: `torch.Tensor.contiguous`.
+     *
+     * @example
+     * ```ts
+     * wg.ones(2, 3).t().contiguous().isContiguous(); // true
+     * ```
+     */
     contiguous(): Tensor;
+    /**
+     * Whether the elements are laid out row-major in memory (false for a lazy transpose or permute).
+     *
+     * PyTorch: `torch.Tensor.is_contiguous`.
+     *
+     * @example
+     * ```ts
+     * wg.ones(2, 3).t().isContiguous(); // false
+     * ```
+     */
     isContiguous(): boolean;
+    /**
+     * The transpose of a matrix (a 0-d or 1-d tensor is returned as is).
+     *
+     * PyTorch: `torch.Tensor.t`.
+     *
+     * @example
+     * ```ts
+     * wg.zeros(2, 3).t().shape; // [3, 2]
+     * ```
+     */
     t(): Tensor;
+    /**
+     * This tensor repeated along its size-1 dims to `sizes` (-1 keeps a size; new dims go in front).
+     *
+     * PyTorch: `torch.Tensor.expand`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([[1], [2]]).expand(2, 3).toArray(); // [[1, 1, 1], [2, 2, 2]]
+     * ```
+     */
     expand(...sizes: (number | readonly number[])[]): Tensor;
+    /**
+     * This tensor expanded to `other`'s shape.
+     *
+     * PyTorch: `torch.Tensor.expand_as`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([1, 2]).expandAs(wg.zeros(3, 2)).shape; // [3, 2]
+     * ```
+     */
     expandAs(other: Tensor): Tensor;
+    /**
+     * This tensor tiled `sizes[i]` times along dim i.
+     *
+     * PyTorch: `torch.Tensor.repeat`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([1, 2]).repeat(2).toArray(); // [1, 2, 1, 2]
+     * ```
+     */
     repeat(...sizes: (number | readonly number[])[]): Tensor;
+    /**
+     * Splits along `dim` into pieces of `splitSize` (the last may be smaller), or of the listed sizes.
+     *
+     * PyTorch: `torch.Tensor.split`.
+     *
+     * @example
+     * ```ts
+     * wg.arange(5).split(2).map((p) => p.toArray()); // [[0, 1], [2, 3], [4]]
+     * ```
+     */
     split(splitSize: number | readonly number[], dim?: number): Tensor[];
+    /**
+     * Splits along `dim` into `chunks` pieces of equal size (the last may be smaller).
+     *
+     * PyTorch: `torch.Tensor.chunk`.
+     *
+     * @example
+     * ```ts
+     * wg.arange(6).chunk(3).map((p) => p.toArray()); // [[0, 1], [2, 3], [4, 5]]
+     * ```
+     */
     chunk(chunks: number, dim?: number): Tensor[];
+    /**
+     * The slices along `dim`, each without that dim.
+     *
+     * PyTorch: `torch.Tensor.unbind`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([[1, 2], [3, 4]]).unbind(1).map((p) => p.toArray()); // [[1, 3], [2, 4]]
+     * ```
+     */
     unbind(dim?: number): Tensor[];
+    /**
+     * The slice at `index` along `dim`, without that dim.
+     *
+     * PyTorch: `torch.Tensor.select`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([[1, 2], [3, 4]]).select(1, 0).toArray(); // [1, 3]
+     * ```
+     */
     select(dim: number, index: number): Tensor;
+    /**
+     * Splits dim `dim` into several of sizes `sizes` (one may be -1).
+     *
+     * PyTorch: `torch.Tensor.unflatten`.
+     *
+     * @example
+     * ```ts
+     * wg.zeros(2, 12).unflatten(1, [3, 4]).shape; // [2, 3, 4]
+     * ```
+     */
     unflatten(dim: number, sizes: readonly number[]): Tensor;
+    /**
+     * The elements in reverse order along `dims`.
+     *
+     * PyTorch: `torch.Tensor.flip`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([[1, 2], [3, 4]]).flip(1).toArray(); // [[2, 1], [4, 3]]
+     * ```
+     */
     flip(...dims: (number | readonly number[])[]): Tensor;
+    /**
+     * Rotates the elements by `shifts` along `dims` (the flattened tensor when dims is omitted).
+     *
+     * PyTorch: `torch.Tensor.roll`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([1, 2, 3, 4]).roll(1).toArray(); // [4, 1, 2, 3]
+     * ```
+     */
     roll(shifts: number | readonly number[], dims?: number | readonly number[] | null): Tensor;
+    /**
+     * The lower triangle of the last two dims (elements above `diagonal` set to zero).
+     *
+     * PyTorch: `torch.Tensor.tril`.
+     *
+     * @example
+     * ```ts
+     * wg.ones(2, 2).tril().toArray(); // [[1, 0], [1, 1]]
+     * ```
+     */
     tril(diagonal?: number): Tensor;
+    /**
+     * The upper triangle of the last two dims (elements below `diagonal` set to zero).
+     *
+     * PyTorch: `torch.Tensor.triu`.
+     *
+     * @example
+     * ```ts
+     * wg.ones(2, 2).triu(1).toArray(); // [[0, 1], [0, 0]]
+     * ```
+     */
     triu(diagonal?: number): Tensor;
+    /**
+     * The slices along `dim` at the listed indices, in that order.
+     *
+     * PyTorch: `torch.Tensor.index_select`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([[1, 2], [3, 4], [5, 6]]).indexSelect(0, [2, 0]).toArray(); // [[5, 6], [1, 2]]
+     * ```
+     */
     indexSelect(dim: number, index: Tensor | readonly number[]): Tensor;
+    /**
+     * out[i][j] = this[index[i][j]][j] for dim 0 (and so on for other dims); `index` is int32.
+     *
+     * PyTorch: `torch.Tensor.gather`.
+     *
+     * @example
+     * ```ts
+     * const x = wg.tensor([[1, 2], [3, 4]]);
+     * x.gather(1, wg.tensor([[1], [0]], { dtype: "int32" })).toArray(); // [[2], [3]]
+     * ```
+     */
     gather(dim: number, index: Tensor): Tensor;
+    /**
+     * A copy with `src` (a tensor or a number) written at `index` along `dim`: the reverse of gather.
+     *
+     * PyTorch: `torch.Tensor.scatter`.
+     *
+     * @example
+     * ```ts
+     * const index = wg.tensor([[1], [0]], { dtype: "int32" });
+     * wg.zeros(2, 2).scatter(1, index, 5).toArray(); // [[0, 5], [5, 0]]
+     * ```
+     */
     scatter(dim: number, index: Tensor, src: Tensor | number): Tensor;
+    /**
+     * A copy with `src` added at `index` along `dim` (repeated indices accumulate).
+     *
+     * PyTorch: `torch.Tensor.scatter_add`.
+     *
+     * @example
+     * ```ts
+     * const index = wg.tensor([0, 0, 1], { dtype: "int32" });
+     * wg.zeros(2).scatterAdd(0, index, wg.tensor([1, 2, 3])).toArray(); // [3, 3]
+     * ```
+     */
     scatterAdd(dim: number, index: Tensor, src: Tensor): Tensor;
+    /**
+     * `[values, indices]`: the elements sorted along `dim` (the last by default), stably, ascending
+     * unless `descending`; NaN sorts last.
+     *
+     * PyTorch: `torch.Tensor.sort`.
+     *
+     * @example
+     * ```ts
+     * const [values, indices] = wg.tensor([3, 1, 2]).sort();
+     * values.toArray(); // [1, 2, 3]
+     * indices.toArray(); // [1, 2, 0]
+     * ```
+     */
     sort(dim?: number, descending?: boolean): ValuesIndices;
+    /**
+     * The int32 indices that sort the elements along `dim` (ascending unless `descending`).
+     *
+     * PyTorch: `torch.Tensor.argsort`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([3, 1, 2]).argsort(0, true).toArray(); // [0, 2, 1]
+     * ```
+     */
     argsort(dim?: number, descending?: boolean): Tensor;
+    /**
+     * `[values, indices]` of the `k` largest elements along `dim` (smallest if `largest` is false).
+     *
+     * PyTorch: `torch.Tensor.topk`.
+     *
+     * @example
+     * ```ts
+     * const [values, indices] = wg.tensor([1, 5, 3, 4]).topk(2);
+     * values.toArray(); // [5, 4]
+     * indices.toArray(); // [1, 3]
+     * ```
+     */
     topk(k: number, dim?: number, largest?: boolean, sorted?: boolean): ValuesIndices;
     // In place: each returns this tensor (see ops/inplace.ts for the autograd rules).
+    /**
+     * Adds `other` in place and returns this tensor. In-place version of {@link Tensor.add}.
+     *
+     * PyTorch: `torch.Tensor.add_`.
+     *
+     * @example
+     * ```ts
+     * const x = wg.tensor([1, 2]);
+     * x.add_(1).toArray(); // [2, 3]
+     * ```
+     */
     add_(other: TensorOrScalar): this;
+    /** In-place version of {@link Tensor.sub}. */
     sub_(other: TensorOrScalar): this;
+    /** In-place version of {@link Tensor.mul}. */
     mul_(other: TensorOrScalar): this;
+    /** In-place version of {@link Tensor.div}. */
     div_(other: TensorOrScalar): this;
+    /**
+     * Copies the elements of `src` (which broadcasts to this shape) into this tensor, in place.
+     *
+     * PyTorch: `torch.Tensor.copy_`.
+     *
+     * @example
+     * ```ts
+     * const x = wg.zeros(2, 2);
+     * x.copy_(wg.tensor([1, 2])).toArray(); // [[1, 2], [1, 2]]
+     * ```
+     */
     copy_(src: Tensor): this;
+    /**
+     * Fills this tensor with zeros, in place.
+     *
+     * PyTorch: `torch.Tensor.zero_`.
+     *
+     * @example
+     * ```ts
+     * wg.ones(2).zero_().toArray(); // [0, 0]
+     * ```
+     */
     zero_(): this;
+    /**
+     * Fills this tensor with `value`, in place.
+     *
+     * PyTorch: `torch.Tensor.fill_`.
+     *
+     * @example
+     * ```ts
+     * wg.zeros(2).fill_(7).toArray(); // [7, 7]
+     * ```
+     */
     fill_(value: number | boolean): this;
+    /** In-place version of {@link Tensor.clamp}. */
     clamp_(min: number | null, max?: number | null): this;
+    /** In-place version of {@link Tensor.neg}. */
     neg_(): this;
+    /** In-place version of {@link Tensor.exp}. */
     exp_(): this;
+    /** In-place version of {@link Tensor.log}. */
     log_(): this;
+    /** In-place version of {@link Tensor.sqrt}. */
     sqrt_(): this;
+    /** In-place version of {@link Tensor.abs}. */
     abs_(): this;
+    /** In-place version of {@link Tensor.relu}. */
     relu_(): this;
+    /** In-place version of {@link Tensor.sigmoid}. */
     sigmoid_(): this;
+    /** In-place version of {@link Tensor.tanh}. */
     tanh_(): this;
+    /** In-place version of {@link Tensor.pow} (a number exponent). */
     pow_(exponent: number): this;
+    /** In-place version of {@link Tensor.maskedFill}. */
     maskedFill_(mask: Tensor, value: number | boolean | Tensor): this;
+    /**
+     * Fills this tensor with samples from the normal distribution N(mean, std²) (0 and 1 by default),
+     * in place.
+     *
+     * PyTorch: `torch.Tensor.normal_`.
+     *
+     * @example
+     * ```ts
+     * wg.zeros(2, 3).normal_(0, 0.02).shape; // [2, 3]
+     * ```
+     */
     normal_(mean?: number, std?: number): this;
+    /**
+     * Fills this tensor with samples from the uniform distribution on [from, to) (0 and 1 by
+     * default), in place.
+     *
+     * PyTorch: `torch.Tensor.uniform_`.
+     *
+     * @example
+     * ```ts
+     * wg.zeros(4).uniform_(-1, 1).abs().max().item() <= 1; // true
+     * ```
+     */
     uniform_(from?: number, to?: number): this;
+    /**
+     * Detaches this tensor from the autograd graph in place, making it a leaf.
+     *
+     * PyTorch: `torch.Tensor.detach_`.
+     *
+     * @example
+     * ```ts
+     * const y = wg.ones(2, { requiresGrad: true }).mul(2);
+     * y.detach_().requiresGrad; // false
+     * ```
+     */
     detach_(): this;
   }
 }
@@ -302,12 +821,33 @@ for (const [name, fn] of Object.entries(methods)) {
 declare module "./tensor.js" {
   interface Tensor {
     /**
-     * PyTorch's `t[items]`: per dim an integer, a slice string ("1:-1:2"), null (new axis),
-     * "...", an int32 tensor or number[] (advanced), or a bool mask. A contiguous basic selection
-     * is a view sharing storage; the rest are copies. Differentiable.
+     * Indexing, as PyTorch's `t[items]`: per dim an integer, a slice string ("1:-1:2"), null (new
+     * axis), "...", an int32 tensor or number[] (advanced), or a bool mask. A contiguous basic
+     * selection is a view sharing storage; the rest are copies. Differentiable.
+     *
+     * PyTorch: `torch.Tensor.__getitem__`.
+     *
+     * @example
+     * ```ts
+     * const x = wg.arange(12).reshape(3, 4);
+     * x.index(1).toArray(); // [4, 5, 6, 7]
+     * x.index(":", "1:3").shape; // [3, 2]
+     * x.index("...", [0, 3]).toArray(); // [[0, 3], [4, 7], [8, 11]]
+     * ```
      */
     index(...items: gi.IndexItem[]): Tensor;
-    /** PyTorch's `index_put_`: writes `values` at `indices` (accumulating if asked), in place. */
+    /**
+     * Writes `values` at `indices` (one index tensor or list per leading dim), in place; with
+     * `accumulate` repeated indices add up.
+     *
+     * PyTorch: `torch.Tensor.index_put_`.
+     *
+     * @example
+     * ```ts
+     * const x = wg.zeros(3);
+     * x.indexPut_([[0, 2, 2]], 1, { accumulate: true }).toArray(); // [1, 0, 2]
+     * ```
+     */
     indexPut_(
       indices: readonly (Tensor | readonly unknown[])[],
       values: Tensor | number,

@@ -68,8 +68,27 @@ export type TensorOrScalar = Tensor | number;
  * ```
  */
 export class Tensor {
+  /**
+   * The size of each dimension, outermost first (read-only).
+   *
+   * PyTorch: `torch.Tensor.shape`.
+   *
+   * @example
+   * ```ts
+   * wg.zeros(2, 3).shape; // [2, 3]
+   * ```
+   */
   readonly shape: readonly number[];
-  /** The element type: "float32", "int32" or "bool". */
+  /**
+   * The element type: "float32", "int32" or "bool".
+   *
+   * PyTorch: `torch.Tensor.dtype`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([1, 2]).dtype; // "float32"
+   * ```
+   */
   readonly dtype: DType;
   private readonly _numel: number;
   private _requiresGrad = false;
@@ -191,21 +210,60 @@ export class Tensor {
     return this._storage;
   }
 
+  /**
+   * The number of dimensions.
+   *
+   * PyTorch: `torch.Tensor.ndim`.
+   *
+   * @example
+   * ```ts
+   * wg.zeros(2, 3, 4).ndim; // 3
+   * ```
+   */
   get ndim(): number {
     return this.shape.length;
   }
 
-  /** The number of dimensions (PyTorch's `dim()`; also the `ndim` property). */
+  /**
+   * The number of dimensions (also the `ndim` property).
+   *
+   * PyTorch: `torch.Tensor.dim`.
+   *
+   * @example
+   * ```ts
+   * wg.zeros(2, 3).dim(); // 2
+   * ```
+   */
   dim(): number {
     return this.shape.length;
   }
 
-  /** The number of elements. */
+  /**
+   * The number of elements (the product of the shape).
+   *
+   * PyTorch: `torch.Tensor.numel`.
+   *
+   * @example
+   * ```ts
+   * wg.zeros(2, 3).numel(); // 6
+   * ```
+   */
   numel(): number {
     return this._numel;
   }
 
-  /** The shape (a copy), or the size of dimension `dim` (negative counts from the end). */
+  /**
+   * The shape (a copy), or the size of dimension `dim` (negative counts from the end).
+   *
+   * PyTorch: `torch.Tensor.size`.
+   *
+   * @example
+   * ```ts
+   * const x = wg.zeros(2, 3);
+   * x.size(); // [2, 3]
+   * x.size(-1); // 3
+   * ```
+   */
   size(): number[];
   size(dim: number): number;
   size(dim?: number): number[] | number {
@@ -216,11 +274,24 @@ export class Tensor {
     return this.shape[normDim("size", dim, this.ndim)];
   }
 
-  /** Whether gradients are computed for this tensor (a leaf with it set accumulates `.grad`). */
+  /**
+   * Whether gradients are computed for this tensor (a leaf with it set accumulates `.grad`). Only
+   * float32 tensors can require gradients.
+   *
+   * PyTorch: `torch.Tensor.requires_grad`.
+   *
+   * @example
+   * ```ts
+   * const w = wg.zeros(3);
+   * w.requiresGrad = true;
+   * w.sum().requiresGrad; // true
+   * ```
+   */
   get requiresGrad(): boolean {
     return this._requiresGrad;
   }
 
+  /** Sets whether gradients are computed for this tensor; see {@link Tensor.requiresGrad_}. */
   set requiresGrad(flag: boolean) {
     if (flag && this.dtype !== "float32") {
       throw new WasmgradError(
@@ -243,6 +314,18 @@ export class Tensor {
     if (s !== null) s.version++;
   }
 
+  /**
+   * Whether `dispose()` (or the end of the `tidy` that made it) has freed this tensor's storage.
+   *
+   * PyTorch: none (memory in WebAssembly is freed explicitly).
+   *
+   * @example
+   * ```ts
+   * const x = wg.ones(2);
+   * x.dispose();
+   * x.isDisposed; // true
+   * ```
+   */
   get isDisposed(): boolean {
     return this._storage === null;
   }
@@ -327,10 +410,25 @@ export class Tensor {
     return target.ptr;
   }
 
+  /**
+   * The gradient accumulated by `backward()` (null until one is computed); assigning a tensor of the
+   * same shape, or null, replaces it.
+   *
+   * PyTorch: `torch.Tensor.grad`.
+   *
+   * @example
+   * ```ts
+   * const x = wg.tensor([1, 2, 3], { requiresGrad: true });
+   * x.mul(2).sum().backward();
+   * x.grad; // [2, 2, 2]
+   * x.grad = null;
+   * ```
+   */
   get grad(): Tensor | null {
     return this._grad;
   }
 
+  /** Replaces the gradient (a float32 tensor of this tensor's shape, or null to clear it). */
   set grad(g: Tensor | null) {
     if (g !== null && this.isDisposed) this._live("grad"); // would keep g for a dead tensor
     if (g !== null) {
@@ -385,7 +483,17 @@ export class Tensor {
     this._bumpVersion();
   }
 
-  /** Frees this tensor's storage now (views keep shared storage alive). Idempotent. */
+  /**
+   * Frees this tensor's storage now (views keep shared storage alive). Idempotent.
+   *
+   * PyTorch: none (memory in WebAssembly is freed explicitly; see also `tidy` and `using`).
+   *
+   * @example
+   * ```ts
+   * const x = wg.randn(1000);
+   * x.dispose();
+   * ```
+   */
   dispose(): void {
     const s = this._storage;
     if (s === null) return;
@@ -400,6 +508,18 @@ export class Tensor {
     this._releaseGrad();
   }
 
+  /**
+   * Frees the tensor when a `using` declaration goes out of scope; the same as `dispose()`.
+   *
+   * PyTorch: none.
+   *
+   * @example
+   * ```ts
+   * {
+   *   using x = wg.randn(1000);
+   * } // x is freed here
+   * ```
+   */
   [Symbol.dispose](): void {
     this.dispose();
   }
@@ -410,12 +530,28 @@ export class Tensor {
    * A copy of the elements, row-major: a Float32Array, an Int32Array for int32, a Uint8Array
    * (0/1) for bool. Typed as Float32Array unless told otherwise (`t.data<Int32Array>()`), as
    * tfjs's `dataSync<D>()`: most tensors are float32.
+   *
+   * PyTorch: `torch.Tensor.numpy` (a copy, flattened).
+   *
+   * @example
+   * ```ts
+   * Array.from(wg.tensor([[1, 2], [3, 4]]).data()); // [1, 2, 3, 4]
+   * ```
    */
   data<A extends TensorData = Float32Array>(): A {
     return readArray(this, "data") as A;
   }
 
-  /** The elements as nested arrays of numbers (booleans for bool; a scalar for 0-d). */
+  /**
+   * The elements as nested arrays of numbers (booleans for bool; a scalar for 0-d).
+   *
+   * PyTorch: `torch.Tensor.tolist`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([[1, 2], [3, 4]]).toArray(); // [[1, 2], [3, 4]]
+   * ```
+   */
   toArray(): NestedArray {
     return toNested(readArray(this, "toArray"), this.shape, this.dtype === "bool");
   }
@@ -423,6 +559,13 @@ export class Tensor {
   /**
    * The value of a tensor with exactly one element: a number, or a boolean for a bool tensor
    * (typed as number unless told otherwise: `mask.any().item<boolean>()`).
+   *
+   * PyTorch: `torch.Tensor.item`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([1, 2, 3]).sum().item(); // 6
+   * ```
    */
   item<V extends number | boolean = number>(): V {
     if (this.numel() !== 1) {
@@ -434,7 +577,16 @@ export class Tensor {
     return (this.dtype === "bool" ? v !== 0 : v) as V;
   }
 
-  /** The values as PyTorch's repr prints them (abbreviated beyond 1000 elements). */
+  /**
+   * The values as PyTorch's repr prints them (abbreviated beyond 1000 elements).
+   *
+   * PyTorch: `torch.Tensor.__repr__`.
+   *
+   * @example
+   * ```ts
+   * String(wg.tensor([1, 2])); // "tensor([1., 2.])"
+   * ```
+   */
   toString(): string {
     return formatTensor(this);
   }
@@ -448,7 +600,17 @@ export class Tensor {
 
   /**
    * Computes gradients of this tensor with respect to every leaf that requires them, adding them
-   * into `.grad`. `grad` (d loss / d this) is required unless this tensor has one element.
+   * into `.grad`. `grad` (d loss / d this) is required unless this tensor has one element;
+   * `{ retainGraph: true }` keeps the graph for another backward.
+   *
+   * PyTorch: `torch.Tensor.backward` (`retain_graph`).
+   *
+   * @example
+   * ```ts
+   * const x = wg.tensor([1, 2, 3], { requiresGrad: true });
+   * x.pow(2).sum().backward();
+   * x.grad; // [2, 4, 6]
+   * ```
    */
   backward(grad?: Tensor | null, options: BackwardOptions = {}): void {
     this._live("backward");
@@ -484,7 +646,17 @@ export class Tensor {
     runBackward(this, grad, options);
   }
 
-  /** A tensor sharing this one's data, cut off from the autograd graph. */
+  /**
+   * A tensor sharing this one's data, cut off from the autograd graph.
+   *
+   * PyTorch: `torch.Tensor.detach`.
+   *
+   * @example
+   * ```ts
+   * const x = wg.ones(2, { requiresGrad: true });
+   * x.mul(2).detach().requiresGrad; // false
+   * ```
+   */
   detach(): Tensor {
     this._live("detach");
     const out = Tensor._view(this, this.shape);
@@ -492,7 +664,16 @@ export class Tensor {
     return out;
   }
 
-  /** Sets requiresGrad in place (only on leaves) and returns this tensor. */
+  /**
+   * Sets requiresGrad in place (only on leaves) and returns this tensor.
+   *
+   * PyTorch: `torch.Tensor.requires_grad_`.
+   *
+   * @example
+   * ```ts
+   * wg.zeros(3).requiresGrad_().requiresGrad; // true
+   * ```
+   */
   requiresGrad_(flag = true): this {
     if (!flag && this._node !== null) {
       throw new WasmgradError(
@@ -504,302 +685,1041 @@ export class Tensor {
   }
 
   // ---- dtype ----
-  /** This tensor converted to `dtype` (itself if it already has it), as PyTorch's `to`. */
+  /**
+   * This tensor converted to `dtype` (itself if it already has it).
+   *
+   * PyTorch: `torch.Tensor.to` (dtype only: there is one device).
+   *
+   * @example
+   * ```ts
+   * wg.tensor([1.7, -1.7]).to("int32").toArray(); // [1, -1]
+   * ```
+   */
   to(dtype: DType | string): Tensor {
     return cast.to(this, dtype);
   }
+  /**
+   * This tensor as float32 (itself if it already is).
+   *
+   * PyTorch: `torch.Tensor.float`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([1, 2], { dtype: "int32" }).float().dtype; // "float32"
+   * ```
+   */
   float(): Tensor {
     return cast.to(this, "float32");
   }
+  /**
+   * This tensor as int32, truncating toward zero (itself if it already is).
+   *
+   * PyTorch: `torch.Tensor.int`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([1.9, -1.9]).int().toArray(); // [1, -1]
+   * ```
+   */
   int(): Tensor {
     return cast.to(this, "int32");
   }
-  /** int32, the integer dtype here (PyTorch's int64), so that ported code runs. */
+  /**
+   * This tensor as int32, the integer dtype here (PyTorch's int64), so that ported code runs.
+   *
+   * PyTorch: `torch.Tensor.long`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([2.5]).long().dtype; // "int32"
+   * ```
+   */
   long(): Tensor {
     return cast.to(this, "int32");
   }
+  /**
+   * This tensor as bool (nonzero is true).
+   *
+   * PyTorch: `torch.Tensor.bool`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([0, 2]).bool().toArray(); // [false, true]
+   * ```
+   */
   bool(): Tensor {
     return cast.to(this, "bool");
   }
 
-  /** A copy with its own storage (differentiable). */
+  /**
+   * A copy with its own storage (differentiable).
+   *
+   * PyTorch: `torch.Tensor.clone`.
+   *
+   * @example
+   * ```ts
+   * const x = wg.tensor([1, 2]);
+   * const y = x.clone();
+   * y.add_(1);
+   * x.toArray(); // [1, 2]
+   * ```
+   */
   clone(): Tensor {
     return shapeOps.clone(this);
   }
 
   // ---- shape ----
+  /**
+   * This tensor with the same elements in a new shape (one size may be -1, inferred); a view when
+   * the data is contiguous.
+   *
+   * PyTorch: `torch.Tensor.reshape`.
+   *
+   * @example
+   * ```ts
+   * wg.arange(6).reshape(2, -1).shape; // [2, 3]
+   * ```
+   */
   reshape(...shape: (number | number[])[]): Tensor {
     return shapeOps.reshape(this, ...shape);
   }
+  /**
+   * Flattens dims `startDim` to `endDim` (all by default) into one.
+   *
+   * PyTorch: `torch.Tensor.flatten` (`start_dim`, `end_dim`).
+   *
+   * @example
+   * ```ts
+   * wg.zeros(2, 3, 4).flatten(1).shape; // [2, 12]
+   * ```
+   */
   flatten(startDim = 0, endDim = -1): Tensor {
     return shapeOps.flatten(this, startDim, endDim);
   }
+  /**
+   * Swaps dims `dim0` and `dim1`.
+   *
+   * PyTorch: `torch.Tensor.transpose`.
+   *
+   * @example
+   * ```ts
+   * wg.zeros(2, 3, 4).transpose(0, 2).shape; // [4, 3, 2]
+   * ```
+   */
   transpose(dim0: number, dim1: number): Tensor {
     return shapeOps.transpose(this, dim0, dim1);
   }
+  /**
+   * Reorders the dims: dim i of the result is dim `dims[i]` of this tensor.
+   *
+   * PyTorch: `torch.Tensor.permute`.
+   *
+   * @example
+   * ```ts
+   * wg.zeros(2, 3, 4).permute(2, 0, 1).shape; // [4, 2, 3]
+   * ```
+   */
   permute(...dims: (number | number[])[]): Tensor {
     return shapeOps.permute(this, ...dims);
   }
+  /**
+   * Removes size-1 dims (only `dim` when given).
+   *
+   * PyTorch: `torch.Tensor.squeeze`.
+   *
+   * @example
+   * ```ts
+   * wg.zeros(1, 3, 1).squeeze().shape; // [3]
+   * ```
+   */
   squeeze(dim?: number): Tensor {
     return shapeOps.squeeze(this, dim);
   }
+  /**
+   * Inserts a size-1 dim at `dim` (negative counts from the end of the result).
+   *
+   * PyTorch: `torch.Tensor.unsqueeze`.
+   *
+   * @example
+   * ```ts
+   * wg.zeros(3).unsqueeze(0).shape; // [1, 3]
+   * ```
+   */
   unsqueeze(dim: number): Tensor {
     return shapeOps.unsqueeze(this, dim);
   }
-  /** The dims reversed (a transpose for a matrix), as PyTorch's `.T`. */
+  /**
+   * The dims reversed (a transpose for a matrix).
+   *
+   * PyTorch: `torch.Tensor.T`.
+   *
+   * @example
+   * ```ts
+   * wg.zeros(2, 3).T.shape; // [3, 2]
+   * ```
+   */
   get T(): Tensor {
     return shapeOps.permute(
       this,
       this.shape.map((_, i) => this.ndim - 1 - i),
     );
   }
-  /** A copy where PyTorch returns a view: in-place ops on it are refused (see markSliceCopy). */
+  /**
+   * The `length` elements of dim `dim` starting at `start`. A copy where PyTorch returns a view:
+   * in-place ops on it are refused.
+   *
+   * PyTorch: `torch.Tensor.narrow`.
+   *
+   * @example
+   * ```ts
+   * wg.arange(5).narrow(0, 1, 3).toArray(); // [1, 2, 3]
+   * ```
+   */
   narrow(dim: number, start: number, length: number): Tensor {
     return markSliceCopy("narrow", shapeOps.narrow(this, dim, start, length));
   }
 
   // ---- arithmetic ----
+  /**
+   * Adds `other` (a tensor that broadcasts, or a number) elementwise.
+   *
+   * PyTorch: `torch.Tensor.add` (`+`).
+   *
+   * @example
+   * ```ts
+   * wg.tensor([1, 2]).add(wg.tensor([10, 20])).toArray(); // [11, 22]
+   * ```
+   */
   add(other: TensorOrScalar): Tensor {
     return binary.add(this, other);
   }
+  /**
+   * Subtracts `other` (a tensor that broadcasts, or a number) elementwise.
+   *
+   * PyTorch: `torch.Tensor.sub` (`-`).
+   *
+   * @example
+   * ```ts
+   * wg.tensor([5, 7]).sub(1).toArray(); // [4, 6]
+   * ```
+   */
   sub(other: TensorOrScalar): Tensor {
     return binary.sub(this, other);
   }
+  /**
+   * Multiplies by `other` (a tensor that broadcasts, or a number) elementwise.
+   *
+   * PyTorch: `torch.Tensor.mul` (`*`).
+   *
+   * @example
+   * ```ts
+   * wg.tensor([[1], [2]]).mul(wg.tensor([1, 10])).toArray(); // [[1, 10], [2, 20]]
+   * ```
+   */
   mul(other: TensorOrScalar): Tensor {
     return binary.mul(this, other);
   }
+  /**
+   * Divides by `other` elementwise (true division: the result is float32).
+   *
+   * PyTorch: `torch.Tensor.div` (`/`).
+   *
+   * @example
+   * ```ts
+   * wg.tensor([1, 3]).div(2).toArray(); // [0.5, 1.5]
+   * ```
+   */
   div(other: TensorOrScalar): Tensor {
     return binary.div(this, other);
   }
+  /**
+   * The elementwise maximum with `other` (broadcasting).
+   *
+   * PyTorch: `torch.Tensor.maximum`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([1, 5]).maximum(wg.tensor([3, 2])).toArray(); // [3, 5]
+   * ```
+   */
   maximum(other: TensorOrScalar): Tensor {
     return binary.maximum(this, other);
   }
+  /**
+   * The elementwise minimum with `other` (broadcasting).
+   *
+   * PyTorch: `torch.Tensor.minimum`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([1, 5]).minimum(wg.tensor([3, 2])).toArray(); // [1, 2]
+   * ```
+   */
   minimum(other: TensorOrScalar): Tensor {
     return binary.minimum(this, other);
   }
-  /** this ** exponent; a Tensor exponent broadcasts (torch.pow). */
+  /**
+   * This tensor raised to `exponent`, elementwise; a tensor exponent broadcasts.
+   *
+   * PyTorch: `torch.Tensor.pow` (`**`).
+   *
+   * @example
+   * ```ts
+   * wg.tensor([1, 2, 3]).pow(2).toArray(); // [1, 4, 9]
+   * ```
+   */
   pow(exponent: TensorOrScalar, ...extra: never[]): Tensor {
     return powOps.pow(this, exponent, ...extra);
   }
+  /**
+   * The negation, -x.
+   *
+   * PyTorch: `torch.Tensor.neg`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([1, -2]).neg().toArray(); // [-1, 2]
+   * ```
+   */
   neg(): Tensor {
     return unary.neg(this);
   }
+  /**
+   * The exponential, e^x, elementwise.
+   *
+   * PyTorch: `torch.Tensor.exp`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([0, 1]).exp().toArray(); // [1, 2.71828]
+   * ```
+   */
   exp(): Tensor {
     return unary.exp(this);
   }
+  /**
+   * The natural logarithm, elementwise.
+   *
+   * PyTorch: `torch.Tensor.log`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([1, Math.E]).log().toArray(); // [0, 1]
+   * ```
+   */
   log(): Tensor {
     return unary.log(this);
   }
+  /**
+   * The square root, elementwise.
+   *
+   * PyTorch: `torch.Tensor.sqrt`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([4, 9]).sqrt().toArray(); // [2, 3]
+   * ```
+   */
   sqrt(): Tensor {
     return unary.sqrt(this);
   }
+  /**
+   * The absolute value, elementwise.
+   *
+   * PyTorch: `torch.Tensor.abs`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([-1.5, 2]).abs().toArray(); // [1.5, 2]
+   * ```
+   */
   abs(): Tensor {
     return unary.abs(this);
   }
+  /**
+   * max(x, 0), elementwise.
+   *
+   * PyTorch: `torch.Tensor.relu`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([-1, 2]).relu().toArray(); // [0, 2]
+   * ```
+   */
   relu(): Tensor {
     return unary.relu(this);
   }
+  /**
+   * The logistic function 1 / (1 + e^-x), elementwise.
+   *
+   * PyTorch: `torch.Tensor.sigmoid`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([0]).sigmoid().toArray(); // [0.5]
+   * ```
+   */
   sigmoid(): Tensor {
     return unary.sigmoid(this);
   }
+  /**
+   * The hyperbolic tangent, elementwise.
+   *
+   * PyTorch: `torch.Tensor.tanh`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([0, 1]).tanh().toArray(); // [0, 0.76159]
+   * ```
+   */
   tanh(): Tensor {
     return unary.tanh(this);
   }
+  /**
+   * Clamps every element into [min, max]; either bound may be null (or max omitted) for none.
+   *
+   * PyTorch: `torch.Tensor.clamp`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([-2, 0.5, 3]).clamp(0, 1).toArray(); // [0, 0.5, 1]
+   * ```
+   */
   clamp(min: number | null, max?: number | null): Tensor {
     return unary.clamp(this, min, max);
   }
+  /**
+   * The matrix product with `other`, with PyTorch's rules for 1-d operands and broadcast batch dims.
+   *
+   * PyTorch: `torch.Tensor.matmul` (`@`).
+   *
+   * @example
+   * ```ts
+   * wg.tensor([[1, 2], [3, 4]]).matmul(wg.tensor([1, 1])).toArray(); // [3, 7]
+   * ```
+   */
   matmul(other: Tensor): Tensor {
     return matmulOps.matmul(this, other);
   }
 
   // ---- reductions ----
+  /**
+   * The sum over `dim` (a dim, several, or all when omitted); `keepdim` keeps reduced dims as size 1.
+   *
+   * PyTorch: `torch.Tensor.sum`.
+   *
+   * @example
+   * ```ts
+   * const x = wg.tensor([[1, 2], [3, 4]]);
+   * x.sum().item(); // 10
+   * x.sum(1).toArray(); // [3, 7]
+   * ```
+   */
   sum(dim?: number | number[] | null, keepdim = false): Tensor {
     return reduce.sum(this, dim, keepdim);
   }
+  /**
+   * The mean over `dim` (a dim, several, or all when omitted); `keepdim` keeps reduced dims as
+   * size 1.
+   *
+   * PyTorch: `torch.Tensor.mean`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([[1, 2], [3, 4]]).mean(0).toArray(); // [2, 3]
+   * ```
+   */
   mean(dim?: number | number[] | null, keepdim = false): Tensor {
     return reduce.mean(this, dim, keepdim);
   }
-  /** `max()` (a 0-d tensor), `max(dim, keepdim?)` ([values, indices]), `max(other)`. */
+  /**
+   * `max()`: the largest element (a 0-d tensor); `max(dim, keepdim?)`: `[values, indices]` along
+   * `dim`; `max(other)`: the elementwise maximum.
+   *
+   * PyTorch: `torch.Tensor.max`.
+   *
+   * @example
+   * ```ts
+   * const x = wg.tensor([[1, 5], [7, 2]]);
+   * x.max().item(); // 7
+   * const [values, indices] = x.max(1);
+   * values.toArray(); // [5, 7]
+   * indices.toArray(); // [1, 0]
+   * ```
+   */
   max(): Tensor;
   max(dim: number, keepdim?: boolean): ValuesIndices;
   max(other: Tensor): Tensor;
   max(dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
     return extrema.max(this, dim as number, keepdim);
   }
-  /** `min()` (a 0-d tensor), `min(dim, keepdim?)` ([values, indices]), `min(other)`. */
+  /**
+   * `min()`: the smallest element (a 0-d tensor); `min(dim, keepdim?)`: `[values, indices]` along
+   * `dim`; `min(other)`: the elementwise minimum.
+   *
+   * PyTorch: `torch.Tensor.min`.
+   *
+   * @example
+   * ```ts
+   * const [values, indices] = wg.tensor([[1, 5], [7, 2]]).min(1);
+   * values.toArray(); // [1, 2]
+   * indices.toArray(); // [0, 1]
+   * ```
+   */
   min(): Tensor;
   min(dim: number, keepdim?: boolean): ValuesIndices;
   min(other: Tensor): Tensor;
   min(dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
     return extrema.min(this, dim as number, keepdim);
   }
+  /**
+   * The maximum over `dim` (a dim, several, or all when omitted), without indices.
+   *
+   * PyTorch: `torch.Tensor.amax`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([[1, 5], [7, 2]]).amax(0).toArray(); // [7, 5]
+   * ```
+   */
   amax(dim?: number | number[] | null, keepdim = false): Tensor {
     return extrema.amax(this, dim, keepdim);
   }
+  /**
+   * The minimum over `dim` (a dim, several, or all when omitted), without indices.
+   *
+   * PyTorch: `torch.Tensor.amin`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([[1, 5], [7, 2]]).amin(1).toArray(); // [1, 2]
+   * ```
+   */
   amin(dim?: number | number[] | null, keepdim = false): Tensor {
     return extrema.amin(this, dim, keepdim);
   }
-  /** int32 indices of the maxima (over the flattened tensor when dim is omitted). */
+  /**
+   * int32 indices of the maxima along `dim` (over the flattened tensor when dim is omitted).
+   *
+   * PyTorch: `torch.Tensor.argmax`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([[1, 5], [7, 2]]).argmax(1).toArray(); // [1, 0]
+   * ```
+   */
   argmax(dim?: number | null, keepdim = false): Tensor {
     return extrema.argmax(this, dim, keepdim);
   }
+  /**
+   * int32 indices of the minima along `dim` (over the flattened tensor when dim is omitted).
+   *
+   * PyTorch: `torch.Tensor.argmin`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([3, 1, 2]).argmin().item(); // 1
+   * ```
+   */
   argmin(dim?: number | null, keepdim = false): Tensor {
     return extrema.argmin(this, dim, keepdim);
   }
+  /**
+   * The softmax along `dim`: exp(x) / sum(exp(x)), computed stably.
+   *
+   * PyTorch: `torch.Tensor.softmax`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([0, Math.log(3)]).softmax(0).toArray(); // [0.25, 0.75]
+   * ```
+   */
   softmax(dim: number): Tensor {
     return softmaxOps.softmax(this, dim);
   }
+  /**
+   * The log of the softmax along `dim`, computed stably.
+   *
+   * PyTorch: `torch.Tensor.log_softmax`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([0, 0]).logSoftmax(0).toArray(); // [-0.69315, -0.69315]
+   * ```
+   */
   logSoftmax(dim: number): Tensor {
     return softmaxOps.logSoftmax(this, dim);
   }
   // ---- more math (issue 15) ----
+  /**
+   * The sine, elementwise.
+   *
+   * PyTorch: `torch.Tensor.sin`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([0, Math.PI / 2]).sin().toArray(); // [0, 1]
+   * ```
+   */
   sin(...extra: never[]): Tensor {
     return elementwise.sin(this, ...extra);
   }
+  /**
+   * The cosine, elementwise.
+   *
+   * PyTorch: `torch.Tensor.cos`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([0, Math.PI]).cos().toArray(); // [1, -1]
+   * ```
+   */
   cos(...extra: never[]): Tensor {
     return elementwise.cos(this, ...extra);
   }
+  /**
+   * The error function, elementwise.
+   *
+   * PyTorch: `torch.Tensor.erf`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([0, 1]).erf().toArray(); // [0, 0.8427]
+   * ```
+   */
   erf(...extra: never[]): Tensor {
     return elementwise.erf(this, ...extra);
   }
+  /**
+   * log(1 + x), elementwise, accurate for small x.
+   *
+   * PyTorch: `torch.Tensor.log1p`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([0, Math.E - 1]).log1p().toArray(); // [0, 1]
+   * ```
+   */
   log1p(...extra: never[]): Tensor {
     return elementwise.log1p(this, ...extra);
   }
+  /**
+   * e^x - 1, elementwise, accurate for small x.
+   *
+   * PyTorch: `torch.Tensor.expm1`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([0, 1]).expm1().toArray(); // [0, 1.71828]
+   * ```
+   */
   expm1(...extra: never[]): Tensor {
     return elementwise.expm1(this, ...extra);
   }
+  /**
+   * 1 / sqrt(x), elementwise.
+   *
+   * PyTorch: `torch.Tensor.rsqrt`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([4, 0.25]).rsqrt().toArray(); // [0.5, 2]
+   * ```
+   */
   rsqrt(...extra: never[]): Tensor {
     return elementwise.rsqrt(this, ...extra);
   }
+  /**
+   * x * x, elementwise.
+   *
+   * PyTorch: `torch.Tensor.square`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([-3, 2]).square().toArray(); // [9, 4]
+   * ```
+   */
   square(...extra: never[]): Tensor {
     return elementwise.square(this, ...extra);
   }
+  /**
+   * 1 / x, elementwise.
+   *
+   * PyTorch: `torch.Tensor.reciprocal`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([2, -4]).reciprocal().toArray(); // [0.5, -0.25]
+   * ```
+   */
   reciprocal(...extra: never[]): Tensor {
     return elementwise.reciprocal(this, ...extra);
   }
+  /**
+   * -1, 0 or 1 by the sign of each element.
+   *
+   * PyTorch: `torch.Tensor.sign`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([-2, 0, 3]).sign().toArray(); // [-1, 0, 1]
+   * ```
+   */
   sign(...extra: never[]): Tensor {
     return elementwise.sign(this, ...extra);
   }
+  /**
+   * Rounds down to an integer value, elementwise.
+   *
+   * PyTorch: `torch.Tensor.floor`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([1.5, -1.5]).floor().toArray(); // [1, -2]
+   * ```
+   */
   floor(...extra: never[]): Tensor {
     return elementwise.floor(this, ...extra);
   }
+  /**
+   * Rounds up to an integer value, elementwise.
+   *
+   * PyTorch: `torch.Tensor.ceil`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([1.5, -1.5]).ceil().toArray(); // [2, -1]
+   * ```
+   */
   ceil(...extra: never[]): Tensor {
     return elementwise.ceil(this, ...extra);
   }
+  /**
+   * Rounds half to even, elementwise; `{ decimals }` rounds to that many decimal places.
+   *
+   * PyTorch: `torch.Tensor.round`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([0.5, 1.5, 2.567]).round().toArray(); // [0, 2, 3]
+   * wg.tensor([2.567]).round({ decimals: 2 }).toArray(); // [2.57]
+   * ```
+   */
   round(opts?: { decimals?: number }, ...extra: never[]): Tensor {
     return elementwise.round(this, opts, ...extra);
   }
+  /**
+   * Rounds toward zero, elementwise.
+   *
+   * PyTorch: `torch.Tensor.trunc`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([1.7, -1.7]).trunc().toArray(); // [1, -1]
+   * ```
+   */
   trunc(...extra: never[]): Tensor {
     return elementwise.trunc(this, ...extra);
   }
+  /**
+   * The fractional part, x - trunc(x), elementwise.
+   *
+   * PyTorch: `torch.Tensor.frac`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([1.25, -1.25]).frac().toArray(); // [0.25, -0.25]
+   * ```
+   */
   frac(...extra: never[]): Tensor {
     return elementwise.frac(this, ...extra);
   }
-  /** base ** this, for a number base (Python's `base ** t`). */
+  /**
+   * `base` raised to this tensor, elementwise, for a number base (Python's `base ** t`).
+   *
+   * PyTorch: `torch.Tensor.__rpow__`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([0, 1, 3]).rpow(2).toArray(); // [1, 2, 8]
+   * ```
+   */
   rpow(base: number, ...extra: never[]): Tensor {
     return powOps.rpow(this, base, ...extra);
   }
+  /**
+   * The angle of the point (other, this), atan2(this, other), elementwise with broadcasting.
+   *
+   * PyTorch: `torch.Tensor.atan2`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([1, 0]).atan2(wg.tensor([0, 1])).toArray(); // [1.5708, 0]
+   * ```
+   */
   atan2(other: Tensor, ...extra: never[]): Tensor {
     return powOps.atan2(this, other, ...extra);
   }
+  /**
+   * Linear interpolation toward `end`: this + weight * (end - this).
+   *
+   * PyTorch: `torch.Tensor.lerp`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([0, 10]).lerp(wg.tensor([10, 20]), 0.5).toArray(); // [5, 15]
+   * ```
+   */
   lerp(end: Tensor, weight: TensorOrScalar, ...extra: never[]): Tensor {
     return powOps.lerp(this, end, weight, ...extra);
   }
+  /**
+   * log(sum(exp(x))) over `dim`, computed stably; `keepdim` keeps the reduced dims.
+   *
+   * PyTorch: `torch.Tensor.logsumexp`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([0, 0]).logsumexp(0).item(); // 0.69315
+   * ```
+   */
   logsumexp(
     ...args: Parameters<typeof stats.logsumexp> extends [Tensor, ...infer R] ? R : never
   ): Tensor {
     return stats.logsumexp(this, ...args);
   }
+  /**
+   * The cumulative sum along `dim`.
+   *
+   * PyTorch: `torch.Tensor.cumsum`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([1, 2, 3]).cumsum(0).toArray(); // [1, 3, 6]
+   * ```
+   */
   cumsum(...args: Parameters<typeof scan.cumsum> extends [Tensor, ...infer R] ? R : never): Tensor {
     return scan.cumsum(this, ...args);
   }
+  /**
+   * The cumulative product along `dim`.
+   *
+   * PyTorch: `torch.Tensor.cumprod`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([1, 2, 3]).cumprod(0).toArray(); // [1, 2, 6]
+   * ```
+   */
   cumprod(
     ...args: Parameters<typeof scan.cumprod> extends [Tensor, ...infer R] ? R : never
   ): Tensor {
     return scan.cumprod(this, ...args);
   }
+  /**
+   * The product of all elements, or along `dim` (`keepdim` keeps it as size 1).
+   *
+   * PyTorch: `torch.Tensor.prod`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([[1, 2], [3, 4]]).prod(1).toArray(); // [2, 12]
+   * ```
+   */
   prod(...args: Parameters<typeof scan.prod> extends [Tensor, ...infer R] ? R : never): Tensor {
     return scan.prod(this, ...args);
   }
+  /**
+   * The variance over `dim` (all when omitted), with Bessel's correction unless
+   * `{ correction: 0 }` (or `unbiased: false`).
+   *
+   * PyTorch: `torch.Tensor.var`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([1, 2, 3, 4]).var().item(); // 1.66667
+   * wg.tensor([1, 2, 3, 4]).var(0, { correction: 0 }).item(); // 1.25
+   * ```
+   */
   var(...args: stats.VarArgs): Tensor {
     return stats.variance(this, ...args);
   }
+  /**
+   * The standard deviation over `dim` (all when omitted), with Bessel's correction unless
+   * `{ correction: 0 }` (or `unbiased: false`).
+   *
+   * PyTorch: `torch.Tensor.std`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([1, 2, 3, 4]).std().item(); // 1.29099
+   * ```
+   */
   std(...args: stats.VarArgs): Tensor {
     return stats.std(this, ...args);
   }
+  /**
+   * The p-norm (2 by default, "fro" for Frobenius) over `dim` or all elements.
+   *
+   * PyTorch: `torch.Tensor.norm`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([3, 4]).norm().item(); // 5
+   * wg.tensor([3, -4]).norm(1).item(); // 7
+   * ```
+   */
   norm(...args: Parameters<typeof stats.norm> extends [Tensor, ...infer R] ? R : never): Tensor {
     return stats.norm(this, ...args);
   }
+  /**
+   * The product of two matrices (2-d only, no broadcasting).
+   *
+   * PyTorch: `torch.Tensor.mm`.
+   *
+   * @example
+   * ```ts
+   * wg.ones(2, 3).mm(wg.ones(3, 4)).shape; // [2, 4]
+   * ```
+   */
   mm(other: Tensor, ...extra: never[]): Tensor {
     return products.mm(this, other, ...extra);
   }
+  /**
+   * The batched matrix product of [B, n, m] and [B, m, p] tensors.
+   *
+   * PyTorch: `torch.Tensor.bmm`.
+   *
+   * @example
+   * ```ts
+   * wg.ones(5, 2, 3).bmm(wg.ones(5, 3, 4)).shape; // [5, 2, 4]
+   * ```
+   */
   bmm(other: Tensor, ...extra: never[]): Tensor {
     return products.bmm(this, other, ...extra);
   }
+  /**
+   * The product of a matrix and a vector.
+   *
+   * PyTorch: `torch.Tensor.mv`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([[1, 2], [3, 4]]).mv(wg.tensor([1, 0])).toArray(); // [1, 3]
+   * ```
+   */
   mv(vec: Tensor, ...extra: never[]): Tensor {
     return products.mv(this, vec, ...extra);
   }
+  /**
+   * The dot product of two 1-d tensors (a 0-d tensor).
+   *
+   * PyTorch: `torch.Tensor.dot`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([1, 2, 3]).dot(wg.tensor([4, 5, 6])).item(); // 32
+   * ```
+   */
   dot(other: Tensor, ...extra: never[]): Tensor {
     return products.dot(this, other, ...extra);
   }
+  /**
+   * The outer product of two 1-d tensors.
+   *
+   * PyTorch: `torch.Tensor.outer`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([1, 2]).outer(wg.tensor([1, 10])).toArray(); // [[1, 10], [2, 20]]
+   * ```
+   */
   outer(other: Tensor, ...extra: never[]): Tensor {
     return products.outer(this, other, ...extra);
   }
+  /** In-place version of {@link Tensor.sin}. */
   sin_(): this {
     return inplaceMath.sin_(this) as this;
   }
+  /** In-place version of {@link Tensor.cos}. */
   cos_(): this {
     return inplaceMath.cos_(this) as this;
   }
+  /** In-place version of {@link Tensor.erf}. */
   erf_(): this {
     return inplaceMath.erf_(this) as this;
   }
+  /** In-place version of {@link Tensor.log1p}. */
   log1p_(): this {
     return inplaceMath.log1p_(this) as this;
   }
+  /** In-place version of {@link Tensor.expm1}. */
   expm1_(): this {
     return inplaceMath.expm1_(this) as this;
   }
+  /** In-place version of {@link Tensor.rsqrt}. */
   rsqrt_(): this {
     return inplaceMath.rsqrt_(this) as this;
   }
+  /** In-place version of {@link Tensor.square}. */
   square_(): this {
     return inplaceMath.square_(this) as this;
   }
+  /** In-place version of {@link Tensor.reciprocal}. */
   reciprocal_(): this {
     return inplaceMath.reciprocal_(this) as this;
   }
+  /** In-place version of {@link Tensor.sign}. */
   sign_(): this {
     return inplaceMath.sign_(this) as this;
   }
+  /** In-place version of {@link Tensor.floor}. */
   floor_(): this {
     return inplaceMath.floor_(this) as this;
   }
+  /** In-place version of {@link Tensor.ceil}. */
   ceil_(): this {
     return inplaceMath.ceil_(this) as this;
   }
+  /** In-place version of {@link Tensor.round} (half to even, no `decimals`). */
   round_(): this {
     return inplaceMath.round_(this) as this;
   }
+  /** In-place version of {@link Tensor.trunc}. */
   trunc_(): this {
     return inplaceMath.trunc_(this) as this;
   }
+  /** In-place version of {@link Tensor.frac}. */
   frac_(): this {
     return inplaceMath.frac_(this) as this;
   }
+  /** In-place version of {@link Tensor.atan2}. */
   atan2_(other: Tensor): this {
     return inplaceMath.atan2_(this, other) as this;
   }
+  /** In-place version of {@link Tensor.lerp}. */
   lerp_(end: Tensor, weight: TensorOrScalar): this {
     return inplaceMath.lerp_(this, end, weight) as this;
   }
+  /** In-place version of {@link Tensor.cumsum}. */
   cumsum_(dim: number): this {
     return inplaceMath.cumsum_(this, dim) as this;
   }
+  /** In-place version of {@link Tensor.cumprod}. */
   cumprod_(dim: number): this {
     return inplaceMath.cumprod_(this, dim) as this;
   }
-  /** Category indices drawn from this tensor's weights (torch.multinomial). */
+  /**
+   * Draws `numSamples` category indices (int32) from this tensor's rows of non-negative weights,
+   * without replacement unless `replacement` is true.
+   *
+   * PyTorch: `torch.Tensor.multinomial`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([0, 1, 0]).multinomial(2, { replacement: true }).toArray(); // [1, 1]
+   * ```
+   */
   multinomial(
     numSamples: number,
     ...rest: Args<[replacement: boolean], { replacement?: boolean }>

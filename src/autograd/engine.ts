@@ -158,7 +158,12 @@ function topoOrder(root: Vertex): Vertex[] {
   return order;
 }
 
+/** Options of {@link Tensor.backward}. */
 export interface BackwardOptions {
+  /**
+   * Keep the graph's saved tensors so that backward can run through it again (default false;
+   * PyTorch's `retain_graph`).
+   */
   retainGraph?: boolean;
 }
 

@@ -25,7 +25,9 @@ export type Labels = Int32Array | Tensor;
 
 /** Inputs with labels: `x` [N, ...] and `y` [N, ...] (an Int32Array holds N class indices). */
 export interface LabeledDataset<Y extends Labels = Labels> {
+  /** The inputs; the first dimension indexes the samples. */
   x: Tensor;
+  /** The labels: an Int32Array, or a tensor with the same first dimension as `x`. */
   y: Y;
 }
 
@@ -137,12 +139,24 @@ function gatherLabels(y: Int32Array, order: Int32Array, start: number, end: numb
 export class DataLoader<D extends DataLoaderSource = DataLoaderSource>
   implements Iterable<BatchOf<D>>
 {
+  /** Samples per batch (PyTorch's `batch_size`). */
   readonly batchSize: number;
+  /** Whether each epoch draws a new random order. */
   readonly shuffle: boolean;
+  /** Whether a last batch smaller than batchSize is dropped (PyTorch's `drop_last`). */
   readonly dropLast: boolean;
+  /**
+   * The function that makes a batch from a Dataset's samples (null: the default stacking; PyTorch's
+   * `collate_fn`).
+   */
   readonly collateFn: ((samples: unknown[]) => unknown) | null;
 
-  /** `DataLoader(dataset, batchSize?, shuffle?)`, or `{ batchSize, shuffle, dropLast }`. */
+  /**
+   * `DataLoader(dataset, batchSize?, shuffle?)`, or `{ batchSize, shuffle, dropLast }`.
+   *
+   * @param dataset The samples: a tensor, tensors with the same first dimension, `{ x, y }`, or
+   * a Dataset.
+   */
   constructor(
     readonly dataset: D,
     ...rest: Args<[batchSize: number, shuffle: boolean], DataLoaderOptions>
@@ -172,19 +186,48 @@ export class DataLoader<D extends DataLoaderSource = DataLoaderSource>
     }
   }
 
-  /** The number of samples (the dataset's first dimension). */
+  /**
+   * The number of samples (the dataset's first dimension, or a Dataset's length).
+   *
+   * PyTorch: `len(loader.dataset)`.
+   *
+   * @example
+   * ```ts
+   * new wg.data.DataLoader(wg.zeros(10, 3), { batchSize: 4 }).numSamples; // 10
+   * ```
+   */
   get numSamples(): number {
     const d = this.dataset;
     return d instanceof Dataset ? d.length : partsOf(d).samples;
   }
 
-  /** The number of batches one epoch yields (PyTorch's `len(loader)`). */
+  /**
+   * The number of batches one epoch yields.
+   *
+   * PyTorch: `len(loader)`.
+   *
+   * @example
+   * ```ts
+   * new wg.data.DataLoader(wg.zeros(10, 3), { batchSize: 4 }).length; // 3
+   * new wg.data.DataLoader(wg.zeros(10, 3), { batchSize: 4, dropLast: true }).length; // 2
+   * ```
+   */
   get length(): number {
     const n = this.numSamples;
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
-  /** One epoch of batches; with shuffle, each call draws a new permutation. */
+  /**
+   * One epoch of batches; with shuffle, each call draws a new permutation.
+   *
+   * PyTorch: `iter(loader)`.
+   *
+   * @example
+   * ```ts
+   * const loader = new wg.data.DataLoader([wg.randn(10, 3), wg.randn(10, 1)], { batchSize: 4 });
+   * for (const [xb, yb] of loader) xb.shape[0]; // 4, 4, then 2
+   * ```
+   */
   *[Symbol.iterator](): Iterator<BatchOf<D>> {
     const d = this.dataset;
     if (d instanceof Dataset) {

@@ -20,14 +20,41 @@ import { gatherRows } from "./rows.js";
  *
  * @example
  * ```ts
- * class Squares extends wg.data.Dataset { get length() { return 10; } get(i) { return [wg.tensor([i]), wg.tensor([i * i])]; } }
+ * class Squares extends wg.data.Dataset<wg.Tensor[]> {
+ *   get length() {
+ *     return 10;
+ *   }
+ *   getItem(i: number) {
+ *     return [wg.tensor([i]), wg.tensor([i * i])];
+ *   }
+ * }
+ * new Squares().getItem(3)[1].item(); // 9
  * ```
  */
 export abstract class Dataset<T = unknown> {
-  /** The number of samples (PyTorch's `__len__`). */
+  /**
+   * The number of samples.
+   *
+   * PyTorch: `torch.utils.data.Dataset.__len__`.
+   *
+   * @example
+   * ```ts
+   * new wg.data.TensorDataset(wg.zeros(5, 2), wg.zeros(5)).length; // 5
+   * ```
+   */
   abstract get length(): number;
 
-  /** Sample `index`, 0 <= index < length (PyTorch's `__getitem__`). */
+  /**
+   * Sample `index`, 0 <= index < length.
+   *
+   * PyTorch: `torch.utils.data.Dataset.__getitem__`.
+   *
+   * @example
+   * ```ts
+   * const ds = new wg.data.TensorDataset(wg.tensor([[1, 2], [3, 4]]), wg.tensor([0, 1]));
+   * ds.getItem(1).map((t) => t.toArray()); // [[3, 4], 1]
+   * ```
+   */
   abstract getItem(index: number): T;
 }
 
@@ -45,6 +72,7 @@ function checkIndex(op: string, index: number, length: number): number {
  * ```
  */
 export class TensorDataset extends Dataset<Tensor[]> {
+  /** The tensors, all with the same first dimension (PyTorch's `tensors`). */
   readonly tensors: readonly Tensor[];
 
   constructor(...tensors: Tensor[]) {
@@ -87,9 +115,11 @@ export class TensorDataset extends Dataset<Tensor[]> {
  * ```
  */
 export class Subset<T = unknown> extends Dataset<T> {
+  /** The positions in `dataset` this subset holds, in order. */
   readonly indices: Int32Array;
 
   constructor(
+    /** The dataset the samples come from. */
     readonly dataset: Dataset<T>,
     indices: ArrayLike<number>,
   ) {

@@ -36,6 +36,7 @@ function inplaceOf(op: string, v: unknown): boolean {
  * ```
  */
 export class SiLU extends Module {
+  /** Whether forward overwrites its input (PyTorch's `inplace`). */
   readonly inplace: boolean;
   constructor(...rest: Args<[inplace: boolean], InplaceOptions>) {
     super();
@@ -44,6 +45,7 @@ export class SiLU extends Module {
   override extraRepr(): string {
     return this.inplace ? "inplace=True" : "";
   }
+  /** x * sigmoid(x), elementwise. */
   forward(x: Tensor): Tensor {
     return silu(x, this.inplace);
   }
@@ -60,6 +62,7 @@ export class SiLU extends Module {
  * ```
  */
 export class Mish extends Module {
+  /** Whether forward overwrites its input (PyTorch's `inplace`). */
   readonly inplace: boolean;
   constructor(...rest: Args<[inplace: boolean], InplaceOptions>) {
     super();
@@ -68,6 +71,7 @@ export class Mish extends Module {
   override extraRepr(): string {
     return this.inplace ? "inplace=True" : "";
   }
+  /** x * tanh(softplus(x)), elementwise. */
   forward(x: Tensor): Tensor {
     return mish(x, this.inplace);
   }
@@ -84,6 +88,7 @@ export class Mish extends Module {
  * ```
  */
 export class ReLU6 extends Module {
+  /** Whether forward overwrites its input (PyTorch's `inplace`). */
   readonly inplace: boolean;
   constructor(...rest: Args<[inplace: boolean], InplaceOptions>) {
     super();
@@ -92,6 +97,7 @@ export class ReLU6 extends Module {
   override extraRepr(): string {
     return this.inplace ? "inplace=True" : "";
   }
+  /** min(max(x, 0), 6), elementwise. */
   forward(x: Tensor): Tensor {
     return relu6(x, this.inplace);
   }
@@ -108,7 +114,9 @@ export class ReLU6 extends Module {
  * ```
  */
 export class LeakyReLU extends Module {
+  /** The slope for negative inputs (default 0.01; PyTorch's `negative_slope`). */
   readonly negativeSlope: number;
+  /** Whether forward overwrites its input (PyTorch's `inplace`). */
   readonly inplace: boolean;
   constructor(
     ...rest: Args<
@@ -126,6 +134,7 @@ export class LeakyReLU extends Module {
   override extraRepr(): string {
     return `negative_slope=${pyFloat(this.negativeSlope)}${this.inplace ? ", inplace=True" : ""}`;
   }
+  /** x for x >= 0, negativeSlope * x below, elementwise. */
   forward(x: Tensor): Tensor {
     return leakyRelu(x, this.negativeSlope, this.inplace);
   }
@@ -142,7 +151,9 @@ export class LeakyReLU extends Module {
  * ```
  */
 export class ELU extends Module {
+  /** The value approached for large negative inputs, alpha * (e^x - 1) (default 1). */
   readonly alpha: number;
+  /** Whether forward overwrites its input (PyTorch's `inplace`). */
   readonly inplace: boolean;
   constructor(
     ...rest: Args<[alpha: number, inplace: boolean], { alpha?: number; inplace?: boolean }>
@@ -155,6 +166,7 @@ export class ELU extends Module {
   override extraRepr(): string {
     return `alpha=${pyFloat(this.alpha)}${this.inplace ? ", inplace=True" : ""}`;
   }
+  /** x for x > 0, alpha * (e^x - 1) below, elementwise. */
   forward(x: Tensor): Tensor {
     return elu(x, this.alpha, this.inplace);
   }
@@ -171,7 +183,9 @@ export class ELU extends Module {
  * ```
  */
 export class Softplus extends Module {
+  /** The sharpness: log(1 + e^(beta x)) / beta (default 1). */
   readonly beta: number;
+  /** Above beta * x > threshold the result is x itself (default 20). */
   readonly threshold: number;
   constructor(
     ...rest: Args<[beta: number, threshold: number], { beta?: number; threshold?: number }>
@@ -185,6 +199,7 @@ export class Softplus extends Module {
   override extraRepr(): string {
     return `beta=${pyNum(this.beta)}, threshold=${pyNum(this.threshold)}`;
   }
+  /** log(1 + e^(beta x)) / beta, elementwise. */
   forward(x: Tensor): Tensor {
     return softplus(x, this.beta, this.threshold);
   }
@@ -202,8 +217,11 @@ export class Softplus extends Module {
  */
 export class Hardtanh extends Module {
   private readonly boundsGiven: boolean;
+  /** The lower clamp (default -1; PyTorch's `min_val`). */
   readonly minVal: number;
+  /** The upper clamp (default 1; PyTorch's `max_val`). */
   readonly maxVal: number;
+  /** Whether forward overwrites its input (PyTorch's `inplace`). */
   readonly inplace: boolean;
   constructor(
     ...rest: Args<
@@ -227,6 +245,7 @@ export class Hardtanh extends Module {
     const f = this.boundsGiven ? pyNum : pyFloat;
     return `min_val=${f(this.minVal)}, max_val=${f(this.maxVal)}${this.inplace ? ", inplace=True" : ""}`;
   }
+  /** `x` clamped to [minVal, maxVal]. */
   forward(x: Tensor): Tensor {
     return hardtanh(x, this.minVal, this.maxVal, this.inplace);
   }
@@ -244,6 +263,7 @@ export class Hardtanh extends Module {
  * ```
  */
 export class LogSoftmax extends Module {
+  /** The dim the log-softmax runs along. */
   readonly dim: number | null;
   constructor(...rest: Args<[dim: number | null], { dim?: number | null }>) {
     super();
@@ -253,6 +273,7 @@ export class LogSoftmax extends Module {
   override extraRepr(): string {
     return `dim=${this.dim ?? "None"}`;
   }
+  /** The log of the softmax of `x` along `dim`. */
   forward(x: Tensor): Tensor {
     tensorArg("LogSoftmax", "input", x);
     const dim = this.dim ?? (x.ndim === 0 || x.ndim === 1 || x.ndim === 3 ? 0 : 1);
@@ -274,6 +295,7 @@ export class Identity extends Module {
   constructor(..._ignored: unknown[]) {
     super();
   }
+  /** Returns `x` itself. */
   forward(x: Tensor): Tensor {
     return x;
   }

@@ -48,21 +48,45 @@ function xavierUniform(shape: number[], fanIn: number, fanOut: number): Tensor {
   return uniformRange(shape, -bound, bound);
 }
 
+/** Options of {@link MultiheadAttention}. */
 export interface MultiheadAttentionOptions {
+  /** Dropout probability on the attention weights, in training (default 0). */
   dropout?: number;
+  /** Learn biases for the input and output projections (default true). */
   bias?: boolean;
+  /** Learn a bias row appended to the keys and values (default false; PyTorch's `add_bias_kv`). */
   addBiasKv?: boolean;
+  /** Append a row of zeros to the keys and values (default false; PyTorch's `add_zero_attn`). */
   addZeroAttn?: boolean;
+  /** The features of the keys (default null: embedDim). */
   kdim?: number | null;
+  /** The features of the values (default null: embedDim). */
   vdim?: number | null;
+  /**
+   * Inputs and output are [N, L, E] instead of [L, N, E] (default false; PyTorch's `batch_first`).
+   */
   batchFirst?: boolean;
 }
 
+/** Options of {@link MultiheadAttention.forward}. */
 export interface MultiheadAttentionForwardOptions {
+  /**
+   * A mask of shape [N, S]: true (or a float added to the scores) marks keys to ignore, such as
+   * padding (default null; PyTorch's `key_padding_mask`).
+   */
   keyPaddingMask?: Tensor | null;
+  /** Also return the attention weights (default true; PyTorch's `need_weights`). */
   needWeights?: boolean;
+  /**
+   * [L, S] or [N * numHeads, L, S]: true (or a float added to the scores) masks a query-key pair
+   * (default null; PyTorch's `attn_mask`).
+   */
   attnMask?: Tensor | null;
+  /**
+   * Average the returned weights over the heads (default true; PyTorch's `average_attn_weights`).
+   */
   averageAttnWeights?: boolean;
+  /** A hint that `attnMask` is the causal mask (default false; PyTorch's `is_causal`). */
   isCausal?: boolean;
 }
 
@@ -116,23 +140,44 @@ export class MultiheadAttention extends Module<
   [Tensor, Tensor, Tensor, ...unknown[]],
   [Tensor, Tensor | null]
 > {
+  /**
+   * The packed q, k, v projection, [3 * embedDim, embedDim] (null when kdim or vdim differ from
+   * embedDim).
+   */
   in_proj_weight: Tensor | null = null;
+  /**
+   * The query projection [embedDim, embedDim] when kdim or vdim differ from embedDim (else null).
+   */
   q_proj_weight: Tensor | null = null;
+  /** The key projection [embedDim, kdim] when kdim or vdim differ from embedDim (else null). */
   k_proj_weight: Tensor | null = null;
+  /** The value projection [embedDim, vdim] when kdim or vdim differ from embedDim (else null). */
   v_proj_weight: Tensor | null = null;
+  /** The packed q, k, v projection bias, [3 * embedDim] (null without `bias`). */
   in_proj_bias: Tensor | null = null;
+  /** The learned key row, [1, 1, embedDim] (null without `addBiasKv`). */
   bias_k: Tensor | null = null;
+  /** The learned value row, [1, 1, embedDim] (null without `addBiasKv`). */
   bias_v: Tensor | null = null;
+  /** The output projection, a Linear(embedDim, embedDim). */
   out_proj: NonDynamicallyQuantizableLinear;
+  /** Dropout probability on the attention weights, in training. */
   readonly dropout: number;
+  /** The features of the keys. */
   readonly kdim: number;
+  /** The features of the values. */
   readonly vdim: number;
+  /** Whether inputs and output are [N, L, E] (PyTorch's `batch_first`). */
   readonly batchFirst: boolean;
+  /** embedDim / numHeads, the features of each head (PyTorch's `head_dim`). */
   readonly headDim: number;
+  /** Whether a zero row is appended to the keys and values (PyTorch's `add_zero_attn`). */
   readonly addZeroAttn: boolean;
 
   constructor(
+    /** The model's features E (PyTorch's `embed_dim`). */
     readonly embedDim: number,
+    /** The number of parallel heads (PyTorch's `num_heads`). */
     readonly numHeads: number,
     ...rest: unknown[]
   ) {

@@ -34,18 +34,54 @@ function index(op: string, i: number, length: number): number {
 abstract class IndexedContainer<T> extends Module<never[], never> {
   [index: number]: T;
 
+  /**
+   * The number of items.
+   *
+   * PyTorch: `len(module_list)`.
+   *
+   * @example
+   * ```ts
+   * new wg.nn.ModuleList([new wg.nn.ReLU(), new wg.nn.Tanh()]).length; // 2
+   * ```
+   */
   get length(): number {
     let n = 0;
     while (Object.hasOwn(this, n)) n++;
     return n;
   }
 
+  /**
+   * Checks an item before it is stored (a Module for ModuleList, a Tensor for ParameterList) and
+   * returns what is stored.
+   */
   protected abstract admit(op: string, item: unknown, what: string): T;
 
+  /**
+   * The item at position `i` (negative counts from the end).
+   *
+   * PyTorch: `module_list[i]`.
+   *
+   * @example
+   * ```ts
+   * const layers = new wg.nn.ModuleList([new wg.nn.Linear(4, 8), new wg.nn.Linear(8, 2)]);
+   * layers.at(-1) === layers[1]; // true
+   * ```
+   */
   at(i: number): T {
     return (this as unknown as T[])[index(`${this.constructor.name}.at`, i, this.length)];
   }
 
+  /**
+   * Adds `item` at the end; returns this container.
+   *
+   * PyTorch: `torch.nn.ModuleList.append`.
+   *
+   * @example
+   * ```ts
+   * const layers = new wg.nn.ModuleList();
+   * layers.append(new wg.nn.Linear(4, 4)).length; // 1
+   * ```
+   */
   append(item: T): this {
     (this as unknown as T[])[this.length] = this.admit(
       `${this.constructor.name}.append`,
@@ -55,6 +91,17 @@ abstract class IndexedContainer<T> extends Module<never[], never> {
     return this;
   }
 
+  /**
+   * Adds every item of `items` at the end, in order; returns this container.
+   *
+   * PyTorch: `torch.nn.ModuleList.extend`.
+   *
+   * @example
+   * ```ts
+   * const layers = new wg.nn.ModuleList();
+   * layers.extend([new wg.nn.ReLU(), new wg.nn.Tanh()]).length; // 2
+   * ```
+   */
   extend(items: Iterable<T>): this {
     if (typeof (items as Partial<Iterable<T>> | null)?.[Symbol.iterator] !== "function") {
       throw new WasmgradError(
@@ -65,7 +112,19 @@ abstract class IndexedContainer<T> extends Module<never[], never> {
     return this;
   }
 
-  /** Inserts before position `i` (PyTorch's ModuleList.insert), renumbering the rest. */
+  /**
+   * Inserts `item` before position `i` (negative counts from the end), renumbering the rest.
+   *
+   * PyTorch: `torch.nn.ModuleList.insert`.
+   *
+   * @example
+   * ```ts
+   * const layers = new wg.nn.ModuleList([new wg.nn.ReLU(), new wg.nn.Tanh()]);
+   * layers.insert(0, new wg.nn.Tanh());
+   * layers.at(0) instanceof wg.nn.Tanh; // true
+   * layers.length; // 3
+   * ```
+   */
   insert(i: number, item: T): this {
     const n = this.length;
     const at = i < 0 ? Math.max(0, i + n) : Math.min(i, n);
@@ -76,11 +135,36 @@ abstract class IndexedContainer<T> extends Module<never[], never> {
     return this;
   }
 
+  /**
+   * Iterates over the items in order: `for (const layer of layers)`.
+   *
+   * PyTorch: `iter(module_list)`.
+   *
+   * @example
+   * ```ts
+   * const layers = new wg.nn.ModuleList([new wg.nn.Linear(4, 8), new wg.nn.Linear(8, 2)]);
+   * let x = wg.randn(3, 4);
+   * for (const layer of layers) x = layer.forward(x);
+   * x.shape; // [3, 2]
+   * ```
+   */
   *[Symbol.iterator](): Iterator<T> {
     const n = this.length;
     for (let i = 0; i < n; i++) yield (this as unknown as T[])[i];
   }
 
+  /**
+   * Throws: a container has no forward of its own; call its items inside your module's forward.
+   *
+   * PyTorch: none (`torch.nn.ModuleList` has no forward either).
+   *
+   * @example
+   * ```ts
+   * const layers = new wg.nn.ModuleList([new wg.nn.Linear(4, 4), new wg.nn.Linear(4, 2)]);
+   * let x = wg.randn(3, 4);
+   * for (const layer of layers) x = layer.forward(x); // rather than layers.forward(x)
+   * ```
+   */
   forward(): never {
     throw new WasmgradError(
       `${this.constructor.name}: has no forward; iterate over it inside your module's forward`,
@@ -187,15 +271,37 @@ export class ModuleDict<M extends AnyModule = AnyModule> extends Module<never[],
     this.update(modules);
   }
 
+  /** @internal the walk reads the modules by key, in insertion order. */
   override _entries(): [string, unknown][] {
     const rest = Object.entries(this).filter(([k]) => k !== "_dict");
     return [...this._dict, ...rest];
   }
 
+  /**
+   * The number of modules.
+   *
+   * PyTorch: `len(module_dict)`.
+   *
+   * @example
+   * ```ts
+   * new wg.nn.ModuleDict({ a: new wg.nn.ReLU() }).length; // 1
+   * ```
+   */
   get length(): number {
     return this._dict.size;
   }
 
+  /**
+   * The module under `key`; throws if there is none. (Each key is also a property: `dict.encoder`.)
+   *
+   * PyTorch: `module_dict[key]`.
+   *
+   * @example
+   * ```ts
+   * const heads = new wg.nn.ModuleDict({ cls: new wg.nn.Linear(8, 3) });
+   * heads.get("cls").outFeatures; // 3
+   * ```
+   */
   get(key: string): M {
     const m = this._dict.get(key);
     if (m === undefined) {
@@ -206,6 +312,17 @@ export class ModuleDict<M extends AnyModule = AnyModule> extends Module<never[],
     return m;
   }
 
+  /**
+   * Adds or replaces the module under `key` (non-empty, without "."); returns this dict.
+   *
+   * PyTorch: `module_dict[key] = module`.
+   *
+   * @example
+   * ```ts
+   * const heads = new wg.nn.ModuleDict();
+   * heads.set("reg", new wg.nn.Linear(8, 1)).has("reg"); // true
+   * ```
+   */
   set(key: string, m: M): this {
     if (typeof key !== "string" || key === "" || key.includes(".")) {
       throw new WasmgradError(
@@ -225,11 +342,32 @@ export class ModuleDict<M extends AnyModule = AnyModule> extends Module<never[],
     return this;
   }
 
+  /**
+   * Whether a module is stored under `key`.
+   *
+   * PyTorch: `key in module_dict`.
+   *
+   * @example
+   * ```ts
+   * new wg.nn.ModuleDict({ a: new wg.nn.ReLU() }).has("b"); // false
+   * ```
+   */
   has(key: string): boolean {
     return this._dict.has(key);
   }
 
-  /** Removes and returns the module under `key` (PyTorch's `pop`). */
+  /**
+   * Removes and returns the module under `key`.
+   *
+   * PyTorch: `torch.nn.ModuleDict.pop`.
+   *
+   * @example
+   * ```ts
+   * const d = new wg.nn.ModuleDict({ a: new wg.nn.ReLU() });
+   * d.pop("a");
+   * d.length; // 0
+   * ```
+   */
   pop(key: string): M {
     const m = this.get(key);
     this._dict.delete(key);
@@ -238,6 +376,18 @@ export class ModuleDict<M extends AnyModule = AnyModule> extends Module<never[],
     return m;
   }
 
+  /**
+   * Adds or replaces every `[name, module]` of a Record, Map or iterable of pairs; returns this
+   * dict.
+   *
+   * PyTorch: `torch.nn.ModuleDict.update`.
+   *
+   * @example
+   * ```ts
+   * const d = new wg.nn.ModuleDict();
+   * d.update({ a: new wg.nn.ReLU(), b: new wg.nn.Tanh() }).keys(); // ["a", "b"]
+   * ```
+   */
   update(modules: Record<string, M> | Iterable<[string, M]>): this {
     if (modules === null || typeof modules !== "object") {
       throw new WasmgradError(
@@ -259,22 +409,74 @@ export class ModuleDict<M extends AnyModule = AnyModule> extends Module<never[],
     return this;
   }
 
+  /**
+   * The keys, in insertion order.
+   *
+   * PyTorch: `torch.nn.ModuleDict.keys`.
+   *
+   * @example
+   * ```ts
+   * new wg.nn.ModuleDict({ a: new wg.nn.ReLU(), b: new wg.nn.Tanh() }).keys(); // ["a", "b"]
+   * ```
+   */
   keys(): string[] {
     return [...this._dict.keys()];
   }
 
+  /**
+   * The modules, in insertion order.
+   *
+   * PyTorch: `torch.nn.ModuleDict.values`.
+   *
+   * @example
+   * ```ts
+   * new wg.nn.ModuleDict({ a: new wg.nn.ReLU() }).values().length; // 1
+   * ```
+   */
   values(): M[] {
     return [...this._dict.values()];
   }
 
+  /**
+   * The `[key, module]` pairs, in insertion order.
+   *
+   * PyTorch: `torch.nn.ModuleDict.items`.
+   *
+   * @example
+   * ```ts
+   * new wg.nn.ModuleDict({ a: new wg.nn.ReLU() }).items().map(([k]) => k); // ["a"]
+   * ```
+   */
   items(): [string, M][] {
     return [...this._dict];
   }
 
+  /**
+   * Iterates over the keys, as iterating a Python dict does.
+   *
+   * PyTorch: `iter(module_dict)`.
+   *
+   * @example
+   * ```ts
+   * [...new wg.nn.ModuleDict({ a: new wg.nn.ReLU(), b: new wg.nn.Tanh() })]; // ["a", "b"]
+   * ```
+   */
   [Symbol.iterator](): Iterator<string> {
     return this._dict.keys();
   }
 
+  /**
+   * Throws: a ModuleDict has no forward of its own; call its modules inside your module's
+   * forward.
+   *
+   * PyTorch: none (`torch.nn.ModuleDict` has no forward either).
+   *
+   * @example
+   * ```ts
+   * const heads = new wg.nn.ModuleDict({ a: new wg.nn.Linear(4, 2), b: new wg.nn.Linear(4, 3) });
+   * heads.get("b").forward(wg.randn(1, 4)).shape; // [1, 3]
+   * ```
+   */
   forward(): never {
     throw new WasmgradError(
       "ModuleDict: has no forward; call its modules inside your module's forward",

@@ -12,7 +12,9 @@ import { type Args, args, bool, num, oneOf, size, tensorArg } from "../validate.
 import { buffer, Module, parameter } from "./module.js";
 import { pyBool, pyFloat, pyPair, pyTuple } from "./repr.js";
 
+/** Options of {@link Conv2d}. */
 export interface Conv2dLayerOptions extends Conv2dOptions {
+  /** Learn an additive bias per output channel (default true). */
   bias?: boolean;
   /** Only "zeros" (PyTorch's default) is supported. */
   paddingMode?: "zeros";
@@ -31,15 +33,24 @@ export interface Conv2dLayerOptions extends Conv2dOptions {
  * ```
  */
 export class Conv2d extends Module {
+  /** The learnable kernels, [outChannels, inChannels / groups, kH, kW]. */
   weight: Tensor;
+  /** The learnable bias, [outChannels] (null when made with `bias: false`). */
   bias: Tensor | null;
+  /** The kernel's [height, width] (PyTorch's `kernel_size`). */
   readonly kernelSize: [number, number];
+  /** The step of the kernel, [sH, sW]. */
   readonly stride: [number, number];
+  /** Zero padding on each side, [pH, pW], or "valid" or "same". */
   readonly padding: [number, number] | "valid" | "same";
+  /** The spacing between kernel elements, [dH, dW]. */
   readonly dilation: [number, number];
+  /** The number of independent channel groups. */
   readonly groups: number;
 
+  /** The channels of the input (PyTorch's `in_channels`). */
   readonly inChannels: number;
+  /** The channels of the output (PyTorch's `out_channels`). */
   readonly outChannels: number;
 
   /**
@@ -108,6 +119,7 @@ export class Conv2d extends Module {
     }
   }
 
+  /** The convolution of `x` ([N, inChannels, H, W], or unbatched [inChannels, H, W]). */
   forward(x: Tensor): Tensor {
     tensorArg("Conv2d", "input", x);
     const c = x.ndim >= 3 ? x.shape[x.ndim - 3] : -1;
@@ -153,8 +165,10 @@ function given<T extends object>(o: T): T {
  * ```
  */
 export class MaxPool2d extends Module {
+  /** The stride, padding, dilation and ceilMode given to the constructor. */
   readonly options: MaxPool2dOptions;
   constructor(
+    /** The window's [height, width], or one number for both (PyTorch's `kernel_size`). */
     readonly kernelSize: Pair,
     ...rest: Args<
       [stride: Pair | null, padding: Pair, dilation: Pair, returnIndices: false, ceilMode: boolean],
@@ -173,6 +187,7 @@ export class MaxPool2d extends Module {
     pair(op, "dilation", a.dilation ?? 1, 1);
     bool(op, "ceilMode", a.ceilMode ?? false);
   }
+  /** The window maxima of `x` ([N, C, H, W] or [C, H, W]). */
   forward(x: Tensor): Tensor {
     return maxPool2d(tensorArg("MaxPool2d", "input", x), this.kernelSize, this.options);
   }
@@ -193,8 +208,12 @@ export class MaxPool2d extends Module {
  * ```
  */
 export class AvgPool2d extends Module {
+  /**
+   * The stride, padding, ceilMode, countIncludePad and divisorOverride given to the constructor.
+   */
   readonly options: AvgPool2dOptions;
   constructor(
+    /** The window's [height, width], or one number for both (PyTorch's `kernel_size`). */
     readonly kernelSize: Pair,
     ...rest: Args<
       [
@@ -224,6 +243,7 @@ export class AvgPool2d extends Module {
     bool(op, "countIncludePad", a.countIncludePad ?? true);
     if (a.divisorOverride != null) size(op, "divisorOverride", a.divisorOverride, 1);
   }
+  /** The window means of `x` ([N, C, H, W] or [C, H, W]). */
   forward(x: Tensor): Tensor {
     return avgPool2d(tensorArg("AvgPool2d", "input", x), this.kernelSize, this.options);
   }
@@ -244,6 +264,7 @@ export class AvgPool2d extends Module {
  * ```
  */
 export class Dropout extends Module {
+  /** The probability of zeroing an element (default 0.5). */
   readonly p: number;
   /** Whether forward writes into its input (PyTorch's rules for in-place ops). */
   readonly inplace: boolean;
@@ -254,6 +275,10 @@ export class Dropout extends Module {
     this.p = num("Dropout", "probability p", a.p ?? 0.5, { min: 0, max: 1 });
     this.inplace = bool("Dropout", "inplace", a.inplace ?? false);
   }
+  /**
+   * In training mode zeroes each element with probability p and scales the rest by 1 / (1 - p);
+   * in eval mode returns `x`.
+   */
   forward(x: Tensor): Tensor {
     return dropout(tensorArg("Dropout", "input", x), this.p, this.training, this.inplace);
   }
@@ -262,11 +287,15 @@ export class Dropout extends Module {
   }
 }
 
+/** Options of {@link BatchNorm1d} and {@link BatchNorm2d}. */
 export interface BatchNormLayerOptions {
+  /** Added to the variance for stability (default 1e-5). */
   eps?: number;
   /** Weight of the newest batch in the running statistics; null: a cumulative average. */
   momentum?: number | null;
+  /** Learn a per-channel scale and shift (default true). */
   affine?: boolean;
+  /** Keep running statistics for eval mode (default true; PyTorch's `track_running_stats`). */
   trackRunningStats?: boolean;
 }
 
@@ -276,20 +305,38 @@ export interface BatchNormLayerOptions {
  * (a float32 scalar here, since every wasmgrad tensor is float32).
  */
 abstract class BatchNorm extends Module {
+  /** The learnable per-channel scale gamma, [numFeatures] (null unless `affine`). */
   weight: Tensor | null;
+  /** The learnable per-channel shift beta, [numFeatures] (null unless `affine`). */
   bias: Tensor | null;
+  /** The running mean, a buffer [numFeatures] (null unless `trackRunningStats`). */
   running_mean: Tensor | null;
+  /** The running variance, a buffer [numFeatures] (null unless `trackRunningStats`). */
   running_var: Tensor | null;
+  /** The number of training batches seen, a 0-d buffer (null unless `trackRunningStats`). */
   num_batches_tracked: Tensor | null;
+  /** Added to the variance for stability (default 1e-5). */
   readonly eps: number;
+  /**
+   * The weight of the newest batch in the running statistics (default 0.1; null: a cumulative
+   * average).
+   */
   readonly momentum: number | null;
+  /** Whether the layer learns a per-channel scale and shift (default true). */
   readonly affine: boolean;
+  /**
+   * Whether running statistics are kept for eval mode (default true; PyTorch's
+   * `track_running_stats`).
+   */
   readonly trackRunningStats: boolean;
 
+  /** Whether `x` has a rank this layer accepts. */
   protected abstract checkInput(x: Tensor): boolean;
 
   constructor(
+    /** The layer's name, for error messages. */
     protected readonly layer: string,
+    /** The number of channels C (PyTorch's `num_features`). */
     readonly numFeatures: number,
     rest: readonly unknown[],
   ) {
@@ -309,6 +356,10 @@ abstract class BatchNorm extends Module {
     this.num_batches_tracked = track ? buffer(zeros([])) : null;
   }
 
+  /**
+   * Normalises each channel of `x`: with the batch statistics in training (updating the running
+   * ones), with the running statistics in eval mode; then scales and shifts.
+   */
   forward(x: Tensor): Tensor {
     tensorArg(this.layer, "input", x);
     if (!this.checkInput(x) || x.shape[1] !== this.numFeatures) {
@@ -361,6 +412,7 @@ export class BatchNorm2d extends BatchNorm {
   constructor(numFeatures: number, ...rest: BatchNormArgs) {
     super("BatchNorm2d", numFeatures, rest);
   }
+  /** Whether `x` is 4-D, [N, C, H, W]. */
   protected checkInput(x: Tensor): boolean {
     return x.ndim === 4;
   }
@@ -380,6 +432,7 @@ export class BatchNorm1d extends BatchNorm {
   constructor(numFeatures: number, ...rest: BatchNormArgs) {
     super("BatchNorm1d", numFeatures, rest);
   }
+  /** Whether `x` is [N, C] or [N, C, L]. */
   protected checkInput(x: Tensor): boolean {
     return x.ndim === 2 || x.ndim === 3;
   }

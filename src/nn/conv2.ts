@@ -53,12 +53,22 @@ const one = (op: string, name: string, v: unknown, min: number): number => {
   return pair(op, name, x as Pair, min)[0];
 };
 
+/** Options of {@link Conv1d}. */
 export interface Conv1dLayerOptions {
+  /** The step of the kernel (default 1). */
   stride?: One;
+  /**
+   * Zero padding on each side, or "valid" (none) or "same" (output length = input length)
+   * (default 0).
+   */
   padding?: One | "valid" | "same";
+  /** The spacing between kernel elements (default 1). */
   dilation?: One;
+  /** Split input and output channels into this many independent groups (default 1). */
   groups?: number;
+  /** Learn an additive bias per output channel (default true). */
   bias?: boolean;
+  /** Only "zeros" (the default) is supported (PyTorch's `padding_mode`). */
   paddingMode?: "zeros";
 }
 
@@ -73,14 +83,23 @@ export interface Conv1dLayerOptions {
  * ```
  */
 export class Conv1d extends Module {
+  /** The learnable kernels, [outChannels, inChannels / groups, kernelSize]. */
   weight: Tensor;
+  /** The learnable bias, [outChannels] (null when made with `bias: false`). */
   bias: Tensor | null;
+  /** The channels of the input (PyTorch's `in_channels`). */
   readonly inChannels: number;
+  /** The channels of the output (PyTorch's `out_channels`). */
   readonly outChannels: number;
+  /** The kernel's length, as [k] (PyTorch's `kernel_size`). */
   readonly kernelSize: [number];
+  /** The step of the kernel, as [s]. */
   readonly stride: [number];
+  /** Zero padding on each side, as [p], or "valid" or "same". */
   readonly padding: [number] | "valid" | "same";
+  /** The spacing between kernel elements, as [d]. */
   readonly dilation: [number];
+  /** The number of independent channel groups. */
   readonly groups: number;
 
   constructor(
@@ -130,6 +149,7 @@ export class Conv1d extends Module {
     if (this.bias === null) s += ", bias=False";
     return s;
   }
+  /** The convolution of `x` ([N, inChannels, L], or unbatched [inChannels, L]). */
   forward(x: Tensor): Tensor {
     tensorArg("Conv1d", "input", x);
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 2] !== this.inChannels) {
@@ -144,13 +164,27 @@ export class Conv1d extends Module {
   }
 }
 
+/**
+ * Options of {@link ConvTranspose1d} (P = a number) and {@link ConvTranspose2d} (P = a number or
+ * [h, w]).
+ */
 export interface ConvTransposeLayerOptions<P> {
+  /** The stride of the convolution this transposes (default 1). */
   stride?: P;
+  /**
+   * `dilation * (kernel - 1) - padding` zero padding is added to each side of the input
+   * (default 0).
+   */
   padding?: P;
+  /** Extra size added to one side of the output (default 0; PyTorch's `output_padding`). */
   outputPadding?: P;
+  /** Split input and output channels into this many independent groups (default 1). */
   groups?: number;
+  /** Learn an additive bias per output channel (default true). */
   bias?: boolean;
+  /** The spacing between kernel elements (default 1). */
   dilation?: P;
+  /** Only "zeros" (the default) is supported (PyTorch's `padding_mode`). */
   paddingMode?: "zeros";
 }
 
@@ -174,8 +208,8 @@ const T_NAMES = [
 ] as const;
 
 /**
- * Transposed 2-D convolution (the gradient of Conv2d with respect to its input) over
- * [N, C, H, W]: weight [in, out / groups, kH, kW], bias [out].
+ * Transposed 2-D convolution (the gradient of Conv2d with respect to its input) over input
+ * of shape [N, C, H, W]: weight [in, out / groups, kH, kW], bias [out].
  *
  * PyTorch: `torch.nn.ConvTranspose2d`.
  *
@@ -185,15 +219,25 @@ const T_NAMES = [
  * ```
  */
 export class ConvTranspose2d extends Module {
+  /** The learnable kernels, [inChannels, outChannels / groups, kH, kW] (PyTorch's layout). */
   weight: Tensor;
+  /** The learnable bias, [outChannels] (null when made with `bias: false`). */
   bias: Tensor | null;
+  /** The channels of the input (PyTorch's `in_channels`). */
   readonly inChannels: number;
+  /** The channels of the output (PyTorch's `out_channels`). */
   readonly outChannels: number;
+  /** The kernel's [height, width] (PyTorch's `kernel_size`). */
   readonly kernelSize: [number, number];
+  /** The stride, [sH, sW]. */
   readonly stride: [number, number];
+  /** The padding, [pH, pW]. */
   readonly padding: [number, number];
+  /** Extra output size on one side, [oH, oW] (PyTorch's `output_padding`). */
   readonly outputPadding: [number, number];
+  /** The spacing between kernel elements, [dH, dW]. */
   readonly dilation: [number, number];
+  /** The number of independent channel groups. */
   readonly groups: number;
 
   constructor(
@@ -241,6 +285,7 @@ export class ConvTranspose2d extends Module {
     if (this.bias === null) s += ", bias=False";
     return s;
   }
+  /** The transposed convolution of `x` ([N, inChannels, H, W] or [inChannels, H, W]). */
   forward(x: Tensor): Tensor {
     tensorArg("ConvTranspose2d", "input", x);
     if ((x.ndim !== 3 && x.ndim !== 4) || x.shape[x.ndim - 3] !== this.inChannels) {
@@ -271,15 +316,25 @@ export class ConvTranspose2d extends Module {
  * ```
  */
 export class ConvTranspose1d extends Module {
+  /** The learnable kernels, [inChannels, outChannels / groups, kernelSize] (PyTorch's layout). */
   weight: Tensor;
+  /** The learnable bias, [outChannels] (null when made with `bias: false`). */
   bias: Tensor | null;
+  /** The channels of the input (PyTorch's `in_channels`). */
   readonly inChannels: number;
+  /** The channels of the output (PyTorch's `out_channels`). */
   readonly outChannels: number;
+  /** The kernel's length, as [k] (PyTorch's `kernel_size`). */
   readonly kernelSize: [number];
+  /** The stride, as [s]. */
   readonly stride: [number];
+  /** The padding, as [p]. */
   readonly padding: [number];
+  /** Extra output length on one side, as [o] (PyTorch's `output_padding`). */
   readonly outputPadding: [number];
+  /** The spacing between kernel elements, as [d]. */
   readonly dilation: [number];
+  /** The number of independent channel groups. */
   readonly groups: number;
 
   constructor(
@@ -325,6 +380,7 @@ export class ConvTranspose1d extends Module {
     if (this.bias === null) s += ", bias=False";
     return s;
   }
+  /** The transposed convolution of `x` ([N, inChannels, L] or [inChannels, L]). */
   forward(x: Tensor): Tensor {
     tensorArg("ConvTranspose1d", "input", x);
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[x.ndim - 2] !== this.inChannels) {

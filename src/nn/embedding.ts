@@ -9,6 +9,7 @@ import type { Tensor } from "../tensor.js";
 import { type Args, args, describe, int, size } from "../validate.js";
 import { Module, parameter } from "./module.js";
 
+/** Options of {@link Embedding}. */
 export interface EmbeddingLayerOptions {
   /** A row that stays zero (at init) and receives no gradient. Negative counts from the end. */
   paddingIdx?: number | null;
@@ -25,12 +26,18 @@ export interface EmbeddingLayerOptions {
  * ```
  */
 export class Embedding extends Module<[Indices], Tensor> {
+  /** The learnable table, [numEmbeddings, embeddingDim], initialised from N(0, 1). */
   weight: Tensor;
+  /**
+   * The row that starts at zero and receives no gradient (null: none; PyTorch's `padding_idx`).
+   */
   readonly paddingIdx: number | null;
 
   /** `Embedding(numEmbeddings, embeddingDim, paddingIdx?)`, or `{ paddingIdx }`. */
   constructor(
+    /** The number of rows of the table (PyTorch's `num_embeddings`). */
     readonly numEmbeddings: number,
+    /** The size of each row (PyTorch's `embedding_dim`). */
     readonly embeddingDim: number,
     ...rest: Args<[paddingIdx: number | null], EmbeddingLayerOptions>
   ) {
@@ -53,6 +60,10 @@ export class Embedding extends Module<[Indices], Tensor> {
     }
   }
 
+  /**
+   * The rows of `weight` at `indices` (an int32 tensor or nested number arrays): shape
+   * [...indices.shape, embeddingDim].
+   */
   forward(indices: Indices): Tensor {
     return embedding(indices, this.weight, { paddingIdx: this.paddingIdx });
   }

@@ -191,8 +191,8 @@ export const conv1d = /* @__PURE__ */ graphScoped(convTransposeOps.conv1d);
  */
 export const convTranspose1d = /* @__PURE__ */ graphScoped(convTransposeOps.convTranspose1d);
 /**
- * Transposed 2-D convolution of x [N, Cin, H, W] (or [Cin, H, W]) with weight
- * [Cin, Cout / groups, kH, kW]: PyTorch's conv_transpose2d(input, weight, bias, stride,
+ * Transposed 2-D convolution of x [N, Cin, H, W] (or [Cin, H, W]) with weight of shape
+ * [Cin, Cout / groups, kH, kW], as PyTorch's conv_transpose2d(input, weight, bias, stride,
  * padding, output_padding, groups, dilation), the last six also as options.
  *
  * PyTorch: `torch.nn.functional.conv_transpose2d`.

@@ -234,9 +234,16 @@ export function xavierNormal_(tensor: Tensor, ...rest: Args<[gain: number], { ga
  */
 export type FanMode = "fan_in" | "fan_out" | "fanIn" | "fanOut";
 
+/** Options of {@link kaimingUniform_} and {@link kaimingNormal_}. */
 export interface KaimingOptions {
+  /** The negative slope of the rectifier after this layer, for "leaky_relu" (default 0). */
   a?: number;
+  /**
+   * "fanIn" (default) preserves the variance of the forward pass, "fanOut" of the backward pass
+   * (PyTorch's "fan_in" and "fan_out").
+   */
   mode?: FanMode;
+  /** The activation after this layer, which sets the gain (default "leaky_relu"). */
   nonlinearity?: Nonlinearity;
 }
 
@@ -291,10 +298,15 @@ export function kaimingNormal_(tensor: Tensor, ...rest: KaimingArgs): Tensor {
   return fill("kaimingNormal_", tensor, () => std * normal());
 }
 
+/** Options of {@link truncNormal_}. */
 export interface TruncNormalOptions {
+  /** The mean of the normal distribution (default 0). */
   mean?: number;
+  /** The standard deviation of the normal distribution (default 1). */
   std?: number;
+  /** The lower cutoff (default -2). */
   a?: number;
+  /** The upper cutoff (default 2). */
   b?: number;
 }
 

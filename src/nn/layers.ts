@@ -12,7 +12,9 @@ import { type Args, args, bool, int, noExtra, size, tensorArg } from "../validat
 import { Module, parameter } from "./module.js";
 import { pyBool } from "./repr.js";
 
+/** Options of {@link Linear}. */
 export interface LinearOptions {
+  /** Learn an additive bias (default true). */
   bias?: boolean;
 }
 
@@ -28,9 +30,13 @@ export interface LinearOptions {
  * ```
  */
 export class Linear extends Module {
+  /** The learnable weight, [outFeatures, inFeatures]. */
   weight: Tensor;
+  /** The learnable bias, [outFeatures] (null when made with `bias: false`). */
   bias: Tensor | null;
+  /** The size of each input sample (PyTorch's `in_features`). */
   readonly inFeatures: number;
+  /** The size of each output sample (PyTorch's `out_features`). */
   readonly outFeatures: number;
 
   /** `Linear(in, out)`, `Linear(in, out, false)` or `Linear(in, out, { bias: false })`. */
@@ -55,6 +61,7 @@ export class Linear extends Module {
     }
   }
 
+  /** x · weightᵀ + bias for x of shape [..., inFeatures]; the result is [..., outFeatures]. */
   forward(x: Tensor): Tensor {
     return linear(tensorArg("Linear", "input", x), this.weight, this.bias);
   }
@@ -76,6 +83,7 @@ export class Linear extends Module {
  * ```
  */
 export class ReLU extends Module {
+  /** Whether forward overwrites its input (PyTorch's `inplace`). */
   readonly inplace: boolean;
   constructor(...rest: Args<[inplace: boolean], { inplace?: boolean }>) {
     super();
@@ -84,6 +92,7 @@ export class ReLU extends Module {
   override extraRepr(): string {
     return this.inplace ? "inplace=True" : "";
   }
+  /** max(x, 0), elementwise. */
   forward(x: Tensor): Tensor {
     const t = tensorArg("ReLU", "input", x);
     return this.inplace ? relu_(t) : relu(t);
@@ -105,6 +114,7 @@ export class Tanh extends Module {
     super();
     noExtra("Tanh", rest, 0);
   }
+  /** tanh(x), elementwise. */
   forward(x: Tensor): Tensor {
     return tanh(tensorArg("Tanh", "input", x));
   }
@@ -125,6 +135,7 @@ export class Sigmoid extends Module {
     super();
     noExtra("Sigmoid", rest, 0);
   }
+  /** 1 / (1 + e^-x), elementwise. */
   forward(x: Tensor): Tensor {
     return sigmoid(tensorArg("Sigmoid", "input", x));
   }
@@ -141,6 +152,7 @@ export class Sigmoid extends Module {
  * ```
  */
 export class Softmax extends Module {
+  /** The dim the softmax runs along. */
   readonly dim: number;
   /** `Softmax(dim)` or `Softmax({ dim })`; the dim is required (PyTorch's implicit choice is deprecated). */
   constructor(...rest: Args<[dim: number], { dim?: number }>) {
@@ -148,6 +160,7 @@ export class Softmax extends Module {
     const a = args("Softmax", rest, ["dim"]);
     this.dim = int("Softmax", "dim", a.dim);
   }
+  /** The softmax of `x` along `dim`. */
   forward(x: Tensor): Tensor {
     return softmax(tensorArg("Softmax", "input", x), this.dim);
   }
@@ -167,7 +180,9 @@ export class Softmax extends Module {
  * ```
  */
 export class Flatten extends Module {
+  /** The first dim flattened (default 1, keeping the batch dim; PyTorch's `start_dim`). */
   readonly startDim: number;
+  /** The last dim flattened (default -1; PyTorch's `end_dim`). */
   readonly endDim: number;
   constructor(
     ...rest: Args<[startDim: number, endDim: number], { startDim?: number; endDim?: number }>
@@ -177,6 +192,7 @@ export class Flatten extends Module {
     this.startDim = int("Flatten", "startDim", a.startDim ?? 1);
     this.endDim = int("Flatten", "endDim", a.endDim ?? -1);
   }
+  /** `x` with dims `startDim` to `endDim` flattened into one. */
   forward(x: Tensor): Tensor {
     return flatten(tensorArg("Flatten", "input", x), this.startDim, this.endDim);
   }
@@ -208,10 +224,31 @@ export class Sequential extends Module {
     });
   }
 
+  /**
+   * The number of modules.
+   *
+   * PyTorch: `len(sequential)`.
+   *
+   * @example
+   * ```ts
+   * new wg.nn.Sequential(new wg.nn.Linear(4, 8), new wg.nn.ReLU()).length; // 2
+   * ```
+   */
   get length(): number {
     return this._submodules().length;
   }
 
+  /**
+   * The module at position `index` (negative counts from the end); also `model[index]`.
+   *
+   * PyTorch: `sequential[index]`.
+   *
+   * @example
+   * ```ts
+   * const model = new wg.nn.Sequential(new wg.nn.Linear(4, 8), new wg.nn.ReLU());
+   * model.at(-1) instanceof wg.nn.ReLU; // true
+   * ```
+   */
   at(index: number): Module {
     int("Sequential.at", "index", index);
     const i = index < 0 ? index + this.length : index;
@@ -223,10 +260,32 @@ export class Sequential extends Module {
     return this._submodules()[i][1] as unknown as Module;
   }
 
+  /**
+   * Iterates over the modules in order.
+   *
+   * PyTorch: `iter(sequential)`.
+   *
+   * @example
+   * ```ts
+   * const model = new wg.nn.Sequential(new wg.nn.Linear(4, 8), new wg.nn.ReLU());
+   * [...model].length; // 2
+   * ```
+   */
   *[Symbol.iterator](): Iterator<Module> {
     for (const [, m] of this._submodules()) yield m as unknown as Module;
   }
 
+  /**
+   * Feeds `x` through the modules in order and returns the last one's output.
+   *
+   * PyTorch: `torch.nn.Sequential.forward`.
+   *
+   * @example
+   * ```ts
+   * const model = new wg.nn.Sequential(new wg.nn.Linear(4, 8), new wg.nn.ReLU(), new wg.nn.Linear(8, 2));
+   * model.forward(wg.randn(5, 4)).shape; // [5, 2]
+   * ```
+   */
   forward(x: Tensor): Tensor {
     let y = x;
     for (const [, m] of this._submodules() as unknown as [string, Module][]) y = m.forward(y);

@@ -53,11 +53,13 @@ function weightOf(op: string, name: string, v: unknown): Tensor | null {
  * ```
  */
 export class L1Loss extends Module<[Tensor, Tensor]> {
+  /** "mean" (default), "sum" or "none": how the per-element losses are reduced. */
   readonly reduction: R;
   constructor(...rest: Args<LegacyArgs, Legacy>) {
     super();
     this.reduction = reductionOf("L1Loss", args("L1Loss", rest, LEGACY)) as R;
   }
+  /** The mean (or sum) of |input - target|. */
   forward(input: Tensor, target: Tensor): Tensor {
     return l1Loss(input, target, { reduction: this.reduction });
   }
@@ -74,11 +76,13 @@ export class L1Loss extends Module<[Tensor, Tensor]> {
  * ```
  */
 export class MSELoss extends Module<[Tensor, Tensor]> {
+  /** "mean" (default), "sum" or "none": how the per-element losses are reduced. */
   readonly reduction: R;
   constructor(...rest: Args<LegacyArgs, Legacy>) {
     super();
     this.reduction = reductionOf("MSELoss", args("MSELoss", rest, LEGACY)) as R;
   }
+  /** The mean (or sum) of (input - target)². */
   forward(input: Tensor, target: Tensor): Tensor {
     return mseLoss(input, target, { reduction: this.reduction });
   }
@@ -100,8 +104,11 @@ interface WeightedLegacy extends Legacy {
  * ```
  */
 export class NLLLoss extends Module<[Tensor, ClassTargets]> {
+  /** Per-class weights [C], a buffer (null: all 1). */
   weight: Tensor | null;
+  /** Targets equal to it add no loss and no gradient (default -100; PyTorch's `ignore_index`). */
   readonly ignoreIndex: number;
+  /** "mean" (default), "sum" or "none": how the per-element losses are reduced. */
   readonly reduction: R;
   constructor(
     ...rest: Args<
@@ -122,6 +129,10 @@ export class NLLLoss extends Module<[Tensor, ClassTargets]> {
     this.ignoreIndex = a.ignoreIndex === undefined ? -100 : int(op, "ignoreIndex", a.ignoreIndex);
     this.weight = weightOf(op, "weight", a.weight);
   }
+  /**
+   * The negative log-likelihood of the class indices `target` ([N] int32) under the
+   * log-probabilities `input` ([N, C]).
+   */
   forward(input: Tensor, target: ClassTargets): Tensor {
     const { weight, ignoreIndex, reduction } = this;
     return nllLoss(input, target, { weight, ignoreIndex, reduction });
@@ -140,9 +151,16 @@ export class NLLLoss extends Module<[Tensor, ClassTargets]> {
  * ```
  */
 export class CrossEntropyLoss extends Module<[Tensor, ClassTargets]> {
+  /** Per-class weights [C], a buffer (null: all 1). */
   weight: Tensor | null;
+  /** Targets equal to it add no loss and no gradient (default -100; PyTorch's `ignore_index`). */
   readonly ignoreIndex: number;
+  /** "mean" (default), "sum" or "none": how the per-element losses are reduced. */
   readonly reduction: R;
+  /**
+   * Mixes the target with the uniform distribution: (1 - s) onehot + s / C (default 0; PyTorch's
+   * `label_smoothing`).
+   */
   readonly labelSmoothing: number;
   constructor(
     ...rest: Args<
@@ -169,6 +187,10 @@ export class CrossEntropyLoss extends Module<[Tensor, ClassTargets]> {
         : num(op, "labelSmoothing", a.labelSmoothing, { min: 0, max: 1 });
     this.weight = weightOf(op, "weight", a.weight);
   }
+  /**
+   * The cross entropy of the logits `input` ([N, C]) against class indices ([N] int32) or class
+   * probabilities ([N, C]).
+   */
   forward(input: Tensor, target: ClassTargets): Tensor {
     const { weight, ignoreIndex, reduction, labelSmoothing } = this;
     // crossEntropy refuses ignoreIndex with probability targets; pass it only when it matters.
@@ -191,7 +213,9 @@ export class CrossEntropyLoss extends Module<[Tensor, ClassTargets]> {
  * ```
  */
 export class BCELoss extends Module<[Tensor, Tensor]> {
+  /** Per-element weights broadcast to the input's shape, a buffer (null: all 1). */
   weight: Tensor | null;
+  /** "mean" (default), "sum" or "none": how the per-element losses are reduced. */
   readonly reduction: R;
   constructor(
     ...rest: Args<
@@ -204,6 +228,7 @@ export class BCELoss extends Module<[Tensor, Tensor]> {
     this.reduction = reductionOf("BCELoss", a) as R;
     this.weight = weightOf("BCELoss", "weight", a.weight);
   }
+  /** The binary cross entropy of probabilities `input` against targets in [0, 1]. */
   forward(input: Tensor, target: Tensor): Tensor {
     return binaryCrossEntropy(input, target, { weight: this.weight, reduction: this.reduction });
   }
@@ -220,8 +245,14 @@ export class BCELoss extends Module<[Tensor, Tensor]> {
  * ```
  */
 export class BCEWithLogitsLoss extends Module<[Tensor, Tensor]> {
+  /** Per-element weights broadcast to the input's shape, a buffer (null: all 1). */
   weight: Tensor | null;
+  /**
+   * Weight of the positive term, broadcast to the input's shape, a buffer (null: 1; PyTorch's
+   * `pos_weight`).
+   */
   pos_weight: Tensor | null;
+  /** "mean" (default), "sum" or "none": how the per-element losses are reduced. */
   readonly reduction: R;
   constructor(
     ...rest: Args<
@@ -236,6 +267,10 @@ export class BCEWithLogitsLoss extends Module<[Tensor, Tensor]> {
     this.weight = weightOf(op, "weight", a.weight);
     this.pos_weight = weightOf(op, "posWeight", a.posWeight);
   }
+  /**
+   * The binary cross entropy of sigmoid(input) against targets in [0, 1], computed stably from the
+   * logits.
+   */
   forward(input: Tensor, target: Tensor): Tensor {
     const { weight, reduction } = this;
     return binaryCrossEntropyWithLogits(input, target, {
@@ -257,7 +292,9 @@ export class BCEWithLogitsLoss extends Module<[Tensor, Tensor]> {
  * ```
  */
 export class SmoothL1Loss extends Module<[Tensor, Tensor]> {
+  /** "mean" (default), "sum" or "none": how the per-element losses are reduced. */
   readonly reduction: R;
+  /** Where the loss changes from quadratic to linear (default 1). */
   readonly beta: number;
   constructor(...rest: Args<[...legacy: LegacyArgs, beta: number], Legacy & { beta?: number }>) {
     super();
@@ -266,6 +303,10 @@ export class SmoothL1Loss extends Module<[Tensor, Tensor]> {
     this.reduction = reductionOf(op, a) as R;
     this.beta = a.beta === undefined ? 1 : num(op, "beta", a.beta, { min: 0, finite: true });
   }
+  /**
+   * The mean (or sum) of 0.5 d² / beta where |d| < beta, |d| - 0.5 beta elsewhere (d = input -
+   * target).
+   */
   forward(input: Tensor, target: Tensor): Tensor {
     return smoothL1Loss(input, target, { reduction: this.reduction, beta: this.beta });
   }
@@ -282,7 +323,9 @@ export class SmoothL1Loss extends Module<[Tensor, Tensor]> {
  * ```
  */
 export class HuberLoss extends Module<[Tensor, Tensor]> {
+  /** "mean" (default), "sum" or "none": how the per-element losses are reduced. */
   readonly reduction: R;
+  /** Where the loss changes from quadratic to linear (default 1). */
   readonly delta: number;
   constructor(...rest: Args<[reduction: R, delta: number], { reduction?: R; delta?: number }>) {
     super();
@@ -291,6 +334,10 @@ export class HuberLoss extends Module<[Tensor, Tensor]> {
     this.delta =
       a.delta === undefined ? 1 : num("HuberLoss", "delta", a.delta, { gt: 0, finite: true });
   }
+  /**
+   * The mean (or sum) of 0.5 d² where |d| < delta, delta (|d| - 0.5 delta) elsewhere (d = input -
+   * target).
+   */
   forward(input: Tensor, target: Tensor): Tensor {
     return huberLoss(input, target, { reduction: this.reduction, delta: this.delta });
   }
@@ -310,7 +357,9 @@ type KLReduction = R | "batchmean";
  * ```
  */
 export class KLDivLoss extends Module<[Tensor, Tensor]> {
+  /** "mean" (default), "batchmean", "sum" or "none": how the per-element losses are reduced. */
   readonly reduction: KLReduction;
+  /** Whether the target is given as log-probabilities (PyTorch's `log_target`). */
   readonly logTarget: boolean;
   constructor(
     ...rest: Args<
@@ -334,6 +383,7 @@ export class KLDivLoss extends Module<[Tensor, Tensor]> {
     this.reduction = reductionOf(op, a, ["mean", "sum", "none", "batchmean"]) as KLReduction;
     this.logTarget = a.logTarget === undefined ? false : bool(op, "logTarget", a.logTarget);
   }
+  /** The KL divergence of the distribution `target` from the log-probabilities `input`. */
   forward(input: Tensor, target: Tensor): Tensor {
     return klDiv(input, target, { reduction: this.reduction, logTarget: this.logTarget });
   }
@@ -352,7 +402,9 @@ type MarginArgs = [margin: number, ...legacy: LegacyArgs];
  * ```
  */
 export class CosineEmbeddingLoss extends Module<[Tensor, Tensor, Tensor]> {
+  /** The margin for dissimilar pairs (default 0). */
   readonly margin: number;
+  /** "mean" (default), "sum" or "none": how the per-element losses are reduced. */
   readonly reduction: R;
   constructor(...rest: Args<MarginArgs, Legacy & { margin?: number }>) {
     super();
@@ -361,6 +413,9 @@ export class CosineEmbeddingLoss extends Module<[Tensor, Tensor, Tensor]> {
     this.reduction = reductionOf(op, a) as R;
     this.margin = a.margin === undefined ? 0 : num(op, "margin", a.margin);
   }
+  /**
+   * 1 - cos(input1, input2) where target is 1, max(0, cos(input1, input2) - margin) where it is -1.
+   */
   forward(input1: Tensor, input2: Tensor, target: Tensor): Tensor {
     return cosineEmbeddingLoss(input1, input2, target, {
       margin: this.margin,
@@ -380,7 +435,9 @@ export class CosineEmbeddingLoss extends Module<[Tensor, Tensor, Tensor]> {
  * ```
  */
 export class MarginRankingLoss extends Module<[Tensor, Tensor, Tensor]> {
+  /** The margin (default 0). */
   readonly margin: number;
+  /** "mean" (default), "sum" or "none": how the per-element losses are reduced. */
   readonly reduction: R;
   constructor(...rest: Args<MarginArgs, Legacy & { margin?: number }>) {
     super();
@@ -389,6 +446,7 @@ export class MarginRankingLoss extends Module<[Tensor, Tensor, Tensor]> {
     this.reduction = reductionOf(op, a) as R;
     this.margin = a.margin === undefined ? 0 : num(op, "margin", a.margin);
   }
+  /** max(0, -target (input1 - input2) + margin): target 1 asks input1 to rank higher, -1 lower. */
   forward(input1: Tensor, input2: Tensor, target: Tensor): Tensor {
     return marginRankingLoss(input1, input2, target, {
       margin: this.margin,
@@ -408,10 +466,15 @@ export class MarginRankingLoss extends Module<[Tensor, Tensor, Tensor]> {
  * ```
  */
 export class TripletMarginLoss extends Module<[Tensor, Tensor, Tensor]> {
+  /** The margin (default 1). */
   readonly margin: number;
+  /** The norm degree of the distance (default 2). */
   readonly p: number;
+  /** Added to the differences before the norm, for stability (default 1e-6). */
   readonly eps: number;
+  /** Whether the distance swap is used (default false). */
   readonly swap: boolean;
+  /** "mean" (default), "sum" or "none": how the per-element losses are reduced. */
   readonly reduction: R;
   constructor(
     ...rest: Args<
@@ -428,6 +491,7 @@ export class TripletMarginLoss extends Module<[Tensor, Tensor, Tensor]> {
     this.eps = a.eps === undefined ? 1e-6 : num(op, "eps", a.eps);
     this.swap = a.swap === undefined ? false : bool(op, "swap", a.swap);
   }
+  /** max(d(anchor, positive) - d(anchor, negative) + margin, 0), d the p-norm distance. */
   forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor {
     const { margin, p, eps, swap, reduction } = this;
     return tripletMarginLoss(anchor, positive, negative, { margin, p, eps, swap, reduction });

@@ -21,7 +21,13 @@ import { moduleRepr } from "./repr.js";
  *
  * @example
  * ```ts
- * class Scale extends wg.nn.Module { constructor() { super(); this.s = wg.nn.parameter(wg.ones(1)); } }
+ * class Scale extends wg.nn.Module {
+ *   s = wg.nn.parameter(wg.ones(1));
+ *   forward(x: wg.Tensor) {
+ *     return x.mul(this.s);
+ *   }
+ * }
+ * new Scale().parameters().length; // 1
  * ```
  */
 export function parameter(t: Tensor): Tensor {
@@ -39,7 +45,13 @@ export function parameter(t: Tensor): Tensor {
  *
  * @example
  * ```ts
- * class Norm extends wg.nn.Module { constructor() { super(); this.mean = wg.nn.buffer(wg.zeros(3)); } }
+ * class Center extends wg.nn.Module {
+ *   mean = wg.nn.buffer(wg.zeros(3));
+ *   forward(x: wg.Tensor) {
+ *     return x.sub(this.mean);
+ *   }
+ * }
+ * Object.keys(new Center().stateDict()); // ["mean"]
  * ```
  */
 export function buffer(t: Tensor): Tensor {
@@ -57,11 +69,15 @@ function checkName(op: string, name: unknown): void {
   }
 }
 
+/** Options of {@link Module.loadStateDict}. */
 export interface LoadOptions {
+  /** Require the keys to match exactly (default true); shapes must match either way. */
   strict?: boolean;
 }
 
+/** Options of {@link Module.registerBuffer}. */
 export interface BufferOptions {
+  /** Include the buffer in `stateDict()` (default true). */
   persistent?: boolean;
 }
 
@@ -90,19 +106,45 @@ function hiddenContent(value: unknown): string | null {
  *
  * @example
  * ```ts
- * class MLP extends wg.nn.Module { constructor() { super(); this.fc = new wg.nn.Linear(4, 2); } forward(x) { return this.fc.forward(x).relu(); } }
+ * class MLP extends wg.nn.Module {
+ *   fc = new wg.nn.Linear(4, 2);
+ *   forward(x: wg.Tensor) {
+ *     return this.fc.forward(x).relu();
+ *   }
+ * }
+ * new MLP().forward(wg.randn(3, 4)).shape; // [3, 2]
  * ```
  */
 export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
-  /** Training mode (dropout, batch norm) versus evaluation mode. */
+  /**
+   * Training mode (dropout, batch norm use batch statistics) versus evaluation mode; set by
+   * `train()` and `eval()`.
+   *
+   * PyTorch: `torch.nn.Module.training`.
+   *
+   * @example
+   * ```ts
+   * new wg.nn.Dropout(0.5).eval().training; // false
+   * ```
+   */
   training = true;
 
+  /**
+   * Computes the module's output. Call it directly: `model.forward(x)` is PyTorch's `model(x)`.
+   *
+   * PyTorch: `torch.nn.Module.forward`.
+   *
+   * @example
+   * ```ts
+   * new wg.nn.Linear(4, 2).forward(wg.randn(3, 4)).shape; // [3, 2]
+   * ```
+   */
   abstract forward(...inputs: In): Out;
 
   /**
-   * The properties the walk reads, in assignment order (containers override this). Throws for a
-   * plain Array, Map or Set holding modules or parameters: PyTorch would not see them either,
-   * and silently training nothing is worse than an error.
+   * @internal the properties the walk reads, in assignment order (containers override this).
+   * Throws for a plain Array, Map or Set holding modules or parameters: PyTorch would not see
+   * them either, and silently training nothing is worse than an error.
    */
   _entries(): [string, unknown][] {
     const entries = Object.entries(this);
@@ -121,8 +163,9 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   }
 
   /**
-   * Every submodule attribute with its name, repeats included (PyTorch's `_modules`): what
-   * `Sequential` runs and what `stateDict` walks. A module assigned twice appears twice.
+   * @internal every submodule attribute with its name, repeats included (PyTorch's
+   * `_modules`): what `Sequential` runs and what `stateDict` walks. A module assigned twice
+   * appears twice.
    */
   _submodules(): [string, AnyModule][] {
     const out: [string, AnyModule][] = [];
@@ -132,17 +175,47 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     return out;
   }
 
-  /** Direct submodules with their attribute names, each module once (first name wins). */
+  /**
+   * Direct submodules with their attribute names, each module once (first name wins).
+   *
+   * PyTorch: `torch.nn.Module.named_children`.
+   *
+   * @example
+   * ```ts
+   * const model = new wg.nn.Sequential(new wg.nn.Linear(4, 8), new wg.nn.ReLU());
+   * model.namedChildren().map(([name]) => name); // ["0", "1"]
+   * ```
+   */
   namedChildren(): [string, AnyModule][] {
     const seen = new Set<AnyModule>();
     return this._submodules().filter(([, m]) => !seen.has(m) && seen.add(m) !== undefined);
   }
 
+  /**
+   * The direct submodules, each once.
+   *
+   * PyTorch: `torch.nn.Module.children`.
+   *
+   * @example
+   * ```ts
+   * new wg.nn.Sequential(new wg.nn.Linear(4, 8), new wg.nn.ReLU()).children().length; // 2
+   * ```
+   */
   children(): AnyModule[] {
     return this.namedChildren().map(([, m]) => m);
   }
 
-  /** This module and every descendant with dotted names, each once, this module first (""). */
+  /**
+   * This module and every descendant with dotted names, each once, this module first ("").
+   *
+   * PyTorch: `torch.nn.Module.named_modules`.
+   *
+   * @example
+   * ```ts
+   * const model = new wg.nn.Sequential(new wg.nn.Linear(4, 8), new wg.nn.ReLU());
+   * model.namedModules().map(([name]) => name); // ["", "0", "1"]
+   * ```
+   */
   namedModules(prefix = "", memo: Set<unknown> = new Set()): [string, AnyModule][] {
     if (typeof prefix !== "string") {
       throw new WasmgradError(`namedModules: prefix must be a string but got ${describe(prefix)}`);
@@ -161,12 +234,34 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     return out;
   }
 
-  /** This module and every descendant, each once (PyTorch's `modules()` includes itself). */
+  /**
+   * This module and every descendant, each once (as PyTorch's `modules()`, it includes itself).
+   *
+   * PyTorch: `torch.nn.Module.modules`.
+   *
+   * @example
+   * ```ts
+   * new wg.nn.Sequential(new wg.nn.Linear(4, 8), new wg.nn.ReLU()).modules().length; // 3
+   * ```
+   */
   modules(): AnyModule[] {
     return this.namedModules().map(([, m]) => m);
   }
 
-  /** Calls `fn` on every child (recursively, children first) and then on this module. */
+  /**
+   * Calls `fn` on every child (recursively, children first) and then on this module; returns this
+   * module. The usual way to initialise weights.
+   *
+   * PyTorch: `torch.nn.Module.apply`.
+   *
+   * @example
+   * ```ts
+   * const model = new wg.nn.Sequential(new wg.nn.Linear(4, 8), new wg.nn.Linear(8, 2));
+   * model.apply((m) => {
+   *   if (m instanceof wg.nn.Linear) wg.nn.init.zeros_(m.weight);
+   * });
+   * ```
+   */
   apply(fn: (m: AnyModule) => void): this {
     if (typeof fn !== "function") {
       throw new WasmgradError(`apply: expected a function but got ${typeof fn}`);
@@ -180,20 +275,60 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    * Parameters with dotted names, this module's own first, then each child's (PyTorch order).
    * A parameter shared by several modules (tied weights, a module used twice) is listed once,
    * under its first name, as in PyTorch, so optimizers update it once per step.
+   *
+   * PyTorch: `torch.nn.Module.named_parameters`.
+   *
+   * @example
+   * ```ts
+   * new wg.nn.Linear(4, 2).namedParameters().map(([name]) => name); // ["weight", "bias"]
+   * ```
    */
   namedParameters(prefix = ""): [string, Tensor][] {
     return this.namedTensors(prefix, true, new Set());
   }
 
+  /**
+   * The trainable tensors of this module and its descendants, each once, in PyTorch's order: what
+   * an optimizer is given.
+   *
+   * PyTorch: `torch.nn.Module.parameters`.
+   *
+   * @example
+   * ```ts
+   * const model = new wg.nn.Linear(4, 2);
+   * model.parameters().map((p) => p.shape); // [[2, 4], [2]]
+   * const opt = new wg.optim.SGD(model.parameters(), { lr: 0.1 });
+   * ```
+   */
   parameters(): Tensor[] {
     return this.namedParameters().map(([, p]) => p);
   }
 
-  /** Buffers with dotted names, each once, as namedParameters. */
+  /**
+   * Buffers (state that is not trained, like batch norm's running statistics) with dotted names,
+   * each once, as namedParameters.
+   *
+   * PyTorch: `torch.nn.Module.named_buffers`.
+   *
+   * @example
+   * ```ts
+   * new wg.nn.BatchNorm1d(3).namedBuffers().map(([name]) => name); // ["running_mean", "running_var", "num_batches_tracked"]
+   * ```
+   */
   namedBuffers(prefix = ""): [string, Tensor][] {
     return this.namedTensors(prefix, false, new Set());
   }
 
+  /**
+   * The buffers of this module and its descendants, each once.
+   *
+   * PyTorch: `torch.nn.Module.buffers`.
+   *
+   * @example
+   * ```ts
+   * new wg.nn.BatchNorm1d(3).buffers().length; // 3
+   * ```
+   */
   buffers(): Tensor[] {
     return this.namedBuffers().map(([, b]) => b);
   }
@@ -225,6 +360,15 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    * The module owns the tensor from now on (a `tidy` scope around the call does not free it).
    * A non-persistent buffer is left out of `stateDict`; `null` registers the name with no
    * tensor (PyTorch's `register_buffer(name, None)`).
+   *
+   * PyTorch: `torch.nn.Module.register_buffer`.
+   *
+   * @example
+   * ```ts
+   * const m = new wg.nn.Linear(2, 2);
+   * m.registerBuffer("steps", wg.zeros(1));
+   * Object.keys(m.stateDict()); // ["weight", "bias", "steps"]
+   * ```
    */
   registerBuffer(name: string, t: Tensor | null, options: BufferOptions = {}): void {
     const op = `${this.constructor.name}.registerBuffer`;
@@ -263,7 +407,18 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     nonPersistent.set(this, set);
   }
 
-  /** Adds (or replaces) a parameter under `name` (PyTorch's `register_parameter`). */
+  /**
+   * Adds (or replaces) a parameter under `name`; null registers the name with no tensor.
+   *
+   * PyTorch: `torch.nn.Module.register_parameter`.
+   *
+   * @example
+   * ```ts
+   * const m = new wg.nn.Linear(2, 2);
+   * m.registerParameter("scale", wg.nn.parameter(wg.ones(1)));
+   * m.parameters().length; // 3
+   * ```
+   */
   registerParameter(name: string, p: Tensor | null): void {
     checkName(`${this.constructor.name}.registerParameter`, name);
     if (p !== null && !(p instanceof Tensor)) {
@@ -274,7 +429,18 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     (this as Record<string, unknown>)[name] = p === null ? null : parameter(p);
   }
 
-  /** Adds (or replaces) a submodule under `name` (PyTorch's `add_module`). */
+  /**
+   * Adds (or replaces) a submodule under `name`; null registers the name with no module.
+   *
+   * PyTorch: `torch.nn.Module.add_module`.
+   *
+   * @example
+   * ```ts
+   * const m = new wg.nn.Sequential();
+   * m.addModule("fc", new wg.nn.Linear(2, 2));
+   * m.children().length; // 1
+   * ```
+   */
   addModule(name: string, m: AnyModule | null): void {
     checkName(`${this.constructor.name}.addModule`, name);
     if (m !== null && !(m instanceof Module)) {
@@ -288,7 +454,16 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   /**
    * Parameters and buffers by PyTorch key (the tensors themselves, not copies), in PyTorch's
    * order: a module's own parameters, then its own persistent buffers, then each child's
-   * entries. As in PyTorch, a shared tensor appears under every name it has.
+   * entries. As in PyTorch, a shared tensor appears under every name it has. Save it with
+   * {@link save}.
+   *
+   * PyTorch: `torch.nn.Module.state_dict`.
+   *
+   * @example
+   * ```ts
+   * const model = new wg.nn.Sequential(new wg.nn.Linear(4, 8), new wg.nn.ReLU(), new wg.nn.Linear(8, 2));
+   * Object.keys(model.stateDict()); // ["0.weight", "0.bias", "2.weight", "2.bias"]
+   * ```
    */
   stateDict(prefix = ""): Record<string, Tensor> {
     const sd: Record<string, Tensor> = {};
@@ -306,7 +481,18 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   /**
    * Copies values from a state dict into this module's parameters and buffers. With strict (the
-   * default) the keys must match exactly; shapes must always match.
+   * default) the keys must match exactly; shapes must always match. Returns the keys that were
+   * missing from `sd` and those `sd` had that this module does not.
+   *
+   * PyTorch: `torch.nn.Module.load_state_dict`.
+   *
+   * @example
+   * ```ts
+   * const a = new wg.nn.Linear(4, 2);
+   * const b = new wg.nn.Linear(4, 2);
+   * b.loadStateDict(a.stateDict()).missingKeys; // []
+   * b.weight.sub(a.weight).abs().max().item(); // 0
+   * ```
    */
   loadStateDict(
     sd: Record<string, Tensor>,
@@ -345,43 +531,130 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     return { missingKeys, unexpectedKeys };
   }
 
+  /**
+   * Sets training mode (true by default) on this module and every descendant; returns this module.
+   *
+   * PyTorch: `torch.nn.Module.train`.
+   *
+   * @example
+   * ```ts
+   * const model = new wg.nn.Sequential(new wg.nn.Dropout(0.5));
+   * model.train().training; // true
+   * ```
+   */
   train(mode = true): this {
     this.training = mode;
     for (const child of this.children()) child.train(mode);
     return this;
   }
 
+  /**
+   * Sets evaluation mode (dropout off, batch norm uses its running statistics) on this module and
+   * every descendant; the same as `train(false)`.
+   *
+   * PyTorch: `torch.nn.Module.eval`.
+   *
+   * @example
+   * ```ts
+   * const model = new wg.nn.Sequential(new wg.nn.Dropout(0.5));
+   * model.eval();
+   * model.forward(wg.ones(4)).toArray(); // [1, 1, 1, 1]
+   * ```
+   */
   eval(): this {
     return this.train(false);
   }
 
-  /** Clears every parameter's gradient (sets it to null, as PyTorch's default). */
+  /**
+   * Clears every parameter's gradient (sets it to null, as PyTorch's default).
+   *
+   * PyTorch: `torch.nn.Module.zero_grad`.
+   *
+   * @example
+   * ```ts
+   * const m = new wg.nn.Linear(2, 1);
+   * m.forward(wg.ones(1, 2)).sum().backward();
+   * m.zeroGrad();
+   * m.weight.grad; // null
+   * ```
+   */
   zeroGrad(): void {
     for (const p of this.parameters()) p.grad = null;
   }
 
-  /** Sets requiresGrad on every parameter (freezing with false) and returns this module. */
+  /**
+   * Sets requiresGrad on every parameter (freezing them with false) and returns this module.
+   *
+   * PyTorch: `torch.nn.Module.requires_grad_`.
+   *
+   * @example
+   * ```ts
+   * const m = new wg.nn.Linear(2, 2).requiresGrad_(false);
+   * m.weight.requiresGrad; // false
+   * ```
+   */
   requiresGrad_(flag = true): this {
     for (const p of this.parameters()) p.requiresGrad_(flag);
     return this;
   }
 
-  /** Frees the parameters and buffers of this module and its children. */
+  /**
+   * Frees the parameters and buffers of this module and its children.
+   *
+   * PyTorch: none (memory in WebAssembly is freed explicitly).
+   *
+   * @example
+   * ```ts
+   * const m = new wg.nn.Linear(2, 2);
+   * m.dispose();
+   * m.weight.isDisposed; // true
+   * ```
+   */
   dispose(): void {
     for (const p of this.parameters()) p.dispose();
     for (const [, b] of this.namedBuffers()) b.dispose();
   }
 
+  /**
+   * Frees the module when a `using` declaration goes out of scope; the same as `dispose()`.
+   *
+   * PyTorch: none.
+   *
+   * @example
+   * ```ts
+   * {
+   *   using m = new wg.nn.Linear(2, 2);
+   * } // m's parameters are freed here
+   * ```
+   */
   [Symbol.dispose](): void {
     this.dispose();
   }
 
-  /** The text inside this module's parentheses when printed (PyTorch's `extra_repr`). */
+  /**
+   * The text inside this module's parentheses when printed.
+   *
+   * PyTorch: `torch.nn.Module.extra_repr`.
+   *
+   * @example
+   * ```ts
+   * new wg.nn.Linear(4, 2).extraRepr(); // "in_features=4, out_features=2, bias=True"
+   * ```
+   */
   extraRepr(): string {
     return "";
   }
 
-  /** The module tree as PyTorch's `repr(model)` prints it. */
+  /**
+   * The module tree as PyTorch's `repr(model)` prints it.
+   *
+   * PyTorch: `torch.nn.Module.__repr__`.
+   *
+   * @example
+   * ```ts
+   * String(new wg.nn.Linear(4, 2)); // "Linear(in_features=4, out_features=2, bias=True)"
+   * ```
+   */
   toString(): string {
     const children = this._submodules().map(([k, m]): [string, string] => [k, m.toString()]);
     return moduleRepr(this.constructor.name, this.extraRepr(), children);
@@ -397,7 +670,9 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
  *
  * @example
  * ```ts
+ * const model = new wg.nn.Linear(4, 2);
  * const target = wg.nn.deepCopy(model); // an independent copy of the weights
+ * target.weight === model.weight; // false
  * ```
  */
 export function deepCopy<M extends AnyModule>(m: M): M {

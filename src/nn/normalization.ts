@@ -22,9 +22,16 @@ function shapeArg(op: string, v: unknown): number[] {
   return [...shape];
 }
 
+/** Options of {@link LayerNorm}. */
 export interface LayerNormOptions {
+  /** Added to the variance for stability (default 1e-5). */
   eps?: number;
+  /**
+   * Learn a per-element scale (weight) and shift (bias) (default true; PyTorch's
+   * `elementwise_affine`).
+   */
   elementwiseAffine?: boolean;
+  /** Learn the shift too, when `elementwiseAffine` (default true). */
   bias?: boolean;
 }
 
@@ -39,10 +46,17 @@ export interface LayerNormOptions {
  * ```
  */
 export class LayerNorm extends Module {
+  /** The learnable scale, of shape `normalizedShape` (null unless `elementwiseAffine`). */
   weight: Tensor | null;
+  /**
+   * The learnable shift, of shape `normalizedShape` (null without `elementwiseAffine` or `bias`).
+   */
   bias: Tensor | null;
+  /** The trailing dims normalised over (PyTorch's `normalized_shape`). */
   readonly normalizedShape: number[];
+  /** Added to the variance for stability. */
   readonly eps: number;
+  /** Whether the layer learns a scale and shift (PyTorch's `elementwise_affine`). */
   readonly elementwiseAffine: boolean;
 
   constructor(
@@ -60,6 +74,10 @@ export class LayerNorm extends Module {
     this.bias = this.elementwiseAffine && bias ? parameter(zeros(this.normalizedShape)) : null;
   }
 
+  /**
+   * Normalises `x` over its trailing `normalizedShape` dims to mean 0 and variance 1, then scales
+   * and shifts.
+   */
   forward(x: Tensor): Tensor {
     return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps);
   }
@@ -69,8 +87,11 @@ export class LayerNorm extends Module {
   }
 }
 
+/** Options of {@link RMSNorm}. */
 export interface RMSNormOptions {
+  /** Added to the mean square for stability (default null: the float32 machine epsilon). */
   eps?: number | null;
+  /** Learn a per-element scale (default true; PyTorch's `elementwise_affine`). */
   elementwiseAffine?: boolean;
 }
 
@@ -85,9 +106,13 @@ export interface RMSNormOptions {
  * ```
  */
 export class RMSNorm extends Module {
+  /** The learnable scale, of shape `normalizedShape` (null unless `elementwiseAffine`). */
   weight: Tensor | null;
+  /** The trailing dims normalised over (PyTorch's `normalized_shape`). */
   readonly normalizedShape: number[];
+  /** Added to the mean square for stability (null: the float32 machine epsilon). */
   readonly eps: number | null;
+  /** Whether the layer learns a scale (PyTorch's `elementwise_affine`). */
   readonly elementwiseAffine: boolean;
 
   constructor(
@@ -103,6 +128,7 @@ export class RMSNorm extends Module {
     this.weight = this.elementwiseAffine ? parameter(full(this.normalizedShape, 1)) : null;
   }
 
+  /** x / sqrt(mean(x²) + eps) over the trailing `normalizedShape` dims, times the scale. */
   forward(x: Tensor): Tensor {
     return rmsNorm(x, this.normalizedShape, this.weight, this.eps ?? undefined);
   }
@@ -113,8 +139,11 @@ export class RMSNorm extends Module {
   }
 }
 
+/** Options of {@link GroupNorm}. */
 export interface GroupNormOptions {
+  /** Added to the variance for stability (default 1e-5). */
   eps?: number;
+  /** Learn a per-channel scale and shift (default true). */
   affine?: boolean;
 }
 
@@ -129,13 +158,19 @@ export interface GroupNormOptions {
  * ```
  */
 export class GroupNorm extends Module {
+  /** The learnable per-channel scale, [numChannels] (null unless `affine`). */
   weight: Tensor | null;
+  /** The learnable per-channel shift, [numChannels] (null unless `affine`). */
   bias: Tensor | null;
+  /** Added to the variance for stability. */
   readonly eps: number;
+  /** Whether the layer learns a per-channel scale and shift. */
   readonly affine: boolean;
 
   constructor(
+    /** The number of groups the channels are split into (PyTorch's `num_groups`). */
     readonly numGroups: number,
+    /** The channels C of the input (PyTorch's `num_channels`). */
     readonly numChannels: number,
     ...rest: (number | boolean | GroupNormOptions | undefined)[]
   ) {
@@ -155,6 +190,10 @@ export class GroupNorm extends Module {
     this.bias = this.affine ? parameter(zeros([numChannels])) : null;
   }
 
+  /**
+   * Normalises each group of channels of `x` ([N, C, ...]) over the group's channels and positions,
+   * then scales and shifts per channel.
+   */
   forward(x: Tensor): Tensor {
     tensorArg("GroupNorm", "input", x);
     if (x.ndim < 2 || x.shape[1] !== this.numChannels) {
@@ -181,6 +220,7 @@ export class GroupNorm extends Module {
  * ```
  */
 export class GELU extends Module {
+  /** "none" for the exact erf form, "tanh" for the tanh approximation. */
   readonly approximate: GeluApproximate;
 
   constructor(...rest: (GeluApproximate | GeluOptions | undefined)[]) {
@@ -190,6 +230,7 @@ export class GELU extends Module {
     this.approximate = (a.approximate as GeluApproximate | undefined) ?? "none";
   }
 
+  /** x * Φ(x), Φ the standard normal CDF, elementwise. */
   forward(x: Tensor): Tensor {
     return gelu(x, this.approximate);
   }

@@ -47,6 +47,7 @@ function checkSize(op: string, v: unknown, dims: number): void {
  * ```
  */
 export class AdaptiveAvgPool2d extends Module {
+  /** @param outputSize The output's [H, W], or one number for both (PyTorch's `output_size`). */
   constructor(readonly outputSize: Size2) {
     super();
     checkSize("AdaptiveAvgPool2d", outputSize, 2);
@@ -54,6 +55,7 @@ export class AdaptiveAvgPool2d extends Module {
   override extraRepr(): string {
     return `output_size=${pySize(this.outputSize)}`;
   }
+  /** The means of `x` ([N, C, H, W] or [C, H, W]) over windows that tile it into `outputSize`. */
   forward(x: Tensor): Tensor {
     return adaptiveAvgPool2d(x, this.outputSize);
   }
@@ -70,6 +72,7 @@ export class AdaptiveAvgPool2d extends Module {
  * ```
  */
 export class AdaptiveAvgPool1d extends Module {
+  /** @param outputSize The output's length (PyTorch's `output_size`). */
   constructor(readonly outputSize: One) {
     super();
     checkSize("AdaptiveAvgPool1d", outputSize, 1);
@@ -77,6 +80,7 @@ export class AdaptiveAvgPool1d extends Module {
   override extraRepr(): string {
     return `output_size=${pySize(this.outputSize)}`;
   }
+  /** The means of `x` ([N, C, L] or [C, L]) over windows that tile it into `outputSize`. */
   forward(x: Tensor): Tensor {
     return adaptiveAvgPool1d(x, this.outputSize);
   }
@@ -93,7 +97,9 @@ export class AdaptiveAvgPool1d extends Module {
  * ```
  */
 export class AdaptiveMaxPool2d extends Module {
+  /** Always false: returning the indices is not supported (PyTorch's `return_indices`). */
   readonly returnIndices = false;
+  /** @param outputSize The output's [H, W], or one number for both (PyTorch's `output_size`). */
   constructor(
     readonly outputSize: Size2,
     ...rest: Args<[returnIndices: boolean], { returnIndices?: boolean }>
@@ -109,6 +115,7 @@ export class AdaptiveMaxPool2d extends Module {
   override extraRepr(): string {
     return `output_size=${pySize(this.outputSize)}`;
   }
+  /** The maxima of `x` ([N, C, H, W] or [C, H, W]) over windows that tile it into `outputSize`. */
   forward(x: Tensor): Tensor {
     return adaptiveMaxPool2d(x, this.outputSize);
   }
@@ -125,11 +132,16 @@ export class AdaptiveMaxPool2d extends Module {
  * ```
  */
 export class MaxPool1d extends Module {
+  /** The step of the window (null: the kernel size). */
   readonly stride: One | null;
+  /** Implicit -Infinity padding on each side. */
   readonly padding: One;
+  /** The spacing between window elements. */
   readonly dilation: One;
+  /** Whether the output length is rounded up (PyTorch's `ceil_mode`). */
   readonly ceilMode: boolean;
   constructor(
+    /** The window's length (PyTorch's `kernel_size`). */
     readonly kernelSize: One,
     ...rest: Args<
       [stride: One | null, padding: One, dilation: One, returnIndices: boolean, ceilMode: boolean],
@@ -156,6 +168,7 @@ export class MaxPool1d extends Module {
   override extraRepr(): string {
     return `kernel_size=${pySize(this.kernelSize)}, stride=${pySize(this.stride ?? this.kernelSize)}, padding=${pySize(this.padding)}, dilation=${pySize(this.dilation)}, ceil_mode=${pyBool(this.ceilMode)}`;
   }
+  /** The window maxima of `x` ([N, C, L] or [C, L]). */
   forward(x: Tensor): Tensor {
     const { stride, padding, dilation, ceilMode } = this;
     return maxPool1d(x, this.kernelSize, { stride, padding, dilation, ceilMode });
@@ -173,11 +186,16 @@ export class MaxPool1d extends Module {
  * ```
  */
 export class AvgPool1d extends Module {
+  /** The step of the window (null: the kernel size). */
   readonly stride: One | null;
+  /** Implicit zero padding on each side. */
   readonly padding: One;
+  /** Whether the output length is rounded up (PyTorch's `ceil_mode`). */
   readonly ceilMode: boolean;
+  /** Whether the zero padding counts in the divisor (PyTorch's `count_include_pad`). */
   readonly countIncludePad: boolean;
   constructor(
+    /** The window's length (PyTorch's `kernel_size`). */
     readonly kernelSize: One,
     ...rest: Args<
       [stride: One | null, padding: One, ceilMode: boolean, countIncludePad: boolean],
@@ -203,17 +221,22 @@ export class AvgPool1d extends Module {
 
     return `kernel_size=${t(this.kernelSize)}, stride=${t(this.stride ?? this.kernelSize)}, padding=${t(this.padding)}`;
   }
+  /** The window means of `x` ([N, C, L] or [C, L]). */
   forward(x: Tensor): Tensor {
     const { stride, padding, ceilMode, countIncludePad } = this;
     return avgPool1d(x, this.kernelSize, { stride, padding, ceilMode, countIncludePad });
   }
 }
 
+/**
+ */
 abstract class ChannelDropout extends Module {
   override extraRepr(): string {
     return `p=${pyFloat(this.p)}, inplace=${pyBool(this.inplace)}`;
   }
+  /** The probability of zeroing a channel (default 0.5). */
   readonly p: number;
+  /** Whether forward overwrites its input (PyTorch's `inplace`). */
   readonly inplace: boolean;
   constructor(op: string, rest: readonly unknown[]) {
     super();
@@ -239,6 +262,10 @@ export class Dropout1d extends ChannelDropout {
   constructor(...rest: DropArgs) {
     super("Dropout1d", rest);
   }
+  /**
+   * In training mode zeroes whole channels of `x` ([N, C, L] or [C, L]) with probability p and
+   * scales the rest by 1 / (1 - p); in eval mode returns `x`.
+   */
   forward(x: Tensor): Tensor {
     return dropout1d(x, this.p, this.training, this.inplace);
   }
@@ -258,16 +285,32 @@ export class Dropout2d extends ChannelDropout {
   constructor(...rest: DropArgs) {
     super("Dropout2d", rest);
   }
+  /**
+   * In training mode zeroes whole channels of `x` ([N, C, H, W] or [C, H, W]) with probability p
+   * and scales the rest by 1 / (1 - p); in eval mode returns `x`.
+   */
   forward(x: Tensor): Tensor {
     return dropout2d(x, this.p, this.training, this.inplace);
   }
 }
 
+/** Options of {@link Upsample}. */
 export interface UpsampleOptions {
+  /** The output's spatial size; give this or `scaleFactor`. */
   size?: number | readonly number[] | null;
+  /** The multiplier of the spatial size; give this or `size` (PyTorch's `scale_factor`). */
   scaleFactor?: number | readonly number[] | null;
+  /** "nearest" (default), "linear" (3-D input) or "bilinear" (4-D input). */
   mode?: InterpolateMode;
+  /**
+   * For the linear modes: align the corner pixels' centres (default null: false; PyTorch's
+   * `align_corners`).
+   */
   alignCorners?: boolean | null;
+  /**
+   * Compute the sampling from the output size rather than from `scaleFactor` (default null: false;
+   * PyTorch's `recompute_scale_factor`).
+   */
   recomputeScaleFactor?: boolean | null;
 }
 
@@ -282,10 +325,20 @@ export interface UpsampleOptions {
  * ```
  */
 export class Upsample extends Module {
+  /** The output's spatial size (null when `scaleFactor` is given). */
   readonly size: number | readonly number[] | null;
+  /** The multiplier of the spatial size (null when `size` is given; PyTorch's `scale_factor`). */
   readonly scaleFactor: number | readonly number[] | null;
+  /** The sampling algorithm: "nearest", "linear" or "bilinear". */
   readonly mode: InterpolateMode;
+  /**
+   * For the linear modes: whether corner pixels' centres are aligned (PyTorch's `align_corners`).
+   */
   readonly alignCorners: boolean | null;
+  /**
+   * Whether sampling follows the output size rather than `scaleFactor` (PyTorch's
+   * `recompute_scale_factor`).
+   */
   readonly recomputeScaleFactor: boolean | null;
   constructor(
     ...rest: Args<
@@ -330,6 +383,7 @@ export class Upsample extends Module {
         : `size=${pySize(this.size as number | readonly number[])}`;
     return `${info}, mode=${this.mode}`;
   }
+  /** `x` resampled to the output size, as {@link F.interpolate}. */
   forward(x: Tensor): Tensor {
     const { size, scaleFactor, mode, alignCorners, recomputeScaleFactor } = this;
     return interpolate(x, { size, scaleFactor, mode, alignCorners, recomputeScaleFactor });
@@ -347,6 +401,9 @@ export class Upsample extends Module {
  * ```
  */
 export class PixelShuffle extends Module {
+  /**
+   * @param upscaleFactor The factor r by which height and width grow (PyTorch's `upscale_factor`).
+   */
   constructor(readonly upscaleFactor: number) {
     super();
     size("PixelShuffle", "upscaleFactor", upscaleFactor, 1);
@@ -354,6 +411,7 @@ export class PixelShuffle extends Module {
   override extraRepr(): string {
     return `upscale_factor=${this.upscaleFactor}`;
   }
+  /** Rearranges [N, C r², H, W] into [N, C, H r, W r]. */
   forward(x: Tensor): Tensor {
     return pixelShuffle(x, this.upscaleFactor);
   }

@@ -19,14 +19,24 @@ import { type Args, args, bool, bytesWithin, num, oneOf, size } from "../validat
 import { Module, parameter } from "./module.js";
 import { pyFloat } from "./repr.js";
 
+/** Options of {@link RNN}, {@link GRU} and {@link LSTM}. */
 export interface RNNOptions {
+  /** The number of stacked layers (default 1; PyTorch's `num_layers`). */
   numLayers?: number;
   /** RNN only. */
   nonlinearity?: "tanh" | "relu";
+  /** Learn the biases b_ih and b_hh (default true). */
   bias?: boolean;
+  /**
+   * Input and output are [N, L, features] instead of [L, N, features] (default false; PyTorch's
+   * `batch_first`). The states stay [layers * directions, N, H].
+   */
   batchFirst?: boolean;
   /** Dropout on the outputs of every layer but the last, in training. */
   dropout?: number;
+  /**
+   * Run a second stack backwards over the sequence and concatenate the outputs (default false).
+   */
   bidirectional?: boolean;
 }
 
@@ -68,21 +78,32 @@ function stateAt(t: Tensor, k: number): Tensor {
   return reshape(narrow(t, 0, k, 1), t.shape.slice(1));
 }
 
+/**
+ */
 abstract class RecurrentBase<In extends unknown[], Out> extends Module<In, Out> {
   override extraRepr(): string {
     return recurrentRepr(this);
   }
 
+  /** The number of stacked layers (PyTorch's `num_layers`). */
   readonly numLayers: number;
+  /** Whether the layers have biases. */
   readonly bias: boolean;
+  /** Whether input and output are batch-first (PyTorch's `batch_first`). */
   readonly batchFirst: boolean;
+  /** Dropout on the outputs of every layer but the last, in training. */
   readonly dropout: number;
+  /** Whether a second stack runs backwards over the sequence. */
   readonly bidirectional: boolean;
 
   constructor(
+    /** The layer's name, for error messages. */
     protected readonly layer: string,
+    /** The cell: "rnn_tanh", "rnn_relu", "gru" or "lstm". */
     protected readonly kind: CellKind,
+    /** The features of each input step (PyTorch's `input_size`). */
     readonly inputSize: number,
+    /** The features of the hidden state (PyTorch's `hidden_size`). */
     readonly hiddenSize: number,
     options: Partial<Record<string, unknown>>,
   ) {
@@ -119,6 +140,7 @@ abstract class RecurrentBase<In extends unknown[], Out> extends Module<In, Out> 
     });
   }
 
+  /** 2 when bidirectional, else 1. */
   get directions(): number {
     return this.bidirectional ? 2 : 1;
   }
@@ -223,6 +245,7 @@ abstract class RecurrentBase<In extends unknown[], Out> extends Module<In, Out> 
     return this.batchFirst ? transpose(out, 0, 1) : out;
   }
 
+  /** Drops the batch dim of a final state again for an unbatched input. */
   protected unbatchState(t: Tensor, batched: boolean): Tensor {
     return batched ? t : reshape(t, [t.shape[0], t.shape[2]]);
   }
@@ -367,7 +390,9 @@ function inferenceScope<T>(fn: () => T): T {
   return isGradEnabled() ? fn() : tidy(fn);
 }
 
+/** Options of {@link RNNCell}, {@link GRUCell} and {@link LSTMCell}. */
 export interface CellOptions {
+  /** Learn the biases b_ih and b_hh (default true). */
   bias?: boolean;
   /** RNNCell only. */
   nonlinearity?: "tanh" | "relu";
@@ -384,15 +409,23 @@ abstract class CellBase<In extends unknown[], Out> extends Module<In, Out> {
     return s;
   }
 
+  /** Input-to-hidden weights, [gates * hiddenSize, inputSize] (gates: 1 RNN, 3 GRU, 4 LSTM). */
   weight_ih: Tensor;
+  /** Hidden-to-hidden weights, [gates * hiddenSize, hiddenSize]. */
   weight_hh: Tensor;
+  /** Input-to-hidden bias, [gates * hiddenSize] (null when made with `bias: false`). */
   bias_ih: Tensor | null;
+  /** Hidden-to-hidden bias, [gates * hiddenSize] (null when made with `bias: false`). */
   bias_hh: Tensor | null;
 
   constructor(
+    /** The layer's name, for error messages. */
     protected readonly layer: string,
+    /** The cell: "rnn_tanh", "rnn_relu", "gru" or "lstm". */
     protected readonly kind: CellKind,
+    /** The features of the input (PyTorch's `input_size`). */
     readonly inputSize: number,
+    /** The features of the hidden state (PyTorch's `hidden_size`). */
     readonly hiddenSize: number,
     options: Partial<Record<string, unknown>>,
   ) {
@@ -499,6 +532,10 @@ export class RNNCell extends CellBase<[Tensor, (Tensor | null)?], Tensor> {
     const nl = oneOf("RNNCell", "nonlinearity", o.nonlinearity ?? "tanh", ["tanh", "relu"]);
     super("RNNCell", nl === "relu" ? "rnn_relu" : "rnn_tanh", inputSize, hiddenSize, o);
   }
+  /**
+   * The next hidden state [N, H] (or [H]) from input `x` [N, inputSize] and state `h` (default
+   * zeros).
+   */
   forward(x: Tensor, h?: Tensor | null): Tensor {
     return this.step(x, h, null)[0];
   }
@@ -519,6 +556,10 @@ export class GRUCell extends CellBase<[Tensor, (Tensor | null)?], Tensor> {
   constructor(inputSize: number, hiddenSize: number, ...rest: CellArgs) {
     super("GRUCell", "gru", inputSize, hiddenSize, args("GRUCell", rest, ["bias"]));
   }
+  /**
+   * The next hidden state [N, H] (or [H]) from input `x` [N, inputSize] and state `h` (default
+   * zeros).
+   */
   forward(x: Tensor, h?: Tensor | null): Tensor {
     return this.step(x, h, null)[0];
   }

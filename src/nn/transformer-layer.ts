@@ -73,9 +73,16 @@ export function layerConfig(op: string, rest: unknown[]): LayerConfig {
 
 /** The feed-forward block and its activation, shared by both layer kinds. */
 abstract class FeedForwardLayer extends Module<[Tensor, ...unknown[]], Tensor> {
+  /** The feedforward block's first Linear, dModel to dimFeedforward. */
   declare linear1: Linear;
+  /** The dropout after the feedforward activation. */
   declare dropout: Dropout;
+  /** The feedforward block's second Linear, dimFeedforward to dModel. */
   declare linear2: Linear;
+  /**
+   * Whether LayerNorm comes before each block (pre-norm) rather than after the residual (PyTorch's
+   * `norm_first`).
+   */
   declare readonly normFirst: boolean;
   /** The activation when it is not a module (a module is the child "activation"). */
   declare private readonly actFn: ((x: Tensor) => Tensor) | null;
@@ -99,6 +106,7 @@ abstract class FeedForwardLayer extends Module<[Tensor, ...unknown[]], Tensor> {
       this.addModule("activation", cfg.activation as Module<never[], unknown>);
   }
 
+  /** The feedforward block: linear2(dropout(activation(linear1(x)))), then `drop`. */
   protected ff(x: Tensor, drop: Dropout): Tensor {
     return drop.forward(
       this.linear2.forward(this.dropout.forward(this.act(this.linear1.forward(x)))),
@@ -118,14 +126,21 @@ abstract class FeedForwardLayer extends Module<[Tensor, ...unknown[]], Tensor> {
  * ```
  */
 export class TransformerEncoderLayer extends FeedForwardLayer {
+  /** The self-attention block. */
   declare self_attn: MultiheadAttention;
+  /** The LayerNorm of the self-attention block. */
   declare norm1: LayerNorm;
+  /** The LayerNorm of the feedforward block. */
   declare norm2: LayerNorm;
+  /** The dropout on the self-attention block's output. */
   declare dropout1: Dropout;
+  /** The dropout on the feedforward block's output. */
   declare dropout2: Dropout;
 
   constructor(
+    /** The model's features (PyTorch's `d_model`). */
     readonly dModel: number,
+    /** The number of attention heads. */
     readonly nhead: number,
     ...rest: unknown[]
   ) {
@@ -185,17 +200,27 @@ export class TransformerEncoderLayer extends FeedForwardLayer {
  * ```
  */
 export class TransformerDecoderLayer extends FeedForwardLayer {
+  /** The self-attention block (over the target). */
   declare self_attn: MultiheadAttention;
+  /** The cross-attention block (target queries over the memory). */
   declare multihead_attn: MultiheadAttention;
+  /** The LayerNorm of the self-attention block. */
   declare norm1: LayerNorm;
+  /** The LayerNorm of the cross-attention block. */
   declare norm2: LayerNorm;
+  /** The LayerNorm of the feedforward block. */
   declare norm3: LayerNorm;
+  /** The dropout on the self-attention block's output. */
   declare dropout1: Dropout;
+  /** The dropout on the cross-attention block's output. */
   declare dropout2: Dropout;
+  /** The dropout on the feedforward block's output. */
   declare dropout3: Dropout;
 
   constructor(
+    /** The model's features (PyTorch's `d_model`). */
     readonly dModel: number,
+    /** The number of attention heads. */
     readonly nhead: number,
     ...rest: unknown[]
   ) {

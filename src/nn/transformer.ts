@@ -37,7 +37,9 @@ export {
  * ```
  */
 export class TransformerEncoder extends Module<[Tensor, ...unknown[]], Tensor> {
+  /** The `numLayers` deep copies of the encoder layer. */
   declare layers: ModuleList<TransformerEncoderLayer>;
+  /** The final LayerNorm after the last layer (null: none). */
   declare norm: LayerNorm | Module | null;
 
   constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, ...rest: unknown[]) {
@@ -51,6 +53,7 @@ export class TransformerEncoder extends Module<[Tensor, ...unknown[]], Tensor> {
     this.norm = (a.norm as LayerNorm | null | undefined) ?? null;
   }
 
+  /** The number of layers (PyTorch's `num_layers`). */
   get numLayers(): number {
     return this.layers.length;
   }
@@ -82,7 +85,9 @@ export class TransformerEncoder extends Module<[Tensor, ...unknown[]], Tensor> {
  * ```
  */
 export class TransformerDecoder extends Module<[Tensor, ...unknown[]], Tensor> {
+  /** The `numLayers` deep copies of the decoder layer. */
   declare layers: ModuleList<TransformerDecoderLayer>;
+  /** The final LayerNorm after the last layer (null: none). */
   declare norm: LayerNorm | Module | null;
 
   constructor(decoderLayer: TransformerDecoderLayer, numLayers: number, ...rest: unknown[]) {
@@ -116,10 +121,15 @@ export class TransformerDecoder extends Module<[Tensor, ...unknown[]], Tensor> {
  * ```
  */
 export class Transformer extends Module<[Tensor, Tensor, ...unknown[]], Tensor> {
+  /** The encoder stack (a TransformerEncoder unless a custom encoder was given). */
   encoder: Module<[Tensor, ...unknown[]], Tensor>;
+  /** The decoder stack (a TransformerDecoder unless a custom decoder was given). */
   decoder: Module<[Tensor, ...unknown[]], Tensor>;
+  /** The model's features (PyTorch's `d_model`). */
   readonly dModel: number;
+  /** The number of attention heads. */
   readonly nhead: number;
+  /** Whether inputs and output are [N, L, E] (PyTorch's `batch_first`). */
   readonly batchFirst: boolean;
 
   constructor(...args: unknown[]) {

@@ -36,7 +36,9 @@ function inplaceOf(op: string, v: unknown): boolean {
   return v === undefined ? false : bool(op, "inplace", v);
 }
 
+/** Options of the activations that can overwrite their input (F.relu, F.leakyRelu, F.elu, ...). */
 export interface InplaceOptions {
+  /** Overwrite the input instead of allocating the result (default false). */
   inplace?: boolean;
 }
 
@@ -56,7 +58,9 @@ export function silu(input: Tensor, ...rest: Args<[inplace: boolean], InplaceOpt
   return activate(op, input, K.silu_f32, K.silu_bwd_f32, inplace);
 }
 
+/** Options of `F.leakyRelu`. */
 export interface LeakyReluOptions extends InplaceOptions {
+  /** The slope for negative inputs (default 0.01; PyTorch's `negative_slope`). */
   negativeSlope?: number;
 }
 
@@ -86,7 +90,9 @@ export function leakyRelu(
   );
 }
 
+/** Options of `F.elu`. */
 export interface EluOptions extends InplaceOptions {
+  /** The value ELU approaches for large negative inputs, alpha * (e^x - 1) (default 1). */
   alpha?: number;
 }
 
@@ -116,8 +122,11 @@ export function elu(
   );
 }
 
+/** Options of `F.softplus`. */
 export interface SoftplusOptions {
+  /** The sharpness: log(1 + e^(beta x)) / beta (default 1). */
   beta?: number;
+  /** Above beta * x > threshold the result is x itself, for stability (default 20). */
   threshold?: number;
 }
 
@@ -163,8 +172,11 @@ export function mish(input: Tensor, ...rest: Args<[inplace: boolean], InplaceOpt
   return activate(op, input, K.mish_f32, K.mish_bwd_f32, inplace);
 }
 
+/** Options of `F.hardtanh`. */
 export interface HardtanhOptions extends InplaceOptions {
+  /** The lower clamp (default -1; PyTorch's `min_val`). */
   minVal?: number;
+  /** The upper clamp (default 1; PyTorch's `max_val`). */
   maxVal?: number;
 }
 

@@ -21,10 +21,23 @@ import { sameShape, sizeOf, stridesOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { boolOr, describe, keywordArgs, numOr, optionalTensorArg, tensorArg } from "../validate.js";
 
+/** Options of `F.scaledDotProductAttention`. */
 export interface SDPAOptions {
+  /**
+   * A bool mask (true = attend) or a float mask added to the scores, broadcasting to [..., L, S]
+   * (default none; PyTorch's `attn_mask`).
+   */
   attnMask?: Tensor | null;
+  /** Dropout probability on the attention weights (default 0; PyTorch's `dropout_p`). */
   dropoutP?: number;
+  /**
+   * Mask out future positions (a lower-triangular mask); not with `attnMask` (default false;
+   * PyTorch's `is_causal`).
+   */
   isCausal?: boolean;
+  /**
+   * The factor the scores are multiplied by (default null: 1 / sqrt(E), E the query's last dim).
+   */
   scale?: number | null;
 }
 

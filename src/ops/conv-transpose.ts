@@ -30,11 +30,23 @@ import {
 } from "./conv.js";
 import { reshape, squeeze, unsqueeze } from "./shape.js";
 
+/** Options of `F.convTranspose2d`. */
 export interface ConvTranspose2dOptions {
+  /** The stride of the convolution this transposes, one number or [sH, sW] (default 1). */
   stride?: Pair;
+  /**
+   * `dilation * (kernel - 1) - padding` zero padding is added to each side of the input, one number
+   * or [pH, pW] (default 0).
+   */
   padding?: Pair;
+  /**
+   * Extra size added to one side of the output, to pick among the sizes a strided convolution maps
+   * to the same input size (default 0; PyTorch's `output_padding`).
+   */
   outputPadding?: Pair;
+  /** Split input and output channels into this many independent groups (default 1). */
   groups?: number;
+  /** The spacing between kernel elements (default 1). */
   dilation?: Pair;
 }
 
@@ -107,8 +119,8 @@ function addBias(y: Tensor, b: Tensor): void {
 }
 
 /**
- * Transposed 2-D convolution of x [N, Cin, H, W] (or [Cin, H, W]) with weight
- * [Cin, Cout / groups, kH, kW]: PyTorch's conv_transpose2d(input, weight, bias, stride,
+ * Transposed 2-D convolution of x [N, Cin, H, W] (or [Cin, H, W]) with weight of shape
+ * [Cin, Cout / groups, kH, kW], as PyTorch's conv_transpose2d(input, weight, bias, stride,
  * padding, output_padding, groups, dilation), the last six also as options.
  *
  * PyTorch: `torch.nn.functional.conv_transpose2d`.
@@ -202,11 +214,20 @@ function check1d(op: string, x: Tensor, w: Tensor): void {
 
 type One = number | readonly [number];
 
+/** Options of `F.convTranspose1d`. */
 export interface ConvTranspose1dOptions {
+  /** The stride of the convolution this transposes (default 1). */
   stride?: One;
+  /**
+   * `dilation * (kernel - 1) - padding` zero padding is added to each side of the input
+   * (default 0).
+   */
   padding?: One;
+  /** Extra size added to one side of the output (default 0; PyTorch's `output_padding`). */
   outputPadding?: One;
+  /** Split input and output channels into this many independent groups (default 1). */
   groups?: number;
+  /** The spacing between kernel elements (default 1). */
   dilation?: One;
 }
 
@@ -250,10 +271,18 @@ export function convTranspose1d(
   return squeeze(y, -2);
 }
 
+/** Options of `F.conv1d`. */
 export interface Conv1dOptions {
+  /** The step of the kernel over the input (default 1). */
   stride?: number | readonly [number];
+  /**
+   * Zero padding on each side, or "valid" (none) or "same" (output length = input length, stride
+   * 1) (default 0).
+   */
   padding?: number | readonly [number] | "valid" | "same";
+  /** The spacing between kernel elements (default 1). */
   dilation?: number | readonly [number];
+  /** Split input and output channels into this many independent groups (default 1). */
   groups?: number;
 }
 

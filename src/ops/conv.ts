@@ -23,11 +23,15 @@ import { squeeze, unsqueeze } from "./shape.js";
 /** A size given once for both spatial dims, or as [height, width]. */
 export type Pair = number | readonly [number, number];
 
+/** Options of `F.conv2d`. */
 export interface Conv2dOptions {
+  /** The step of the kernel over the input, one number or [sH, sW] (default 1). */
   stride?: Pair;
   /** Zero padding on each side, or "valid" (none) or "same" (output size = input size, stride 1). */
   padding?: Pair | "valid" | "same";
+  /** The spacing between kernel elements, one number or [dH, dW] (default 1). */
   dilation?: Pair;
+  /** Split input and output channels into this many independent groups (default 1). */
   groups?: number;
 }
 

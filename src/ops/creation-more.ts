@@ -22,10 +22,18 @@ import {
 } from "../validate.js";
 import { fillRaw } from "./creation.js";
 
+/** Options of the `*Like` creation functions ({@link randLike}, {@link randnLike}, ...). */
 export interface LikeOptions {
+  /**
+   * Make the result a leaf that accumulates gradients (default false; PyTorch's `requires_grad`).
+   */
   requiresGrad?: boolean;
 }
 
+/**
+ * Options of the `*Like` creation functions that can change the dtype ({@link fullLike},
+ * {@link emptyLike}).
+ */
 export interface DTypeLikeOptions extends LikeOptions {
   /** The result's dtype (default: the input's). */
   dtype?: DType | string;

@@ -8,12 +8,17 @@ import { Tensor } from "../tensor.js";
 import { flattenNested, type NestedNumbers } from "../tensor-data.js";
 import { checkOptions, describe, isPlainObject, size } from "../validate.js";
 
+/** Options of the creation functions ({@link zeros}, {@link ones}, {@link randn}, ...). */
 export interface CreateOptions {
+  /**
+   * Make the result a leaf that accumulates gradients (default false; PyTorch's `requires_grad`).
+   */
   requiresGrad?: boolean;
   /** "float32" (default), "int32" (wg.long) or "bool". */
   dtype?: DType | string;
 }
 
+/** Options of {@link tensor}. */
 export interface TensorOptions extends CreateOptions {
   /** The shape of a flat typed array or number array (default: its length, 1-D). */
   shape?: readonly number[];

@@ -10,7 +10,9 @@ import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
 import { type Args, args, int, tensorArg } from "../validate.js";
 
+/** Options of `F.embedding`. */
 export interface EmbeddingOptions {
+  /** A row index whose gradient is always zero (default null: none; PyTorch's `padding_idx`). */
   paddingIdx?: number | null;
 }
 

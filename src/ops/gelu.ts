@@ -14,7 +14,9 @@ import { describe, keywordArgs, tensorArg } from "../validate.js";
  */
 export type GeluApproximate = "none" | "tanh";
 
+/** Options of `F.gelu`. */
 export interface GeluOptions {
+  /** "none" (default) for the exact erf form, "tanh" for the tanh approximation. */
   approximate?: GeluApproximate;
 }
 

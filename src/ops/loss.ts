@@ -25,10 +25,13 @@ import { neg } from "./unary.js";
  */
 export type Reduction = "mean" | "sum" | "none";
 
+/** The reduction option of the losses. */
 export interface LossOptions {
+  /** "mean" (default), "sum", or "none" (the per-element losses). */
   reduction?: Reduction;
 }
 
+/** Options of `F.nllLoss`. */
 export interface NLLLossOptions extends LossOptions {
   /** Per-class weights [C]; the mean then divides by the weight sum of the counted targets. */
   weight?: Tensor | null;
@@ -36,16 +39,19 @@ export interface NLLLossOptions extends LossOptions {
   ignoreIndex?: number;
 }
 
+/** Options of `F.crossEntropy`. */
 export interface CrossEntropyOptions extends NLLLossOptions {
   /** Mixes the target with the uniform distribution: (1 - s) onehot + s / C (default 0). */
   labelSmoothing?: number;
 }
 
+/** Options of `F.binaryCrossEntropy`. */
 export interface BCELossOptions extends LossOptions {
   /** Per-element weights, broadcast to the input's shape. */
   weight?: Tensor | null;
 }
 
+/** Options of `F.binaryCrossEntropyWithLogits`. */
 export interface BCEWithLogitsOptions extends BCELossOptions {
   /** Weight of the positive term, broadcast to the input's shape (typically [C]). */
   posWeight?: Tensor | null;

@@ -48,9 +48,21 @@ function compose(inputs: Tensor[], body: () => Tensor): Tensor {
   return needsGradAny(inputs) ? body() : tidy(body);
 }
 
+/**
+ * The reduction options of the losses that keep PyTorch's deprecated `size_average` and `reduce`.
+ */
 export interface ReductionOptions {
+  /**
+   * Deprecated (PyTorch's `size_average`): false sums instead of averaging; overrides `reduction`
+   * when set (default null).
+   */
   sizeAverage?: boolean | null;
+  /**
+   * Deprecated (PyTorch's `reduce`): false returns the per-element losses; overrides `reduction`
+   * when set (default null).
+   */
   reduce?: boolean | null;
+  /** "mean" (default), "sum", or "none" (the per-element losses). */
   reduction?: Reduction2;
 }
 
@@ -79,7 +91,9 @@ export function l1Loss(
   return compose([x, y], () => reduceLoss(abs(sub(x, y)), reduction));
 }
 
+/** Options of `F.smoothL1Loss`. */
 export interface SmoothL1Options extends ReductionOptions {
+  /** Where the loss changes from quadratic to linear (default 1). */
   beta?: number;
 }
 
@@ -112,8 +126,11 @@ export function smoothL1Loss(
   });
 }
 
+/** Options of `F.huberLoss`. */
 export interface HuberOptions {
+  /** "mean" (default), "sum", or "none" (the per-element losses). */
   reduction?: Reduction2;
+  /** Where the loss changes from quadratic to linear (default 1). */
   delta?: number;
 }
 
@@ -145,10 +162,18 @@ export function huberLoss(
   });
 }
 
+/** Options of `F.klDiv`. */
 export interface KLDivOptions {
+  /** Deprecated (PyTorch's `size_average`): false sums instead of averaging (default null). */
   sizeAverage?: boolean | null;
+  /** Deprecated (PyTorch's `reduce`): false returns the per-element losses (default null). */
   reduce?: boolean | null;
+  /**
+   * "mean" (default; averages over every element), "batchmean" (divides the sum by the batch size,
+   * the true KL divergence), "sum" or "none".
+   */
   reduction?: Reduction2 | "batchmean";
+  /** The target is given as log-probabilities (default false; PyTorch's `log_target`). */
   logTarget?: boolean;
 }
 
@@ -193,7 +218,9 @@ export function klDiv(
   });
 }
 
+/** Options of `F.marginRankingLoss` and `F.cosineEmbeddingLoss`. */
 export interface MarginOptions extends ReductionOptions {
+  /** The margin (default 0; 1 for tripletMarginLoss). */
   margin?: number;
 }
 
@@ -296,9 +323,15 @@ export function marginRankingLoss(
   );
 }
 
+/** Options of `F.tripletMarginLoss`. */
 export interface TripletMarginOptions extends MarginOptions {
+  /** The norm degree of the pairwise distance (default 2). */
   p?: number;
+  /** Added to the differences before the norm, for stability (default 1e-6). */
   eps?: number;
+  /**
+   * Use the distance from positive to negative when it is smaller (the distance swap; default false).
+   */
   swap?: boolean;
 }
 

@@ -11,11 +11,20 @@ import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
 import { type Args, args, bool, num, optionalTensorArg, tensorArg } from "../validate.js";
 
+/** Options of `F.batchNorm`. */
 export interface BatchNormOptions {
+  /** Per-channel scale gamma [C] (default none: 1). */
   weight?: Tensor | null;
+  /** Per-channel shift beta [C] (default none: 0). */
   bias?: Tensor | null;
+  /**
+   * Normalise with the batch statistics and update the running ones (default false: use the
+   * running statistics).
+   */
   training?: boolean;
+  /** The weight of the batch statistic in the running-average update (default 0.1). */
   momentum?: number;
+  /** Added to the variance for stability (default 1e-5). */
   eps?: number;
 }
 

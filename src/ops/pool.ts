@@ -10,18 +10,31 @@ import { Tensor } from "../tensor.js";
 import { type Args, args, bool, INT32_MAX, size, tensorArg } from "../validate.js";
 import { type Pair, pair } from "./conv.js";
 
+/** Options of `F.maxPool2d`. */
 export interface MaxPool2dOptions {
+  /** The step of the window, one number or [sH, sW] (default null: the kernel size). */
   stride?: Pair | null;
+  /** Implicit -Infinity padding on each side, at most half the kernel (default 0). */
   padding?: Pair;
+  /** The spacing between window elements (default 1). */
   dilation?: Pair;
+  /** Round the output size up instead of down (default false; PyTorch's `ceil_mode`). */
   ceilMode?: boolean;
 }
 
+/** Options of `F.avgPool2d`. */
 export interface AvgPool2dOptions {
+  /** The step of the window, one number or [sH, sW] (default null: the kernel size). */
   stride?: Pair | null;
+  /** Implicit zero padding on each side, at most half the kernel (default 0). */
   padding?: Pair;
+  /** Round the output size up instead of down (default false; PyTorch's `ceil_mode`). */
   ceilMode?: boolean;
+  /** Count the zero padding in the divisor (default true; PyTorch's `count_include_pad`). */
   countIncludePad?: boolean;
+  /**
+   * Divide every window by this instead of its size (default null; PyTorch's `divisor_override`).
+   */
   divisorOverride?: number | null;
 }
 

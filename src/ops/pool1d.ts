@@ -30,11 +30,20 @@ function check1d(op: string, x: Tensor): void {
   }
 }
 
+/** Options of `F.maxPool1d`. */
 export interface MaxPool1dOptions {
+  /** The step of the window (default null: the kernel size). */
   stride?: One | null;
+  /** Implicit -Infinity padding on each side, at most half the kernel (default 0). */
   padding?: One;
+  /** The spacing between window elements (default 1). */
   dilation?: One;
+  /** Round the output length up instead of down (default false; PyTorch's `ceil_mode`). */
   ceilMode?: boolean;
+  /**
+   * Also return the int32 positions of the maxima, as `[values, indices]` (default false;
+   * PyTorch's `return_indices`).
+   */
   returnIndices?: boolean;
 }
 
@@ -73,10 +82,15 @@ export function maxPool1d(
   return squeeze(y, -2);
 }
 
+/** Options of `F.avgPool1d`. */
 export interface AvgPool1dOptions {
+  /** The step of the window (default null: the kernel size). */
   stride?: One | null;
+  /** Implicit zero padding on each side, at most half the kernel (default 0). */
   padding?: One;
+  /** Round the output length up instead of down (default false; PyTorch's `ceil_mode`). */
   ceilMode?: boolean;
+  /** Count the zero padding in the divisor (default true; PyTorch's `count_include_pad`). */
   countIncludePad?: boolean;
 }
 
@@ -113,9 +127,13 @@ export function avgPool1d(
   return squeeze(y, -2);
 }
 
+/** Options of `F.dropout1d` and `F.dropout2d`. */
 export interface ChannelDropoutOptions {
+  /** The probability of zeroing a channel (default 0.5). */
   p?: number;
+  /** Apply dropout; false returns the input unchanged (default true). */
   training?: boolean;
+  /** Overwrite the input instead of allocating the result (default false). */
   inplace?: boolean;
 }
 

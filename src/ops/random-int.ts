@@ -12,9 +12,14 @@ import { checkShape, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { args, bool, fail, int, isPlainObject, options, size, tensorArg } from "../validate.js";
 
+/** Options of {@link randint} and {@link randperm}. */
 export interface IntDrawOptions {
   /** "int32" (default; wg.long), or "float32". */
   dtype?: DType | string;
+  /**
+   * Make the result a leaf that accumulates gradients; float32 only (default false; PyTorch's
+   * `requires_grad`).
+   */
   requiresGrad?: boolean;
 }
 

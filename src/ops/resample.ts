@@ -112,12 +112,36 @@ export function adaptiveMaxPool2d(
  */
 export type InterpolateMode = "nearest" | "linear" | "bilinear";
 
+/** Options of `F.interpolate`. */
 export interface InterpolateOptions {
+  /**
+   * The output's spatial size (one number for every spatial dim, or one per dim); give this or
+   * `scaleFactor`.
+   */
   size?: number | readonly number[] | null;
+  /**
+   * The multiplier of the spatial size (one number or one per dim); give this or `size` (PyTorch's
+   * `scale_factor`).
+   */
   scaleFactor?: number | readonly number[] | null;
+  /**
+   * The sampling algorithm: "nearest" (default), "linear" (3-D input) or "bilinear" (4-D
+   * input).
+   */
   mode?: InterpolateMode;
+  /**
+   * For the linear modes: align the corner pixels' centres of input and output (default null:
+   * false; PyTorch's `align_corners`).
+   */
   alignCorners?: boolean | null;
+  /**
+   * Compute the sampling from the output size rather than from `scaleFactor` (default null:
+   * false; PyTorch's `recompute_scale_factor`).
+   */
   recomputeScaleFactor?: boolean | null;
+  /**
+   * Anti-aliasing when downsampling: only false (the default) is supported.
+   */
   antialias?: boolean;
 }
 

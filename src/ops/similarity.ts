@@ -12,8 +12,11 @@ import { tensor } from "./creation.js";
 import { sum } from "./reduce.js";
 import { abs, clamp, pow, sqrt } from "./unary.js";
 
+/** Options of `F.cosineSimilarity`. */
 export interface CosineSimilarityOptions {
+  /** The dim along which the vectors lie (default 1). */
   dim?: number;
+  /** The smallest norm each vector is divided by, for stability (default 1e-8). */
   eps?: number;
 }
 
@@ -49,9 +52,13 @@ export function cosineSimilarity(
   return needsGradAny([a1, a2]) ? body() : tidy(body);
 }
 
+/** Options of `F.normalize`. */
 export interface NormalizeOptions {
+  /** The norm degree (default 2). */
   p?: number;
+  /** The dim to normalise along (default 1). */
   dim?: number;
+  /** The smallest norm divided by, for stability (default 1e-12). */
   eps?: number;
 }
 

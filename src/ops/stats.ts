@@ -66,9 +66,16 @@ function centered(op: string, x: Tensor, p: Plan): Tensor {
   return consume(m, (t) => binaryRaw(op, BinaryOp.sub, x, t));
 }
 
+/** Options of {@link Tensor.var}, {@link Tensor.std} and their functions. */
 export interface VarOptions {
+  /**
+   * The difference between the number of elements and the divisor: 1 (default, Bessel's
+   * correction) or 0 (the population variance).
+   */
   correction?: number;
+  /** The older form of `correction`: true is 1, false is 0. */
   unbiased?: boolean;
+  /** Keep the reduced dims as size 1 (default false). */
   keepdim?: boolean;
 }
 

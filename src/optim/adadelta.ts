@@ -14,12 +14,13 @@ import type { Tensor } from "../tensor.js";
 import { hyper, hyperArgs, hyperFlag, nonNegative } from "../validate.js";
 import { type GroupOptions, Optimizer, type ParamGroup, type Params } from "./optimizer.js";
 
+/** Options of {@link Adadelta}. */
 export interface AdadeltaOptions {
   /** Scales the update; default 1. */
   lr?: number;
   /** Smoothing constant of both running averages, in [0, 1]; default 0.9. */
   rho?: number;
-  /** Default 1e-6. */
+  /** Added to the denominator for stability; default 1e-6. */
   eps?: number;
   /** L2 penalty added to the gradient; default 0. */
   weightDecay?: number;
@@ -27,18 +28,28 @@ export interface AdadeltaOptions {
   maximize?: boolean;
 }
 
+/** The hyper-parameters of one Adadelta parameter group (see {@link AdadeltaOptions}). */
 export interface AdadeltaGroup extends GroupOptions {
+  /** Scales the update; default 1. */
   lr: number;
+  /** Smoothing constant of both running averages, in [0, 1]; default 0.9. */
   rho: number;
+  /** Added to the denominator for stability; default 1e-6. */
   eps: number;
+  /** L2 penalty added to the gradient; default 0. */
   weightDecay: number;
+  /** Ascend the objective instead of descending it; default false. */
   maximize: boolean;
 }
 
+/** The per-parameter state of Adadelta. */
 export interface AdadeltaState {
   [key: string]: Tensor | number;
+  /** The number of updates this parameter has had. */
   step: number;
+  /** The running average of the squared gradient (PyTorch's `square_avg`). */
   squareAvg: Tensor;
+  /** The running average of the squared updates (PyTorch's `acc_delta`). */
   accDelta: Tensor;
 }
 

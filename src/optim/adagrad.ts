@@ -15,8 +15,9 @@ import type { Tensor } from "../tensor.js";
 import { hyper, hyperArgs, hyperFlag, nonNegative } from "../validate.js";
 import { type GroupOptions, Optimizer, type ParamGroup, type Params } from "./optimizer.js";
 
+/** Options of {@link Adagrad}. */
 export interface AdagradOptions {
-  /** Default 1e-2. */
+  /** The learning rate; default 1e-2. */
   lr?: number;
   /** Learning-rate decay per step; default 0. */
   lrDecay?: number;
@@ -30,18 +31,28 @@ export interface AdagradOptions {
   maximize?: boolean;
 }
 
+/** The hyper-parameters of one Adagrad parameter group (see {@link AdagradOptions}). */
 export interface AdagradGroup extends GroupOptions {
+  /** The learning rate; default 1e-2. */
   lr: number;
+  /** Learning-rate decay per step; default 0. */
   lrDecay: number;
+  /** L2 penalty added to the gradient; default 0. */
   weightDecay: number;
+  /** The value every `sum` starts from; default 0. */
   initialAccumulatorValue: number;
+  /** Added to the denominator; default 1e-10. */
   eps: number;
+  /** Ascend the objective instead of descending it; default false. */
   maximize: boolean;
 }
 
+/** The per-parameter state of Adagrad. */
 export interface AdagradState {
   [key: string]: Tensor | number;
+  /** The number of updates this parameter has had. */
   step: number;
+  /** The sum of the squared gradients so far. */
   sum: Tensor;
 }
 

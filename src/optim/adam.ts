@@ -17,8 +17,9 @@ import type { Tensor } from "../tensor.js";
 import { betasOf, hyper, hyperArgs, hyperFlag, nonNegative } from "../validate.js";
 import { type GroupOptions, Optimizer, type ParamGroup, type Params } from "./optimizer.js";
 
+/** Options of {@link Adam} and {@link AdamW}. */
 export interface AdamOptions {
-  /** Default 1e-3. */
+  /** The learning rate; default 1e-3. */
   lr?: number;
   /** Coefficients of the running averages of g and g²; default [0.9, 0.999]. */
   betas?: [number, number];
@@ -32,19 +33,30 @@ export interface AdamOptions {
   maximize?: boolean;
 }
 
+/** The hyper-parameters of one Adam or AdamW parameter group (see {@link AdamOptions}). */
 export interface AdamGroup extends GroupOptions {
+  /** The learning rate; default 1e-3. */
   lr: number;
+  /** Coefficients of the running averages of g and g²; default [0.9, 0.999]. */
   betas: [number, number];
+  /** Added to the denominator; default 1e-8. */
   eps: number;
+  /** Adam: L2 penalty added to the gradient (default 0). AdamW: decoupled decay (default 1e-2). */
   weightDecay: number;
+  /** Use the maximum of all past v (AMSGrad); default false. */
   amsgrad: boolean;
+  /** Ascend the objective instead of descending it; default false. */
   maximize: boolean;
 }
 
+/** The per-parameter state of Adam and AdamW (PyTorch's keys in snake case). */
 export interface AdamState {
   [key: string]: Tensor | number;
+  /** The number of updates this parameter has had. */
   step: number;
+  /** The running average of the gradient, m (PyTorch's `exp_avg`). */
   expAvg: Tensor;
+  /** The running average of the squared gradient, v (PyTorch's `exp_avg_sq`). */
   expAvgSq: Tensor;
 }
 

@@ -13,12 +13,13 @@ import type { Tensor } from "../tensor.js";
 import { betasOf, hyper, hyperArgs, hyperFlag, nonNegative } from "../validate.js";
 import { type GroupOptions, Optimizer, type ParamGroup, type Params } from "./optimizer.js";
 
+/** Options of {@link Adamax}. */
 export interface AdamaxOptions {
-  /** Default 2e-3. */
+  /** The learning rate; default 2e-3. */
   lr?: number;
-  /** Default [0.9, 0.999]. */
+  /** Coefficients of the running averages of g and g²; default [0.9, 0.999]. */
   betas?: [number, number];
-  /** Default 1e-8. */
+  /** Added to the denominator for stability; default 1e-8. */
   eps?: number;
   /** L2 penalty added to the gradient; default 0. */
   weightDecay?: number;
@@ -26,18 +27,28 @@ export interface AdamaxOptions {
   maximize?: boolean;
 }
 
+/** The hyper-parameters of one Adamax parameter group (see {@link AdamaxOptions}). */
 export interface AdamaxGroup extends GroupOptions {
+  /** The learning rate; default 2e-3. */
   lr: number;
+  /** Coefficients of the running averages of g and g²; default [0.9, 0.999]. */
   betas: [number, number];
+  /** Added to the denominator for stability; default 1e-8. */
   eps: number;
+  /** L2 penalty added to the gradient; default 0. */
   weightDecay: number;
+  /** Ascend the objective instead of descending it; default false. */
   maximize: boolean;
 }
 
+/** The per-parameter state of Adamax. */
 export interface AdamaxState {
   [key: string]: Tensor | number;
+  /** The number of updates this parameter has had. */
   step: number;
+  /** The running average of the gradient (PyTorch's `exp_avg`). */
   expAvg: Tensor;
+  /** The exponentially weighted infinity norm of the gradient (PyTorch's `exp_inf`). */
   expInf: Tensor;
 }
 

@@ -28,6 +28,7 @@ import {
 
 const f32 = Math.fround;
 
+/** Options of {@link LBFGS}. */
 export interface LBFGSOptions {
   /** Step length; default 1. */
   lr?: number;
@@ -45,13 +46,21 @@ export interface LBFGSOptions {
   lineSearchFn?: "strong_wolfe" | null;
 }
 
+/** The hyper-parameters of LBFGS's one parameter group (see {@link LBFGSOptions}). */
 export interface LBFGSGroup extends GroupOptions {
+  /** Step length; default 1. */
   lr: number;
+  /** Iterations per step(); default 20. */
   maxIter: number;
+  /** Closure calls per step(); default maxIter · 5/4 (floored). */
   maxEval: number;
+  /** Stop when max |g| <= toleranceGrad; default 1e-7. */
   toleranceGrad: number;
+  /** Stop when the loss or the step changes by less; default 1e-9. */
   toleranceChange: number;
+  /** Curvature pairs kept; default 100. */
   historySize: number;
+  /** null (fixed step) or "strong_wolfe", PyTorch's spelling. */
   lineSearchFn: "strong_wolfe" | null;
 }
 

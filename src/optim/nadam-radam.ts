@@ -21,14 +21,15 @@ import { type GroupOptions, Optimizer, type ParamGroup, type Params } from "./op
 
 const f = Math.fround;
 
+/** Options of {@link RAdam} (and, with `momentumDecay`, {@link NAdam}). */
 export interface RAdamOptions {
-  /** Default 1e-3 (RAdam), 2e-3 (NAdam). */
+  /** The learning rate; default 1e-3 (RAdam), 2e-3 (NAdam). */
   lr?: number;
-  /** Default [0.9, 0.999]. */
+  /** Coefficients of the running averages of g and g²; default [0.9, 0.999]. */
   betas?: [number, number];
-  /** Default 1e-8. */
+  /** Added to the denominator for stability; default 1e-8. */
   eps?: number;
-  /** Default 0. */
+  /** Weight decay (PyTorch's `weight_decay`); default 0. */
   weightDecay?: number;
   /** Decay the parameter (as AdamW) instead of adding an L2 term; default false. */
   decoupledWeightDecay?: boolean;
@@ -36,28 +37,42 @@ export interface RAdamOptions {
   maximize?: boolean;
 }
 
+/** Options of {@link NAdam}. */
 export interface NAdamOptions extends RAdamOptions {
   /** ψ in the momentum schedule μ_t; default 4e-3. */
   momentumDecay?: number;
 }
 
+/** The hyper-parameters of one RAdam parameter group (see {@link RAdamOptions}). */
 export interface RAdamGroup extends GroupOptions {
+  /** The learning rate; default 1e-3 (RAdam), 2e-3 (NAdam). */
   lr: number;
+  /** Coefficients of the running averages of g and g²; default [0.9, 0.999]. */
   betas: [number, number];
+  /** Added to the denominator for stability; default 1e-8. */
   eps: number;
+  /** Weight decay (PyTorch's `weight_decay`); default 0. */
   weightDecay: number;
+  /** Decay the parameter (as AdamW) instead of adding an L2 term; default false. */
   decoupledWeightDecay: boolean;
+  /** Ascend the objective instead of descending it; default false. */
   maximize: boolean;
 }
 
+/** The hyper-parameters of one NAdam parameter group (see {@link NAdamOptions}). */
 export interface NAdamGroup extends RAdamGroup {
+  /** ψ in the momentum schedule μ_t; default 4e-3. */
   momentumDecay: number;
 }
 
+/** The per-parameter state of NAdam and RAdam (NAdam adds `muProduct`). */
 export interface NAdamState {
   [key: string]: Tensor | number;
+  /** The number of updates this parameter has had. */
   step: number;
+  /** The running average of the gradient (PyTorch's `exp_avg`). */
   expAvg: Tensor;
+  /** The running average of the squared gradient (PyTorch's `exp_avg_sq`). */
   expAvgSq: Tensor;
 }
 

@@ -23,6 +23,7 @@ export type HyperParameter = number | boolean | number[] | string | null;
 
 /** The hyper-parameters of one group; every optimizer has `lr`. */
 export interface GroupOptions {
+  /** The learning rate. */
   lr: number;
   [name: string]: HyperParameter | undefined;
 }
@@ -33,6 +34,7 @@ export interface GroupOptions {
  * PyTorch: `torch.optim param_groups entry`.
  */
 export type ParamGroup<H extends GroupOptions = GroupOptions> = H & {
+  /** The parameters this group's hyper-parameters apply to. */
   params: Tensor[];
   /** The learning rate a scheduler started from (PyTorch's `initial_lr`), once one is attached. */
   initialLr?: number;
@@ -40,6 +42,7 @@ export type ParamGroup<H extends GroupOptions = GroupOptions> = H & {
 
 /** A group as given to the constructor or `addParamGroup`: params plus optional overrides. */
 export interface ParamGroupInput {
+  /** The group's parameters: one tensor or an iterable of them (e.g. `layer.parameters()`). */
   params: Tensor | Iterable<Tensor>;
   [option: string]: unknown;
 }
@@ -47,6 +50,10 @@ export interface ParamGroupInput {
 /** What an optimizer takes: parameters (e.g. `model.parameters()`) or parameter groups. */
 export type Params = Iterable<Tensor> | Iterable<ParamGroupInput>;
 
+/**
+ * What {@link Optimizer.stateDict} returns and {@link Optimizer.loadStateDict} takes, as
+ * PyTorch's optimizer state dict (keys in camel case).
+ */
 export interface OptimizerStateDict {
   /** By parameter index (counted across the groups in order); only parameters with state. */
   state: Record<number, ParamState>;
@@ -62,6 +69,7 @@ export interface OptimizerStateDict {
  *
  * @example
  * ```ts
+ * const model = new wg.nn.Linear(4, 2);
  * const opt = new wg.optim.Adam(model.parameters(), { lr: 1e-3 }); opt.zeroGrad(); opt.step();
  * ```
  */
@@ -71,10 +79,31 @@ export abstract class Optimizer<
 > {
   /** The hyper-parameters a group takes when it does not give its own. */
   readonly defaults: H;
+  /**
+   * The parameter groups, each its parameters and hyper-parameters; a scheduler changes their `lr`.
+   *
+   * PyTorch: `torch.optim.Optimizer.param_groups`.
+   *
+   * @example
+   * ```ts
+   * const body = new wg.nn.Linear(4, 8);
+   * const head = new wg.nn.Linear(8, 2);
+   * const opt = new wg.optim.SGD(
+   *   [{ params: body.parameters() }, { params: head.parameters(), lr: 0.01 }],
+   *   { lr: 0.1 },
+   * );
+   * opt.paramGroups.map((g) => g.lr); // [0.1, 0.01]
+   * ```
+   */
   readonly paramGroups: ParamGroup<H>[] = [];
+  /**
+   * The per-parameter state (momentum buffers, running averages), made on a parameter's first
+   * update.
+   */
   protected readonly state = new Map<Tensor, S>();
 
   protected constructor(
+    /** The optimizer's name, for error messages. */
     protected readonly opName: string,
     params: Params,
     defaults: H,
@@ -115,11 +144,23 @@ export abstract class Optimizer<
     return this.paramGroups.flatMap((g) => g.params);
   }
 
-  /** The first group's learning rate; setting it sets every group's. */
+  /**
+   * The first group's learning rate; setting it sets every group's.
+   *
+   * PyTorch: `optimizer.param_groups[0]["lr"]`.
+   *
+   * @example
+   * ```ts
+   * const opt = new wg.optim.SGD(new wg.nn.Linear(2, 1).parameters(), { lr: 0.1 });
+   * opt.lr = 0.05;
+   * opt.paramGroups[0].lr; // 0.05
+   * ```
+   */
   get lr(): number {
     return this.paramGroups[0].lr;
   }
 
+  /** Sets every group's learning rate. */
   set lr(v: number) {
     for (const g of this.paramGroups) g.lr = v;
   }
@@ -129,6 +170,7 @@ export abstract class Optimizer<
     return this.paramGroups[0].initialLr;
   }
 
+  /** Sets every group's `initialLr`. */
   set initialLr(v: number | undefined) {
     for (const g of this.paramGroups) g.initialLr = v;
   }
@@ -136,6 +178,17 @@ export abstract class Optimizer<
   /**
    * Adds a group, as PyTorch's add_param_group: options it leaves out take the defaults. A
    * parameter may belong to one group only; non-leaf tensors cannot be optimized.
+   *
+   * PyTorch: `torch.optim.Optimizer.add_param_group`.
+   *
+   * @example
+   * ```ts
+   * const a = new wg.nn.Linear(2, 2);
+   * const b = new wg.nn.Linear(2, 2);
+   * const opt = new wg.optim.Adam(a.parameters(), { lr: 1e-3 });
+   * opt.addParamGroup({ params: b.parameters(), lr: 1e-4 });
+   * opt.paramGroups.length; // 2
+   * ```
    */
   addParamGroup(group: ParamGroupInput): void {
     const op = `${this.opName}.addParamGroup`;
@@ -224,6 +277,17 @@ export abstract class Optimizer<
    * Applies one update to every parameter that has a gradient. With `closure` (a function that
    * reevaluates the model and returns the loss, as PyTorch's), calls it first and returns its
    * result.
+   *
+   * PyTorch: `torch.optim.Optimizer.step`.
+   *
+   * @example
+   * ```ts
+   * const model = new wg.nn.Linear(2, 1);
+   * const opt = new wg.optim.SGD(model.parameters(), { lr: 0.1 });
+   * opt.zeroGrad();
+   * wg.F.mseLoss(model.forward(wg.ones(4, 2)), wg.zeros(4, 1)).backward();
+   * opt.step();
+   * ```
    */
   step(closure?: () => unknown): unknown {
     const op = `${this.opName}.step`;
@@ -266,7 +330,21 @@ export abstract class Optimizer<
     return loss;
   }
 
-  /** Clears the gradients of every parameter (sets them to null, as PyTorch's default). */
+  /**
+   * Clears the gradients of every parameter: sets them to null (the default, as PyTorch's), or
+   * with `setToNone = false` fills them with zeros.
+   *
+   * PyTorch: `torch.optim.Optimizer.zero_grad` (`set_to_none`).
+   *
+   * @example
+   * ```ts
+   * const model = new wg.nn.Linear(2, 1);
+   * const opt = new wg.optim.SGD(model.parameters(), { lr: 0.1 });
+   * model.forward(wg.ones(1, 2)).sum().backward();
+   * opt.zeroGrad();
+   * model.weight.grad; // null
+   * ```
+   */
   zeroGrad(setToNone = true): void {
     for (const group of this.paramGroups) {
       for (const p of group.params) {
@@ -286,7 +364,18 @@ export abstract class Optimizer<
     return t;
   }
 
-  /** State (by parameter index) and hyper-parameters; tensors are the live state, not copies. */
+  /**
+   * State (by parameter index) and hyper-parameters; tensors are the live state, not copies. Save
+   * it with {@link optim.stateDictToTensors} and {@link save}.
+   *
+   * PyTorch: `torch.optim.Optimizer.state_dict`.
+   *
+   * @example
+   * ```ts
+   * const opt = new wg.optim.Adam(new wg.nn.Linear(2, 1).parameters(), { lr: 1e-3 });
+   * opt.stateDict().paramGroups[0].params; // [0, 1]
+   * ```
+   */
   stateDict(): OptimizerStateDict {
     const state: Record<number, ParamState> = {};
     const paramGroups: OptimizerStateDict["paramGroups"] = [];
@@ -307,7 +396,20 @@ export abstract class Optimizer<
     return { state, paramGroups };
   }
 
-  /** Restores state saved by `stateDict` (copied into this optimizer's own tensors). */
+  /**
+   * Restores state saved by `stateDict` (copied into this optimizer's own tensors); the groups
+   * must match in number and size.
+   *
+   * PyTorch: `torch.optim.Optimizer.load_state_dict`.
+   *
+   * @example
+   * ```ts
+   * const model = new wg.nn.Linear(2, 1);
+   * const a = new wg.optim.Adam(model.parameters(), { lr: 1e-3 });
+   * const b = new wg.optim.Adam(model.parameters(), { lr: 1e-3 });
+   * b.loadStateDict(a.stateDict());
+   * ```
+   */
   loadStateDict(sd: OptimizerStateDict): void {
     const op = `${this.opName}.loadStateDict`;
     if (sd === null || typeof sd !== "object" || !Array.isArray(sd.paramGroups)) {
@@ -383,13 +485,36 @@ export abstract class Optimizer<
     }
   }
 
-  /** Frees the optimizer's state tensors. */
+  /**
+   * Frees the optimizer's state tensors (not the parameters).
+   *
+   * PyTorch: none (memory in WebAssembly is freed explicitly).
+   *
+   * @example
+   * ```ts
+   * const opt = new wg.optim.Adam(new wg.nn.Linear(2, 1).parameters());
+   * opt.dispose();
+   * ```
+   */
   dispose(): void {
     for (const s of this.state.values()) disposeState(s);
     this.state.clear();
   }
 
-  /** `using opt = new optim.SGD(...)` frees its state tensors at the end of scope. */
+  /**
+   * Frees the state tensors when a `using` declaration goes out of scope; the same as
+   * `dispose()`.
+   *
+   * PyTorch: none.
+   *
+   * @example
+   * ```ts
+   * const model = new wg.nn.Linear(2, 1);
+   * {
+   *   using opt = new wg.optim.Adam(model.parameters());
+   * } // opt's state is freed here
+   * ```
+   */
   [Symbol.dispose](): void {
     this.dispose();
   }

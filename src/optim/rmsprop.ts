@@ -15,8 +15,9 @@ import type { Tensor } from "../tensor.js";
 import { hyper, hyperArgs, hyperFlag, nonNegative } from "../validate.js";
 import { type GroupOptions, Optimizer, type ParamGroup, type Params } from "./optimizer.js";
 
+/** Options of {@link RMSprop}. */
 export interface RMSpropOptions {
-  /** Default 1e-2. */
+  /** The learning rate; default 1e-2. */
   lr?: number;
   /** Smoothing constant of the running average of g²; default 0.99. */
   alpha?: number;
@@ -24,7 +25,7 @@ export interface RMSpropOptions {
   eps?: number;
   /** L2 penalty added to the gradient; default 0. */
   weightDecay?: number;
-  /** Default 0 (no momentum buffer). */
+  /** The momentum factor; default 0 (no momentum buffer). */
   momentum?: number;
   /** Normalise by an estimate of the gradient's variance instead of its second moment. */
   centered?: boolean;
@@ -32,19 +33,33 @@ export interface RMSpropOptions {
   maximize?: boolean;
 }
 
+/** The hyper-parameters of one RMSprop parameter group (see {@link RMSpropOptions}). */
 export interface RMSpropGroup extends GroupOptions {
+  /** The learning rate; default 1e-2. */
   lr: number;
+  /** Smoothing constant of the running average of g²; default 0.99. */
   alpha: number;
+  /** Added to the denominator; default 1e-8. */
   eps: number;
+  /** L2 penalty added to the gradient; default 0. */
   weightDecay: number;
+  /** The momentum factor; default 0 (no momentum buffer). */
   momentum: number;
+  /** Normalise by an estimate of the gradient's variance instead of its second moment. */
   centered: boolean;
+  /** Ascend the objective instead of descending it; default false. */
   maximize: boolean;
 }
 
+/**
+ * The per-parameter state of RMSprop (plus `momentumBuffer` with momentum and `gradAvg` when
+ * centered).
+ */
 export interface RMSpropState {
   [key: string]: Tensor | number;
+  /** The number of updates this parameter has had. */
   step: number;
+  /** The running average of the squared gradient (PyTorch's `square_avg`). */
   squareAvg: Tensor;
 }
 

@@ -12,23 +12,35 @@ import type { Tensor } from "../tensor.js";
 import { hyper, hyperArgs, hyperFlag, nonNegative } from "../validate.js";
 import { type GroupOptions, Optimizer, type ParamGroup, type Params } from "./optimizer.js";
 
+/** Options of {@link SGD}. */
 export interface SGDOptions {
-  /** Default 1e-3, as PyTorch (since 2.2). */
+  /** The learning rate; default 1e-3, as PyTorch (since 2.2). */
   lr?: number;
+  /** The momentum factor (default 0: plain SGD). */
   momentum?: number;
+  /** Scales the new gradient in the momentum buffer by 1 - dampening (default 0). */
   dampening?: number;
+  /** L2 penalty added to the gradient (default 0; PyTorch's `weight_decay`). */
   weightDecay?: number;
+  /** Nesterov momentum (needs momentum > 0 and dampening 0; default false). */
   nesterov?: boolean;
   /** Ascend the objective instead of descending it; default false. */
   maximize?: boolean;
 }
 
+/** The hyper-parameters of one SGD parameter group (see {@link SGDOptions}). */
 export interface SGDGroup extends GroupOptions {
+  /** The learning rate; default 1e-3, as PyTorch (since 2.2). */
   lr: number;
+  /** The momentum factor (default 0: plain SGD). */
   momentum: number;
+  /** Scales the new gradient in the momentum buffer by 1 - dampening (default 0). */
   dampening: number;
+  /** L2 penalty added to the gradient (default 0; PyTorch's `weight_decay`). */
   weightDecay: number;
+  /** Nesterov momentum (needs momentum > 0 and dampening 0; default false). */
   nesterov: boolean;
+  /** Ascend the objective instead of descending it; default false. */
   maximize: boolean;
 }
 

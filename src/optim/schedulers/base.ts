@@ -15,9 +15,13 @@ import { Optimizer } from "../optimizer.js";
 
 /** What `stateDict()` returns: the schedule's position and its settings (plain data). */
 export interface LRSchedulerStateDict {
+  /** The epoch the current learning rates belong to (PyTorch's `last_epoch`). */
   lastEpoch: number;
+  /** Calls of step() so far (PyTorch's `_step_count`). */
   stepCount: number;
+  /** Each group's rate at epoch 0 (PyTorch's `base_lrs`). */
   baseLrs: number[];
+  /** The rates set by the last step (PyTorch's `_last_lr`). */
   lastLr: number[];
   [setting: string]: unknown;
 }
@@ -60,10 +64,12 @@ function sameKind(v: unknown, like: unknown): boolean {
  *
  * @example
  * ```ts
+ * const optimizer = new wg.optim.SGD(new wg.nn.Linear(2, 1).parameters(), { lr: 0.1 });
  * new wg.optim.lrScheduler.StepLR(optimizer, { stepSize: 10 }).getLastLr(); // [0.1]
  * ```
  */
 export abstract class LRScheduler {
+  /** The optimizer whose groups' `lr` this schedule sets. */
   readonly optimizer: Optimizer;
   /** Each group's rate at the schedule's epoch 0 (the groups' `initialLr`). */
   baseLrs: number[];
@@ -71,9 +77,11 @@ export abstract class LRScheduler {
   lastEpoch: number;
   /** Calls of step() so far, the initial one included (PyTorch's _step_count). */
   protected stepCount = 0;
+  /** The rates set by the last step, per group. */
   protected lastLr: number[] = [];
 
   protected constructor(
+    /** The scheduler's name, for error messages. */
     protected readonly opName: string,
     optimizer: Optimizer,
     lastEpoch: unknown,
@@ -123,8 +131,20 @@ export abstract class LRScheduler {
   protected abstract settings(): Record<string, unknown>;
 
   /**
-   * Advances the schedule by one epoch and writes the new rates into the optimizer. With
-   * `epoch`, jumps to that epoch and uses the closed form instead (deprecated in PyTorch).
+   * Advances the schedule by one epoch and writes the new rates into the optimizer; call it after
+   * `optimizer.step()`. With `epoch`, jumps to that epoch and uses the closed form instead
+   * (deprecated in PyTorch).
+   *
+   * PyTorch: `torch.optim.lr_scheduler.LRScheduler.step`.
+   *
+   * @example
+   * ```ts
+   * const opt = new wg.optim.SGD(new wg.nn.Linear(2, 1).parameters(), { lr: 0.1 });
+   * const sched = new wg.optim.lrScheduler.StepLR(opt, { stepSize: 1, gamma: 0.5 });
+   * opt.step();
+   * sched.step();
+   * opt.lr; // 0.05
+   * ```
    */
   step(epoch?: number): void {
     this.stepCount++;
@@ -138,6 +158,7 @@ export abstract class LRScheduler {
     }
   }
 
+  /** Writes `values` into the groups' `lr` and records them as the last rates. */
   protected apply(values: number[]): void {
     this.optimizer.paramGroups.forEach((g, i) => {
       g.lr = values[i];
@@ -145,12 +166,34 @@ export abstract class LRScheduler {
     this.lastLr = this.currentLrs();
   }
 
-  /** The learning rate set by the last step, per parameter group. */
+  /**
+   * The learning rate set by the last step, per parameter group.
+   *
+   * PyTorch: `torch.optim.lr_scheduler.LRScheduler.get_last_lr`.
+   *
+   * @example
+   * ```ts
+   * const opt = new wg.optim.SGD(new wg.nn.Linear(2, 1).parameters(), { lr: 0.1 });
+   * const sched = new wg.optim.lrScheduler.ExponentialLR(opt, { gamma: 0.5 });
+   * sched.step();
+   * sched.getLastLr(); // [0.05]
+   * ```
+   */
   getLastLr(): number[] {
     return [...this.lastLr];
   }
 
-  /** The schedule's position and settings, as plain data. */
+  /**
+   * The schedule's position and settings, as plain data (save it with JSON).
+   *
+   * PyTorch: `torch.optim.lr_scheduler.LRScheduler.state_dict`.
+   *
+   * @example
+   * ```ts
+   * const opt = new wg.optim.SGD(new wg.nn.Linear(2, 1).parameters(), { lr: 0.1 });
+   * new wg.optim.lrScheduler.StepLR(opt, { stepSize: 3 }).stateDict().lastEpoch; // 0
+   * ```
+   */
   stateDict(): LRSchedulerStateDict {
     return {
       ...this.settings(),
@@ -161,7 +204,21 @@ export abstract class LRScheduler {
     };
   }
 
-  /** Restores a state saved by `stateDict` (the optimizer's lr is not touched, as in PyTorch). */
+  /**
+   * Restores a state saved by `stateDict` (the optimizer's lr is not touched, as in PyTorch).
+   *
+   * PyTorch: `torch.optim.lr_scheduler.LRScheduler.load_state_dict`.
+   *
+   * @example
+   * ```ts
+   * const opt = new wg.optim.SGD(new wg.nn.Linear(2, 1).parameters(), { lr: 0.1 });
+   * const a = new wg.optim.lrScheduler.StepLR(opt, { stepSize: 3 });
+   * a.step();
+   * const b = new wg.optim.lrScheduler.StepLR(opt, { stepSize: 3 });
+   * b.loadStateDict(a.stateDict());
+   * b.lastEpoch; // 1
+   * ```
+   */
   loadStateDict(sd: LRSchedulerStateDict): void {
     const op = `${this.opName}.loadStateDict`;
     const n = this.optimizer.paramGroups.length;

@@ -9,6 +9,7 @@ import { describe, finite, hyper, hyperArgs, intAtLeast } from "../../validate.j
 import type { Optimizer } from "../optimizer.js";
 import { LRScheduler, perGroup } from "./base.js";
 
+/** Options of {@link StepLR}. */
 export interface StepLROptions {
   /** Epochs between decays (an integer >= 1). */
   stepSize?: number;
@@ -27,7 +28,9 @@ export interface StepLROptions {
  * ```
  */
 export class StepLR extends LRScheduler {
+  /** Epochs between decays (PyTorch's `step_size`). */
   stepSize: number;
+  /** Factor applied every stepSize epochs. */
   gamma: number;
 
   constructor(
@@ -63,11 +66,13 @@ export class StepLR extends LRScheduler {
   }
 }
 
+/** Options of {@link MultiStepLR}. */
 export interface MultiStepLROptions {
   /** The epochs at which the rate is multiplied by gamma (a repeated epoch decays twice). */
   milestones?: number[];
-  /** Default 0.1. */
+  /** Factor applied at each milestone; default 0.1. */
   gamma?: number;
+  /** The epoch to resume from; default -1 (start). */
   lastEpoch?: number;
 }
 
@@ -80,7 +85,9 @@ export interface MultiStepLROptions {
  * ```
  */
 export class MultiStepLR extends LRScheduler {
+  /** The epochs at which the rate is multiplied by gamma, in increasing order. */
   milestones: number[];
+  /** Factor applied at each milestone. */
   gamma: number;
 
   constructor(
@@ -129,9 +136,11 @@ export class MultiStepLR extends LRScheduler {
   }
 }
 
+/** Options of {@link ExponentialLR}. */
 export interface ExponentialLROptions {
   /** Factor applied every epoch. */
   gamma?: number;
+  /** The epoch to resume from; default -1 (start). */
   lastEpoch?: number;
 }
 
@@ -144,6 +153,7 @@ export interface ExponentialLROptions {
  * ```
  */
 export class ExponentialLR extends LRScheduler {
+  /** Factor applied every epoch. */
   gamma: number;
 
   constructor(
@@ -177,9 +187,11 @@ export class ExponentialLR extends LRScheduler {
 /** A rate multiplier of the epoch, as PyTorch's lr_lambda. */
 export type LrLambda = (epoch: number) => number;
 
+/** Options of {@link LambdaLR}. */
 export interface LambdaLROptions {
   /** One function, or one per parameter group. */
   lrLambda?: LrLambda | LrLambda[];
+  /** The epoch to resume from; default -1 (start). */
   lastEpoch?: number;
 }
 
@@ -193,6 +205,7 @@ export interface LambdaLROptions {
  * ```
  */
 export class LambdaLR extends LRScheduler {
+  /** One function per group: epoch => the factor of the group's initial rate. */
   readonly lrLambdas: LrLambda[];
 
   constructor(
@@ -230,13 +243,15 @@ export class LambdaLR extends LRScheduler {
   }
 }
 
+/** Options of {@link LinearLR}. */
 export interface LinearLROptions {
   /** The factor of the first epoch; default 1/3. */
   startFactor?: number;
   /** The factor reached after totalIters epochs; default 1. */
   endFactor?: number;
-  /** Default 5. */
+  /** Epochs over which the factor goes from startFactor to endFactor; default 5. */
   totalIters?: number;
+  /** The epoch to resume from; default -1 (start). */
   lastEpoch?: number;
 }
 
@@ -250,8 +265,11 @@ export interface LinearLROptions {
  * ```
  */
 export class LinearLR extends LRScheduler {
+  /** The factor of the first epoch. */
   startFactor: number;
+  /** The factor reached after totalIters epochs. */
   endFactor: number;
+  /** Epochs over which the factor changes (PyTorch's `total_iters`). */
   totalIters: number;
 
   constructor(

@@ -6,11 +6,13 @@ import { finite, hyper, hyperArgs, intAtLeast } from "../../validate.js";
 import type { Optimizer } from "../optimizer.js";
 import { LRScheduler } from "./base.js";
 
+/** Options of {@link CosineAnnealingLR}. */
 export interface CosineAnnealingLROptions {
   /** Epochs of one half cosine period (> 0). */
   tMax?: number;
   /** The learning rate at the bottom of the cosine; default 0. */
   etaMin?: number;
+  /** The epoch to resume from; default -1 (start). */
   lastEpoch?: number;
 }
 
@@ -27,7 +29,9 @@ export interface CosineAnnealingLROptions {
  * ```
  */
 export class CosineAnnealingLR extends LRScheduler {
+  /** Epochs of one half cosine period (PyTorch's `T_max`). */
   tMax: number;
+  /** The learning rate at the bottom of the cosine (PyTorch's `eta_min`). */
   etaMin: number;
 
   constructor(
@@ -83,13 +87,15 @@ export class CosineAnnealingLR extends LRScheduler {
   }
 }
 
+/** Options of {@link CosineAnnealingWarmRestarts}. */
 export interface CosineAnnealingWarmRestartsOptions {
   /** Epochs until the first restart (PyTorch's T_0), an integer >= 1. */
   t0?: number;
   /** Factor by which the period grows after each restart (T_mult), an integer >= 1; default 1. */
   tMult?: number;
-  /** Default 0. */
+  /** The learning rate at the bottom of the cosine; default 0. */
   etaMin?: number;
+  /** The epoch to resume from; default -1 (start). */
   lastEpoch?: number;
 }
 
@@ -105,10 +111,15 @@ export interface CosineAnnealingWarmRestartsOptions {
  * ```
  */
 export class CosineAnnealingWarmRestarts extends LRScheduler {
+  /** Epochs until the first restart (PyTorch's `T_0`). */
   t0: number;
+  /** The length of the current period (PyTorch's `T_i`). */
   tI: number;
+  /** Factor by which the period grows after each restart (PyTorch's `T_mult`). */
   tMult: number;
+  /** The learning rate at the bottom of the cosine (PyTorch's `eta_min`). */
   etaMin: number;
+  /** Epochs since the last restart, fractional when step is given one (PyTorch's `T_cur`). */
   tCur: number;
 
   constructor(

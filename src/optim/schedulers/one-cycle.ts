@@ -6,12 +6,15 @@ import { describe, hyper, hyperArgs, hyperFlag, intAtLeast } from "../../validat
 import type { Optimizer } from "../optimizer.js";
 import { checkOptimizer, LRScheduler, perGroup } from "./base.js";
 
+/** Options of {@link OneCycleLR}. */
 export interface OneCycleLROptions {
   /** The peak rate, one for all groups or one per group. */
   maxLr?: number | number[];
   /** Steps in the cycle; or give epochs and stepsPerEpoch. */
   totalSteps?: number;
+  /** With stepsPerEpoch, gives totalSteps = epochs * stepsPerEpoch. */
   epochs?: number;
+  /** With epochs, gives totalSteps = epochs * stepsPerEpoch (PyTorch's `steps_per_epoch`). */
   stepsPerEpoch?: number;
   /** Fraction of the cycle spent increasing the rate; default 0.3. */
   pctStart?: number;
@@ -19,7 +22,11 @@ export interface OneCycleLROptions {
   annealStrategy?: "cos" | "linear";
   /** Cycle momentum (SGD) or beta1 (Adam-like) inversely to the rate; default true. */
   cycleMomentum?: boolean;
+  /** The lowest momentum (at the peak rate), one for all groups or one per group; default 0.85. */
   baseMomentum?: number | number[];
+  /**
+   * The highest momentum (at the lowest rate), one for all groups or one per group; default 0.95.
+   */
   maxMomentum?: number | number[];
   /** initialLr = maxLr / divFactor; default 25. */
   divFactor?: number;
@@ -27,6 +34,7 @@ export interface OneCycleLROptions {
   finalDivFactor?: number;
   /** Three phases (up, down to initialLr, annihilate) instead of two; default false. */
   threePhase?: boolean;
+  /** The step to resume from; default -1 (start). */
   lastEpoch?: number;
 }
 
@@ -65,8 +73,11 @@ interface Phase {
  * ```
  */
 export class OneCycleLR extends LRScheduler {
+  /** Steps in the cycle (PyTorch's `total_steps`). */
   totalSteps: number;
+  /** "cos" or "linear" (PyTorch's `anneal_strategy`). */
   annealStrategy: "cos" | "linear";
+  /** Whether momentum (or beta1) cycles inversely to the rate (PyTorch's `cycle_momentum`). */
   cycleMomentum: boolean;
   private readonly useBeta1: boolean;
   private readonly phases: Phase[];

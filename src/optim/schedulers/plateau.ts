@@ -6,6 +6,7 @@ import { describe, hyper, hyperArgs, intAtLeast, nonNegative } from "../../valid
 import type { Optimizer } from "../optimizer.js";
 import { checkOptimizer, LRScheduler, type LRSchedulerStateDict, perGroup } from "./base.js";
 
+/** Options of {@link ReduceLROnPlateau}. */
 export interface ReduceLROnPlateauOptions {
   /** "min" (default): the metric should fall; "max": it should rise. */
   mode?: "min" | "max";
@@ -36,19 +37,33 @@ const PLATEAU = [
   "eps",
 ];
 
+/** What {@link ReduceLROnPlateau.stateDict} returns: the settings and the plateau tracking. */
 export interface ReduceLROnPlateauStateDict {
+  /** "min" or "max". */
   mode: "min" | "max";
+  /** Factor applied to the rate on a plateau. */
   factor: number;
+  /** Epochs without improvement tolerated before reducing. */
   patience: number;
+  /** What counts as an improvement. */
   threshold: number;
+  /** "rel" or "abs" (PyTorch's `threshold_mode`). */
   thresholdMode: "rel" | "abs";
+  /** Epochs to wait after a reduction before counting again. */
   cooldown: number;
+  /** Per group, the floor for the rate (PyTorch's `min_lrs`). */
   minLrs: number[];
+  /** A reduction smaller than eps is skipped. */
   eps: number;
+  /** The best metric so far. */
   best: number;
+  /** Epochs without improvement so far (PyTorch's `num_bad_epochs`). */
   numBadEpochs: number;
+  /** Epochs of cooldown left (PyTorch's `cooldown_counter`). */
   cooldownCounter: number;
+  /** The number of step() calls so far (PyTorch's `last_epoch`). */
   lastEpoch: number;
+  /** The rates after the last step, per group (PyTorch's `_last_lr`). */
   lastLr: number[];
 }
 
@@ -58,23 +73,37 @@ export interface ReduceLROnPlateauStateDict {
  *
  * @example
  * ```ts
+ * const optimizer = new wg.optim.SGD(new wg.nn.Linear(2, 1).parameters(), { lr: 0.1 });
  * const sched = new wg.optim.lrScheduler.ReduceLROnPlateau(optimizer, { patience: 5 });
  * sched.step(0.42); // the validation loss
  * ```
  */
 export class ReduceLROnPlateau {
+  /** The optimizer whose groups' `lr` this schedule reduces. */
   readonly optimizer: Optimizer;
+  /** "min": the metric should fall; "max": it should rise. */
   mode: "min" | "max";
+  /** Factor applied to the rate on a plateau. */
   factor: number;
+  /** Epochs without improvement tolerated before reducing. */
   patience: number;
+  /** What counts as an improvement. */
   threshold: number;
+  /** "rel": relative to the best value; "abs": absolute (PyTorch's `threshold_mode`). */
   thresholdMode: "rel" | "abs";
+  /** Epochs to wait after a reduction before counting again. */
   cooldown: number;
+  /** Per group, the floor for the rate (PyTorch's `min_lrs`). */
   minLrs: number[];
+  /** A reduction smaller than eps is skipped. */
   eps: number;
+  /** The best metric so far. */
   best: number;
+  /** Epochs without improvement so far (PyTorch's `num_bad_epochs`). */
   numBadEpochs = 0;
+  /** Epochs of cooldown left (PyTorch's `cooldown_counter`). */
   cooldownCounter = 0;
+  /** The number of step() calls so far (PyTorch's `last_epoch`). */
   lastEpoch = 0;
   private lastLr: number[];
 
@@ -131,7 +160,21 @@ export class ReduceLROnPlateau {
     return a > best + t;
   }
 
-  /** Records this epoch's metric (a number or a one-element tensor's item()). */
+  /**
+   * Records this epoch's metric (a number or a one-element tensor's item()) and reduces the rates
+   * by `factor` once it has not improved for more than `patience` epochs.
+   *
+   * PyTorch: `torch.optim.lr_scheduler.ReduceLROnPlateau.step`.
+   *
+   * @example
+   * ```ts
+   * const opt = new wg.optim.SGD(new wg.nn.Linear(2, 1).parameters(), { lr: 0.1 });
+   * const sched = new wg.optim.lrScheduler.ReduceLROnPlateau(opt, { patience: 0, factor: 0.5 });
+   * sched.step(1.0);
+   * sched.step(1.0); // no improvement: the rate halves
+   * opt.lr; // 0.05
+   * ```
+   */
   step(metric: number, epoch?: number): void {
     const op = "ReduceLROnPlateau.step";
     if (typeof metric !== "number") {
@@ -162,10 +205,32 @@ export class ReduceLROnPlateau {
     this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
   }
 
+  /**
+   * The learning rate after the last step, per parameter group.
+   *
+   * PyTorch: `torch.optim.lr_scheduler.ReduceLROnPlateau.get_last_lr`.
+   *
+   * @example
+   * ```ts
+   * const opt = new wg.optim.SGD(new wg.nn.Linear(2, 1).parameters(), { lr: 0.1 });
+   * new wg.optim.lrScheduler.ReduceLROnPlateau(opt).getLastLr(); // [0.1]
+   * ```
+   */
   getLastLr(): number[] {
     return [...this.lastLr];
   }
 
+  /**
+   * The settings and the plateau tracking, as plain data.
+   *
+   * PyTorch: `torch.optim.lr_scheduler.ReduceLROnPlateau.state_dict`.
+   *
+   * @example
+   * ```ts
+   * const opt = new wg.optim.SGD(new wg.nn.Linear(2, 1).parameters(), { lr: 0.1 });
+   * new wg.optim.lrScheduler.ReduceLROnPlateau(opt).stateDict().patience; // 10
+   * ```
+   */
   stateDict(): ReduceLROnPlateauStateDict {
     const { mode, factor, patience, threshold, thresholdMode, cooldown, eps, best } = this;
     const { numBadEpochs, cooldownCounter, lastEpoch } = this;
@@ -186,6 +251,20 @@ export class ReduceLROnPlateau {
     };
   }
 
+  /**
+   * Restores a state saved by `stateDict`.
+   *
+   * PyTorch: `torch.optim.lr_scheduler.ReduceLROnPlateau.load_state_dict`.
+   *
+   * @example
+   * ```ts
+   * const opt = new wg.optim.SGD(new wg.nn.Linear(2, 1).parameters(), { lr: 0.1 });
+   * const a = new wg.optim.lrScheduler.ReduceLROnPlateau(opt, { mode: "max" });
+   * const b = new wg.optim.lrScheduler.ReduceLROnPlateau(opt);
+   * b.loadStateDict(a.stateDict());
+   * b.mode; // "max"
+   * ```
+   */
   loadStateDict(sd: ReduceLROnPlateauStateDict): void {
     const op = "ReduceLROnPlateau.loadStateDict";
     if (sd === null || typeof sd !== "object")
@@ -215,10 +294,13 @@ export class ReduceLROnPlateau {
   }
 }
 
+/** Options of {@link SequentialLR}. */
 export interface SequentialLROptions {
+  /** The schedulers to run one after another (all on the same optimizer). */
   schedulers?: LRScheduler[];
   /** The epochs at which the next scheduler takes over (one fewer than schedulers). */
   milestones?: number[];
+  /** The epoch to resume from; default -1 (start). */
   lastEpoch?: number;
 }
 
@@ -228,11 +310,14 @@ export interface SequentialLROptions {
  *
  * @example
  * ```ts
+ * const optimizer = new wg.optim.SGD(new wg.nn.Linear(2, 1).parameters(), { lr: 0.1 });
  * new wg.optim.lrScheduler.SequentialLR(optimizer, { schedulers: [new wg.optim.lrScheduler.LinearLR(optimizer, { startFactor: 0.1, totalIters: 5 }), new wg.optim.lrScheduler.ExponentialLR(optimizer, { gamma: 0.9 })], milestones: [5] });
  * ```
  */
 export class SequentialLR extends LRScheduler {
+  /** The schedulers run one after another. */
   readonly schedulers: LRScheduler[];
+  /** The epochs at which the next scheduler takes over. */
   milestones: number[];
 
   constructor(
