@@ -167,6 +167,21 @@ describe("error messages name the op, what it got and what it expected", () => {
     layer.dispose();
   });
 
+  it("interpolate bicubic", () => {
+    throwsWg(
+      () => wg.F.interpolate(wg.zeros([1, 2, 3]), { size: 5, mode: "bicubic" }),
+      'interpolate: mode "bicubic" expects a 4-D input but got [1,2,3]',
+    );
+    throwsWg(
+      () => wg.F.interpolate(wg.zeros([1, 1, 2, 2]), { scaleFactor: [2], mode: "bicubic" }),
+      /interpolate: scaleFactor must have 2 elements but got \[2\]/,
+    );
+    throwsWg(
+      () => new wg.nn.Upsample({ size: 4, mode: "bicubic", alignCorners: 1 as unknown as boolean }),
+      "Upsample: alignCorners must be true or false but got 1",
+    );
+  });
+
   it("arguments of the wrong kind", () => {
     throwsWg(
       () => wg.rand("x" as unknown as number[]),

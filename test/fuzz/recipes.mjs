@@ -159,7 +159,7 @@ function layerSpecs(ctx) {
     Dropout1d: [[pick([0, 0.5])], () => [x(b, ci, L)]],
     Dropout2d: [[pick([0, 0.5])], () => [x(b, ci, L, L)]],
     Upsample: [
-      [{ scaleFactor: pick([1, 2]), mode: pick(["nearest", "bilinear"]) }],
+      [{ scaleFactor: pick([1, 2]), mode: pick(["nearest", "bilinear", "bicubic"]) }],
       () => [x(b, ci, dim(), dim())],
     ],
     PixelShuffle: [[2], () => [x(b, ci * 4, dim(), dim())]],
