@@ -182,6 +182,54 @@ describe("error messages name the op, what it got and what it expected", () => {
     );
   });
 
+  it("ctcLoss", () => {
+    const lp = wg.zeros([4, 2, 3]);
+    throwsWg(
+      () =>
+        wg.F.ctcLoss(
+          lp,
+          [
+            [1, 2],
+            [2, 1],
+          ],
+          [4, 5],
+          [2, 2],
+        ),
+      "ctcLoss: inputLengths[1] is 5 but must be in [0, 4] (T = 4)",
+    );
+    throwsWg(
+      () =>
+        wg.F.ctcLoss(
+          lp,
+          [
+            [1, 2],
+            [2, 1],
+          ],
+          [4, 4],
+          [2, 2],
+          { blank: 3 },
+        ),
+      "ctcLoss: blank 3 is out of range for 3 classes",
+    );
+    throwsWg(
+      () => wg.F.ctcLoss(lp, [1, 2, 2], [4, 4], [2, 2]),
+      "ctcLoss: concatenated targets must hold sum(targetLengths) = 4 labels but got 3",
+    );
+    throwsWg(
+      () =>
+        wg.F.ctcLoss(
+          lp,
+          [
+            [1, 0],
+            [2, 1],
+          ],
+          [4, 4],
+          [2, 2],
+        ),
+      /ctcLoss: target label 0 \(sample 0, position 1\) must be a class in \[0, 2\] other than blank 0/,
+    );
+  });
+
   it("arguments of the wrong kind", () => {
     throwsWg(
       () => wg.rand("x" as unknown as number[]),

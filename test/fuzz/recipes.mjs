@@ -202,6 +202,16 @@ function layerSpecs(ctx) {
       () => [x(b), x(b), wg.tensor(Array.from({ length: b }, () => pick([1, -1])))],
     ],
     TripletMarginLoss: [[], () => [x(b, ci), x(b, ci), x(b, ci)]],
+    // Classes 0..ci with blank 0: labels in [1, ci]; two labels per sample, lengths up to them.
+    CTCLoss: [
+      [{ reduction: pick(["mean", "sum", "none"]), zeroInfinity: rand() < 0.5 }],
+      () => [
+        x(T + 2, b, ci + 1).logSoftmax(2),
+        wg.randint(1, ci + 1, [b, 2]),
+        Array.from({ length: b }, () => pick([T, T + 1, T + 2])),
+        Array.from({ length: b }, () => pick([0, 1, 2])),
+      ],
+    ],
     Sequential: [
       () => [
         ctx.keep(new wg.nn.Linear(ci, co)),
