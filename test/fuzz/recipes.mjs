@@ -536,6 +536,7 @@ function saveLoadRecipe(ctx) {
     if (
       !Object.hasOwn(back, name) ||
       u.shape.join() !== t.shape.join() ||
+      u.dtype !== t.dtype ||
       !close([...u.data()], [...t.float().data()])
     ) {
       throw new Error(`save/load changed tensor ${JSON.stringify(name).slice(0, 40)}`);
