@@ -26,6 +26,7 @@ import {
 import type { ValuesIndices } from "./named.js";
 import * as binary from "./ops/binary.js";
 import * as cast from "./ops/cast.js";
+import * as division from "./ops/division.js";
 import * as elementwise from "./ops/elementwise.js";
 import * as extrema from "./ops/extrema.js";
 import { markSliceCopy } from "./ops/inplace.js";
@@ -568,8 +569,20 @@ export class Tensor {
   mul(other: TensorOrScalar): Tensor {
     return binary.mul(this, other);
   }
-  div(other: TensorOrScalar): Tensor {
-    return binary.div(this, other);
+  div(other: TensorOrScalar, options?: division.DivOptions): Tensor {
+    return options === undefined ? binary.div(this, other) : binary.div(this, other, options);
+  }
+  /** floor(this / other), as torch.floor_divide. */
+  floorDivide(other: TensorOrScalar): Tensor {
+    return division.floorDivide(this, other);
+  }
+  /** this mod other with the divisor's sign, as torch.remainder. */
+  remainder(other: TensorOrScalar): Tensor {
+    return division.remainder(this, other);
+  }
+  /** C fmod (the dividend's sign), as torch.fmod. */
+  fmod(other: TensorOrScalar): Tensor {
+    return division.fmod(this, other);
   }
   maximum(other: TensorOrScalar): Tensor {
     return binary.maximum(this, other);

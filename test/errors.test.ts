@@ -230,6 +230,24 @@ describe("error messages name the op, what it got and what it expected", () => {
     );
   });
 
+  it("floorDivide, remainder, fmod and div's rounding modes", () => {
+    const ints = wg.tensor([4, 0], { dtype: "int32" });
+    throwsWg(
+      () => wg.floorDivide(wg.tensor([1, 2], { dtype: "int32" }), ints),
+      "floorDivide: ZeroDivisionError: integer division by zero (the divisor holds a 0), as PyTorch raises",
+    );
+    throwsWg(() => wg.remainder(ints, 0), /remainder: ZeroDivisionError/);
+    throwsWg(
+      () => wg.fmod(wg.tensor([true]), wg.tensor([true])),
+      "fmod: not implemented for two bool operands (as in PyTorch); convert one with .int() or .float()",
+    );
+    throwsWg(
+      () => wg.div(ints, 2, { roundingMode: "nearest" as "floor" }),
+      'div: roundingMode must be one of null, "trunc", "floor" but got "nearest"',
+    );
+    throwsWg(() => wg.div(ints, ints, { roundingMode: "trunc" }), /div: ZeroDivisionError/);
+  });
+
   it("arguments of the wrong kind", () => {
     throwsWg(
       () => wg.rand("x" as unknown as number[]),

@@ -7,11 +7,14 @@ import { BinaryOp, type BinaryOpCode } from "../backend/table/core.js";
 import { type DType, promoteScalar, promoteTypes } from "../dtype.js";
 import { WasmgradError } from "../errors.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
+import type { Args } from "../validate.js";
 import { castRaw } from "./cast.js";
+import { type DivOptions, roundedDiv, roundingModeOf } from "./division.js";
 import { type IntOp, intBinary } from "./int-math.js";
 import { binaryRaw, mulRaw, scalarRaw, sumTo } from "./raw.js";
 
-function check(op: string, v: unknown, side: string): void {
+/** @internal refuses an operand that is neither a Tensor nor a number. */
+export function check(op: string, v: unknown, side: string): void {
   if (!(v instanceof Tensor) && typeof v !== "number") {
     throw new WasmgradError(
       `${op}: expected a Tensor or a number as the ${side} operand but got ${v === null ? "null" : typeof v}`,
@@ -19,8 +22,10 @@ function check(op: string, v: unknown, side: string): void {
   }
 }
 
-/** The dtype of `a op b`, as torch.result_type; `/` always gives float (true division). */
-function resultType(op: string, a: TensorOrScalar, b: TensorOrScalar): DType {
+/**
+ * @internal the dtype of `a op b`, as torch.result_type; `/` always gives float (true division).
+ */
+export function resultType(op: string, a: TensorOrScalar, b: TensorOrScalar): DType {
   const d =
     typeof a === "number"
       ? promoteScalar((b as Tensor).dtype, a)
@@ -109,13 +114,14 @@ function tensorOf(v: TensorOrScalar): Tensor | null {
  * The gradient of `out` with respect to operand `side` (0: a, 1: b) at the output's shape,
  * given the upstream gradient g; a fresh tensor (or g itself).
  */
-type LocalGrad = (g: Tensor, side: 0 | 1, a: TensorOrScalar, b: TensorOrScalar) => Tensor;
+export type LocalGrad = (g: Tensor, side: 0 | 1, a: TensorOrScalar, b: TensorOrScalar) => Tensor;
 
 /**
- * Runs the forward kernel and, when needed, records a backward that applies `localGrad` for each
- * tensor operand and sums the result back to that operand's (broadcast) shape.
+ * @internal runs the forward kernel and, when needed, records a backward that applies
+ * `localGrad` for each tensor operand and sums the result back to that operand's (broadcast)
+ * shape. Operands whose result type is not float32 go to `nonFloat` (int32 arithmetic).
  */
-function binaryOp(
+export function binaryOp(
   op: string,
   code: BinaryOpCode,
   reversed: BinaryOpCode,
@@ -234,16 +240,21 @@ export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
 }
 
 /**
- * Elementwise a / b (true division: integers give float32), broadcasting.
+ * Elementwise a / b, broadcasting: true division (integers give float32), or with
+ * `{ roundingMode: "trunc" | "floor" }` the quotient rounded towards zero or -Infinity (integer
+ * operands then give int32 and a zero divisor raises ZeroDivisionError; the gradient is zero).
  *
  * PyTorch: `torch.div`.
  *
  * @example
  * ```ts
  * wg.div(wg.tensor([1, 3]), 2); // [0.5, 1.5]
+ * wg.div(wg.tensor([-7, 7]), 2, { roundingMode: "floor" }); // [-4, 3]
  * ```
  */
-export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+export function div(a: TensorOrScalar, b: TensorOrScalar, ...rest: Args<[], DivOptions>): Tensor {
+  const mode = roundingModeOf(rest);
+  if (mode !== null) return roundedDiv(a, b, mode);
   const out: Tensor = binaryOp(
     "div",
     BinaryOp.div,
