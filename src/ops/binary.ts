@@ -13,12 +13,21 @@ import { type DivOptions, roundedDiv, roundingModeOf } from "./division.js";
 import { type IntOp, intBinary } from "./int-math.js";
 import { binaryRaw, mulRaw, scalarRaw, sumTo } from "./raw.js";
 
-/** @internal refuses an operand that is neither a Tensor nor a number. */
-export function check(op: string, v: unknown, side: string): void {
+/** Refuses an operand that is neither a Tensor nor a number. */
+function check(op: string, v: unknown, side: string): void {
   if (!(v instanceof Tensor) && typeof v !== "number") {
     throw new WasmgradError(
       `${op}: expected a Tensor or a number as the ${side} operand but got ${v === null ? "null" : typeof v}`,
     );
+  }
+}
+
+/** @internal refuses operands that are not Tensors or numbers, and two numbers. */
+export function checkOperands(op: string, a: unknown, b: unknown): void {
+  check(op, a, "first");
+  check(op, b, "second");
+  if (typeof a === "number" && typeof b === "number") {
+    throw new WasmgradError(`${op}: expected at least one Tensor operand but got two numbers`);
   }
 }
 
@@ -96,11 +105,7 @@ function forward(
   a: TensorOrScalar,
   b: TensorOrScalar,
 ): Tensor {
-  check(op, a, "first");
-  check(op, b, "second");
-  if (typeof a === "number" && typeof b === "number") {
-    throw new WasmgradError(`${op}: expected at least one Tensor operand but got two numbers`);
-  }
+  checkOperands(op, a, b);
   if (typeof b === "number") return scalarRaw(op, code, a as Tensor, b);
   if (typeof a === "number") return scalarRaw(op, reversed, b, a);
   return binaryRaw(op, code, a, b);
@@ -130,11 +135,7 @@ export function binaryOp(
   localGrad: LocalGrad,
   saves: "none" | "operands" | "divisor" = "operands",
 ): Tensor {
-  check(op, givenA, "first");
-  check(op, givenB, "second");
-  if (typeof givenA === "number" && typeof givenB === "number") {
-    throw new WasmgradError(`${op}: expected at least one Tensor operand but got two numbers`);
-  }
+  checkOperands(op, givenA, givenB);
   if (op === "sub") refuseBoolSub(givenA, givenB);
   const dtype = resultType(op, givenA, givenB);
   if (dtype !== "float32") return nonFloat(op, givenA, givenB, dtype);

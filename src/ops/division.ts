@@ -17,7 +17,7 @@ import { BinaryOp, type BinaryOpCode } from "../backend/table/core.js";
 import { WasmgradError } from "../errors.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
 import { args, oneOf, tensorArg } from "../validate.js";
-import { binaryOp, check, type LocalGrad, resultType } from "./binary.js";
+import { binaryOp, checkOperands, type LocalGrad, resultType } from "./binary.js";
 import { hasZero, intBinary } from "./int-math.js";
 import { binaryRaw, mulRaw, scalarRaw } from "./raw.js";
 
@@ -52,11 +52,7 @@ function division(
   b: TensorOrScalar,
   grad: LocalGrad,
 ): Tensor {
-  check(op, a, "first");
-  check(op, b, "second");
-  if (typeof a === "number" && typeof b === "number") {
-    throw new WasmgradError(`${op}: expected at least one Tensor operand but got two numbers`);
-  }
+  checkOperands(op, a, b);
   const dtype = resultType(kind, a, b); // not "div": with a rounding mode integers stay int32
   if (dtype === "bool") {
     throw new WasmgradError(
