@@ -45,6 +45,7 @@ export * from "./kernels/conv";
 export * from "./kernels/pool";
 export * from "./kernels/norm";
 export * from "./kernels/loss";
+export * from "./kernels/ctc";
 export * from "./kernels/rnn";
 export * from "./kernels/rnn_steps";
 export * from "./kernels/random";

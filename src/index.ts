@@ -79,6 +79,13 @@ export {
   randLike,
   randnLike,
 } from "./ops/creation-more.js";
+export {
+  type DivOptions,
+  floorDivide,
+  fmod,
+  type RoundingMode,
+  remainder,
+} from "./ops/division.js";
 export { einsum } from "./ops/einsum.js";
 export {
   ceil,

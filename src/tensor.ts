@@ -26,6 +26,7 @@ import {
 import type { ValuesIndices } from "./named.js";
 import * as binary from "./ops/binary.js";
 import * as cast from "./ops/cast.js";
+import * as division from "./ops/division.js";
 import * as elementwise from "./ops/elementwise.js";
 import * as extrema from "./ops/extrema.js";
 import { markSliceCopy } from "./ops/inplace.js";
@@ -920,7 +921,8 @@ export class Tensor {
     return binary.mul(this, other);
   }
   /**
-   * Divides by `other` elementwise (true division: the result is float32).
+   * Divides by `other` elementwise (true division: the result is float32), or rounds the quotient
+   * with `{ roundingMode: "floor" | "trunc" }`.
    *
    * PyTorch: `torch.Tensor.div` (`/`).
    *
@@ -929,8 +931,47 @@ export class Tensor {
    * wg.tensor([1, 3]).div(2).toArray(); // [0.5, 1.5]
    * ```
    */
-  div(other: TensorOrScalar): Tensor {
-    return binary.div(this, other);
+  div(other: TensorOrScalar, options?: division.DivOptions): Tensor {
+    return options === undefined ? binary.div(this, other) : binary.div(this, other, options);
+  }
+  /**
+   * floor(this / other) elementwise; int32 operands give int32.
+   *
+   * PyTorch: `torch.Tensor.floor_divide`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([7, -7], { dtype: "int32" }).floorDivide(2).toArray(); // [3, -4]
+   * ```
+   */
+  floorDivide(other: TensorOrScalar): Tensor {
+    return division.floorDivide(this, other);
+  }
+  /**
+   * The remainder of floor division: it has the divisor's sign.
+   *
+   * PyTorch: `torch.Tensor.remainder`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([5, -5]).remainder(3).toArray(); // [2, 1]
+   * ```
+   */
+  remainder(other: TensorOrScalar): Tensor {
+    return division.remainder(this, other);
+  }
+  /**
+   * C's fmod elementwise: the remainder has the dividend's sign.
+   *
+   * PyTorch: `torch.Tensor.fmod`.
+   *
+   * @example
+   * ```ts
+   * wg.tensor([5, -5]).fmod(3).toArray(); // [2, -2]
+   * ```
+   */
+  fmod(other: TensorOrScalar): Tensor {
+    return division.fmod(this, other);
   }
   /**
    * The elementwise maximum with `other` (broadcasting).

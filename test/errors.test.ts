@@ -167,6 +167,87 @@ describe("error messages name the op, what it got and what it expected", () => {
     layer.dispose();
   });
 
+  it("interpolate bicubic", () => {
+    throwsWg(
+      () => wg.F.interpolate(wg.zeros([1, 2, 3]), { size: 5, mode: "bicubic" }),
+      'interpolate: mode "bicubic" expects a 4-D input but got [1,2,3]',
+    );
+    throwsWg(
+      () => wg.F.interpolate(wg.zeros([1, 1, 2, 2]), { scaleFactor: [2], mode: "bicubic" }),
+      /interpolate: scaleFactor must have 2 elements but got \[2\]/,
+    );
+    throwsWg(
+      () => new wg.nn.Upsample({ size: 4, mode: "bicubic", alignCorners: 1 as unknown as boolean }),
+      "Upsample: alignCorners must be true or false but got 1",
+    );
+  });
+
+  it("ctcLoss", () => {
+    const lp = wg.zeros([4, 2, 3]);
+    throwsWg(
+      () =>
+        wg.F.ctcLoss(
+          lp,
+          [
+            [1, 2],
+            [2, 1],
+          ],
+          [4, 5],
+          [2, 2],
+        ),
+      "ctcLoss: inputLengths[1] is 5 but must be in [0, 4] (T = 4)",
+    );
+    throwsWg(
+      () =>
+        wg.F.ctcLoss(
+          lp,
+          [
+            [1, 2],
+            [2, 1],
+          ],
+          [4, 4],
+          [2, 2],
+          { blank: 3 },
+        ),
+      "ctcLoss: blank 3 is out of range for 3 classes",
+    );
+    throwsWg(
+      () => wg.F.ctcLoss(lp, [1, 2, 2], [4, 4], [2, 2]),
+      "ctcLoss: concatenated targets must hold sum(targetLengths) = 4 labels but got 3",
+    );
+    throwsWg(
+      () =>
+        wg.F.ctcLoss(
+          lp,
+          [
+            [1, 0],
+            [2, 1],
+          ],
+          [4, 4],
+          [2, 2],
+        ),
+      /ctcLoss: target label 0 \(sample 0, position 1\) must be a class in \[0, 2\] other than blank 0/,
+    );
+  });
+
+  it("floorDivide, remainder, fmod and div's rounding modes", () => {
+    const ints = wg.tensor([4, 0], { dtype: "int32" });
+    throwsWg(
+      () => wg.floorDivide(wg.tensor([1, 2], { dtype: "int32" }), ints),
+      "floorDivide: ZeroDivisionError: integer division by zero (the divisor holds a 0), as PyTorch raises",
+    );
+    throwsWg(() => wg.remainder(ints, 0), /remainder: ZeroDivisionError/);
+    throwsWg(
+      () => wg.fmod(wg.tensor([true]), wg.tensor([true])),
+      "fmod: not implemented for two bool operands (as in PyTorch); convert one with .int() or .float()",
+    );
+    throwsWg(
+      () => wg.div(ints, 2, { roundingMode: "nearest" as "floor" }),
+      'div: roundingMode must be one of null, "trunc", "floor" but got "nearest"',
+    );
+    throwsWg(() => wg.div(ints, ints, { roundingMode: "trunc" }), /div: ZeroDivisionError/);
+  });
+
   it("arguments of the wrong kind", () => {
     throwsWg(
       () => wg.rand("x" as unknown as number[]),

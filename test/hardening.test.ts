@@ -307,10 +307,20 @@ describe("wrong error type or a silent acceptance", () => {
 
   it("save and load round-trip every state dict save accepts", () => {
     wg.tidy(() => {
-      const sd = { a: wg.zeros([0, 3]), b: wg.tensor(2), "": wg.rand([2, 3]).T, d: wg.zeros([2]) };
+      const sd = {
+        a: wg.zeros([0, 3]),
+        b: wg.tensor(2),
+        "": wg.rand([2, 3]).T,
+        d: wg.zeros([2]),
+        i: wg.randint(-9, 9, [3, 2]).T,
+        m: wg.rand([2, 2]).gt(0.5),
+      };
       const back = wg.load(wg.save(sd));
       expect(Object.keys(back).sort()).toEqual(Object.keys(sd).sort());
-      for (const [k, t] of Object.entries(sd)) expect(back[k].toArray()).toEqual(t.toArray());
+      for (const [k, t] of Object.entries(sd)) {
+        expect(back[k].dtype).toBe(t.dtype);
+        expect(back[k].toArray()).toEqual(t.toArray());
+      }
     });
   });
 

@@ -24,6 +24,21 @@ export const OP_MAX_SHARE = 6;
 export const OP_EQ = 7;
 export const OP_RSUB = 8;
 export const OP_RDIV = 9;
+/**
+ * PyTorch's division with rounding and its remainders (c10::div_floor_floating, remainder,
+ * std::fmod, trunc(a / b)); the R forms take the operands swapped, for a scalar on the left.
+ * fmod has no SIMD instruction and must be exact (a - trunc(a / b) b is not), so floor division,
+ * remainder and fmod run lane by lane through AssemblyScript's exact f32 `%`; truncated division
+ * is vector.
+ */
+export const OP_FLOOR_DIV = 10;
+export const OP_RFLOOR_DIV = 11;
+export const OP_REMAINDER = 12;
+export const OP_RREMAINDER = 13;
+export const OP_FMOD = 14;
+export const OP_RFMOD = 15;
+export const OP_TRUNC_DIV = 16;
+export const OP_RTRUNC_DIV = 17;
 
 /*
  * One class per operator. The row loop is generic over the class, so AssemblyScript
@@ -73,6 +88,69 @@ class RSub {
 class RDiv {
   @inline v(a: v128, b: v128): v128 { return f32x4.div(b, a); }
   @inline s(a: f32, b: f32): f32 { return b / a; }
+}
+
+/** floor(a / b) as PyTorch computes it, from the exact remainder (a / b itself when b is 0). */
+// @ts-ignore: decorator
+@inline function floorDiv(a: f32, b: f32): f32 {
+  if (b == 0) return a / b;
+  const mod = a % b;
+  let div = (a - mod) / b;
+  if (mod != 0 && b < 0 != mod < 0) div -= 1;
+  if (div == 0) return copysign<f32>(0, a / b);
+  let q = Mathf.floor(div);
+  if (div - q > 0.5) q += 1;
+  return q;
+}
+
+/** a mod b with the divisor's sign (Python's %), as PyTorch's remainder. */
+// @ts-ignore: decorator
+@inline function remainder(a: f32, b: f32): f32 {
+  let mod = a % b;
+  if (mod != 0 && b < 0 != mod < 0) mod += b;
+  return mod;
+}
+
+/** The scalar form of `op` on each of the four lanes. */
+// @ts-ignore: decorator
+@inline function lanes<O>(op: O, a: v128, b: v128): v128 {
+  let r = f32x4.splat(op.s(f32x4.extract_lane(a, 0), f32x4.extract_lane(b, 0)));
+  r = f32x4.replace_lane(r, 1, op.s(f32x4.extract_lane(a, 1), f32x4.extract_lane(b, 1)));
+  r = f32x4.replace_lane(r, 2, op.s(f32x4.extract_lane(a, 2), f32x4.extract_lane(b, 2)));
+  return f32x4.replace_lane(r, 3, op.s(f32x4.extract_lane(a, 3), f32x4.extract_lane(b, 3)));
+}
+
+class FloorDiv {
+  @inline v(a: v128, b: v128): v128 { return lanes<FloorDiv>(this, a, b); }
+  @inline s(a: f32, b: f32): f32 { return floorDiv(a, b); }
+}
+class RFloorDiv {
+  @inline v(a: v128, b: v128): v128 { return lanes<RFloorDiv>(this, a, b); }
+  @inline s(a: f32, b: f32): f32 { return floorDiv(b, a); }
+}
+class Remainder {
+  @inline v(a: v128, b: v128): v128 { return lanes<Remainder>(this, a, b); }
+  @inline s(a: f32, b: f32): f32 { return remainder(a, b); }
+}
+class RRemainder {
+  @inline v(a: v128, b: v128): v128 { return lanes<RRemainder>(this, a, b); }
+  @inline s(a: f32, b: f32): f32 { return remainder(b, a); }
+}
+class Fmod {
+  @inline v(a: v128, b: v128): v128 { return lanes<Fmod>(this, a, b); }
+  @inline s(a: f32, b: f32): f32 { return a % b; }
+}
+class RFmod {
+  @inline v(a: v128, b: v128): v128 { return lanes<RFmod>(this, a, b); }
+  @inline s(a: f32, b: f32): f32 { return b % a; }
+}
+class TruncDiv {
+  @inline v(a: v128, b: v128): v128 { return f32x4.trunc(f32x4.div(a, b)); }
+  @inline s(a: f32, b: f32): f32 { return Mathf.trunc(a / b); }
+}
+class RTruncDiv {
+  @inline v(a: v128, b: v128): v128 { return f32x4.trunc(f32x4.div(b, a)); }
+  @inline s(a: f32, b: f32): f32 { return Mathf.trunc(b / a); }
 }
 
 /** One row: a and b each either contiguous (stride 1) or a single broadcast value (stride 0). */
@@ -135,6 +213,14 @@ function rowDispatch(op: i32, dst: usize, a: usize, b: usize, n: i32, sa: i32, s
     case OP_MAX_SHARE: row<MaxShare>(changetype<MaxShare>(0), dst, a, b, n, sa, sb); break;
     case OP_EQ: row<Eq>(changetype<Eq>(0), dst, a, b, n, sa, sb); break;
     case OP_RSUB: row<RSub>(changetype<RSub>(0), dst, a, b, n, sa, sb); break;
+    case OP_FLOOR_DIV: row<FloorDiv>(changetype<FloorDiv>(0), dst, a, b, n, sa, sb); break;
+    case OP_RFLOOR_DIV: row<RFloorDiv>(changetype<RFloorDiv>(0), dst, a, b, n, sa, sb); break;
+    case OP_REMAINDER: row<Remainder>(changetype<Remainder>(0), dst, a, b, n, sa, sb); break;
+    case OP_RREMAINDER: row<RRemainder>(changetype<RRemainder>(0), dst, a, b, n, sa, sb); break;
+    case OP_FMOD: row<Fmod>(changetype<Fmod>(0), dst, a, b, n, sa, sb); break;
+    case OP_RFMOD: row<RFmod>(changetype<RFmod>(0), dst, a, b, n, sa, sb); break;
+    case OP_TRUNC_DIV: row<TruncDiv>(changetype<TruncDiv>(0), dst, a, b, n, sa, sb); break;
+    case OP_RTRUNC_DIV: row<RTruncDiv>(changetype<RTruncDiv>(0), dst, a, b, n, sa, sb); break;
     default: row<RDiv>(changetype<RDiv>(0), dst, a, b, n, sa, sb);
   }
 }

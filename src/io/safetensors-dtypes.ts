@@ -1,17 +1,29 @@
 /**
- * The safetensors dtypes and their conversion to float32: element sizes and decoders that write
- * straight into WASM memory. F16 and BF16 convert exactly, F64 rounds to nearest (a finite value
- * beyond float32's range is rejected), integers round to nearest (exact for |v| <= 2^24).
+ * The safetensors dtypes and how they load: element sizes, the wasmgrad dtype each becomes and
+ * decoders that write straight into WASM memory. F32, I32 and BOOL keep their dtype (float32,
+ * int32, bool), as PyTorch's loader does; the others become float32: F16 and BF16 exactly, F64
+ * rounded to nearest (a finite value beyond float32's range is rejected), the other integers
+ * rounded to nearest (exact for |v| <= 2^24).
  */
 import { backend } from "../backend/runtime.js";
+import type { DType } from "../dtype.js";
 import { WasmgradError } from "../errors.js";
 import { quote } from "./json.js";
 
-/** How a safetensors dtype becomes float32: its element size and a decoder. */
+/** How a safetensors dtype loads: its element size, the tensor dtype and a decoder. */
 export interface DtypeSpec {
   bytes: number;
+  dtype: DType;
   decode: Decoder;
 }
+
+/** The safetensors dtype each wasmgrad dtype is saved as, with its size and rank in the
+ * reference writer's order (Dtype's declaration order; the writer puts larger ranks first). */
+export const SAVED: Record<DType, { name: string; bytes: number; rank: number }> = {
+  float32: { name: "F32", bytes: 4, rank: 2 },
+  int32: { name: "I32", bytes: 4, rank: 1 },
+  bool: { name: "BOOL", bytes: 1, rank: 0 },
+};
 
 /** Writes `count` converted elements, read from `src` at byte `at`, to float32 element `dst`. */
 export type Decoder = (
@@ -22,20 +34,52 @@ export type Decoder = (
   name: string,
 ) => void;
 
+const f = (bytes: number, decode: Decoder): DtypeSpec => ({ bytes, dtype: "float32", decode });
+
 export const DTYPES = new Map<string, DtypeSpec>([
-  ["F64", { bytes: 8, decode: decodeF64 }],
-  ["F32", { bytes: 4, decode: decodeF32 }],
-  ["F16", { bytes: 2, decode: decodeF16 }],
-  ["BF16", { bytes: 2, decode: decodeBF16 }],
-  ["I64", { bytes: 8, decode: (s, a, n, d) => decodeI64(s, a, n, d, true) }],
-  ["U64", { bytes: 8, decode: (s, a, n, d) => decodeI64(s, a, n, d, false) }],
-  ["I32", { bytes: 4, decode: smallIntegers((v, p) => v.getInt32(p, true), 4) }],
-  ["U32", { bytes: 4, decode: smallIntegers((v, p) => v.getUint32(p, true), 4) }],
-  ["I16", { bytes: 2, decode: smallIntegers((v, p) => v.getInt16(p, true), 2) }],
-  ["U16", { bytes: 2, decode: smallIntegers((v, p) => v.getUint16(p, true), 2) }],
-  ["I8", { bytes: 1, decode: smallIntegers((v, p) => v.getInt8(p), 1) }],
-  ["U8", { bytes: 1, decode: smallIntegers((v, p) => v.getUint8(p), 1) }],
-  ["BOOL", { bytes: 1, decode: decodeBool }],
+  ["F64", f(8, decodeF64)],
+  ["F32", f(4, decodeRaw32)],
+  ["F16", f(2, decodeF16)],
+  ["BF16", f(2, decodeBF16)],
+  ["I64", f(8, (s, a, n, d) => decodeI64(s, a, n, d, true))],
+  ["U64", f(8, (s, a, n, d) => decodeI64(s, a, n, d, false))],
+  ["I32", { bytes: 4, dtype: "int32", decode: decodeRaw32 }],
+  [
+    "U32",
+    f(
+      4,
+      smallIntegers((v, p) => v.getUint32(p, true), 4),
+    ),
+  ],
+  [
+    "I16",
+    f(
+      2,
+      smallIntegers((v, p) => v.getInt16(p, true), 2),
+    ),
+  ],
+  [
+    "U16",
+    f(
+      2,
+      smallIntegers((v, p) => v.getUint16(p, true), 2),
+    ),
+  ],
+  [
+    "I8",
+    f(
+      1,
+      smallIntegers((v, p) => v.getInt8(p), 1),
+    ),
+  ],
+  [
+    "U8",
+    f(
+      1,
+      smallIntegers((v, p) => v.getUint8(p), 1),
+    ),
+  ],
+  ["BOOL", { bytes: 1, dtype: "bool", decode: decodeBool }],
 ]);
 
 /** Dtypes the format defines that have no float32 conversion here. */
@@ -51,8 +95,8 @@ export const UNCONVERTED = new Set([
   "C64",
 ]);
 
-function decodeF32(src: Uint8Array, at: number, count: number, dst: number): void {
-  // WASM memory is little-endian like the file: a byte copy is exact, whatever the alignment.
+/** F32 and I32: WASM memory is little-endian like the file, so a byte copy is exact. */
+function decodeRaw32(src: Uint8Array, at: number, count: number, dst: number): void {
   backend.u8().set(src.subarray(at, at + count * 4), dst * 4);
 }
 
@@ -149,6 +193,7 @@ function roundToF32(v: bigint): number {
   return negative ? -value : value;
 }
 
+/** BOOL bytes (0 or 1) to a bool tensor's float 0/1 elements. */
 function decodeBool(src: Uint8Array, at: number, count: number, dst: number, name: string): void {
   const out = backend.f32();
   for (let i = 0; i < count; i++) {

@@ -12,9 +12,11 @@
  * file. The loader treats the file as untrusted: everything above is checked before anything
  * is allocated, so a malformed file throws a WasmgradError and never reads out of bounds.
  *
- * wasmgrad tensors are float32: F16 and BF16 convert exactly, F64 rounds to nearest (a finite
- * value beyond float32's range is rejected rather than turned into an infinity), and integer
- * dtypes round to nearest, which is exact for |v| <= 2^24 (PyTorch's `.float()` does the same).
+ * float32, int32 and bool tensors are saved as F32, I32 and BOOL and load back with their
+ * dtype. The other dtypes load as float32: F16 and BF16 convert exactly, F64 rounds to nearest
+ * (a finite value beyond float32's range is rejected rather than turned into an infinity), and
+ * the other integer dtypes round to nearest, which is exact for |v| <= 2^24 (PyTorch's
+ * `.float()` does the same).
  *
  * The header's strict JSON reader is ./json.ts; the dtypes and their decoders are
  * ./safetensors-dtypes.ts.
@@ -23,7 +25,7 @@ import { backend } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
 import { type Json, JsonNumber, JsonParser, jsonKind, quote } from "./json.js";
-import { DTYPES, type DtypeSpec, UNCONVERTED } from "./safetensors-dtypes.js";
+import { DTYPES, type DtypeSpec, SAVED, UNCONVERTED } from "./safetensors-dtypes.js";
 
 /** The reference reader rejects larger headers (HeaderTooLarge). */
 const MAX_HEADER_BYTES = 100_000_000;
@@ -32,9 +34,11 @@ const METADATA_KEY = "__metadata__";
 // ------------------------------------------------------------------------------------ save
 
 /**
- * Serialises a state dict (e.g. `model.stateDict()`) as safetensors: F32 tensors sorted by name
- * (UTF-8 byte order, as the reference writer does) and `__metadata__: {"format": "pt"}` plus
- * the string entries of `metadata`, as safetensors' `save_file(tensors, metadata)`.
+ * Serialises a state dict (e.g. `model.stateDict()`) as safetensors: float32, int32 and bool
+ * tensors as F32, I32 and BOOL, laid out as the reference writer lays them out (F32 first, then
+ * I32, then BOOL, each group sorted by name in UTF-8 byte order), and
+ * `__metadata__: {"format": "pt"}` plus the string entries of `metadata`, as safetensors'
+ * `save_file(tensors, metadata)`.
  *
  * PyTorch: `safetensors.torch.save`.
  *
@@ -48,7 +52,9 @@ export function save(
   metadata: Record<string, string> = {},
 ): Uint8Array {
   const entries = checkStateDict(stateDict);
-  entries.sort(([a], [b]) => compareCodePoints(a, b));
+  entries.sort(
+    ([a, x], [b, y]) => SAVED[y.dtype].rank - SAVED[x.dtype].rank || compareCodePoints(a, b),
+  );
   if (metadata === null || typeof metadata !== "object" || Array.isArray(metadata)) {
     throw new WasmgradError(
       `save: metadata must be an object of strings but got ${describe(metadata)}`,
@@ -76,8 +82,9 @@ export function save(
   let json = `{"${METADATA_KEY}":${JSON.stringify({ format: "pt", ...metadata })}`;
   let dataBytes = 0;
   for (const [name, t] of entries) {
-    const end = dataBytes + t.numel() * 4;
-    json += `,${JSON.stringify(name)}:{"dtype":"F32","shape":[${t.shape.join(",")}],"data_offsets":[${dataBytes},${end}]}`;
+    const saved = SAVED[t.dtype];
+    const end = dataBytes + t.numel() * saved.bytes;
+    json += `,${JSON.stringify(name)}:{"dtype":"${saved.name}","shape":[${t.shape.join(",")}],"data_offsets":[${dataBytes},${end}]}`;
     dataBytes = end;
   }
   json += "}";
@@ -106,10 +113,17 @@ export function save(
 
   let at = 8 + headerBytes;
   for (const [, t] of entries) {
-    const ptr = t._ptr("save"); // may allocate (a lazy transposed view): take the view after
-    const bytes = t.numel() * 4;
-    out.set(backend.u8().subarray(ptr, ptr + bytes), at);
-    at += bytes;
+    const ptr = t._rawPtr("save"); // may allocate (a lazy transposed view): take the view after
+    const n = t.numel();
+    if (t.dtype === "bool") {
+      // bool elements are stored as float 0/1; BOOL is one byte 0/1 each.
+      const f32 = backend.f32();
+      for (let i = 0; i < n; i++) out[at + i] = f32[(ptr >>> 2) + i] !== 0 ? 1 : 0;
+      at += n;
+    } else {
+      out.set(backend.u8().subarray(ptr, ptr + n * 4), at);
+      at += n * 4;
+    }
   }
   return out;
 }
@@ -132,6 +146,11 @@ function checkStateDict(stateDict: Record<string, Tensor>): [string, Tensor][] {
     if (t.isDisposed) {
       throw new WasmgradError(
         `save: the tensor for ${quote(name)} was disposed (shape ${fmt(t.shape)})`,
+      );
+    }
+    if (!Object.hasOwn(SAVED, t.dtype)) {
+      throw new WasmgradError(
+        `save: the tensor for ${quote(name)} has dtype ${quote(String(t.dtype))}, which has no safetensors dtype here (float32, int32 and bool do)`,
       );
     }
     if (name === METADATA_KEY) {
@@ -177,8 +196,9 @@ interface Entry {
 }
 
 /**
- * Parses a safetensors file into float32 tensors keyed by name, in header order. The tensors
- * belong to the caller (inside `tidy`, they follow tidy's rules).
+ * Parses a safetensors file into tensors keyed by name, in header order: F32, I32 and BOOL
+ * tensors keep their dtype (float32, int32, bool), every other dtype becomes float32. The
+ * tensors belong to the caller (inside `tidy`, they follow tidy's rules).
  *
  * PyTorch: `safetensors.torch.load`.
  *
@@ -204,9 +224,9 @@ export function load(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor> {
   const made: Tensor[] = [];
   try {
     for (const e of entries) {
-      const t = Tensor._empty("load", e.shape);
+      const t = Tensor._empty("load", e.shape, e.spec.dtype);
       made.push(t);
-      e.spec.decode(file, dataStart + e.begin, t.numel(), t.ptr >>> 2, e.name);
+      e.spec.decode(file, dataStart + e.begin, t.numel(), t._rawPtr("load") >>> 2, e.name);
       // defineProperty: a tensor named "__proto__" must become an own key, not the prototype.
       Object.defineProperty(out, e.name, {
         value: t,

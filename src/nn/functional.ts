@@ -8,6 +8,7 @@ import * as activationOps from "../ops/activation.js";
 import * as attentionOps from "../ops/attention.js";
 import * as convOps from "../ops/conv.js";
 import * as convTransposeOps from "../ops/conv-transpose.js";
+import * as ctcOps from "../ops/ctc.js";
 import * as dropoutOps from "../ops/dropout.js";
 import * as embeddingOps from "../ops/embedding.js";
 import * as geluOps from "../ops/gelu.js";
@@ -37,6 +38,7 @@ export type {
   ConvTranspose1dOptions,
   ConvTranspose2dOptions,
 } from "../ops/conv-transpose.js";
+export type { CTCLengths, CTCLossOptions, CTCTargets } from "../ops/ctc.js";
 export type { EmbeddingOptions, Indices } from "../ops/embedding.js";
 export type { GeluApproximate, GeluOptions } from "../ops/gelu.js";
 export type {
@@ -322,6 +324,21 @@ export const binaryCrossEntropyWithLogits = /* @__PURE__ */ graphScoped(
  * ```
  */
 export const crossEntropy = /* @__PURE__ */ graphScoped(lossOps.crossEntropy);
+/**
+ * The CTC loss of log-probabilities [T, N, C] (or [T, C]) against target label sequences
+ * (padded [N, S] or concatenated), with per-sample input and target lengths: the negative log
+ * of the summed probability of every alignment. "mean" divides each loss by its target length
+ * and averages; zeroInfinity turns impossible alignments' infinite losses (and gradients) to 0.
+ *
+ * PyTorch: `torch.nn.functional.ctc_loss`.
+ *
+ * @example
+ * ```ts
+ * const logProbs = wg.logSoftmax(wg.randn([6, 2, 4]), 2);
+ * wg.F.ctcLoss(logProbs, [[1, 2], [3, 3]], [6, 5], [2, 2], { reduction: "none" }).shape; // [2]
+ * ```
+ */
+export const ctcLoss = /* @__PURE__ */ graphScoped(ctcOps.ctcLoss);
 /**
  * Mean squared error: reduce((input - target)^2).
  *

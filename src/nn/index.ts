@@ -56,6 +56,7 @@ export {
   BCEWithLogitsLoss,
   CosineEmbeddingLoss,
   CrossEntropyLoss,
+  CTCLoss,
   HuberLoss,
   KLDivLoss,
   L1Loss,

@@ -5,6 +5,7 @@
  * `weight` and `pos_weight`, so they appear in the state dict as in PyTorch.
  */
 import { graphScopedForward } from "../autograd/owned.js";
+import { type CTCLengths, type CTCLossOptions, type CTCTargets, ctcLoss } from "../ops/ctc.js";
 import {
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
@@ -25,7 +26,7 @@ import {
   tripletMarginLoss,
 } from "../ops/loss2.js";
 import type { Tensor } from "../tensor.js";
-import { type Args, args, bool, int, num, optionalTensorArg } from "../validate.js";
+import { type Args, args, bool, int, num, oneOf, optionalTensorArg } from "../validate.js";
 import { buffer, Module } from "./module.js";
 
 type R = Reduction;
@@ -498,6 +499,49 @@ export class TripletMarginLoss extends Module<[Tensor, Tensor, Tensor]> {
   }
 }
 
+/**
+ * The module form of F.ctcLoss: log-probabilities [T, N, C] against target sequences, with the
+ * blank label, reduction and zeroInfinity.
+ *
+ * PyTorch: `torch.nn.CTCLoss`.
+ *
+ * @example
+ * ```ts
+ * const ctc = new wg.nn.CTCLoss({ blank: 0, zeroInfinity: true });
+ * ctc.forward(wg.logSoftmax(wg.randn([5, 1, 3]), 2), [[1, 2]], [5], [2]).shape; // []
+ * ```
+ */
+export class CTCLoss extends Module<[Tensor, CTCTargets, CTCLengths, CTCLengths]> {
+  readonly blank: number;
+  readonly reduction: R;
+  readonly zeroInfinity: boolean;
+  constructor(...rest: Args<[blank: number, reduction: R, zeroInfinity: boolean], CTCLossOptions>) {
+    super();
+    const op = "CTCLoss";
+    const a = args(op, rest, ["blank", "reduction", "zeroInfinity"]);
+    this.blank = a.blank === undefined ? 0 : int(op, "blank", a.blank, 0);
+    this.reduction =
+      a.reduction === undefined
+        ? "mean"
+        : oneOf(op, "reduction", a.reduction, ["mean", "sum", "none"] as const);
+    this.zeroInfinity =
+      a.zeroInfinity === undefined ? false : bool(op, "zeroInfinity", a.zeroInfinity);
+  }
+  forward(
+    logProbs: Tensor,
+    targets: CTCTargets,
+    inputLengths: CTCLengths,
+    targetLengths: CTCLengths,
+  ): Tensor {
+    const { blank, reduction, zeroInfinity } = this;
+    return ctcLoss(logProbs, targets, inputLengths, targetLengths, {
+      blank,
+      reduction,
+      zeroInfinity,
+    });
+  }
+}
+
 // The library's layers run their forwards in graph scopes (autograd/owned.ts), so that the
 // intermediates a forward makes and does not return are freed with its result's graph. Done
 // here rather than in one module importing every layer, so that a bundle holds only the layers
@@ -505,6 +549,7 @@ export class TripletMarginLoss extends Module<[Tensor, Tensor, Tensor]> {
 for (const layer of [
   BCELoss,
   BCEWithLogitsLoss,
+  CTCLoss,
   CosineEmbeddingLoss,
   CrossEntropyLoss,
   HuberLoss,

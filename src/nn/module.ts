@@ -526,7 +526,14 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
           `loadStateDict: size mismatch for ${key}: copying a tensor of shape ${fmt(source.shape)} into a parameter of shape ${fmt(target.shape)}`,
         );
       }
-      K.copy_f32(target._ptr("loadStateDict"), source._ptr("loadStateDict"), target.numel());
+      // A tensor of another dtype (an I32 or BOOL entry of a safetensors file) converts, as
+      // PyTorch's copy_ does.
+      const src = source.dtype === target.dtype ? source : source.to(target.dtype);
+      try {
+        K.copy_f32(target._rawPtr("loadStateDict"), src._rawPtr("loadStateDict"), target.numel());
+      } finally {
+        if (src !== source) src.dispose();
+      }
     }
     return { missingKeys, unexpectedKeys };
   }

@@ -18,6 +18,7 @@ import {
   adaptiveMaxPool2d,
   type InterpolateMode,
   interpolate,
+  interpolateModes,
   pixelShuffle,
 } from "../ops/resample.js";
 import type { Tensor } from "../tensor.js";
@@ -366,10 +367,7 @@ export class Upsample extends Module {
     if ((this.size === null) === (this.scaleFactor === null)) {
       fail(op, "exactly one of size and scaleFactor must be given");
     }
-    this.mode =
-      a.mode === undefined
-        ? "nearest"
-        : oneOf(op, "mode", a.mode, ["nearest", "linear", "bilinear"] as const);
+    this.mode = a.mode === undefined ? "nearest" : oneOf(op, "mode", a.mode, interpolateModes);
     this.alignCorners = a.alignCorners == null ? null : bool(op, "alignCorners", a.alignCorners);
     this.recomputeScaleFactor =
       a.recomputeScaleFactor == null

@@ -7,10 +7,13 @@ import { BinaryOp, type BinaryOpCode } from "../backend/table/core.js";
 import { type DType, promoteScalar, promoteTypes } from "../dtype.js";
 import { WasmgradError } from "../errors.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
+import type { Args } from "../validate.js";
 import { castRaw } from "./cast.js";
+import { type DivOptions, roundedDiv, roundingModeOf } from "./division.js";
 import { type IntOp, intBinary } from "./int-math.js";
 import { binaryRaw, mulRaw, scalarRaw, sumTo } from "./raw.js";
 
+/** Refuses an operand that is neither a Tensor nor a number. */
 function check(op: string, v: unknown, side: string): void {
   if (!(v instanceof Tensor) && typeof v !== "number") {
     throw new WasmgradError(
@@ -19,8 +22,19 @@ function check(op: string, v: unknown, side: string): void {
   }
 }
 
-/** The dtype of `a op b`, as torch.result_type; `/` always gives float (true division). */
-function resultType(op: string, a: TensorOrScalar, b: TensorOrScalar): DType {
+/** @internal refuses operands that are not Tensors or numbers, and two numbers. */
+export function checkOperands(op: string, a: unknown, b: unknown): void {
+  check(op, a, "first");
+  check(op, b, "second");
+  if (typeof a === "number" && typeof b === "number") {
+    throw new WasmgradError(`${op}: expected at least one Tensor operand but got two numbers`);
+  }
+}
+
+/**
+ * @internal the dtype of `a op b`, as torch.result_type; `/` always gives float (true division).
+ */
+export function resultType(op: string, a: TensorOrScalar, b: TensorOrScalar): DType {
   const d =
     typeof a === "number"
       ? promoteScalar((b as Tensor).dtype, a)
@@ -91,11 +105,7 @@ function forward(
   a: TensorOrScalar,
   b: TensorOrScalar,
 ): Tensor {
-  check(op, a, "first");
-  check(op, b, "second");
-  if (typeof a === "number" && typeof b === "number") {
-    throw new WasmgradError(`${op}: expected at least one Tensor operand but got two numbers`);
-  }
+  checkOperands(op, a, b);
   if (typeof b === "number") return scalarRaw(op, code, a as Tensor, b);
   if (typeof a === "number") return scalarRaw(op, reversed, b, a);
   return binaryRaw(op, code, a, b);
@@ -109,13 +119,14 @@ function tensorOf(v: TensorOrScalar): Tensor | null {
  * The gradient of `out` with respect to operand `side` (0: a, 1: b) at the output's shape,
  * given the upstream gradient g; a fresh tensor (or g itself).
  */
-type LocalGrad = (g: Tensor, side: 0 | 1, a: TensorOrScalar, b: TensorOrScalar) => Tensor;
+export type LocalGrad = (g: Tensor, side: 0 | 1, a: TensorOrScalar, b: TensorOrScalar) => Tensor;
 
 /**
- * Runs the forward kernel and, when needed, records a backward that applies `localGrad` for each
- * tensor operand and sums the result back to that operand's (broadcast) shape.
+ * @internal runs the forward kernel and, when needed, records a backward that applies
+ * `localGrad` for each tensor operand and sums the result back to that operand's (broadcast)
+ * shape. Operands whose result type is not float32 go to `nonFloat` (int32 arithmetic).
  */
-function binaryOp(
+export function binaryOp(
   op: string,
   code: BinaryOpCode,
   reversed: BinaryOpCode,
@@ -124,11 +135,7 @@ function binaryOp(
   localGrad: LocalGrad,
   saves: "none" | "operands" | "divisor" = "operands",
 ): Tensor {
-  check(op, givenA, "first");
-  check(op, givenB, "second");
-  if (typeof givenA === "number" && typeof givenB === "number") {
-    throw new WasmgradError(`${op}: expected at least one Tensor operand but got two numbers`);
-  }
+  checkOperands(op, givenA, givenB);
   if (op === "sub") refuseBoolSub(givenA, givenB);
   const dtype = resultType(op, givenA, givenB);
   if (dtype !== "float32") return nonFloat(op, givenA, givenB, dtype);
@@ -234,16 +241,21 @@ export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
 }
 
 /**
- * Elementwise a / b (true division: integers give float32), broadcasting.
+ * Elementwise a / b, broadcasting: true division (integers give float32), or with
+ * `{ roundingMode: "trunc" | "floor" }` the quotient rounded towards zero or -Infinity (integer
+ * operands then give int32 and a zero divisor raises ZeroDivisionError; the gradient is zero).
  *
  * PyTorch: `torch.div`.
  *
  * @example
  * ```ts
  * wg.div(wg.tensor([1, 3]), 2); // [0.5, 1.5]
+ * wg.div(wg.tensor([-7, 7]), 2, { roundingMode: "floor" }); // [-4, 3]
  * ```
  */
-export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+export function div(a: TensorOrScalar, b: TensorOrScalar, ...rest: Args<[], DivOptions>): Tensor {
+  const mode = roundingModeOf(rest);
+  if (mode !== null) return roundedDiv(a, b, mode);
   const out: Tensor = binaryOp(
     "div",
     BinaryOp.div,

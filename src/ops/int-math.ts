@@ -7,14 +7,36 @@ import { backend } from "../backend/runtime.js";
 import { broadcastShapes, broadcastStrides, sameShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 
-export type IntOp = "add" | "sub" | "mul" | "maximum" | "minimum";
+export type IntOp =
+  | "add"
+  | "sub"
+  | "mul"
+  | "maximum"
+  | "minimum"
+  | "floorDiv"
+  | "truncDiv"
+  | "remainder"
+  | "fmod";
 
+/**
+ * The division family assumes a non-zero divisor (the caller raises PyTorch's ZeroDivisionError
+ * first). x / y as a double is never wrong about which integers it lies between (|x| < 2^31),
+ * so floor and trunc of it are exact; INT32_MIN / -1 wraps to INT32_MIN (PyTorch's CPU kernel
+ * traps there).
+ */
 const APPLY: Record<IntOp, (x: number, y: number) => number> = {
   add: (x, y) => (x + y) | 0,
   sub: (x, y) => (x - y) | 0,
   mul: (x, y) => Math.imul(x, y),
   maximum: (x, y) => (x > y ? x : y),
   minimum: (x, y) => (x < y ? x : y),
+  floorDiv: (x, y) => Math.floor(x / y) | 0,
+  truncDiv: (x, y) => (x / y) | 0,
+  remainder: (x, y) => {
+    const r = (x % y) | 0;
+    return r !== 0 && r < 0 !== y < 0 ? r + y : r;
+  },
+  fmod: (x, y) => (x % y) | 0,
 };
 
 /** Reads a tensor of any dtype as numbers (bool as 0/1). */
@@ -79,4 +101,12 @@ export function intBinary(name: string, op: IntOp, a: Tensor | number, b: Tensor
     },
   );
   return out;
+}
+
+/** Whether an int32 or bool tensor holds a 0 (a divisor PyTorch refuses). */
+export function hasZero(op: string, t: Tensor): boolean {
+  const read = reader(t, op);
+  const n = t.numel();
+  for (let i = 0; i < n; i++) if (read(i) === 0) return true;
+  return false;
 }

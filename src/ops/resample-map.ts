@@ -7,7 +7,9 @@
 import { needsGrad, record } from "../autograd/engine.js";
 import { allocate, backend, K, meta } from "../backend/runtime.js";
 import { BinaryOp } from "../backend/table/core.js";
+import { WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
+import { bytesWithin } from "../validate.js";
 
 /** For each output index along one dim, the input indices it reads and their weights. */
 export interface Map1D {
@@ -23,38 +25,70 @@ interface Csr {
   outSize: number;
 }
 
-/** The product of 1-D maps over the trailing dims, row-major. */
-function product(maps: readonly Map1D[]): Csr {
-  let rows: [number, number][][] = [[[0, 1]]];
+/** A typed array of `n` elements, or a WasmgradError naming the op when it cannot exist. */
+function typed<T>(op: string, n: number, make: (n: number) => T): T {
+  bytesWithin(op, "the resampling map", n * 8);
+  try {
+    return make(n);
+  } catch (cause) {
+    throw new WasmgradError(`${op}: cannot allocate a resampling map of ${n} entries`, { cause });
+  }
+}
+
+/**
+ * The product of 1-D maps over the trailing dims, row-major, built in typed arrays (a bicubic
+ * 512 x 512 output has 4M entries). Entry order and weights (products in float64, rounded to
+ * float32 once) are those of the nested loop over rows and entries.
+ */
+function product(op: string, maps: readonly Map1D[]): Csr {
+  let rows = 1;
   let inSize = 1;
+  let rowptr = Int32Array.of(0, 1);
+  let col = Int32Array.of(0);
+  let w = Float64Array.of(1);
   for (const m of maps) {
-    const next: [number, number][][] = [];
-    for (const r of rows) {
-      for (const mr of m.rows) {
-        const entries: [number, number][] = [];
-        for (const [i, w] of r) for (const [j, v] of mr) entries.push([i * m.inSize + j, w * v]);
-        next.push(entries);
+    const mRows = m.rows.length;
+    const mPtr = new Int32Array(mRows + 1);
+    m.rows.forEach((r, j) => {
+      mPtr[j + 1] = mPtr[j] + r.length;
+    });
+    const mCol = new Int32Array(mPtr[mRows]);
+    const mW = new Float64Array(mPtr[mRows]);
+    m.rows.forEach((r, j) => {
+      r.forEach(([i, v], e) => {
+        mCol[mPtr[j] + e] = i;
+        mW[mPtr[j] + e] = v;
+      });
+    });
+    const nextPtr = typed(op, rows * mRows + 1, (n) => new Int32Array(n));
+    let nnz = 0;
+    for (let r = 0; r < rows; r++) {
+      const len = rowptr[r + 1] - rowptr[r];
+      for (let j = 0; j < mRows; j++) {
+        nnz += len * (mPtr[j + 1] - mPtr[j]);
+        nextPtr[r * mRows + j + 1] = nnz;
       }
     }
-    rows = next;
-    inSize *= m.inSize;
-  }
-  const rowptr = new Int32Array(rows.length + 1);
-  let nnz = 0;
-  rows.forEach((r, i) => {
-    nnz += r.length;
-    rowptr[i + 1] = nnz;
-  });
-  const col = new Int32Array(nnz);
-  const w = new Float32Array(nnz);
-  let k = 0;
-  for (const r of rows) {
-    for (const [c, v] of r) {
-      col[k] = c;
-      w[k++] = v;
+    const nextCol = typed(op, nnz, (n) => new Int32Array(n));
+    const nextW = typed(op, nnz, (n) => new Float64Array(n));
+    let k = 0;
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < mRows; j++) {
+        for (let a = rowptr[r]; a < rowptr[r + 1]; a++) {
+          for (let b = mPtr[j]; b < mPtr[j + 1]; b++) {
+            nextCol[k] = col[a] * m.inSize + mCol[b];
+            nextW[k++] = w[a] * mW[b];
+          }
+        }
+      }
     }
+    rows *= mRows;
+    inSize *= m.inSize;
+    rowptr = nextPtr;
+    col = nextCol;
+    w = nextW;
   }
-  return { rowptr, col, w, inSize, outSize: rows.length };
+  return { rowptr, col, w: Float32Array.from(w), inSize, outSize: rows };
 }
 
 /** Copies the CSR arrays into WASM memory for the duration of `body`. */
@@ -83,7 +117,7 @@ function outShapeOf(x: Tensor, maps: readonly Map1D[]): number[] {
  * no input (constant padding).
  */
 export function linearMap(op: string, x: Tensor, maps: readonly Map1D[], fill = 0): Tensor {
-  const csr = product(maps);
+  const csr = product(op, maps);
   const outShape = outShapeOf(x, maps);
   const planes = csr.inSize === 0 ? 0 : x.numel() / csr.inSize;
   const out = Tensor._empty(op, outShape);
@@ -120,7 +154,7 @@ export function linearMap(op: string, x: Tensor, maps: readonly Map1D[], fill = 
 
 /** y = the max over each output's window (rows of `maps`, weights unused). */
 export function windowMax(op: string, x: Tensor, maps: readonly Map1D[]): Tensor {
-  const csr = product(maps);
+  const csr = product(op, maps);
   const outShape = outShapeOf(x, maps);
   const planes = csr.inSize === 0 ? 0 : x.numel() / csr.inSize;
   const out = Tensor._empty(op, outShape);

@@ -1,5 +1,5 @@
 /**
- * Adaptive pools, F.interpolate (nearest, linear, bilinear), F.pad (constant, reflect,
+ * Adaptive pools, F.interpolate (nearest, linear, bilinear, bicubic), F.pad (constant, reflect,
  * replicate, circular) and F.pixelShuffle, as torch.nn.functional, with PyTorch's index arithmetic
  * (adaptive windows, area_pixel_compute_source_index, nearest's floor(o * scale)). Each is a
  * product of 1-D maps run by the resample kernels (see resample-map.ts).
@@ -110,7 +110,10 @@ export function adaptiveMaxPool2d(
 /**
  * The interpolation methods of interpolate and nn.Upsample, as PyTorch names them.
  */
-export type InterpolateMode = "nearest" | "linear" | "bilinear";
+export type InterpolateMode = "nearest" | "linear" | "bilinear" | "bicubic";
+
+/** The modes interpolate and nn.Upsample accept, in PyTorch's order. */
+export const interpolateModes = ["nearest", "linear", "bilinear", "bicubic"] as const;
 
 /** Options of `F.interpolate`. */
 export interface InterpolateOptions {
@@ -173,15 +176,49 @@ function linearMap1(inSize: number, outSize: number, scale: number, alignCorners
   return { inSize, rows };
 }
 
+/** Keys's cubic convolution weights for the taps at -1, 0, 1, 2 from floor(src), A = -0.75. */
+function cubicWeights(t: number): [number, number, number, number] {
+  const A = -0.75;
+  const near = (x: number) => ((A + 2) * x - (A + 3)) * x * x + 1; // |x| <= 1
+  const far = (x: number) => ((A * x - 5 * A) * x + 8 * A) * x - 4 * A; // 1 < |x| < 2
+  return [far(t + 1), near(t), near(1 - t), far(2 - t)];
+}
+
+/**
+ * PyTorch's upsample_bicubic2d along one dim: the source index without the clamp at 0 that
+ * linear applies, four taps around it, each tap index clamped into the input (border taps are
+ * repeats of the edge, their weights summed).
+ */
+function cubicMap1(inSize: number, outSize: number, scale: number, alignCorners: boolean): Map1D {
+  const rows: [number, number][][] = [];
+  for (let o = 0; o < outSize; o++) {
+    const src = alignCorners ? scale * o : scale * (o + 0.5) - 0.5;
+    const i0 = Math.floor(src);
+    const w = cubicWeights(src - i0);
+    const row: [number, number][] = [];
+    for (let j = 0; j < 4; j++) {
+      const i = Math.min(Math.max(i0 - 1 + j, 0), inSize - 1);
+      const same = row.find((e) => e[0] === i);
+      if (same) same[1] += w[j];
+      else row.push([i, w[j]]);
+    }
+    rows.push(row);
+  }
+  return { inSize, rows };
+}
+
 /**
  * Resizes the spatial dims of [N, C, L] or [N, C, H, W] input to `size` or by `scaleFactor`:
  * PyTorch's interpolate(input, size, scale_factor, mode, align_corners, recompute_scale_factor).
+ * Modes: "nearest" (3-D or 4-D), "linear" (3-D), "bilinear" and "bicubic" (4-D; bicubic is
+ * Keys's cubic with A = -0.75 and edge-clamped taps, so it may overshoot the input's range).
  *
  * PyTorch: `torch.nn.functional.interpolate`.
  *
  * @example
  * ```ts
  * wg.F.interpolate(wg.ones(1, 1, 4, 4), { scaleFactor: 2, mode: "nearest" }).shape; // [1, 1, 8, 8]
+ * wg.F.interpolate(wg.ones(1, 1, 4, 4), { size: [6, 3], mode: "bicubic" }).shape; // [1, 1, 6, 3]
  * ```
  */
 export function interpolate(
@@ -208,25 +245,21 @@ export function interpolate(
     "recomputeScaleFactor",
     "antialias",
   ]);
-  const mode =
-    a.mode === undefined
-      ? "nearest"
-      : oneOf(op, "mode", a.mode, ["nearest", "linear", "bilinear"] as const);
+  const mode = a.mode === undefined ? "nearest" : oneOf(op, "mode", a.mode, interpolateModes);
   const dims = x.ndim - 2;
-  if (
-    dims < 1 ||
-    dims > 2 ||
-    (mode === "linear" && dims !== 1) ||
-    (mode === "bilinear" && dims !== 2)
-  ) {
+  const planar = mode === "bilinear" || mode === "bicubic";
+  if (dims < 1 || dims > 2 || (mode === "linear" && dims !== 1) || (planar && dims !== 2)) {
     fail(
       op,
-      `mode "${mode}" expects a ${mode === "linear" ? "3-D" : mode === "bilinear" ? "4-D" : "3-D or 4-D"} input but got ${fmt(x.shape)}`,
+      `mode "${mode}" expects a ${mode === "linear" ? "3-D" : planar ? "4-D" : "3-D or 4-D"} input but got ${fmt(x.shape)}`,
     );
   }
   const alignCorners = a.alignCorners == null ? false : bool(op, "alignCorners", a.alignCorners);
   if (alignCorners && mode === "nearest") {
-    fail(op, 'alignCorners can only be set with the interpolating modes "linear" and "bilinear"');
+    fail(
+      op,
+      'alignCorners can only be set with the interpolating modes "linear", "bilinear" and "bicubic"',
+    );
   }
   if (a.antialias !== undefined && bool(op, "antialias", a.antialias))
     fail(op, "antialias is not supported");
@@ -268,7 +301,8 @@ export function interpolate(
         : factor !== null
           ? 1 / factor
           : inSize / outSize;
-      maps.push(linearMap1(inSize, outSize, scale, alignCorners));
+      const map1 = mode === "bicubic" ? cubicMap1 : linearMap1;
+      maps.push(map1(inSize, outSize, scale, alignCorners));
     }
   }
   return linearMap(op, x, maps);

@@ -159,7 +159,7 @@ function layerSpecs(ctx) {
     Dropout1d: [[pick([0, 0.5])], () => [x(b, ci, L)]],
     Dropout2d: [[pick([0, 0.5])], () => [x(b, ci, L, L)]],
     Upsample: [
-      [{ scaleFactor: pick([1, 2]), mode: pick(["nearest", "bilinear"]) }],
+      [{ scaleFactor: pick([1, 2]), mode: pick(["nearest", "bilinear", "bicubic"]) }],
       () => [x(b, ci, dim(), dim())],
     ],
     PixelShuffle: [[2], () => [x(b, ci * 4, dim(), dim())]],
@@ -202,6 +202,16 @@ function layerSpecs(ctx) {
       () => [x(b), x(b), wg.tensor(Array.from({ length: b }, () => pick([1, -1])))],
     ],
     TripletMarginLoss: [[], () => [x(b, ci), x(b, ci), x(b, ci)]],
+    // Classes 0..ci with blank 0: labels in [1, ci]; two labels per sample, lengths up to them.
+    CTCLoss: [
+      [{ reduction: pick(["mean", "sum", "none"]), zeroInfinity: rand() < 0.5 }],
+      () => [
+        x(T + 2, b, ci + 1).logSoftmax(2),
+        wg.randint(1, ci + 1, [b, 2]),
+        Array.from({ length: b }, () => pick([T, T + 1, T + 2])),
+        Array.from({ length: b }, () => pick([0, 1, 2])),
+      ],
+    ],
     Sequential: [
       () => [
         ctx.keep(new wg.nn.Linear(ci, co)),
@@ -526,6 +536,7 @@ function saveLoadRecipe(ctx) {
     if (
       !Object.hasOwn(back, name) ||
       u.shape.join() !== t.shape.join() ||
+      u.dtype !== t.dtype ||
       !close([...u.data()], [...t.float().data()])
     ) {
       throw new Error(`save/load changed tensor ${JSON.stringify(name).slice(0, 40)}`);

@@ -227,6 +227,16 @@ cases.push(
     inputs: [uni([1, 2, 3, 4])],
   },
   {
+    name: "interpolate bicubic",
+    fn: (x) => F.interpolate(x, { scaleFactor: [1.7, 0.6], mode: "bicubic" }),
+    inputs: [uni([1, 2, 3, 5])],
+  },
+  {
+    name: "interpolate bicubic alignCorners",
+    fn: (x) => F.interpolate(x, [5, 2], null, "bicubic", true),
+    inputs: [uni([2, 1, 3, 4])],
+  },
+  {
     name: "interpolate nearest",
     fn: (x) => F.interpolate(x, { size: [5, 3] }),
     inputs: [uni([2, 1, 3, 4])],

@@ -137,17 +137,29 @@ describe("dtype conversion (dtypes.safetensors: NAME and NAME.expected = torch's
     "f16.empty",
     "bf16.special",
     "i64.special",
-    "i32.special",
     "i16.special",
     "i8.all",
     "u8.all",
-    "bool.mixed",
     "bn.num_batches_tracked",
   ])("%s converts exactly as torch (every bit, NaN payloads included)", (name) => {
     const got = sd[name];
     const want = sd[`${name}.expected`];
+    expect(got.dtype).toBe("float32");
     expect(got.shape).toEqual(want.shape);
     expect(bitsOf(got)).toEqual(bitsOf(want));
+  });
+
+  it.each([
+    ["i32.special", "int32"],
+    ["bool.mixed", "bool"],
+  ])("%s keeps its dtype (%s), and .float() is torch's", (name, dtype) => {
+    const got = sd[name];
+    const want = sd[`${name}.expected`];
+    expect(got.dtype).toBe(dtype);
+    expect(got.shape).toEqual(want.shape);
+    const f = got.float();
+    expect(bitsOf(f)).toEqual(bitsOf(want));
+    f.dispose();
   });
 
   it("f16.all covers subnormals, infinities, NaN and -0", () => {
@@ -282,6 +294,96 @@ describe("round trip", () => {
     expect(pad).toBeLessThan(8);
     expect(text).toBe(want + " ".repeat(pad));
     expect(bytes.length).toBe(8 + n + 28);
+  });
+
+  it("keeps int32 and bool tensors with their dtype, every int32 value and mask bit", () => {
+    const ints = new Int32Array([0, 1, -1, 2 ** 31 - 1, -(2 ** 31), 2 ** 24 + 1]);
+    const sd: Record<string, wg.Tensor> = {
+      ints: wg.tensor(ints, { dtype: "int32", shape: [2, 3] }),
+      zero: wg.tensor(5, { dtype: "int32" }),
+      mask: wg.tensor([
+        [true, false],
+        [false, true],
+        [true, true],
+      ]),
+      none: wg.zeros([0, 2], { dtype: "bool" }),
+      floats: wg.tensor([0.5, -2]),
+    };
+    const bytes = wg.save(sd);
+    const back = wg.load(bytes);
+    try {
+      for (const [name, t] of Object.entries(sd)) {
+        expect(back[name].dtype, name).toBe(t.dtype);
+        expect(back[name].shape, name).toEqual(t.shape);
+        expect(back[name].toArray(), name).toEqual(t.toArray());
+      }
+      expect([...back.ints.data()]).toEqual([...ints]);
+      expect(Buffer.from(wg.save(back)).equals(Buffer.from(bytes))).toBe(true);
+    } finally {
+      disposeAll(sd);
+      disposeAll(back);
+    }
+  });
+
+  it("int_bool.safetensors (reference layout: F32, then I32, then BOOL): load, then save byte for byte", () => {
+    const bytes = read("int_bool.safetensors");
+    const sd = wg.load(bytes);
+    try {
+      const dtypes = Object.fromEntries(Object.entries(sd).map(([k, t]) => [k, t.dtype]));
+      expect(dtypes).toEqual({
+        "b.weight": "float32",
+        "z.bias": "float32",
+        "a.indices": "int32",
+        "a.steps": "int32",
+        "c.count": "int32",
+        "a.mask": "bool",
+        "c.empty_mask": "bool",
+        "c.flag": "bool",
+      });
+      expect(sd["a.steps"].toArray()).toEqual([0, 1, -1, 2 ** 31 - 1, -(2 ** 31), 2 ** 24 + 1]);
+      expect(sd["a.mask"].toArray()).toEqual([
+        [true, false, true],
+        [false, false, true],
+      ]);
+      expect(sd["c.count"].item()).toBe(7);
+      expect(sd["c.flag"].item()).toBe(true);
+      expect(sd["c.empty_mask"].shape).toEqual([0, 2]);
+      expect(Buffer.from(wg.save(sd)).equals(Buffer.from(bytes))).toBe(true);
+    } finally {
+      disposeAll(sd);
+    }
+  });
+
+  it("loadStateDict converts an int32 or bool entry to the parameter's dtype, as copy_", () => {
+    const lin = new wg.nn.Linear(2, 1);
+    const w = wg.tensor([[3, -4]], { dtype: "int32" });
+    const b = wg.tensor([true]);
+    const back = wg.load(wg.save({ weight: w, bias: b }));
+    try {
+      lin.loadStateDict(back);
+      expect(lin.weight.dtype).toBe("float32");
+      expect(lin.weight.toArray()).toEqual([[3, -4]]);
+      expect(lin.bias!.toArray()).toEqual([1]);
+    } finally {
+      for (const t of [w, b, lin]) t.dispose();
+      disposeAll(back);
+    }
+  });
+
+  it("saves a lazily transposed int32 view in its own (transposed) layout", () => {
+    const a = wg.arange(6, { dtype: "int32" }).reshape(2, 3);
+    const t = a.T;
+    const back = wg.load(wg.save({ t }));
+    try {
+      expect(back.t.dtype).toBe("int32");
+      expect(back.t.toArray()).toEqual([
+        [0, 3],
+        [1, 4],
+        [2, 5],
+      ]);
+    } finally {
+      for (const x of [a, t, back.t]) x.dispose();
+    }
   });
 
   it("saves a lazily transposed view in its own (transposed) layout", () => {

@@ -42,7 +42,33 @@ const binaryRef: Record<number, (a: number, b: number) => number> = {
   [BinaryOp.eq]: (a, b) => (a === b ? 1 : 0),
   [BinaryOp.rsub]: (a, b) => f(b - a),
   [BinaryOp.rdiv]: (a, b) => f(b / a),
+  [BinaryOp.floorDiv]: (a, b) => floorDivRef(a, b),
+  [BinaryOp.rfloorDiv]: (a, b) => floorDivRef(b, a),
+  [BinaryOp.remainder]: (a, b) => remainderRef(a, b),
+  [BinaryOp.rremainder]: (a, b) => remainderRef(b, a),
+  [BinaryOp.fmod]: (a, b) => a % b,
+  [BinaryOp.rfmod]: (a, b) => b % a,
+  [BinaryOp.truncDiv]: (a, b) => Math.trunc(f(a / b)),
+  [BinaryOp.rtruncDiv]: (a, b) => Math.trunc(f(b / a)),
 };
+
+/** c10::div_floor_floating in float32 (JavaScript's % is the exact fmod). */
+function floorDivRef(a: number, b: number): number {
+  if (b === 0) return f(a / b);
+  const mod = a % b;
+  let div = f(f(a - mod) / b);
+  if (mod !== 0 && b < 0 !== mod < 0) div = f(div - 1);
+  if (div === 0) return f(a / b) < 0 || Object.is(f(a / b), -0) ? -0 : 0;
+  let q = Math.floor(div);
+  if (f(div - q) > 0.5) q += 1;
+  return q;
+}
+
+/** PyTorch's remainder: fmod, moved into the divisor's sign. */
+function remainderRef(a: number, b: number): number {
+  const mod = a % b;
+  return mod !== 0 && b < 0 !== mod < 0 ? f(mod + b) : mod;
+}
 
 for (const variant of variants) {
   const b = backendFor(variant);
@@ -75,6 +101,66 @@ for (const variant of variants) {
         k.free(px);
         k.free(py);
       }
+    });
+
+    it("division with rounding and the remainders are exact on signs, zeros, ties and huge quotients", () => {
+      const vals = [
+        7,
+        -7,
+        0,
+        -0,
+        0.5,
+        -0.5,
+        2,
+        -2,
+        3,
+        1e-30,
+        3e38,
+        -3e38,
+        16777217,
+        0.1,
+        1e-45,
+        Number.POSITIVE_INFINITY,
+        Number.NEGATIVE_INFINITY,
+        Number.NaN,
+        2.5,
+        -6,
+      ].map(f);
+      const x: number[] = [];
+      const y: number[] = [];
+      for (const a of vals) {
+        for (const c of vals) {
+          x.push(a);
+          y.push(c);
+        }
+      }
+      const n = x.length;
+      const px = put(b, x);
+      const py = put(b, y);
+      const out = scratch(b, n);
+      const codes = [
+        BinaryOp.floorDiv,
+        BinaryOp.rfloorDiv,
+        BinaryOp.remainder,
+        BinaryOp.rremainder,
+        BinaryOp.fmod,
+        BinaryOp.rfmod,
+        BinaryOp.truncDiv,
+        BinaryOp.rtruncDiv,
+      ];
+      for (const op of codes) {
+        k.binary_f32(out, px, py, n, op);
+        const got = get(b, out, n);
+        const off: string[] = [];
+        for (let i = 0; i < n; i++) {
+          const want = binaryRef[op](x[i], y[i]);
+          if (!Object.is(got[i], want) && !(Number.isNaN(got[i]) && Number.isNaN(want))) {
+            off.push(`op ${op}: (${x[i]}, ${y[i]}) got ${got[i]}, want ${want}`);
+          }
+        }
+        expect(off.slice(0, 8)).toEqual([]);
+      }
+      for (const p of [px, py, out]) k.free(p);
     });
 
     it("broadcast form walks N-d strides", () => {

@@ -68,8 +68,8 @@ describe("pools, interpolate, pad, pixelShuffle", () => {
     expect(() => new (ctor(wg.nn.Upsample))()).toThrow(
       /Upsample: exactly one of size and scaleFactor must be given/,
     );
-    expect(() => new (ctor(wg.nn.Upsample))(null, 2, "bicubic")).toThrow(
-      /Upsample: mode must be one of "nearest", "linear", "bilinear" but got "bicubic"/,
+    expect(() => new (ctor(wg.nn.Upsample))(null, 2, "trilinear")).toThrow(
+      /Upsample: mode must be one of "nearest", "linear", "bilinear", "bicubic" but got "trilinear"/,
     );
     expect(() => new (ctor(wg.nn.MaxPool1d))(2, { ceil_mode: true })).toThrow(
       /did you mean ceilMode\?/,
@@ -91,6 +91,12 @@ describe("pools, interpolate, pad, pixelShuffle", () => {
     ).toThrow(/alignCorners can only be set with the interpolating modes/);
     expect(() => F.interpolate(wg.ones([1, 1, 2]), { scaleFactor: 2, mode: "bilinear" })).toThrow(
       /interpolate: mode "bilinear" expects a 4-D input but got \[1,1,2\]/,
+    );
+    expect(() => F.interpolate(wg.ones([1, 1, 2]), { scaleFactor: 2, mode: "bicubic" })).toThrow(
+      /interpolate: mode "bicubic" expects a 4-D input but got \[1,1,2\]/,
+    );
+    expect(() => F.interpolate(wg.ones([2, 1, 1, 2, 2]), [2, 2, 2], null, "bicubic")).toThrow(
+      /interpolate: mode "bicubic" expects a 4-D input but got \[2,1,1,2,2\]/,
     );
     expect(() => F.interpolate(wg.ones([1, 1, 2]), 3, 2)).toThrow(
       /exactly one of size and scaleFactor/,
@@ -127,6 +133,9 @@ describe("pools, interpolate, pad, pixelShuffle", () => {
     wg.tidy(() => {
       wg.F.adaptiveMaxPool2d(x, 2).sum().backward();
       wg.F.interpolate(x, { scaleFactor: 2, mode: "bilinear" }).sum().backward();
+      wg.F.interpolate(x, { size: [3, 7], mode: "bicubic" })
+        .sum()
+        .backward();
       wg.F.pad(x, [1, 1, 1, 1], "reflect").sum().backward();
     });
     expect(wg.memory().liveTensors).toBe(before + 1); // x.grad

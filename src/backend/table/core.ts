@@ -16,6 +16,15 @@ export const BinaryOp = {
   eq: 7,
   rsub: 8,
   rdiv: 9,
+  /** PyTorch's floor division, remainder (divisor's sign), fmod and truncated division. */
+  floorDiv: 10,
+  rfloorDiv: 11,
+  remainder: 12,
+  rremainder: 13,
+  fmod: 14,
+  rfmod: 15,
+  truncDiv: 16,
+  rtruncDiv: 17,
 } as const;
 export type BinaryOpCode = (typeof BinaryOp)[keyof typeof BinaryOp];
 

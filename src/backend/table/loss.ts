@@ -84,6 +84,41 @@ export interface LossKernels {
     dlossStride: number,
     scale: number,
   ): void;
+  /**
+   * CTC loss of log-probabilities lp [t, n, c]: per-sample nll [n] and alpha [n, t, r] (saved
+   * for the backward). info: i32 [n, 3] = input length, target length, offset into targets
+   * (i32 labels, concatenated); ws: 3r floats; r: row length, a multiple of 4 >= 2L + 5.
+   */
+  ctc_loss_f32(
+    nll: Ptr,
+    alpha: Ptr,
+    lp: Ptr,
+    targets: Ptr,
+    info: Ptr,
+    ws: Ptr,
+    t: number,
+    n: number,
+    c: number,
+    blank: number,
+    r: number,
+  ): void;
+  /** PyTorch's CTC gradient dlp [t, n, c] with upstream gradients gr [n]; ws: 5r floats. */
+  ctc_loss_bwd_f32(
+    dlp: Ptr,
+    lp: Ptr,
+    targets: Ptr,
+    info: Ptr,
+    alpha: Ptr,
+    nll: Ptr,
+    gr: Ptr,
+    ws: Ptr,
+    t: number,
+    n: number,
+    c: number,
+    blank: number,
+    r: number,
+    zeroInfinity: number,
+  ): void;
 }
 
 export const lossKernelNames = [
@@ -95,4 +130,6 @@ export const lossKernelNames = [
   "binary_cross_entropy_bwd_f32",
   "bce_with_logits_f32",
   "bce_with_logits_bwd_f32",
+  "ctc_loss_f32",
+  "ctc_loss_bwd_f32",
 ] as const satisfies readonly (keyof LossKernels)[];
