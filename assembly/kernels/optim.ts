@@ -23,7 +23,7 @@
  * vector code, so an element's result does not depend on where it sits in the array (the
  * relaxed build's fused madd has no scalar equivalent). Not re-entrant (static scratch).
  */
-import { madd4 } from "./math";
+import { exp2_f64x2, log2_f64x2, madd4 } from "./math";
 
 export function sgd_f32(
   p: usize, grad: usize, buf: usize, n: i32,
@@ -258,8 +258,23 @@ export function adagrad_f32(
 /*
  * The p-norm sums behind clipGradNorm, accumulated in double: dst (one f64) receives
  *   p = +Infinity: max |x| (NaN if any x is NaN; 0 for n = 0)
- *   otherwise:     sum |x|^p   (SIMD for p = 1 and p = 2, Math.pow for other orders)
+ *   otherwise:     sum |x|^p   (SIMD for p = 1 and p = 2, powAbs for other orders)
  */
+/**
+ * a^p for a = |x| of a float32 (0, finite, +Inf or NaN) and an order p > 0: 2^(p log2 a) from
+ * math.ts's f64x2 log2 and exp2 (about 2^-40 relative), not Math.pow, whose lookup tables are
+ * 10 KB of the binary. Powers above 2^1000 are +Inf and below 2^-1000 are 0: only orders above 7
+ * reach them from a float32, and torch, which sums in float32, overflows far earlier.
+ */
+// @ts-ignore: decorator
+@inline function powAbs(a: f64, p: f64): f64 {
+  if (!(a > 0.0) || a == Infinity) return a;
+  const e = p * f64x2.extract_lane(log2_f64x2(f64x2.splat(a)), 0);
+  if (e > 1000.0) return Infinity;
+  if (e < -1000.0) return 0.0;
+  return f64x2.extract_lane(exp2_f64x2(f64x2.splat(e)), 0);
+}
+
 export function pow_sum_f32(dst: usize, x: usize, n: i32, p: f64): void {
   let i = 0;
   if (p == Infinity) {
@@ -294,7 +309,7 @@ export function pow_sum_f32(dst: usize, x: usize, n: i32, p: f64): void {
       s += p == 2 ? a * a : a;
     }
   } else {
-    for (; i < n; i++) s += Math.pow(<f64>abs(load<f32>(x + (<usize>i << 2))), p);
+    for (; i < n; i++) s += powAbs(<f64>abs(load<f32>(x + (<usize>i << 2))), p);
   }
   store<f64>(dst, s);
 }
