@@ -44,7 +44,12 @@ import * as unary from "./ops/unary.js";
 import { formatTensor } from "./print.js";
 import { collapse, normDim, sameShape, sizeOf, stridesOf } from "./shape.js";
 import { type NestedArray, readArray, type TensorData, toNested } from "./tensor-data.js";
-import { type Args, tensorArg, options as validateOptions } from "./validate.js";
+import {
+  type Args,
+  registerTensorClass,
+  tensorArg,
+  options as validateOptions,
+} from "./validate.js";
 
 // Older browsers lack Symbol.dispose; `using` needs it.
 (Symbol as { dispose?: symbol }).dispose ??= Symbol.for("Symbol.dispose");
@@ -1768,3 +1773,4 @@ export class Tensor {
     return randomInt.multinomial(this, numSamples, ...rest);
   }
 }
+registerTensorClass(Tensor);

@@ -29,7 +29,22 @@
  * tuple P, then optionally the options object O.
  */
 import { WasmgradError } from "./errors.js";
-import { Tensor } from "./tensor.js";
+import type { Tensor } from "./tensor.js";
+
+/**
+ * The Tensor class, handed over by tensor.ts as it loads (registerTensorClass): importing it here
+ * would put this module, and everything that validates, on an import cycle with every op.
+ */
+let TensorClass: abstract new (...args: never[]) => Tensor;
+
+/** Called once by tensor.ts with its Tensor class. */
+export function registerTensorClass(c: typeof TensorClass): void {
+  TensorClass = c;
+}
+
+function isTensor(v: unknown): v is Tensor {
+  return TensorClass !== undefined && v instanceof TensorClass;
+}
 
 export const INT32_MIN = -(2 ** 31);
 export const INT32_MAX = 2 ** 31 - 1;
@@ -76,7 +91,7 @@ export function describe(v: unknown, depth = 0): string {
         return `${isAsync(v) ? "async " : ""}function ${clip(v.name || "(anonymous)")}`;
     }
     if (v === null) return "null";
-    if (v instanceof Tensor) {
+    if (isTensor(v)) {
       const dtype = (v as { dtype?: unknown }).dtype;
       const kind = typeof dtype === "string" && dtype !== "float32" ? ` ${dtype}` : "";
       return `a${kind} Tensor of shape [${v.shape.join(",")}]${v.isDisposed ? " (disposed)" : ""}`;
@@ -270,7 +285,7 @@ export function tensorArg(
   v: unknown,
   dtype?: string | readonly string[],
 ): Tensor {
-  if (!(v instanceof Tensor)) fail(op, `expected ${name} to be a Tensor but got ${describe(v)}`);
+  if (!isTensor(v)) fail(op, `expected ${name} to be a Tensor but got ${describe(v)}`);
   v._live(op);
   if (dtype !== undefined) {
     const ok = typeof dtype === "string" ? [dtype] : dtype;

@@ -21,6 +21,7 @@ import {
   pow_f64x2,
   sincos_f64x2,
 } from "./special";
+import { log2_f64x2 } from "./math";
 
 const SIN = 0;
 const COS = 1;
@@ -203,9 +204,36 @@ export function pow_tensor_f32(dst: usize, x: usize, y: usize, n: i32): void {
 
 // ---- gradients of the two-operand maps (scalar f64: backward passes are not the hot path) ----
 
+/** 2^300 and 2^-300: pow_f64x2's results at its exponent clamp. */
+const POW_CLAMP_HI: f64 = 2.037035976334486e90;
+const POW_CLAMP_LO: f64 = 4.909093465297727e-91;
+
+/**
+ * pow_tensor_bwd_f32 at element o (byte offset) of the lane's x, given x^(y-1) from pow_f64x2
+ * and log2 x from math.ts's log2_f64x2 (both about 2^-37 relative; the standard library's f64
+ * Math.pow and Math.log carry 10 KB of lookup tables, a fifth of the deflated binary).
+ */
+// @ts-ignore: decorator
+@inline function powBwdAt(
+  dx: usize, dy: usize, g: usize, y: usize, out: usize, o: usize, xv: f64, p: f64, l2: f64,
+): void {
+  const gv = <f64>load<f32>(g + o);
+  const yv = <f64>load<f32>(y + o);
+  // pow_f64x2 clamps its exponent to +-300, enough for a float32 power: its ends are 0 and
+  // Inf, as for torch, which computes x^(y-1) in float32.
+  if (abs(p) >= POW_CLAMP_HI) p = copysign<f64>(Infinity, p);
+  else if (abs(p) <= POW_CLAMP_LO) p = copysign<f64>(0.0, p);
+  // ln x: log2_f64x2 holds for positive finite x only.
+  let ln = xv == 0.0 ? -Infinity : xv > 0.0 ? xv : NaN;
+  if (xv > 0.0 && xv < Infinity) ln = l2 * Math.LN2;
+  store<f32>(dx + o, yv == 0.0 ? 0.0 : <f32>(gv * yv * p));
+  store<f32>(dy + o, xv == 0.0 && yv >= 0.0 ? 0.0 : <f32>(gv * <f64>load<f32>(out + o) * ln));
+}
+
 /**
  * pow's gradients at the broadcast shape: dx = g y x^(y-1), 0 where y = 0; dy = g out ln x, 0
- * where x = 0 and y >= 0 (torch's pow_backward_self / pow_backward_exponent).
+ * where x = 0 and y >= 0 (torch's pow_backward_self / pow_backward_exponent). Two lanes at a
+ * time, each element computed alone.
  */
 export function pow_tensor_bwd_f32(
   dx: usize,
@@ -216,14 +244,26 @@ export function pow_tensor_bwd_f32(
   out: usize,
   n: i32,
 ): void {
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  for (; i < n; i += 2) {
     const o = <usize>i << 2;
-    const gv = <f64>load<f32>(g + o);
-    const xv = <f64>load<f32>(x + o);
-    const yv = <f64>load<f32>(y + o);
-    const r = <f64>load<f32>(out + o);
-    store<f32>(dx + o, yv == 0.0 ? 0.0 : <f32>(gv * yv * Math.pow(xv, yv - 1.0)));
-    store<f32>(dy + o, xv == 0.0 && yv >= 0.0 ? 0.0 : <f32>(gv * r * Math.log(xv)));
+    // The last odd element is splatted into both lanes.
+    const x2 =
+      i + 2 <= n
+        ? f64x2.promote_low_f32x4(v128.load64_zero(x + o))
+        : f64x2.splat(<f64>load<f32>(x + o));
+    const y2 =
+      i + 2 <= n
+        ? f64x2.promote_low_f32x4(v128.load64_zero(y + o))
+        : f64x2.splat(<f64>load<f32>(y + o));
+    const p = pow_f64x2(x2, f64x2.sub(y2, f64x2.splat(1.0)));
+    const l2 = log2_f64x2(x2);
+    const x0 = f64x2.extract_lane(x2, 0);
+    powBwdAt(dx, dy, g, y, out, o, x0, f64x2.extract_lane(p, 0), f64x2.extract_lane(l2, 0));
+    if (i + 1 < n) {
+      const x1 = f64x2.extract_lane(x2, 1);
+      powBwdAt(dx, dy, g, y, out, o + 4, x1, f64x2.extract_lane(p, 1), f64x2.extract_lane(l2, 1));
+    }
   }
 }
 

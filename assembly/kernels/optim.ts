@@ -23,7 +23,7 @@
  * vector code, so an element's result does not depend on where it sits in the array (the
  * relaxed build's fused madd has no scalar equivalent). Not re-entrant (static scratch).
  */
-import { madd4 } from "./math";
+import { exp2_f64x2, log2_f64x2, madd4 } from "./math";
 
 export function sgd_f32(
   p: usize, grad: usize, buf: usize, n: i32,
@@ -258,8 +258,25 @@ export function adagrad_f32(
 /*
  * The p-norm sums behind clipGradNorm, accumulated in double: dst (one f64) receives
  *   p = +Infinity: max |x| (NaN if any x is NaN; 0 for n = 0)
- *   otherwise:     sum |x|^p   (SIMD for p = 1 and p = 2, Math.pow for other orders)
+ *   otherwise:     sum |x|^p   (SIMD for p = 1 and p = 2, powAbs2 for other orders)
  */
+/**
+ * a^p per lane for a = |x| of a float32 (0, finite, +Inf or NaN) and an order p > 0: 2^(p log2 a)
+ * from math.ts's f64x2 log2 and exp2 (about 2^-37 relative), not Math.pow, whose lookup tables
+ * are 10 KB of the binary. Powers above 2^1000 are +Inf and below 2^-1000 are 0: only orders
+ * above 7 reach them from a float32, and torch, which sums in float32, overflows far earlier.
+ */
+// @ts-ignore: decorator
+@inline function powAbs2(a: v128, p: f64): v128 {
+  const e = f64x2.mul(log2_f64x2(a), f64x2.splat(p));
+  let r = exp2_f64x2(f64x2.pmin(f64x2.pmax(e, f64x2.splat(-1000.0)), f64x2.splat(1000.0)));
+  r = v128.bitselect(f64x2.splat(Infinity), r, f64x2.gt(e, f64x2.splat(1000.0)));
+  r = v128.bitselect(f64x2.splat(0.0), r, f64x2.lt(e, f64x2.splat(-1000.0)));
+  // 0, +Inf and NaN are their own powers.
+  const finite = v128.and(f64x2.gt(a, f64x2.splat(0.0)), f64x2.lt(a, f64x2.splat(Infinity)));
+  return v128.bitselect(r, a, finite);
+}
+
 export function pow_sum_f32(dst: usize, x: usize, n: i32, p: f64): void {
   let i = 0;
   if (p == Infinity) {
@@ -294,7 +311,17 @@ export function pow_sum_f32(dst: usize, x: usize, n: i32, p: f64): void {
       s += p == 2 ? a * a : a;
     }
   } else {
-    for (; i < n; i++) s += Math.pow(<f64>abs(load<f32>(x + (<usize>i << 2))), p);
+    // Two powers at a time, summed in order.
+    for (; i + 2 <= n; i += 2) {
+      const x2 = f64x2.promote_low_f32x4(f32x4.abs(v128.load64_zero(x + (<usize>i << 2))));
+      const r = powAbs2(x2, p);
+      s += f64x2.extract_lane(r, 0);
+      s += f64x2.extract_lane(r, 1);
+    }
+    if (i < n) {
+      const a = f64x2.splat(<f64>abs(load<f32>(x + (<usize>i << 2))));
+      s += f64x2.extract_lane(powAbs2(a, p), 0);
+    }
   }
   store<f64>(dst, s);
 }

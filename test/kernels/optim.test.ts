@@ -360,10 +360,13 @@ for (const variant of variants) {
           let want = 0;
           for (const v of x) want += Math.abs(v) ** p;
           const got = powSum(x, p);
+          // Orders other than 1 and 2 go through 2^(p log2|x|) in double, good to about 2^-37
+          // relative per term; the one caller (clipGradNorm) rounds the norm to float32.
+          const tol = p === 1 || p === 2 ? 1e-12 : 1e-10;
           expect(
             Math.abs(got - want),
             `p ${p}, n ${n}: got ${got}, want ${want}`,
-          ).toBeLessThanOrEqual(1e-12 * Math.max(1, want));
+          ).toBeLessThanOrEqual(tol * Math.max(1, want));
         }
         let max = 0;
         for (const v of x) max = Math.max(max, Math.abs(v));

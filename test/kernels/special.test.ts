@@ -11,7 +11,15 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Backend } from "../../src/backend/wasm.js";
-import { awkwardSizes, backendFor, get, put, scratch, variants } from "../helpers/backend.js";
+import {
+  awkwardSizes,
+  backendFor,
+  get,
+  put,
+  randomArray,
+  scratch,
+  variants,
+} from "../helpers/backend.js";
 import { ulpDistance } from "../helpers/ulp.js";
 
 /** erf in float64: the positive series 2/sqrt(pi) e^(-x^2) sum (2x^2)^n x / (2n+1)!!. */
@@ -226,6 +234,55 @@ describe("elementwise kernels: ulp error against correctly rounded float32", () 
       );
       const w = worst((i) => x[i] ** y[i], run2(b, "pow_tensor", x, y), x);
       expect(w.ulp, `pow at x=${w.x}`).toBeLessThanOrEqual(1);
+    });
+    it(`pow_tensor_bwd (${variant}) against float64 Math.pow and Math.log`, () => {
+      // dx = g y x^(y-1) (0 where y = 0) and dy = g out ln x (0 where x = 0 and y >= 0), in
+      // float64 rounded once: every triple of specials, then random operands.
+      const specials = [
+        0,
+        -0,
+        1,
+        -1,
+        0.5,
+        -2,
+        3,
+        2.5,
+        -3,
+        Infinity,
+        -Infinity,
+        Number.NaN,
+        1e-3,
+        40,
+      ];
+      const xs: number[] = [];
+      const ys: number[] = [];
+      const gs: number[] = [];
+      for (const x of specials)
+        for (const y of specials)
+          for (const g of [1, -0.75, 0]) {
+            xs.push(x);
+            ys.push(y);
+            gs.push(g);
+          }
+      xs.push(...randomArray(4099, 11, -4, 4));
+      ys.push(...randomArray(4099, 12, -3, 3));
+      gs.push(...randomArray(4099, 13, -2, 2));
+      const [X, Y, G] = [xs, ys, gs].map((a) => Float32Array.from(a));
+      const n = X.length;
+      const out = X.map((x, i) => powC(x, Y[i]));
+      const [px, py, pg, po] = [X, Y, G, out].map((a) => put(b, a));
+      const [dx, dy] = [scratch(b, n), scratch(b, n)];
+      b.kernels.pow_tensor_bwd_f32(dx, dy, pg, px, py, po, n);
+      const gotX = get(b, dx, n);
+      const gotY = get(b, dy, n);
+      for (const p of [px, py, pg, po, dx, dy]) b.kernels.free(p);
+      for (let i = 0; i < n; i++) {
+        const [x, y, g] = [X[i], Y[i], G[i]];
+        const wantX = y === 0 ? 0 : Math.fround(g * y * powC(x, y - 1));
+        const wantY = x === 0 && y >= 0 ? 0 : Math.fround(g * out[i] * Math.log(x));
+        expect(ulpDistance(gotX[i], wantX), `dx at x=${x}, y=${y}, g=${g}`).toBeLessThanOrEqual(1);
+        expect(ulpDistance(gotY[i], wantY), `dy at x=${x}, y=${y}, g=${g}`).toBeLessThanOrEqual(1);
+      }
     });
   }
 });
