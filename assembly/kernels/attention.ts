@@ -25,7 +25,8 @@
  * reference (math) implementation; its gradients are 0.
  */
 import { threadIndex } from "./gemm/scratch";
-import { exp4, madd4 } from "./math";
+import { expTable4 as exp4 } from "./exp_table";
+import { madd4 } from "./math";
 
 /** Keys per tile. */
 const BC: i32 = 64;
@@ -39,11 +40,9 @@ const BQ: i32 = 16;
 
 /** Transposes rows x cols src into cols x ld dst, zero-filling columns rows..ld. */
 function transposePad(dst: usize, src: usize, rows: i32, cols: i32, ld: i32): void {
-  for (let c = 0; c < cols; c++) {
-    const d = at(dst, c * ld);
-    for (let r = 0; r < rows; r++) store<f32>(at(d, r), load<f32>(at(src, r * cols + c)));
-    for (let r = rows; r < ld; r++) store<f32>(at(d, r), 0);
-  }
+  transposeTile(dst, ld, src, cols, rows, cols);
+  if (ld == rows) return;
+  for (let c = 0; c < cols; c++) memory.fill(at(dst, c * ld + rows), 0, <usize>(ld - rows) << 2);
 }
 
 /**
@@ -135,11 +134,13 @@ function gemm4(c: usize, ldc: i32, rb: i32, a: usize, lda: i32, ra: i32, b: usiz
 }
 
 /**
- * Turns a 4 x tw tile of raw dot products into scores: scale, add the mask, -inf where causal
- * or beyond the tile. Rows r < rb only; columns up to tw8 (the padded width).
+ * Turns a rb x tw tile of raw dot products into scores: scale, add the mask, -inf where causal
+ * or beyond the tile. Rows r < rb only; columns up to tw8 (the padded width). When mx is not 0,
+ * also writes each row's maximum score to mx[r] (by pmax, which skips NaN scores: a NaN still
+ * reaches the output through its exp).
  */
 function scoreTile(sc: usize, rb: i32, i0: i32, j0: i32, tw: i32, tw8: i32, scale: f32,
-  mask: usize, mrow: i32, mcol: i32, causal: i32): void {
+  mask: usize, mrow: i32, mcol: i32, causal: i32, mx: usize): void {
   const vs = f32x4.splat(scale);
   const lane = v128(0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0);
   for (let r = 0; r < rb; r++) {
@@ -148,6 +149,7 @@ function scoreTile(sc: usize, rb: i32, i0: i32, j0: i32, tw: i32, tw8: i32, scal
     // Columns c with j0 + c > limit (causal) or c >= tw (padding) are -inf.
     const limit = causal & 1 ? min(i - j0, tw - 1) : tw - 1;
     const vlimit = i32x4.splat(limit);
+    let vmax = f32x4.splat(-Infinity);
     for (let c = 0; c < tw8; c += 4) {
       let s = f32x4.mul(v128.load(at(row, c)), vs);
       if (mask) {
@@ -170,16 +172,27 @@ function scoreTile(sc: usize, rb: i32, i0: i32, j0: i32, tw: i32, tw8: i32, scal
       const cols = i32x4.add(i32x4.splat(c), lane);
       s = v128.bitselect(f32x4.splat(-Infinity), s, i32x4.gt_s(cols, vlimit));
       v128.store(at(row, c), s);
+      vmax = f32x4.pmax(vmax, s);
     }
+    if (mx) store<f32>(at(mx, r), hmax(vmax));
   }
 }
 
-/** Max of the first n (a multiple of 4) floats at p. */
-function rowMax(p: usize, n: i32): f32 {
-  let m = f32x4.splat(-Infinity);
-  for (let c = 0; c < n; c += 4) m = f32x4.max(m, v128.load(at(p, c)));
-  return max<f32>(max<f32>(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1)),
-    max<f32>(f32x4.extract_lane(m, 2), f32x4.extract_lane(m, 3)));
+/** The largest lane of v (none is NaN). */
+// @ts-ignore: decorator
+@inline function hmax(v: v128): f32 {
+  const h = f32x4.pmax(v, i32x4.shuffle(v, v, 2, 3, 0, 1));
+  const m = f32x4.pmax(h, i32x4.shuffle(h, h, 1, 0, 3, 2));
+  return f32x4.extract_lane(m, 0);
+}
+
+/** Whether any of the first n floats at p is NaN (the rare path of a row without a maximum). */
+function hasNaN(p: usize, n: i32): bool {
+  for (let c = 0; c < n; c++) {
+    const x = load<f32>(at(p, c));
+    if (x != x) return true;
+  }
+  return false;
 }
 
 /** p[c] = exp(p[c] - m) for c < n (a multiple of 4); returns their sum. */
@@ -218,7 +231,7 @@ function dropTile(p: usize, r: i32, tw: i32, seed: u32, row: u32, j0: i32, pdrop
 }
 
 /**
- * Forward. ws holds (E + Ev) * Sp + 16 * BC + 16 floats, Sp = S rounded up to 8 (the caller
+ * Forward. ws holds (E + Ev) * Sp + BQ * BC + 3 * BQ floats, Sp = S rounded up to 8 (the caller
  * sizes it; see src/ops/attention.ts). Writes out [BH, L, Ev] and lse [BH, L].
  */
 export function sdpa_f32(out: usize, lse: usize, q: usize, k: usize, v: usize, mask: usize,
@@ -278,11 +291,14 @@ function sdpaHeads(out: usize, lse: usize, q: usize, k: usize, v: usize, mask: u
         const tw = min(BC, jEnd - j0);
         const tw8 = (tw + 7) & ~7;
         gemmRows(sc, BC, rb, at(qb, i0 * E), E, at(kt, j0), sp, E, tw8, false);
-        scoreTile(sc, rb, i0, j0, tw, tw8, scale, mb, mrow, mcol, causal);
+        scoreTile(sc, rb, i0, j0, tw, tw8, scale, mb, mrow, mcol, causal, at(ml, 2 * BQ));
         for (let r = 0; r < rb; r++) {
           const row = at(sc, r * BC);
           const mold = load<f32>(at(ml, r));
-          const mnew = max<f32>(mold, rowMax(row, tw8));
+          const tmax = load<f32>(at(ml, 2 * BQ + r));
+          // A row of NaN scores leaves tmax at -inf: mnew becomes NaN (as mold - NaN) below.
+          let mnew = tmax > mold ? tmax : mold;
+          if (mnew == -Infinity && hasNaN(row, tw)) mnew = NaN;
           if (mnew == -Infinity) {
             memory.fill(row, 0, <usize>tw8 << 2);
             continue;
@@ -291,7 +307,8 @@ function sdpaHeads(out: usize, lse: usize, q: usize, k: usize, v: usize, mask: u
           const alpha: f32 = mold == -Infinity ? 0 : exp1(mold - mnew);
           store<f32>(at(ml, BQ + r), load<f32>(at(ml, BQ + r)) * alpha + sum);
           store<f32>(at(ml, r), mnew);
-          if (alpha != 1) scaleRow(at(ob, (i0 + r) * Ev), Ev, alpha);
+          // alpha is 0 only at the row's first unmasked tile, where the output is still 0.
+          if (alpha != 1 && alpha != 0) scaleRow(at(ob, (i0 + r) * Ev), Ev, alpha);
           if (pdrop > 0) dropTile(sc, r, tw, seed, <u32>(b * L + i0 + r), j0, pdrop);
         }
         gemmRows(at(ob, i0 * Ev), Ev, rb, sc, BC, at(vb, j0 * Ev), Ev, tw, Ev, true);
@@ -347,8 +364,11 @@ function gemmRows(c: usize, ldc: i32, M: i32, a: usize, lda: i32, b: usize, ldb:
   }
 }
 
-/** dst (cols x rows) = src (rows x cols, row stride ld) transposed, by 4 x 4 blocks in registers. */
-function transposeTile(dst: usize, src: usize, rows: i32, cols: i32, ld: i32): void {
+/**
+ * dst (cols x rows, row stride ldd) = src (rows x cols, row stride ld) transposed, by 4 x 4
+ * blocks in registers.
+ */
+function transposeTile(dst: usize, ldd: i32, src: usize, ld: i32, rows: i32, cols: i32): void {
   const r4 = rows & ~3;
   const c4 = cols & ~3;
   for (let r = 0; r < r4; r += 4) {
@@ -366,20 +386,20 @@ function transposeTile(dst: usize, src: usize, rows: i32, cols: i32, ld: i32): v
       const t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
       const t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
       const t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
-      const d = at(dst, c * rows + r);
+      const d = at(dst, c * ldd + r);
       v128.store(d, i64x2.shuffle(t0, t1, 0, 2));
-      v128.store(at(d, rows), i64x2.shuffle(t0, t1, 1, 3));
-      v128.store(at(d, 2 * rows), i64x2.shuffle(t2, t3, 0, 2));
-      v128.store(at(d, 3 * rows), i64x2.shuffle(t2, t3, 1, 3));
+      v128.store(at(d, ldd), i64x2.shuffle(t0, t1, 1, 3));
+      v128.store(at(d, 2 * ldd), i64x2.shuffle(t2, t3, 0, 2));
+      v128.store(at(d, 3 * ldd), i64x2.shuffle(t2, t3, 1, 3));
     }
     for (let c = c4; c < cols; c++) {
       for (let i = 0; i < 4; i++) {
-        store<f32>(at(dst, c * rows + r + i), load<f32>(at(src, (r + i) * ld + c)));
+        store<f32>(at(dst, c * ldd + r + i), load<f32>(at(src, (r + i) * ld + c)));
       }
     }
   }
   for (let r = r4; r < rows; r++) {
-    for (let c = 0; c < cols; c++) store<f32>(at(dst, c * rows + r), load<f32>(at(src, r * ld + c)));
+    for (let c = 0; c < cols; c++) store<f32>(at(dst, c * ldd + r), load<f32>(at(src, r * ld + c)));
   }
 }
 
@@ -448,15 +468,15 @@ function sdpaBwdHeads(dq: usize, dk: usize, dv: usize, dout: usize, q: usize, k:
         const tw = min(BC, jEnd - j0);
         const tw8 = (tw + 7) & ~7;
         gemmRows(sc, BC, rb, at(qb, i0 * E), E, at(kt, j0), sp, E, tw8, false);
-        scoreTile(sc, rb, i0, j0, tw, tw8, scale, mb, mrow, mcol, causal);
+        scoreTile(sc, rb, i0, j0, tw, tw8, scale, mb, mrow, mcol, causal, 0);
         gemmRows(dp, BC, rb, at(gob, i0 * Ev), Ev, at(vt, j0), sp, Ev, tw8, false);
         for (let r = 0; r < rb; r++) {
           const l = load<f32>(at(lse, b * L + i0 + r));
           gradRow(sc, dp, r, tw, tw8, l, load<f32>(at(dd, r)), scale, pdrop, seed,
             <u32>(b * L + i0 + r), j0);
         }
-        transposeTile(scT, sc, rb, tw, BC);
-        transposeTile(dpT, dp, rb, tw, BC);
+        transposeTile(scT, rb, sc, BC, rb, tw);
+        transposeTile(dpT, rb, dp, BC, rb, tw);
         gemmRows(at(dvb, j0 * Ev), Ev, tw, scT, rb, at(gob, i0 * Ev), Ev, rb, Ev, true);
         gemmRows(at(dkb, j0 * E), E, tw, dpT, rb, at(qb, i0 * E), E, rb, E, true);
         gemmRows(at(dqb, i0 * E), E, rb, dp, BC, at(kb, j0 * E), E, tw, E, true);
