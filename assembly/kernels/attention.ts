@@ -46,34 +46,48 @@ function transposePad(dst: usize, src: usize, rows: i32, cols: i32, ld: i32): vo
 }
 
 /**
- * C[r][n] (+)= sum_k A[r][k] B[k][n] for 4 rows and n < N: rows of A beyond ra - 1 repeat row
- * ra - 1 (so reads stay in bounds); only rows r < rb of C are written.
+ * C[r][n] (+)= sum_k A[r][k] B[k][n] for 4 rows r and n < N, with A[r][k] at a + r * aRow +
+ * k * aK bytes. Only rows r < rb of C are written; rows rb..3 of A are read (they must be
+ * readable) but their sums are dropped. The 8-wide main loop is compiled once per A layout, with
+ * constant row offsets so that V8 folds them into the loads and the loop carries two pointer
+ * increments (the previous form, four row pointers plus a shared offset, spent one address add
+ * per row per step and ran at about 2/3 of the FP rate):
+ * - rowsLayout (aRow = BC * 4, aK = 4): rows of a score tile (P or dS times V or K);
+ * - otherwise (aRow = 4, aK given): a packed 4-row panel (aK = 16, from packPanels) or the
+ *   transpose of a score tile's four columns (aK = BC * 4: P^T or dS^T times dO or Q).
  */
-function gemm4(c: usize, ldc: i32, rb: i32, a: usize, lda: i32, ra: i32, b: usize, ldb: i32,
-  K: i32, N: i32, acc: bool): void {
-  const a0 = a;
-  const a1 = at(a, min(1, ra - 1) * lda);
-  const a2 = at(a, min(2, ra - 1) * lda);
-  const a3 = at(a, min(3, ra - 1) * lda);
+// @ts-ignore: decorator
+@inline function gemm4Body(rowsLayout: bool, c: usize, ldc: i32, rb: i32, a: usize, aK: usize,
+  b: usize, ldb: i32, K: i32, N: i32, acc: bool): void {
+  const aRow: usize = rowsLayout ? <usize>BC << 2 : 4;
   const bStep = <usize>ldb << 2;
-  const kEnd = <usize>K << 2;
+  const aEnd = a + <usize>K * aK;
   let n = 0;
   for (; n + 8 <= N; n += 8) {
     let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
     let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-    // One moving offset into the four A rows and one pointer into B: no per-step multiplies.
+    let ak = a;
     let bk = at(b, n);
-    for (let ko: usize = 0; ko != kEnd; ko += 4) {
+    while (ak != aEnd) {
       const b0 = v128.load(bk);
       const b1 = v128.load(bk, 16);
-      const x0 = v128.load32_splat(a0 + ko);
+      let x0: v128, x1: v128, x2: v128, x3: v128;
+      if (rowsLayout) {
+        x0 = v128.load32_splat(ak);
+        x1 = v128.load32_splat(ak, BC * 4);
+        x2 = v128.load32_splat(ak, BC * 8);
+        x3 = v128.load32_splat(ak, BC * 12);
+      } else {
+        x0 = v128.load32_splat(ak);
+        x1 = v128.load32_splat(ak, 4);
+        x2 = v128.load32_splat(ak, 8);
+        x3 = v128.load32_splat(ak, 12);
+      }
       c00 = madd4(x0, b0, c00); c01 = madd4(x0, b1, c01);
-      const x1 = v128.load32_splat(a1 + ko);
       c10 = madd4(x1, b0, c10); c11 = madd4(x1, b1, c11);
-      const x2 = v128.load32_splat(a2 + ko);
       c20 = madd4(x2, b0, c20); c21 = madd4(x2, b1, c21);
-      const x3 = v128.load32_splat(a3 + ko);
       c30 = madd4(x3, b0, c30); c31 = madd4(x3, b1, c31);
+      ak += aK;
       bk += bStep;
     }
     store8(at(c, n), c00, c01, acc);
@@ -81,14 +95,19 @@ function gemm4(c: usize, ldc: i32, rb: i32, a: usize, lda: i32, ra: i32, b: usiz
     if (rb > 2) store8(at(c, 2 * ldc + n), c20, c21, acc);
     if (rb > 3) store8(at(c, 3 * ldc + n), c30, c31, acc);
   }
+  // Tails, in the same order of operations per element as the main loop.
   for (; n + 4 <= N; n += 4) {
     let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-    for (let k = 0; k < K; k++) {
-      const b0 = v128.load(at(b, k * ldb + n));
-      c0 = madd4(f32x4.splat(load<f32>(at(a0, k))), b0, c0);
-      c1 = madd4(f32x4.splat(load<f32>(at(a1, k))), b0, c1);
-      c2 = madd4(f32x4.splat(load<f32>(at(a2, k))), b0, c2);
-      c3 = madd4(f32x4.splat(load<f32>(at(a3, k))), b0, c3);
+    let ak = a;
+    let bk = at(b, n);
+    while (ak != aEnd) {
+      const b0 = v128.load(bk);
+      c0 = madd4(v128.load32_splat(ak), b0, c0);
+      c1 = madd4(v128.load32_splat(ak + aRow), b0, c1);
+      c2 = madd4(v128.load32_splat(ak + 2 * aRow), b0, c2);
+      c3 = madd4(v128.load32_splat(ak + 3 * aRow), b0, c3);
+      ak += aK;
+      bk += bStep;
     }
     store4(at(c, n), c0, acc);
     if (rb > 1) store4(at(c, ldc + n), c1, acc);
@@ -97,12 +116,53 @@ function gemm4(c: usize, ldc: i32, rb: i32, a: usize, lda: i32, ra: i32, b: usiz
   }
   for (; n < N; n++) {
     for (let r = 0; r < rb; r++) {
-      const ar = r == 0 ? a0 : r == 1 ? a1 : r == 2 ? a2 : a3;
-      let s: f32 = 0;
-      for (let k = 0; k < K; k++) s += load<f32>(at(ar, k)) * load<f32>(at(b, k * ldb + n));
+      let s = f32x4.splat(0);
+      let ak = a + <usize>r * aRow;
+      let bk = at(b, n);
+      for (let k = 0; k < K; k++) {
+        s = madd4(v128.load32_splat(ak), v128.load32_splat(bk), s);
+        ak += aK;
+        bk += bStep;
+      }
       const p = at(c, r * ldc + n);
-      store<f32>(p, acc ? load<f32>(p) + s : s);
+      const v = f32x4.extract_lane(s, 0);
+      store<f32>(p, acc ? load<f32>(p) + v : v);
     }
+  }
+}
+
+/**
+ * C (M x N, ldc) (+)= A B, A the rows of a score tile (row stride BC), B row-major (ldb).
+ */
+function gemmTileRows(c: usize, ldc: i32, M: i32, a: usize, b: usize, ldb: i32, K: i32, N: i32,
+  acc: bool): void {
+  for (let r = 0; r < M; r += 4) {
+    gemm4Body(true, at(c, r * ldc), ldc, min(4, M - r), at(a, r * BC), 4, b, ldb, K, N, acc);
+  }
+}
+
+/**
+ * C (M x N, ldc) (+)= A B, A in groups of 4 rows: group g at a + g * aGroup bytes, A[4g + r][k]
+ * at r * 4 + k * aK bytes into it (a packed panel, or 4 columns of a score tile read as rows).
+ */
+function gemmPanels(c: usize, ldc: i32, M: i32, a: usize, aGroup: usize, aK: usize, b: usize,
+  ldb: i32, K: i32, N: i32, acc: bool): void {
+  for (let r = 0; r < M; r += 4) {
+    gemm4Body(false, at(c, r * ldc), ldc, min(4, M - r), a + <usize>(r >> 2) * aGroup, aK, b,
+      ldb, K, N, acc);
+  }
+}
+
+/**
+ * Packs rows x cols src (row stride ld) into 4-row panels for gemmPanels (aGroup = cols * 16,
+ * aK = 16): panel g holds rows 4g..4g+3 as cols x 4; rows past `rows` are zero.
+ */
+function packPanels(dst: usize, src: usize, ld: i32, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r += 4) {
+    const d = at(dst, r * cols);
+    const n = min(4, rows - r);
+    if (n < 4) memory.fill(d, 0, <usize>cols << 4);
+    transposeTile(d, 4, at(src, r * ld), ld, n, cols);
   }
 }
 
@@ -273,6 +333,7 @@ function sdpaHeads(out: usize, lse: usize, q: usize, k: usize, v: usize, mask: u
   const kt = ws;
   const sc = at(ws, (E + Ev) * sp);
   const ml = at(sc, BQ * BC);
+  const qp = at(ml, 3 * BQ);
   for (let b = b0; b < b1; b++) {
     const qb = at(q, b * L * E);
     const vb = at(v, b * S * Ev);
@@ -281,6 +342,7 @@ function sdpaHeads(out: usize, lse: usize, q: usize, k: usize, v: usize, mask: u
     transposePad(kt, at(k, b * S * E), S, E, sp);
     for (let i0 = 0; i0 < L; i0 += BQ) {
       const rb = min(BQ, L - i0);
+      packPanels(qp, at(qb, i0 * E), E, rb, E);
       for (let r = 0; r < BQ; r++) {
         store<f32>(at(ml, r), -Infinity);
         store<f32>(at(ml, BQ + r), 0);
@@ -290,7 +352,7 @@ function sdpaHeads(out: usize, lse: usize, q: usize, k: usize, v: usize, mask: u
       for (let j0 = 0; j0 < jEnd; j0 += BC) {
         const tw = min(BC, jEnd - j0);
         const tw8 = (tw + 7) & ~7;
-        gemmRows(sc, BC, rb, at(qb, i0 * E), E, at(kt, j0), sp, E, tw8, false);
+        gemmPanels(sc, BC, rb, qp, <usize>E << 4, 16, at(kt, j0), sp, E, tw8, false);
         scoreTile(sc, rb, i0, j0, tw, tw8, scale, mb, mrow, mcol, causal, at(ml, 2 * BQ));
         for (let r = 0; r < rb; r++) {
           const row = at(sc, r * BC);
@@ -311,7 +373,7 @@ function sdpaHeads(out: usize, lse: usize, q: usize, k: usize, v: usize, mask: u
           if (alpha != 1 && alpha != 0) scaleRow(at(ob, (i0 + r) * Ev), Ev, alpha);
           if (pdrop > 0) dropTile(sc, r, tw, seed, <u32>(b * L + i0 + r), j0, pdrop);
         }
-        gemmRows(at(ob, i0 * Ev), Ev, rb, sc, BC, at(vb, j0 * Ev), Ev, tw, Ev, true);
+        gemmTileRows(at(ob, i0 * Ev), Ev, rb, sc, at(vb, j0 * Ev), Ev, tw, Ev, true);
       }
       for (let r = 0; r < rb; r++) {
         const l = load<f32>(at(ml, BQ + r));
@@ -354,15 +416,6 @@ function gradRow(sc: usize, dp: usize, r: i32, tw: i32, tw8: i32, lse: f32, d: f
 
 /** Query rows per backward block: the inner dimension of the dK and dV updates. */
 const BR: i32 = 32;
-
-/** C (M x N, ldc) (+)= A (M x K, lda) B (K x N, ldb), four rows at a time. */
-function gemmRows(c: usize, ldc: i32, M: i32, a: usize, lda: i32, b: usize, ldb: i32, K: i32,
-  N: i32, acc: bool): void {
-  for (let r = 0; r < M; r += 4) {
-    const rb = min(4, M - r);
-    gemm4(at(c, r * ldc), ldc, rb, at(a, r * lda), lda, rb, b, ldb, K, N, acc);
-  }
-}
 
 /**
  * dst (cols x rows, row stride ldd) = src (rows x cols, row stride ld) transposed, by 4 x 4
@@ -437,9 +490,9 @@ function sdpaBwdHeads(dq: usize, dk: usize, dv: usize, dout: usize, q: usize, k:
   const vt = at(ws, E * sp);
   const sc = at(vt, Ev * sp);
   const dp = at(sc, BR * BC);
-  const scT = at(dp, BR * BC);
-  const dpT = at(scT, BR * BC);
-  const dd = at(dpT, BR * BC);
+  const dd = at(dp, BR * BC);
+  const qp = at(dd, BR);
+  const gp = at(qp, BR * E);
   for (let b = b0; b < b1; b++) {
     const qb = at(q, b * L * E);
     const kb = at(k, b * S * E);
@@ -463,23 +516,24 @@ function sdpaBwdHeads(dq: usize, dk: usize, dv: usize, dout: usize, q: usize, k:
         store<f32>(at(dd, r), d);
       }
       memory.fill(at(dqb, i0 * E), 0, <usize>(rb * E) << 2);
+      packPanels(qp, at(qb, i0 * E), E, rb, E);
+      packPanels(gp, at(gob, i0 * Ev), Ev, rb, Ev);
       const jEnd = causal & 1 ? min(S, i0 + rb) : S;
       for (let j0 = 0; j0 < jEnd; j0 += BC) {
         const tw = min(BC, jEnd - j0);
         const tw8 = (tw + 7) & ~7;
-        gemmRows(sc, BC, rb, at(qb, i0 * E), E, at(kt, j0), sp, E, tw8, false);
+        gemmPanels(sc, BC, rb, qp, <usize>E << 4, 16, at(kt, j0), sp, E, tw8, false);
         scoreTile(sc, rb, i0, j0, tw, tw8, scale, mb, mrow, mcol, causal, 0);
-        gemmRows(dp, BC, rb, at(gob, i0 * Ev), Ev, at(vt, j0), sp, Ev, tw8, false);
+        gemmPanels(dp, BC, rb, gp, <usize>Ev << 4, 16, at(vt, j0), sp, Ev, tw8, false);
         for (let r = 0; r < rb; r++) {
           const l = load<f32>(at(lse, b * L + i0 + r));
           gradRow(sc, dp, r, tw, tw8, l, load<f32>(at(dd, r)), scale, pdrop, seed,
             <u32>(b * L + i0 + r), j0);
         }
-        transposeTile(scT, rb, sc, BC, rb, tw);
-        transposeTile(dpT, rb, dp, BC, rb, tw);
-        gemmRows(at(dvb, j0 * Ev), Ev, tw, scT, rb, at(gob, i0 * Ev), Ev, rb, Ev, true);
-        gemmRows(at(dkb, j0 * E), E, tw, dpT, rb, at(qb, i0 * E), E, rb, E, true);
-        gemmRows(at(dqb, i0 * E), E, rb, dp, BC, at(kb, j0 * E), E, tw, E, true);
+        // dV += P^T dO and dK += dS^T Q read the tiles' columns as rows: no transposes.
+        gemmPanels(at(dvb, j0 * Ev), Ev, tw, sc, 16, BC * 4, at(gob, i0 * Ev), Ev, rb, Ev, true);
+        gemmPanels(at(dkb, j0 * E), E, tw, dp, 16, BC * 4, at(qb, i0 * E), E, rb, E, true);
+        gemmTileRows(at(dqb, i0 * E), E, rb, dp, at(kb, j0 * E), E, tw, E, true);
       }
     }
   }

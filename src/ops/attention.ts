@@ -148,7 +148,9 @@ export function scaledDotProductAttention(
   const out = Tensor._empty(op, [...batch, L, Ev]);
   const lse = Tensor._empty(op, [Math.max(bh * L, 1)]);
   const sp = (S + 7) & ~7;
-  const wsSize = (E + Ev) * sp + 4 * BR * BC + BR + 16;
+  // K and V transposed, then the backward's two score tiles, D, and Q's and dO's row block
+  // packed (the forward's needs, BQ = 16 rows, are smaller).
+  const wsSize = (E + Ev) * sp + 2 * BR * BC + BR + BR * (E + Ev) + 16;
   // Multiply-adds of one pass (for the pool's threshold): the causal half is skipped.
   const madds = (bh * L * S * (E + Ev)) / (isCausal ? 2 : 1);
   const call = (fn: "fwd" | "bwd", grads?: [Tensor, Tensor, Tensor, Tensor]) => {
