@@ -6,11 +6,13 @@
  *   p_ij = softmax_j(s_ij),  out_i = sum_j dropout(p_ij) v_j,  lse_i = log sum_j exp(s_ij)
  *
  * FlashAttention's schedule (Dao et al. 2022, "FlashAttention", and FlashAttention-2 for the
- * backward): blocks of 4 query rows sweep the keys in tiles of BC, keeping a running maximum m
+ * backward): blocks of BQ query rows sweep the keys in tiles of BC, keeping a running maximum m
  * and normaliser l per row (the online softmax), rescaling the partial output by exp(m_old -
  * m_new) when the maximum grows. Nothing of size L x S is ever stored: the workspace holds K
- * (and V) transposed, E x Sp, and two 4 x BC tiles, so memory grows linearly with the sequence.
- * Register tiles are 4 rows x 8 columns (gemm4). Causal blocks stop at the diagonal.
+ * (and V) transposed, E x Sp, the block's rows packed in 4-row panels and one or two score tiles,
+ * so memory grows linearly with the sequence. Register tiles are 4 rows x 8 columns
+ * (gemm4Body); every A operand is read at constant offsets from one moving pointer. Causal
+ * blocks stop at the diagonal. exp is exp4 with its constants in memory (exp_table.ts).
  *
  * Backward (blocks of BR = 32 query rows, so the dK and dV updates are GEMMs with inner
  * dimension 32), with lse saved by the forward and D_i = dout_i . out_i:
@@ -291,7 +293,7 @@ function dropTile(p: usize, r: i32, tw: i32, seed: u32, row: u32, j0: i32, pdrop
 }
 
 /**
- * Forward. ws holds (E + Ev) * Sp + BQ * BC + 3 * BQ floats, Sp = S rounded up to 8 (the caller
+ * Forward. ws holds (E + Ev) * Sp + BQ * BC + 3 * BQ + BQ * E floats, Sp = S rounded up to 8 (the caller
  * sizes it; see src/ops/attention.ts). Writes out [BH, L, Ev] and lse [BH, L].
  */
 export function sdpa_f32(out: usize, lse: usize, q: usize, k: usize, v: usize, mask: usize,
@@ -457,10 +459,11 @@ function transposeTile(dst: usize, ldd: i32, src: usize, ld: i32, rows: i32, col
 }
 
 /**
- * Backward. ws holds (E + Ev) * Sp + 4 * BR * BC + BR floats. Blocks of BR query rows sweep the
- * key tiles; the score and dp tiles are BR x BC, so dK and dV are updated by GEMMs whose inner
- * dimension is BR (the transposed tiles times the block's q or dout rows), and dQ by one whose
- * inner dimension is the tile width. Overwrites dq [BH, L, E], dk [BH, S, E] and dv [BH, S, Ev].
+ * Backward. ws holds (E + Ev) * Sp + 2 * BR * BC + BR + BR * (E + Ev) floats. Blocks of BR
+ * query rows sweep the key tiles; the score and dp tiles are BR x BC, so dK and dV are updated by
+ * GEMMs whose inner dimension is BR (the tiles' columns, read as rows, times the block's q or
+ * dout rows), and dQ by one whose inner dimension is the tile width. Each head is one sequential
+ * sweep, so every sum has one order. Overwrites dq [BH, L, E], dk [BH, S, E] and dv [BH, S, Ev].
  */
 export function sdpa_bwd_f32(dq: usize, dk: usize, dv: usize, dout: usize, q: usize, k: usize,
   v: usize, out: usize, lse: usize, mask: usize, maskOffsets: usize, mrow: i32, mcol: i32,
@@ -537,4 +540,11 @@ function sdpaBwdHeads(dq: usize, dk: usize, dv: usize, dout: usize, q: usize, k:
       }
     }
   }
+}
+
+/** dst = e^x by the attention kernels' exp (expTable4), for tests: bit-identical to exp_f32. */
+export function sdpa_exp_f32(dst: usize, x: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(dst, i), exp4(v128.load(at(x, i))));
+  for (; i < n; i++) store<f32>(at(dst, i), exp1(load<f32>(at(x, i))));
 }

@@ -211,7 +211,11 @@ export function scaledDotProductAttention(
     const dq = Tensor._empty(op, q.shape);
     const dk = Tensor._empty(op, k.shape);
     const dv = Tensor._empty(op, v.shape);
-    for (const g of [dq, dk, dv]) if (sizeOf(g.shape) > 0) K.fill_f32(g.ptr, sizeOf(g.shape), 0);
+    // The kernel overwrites all three; it does not run when there is no query row (then dK and
+    // dV, if S > 0, are zero).
+    if (bh * L === 0) {
+      for (const g of [dq, dk, dv]) if (sizeOf(g.shape) > 0) K.fill_f32(g.ptr, sizeOf(g.shape), 0);
+    }
     call("bwd", [dq, dk, dv, dy]);
     const keep = (g: Tensor, t: Tensor): Tensor | null => {
       if (t.requiresGrad) return g;
