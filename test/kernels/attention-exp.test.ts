@@ -58,7 +58,7 @@ describe("sdpa exp (exp_table.ts)", () => {
       const want = run(b, "exp_f32", xs);
       const gu = new Uint32Array(got.buffer);
       const wu = new Uint32Array(want.buffer);
-      const bad = xs.findIndex((x, i) =>
+      const bad = xs.findIndex((_x, i) =>
         Number.isNaN(want[i]) ? !Number.isNaN(got[i]) : gu[i] !== wu[i],
       );
       expect(bad, bad < 0 ? "" : `exp(${xs[bad]}) = ${got[bad]}, exp_f32 ${want[bad]}`).toBe(-1);
