@@ -51,9 +51,9 @@ function transposePad(dst: usize, src: usize, rows: i32, cols: i32, ld: i32): vo
  * C[r][n] (+)= sum_k A[r][k] B[k][n] for 4 rows r and n < N, with A[r][k] at a + r * aRow +
  * k * aK bytes. Only rows r < rb of C are written; rows rb..3 of A are read (they must be
  * readable) but their sums are dropped. The 8-wide main loop is compiled once per A layout, with
- * constant row offsets so that V8 folds them into the loads and the loop carries two pointer
- * increments (the previous form, four row pointers plus a shared offset, spent one address add
- * per row per step and ran at about 2/3 of the FP rate):
+ * constant row offsets from one pointer, so the loop carries two pointer increments (the
+ * previous form added a shared offset to four row pointers each step; V8 still spends a lea per
+ * nonzero offset of a load32_splat, but the loop has fewer live registers):
  * - rowsLayout (aRow = BC * 4, aK = 4): rows of a score tile (P or dS times V or K);
  * - otherwise (aRow = 4, aK given): a packed 4-row panel (aK = 16, from packPanels) or the
  *   transpose of a score tile's four columns (aK = BC * 4: P^T or dS^T times dO or Q).
@@ -293,8 +293,8 @@ function dropTile(p: usize, r: i32, tw: i32, seed: u32, row: u32, j0: i32, pdrop
 }
 
 /**
- * Forward. ws holds (E + Ev) * Sp + BQ * BC + 3 * BQ + BQ * E floats, Sp = S rounded up to 8 (the caller
- * sizes it; see src/ops/attention.ts). Writes out [BH, L, Ev] and lse [BH, L].
+ * Forward. ws holds (E + Ev) * Sp + BQ * BC + 3 * BQ + BQ * E floats, Sp = S rounded up to 8
+ * (the caller sizes it; see src/ops/attention.ts). Writes out [BH, L, Ev] and lse [BH, L].
  */
 export function sdpa_f32(out: usize, lse: usize, q: usize, k: usize, v: usize, mask: usize,
   maskOffsets: usize, mrow: i32, mcol: i32, ws: usize, bh: i32, L: i32, S: i32, E: i32, Ev: i32,

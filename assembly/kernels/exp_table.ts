@@ -1,10 +1,11 @@
 /**
  * e^x per f32x4 lane for hot loops: exactly math.ts's exp4 (same operations in the same order,
  * so bit-identical results), but its thirteen constants are read from a table in memory instead
- * of written as v128 constants. V8 materialises each v128 constant with a 64-bit immediate, a
- * GPR-to-XMM move and a shuffle, often inside the loop; a load from L1 is one instruction and
- * can fold into the arithmetic. Measured by the attention kernels (attention.ts), whose softmax
- * is dominated by exp.
+ * of written as v128 constants. V8 (11, Node 20) materialises a v128 constant with a 64-bit
+ * immediate, a GPR-to-XMM move and a shuffle; in a loop it either hoists them and spills them to
+ * the stack or, as in the attention backward's per-row loop (a branch in the body), redoes all
+ * of them every iteration. A load from L1 is one instruction either way. Used by the attention
+ * kernels (attention.ts), where it is worth about 3% of forward + backward.
  */
 import { madd4 } from "./math";
 
