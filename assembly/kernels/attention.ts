@@ -6,11 +6,13 @@
  *   p_ij = softmax_j(s_ij),  out_i = sum_j dropout(p_ij) v_j,  lse_i = log sum_j exp(s_ij)
  *
  * FlashAttention's schedule (Dao et al. 2022, "FlashAttention", and FlashAttention-2 for the
- * backward): blocks of 4 query rows sweep the keys in tiles of BC, keeping a running maximum m
+ * backward): blocks of BQ query rows sweep the keys in tiles of BC, keeping a running maximum m
  * and normaliser l per row (the online softmax), rescaling the partial output by exp(m_old -
  * m_new) when the maximum grows. Nothing of size L x S is ever stored: the workspace holds K
- * (and V) transposed, E x Sp, and two 4 x BC tiles, so memory grows linearly with the sequence.
- * Register tiles are 4 rows x 8 columns (gemm4). Causal blocks stop at the diagonal.
+ * (and V) transposed, E x Sp, the block's rows packed in 4-row panels and one or two score tiles,
+ * so memory grows linearly with the sequence. Register tiles are 4 rows x 8 columns
+ * (gemm4Body); every A operand is read at constant offsets from one moving pointer. Causal
+ * blocks stop at the diagonal. exp is exp4 with its constants in memory (exp_table.ts).
  *
  * Backward (blocks of BR = 32 query rows, so the dK and dV updates are GEMMs with inner
  * dimension 32), with lse saved by the forward and D_i = dout_i . out_i:
@@ -25,7 +27,8 @@
  * reference (math) implementation; its gradients are 0.
  */
 import { threadIndex } from "./gemm/scratch";
-import { exp4, madd4 } from "./math";
+import { expTable4 as exp4 } from "./exp_table";
+import { madd4 } from "./math";
 
 /** Keys per tile. */
 const BC: i32 = 64;
@@ -39,42 +42,54 @@ const BQ: i32 = 16;
 
 /** Transposes rows x cols src into cols x ld dst, zero-filling columns rows..ld. */
 function transposePad(dst: usize, src: usize, rows: i32, cols: i32, ld: i32): void {
-  for (let c = 0; c < cols; c++) {
-    const d = at(dst, c * ld);
-    for (let r = 0; r < rows; r++) store<f32>(at(d, r), load<f32>(at(src, r * cols + c)));
-    for (let r = rows; r < ld; r++) store<f32>(at(d, r), 0);
-  }
+  transposeTile(dst, ld, src, cols, rows, cols);
+  if (ld == rows) return;
+  for (let c = 0; c < cols; c++) memory.fill(at(dst, c * ld + rows), 0, <usize>(ld - rows) << 2);
 }
 
 /**
- * C[r][n] (+)= sum_k A[r][k] B[k][n] for 4 rows and n < N: rows of A beyond ra - 1 repeat row
- * ra - 1 (so reads stay in bounds); only rows r < rb of C are written.
+ * C[r][n] (+)= sum_k A[r][k] B[k][n] for 4 rows r and n < N, with A[r][k] at a + r * aRow +
+ * k * aK bytes. Only rows r < rb of C are written; rows rb..3 of A are read (they must be
+ * readable) but their sums are dropped. The 8-wide main loop is compiled once per A layout, with
+ * constant row offsets from one pointer, so the loop carries two pointer increments (the
+ * previous form added a shared offset to four row pointers each step; V8 still spends a lea per
+ * nonzero offset of a load32_splat, but the loop has fewer live registers):
+ * - rowsLayout (aRow = BC * 4, aK = 4): rows of a score tile (P or dS times V or K);
+ * - otherwise (aRow = 4, aK given): a packed 4-row panel (aK = 16, from packPanels) or the
+ *   transpose of a score tile's four columns (aK = BC * 4: P^T or dS^T times dO or Q).
  */
-function gemm4(c: usize, ldc: i32, rb: i32, a: usize, lda: i32, ra: i32, b: usize, ldb: i32,
-  K: i32, N: i32, acc: bool): void {
-  const a0 = a;
-  const a1 = at(a, min(1, ra - 1) * lda);
-  const a2 = at(a, min(2, ra - 1) * lda);
-  const a3 = at(a, min(3, ra - 1) * lda);
+// @ts-ignore: decorator
+@inline function gemm4Body(rowsLayout: bool, c: usize, ldc: i32, rb: i32, a: usize, aK: usize,
+  b: usize, ldb: i32, K: i32, N: i32, acc: bool): void {
+  const aRow: usize = rowsLayout ? <usize>BC << 2 : 4;
   const bStep = <usize>ldb << 2;
-  const kEnd = <usize>K << 2;
+  const aEnd = a + <usize>K * aK;
   let n = 0;
   for (; n + 8 <= N; n += 8) {
     let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
     let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-    // One moving offset into the four A rows and one pointer into B: no per-step multiplies.
+    let ak = a;
     let bk = at(b, n);
-    for (let ko: usize = 0; ko != kEnd; ko += 4) {
+    while (ak != aEnd) {
       const b0 = v128.load(bk);
       const b1 = v128.load(bk, 16);
-      const x0 = v128.load32_splat(a0 + ko);
+      let x0: v128, x1: v128, x2: v128, x3: v128;
+      if (rowsLayout) {
+        x0 = v128.load32_splat(ak);
+        x1 = v128.load32_splat(ak, BC * 4);
+        x2 = v128.load32_splat(ak, BC * 8);
+        x3 = v128.load32_splat(ak, BC * 12);
+      } else {
+        x0 = v128.load32_splat(ak);
+        x1 = v128.load32_splat(ak, 4);
+        x2 = v128.load32_splat(ak, 8);
+        x3 = v128.load32_splat(ak, 12);
+      }
       c00 = madd4(x0, b0, c00); c01 = madd4(x0, b1, c01);
-      const x1 = v128.load32_splat(a1 + ko);
       c10 = madd4(x1, b0, c10); c11 = madd4(x1, b1, c11);
-      const x2 = v128.load32_splat(a2 + ko);
       c20 = madd4(x2, b0, c20); c21 = madd4(x2, b1, c21);
-      const x3 = v128.load32_splat(a3 + ko);
       c30 = madd4(x3, b0, c30); c31 = madd4(x3, b1, c31);
+      ak += aK;
       bk += bStep;
     }
     store8(at(c, n), c00, c01, acc);
@@ -82,14 +97,19 @@ function gemm4(c: usize, ldc: i32, rb: i32, a: usize, lda: i32, ra: i32, b: usiz
     if (rb > 2) store8(at(c, 2 * ldc + n), c20, c21, acc);
     if (rb > 3) store8(at(c, 3 * ldc + n), c30, c31, acc);
   }
+  // Tails, in the same order of operations per element as the main loop.
   for (; n + 4 <= N; n += 4) {
     let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-    for (let k = 0; k < K; k++) {
-      const b0 = v128.load(at(b, k * ldb + n));
-      c0 = madd4(f32x4.splat(load<f32>(at(a0, k))), b0, c0);
-      c1 = madd4(f32x4.splat(load<f32>(at(a1, k))), b0, c1);
-      c2 = madd4(f32x4.splat(load<f32>(at(a2, k))), b0, c2);
-      c3 = madd4(f32x4.splat(load<f32>(at(a3, k))), b0, c3);
+    let ak = a;
+    let bk = at(b, n);
+    while (ak != aEnd) {
+      const b0 = v128.load(bk);
+      c0 = madd4(v128.load32_splat(ak), b0, c0);
+      c1 = madd4(v128.load32_splat(ak + aRow), b0, c1);
+      c2 = madd4(v128.load32_splat(ak + 2 * aRow), b0, c2);
+      c3 = madd4(v128.load32_splat(ak + 3 * aRow), b0, c3);
+      ak += aK;
+      bk += bStep;
     }
     store4(at(c, n), c0, acc);
     if (rb > 1) store4(at(c, ldc + n), c1, acc);
@@ -98,12 +118,53 @@ function gemm4(c: usize, ldc: i32, rb: i32, a: usize, lda: i32, ra: i32, b: usiz
   }
   for (; n < N; n++) {
     for (let r = 0; r < rb; r++) {
-      const ar = r == 0 ? a0 : r == 1 ? a1 : r == 2 ? a2 : a3;
-      let s: f32 = 0;
-      for (let k = 0; k < K; k++) s += load<f32>(at(ar, k)) * load<f32>(at(b, k * ldb + n));
+      let s = f32x4.splat(0);
+      let ak = a + <usize>r * aRow;
+      let bk = at(b, n);
+      for (let k = 0; k < K; k++) {
+        s = madd4(v128.load32_splat(ak), v128.load32_splat(bk), s);
+        ak += aK;
+        bk += bStep;
+      }
       const p = at(c, r * ldc + n);
-      store<f32>(p, acc ? load<f32>(p) + s : s);
+      const v = f32x4.extract_lane(s, 0);
+      store<f32>(p, acc ? load<f32>(p) + v : v);
     }
+  }
+}
+
+/**
+ * C (M x N, ldc) (+)= A B, A the rows of a score tile (row stride BC), B row-major (ldb).
+ */
+function gemmTileRows(c: usize, ldc: i32, M: i32, a: usize, b: usize, ldb: i32, K: i32, N: i32,
+  acc: bool): void {
+  for (let r = 0; r < M; r += 4) {
+    gemm4Body(true, at(c, r * ldc), ldc, min(4, M - r), at(a, r * BC), 4, b, ldb, K, N, acc);
+  }
+}
+
+/**
+ * C (M x N, ldc) (+)= A B, A in groups of 4 rows: group g at a + g * aGroup bytes, A[4g + r][k]
+ * at r * 4 + k * aK bytes into it (a packed panel, or 4 columns of a score tile read as rows).
+ */
+function gemmPanels(c: usize, ldc: i32, M: i32, a: usize, aGroup: usize, aK: usize, b: usize,
+  ldb: i32, K: i32, N: i32, acc: bool): void {
+  for (let r = 0; r < M; r += 4) {
+    gemm4Body(false, at(c, r * ldc), ldc, min(4, M - r), a + <usize>(r >> 2) * aGroup, aK, b,
+      ldb, K, N, acc);
+  }
+}
+
+/**
+ * Packs rows x cols src (row stride ld) into 4-row panels for gemmPanels (aGroup = cols * 16,
+ * aK = 16): panel g holds rows 4g..4g+3 as cols x 4; rows past `rows` are zero.
+ */
+function packPanels(dst: usize, src: usize, ld: i32, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r += 4) {
+    const d = at(dst, r * cols);
+    const n = min(4, rows - r);
+    if (n < 4) memory.fill(d, 0, <usize>cols << 4);
+    transposeTile(d, 4, at(src, r * ld), ld, n, cols);
   }
 }
 
@@ -135,11 +196,13 @@ function gemm4(c: usize, ldc: i32, rb: i32, a: usize, lda: i32, ra: i32, b: usiz
 }
 
 /**
- * Turns a 4 x tw tile of raw dot products into scores: scale, add the mask, -inf where causal
- * or beyond the tile. Rows r < rb only; columns up to tw8 (the padded width).
+ * Turns a rb x tw tile of raw dot products into scores: scale, add the mask, -inf where causal
+ * or beyond the tile. Rows r < rb only; columns up to tw8 (the padded width). When mx is not 0,
+ * also writes each row's maximum score to mx[r] (by pmax, which skips NaN scores: a NaN still
+ * reaches the output through its exp).
  */
 function scoreTile(sc: usize, rb: i32, i0: i32, j0: i32, tw: i32, tw8: i32, scale: f32,
-  mask: usize, mrow: i32, mcol: i32, causal: i32): void {
+  mask: usize, mrow: i32, mcol: i32, causal: i32, mx: usize): void {
   const vs = f32x4.splat(scale);
   const lane = v128(0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0);
   for (let r = 0; r < rb; r++) {
@@ -148,6 +211,7 @@ function scoreTile(sc: usize, rb: i32, i0: i32, j0: i32, tw: i32, tw8: i32, scal
     // Columns c with j0 + c > limit (causal) or c >= tw (padding) are -inf.
     const limit = causal & 1 ? min(i - j0, tw - 1) : tw - 1;
     const vlimit = i32x4.splat(limit);
+    let vmax = f32x4.splat(-Infinity);
     for (let c = 0; c < tw8; c += 4) {
       let s = f32x4.mul(v128.load(at(row, c)), vs);
       if (mask) {
@@ -170,16 +234,27 @@ function scoreTile(sc: usize, rb: i32, i0: i32, j0: i32, tw: i32, tw8: i32, scal
       const cols = i32x4.add(i32x4.splat(c), lane);
       s = v128.bitselect(f32x4.splat(-Infinity), s, i32x4.gt_s(cols, vlimit));
       v128.store(at(row, c), s);
+      vmax = f32x4.pmax(vmax, s);
     }
+    if (mx) store<f32>(at(mx, r), hmax(vmax));
   }
 }
 
-/** Max of the first n (a multiple of 4) floats at p. */
-function rowMax(p: usize, n: i32): f32 {
-  let m = f32x4.splat(-Infinity);
-  for (let c = 0; c < n; c += 4) m = f32x4.max(m, v128.load(at(p, c)));
-  return max<f32>(max<f32>(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1)),
-    max<f32>(f32x4.extract_lane(m, 2), f32x4.extract_lane(m, 3)));
+/** The largest lane of v (none is NaN). */
+// @ts-ignore: decorator
+@inline function hmax(v: v128): f32 {
+  const h = f32x4.pmax(v, i32x4.shuffle(v, v, 2, 3, 0, 1));
+  const m = f32x4.pmax(h, i32x4.shuffle(h, h, 1, 0, 3, 2));
+  return f32x4.extract_lane(m, 0);
+}
+
+/** Whether any of the first n floats at p is NaN (the rare path of a row without a maximum). */
+function hasNaN(p: usize, n: i32): bool {
+  for (let c = 0; c < n; c++) {
+    const x = load<f32>(at(p, c));
+    if (x != x) return true;
+  }
+  return false;
 }
 
 /** p[c] = exp(p[c] - m) for c < n (a multiple of 4); returns their sum. */
@@ -218,8 +293,8 @@ function dropTile(p: usize, r: i32, tw: i32, seed: u32, row: u32, j0: i32, pdrop
 }
 
 /**
- * Forward. ws holds (E + Ev) * Sp + 16 * BC + 16 floats, Sp = S rounded up to 8 (the caller
- * sizes it; see src/ops/attention.ts). Writes out [BH, L, Ev] and lse [BH, L].
+ * Forward. ws holds (E + Ev) * Sp + BQ * BC + 3 * BQ + BQ * E floats, Sp = S rounded up to 8
+ * (the caller sizes it; see src/ops/attention.ts). Writes out [BH, L, Ev] and lse [BH, L].
  */
 export function sdpa_f32(out: usize, lse: usize, q: usize, k: usize, v: usize, mask: usize,
   maskOffsets: usize, mrow: i32, mcol: i32, ws: usize, bh: i32, L: i32, S: i32, E: i32, Ev: i32,
@@ -260,6 +335,7 @@ function sdpaHeads(out: usize, lse: usize, q: usize, k: usize, v: usize, mask: u
   const kt = ws;
   const sc = at(ws, (E + Ev) * sp);
   const ml = at(sc, BQ * BC);
+  const qp = at(ml, 3 * BQ);
   for (let b = b0; b < b1; b++) {
     const qb = at(q, b * L * E);
     const vb = at(v, b * S * Ev);
@@ -268,6 +344,7 @@ function sdpaHeads(out: usize, lse: usize, q: usize, k: usize, v: usize, mask: u
     transposePad(kt, at(k, b * S * E), S, E, sp);
     for (let i0 = 0; i0 < L; i0 += BQ) {
       const rb = min(BQ, L - i0);
+      packPanels(qp, at(qb, i0 * E), E, rb, E);
       for (let r = 0; r < BQ; r++) {
         store<f32>(at(ml, r), -Infinity);
         store<f32>(at(ml, BQ + r), 0);
@@ -277,12 +354,15 @@ function sdpaHeads(out: usize, lse: usize, q: usize, k: usize, v: usize, mask: u
       for (let j0 = 0; j0 < jEnd; j0 += BC) {
         const tw = min(BC, jEnd - j0);
         const tw8 = (tw + 7) & ~7;
-        gemmRows(sc, BC, rb, at(qb, i0 * E), E, at(kt, j0), sp, E, tw8, false);
-        scoreTile(sc, rb, i0, j0, tw, tw8, scale, mb, mrow, mcol, causal);
+        gemmPanels(sc, BC, rb, qp, <usize>E << 4, 16, at(kt, j0), sp, E, tw8, false);
+        scoreTile(sc, rb, i0, j0, tw, tw8, scale, mb, mrow, mcol, causal, at(ml, 2 * BQ));
         for (let r = 0; r < rb; r++) {
           const row = at(sc, r * BC);
           const mold = load<f32>(at(ml, r));
-          const mnew = max<f32>(mold, rowMax(row, tw8));
+          const tmax = load<f32>(at(ml, 2 * BQ + r));
+          // A row of NaN scores leaves tmax at -inf: mnew becomes NaN (as mold - NaN) below.
+          let mnew = tmax > mold ? tmax : mold;
+          if (mnew == -Infinity && hasNaN(row, tw)) mnew = NaN;
           if (mnew == -Infinity) {
             memory.fill(row, 0, <usize>tw8 << 2);
             continue;
@@ -291,10 +371,11 @@ function sdpaHeads(out: usize, lse: usize, q: usize, k: usize, v: usize, mask: u
           const alpha: f32 = mold == -Infinity ? 0 : exp1(mold - mnew);
           store<f32>(at(ml, BQ + r), load<f32>(at(ml, BQ + r)) * alpha + sum);
           store<f32>(at(ml, r), mnew);
-          if (alpha != 1) scaleRow(at(ob, (i0 + r) * Ev), Ev, alpha);
+          // alpha is 0 only at the row's first unmasked tile, where the output is still 0.
+          if (alpha != 1 && alpha != 0) scaleRow(at(ob, (i0 + r) * Ev), Ev, alpha);
           if (pdrop > 0) dropTile(sc, r, tw, seed, <u32>(b * L + i0 + r), j0, pdrop);
         }
-        gemmRows(at(ob, i0 * Ev), Ev, rb, sc, BC, at(vb, j0 * Ev), Ev, tw, Ev, true);
+        gemmTileRows(at(ob, i0 * Ev), Ev, rb, sc, at(vb, j0 * Ev), Ev, tw, Ev, true);
       }
       for (let r = 0; r < rb; r++) {
         const l = load<f32>(at(ml, BQ + r));
@@ -338,17 +419,11 @@ function gradRow(sc: usize, dp: usize, r: i32, tw: i32, tw8: i32, lse: f32, d: f
 /** Query rows per backward block: the inner dimension of the dK and dV updates. */
 const BR: i32 = 32;
 
-/** C (M x N, ldc) (+)= A (M x K, lda) B (K x N, ldb), four rows at a time. */
-function gemmRows(c: usize, ldc: i32, M: i32, a: usize, lda: i32, b: usize, ldb: i32, K: i32,
-  N: i32, acc: bool): void {
-  for (let r = 0; r < M; r += 4) {
-    const rb = min(4, M - r);
-    gemm4(at(c, r * ldc), ldc, rb, at(a, r * lda), lda, rb, b, ldb, K, N, acc);
-  }
-}
-
-/** dst (cols x rows) = src (rows x cols, row stride ld) transposed, by 4 x 4 blocks in registers. */
-function transposeTile(dst: usize, src: usize, rows: i32, cols: i32, ld: i32): void {
+/**
+ * dst (cols x rows, row stride ldd) = src (rows x cols, row stride ld) transposed, by 4 x 4
+ * blocks in registers.
+ */
+function transposeTile(dst: usize, ldd: i32, src: usize, ld: i32, rows: i32, cols: i32): void {
   const r4 = rows & ~3;
   const c4 = cols & ~3;
   for (let r = 0; r < r4; r += 4) {
@@ -366,28 +441,29 @@ function transposeTile(dst: usize, src: usize, rows: i32, cols: i32, ld: i32): v
       const t1 = i32x4.shuffle(x2, x3, 0, 4, 1, 5);
       const t2 = i32x4.shuffle(x0, x1, 2, 6, 3, 7);
       const t3 = i32x4.shuffle(x2, x3, 2, 6, 3, 7);
-      const d = at(dst, c * rows + r);
+      const d = at(dst, c * ldd + r);
       v128.store(d, i64x2.shuffle(t0, t1, 0, 2));
-      v128.store(at(d, rows), i64x2.shuffle(t0, t1, 1, 3));
-      v128.store(at(d, 2 * rows), i64x2.shuffle(t2, t3, 0, 2));
-      v128.store(at(d, 3 * rows), i64x2.shuffle(t2, t3, 1, 3));
+      v128.store(at(d, ldd), i64x2.shuffle(t0, t1, 1, 3));
+      v128.store(at(d, 2 * ldd), i64x2.shuffle(t2, t3, 0, 2));
+      v128.store(at(d, 3 * ldd), i64x2.shuffle(t2, t3, 1, 3));
     }
     for (let c = c4; c < cols; c++) {
       for (let i = 0; i < 4; i++) {
-        store<f32>(at(dst, c * rows + r + i), load<f32>(at(src, (r + i) * ld + c)));
+        store<f32>(at(dst, c * ldd + r + i), load<f32>(at(src, (r + i) * ld + c)));
       }
     }
   }
   for (let r = r4; r < rows; r++) {
-    for (let c = 0; c < cols; c++) store<f32>(at(dst, c * rows + r), load<f32>(at(src, r * ld + c)));
+    for (let c = 0; c < cols; c++) store<f32>(at(dst, c * ldd + r), load<f32>(at(src, r * ld + c)));
   }
 }
 
 /**
- * Backward. ws holds (E + Ev) * Sp + 4 * BR * BC + BR floats. Blocks of BR query rows sweep the
- * key tiles; the score and dp tiles are BR x BC, so dK and dV are updated by GEMMs whose inner
- * dimension is BR (the transposed tiles times the block's q or dout rows), and dQ by one whose
- * inner dimension is the tile width. Overwrites dq [BH, L, E], dk [BH, S, E] and dv [BH, S, Ev].
+ * Backward. ws holds (E + Ev) * Sp + 2 * BR * BC + BR + BR * (E + Ev) floats. Blocks of BR
+ * query rows sweep the key tiles; the score and dp tiles are BR x BC, so dK and dV are updated by
+ * GEMMs whose inner dimension is BR (the tiles' columns, read as rows, times the block's q or
+ * dout rows), and dQ by one whose inner dimension is the tile width. Each head is one sequential
+ * sweep, so every sum has one order. Overwrites dq [BH, L, E], dk [BH, S, E] and dv [BH, S, Ev].
  */
 export function sdpa_bwd_f32(dq: usize, dk: usize, dv: usize, dout: usize, q: usize, k: usize,
   v: usize, out: usize, lse: usize, mask: usize, maskOffsets: usize, mrow: i32, mcol: i32,
@@ -417,9 +493,9 @@ function sdpaBwdHeads(dq: usize, dk: usize, dv: usize, dout: usize, q: usize, k:
   const vt = at(ws, E * sp);
   const sc = at(vt, Ev * sp);
   const dp = at(sc, BR * BC);
-  const scT = at(dp, BR * BC);
-  const dpT = at(scT, BR * BC);
-  const dd = at(dpT, BR * BC);
+  const dd = at(dp, BR * BC);
+  const qp = at(dd, BR);
+  const gp = at(qp, BR * E);
   for (let b = b0; b < b1; b++) {
     const qb = at(q, b * L * E);
     const kb = at(k, b * S * E);
@@ -443,24 +519,32 @@ function sdpaBwdHeads(dq: usize, dk: usize, dv: usize, dout: usize, q: usize, k:
         store<f32>(at(dd, r), d);
       }
       memory.fill(at(dqb, i0 * E), 0, <usize>(rb * E) << 2);
+      packPanels(qp, at(qb, i0 * E), E, rb, E);
+      packPanels(gp, at(gob, i0 * Ev), Ev, rb, Ev);
       const jEnd = causal & 1 ? min(S, i0 + rb) : S;
       for (let j0 = 0; j0 < jEnd; j0 += BC) {
         const tw = min(BC, jEnd - j0);
         const tw8 = (tw + 7) & ~7;
-        gemmRows(sc, BC, rb, at(qb, i0 * E), E, at(kt, j0), sp, E, tw8, false);
-        scoreTile(sc, rb, i0, j0, tw, tw8, scale, mb, mrow, mcol, causal);
-        gemmRows(dp, BC, rb, at(gob, i0 * Ev), Ev, at(vt, j0), sp, Ev, tw8, false);
+        gemmPanels(sc, BC, rb, qp, <usize>E << 4, 16, at(kt, j0), sp, E, tw8, false);
+        scoreTile(sc, rb, i0, j0, tw, tw8, scale, mb, mrow, mcol, causal, 0);
+        gemmPanels(dp, BC, rb, gp, <usize>Ev << 4, 16, at(vt, j0), sp, Ev, tw8, false);
         for (let r = 0; r < rb; r++) {
           const l = load<f32>(at(lse, b * L + i0 + r));
           gradRow(sc, dp, r, tw, tw8, l, load<f32>(at(dd, r)), scale, pdrop, seed,
             <u32>(b * L + i0 + r), j0);
         }
-        transposeTile(scT, sc, rb, tw, BC);
-        transposeTile(dpT, dp, rb, tw, BC);
-        gemmRows(at(dvb, j0 * Ev), Ev, tw, scT, rb, at(gob, i0 * Ev), Ev, rb, Ev, true);
-        gemmRows(at(dkb, j0 * E), E, tw, dpT, rb, at(qb, i0 * E), E, rb, E, true);
-        gemmRows(at(dqb, i0 * E), E, rb, dp, BC, at(kb, j0 * E), E, tw, E, true);
+        // dV += P^T dO and dK += dS^T Q read the tiles' columns as rows: no transposes.
+        gemmPanels(at(dvb, j0 * Ev), Ev, tw, sc, 16, BC * 4, at(gob, i0 * Ev), Ev, rb, Ev, true);
+        gemmPanels(at(dkb, j0 * E), E, tw, dp, 16, BC * 4, at(qb, i0 * E), E, rb, E, true);
+        gemmTileRows(at(dqb, i0 * E), E, rb, dp, at(kb, j0 * E), E, tw, E, true);
       }
     }
   }
+}
+
+/** dst = e^x by the attention kernels' exp (expTable4), for tests: bit-identical to exp_f32. */
+export function sdpa_exp_f32(dst: usize, x: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(dst, i), exp4(v128.load(at(x, i))));
+  for (; i < n; i++) store<f32>(at(dst, i), exp1(load<f32>(at(x, i))));
 }

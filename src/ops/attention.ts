@@ -161,7 +161,9 @@ export function scaledDotProductAttention(
   const out = Tensor._empty(op, [...batch, L, Ev]);
   const lse = Tensor._empty(op, [Math.max(bh * L, 1)]);
   const sp = (S + 7) & ~7;
-  const wsSize = (E + Ev) * sp + 4 * BR * BC + BR + 16;
+  // K and V transposed, then the backward's two score tiles, D, and Q's and dO's row block
+  // packed (the forward's needs, BQ = 16 rows, are smaller).
+  const wsSize = (E + Ev) * sp + 2 * BR * BC + BR + BR * (E + Ev) + 16;
   // Multiply-adds of one pass (for the pool's threshold): the causal half is skipped.
   const madds = (bh * L * S * (E + Ev)) / (isCausal ? 2 : 1);
   const call = (fn: "fwd" | "bwd", grads?: [Tensor, Tensor, Tensor, Tensor]) => {
@@ -222,7 +224,11 @@ export function scaledDotProductAttention(
     const dq = Tensor._empty(op, q.shape);
     const dk = Tensor._empty(op, k.shape);
     const dv = Tensor._empty(op, v.shape);
-    for (const g of [dq, dk, dv]) if (sizeOf(g.shape) > 0) K.fill_f32(g.ptr, sizeOf(g.shape), 0);
+    // The kernel overwrites all three; it does not run when there is no query row (then dK and
+    // dV, if S > 0, are zero).
+    if (bh * L === 0) {
+      for (const g of [dq, dk, dv]) if (sizeOf(g.shape) > 0) K.fill_f32(g.ptr, sizeOf(g.shape), 0);
+    }
     call("bwd", [dq, dk, dv, dy]);
     const keep = (g: Tensor, t: Tensor): Tensor | null => {
       if (t.requiresGrad) return g;

@@ -123,6 +123,11 @@ describe("scaledDotProductAttention against a float64 reference", () => {
     [2, 67, 17, 5, 16],
     [1, 9, 130, 32, 32],
     [1, 70, 70, 12, 8],
+    // Head dims of the benchmark (32, 64) and past them, query blocks (16 forward, 32 backward)
+    // and key tiles (64) cut anywhere.
+    [2, 33, 65, 64, 65],
+    [1, 19, 130, 65, 33],
+    [1, 47, 47, 1, 2],
   ];
   for (const [bh, L, S, E, Ev] of sizes) {
     for (const causal of [false, true]) {
@@ -285,6 +290,41 @@ describe("scaledDotProductAttention against a float64 reference", () => {
     expect(Array.from(d.slice(0, 2))).toEqual([1, 1]);
     expect(Number.isNaN(d[2]) && Number.isNaN(d[3])).toBe(true);
     for (const t of [q, mask, out]) t.dispose();
+  });
+});
+
+describe("NaN inputs", () => {
+  const [L, S, E] = [80, 80, 5];
+  const make = (qNaN: number, kNaN: number, isCausal: boolean) =>
+    wg.tidy(() => {
+      const qd = rand(L * E, "nanq");
+      const kd = rand(S * E, "nank");
+      if (qNaN >= 0) qd[qNaN * E + 2] = Number.NaN;
+      if (kNaN >= 0) kd[kNaN * E + 1] = Number.NaN;
+      const q = wg.tensor(qd, { shape: [1, L, E], requiresGrad: true });
+      const k = wg.tensor(kd, { shape: [1, S, E] });
+      const v = wg.tensor(rand(S * E, "nanv"), { shape: [1, S, E] });
+      const out = wg.F.scaledDotProductAttention(q, k, v, { isCausal });
+      out.sum().backward();
+      const r = { out: out.data(), dq: q.grad!.data() };
+      q.dispose();
+      return r;
+    });
+  const nanRows = (x: Float32Array) =>
+    Array.from({ length: L }, (_, i) => x.slice(i * E, (i + 1) * E).some(Number.isNaN));
+
+  it("a NaN query makes its row NaN (every tile of it NaN), and no other row", () => {
+    const { out, dq } = make(3, -1, false);
+    const want = Array.from({ length: L }, (_, i) => i === 3);
+    expect(nanRows(out)).toEqual(want);
+    expect(nanRows(dq)).toEqual(want);
+  });
+
+  it("a NaN key in the second key tile reaches exactly the rows that attend to it", () => {
+    const { out } = make(-1, 70, true);
+    expect(nanRows(out)).toEqual(Array.from({ length: L }, (_, i) => i >= 70));
+    const all = make(-1, 70, false).out;
+    expect(nanRows(all)).toEqual(new Array(L).fill(true));
   });
 });
 

@@ -23,6 +23,8 @@ const cases: Case[] = [
   { batch: [2, 3], L: 20, S: 41, E: 7, Ev: 7, opts: "bool" },
   { batch: [5], L: 45, S: 30, E: 12, Ev: 6, opts: "dropout" },
   { batch: [1], L: 40, S: 40, E: 8, Ev: 8, opts: "none" },
+  // Head dims 64 and 65 (packed 4-row panels, 8- and 4-wide register tile tails), three key tiles.
+  { batch: [2, 3], L: 33, S: 130, E: 64, Ev: 65, opts: "causal" },
 ];
 
 function bits(t: wg.Tensor | null): Uint32Array {

@@ -116,6 +116,8 @@ export interface AttnKernels {
     seed: number,
     block: number,
   ): void;
+  /** dst = e^x by the attention kernels' exp (constants from memory); bit-identical to exp_f32. */
+  sdpa_exp_f32(dst: Ptr, x: Ptr, n: number): void;
   /** Fused attention backward: overwrites dq, dk, dv. */
   sdpa_bwd_f32(
     dq: Ptr,
@@ -154,4 +156,5 @@ export const attnKernelNames = [
   "sdpa_blocks",
   "sdpa_block_f32",
   "sdpa_bwd_block_f32",
+  "sdpa_exp_f32",
 ] as const satisfies readonly (keyof AttnKernels)[];
