@@ -48,23 +48,29 @@ export function winoChunkRows(cg: i32, ocg: i32, oh: i32, ow: i32): i32 {
   return (th + chunks - 1) / chunks;
 }
 
+/**
+ * Floats from one ξ's rows (rows x nt) of V or M to the next: 16 floats more than they hold, so
+ * that the 16 streams of the transforms do not fall into the same L1 sets (V and M sizes are
+ * often multiples of 4 KB).
+ */
+function xiStride(rows: i32, nt: i32): usize {
+  return <usize>rows * <usize>nt + 16;
+}
+
 /** Floats of U's panels for one ξ. */
 function uFloats(ocg: i32, cg: i32): i32 {
   const r = panelRowsOf();
   return ((ocg + r - 1) / r) * r * cg;
 }
 
-/**
- * Workspace floats: U (16 x panels, R_MAX rows), then V and M of a chunk, the padded chunk and
- * the transforms' 64 floats of scratch.
- */
+/** Workspace floats: U (16 x panels, R_MAX rows), then V and M of a chunk and the padded chunk. */
 export function winoWorkFloats(cg: i32, ocg: i32, oh: i32, ow: i32): i64 {
   const tr = <i64>winoChunkRows(cg, ocg, oh, ow);
   const nt = tr * <i64>winoTilesWide(ow);
   const u = <i64>16 * (<i64>ocg + 5) * <i64>cg;
-  const vm = <i64>16 * <i64>(cg + ocg) * nt;
+  const vm = <i64>16 * (<i64>(cg + ocg) * nt + 32);
   const pad = <i64>cg * (2 * tr + 2) * <i64>padWidth(ow);
-  return u + vm + pad + 64;
+  return u + vm + pad;
 }
 
 /**
@@ -122,9 +128,8 @@ export function winoRows(
   const tw4 = winoTilesWide(ow);
   const nt = (ty1 - ty0) * tw4;
   const v = work;
-  const m = v + ((<usize>16 * <usize>cg * <usize>nt) << 2);
-  const pad = m + ((<usize>16 * <usize>ocg * <usize>nt) << 2);
-  ROWS = pad + ((<usize>cg * <usize>(2 * (ty1 - ty0) + 2) * <usize>padWidth(ow)) << 2);
+  const m = v + (<usize>16 * xiStride(cg, nt) << 2);
+  const pad = m + (<usize>16 * xiStride(ocg, nt) << 2);
   padChunk(pad, planes, cg, h, w, ph, pw, ow, ty0, ty1);
   inputTransform(v, pad, cg, ow, ty1 - ty0);
   multiply(m, u, v, cg, ocg, nt);
@@ -152,61 +157,53 @@ function padChunk(
 }
 
 /**
- * 64 floats of scratch for the transforms' intermediate rows, in this call's workspace (static
- * data would be shared by every thread's instance over the one shared memory).
+ * V[ξ][c][tile] = (Bᵀ d B)[ξ] for the chunk's tiles, 4 tiles (one vector) at a time. Bᵀ d B =
+ * Bᵀ (d B): the rows of d are first combined as Bᵀ says (d0 - d2, d1 + d2, d2 - d1, d1 - d3),
+ * each combination as loaded (12 floats of the padded row), then split into the tiles'
+ * columns and combined again (rowTransform).
  */
-let ROWS: usize = 0;
-
-/** V[ξ][c][tile] = (Bᵀ d B)[ξ] for the chunk's tiles, 4 tiles (one vector) at a time. */
 function inputTransform(v: usize, pad: usize, cg: i32, ow: i32, tr: i32): void {
   const tw4 = winoTilesWide(ow);
   const wpw = padWidth(ow);
   const nt = tr * tw4;
-  const rowBytes = <usize>wpw << 2;
-  const xiBytes = (<usize>cg * <usize>nt) << 2;
+  const row = <usize>wpw << 2;
+  const xi = xiStride(cg, nt) << 2;
   for (let c = 0; c < cg; c++) {
     const plane = pad + ((<usize>c * <usize>(2 * tr + 2) * <usize>wpw) << 2);
     for (let ty = 0; ty < tr; ty++) {
+      let p = plane + ((<usize>(2 * ty) * <usize>wpw) << 2);
+      let dst = v + ((<usize>c * <usize>nt + <usize>(ty * tw4)) << 2);
       for (let tx = 0; tx < tw4; tx += 4) {
-        const p = plane + ((<usize>(2 * ty) * <usize>wpw + <usize>(2 * tx)) << 2);
-        for (let i = 0; i < 4; i++) rowTransform(ROWS + (<usize>i << 6), p + <usize>i * rowBytes);
-        let dst = v + ((<usize>c * <usize>nt + <usize>(ty * tw4 + tx)) << 2);
-        // Columns: row 0 = t0 - t2, row 1 = t1 + t2, row 2 = t2 - t1, row 3 = t1 - t3.
-        for (let j = 0; j < 4; j++) {
-          const at = ROWS + (<usize>j << 4);
-          const t0 = v128.load(at);
-          const t1 = v128.load(at, 64);
-          const t2 = v128.load(at, 128);
-          const t3 = v128.load(at, 192);
-          v128.store(dst, f32x4.sub(t0, t2));
-          v128.store(dst + 4 * xiBytes, f32x4.add(t1, t2));
-          v128.store(dst + 8 * xiBytes, f32x4.sub(t2, t1));
-          v128.store(dst + 12 * xiBytes, f32x4.sub(t1, t3));
-          dst += xiBytes;
-        }
+        rowTransform(dst, xi, p, p + 2 * row, false);
+        rowTransform(dst + 4 * xi, xi, p + row, p + 2 * row, true);
+        rowTransform(dst + 8 * xi, xi, p + 2 * row, p + row, false);
+        rowTransform(dst + 12 * xi, xi, p + row, p + 3 * row, false);
+        p += 32;
+        dst += 16;
       }
     }
   }
 }
 
 /**
- * dst[0..4] = the row transform of the padded row at p for 4 tiles (tile k: columns 2k ..
- * 2k + 3), one vector per column j, lane k = tile k: d0 - d2, d1 + d2, d2 - d1, d1 - d3.
+ * The 4 vectors (columns j; lane k = tile k) of one row of Bᵀ d B for 4 tiles, into dst + j *
+ * xi: the row combination e = d[p] - d[q] (d[p] + d[q] with `add`) of the padded rows at p and
+ * q, then e0 - e2, e1 + e2, e2 - e1, e1 - e3 on each tile's columns (tile k: 2k .. 2k + 3).
  */
 // @ts-ignore: decorator
-@inline function rowTransform(dst: usize, p: usize): void {
-  const x0 = v128.load(p);
-  const x1 = v128.load(p, 16);
-  const y0 = v128.load(p, 8);
-  const y1 = v128.load(p, 24);
-  const d0 = v128.shuffle<f32>(x0, x1, 0, 2, 4, 6);
-  const d1 = v128.shuffle<f32>(x0, x1, 1, 3, 5, 7);
-  const d2 = v128.shuffle<f32>(y0, y1, 0, 2, 4, 6);
-  const d3 = v128.shuffle<f32>(y0, y1, 1, 3, 5, 7);
-  v128.store(dst, f32x4.sub(d0, d2));
-  v128.store(dst, f32x4.add(d1, d2), 16);
-  v128.store(dst, f32x4.sub(d2, d1), 32);
-  v128.store(dst, f32x4.sub(d1, d3), 48);
+@inline function rowTransform(dst: usize, xi: usize, p: usize, q: usize, add: bool): void {
+  const x0 = add ? f32x4.add(v128.load(p), v128.load(q)) : f32x4.sub(v128.load(p), v128.load(q));
+  const x1 = add ? f32x4.add(v128.load(p, 16), v128.load(q, 16)) : f32x4.sub(v128.load(p, 16), v128.load(q, 16));
+  const y0 = add ? f32x4.add(v128.load(p, 8), v128.load(q, 8)) : f32x4.sub(v128.load(p, 8), v128.load(q, 8));
+  const y1 = add ? f32x4.add(v128.load(p, 24), v128.load(q, 24)) : f32x4.sub(v128.load(p, 24), v128.load(q, 24));
+  const e0 = v128.shuffle<f32>(x0, x1, 0, 2, 4, 6);
+  const e1 = v128.shuffle<f32>(x0, x1, 1, 3, 5, 7);
+  const e2 = v128.shuffle<f32>(y0, y1, 0, 2, 4, 6);
+  const e3 = v128.shuffle<f32>(y0, y1, 1, 3, 5, 7);
+  v128.store(dst, f32x4.sub(e0, e2));
+  v128.store(dst + xi, f32x4.add(e1, e2));
+  v128.store(dst + 2 * xi, f32x4.sub(e2, e1));
+  v128.store(dst + 3 * xi, f32x4.sub(e1, e3));
 }
 
 /** M[ξ] (OCg x nt) = U[ξ] · V[ξ], on the direct kernel's register tiles (one tap, B rows nt apart). */
@@ -218,8 +215,8 @@ function multiply(m: usize, u: usize, v: usize, cg: i32, ocg: i32, nt: i32): voi
   setTileWalk(1, 1, 0, 0, ldBytes);
   for (let xi = 0; xi < 16; xi++) {
     const uXi = u + <usize>xi * uBytes;
-    const vXi = v + <usize>xi * <usize>cg * ldBytes;
-    const mXi = m + <usize>xi * <usize>ocg * ldBytes;
+    const vXi = v + ((<usize>xi * xiStride(cg, nt)) << 2);
+    const mXi = m + ((<usize>xi * xiStride(ocg, nt)) << 2);
     for (let c0 = 0; c0 < cg; c0 += cb) {
       const cn = min(cb, cg - c0);
       const first = c0 == 0;
@@ -239,62 +236,77 @@ function multiply(m: usize, u: usize, v: usize, cg: i32, ocg: i32, nt: i32): voi
 }
 
 /**
- * out rows 2 * ty0 .. = Aᵀ m A + bias for the chunk's tiles, 4 tiles at a time: rows of 2
- * outputs per tile interleaved into 8 floats, stored whole inside the output, else one by one.
+ * out rows 2 * ty0 .. = Aᵀ m A + bias for the chunk's tiles, 4 tiles (one vector) at a time:
+ * the rows of m combined first (z0 = m0 + m1 + m2, z1 = m1 - m2 - m3), then each z's columns
+ * the same way; each output row's 2 columns per tile interleaved into 8 floats, stored whole
+ * inside the output, else one by one.
  */
 function outputTransform(
   out: usize, m: usize, bias: usize, ocg: i32, oh: i32, ow: i32, ty0: i32, ty1: i32,
 ): void {
   const tw4 = winoTilesWide(ow);
   const nt = (ty1 - ty0) * tw4;
-  const xiBytes = (<usize>ocg * <usize>nt) << 2;
+  const xi = xiStride(ocg, nt) << 2;
   const plane = <usize>oh * <usize>ow;
   for (let oc = 0; oc < ocg; oc++) {
     const bv = f32x4.splat(bias != 0 ? load<f32>(bias + (<usize>oc << 2)) : 0);
     const o = out + ((<usize>oc * plane) << 2);
     for (let ty = ty0; ty < ty1; ty++) {
+      let src = m + ((<usize>oc * <usize>nt + <usize>((ty - ty0) * tw4)) << 2);
+      const y = 2 * ty;
       for (let tx = 0; tx < tw4; tx += 4) {
-        const src = m + ((<usize>oc * <usize>nt + <usize>((ty - ty0) * tw4 + tx)) << 2);
-        // Rows of m A (s0 = m0 + m1 + m2, s1 = m1 - m2 - m3), into ROWS as [row i][s0, s1].
-        for (let i = 0; i < 4; i++) {
-          const p = src + <usize>(4 * i) * xiBytes;
-          const m0 = v128.load(p);
-          const m1 = v128.load(p + xiBytes);
-          const m2 = v128.load(p + 2 * xiBytes);
-          const m3 = v128.load(p + 3 * xiBytes);
-          const at = ROWS + (<usize>i << 5);
-          v128.store(at, f32x4.add(f32x4.add(m0, m1), m2));
-          v128.store(at, f32x4.sub(f32x4.sub(m1, m2), m3), 16);
-        }
-        for (let j = 0; j < 2; j++) {
-          const at = ROWS + (<usize>j << 4);
-          const s0 = v128.load(at);
-          const s1 = v128.load(at, 32);
-          const s2 = v128.load(at, 64);
-          const s3 = v128.load(at, 96);
-          // Output row 0 column j of each tile, and row 1.
-          const y = ROWS + 128 + (<usize>j << 4);
-          v128.store(y, f32x4.add(f32x4.add(f32x4.add(s0, s1), s2), bv));
-          v128.store(y, f32x4.add(f32x4.sub(f32x4.sub(s1, s2), s3), bv), 32);
-        }
-        for (let i = 0; i < 2; i++) {
-          const y = 2 * ty + i;
-          if (y >= oh) break;
-          const at = ROWS + 128 + (<usize>i << 5);
-          const y0 = v128.load(at);
-          const y1 = v128.load(at, 16);
-          const x = 2 * tx;
-          const dst = o + ((<usize>y * <usize>ow + <usize>x) << 2);
-          if (x + 8 <= ow) {
-            v128.store(dst, v128.shuffle<f32>(y0, y1, 0, 4, 1, 5));
-            v128.store(dst, v128.shuffle<f32>(y0, y1, 2, 6, 3, 7), 16);
-          } else {
-            for (let k = 0; k < 8 && x + k < ow; k++) {
-              store<f32>(dst + (<usize>k << 2), load<f32>(at + (<usize>((k & 1) * 4 + (k >> 1)) << 2)));
-            }
-          }
-        }
+        const x = 2 * tx;
+        const dst = o + ((<usize>y * <usize>ow + <usize>x) << 2);
+        outputRow(dst, src, xi, bv, false, x, ow);
+        if (y + 1 < oh) outputRow(dst + (<usize>ow << 2), src, xi, bv, true, x, ow);
+        src += 16;
       }
     }
   }
+}
+
+/** M[ξ] for 4 tiles at src (ξ = 4i + j at src + ξ * xi). */
+// @ts-ignore: decorator
+@inline function m4(src: usize, xi: usize, i: i32, j: i32): v128 {
+  return v128.load(src + <usize>(4 * i + j) * xi);
+}
+
+/**
+ * Output row 0 (row 1 with `second`) of 4 tiles: z_j = m0j + m1j + m2j (m1j - m2j - m3j), then
+ * y0 = z0 + z1 + z2, y1 = z1 - z2 - z3, + bias; interleaved and stored at dst (output column x).
+ */
+// @ts-ignore: decorator
+@inline function outputRow(dst: usize, src: usize, xi: usize, bv: v128, second: bool, x: i32, ow: i32): void {
+  let z0: v128;
+  let z1: v128;
+  let z2: v128;
+  let z3: v128;
+  if (second) {
+    z0 = f32x4.sub(f32x4.sub(m4(src, xi, 1, 0), m4(src, xi, 2, 0)), m4(src, xi, 3, 0));
+    z1 = f32x4.sub(f32x4.sub(m4(src, xi, 1, 1), m4(src, xi, 2, 1)), m4(src, xi, 3, 1));
+    z2 = f32x4.sub(f32x4.sub(m4(src, xi, 1, 2), m4(src, xi, 2, 2)), m4(src, xi, 3, 2));
+    z3 = f32x4.sub(f32x4.sub(m4(src, xi, 1, 3), m4(src, xi, 2, 3)), m4(src, xi, 3, 3));
+  } else {
+    z0 = f32x4.add(f32x4.add(m4(src, xi, 0, 0), m4(src, xi, 1, 0)), m4(src, xi, 2, 0));
+    z1 = f32x4.add(f32x4.add(m4(src, xi, 0, 1), m4(src, xi, 1, 1)), m4(src, xi, 2, 1));
+    z2 = f32x4.add(f32x4.add(m4(src, xi, 0, 2), m4(src, xi, 1, 2)), m4(src, xi, 2, 2));
+    z3 = f32x4.add(f32x4.add(m4(src, xi, 0, 3), m4(src, xi, 1, 3)), m4(src, xi, 2, 3));
+  }
+  const y0 = f32x4.add(f32x4.add(f32x4.add(z0, z1), z2), bv);
+  const y1 = f32x4.add(f32x4.sub(f32x4.sub(z1, z2), z3), bv);
+  const lo = v128.shuffle<f32>(y0, y1, 0, 4, 1, 5);
+  const hi = v128.shuffle<f32>(y0, y1, 2, 6, 3, 7);
+  if (x + 8 <= ow) {
+    v128.store(dst, lo);
+    v128.store(dst, hi, 16);
+  } else {
+    for (let k = 0; k < 4 && x + k < ow; k++) store<f32>(dst + (<usize>k << 2), laneOf(lo, k));
+    for (let k = 4; k < 8 && x + k < ow; k++) store<f32>(dst + (<usize>k << 2), laneOf(hi, k - 4));
+  }
+}
+
+/** Lane k (0..3) of v. */
+// @ts-ignore: decorator
+@inline function laneOf(v: v128, k: i32): f32 {
+  return k == 0 ? f32x4.extract_lane(v, 0) : k == 1 ? f32x4.extract_lane(v, 1) : k == 2 ? f32x4.extract_lane(v, 2) : f32x4.extract_lane(v, 3);
 }
