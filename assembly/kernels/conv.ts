@@ -781,7 +781,7 @@ function winogradForward(out: usize, x: usize, w: usize, bias: usize, work: usiz
   const cg = C / G;
   const ocg = OC / G;
   const tr = winoChunkRows(cg, ocg, OH, OW);
-  const rest = work + ((<usize>16 * <usize>(ocg + 5) * <usize>cg) << 2);
+  const rest = work + ((<usize>16 * (<usize>(ocg + 5) * <usize>cg + 16)) << 2);
   const planeBytes = (<usize>H * <usize>W) << 2;
   const outPlane = OH * OW;
   const ty0 = R_LO / 2;

@@ -57,17 +57,17 @@ function xiStride(rows: i32, nt: i32): usize {
   return <usize>rows * <usize>nt + 16;
 }
 
-/** Floats of U's panels for one ξ. */
+/** Floats from one ξ's U panels to the next (padded as xiStride pads V and M). */
 function uFloats(ocg: i32, cg: i32): i32 {
   const r = panelRowsOf();
-  return ((ocg + r - 1) / r) * r * cg;
+  return ((ocg + r - 1) / r) * r * cg + 16;
 }
 
 /** Workspace floats: U (16 x panels, R_MAX rows), then V and M of a chunk and the padded chunk. */
 export function winoWorkFloats(cg: i32, ocg: i32, oh: i32, ow: i32): i64 {
   const tr = <i64>winoChunkRows(cg, ocg, oh, ow);
   const nt = tr * <i64>winoTilesWide(ow);
-  const u = <i64>16 * (<i64>ocg + 5) * <i64>cg;
+  const u = <i64>16 * ((<i64>ocg + 5) * <i64>cg + 16);
   const vm = <i64>16 * (<i64>(cg + ocg) * nt + 32);
   const pad = <i64>cg * (2 * tr + 2) * <i64>padWidth(ow);
   return u + vm + pad;
@@ -81,10 +81,18 @@ export function winoWorkFloats(cg: i32, ocg: i32, oh: i32, ow: i32): i64 {
 export function winoPackWeights(u: usize, w: usize, ocg: i32, cg: i32): void {
   const r = panelRowsOf();
   const stride = <usize>uFloats(ocg, cg) << 2;
-  memory.fill(u, 0, stride * 16);
-  for (let oc = 0; oc < ocg; oc++) {
+  const rows = ((ocg + r - 1) / r) * r;
+  for (let oc = 0; oc < rows; oc++) {
     const o0 = oc - oc % r;
     const at = u + ((<usize>o0 * <usize>cg + <usize>(oc - o0)) << 2);
+    if (oc >= ocg) {
+      // The last panel's rows past OCg multiply to zero.
+      for (let c = 0; c < cg; c++) {
+        const dst = at + (<usize>(c * r) << 2);
+        for (let xi = 0; xi < 16; xi++) store<f32>(dst + <usize>xi * stride, 0);
+      }
+      continue;
+    }
     for (let c = 0; c < cg; c++) {
       const g = w + ((<usize>(oc * cg + c) * 9) << 2);
       let dst = at + (<usize>(c * r) << 2);
