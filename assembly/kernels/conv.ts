@@ -10,7 +10,10 @@
  *
  * col is the im2col matrix: row (c, i, j) holds, for each output position (oy, ox), the input
  * pixel x[c, oy*SH - PH + i*DH, ox*SW - PW + j*DW], or 0 where that falls in the padding.
- * Three drivers share the forward and input gradient (see `run`); the weight gradient runs in
+ * The forward of a stride-1 convolution runs without im2col where its shape fills the register
+ * tiles: Winograd F(2x2, 3x3) for 3x3 kernels (conv_winograd.ts), else a direct implicit GEMM
+ * over the padded planes below (conv_direct.ts); see `winograd` and `direct`. Otherwise three
+ * drivers share the forward and input gradient (see `run`); the weight gradient runs in
  * two phases over the same blocks (see "Weight gradient" at the end):
  *   - pointwise (1x1, stride 1, no padding): col is the input itself, no workspace;
  *   - stride 1, the "wide" layout (wideConv): im2col rows become block copies of padded planes;
@@ -165,16 +168,17 @@ function plan(): i64 {
 }
 
 /**
- * Whether the forward runs the direct kernel (assembly/kernels/conv_direct.ts): stride 1, not
- * pointwise, and rows and channels enough to fill its register tiles (narrower or thinner
- * convolutions keep the wide layout's im2col and sgemm).
+ * Whether the forward runs the direct kernel (assembly/kernels/conv_direct.ts): stride 1, more
+ * than one tap, and rows and channels enough to fill its register tiles. Narrower or thinner
+ * convolutions, and 1x1 kernels with padding, keep the wide layout's im2col and sgemm (measured
+ * as fast or faster there: 4 channels 3x3, 16 channels 1x1).
  */
 function direct(): bool {
-  return SH == 1 && SW == 1 && !pointwise() && OW >= DIRECT_MIN_OW && C / G >= DIRECT_MIN_CG && OC / G >= 4;
+  return SH == 1 && SW == 1 && KH * KW > 1 && OW >= DIRECT_MIN_OW && C / G >= DIRECT_MIN_CG && OC / G >= 4;
 }
 
 const DIRECT_MIN_OW = 8;
-const DIRECT_MIN_CG = 4;
+const DIRECT_MIN_CG = 8;
 
 /**
  * Whether the forward runs Winograd F(2x2, 3x3) (assembly/kernels/conv_winograd.ts): a 3x3

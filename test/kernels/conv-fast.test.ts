@@ -1,7 +1,7 @@
 /**
  * conv2d's stride-1 forward paths (assembly/kernels/conv_winograd.ts for 3x3 kernels with 8+
- * channels per group, conv_direct.ts for the other stride-1 kernels with 4+ channels and 8+
- * output columns) against a float64 loop, on both builds and, in the relaxed build, with the
+ * channels per group, conv_direct.ts for the other stride-1 kernels of 2+ taps with 8+ channels
+ * and 8+ output columns) against a float64 loop, on both builds and, in the relaxed build, with the
  * 6-row tiles too: output widths 1..17 (4-tile groups and 8-pixel tiles cut anywhere), channels
  * and output channels off multiples of 4, 6 and 8, more channels than one channel block, more
  * output channels than one block of panels, odd output heights, padding 0..2, dilation, groups.
@@ -84,33 +84,42 @@ const geometries: [string, Geo][] = [
     `winograd 3x3, output width ${i + 1}`,
     { ...base, c: 9, oc: 5, h: 5, w: i + 1 },
   ]),
-  // Direct: every output width 8..17 (narrower ones keep im2col), 5 channels.
+  // Direct: every output width 8..17 (narrower ones keep im2col), 9 channels.
   ...Array.from({ length: 10 }, (_, i): [string, Geo] => [
-    `direct 3x3, 5 channels, output width ${i + 8}`,
-    { ...base, c: 5, oc: 7, h: 4, w: i + 8 },
+    `direct 3x2, 9 channels, output width ${i + 8}`,
+    { ...base, c: 9, oc: 7, h: 4, w: i + 9, kw: 2, pw: 0 },
   ]),
-  ["winograd, 3 images, padding 0, odd sizes", { ...base, n: 3, c: 12, oc: 10, h: 9, w: 11, ph: 0, pw: 0 }],
+  [
+    "winograd, 3 images, padding 0, odd sizes",
+    { ...base, n: 3, c: 12, oc: 10, h: 9, w: 11, ph: 0, pw: 0 },
+  ],
   ["winograd, padding 2", { ...base, c: 8, oc: 6, h: 5, w: 9, ph: 2, pw: 2 }],
   ["winograd, padding [0, 2]", { ...base, c: 8, oc: 13, h: 7, w: 10, ph: 0, pw: 2 }],
   ["winograd, groups 2 of 8 -> 5", { ...base, n: 2, c: 16, oc: 10, h: 6, w: 9, g: 2 }],
   ["winograd, 70 channels (2 channel blocks)", { ...base, c: 70, oc: 9, h: 7, w: 12 }],
+  ["winograd, several chunks of tile rows", { ...base, n: 2, c: 64, oc: 20, h: 21, w: 20 }],
   [
-    "winograd, several chunks of tile rows",
-    { ...base, n: 2, c: 64, oc: 20, h: 21, w: 20 },
+    "direct 5x5 pad 2, 17 columns",
+    { ...base, c: 9, oc: 7, h: 9, w: 17, kh: 5, kw: 5, ph: 2, pw: 2 },
   ],
-  ["direct 5x5 pad 2, 17 columns", { ...base, c: 5, oc: 7, h: 9, w: 17, kh: 5, kw: 5, ph: 2, pw: 2 }],
-  ["direct 3x3 dilation 2", { ...base, c: 6, oc: 13, h: 12, w: 11, dh: 2, dw: 2, ph: 2, pw: 2 }],
+  ["direct 3x3 dilation 2", { ...base, c: 10, oc: 13, h: 12, w: 11, dh: 2, dw: 2, ph: 2, pw: 2 }],
   ["direct 3x3 dilation [1, 3]", { ...base, c: 9, oc: 6, h: 8, w: 14, dw: 3, ph: 1, pw: 3 }],
-  ["direct 1x1 with padding", { ...base, n: 2, c: 7, oc: 9, h: 5, w: 9, kh: 1, kw: 1 }],
-  ["direct 5x1, 70 channels (2 channel blocks)", { ...base, c: 70, oc: 9, h: 6, w: 10, kh: 5, kw: 1, ph: 2, pw: 0 }],
+  ["1x1 with padding (im2col)", { ...base, n: 2, c: 7, oc: 9, h: 5, w: 9, kh: 1, kw: 1 }],
+  [
+    "direct 5x1, 70 channels (2 channel blocks)",
+    { ...base, c: 70, oc: 9, h: 6, w: 10, kh: 5, kw: 1, ph: 2, pw: 0 },
+  ],
   [
     "direct, 96 output channels x 64 channels x 9 taps (2 blocks of panels)",
     { ...base, c: 64, oc: 96, h: 6, w: 9, dh: 2, dw: 2, ph: 2, pw: 2 },
   ],
-  ["direct, groups 3 of 4 -> 5", { ...base, n: 2, c: 12, oc: 15, h: 5, w: 10, kh: 2, kw: 3, g: 3, ph: 0 }],
+  [
+    "direct, groups 3 of 8 -> 5",
+    { ...base, n: 2, c: 24, oc: 15, h: 5, w: 10, kh: 2, kw: 3, g: 3, ph: 0 },
+  ],
   [
     "direct, 'same' with an even kernel (extra pad bottom/right)",
-    { ...base, c: 6, oc: 5, h: 7, w: 12, kh: 4, kw: 2, ph: 1, pw: 0, oh: 7, ow: 12 },
+    { ...base, c: 8, oc: 5, h: 7, w: 12, kh: 4, kw: 2, ph: 1, pw: 0, oh: 7, ow: 12 },
   ],
 ];
 
