@@ -65,10 +65,9 @@ export function channelBlock(cg: i32): i32 {
 export function directPackWeights(dst: usize, w: usize, ocg: i32, cg: i32, taps: i32): void {
   const cb = channelBlock(cg);
   const kd = cg * taps;
-  const R = panelRowsOf();
+  const r = panelRowsOf();
   let d = dst;
-  for (let o0 = 0; o0 < ocg; ) {
-    const r = R;
+  for (let o0 = 0; o0 < ocg; o0 += r) {
     for (let c0 = 0; c0 < cg; c0 += cb) {
       const cn = min(cb, cg - c0);
       for (let t = 0; t < taps; t++) {
@@ -82,7 +81,6 @@ export function directPackWeights(dst: usize, w: usize, ocg: i32, cg: i32, taps:
         }
       }
     }
-    o0 += r;
   }
 }
 
@@ -104,16 +102,14 @@ export function directConv(
 ): void {
   const taps = kh * kw;
   const cb = channelBlock(cg);
-  const R = panelRowsOf();
+  const r = panelRowsOf();
   setTileWalk(kh, kw, <usize>(dh * wp) << 2, <usize>dw << 2, <usize>pp << 2);
   const outPlaneBytes = <usize>planeOut << 2;
   // Blocks of panels whose weights for one channel block fit in A_BLOCK_BYTES (at least one).
   const rowBytes = (cb * taps) << 2;
   for (let b0 = 0; b0 < ocg; ) {
-    let b1 = b0 + R;
-    while (b1 < ocg && (b1 + R - b0) * rowBytes <= A_BLOCK_BYTES) {
-      b1 += R;
-    }
+    let b1 = b0 + r;
+    while (b1 < ocg && (b1 + r - b0) * rowBytes <= A_BLOCK_BYTES) b1 += r;
     for (let c0 = 0; c0 < cg; c0 += cb) {
       const cn = min(cb, cg - c0);
       const first = c0 == 0;
@@ -123,8 +119,7 @@ export function directConv(
           const cols = min(NR, ow - ox);
           const b = bRow + (<usize>ox << 2);
           const cPix = out + ((<usize>oy * <usize>ow + <usize>ox) << 2);
-          for (let o0 = b0; o0 < b1; ) {
-            const r = R;
+          for (let o0 = b0; o0 < b1; o0 += r) {
             const rows = min(r, ocg - o0);
             // Panel o0 starts o0 * Kd floats in; its channel block c0 starts c0 * taps * r in.
             const a = packed + ((<usize>o0 * <usize>(cg * taps) + <usize>(c0 * taps * r)) << 2);
@@ -135,7 +130,6 @@ export function directConv(
             } else {
               edgeTile(r, rows, cols, cn, a, b, c, outPlaneBytes, first, bp);
             }
-            o0 += r;
           }
         }
       }
