@@ -10,7 +10,10 @@
  *
  * col is the im2col matrix: row (c, i, j) holds, for each output position (oy, ox), the input
  * pixel x[c, oy*SH - PH + i*DH, ox*SW - PW + j*DW], or 0 where that falls in the padding.
- * Three drivers share the forward and input gradient (see `run`); the weight gradient runs in
+ * The forward of a stride-1 convolution runs without im2col where its shape fills the register
+ * tiles: Winograd F(2x2, 3x3) for 3x3 kernels (conv_winograd.ts), else a direct implicit GEMM
+ * over the padded planes below (conv_direct.ts); see `winograd` and `direct`. Otherwise three
+ * drivers share the forward and input gradient (see `run`); the weight gradient runs in
  * two phases over the same blocks (see "Weight gradient" at the end):
  *   - pointwise (1x1, stride 1, no padding): col is the input itself, no workspace;
  *   - stride 1, the "wide" layout (wideConv): im2col rows become block copies of padded planes;
@@ -25,6 +28,8 @@
  * these kernels are not re-entrant.
  */
 import { kBlock } from "./blocking";
+import { DIRECT_SLACK, directConv, directPackWeights, directPackedFloats } from "./conv_direct";
+import { winoChunkRows, winoPackWeights, winoRows, winoWorkFloats } from "./conv_winograd";
 import { sgemm_f32, sgemm_prepacked_f32 } from "./gemm";
 import { threadIndex } from "./gemm/scratch";
 
@@ -144,7 +149,9 @@ function plan(): i64 {
     }
     const q = <i64>NB * <i64>(NB > 1 ? OH : CHUNK) * wp;
     // Columns in sgemm's packed layout pad q to a multiple of 8.
-    return <i64>NB * <i64>(C / G) * pp + kd * ((q + 7) & ~7) + ocg * q;
+    const wide = <i64>NB * <i64>(C / G) * pp + kd * ((q + 7) & ~7) + ocg * q;
+    if (winograd()) return max<i64>(wide, winoWorkFloats(C / G, OC / G, OH, OW));
+    return direct() ? max<i64>(wide, directWork(pp)) : wide;
   }
   if (!chosen) {
     if (N > 1 && 2 * p <= staged) {
@@ -158,6 +165,37 @@ function plan(): i64 {
   }
   // The columns (Kd x CHUNK), then the staging block (OCg x CHUNK).
   return (kd + ocg) * <i64>CHUNK;
+}
+
+/**
+ * Whether the forward runs the direct kernel (assembly/kernels/conv_direct.ts): stride 1, more
+ * than one tap, and rows and channels enough to fill its register tiles. Narrower or thinner
+ * convolutions, and 1x1 kernels with padding, keep the wide layout's im2col and sgemm (measured
+ * as fast or faster there: 4 channels 3x3, 16 channels 1x1).
+ */
+function direct(): bool {
+  return SH == 1 && SW == 1 && KH * KW > 1 && OW >= DIRECT_MIN_OW && C / G >= DIRECT_MIN_CG && OC / G >= 4;
+}
+
+const DIRECT_MIN_OW = 8;
+const DIRECT_MIN_CG = 8;
+
+/**
+ * Whether the forward runs Winograd F(2x2, 3x3) (assembly/kernels/conv_winograd.ts): a 3x3
+ * kernel, stride 1, dilation 1, with channels enough that the products outweigh the transforms.
+ */
+function winograd(): bool {
+  return KH == 3 && KW == 3 && SH == 1 && SW == 1 && DH == 1 && DW == 1 &&
+    C / G >= WINO_MIN_CG && OC / G >= 4 && OW >= 4 && OH >= 2;
+}
+
+const WINO_MIN_CG = 8;
+
+/** Floats of the direct forward's workspace: one image's padded planes, slack, packed weights. */
+function directWork(pp: i64): i64 {
+  const cg = <i64>(C / G);
+  const planes = (cg * pp + DIRECT_SLACK + 15) & ~15;
+  return planes + directPackedFloats(OC / G, C / G * KH * KW);
 }
 
 /** A 1x1 kernel with stride 1 and no padding: col is the input itself. */
@@ -338,8 +376,25 @@ function setBlock(block: i32): void {
  * whole call), so that one large image still spreads over the threads. 0 otherwise.
  */
 function rowChunks(): i32 {
+  if (winograd() || direct()) return (OH + fastRowsPerBlock() - 1) / fastRowsPerBlock();
   if (NB != 1 || SH != 1 || SW != 1 || pointwise()) return 0;
   return (OH + CHUNK - 1) / CHUNK;
+}
+
+/**
+ * Output rows per parallel block of the Winograd and direct forwards: about 8 blocks in all
+ * (each packs the weights again), at least one per image; for Winograd, whole chunks of tile
+ * rows. The bits do not depend on it (see conv_direct.ts and conv_winograd.ts).
+ */
+function fastRowsPerBlock(): i32 {
+  const per = (8 + N - 1) / N;
+  if (winograd()) {
+    const tr = winoChunkRows(C / G, OC / G, OH, OW);
+    const chunks = ((OH + 1) / 2 + tr - 1) / tr;
+    return 2 * tr * ((chunks + min(chunks, per) - 1) / min(chunks, per));
+  }
+  const blocks = min(OH, per);
+  return (OH + blocks - 1) / blocks;
 }
 
 /** Number of blocks of conv2d_block_f32: image blocks, or image x row-chunk blocks (rowChunks). */
@@ -358,8 +413,9 @@ export function conv2d_block_f32(
   if (chunks > 0) {
     N_LO = block / chunks;
     N_HI = N_LO + 1;
-    R_LO = (block % chunks) * CHUNK;
-    R_HI = min(OH, R_LO + CHUNK);
+    const rows = winograd() || direct() ? fastRowsPerBlock() : CHUNK;
+    R_LO = (block % chunks) * rows;
+    R_HI = min(OH, R_LO + rows);
   } else {
     setBlock(block);
   }
@@ -377,6 +433,8 @@ export function conv2d_bwd_input_block_f32(
 
 function run(pass: i32, dst: usize, x: usize, w: usize, bias: usize, dy: usize, work: usize): void {
   if (pointwise()) pointwiseConv(pass, dst, x, w, bias, dy);
+  else if (pass == FORWARD && winograd()) winogradForward(dst, x, w, bias, work);
+  else if (pass == FORWARD && direct()) directForward(dst, x, w, bias, work);
   else if (SH == 1 && SW == 1) wideConv(pass, dst, x, w, bias, dy, work);
   else stridedConv(pass, dst, x, w, bias, dy, work);
 }
@@ -684,6 +742,62 @@ function wideStageDy(stage: usize, dy: usize, n0: i32, nb: i32, g: i32, r0: i32,
         const d = dst + ((<usize>y * <usize>wp) << 2);
         copyStrided(d, src + ((<usize>y * <usize>OW) << 2), OW, 1);
         zeroFew(d + (<usize>OW << 2), wp - OW);
+      }
+    }
+  }
+}
+
+/**
+ * The forward of a stride-1 convolution by the direct kernel, images N_LO .. N_HI and output
+ * rows R_LO .. R_HI: per group, the weights packed once, then per image its padded planes
+ * (only the rows the block reads when it covers part of the image) and the tiles.
+ */
+function directForward(out: usize, x: usize, w: usize, bias: usize, work: usize): void {
+  const cg = C / G;
+  const ocg = OC / G;
+  const taps = KH * KW;
+  const kd = cg * taps;
+  const wp = OW + (KW - 1) * DW;
+  const pp = paddedPlane();
+  const pad = work;
+  const packed = work + (<usize>((<i64>cg * <i64>pp + DIRECT_SLACK + 15) & ~15) << 2);
+  const planeBytes = (<usize>H * <usize>W) << 2;
+  const outPlane = OH * OW;
+  for (let g = 0; g < G; g++) {
+    directPackWeights(packed, w + ((<usize>g * <usize>ocg * <usize>kd) << 2), ocg, cg, taps);
+    const bg = bias != 0 ? bias + ((<usize>g * <usize>ocg) << 2) : 0;
+    for (let n = N_LO; n < N_HI; n++) {
+      const planes = x + (<usize>n * <usize>C + <usize>g * <usize>cg) * planeBytes;
+      if (R_LO > 0 || R_HI < OH) padPlanesRows(pad, planes, cg);
+      else padPlanes(pad, planes, cg, false);
+      const o = out + ((<usize>(n * OC + g * ocg) * <usize>outPlane) << 2);
+      directConv(o, outPlane, OW, pad, pp, wp, packed, bg, ocg, cg, KH, KW, DH, DW, R_LO, R_HI);
+    }
+  }
+}
+
+/**
+ * The forward of a 3x3 stride-1 convolution by Winograd F(2x2, 3x3), images N_LO .. N_HI and
+ * output rows R_LO .. R_HI (whole chunks of tile rows): per group, U once, then per image its
+ * chunks.
+ */
+function winogradForward(out: usize, x: usize, w: usize, bias: usize, work: usize): void {
+  const cg = C / G;
+  const ocg = OC / G;
+  const tr = winoChunkRows(cg, ocg, OH, OW);
+  const rest = work + ((<usize>16 * (<usize>(ocg + 5) * <usize>cg + 16)) << 2);
+  const planeBytes = (<usize>H * <usize>W) << 2;
+  const outPlane = OH * OW;
+  const ty0 = R_LO / 2;
+  const ty1 = (R_HI + 1) / 2;
+  for (let g = 0; g < G; g++) {
+    winoPackWeights(work, w + ((<usize>g * <usize>ocg * <usize>cg * 9) << 2), ocg, cg);
+    const bg = bias != 0 ? bias + ((<usize>g * <usize>ocg) << 2) : 0;
+    for (let n = N_LO; n < N_HI; n++) {
+      const planes = x + (<usize>n * <usize>C + <usize>g * <usize>cg) * planeBytes;
+      const o = out + ((<usize>(n * OC + g * ocg) * <usize>outPlane) << 2);
+      for (let t = ty0; t < ty1; t += tr) {
+        winoRows(o, planes, work, bg, rest, cg, ocg, H, W, OH, OW, PH, PW, t, min(ty1, t + tr));
       }
     }
   }

@@ -1,7 +1,9 @@
 /**
  * conv2d(x, weight, bias?, { stride, padding, dilation, groups }), as
  * torch.nn.functional.conv2d on NCHW (or unbatched CHW) input. One kernel call per direction:
- * assembly/kernels/conv.ts lowers each image and group to sgemm over im2col blocks.
+ * assembly/kernels/conv.ts lowers each image and group to sgemm over im2col blocks, except the
+ * stride-1 forward, which runs Winograd F(2x2, 3x3) (3x3 kernels) or a direct kernel over
+ * padded planes (conv_winograd.ts, conv_direct.ts).
  */
 import { needsGradAny, record } from "../autograd/engine.js";
 import { convOnPool, gemmPool, runBlocks } from "../backend/parallel.js";

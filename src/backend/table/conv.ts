@@ -6,8 +6,9 @@ export interface ConvKernels {
    * out[N, OC, OH, OW] = conv2d(x[N, C, H, W], w[OC, C/G, KH, KW]) + bias (bias 0: none).
    * meta (18 i32): N, C, H, W, OC, KH, KW, OH, OW, strideH, strideW, padTop, padLeft,
    * dilationH, dilationW, groups, chunk, images; chunk and images 0 let the kernel choose how
-   * it blocks the im2col matrix (tests force blockings with them; see assembly/kernels/conv.ts).
-   * work holds conv2d_workspace_f32(meta) floats (0 may be passed when that is 0).
+   * it blocks the im2col matrix (tests force blockings with them; see assembly/kernels/conv.ts;
+   * the stride-1 forward's Winograd and direct paths choose their own blocking whatever they
+   * say). work holds conv2d_workspace_f32(meta) floats (0 may be passed when that is 0).
    */
   conv2d_f32(out: Ptr, x: Ptr, w: Ptr, bias: Ptr, work: Ptr, meta: Ptr): void;
   /** dx[N, C, H, W] for upstream dy[N, OC, OH, OW]; meta and work as conv2d_f32. */
