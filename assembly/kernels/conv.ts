@@ -26,6 +26,7 @@
  */
 import { kBlock } from "./blocking";
 import { sgemm_f32, sgemm_prepacked_f32 } from "./gemm";
+import { sgemmBlockedPath } from "./gemm/path";
 import { threadIndex } from "./gemm/scratch";
 
 let N = 0;
@@ -321,10 +322,31 @@ export function conv2d_bwd_weight_f32(dw: usize, dy: usize, x: usize, work: usiz
 // thread uses its own workspace, work + threadIndex * workBytes. (The weight gradient sums over
 // images, so it is never split this way: see "Weight gradient" below.)
 
-/** Number of image blocks of conv2d_block_f32 and conv2d_bwd_input_block_f32. */
+/** Number of image blocks of conv2d_bwd_input_block_f32 (of bwdImagesPerBlock() images each). */
 export function conv2d_blocks(meta: usize): i32 {
   loadGeometry(meta);
-  return (N + NB - 1) / NB;
+  const ib = bwdImagesPerBlock();
+  return (N + ib - 1) / ib;
+}
+
+/** The input gradient aims for about this many blocks, so that two to eight threads end together. */
+const BWD_BLOCKS = 32;
+
+/**
+ * Images per block of conv2d_bwd_input_block_f32: NB, or fewer when NB > 1, so that a batch of
+ * small images still makes about BWD_BLOCKS blocks (32 images of 14x14 made 8 blocks of 4). The
+ * bits do not change: each column of the input gradient's product (Kd x q, over OCg) is the same
+ * sum in the same order whichever columns sit beside it, as long as both widths take sgemm's
+ * blocked path, and col2im adds each image's columns into that image's planes only.
+ */
+function bwdImagesPerBlock(): i32 {
+  if (NB <= 1 || pointwise()) return NB;
+  const kd = (C / G) * KH * KW;
+  const ocg = OC / G;
+  const len = SH == 1 && SW == 1 ? OH * (OW + (KW - 1) * DW) : OH * OW;
+  const ib = min(NB, max(1, (N + BWD_BLOCKS - 1) / BWD_BLOCKS));
+  if (!sgemmBlockedPath(kd, NB * len, ocg, 1, 0) || !sgemmBlockedPath(kd, ib * len, ocg, 1, 0)) return NB;
+  return ib;
 }
 
 function setBlock(block: i32): void {
@@ -371,6 +393,9 @@ export function conv2d_bwd_input_block_f32(
   dx: usize, dy: usize, w: usize, work: usize, workBytes: usize, meta: usize, block: i32,
 ): void {
   loadGeometry(meta);
+  // The block's images go through the product bwdImagesPerBlock() at a time (within the
+  // workspace laid out for NB); loadGeometry restores NB for the next call.
+  NB = bwdImagesPerBlock();
   setBlock(block);
   run(INPUT_GRAD, dx, 0, w, 0, dy, work + <usize>threadIndex * workBytes);
 }

@@ -35,8 +35,9 @@
  *   - transB == 0 with M <= 3: rows of C accumulated 16 columns at a time over B in place,
  *     where 4-row tiles would be mostly padding (matrix-vector products, batch-1 layers).
  *
- * Files: gemm/tile.ts (register tiles), gemm/pack.ts (packing), gemm/blocked.ts (the loop
- * nest), gemm/dot.ts and gemm/rows.ts (small problems), gemm/scratch.ts (packing buffers).
+ * Files: gemm/path.ts (which path a problem takes), gemm/tile.ts (register tiles), gemm/pack.ts
+ * (packing), gemm/blocked.ts (the loop nest), gemm/dot.ts and gemm/rows.ts (small problems),
+ * gemm/scratch.ts (packing buffers).
  *
  * The kernel allocates nothing. Its packing buffers are per instance (gemm/scratch.ts), so one
  * instance must not run two sgemm calls at once (no re-entrancy), and each worker instance gets
@@ -48,6 +49,7 @@ import { MC } from "./gemm/scratch";
 import { gemmDotNT } from "./gemm/dot";
 import { packBBlock } from "./gemm/pack";
 import { gemmRowsN, gemmScalar, scaleC } from "./gemm/rows";
+import { gemmPath, PATH_BLOCKED, PATH_DOT, PATH_ROWS, PATH_SCALAR, PATH_SCALE } from "./gemm/path";
 
 export {
   gemm_scratch_bytes,
@@ -55,11 +57,6 @@ export {
   set_thread_index,
   sgemm_set_tile,
 } from "./gemm/scratch";
-
-/** Up to this many multiply-adds, a scalar loop beats packing. */
-const TINY = 64;
-/** NT problems up to this many rows (and K >= 32, or any K for M <= 2) use dot tiles. */
-const DOT_M = 8;
 
 /**
  * C[M x N] = alpha * op(A)[M x K] * op(B)[K x N] + beta * C (row-major, leading dimensions in
@@ -83,21 +80,6 @@ export function sgemm_f32(
   if (m <= 0 || n <= 0) return;
   const path = gemmPath(m, n, k, transA, transB);
   gemmRange(path, c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta, 0, 0, m, 0, n);
-}
-
-/** Which code path a problem takes: chosen from the whole problem, forced in every block. */
-const PATH_SCALE = 0; // k == 0 or alpha == 0: C = beta * C
-const PATH_SCALAR = 1; // tiny: the scalar triple loop
-const PATH_DOT = 2; // NT with few rows: dot tiles (gemm/dot.ts)
-const PATH_ROWS = 3; // transB == 0 with M <= 3: row tiles over B in place (gemm/rows.ts)
-const PATH_BLOCKED = 4; // the BLIS loop nest (gemm/blocked.ts)
-
-function gemmPath(m: i32, n: i32, k: i32, transA: i32, transB: i32): i32 {
-  if (k <= 0) return PATH_SCALE;
-  if (<i64>m * <i64>n * <i64>k <= TINY) return PATH_SCALAR;
-  if (transA == 0 && transB != 0 && (m <= 2 || (m <= DOT_M && k >= 32))) return PATH_DOT;
-  if (transB == 0 && m <= 3 && n >= 16) return PATH_ROWS;
-  return PATH_BLOCKED;
 }
 
 /**

@@ -141,8 +141,9 @@ export function gemmBlocked(
   const bDirect = prepacked == 0 && transB == 0 && m <= DIRECT_B_M && (ldb & 511) != 0;
   // With one M block, each B panel is swept by the A panels once and never again: pack it just
   // before that sweep, so it goes to L1 and is read back from there, instead of packing the
-  // whole KC x NC block out to L2 first.
-  const bMode = prepacked != 0 ? B_PACKED : bDirect ? B_DIRECT : m <= MC ? B_FLY : B_PACKED;
+  // whole KC x NC block out to L2 first. A parallel block covers one M block (i1 - i0 <= MC)
+  // even when M is larger; how B's panels are packed never changes the bits.
+  const bMode = prepacked != 0 ? B_PACKED : bDirect ? B_DIRECT : i1 - i0 <= MC ? B_FLY : B_PACKED;
   const n8 = <usize>((n + 7) & ~7);
   const ldcBytes = <usize>ldc << 2;
   for (let jc = j0; jc < j1; jc += NC) {
