@@ -43,7 +43,7 @@
  * instance must not run two sgemm calls at once (no re-entrancy), and each worker instance gets
  * its own buffers.
  */
-import { kBlock } from "./blocking";
+import { KC, kBlock } from "./blocking";
 import { gemmBlocked } from "./gemm/blocked";
 import { MC } from "./gemm/scratch";
 import { gemmDotNT } from "./gemm/dot";
@@ -107,6 +107,7 @@ function gemmRange(
   i1: i32,
   j0: i32,
   j1: i32,
+  task: i32 = 0,
 ): void {
   const la = <usize>lda;
   const lb = <usize>ldb;
@@ -128,7 +129,7 @@ function gemmRange(
     const bj = b + (<usize>j0 << 2);
     gemmRowsN(cj, ldc, a, ra, aStep, bj, lb << 2, m, w, k, alpha, beta);
   } else {
-    gemmBlocked(c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta, prepacked, i0, i1, j0, j1);
+    gemmBlocked(c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta, prepacked, i0, i1, j0, j1, task);
   }
 }
 
@@ -144,25 +145,29 @@ function rowBlocks(path: i32, m: i32): i32 {
   return path == PATH_BLOCKED ? (m + MC - 1) / MC : 1;
 }
 
-/** Width of a column chunk: a multiple of 16, at least 64 on the blocked path (A is packed once per block). */
-function chunkWidth(path: i32, m: i32, n: i32): i32 {
+/**
+ * Width of a column chunk: a multiple of 16; on the blocked path at least 64, or 32 with one K
+ * block (k <= KC), where a thread's blocks of one M block share its packed A (see gemmBlocked),
+ * so that narrower blocks cost no packing and the threads' last blocks end closer together.
+ */
+function chunkWidth(path: i32, m: i32, n: i32, k: i32): i32 {
   if (path == PATH_SCALE || path == PATH_SCALAR) return n;
-  const minWidth = path == PATH_BLOCKED ? 64 : 16;
+  const minWidth = path == PATH_BLOCKED ? (k <= KC ? 32 : 64) : 16;
   const rb = rowBlocks(path, m);
   const wanted = max(1, min((TARGET_BLOCKS + rb - 1) / rb, (n + minWidth - 1) / minWidth));
   return (((n + wanted - 1) / wanted + 15) / 16) * 16;
 }
 
-function blocksOf(path: i32, m: i32, n: i32): i32 {
+function blocksOf(path: i32, m: i32, n: i32, k: i32): i32 {
   if (m <= 0 || n <= 0) return 0;
-  const w = chunkWidth(path, m, n);
+  const w = chunkWidth(path, m, n, k);
   return rowBlocks(path, m) * ((n + w - 1) / w);
 }
 
 /** Number of blocks of sgemm_block_f32 (prepacked != 0: of sgemm_prepacked_block_f32). */
 export function sgemm_blocks(m: i32, n: i32, k: i32, transA: i32, transB: i32, prepacked: i32): i32 {
   const path = prepacked != 0 && k > 0 ? PATH_BLOCKED : gemmPath(m, n, k, transA, transB);
-  return blocksOf(path, m, n);
+  return blocksOf(path, m, n, k);
 }
 
 function runBlock(
@@ -181,15 +186,17 @@ function runBlock(
   alpha: f32,
   beta: f32,
   prepacked: usize,
+  task: i32,
   block: i32,
 ): void {
-  const w = chunkWidth(path, m, n);
+  const w = chunkWidth(path, m, n, k);
   const chunks = (n + w - 1) / w;
   const rb = block / chunks;
   const j0 = (block % chunks) * w;
   const i0 = path == PATH_BLOCKED ? rb * MC : 0;
   const i1 = path == PATH_BLOCKED ? min(m, i0 + MC) : m;
-  gemmRange(path, c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta, prepacked, i0, i1, j0, min(n, j0 + w));
+  const j1 = min(n, j0 + w);
+  gemmRange(path, c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta, prepacked, i0, i1, j0, j1, task);
 }
 
 /** Block `block` (of sgemm_blocks(m, n, k, transA, transB, 0)) of sgemm_f32. */
@@ -207,10 +214,11 @@ export function sgemm_block_f32(
   transB: i32,
   alpha: f32,
   beta: f32,
+  task: i32,
   block: i32,
 ): void {
   const path = gemmPath(m, n, k, transA, transB);
-  runBlock(path, c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta, 0, block);
+  runBlock(path, c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta, 0, task, block);
 }
 
 /**
@@ -236,10 +244,11 @@ export function sgemm_batched_block_f32(
   transB: i32,
   alpha: f32,
   beta: f32,
+  task: i32,
   block: i32,
 ): void {
   const path = gemmPath(m, n, k, transA, transB);
-  const per = blocksOf(path, m, n);
+  const per = blocksOf(path, m, n, k);
   let p0 = 0;
   let p1 = batch;
   if (strideC != 0) {
@@ -251,7 +260,7 @@ export function sgemm_batched_block_f32(
     const cp = c + <usize>(<i64>p * strideC) * 4;
     const ap = a + <usize>(<i64>p * strideA) * 4;
     const bp = b + <usize>(<i64>p * strideB) * 4;
-    runBlock(path, cp, ldc, ap, lda, bp, ldb, m, n, k, transA, transB, alpha, beta, 0, block);
+    runBlock(path, cp, ldc, ap, lda, bp, ldb, m, n, k, transA, transB, alpha, beta, 0, task, block);
   }
 }
 
@@ -342,8 +351,9 @@ export function sgemm_prepacked_block_f32(
   transA: i32,
   alpha: f32,
   beta: f32,
+  task: i32,
   block: i32,
 ): void {
   const path = k <= 0 ? PATH_SCALE : PATH_BLOCKED;
-  runBlock(path, c, ldc, a, lda, 0, 0, m, n, k, transA, 0, alpha, beta, packed, block);
+  runBlock(path, c, ldc, a, lda, 0, 0, m, n, k, transA, 0, alpha, beta, packed, task, block);
 }

@@ -176,6 +176,14 @@ export function runBlocks(
   pool.run(BLOCK_KERNELS.indexOf(name), args, blocks, fn);
 }
 
+/** The number of the last parallel sgemm call (see sgemm_block_f32's `task`): 1, 2, ... */
+let sgemmTask = 0;
+
+function nextSgemmTask(): number {
+  sgemmTask = (sgemmTask % 0x3fffffff) + 1;
+  return sgemmTask;
+}
+
 /** Replaces K's sgemm entry points with ones that use the pool. */
 export function installThreads(backend: Backend, tileRows: number): void {
   const { count, reason } = defaultThreads();
@@ -200,7 +208,7 @@ export function installThreads(backend: Backend, tileRows: number): void {
       sgemm_f32(c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta);
       return;
     }
-    const args = [c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta];
+    const args = [c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta, nextSgemmTask()];
     pool.run(SGEMM, args, blocks, block as (...x: number[]) => void);
   };
 
@@ -232,7 +240,8 @@ export function installThreads(backend: Backend, tileRows: number): void {
       sgemm_batched_f32(c, ldc, sc, a, lda, sa, b, ldb, sb, batch, m, n, k, tA, tB, alpha, beta);
       return;
     }
-    const args = [c, ldc, sc, a, lda, sa, b, ldb, sb, batch, m, n, k, tA, tB, alpha, beta];
+    const task = nextSgemmTask();
+    const args = [c, ldc, sc, a, lda, sa, b, ldb, sb, batch, m, n, k, tA, tB, alpha, beta, task];
     pool.run(SGEMM_BATCHED, args, blocks, batchedBlock as (...x: number[]) => void);
   };
 
@@ -243,7 +252,7 @@ export function installThreads(backend: Backend, tileRows: number): void {
       sgemm_prepacked_f32(c, ldc, a, lda, packed, m, n, k, transA, alpha, beta);
       return;
     }
-    const args = [c, ldc, a, lda, packed, m, n, k, transA, alpha, beta];
+    const args = [c, ldc, a, lda, packed, m, n, k, transA, alpha, beta, nextSgemmTask()];
     pool.run(SGEMM_PREPACKED, args, blocks, prepackedBlock as (...x: number[]) => void);
   };
 
