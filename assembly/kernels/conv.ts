@@ -31,6 +31,7 @@ import { kBlock } from "./blocking";
 import { DIRECT_SLACK, directConv, directPackWeights, directPackedFloats } from "./conv_direct";
 import { winoChunkRows, winoPackWeights, winoRows, winoWorkFloats } from "./conv_winograd";
 import { sgemm_f32, sgemm_prepacked_f32 } from "./gemm";
+import { sgemmBlockedPath } from "./gemm/path";
 import { threadIndex } from "./gemm/scratch";
 
 let N = 0;
@@ -354,15 +355,40 @@ export function conv2d_bwd_weight_f32(dw: usize, dy: usize, x: usize, work: usiz
   }
 }
 
-// Parallel forward and input-gradient passes: block b covers images b * NB .. (b + 1) * NB, the
-// same groups of images as the whole call, so every sgemm is the same and so are the bits. Each
-// thread uses its own workspace, work + threadIndex * workBytes. (The weight gradient sums over
-// images, so it is never split this way: see "Weight gradient" below.)
+// Parallel forward and input-gradient passes: block b covers images b * IB .. (b + 1) * IB
+// (imagesPerBlock), which it puts through the product IB at a time; a forward of one image per
+// block may also split it into chunks of output rows (rowChunks). Each thread uses its own
+// workspace, work + threadIndex * workBytes. (The weight gradient sums over images, so it is
+// never split this way: see "Weight gradient" below.)
 
-/** Number of image blocks of conv2d_block_f32 and conv2d_bwd_input_block_f32. */
+/** Number of image blocks of conv2d_bwd_input_block_f32 (of imagesPerBlock(INPUT_GRAD) images each). */
 export function conv2d_blocks(meta: usize): i32 {
   loadGeometry(meta);
-  return (N + NB - 1) / NB;
+  const ib = imagesPerBlock(INPUT_GRAD);
+  return (N + ib - 1) / ib;
+}
+
+/** Parallel passes aim for about this many image blocks, so that two to eight threads end together. */
+const IMAGE_BLOCKS = 32;
+
+/**
+ * Images per parallel block of `pass`: NB, or fewer when NB > 1, so that a batch of small images
+ * still makes about IMAGE_BLOCKS blocks (32 images of 14x14 made 8 blocks of 4). The bits do not
+ * change: each column of the pass's product (forward OCg x q over Kd, input gradient Kd x q over
+ * OCg) is the same sum in the same order whichever columns sit beside it, as long as both widths
+ * take sgemm's blocked path; the bias, and col2im, touch each image's own planes only.
+ */
+function imagesPerBlock(pass: i32): i32 {
+  if (NB <= 1 || pointwise()) return NB;
+  const kd = (C / G) * KH * KW;
+  const ocg = OC / G;
+  const len = SH == 1 && SW == 1 ? OH * (OW + (KW - 1) * DW) : OH * OW;
+  const ib = min(NB, max(1, (N + IMAGE_BLOCKS - 1) / IMAGE_BLOCKS));
+  const m = pass == FORWARD ? ocg : kd;
+  const k = pass == FORWARD ? kd : ocg;
+  const tA = pass == FORWARD ? 0 : 1;
+  if (!sgemmBlockedPath(m, NB * len, k, tA, 0) || !sgemmBlockedPath(m, ib * len, k, tA, 0)) return NB;
+  return ib;
 }
 
 function setBlock(block: i32): void {
@@ -401,7 +427,9 @@ function fastRowsPerBlock(): i32 {
 export function conv2d_fwd_blocks(meta: usize): i32 {
   loadGeometry(meta);
   const chunks = rowChunks();
-  return chunks > 0 ? N * chunks : (N + NB - 1) / NB;
+  if (chunks > 0) return N * chunks;
+  const ib = imagesPerBlock(FORWARD);
+  return (N + ib - 1) / ib;
 }
 
 /** Block `block` of conv2d_f32, with this thread's workspace at work + threadIndex * workBytes. */
@@ -417,6 +445,8 @@ export function conv2d_block_f32(
     R_LO = (block % chunks) * rows;
     R_HI = min(OH, R_LO + rows);
   } else {
+    // As in conv2d_bwd_input_block_f32.
+    NB = imagesPerBlock(FORWARD);
     setBlock(block);
   }
   run(FORWARD, out, x, w, bias, 0, work + <usize>threadIndex * workBytes);
@@ -427,6 +457,9 @@ export function conv2d_bwd_input_block_f32(
   dx: usize, dy: usize, w: usize, work: usize, workBytes: usize, meta: usize, block: i32,
 ): void {
   loadGeometry(meta);
+  // The block's images go through the product imagesPerBlock() at a time (within the
+  // workspace laid out for NB); loadGeometry restores NB for the next call.
+  NB = imagesPerBlock(INPUT_GRAD);
   setBlock(block);
   run(INPUT_GRAD, dx, 0, w, 0, dy, work + <usize>threadIndex * workBytes);
 }

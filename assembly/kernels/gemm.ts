@@ -35,19 +35,21 @@
  *   - transB == 0 with M <= 3: rows of C accumulated 16 columns at a time over B in place,
  *     where 4-row tiles would be mostly padding (matrix-vector products, batch-1 layers).
  *
- * Files: gemm/tile.ts (register tiles), gemm/pack.ts (packing), gemm/blocked.ts (the loop
- * nest), gemm/dot.ts and gemm/rows.ts (small problems), gemm/scratch.ts (packing buffers).
+ * Files: gemm/path.ts (which path a problem takes), gemm/tile.ts (register tiles), gemm/pack.ts
+ * (packing), gemm/blocked.ts (the loop nest), gemm/dot.ts and gemm/rows.ts (small problems),
+ * gemm/scratch.ts (packing buffers).
  *
  * The kernel allocates nothing. Its packing buffers are per instance (gemm/scratch.ts), so one
  * instance must not run two sgemm calls at once (no re-entrancy), and each worker instance gets
  * its own buffers.
  */
-import { kBlock } from "./blocking";
+import { KC, kBlock } from "./blocking";
 import { gemmBlocked } from "./gemm/blocked";
 import { MC } from "./gemm/scratch";
 import { gemmDotNT } from "./gemm/dot";
 import { packBBlock } from "./gemm/pack";
 import { gemmRowsN, gemmScalar, scaleC } from "./gemm/rows";
+import { gemmPath, PATH_BLOCKED, PATH_DOT, PATH_ROWS, PATH_SCALAR, PATH_SCALE } from "./gemm/path";
 
 export {
   gemm_scratch_bytes,
@@ -55,11 +57,6 @@ export {
   set_thread_index,
   sgemm_set_tile,
 } from "./gemm/scratch";
-
-/** Up to this many multiply-adds, a scalar loop beats packing. */
-const TINY = 64;
-/** NT problems up to this many rows (and K >= 32, or any K for M <= 2) use dot tiles. */
-const DOT_M = 8;
 
 /**
  * C[M x N] = alpha * op(A)[M x K] * op(B)[K x N] + beta * C (row-major, leading dimensions in
@@ -83,21 +80,6 @@ export function sgemm_f32(
   if (m <= 0 || n <= 0) return;
   const path = gemmPath(m, n, k, transA, transB);
   gemmRange(path, c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta, 0, 0, m, 0, n);
-}
-
-/** Which code path a problem takes: chosen from the whole problem, forced in every block. */
-const PATH_SCALE = 0; // k == 0 or alpha == 0: C = beta * C
-const PATH_SCALAR = 1; // tiny: the scalar triple loop
-const PATH_DOT = 2; // NT with few rows: dot tiles (gemm/dot.ts)
-const PATH_ROWS = 3; // transB == 0 with M <= 3: row tiles over B in place (gemm/rows.ts)
-const PATH_BLOCKED = 4; // the BLIS loop nest (gemm/blocked.ts)
-
-function gemmPath(m: i32, n: i32, k: i32, transA: i32, transB: i32): i32 {
-  if (k <= 0) return PATH_SCALE;
-  if (<i64>m * <i64>n * <i64>k <= TINY) return PATH_SCALAR;
-  if (transA == 0 && transB != 0 && (m <= 2 || (m <= DOT_M && k >= 32))) return PATH_DOT;
-  if (transB == 0 && m <= 3 && n >= 16) return PATH_ROWS;
-  return PATH_BLOCKED;
 }
 
 /**
@@ -125,6 +107,7 @@ function gemmRange(
   i1: i32,
   j0: i32,
   j1: i32,
+  task: i32 = 0,
 ): void {
   const la = <usize>lda;
   const lb = <usize>ldb;
@@ -146,7 +129,7 @@ function gemmRange(
     const bj = b + (<usize>j0 << 2);
     gemmRowsN(cj, ldc, a, ra, aStep, bj, lb << 2, m, w, k, alpha, beta);
   } else {
-    gemmBlocked(c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta, prepacked, i0, i1, j0, j1);
+    gemmBlocked(c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta, prepacked, i0, i1, j0, j1, task);
   }
 }
 
@@ -162,25 +145,29 @@ function rowBlocks(path: i32, m: i32): i32 {
   return path == PATH_BLOCKED ? (m + MC - 1) / MC : 1;
 }
 
-/** Width of a column chunk: a multiple of 16, at least 64 on the blocked path (A is packed once per block). */
-function chunkWidth(path: i32, m: i32, n: i32): i32 {
+/**
+ * Width of a column chunk: a multiple of 16; on the blocked path at least 64, or 32 with one K
+ * block (k <= KC), where a thread's blocks of one M block share its packed A (see gemmBlocked),
+ * so that narrower blocks cost no packing and the threads' last blocks end closer together.
+ */
+function chunkWidth(path: i32, m: i32, n: i32, k: i32): i32 {
   if (path == PATH_SCALE || path == PATH_SCALAR) return n;
-  const minWidth = path == PATH_BLOCKED ? 64 : 16;
+  const minWidth = path == PATH_BLOCKED ? (k <= KC ? 32 : 64) : 16;
   const rb = rowBlocks(path, m);
   const wanted = max(1, min((TARGET_BLOCKS + rb - 1) / rb, (n + minWidth - 1) / minWidth));
   return (((n + wanted - 1) / wanted + 15) / 16) * 16;
 }
 
-function blocksOf(path: i32, m: i32, n: i32): i32 {
+function blocksOf(path: i32, m: i32, n: i32, k: i32): i32 {
   if (m <= 0 || n <= 0) return 0;
-  const w = chunkWidth(path, m, n);
+  const w = chunkWidth(path, m, n, k);
   return rowBlocks(path, m) * ((n + w - 1) / w);
 }
 
 /** Number of blocks of sgemm_block_f32 (prepacked != 0: of sgemm_prepacked_block_f32). */
 export function sgemm_blocks(m: i32, n: i32, k: i32, transA: i32, transB: i32, prepacked: i32): i32 {
   const path = prepacked != 0 && k > 0 ? PATH_BLOCKED : gemmPath(m, n, k, transA, transB);
-  return blocksOf(path, m, n);
+  return blocksOf(path, m, n, k);
 }
 
 function runBlock(
@@ -199,15 +186,17 @@ function runBlock(
   alpha: f32,
   beta: f32,
   prepacked: usize,
+  task: i32,
   block: i32,
 ): void {
-  const w = chunkWidth(path, m, n);
+  const w = chunkWidth(path, m, n, k);
   const chunks = (n + w - 1) / w;
   const rb = block / chunks;
   const j0 = (block % chunks) * w;
   const i0 = path == PATH_BLOCKED ? rb * MC : 0;
   const i1 = path == PATH_BLOCKED ? min(m, i0 + MC) : m;
-  gemmRange(path, c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta, prepacked, i0, i1, j0, min(n, j0 + w));
+  const j1 = min(n, j0 + w);
+  gemmRange(path, c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta, prepacked, i0, i1, j0, j1, task);
 }
 
 /** Block `block` (of sgemm_blocks(m, n, k, transA, transB, 0)) of sgemm_f32. */
@@ -225,10 +214,11 @@ export function sgemm_block_f32(
   transB: i32,
   alpha: f32,
   beta: f32,
+  task: i32,
   block: i32,
 ): void {
   const path = gemmPath(m, n, k, transA, transB);
-  runBlock(path, c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta, 0, block);
+  runBlock(path, c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta, 0, task, block);
 }
 
 /**
@@ -254,10 +244,11 @@ export function sgemm_batched_block_f32(
   transB: i32,
   alpha: f32,
   beta: f32,
+  task: i32,
   block: i32,
 ): void {
   const path = gemmPath(m, n, k, transA, transB);
-  const per = blocksOf(path, m, n);
+  const per = blocksOf(path, m, n, k);
   let p0 = 0;
   let p1 = batch;
   if (strideC != 0) {
@@ -269,7 +260,7 @@ export function sgemm_batched_block_f32(
     const cp = c + <usize>(<i64>p * strideC) * 4;
     const ap = a + <usize>(<i64>p * strideA) * 4;
     const bp = b + <usize>(<i64>p * strideB) * 4;
-    runBlock(path, cp, ldc, ap, lda, bp, ldb, m, n, k, transA, transB, alpha, beta, 0, block);
+    runBlock(path, cp, ldc, ap, lda, bp, ldb, m, n, k, transA, transB, alpha, beta, 0, task, block);
   }
 }
 
@@ -360,8 +351,9 @@ export function sgemm_prepacked_block_f32(
   transA: i32,
   alpha: f32,
   beta: f32,
+  task: i32,
   block: i32,
 ): void {
   const path = k <= 0 ? PATH_SCALE : PATH_BLOCKED;
-  runBlock(path, c, ldc, a, lda, 0, 0, m, n, k, transA, 0, alpha, beta, packed, block);
+  runBlock(path, c, ldc, a, lda, 0, 0, m, n, k, transA, 0, alpha, beta, packed, task, block);
 }

@@ -125,6 +125,17 @@ const SDPA_BACKWARD = 9;
 
 /** Multiply-adds one thread does per microsecond in sgemm (about 50 GFLOP/s). */
 const GEMM_MADDS_PER_MICRO = 25_000;
+/** Floats of A, B and C one thread packs, reads or writes per microsecond around the products. */
+const GEMM_FLOATS_PER_MICRO = 2_000;
+
+/**
+ * One thread's microseconds for an m x n x k sgemm: the multiply-adds, plus moving the operands
+ * and the result, which dominate when one side is thin (32 x 2352 over k = 10 took 67 µs, not
+ * the 30 of its multiply-adds alone).
+ */
+function sgemmMicros(m: number, n: number, k: number): number {
+  return (m * n * k) / GEMM_MADDS_PER_MICRO + (m * k + k * n + m * n) / GEMM_FLOATS_PER_MICRO;
+}
 
 export let threadState: ThreadState;
 /** Ops estimated to take less than this on one thread run on the calling thread. */
@@ -176,6 +187,14 @@ export function runBlocks(
   pool.run(BLOCK_KERNELS.indexOf(name), args, blocks, fn);
 }
 
+/** The number of the last parallel sgemm call (see sgemm_block_f32's `task`): 1, 2, ... */
+let sgemmTask = 0;
+
+function nextSgemmTask(): number {
+  sgemmTask = (sgemmTask % 0x3fffffff) + 1;
+  return sgemmTask;
+}
+
 /** Replaces K's sgemm entry points with ones that use the pool. */
 export function installThreads(backend: Backend, tileRows: number): void {
   const { count, reason } = defaultThreads();
@@ -194,13 +213,13 @@ export function installThreads(backend: Backend, tileRows: number): void {
   const prepackedBlock = K.sgemm_prepacked_block_f32;
 
   K.sgemm_f32 = (c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta) => {
-    const pool = poolFor((m * n * k) / GEMM_MADDS_PER_MICRO);
+    const pool = poolFor(sgemmMicros(m, n, k));
     const blocks = pool === undefined ? 1 : K.sgemm_blocks(m, n, k, transA, transB, 0);
     if (pool === undefined || blocks <= 1) {
       sgemm_f32(c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta);
       return;
     }
-    const args = [c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta];
+    const args = [c, ldc, a, lda, b, ldb, m, n, k, transA, transB, alpha, beta, nextSgemmTask()];
     pool.run(SGEMM, args, blocks, block as (...x: number[]) => void);
   };
 
@@ -225,25 +244,26 @@ export function installThreads(backend: Backend, tileRows: number): void {
   ) => {
     // Problems whose C regions overlap (other than all in one place) must stay in order.
     const overlap = sc !== 0 && Math.abs(sc) < (m - 1) * ldc + n;
-    const pool = overlap ? undefined : poolFor((batch * m * n * k) / GEMM_MADDS_PER_MICRO);
+    const pool = overlap ? undefined : poolFor(batch * sgemmMicros(m, n, k));
     const per = pool === undefined ? 1 : K.sgemm_blocks(m, n, k, tA, tB, 0);
     const blocks = sc === 0 ? per : batch * per;
     if (pool === undefined || blocks <= 1) {
       sgemm_batched_f32(c, ldc, sc, a, lda, sa, b, ldb, sb, batch, m, n, k, tA, tB, alpha, beta);
       return;
     }
-    const args = [c, ldc, sc, a, lda, sa, b, ldb, sb, batch, m, n, k, tA, tB, alpha, beta];
+    const task = nextSgemmTask();
+    const args = [c, ldc, sc, a, lda, sa, b, ldb, sb, batch, m, n, k, tA, tB, alpha, beta, task];
     pool.run(SGEMM_BATCHED, args, blocks, batchedBlock as (...x: number[]) => void);
   };
 
   K.sgemm_prepacked_f32 = (c, ldc, a, lda, packed, m, n, k, transA, alpha, beta) => {
-    const pool = poolFor((m * n * k) / GEMM_MADDS_PER_MICRO);
+    const pool = poolFor(sgemmMicros(m, n, k));
     const blocks = pool === undefined ? 1 : K.sgemm_blocks(m, n, k, transA, 0, 1);
     if (pool === undefined || blocks <= 1) {
       sgemm_prepacked_f32(c, ldc, a, lda, packed, m, n, k, transA, alpha, beta);
       return;
     }
-    const args = [c, ldc, a, lda, packed, m, n, k, transA, alpha, beta];
+    const args = [c, ldc, a, lda, packed, m, n, k, transA, alpha, beta, nextSgemmTask()];
     pool.run(SGEMM_PREPACKED, args, blocks, prepackedBlock as (...x: number[]) => void);
   };
 

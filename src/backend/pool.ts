@@ -168,6 +168,9 @@ export class ThreadPool {
     if (Atomics.load(i32, Slot.Sleepers) > 0) Atomics.notify(i32, Slot.Gen);
     const call = [...args, 0];
     const last = args.length;
+    // The longest block this thread ran, in ms: the other threads' last blocks end within about
+    // that long after this thread's, so it spins that long before it sleeps (see tailSpinMs).
+    let longest = 0;
     for (;;) {
       const v = Atomics.load(i32, Slot.Claim);
       const block = v & ((1 << BLOCK_BITS) - 1);
@@ -175,15 +178,21 @@ export class ThreadPool {
       if (Atomics.compareExchange(i32, Slot.Claim, v, v + 1) !== v) continue;
       if (stepBlocks > 0) this.waitFor(block - (block % stepBlocks));
       call[last] = block;
+      const t0 = performance.now();
       mainBlock(...call);
+      longest = Math.max(longest, performance.now() - t0);
       const done = Atomics.add(i32, Slot.Finished, 1) + 1;
       if (stepBlocks > 0 && done % stepBlocks === 0) Atomics.notify(i32, Slot.Finished);
     }
+    if (Atomics.load(i32, Slot.Finished) >= blocks) return;
+    const until = performance.now() + tailSpinMs(longest);
     let spins = 0;
     for (;;) {
       const done = Atomics.load(i32, Slot.Finished);
       if (done >= blocks) return;
-      if (this.canWait && ++spins > 2000) Atomics.wait(i32, Slot.Finished, done, 1);
+      if (this.canWait && (++spins & 63) === 0 && performance.now() > until) {
+        Atomics.wait(i32, Slot.Finished, done, 1);
+      }
     }
   }
 
@@ -211,6 +220,19 @@ export class ThreadPool {
     // still read them, and a few hundred KB per pool is cheaper than that risk.
   }
 }
+
+/**
+ * How long the calling thread spins for the other threads' last blocks before it sleeps: as long
+ * as its own longest block took, within [TAIL_SPIN_MIN_MS, TAIL_SPIN_MAX_MS]. Waking from
+ * Atomics.wait costs 15-20 µs, which a short tail (a worker's last block ending a little after
+ * this thread's) would otherwise pay on every task; the cap bounds the spinning while a worker
+ * is descheduled on a loaded machine.
+ */
+function tailSpinMs(longestBlockMs: number): number {
+  return Math.min(TAIL_SPIN_MAX_MS, Math.max(TAIL_SPIN_MIN_MS, longestBlockMs));
+}
+const TAIL_SPIN_MIN_MS = 0.02;
+const TAIL_SPIN_MAX_MS = 0.3;
 
 function firstLine(cause: unknown): string {
   const text = cause instanceof Error ? cause.message : String(cause);

@@ -45,6 +45,9 @@ const body = `
 let fns, i32, f64;
 function work(gen) {
   const tag = gen & ${TAG_MASK};
+  // The kernel and arguments, read after the first claim, serve the later blocks while Gen
+  // still says this task (a tag recurs every 2048 tasks; a descheduled worker may see that).
+  let fn, args, argc = 0;
   for (;;) {
     const v = Atomics.load(i32, ${Slot.Claim});
     if (v >>> ${BLOCK_BITS} !== tag) return;
@@ -54,10 +57,12 @@ function work(gen) {
     if (Atomics.compareExchange(i32, ${Slot.Claim}, v, v + 1) !== v) continue;
     const step = Atomics.load(i32, ${Slot.StepBlocks});
     if (step > 0) waitFor(block - (block % step));
-    const fn = fns[Atomics.load(i32, ${Slot.Kernel})];
-    const argc = Atomics.load(i32, ${Slot.Argc});
-    const args = new Array(argc + 1);
-    for (let i = 0; i < argc; i++) args[i] = f64[i];
+    if (args === undefined || Atomics.load(i32, ${Slot.Gen}) !== gen) {
+      fn = fns[Atomics.load(i32, ${Slot.Kernel})];
+      argc = Atomics.load(i32, ${Slot.Argc});
+      args = new Array(argc + 1);
+      for (let i = 0; i < argc; i++) args[i] = f64[i];
+    }
     args[argc] = block;
     fn.apply(null, args);
     const done = Atomics.add(i32, ${Slot.Finished}, 1) + 1;

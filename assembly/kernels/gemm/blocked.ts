@@ -10,7 +10,7 @@ import {
   packB_rows2,
   sixRows,
 } from "./pack";
-import { MC, NC, NR, packA, packB, panelB, tile } from "./scratch";
+import { holdsA, MC, NC, NR, noteA, packA, packB, panelB, tile } from "./scratch";
 import { gemmTile } from "./tile";
 
 /** transB == 0 problems up to this many rows read B in place rather than packing it. */
@@ -109,7 +109,9 @@ function mergeTile(c: usize, ldc: usize, mr: i32, nr: i32, beta: f32): void {
  * choice below is the same for every block; i0 is a multiple of MC and j0 of NR, so every entry
  * of C is computed by the same tile, in the same order, as in the whole problem. With
  * `prepacked` (from sgemm_pack_b_f32), B's panels are read from there and b, ldb and transB
- * are unused.
+ * are unused. `task` (nonzero: a block of parallel call number `task`) lets a block reuse the
+ * packed A that this thread's previous block of the same call left (same M and K block), which
+ * the same values make bit-neutral; column blocks of one M block then cost no extra A packing.
  */
 export function gemmBlocked(
   c: usize,
@@ -130,6 +132,7 @@ export function gemmBlocked(
   i1: i32,
   j0: i32,
   j1: i32,
+  task: i32 = 0,
 ): void {
   const lb = <usize>ldb;
   const kcMax = kBlock(k);
@@ -141,8 +144,9 @@ export function gemmBlocked(
   const bDirect = prepacked == 0 && transB == 0 && m <= DIRECT_B_M && (ldb & 511) != 0;
   // With one M block, each B panel is swept by the A panels once and never again: pack it just
   // before that sweep, so it goes to L1 and is read back from there, instead of packing the
-  // whole KC x NC block out to L2 first.
-  const bMode = prepacked != 0 ? B_PACKED : bDirect ? B_DIRECT : m <= MC ? B_FLY : B_PACKED;
+  // whole KC x NC block out to L2 first. A parallel block covers one M block (i1 - i0 <= MC)
+  // even when M is larger; how B's panels are packed never changes the bits.
+  const bMode = prepacked != 0 ? B_PACKED : bDirect ? B_DIRECT : i1 - i0 <= MC ? B_FLY : B_PACKED;
   const n8 = <usize>((n + 7) & ~7);
   const ldcBytes = <usize>ldc << 2;
   for (let jc = j0; jc < j1; jc += NC) {
@@ -156,7 +160,10 @@ export function gemmBlocked(
       const bSrc = bPanelSrc(b, lb, transB, pc, jc);
       for (let ic = i0; ic < i1; ic += MC) {
         const mc = min(MC, i1 - ic);
-        packABlock(a, lda, transA, ic, pc, mc, kc);
+        if (!holdsA(task, a, lda, transA, ic, pc, mc, kc)) {
+          packABlock(a, lda, transA, ic, pc, mc, kc);
+          noteA(task, a, lda, transA, ic, pc, mc, kc);
+        }
         const cBlk = c + <usize>ic * ldcBytes + (<usize>jc << 2);
         macroKernel(packA, cBlk, ldc, panels, bSrc, ldb, transB, bMode, mc, nc, kc, alpha, betaBlk);
       }

@@ -60,6 +60,7 @@ export function gemm_scratch_bytes(): usize {
 
 /** Points this instance's packing buffers into [ptr, ptr + gemm_scratch_bytes()). */
 export function gemm_set_scratch(ptr: usize): void {
+  heldTask = 0;
   const base = (ptr + 63) & ~(<usize>63);
   panelB = base;
   packA = base + PANEL_B_BYTES;
@@ -72,4 +73,37 @@ export let threadIndex = 0;
 
 export function set_thread_index(index: i32): void {
   threadIndex = index;
+}
+
+// What packA holds, so that the blocks of one parallel task that share an M block pack it once
+// per thread rather than once per block (see gemmBlocked). `task` numbers a parallel call (the
+// pool's caller gives each one a new number; 0 = none), so a block never takes A packed for
+// another call, whose A may have changed at the same address.
+let heldTask = 0;
+let heldA: usize = 0;
+let heldLda = 0;
+let heldTransA = 0;
+let heldIc = 0;
+let heldPc = 0;
+let heldMc = 0;
+let heldKc = 0;
+
+/** Whether packA holds op(A)[ic:ic+mc, pc:pc+kc] as packed for task `task` (never for task 0). */
+export function holdsA(task: i32, a: usize, lda: i32, transA: i32, ic: i32, pc: i32, mc: i32, kc: i32): bool {
+  return (
+    task != 0 && task == heldTask && a == heldA && lda == heldLda && transA == heldTransA &&
+    ic == heldIc && pc == heldPc && mc == heldMc && kc == heldKc
+  );
+}
+
+/** Records what packA now holds (task 0: something no later block may reuse). */
+export function noteA(task: i32, a: usize, lda: i32, transA: i32, ic: i32, pc: i32, mc: i32, kc: i32): void {
+  heldTask = task;
+  heldA = a;
+  heldLda = lda;
+  heldTransA = transA;
+  heldIc = ic;
+  heldPc = pc;
+  heldMc = mc;
+  heldKc = kc;
 }

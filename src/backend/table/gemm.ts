@@ -85,7 +85,10 @@ export interface GemmKernels {
     transB: Trans,
     prepacked: number,
   ): number;
-  /** Block `block` of sgemm_f32 (same arguments). */
+  /**
+   * Block `block` of sgemm_f32 (same arguments). `task` numbers the parallel call (nonzero, new
+   * for each call): a thread's blocks of one call share its packed A; 0 shares nothing.
+   */
   sgemm_block_f32(
     c: Ptr,
     ldc: number,
@@ -100,6 +103,7 @@ export interface GemmKernels {
     transB: Trans,
     alpha: number,
     beta: number,
+    task: number,
     block: number,
   ): void;
   /**
@@ -124,9 +128,10 @@ export interface GemmKernels {
     transB: Trans,
     alpha: number,
     beta: number,
+    task: number,
     block: number,
   ): void;
-  /** Block `block` of sgemm_prepacked_f32 (same arguments). */
+  /** Block `block` of sgemm_prepacked_f32 (same arguments; `task` as for sgemm_block_f32). */
   sgemm_prepacked_block_f32(
     c: Ptr,
     ldc: number,
@@ -139,6 +144,7 @@ export interface GemmKernels {
     transA: Trans,
     alpha: number,
     beta: number,
+    task: number,
     block: number,
   ): void;
   /** Bytes of packing scratch one instance needs (for gemm_set_scratch). */
