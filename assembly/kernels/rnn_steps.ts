@@ -16,10 +16,10 @@
  * index: block = step * blocksPerStep + b, blocksPerStep = ceil(H / width).
  *
  * rec layout: [N x gates*H], block b's columns [gates*j0, gates*(j0 + wb)), gate g of it at
- * gates*j0 + g*wb (j0 = b * width, wb its width). Prepacked W_hh (rnn_pack_block_f32): block b
- * at float b * k * gates * width, then per K block (first row pc, kc rows) at pc * gates * wb8,
- * gate g of it at g * kc * wb8, each gate's wb columns as ceil(wb / 8) zero-padded 8-column
- * panels of kc x 8 floats (wb8 = wb rounded up to 8).
+ * gates*j0 + g*wb (j0 = b * width, wb its width). Prepacked W_hh or W_ih (rnn_pack_block_f32,
+ * k = H or In): block b at float b * k * gates * width, then per K block (first row pc, kc rows)
+ * at pc * gates * wb8, gate g of it at g * kc * wb8, each gate's wb columns as ceil(wb / 8)
+ * zero-padded 8-column panels of kc x 8 floats (wb8 = wb rounded up to 8).
  */
 import { B_FLY, B_PACKED, gemmBlocked, macroKernel } from "./gemm/blocked";
 import { packABlockTo, packBBlock } from "./gemm/pack";
@@ -56,6 +56,7 @@ const F_X = 18; // one step's input [N, In], its product fused (L == 1, not GRU)
 const F_WIH = 19; // [G, In]
 const F_IN = 20;
 const F_SERIAL = 21; // differs between dispatches: keys the packed-A cache below
+const F_WIH_PACKED = 22; // W_ih prepacked by rnn_pack_block_f32 (k = In) when F_X is set, or 0
 
 // Backward descriptor fields.
 const B_KIND = 0;
@@ -285,8 +286,10 @@ export function rnn_fwd_block_f32(d: usize, block: i32): void {
   if (x != 0) {
     const cache = cacheAt(0, n, inSize, hs);
     const fresh = cacheSerial0 != serial || cacheStep0 != step;
+    let packed = ptr(d, F_WIH_PACKED);
+    if (packed != 0) packed += (<usize>b * <usize>inSize * <usize>gates * <usize>width) << 2;
     gateProduct(
-      recBase, G, x, inSize, ptr(d, F_WIH), n, inSize, hs, gates, j0, wb, 0, 0, cache, fresh,
+      recBase, G, x, inSize, ptr(d, F_WIH), n, inSize, hs, gates, j0, wb, packed, 0, cache, fresh,
     );
     if (cache != 0) {
       cacheSerial0 = serial;

@@ -341,6 +341,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
         );
       }
       K.copy_f32(target._ptr("loadStateDict"), source._ptr("loadStateDict"), target.numel());
+      target._bumpVersion(); // an in-place change: copies derived from the old values are stale
     }
     return { missingKeys, unexpectedKeys };
   }

@@ -19,9 +19,11 @@
  * and, for LSTM, the last cell state [N, H] after it; the modules in nn/rnn.ts slice it.
  */
 import { needsGradAny, record } from "../autograd/engine.js";
+import type { Ptr } from "../backend/kernels.js";
 import { rnnOnPool, rnnPack } from "../backend/parallel.js";
 import { allocate, backend, K, meta } from "../backend/runtime.js";
 import { BinaryOp, ReduceOp } from "../backend/table/core.js";
+import { derivedCopy } from "../memory.js";
 import { Tensor } from "../tensor.js";
 
 export type CellKind = "rnn_tanh" | "rnn_relu" | "lstm" | "gru";
@@ -62,6 +64,7 @@ const F = {
   wih: 19,
   in: 20,
   serial: 21,
+  wihPacked: 22,
 } as const;
 
 /** Fields of the backward kernel's descriptor (rnn_steps.ts B_*). */
@@ -98,6 +101,20 @@ function nextSerial(): number {
 
 function kindCode(kind: CellKind): number {
   return kind === "rnn_tanh" ? 0 : kind === "rnn_relu" ? 1 : kind === "lstm" ? 2 : 3;
+}
+
+/**
+ * w ([gates*hs, k]) packed for the forward's step blocks (rnn_pack_block_f32), kept with w's
+ * storage until w changes in place or is freed: a cell called step after step, or a layer called
+ * again with the same weights, packs them once.
+ */
+function packedWeight(op: string, w: Tensor, k: number, hs: number, gates: number): Ptr {
+  const src = w._ptr(op);
+  const storage = w._heldStorage();
+  if (storage === null) throw new Error("internal: a live tensor without storage");
+  const key = `rnn:${src - storage.ptr}:${k}:${hs}:${gates}`;
+  const bytes = K.rnn_packed_floats(k, hs, gates) * 4;
+  return derivedCopy(op, storage, key, w._version, bytes, (dst) => rnnPack(dst, src, k, hs, gates));
 }
 
 /** rows x cols = the bias row broadcast (or zeros when there is none). */
@@ -173,13 +190,12 @@ export function recurrentLayer(
     if (In > 0) K.sgemm_f32(gi.ptr, G, x._ptr(op), In, wih, In, rows, G, In, 0, 1, 1, 1);
   }
   if (rows > 0 && H > 0) {
-    // W_hh packed once for the whole sequence when two or more steps read it.
+    // The weights the steps read, packed (or found packed from an earlier call).
     const products = L - (h0p === 0 ? 1 : 0);
-    const whhPacked =
-      products >= 2 ? allocate(op, K.rnn_packed_floats(H, H, gatesOf(kind)) * 4) : 0;
+    const whhPacked = products >= 1 ? packedWeight(op, w.weightHh, H, H, gatesOf(kind)) : 0;
+    const wihPacked = fuseInput ? packedWeight(op, w.weightIh, In, H, gatesOf(kind)) : 0;
     const desc = allocate(op, DESC_INTS * 4);
     try {
-      if (whhPacked !== 0) rnnPack(whhPacked, whh, H, H, gatesOf(kind));
       const d = new Int32Array(DESC_INTS);
       d[F.kind] = kindCode(kind);
       d[F.L] = L;
@@ -203,6 +219,7 @@ export function recurrentLayer(
       d[F.wih] = wih;
       d[F.in] = In;
       d[F.serial] = nextSerial();
+      d[F.wihPacked] = wihPacked;
       backend.i32().set(d, desc >>> 2);
       const perStep = K.rnn_blocks_per_step(H);
       const stepMadds = N * G * (H + (fuseInput ? In : 0));
@@ -210,7 +227,6 @@ export function recurrentLayer(
         K.rnn_fwd_f32(desc, 0, L * perStep);
     } finally {
       K.free(desc);
-      if (whhPacked !== 0) K.free(whhPacked);
     }
   }
   if (lstm && cs !== null && N * H > 0) {
