@@ -78,6 +78,7 @@ const B_DH = 15; // [N, H], zeros on entry: ends as the gradient of h0
 const B_DC = 16; // [N, H], the gradient of the last c on entry: ends as the gradient of c0
 const B_WIDTH = 17;
 const B_FINAL = 18; // 1: one more phase, dh = dG_first · W_hh (h0's gradient)
+const B_SERIAL = 19; // differs between dispatches: keys the packed-dG cache below
 
 // @ts-ignore: decorator
 @inline function field(d: usize, i: i32): i32 {
@@ -144,6 +145,9 @@ let cacheSerial0: i32 = -1;
 let cacheStep0: i32 = -1;
 let cacheSerial1: i32 = -1;
 let cacheStep1: i32 = -1;
+// The backward's dG of the phase before (one operand of k = G), from packB's start too.
+let cacheSerialB: i32 = -1;
+let cachePhaseB: i32 = -1;
 
 /**
  * Where operand `slot` (0: the input x, k0 = In; 1: the state h, k = H) of m rows is cached,
@@ -154,6 +158,22 @@ function cacheAt(slot: i32, m: i32, k0: i32, k1: i32): usize {
   const size0 = (k0 * ms + 15) & ~15;
   if (<i64>size0 + <i64>k1 * <i64>ms > <i64>CACHE_FLOATS) return 0;
   return packB + (slot == 0 ? 0 : <usize>size0 << 2);
+}
+
+/**
+ * A's packed panels for rows [ic, ic + mc) and K block [pc, pc + kc): in `cache` (K blocks ms
+ * floats per row apart; packed there only if `fresh`), or packed into packA when cache is 0.
+ */
+function aPanels(
+  a: usize, lda: i32, ic: i32, pc: i32, mc: i32, kc: i32, ms: usize, cache: usize, fresh: bool,
+): usize {
+  if (cache == 0) {
+    packABlockTo(packA, a, lda, 0, ic, pc, mc, kc);
+    return packA;
+  }
+  const ap = cache + ((<usize>pc * ms + <usize>(ic + 8 * (ic / MC)) * <usize>kc) << 2);
+  if (fresh) packABlockTo(ap, a, lda, 0, ic, pc, mc, kc);
+  return ap;
 }
 
 /**
@@ -186,13 +206,7 @@ function gateProduct(
     const betaBlk: f32 = pc == 0 ? beta : 1;
     for (let ic = 0; ic < m; ic += MC) {
       const mc = min(MC, m - ic);
-      let ap = packA;
-      if (cache != 0) {
-        ap = cache + ((<usize>pc * ms + <usize>(ic + 8 * (ic / MC)) * <usize>kc) << 2);
-        if (fresh) packABlockTo(ap, a, lda, 0, ic, pc, mc, kc);
-      } else {
-        packABlockTo(ap, a, lda, 0, ic, pc, mc, kc);
-      }
+      const ap = aPanels(a, lda, ic, pc, mc, kc, ms, cache, fresh);
       for (let g = 0; g < gates; g++) {
         const c = dst + ((<usize>ic * <usize>ldd + <usize>(g * wb)) << 2);
         if (packed != 0) {
@@ -502,10 +516,21 @@ export function rnn_bwd_block_f32(d: usize, block: i32): void {
     const sNext = L - phase; // the step the previous phase handled
     const tNext = reverse ? L - 1 - sNext : sNext;
     const beta: f32 = kind == GRU ? 1 : 0;
-    gemmBlocked(
-      dh, hs, recurrentGrad + <usize>tNext * stepG, G, ptr(d, B_WHH), hs, n, hs, G, 0, 0, 1, beta,
-      ptr(d, BW_PACKED), 0, n, j0, j0 + wb,
-    );
+    const a = recurrentGrad + <usize>tNext * stepG;
+    const packed = ptr(d, BW_PACKED);
+    const cache = packed != 0 ? cacheAt(0, n, G, 0) : 0;
+    if (cache != 0) {
+      // W_hh prepacked, so packB is free to hold dG_{s+1} packed once per thread and phase.
+      const serial = field(d, B_SERIAL);
+      const fresh = cacheSerialB != serial || cachePhaseB != phase;
+      hiddenGradProduct(dh, a, packed, n, hs, G, j0, wb, beta, cache, fresh);
+      cacheSerialB = serial;
+      cachePhaseB = phase;
+    } else {
+      gemmBlocked(
+        dh, hs, a, G, ptr(d, B_WHH), hs, n, hs, G, 0, 0, 1, beta, packed, 0, n, j0, j0 + wb,
+      );
+    }
   }
   if (phase >= L) return;
   const step = L - 1 - phase;
@@ -525,6 +550,31 @@ export function rnn_bwd_block_f32(d: usize, block: i32): void {
     gruBwdBlock(dG, ptr(d, B_DGH) + <usize>t * stepG, dh, act, hPrev, grad, n, hs, j0, wb);
   } else {
     rnnBwdBlock(dG, grad, dh, out + <usize>t * stepH, n, hs, j0, wb, kind == RNN_RELU);
+  }
+}
+
+/**
+ * dh[:, j0 : j0 + wb] = dG [m x G] · W_hh[:, j0 : j0 + wb] + beta * dh, with W_hh's panels
+ * prepacked by sgemm_pack_b_f32 (K = G, N = hs) and dG's in `cache`: gemmBlocked's loop over the
+ * block's columns with its tiles and K blocks, so the same sums.
+ */
+function hiddenGradProduct(
+  dh: usize, a: usize, packed: usize, m: i32, hs: i32, G: i32, j0: i32, wb: i32, beta: f32,
+  cache: usize, fresh: bool,
+): void {
+  const kcMax = kBlock(G);
+  const n8 = <usize>((hs + 7) & ~7);
+  const ms = <usize>mStride(m);
+  for (let pc = 0; pc < G; pc += kcMax) {
+    const kc = min(kcMax, G - pc);
+    const betaBlk: f32 = pc == 0 ? beta : 1;
+    const panels = packed + ((<usize>pc * n8 + <usize>(j0 >> 3) * <usize>kc * 8) << 2);
+    for (let ic = 0; ic < m; ic += MC) {
+      const mc = min(MC, m - ic);
+      const ap = aPanels(a, G, ic, pc, mc, kc, ms, cache, fresh);
+      const c = dh + ((<usize>ic * <usize>hs + <usize>j0) << 2);
+      macroKernel(ap, c, hs, panels, 0, 0, 0, B_PACKED, mc, wb, kc, 1, betaBlk);
+    }
   }
 }
 

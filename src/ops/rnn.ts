@@ -88,6 +88,7 @@ const B = {
   dc: 16,
   width: 17,
   final: 18,
+  serial: 19,
 } as const;
 const DESC_INTS = 24;
 
@@ -109,12 +110,35 @@ function kindCode(kind: CellKind): number {
  * again with the same weights, packs them once.
  */
 function packedWeight(op: string, w: Tensor, k: number, hs: number, gates: number): Ptr {
+  const bytes = K.rnn_packed_floats(k, hs, gates) * 4;
+  return kept(op, w, `rnn:${k}:${hs}:${gates}`, bytes, (dst, src) =>
+    rnnPack(dst, src, k, hs, gates),
+  );
+}
+
+/**
+ * W_hh [G, H] packed as sgemm's B operand (K = G, N = H) for the backward's dh = dG · W_hh, kept
+ * with W_hh's storage like packedWeight's.
+ */
+function packedHiddenGrad(op: string, whh: Tensor, G: number, H: number): Ptr {
+  return kept(op, whh, `rnn-dh:${G}:${H}`, G * Math.ceil(H / 8) * 32, (dst, src) =>
+    K.sgemm_pack_b_f32(dst, src, H, G, H, 0),
+  );
+}
+
+/** derivedCopy of w's data (pointer src) made by `build`, under `key` and w's offset. */
+function kept(
+  op: string,
+  w: Tensor,
+  key: string,
+  bytes: number,
+  build: (dst: Ptr, src: Ptr) => void,
+): Ptr {
   const src = w._ptr(op);
   const storage = w._heldStorage();
   if (storage === null) throw new Error("internal: a live tensor without storage");
-  const key = `rnn:${src - storage.ptr}:${k}:${hs}:${gates}`;
-  const bytes = K.rnn_packed_floats(k, hs, gates) * 4;
-  return derivedCopy(op, storage, key, w._version, bytes, (dst) => rnnPack(dst, src, k, hs, gates));
+  const at = `${key}@${src - storage.ptr}`;
+  return derivedCopy(op, storage, at, w._version, bytes, (dst) => build(dst, src));
 }
 
 /** rows x cols = the bias row broadcast (or zeros when there is none). */
@@ -270,10 +294,9 @@ export function recurrentLayer(
       // h0's gradient. W_hh is packed once when two or more products read it.
       const final = h0?.requiresGrad ? 1 : 0;
       const products = L - 1 + final;
-      const whhPacked = products >= 2 ? allocate(op, G * Math.ceil(H / 8) * 32) : 0;
+      const whhPacked = products >= 1 ? packedHiddenGrad(op, w.weightHh, G, H) : 0;
       const desc = allocate(op, DESC_INTS * 4);
       try {
-        if (whhPacked !== 0) K.sgemm_pack_b_f32(whhPacked, whh, H, G, H, 0);
         const d = new Int32Array(DESC_INTS);
         d[B.kind] = kindCode(kind);
         d[B.L] = L;
@@ -294,13 +317,13 @@ export function recurrentLayer(
         d[B.dc] = dc?.ptr ?? 0;
         d[B.width] = K.rnn_block_width(H);
         d[B.final] = final;
+        d[B.serial] = nextSerial();
         backend.i32().set(d, desc >>> 2);
         const perStep = K.rnn_blocks_per_step(H);
         const blocks = (L + final) * perStep;
         if (!rnnOnPool(true, desc, blocks, perStep, N * G * H)) K.rnn_bwd_f32(desc, 0, blocks);
       } finally {
         K.free(desc);
-        if (whhPacked !== 0) K.free(whhPacked);
       }
     }
     const grads: (Tensor | null)[] = [];
