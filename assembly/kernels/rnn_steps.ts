@@ -47,8 +47,8 @@ const F_WHH = 9; // [G, H]
 const F_PACKED = 10; // W_hh prepacked by rnn_pack_block_f32, or 0 (packed on the fly)
 const F_H0 = 11; // 0: zeros
 const F_C0 = 12; // 0: zeros
-const F_ACT = 13; // activated gates [keep ? L : 1, N, 4H] (LSTM, GRU)
-const F_KEEP = 14; // 1: every step's act and c kept (for the backward); 0: one act, two c slots
+const F_ACT = 13; // activated gates [L, N, 4H] for the backward (LSTM, GRU), or 0: not kept
+const F_KEEP = 14; // 1: every step's c kept (for the backward); 0: two c slots
 const F_CS = 15; // LSTM cell states [keep ? L : 2, N, H]
 const F_HH_BIAS = 16; // GRU b_hh [G] or 0
 const F_WIDTH = 17;
@@ -328,7 +328,8 @@ export function rnn_fwd_block_f32(d: usize, block: i32): void {
   }
 
   const keep = field(d, F_KEEP) != 0;
-  const act = ptr(d, F_ACT) + (keep ? <usize>t * <usize>n * <usize>(4 * hs) * 4 : 0);
+  const actBase = ptr(d, F_ACT);
+  const act = actBase != 0 ? actBase + <usize>t * <usize>n * <usize>(4 * hs) * 4 : 0;
   if (kind == LSTM) {
     const cs = ptr(d, F_CS);
     const c = cs + (keep ? <usize>t : <usize>(step % 2)) * stepH;
@@ -361,7 +362,7 @@ function lstmBlock(
   for (let r = 0; r < n; r++) {
     const giR = gi + (<usize>r * <usize>giRow + <usize>j0) * 4;
     const recR = rec != 0 ? rec + <usize>r * <usize>recRow * 4 : 0;
-    const actR = act + (<usize>r * <usize>(4 * hs) + <usize>j0) * 4;
+    const actR = act != 0 ? act + (<usize>r * <usize>(4 * hs) + <usize>j0) * 4 : 0;
     const hR = h + (<usize>r * <usize>hs + <usize>j0) * 4;
     const cR = c + (<usize>r * <usize>hs + <usize>j0) * 4;
     const cpR = cPrev != 0 ? cPrev + (<usize>r * <usize>hs + <usize>j0) * 4 : 0;
@@ -373,10 +374,12 @@ function lstmBlock(
       const gG = tanh4(pre4(giR, o + 2 * gStep, recR, o + 2 * rStep));
       const gO = sigmoid4(pre4(giR, o + 3 * gStep, recR, o + 3 * rStep));
       const cv = f32x4.add(f32x4.mul(gF, vOr0(cpR, o)), f32x4.mul(gI, gG));
-      v128.store(actR + o, gI);
-      v128.store(actR + o + gStep, gF);
-      v128.store(actR + o + 2 * gStep, gG);
-      v128.store(actR + o + 3 * gStep, gO);
+      if (actR != 0) {
+        v128.store(actR + o, gI);
+        v128.store(actR + o + gStep, gF);
+        v128.store(actR + o + 2 * gStep, gG);
+        v128.store(actR + o + 3 * gStep, gO);
+      }
       v128.store(cR + o, cv);
       v128.store(hR + o, f32x4.mul(gO, tanh4(cv)));
     }
@@ -387,10 +390,12 @@ function lstmBlock(
       const gG = tanh1(pre1(giR, o + 2 * gStep, recR, o + 2 * rStep));
       const gO = sig1(pre1(giR, o + 3 * gStep, recR, o + 3 * rStep));
       const cv = gF * sOr0(cpR, o) + gI * gG;
-      store<f32>(actR + o, gI);
-      store<f32>(actR + o + gStep, gF);
-      store<f32>(actR + o + 2 * gStep, gG);
-      store<f32>(actR + o + 3 * gStep, gO);
+      if (actR != 0) {
+        store<f32>(actR + o, gI);
+        store<f32>(actR + o + gStep, gF);
+        store<f32>(actR + o + 2 * gStep, gG);
+        store<f32>(actR + o + 3 * gStep, gO);
+      }
       store<f32>(cR + o, cv);
       store<f32>(hR + o, gO * tanh1(cv));
     }
@@ -413,7 +418,7 @@ function gruBlock(
   for (let r = 0; r < n; r++) {
     const giR = gi + (<usize>r * <usize>giRow + <usize>j0) * 4;
     const recR = rec != 0 ? rec + <usize>r * <usize>recRow * 4 : 0;
-    const actR = act + (<usize>r * <usize>(4 * hs) + <usize>j0) * 4;
+    const actR = act != 0 ? act + (<usize>r * <usize>(4 * hs) + <usize>j0) * 4 : 0;
     const hR = h + (<usize>r * <usize>hs + <usize>j0) * 4;
     const hpR = hPrev != 0 ? hPrev + (<usize>r * <usize>hs + <usize>j0) * 4 : 0;
     let u = 0;
@@ -425,10 +430,12 @@ function gruBlock(
       const rg = sigmoid4(f32x4.add(v(giR, o), ghR));
       const z = sigmoid4(f32x4.add(v(giR, o + gStep), ghZ));
       const m = tanh4(f32x4.add(v(giR, o + 2 * gStep), f32x4.mul(rg, ghN)));
-      v128.store(actR + o, rg);
-      v128.store(actR + o + gStep, z);
-      v128.store(actR + o + 2 * gStep, m);
-      v128.store(actR + o + 3 * gStep, ghN);
+      if (actR != 0) {
+        v128.store(actR + o, rg);
+        v128.store(actR + o + gStep, z);
+        v128.store(actR + o + 2 * gStep, m);
+        v128.store(actR + o + 3 * gStep, ghN);
+      }
       v128.store(hR + o, f32x4.add(f32x4.mul(f32x4.sub(one, z), m), f32x4.mul(z, vOr0(hpR, o))));
     }
     for (; u < wb; u++) {
@@ -439,10 +446,12 @@ function gruBlock(
       const rg = sig1(s(giR, o) + ghR);
       const z = sig1(s(giR, o + gStep) + ghZ);
       const m = tanh1(s(giR, o + 2 * gStep) + rg * ghN);
-      store<f32>(actR + o, rg);
-      store<f32>(actR + o + gStep, z);
-      store<f32>(actR + o + 2 * gStep, m);
-      store<f32>(actR + o + 3 * gStep, ghN);
+      if (actR != 0) {
+        store<f32>(actR + o, rg);
+        store<f32>(actR + o + gStep, z);
+        store<f32>(actR + o + 2 * gStep, m);
+        store<f32>(actR + o + 3 * gStep, ghN);
+      }
       store<f32>(hR + o, (1 - z) * m + z * sOr0(hpR, o));
     }
   }

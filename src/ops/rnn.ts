@@ -20,7 +20,7 @@
  */
 import { needsGradAny, record } from "../autograd/engine.js";
 import type { Ptr } from "../backend/kernels.js";
-import { rnnOnPool, rnnPack } from "../backend/parallel.js";
+import { rnnOnPool, rnnPack, rnnPool } from "../backend/parallel.js";
 import { allocate, backend, K, meta } from "../backend/runtime.js";
 import { BinaryOp, ReduceOp } from "../backend/table/core.js";
 import { derivedCopy } from "../memory.js";
@@ -176,13 +176,22 @@ export function recurrentLayer(
   if (w.biasIh !== null) inputs.push(w.biasIh);
   if (w.biasHh !== null) inputs.push(w.biasHh);
   // The backward needs every step's activated gates and cell state. Without it (inference,
-  // noGrad), one step's gates and two cell states (previous, current) are enough, whatever L.
+  // noGrad), two cell states (previous, current) are enough, whatever L, and no gates.
   const keep = needsGradAny(inputs);
   const cSlot = (t: number, s: number): number => (keep ? t : s % 2) * stepH;
+  // A single step (a cell) fuses its input product into the step's blocks; a sequence does it
+  // once for all steps, as one product. GRU keeps its input and hidden projections apart.
+  const fuseInput = L === 1 && !gru && In > 0;
+  // Chosen first, so that workers asleep wake while the steps are prepared.
+  const perStep = H > 0 ? K.rnn_blocks_per_step(H) : 0;
+  const pool =
+    rows > 0 && H > 0
+      ? rnnPool(L * perStep, perStep, N * G * (H + (fuseInput ? In : 0)))
+      : undefined;
 
   const gi = Tensor._empty(op, [rows, G]);
   const packed = Tensor._empty(op, [rows * H + (lstm ? N * H : 0)]);
-  const act = lstm || gru ? Tensor._empty(op, [keep ? rows : N, 4 * H]) : null;
+  const act = keep && (lstm || gru) ? Tensor._empty(op, [rows, 4 * H]) : null;
   const cs = lstm ? Tensor._empty(op, [keep ? rows : 2 * N, H]) : null;
   const rec = Tensor._empty(op, [N, G]);
   let biasSum: Tensor | null = null;
@@ -190,9 +199,6 @@ export function recurrentLayer(
     biasSum = Tensor._empty(op, [G]);
     K.binary_f32(biasSum.ptr, w.biasIh._ptr(op), w.biasHh._ptr(op), G, BinaryOp.add);
   }
-  // A single step (a cell) fuses its input product into the step's blocks; a sequence does it
-  // once for all steps, as one product. GRU keeps its input and hidden projections apart.
-  const fuseInput = L === 1 && !gru && In > 0;
   let zeroBias: Tensor | null = null;
   let inBias = gru
     ? (w.biasIh?._ptr(op) ?? 0)
@@ -245,10 +251,7 @@ export function recurrentLayer(
       d[F.serial] = nextSerial();
       d[F.wihPacked] = wihPacked;
       backend.i32().set(d, desc >>> 2);
-      const perStep = K.rnn_blocks_per_step(H);
-      const stepMadds = N * G * (H + (fuseInput ? In : 0));
-      if (!rnnOnPool(false, desc, L * perStep, perStep, stepMadds))
-        K.rnn_fwd_f32(desc, 0, L * perStep);
+      if (!rnnOnPool(pool, false, desc, L * perStep, perStep)) K.rnn_fwd_f32(desc, 0, L * perStep);
     } finally {
       K.free(desc);
     }
@@ -291,8 +294,10 @@ export function recurrentLayer(
     const hRec = dgh ?? dG;
     if (N * H > 0 && L > 0) {
       // dh_{t-1} = dG_t · W_hh: after every step but the last one handled, and once more for
-      // h0's gradient. W_hh is packed once when two or more products read it.
+      // h0's gradient, on W_hh packed (or found packed) when any product reads it.
       const final = h0?.requiresGrad ? 1 : 0;
+      const blocks = (L + final) * perStep;
+      const pool = rnnPool(blocks, perStep, N * G * H);
       const products = L - 1 + final;
       const whhPacked = products >= 1 ? packedHiddenGrad(op, w.weightHh, G, H) : 0;
       const desc = allocate(op, DESC_INTS * 4);
@@ -319,9 +324,7 @@ export function recurrentLayer(
         d[B.final] = final;
         d[B.serial] = nextSerial();
         backend.i32().set(d, desc >>> 2);
-        const perStep = K.rnn_blocks_per_step(H);
-        const blocks = (L + final) * perStep;
-        if (!rnnOnPool(true, desc, blocks, perStep, N * G * H)) K.rnn_bwd_f32(desc, 0, blocks);
+        if (!rnnOnPool(pool, true, desc, blocks, perStep)) K.rnn_bwd_f32(desc, 0, blocks);
       } finally {
         K.free(desc);
       }

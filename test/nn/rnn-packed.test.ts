@@ -13,12 +13,12 @@ function bits(t: wg.Tensor): number[] {
   return [...new Uint32Array(t.data().slice().buffer)];
 }
 
-type Step = (m: wg.nn.Module) => wg.Tensor[];
+type Net = wg.nn.LSTMCell | wg.nn.GRUCell | wg.nn.RNNCell | wg.nn.LSTM;
 
 interface Case {
   name: string;
-  make: () => wg.nn.Module;
-  step: Step;
+  make: () => Net;
+  step: (m: Net) => wg.Tensor[];
 }
 
 wg.manualSeed(1);
@@ -63,7 +63,7 @@ const cases: Case[] = [
 ];
 
 /** The step's outputs on a fresh copy of `m`'s weights, which has never packed them. */
-function fresh(c: Case, m: wg.nn.Module): number[][] {
+function fresh(c: Case, m: Net): number[][] {
   const copy = c.make();
   try {
     copy.loadStateDict(m.stateDict());
@@ -73,7 +73,7 @@ function fresh(c: Case, m: wg.nn.Module): number[][] {
   }
 }
 
-function run(c: Case, m: wg.nn.Module): number[][] {
+function run(c: Case, m: Net): number[][] {
   return wg.tidy(() => wg.noGrad(() => c.step(m).map(bits)));
 }
 
