@@ -360,8 +360,17 @@ export function recurrentLayer(
       }
     }
     grads.push(dwih, dwhh);
-    if (w.biasIh !== null) grads.push(w.biasIh.requiresGrad ? columnSums(op, dG, rows, G) : null);
-    if (w.biasHh !== null) grads.push(w.biasHh.requiresGrad ? columnSums(op, hRec, rows, G) : null);
+    const dbIh = w.biasIh?.requiresGrad ? columnSums(op, dG, rows, G) : null;
+    if (w.biasIh !== null) grads.push(dbIh);
+    if (w.biasHh?.requiresGrad) {
+      // Both biases enter every pre-activation alike (but GRU's): the same sums, made once.
+      let dbHh: Tensor;
+      if (hRec === dG && dbIh !== null) {
+        dbHh = Tensor._empty(op, [G]);
+        K.copy_f32(dbHh.ptr, dbIh.ptr, G);
+      } else dbHh = columnSums(op, hRec, rows, G);
+      grads.push(dbHh);
+    } else if (w.biasHh !== null) grads.push(null);
     dgh?.dispose();
     if (!h0?.requiresGrad) dh.dispose();
     if (dc !== null && !c0?.requiresGrad) dc.dispose();
