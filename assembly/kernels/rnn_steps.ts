@@ -57,6 +57,7 @@ const F_WIH = 19; // [G, In]
 const F_IN = 20;
 const F_SERIAL = 21; // differs between dispatches: keys the packed-A cache below
 const F_WIH_PACKED = 22; // W_ih prepacked by rnn_pack_block_f32 (k = In) when F_X is set, or 0
+const F_GI2 = 23; // with F_GI_ROW 0: a second bias row added to F_GI's first (b_ih + b_hh), or 0
 
 // Backward descriptor fields.
 const B_KIND = 0;
@@ -251,16 +252,18 @@ function gateProduct(
   return f32x4.extract_lane(tanh4(f32x4.splat(x)), 0);
 }
 
-/** Pre-activation of gate g: gi (+ rec when there is a recurrent product). */
+/** Pre-activation of gate g: gi (+ gi2, a second bias row) (+ rec: the recurrent product). */
 // @ts-ignore: decorator
-@inline function pre4(gi: usize, giO: usize, rec: usize, recO: usize): v128 {
-  const x = v128.load(gi + giO);
+@inline function pre4(gi: usize, gi2: usize, giO: usize, rec: usize, recO: usize): v128 {
+  let x = v128.load(gi + giO);
+  if (gi2 != 0) x = f32x4.add(x, v128.load(gi2 + giO));
   return rec != 0 ? f32x4.add(x, v128.load(rec + recO)) : x;
 }
 
 // @ts-ignore: decorator
-@inline function pre1(gi: usize, giO: usize, rec: usize, recO: usize): f32 {
-  const x = load<f32>(gi + giO);
+@inline function pre1(gi: usize, gi2: usize, giO: usize, rec: usize, recO: usize): f32 {
+  let x = load<f32>(gi + giO);
+  if (gi2 != 0) x += load<f32>(gi2 + giO);
   return rec != 0 ? x + load<f32>(rec + recO) : x;
 }
 
@@ -290,6 +293,7 @@ export function rnn_fwd_block_f32(d: usize, block: i32): void {
   const h = out + <usize>t * stepH;
   const giRow = field(d, F_GI_ROW);
   const gi = ptr(d, F_GI) + <usize>t * <usize>n * <usize>giRow * 4;
+  const gi2 = giRow == 0 ? ptr(d, F_GI2) : 0;
 
   // The recurrent product (and the fused input product) into rec's block columns.
   const recBase = ptr(d, F_REC) + (<usize>(gates * j0) << 2);
@@ -336,11 +340,11 @@ export function rnn_fwd_block_f32(d: usize, block: i32): void {
     const cPrev = step == 0
       ? ptr(d, F_C0)
       : cs + (keep ? <usize>prev : <usize>((step - 1) % 2)) * stepH;
-    lstmBlock(h, c, act, gi, giRow, rec, G, cPrev, n, hs, j0, wb);
+    lstmBlock(h, c, act, gi, gi2, giRow, rec, G, cPrev, n, hs, j0, wb);
   } else if (kind == GRU) {
     gruBlock(h, act, gi, giRow, rec, G, ptr(d, F_HH_BIAS), hPrev, n, hs, j0, wb);
   } else {
-    rnnBlock(h, gi, giRow, rec, G, n, hs, j0, wb, kind == RNN_RELU);
+    rnnBlock(h, gi, gi2, giRow, rec, G, n, hs, j0, wb, kind == RNN_RELU);
   }
 }
 
@@ -350,15 +354,16 @@ export function rnn_fwd_f32(d: usize, b0: i32, b1: i32): void {
 }
 
 /**
- * LSTM cell for units [j0, j0 + wb): gate g's pre-activation is gi[r, g*hs + j] (+ rec[r,
- * g*wb + u] when rec != 0, rows recRow floats apart), j = j0 + u.
+ * LSTM cell for units [j0, j0 + wb): gate g's pre-activation is gi[r, g*hs + j] (+ gi2[g*hs + j]
+ * when gi2 != 0) (+ rec[r, g*wb + u] when rec != 0, rows recRow floats apart), j = j0 + u.
  */
 function lstmBlock(
-  h: usize, c: usize, act: usize, gi: usize, giRow: i32, rec: usize, recRow: i32, cPrev: usize,
-  n: i32, hs: i32, j0: i32, wb: i32,
+  h: usize, c: usize, act: usize, gi: usize, gi2: usize, giRow: i32, rec: usize, recRow: i32,
+  cPrev: usize, n: i32, hs: i32, j0: i32, wb: i32,
 ): void {
   const gStep = <usize>hs << 2; // one gate further in gi and act
   const rStep = <usize>wb << 2; // one gate further in rec
+  const gi2R = gi2 != 0 ? gi2 + (<usize>j0 << 2) : 0;
   for (let r = 0; r < n; r++) {
     const giR = gi + (<usize>r * <usize>giRow + <usize>j0) * 4;
     const recR = rec != 0 ? rec + <usize>r * <usize>recRow * 4 : 0;
@@ -369,10 +374,10 @@ function lstmBlock(
     let u = 0;
     for (; u + 4 <= wb; u += 4) {
       const o = <usize>u << 2;
-      const gI = sigmoid4(pre4(giR, o, recR, o));
-      const gF = sigmoid4(pre4(giR, o + gStep, recR, o + rStep));
-      const gG = tanh4(pre4(giR, o + 2 * gStep, recR, o + 2 * rStep));
-      const gO = sigmoid4(pre4(giR, o + 3 * gStep, recR, o + 3 * rStep));
+      const gI = sigmoid4(pre4(giR, gi2R, o, recR, o));
+      const gF = sigmoid4(pre4(giR, gi2R, o + gStep, recR, o + rStep));
+      const gG = tanh4(pre4(giR, gi2R, o + 2 * gStep, recR, o + 2 * rStep));
+      const gO = sigmoid4(pre4(giR, gi2R, o + 3 * gStep, recR, o + 3 * rStep));
       const cv = f32x4.add(f32x4.mul(gF, vOr0(cpR, o)), f32x4.mul(gI, gG));
       if (actR != 0) {
         v128.store(actR + o, gI);
@@ -385,10 +390,10 @@ function lstmBlock(
     }
     for (; u < wb; u++) {
       const o = <usize>u << 2;
-      const gI = sig1(pre1(giR, o, recR, o));
-      const gF = sig1(pre1(giR, o + gStep, recR, o + rStep));
-      const gG = tanh1(pre1(giR, o + 2 * gStep, recR, o + 2 * rStep));
-      const gO = sig1(pre1(giR, o + 3 * gStep, recR, o + 3 * rStep));
+      const gI = sig1(pre1(giR, gi2R, o, recR, o));
+      const gF = sig1(pre1(giR, gi2R, o + gStep, recR, o + rStep));
+      const gG = tanh1(pre1(giR, gi2R, o + 2 * gStep, recR, o + 2 * rStep));
+      const gO = sig1(pre1(giR, gi2R, o + 3 * gStep, recR, o + 3 * rStep));
       const cv = gF * sOr0(cpR, o) + gI * gG;
       if (actR != 0) {
         store<f32>(actR + o, gI);
@@ -471,12 +476,13 @@ function gruBlock(
   return bias != 0 ? p + load<f32>(bias + bo) : p;
 }
 
-/** Elman cell for units [j0, j0 + wb): h = tanh or relu of gi (+ rec). */
+/** Elman cell for units [j0, j0 + wb): h = tanh or relu of gi (+ gi2's row) (+ rec). */
 function rnnBlock(
-  h: usize, gi: usize, giRow: i32, rec: usize, recRow: i32, n: i32, hs: i32, j0: i32, wb: i32,
-  relu: bool,
+  h: usize, gi: usize, gi2: usize, giRow: i32, rec: usize, recRow: i32, n: i32, hs: i32,
+  j0: i32, wb: i32, relu: bool,
 ): void {
   const zero = f32x4.splat(0);
+  const gi2R = gi2 != 0 ? gi2 + (<usize>j0 << 2) : 0;
   for (let r = 0; r < n; r++) {
     const giR = gi + (<usize>r * <usize>giRow + <usize>j0) * 4;
     const recR = rec != 0 ? rec + <usize>r * <usize>recRow * 4 : 0;
@@ -484,12 +490,12 @@ function rnnBlock(
     let u = 0;
     for (; u + 4 <= wb; u += 4) {
       const o = <usize>u << 2;
-      const p = pre4(giR, o, recR, o);
+      const p = pre4(giR, gi2R, o, recR, o);
       v128.store(hR + o, relu ? f32x4.max(p, zero) : tanh4(p));
     }
     for (; u < wb; u++) {
       const o = <usize>u << 2;
-      const p = pre1(giR, o, recR, o);
+      const p = pre1(giR, gi2R, o, recR, o);
       store<f32>(hR + o, relu ? (p > 0 ? p : 0) : tanh1(p));
     }
   }

@@ -65,6 +65,7 @@ const F = {
   in: 20,
   serial: 21,
   wihPacked: 22,
+  gi2: 23,
 } as const;
 
 /** Fields of the backward kernel's descriptor (rnn_steps.ts B_*). */
@@ -189,15 +190,24 @@ export function recurrentLayer(
       ? rnnPool(L * perStep, perStep, N * G * (H + (fuseInput ? In : 0)))
       : undefined;
 
-  const gi = Tensor._empty(op, [rows, G]);
+  // gi: the input projections, then dG for the backward (a cell without one needs neither).
+  const gi = fuseInput && !keep ? null : Tensor._empty(op, [rows, G]);
   const packed = Tensor._empty(op, [rows * H + (lstm ? N * H : 0)]);
   const act = keep && (lstm || gru) ? Tensor._empty(op, [rows, 4 * H]) : null;
-  const cs = lstm ? Tensor._empty(op, [keep ? rows : 2 * N, H]) : null;
+  // Without a backward, one step's cell state goes straight to its place in the output.
+  const cInOut = lstm && !keep && L === 1;
+  const cs = lstm && !cInOut ? Tensor._empty(op, [keep ? rows : 2 * N, H]) : null;
   const rec = Tensor._empty(op, [N, G]);
+  // LSTM and RNN add both biases to every pre-activation: a sequence sums them once into its
+  // input projections; a cell's blocks add the two rows themselves (the same sum).
   let biasSum: Tensor | null = null;
+  let secondBias = 0;
   if (!gru && w.biasIh !== null && w.biasHh !== null) {
-    biasSum = Tensor._empty(op, [G]);
-    K.binary_f32(biasSum.ptr, w.biasIh._ptr(op), w.biasHh._ptr(op), G, BinaryOp.add);
+    if (fuseInput) secondBias = w.biasHh._ptr(op);
+    else {
+      biasSum = Tensor._empty(op, [G]);
+      K.binary_f32(biasSum.ptr, w.biasIh._ptr(op), w.biasHh._ptr(op), G, BinaryOp.add);
+    }
   }
   let zeroBias: Tensor | null = null;
   let inBias = gru
@@ -215,7 +225,7 @@ export function recurrentLayer(
   const h0p = h0?._ptr(op) ?? 0;
   const c0p = c0?._ptr(op) ?? 0;
 
-  if (rows > 0 && G > 0 && !fuseInput) {
+  if (rows > 0 && G > 0 && gi !== null && !fuseInput) {
     fillRows(gi.ptr, inBias, rows, G);
     if (In > 0) K.sgemm_f32(gi.ptr, G, x._ptr(op), In, wih, In, rows, G, In, 0, 1, 1, 1);
   }
@@ -233,7 +243,7 @@ export function recurrentLayer(
       d[F.H] = H;
       d[F.reverse] = reverse ? 1 : 0;
       d[F.out] = out;
-      d[F.gi] = fuseInput ? inBias : gi.ptr;
+      d[F.gi] = fuseInput ? inBias : (gi?.ptr ?? 0);
       d[F.giRow] = fuseInput ? 0 : G;
       d[F.rec] = rec.ptr;
       d[F.whh] = whh;
@@ -242,7 +252,7 @@ export function recurrentLayer(
       d[F.c0] = c0p;
       d[F.act] = act?.ptr ?? 0;
       d[F.keep] = keep ? 1 : 0;
-      d[F.cs] = cs?.ptr ?? 0;
+      d[F.cs] = cInOut ? out + rows * H * 4 : (cs?.ptr ?? 0);
       d[F.hhBias] = hhBias;
       d[F.width] = K.rnn_block_width(H);
       d[F.x] = fuseInput ? x._ptr(op) : 0;
@@ -250,6 +260,7 @@ export function recurrentLayer(
       d[F.in] = In;
       d[F.serial] = nextSerial();
       d[F.wihPacked] = wihPacked;
+      d[F.gi2] = secondBias;
       backend.i32().set(d, desc >>> 2);
       if (!rnnOnPool(pool, false, desc, L * perStep, perStep)) K.rnn_fwd_f32(desc, 0, L * perStep);
     } finally {
@@ -267,12 +278,14 @@ export function recurrentLayer(
   biasSum?.dispose();
 
   if (!keep) {
-    gi.dispose();
+    gi?.dispose();
     act?.dispose();
     cs?.dispose();
     return packed;
   }
   // The forward's pre-activations are not needed again: gi becomes the gradient buffer dG.
+  const dG = gi;
+  if (dG === null) throw new Error("internal: a recurrent layer with a backward but no dG");
   return record(packed, op, inputs, (grad) => {
     // The forward's raw pointers would be stale if an input was disposed since (a disposed
     // module): fetch them again, which reports the disposal instead of reading freed memory.
@@ -284,7 +297,6 @@ export function recurrentLayer(
     w.biasIh?._live(op);
     w.biasHh?._live(op);
     const gp = grad._ptr(op);
-    const dG = gi;
     const dgh = gru ? Tensor._empty(op, [rows, G]) : null;
     const dh = Tensor._empty(op, [N, H]);
     const dc = lstm ? Tensor._empty(op, [N, H]) : null;
