@@ -142,6 +142,21 @@ function kept(
   return derivedCopy(op, storage, at, w._version, bytes, (dst) => build(dst, src));
 }
 
+/**
+ * An uninitialised tensor of `shape` whose data starts on a 64-byte boundary (allocations are
+ * 16-byte aligned). Step blocks on different threads write neighbouring column ranges of each
+ * row of these buffers: misaligned, the cache line where two ranges meet would be written by
+ * both cores at once and bounce between them.
+ */
+function lineAligned(op: string, shape: readonly number[]): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const whole = Tensor._empty(op, [n + 15]);
+  const t = Tensor._slice(whole, shape, ((64 - (whole.ptr & 63)) & 63) >> 2);
+  t._base = null; // a buffer of its own, not a view of one the caller knows
+  whole.dispose();
+  return t;
+}
+
 /** rows x cols = the bias row broadcast (or zeros when there is none). */
 function fillRows(dst: number, bias: number, rows: number, cols: number): void {
   if (bias === 0) K.fill_f32(dst, rows * cols, 0);
@@ -191,13 +206,13 @@ export function recurrentLayer(
       : undefined;
 
   // gi: the input projections, then dG for the backward (a cell without one needs neither).
-  const gi = fuseInput && !keep ? null : Tensor._empty(op, [rows, G]);
-  const packed = Tensor._empty(op, [rows * H + (lstm ? N * H : 0)]);
-  const act = keep && (lstm || gru) ? Tensor._empty(op, [rows, 4 * H]) : null;
+  const gi = fuseInput && !keep ? null : lineAligned(op, [rows, G]);
+  const packed = lineAligned(op, [rows * H + (lstm ? N * H : 0)]);
+  const act = keep && (lstm || gru) ? lineAligned(op, [rows, 4 * H]) : null;
   // Without a backward, one step's cell state goes straight to its place in the output.
   const cInOut = lstm && !keep && L === 1;
-  const cs = lstm && !cInOut ? Tensor._empty(op, [keep ? rows : 2 * N, H]) : null;
-  const rec = Tensor._empty(op, [N, G]);
+  const cs = lstm && !cInOut ? lineAligned(op, [keep ? rows : 2 * N, H]) : null;
+  const rec = lineAligned(op, [N, G]);
   // LSTM and RNN add both biases to every pre-activation: a sequence sums them once into its
   // input projections; a cell's blocks add the two rows themselves (the same sum).
   let biasSum: Tensor | null = null;
@@ -297,7 +312,7 @@ export function recurrentLayer(
     w.biasIh?._live(op);
     w.biasHh?._live(op);
     const gp = grad._ptr(op);
-    const dgh = gru ? Tensor._empty(op, [rows, G]) : null;
+    const dgh = gru ? lineAligned(op, [rows, G]) : null;
     const dh = Tensor._empty(op, [N, H]);
     const dc = lstm ? Tensor._empty(op, [N, H]) : null;
     K.fill_f32(dh.ptr, N * H, 0);
