@@ -313,8 +313,8 @@ export function recurrentLayer(
     w.biasHh?._live(op);
     const gp = grad._ptr(op);
     const dgh = gru ? lineAligned(op, [rows, G]) : null;
-    const dh = Tensor._empty(op, [N, H]);
-    const dc = lstm ? Tensor._empty(op, [N, H]) : null;
+    const dh = lineAligned(op, [N, H]);
+    const dc = lstm ? lineAligned(op, [N, H]) : null;
     K.fill_f32(dh.ptr, N * H, 0);
     if (dc !== null) K.copy_f32(dc.ptr, gp + rows * H * 4, N * H);
     const outP = packed._ptr(op);
