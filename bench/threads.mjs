@@ -76,6 +76,22 @@ cases.push({
   },
 });
 cases.push({
+  name: "LSTM training step (nn.LSTM 128->256, 32 steps, batch 32, SGD)",
+  setup() {
+    const lstm = new wg.nn.LSTM(128, 256);
+    const opt = new wg.optim.SGD(lstm.parameters(), { lr: 0.001 });
+    const x = tensor([32, 32, 128], 19);
+    const dy = tensor([32, 32, 256], 20);
+    return () =>
+      wg.tidy(() => {
+        opt.zeroGrad();
+        const [out] = lstm.forward(x);
+        out.backward(dy);
+        opt.step();
+      });
+  },
+});
+cases.push({
   name: "CNN training step (npm start model, batch 32)",
   async setup() {
     const { makeCnn } = await import("../dist-examples/examples/mnist-cnn.js").catch(() => ({}));

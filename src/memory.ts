@@ -9,11 +9,19 @@ import { allocate, backend, K } from "./backend/runtime.js";
 import { WasmgradError } from "./errors.js";
 import { isThenable, noExtra, swallow, syncFunc } from "./validate.js";
 
+/** A copy of a storage's data in a kernel's layout, and the version it was made from. */
+interface Derived {
+  ptr: Ptr;
+  version: number;
+}
+
 /** A block of WASM memory holding float32 (or int32) elements, shared by views. */
 export class Storage {
   refs = 1;
   /** Bumped by every in-place write; autograd compares it with the version an op saw. */
   version = 0;
+  /** Copies of the data in kernel layouts (derivedCopy), by key; freed with the storage. */
+  derived: Map<string, Derived> | null = null;
   constructor(
     readonly ptr: Ptr,
     readonly bytes: number,
@@ -34,9 +42,42 @@ export function newStorage(op: string, elements: number): Storage {
 
 export function releaseStorage(storage: Storage): void {
   if (--storage.refs === 0) {
+    if (storage.derived !== null) {
+      for (const d of storage.derived.values()) K.free(d.ptr);
+      storage.derived = null;
+    }
     K.free(storage.ptr);
     liveBytes -= storage.bytes;
   }
+}
+
+/**
+ * A copy of `storage`'s data that `build` writes at a new pointer in some kernel's layout (a
+ * recurrent layer's packed weights), kept with the storage under `key` while it stays at
+ * `version` (the in-place version of the data read) and freed with it. `key` must name all the
+ * layout depends on (the offset and shape read). Such copies are no tensor's: liveBytes leaves
+ * them out, wasmBytes does not.
+ */
+export function derivedCopy(
+  op: string,
+  storage: Storage,
+  key: string,
+  version: number,
+  bytes: number,
+  build: (dst: Ptr) => void,
+): Ptr {
+  storage.derived ??= new Map();
+  let d = storage.derived.get(key);
+  if (d !== undefined && d.version === version) return d.ptr;
+  if (d === undefined) {
+    d = { ptr: allocate(op, bytes), version: -1 };
+    storage.derived.set(key, d);
+  }
+  // Marked stale until built, so that a build that throws is redone next time.
+  d.version = -1;
+  build(d.ptr);
+  d.version = version;
+  return d.ptr;
 }
 
 /** Anything that owns storage and can be swept by a tidy scope. */

@@ -16,10 +16,10 @@
  * index: block = step * blocksPerStep + b, blocksPerStep = ceil(H / width).
  *
  * rec layout: [N x gates*H], block b's columns [gates*j0, gates*(j0 + wb)), gate g of it at
- * gates*j0 + g*wb (j0 = b * width, wb its width). Prepacked W_hh (rnn_pack_block_f32): block b
- * at float b * k * gates * width, then per K block (first row pc, kc rows) at pc * gates * wb8,
- * gate g of it at g * kc * wb8, each gate's wb columns as ceil(wb / 8) zero-padded 8-column
- * panels of kc x 8 floats (wb8 = wb rounded up to 8).
+ * gates*j0 + g*wb (j0 = b * width, wb its width). Prepacked W_hh or W_ih (rnn_pack_block_f32,
+ * k = H or In): block b at float b * k * gates * width, then per K block (first row pc, kc rows)
+ * at pc * gates * wb8, gate g of it at g * kc * wb8, each gate's wb columns as ceil(wb / 8)
+ * zero-padded 8-column panels of kc x 8 floats (wb8 = wb rounded up to 8).
  */
 import { B_FLY, B_PACKED, gemmBlocked, macroKernel } from "./gemm/blocked";
 import { packABlockTo, packBBlock } from "./gemm/pack";
@@ -47,8 +47,8 @@ const F_WHH = 9; // [G, H]
 const F_PACKED = 10; // W_hh prepacked by rnn_pack_block_f32, or 0 (packed on the fly)
 const F_H0 = 11; // 0: zeros
 const F_C0 = 12; // 0: zeros
-const F_ACT = 13; // activated gates [keep ? L : 1, N, 4H] (LSTM, GRU)
-const F_KEEP = 14; // 1: every step's act and c kept (for the backward); 0: one act, two c slots
+const F_ACT = 13; // activated gates [L, N, 4H] for the backward (LSTM, GRU), or 0: not kept
+const F_KEEP = 14; // 1: every step's c kept (for the backward); 0: two c slots
 const F_CS = 15; // LSTM cell states [keep ? L : 2, N, H]
 const F_HH_BIAS = 16; // GRU b_hh [G] or 0
 const F_WIDTH = 17;
@@ -56,6 +56,8 @@ const F_X = 18; // one step's input [N, In], its product fused (L == 1, not GRU)
 const F_WIH = 19; // [G, In]
 const F_IN = 20;
 const F_SERIAL = 21; // differs between dispatches: keys the packed-A cache below
+const F_WIH_PACKED = 22; // W_ih prepacked by rnn_pack_block_f32 (k = In) when F_X is set, or 0
+const F_GI2 = 23; // with F_GI_ROW 0: a second bias row added to F_GI's first (b_ih + b_hh), or 0
 
 // Backward descriptor fields.
 const B_KIND = 0;
@@ -77,6 +79,7 @@ const B_DH = 15; // [N, H], zeros on entry: ends as the gradient of h0
 const B_DC = 16; // [N, H], the gradient of the last c on entry: ends as the gradient of c0
 const B_WIDTH = 17;
 const B_FINAL = 18; // 1: one more phase, dh = dG_first · W_hh (h0's gradient)
+const B_SERIAL = 19; // differs between dispatches: keys the packed-dG cache below
 
 // @ts-ignore: decorator
 @inline function field(d: usize, i: i32): i32 {
@@ -143,6 +146,9 @@ let cacheSerial0: i32 = -1;
 let cacheStep0: i32 = -1;
 let cacheSerial1: i32 = -1;
 let cacheStep1: i32 = -1;
+// The backward's dG of the phase before (one operand of k = G), from packB's start too.
+let cacheSerialB: i32 = -1;
+let cachePhaseB: i32 = -1;
 
 /**
  * Where operand `slot` (0: the input x, k0 = In; 1: the state h, k = H) of m rows is cached,
@@ -153,6 +159,22 @@ function cacheAt(slot: i32, m: i32, k0: i32, k1: i32): usize {
   const size0 = (k0 * ms + 15) & ~15;
   if (<i64>size0 + <i64>k1 * <i64>ms > <i64>CACHE_FLOATS) return 0;
   return packB + (slot == 0 ? 0 : <usize>size0 << 2);
+}
+
+/**
+ * A's packed panels for rows [ic, ic + mc) and K block [pc, pc + kc): in `cache` (K blocks ms
+ * floats per row apart; packed there only if `fresh`), or packed into packA when cache is 0.
+ */
+function aPanels(
+  a: usize, lda: i32, ic: i32, pc: i32, mc: i32, kc: i32, ms: usize, cache: usize, fresh: bool,
+): usize {
+  if (cache == 0) {
+    packABlockTo(packA, a, lda, 0, ic, pc, mc, kc);
+    return packA;
+  }
+  const ap = cache + ((<usize>pc * ms + <usize>(ic + 8 * (ic / MC)) * <usize>kc) << 2);
+  if (fresh) packABlockTo(ap, a, lda, 0, ic, pc, mc, kc);
+  return ap;
 }
 
 /**
@@ -185,13 +207,7 @@ function gateProduct(
     const betaBlk: f32 = pc == 0 ? beta : 1;
     for (let ic = 0; ic < m; ic += MC) {
       const mc = min(MC, m - ic);
-      let ap = packA;
-      if (cache != 0) {
-        ap = cache + ((<usize>pc * ms + <usize>(ic + 8 * (ic / MC)) * <usize>kc) << 2);
-        if (fresh) packABlockTo(ap, a, lda, 0, ic, pc, mc, kc);
-      } else {
-        packABlockTo(ap, a, lda, 0, ic, pc, mc, kc);
-      }
+      const ap = aPanels(a, lda, ic, pc, mc, kc, ms, cache, fresh);
       for (let g = 0; g < gates; g++) {
         const c = dst + ((<usize>ic * <usize>ldd + <usize>(g * wb)) << 2);
         if (packed != 0) {
@@ -236,16 +252,18 @@ function gateProduct(
   return f32x4.extract_lane(tanh4(f32x4.splat(x)), 0);
 }
 
-/** Pre-activation of gate g: gi (+ rec when there is a recurrent product). */
+/** Pre-activation of gate g: gi (+ gi2, a second bias row) (+ rec: the recurrent product). */
 // @ts-ignore: decorator
-@inline function pre4(gi: usize, giO: usize, rec: usize, recO: usize): v128 {
-  const x = v128.load(gi + giO);
+@inline function pre4(gi: usize, gi2: usize, giO: usize, rec: usize, recO: usize): v128 {
+  let x = v128.load(gi + giO);
+  if (gi2 != 0) x = f32x4.add(x, v128.load(gi2 + giO));
   return rec != 0 ? f32x4.add(x, v128.load(rec + recO)) : x;
 }
 
 // @ts-ignore: decorator
-@inline function pre1(gi: usize, giO: usize, rec: usize, recO: usize): f32 {
-  const x = load<f32>(gi + giO);
+@inline function pre1(gi: usize, gi2: usize, giO: usize, rec: usize, recO: usize): f32 {
+  let x = load<f32>(gi + giO);
+  if (gi2 != 0) x += load<f32>(gi2 + giO);
   return rec != 0 ? x + load<f32>(rec + recO) : x;
 }
 
@@ -275,6 +293,7 @@ export function rnn_fwd_block_f32(d: usize, block: i32): void {
   const h = out + <usize>t * stepH;
   const giRow = field(d, F_GI_ROW);
   const gi = ptr(d, F_GI) + <usize>t * <usize>n * <usize>giRow * 4;
+  const gi2 = giRow == 0 ? ptr(d, F_GI2) : 0;
 
   // The recurrent product (and the fused input product) into rec's block columns.
   const recBase = ptr(d, F_REC) + (<usize>(gates * j0) << 2);
@@ -285,8 +304,10 @@ export function rnn_fwd_block_f32(d: usize, block: i32): void {
   if (x != 0) {
     const cache = cacheAt(0, n, inSize, hs);
     const fresh = cacheSerial0 != serial || cacheStep0 != step;
+    let packed = ptr(d, F_WIH_PACKED);
+    if (packed != 0) packed += (<usize>b * <usize>inSize * <usize>gates * <usize>width) << 2;
     gateProduct(
-      recBase, G, x, inSize, ptr(d, F_WIH), n, inSize, hs, gates, j0, wb, 0, 0, cache, fresh,
+      recBase, G, x, inSize, ptr(d, F_WIH), n, inSize, hs, gates, j0, wb, packed, 0, cache, fresh,
     );
     if (cache != 0) {
       cacheSerial0 = serial;
@@ -311,18 +332,19 @@ export function rnn_fwd_block_f32(d: usize, block: i32): void {
   }
 
   const keep = field(d, F_KEEP) != 0;
-  const act = ptr(d, F_ACT) + (keep ? <usize>t * <usize>n * <usize>(4 * hs) * 4 : 0);
+  const actBase = ptr(d, F_ACT);
+  const act = actBase != 0 ? actBase + <usize>t * <usize>n * <usize>(4 * hs) * 4 : 0;
   if (kind == LSTM) {
     const cs = ptr(d, F_CS);
     const c = cs + (keep ? <usize>t : <usize>(step % 2)) * stepH;
     const cPrev = step == 0
       ? ptr(d, F_C0)
       : cs + (keep ? <usize>prev : <usize>((step - 1) % 2)) * stepH;
-    lstmBlock(h, c, act, gi, giRow, rec, G, cPrev, n, hs, j0, wb);
+    lstmBlock(h, c, act, gi, gi2, giRow, rec, G, cPrev, n, hs, j0, wb);
   } else if (kind == GRU) {
     gruBlock(h, act, gi, giRow, rec, G, ptr(d, F_HH_BIAS), hPrev, n, hs, j0, wb);
   } else {
-    rnnBlock(h, gi, giRow, rec, G, n, hs, j0, wb, kind == RNN_RELU);
+    rnnBlock(h, gi, gi2, giRow, rec, G, n, hs, j0, wb, kind == RNN_RELU);
   }
 }
 
@@ -332,48 +354,53 @@ export function rnn_fwd_f32(d: usize, b0: i32, b1: i32): void {
 }
 
 /**
- * LSTM cell for units [j0, j0 + wb): gate g's pre-activation is gi[r, g*hs + j] (+ rec[r,
- * g*wb + u] when rec != 0, rows recRow floats apart), j = j0 + u.
+ * LSTM cell for units [j0, j0 + wb): gate g's pre-activation is gi[r, g*hs + j] (+ gi2[g*hs + j]
+ * when gi2 != 0) (+ rec[r, g*wb + u] when rec != 0, rows recRow floats apart), j = j0 + u.
  */
 function lstmBlock(
-  h: usize, c: usize, act: usize, gi: usize, giRow: i32, rec: usize, recRow: i32, cPrev: usize,
-  n: i32, hs: i32, j0: i32, wb: i32,
+  h: usize, c: usize, act: usize, gi: usize, gi2: usize, giRow: i32, rec: usize, recRow: i32,
+  cPrev: usize, n: i32, hs: i32, j0: i32, wb: i32,
 ): void {
   const gStep = <usize>hs << 2; // one gate further in gi and act
   const rStep = <usize>wb << 2; // one gate further in rec
+  const gi2R = gi2 != 0 ? gi2 + (<usize>j0 << 2) : 0;
   for (let r = 0; r < n; r++) {
     const giR = gi + (<usize>r * <usize>giRow + <usize>j0) * 4;
     const recR = rec != 0 ? rec + <usize>r * <usize>recRow * 4 : 0;
-    const actR = act + (<usize>r * <usize>(4 * hs) + <usize>j0) * 4;
+    const actR = act != 0 ? act + (<usize>r * <usize>(4 * hs) + <usize>j0) * 4 : 0;
     const hR = h + (<usize>r * <usize>hs + <usize>j0) * 4;
     const cR = c + (<usize>r * <usize>hs + <usize>j0) * 4;
     const cpR = cPrev != 0 ? cPrev + (<usize>r * <usize>hs + <usize>j0) * 4 : 0;
     let u = 0;
     for (; u + 4 <= wb; u += 4) {
       const o = <usize>u << 2;
-      const gI = sigmoid4(pre4(giR, o, recR, o));
-      const gF = sigmoid4(pre4(giR, o + gStep, recR, o + rStep));
-      const gG = tanh4(pre4(giR, o + 2 * gStep, recR, o + 2 * rStep));
-      const gO = sigmoid4(pre4(giR, o + 3 * gStep, recR, o + 3 * rStep));
+      const gI = sigmoid4(pre4(giR, gi2R, o, recR, o));
+      const gF = sigmoid4(pre4(giR, gi2R, o + gStep, recR, o + rStep));
+      const gG = tanh4(pre4(giR, gi2R, o + 2 * gStep, recR, o + 2 * rStep));
+      const gO = sigmoid4(pre4(giR, gi2R, o + 3 * gStep, recR, o + 3 * rStep));
       const cv = f32x4.add(f32x4.mul(gF, vOr0(cpR, o)), f32x4.mul(gI, gG));
-      v128.store(actR + o, gI);
-      v128.store(actR + o + gStep, gF);
-      v128.store(actR + o + 2 * gStep, gG);
-      v128.store(actR + o + 3 * gStep, gO);
+      if (actR != 0) {
+        v128.store(actR + o, gI);
+        v128.store(actR + o + gStep, gF);
+        v128.store(actR + o + 2 * gStep, gG);
+        v128.store(actR + o + 3 * gStep, gO);
+      }
       v128.store(cR + o, cv);
       v128.store(hR + o, f32x4.mul(gO, tanh4(cv)));
     }
     for (; u < wb; u++) {
       const o = <usize>u << 2;
-      const gI = sig1(pre1(giR, o, recR, o));
-      const gF = sig1(pre1(giR, o + gStep, recR, o + rStep));
-      const gG = tanh1(pre1(giR, o + 2 * gStep, recR, o + 2 * rStep));
-      const gO = sig1(pre1(giR, o + 3 * gStep, recR, o + 3 * rStep));
+      const gI = sig1(pre1(giR, gi2R, o, recR, o));
+      const gF = sig1(pre1(giR, gi2R, o + gStep, recR, o + rStep));
+      const gG = tanh1(pre1(giR, gi2R, o + 2 * gStep, recR, o + 2 * rStep));
+      const gO = sig1(pre1(giR, gi2R, o + 3 * gStep, recR, o + 3 * rStep));
       const cv = gF * sOr0(cpR, o) + gI * gG;
-      store<f32>(actR + o, gI);
-      store<f32>(actR + o + gStep, gF);
-      store<f32>(actR + o + 2 * gStep, gG);
-      store<f32>(actR + o + 3 * gStep, gO);
+      if (actR != 0) {
+        store<f32>(actR + o, gI);
+        store<f32>(actR + o + gStep, gF);
+        store<f32>(actR + o + 2 * gStep, gG);
+        store<f32>(actR + o + 3 * gStep, gO);
+      }
       store<f32>(cR + o, cv);
       store<f32>(hR + o, gO * tanh1(cv));
     }
@@ -396,7 +423,7 @@ function gruBlock(
   for (let r = 0; r < n; r++) {
     const giR = gi + (<usize>r * <usize>giRow + <usize>j0) * 4;
     const recR = rec != 0 ? rec + <usize>r * <usize>recRow * 4 : 0;
-    const actR = act + (<usize>r * <usize>(4 * hs) + <usize>j0) * 4;
+    const actR = act != 0 ? act + (<usize>r * <usize>(4 * hs) + <usize>j0) * 4 : 0;
     const hR = h + (<usize>r * <usize>hs + <usize>j0) * 4;
     const hpR = hPrev != 0 ? hPrev + (<usize>r * <usize>hs + <usize>j0) * 4 : 0;
     let u = 0;
@@ -408,10 +435,12 @@ function gruBlock(
       const rg = sigmoid4(f32x4.add(v(giR, o), ghR));
       const z = sigmoid4(f32x4.add(v(giR, o + gStep), ghZ));
       const m = tanh4(f32x4.add(v(giR, o + 2 * gStep), f32x4.mul(rg, ghN)));
-      v128.store(actR + o, rg);
-      v128.store(actR + o + gStep, z);
-      v128.store(actR + o + 2 * gStep, m);
-      v128.store(actR + o + 3 * gStep, ghN);
+      if (actR != 0) {
+        v128.store(actR + o, rg);
+        v128.store(actR + o + gStep, z);
+        v128.store(actR + o + 2 * gStep, m);
+        v128.store(actR + o + 3 * gStep, ghN);
+      }
       v128.store(hR + o, f32x4.add(f32x4.mul(f32x4.sub(one, z), m), f32x4.mul(z, vOr0(hpR, o))));
     }
     for (; u < wb; u++) {
@@ -422,10 +451,12 @@ function gruBlock(
       const rg = sig1(s(giR, o) + ghR);
       const z = sig1(s(giR, o + gStep) + ghZ);
       const m = tanh1(s(giR, o + 2 * gStep) + rg * ghN);
-      store<f32>(actR + o, rg);
-      store<f32>(actR + o + gStep, z);
-      store<f32>(actR + o + 2 * gStep, m);
-      store<f32>(actR + o + 3 * gStep, ghN);
+      if (actR != 0) {
+        store<f32>(actR + o, rg);
+        store<f32>(actR + o + gStep, z);
+        store<f32>(actR + o + 2 * gStep, m);
+        store<f32>(actR + o + 3 * gStep, ghN);
+      }
       store<f32>(hR + o, (1 - z) * m + z * sOr0(hpR, o));
     }
   }
@@ -445,12 +476,13 @@ function gruBlock(
   return bias != 0 ? p + load<f32>(bias + bo) : p;
 }
 
-/** Elman cell for units [j0, j0 + wb): h = tanh or relu of gi (+ rec). */
+/** Elman cell for units [j0, j0 + wb): h = tanh or relu of gi (+ gi2's row) (+ rec). */
 function rnnBlock(
-  h: usize, gi: usize, giRow: i32, rec: usize, recRow: i32, n: i32, hs: i32, j0: i32, wb: i32,
-  relu: bool,
+  h: usize, gi: usize, gi2: usize, giRow: i32, rec: usize, recRow: i32, n: i32, hs: i32,
+  j0: i32, wb: i32, relu: bool,
 ): void {
   const zero = f32x4.splat(0);
+  const gi2R = gi2 != 0 ? gi2 + (<usize>j0 << 2) : 0;
   for (let r = 0; r < n; r++) {
     const giR = gi + (<usize>r * <usize>giRow + <usize>j0) * 4;
     const recR = rec != 0 ? rec + <usize>r * <usize>recRow * 4 : 0;
@@ -458,12 +490,12 @@ function rnnBlock(
     let u = 0;
     for (; u + 4 <= wb; u += 4) {
       const o = <usize>u << 2;
-      const p = pre4(giR, o, recR, o);
+      const p = pre4(giR, gi2R, o, recR, o);
       v128.store(hR + o, relu ? f32x4.max(p, zero) : tanh4(p));
     }
     for (; u < wb; u++) {
       const o = <usize>u << 2;
-      const p = pre1(giR, o, recR, o);
+      const p = pre1(giR, gi2R, o, recR, o);
       store<f32>(hR + o, relu ? (p > 0 ? p : 0) : tanh1(p));
     }
   }
@@ -499,10 +531,21 @@ export function rnn_bwd_block_f32(d: usize, block: i32): void {
     const sNext = L - phase; // the step the previous phase handled
     const tNext = reverse ? L - 1 - sNext : sNext;
     const beta: f32 = kind == GRU ? 1 : 0;
-    gemmBlocked(
-      dh, hs, recurrentGrad + <usize>tNext * stepG, G, ptr(d, B_WHH), hs, n, hs, G, 0, 0, 1, beta,
-      ptr(d, BW_PACKED), 0, n, j0, j0 + wb,
-    );
+    const a = recurrentGrad + <usize>tNext * stepG;
+    const packed = ptr(d, BW_PACKED);
+    const cache = packed != 0 ? cacheAt(0, n, G, 0) : 0;
+    if (cache != 0) {
+      // W_hh prepacked, so packB is free to hold dG_{s+1} packed once per thread and phase.
+      const serial = field(d, B_SERIAL);
+      const fresh = cacheSerialB != serial || cachePhaseB != phase;
+      hiddenGradProduct(dh, a, packed, n, hs, G, j0, wb, beta, cache, fresh);
+      cacheSerialB = serial;
+      cachePhaseB = phase;
+    } else {
+      gemmBlocked(
+        dh, hs, a, G, ptr(d, B_WHH), hs, n, hs, G, 0, 0, 1, beta, packed, 0, n, j0, j0 + wb,
+      );
+    }
   }
   if (phase >= L) return;
   const step = L - 1 - phase;
@@ -522,6 +565,31 @@ export function rnn_bwd_block_f32(d: usize, block: i32): void {
     gruBwdBlock(dG, ptr(d, B_DGH) + <usize>t * stepG, dh, act, hPrev, grad, n, hs, j0, wb);
   } else {
     rnnBwdBlock(dG, grad, dh, out + <usize>t * stepH, n, hs, j0, wb, kind == RNN_RELU);
+  }
+}
+
+/**
+ * dh[:, j0 : j0 + wb] = dG [m x G] · W_hh[:, j0 : j0 + wb] + beta * dh, with W_hh's panels
+ * prepacked by sgemm_pack_b_f32 (K = G, N = hs) and dG's in `cache`: gemmBlocked's loop over the
+ * block's columns with its tiles and K blocks, so the same sums.
+ */
+function hiddenGradProduct(
+  dh: usize, a: usize, packed: usize, m: i32, hs: i32, G: i32, j0: i32, wb: i32, beta: f32,
+  cache: usize, fresh: bool,
+): void {
+  const kcMax = kBlock(G);
+  const n8 = <usize>((hs + 7) & ~7);
+  const ms = <usize>mStride(m);
+  for (let pc = 0; pc < G; pc += kcMax) {
+    const kc = min(kcMax, G - pc);
+    const betaBlk: f32 = pc == 0 ? beta : 1;
+    const panels = packed + ((<usize>pc * n8 + <usize>(j0 >> 3) * <usize>kc * 8) << 2);
+    for (let ic = 0; ic < m; ic += MC) {
+      const mc = min(MC, m - ic);
+      const ap = aPanels(a, G, ic, pc, mc, kc, ms, cache, fresh);
+      const c = dh + ((<usize>ic * <usize>hs + <usize>j0) << 2);
+      macroKernel(ap, c, hs, panels, 0, 0, 0, B_PACKED, mc, wb, kc, 1, betaBlk);
+    }
   }
 }
 

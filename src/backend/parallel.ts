@@ -425,22 +425,37 @@ export function convOnPool(
 const MIN_STEP_MICROS = 4;
 
 /**
+ * The pool for a recurrent layer's pass of `blocks` blocks, `stepBlocks` per step, each step
+ * about `stepMadds` multiply-adds, or undefined when it should run on this thread. Called before
+ * the pass is prepared, it wakes sleeping workers, so that they are up by the time rnnOnPool
+ * posts the task.
+ */
+export function rnnPool(
+  blocks: number,
+  stepBlocks: number,
+  stepMadds: number,
+): ThreadPool | undefined {
+  const stepMicros = stepMadds / GEMM_MADDS_PER_MICRO;
+  if (stepBlocks <= 1 || stepMicros < Math.min(MIN_STEP_MICROS, minWorkMicros)) return undefined;
+  const steps = blocks / stepBlocks;
+  const pool = poolFor((steps * stepMadds) / GEMM_MADDS_PER_MICRO);
+  pool?.wake();
+  return pool;
+}
+
+/**
  * A recurrent layer's forward or backward through time (assembly/kernels/rnn_steps.ts, blocks
- * `stepBlocks` per step) on the pool, one task for the whole sequence: each block waits for the
- * steps before its own. `stepMadds` estimates one step's work. Returns false, having done
- * nothing, when the caller should run the blocks itself (rnn_fwd_f32 / rnn_bwd_f32).
+ * `stepBlocks` per step) on `pool` (from rnnPool), one task for the whole sequence: each block
+ * waits for the steps before its own. Returns false, having done nothing, when the caller should
+ * run the blocks itself (rnn_fwd_f32 / rnn_bwd_f32): there is no pool.
  */
 export function rnnOnPool(
+  pool: ThreadPool | undefined,
   backward: boolean,
   desc: number,
   blocks: number,
   stepBlocks: number,
-  stepMadds: number,
 ): boolean {
-  const stepMicros = stepMadds / GEMM_MADDS_PER_MICRO;
-  if (stepBlocks <= 1 || stepMicros < Math.min(MIN_STEP_MICROS, minWorkMicros)) return false;
-  const steps = blocks / stepBlocks;
-  const pool = poolFor((steps * stepMadds) / GEMM_MADDS_PER_MICRO);
   if (pool === undefined) return false;
   const K = threadState.backend.kernels;
   const fn = (backward ? K.rnn_bwd_block_f32 : K.rnn_fwd_block_f32) as (...x: number[]) => void;

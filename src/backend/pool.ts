@@ -196,6 +196,14 @@ export class ThreadPool {
     }
   }
 
+  /**
+   * Wakes sleeping workers ahead of a task this thread is about to post, so that their wake-up
+   * overlaps the task's preparation; they spin for it as long as after a task.
+   */
+  wake(): void {
+    if (Atomics.load(this.i32, Slot.Sleepers) > 0) Atomics.notify(this.i32, Slot.Gen);
+  }
+
   /** Waits until `count` blocks have finished (spinning, then sleeping where it may). */
   private waitFor(count: number): void {
     const i32 = this.i32;

@@ -10,7 +10,7 @@
  * on one word holding the task's tag (its generation mod 2048) and the next block, so a worker
  * that wakes late can never claim a block of another task; it reads the arguments only after a
  * successful claim, while the task cannot have finished. Idle workers spin briefly, then sleep
- * in Atomics.wait.
+ * in Atomics.wait; a notify on Gen without a new task (pool.wake) starts a new spin.
  *
  * A task of steps (a recurrent layer's time steps, StepBlocks blocks each) is one task too:
  * blocks are claimed in order, and a thread that claims a block of step s first waits until
@@ -116,13 +116,15 @@ async function start(msg) {
   for (;;) {
     let gen = Atomics.load(i32, ${Slot.Gen});
     if (gen === seen) {
-      const t0 = performance.now();
+      let t0 = performance.now();
       let spins = 0;
       while ((gen = Atomics.load(i32, ${Slot.Gen})) === seen) {
         if ((++spins & 127) === 0 && performance.now() - t0 > spinMs) {
           Atomics.add(i32, ${Slot.Sleepers}, 1);
           Atomics.wait(i32, ${Slot.Gen}, seen);
           Atomics.sub(i32, ${Slot.Sleepers}, 1);
+          // Woken by a task, or ahead of one (pool.wake): spin for it again before sleeping.
+          t0 = performance.now();
         }
       }
     }

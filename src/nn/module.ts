@@ -534,6 +534,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
       } finally {
         if (src !== source) src.dispose();
       }
+      target._bumpVersion(); // an in-place change: copies derived from the old values are stale
     }
     return { missingKeys, unexpectedKeys };
   }

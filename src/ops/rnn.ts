@@ -19,9 +19,11 @@
  * and, for LSTM, the last cell state [N, H] after it; the modules in nn/rnn.ts slice it.
  */
 import { needsGradAny, record } from "../autograd/engine.js";
-import { rnnOnPool, rnnPack } from "../backend/parallel.js";
+import type { Ptr } from "../backend/kernels.js";
+import { rnnOnPool, rnnPack, rnnPool } from "../backend/parallel.js";
 import { allocate, backend, K, meta } from "../backend/runtime.js";
 import { BinaryOp, ReduceOp } from "../backend/table/core.js";
+import { derivedCopy } from "../memory.js";
 import { Tensor } from "../tensor.js";
 
 export type CellKind = "rnn_tanh" | "rnn_relu" | "lstm" | "gru";
@@ -62,6 +64,8 @@ const F = {
   wih: 19,
   in: 20,
   serial: 21,
+  wihPacked: 22,
+  gi2: 23,
 } as const;
 
 /** Fields of the backward kernel's descriptor (rnn_steps.ts B_*). */
@@ -85,6 +89,7 @@ const B = {
   dc: 16,
   width: 17,
   final: 18,
+  serial: 19,
 } as const;
 const DESC_INTS = 24;
 
@@ -98,6 +103,58 @@ function nextSerial(): number {
 
 function kindCode(kind: CellKind): number {
   return kind === "rnn_tanh" ? 0 : kind === "rnn_relu" ? 1 : kind === "lstm" ? 2 : 3;
+}
+
+/**
+ * w ([gates*hs, k]) packed for the forward's step blocks (rnn_pack_block_f32), kept with w's
+ * storage until w changes in place or is freed: a cell called step after step, or a layer called
+ * again with the same weights, packs them once.
+ */
+function packedWeight(op: string, w: Tensor, k: number, hs: number, gates: number): Ptr {
+  const bytes = K.rnn_packed_floats(k, hs, gates) * 4;
+  return kept(op, w, `rnn:${k}:${hs}:${gates}`, bytes, (dst, src) =>
+    rnnPack(dst, src, k, hs, gates),
+  );
+}
+
+/**
+ * W_hh [G, H] packed as sgemm's B operand (K = G, N = H) for the backward's dh = dG · W_hh, kept
+ * with W_hh's storage like packedWeight's.
+ */
+function packedHiddenGrad(op: string, whh: Tensor, G: number, H: number): Ptr {
+  return kept(op, whh, `rnn-dh:${G}:${H}`, G * Math.ceil(H / 8) * 32, (dst, src) =>
+    K.sgemm_pack_b_f32(dst, src, H, G, H, 0),
+  );
+}
+
+/** derivedCopy of w's data (pointer src) made by `build`, under `key` and w's offset. */
+function kept(
+  op: string,
+  w: Tensor,
+  key: string,
+  bytes: number,
+  build: (dst: Ptr, src: Ptr) => void,
+): Ptr {
+  const src = w._ptr(op);
+  const storage = w._heldStorage();
+  if (storage === null) throw new Error("internal: a live tensor without storage");
+  const at = `${key}@${src - storage.ptr}`;
+  return derivedCopy(op, storage, at, w._version, bytes, (dst) => build(dst, src));
+}
+
+/**
+ * An uninitialised tensor of `shape` whose data starts on a 64-byte boundary (allocations are
+ * 16-byte aligned). Step blocks on different threads write neighbouring column ranges of each
+ * row of these buffers: misaligned, the cache line where two ranges meet would be written by
+ * both cores at once and bounce between them.
+ */
+function lineAligned(op: string, shape: readonly number[]): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const whole = Tensor._empty(op, [n + 15]);
+  const t = Tensor._slice(whole, shape, ((64 - (whole.ptr & 63)) & 63) >> 2);
+  t._base = null; // a buffer of its own, not a view of one the caller knows
+  whole.dispose();
+  return t;
 }
 
 /** rows x cols = the bias row broadcast (or zeros when there is none). */
@@ -135,23 +192,38 @@ export function recurrentLayer(
   if (w.biasIh !== null) inputs.push(w.biasIh);
   if (w.biasHh !== null) inputs.push(w.biasHh);
   // The backward needs every step's activated gates and cell state. Without it (inference,
-  // noGrad), one step's gates and two cell states (previous, current) are enough, whatever L.
+  // noGrad), two cell states (previous, current) are enough, whatever L, and no gates.
   const keep = needsGradAny(inputs);
   const cSlot = (t: number, s: number): number => (keep ? t : s % 2) * stepH;
-
-  const gi = Tensor._empty(op, [rows, G]);
-  const packed = Tensor._empty(op, [rows * H + (lstm ? N * H : 0)]);
-  const act = lstm || gru ? Tensor._empty(op, [keep ? rows : N, 4 * H]) : null;
-  const cs = lstm ? Tensor._empty(op, [keep ? rows : 2 * N, H]) : null;
-  const rec = Tensor._empty(op, [N, G]);
-  let biasSum: Tensor | null = null;
-  if (!gru && w.biasIh !== null && w.biasHh !== null) {
-    biasSum = Tensor._empty(op, [G]);
-    K.binary_f32(biasSum.ptr, w.biasIh._ptr(op), w.biasHh._ptr(op), G, BinaryOp.add);
-  }
   // A single step (a cell) fuses its input product into the step's blocks; a sequence does it
   // once for all steps, as one product. GRU keeps its input and hidden projections apart.
   const fuseInput = L === 1 && !gru && In > 0;
+  // Chosen first, so that workers asleep wake while the steps are prepared.
+  const perStep = H > 0 ? K.rnn_blocks_per_step(H) : 0;
+  const pool =
+    rows > 0 && H > 0
+      ? rnnPool(L * perStep, perStep, N * G * (H + (fuseInput ? In : 0)))
+      : undefined;
+
+  // gi: the input projections, then dG for the backward (a cell without one needs neither).
+  const gi = fuseInput && !keep ? null : lineAligned(op, [rows, G]);
+  const packed = lineAligned(op, [rows * H + (lstm ? N * H : 0)]);
+  const act = keep && (lstm || gru) ? lineAligned(op, [rows, 4 * H]) : null;
+  // Without a backward, one step's cell state goes straight to its place in the output.
+  const cInOut = lstm && !keep && L === 1;
+  const cs = lstm && !cInOut ? lineAligned(op, [keep ? rows : 2 * N, H]) : null;
+  const rec = lineAligned(op, [N, G]);
+  // LSTM and RNN add both biases to every pre-activation: a sequence sums them once into its
+  // input projections; a cell's blocks add the two rows themselves (the same sum).
+  let biasSum: Tensor | null = null;
+  let secondBias = 0;
+  if (!gru && w.biasIh !== null && w.biasHh !== null) {
+    if (fuseInput) secondBias = w.biasHh._ptr(op);
+    else {
+      biasSum = Tensor._empty(op, [G]);
+      K.binary_f32(biasSum.ptr, w.biasIh._ptr(op), w.biasHh._ptr(op), G, BinaryOp.add);
+    }
+  }
   let zeroBias: Tensor | null = null;
   let inBias = gru
     ? (w.biasIh?._ptr(op) ?? 0)
@@ -168,18 +240,17 @@ export function recurrentLayer(
   const h0p = h0?._ptr(op) ?? 0;
   const c0p = c0?._ptr(op) ?? 0;
 
-  if (rows > 0 && G > 0 && !fuseInput) {
+  if (rows > 0 && G > 0 && gi !== null && !fuseInput) {
     fillRows(gi.ptr, inBias, rows, G);
     if (In > 0) K.sgemm_f32(gi.ptr, G, x._ptr(op), In, wih, In, rows, G, In, 0, 1, 1, 1);
   }
   if (rows > 0 && H > 0) {
-    // W_hh packed once for the whole sequence when two or more steps read it.
+    // The weights the steps read, packed (or found packed from an earlier call).
     const products = L - (h0p === 0 ? 1 : 0);
-    const whhPacked =
-      products >= 2 ? allocate(op, K.rnn_packed_floats(H, H, gatesOf(kind)) * 4) : 0;
+    const whhPacked = products >= 1 ? packedWeight(op, w.weightHh, H, H, gatesOf(kind)) : 0;
+    const wihPacked = fuseInput ? packedWeight(op, w.weightIh, In, H, gatesOf(kind)) : 0;
     const desc = allocate(op, DESC_INTS * 4);
     try {
-      if (whhPacked !== 0) rnnPack(whhPacked, whh, H, H, gatesOf(kind));
       const d = new Int32Array(DESC_INTS);
       d[F.kind] = kindCode(kind);
       d[F.L] = L;
@@ -187,7 +258,7 @@ export function recurrentLayer(
       d[F.H] = H;
       d[F.reverse] = reverse ? 1 : 0;
       d[F.out] = out;
-      d[F.gi] = fuseInput ? inBias : gi.ptr;
+      d[F.gi] = fuseInput ? inBias : (gi?.ptr ?? 0);
       d[F.giRow] = fuseInput ? 0 : G;
       d[F.rec] = rec.ptr;
       d[F.whh] = whh;
@@ -196,21 +267,19 @@ export function recurrentLayer(
       d[F.c0] = c0p;
       d[F.act] = act?.ptr ?? 0;
       d[F.keep] = keep ? 1 : 0;
-      d[F.cs] = cs?.ptr ?? 0;
+      d[F.cs] = cInOut ? out + rows * H * 4 : (cs?.ptr ?? 0);
       d[F.hhBias] = hhBias;
       d[F.width] = K.rnn_block_width(H);
       d[F.x] = fuseInput ? x._ptr(op) : 0;
       d[F.wih] = wih;
       d[F.in] = In;
       d[F.serial] = nextSerial();
+      d[F.wihPacked] = wihPacked;
+      d[F.gi2] = secondBias;
       backend.i32().set(d, desc >>> 2);
-      const perStep = K.rnn_blocks_per_step(H);
-      const stepMadds = N * G * (H + (fuseInput ? In : 0));
-      if (!rnnOnPool(false, desc, L * perStep, perStep, stepMadds))
-        K.rnn_fwd_f32(desc, 0, L * perStep);
+      if (!rnnOnPool(pool, false, desc, L * perStep, perStep)) K.rnn_fwd_f32(desc, 0, L * perStep);
     } finally {
       K.free(desc);
-      if (whhPacked !== 0) K.free(whhPacked);
     }
   }
   if (lstm && cs !== null && N * H > 0) {
@@ -224,12 +293,14 @@ export function recurrentLayer(
   biasSum?.dispose();
 
   if (!keep) {
-    gi.dispose();
+    gi?.dispose();
     act?.dispose();
     cs?.dispose();
     return packed;
   }
   // The forward's pre-activations are not needed again: gi becomes the gradient buffer dG.
+  const dG = gi;
+  if (dG === null) throw new Error("internal: a recurrent layer with a backward but no dG");
   return record(packed, op, inputs, (grad) => {
     // The forward's raw pointers would be stale if an input was disposed since (a disposed
     // module): fetch them again, which reports the disposal instead of reading freed memory.
@@ -241,23 +312,23 @@ export function recurrentLayer(
     w.biasIh?._live(op);
     w.biasHh?._live(op);
     const gp = grad._ptr(op);
-    const dG = gi;
-    const dgh = gru ? Tensor._empty(op, [rows, G]) : null;
-    const dh = Tensor._empty(op, [N, H]);
-    const dc = lstm ? Tensor._empty(op, [N, H]) : null;
+    const dgh = gru ? lineAligned(op, [rows, G]) : null;
+    const dh = lineAligned(op, [N, H]);
+    const dc = lstm ? lineAligned(op, [N, H]) : null;
     K.fill_f32(dh.ptr, N * H, 0);
     if (dc !== null) K.copy_f32(dc.ptr, gp + rows * H * 4, N * H);
     const outP = packed._ptr(op);
     const hRec = dgh ?? dG;
     if (N * H > 0 && L > 0) {
       // dh_{t-1} = dG_t · W_hh: after every step but the last one handled, and once more for
-      // h0's gradient. W_hh is packed once when two or more products read it.
+      // h0's gradient, on W_hh packed (or found packed) when any product reads it.
       const final = h0?.requiresGrad ? 1 : 0;
+      const blocks = (L + final) * perStep;
+      const pool = rnnPool(blocks, perStep, N * G * H);
       const products = L - 1 + final;
-      const whhPacked = products >= 2 ? allocate(op, G * Math.ceil(H / 8) * 32) : 0;
+      const whhPacked = products >= 1 ? packedHiddenGrad(op, w.weightHh, G, H) : 0;
       const desc = allocate(op, DESC_INTS * 4);
       try {
-        if (whhPacked !== 0) K.sgemm_pack_b_f32(whhPacked, whh, H, G, H, 0);
         const d = new Int32Array(DESC_INTS);
         d[B.kind] = kindCode(kind);
         d[B.L] = L;
@@ -278,13 +349,11 @@ export function recurrentLayer(
         d[B.dc] = dc?.ptr ?? 0;
         d[B.width] = K.rnn_block_width(H);
         d[B.final] = final;
+        d[B.serial] = nextSerial();
         backend.i32().set(d, desc >>> 2);
-        const perStep = K.rnn_blocks_per_step(H);
-        const blocks = (L + final) * perStep;
-        if (!rnnOnPool(true, desc, blocks, perStep, N * G * H)) K.rnn_bwd_f32(desc, 0, blocks);
+        if (!rnnOnPool(pool, true, desc, blocks, perStep)) K.rnn_bwd_f32(desc, 0, blocks);
       } finally {
         K.free(desc);
-        if (whhPacked !== 0) K.free(whhPacked);
       }
     }
     const grads: (Tensor | null)[] = [];
@@ -318,8 +387,17 @@ export function recurrentLayer(
       }
     }
     grads.push(dwih, dwhh);
-    if (w.biasIh !== null) grads.push(w.biasIh.requiresGrad ? columnSums(op, dG, rows, G) : null);
-    if (w.biasHh !== null) grads.push(w.biasHh.requiresGrad ? columnSums(op, hRec, rows, G) : null);
+    const dbIh = w.biasIh?.requiresGrad ? columnSums(op, dG, rows, G) : null;
+    if (w.biasIh !== null) grads.push(dbIh);
+    if (w.biasHh?.requiresGrad) {
+      // Both biases enter every pre-activation alike (but GRU's): the same sums, made once.
+      let dbHh: Tensor;
+      if (hRec === dG && dbIh !== null) {
+        dbHh = Tensor._empty(op, [G]);
+        K.copy_f32(dbHh.ptr, dbIh.ptr, G);
+      } else dbHh = columnSums(op, hRec, rows, G);
+      grads.push(dbHh);
+    } else if (w.biasHh !== null) grads.push(null);
     dgh?.dispose();
     if (!h0?.requiresGrad) dh.dispose();
     if (dc !== null && !c0?.requiresGrad) dc.dispose();

@@ -4,7 +4,9 @@
  * gradient give the single-thread bits at 2, 3 and 4 threads. The sizes are awkward on purpose:
  * hidden sizes that leave a narrow last block (and a scalar tail), more rows than one M block of
  * the products, a hidden size past one K block, one-step cells (whose input product is fused
- * into the blocks), both directions, stacked layers, with and without initial states.
+ * into the blocks), both directions, stacked layers, with and without initial states. Each
+ * module then runs once more without autograd (no gates kept), on the weights it keeps packed
+ * from the first call.
  */
 import { afterAll, expect, it, vi } from "vitest";
 import * as wg from "wasmgrad";
@@ -49,7 +51,9 @@ function sequence(
   for (const f of finals) loss = wg.add(loss, wg.sum(wg.mul(f, wg.randn(f.shape))));
   loss.backward();
   const grads = [x.grad, ...(withState ? [h0.grad, ...(lstm ? [c0.grad] : [])] : [])];
-  return [out, ...finals, ...grads, ...params(m).map((p) => p.grad)].map((t) => {
+  // Inference again, on the weights packed by the first call (no gates kept).
+  const again = wg.noGrad(() => m.forward(x, init)).flat();
+  return [out, ...finals, ...grads, ...params(m).map((p) => p.grad), ...again].map((t) => {
     if (t === null) throw new Error("missing gradient");
     return t;
   });
@@ -71,7 +75,12 @@ function cell(make: () => Recurrent, lstm: boolean, N: number, In: number, H: nu
   if (outs.length > 1) loss = wg.add(loss, wg.sum(wg.mul(outs[1], wg.randn(outs[1].shape))));
   loss.backward();
   const grads = [x.grad, h.grad, ...(lstm ? [c.grad] : []), ...params(m).map((p) => p.grad)];
-  return [...outs, ...grads].map((t) => {
+  // A second step from the first's state, without autograd, on the weights packed by the first.
+  const next = wg.noGrad(() => {
+    const s = m.forward(x, lstm ? (outs as [wg.Tensor, wg.Tensor]) : outs[0]);
+    return Array.isArray(s) ? s : [s];
+  });
+  return [...outs, ...grads, ...next].map((t) => {
     if (t === null) throw new Error("missing gradient");
     return t;
   });
@@ -157,6 +166,27 @@ const cases: Case[] = [
     name: "RNNCell relu 30->66, N 4",
     run: () => cell(() => new wg.nn.RNNCell(30, 66, true, "relu"), false, 4, 30, 66),
   },
+  {
+    // Input 300: the fused input product (on W_ih packed with the weights) has two K blocks;
+    // 4 blocks of 16 units, the last of 9.
+    name: "LSTMCell 300->57, N 9",
+    run: () => cell(() => new wg.nn.LSTMCell(300, 57), true, 9, 300, 57),
+  },
+  {
+    // Hidden 17: a block of 16 units and one of a single unit (scalar tails only).
+    name: "LSTMCell 6->17, N 3",
+    run: () => cell(() => new wg.nn.LSTMCell(6, 17), true, 3, 6, 17),
+  },
+  {
+    // 131 rows: two M blocks of the per-thread packed dG of the backward, and of the cell's A.
+    name: "GRUCell 12->40, N 131",
+    run: () => cell(() => new wg.nn.GRUCell(12, 40), false, 131, 12, 40),
+  },
+  {
+    // Hidden 129: 6 blocks, 5 of 24 units and the last of 9.
+    name: "LSTM 4->129, N 5, L 4",
+    run: () => sequence(() => new wg.nn.LSTM(4, 129), true, 4, 5, 4, 129, 1, true),
+  },
 ];
 
 function bits(t: wg.Tensor): Uint32Array {
@@ -191,9 +221,10 @@ it("RNN, LSTM and GRU (layers and cells) give the same bits at 1, 2, 3 and 4 thr
     const forward = run.mock.calls.filter(([kernel]) => kernel === 5);
     const backward = run.mock.calls.filter(([kernel]) => kernel === 6);
     expect(forward.every((call) => (call[4] ?? 0) > 1)).toBe(true);
-    // Layers x directions per case: 4 + 1 + 1 + 2 + 2 + 1 + 2, and one per cell.
-    expect(forward.length).toBe(17);
-    expect(backward.length).toBe(17);
+    // Layers x directions per case: 4 + 1 + 1 + 2 + 2 + 1 + 2 + 1, two per cell (a step with
+    // autograd and one without), and each backward once.
+    expect(forward.length).toBe(2 * 14 + 7 * 2);
+    expect(backward.length).toBe(14 + 7);
     run.mockRestore();
     cases.forEach((c, i) => {
       expect(got[i].length).toBe(expected[i].length);
