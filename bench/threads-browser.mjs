@@ -86,8 +86,8 @@ const server = createServer(async (req, res) => {
     return;
   }
   const prefix = Object.keys(served).find((p) => url.pathname.startsWith(p));
-  const file = prefix && normalize(join(served[prefix], url.pathname.slice(prefix.length)));
-  if (!file || !file.startsWith(served[prefix])) {
+  const file = prefix ? normalize(join(served[prefix], url.pathname.slice(prefix.length))) : "";
+  if (!prefix || !file.startsWith(served[prefix])) {
     return void res.writeHead(404).end();
   }
   try {
