@@ -512,8 +512,11 @@ export class TripletMarginLoss extends Module<[Tensor, Tensor, Tensor]> {
  * ```
  */
 export class CTCLoss extends Module<[Tensor, CTCTargets, CTCLengths, CTCLengths]> {
+  /** The blank label's class index (default 0). */
   readonly blank: number;
+  /** "mean" (default: each loss over its target length, then the batch mean), "sum" or "none". */
   readonly reduction: R;
+  /** Whether infinite losses (inputs too short for their targets) and their gradients become 0. */
   readonly zeroInfinity: boolean;
   constructor(...rest: Args<[blank: number, reduction: R, zeroInfinity: boolean], CTCLossOptions>) {
     super();

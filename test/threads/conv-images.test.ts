@@ -27,7 +27,9 @@ interface Geo {
 }
 
 const geos: Geo[] = [
-  // Wide, 8 images per product in the whole call (columns 13 x 15 per image): blocks of 2, then 1.
+  // Wide, 8 images per product in the whole call (columns 13 x 15 per image): the input gradient
+  // in blocks of 2, then 1. The forward (3x3, stride 1, 16 channels) is Winograd's, whose blocks
+  // are row ranges of one image: 33 images, all 13 rows each.
   {
     n: 33,
     c: 16,
@@ -38,7 +40,7 @@ const geos: Geo[] = [
     kw: 3,
     args: { padding: 1 },
     blocks: 17,
-    forward: 17,
+    forward: 33,
   },
   // Strided, all 40 images in one product in the whole call: blocks of 2.
   {
