@@ -100,7 +100,7 @@ export function tensor(
   const typed =
     ArrayBuffer.isView(data) &&
     !(data instanceof BigInt64Array || data instanceof BigUint64Array || data instanceof DataView);
-  if (typed || (opts?.shape !== undefined && Array.isArray(data) && !isNested(data))) {
+  if (typed) {
     values = data as unknown as ArrayLike<number>;
     if (data instanceof Int32Array) inferred = "int32";
     shape = opts?.shape !== undefined ? checkShape("tensor", opts.shape) : [values.length];
@@ -154,10 +154,6 @@ export function writeValues(t: Tensor, values: ArrayLike<number>): void {
     const view = backend.f32();
     for (let i = 0; i < values.length; i++) view[at + i] = values[i] ? 1 : 0;
   }
-}
-
-function isNested(data: unknown): boolean {
-  return Array.isArray(data) && data.length > 0 && Array.isArray(data[0]);
 }
 
 /** Sets every element of `t` to `value`, in its dtype. */

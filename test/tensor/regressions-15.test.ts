@@ -131,3 +131,20 @@ describe("fill_ and zero_ on a non-leaf that requires grad", () => {
     expect(Array.from(u.grad!.data())).toEqual([0, 0]);
   });
 });
+
+describe("tensor(flat array, { shape })", () => {
+  it("infers bool from booleans, as without a shape", () => {
+    const t = wg.tensor([true, false, true, true], { shape: [2, 2] });
+    expect(t.dtype).toBe("bool");
+    expect(t.shape).toEqual([2, 2]);
+    expect(Array.from(t.data())).toEqual([1, 0, 1, 1]);
+    expect(wg.tensor([1, 2], { shape: [2] }).dtype).toBe("float32");
+  });
+  it("checks the elements as it does without a shape", () => {
+    expect(() => wg.tensor(["a", 1] as never, { shape: [2] })).toThrow(
+      /tensor: .*(number|boolean)/,
+    );
+    expect(() => wg.tensor([[1, 2], 3] as never, { shape: [3] })).toThrow(/tensor:/);
+    expect(() => wg.tensor([1, 2, 3], { shape: [2] })).toThrow(/shape \[2\] needs 2 elements/);
+  });
+});
