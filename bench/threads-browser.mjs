@@ -88,6 +88,9 @@ const server = createServer(async (req, res) => {
   const prefix = Object.keys(served).find((p) => url.pathname.startsWith(p));
   const file = prefix ? normalize(join(served[prefix], url.pathname.slice(prefix.length))) : "";
   if (!prefix || !file.startsWith(served[prefix])) {
+    // The browser's own favicon request: nothing to serve, nothing to report.
+    if (url.pathname === "/favicon.ico") return void res.writeHead(204, headers).end();
+    console.log(`not found: ${url.pathname}`);
     return void res.writeHead(404).end();
   }
   try {
