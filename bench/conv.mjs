@@ -129,10 +129,10 @@ function kernelClock(names) {
   });
   return {
     install() {
-      names.forEach((name, i) => (raw[name] = timed[i]));
+      for (const [i, name] of names.entries()) raw[name] = timed[i];
     },
     remove() {
-      names.forEach((name, i) => (raw[name] = originals[i]));
+      for (const [i, name] of names.entries()) raw[name] = originals[i];
     },
     take() {
       const out = { seconds: ms / 1e3, calls };

@@ -50,8 +50,16 @@ export interface PoolOptions {
 type BlockFn = (...args: number[]) => void;
 
 export class ThreadPool {
-  /** Workers that have joined and take blocks. */
-  joined = 0;
+  /**
+   * Workers that have joined and take blocks: counted by the workers themselves in the control
+   * block, so that a main thread that never yields to its event loop (a synchronous training
+   * loop) still sees them join; or by their messages (a spawner that does not share memory, as
+   * in the tests).
+   */
+  get joined(): number {
+    return Math.max(this.announced, Atomics.load(this.i32, Slot.Joined));
+  }
+  private announced = 0;
   /** Why workers failed to join, one line each. */
   readonly failures: string[] = [];
   /** Resolves once every worker has joined or failed. */
@@ -86,12 +94,15 @@ export class ThreadPool {
     this.settled = Promise.all(starts).then(() => undefined);
   }
 
+  /**
+   * Spawns worker `index` and posts it everything it needs, synchronously (the worker starts
+   * without this thread's event loop); resolves once it has answered.
+   */
   private async startWorker(scratch: number, index: number): Promise<void> {
     const { backend, spawn, names, tileRows } = this.options;
     let worker: WorkerHandle | undefined;
     try {
-      const module = await backend.workerModule();
-      if (this.stopped) return;
+      const module = backend.workerModule();
       worker = spawn();
       const w = worker;
       await new Promise<void>((resolve, reject) => {
@@ -132,7 +143,7 @@ export class ThreadPool {
         return;
       }
       this.workers.push(w);
-      this.joined++;
+      this.announced++;
     } catch (cause) {
       worker?.terminate();
       this.failures.push(firstLine(cause));

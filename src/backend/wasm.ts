@@ -21,8 +21,12 @@ export interface Backend {
   /** Why memory is not shared, when it is not. */
   readonly unsharedReason?: string;
   readonly wasmBytes: number;
-  /** The module without data segments, for worker instances over the same memory. */
-  workerModule(): Promise<WebAssembly.Module>;
+  /**
+   * The module without data segments, for worker instances over the same memory. Compiled
+   * synchronously, as the main module is, so that a pool starts its workers within the op that
+   * asks for them, even in a program that never yields to the event loop.
+   */
+  workerModule(): WebAssembly.Module;
   /** Views over the whole memory, re-made whenever memory has grown (growth detaches them). */
   f32(): Float32Array;
   i32(): Int32Array;
@@ -96,7 +100,7 @@ export function instantiate(
   const exports = instance.exports as Record<string, unknown>;
   const kernels = {} as Record<string, unknown>;
   for (const name of kernelNames) kernels[name] = exports[name];
-  let workerModule: Promise<WebAssembly.Module> | undefined;
+  let workerModule: WebAssembly.Module | undefined;
 
   let buffer = memory.buffer;
   let f32 = new Float32Array(buffer);
@@ -116,7 +120,7 @@ export function instantiate(
     unsharedReason: choice.reason,
     wasmBytes: bytes.length,
     workerModule: () => {
-      workerModule ??= WebAssembly.compile(stripData(bytes));
+      workerModule ??= new WebAssembly.Module(stripData(bytes));
       return workerModule;
     },
     f32: () => {

@@ -32,6 +32,8 @@ export const Slot = {
   Stop: 7,
   /** Blocks per step of a task whose block i needs every block before floor(i / step) * step. */
   StepBlocks: 8,
+  /** Workers that have joined: each adds 1 once it can take blocks. */
+  Joined: 9,
 } as const;
 export const CTRL_INTS = 16;
 export const ARGS_BYTE = CTRL_INTS * 4;
@@ -110,6 +112,14 @@ async function start(msg) {
   fns = msg.names.map((n) => task(ex, n));
   i32 = new Int32Array(msg.memory.buffer, msg.ctrl, ${CTRL_INTS});
   f64 = new Float64Array(msg.memory.buffer, msg.ctrl + ${ARGS_BYTE}, ${MAX_ARGS});
+  // A pool stopped before this worker started (the message that terminates it may wait for the
+  // main thread's event loop): leave without joining.
+  if (Atomics.load(i32, ${Slot.Stop}) !== 0) {
+    post({ stopped: true });
+    return;
+  }
+  // Joined, for a main thread that is not yielding to its event loop (the message waits for it).
+  Atomics.add(i32, ${Slot.Joined}, 1);
   post({ ready: true });
   const spinMs = msg.spinMicros / 1000;
   let seen = Atomics.load(i32, ${Slot.Gen});
