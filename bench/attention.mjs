@@ -240,8 +240,10 @@ for (const [label, fusedFn, compFn] of [
 }
 
 info.loadavgEnd = loadAverage();
+// Threads wasmgrad ran on (the default count; the workers join during the first cases' warm-up).
+info.wasmgradThreads = wg.backendInfo().threads;
 const report = [
-  `Attention, batch ${B} x ${H} heads (ms per call, median and min over interleaved rounds; load ${info.loadavgStart.join(" ")} -> ${info.loadavgEnd.join(" ")})`,
+  `Attention, batch ${B} x ${H} heads (ms per call, median and min over interleaved rounds; wasmgrad on ${info.wasmgradThreads} threads, tfjs-wasm on 1; load ${info.loadavgStart.join(" ")} -> ${info.loadavgEnd.join(" ")})`,
   markdown(
     [
       "case",
