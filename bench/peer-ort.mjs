@@ -131,10 +131,11 @@ cases.push({
     });
     const feeds = { X: new ort.Tensor("float32", xData, [64, 784]) };
     return {
-      wg: () => wg.noGrad(() => model.forward(x).dispose()),
+      // tidy frees the hidden activations too: without autograd no graph owns them.
+      wg: () => wg.tidy(() => void wg.noGrad(() => model.forward(x))),
       ort: () => s.run(feeds),
       async check() {
-        const y = wg.noGrad(() => model.forward(x));
+        const y = wg.tidy(() => wg.noGrad(() => model.forward(x)));
         const diff = maxAbsDiff((await s.run(feeds)).Y.data, y.data());
         y.dispose();
         return diff;
