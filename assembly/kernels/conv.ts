@@ -370,10 +370,17 @@ export function conv2d_blocks(meta: usize): i32 {
 
 /** Parallel passes aim for about this many image blocks, so that two to eight threads end together. */
 const IMAGE_BLOCKS = 32;
+/**
+ * But a block's product keeps at least this many columns: each block packs the whole weight
+ * matrix again, so blocks of one tiny image (a 1x1 input to ConvTranspose2d: 4 columns) re-read
+ * megabytes of weights per handful of columns and ran slower on two threads than one on one.
+ */
+const MIN_BLOCK_COLUMNS = 64;
 
 /**
  * Images per parallel block of `pass`: NB, or fewer when NB > 1, so that a batch of small images
- * still makes about IMAGE_BLOCKS blocks (32 images of 14x14 made 8 blocks of 4). The bits do not
+ * still makes about IMAGE_BLOCKS blocks (32 images of 14x14 made 8 blocks of 4), each of at least
+ * MIN_BLOCK_COLUMNS columns of the product where NB allows. The bits do not
  * change: each column of the pass's product (forward OCg x q over Kd, input gradient Kd x q over
  * OCg) is the same sum in the same order whichever columns sit beside it, as long as both widths
  * take sgemm's blocked path; the bias, and col2im, touch each image's own planes only.
@@ -383,7 +390,7 @@ function imagesPerBlock(pass: i32): i32 {
   const kd = (C / G) * KH * KW;
   const ocg = OC / G;
   const len = SH == 1 && SW == 1 ? OH * (OW + (KW - 1) * DW) : OH * OW;
-  const ib = min(NB, max(1, (N + IMAGE_BLOCKS - 1) / IMAGE_BLOCKS));
+  const ib = min(NB, max((N + IMAGE_BLOCKS - 1) / IMAGE_BLOCKS, (MIN_BLOCK_COLUMNS + len - 1) / len));
   const m = pass == FORWARD ? ocg : kd;
   const k = pass == FORWARD ? kd : ocg;
   const tA = pass == FORWARD ? 0 : 1;

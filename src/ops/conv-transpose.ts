@@ -12,6 +12,7 @@
  * The 1-D forms run as 2-D ones over [N, C, 1, L].
  */
 import { needsGradAny, record } from "../autograd/engine.js";
+import { convOnPool } from "../backend/parallel.js";
 import { K, meta } from "../backend/runtime.js";
 import { BinaryOp, ReduceOp } from "../backend/table/core.js";
 import { fmt } from "../errors.js";
@@ -22,6 +23,7 @@ import {
   conv2d,
   convWeightGrad,
   type Geometry,
+  madds,
   metaOf,
   type Pair,
   pair,
@@ -154,7 +156,10 @@ export function convTranspose2d(
   const xp = x._ptr(op);
   const wp = w._ptr(op);
   if (out.numel() > 0) {
-    withWorkspace(workFloats, (work) => K.conv2d_bwd_input_f32(out.ptr, xp, wp, work, metaOf(g)));
+    // conv2d's input gradient: on the pool in blocks of images, as in conv2d's backward.
+    if (!convOnPool(true, out.ptr, xp, wp, 0, workFloats, metaOf(g), madds(g))) {
+      withWorkspace(workFloats, (work) => K.conv2d_bwd_input_f32(out.ptr, xp, wp, work, metaOf(g)));
+    }
     if (b !== null) addBias(out, b);
   }
   const inputs = b === null ? [x, w] : [x, w, b];
@@ -167,9 +172,10 @@ export function convTranspose2d(
     if (x.requiresGrad) {
       const t = Tensor._empty(op, x.shape);
       if (t.numel() > 0) {
-        withWorkspace(workFloats, (work) =>
-          K.conv2d_f32(t.ptr, dyp, w._ptr(op), 0, work, metaOf(g)),
-        );
+        const wp = w._ptr(op);
+        if (!convOnPool(false, t.ptr, dyp, wp, 0, workFloats, metaOf(g), madds(g))) {
+          withWorkspace(workFloats, (work) => K.conv2d_f32(t.ptr, dyp, wp, 0, work, metaOf(g)));
+        }
       }
       dx = t;
     }

@@ -184,7 +184,7 @@ export function convWeightGrad(op: string, dw: number, dy: number, x: number, g:
 }
 
 /** Multiply-adds of one pass: the work estimate for running it on threads. */
-function madds(g: Geometry): number {
+export function madds(g: Geometry): number {
   return g.n * g.oc * g.oh * g.ow * (g.c / g.groups) * g.kh * g.kw;
 }
 
