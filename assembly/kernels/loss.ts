@@ -151,6 +151,26 @@ export function softmax_cross_entropy_f32(
   store<f32>(stats + 4, <f32>wsum);
 }
 
+/**
+ * softmax_cross_entropy_f32's stats from its per-row losses `loss` (written by rows run in
+ * parallel): the same sums in the same order as the whole call, so the same bits.
+ */
+export function softmax_cross_entropy_sum_f32(
+  stats: usize, loss: usize, target: usize, w: usize, n: i32, ignoreIndex: i32,
+): void {
+  let total: f64 = 0;
+  let wsum: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const y = load<i32>(at(target, i));
+    if (y != ignoreIndex) {
+      total += load<f32>(at(loss, i));
+      wsum += opt1(w, y);
+    }
+  }
+  store<f32>(stats, <f32>total);
+  store<f32>(stats + 4, <f32>wsum);
+}
+
 export function softmax_cross_entropy_bwd_f32(
   dx: usize, x: usize, target: usize, w: usize, n: i32, c: i32, ignoreIndex: i32,
   smoothing: f32, dloss: usize, dlossStride: i32, scale: f32,

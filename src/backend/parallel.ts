@@ -44,8 +44,18 @@ export type BlockKernel = (typeof BLOCK_KERNELS)[number];
  * count outer rows instead, each `unit` floats (the product of those arguments): rows are
  * independent, so any split keeps the bits.
  * (binary_scalar_f32 parks its scalar in a static slot: every thread writes the same value.)
+ * A pointer with a unit of its own advances by that many floats per counted item instead: a
+ * plane's input and output sizes differ in csr_planes_f32 (planes), a row's target is one int in
+ * softmax_cross_entropy_bwd_f32 (rows), whose dloss advances by its stride (0: one scalar).
  */
-const RANGED: Record<string, { ptrs: number[]; count: number; rate: number; unit?: number[] }> = {
+interface Ranged {
+  /** Pointer arguments: an index (advancing `unit` floats per counted item), or [index, its own unit]. */
+  ptrs: (number | [number, number[]])[];
+  count: number;
+  rate: number;
+  unit?: number[];
+}
+const RANGED: Record<string, Ranged> = {
   relu_f32: { ptrs: [0, 1], count: 2, rate: 2000 },
   relu_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 1500 },
   leaky_relu_f32: { ptrs: [0, 1], count: 2, rate: 2000 },
@@ -62,21 +72,81 @@ const RANGED: Record<string, { ptrs: number[]; count: number; rate: number; unit
   binary_scalar_f32: { ptrs: [0, 1], count: 2, rate: 2000 },
   sgd_f32: { ptrs: [0, 1, 2], count: 3, rate: 800 },
   adam_f32: { ptrs: [0, 1, 2, 3, 4], count: 5, rate: 400 },
+  exp_f32: { ptrs: [0, 1], count: 2, rate: 600 },
+  log_f32: { ptrs: [0, 1], count: 2, rate: 600 },
+  sqrt_f32: { ptrs: [0, 1], count: 2, rate: 1500 },
+  rsqrt_f32: { ptrs: [0, 1], count: 2, rate: 1000 },
+  abs_f32: { ptrs: [0, 1], count: 2, rate: 2000 },
+  neg_f32: { ptrs: [0, 1], count: 2, rate: 2000 },
+  square_f32: { ptrs: [0, 1], count: 2, rate: 2000 },
+  reciprocal_f32: { ptrs: [0, 1], count: 2, rate: 1500 },
+  sign_f32: { ptrs: [0, 1], count: 2, rate: 2000 },
+  floor_f32: { ptrs: [0, 1], count: 2, rate: 2000 },
+  ceil_f32: { ptrs: [0, 1], count: 2, rate: 2000 },
+  round_f32: { ptrs: [0, 1], count: 2, rate: 2000 },
+  trunc_f32: { ptrs: [0, 1], count: 2, rate: 2000 },
+  frac_f32: { ptrs: [0, 1], count: 2, rate: 2000 },
+  sin_f32: { ptrs: [0, 1], count: 2, rate: 200 },
+  cos_f32: { ptrs: [0, 1], count: 2, rate: 200 },
+  erf_f32: { ptrs: [0, 1], count: 2, rate: 300 },
+  log1p_f32: { ptrs: [0, 1], count: 2, rate: 400 },
+  expm1_f32: { ptrs: [0, 1], count: 2, rate: 400 },
+  pow_f32: { ptrs: [0, 1], count: 2, rate: 200 },
+  clamp_f32: { ptrs: [0, 1], count: 2, rate: 2000 },
+  abs_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 1500 },
+  clamp_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 1500 },
+  pow_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 200 },
+  atan2_f32: { ptrs: [0, 1, 2], count: 3, rate: 150 },
+  pow_tensor_f32: { ptrs: [0, 1, 2], count: 3, rate: 150 },
+  elu_f32: { ptrs: [0, 1], count: 2, rate: 500 },
+  elu_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 500 },
+  softplus_f32: { ptrs: [0, 1], count: 2, rate: 300 },
+  softplus_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 300 },
+  mish_f32: { ptrs: [0, 1], count: 2, rate: 200 },
+  mish_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 200 },
+  hardtanh_f32: { ptrs: [0, 1], count: 2, rate: 2000 },
+  hardtanh_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 1500 },
   softmax_f32: { ptrs: [0, 1], count: 2, rate: 300, unit: [3, 4] },
   log_softmax_f32: { ptrs: [0, 1], count: 2, rate: 300, unit: [3, 4] },
   softmax_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 1000, unit: [4, 5] },
   log_softmax_bwd_f32: { ptrs: [0, 1, 2], count: 3, rate: 400, unit: [4, 5] },
+  // Rows of c classes: each row's loss (one float), its logits and its target (one int); the
+  // stats the blocks write are discarded (installCrossEntropy sums the rows' losses after).
+  softmax_cross_entropy_f32: {
+    ptrs: [[0, []], 2, [3, []]],
+    count: 5,
+    rate: 300,
+    unit: [6],
+  },
+  // Rows of c classes; the target advances one int a row, dloss by its stride.
+  softmax_cross_entropy_bwd_f32: {
+    ptrs: [0, 1, [2, []], [8, [9]]],
+    count: 4,
+    rate: 300,
+    unit: [5],
+  },
+  // Planes of interpolate and the adaptive pools: outSize floats out, inSize in, a plane.
+  csr_planes_f32: {
+    ptrs: [
+      [0, [7]],
+      [1, [6]],
+    ],
+    count: 5,
+    rate: 120,
+    unit: [7],
+  },
 };
 const RANGED_NAMES = Object.keys(RANGED);
 /**
- * Pool task names: block kernels, then ranged ones as "name@ptrs:count:unit" (see
- * worker-source.ts).
+ * Pool task names: block kernels, then ranged ones as "name@ptrs:count:unit", a pointer with a
+ * unit of its own as "i=j*k" (see worker-source.ts).
  */
 const TASK_NAMES: readonly string[] = [
   ...BLOCK_KERNELS,
   ...RANGED_NAMES.map((n) => {
     const { ptrs, count, unit = [] } = RANGED[n];
-    return `${n}@${ptrs.join(",")}:${count}:${unit.join(",")}`;
+    const list = ptrs.map((p) => (typeof p === "number" ? `${p}` : `${p[0]}=${p[1].join("*")}`));
+    return `${n}@${list.join(",")}:${count}:${unit.join(",")}`;
   }),
 ];
 
@@ -88,19 +158,17 @@ function unitFloats(a: readonly number[], unit: readonly number[]): number {
 }
 
 /** Block `block` of a ranged call: units block * chunk .. of `fn` (args end with chunk, block). */
-function rangeBlock(
-  fn: (...x: number[]) => void,
-  ptrs: readonly number[],
-  count: number,
-  unit: readonly number[],
-) {
+function rangeBlock(fn: (...x: number[]) => void, { ptrs, count, unit = [] }: Ranged) {
+  const own = ptrs.map((p): [number, readonly number[]] => (typeof p === "number" ? [p, unit] : p));
   return (...a: number[]): void => {
     const block = a.pop() as number;
     const chunk = a.pop() as number;
     const start = block * chunk;
-    const step = start * unitFloats(a, unit) * 4;
+    const steps = own.map(([, u]) => start * unitFloats(a, u) * 4);
     a[count] = Math.min(chunk, a[count] - start);
-    for (const i of ptrs) if (a[i] !== 0) a[i] += step;
+    own.forEach(([i], k) => {
+      if (a[i] !== 0) a[i] += steps[k];
+    });
     fn(...a);
   };
 }
@@ -268,10 +336,11 @@ export function installThreads(backend: Backend, tileRows: number): void {
   };
 
   const table = K as unknown as Record<string, (...x: number[]) => void>;
+  const wholeCrossEntropy = K.softmax_cross_entropy_f32;
   RANGED_NAMES.forEach((name, i) => {
-    const { ptrs, count, rate, unit = [] } = RANGED[name];
+    const { count, rate, unit = [] } = RANGED[name];
     const whole = table[name];
-    const block = rangeBlock(whole, ptrs, count, unit);
+    const block = rangeBlock(whole, RANGED[name]);
     const task = BLOCK_KERNELS.length + i;
     table[name] = (...args: number[]) => {
       const n = args[count];
@@ -290,6 +359,41 @@ export function installThreads(backend: Backend, tileRows: number): void {
 
   installPooling(backend);
   installBatchNorm(backend);
+  installCrossEntropy(backend, wholeCrossEntropy);
+}
+
+/**
+ * Cross-entropy's forward over rows on the pool: the rows' losses first (in parallel, into the
+ * caller's per-row buffer or a scratch one), then the total and the weight sum over them on this
+ * thread in the whole call's order, so the bits do not change.
+ */
+function installCrossEntropy(backend: Backend, whole: Kernels["softmax_cross_entropy_f32"]): void {
+  const K = backend.kernels as Kernels;
+  const ranged = K.softmax_cross_entropy_f32;
+  K.softmax_cross_entropy_f32 = (loss, stats, x, target, w, n, c, ignoreIndex, smoothing) => {
+    if (poolFor((n * c) / RANGED.softmax_cross_entropy_f32.rate) === undefined) {
+      whole(loss, stats, x, target, w, n, c, ignoreIndex, smoothing);
+      return;
+    }
+    let rows = loss;
+    let scratch = 0;
+    try {
+      if (rows === 0) rows = K.alloc(n * 4);
+      scratch = K.alloc(8);
+    } catch {
+      // No memory for the rows' losses: the whole call needs none.
+      if (rows !== loss) K.free(rows);
+      whole(loss, stats, x, target, w, n, c, ignoreIndex, smoothing);
+      return;
+    }
+    try {
+      ranged(rows, scratch, x, target, w, n, c, ignoreIndex, smoothing);
+      K.softmax_cross_entropy_sum_f32(stats, rows, target, w, n, ignoreIndex);
+    } finally {
+      K.free(scratch);
+      if (rows !== loss) K.free(rows);
+    }
+  };
 }
 
 /** Batch norm's statistics, forward and backward over blocks of channels. */

@@ -81,25 +81,37 @@ function waitFor(count) {
 }
 // "name@ptrs:count:unit": a kernel run over ranges of its count argument; its last two
 // arguments are the range length and the block, and the pointer arguments advance 4 bytes per
-// float, the product of the unit arguments (none: 1) floats per counted item.
+// float, the product of the unit arguments (none: 1) floats per counted item. A pointer written
+// "i=j*k" advances by its own product of arguments j and k ("i=": one float per item).
+function units(text) {
+  return text ? text.split(/[,*]/).map(Number) : [];
+}
+function product(a, unit) {
+  let per = 1;
+  for (const i of unit) per *= a[i];
+  return per;
+}
 function task(ex, spec) {
   const at = spec.indexOf("@");
   if (at < 0) return ex[spec];
   const fn = ex[spec.slice(0, at)];
   const parts = spec.slice(at + 1).split(":");
-  const ptrs = parts[0].split(",").map(Number);
+  const unit = units(parts[2]);
+  const ptrs = parts[0].split(",").map((p) => {
+    const eq = p.indexOf("=");
+    return eq < 0 ? [Number(p), unit] : [Number(p.slice(0, eq)), units(p.slice(eq + 1))];
+  });
   const count = Number(parts[1]);
-  const unit = parts[2] ? parts[2].split(",").map(Number) : [];
   return function () {
     const a = Array.prototype.slice.call(arguments);
     const block = a.pop();
     const chunk = a.pop();
     const start = block * chunk;
-    let per = 1;
-    for (const i of unit) per *= a[i];
-    const step = start * per * 4;
+    const steps = ptrs.map(([, u]) => start * product(a, u) * 4);
     a[count] = Math.min(chunk, a[count] - start);
-    for (const i of ptrs) if (a[i] !== 0) a[i] += step;
+    ptrs.forEach(([i], k) => {
+      if (a[i] !== 0) a[i] += steps[k];
+    });
     fn.apply(null, a);
   };
 }

@@ -21,6 +21,15 @@ export interface LossKernels {
     ignoreIndex: number,
     smoothing: number,
   ): void;
+  /** stats of softmax_cross_entropy_f32 from its per-row losses, in the whole call's order. */
+  softmax_cross_entropy_sum_f32(
+    stats: Ptr,
+    loss: Ptr,
+    target: Ptr,
+    w: Ptr,
+    n: number,
+    ignoreIndex: number,
+  ): void;
   softmax_cross_entropy_bwd_f32(
     dx: Ptr,
     x: Ptr,
@@ -123,6 +132,7 @@ export interface LossKernels {
 
 export const lossKernelNames = [
   "softmax_cross_entropy_f32",
+  "softmax_cross_entropy_sum_f32",
   "softmax_cross_entropy_bwd_f32",
   "nll_loss_f32",
   "nll_loss_bwd_f32",

@@ -1,0 +1,195 @@
+/**
+ * The unary maps (exp, log, sqrt, the rounding family, sin and cos, erf, pow, clamp, ELU,
+ * softplus, Mish, hardtanh and the gradients the kernels have), atan2 and pow of two tensors split
+ * over ranges; interpolate and the adaptive pools over blocks of planes (a plane's input and
+ * output sizes differ); cross-entropy over blocks of rows (a row's target is one int; the forward
+ * sums the rows' losses afterwards in the single call's order): all give the single-thread bits
+ * at 2, 3 and 4 threads, with sizes just around the block boundaries and the options that change
+ * a row's arithmetic (class weights, ignoreIndex, label smoothing, reduction "none").
+ */
+import { afterAll, expect, it, vi } from "vitest";
+import * as wg from "wasmgrad";
+import { threadState } from "../../src/backend/parallel.js";
+
+const sizes = [8193, 8192 * 16 + 7, 8192 * 17 - 3];
+
+function bits(t: wg.Tensor | null): Uint32Array {
+  if (t === null) throw new Error("no gradient");
+  return new Uint32Array(t.data().slice().buffer);
+}
+
+type Case = [name: string, run: () => Uint32Array[]];
+
+function unaries(n: number): Case[] {
+  const unary = (name: string, f: (x: wg.Tensor) => wg.Tensor, positive = false): Case => [
+    `${name} [${n}]`,
+    () => {
+      const x = (positive ? wg.rand([n]).mul(5).add(0.01) : wg.randn([n]).mul(3)).detach();
+      x.requiresGrad = true;
+      const y = f(x);
+      if (!y.requiresGrad) return [bits(y)];
+      y.backward(wg.randn([n]));
+      return [bits(y), bits(x.grad)];
+    },
+  ];
+  return [
+    unary("exp", (x) => x.exp()),
+    unary("log", (x) => x.log(), true),
+    unary("sqrt", (x) => x.sqrt(), true),
+    unary("rsqrt", (x) => x.rsqrt(), true),
+    unary("abs", (x) => x.abs()),
+    unary("neg", (x) => x.neg()),
+    unary("square", (x) => x.square()),
+    unary("reciprocal", (x) => x.reciprocal(), true),
+    unary("sign", (x) => x.sign()),
+    unary("floor, ceil, round, trunc, frac", (x) =>
+      x.floor().add(x.ceil()).add(x.round()).add(x.trunc()).add(x.frac()),
+    ),
+    unary("sin, cos", (x) => x.sin().add(x.cos())),
+    unary("erf", (x) => x.erf()),
+    unary("log1p, expm1", (x) => x.log1p().add(x.expm1()), true),
+    unary("pow 2.5", (x) => x.pow(2.5), true),
+    unary("pow 3", (x) => x.pow(3)),
+    unary("clamp", (x) => x.clamp(-1, 2)),
+    unary("elu", (x) => wg.F.elu(x)),
+    unary("softplus", (x) => wg.F.softplus(x, { beta: 2 })),
+    unary("mish", (x) => wg.F.mish(x)),
+    unary("hardtanh", (x) => wg.F.hardtanh(x, -0.5, 1.5)),
+    unary("atan2, pow(x, y)", (x) => wg.atan2(x, wg.randn([n])).add(x.pow(wg.rand([n])))),
+  ];
+}
+
+function planes(): Case[] {
+  const shapes: [number, number, number, number][] = [
+    [3, 11, 28, 28],
+    [2, 17, 13, 17],
+  ];
+  return shapes.flatMap((shape): Case[] => {
+    const resample = (name: string, f: (x: wg.Tensor) => wg.Tensor): Case => [
+      `${name} ${JSON.stringify(shape)}`,
+      () => {
+        const x = wg.randn(shape);
+        x.requiresGrad = true;
+        const y = f(x);
+        y.backward(wg.randn(y.shape));
+        return [bits(y), bits(x.grad)];
+      },
+    ];
+    return [
+      resample("interpolate bilinear x2", (x) =>
+        wg.F.interpolate(x, { scaleFactor: 2, mode: "bilinear" }),
+      ),
+      resample("interpolate bicubic to 19x23, aligned corners", (x) =>
+        wg.F.interpolate(x, { size: [19, 23], mode: "bicubic", alignCorners: true }),
+      ),
+      resample("adaptiveAvgPool2d 5x3", (x) => wg.F.adaptiveAvgPool2d(x, [5, 3])),
+    ];
+  });
+}
+
+function crossEntropy(): Case[] {
+  const shapes: [number, number][] = [
+    [5000, 37],
+    [301, 1000],
+  ];
+  const options: [string, (c: number) => Record<string, unknown>][] = [
+    ["mean", () => ({})],
+    [
+      "weights, ignoreIndex, smoothing",
+      (c) => ({ weight: wg.rand([c]).add(0.5), ignoreIndex: 3, labelSmoothing: 0.1 }),
+    ],
+    ["none", () => ({ reduction: "none" })],
+  ];
+  return shapes.flatMap(([n, c]): Case[] =>
+    options.map(
+      ([label, make]): Case => [
+        `crossEntropy [${n}, ${c}] ${label}`,
+        () => {
+          const x = wg.randn([n, c]).mul(3);
+          x.requiresGrad = true;
+          const y = wg.randint(0, c, [n]);
+          const loss = wg.F.crossEntropy(x, y, make(c));
+          loss.backward(loss.ndim === 0 ? undefined : wg.rand(loss.shape));
+          return [bits(loss), bits(x.grad)];
+        },
+      ],
+    ),
+  );
+}
+
+function cases(): Case[] {
+  return [...sizes.flatMap(unaries), ...planes(), ...crossEntropy()];
+}
+
+function runAll(): Uint32Array[][] {
+  wg.manualSeed(13);
+  return cases().map(([, run]) => wg.tidy(run));
+}
+
+afterAll(() => {
+  wg.setNumThreads(1, { minWorkMicros: 50 });
+});
+
+it("unary maps, resampling and cross-entropy are bit-identical at 1, 2, 3 and 4 threads", async () => {
+  wg.setNumThreads(1);
+  const names = cases().map(([name]) => name);
+  const expected = runAll();
+  for (const threads of [2, 3, 4]) {
+    wg.setNumThreads(threads, { minWorkMicros: 0 });
+    await wg.ready();
+    expect(wg.backendInfo().threads).toBe(threads);
+    const pool = threadState.pool;
+    if (pool === undefined) throw new Error("no pool");
+    const run = vi.spyOn(pool, "run");
+    const got = runAll();
+    const kernels = new Set(run.mock.calls.map(([kernel]) => threadState.names[kernel]));
+    run.mockRestore();
+    for (const name of [
+      "exp_f32",
+      "log_f32",
+      "sqrt_f32",
+      "rsqrt_f32",
+      "abs_f32",
+      "abs_bwd_f32",
+      "neg_f32",
+      "square_f32",
+      "reciprocal_f32",
+      "sign_f32",
+      "floor_f32",
+      "frac_f32",
+      "sin_f32",
+      "cos_f32",
+      "erf_f32",
+      "log1p_f32",
+      "expm1_f32",
+      "pow_f32",
+      "pow_bwd_f32",
+      "clamp_f32",
+      "clamp_bwd_f32",
+      "elu_f32",
+      "elu_bwd_f32",
+      "softplus_f32",
+      "softplus_bwd_f32",
+      "mish_f32",
+      "mish_bwd_f32",
+      "hardtanh_f32",
+      "hardtanh_bwd_f32",
+      "atan2_f32",
+      "pow_tensor_f32",
+      "csr_planes_f32",
+      "softmax_cross_entropy_f32",
+      "softmax_cross_entropy_bwd_f32",
+    ]) {
+      expect(
+        [...kernels].some((k) => k.startsWith(`${name}@`)),
+        name,
+      ).toBe(true);
+    }
+    names.forEach((name, i) => {
+      expected[i].forEach((want, j) => {
+        const same = got[i][j].length === want.length && got[i][j].every((v, e) => v === want[e]);
+        expect(same, `${name}, result ${j}, at ${threads} threads`).toBe(true);
+      });
+    });
+  }
+});
