@@ -11,6 +11,7 @@
  * The facade collapses dimensions first, so ndim is small and the last dimension long.
  * dst may alias a or b when their layout equals dst's.
  */
+import { threadIndex } from "./gemm/scratch";
 
 export const OP_ADD = 0;
 export const OP_SUB = 1;
@@ -239,6 +240,64 @@ export function binary_scalar_f32(dst: usize, a: usize, n: i32, s: f32, op: i32)
 
 /** Index counters for the N-d walks in this file and in reduce.ts (ndim <= 16). */
 export const COUNTERS = memory.data(16 * 4, 16);
+
+/** Index counters of the block kernel below, 16 dims for each of up to 64 threads. */
+const BLOCK_COUNTERS = memory.data(64 * 16 * 4, 16);
+
+/**
+ * Rows block * rowsPer .. of binary_bcast_f32 (ndim >= 1; a row is the last dimension), for the
+ * pool: each row is computed as in the whole call, so the bits do not depend on the blocks. The
+ * caller keeps dst clear of b (and of a, unless a is dst itself).
+ */
+export function binary_bcast_block_f32(
+  dst: usize, a: usize, b: usize, ndim: i32, meta: usize, op: i32, rowsPer: i32, block: i32,
+): void {
+  const last = ndim - 1;
+  const shape = meta;
+  const strideA = meta + (<usize>ndim << 2);
+  const strideB = meta + (<usize>(2 * ndim) << 2);
+  const n = load<i32>(shape + (<usize>last << 2));
+  const sa = load<i32>(strideA + (<usize>last << 2));
+  const sb = load<i32>(strideB + (<usize>last << 2));
+  let outer = 1;
+  for (let d = 0; d < last; d++) outer *= load<i32>(shape + (<usize>d << 2));
+  const o0 = block * rowsPer;
+  const o1 = min(outer, o0 + rowsPer);
+  if (o0 >= o1 || n == 0) return;
+  const counters = BLOCK_COUNTERS + (<usize>threadIndex << 6);
+  // The counters and offsets of row o0: its index in the outer dims, last of them fastest.
+  let rest = o0;
+  let offA = 0;
+  let offB = 0;
+  for (let d = last - 1; d >= 0; d--) {
+    const size = load<i32>(shape + (<usize>d << 2));
+    const c = rest % size;
+    rest /= size;
+    store<i32>(counters + (<usize>d << 2), c);
+    offA += c * load<i32>(strideA + (<usize>d << 2));
+    offB += c * load<i32>(strideB + (<usize>d << 2));
+  }
+  const rowBytes = <usize>n << 2;
+  for (let o = o0; o < o1; o++) {
+    rowDispatch(op, dst + <usize>o * rowBytes, a + (<usize>offA << 2), b + (<usize>offB << 2), n, sa, sb);
+    for (let d = last - 1; d >= 0; d--) {
+      const cp = counters + (<usize>d << 2);
+      const c = load<i32>(cp) + 1;
+      const size = load<i32>(shape + (<usize>d << 2));
+      const stA = load<i32>(strideA + (<usize>d << 2));
+      const stB = load<i32>(strideB + (<usize>d << 2));
+      if (c < size) {
+        store<i32>(cp, c);
+        offA += stA;
+        offB += stB;
+        break;
+      }
+      store<i32>(cp, 0);
+      offA -= stA * (size - 1);
+      offB -= stB * (size - 1);
+    }
+  }
+}
 
 export function binary_bcast_f32(dst: usize, a: usize, b: usize, ndim: i32, meta: usize, op: i32): void {
   if (ndim == 0) {

@@ -31,6 +31,7 @@ const BLOCK_KERNELS = [
   "batchnorm_stats_block_f32",
   "batchnorm_block_f32",
   "batchnorm_bwd_block_f32",
+  "binary_bcast_block_f32",
 ] as const;
 /** The name of a block kernel: its last argument is the block index. */
 export type BlockKernel = (typeof BLOCK_KERNELS)[number];
@@ -360,6 +361,48 @@ export function installThreads(backend: Backend, tileRows: number): void {
   installPooling(backend);
   installBatchNorm(backend);
   installCrossEntropy(backend, wholeCrossEntropy);
+  installBroadcast(backend);
+}
+
+/**
+ * Broadcasting binary ops over blocks of rows (the last dimension): about 16 blocks of at least
+ * 8K floats. Only when dst is clear of b, and of a unless a is dst itself: a row that wrote
+ * where a later row reads (x.add_(x[0]), which PyTorch refuses) must keep the whole call's order.
+ */
+function installBroadcast(backend: Backend): void {
+  const K = backend.kernels as Kernels;
+  const whole = K.binary_bcast_f32;
+  K.binary_bcast_f32 = (dst, a, b, ndim, metaPtr, op) => {
+    if (ndim === 0) {
+      whole(dst, a, b, ndim, metaPtr, op);
+      return;
+    }
+    const m = backend.i32().subarray(metaPtr >>> 2, (metaPtr >>> 2) + 3 * ndim);
+    const n = m[ndim - 1];
+    let outer = 1;
+    for (let d = 0; d < ndim - 1; d++) outer *= m[d];
+    const pool = poolFor((outer * n) / RANGED.binary_f32.rate);
+    const rowsPer = Math.max(Math.ceil(8192 / Math.max(n, 1)), Math.ceil(outer / 16));
+    const bytes = outer * n * 4;
+    const extent = (p: number, strides: Int32Array) => {
+      let last = 0;
+      for (let d = 0; d < ndim; d++) last += (m[d] - 1) * strides[d];
+      return p + (last + 1) * 4;
+    };
+    const clear = (p: number, strides: Int32Array) => p >= dst + bytes || extent(p, strides) <= dst;
+    if (
+      pool === undefined ||
+      outer <= rowsPer ||
+      n === 0 ||
+      !clear(b, m.subarray(2 * ndim, 3 * ndim)) ||
+      (a !== dst && !clear(a, m.subarray(ndim, 2 * ndim)))
+    ) {
+      whole(dst, a, b, ndim, metaPtr, op);
+      return;
+    }
+    const args = [dst, a, b, ndim, metaPtr, op, rowsPer];
+    runBlocks(pool, "binary_bcast_block_f32", args, Math.ceil(outer / rowsPer));
+  };
 }
 
 /**

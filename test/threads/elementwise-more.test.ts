@@ -6,6 +6,8 @@
  * sums the rows' losses afterwards in the single call's order): all give the single-thread bits
  * at 2, 3 and 4 threads, with sizes just around the block boundaries and the options that change
  * a row's arithmetic (class weights, ignoreIndex, label smoothing, reduction "none").
+ * Broadcasting binary ops over blocks of rows, in place too, and with an operand that is a view
+ * of the output (x += x[0]), which must keep the whole call's bits.
  */
 import { afterAll, expect, it, vi } from "vitest";
 import * as wg from "wasmgrad";
@@ -117,8 +119,60 @@ function crossEntropy(): Case[] {
   );
 }
 
+/** Broadcasting binary ops over rows, in place too, and one whose operand aliases its output. */
+function broadcast(): Case[] {
+  const pairs: [number[], number[]][] = [
+    [[301, 77], [77]],
+    [
+      [5, 1, 3000],
+      [1, 40, 3000],
+    ],
+    [
+      [1, 500],
+      [400, 1],
+    ],
+    [
+      [7, 3, 9, 1000],
+      [3, 1, 1000],
+    ],
+  ];
+  const out: Case[] = pairs.map(
+    ([sa, sb]): Case => [
+      `broadcast ${JSON.stringify(sa)} op ${JSON.stringify(sb)}`,
+      () => {
+        const a = wg.randn(sa);
+        a.requiresGrad = true;
+        const b = wg.randn(sb).add(3);
+        b.requiresGrad = true;
+        const y = a.mul(b).add(b).sub(a.div(b));
+        y.backward(wg.randn(y.shape));
+        return [bits(y), bits(a.grad), bits(b.grad)];
+      },
+    ],
+  );
+  out.push(
+    [
+      "in place x [300, 500] += y [500]",
+      () => {
+        const x = wg.randn([300, 500]);
+        x.add_(wg.randn([500]));
+        return [bits(x)];
+      },
+    ],
+    [
+      "in place x [300, 500] += x[0], a view of the output: the whole call's bits",
+      () => {
+        const x = wg.randn([300, 500]);
+        wg.noGrad(() => x.add_(x.index(0)));
+        return [bits(x)];
+      },
+    ],
+  );
+  return out;
+}
+
 function cases(): Case[] {
-  return [...sizes.flatMap(unaries), ...planes(), ...crossEntropy()];
+  return [...sizes.flatMap(unaries), ...planes(), ...crossEntropy(), ...broadcast()];
 }
 
 function runAll(): Uint32Array[][] {
@@ -144,6 +198,7 @@ it("unary maps, resampling and cross-entropy are bit-identical at 1, 2, 3 and 4 
     const got = runAll();
     const kernels = new Set(run.mock.calls.map(([kernel]) => threadState.names[kernel]));
     run.mockRestore();
+    expect(kernels.has("binary_bcast_block_f32")).toBe(true);
     for (const name of [
       "exp_f32",
       "log_f32",

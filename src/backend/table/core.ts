@@ -39,6 +39,17 @@ export interface CoreKernels {
   binary_scalar_f32(dst: Ptr, a: Ptr, n: number, s: number, op: number): void;
   /** meta: shape[ndim], strideA[ndim], strideB[ndim] (i32, elements). */
   binary_bcast_f32(dst: Ptr, a: Ptr, b: Ptr, ndim: number, meta: Ptr, op: number): void;
+  /** Rows block * rowsPer .. of binary_bcast_f32 (the pool's blocks). */
+  binary_bcast_block_f32(
+    dst: Ptr,
+    a: Ptr,
+    b: Ptr,
+    ndim: number,
+    meta: Ptr,
+    op: number,
+    rowsPer: number,
+    block: number,
+  ): void;
 
   /** meta: shape[ndim] of src, dstStride[ndim] (0 for reduced dims). */
   reduce_f32(dst: Ptr, dstSize: number, src: Ptr, ndim: number, meta: Ptr, op: number): void;
@@ -90,6 +101,7 @@ export const coreKernelNames = [
   "binary_f32",
   "binary_scalar_f32",
   "binary_bcast_f32",
+  "binary_bcast_block_f32",
   "reduce_f32",
   "argmax_f32",
   "max_bwd_f32",
