@@ -226,3 +226,21 @@ export function layernorm_bwd_f32(dx: usize, dw: usize, db: usize, dy: usize, x:
     }
   }
 }
+
+/**
+ * dw and db of layernorm_bwd_f32 alone, for LayerNorm's per-element weights (s == 1): the same
+ * sums in the same order (rowParamGrads row by row), so the same bits. The pool's second phase,
+ * after the rows' dx ran in parallel (layernorm_bwd_f32 with dw = db = 0).
+ */
+export function layernorm_bwd_params_f32(dw: usize, db: usize, dy: usize, x: usize,
+  meanIn: usize, rstdIn: usize, rows: i32, n: i32, groups: i32): void {
+  const nw = groups * n;
+  if (dw) memory.fill(dw, 0, <usize>nw << 2);
+  if (db) memory.fill(db, 0, <usize>nw << 2);
+  if (!dw && !db) return;
+  for (let r = 0; r < rows; r++) {
+    const k0 = (r % groups) * n;
+    rowParamGrads(dw ? at(dw, k0) : 0, db ? at(db, k0) : 0, at(dy, r * n), at(x, r * n), n,
+      load<f32>(at(meanIn, r)), load<f32>(at(rstdIn, r)));
+  }
+}

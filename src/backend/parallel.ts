@@ -55,6 +55,8 @@ interface Ranged {
   count: number;
   rate: number;
   unit?: number[];
+  /** The argument whose value every range's length is a multiple of (rows cycling through groups). */
+  align?: number;
 }
 const RANGED: Record<string, Ranged> = {
   relu_f32: { ptrs: [0, 1], count: 2, rate: 2000 },
@@ -125,6 +127,17 @@ const RANGED: Record<string, Ranged> = {
     count: 4,
     rate: 300,
     unit: [5],
+  },
+  // Rows of n (LayerNorm, RMSNorm; GroupNorm's rows of its groups): y and x advance a row, the
+  // row's mean and rstd one float; ranges are whole cycles of the groups, which pick the weights.
+  layernorm_f32: { ptrs: [0, [1, []], [2, []], 3], count: 6, rate: 500, unit: [7], align: 8 },
+  // dx by rows (installLayerNorm passes dw = db = 0 here and sums those afterwards).
+  layernorm_bwd_f32: {
+    ptrs: [0, 3, 4, [5, []], [6, []]],
+    count: 8,
+    rate: 400,
+    unit: [9],
+    align: 10,
   },
   // Planes of interpolate and the adaptive pools: outSize floats out, inSize in, a plane.
   csr_planes_f32: {
@@ -338,8 +351,9 @@ export function installThreads(backend: Backend, tileRows: number): void {
 
   const table = K as unknown as Record<string, (...x: number[]) => void>;
   const wholeCrossEntropy = K.softmax_cross_entropy_f32;
+  const wholeLayerNormBackward = K.layernorm_bwd_f32;
   RANGED_NAMES.forEach((name, i) => {
-    const { count, rate, unit = [] } = RANGED[name];
+    const { count, rate, unit = [], align } = RANGED[name];
     const whole = table[name];
     const block = rangeBlock(whole, RANGED[name]);
     const task = BLOCK_KERNELS.length + i;
@@ -349,7 +363,8 @@ export function installThreads(backend: Backend, tileRows: number): void {
       const pool = poolFor((n * per) / rate);
       // Rows: about 16 blocks of at least 8K floats; elements: rangeChunk.
       const rows = Math.max(Math.ceil(8192 / Math.max(per, 1)), Math.ceil(n / 16));
-      const chunk = pool === undefined ? n : unit.length > 0 ? rows : rangeChunk(n);
+      let chunk = pool === undefined ? n : unit.length > 0 ? rows : rangeChunk(n);
+      if (align !== undefined) chunk = Math.ceil(chunk / args[align]) * args[align];
       if (pool === undefined || n <= chunk) {
         whole(...args);
         return;
@@ -362,6 +377,25 @@ export function installThreads(backend: Backend, tileRows: number): void {
   installBatchNorm(backend);
   installCrossEntropy(backend, wholeCrossEntropy);
   installBroadcast(backend);
+  installLayerNorm(backend, wholeLayerNormBackward);
+}
+
+/**
+ * LayerNorm's backward on the pool (per-element weights, s == 1): every row's dx in parallel,
+ * then dw and db on this thread, row by row as the whole call adds them, so the bits stay.
+ * GroupNorm's per-channel weights (s > 1) sum inside the rows' pass: the whole call.
+ */
+function installLayerNorm(backend: Backend, whole: Kernels["layernorm_bwd_f32"]): void {
+  const K = backend.kernels as Kernels;
+  const ranged = K.layernorm_bwd_f32;
+  K.layernorm_bwd_f32 = (dx, dw, db, dy, x, mean, rstd, w, rows, n, groups, s, center) => {
+    if (dx === 0 || s !== 1 || poolFor((rows * n) / RANGED.layernorm_bwd_f32.rate) === undefined) {
+      whole(dx, dw, db, dy, x, mean, rstd, w, rows, n, groups, s, center);
+      return;
+    }
+    ranged(dx, 0, 0, dy, x, mean, rstd, w, rows, n, groups, s, center);
+    K.layernorm_bwd_params_f32(dw, db, dy, x, mean, rstd, rows, n, groups);
+  };
 }
 
 /**

@@ -7,7 +7,8 @@
  * at 2, 3 and 4 threads, with sizes just around the block boundaries and the options that change
  * a row's arithmetic (class weights, ignoreIndex, label smoothing, reduction "none").
  * Broadcasting binary ops over blocks of rows, in place too, and with an operand that is a view
- * of the output (x += x[0]), which must keep the whole call's bits.
+ * of the output (x += x[0]), which must keep the whole call's bits. LayerNorm, RMSNorm and
+ * GroupNorm over rows (the weight and bias gradients summed afterwards, row by row).
  */
 import { afterAll, expect, it, vi } from "vitest";
 import * as wg from "wasmgrad";
@@ -171,8 +172,54 @@ function broadcast(): Case[] {
   return out;
 }
 
+/** LayerNorm and RMSNorm (rows), GroupNorm (rows of groups, cycling through the weights). */
+function norms(): Case[] {
+  const norm = (
+    name: string,
+    shape: number[],
+    f: (x: wg.Tensor, p: wg.Tensor[]) => wg.Tensor,
+    params: number[][],
+  ): Case => [
+    `${name} ${JSON.stringify(shape)}`,
+    () => {
+      const x = wg.randn(shape).mul(2).add(0.5);
+      x.requiresGrad = true;
+      const p = params.map((s) => {
+        const t = wg.randn(s);
+        t.requiresGrad = true;
+        return t;
+      });
+      const y = f(x, p);
+      y.backward(wg.randn(y.shape));
+      return [bits(y), bits(x.grad), ...p.map((t) => bits(t.grad))];
+    },
+  ];
+  return [
+    norm(
+      "layerNorm, weight and bias",
+      [5000, 37],
+      (x, [w, b]) => wg.F.layerNorm(x, [37], { weight: w, bias: b }),
+      [[37], [37]],
+    ),
+    norm("layerNorm over two dims, no affine", [300, 7, 64], (x) => wg.F.layerNorm(x, [7, 64]), []),
+    norm("rmsNorm, weight", [4097, 33], (x, [w]) => wg.F.rmsNorm(x, [33], { weight: w }), [[33]]),
+    norm(
+      "groupNorm 4 groups",
+      [6, 12, 20, 20],
+      (x, [w, b]) => wg.F.groupNorm(x, 4, { weight: w, bias: b }),
+      [[12], [12]],
+    ),
+    norm(
+      "groupNorm 3 groups of one channel each",
+      [40, 3, 30, 30],
+      (x) => wg.F.groupNorm(x, 3),
+      [],
+    ),
+  ];
+}
+
 function cases(): Case[] {
-  return [...sizes.flatMap(unaries), ...planes(), ...crossEntropy(), ...broadcast()];
+  return [...sizes.flatMap(unaries), ...planes(), ...crossEntropy(), ...broadcast(), ...norms()];
 }
 
 function runAll(): Uint32Array[][] {
@@ -184,7 +231,7 @@ afterAll(() => {
   wg.setNumThreads(1, { minWorkMicros: 50 });
 });
 
-it("unary maps, resampling and cross-entropy are bit-identical at 1, 2, 3 and 4 threads", async () => {
+it("unary maps, resampling, cross-entropy, broadcasting and row norms are bit-identical at 1, 2, 3 and 4 threads", async () => {
   wg.setNumThreads(1);
   const names = cases().map(([name]) => name);
   const expected = runAll();
@@ -234,6 +281,8 @@ it("unary maps, resampling and cross-entropy are bit-identical at 1, 2, 3 and 4 
       "csr_planes_f32",
       "softmax_cross_entropy_f32",
       "softmax_cross_entropy_bwd_f32",
+      "layernorm_f32",
+      "layernorm_bwd_f32",
     ]) {
       expect(
         [...kernels].some((k) => k.startsWith(`${name}@`)),

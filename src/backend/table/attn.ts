@@ -36,6 +36,18 @@ export interface AttnKernels {
     s: number,
     center: number,
   ): void;
+  /** dw, db of layernorm_bwd_f32 alone, for s == 1 (the same sums in the same order). */
+  layernorm_bwd_params_f32(
+    dw: Ptr,
+    db: Ptr,
+    dy: Ptr,
+    x: Ptr,
+    meanIn: Ptr,
+    rstdIn: Ptr,
+    rows: number,
+    n: number,
+    groups: number,
+  ): void;
   /** GELU, exact (approx 0) or tanh (approx 1); y may alias x. */
   gelu_f32(y: Ptr, x: Ptr, n: number, approx: number): void;
   /** dx = dy * gelu'(x); dx may alias dy. */
@@ -149,6 +161,7 @@ export interface AttnKernels {
 export const attnKernelNames = [
   "layernorm_f32",
   "layernorm_bwd_f32",
+  "layernorm_bwd_params_f32",
   "gelu_f32",
   "gelu_bwd_f32",
   "sdpa_f32",
