@@ -131,6 +131,35 @@ export function reduce_f32(dst: usize, dstSize: i32, src: usize, ndim: i32, meta
   else reduce(RED_MAX, dst, dstSize, src, ndim, meta);
 }
 
+/**
+ * reduce_f32 where only the last dimension is reduced and the destination is contiguous:
+ * dst[r] = fold of src row r (n floats), as the whole call computes it. Rows are independent,
+ * so the pool may split them.
+ */
+export function reduce_rows_f32(dst: usize, src: usize, rows: i32, n: i32, op: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const v = op == RED_SUM
+      ? combine1(RED_SUM, identity(RED_SUM), foldRow(RED_SUM, src + ((<usize>r * <usize>n) << 2), n))
+      : combine1(RED_MAX, identity(RED_MAX), foldRow(RED_MAX, src + ((<usize>r * <usize>n) << 2), n));
+    store<f32>(dst + (<usize>r << 2), v);
+  }
+}
+
+/**
+ * reduce_f32 where only leading dimensions are reduced: dst[c] = fold over r of src[r * ld + c]
+ * for c < cols (rows in order, elementwise, as the whole call's foldInto). Columns are
+ * independent, so the pool may split them (ld stays the full row).
+ */
+export function reduce_cols_f32(dst: usize, src: usize, rows: i32, cols: i32, ld: i32, op: i32): void {
+  if (op == RED_SUM) {
+    for (let c = 0; c < cols; c++) store<f32>(dst + (<usize>c << 2), identity(RED_SUM));
+    for (let r = 0; r < rows; r++) foldInto(RED_SUM, dst, src + ((<usize>r * <usize>ld) << 2), cols);
+  } else {
+    for (let c = 0; c < cols; c++) store<f32>(dst + (<usize>c << 2), identity(RED_MAX));
+    for (let r = 0; r < rows; r++) foldInto(RED_MAX, dst, src + ((<usize>r * <usize>ld) << 2), cols);
+  }
+}
+
 /** dst[o, i] = the first index j of the largest x[o, j, i] (a NaN counts as largest, as PyTorch). */
 export function argmax_f32(dst: usize, x: usize, outer: i32, r: i32, inner: i32): void {
   for (let o = 0; o < outer; o++) {

@@ -57,6 +57,8 @@ interface Ranged {
   unit?: number[];
   /** The argument whose value every range's length is a multiple of (rows cycling through groups). */
   align?: number;
+  /** The fewest counted items a range holds (columns of a strided walk need long runs). */
+  minChunk?: number;
 }
 const RANGED: Record<string, Ranged> = {
   relu_f32: { ptrs: [0, 1], count: 2, rate: 2000 },
@@ -138,6 +140,39 @@ const RANGED: Record<string, Ranged> = {
     rate: 400,
     unit: [9],
     align: 10,
+  },
+  // Reductions (installReduce routes reduce_f32 here when its pattern allows): rows of n folded
+  // to one float each; or columns folded over rows, the rows' stride fixed.
+  reduce_rows_f32: {
+    ptrs: [
+      [0, []],
+      [1, [3]],
+    ],
+    count: 2,
+    rate: 2000,
+    unit: [3],
+  },
+  // At least 1024 columns a range: narrower ones walk the rows in short strided runs, slower on
+  // two threads (64 columns of [4096, 1024] took 1.7x longer) than the whole call on one.
+  reduce_cols_f32: {
+    ptrs: [
+      [0, []],
+      [1, []],
+    ],
+    count: 3,
+    rate: 2000,
+    unit: [2],
+    minChunk: 1024,
+  },
+  // The largest of r along the middle of [outer, r, inner], for each outer block.
+  argmax_f32: {
+    ptrs: [
+      [0, [4]],
+      [1, [3, 4]],
+    ],
+    count: 2,
+    rate: 1000,
+    unit: [3, 4],
   },
   // Planes of interpolate and the adaptive pools: outSize floats out, inSize in, a plane.
   csr_planes_f32: {
@@ -353,7 +388,7 @@ export function installThreads(backend: Backend, tileRows: number): void {
   const wholeCrossEntropy = K.softmax_cross_entropy_f32;
   const wholeLayerNormBackward = K.layernorm_bwd_f32;
   RANGED_NAMES.forEach((name, i) => {
-    const { count, rate, unit = [], align } = RANGED[name];
+    const { count, rate, unit = [], align, minChunk = 1 } = RANGED[name];
     const whole = table[name];
     const block = rangeBlock(whole, RANGED[name]);
     const task = BLOCK_KERNELS.length + i;
@@ -363,7 +398,8 @@ export function installThreads(backend: Backend, tileRows: number): void {
       const pool = poolFor((n * per) / rate);
       // Rows: about 16 blocks of at least 8K floats; elements: rangeChunk.
       const rows = Math.max(Math.ceil(8192 / Math.max(per, 1)), Math.ceil(n / 16));
-      let chunk = pool === undefined ? n : unit.length > 0 ? rows : rangeChunk(n);
+      let chunk =
+        pool === undefined ? n : Math.max(minChunk, unit.length > 0 ? rows : rangeChunk(n));
       if (align !== undefined) chunk = Math.ceil(chunk / args[align]) * args[align];
       if (pool === undefined || n <= chunk) {
         whole(...args);
@@ -378,6 +414,57 @@ export function installThreads(backend: Backend, tileRows: number): void {
   installCrossEntropy(backend, wholeCrossEntropy);
   installBroadcast(backend);
   installLayerNorm(backend, wholeLayerNormBackward);
+  installReduce(backend);
+}
+
+/**
+ * reduce_f32 on the pool when its strides say it is one of two patterns, through kernels that
+ * fold exactly as it does: only the last dimension reduced into a contiguous destination
+ * (reduce_rows_f32, over rows), or only leading dimensions reduced (reduce_cols_f32, over
+ * columns). Dimensions of size 1 do not count. Anything else runs the whole call.
+ */
+function installReduce(backend: Backend): void {
+  const K = backend.kernels as Kernels;
+  const whole = K.reduce_f32;
+  K.reduce_f32 = (dst, dstSize, src, ndim, metaPtr, op) => {
+    const m = ndim > 0 ? backend.i32().slice(metaPtr >>> 2, (metaPtr >>> 2) + 2 * ndim) : null;
+    const total = m === null ? 0 : m.subarray(0, ndim).reduce((a, v) => a * v, 1);
+    const plan = m === null || total === 0 ? undefined : reducePlan(m, ndim);
+    if (plan === undefined || poolFor(total / RANGED.reduce_rows_f32.rate) === undefined) {
+      whole(dst, dstSize, src, ndim, metaPtr, op);
+      return;
+    }
+    if (plan.rows) K.reduce_rows_f32(dst, src, total / plan.n, plan.n, op);
+    else K.reduce_cols_f32(dst, src, total / plan.n, plan.n, plan.n, op);
+  };
+}
+
+/**
+ * Whether a reduction (meta: shape, then destination strides, 0 where reduced) folds the last
+ * dimension only into a contiguous destination ({ rows: true, n: its length }), or leading
+ * dimensions only ({ rows: false, n: the kept elements }).
+ */
+function reducePlan(m: Int32Array, ndim: number): { rows: boolean; n: number } | undefined {
+  const dims: number[] = [];
+  for (let d = 0; d < ndim; d++) if (m[d] !== 1) dims.push(d);
+  if (dims.length < 2) return undefined;
+  const reduced = dims.map((d) => m[ndim + d] === 0);
+  const kept = dims.filter((_, i) => !reduced[i]);
+  // The kept dimensions must be laid out contiguously in dst, last fastest.
+  let expected = 1;
+  for (let i = kept.length - 1; i >= 0; i--) {
+    if (m[ndim + kept[i]] !== expected) return undefined;
+    expected *= m[kept[i]];
+  }
+  const lastReduced = reduced[reduced.length - 1];
+  const split = reduced.indexOf(false);
+  if (lastReduced && reduced.slice(0, -1).every((r) => !r)) {
+    return { rows: true, n: m[dims[dims.length - 1]] };
+  }
+  if (!lastReduced && split > 0 && reduced.slice(split).every((r) => !r)) {
+    return { rows: false, n: expected };
+  }
+  return undefined;
 }
 
 /**

@@ -8,7 +8,8 @@
  * a row's arithmetic (class weights, ignoreIndex, label smoothing, reduction "none").
  * Broadcasting binary ops over blocks of rows, in place too, and with an operand that is a view
  * of the output (x += x[0]), which must keep the whole call's bits. LayerNorm, RMSNorm and
- * GroupNorm over rows (the weight and bias gradients summed afterwards, row by row).
+ * GroupNorm over rows (the weight and bias gradients summed afterwards, row by row). Reductions
+ * along the last dimension (rows) or leading ones (columns), and argmax.
  */
 import { afterAll, expect, it, vi } from "vitest";
 import * as wg from "wasmgrad";
@@ -218,8 +219,55 @@ function norms(): Case[] {
   ];
 }
 
+/**
+ * Reductions along dimensions: the last only (rows), leading only (columns, ranges of at least
+ * 1024), size-1 dimensions among them, max with its indices, argmax, and a broadcast operand's
+ * gradient (summed over the leading dimensions).
+ */
+function reductions(): Case[] {
+  const red = (name: string, shape: number[], f: (x: wg.Tensor) => wg.Tensor): Case => [
+    `${name} ${JSON.stringify(shape)}`,
+    () => {
+      const x = wg.randn(shape).mul(3);
+      return [bits(f(x))];
+    },
+  ];
+  return [
+    red("sum(-1)", [5000, 37], (x) => x.sum(-1)),
+    red("mean(-1), size-1 dim", [3, 1, 4000, 33], (x) => x.mean(-1)),
+    red("amax(-1)", [4097, 10], (x) => x.amax(-1)),
+    red("sum(0)", [300, 4099], (x) => x.sum(0)),
+    red("sum([0, 1]), size-1 dim kept", [7, 300, 1, 4099], (x) => x.sum([0, 1])),
+    red("amax(0)", [50, 5000], (x) => x.amax(0)),
+    red("max(1) values", [5000, 37], (x) => x.max(1)[0]),
+    [
+      "max(1) indices, argmax(1) [5000, 37]",
+      () => {
+        const x = wg.randn([5000, 37]);
+        return [bits(x.max(1)[1]), bits(x.argmax(1))];
+      },
+    ],
+    [
+      "gradient of a broadcast bias [2000, 3000] + [3000]",
+      () => {
+        const b = wg.randn([3000]);
+        b.requiresGrad = true;
+        wg.add(wg.randn([2000, 3000]), b).backward(wg.randn([2000, 3000]));
+        return [bits(b.grad)];
+      },
+    ],
+  ];
+}
+
 function cases(): Case[] {
-  return [...sizes.flatMap(unaries), ...planes(), ...crossEntropy(), ...broadcast(), ...norms()];
+  return [
+    ...sizes.flatMap(unaries),
+    ...planes(),
+    ...crossEntropy(),
+    ...broadcast(),
+    ...norms(),
+    ...reductions(),
+  ];
 }
 
 function runAll(): Uint32Array[][] {
@@ -231,7 +279,7 @@ afterAll(() => {
   wg.setNumThreads(1, { minWorkMicros: 50 });
 });
 
-it("unary maps, resampling, cross-entropy, broadcasting and row norms are bit-identical at 1, 2, 3 and 4 threads", async () => {
+it("unary maps, resampling, cross-entropy, broadcasting, row norms and reductions are bit-identical at 1, 2, 3 and 4 threads", async () => {
   wg.setNumThreads(1);
   const names = cases().map(([name]) => name);
   const expected = runAll();
@@ -283,6 +331,9 @@ it("unary maps, resampling, cross-entropy, broadcasting and row norms are bit-id
       "softmax_cross_entropy_bwd_f32",
       "layernorm_f32",
       "layernorm_bwd_f32",
+      "reduce_rows_f32",
+      "reduce_cols_f32",
+      "argmax_f32",
     ]) {
       expect(
         [...kernels].some((k) => k.startsWith(`${name}@`)),

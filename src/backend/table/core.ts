@@ -53,6 +53,10 @@ export interface CoreKernels {
 
   /** meta: shape[ndim] of src, dstStride[ndim] (0 for reduced dims). */
   reduce_f32(dst: Ptr, dstSize: number, src: Ptr, ndim: number, meta: Ptr, op: number): void;
+  /** reduce_f32 over the last dimension only, into a contiguous dst [rows]. */
+  reduce_rows_f32(dst: Ptr, src: Ptr, rows: number, n: number, op: number): void;
+  /** reduce_f32 over leading dimensions only: dst [cols] from src rows of stride ld. */
+  reduce_cols_f32(dst: Ptr, src: Ptr, rows: number, cols: number, ld: number, op: number): void;
   argmax_f32(dst: Ptr, x: Ptr, outer: number, r: number, inner: number): void;
   max_bwd_f32(dx: Ptr, dy: Ptr, idx: Ptr, outer: number, r: number, inner: number): void;
 
@@ -103,6 +107,8 @@ export const coreKernelNames = [
   "binary_bcast_f32",
   "binary_bcast_block_f32",
   "reduce_f32",
+  "reduce_rows_f32",
+  "reduce_cols_f32",
   "argmax_f32",
   "max_bwd_f32",
   "softmax_f32",
