@@ -4,6 +4,7 @@
  * gather_f32 meta (i32): shape[ndim] of dst, srcStride[ndim] in elements (0 repeats a value).
  */
 import { COUNTERS } from "./binary";
+import { threadIndex } from "./gemm/scratch";
 
 export function copy_f32(dst: usize, src: usize, n: i32): void {
   memory.copy(dst, src, <usize>n << 2);
@@ -31,8 +32,13 @@ export function copy_2d_f32(dst: usize, dstStride: i32, src: usize, srcStride: i
 
 /** Transposes one rows x cols matrix in 8x8 tiles: dst[c * rows + r] = src[r * cols + c]. */
 function transpose2d(dst: usize, src: usize, rows: i32, cols: i32): void {
-  for (let r0 = 0; r0 < rows; r0 += 8) {
-    const r1 = min(r0 + 8, rows);
+  transposeRows(dst, src, rows, cols, 0, rows);
+}
+
+/** transpose2d's tiles for source rows [rowLo, rowHi) (rowLo a multiple of 8). */
+function transposeRows(dst: usize, src: usize, rows: i32, cols: i32, rowLo: i32, rowHi: i32): void {
+  for (let r0 = rowLo; r0 < rowHi; r0 += 8) {
+    const r1 = min(r0 + 8, rowHi);
     for (let c0 = 0; c0 < cols; c0 += 8) {
       const c1 = min(c0 + 8, cols);
       for (let r = r0; r < r1; r++) {
@@ -72,6 +78,62 @@ export function gather_f32(dst: usize, src: usize, ndim: i32, meta: usize): void
     else for (let i = 0; i < n; i++) store<f32>(d0 + (<usize>i << 2), load<f32>(s0 + ((<usize>(i * st)) << 2)));
     for (let d = last - 1; d >= 0; d--) {
       const cp = COUNTERS + (<usize>d << 2);
+      const c = load<i32>(cp) + 1;
+      const size = load<i32>(shape + (<usize>d << 2));
+      const sd = load<i32>(strides + (<usize>d << 2));
+      if (c < size) {
+        store<i32>(cp, c);
+        off += sd;
+        break;
+      }
+      store<i32>(cp, 0);
+      off -= sd * (size - 1);
+    }
+  }
+}
+
+/** Index counters of gather_block_f32, 16 dims for each of up to 64 threads. */
+const BLOCK_COUNTERS = memory.data(64 * 16 * 4, 16);
+
+/**
+ * Block `block` of gather_f32 for the pool: rows block * per .. of the destination (its last
+ * dimension a row), or, for a plain 2-D transpose, source rows block * per .. (per a multiple
+ * of 8). A copy: any split gives the same result.
+ */
+export function gather_block_f32(dst: usize, src: usize, ndim: i32, meta: usize, per: i32, block: i32): void {
+  const last = ndim - 1;
+  const shape = meta;
+  const strides = meta + (<usize>ndim << 2);
+  const n = load<i32>(shape + (<usize>last << 2));
+  const st = load<i32>(strides + (<usize>last << 2));
+  if (ndim == 2 && st == load<i32>(shape) && load<i32>(strides) == 1) {
+    const lo = block * per;
+    transposeRows(dst, src, n, load<i32>(shape), lo, min(n, lo + per));
+    return;
+  }
+  let outer = 1;
+  for (let d = 0; d < last; d++) outer *= load<i32>(shape + (<usize>d << 2));
+  const o0 = block * per;
+  const o1 = min(outer, o0 + per);
+  if (o0 >= o1 || n == 0) return;
+  const counters = BLOCK_COUNTERS + (<usize>threadIndex << 6);
+  let rest = o0;
+  let off = 0;
+  for (let d = last - 1; d >= 0; d--) {
+    const size = load<i32>(shape + (<usize>d << 2));
+    const c = rest % size;
+    rest /= size;
+    store<i32>(counters + (<usize>d << 2), c);
+    off += c * load<i32>(strides + (<usize>d << 2));
+  }
+  for (let o = o0; o < o1; o++) {
+    const d0 = dst + ((<usize>o * <usize>n) << 2);
+    const s0 = src + (<usize>off << 2);
+    if (st == 1) memory.copy(d0, s0, <usize>n << 2);
+    else if (st == 0) fill_f32(d0, n, load<f32>(s0));
+    else for (let i = 0; i < n; i++) store<f32>(d0 + (<usize>i << 2), load<f32>(s0 + ((<usize>(i * st)) << 2)));
+    for (let d = last - 1; d >= 0; d--) {
+      const cp = counters + (<usize>d << 2);
       const c = load<i32>(cp) + 1;
       const size = load<i32>(shape + (<usize>d << 2));
       const sd = load<i32>(strides + (<usize>d << 2));

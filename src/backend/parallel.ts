@@ -32,6 +32,7 @@ const BLOCK_KERNELS = [
   "batchnorm_block_f32",
   "batchnorm_bwd_block_f32",
   "binary_bcast_block_f32",
+  "gather_block_f32",
 ] as const;
 /** The name of a block kernel: its last argument is the block index. */
 export type BlockKernel = (typeof BLOCK_KERNELS)[number];
@@ -415,6 +416,38 @@ export function installThreads(backend: Backend, tileRows: number): void {
   installBroadcast(backend);
   installLayerNorm(backend, wholeLayerNormBackward);
   installReduce(backend);
+  installGather(backend);
+}
+
+/**
+ * The strided copy behind permute, transpose and contiguous on the pool: blocks of destination
+ * rows, or of source rows for a plain 2-D transpose (multiples of its 8-row tiles). About 16
+ * blocks of at least 8K floats; a copy, so any split gives the same result.
+ */
+function installGather(backend: Backend): void {
+  const K = backend.kernels as Kernels;
+  const whole = K.gather_f32;
+  K.gather_f32 = (dst, src, ndim, metaPtr) => {
+    if (ndim === 0) {
+      whole(dst, src, ndim, metaPtr);
+      return;
+    }
+    const m = backend.i32().subarray(metaPtr >>> 2, (metaPtr >>> 2) + 2 * ndim);
+    const n = m[ndim - 1];
+    let total = 1;
+    for (let d = 0; d < ndim; d++) total *= m[d];
+    const pool = total === 0 ? undefined : poolFor(total / POOL_FLOATS_PER_MICRO);
+    const transpose = ndim === 2 && m[3] === m[0] && m[2] === 1;
+    const units = transpose ? n : total / n;
+    const width = transpose ? m[0] : n;
+    let per = Math.max(Math.ceil(8192 / Math.max(width, 1)), Math.ceil(units / 16));
+    if (transpose) per = Math.ceil(per / 8) * 8;
+    if (pool === undefined || units <= per) {
+      whole(dst, src, ndim, metaPtr);
+      return;
+    }
+    runBlocks(pool, "gather_block_f32", [dst, src, ndim, metaPtr, per], Math.ceil(units / per));
+  };
 }
 
 /**

@@ -9,7 +9,8 @@
  * Broadcasting binary ops over blocks of rows, in place too, and with an operand that is a view
  * of the output (x += x[0]), which must keep the whole call's bits. LayerNorm, RMSNorm and
  * GroupNorm over rows (the weight and bias gradients summed afterwards, row by row). Reductions
- * along the last dimension (rows) or leading ones (columns), and argmax.
+ * along the last dimension (rows) or leading ones (columns), and argmax. The strided copies of
+ * transpose, permute and expand.
  */
 import { afterAll, expect, it, vi } from "vitest";
 import * as wg from "wasmgrad";
@@ -259,6 +260,20 @@ function reductions(): Case[] {
   ];
 }
 
+/** The strided copy behind transpose, permute and expand (contiguous copies of views). */
+function copies(): Case[] {
+  const copy = (name: string, shape: number[], f: (x: wg.Tensor) => wg.Tensor): Case => [
+    `${name} ${JSON.stringify(shape)}`,
+    () => [bits(f(wg.randn(shape)).contiguous())],
+  ];
+  return [
+    copy("t()", [2051, 1030], (x) => x.t()),
+    copy("permute(0, 2, 1, 3)", [8, 130, 4, 64], (x) => x.permute(0, 2, 1, 3)),
+    copy("permute(2, 0, 1)", [33, 70, 90], (x) => x.permute(2, 0, 1)),
+    copy("expand", [1, 3000], (x) => x.expand(50, 3000)),
+  ];
+}
+
 function cases(): Case[] {
   return [
     ...sizes.flatMap(unaries),
@@ -267,6 +282,7 @@ function cases(): Case[] {
     ...broadcast(),
     ...norms(),
     ...reductions(),
+    ...copies(),
   ];
 }
 
@@ -279,7 +295,7 @@ afterAll(() => {
   wg.setNumThreads(1, { minWorkMicros: 50 });
 });
 
-it("unary maps, resampling, cross-entropy, broadcasting, row norms and reductions are bit-identical at 1, 2, 3 and 4 threads", async () => {
+it("unary maps, resampling, cross-entropy, broadcasting, row norms, reductions and strided copies are bit-identical at 1, 2, 3 and 4 threads", async () => {
   wg.setNumThreads(1);
   const names = cases().map(([name]) => name);
   const expected = runAll();
@@ -294,6 +310,7 @@ it("unary maps, resampling, cross-entropy, broadcasting, row norms and reduction
     const kernels = new Set(run.mock.calls.map(([kernel]) => threadState.names[kernel]));
     run.mockRestore();
     expect(kernels.has("binary_bcast_block_f32")).toBe(true);
+    expect(kernels.has("gather_block_f32")).toBe(true);
     for (const name of [
       "exp_f32",
       "log_f32",

@@ -78,6 +78,8 @@ export interface CoreKernels {
   ): void;
   /** meta: shape[ndim] of dst, srcStride[ndim]. */
   gather_f32(dst: Ptr, src: Ptr, ndim: number, meta: Ptr): void;
+  /** Rows block * per .. of gather_f32 (a 2-D transpose: source rows), for the pool. */
+  gather_block_f32(dst: Ptr, src: Ptr, ndim: number, meta: Ptr, per: number, block: number): void;
 
   /**
    * dst[0:n] = scale where a uniform u32 draw is >= threshold (an unsigned number), else 0;
@@ -120,6 +122,7 @@ export const coreKernelNames = [
   "arange_f32",
   "copy_2d_f32",
   "gather_f32",
+  "gather_block_f32",
   "dropout_mask_f32",
   "sgd_f32",
 ] as const satisfies readonly (keyof CoreKernels)[];
