@@ -165,16 +165,22 @@ export class ThreadPool {
   ): void {
     const { i32, f64 } = this;
     if (args.length > MAX_ARGS) throw new Error("internal: too many kernel arguments");
+    const gen = (this.gen + 1) | 0;
+    this.gen = gen;
+    const tag = gen & TAG_MASK;
+    // The claim word moves to this task first. A worker still in the previous task's loop (it
+    // found no block left there, but was descheduled between reading the claim word and the
+    // block count) could otherwise read this task's larger count, win its compare-and-swap on
+    // the old claim word, run a block that does not exist under the old arguments, and count it
+    // in this task's Finished, which then ends a block early (a wrong result, seen once in CI
+    // under load). With the word already moved, that swap fails and the worker sees a new tag.
+    Atomics.store(i32, Slot.Claim, tag << BLOCK_BITS);
     for (let i = 0; i < args.length; i++) f64[i] = args[i];
     i32[Slot.Kernel] = kernel;
     i32[Slot.Argc] = args.length;
     Atomics.store(i32, Slot.StepBlocks, stepBlocks);
     Atomics.store(i32, Slot.Blocks, blocks);
     Atomics.store(i32, Slot.Finished, 0);
-    const gen = (this.gen + 1) | 0;
-    this.gen = gen;
-    const tag = gen & TAG_MASK;
-    Atomics.store(i32, Slot.Claim, tag << BLOCK_BITS);
     Atomics.store(i32, Slot.Gen, gen);
     if (Atomics.load(i32, Slot.Sleepers) > 0) Atomics.notify(i32, Slot.Gen);
     const call = [...args, 0];
