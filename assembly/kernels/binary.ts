@@ -241,17 +241,15 @@ export function binary_scalar_f32(dst: usize, a: usize, n: i32, s: f32, op: i32)
 /** Index counters for the N-d walks in this file and in reduce.ts (ndim <= 16). */
 export const COUNTERS = memory.data(16 * 4, 16);
 
-/** Index counters of the block kernel below, 16 dims for each of up to 64 threads. */
+/** Index counters of binary_bcast_block_f32, 16 dims for each of up to 64 threads. */
 const BLOCK_COUNTERS = memory.data(64 * 16 * 4, 16);
 
 /**
- * Rows block * rowsPer .. of binary_bcast_f32 (ndim >= 1; a row is the last dimension), for the
- * pool: each row is computed as in the whole call, so the bits do not depend on the blocks. The
- * caller keeps dst clear of b (and of a, unless a is dst itself).
+ * Rows [o0, o1) of binary_bcast_f32 (ndim >= 1; a row is the last dimension), walking the outer
+ * index with `counters` (ndim ints): each row is computed the same whichever range holds it.
  */
-export function binary_bcast_block_f32(
-  dst: usize, a: usize, b: usize, ndim: i32, meta: usize, op: i32, rowsPer: i32, block: i32,
-): void {
+function bcastRows(dst: usize, a: usize, b: usize, ndim: i32, meta: usize, op: i32, o0: i32,
+  o1: i32, counters: usize): void {
   const last = ndim - 1;
   const shape = meta;
   const strideA = meta + (<usize>ndim << 2);
@@ -259,12 +257,7 @@ export function binary_bcast_block_f32(
   const n = load<i32>(shape + (<usize>last << 2));
   const sa = load<i32>(strideA + (<usize>last << 2));
   const sb = load<i32>(strideB + (<usize>last << 2));
-  let outer = 1;
-  for (let d = 0; d < last; d++) outer *= load<i32>(shape + (<usize>d << 2));
-  const o0 = block * rowsPer;
-  const o1 = min(outer, o0 + rowsPer);
   if (o0 >= o1 || n == 0) return;
-  const counters = BLOCK_COUNTERS + (<usize>threadIndex << 6);
   // The counters and offsets of row o0: its index in the outer dims, last of them fastest.
   let rest = o0;
   let offA = 0;
@@ -299,42 +292,30 @@ export function binary_bcast_block_f32(
   }
 }
 
+/** The number of rows (all dimensions but the last) of a binary_bcast_f32 shape. */
+function outerRows(ndim: i32, meta: usize): i32 {
+  let outer = 1;
+  for (let d = 0; d < ndim - 1; d++) outer *= load<i32>(meta + (<usize>d << 2));
+  return outer;
+}
+
+/**
+ * Rows block * rowsPer .. of binary_bcast_f32 (ndim >= 1), for the pool: each row is computed
+ * as in the whole call, so the bits do not depend on the blocks. The caller keeps dst clear of
+ * b (and of a, unless a is dst itself).
+ */
+export function binary_bcast_block_f32(
+  dst: usize, a: usize, b: usize, ndim: i32, meta: usize, op: i32, rowsPer: i32, block: i32,
+): void {
+  const o0 = block * rowsPer;
+  const o1 = min(outerRows(ndim, meta), o0 + rowsPer);
+  bcastRows(dst, a, b, ndim, meta, op, o0, o1, BLOCK_COUNTERS + (<usize>threadIndex << 6));
+}
+
 export function binary_bcast_f32(dst: usize, a: usize, b: usize, ndim: i32, meta: usize, op: i32): void {
   if (ndim == 0) {
     rowDispatch(op, dst, a, b, 1, 1, 1);
     return;
   }
-  const last = ndim - 1;
-  const shape = meta;
-  const strideA = meta + (<usize>ndim << 2);
-  const strideB = meta + (<usize>(2 * ndim) << 2);
-  const n = load<i32>(shape + (<usize>last << 2));
-  const sa = load<i32>(strideA + (<usize>last << 2));
-  const sb = load<i32>(strideB + (<usize>last << 2));
-  let outer = 1;
-  for (let d = 0; d < last; d++) outer *= load<i32>(shape + (<usize>d << 2));
-  if (outer == 0 || n == 0) return;
-  memory.fill(COUNTERS, 0, <usize>ndim << 2);
-  let offA = 0;
-  let offB = 0;
-  const rowBytes = <usize>n << 2;
-  for (let o = 0; o < outer; o++) {
-    rowDispatch(op, dst + <usize>o * rowBytes, a + (<usize>offA << 2), b + (<usize>offB << 2), n, sa, sb);
-    for (let d = last - 1; d >= 0; d--) {
-      const cp = COUNTERS + (<usize>d << 2);
-      const c = load<i32>(cp) + 1;
-      const size = load<i32>(shape + (<usize>d << 2));
-      const stA = load<i32>(strideA + (<usize>d << 2));
-      const stB = load<i32>(strideB + (<usize>d << 2));
-      if (c < size) {
-        store<i32>(cp, c);
-        offA += stA;
-        offB += stB;
-        break;
-      }
-      store<i32>(cp, 0);
-      offA -= stA * (size - 1);
-      offB -= stB * (size - 1);
-    }
-  }
+  bcastRows(dst, a, b, ndim, meta, op, 0, outerRows(ndim, meta), COUNTERS);
 }

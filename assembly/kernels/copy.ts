@@ -55,68 +55,36 @@ export function gather_f32(dst: usize, src: usize, ndim: i32, meta: usize): void
     store<f32>(dst, load<f32>(src));
     return;
   }
-  const last = ndim - 1;
   const shape = meta;
   const strides = meta + (<usize>ndim << 2);
-  const n = load<i32>(shape + (<usize>last << 2));
-  const st = load<i32>(strides + (<usize>last << 2));
+  const n = load<i32>(shape + (<usize>(ndim - 1) << 2));
   // A plain 2-D transpose (possibly batched by an outer dim) goes through cache tiles.
-  if (ndim == 2 && st == load<i32>(shape) && load<i32>(strides) == 1) {
+  if (ndim == 2 && load<i32>(strides + 4) == load<i32>(shape) && load<i32>(strides) == 1) {
     transpose2d(dst, src, n, load<i32>(shape));
     return;
   }
-  let outer = 1;
-  for (let d = 0; d < last; d++) outer *= load<i32>(shape + (<usize>d << 2));
-  if (outer == 0 || n == 0) return;
-  memory.fill(COUNTERS, 0, <usize>ndim << 2);
-  let off = 0;
-  for (let o = 0; o < outer; o++) {
-    const d0 = dst + ((<usize>o * <usize>n) << 2);
-    const s0 = src + (<usize>off << 2);
-    if (st == 1) memory.copy(d0, s0, <usize>n << 2);
-    else if (st == 0) fill_f32(d0, n, load<f32>(s0));
-    else for (let i = 0; i < n; i++) store<f32>(d0 + (<usize>i << 2), load<f32>(s0 + ((<usize>(i * st)) << 2)));
-    for (let d = last - 1; d >= 0; d--) {
-      const cp = COUNTERS + (<usize>d << 2);
-      const c = load<i32>(cp) + 1;
-      const size = load<i32>(shape + (<usize>d << 2));
-      const sd = load<i32>(strides + (<usize>d << 2));
-      if (c < size) {
-        store<i32>(cp, c);
-        off += sd;
-        break;
-      }
-      store<i32>(cp, 0);
-      off -= sd * (size - 1);
-    }
-  }
+  gatherRows(dst, src, ndim, meta, 0, gatherOuter(ndim, meta), COUNTERS);
 }
 
-/** Index counters of gather_block_f32, 16 dims for each of up to 64 threads. */
-const BLOCK_COUNTERS = memory.data(64 * 16 * 4, 16);
+/** The destination rows (all dimensions but the last) of a gather_f32 shape. */
+function gatherOuter(ndim: i32, meta: usize): i32 {
+  let outer = 1;
+  for (let d = 0; d < ndim - 1; d++) outer *= load<i32>(meta + (<usize>d << 2));
+  return outer;
+}
 
 /**
- * Block `block` of gather_f32 for the pool: rows block * per .. of the destination (its last
- * dimension a row), or, for a plain 2-D transpose, source rows block * per .. (per a multiple
- * of 8). A copy: any split gives the same result.
+ * Destination rows [o0, o1) of gather_f32 (ndim >= 1), walking the outer index with `counters`
+ * (ndim ints). A copy: any split of the rows gives the same result.
  */
-export function gather_block_f32(dst: usize, src: usize, ndim: i32, meta: usize, per: i32, block: i32): void {
+function gatherRows(dst: usize, src: usize, ndim: i32, meta: usize, o0: i32, o1: i32,
+  counters: usize): void {
   const last = ndim - 1;
   const shape = meta;
   const strides = meta + (<usize>ndim << 2);
   const n = load<i32>(shape + (<usize>last << 2));
   const st = load<i32>(strides + (<usize>last << 2));
-  if (ndim == 2 && st == load<i32>(shape) && load<i32>(strides) == 1) {
-    const lo = block * per;
-    transposeRows(dst, src, n, load<i32>(shape), lo, min(n, lo + per));
-    return;
-  }
-  let outer = 1;
-  for (let d = 0; d < last; d++) outer *= load<i32>(shape + (<usize>d << 2));
-  const o0 = block * per;
-  const o1 = min(outer, o0 + per);
   if (o0 >= o1 || n == 0) return;
-  const counters = BLOCK_COUNTERS + (<usize>threadIndex << 6);
   let rest = o0;
   let off = 0;
   for (let d = last - 1; d >= 0; d--) {
@@ -146,4 +114,25 @@ export function gather_block_f32(dst: usize, src: usize, ndim: i32, meta: usize,
       off -= sd * (size - 1);
     }
   }
+}
+
+/** Index counters of gather_block_f32, 16 dims for each of up to 64 threads. */
+const BLOCK_COUNTERS = memory.data(64 * 16 * 4, 16);
+
+/**
+ * Block `block` of gather_f32 for the pool: rows block * per .. of the destination (its last
+ * dimension a row), or, for a plain 2-D transpose, source rows block * per .. (per a multiple
+ * of 8). A copy: any split gives the same result.
+ */
+export function gather_block_f32(dst: usize, src: usize, ndim: i32, meta: usize, per: i32, block: i32): void {
+  const shape = meta;
+  const strides = meta + (<usize>ndim << 2);
+  const n = load<i32>(shape + (<usize>(ndim - 1) << 2));
+  const lo = block * per;
+  if (ndim == 2 && load<i32>(strides + 4) == load<i32>(shape) && load<i32>(strides) == 1) {
+    transposeRows(dst, src, n, load<i32>(shape), lo, min(n, lo + per));
+    return;
+  }
+  const o1 = min(gatherOuter(ndim, meta), lo + per);
+  gatherRows(dst, src, ndim, meta, lo, o1, BLOCK_COUNTERS + (<usize>threadIndex << 6));
 }
