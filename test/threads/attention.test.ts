@@ -3,9 +3,9 @@
  * bits at 2, 3 and 4 threads: masks broadcast over heads, causal, dropout (the same positions
  * dropped), awkward sizes, and fewer heads than threads.
  */
-import { afterAll, expect, it, vi } from "vitest";
+import { afterAll, expect, it } from "vitest";
 import * as wg from "wasmgrad";
-import { threadState } from "../../src/backend/parallel.js";
+import { bits, onThreads } from "../helpers/threads.js";
 
 interface Case {
   batch: number[];
@@ -26,11 +26,6 @@ const cases: Case[] = [
   // Head dims 64 and 65 (packed 4-row panels, 8- and 4-wide register tile tails), three key tiles.
   { batch: [2, 3], L: 33, S: 130, E: 64, Ev: 65, opts: "causal" },
 ];
-
-function bits(t: wg.Tensor | null): Uint32Array {
-  if (t === null) throw new Error("no gradient");
-  return new Uint32Array(t.data().slice().buffer);
-}
 
 function runAll(): Uint32Array[][] {
   wg.manualSeed(11);
@@ -71,12 +66,7 @@ it("scaledDotProductAttention forward and gradients are bit-identical at 1, 2, 3
   wg.setNumThreads(1);
   const expected = runAll();
   for (const threads of [2, 3, 4]) {
-    wg.setNumThreads(threads, { minWorkMicros: 0 });
-    await wg.ready();
-    expect(wg.backendInfo().threads).toBe(threads);
-    const pool = threadState.pool;
-    if (pool === undefined) throw new Error("no pool");
-    const run = vi.spyOn(pool, "run");
+    const run = await onThreads(threads);
     const got = runAll();
     // Every case but the single head went to the pool forward and backward (kernels 5 and 6).
     const tasks = run.mock.calls.filter(([kernel]) => kernel === 8 || kernel === 9);

@@ -7,9 +7,10 @@
  * over threads would change bits. One thread stages smaller groups of pieces at a time than
  * several do, so this also checks that the grouping leaves the bits alone.
  */
-import { afterAll, expect, it, vi } from "vitest";
+import { afterAll, expect, it } from "vitest";
 import * as wg from "wasmgrad";
 import { threadState } from "../../src/backend/parallel.js";
+import { bits, onThreads } from "../helpers/threads.js";
 
 interface Geo {
   n: number;
@@ -29,11 +30,6 @@ const geos: Geo[] = [
   { n: 6, c: 12, h: 9, w: 9, oc: 17, k: 1, args: {} }, // pointwise
   { n: 10, c: 6, h: 40, w: 40, oc: 9, k: 3, args: { groups: 3, dilation: 2, padding: 2 } }, // 7 per block
 ];
-
-function bits(t: wg.Tensor | null): Uint32Array {
-  if (t === null) throw new Error("no gradient");
-  return new Uint32Array(t.data().slice().buffer);
-}
 
 function runAll(): Uint32Array[][] {
   wg.manualSeed(5);
@@ -59,12 +55,7 @@ it("conv2d forward and gradients are bit-identical at 1, 2, 3 and 4 threads", as
   wg.setNumThreads(1);
   const expected = runAll();
   for (const threads of [2, 3, 4]) {
-    wg.setNumThreads(threads, { minWorkMicros: 0 });
-    await wg.ready();
-    expect(wg.backendInfo().threads).toBe(threads);
-    const pool = threadState.pool;
-    if (pool === undefined) throw new Error("no pool");
-    const run = vi.spyOn(pool, "run");
+    const run = await onThreads(threads);
     const got = runAll();
     // Every geometry's forward and input gradient went to the pool, and
     // every weight gradient's tiles (the grouped one has a tile per group).

@@ -6,17 +6,12 @@
  * blocks of planes) with odd tails. The threshold is 0, so everything with more than one block
  * goes to the pool, which the test checks.
  */
-import { afterAll, expect, it, vi } from "vitest";
+import { afterAll, expect, it } from "vitest";
 import * as wg from "wasmgrad";
-import { threadState } from "../../src/backend/parallel.js";
+import { bits, expectSameBits, onThreads, ranRanged, taskNames } from "../helpers/threads.js";
 
 /** Element counts: below, at and around one and several 8192-float ranges, odd tails. */
 const sizes = [8191, 8193, 24581, 8192 * 16 + 7, 8192 * 17 - 3];
-
-function bits(t: wg.Tensor | null): Uint32Array {
-  if (t === null) throw new Error("no gradient");
-  return new Uint32Array(t.data().slice().buffer);
-}
 
 type Case = [name: string, run: () => Uint32Array[]];
 
@@ -191,15 +186,10 @@ it("elementwise ops, pooling and optimizer updates are bit-identical at 1, 2, 3 
   const names = cases().map(([name]) => name);
   const expected = runAll();
   for (const threads of [2, 3, 4]) {
-    wg.setNumThreads(threads, { minWorkMicros: 0 });
-    await wg.ready();
-    expect(wg.backendInfo().threads).toBe(threads);
-    const pool = threadState.pool;
-    if (pool === undefined) throw new Error("no pool");
-    const run = vi.spyOn(pool, "run");
+    const run = await onThreads(threads);
     const got = runAll();
     // Tasks past the conv kernels: pooling blocks and ranged kernels all reached the pool.
-    const kernels = new Set(run.mock.calls.map(([kernel]) => threadState.names[kernel]));
+    const kernels = taskNames(run);
     run.mockRestore();
     for (const name of [
       "maxpool2d_block_f32",
@@ -224,16 +214,8 @@ it("elementwise ops, pooling and optimizer updates are bit-identical at 1, 2, 3 
       "softmax_bwd_f32",
       "log_softmax_bwd_f32",
     ]) {
-      expect(
-        [...kernels].some((k) => k.startsWith(`${name}@`)),
-        name,
-      ).toBe(true);
+      expect(ranRanged(kernels, name), name).toBe(true);
     }
-    names.forEach((name, i) => {
-      expected[i].forEach((want, j) => {
-        const same = got[i][j].length === want.length && got[i][j].every((v, e) => v === want[e]);
-        expect(same, `${name}, result ${j}, at ${threads} threads`).toBe(true);
-      });
-    });
+    expectSameBits(names, expected, got, threads);
   }
 });

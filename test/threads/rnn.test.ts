@@ -8,9 +8,9 @@
  * module then runs once more without autograd (no gates kept), on the weights it keeps packed
  * from the first call.
  */
-import { afterAll, expect, it, vi } from "vitest";
+import { afterAll, expect, it } from "vitest";
 import * as wg from "wasmgrad";
-import { threadState } from "../../src/backend/parallel.js";
+import { onThreads } from "../helpers/threads.js";
 
 interface Case {
   name: string;
@@ -210,12 +210,7 @@ it("RNN, LSTM and GRU (layers and cells) give the same bits at 1, 2, 3 and 4 thr
   wg.setNumThreads(1);
   const expected = runAll();
   for (const threads of [2, 3, 4]) {
-    wg.setNumThreads(threads, { minWorkMicros: 0 });
-    await wg.ready();
-    expect(wg.backendInfo().threads).toBe(threads);
-    const pool = threadState.pool;
-    if (pool === undefined) throw new Error("no pool");
-    const run = vi.spyOn(pool, "run");
+    const run = await onThreads(threads);
     const got = runAll();
     // Every sequence and cell ran its forward (kernel 5) and backward (6) as pool tasks of steps.
     const forward = run.mock.calls.filter(([kernel]) => kernel === 5);
