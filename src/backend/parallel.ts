@@ -165,6 +165,18 @@ const RANGED: Record<string, Ranged> = {
     unit: [2],
     minChunk: 1024,
   },
+  // Scans and products along the middle of [outer, r, inner]: whole slabs of r x inner.
+  cumsum_f32: { ptrs: [0, 1], count: 2, rate: 1000, unit: [3, 4] },
+  cumprod_f32: { ptrs: [0, 1], count: 2, rate: 1000, unit: [3, 4] },
+  prod_f32: {
+    ptrs: [
+      [0, [4]],
+      [1, [3, 4]],
+    ],
+    count: 2,
+    rate: 500,
+    unit: [3, 4],
+  },
   // The largest of r along the middle of [outer, r, inner], for each outer block.
   argmax_f32: {
     ptrs: [

@@ -236,6 +236,9 @@ function reductions(): Case[] {
     red("sum([0, 1]), size-1 dim kept", [7, 300, 1, 4099], (x) => x.sum([0, 1])),
     red("amax(0)", [50, 5000], (x) => x.amax(0)),
     red("max(1) values", [5000, 37], (x) => x.max(1)[0]),
+    red("cumsum(-1)", [3000, 37], (x) => x.cumsum(-1)),
+    red("cumprod(1)", [300, 9, 40], (x) => x.mul(0.3).cumprod(1)),
+    red("prod(1)", [300, 9, 40], (x) => x.prod(1)),
     [
       "max(1) indices, argmax(1) [5000, 37]",
       () => {
@@ -341,6 +344,9 @@ it("unary maps, resampling, cross-entropy, broadcasting, row norms, reductions a
       "reduce_rows_f32",
       "reduce_cols_f32",
       "argmax_f32",
+      "cumsum_f32",
+      "cumprod_f32",
+      "prod_f32",
     ]) {
       expect(ranRanged(kernels, name), name).toBe(true);
     }
