@@ -165,6 +165,8 @@ const RANGED: Record<string, Ranged> = {
     unit: [2],
     minChunk: 1024,
   },
+  // Embedding lookups: each index copies one row of dim floats.
+  embedding_f32: { ptrs: [0, [2, []]], count: 3, rate: 1000, unit: [4] },
   // Scans and products along the middle of [outer, r, inner]: whole slabs of r x inner.
   cumsum_f32: { ptrs: [0, 1], count: 2, rate: 1000, unit: [3, 4] },
   cumprod_f32: { ptrs: [0, 1], count: 2, rate: 1000, unit: [3, 4] },
@@ -413,7 +415,8 @@ export function installThreads(backend: Backend, tileRows: number): void {
       const rows = Math.max(Math.ceil(8192 / Math.max(per, 1)), Math.ceil(n / 16));
       let chunk =
         pool === undefined ? n : Math.max(minChunk, unit.length > 0 ? rows : rangeChunk(n));
-      if (align !== undefined) chunk = Math.ceil(chunk / args[align]) * args[align];
+      if (align !== undefined && args[align] > 0)
+        chunk = Math.ceil(chunk / args[align]) * args[align];
       if (pool === undefined || n <= chunk) {
         whole(...args);
         return;

@@ -237,6 +237,15 @@ function reductions(): Case[] {
     red("amax(0)", [50, 5000], (x) => x.amax(0)),
     red("max(1) values", [5000, 37], (x) => x.max(1)[0]),
     red("cumsum(-1)", [3000, 37], (x) => x.cumsum(-1)),
+    [
+      "embedding lookup of 5000 indices into [700, 33]",
+      () => {
+        const e = new wg.nn.Embedding(700, 33);
+        const out = [bits(e.forward(wg.randint(0, 700, [50, 100])))];
+        e.dispose();
+        return out;
+      },
+    ],
     red("cumprod(1)", [300, 9, 40], (x) => x.mul(0.3).cumprod(1)),
     red("prod(1)", [300, 9, 40], (x) => x.prod(1)),
     [
@@ -345,6 +354,7 @@ it("unary maps, resampling, cross-entropy, broadcasting, row norms, reductions a
       "reduce_cols_f32",
       "argmax_f32",
       "cumsum_f32",
+      "embedding_f32",
       "cumprod_f32",
       "prod_f32",
     ]) {
