@@ -228,19 +228,58 @@ export function layernorm_bwd_f32(dx: usize, dw: usize, db: usize, dy: usize, x:
 }
 
 /**
- * dw and db of layernorm_bwd_f32 alone, for LayerNorm's per-element weights (s == 1): the same
- * sums in the same order (rowParamGrads row by row), so the same bits. The pool's second phase,
- * after the rows' dx ran in parallel (layernorm_bwd_f32 with dw = db = 0).
+ * spanSums' weight and bias sums alone (GroupNorm's per-channel slots): the same operations in
+ * the same order, so the same bits.
+ */
+function spanParams(dy: usize, x: usize, len: i32, mean: f32, rstd: f32, dw: usize, db: usize): void {
+  const vm = f32x4.splat(mean);
+  const vr = f32x4.splat(rstd);
+  let sdw = f32x4.splat(0);
+  let sdb = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const d = v128.load(at(dy, i));
+    const xh = f32x4.mul(f32x4.sub(v128.load(at(x, i)), vm), vr);
+    sdw = f32x4.add(sdw, f32x4.mul(d, xh));
+    sdb = f32x4.add(sdb, d);
+  }
+  let tdw = hsum(sdw);
+  let tdb = hsum(sdb);
+  for (; i < len; i++) {
+    const d = load<f32>(at(dy, i));
+    const xh = (load<f32>(at(x, i)) - mean) * rstd;
+    tdw += <f64>(d * xh);
+    tdb += <f64>d;
+  }
+  if (dw) store<f32>(dw, load<f32>(dw) + <f32>tdw);
+  if (db) store<f32>(db, load<f32>(db) + <f32>tdb);
+}
+
+/**
+ * dw and db of layernorm_bwd_f32 alone: the same sums in the same order (per element with
+ * LayerNorm's weights, s == 1; per channel with GroupNorm's, s > 1), so the same bits. The
+ * pool's second phase, after the rows' dx ran in parallel (layernorm_bwd_f32 with dw = db = 0).
  */
 export function layernorm_bwd_params_f32(dw: usize, db: usize, dy: usize, x: usize,
-  meanIn: usize, rstdIn: usize, rows: i32, n: i32, groups: i32): void {
-  const nw = groups * n;
+  meanIn: usize, rstdIn: usize, rows: i32, n: i32, groups: i32, s: i32): void {
+  const cpg = n / s;
+  const nw = groups * cpg;
   if (dw) memory.fill(dw, 0, <usize>nw << 2);
   if (db) memory.fill(db, 0, <usize>nw << 2);
   if (!dw && !db) return;
   for (let r = 0; r < rows; r++) {
-    const k0 = (r % groups) * n;
-    rowParamGrads(dw ? at(dw, k0) : 0, db ? at(db, k0) : 0, at(dy, r * n), at(x, r * n), n,
-      load<f32>(at(meanIn, r)), load<f32>(at(rstdIn, r)));
+    const k0 = (r % groups) * cpg;
+    const xr = at(x, r * n);
+    const dyr = at(dy, r * n);
+    const mean = load<f32>(at(meanIn, r));
+    const rstd = load<f32>(at(rstdIn, r));
+    if (s == 1) {
+      rowParamGrads(dw ? at(dw, k0) : 0, db ? at(db, k0) : 0, dyr, xr, n, mean, rstd);
+    } else {
+      for (let c = 0; c < cpg; c++) {
+        spanParams(at(dyr, c * s), at(xr, c * s), s, mean, rstd, dw ? at(dw, k0 + c) : 0,
+          db ? at(db, k0 + c) : 0);
+      }
+    }
   }
 }

@@ -516,20 +516,20 @@ function reducePlan(m: Int32Array, ndim: number): { rows: boolean; n: number } |
 }
 
 /**
- * LayerNorm's backward on the pool (per-element weights, s == 1): every row's dx in parallel,
- * then dw and db on this thread, row by row as the whole call adds them, so the bits stay.
- * GroupNorm's per-channel weights (s > 1) sum inside the rows' pass: the whole call.
+ * The row norms' backward on the pool: every row's dx in parallel, then dw and db on this
+ * thread, row by row (and channel by channel for GroupNorm) as the whole call adds them, so
+ * the bits stay.
  */
 function installLayerNorm(backend: Backend, whole: Kernels["layernorm_bwd_f32"]): void {
   const K = backend.kernels as Kernels;
   const ranged = K.layernorm_bwd_f32;
   K.layernorm_bwd_f32 = (dx, dw, db, dy, x, mean, rstd, w, rows, n, groups, s, center) => {
-    if (dx === 0 || s !== 1 || poolFor((rows * n) / RANGED.layernorm_bwd_f32.rate) === undefined) {
+    if (dx === 0 || poolFor((rows * n) / RANGED.layernorm_bwd_f32.rate) === undefined) {
       whole(dx, dw, db, dy, x, mean, rstd, w, rows, n, groups, s, center);
       return;
     }
     ranged(dx, 0, 0, dy, x, mean, rstd, w, rows, n, groups, s, center);
-    K.layernorm_bwd_params_f32(dw, db, dy, x, mean, rstd, rows, n, groups);
+    K.layernorm_bwd_params_f32(dw, db, dy, x, mean, rstd, rows, n, groups, s);
   };
 }
 

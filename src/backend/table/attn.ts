@@ -36,7 +36,7 @@ export interface AttnKernels {
     s: number,
     center: number,
   ): void;
-  /** dw, db of layernorm_bwd_f32 alone, for s == 1 (the same sums in the same order). */
+  /** dw, db of layernorm_bwd_f32 alone (the same sums in the same order). */
   layernorm_bwd_params_f32(
     dw: Ptr,
     db: Ptr,
@@ -47,6 +47,7 @@ export interface AttnKernels {
     rows: number,
     n: number,
     groups: number,
+    s: number,
   ): void;
   /** GELU, exact (approx 0) or tanh (approx 1); y may alias x. */
   gelu_f32(y: Ptr, x: Ptr, n: number, approx: number): void;
