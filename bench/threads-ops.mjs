@@ -69,6 +69,27 @@ const cases = {
     const x = r([16, 64, 32, 32]);
     return () => wg.tidy(() => void wg.F.groupNorm(x, 8));
   },
+  "groupNorm fwd+bwd [16,64,32,32], 8 groups": () => {
+    const x = r([16, 64, 32, 32]);
+    x.requiresGrad = true;
+    const w = r([64]);
+    w.requiresGrad = true;
+    return () =>
+      wg.tidy(() => {
+        wg.F.groupNorm(x, 8, { weight: w }).sum().backward();
+        x.grad = null;
+        w.grad = null;
+      });
+  },
+  "embedding [50000,256], 16384 indices": () => {
+    const e = new wg.nn.Embedding(50000, 256);
+    const idx = wg.randint(0, 50000, [16384]);
+    return () => wg.noGrad(() => wg.tidy(() => void e.forward(idx)));
+  },
+  "cumsum(1) [4096,1024]": () => {
+    const x = r([4096, 1024]);
+    return () => wg.tidy(() => void x.cumsum(1));
+  },
   "crossEntropy fwd+bwd [4096,1000]": () => {
     const x = r([4096, 1000]);
     x.requiresGrad = true;
