@@ -51,3 +51,33 @@ export function expectSameBits(
     });
   });
 }
+
+/** A named case of a bit-identity test: it returns the bits of each of its results. */
+export type BitsCase = [name: string, run: () => Uint32Array[]];
+
+/**
+ * Runs every case (each in wg.tidy, from seed `seed`) on one thread, then on 2, 3 and 4 threads,
+ * and checks the bits; `check` gets each thread count's pool task names (to show that the ops
+ * under test went to the pool).
+ */
+export async function expectSameBitsAtThreads(
+  cases: () => BitsCase[],
+  seed: number,
+  check: (tasks: Set<string>, threads: number) => void,
+): Promise<void> {
+  const runAll = () => {
+    wg.manualSeed(seed);
+    return cases().map(([, run]) => wg.tidy(run));
+  };
+  wg.setNumThreads(1);
+  const names = cases().map(([name]) => name);
+  const expected = runAll();
+  for (const threads of [2, 3, 4]) {
+    const spy = await onThreads(threads);
+    const got = runAll();
+    const tasks = taskNames(spy);
+    spy.mockRestore();
+    check(tasks, threads);
+    expectSameBits(names, expected, got, threads);
+  }
+}

@@ -14,11 +14,11 @@
  */
 import { afterAll, expect, it } from "vitest";
 import * as wg from "wasmgrad";
-import { bits, expectSameBits, onThreads, ranRanged, taskNames } from "../helpers/threads.js";
+import { type BitsCase, bits, expectSameBitsAtThreads, ranRanged } from "../helpers/threads.js";
 
 const sizes = [8193, 8192 * 16 + 7, 8192 * 17 - 3];
 
-type Case = [name: string, run: () => Uint32Array[]];
+type Case = BitsCase;
 
 function unaries(n: number): Case[] {
   const unary = (name: string, f: (x: wg.Tensor) => wg.Tensor, positive = false): Case => [
@@ -293,24 +293,12 @@ function cases(): Case[] {
   ];
 }
 
-function runAll(): Uint32Array[][] {
-  wg.manualSeed(13);
-  return cases().map(([, run]) => wg.tidy(run));
-}
-
 afterAll(() => {
   wg.setNumThreads(1, { minWorkMicros: 50 });
 });
 
 it("unary maps, resampling, cross-entropy, broadcasting, row norms, reductions and strided copies are bit-identical at 1, 2, 3 and 4 threads", async () => {
-  wg.setNumThreads(1);
-  const names = cases().map(([name]) => name);
-  const expected = runAll();
-  for (const threads of [2, 3, 4]) {
-    const run = await onThreads(threads);
-    const got = runAll();
-    const kernels = taskNames(run);
-    run.mockRestore();
+  await expectSameBitsAtThreads(cases, 13, (kernels) => {
     expect(kernels.has("binary_bcast_block_f32")).toBe(true);
     expect(kernels.has("gather_block_f32")).toBe(true);
     for (const name of [
@@ -360,6 +348,5 @@ it("unary maps, resampling, cross-entropy, broadcasting, row norms, reductions a
     ]) {
       expect(ranRanged(kernels, name), name).toBe(true);
     }
-    expectSameBits(names, expected, got, threads);
-  }
+  });
 });

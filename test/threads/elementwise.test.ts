@@ -8,12 +8,12 @@
  */
 import { afterAll, expect, it } from "vitest";
 import * as wg from "wasmgrad";
-import { bits, expectSameBits, onThreads, ranRanged, taskNames } from "../helpers/threads.js";
+import { type BitsCase, bits, expectSameBitsAtThreads, ranRanged } from "../helpers/threads.js";
 
 /** Element counts: below, at and around one and several 8192-float ranges, odd tails. */
 const sizes = [8191, 8193, 24581, 8192 * 16 + 7, 8192 * 17 - 3];
 
-type Case = [name: string, run: () => Uint32Array[]];
+type Case = BitsCase;
 
 function elementwise(n: number): Case[] {
   const input = () => {
@@ -172,25 +172,13 @@ function cases(): Case[] {
   ];
 }
 
-function runAll(): Uint32Array[][] {
-  wg.manualSeed(9);
-  return cases().map(([, run]) => wg.tidy(run));
-}
-
 afterAll(() => {
   wg.setNumThreads(1, { minWorkMicros: 50 });
 });
 
 it("elementwise ops, pooling and optimizer updates are bit-identical at 1, 2, 3 and 4 threads", async () => {
-  wg.setNumThreads(1);
-  const names = cases().map(([name]) => name);
-  const expected = runAll();
-  for (const threads of [2, 3, 4]) {
-    const run = await onThreads(threads);
-    const got = runAll();
+  await expectSameBitsAtThreads(cases, 9, (kernels) => {
     // Tasks past the conv kernels: pooling blocks and ranged kernels all reached the pool.
-    const kernels = taskNames(run);
-    run.mockRestore();
     for (const name of [
       "maxpool2d_block_f32",
       "maxpool2d_bwd_block_f32",
@@ -216,6 +204,5 @@ it("elementwise ops, pooling and optimizer updates are bit-identical at 1, 2, 3 
     ]) {
       expect(ranRanged(kernels, name), name).toBe(true);
     }
-    expectSameBits(names, expected, got, threads);
-  }
+  });
 });
