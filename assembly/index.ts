@@ -36,7 +36,7 @@ function onAbort(
 export * from "./kernels/unary";
 export * from "./kernels/gemm";
 export { binary_f32, binary_scalar_f32, binary_bcast_f32, binary_bcast_block_f32 } from "./kernels/binary";
-export { reduce_f32, reduce_rows_f32, reduce_cols_f32, argmax_f32, max_bwd_f32 } from "./kernels/reduce";
+export { reduce_f32, reduce_rows_f32, reduce_cols_f32, reduce_mid_f32, argmax_f32, max_bwd_f32 } from "./kernels/reduce";
 export * from "./kernels/softmax";
 export * from "./kernels/copy";
 export * from "./kernels/optim";

@@ -160,6 +160,25 @@ export function reduce_cols_f32(dst: usize, src: usize, rows: i32, cols: i32, ld
   }
 }
 
+/**
+ * reduce_f32 where leading dimensions and the last one are reduced and the middle ones kept (a
+ * conv bias gradient: [N, C, HW] to [C]): dst[c] folds the rows src[r * ld + c * n ..][0, n) for
+ * r < rows in order, each row folded as the whole call folds it. Columns c < cols are
+ * independent, so the pool may split them (ld stays the full stride of r).
+ */
+export function reduce_mid_f32(dst: usize, src: usize, rows: i32, cols: i32, ld: i32, n: i32, op: i32): void {
+  for (let c = 0; c < cols; c++) {
+    let acc = identity(op);
+    for (let r = 0; r < rows; r++) {
+      const row = src + ((<usize>r * <usize>ld + <usize>c * <usize>n) << 2);
+      acc = op == RED_SUM
+        ? combine1(RED_SUM, acc, foldRow(RED_SUM, row, n))
+        : combine1(RED_MAX, acc, foldRow(RED_MAX, row, n));
+    }
+    store<f32>(dst + (<usize>c << 2), acc);
+  }
+}
+
 /** dst[o, i] = the first index j of the largest x[o, j, i] (a NaN counts as largest, as PyTorch). */
 export function argmax_f32(dst: usize, x: usize, outer: i32, r: i32, inner: i32): void {
   for (let o = 0; o < outer; o++) {

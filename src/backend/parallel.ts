@@ -165,6 +165,16 @@ const RANGED: Record<string, Ranged> = {
     unit: [2],
     minChunk: 1024,
   },
+  // Leading and last dimensions reduced, middle kept: columns of rows x n floats, ld apart.
+  reduce_mid_f32: {
+    ptrs: [
+      [0, []],
+      [1, [5]],
+    ],
+    count: 3,
+    rate: 2000,
+    unit: [2, 5],
+  },
   // Embedding lookups: each index copies one row of dim floats.
   embedding_f32: { ptrs: [0, [2, []]], count: 3, rate: 1000, unit: [4] },
   // Scans and products along the middle of [outer, r, inner]: whole slabs of r x inner.
@@ -482,17 +492,26 @@ function installReduce(backend: Backend): void {
       whole(dst, dstSize, src, ndim, metaPtr, op);
       return;
     }
-    if (plan.rows) K.reduce_rows_f32(dst, src, total / plan.n, plan.n, op);
-    else K.reduce_cols_f32(dst, src, total / plan.n, plan.n, plan.n, op);
+    if (plan.kind === "rows") K.reduce_rows_f32(dst, src, total / plan.n, plan.n, op);
+    else if (plan.kind === "cols") K.reduce_cols_f32(dst, src, total / plan.n, plan.n, plan.n, op);
+    else {
+      const cols = plan.kept;
+      K.reduce_mid_f32(dst, src, total / (cols * plan.n), cols, cols * plan.n, plan.n, op);
+    }
   };
 }
 
 /**
- * Whether a reduction (meta: shape, then destination strides, 0 where reduced) folds the last
- * dimension only into a contiguous destination ({ rows: true, n: its length }), or leading
- * dimensions only ({ rows: false, n: the kept elements }).
+ * Which pattern a reduction (meta: shape, then destination strides, 0 where reduced) follows:
+ * the last dimension only, into a contiguous destination ("rows", n: its length); leading
+ * dimensions only ("cols", n: the kept elements); or leading dimensions and the last one, the
+ * middle kept ("mid", as a conv bias gradient: n the last length, kept the middle elements).
+ * Dimensions of size 1 do not count.
  */
-function reducePlan(m: Int32Array, ndim: number): { rows: boolean; n: number } | undefined {
+function reducePlan(
+  m: Int32Array,
+  ndim: number,
+): { kind: "rows" | "cols" | "mid"; n: number; kept: number } | undefined {
   const dims: number[] = [];
   for (let d = 0; d < ndim; d++) if (m[d] !== 1) dims.push(d);
   if (dims.length < 2) return undefined;
@@ -504,14 +523,17 @@ function reducePlan(m: Int32Array, ndim: number): { rows: boolean; n: number } |
     if (m[ndim + kept[i]] !== expected) return undefined;
     expected *= m[kept[i]];
   }
-  const lastReduced = reduced[reduced.length - 1];
-  const split = reduced.indexOf(false);
-  if (lastReduced && reduced.slice(0, -1).every((r) => !r)) {
-    return { rows: true, n: m[dims[dims.length - 1]] };
-  }
-  if (!lastReduced && split > 0 && reduced.slice(split).every((r) => !r)) {
-    return { rows: false, n: expected };
-  }
+  const last = reduced.length - 1;
+  const first = reduced.indexOf(false);
+  const end = reduced.lastIndexOf(false);
+  if (first < 0 || reduced.slice(first, end + 1).some((r) => r)) return undefined;
+  const n = m[dims[last]];
+  // The whole call folds rows of its last dimension: a reduced last dimension of size 1 makes
+  // it add one float at a time, which these kernels would not repeat.
+  if (reduced[last] && dims[last] !== ndim - 1) return undefined;
+  if (first === 0 && end === last - 1) return { kind: "rows", n, kept: expected };
+  if (first > 0 && end === last) return { kind: "cols", n: expected, kept: expected };
+  if (first > 0 && end === last - 1) return { kind: "mid", n, kept: expected };
   return undefined;
 }
 

@@ -235,6 +235,8 @@ function reductions(): Case[] {
     red("sum(0)", [300, 4099], (x) => x.sum(0)),
     red("sum([0, 1]), size-1 dim kept", [7, 300, 1, 4099], (x) => x.sum([0, 1])),
     red("amax(0)", [50, 5000], (x) => x.amax(0)),
+    red("sum([0, 2]) (a conv bias gradient's shape)", [32, 48, 196], (x) => x.sum([0, 2])),
+    red("amax([0, 2])", [7, 300, 50], (x) => x.amax([0, 2])),
     red("max(1) values", [5000, 37], (x) => x.max(1)[0]),
     red("cumsum(-1)", [3000, 37], (x) => x.cumsum(-1)),
     [
@@ -340,6 +342,7 @@ it("unary maps, resampling, cross-entropy, broadcasting, row norms, reductions a
       "layernorm_bwd_f32",
       "reduce_rows_f32",
       "reduce_cols_f32",
+      "reduce_mid_f32",
       "argmax_f32",
       "cumsum_f32",
       "embedding_f32",

@@ -57,6 +57,16 @@ export interface CoreKernels {
   reduce_rows_f32(dst: Ptr, src: Ptr, rows: number, n: number, op: number): void;
   /** reduce_f32 over leading dimensions only: dst [cols] from src rows of stride ld. */
   reduce_cols_f32(dst: Ptr, src: Ptr, rows: number, cols: number, ld: number, op: number): void;
+  /** reduce_f32 over leading dimensions and the last one: dst [cols] from rows of n. */
+  reduce_mid_f32(
+    dst: Ptr,
+    src: Ptr,
+    rows: number,
+    cols: number,
+    ld: number,
+    n: number,
+    op: number,
+  ): void;
   argmax_f32(dst: Ptr, x: Ptr, outer: number, r: number, inner: number): void;
   max_bwd_f32(dx: Ptr, dy: Ptr, idx: Ptr, outer: number, r: number, inner: number): void;
 
@@ -111,6 +121,7 @@ export const coreKernelNames = [
   "reduce_f32",
   "reduce_rows_f32",
   "reduce_cols_f32",
+  "reduce_mid_f32",
   "argmax_f32",
   "max_bwd_f32",
   "softmax_f32",
