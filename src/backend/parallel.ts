@@ -461,10 +461,10 @@ function installGather(backend: Backend): void {
     const n = m[ndim - 1];
     let total = 1;
     for (let d = 0; d < ndim; d++) total *= m[d];
-    const pool = total === 0 ? undefined : poolFor(total / POOL_FLOATS_PER_MICRO);
     const transpose = ndim === 2 && m[3] === m[0] && m[2] === 1;
     const units = transpose ? n : total / n;
     const width = transpose ? m[0] : n;
+    const pool = total === 0 ? undefined : poolFor(total / POOL_FLOATS_PER_MICRO);
     let per = Math.max(Math.ceil(8192 / Math.max(width, 1)), Math.ceil(units / 16));
     if (transpose) per = Math.ceil(per / 8) * 8;
     if (pool === undefined || units <= per) {
@@ -485,10 +485,16 @@ function installReduce(backend: Backend): void {
   const K = backend.kernels as Kernels;
   const whole = K.reduce_f32;
   K.reduce_f32 = (dst, dstSize, src, ndim, metaPtr, op) => {
-    const m = ndim > 0 ? backend.i32().slice(metaPtr >>> 2, (metaPtr >>> 2) + 2 * ndim) : null;
-    const total = m === null ? 0 : m.subarray(0, ndim).reduce((a, v) => a * v, 1);
-    const plan = m === null || total === 0 ? undefined : reducePlan(m, ndim);
-    if (plan === undefined || poolFor(total / RANGED.reduce_rows_f32.rate) === undefined) {
+    const m = backend.i32().subarray(metaPtr >>> 2, (metaPtr >>> 2) + 2 * ndim);
+    let total = ndim > 0 ? 1 : 0;
+    for (let d = 0; d < ndim; d++) total *= m[d];
+    // The pool's threshold first: most reductions are small, and need no plan.
+    const pool = total === 0 ? undefined : poolFor(total / RANGED.reduce_rows_f32.rate);
+    // A view taken again: starting the pool allocates, and memory may have grown.
+    const at = metaPtr >>> 2;
+    const plan =
+      pool === undefined ? undefined : reducePlan(backend.i32().subarray(at, at + 2 * ndim), ndim);
+    if (plan === undefined) {
       whole(dst, dstSize, src, ndim, metaPtr, op);
       return;
     }
@@ -556,6 +562,23 @@ function installLayerNorm(backend: Backend, whole: Kernels["layernorm_bwd_f32"])
 }
 
 /**
+ * Whether operand p (strides at m[which * ndim ..], shape at m[0 .. ndim]) lies wholly outside
+ * the destination [dst, end).
+ */
+function clearOf(
+  dst: number,
+  end: number,
+  p: number,
+  m: Int32Array,
+  which: number,
+  ndim: number,
+): boolean {
+  let last = 0;
+  for (let d = 0; d < ndim; d++) last += (m[d] - 1) * m[which * ndim + d];
+  return p >= end || p + (last + 1) * 4 <= dst;
+}
+
+/**
  * Broadcasting binary ops over blocks of rows (the last dimension): about 16 blocks of at least
  * 8K floats. Only when dst is clear of b, and of a unless a is dst itself: a row that wrote
  * where a later row reads (x.add_(x[0]), which PyTorch refuses) must keep the whole call's order.
@@ -574,19 +597,15 @@ function installBroadcast(backend: Backend): void {
     for (let d = 0; d < ndim - 1; d++) outer *= m[d];
     const pool = poolFor((outer * n) / RANGED.binary_f32.rate);
     const rowsPer = Math.max(Math.ceil(8192 / Math.max(n, 1)), Math.ceil(outer / 16));
-    const bytes = outer * n * 4;
-    const extent = (p: number, strides: Int32Array) => {
-      let last = 0;
-      for (let d = 0; d < ndim; d++) last += (m[d] - 1) * strides[d];
-      return p + (last + 1) * 4;
-    };
-    const clear = (p: number, strides: Int32Array) => p >= dst + bytes || extent(p, strides) <= dst;
+    const end = dst + outer * n * 4;
+    // A view taken again: starting the pool allocates, and memory may have grown.
+    const ms = backend.i32().subarray(metaPtr >>> 2, (metaPtr >>> 2) + 3 * ndim);
     if (
       pool === undefined ||
       outer <= rowsPer ||
       n === 0 ||
-      !clear(b, m.subarray(2 * ndim, 3 * ndim)) ||
-      (a !== dst && !clear(a, m.subarray(ndim, 2 * ndim)))
+      !clearOf(dst, end, b, ms, 2, ndim) ||
+      (a !== dst && !clearOf(dst, end, a, ms, 1, ndim))
     ) {
       whole(dst, a, b, ndim, metaPtr, op);
       return;
