@@ -325,6 +325,90 @@ describe("error messages name the op, what it got and what it expected", () => {
   });
 });
 
+describe("the 1-D ops, which run as 2-D ones, name themselves and the caller's shapes", () => {
+  it("conv1d", () => {
+    const x = () => wg.ones(2, 8, 8);
+    throwsWg(
+      () => wg.F.conv1d(x(), wg.ones(1, 8, 5), null, 1, 0, 2),
+      "conv1d: padded input is 8 (input [2,8,8], padding [0]) but the kernel spans 9 (weight [1,8,5], dilation [2]): the kernel can't be larger than the padded input",
+    );
+    throwsWg(
+      () => wg.F.conv1d(x(), wg.ones(1, 4, 3)),
+      "conv1d: input [2,8,8] has 8 channels but weight [1,4,3] with groups=1 expects 4",
+    );
+    throwsWg(
+      () => wg.F.conv1d(wg.ones(8, 8), wg.ones(1, 4, 3)),
+      "conv1d: input [8,8] has 8 channels but weight [1,4,3] with groups=1 expects 4",
+    );
+    throwsWg(
+      () => wg.F.conv1d(x(), wg.ones(3, 4, 3), null, 1, 0, 1, 2),
+      "conv1d: weight [3,4,3] has 3 output channels, which groups=2 does not divide",
+    );
+    throwsWg(
+      () => wg.F.conv1d(x(), wg.ones(4, 8, 3), wg.ones(3)),
+      "conv1d: bias has shape [3] but expected [4] for weight [4,8,3]",
+    );
+    throwsWg(
+      () => wg.F.conv1d(x(), wg.ones(4, 8, 3), null, 2, "same"),
+      'conv1d: padding="same" needs stride 1 but got stride [2]',
+    );
+    throwsWg(
+      () => wg.F.conv1d(x(), wg.ones(4, 8, 0)),
+      "conv1d: weight [4,8,0] has a zero-size kernel dimension (input [2,8,8]); expected every dimension but outChannels to be >= 1",
+    );
+    throwsWg(
+      () => wg.F.conv1d(x().int(), wg.ones(4, 8, 3)),
+      "conv1d: expected input to be a float32 tensor but got an int32 tensor",
+    );
+  });
+
+  it("convTranspose1d", () => {
+    const x = () => wg.ones(2, 8, 8);
+    throwsWg(
+      () => wg.F.convTranspose1d(x(), wg.ones(4, 3, 3)),
+      "convTranspose1d: input [2,8,8] has 8 channels but weight [4,3,3] expects 4",
+    );
+    throwsWg(
+      () => wg.F.convTranspose1d(x(), wg.ones(8, 3, 3), wg.ones(5)),
+      "convTranspose1d: bias has shape [5] but expected [3] for weight [8,3,3]",
+    );
+    throwsWg(
+      () => wg.F.convTranspose1d(x(), wg.ones(8, 3, 3), null, 1, 0, 2),
+      "convTranspose1d: outputPadding [2] must be smaller than either stride [1] or dilation [1]",
+    );
+    throwsWg(
+      () => wg.F.convTranspose1d(wg.ones(1, 8, 1), wg.ones(8, 3, 1), null, 1, 1),
+      "convTranspose1d: input [1,8,1] with weight [8,3,1], stride [1], padding [1] gives an output of -1; it must be at least 1",
+    );
+  });
+
+  it("maxPool1d and avgPool1d", () => {
+    throwsWg(
+      () => wg.F.maxPool1d(wg.ones(2, 8, 2), 3),
+      "maxPool1d: input [2,8,2] is too small for kernel [3] (padding [0], dilation [1]): the output would be 0",
+    );
+    throwsWg(
+      () => wg.F.avgPool1d(wg.ones(8, 2), 3),
+      /^avgPool1d: input \[8,2\] is too small for kernel \[3\]/,
+    );
+    throwsWg(
+      () => wg.F.maxPool1d(wg.ones(2, 8, 9), 3, null, 2),
+      "maxPool1d: padding [2] must be at most half the kernel size [3]",
+    );
+  });
+
+  it("the 2-D ops show an unbatched input as given", () => {
+    throwsWg(
+      () => wg.F.conv2d(wg.ones(8, 5, 5), wg.ones(1, 4, 3, 3)),
+      "conv2d: input [8,5,5] has 8 channels but weight [1,4,3,3] with groups=1 expects 4",
+    );
+    throwsWg(
+      () => wg.F.maxPool2d(wg.ones(8, 2, 2), 3),
+      "maxPool2d: input [8,2,2] is too small for kernel [3,3] (padding [0,0], dilation [1,1]): the output would be 0x0",
+    );
+  });
+});
+
 describe("tidy keeps returned tensors wherever they sit", () => {
   it("in Maps, Sets and deep nesting", () => {
     const out = wg.tidy(() => {

@@ -20,7 +20,7 @@ import { Tensor } from "../tensor.js";
 import { type Args, args, fail, optionalTensorArg, size, tensorArg } from "../validate.js";
 import {
   type Conv2dOptions,
-  conv2d,
+  conv2dAs,
   convWeightGrad,
   type Geometry,
   madds,
@@ -31,6 +31,7 @@ import {
   workspaceOf,
 } from "./conv.js";
 import { reshape, squeeze, unsqueeze } from "./shape.js";
+import { type Shown, shown1d, shown2d } from "./shown.js";
 
 /** Options of `F.convTranspose2d`. */
 export interface ConvTranspose2dOptions {
@@ -62,15 +63,16 @@ type TArgs = [
 ];
 const T_NAMES = ["bias", "stride", "padding", "outputPadding", "groups", "dilation"] as const;
 
-function geometry(op: string, x: Tensor, w: Tensor, o: ConvTranspose2dOptions): Geometry {
+function geometry(s: Shown, x: Tensor, w: Tensor, o: ConvTranspose2dOptions): Geometry {
+  const op = s.op;
   if (w.ndim !== 4) {
-    fail(op, `weight must be 4-D [inChannels, outChannels/groups, kH, kW] but got ${fmt(w.shape)}`);
+    fail(op, `weight must be 4-D [inChannels, outChannels/groups, kH, kW] but got ${s.weight}`);
   }
   const [n, cin, h, wd] = x.shape;
   const [wc, cg, kh, kw] = w.shape;
   const groups = o.groups === undefined ? 1 : size(op, "groups", o.groups, 1);
   if (wc !== cin) {
-    fail(op, `input ${fmt(x.shape)} has ${cin} channels but weight ${fmt(w.shape)} expects ${wc}`);
+    fail(op, `input ${s.input} has ${cin} channels but weight ${s.weight} expects ${wc}`);
   }
   if (cin % groups !== 0) {
     fail(op, `input has ${cin} channels, which groups=${groups} does not divide`);
@@ -83,7 +85,7 @@ function geometry(op: string, x: Tensor, w: Tensor, o: ConvTranspose2dOptions): 
     if (outPad[i] >= stride[i] && outPad[i] >= dilation[i]) {
       fail(
         op,
-        `outputPadding ${fmt(outPad)} must be smaller than either stride ${fmt(stride)} or dilation ${fmt(dilation)}`,
+        `outputPadding ${s.pair(outPad)} must be smaller than either stride ${s.pair(stride)} or dilation ${s.pair(dilation)}`,
       );
     }
   }
@@ -92,7 +94,7 @@ function geometry(op: string, x: Tensor, w: Tensor, o: ConvTranspose2dOptions): 
   if (oh < 1 || ow < 1) {
     fail(
       op,
-      `input ${fmt(x.shape)} with weight ${fmt(w.shape)}, stride ${fmt(stride)}, padding ${fmt(pad)} gives an output of ${oh}x${ow}; it must be at least 1x1`,
+      `input ${s.input} with weight ${s.weight}, stride ${s.pair(stride)}, padding ${s.pair(pad)} gives an output of ${s.area(oh, ow)}; it must be at least ${s.area(1, 1)}`,
     );
   }
   // The convolution whose input gradient this is: image [n, Cout, oh, ow], output [n, Cin, h, w].
@@ -143,13 +145,25 @@ export function convTranspose2d(
   const a = args(op, rest, T_NAMES);
   const b = optionalTensorArg(op, "bias", a.bias);
   const { bias: _, ...o } = a as ConvTranspose2dOptions & { bias?: unknown };
-  if (x.ndim === 3) return squeeze(convTranspose2d(unsqueeze(x, 0), w, b, o), 0);
+  return convTranspose2dAs(shown2d(op, x, w), x, w, b, o);
+}
+
+/** convTranspose2d for an op that runs as one (convTranspose1d), with `shown`'s errors. */
+function convTranspose2dAs(
+  s: Shown,
+  x: Tensor,
+  w: Tensor,
+  b: Tensor | null,
+  o: ConvTranspose2dOptions,
+): Tensor {
+  const op = s.op;
+  if (x.ndim === 3) return squeeze(convTranspose2dAs(s, unsqueeze(x, 0), w, b, o), 0);
   if (x.ndim !== 4) {
-    fail(op, `expected a 3-D [C, H, W] or 4-D [N, C, H, W] input but got ${fmt(x.shape)}`);
+    fail(op, `expected a 3-D [C, H, W] or 4-D [N, C, H, W] input but got ${s.input}`);
   }
-  const g = geometry(op, x, w, o);
+  const g = geometry(s, x, w, o);
   if (b !== null && (b.ndim !== 1 || b.shape[0] !== g.c)) {
-    fail(op, `bias has shape ${fmt(b.shape)} but expected [${g.c}] for weight ${fmt(w.shape)}`);
+    fail(op, `bias has shape ${fmt(b.shape)} but expected [${g.c}] for weight ${s.weight}`);
   }
   const workFloats = workspaceOf(g);
   const out = Tensor._empty(op, [g.n, g.c, g.h, g.w]);
@@ -267,7 +281,7 @@ export function convTranspose1d(
   check1d(op, x, w);
   const a = args(op, rest, T_NAMES);
   const b = optionalTensorArg(op, "bias", a.bias);
-  const y = convTranspose2d(unsqueeze(x, -2), unsqueeze(w, 2), b, {
+  const y = convTranspose2dAs(shown1d(op, x, w), unsqueeze(x, -2), unsqueeze(w, 2), b, {
     stride: lift(op, "stride", a.stride ?? 1, 1, 1),
     padding: lift(op, "padding", a.padding ?? 0, 0, 0),
     outputPadding: lift(op, "outputPadding", a.outputPadding ?? 0, 0, 0),
@@ -329,8 +343,6 @@ export function conv1d(
     dilation: lift(op, "dilation", a.dilation ?? 1, 1, 1),
     groups: a.groups === undefined ? 1 : size(op, "groups", a.groups, 1),
   };
-  return squeeze(
-    conv2d(unsqueeze(x, -2), reshape(w, [...w.shape.slice(0, 2), 1, w.shape[2]]), b, opts),
-    -2,
-  );
+  const w2 = reshape(w, [...w.shape.slice(0, 2), 1, w.shape[2]]);
+  return squeeze(conv2dAs(shown1d(op, x, w), unsqueeze(x, -2), w2, b, opts), -2);
 }

@@ -21,6 +21,7 @@ import {
   size,
 } from "../validate.js";
 import { squeeze, unsqueeze } from "./shape.js";
+import { type Shown, shown2d } from "./shown.js";
 
 /** A size given once for both spatial dims, or as [height, width]. */
 export type Pair = number | readonly [number, number];
@@ -71,11 +72,11 @@ export interface Geometry {
   groups: number;
 }
 
-function geometry(x: Tensor, weight: Tensor, options: Conv2dOptions): Geometry {
-  const op = "conv2d";
+function geometry(x: Tensor, weight: Tensor, options: Conv2dOptions, s: Shown): Geometry {
+  const op = s.op;
   if (weight.ndim !== 4) {
     throw new WasmgradError(
-      `${op}: weight must be 4-D [outChannels, inChannels/groups, kH, kW] but got ${fmt(weight.shape)}`,
+      `${op}: weight must be 4-D [outChannels, inChannels/groups, kH, kW] but got ${s.weight}`,
     );
   }
   const [n, c, h, w] = x.shape;
@@ -83,18 +84,18 @@ function geometry(x: Tensor, weight: Tensor, options: Conv2dOptions): Geometry {
   // The kernels divide by these: a zero would trap (divide by zero) instead of failing here.
   if (kh === 0 || kw === 0 || cg === 0) {
     throw new WasmgradError(
-      `${op}: weight ${fmt(weight.shape)} has a zero-size ${cg === 0 ? "input-channel" : "kernel"} dimension (input ${fmt(x.shape)}); expected every dimension but outChannels to be >= 1`,
+      `${op}: weight ${s.weight} has a zero-size ${cg === 0 ? "input-channel" : "kernel"} dimension (input ${s.input}); expected every dimension but outChannels to be >= 1`,
     );
   }
   const groups = size(op, "groups", options.groups ?? 1, 1);
   if (oc % groups !== 0) {
     throw new WasmgradError(
-      `${op}: weight ${fmt(weight.shape)} has ${oc} output channels, which groups=${groups} does not divide`,
+      `${op}: weight ${s.weight} has ${oc} output channels, which groups=${groups} does not divide`,
     );
   }
   if (cg * groups !== c) {
     throw new WasmgradError(
-      `${op}: input ${fmt(x.shape)} has ${c} channels but weight ${fmt(weight.shape)} with groups=${groups} expects ${cg * groups}`,
+      `${op}: input ${s.input} has ${c} channels but weight ${s.weight} with groups=${groups} expects ${cg * groups}`,
     );
   }
   const stride = pair(op, "stride", options.stride ?? 1, 1);
@@ -107,7 +108,7 @@ function geometry(x: Tensor, weight: Tensor, options: Conv2dOptions): Geometry {
   if (padding === "same") {
     if (stride[0] !== 1 || stride[1] !== 1) {
       throw new WasmgradError(
-        `${op}: padding="same" needs stride 1 but got stride ${describe(options.stride)}`,
+        `${op}: padding="same" needs stride 1 but got stride ${s.pair(stride)}`,
       );
     }
     // PyTorch puts the odd extra row and column of padding at the bottom and right.
@@ -119,7 +120,7 @@ function geometry(x: Tensor, weight: Tensor, options: Conv2dOptions): Geometry {
     ow = Math.floor((w + 2 * pad[1] - span[1]) / stride[1]) + 1;
     if (h + 2 * pad[0] < span[0] || w + 2 * pad[1] < span[1]) {
       throw new WasmgradError(
-        `${op}: padded input is ${h + 2 * pad[0]}x${w + 2 * pad[1]} (input ${fmt(x.shape)}, padding ${fmt(pad)}) but the kernel spans ${span[0]}x${span[1]} (weight ${fmt(weight.shape)}, dilation ${fmt(dilation)}): the kernel can't be larger than the padded input`,
+        `${op}: padded input is ${s.area(h + 2 * pad[0], w + 2 * pad[1])} (input ${s.input}, padding ${s.pair(pad)}) but the kernel spans ${s.area(span[0], span[1])} (weight ${s.weight}, dilation ${s.pair(dilation)}): the kernel can't be larger than the padded input`,
       );
     }
   }
@@ -127,7 +128,7 @@ function geometry(x: Tensor, weight: Tensor, options: Conv2dOptions): Geometry {
   const extents = [span[0], span[1], h + 2 * pad[0], w + 2 * pad[1], oh * ow, c * kh * kw];
   if (extents.some((v) => v > INT32_MAX)) {
     throw new WasmgradError(
-      `${op}: the geometry overflows int32 (input ${fmt(x.shape)}, weight ${fmt(weight.shape)}, stride ${fmt(stride)}, padding ${fmt(pad)}, dilation ${fmt(dilation)})`,
+      `${op}: the geometry overflows int32 (input ${s.input}, weight ${s.weight}, stride ${s.pair(stride)}, padding ${s.pair(pad)}, dilation ${s.pair(dilation)})`,
     );
   }
   return { n, c, h, w, oc, kh, kw, oh, ow, stride, pad, dilation, groups };
@@ -254,33 +255,39 @@ export function conv2d(
     "dilation",
     "groups",
   ]) as Conv2dOptions;
-  return conv2dImpl(input, weight, bias, options);
+  const op = "conv2d";
+  const x = floatArg(op, "input", input);
+  const w = floatArg(op, "weight", weight);
+  return conv2dAs(shown2d(op, x, w), x, w, bias, options);
 }
 
-function conv2dImpl(
+/**
+ * conv2d for an op that runs as one (conv1d): errors name `shown`'s op and the caller's shapes.
+ * `input` and `weight` are the 2-D call's.
+ */
+export function conv2dAs(
+  shown: Shown,
   input: Tensor,
   weight: Tensor,
   bias: Tensor | null | undefined,
   options: Conv2dOptions,
 ): Tensor {
-  const x = floatArg("conv2d", "input", input);
-  floatArg("conv2d", "weight", weight);
-  if (optionalTensorArg("conv2d", "bias", bias) !== null) floatArg("conv2d", "bias", bias);
-  if (x.ndim === 3) return squeeze(conv2dImpl(unsqueeze(x, 0), weight, bias, options), 0);
+  const op = shown.op;
+  const x = floatArg(op, "input", input);
+  floatArg(op, "weight", weight);
+  if (optionalTensorArg(op, "bias", bias) !== null) floatArg(op, "bias", bias);
+  if (x.ndim === 3) return squeeze(conv2dAs(shown, unsqueeze(x, 0), weight, bias, options), 0);
   if (x.ndim !== 4) {
     throw new WasmgradError(
-      `conv2d: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input but got ${fmt(x.shape)}`,
+      `${op}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input but got ${shown.input}`,
     );
   }
-  const g = geometry(x, weight, options);
+  const g = geometry(x, weight, options, shown);
   const b = bias ?? null;
-  if (b !== null) {
-    floatArg("conv2d", "bias", b);
-    if (b.ndim !== 1 || b.shape[0] !== g.oc) {
-      throw new WasmgradError(
-        `conv2d: bias has shape ${fmt(b.shape)} but expected [${g.oc}] for weight ${fmt(weight.shape)}`,
-      );
-    }
+  if (b !== null && (b.ndim !== 1 || b.shape[0] !== g.oc)) {
+    throw new WasmgradError(
+      `${op}: bias has shape ${fmt(b.shape)} but expected [${g.oc}] for weight ${shown.weight}`,
+    );
   }
   const workFloats = workspaceOf(g);
   const out = Tensor._empty("conv2d", [g.n, g.oc, g.oh, g.ow]);

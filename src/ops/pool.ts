@@ -5,10 +5,11 @@
  */
 import { needsGrad, record } from "../autograd/engine.js";
 import { K, meta } from "../backend/runtime.js";
-import { fmt, WasmgradError } from "../errors.js";
+import { WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
 import { type Args, args, bool, INT32_MAX, size, tensorArg } from "../validate.js";
 import { type Pair, pair } from "./conv.js";
+import { type Shown, shown2d } from "./shown.js";
 
 /** Options of `F.maxPool2d`. */
 export interface MaxPool2dOptions {
@@ -49,14 +50,15 @@ function outSize(size: number, k: number, pad: number, stride: number, dil: numb
 
 /** Planes, spatial geometry and the meta list shared by both pools. */
 function poolGeometry(
-  op: string,
+  shown: Shown,
   x: Tensor,
   kernelSize: Pair,
   options: MaxPool2dOptions & AvgPool2dOptions,
 ) {
+  const op = shown.op;
   if (x.ndim !== 3 && x.ndim !== 4) {
     throw new WasmgradError(
-      `${op}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input but got ${fmt(x.shape)}`,
+      `${op}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input but got ${shown.input}`,
     );
   }
   const k = pair(op, "kernelSize", kernelSize, 1);
@@ -65,7 +67,7 @@ function poolGeometry(
   const d = pair(op, "dilation", options.dilation ?? 1, 1);
   if (p[0] > k[0] >> 1 || p[1] > k[1] >> 1) {
     throw new WasmgradError(
-      `${op}: padding ${fmt(p)} must be at most half the kernel size ${fmt(k)}`,
+      `${op}: padding ${shown.pair(p)} must be at most half the kernel size ${shown.pair(k)}`,
     );
   }
   const h = x.shape[x.ndim - 2];
@@ -74,7 +76,7 @@ function poolGeometry(
   const extents = [d[0] * (k[0] - 1) + 1, d[1] * (k[1] - 1) + 1, h + 2 * p[0], w + 2 * p[1]];
   if (extents.some((v) => v > INT32_MAX)) {
     throw new WasmgradError(
-      `${op}: kernel ${fmt(k)} with dilation ${fmt(d)} and padding ${fmt(p)} overflows int32 for input ${fmt(x.shape)}`,
+      `${op}: kernel ${shown.pair(k)} with dilation ${shown.pair(d)} and padding ${shown.pair(p)} overflows int32 for input ${shown.input}`,
     );
   }
   const ceil = bool(op, "ceilMode", options.ceilMode ?? false);
@@ -82,7 +84,7 @@ function poolGeometry(
   const ow = outSize(w, k[1], p[1], s[1], d[1], ceil);
   if (oh < 1 || ow < 1) {
     throw new WasmgradError(
-      `${op}: input ${fmt(x.shape)} is too small for kernel ${fmt(k)} (padding ${fmt(p)}, dilation ${fmt(d)}): the output would be ${oh}x${ow}`,
+      `${op}: input ${shown.input} is too small for kernel ${shown.pair(k)} (padding ${shown.pair(p)}, dilation ${shown.pair(d)}): the output would be ${shown.area(oh, ow)}`,
     );
   }
   const planes = x.numel() / (h * w || 1);
@@ -112,7 +114,18 @@ export function maxPool2d(
   const op = "maxPool2d";
   const options = args(op, rest, ["stride", "padding", "dilation", "ceilMode"]) as MaxPool2dOptions;
   const x = tensorArg(op, "input", input);
-  const { planes, h, w, oh, ow, outShape, geo } = poolGeometry(op, x, kernelSize, options);
+  return maxPool2dAs(shown2d(op, x), x, kernelSize, options);
+}
+
+/** maxPool2d for an op that runs as one (maxPool1d), with `shown`'s errors. */
+export function maxPool2dAs(
+  shown: Shown,
+  x: Tensor,
+  kernelSize: Pair,
+  options: MaxPool2dOptions,
+): Tensor {
+  const op = shown.op;
+  const { planes, h, w, oh, ow, outShape, geo } = poolGeometry(shown, x, kernelSize, options);
   const out = Tensor._empty(op, outShape);
   // Flat arg-max index of every output, int32 bits in a float tensor's storage.
   const idx = Tensor._empty(op, outShape);
@@ -163,11 +176,22 @@ export function avgPool2d(
     "divisorOverride",
   ]) as AvgPool2dOptions;
   const x = tensorArg(op, "input", input);
+  return avgPool2dAs(shown2d(op, x), x, kernelSize, options);
+}
+
+/** avgPool2d for an op that runs as one (avgPool1d), with `shown`'s errors. */
+export function avgPool2dAs(
+  shown: Shown,
+  x: Tensor,
+  kernelSize: Pair,
+  options: AvgPool2dOptions,
+): Tensor {
+  const op = shown.op;
   // PyTorch refuses 0; the kernel reads the divisor as an int32, so larger values would wrap.
   const divisor =
     options.divisorOverride == null ? 0 : size(op, "divisorOverride", options.divisorOverride, 1);
   bool(op, "countIncludePad", options.countIncludePad ?? true);
-  const { outShape, geo } = poolGeometry(op, x, kernelSize, { ...options, dilation: 1 });
+  const { outShape, geo } = poolGeometry(shown, x, kernelSize, { ...options, dilation: 1 });
   const m = [...geo, (options.countIncludePad ?? true) ? 1 : 0, divisor];
   const out = Tensor._empty(op, outShape);
   if (out.numel() > 0) K.avgpool2d_f32(out.ptr, x._ptr(op), meta(m));

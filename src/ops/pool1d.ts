@@ -11,8 +11,9 @@ import { type Args, args, bool, describe, fail, num, tensorArg } from "../valida
 import { mul } from "./binary.js";
 import { tensor } from "./creation.js";
 import { inplace as writeInPlace } from "./inplace.js";
-import { avgPool2d, maxPool2d } from "./pool.js";
+import { avgPool2dAs, maxPool2dAs } from "./pool.js";
 import { squeeze, unsqueeze } from "./shape.js";
+import { shown1d } from "./shown.js";
 
 type One = number | readonly [number];
 
@@ -73,7 +74,7 @@ export function maxPool1d(
     fail(op, "returnIndices is not supported");
   }
   const k = one(op, "kernelSize", kernelSize);
-  const y = maxPool2d(unsqueeze(x, -2), [1, k], {
+  const y = maxPool2dAs(shown1d(op, x), unsqueeze(x, -2), [1, k], {
     stride: a.stride == null ? [1, k] : [1, one(op, "stride", a.stride)],
     padding: [0, one(op, "padding", a.padding ?? 0)],
     dilation: [1, one(op, "dilation", a.dilation ?? 1)],
@@ -117,7 +118,7 @@ export function avgPool1d(
   check1d(op, x);
   const a = args(op, rest, ["stride", "padding", "ceilMode", "countIncludePad"]);
   const k = one(op, "kernelSize", kernelSize);
-  const y = avgPool2d(unsqueeze(x, -2), [1, k], {
+  const y = avgPool2dAs(shown1d(op, x), unsqueeze(x, -2), [1, k], {
     stride: a.stride == null ? [1, k] : [1, one(op, "stride", a.stride)],
     padding: [0, one(op, "padding", a.padding ?? 0)],
     ceilMode: a.ceilMode === undefined ? false : bool(op, "ceilMode", a.ceilMode),
