@@ -86,6 +86,16 @@ const cases = {
     const idx = wg.randint(0, 50000, [16384]);
     return () => wg.noGrad(() => wg.tidy(() => void e.forward(idx)));
   },
+  "embedding fwd+bwd [10000,512], 35x64 indices": () => {
+    const e = new wg.nn.Embedding(10000, 512);
+    const idx = wg.randint(0, 10000, [35, 64]);
+    const dy = r([35, 64, 512]);
+    return () =>
+      wg.tidy(() => {
+        e.forward(idx).backward(dy);
+        e.weight.grad = null;
+      });
+  },
   "cumsum(1) [4096,1024]": () => {
     const x = r([4096, 1024]);
     return () => wg.tidy(() => void x.cumsum(1));

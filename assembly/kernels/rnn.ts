@@ -261,16 +261,37 @@ export function embedding_f32(out: usize, weight: usize, idx: usize, count: i32,
 
 /**
  * dw [rows, dim] = the embedding's weight gradient: each row of dout added to the row its index
- * names (repeated indices accumulate); the row `paddingIdx` (-1: none) gets nothing.
+ * names (repeated indices accumulate, in index order); the row `paddingIdx` (-1: none) gets
+ * nothing.
  */
 export function embedding_bwd_f32(
   dw: usize, dout: usize, idx: usize, count: i32, dim: i32, rows: i32, paddingIdx: i32,
 ): void {
+  embeddingBwdRows(dw, dout, idx, count, dim, 0, rows, paddingIdx);
+}
+
+/**
+ * Block `block` of embedding_bwd_f32 for the pool: rows block * per .. of dw. Each block reads
+ * every index and adds the ones in its rows, in index order, so each row sums as the whole call
+ * sums it.
+ */
+export function embedding_bwd_block_f32(
+  dw: usize, dout: usize, idx: usize, count: i32, dim: i32, rows: i32, paddingIdx: i32,
+  per: i32, block: i32,
+): void {
+  const r0 = block * per;
+  embeddingBwdRows(dw, dout, idx, count, dim, r0, min(rows, r0 + per), paddingIdx);
+}
+
+/** Rows r0 .. r1 of embedding_bwd_f32's dw. */
+function embeddingBwdRows(
+  dw: usize, dout: usize, idx: usize, count: i32, dim: i32, r0: i32, r1: i32, paddingIdx: i32,
+): void {
   const rowBytes = <usize>dim << 2;
-  memory.fill(dw, 0, <usize>rows * rowBytes);
+  memory.fill(dw + <usize>r0 * rowBytes, 0, <usize>(r1 - r0) * rowBytes);
   for (let i = 0; i < count; i++) {
     const k = load<i32>(idx + (<usize>i << 2));
-    if (k == paddingIdx) continue;
+    if (k == paddingIdx || k < r0 || k >= r1) continue;
     const d = dw + <usize>k * rowBytes;
     const s = dout + <usize>i * rowBytes;
     let j = 0;

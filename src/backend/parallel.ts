@@ -33,6 +33,7 @@ const BLOCK_KERNELS = [
   "batchnorm_bwd_block_f32",
   "binary_bcast_block_f32",
   "gather_block_f32",
+  "embedding_bwd_block_f32",
 ] as const;
 /** The name of a block kernel: its last argument is the block index. */
 export type BlockKernel = (typeof BLOCK_KERNELS)[number];
@@ -442,6 +443,27 @@ export function installThreads(backend: Backend, tileRows: number): void {
   installLayerNorm(backend, wholeLayerNormBackward);
   installReduce(backend);
   installGather(backend);
+  installEmbeddingBackward(backend);
+}
+
+/**
+ * The embedding's weight gradient on the pool, over blocks of the weight's rows: every block
+ * reads all the indices and adds those in its rows in index order, so repeated indices sum as
+ * in the whole call. About 16 blocks; the work is the rows of dout added plus dw cleared.
+ */
+function installEmbeddingBackward(backend: Backend): void {
+  const K = backend.kernels as Kernels;
+  const whole = K.embedding_bwd_f32;
+  K.embedding_bwd_f32 = (dw, dout, idx, count, dim, rows, paddingIdx) => {
+    const pool = poolFor(((count + rows) * dim) / POOL_FLOATS_PER_MICRO);
+    const per = Math.max(1, Math.ceil(rows / 16));
+    if (pool === undefined || rows <= per || dim === 0) {
+      whole(dw, dout, idx, count, dim, rows, paddingIdx);
+      return;
+    }
+    const args = [dw, dout, idx, count, dim, rows, paddingIdx, per];
+    runBlocks(pool, "embedding_bwd_block_f32", args, Math.ceil(rows / per));
+  };
 }
 
 /**

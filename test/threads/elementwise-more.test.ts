@@ -248,6 +248,18 @@ function reductions(): Case[] {
         return out;
       },
     ],
+    ...[17, 700, 1601].map((rows): Case => [
+      `embedding backward: 5000 indices (repeats, a padding row) into [${rows}, 33]`,
+      () => {
+        const e = new wg.nn.Embedding(rows, 33, { paddingIdx: 3 });
+        // Skewed indices, as words are: low rows repeat many times.
+        const idx = wg.rand([50, 100]).pow(4).mul(rows).floor().int();
+        e.forward(idx).backward(wg.randn([50, 100, 33]));
+        const out = [bits(e.weight.grad)];
+        e.dispose();
+        return out;
+      },
+    ]),
     red("cumprod(1)", [300, 9, 40], (x) => x.mul(0.3).cumprod(1)),
     red("prod(1)", [300, 9, 40], (x) => x.prod(1)),
     [
@@ -303,6 +315,7 @@ it("unary maps, resampling, cross-entropy, broadcasting, row norms, reductions a
   await expectSameBitsAtThreads(cases, 13, (kernels) => {
     expect(kernels.has("binary_bcast_block_f32")).toBe(true);
     expect(kernels.has("gather_block_f32")).toBe(true);
+    expect(kernels.has("embedding_bwd_block_f32")).toBe(true);
     for (const name of [
       "exp_f32",
       "log_f32",

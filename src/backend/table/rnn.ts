@@ -61,6 +61,18 @@ export interface RnnKernels {
     rows: number,
     paddingIdx: number,
   ): void;
+  /** Block `block` of embedding_bwd_f32: rows block * per .. of dw, every index read in order. */
+  embedding_bwd_block_f32(
+    dw: Ptr,
+    dout: Ptr,
+    idx: Ptr,
+    count: number,
+    dim: number,
+    rows: number,
+    paddingIdx: number,
+    per: number,
+    block: number,
+  ): void;
 }
 
 export const rnnKernelNames = [
@@ -80,4 +92,5 @@ export const rnnKernelNames = [
   "rnn_bwd_f32",
   "embedding_f32",
   "embedding_bwd_f32",
+  "embedding_bwd_block_f32",
 ] as const satisfies readonly (keyof RnnKernels)[];
