@@ -164,7 +164,9 @@ function onMessage(msg) {
 /** The worker's source for Node's worker_threads (eval) or a browser module worker. */
 export function workerSource(node: boolean): string {
   if (node) {
-    return `const { parentPort } = require("node:worker_threads");
+    // An eval'd worker inherits the parent's execArgv: under `node --input-type=module` (or
+    // a default type of module) its source is an ES module, where require is not defined.
+    return `const { parentPort } = (process.getBuiltinModule ?? require)("node:worker_threads");
 const post = (m) => parentPort.postMessage(m);
 ${body}
 parentPort.once("message", onMessage);
