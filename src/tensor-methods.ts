@@ -5,7 +5,9 @@
  */
 
 import type { ValuesIndices } from "./named.js";
+import type { AlphaOptions } from "./ops/binary.js";
 import * as cmp from "./ops/compare.js";
+import type { DivOptions } from "./ops/division.js";
 import * as gi from "./ops/index.js";
 import * as ix from "./ops/indexing.js";
 import * as ip from "./ops/inplace-ops.js";
@@ -13,6 +15,7 @@ import * as so from "./ops/sort.js";
 import * as vw from "./ops/views.js";
 import * as sel from "./ops/where.js";
 import { Tensor, type TensorOrScalar } from "./tensor.js";
+import type { Args } from "./validate.js";
 
 type DimArg = number | number[] | null;
 
@@ -503,13 +506,13 @@ declare module "./tensor.js" {
      * x.add_(1).toArray(); // [2, 3]
      * ```
      */
-    add_(other: TensorOrScalar): this;
+    add_(other: TensorOrScalar, ...rest: Args<[], AlphaOptions>): this;
     /** In-place version of {@link Tensor.sub}. */
-    sub_(other: TensorOrScalar): this;
+    sub_(other: TensorOrScalar, ...rest: Args<[], AlphaOptions>): this;
     /** In-place version of {@link Tensor.mul}. */
-    mul_(other: TensorOrScalar): this;
+    mul_(other: TensorOrScalar, ...extra: never[]): this;
     /** In-place version of {@link Tensor.div}. */
-    div_(other: TensorOrScalar): this;
+    div_(other: TensorOrScalar, ...rest: Args<[], DivOptions>): this;
     /**
      * Copies the elements of `src` (which broadcasts to this shape) into this tensor, in place.
      *
@@ -534,7 +537,7 @@ declare module "./tensor.js" {
      */
     zero_(): this;
     /**
-     * Fills this tensor with `value`, in place.
+     * Fills this tensor with `value` (a number, or a 0-d tensor), in place.
      *
      * PyTorch: `torch.Tensor.fill_`.
      *
@@ -543,7 +546,7 @@ declare module "./tensor.js" {
      * wg.zeros(2).fill_(7).toArray(); // [7, 7]
      * ```
      */
-    fill_(value: number | boolean): this;
+    fill_(value: number | boolean | Tensor): this;
     /** In-place version of {@link Tensor.clamp}. */
     clamp_(min: number | null, max?: number | null): this;
     /** In-place version of {@link Tensor.neg}. */
@@ -744,17 +747,17 @@ for (const [name, fn] of Object.entries(shapeMethods)) {
 }
 
 const inplaceMethods: Record<string, (this: Tensor, ...args: never[]) => Tensor> = {
-  add_(this: Tensor, o: TensorOrScalar) {
-    return ip.add_(this, o);
+  add_(this: Tensor, o: TensorOrScalar, ...rest: Args<[], AlphaOptions>) {
+    return ip.add_(this, o, ...rest);
   },
-  sub_(this: Tensor, o: TensorOrScalar) {
-    return ip.sub_(this, o);
+  sub_(this: Tensor, o: TensorOrScalar, ...rest: Args<[], AlphaOptions>) {
+    return ip.sub_(this, o, ...rest);
   },
-  mul_(this: Tensor, o: TensorOrScalar) {
-    return ip.mul_(this, o);
+  mul_(this: Tensor, o: TensorOrScalar, ...extra: never[]) {
+    return ip.mul_(this, o, ...extra);
   },
-  div_(this: Tensor, o: TensorOrScalar) {
-    return ip.div_(this, o);
+  div_(this: Tensor, o: TensorOrScalar, ...rest: Args<[], DivOptions>) {
+    return ip.div_(this, o, ...rest);
   },
   copy_(this: Tensor, src: Tensor) {
     return ip.copy_(this, src);
@@ -762,7 +765,7 @@ const inplaceMethods: Record<string, (this: Tensor, ...args: never[]) => Tensor>
   zero_(this: Tensor) {
     return ip.zero_(this);
   },
-  fill_(this: Tensor, v: number | boolean) {
+  fill_(this: Tensor, v: number | boolean | Tensor) {
     return ip.fill_(this, v);
   },
   clamp_(this: Tensor, min: number | null, max?: number | null) {
@@ -849,7 +852,7 @@ declare module "./tensor.js" {
      * ```
      */
     indexPut_(
-      indices: readonly (Tensor | readonly unknown[])[],
+      indices: readonly gi.IndexItem[],
       values: Tensor | number,
       accumulate?: boolean | { accumulate?: boolean },
     ): this;
@@ -866,7 +869,7 @@ Object.defineProperty(Tensor.prototype, "index", {
 Object.defineProperty(Tensor.prototype, "indexPut_", {
   value(
     this: Tensor,
-    indices: readonly (Tensor | readonly unknown[])[],
+    indices: readonly gi.IndexItem[],
     values: Tensor | number,
     ...rest: unknown[]
   ) {

@@ -692,17 +692,50 @@ export class Tensor {
 
   // ---- dtype ----
   /**
-   * This tensor converted to `dtype` (itself if it already has it).
+   * This tensor converted to `dtype`, or to another tensor's dtype (itself if it already has
+   * it). A device may come first or as `{ device }`: "cpu", the one device wasmgrad has, so
+   * PyTorch's `x.to(device)` ports as it is.
    *
-   * PyTorch: `torch.Tensor.to` (dtype only: there is one device).
+   * PyTorch: `torch.Tensor.to`.
    *
    * @example
    * ```ts
    * wg.tensor([1.7, -1.7]).to("int32").toArray(); // [1, -1]
+   * wg.tensor([1, 2]).to("cpu").dtype; // "float32"
    * ```
    */
-  to(dtype: DType | string): Tensor {
-    return cast.to(this, dtype);
+  to(
+    dtypeOrDevice: DType | string | Tensor,
+    ...rest: Args<[dtype: DType | string], { dtype?: DType | string; device?: string }>
+  ): Tensor {
+    return cast.to(this, dtypeOrDevice, ...rest);
+  }
+  /**
+   * This tensor (wasmgrad has one device, the CPU).
+   *
+   * PyTorch: `torch.Tensor.cpu`.
+   *
+   * @example
+   * ```ts
+   * const x = wg.ones(2);
+   * x.cpu() === x; // true
+   * ```
+   */
+  cpu(): Tensor {
+    return this;
+  }
+  /**
+   * The device the tensor lives on: always "cpu".
+   *
+   * PyTorch: `torch.Tensor.device`.
+   *
+   * @example
+   * ```ts
+   * wg.ones(2).device; // "cpu"
+   * ```
+   */
+  get device(): "cpu" {
+    return "cpu";
   }
   /**
    * This tensor as float32 (itself if it already is).
@@ -887,20 +920,22 @@ export class Tensor {
 
   // ---- arithmetic ----
   /**
-   * Adds `other` (a tensor that broadcasts, or a number) elementwise.
+   * Adds `other` (a tensor that broadcasts, or a number) elementwise, times `{ alpha }` if given.
    *
    * PyTorch: `torch.Tensor.add` (`+`).
    *
    * @example
    * ```ts
    * wg.tensor([1, 2]).add(wg.tensor([10, 20])).toArray(); // [11, 22]
+   * wg.tensor([1, 2]).add(wg.tensor([10, 20]), { alpha: 0.5 }).toArray(); // [6, 12]
    * ```
    */
-  add(other: TensorOrScalar): Tensor {
-    return binary.add(this, other);
+  add(other: TensorOrScalar, ...rest: Args<[], binary.AlphaOptions>): Tensor {
+    return binary.add(this, other, ...rest);
   }
   /**
-   * Subtracts `other` (a tensor that broadcasts, or a number) elementwise.
+   * Subtracts `other` (a tensor that broadcasts, or a number) elementwise, times `{ alpha }` if
+   * given.
    *
    * PyTorch: `torch.Tensor.sub` (`-`).
    *
@@ -909,8 +944,8 @@ export class Tensor {
    * wg.tensor([5, 7]).sub(1).toArray(); // [4, 6]
    * ```
    */
-  sub(other: TensorOrScalar): Tensor {
-    return binary.sub(this, other);
+  sub(other: TensorOrScalar, ...rest: Args<[], binary.AlphaOptions>): Tensor {
+    return binary.sub(this, other, ...rest);
   }
   /**
    * Multiplies by `other` (a tensor that broadcasts, or a number) elementwise.
@@ -922,8 +957,8 @@ export class Tensor {
    * wg.tensor([[1], [2]]).mul(wg.tensor([1, 10])).toArray(); // [[1, 10], [2, 20]]
    * ```
    */
-  mul(other: TensorOrScalar): Tensor {
-    return binary.mul(this, other);
+  mul(other: TensorOrScalar, ...extra: never[]): Tensor {
+    return binary.mul(this, other, ...extra);
   }
   /**
    * Divides by `other` elementwise (true division: the result is float32), or rounds the quotient
@@ -936,8 +971,8 @@ export class Tensor {
    * wg.tensor([1, 3]).div(2).toArray(); // [0.5, 1.5]
    * ```
    */
-  div(other: TensorOrScalar, options?: division.DivOptions): Tensor {
-    return options === undefined ? binary.div(this, other) : binary.div(this, other, options);
+  div(other: TensorOrScalar, ...rest: Args<[], division.DivOptions>): Tensor {
+    return binary.div(this, other, ...rest);
   }
   /**
    * floor(this / other) elementwise; int32 operands give int32.

@@ -10,8 +10,11 @@
  *
  * A map-style `Dataset` (dataset.ts) is batched through `collateFn` (default: stacking); a
  * TensorDataset, or a Subset of one, without a collateFn is batched by copying rows, as `[x, y]`.
+ * Each `getItem` call runs inside `tidy`: tensors it makes and does not return are freed (so a
+ * dataset that caches tensors makes them up front, in its constructor).
  */
 import { fmt, WasmgradError } from "../errors.js";
+import { tidy } from "../memory.js";
 import { nextU32 } from "../random.js";
 import { Tensor } from "../tensor.js";
 import { type Args, args, bool, describe as brief, size } from "../validate.js";
@@ -273,7 +276,9 @@ export class DataLoader<D extends DataLoaderSource = DataLoaderSource>
         continue;
       }
       const items: unknown[] = [];
-      for (let k = start; k < end; k++) items.push(d.getItem(order[k]));
+      // Each getItem runs in tidy: the tensors it makes on the way to its sample (a slice
+      // scaled and shifted) are freed; what it returns goes on to collate.
+      for (let k = start; k < end; k++) items.push(tidy(() => d.getItem(order[k])));
       yield collate(items);
     }
   }

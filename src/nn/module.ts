@@ -9,7 +9,9 @@
 
 import { noGrad } from "../autograd/engine.js";
 import { K } from "../backend/runtime.js";
+import { checkDType } from "../dtype.js";
 import { fmt, WasmgradError } from "../errors.js";
+import { device, isDevice } from "../ops/cast.js";
 import { Tensor } from "../tensor.js";
 import { type Args, args, bool, describe, tensorArg } from "../validate.js";
 import { moduleRepr } from "./repr.js";
@@ -401,6 +403,9 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     }
     if (t !== null) buffer(t);
     (this as Record<string, unknown>)[name] = t;
+    // The module owns its buffers: one replaced under the same name is freed (PyTorch's garbage
+    // collector would free it; here a cached mask rebuilt per sequence length leaked each time).
+    if (old instanceof Tensor && old !== t && old._kept && !old.isDisposed) old.dispose();
     const set = nonPersistent.get(this) ?? new Set<string>();
     if (options.persistent === false) set.add(name);
     else set.delete(name);
@@ -603,6 +608,48 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    */
   requiresGrad_(flag = true): this {
     for (const p of this.parameters()) p.requiresGrad_(flag);
+    return this;
+  }
+
+  /**
+   * This module, after checking the device or dtype: wasmgrad has one device ("cpu") and its
+   * parameters are float32, so PyTorch's `model.to(device)` ports as it is.
+   *
+   * PyTorch: `torch.nn.Module.to`.
+   *
+   * @example
+   * ```ts
+   * const m = new wg.nn.Linear(2, 2).to("cpu");
+   * ```
+   */
+  to(
+    deviceOrDtype: string,
+    ...rest: Args<[dtype: string], { dtype?: string; device?: string }>
+  ): this {
+    const op = `${this.constructor.name}.to`;
+    const a = args(op, rest, ["dtype"], ["device"]);
+    if (a.device !== undefined) device(op, a.device);
+    if (isDevice(deviceOrDtype)) device(op, deviceOrDtype);
+    else a.dtype ??= deviceOrDtype;
+    if (a.dtype !== undefined && checkDType(op, a.dtype) !== "float32") {
+      throw new WasmgradError(
+        `${op}: modules hold float32 parameters; converting them to ${describe(a.dtype)} is not supported`,
+      );
+    }
+    return this;
+  }
+
+  /**
+   * This module (wasmgrad has one device, the CPU).
+   *
+   * PyTorch: `torch.nn.Module.cpu`.
+   *
+   * @example
+   * ```ts
+   * const m = new wg.nn.Linear(2, 2).cpu();
+   * ```
+   */
+  cpu(): this {
     return this;
   }
 

@@ -7,7 +7,7 @@ import { BinaryOp, type BinaryOpCode } from "../backend/table/core.js";
 import { type DType, promoteScalar, promoteTypes } from "../dtype.js";
 import { WasmgradError } from "../errors.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
-import type { Args } from "../validate.js";
+import { type Args, args, noExtra, num } from "../validate.js";
 import { castRaw } from "./cast.js";
 import { type DivOptions, roundedDiv, roundingModeOf } from "./division.js";
 import { type IntOp, intBinary } from "./int-math.js";
@@ -187,22 +187,33 @@ function times(x: Tensor, other: TensorOrScalar): Tensor {
   return typeof other === "number" ? scalarRaw("mul", BinaryOp.mul, x, other) : mulRaw(x, other);
 }
 
+/** Options of `add` and `sub`. */
+export interface AlphaOptions {
+  /** The multiplier of the other operand (default 1): a + alpha * b, a - alpha * b. */
+  alpha?: number;
+}
+
 /**
- * Elementwise a + b, broadcasting; either side may be a number.
+ * Elementwise a + b, broadcasting; either side may be a number. `{ alpha }` scales b first, as
+ * PyTorch's keyword `alpha` (a + alpha * b).
  *
  * PyTorch: `torch.add`.
  *
  * @example
  * ```ts
  * wg.add(wg.tensor([1, 2]), 10); // [11, 12]
+ * wg.add(wg.tensor([1, 2]), wg.tensor([1, 1]), { alpha: -0.5 }); // [0.5, 1.5]
  * ```
  */
-export function add(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  return binaryOp("add", BinaryOp.add, BinaryOp.add, a, b, (g) => g, "none");
+export function add(a: TensorOrScalar, b: TensorOrScalar, ...rest: Args<[], AlphaOptions>): Tensor {
+  return withAlpha("add", a, b, rest, (a, b) =>
+    binaryOp("add", BinaryOp.add, BinaryOp.add, a, b, (g) => g, "none"),
+  );
 }
 
 /**
- * Elementwise a - b, broadcasting; either side may be a number.
+ * Elementwise a - b, broadcasting; either side may be a number. `{ alpha }` scales b first, as
+ * PyTorch's keyword `alpha` (a - alpha * b).
  *
  * PyTorch: `torch.sub`.
  *
@@ -211,16 +222,46 @@ export function add(a: TensorOrScalar, b: TensorOrScalar): Tensor {
  * wg.sub(wg.tensor([5, 7]), wg.tensor([1, 2])); // [4, 5]
  * ```
  */
-export function sub(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  return binaryOp(
-    "sub",
-    BinaryOp.sub,
-    BinaryOp.rsub,
-    a,
-    b,
-    (g, side) => (side === 0 ? g : scalarRaw("sub", BinaryOp.mul, g, -1)),
-    "none",
+export function sub(a: TensorOrScalar, b: TensorOrScalar, ...rest: Args<[], AlphaOptions>): Tensor {
+  return withAlpha("sub", a, b, rest, (a, b) =>
+    binaryOp(
+      "sub",
+      BinaryOp.sub,
+      BinaryOp.rsub,
+      a,
+      b,
+      (g, side) => (side === 0 ? g : scalarRaw("sub", BinaryOp.mul, g, -1)),
+      "none",
+    ),
   );
+}
+
+/**
+ * f(a, alpha * b) for add and sub, with PyTorch's keyword-only alpha (default 1); any other
+ * argument is an error (JavaScript would drop it and a + b would silently ignore the scale).
+ */
+function withAlpha(
+  op: "add" | "sub",
+  a: TensorOrScalar,
+  b: TensorOrScalar,
+  rest: readonly unknown[],
+  f: (a: TensorOrScalar, b: TensorOrScalar) => Tensor,
+): Tensor {
+  const given = args(op, rest, [], ["alpha"]).alpha;
+  if (given === undefined) return f(a, b);
+  const alpha = num(op, "alpha", given);
+  const integral = (x: TensorOrScalar) => typeof x === "number" || x.dtype !== "float32";
+  if (!Number.isInteger(alpha) && integral(a) && integral(b)) {
+    throw new WasmgradError(
+      `${op}: alpha must be an integer for integer operands (as in PyTorch) but got ${alpha}`,
+    );
+  }
+  if (alpha === 1) return f(a, b);
+  if (typeof b === "number") return f(a, b * alpha);
+  const scaled = mul(b, alpha);
+  const out = f(a, scaled);
+  if (!out.requiresGrad) scaled.dispose();
+  return out;
 }
 
 /**
@@ -233,7 +274,8 @@ export function sub(a: TensorOrScalar, b: TensorOrScalar): Tensor {
  * wg.mul(wg.tensor([[1], [2]]), wg.tensor([3, 4])); // [[3, 4], [6, 8]]
  * ```
  */
-export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
+export function mul(a: TensorOrScalar, b: TensorOrScalar, ...extra: never[]): Tensor {
+  noExtra("mul", [a, b, ...extra], 2);
   // d(a*b)/da = b and d(a*b)/db = a
   return binaryOp("mul", BinaryOp.mul, BinaryOp.mul, a, b, (g, side, fa, fb) =>
     times(g, side === 0 ? fb : fa),

@@ -23,7 +23,7 @@ import { backend, K } from "../backend/runtime.js";
 import { fmt } from "../errors.js";
 import { Tensor } from "../tensor.js";
 import { args, bool, describe, fail, tensorArg } from "../validate.js";
-import { inplace } from "./inplace.js";
+import { inplace, markSliceCopy } from "./inplace.js";
 import { buildMap, remap, stridesFor } from "./remap.js";
 
 /**
@@ -412,14 +412,19 @@ export function index(x: Tensor, ...items: IndexItem[]): Tensor {
     );
   }
   const { shape, map } = resolve(op, plan);
-  return remap(op, x, shape, map);
+  const out = remap(op, x, shape, map);
+  // Basic indexing (integers, slices, null, "...") is a view in PyTorch: an in-place change of
+  // this copy would silently miss x, so it is refused (advanced indexing copies in PyTorch too).
+  return plan.adv.length === 0 ? markSliceCopy(op, out) : out;
 }
 
 /**
  * Writes `values` (broadcast to the shape of `x.index(...indices)`) into x at `indices`, as
  * PyTorch's `index_put_`: `indices` is an array of int32 or bool tensors (or number[] /
  * boolean[]), one per leading dim; with `accumulate` repeated positions add up, otherwise the
- * last write wins. `values` is a tensor of x's dtype (or a number). In place: x's version is
+ * last write wins. The array may also hold any item `index` takes (integers, slice strings,
+ * "...", null), which makes it PyTorch's slice assignment: `x[:, 0::2] = v` is
+ * `x.indexPut_([":", "0::2"], v)`. `values` is a tensor of x's dtype (or a number). In place: x's version is
  * bumped, a leaf that requires grad is refused outside noGrad, and the gradient flows to x (zero
  * at the written positions unless accumulating) and to `values`. Returns x.
  *
@@ -431,11 +436,13 @@ export function index(x: Tensor, ...items: IndexItem[]): Tensor {
  * x.indexPut_([[0, 3]], wg.tensor([1, 2]));                   // [1, 0, 0, 2, 0]
  * x.indexPut_([[1, 1]], wg.tensor(5), { accumulate: true });  // [1, 10, 0, 2, 0]
  * wg.indexPut_(x, [x.gt(1)], 0);                              // [1, 0, 0, 0, 0]
+ * const pe = wg.zeros(2, 4);
+ * pe.indexPut_([":", "0::2"], wg.ones(2, 2));                // [[1, 0, 1, 0], [1, 0, 1, 0]]
  * ```
  */
 export function indexPut_(
   x: Tensor,
-  indices: readonly (Tensor | readonly unknown[])[],
+  indices: readonly IndexItem[],
   values: Tensor | number,
   ...rest: [] | [accumulate: boolean | { accumulate?: boolean }]
 ): Tensor {
@@ -450,13 +457,18 @@ export function indexPut_(
       `indices must be an array of index tensors (one per leading dim) but got ${describe(indices)}`,
     );
   }
-  indices.forEach((ix, i) => {
+  indices.forEach((ix: unknown, i) => {
     const ok =
-      Array.isArray(ix) || (ix instanceof Tensor && (ix.dtype === "int32" || ix.dtype === "bool"));
+      Array.isArray(ix) ||
+      typeof ix === "number" ||
+      typeof ix === "string" ||
+      typeof ix === "boolean" ||
+      ix === null ||
+      (ix instanceof Tensor && (ix.dtype === "int32" || ix.dtype === "bool"));
     if (!ok) {
       fail(
         op,
-        `indices[${i}] must be an int32 or bool tensor (or an array of integers or booleans) but got ${ix instanceof Tensor ? `a ${ix.dtype} tensor` : describe(ix)}`,
+        `indices[${i}] must be an int32 or bool tensor, an array of integers or booleans, an integer, a slice string ("0::2"), "..." or null, but got ${ix instanceof Tensor ? `a ${ix.dtype} tensor` : describe(ix)}`,
       );
     }
   });

@@ -1,11 +1,13 @@
 /** The in-place variants, each the out-of-place op run through `inplace` (see inplace.ts). */
 import { backend } from "../backend/runtime.js";
-import { WasmgradError } from "../errors.js";
+import { fmt, WasmgradError } from "../errors.js";
 import { normal, uniform } from "../random.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
-import { describe, num } from "../validate.js";
+import { type Args, describe, num } from "../validate.js";
+import type { AlphaOptions } from "./binary.js";
 import * as binary from "./binary.js";
 import { fillRaw, zeros } from "./creation.js";
+import type { DivOptions } from "./division.js";
 import { inplace } from "./inplace.js";
 import * as unary from "./unary.js";
 import { maskedFill } from "./where.js";
@@ -15,14 +17,14 @@ function other(op: string, v: unknown): TensorOrScalar {
   throw new WasmgradError(`${op}: expected a Tensor or a number but got ${describe(v)}`);
 }
 
-export const add_ = (x: Tensor, y: TensorOrScalar): Tensor =>
-  inplace("add_", x, [y], (s) => binary.add(s, other("add_", y)));
-export const sub_ = (x: Tensor, y: TensorOrScalar): Tensor =>
-  inplace("sub_", x, [y], (s) => binary.sub(s, other("sub_", y)));
-export const mul_ = (x: Tensor, y: TensorOrScalar): Tensor =>
-  inplace("mul_", x, [y], (s) => binary.mul(s, other("mul_", y)));
-export const div_ = (x: Tensor, y: TensorOrScalar): Tensor =>
-  inplace("div_", x, [y], (s) => binary.div(s, other("div_", y)));
+export const add_ = (x: Tensor, y: TensorOrScalar, ...rest: Args<[], AlphaOptions>): Tensor =>
+  inplace("add_", x, [y], (s) => binary.add(s, other("add_", y), ...rest));
+export const sub_ = (x: Tensor, y: TensorOrScalar, ...rest: Args<[], AlphaOptions>): Tensor =>
+  inplace("sub_", x, [y], (s) => binary.sub(s, other("sub_", y), ...rest));
+export const mul_ = (x: Tensor, y: TensorOrScalar, ...extra: never[]): Tensor =>
+  inplace("mul_", x, [y], (s) => binary.mul(s, other("mul_", y), ...extra));
+export const div_ = (x: Tensor, y: TensorOrScalar, ...rest: Args<[], DivOptions>): Tensor =>
+  inplace("div_", x, [y], (s) => binary.div(s, other("div_", y), ...rest));
 export const neg_ = (x: Tensor): Tensor => inplace("neg_", x, [], unary.neg);
 export const exp_ = (x: Tensor): Tensor => inplace("exp_", x, [], unary.exp);
 export const log_ = (x: Tensor): Tensor => inplace("log_", x, [], unary.log);
@@ -57,9 +59,18 @@ export function copy_(x: Tensor, src: Tensor): Tensor {
   );
 }
 
-export function fill_(x: Tensor, value: number | boolean): Tensor {
+export function fill_(x: Tensor, value: number | boolean | Tensor): Tensor {
+  if (value instanceof Tensor) {
+    // PyTorch takes a 0-d tensor too (its value, differentiably): a copy broadcast from it.
+    if (value.ndim !== 0) {
+      throw new WasmgradError(
+        `fill_: a tensor value must be 0-d (as in PyTorch) but got shape ${fmt(value.shape)}`,
+      );
+    }
+    return copy_(x, value);
+  }
   if (typeof value !== "number" && typeof value !== "boolean") {
-    throw new WasmgradError(`fill_: expected a number but got ${describe(value)}`);
+    throw new WasmgradError(`fill_: expected a number or a 0-d tensor but got ${describe(value)}`);
   }
   return inplace("fill_", x, [], () => {
     const t = Tensor._empty("fill_", x.shape, x.dtype);

@@ -21,7 +21,8 @@ function canCast(from: string, to: string): boolean {
 }
 
 /**
- * Storages of the results of narrow, select, split, chunk and unbind, by the op that made them.
+ * Storages of the results of narrow, select, split, chunk, unbind and basic indexing that copies,
+ * by the op that made them.
  * PyTorch returns views there; wasmgrad returns copies, so an in-place write would silently miss
  * the original tensor. Keyed by storage so that views and detach() of such a copy count too.
  */
@@ -53,7 +54,7 @@ function target(op: string, x: unknown): Tensor {
   const from = sliceOrigin(x);
   if (from !== undefined) {
     throw new WasmgradError(
-      `${op}: this tensor comes from ${from}, which in wasmgrad returns a copy where PyTorch returns a view, so an in-place change would not reach the original tensor; change the original instead (for example maskedFill_ with a mask of the region), or clone() the slice to work on a copy deliberately`,
+      `${op}: this tensor comes from ${from}, which in wasmgrad returns a copy where PyTorch returns a view, so an in-place change would not reach the original tensor; change the original instead (indexPut_ with the same indices, or maskedFill_ with a mask of the region), or clone() the slice to work on a copy deliberately`,
     );
   }
   if (x._expand !== null) {

@@ -248,18 +248,20 @@ function reductions(): Case[] {
         return out;
       },
     ],
-    ...[17, 700, 1601].map((rows): Case => [
-      `embedding backward: 5000 indices (repeats, a padding row) into [${rows}, 33]`,
-      () => {
-        const e = new wg.nn.Embedding(rows, 33, { paddingIdx: 3 });
-        // Skewed indices, as words are: low rows repeat many times.
-        const idx = wg.rand([50, 100]).pow(4).mul(rows).floor().int();
-        e.forward(idx).backward(wg.randn([50, 100, 33]));
-        const out = [bits(e.weight.grad)];
-        e.dispose();
-        return out;
-      },
-    ]),
+    ...[17, 700, 1601].map(
+      (rows): Case => [
+        `embedding backward: 5000 indices (repeats, a padding row) into [${rows}, 33]`,
+        () => {
+          const e = new wg.nn.Embedding(rows, 33, { paddingIdx: 3 });
+          // Skewed indices, as words are: low rows repeat many times.
+          const idx = wg.rand([50, 100]).pow(4).mul(rows).floor().int();
+          e.forward(idx).backward(wg.randn([50, 100, 33]));
+          const out = [bits(e.weight.grad)];
+          e.dispose();
+          return out;
+        },
+      ],
+    ),
     red("cumprod(1)", [300, 9, 40], (x) => x.mul(0.3).cumprod(1)),
     red("prod(1)", [300, 9, 40], (x) => x.prod(1)),
     [

@@ -1,0 +1,217 @@
+/**
+ * What porting six PyTorch example programs (VAE, word_language_model with its Transformer,
+ * time_sequence_prediction, a siamese network, DCGAN) found: each case failed or silently
+ * differed from PyTorch before.
+ */
+import { describe, expect, it } from "vitest";
+import * as wg from "wasmgrad";
+
+const arr = (t: wg.Tensor) => t.toArray();
+
+function throwsWg(fn: () => unknown, pattern: RegExp): void {
+  let caught: unknown = null;
+  try {
+    wg.tidy(() => {
+      fn();
+    });
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(wg.WasmgradError);
+  expect((caught as Error).message).toMatch(pattern);
+}
+
+describe("add and sub take PyTorch's alpha; arithmetic refuses extra arguments", () => {
+  it("p.data.add_(p.grad, alpha=-lr) descends", () => {
+    wg.tidy(() => {
+      expect(arr(wg.tensor([1, 2, 3]).add_(wg.tensor([1, 1, 1]), { alpha: -0.5 }))).toEqual([
+        0.5, 1.5, 2.5,
+      ]);
+      expect(arr(wg.tensor([1, 2, 3]).sub_(wg.tensor([1, 1, 1]), { alpha: 2 }))).toEqual([
+        -1, 0, 1,
+      ]);
+      expect(arr(wg.tensor([1, 2]).add(wg.tensor([10, 20]), { alpha: 0.5 }))).toEqual([6, 12]);
+      expect(arr(wg.sub(wg.tensor([1, 2]), 3, { alpha: 2 }))).toEqual([-5, -4]);
+      expect(arr(wg.add(5, wg.tensor([1, 2]), { alpha: 3 }))).toEqual([8, 11]);
+      const i = wg.add(wg.tensor([1, 2]).int(), wg.tensor([1, 1]).int(), { alpha: 3 });
+      expect([i.dtype, arr(i)]).toEqual(["int32", [4, 5]]);
+    });
+  });
+
+  it("alpha's gradient is the scale", () => {
+    wg.tidy(() => {
+      const x = wg.ones(3).requiresGrad_();
+      const y = wg.tensor([1, 2, 3]).requiresGrad_();
+      x.sub(y, { alpha: 2 }).mul(y).sum().backward();
+      expect(arr(x.grad as wg.Tensor)).toEqual([1, 2, 3]);
+      // d/dy (1 - 2y) y = 1 - 4y
+      expect(arr(y.grad as wg.Tensor)).toEqual([-3, -7, -11]);
+    });
+  });
+
+  it("div_ rounds as div does", () => {
+    wg.tidy(() => {
+      expect(arr(wg.tensor([1, 2, 3]).div_(2, { roundingMode: "floor" }))).toEqual([0, 1, 1]);
+      expect(arr(wg.tensor([-3, 3]).div(2, { roundingMode: "trunc" }))).toEqual([-1, 1]);
+    });
+  });
+
+  it("a misspelt option, an extra argument or a fractional alpha on integers is an error", () => {
+    const x = () => wg.tensor([1, 2, 3]);
+    throwsWg(() => x().add_(x(), { bogus: 1 } as never), /^add: unknown option "bogus"/);
+    throwsWg(() => x().add(x(), 5 as never), /^add: too many arguments: got 5/);
+    throwsWg(() => x().mul(x(), 5 as never), /^mul: takes 2 arguments but got 3/);
+    throwsWg(() => wg.mul(x(), x(), 5 as never, 6 as never), /^mul: takes 2 arguments but got 4/);
+    throwsWg(() => x().mul_(2, 3 as never), /^mul: takes 2 arguments/);
+    throwsWg(() => x().div_(2, { mode: "floor" } as never), /^div: unknown option "mode"/);
+    throwsWg(
+      () => wg.add(x().int(), x().int(), { alpha: 0.5 }),
+      /^add: alpha must be an integer for integer operands/,
+    );
+    throwsWg(() => wg.add(x(), x(), { alpha: "2" as never }), /^add: alpha must be/);
+  });
+});
+
+describe("basic indexing that copies refuses in-place writes; indexPut_ takes slices", () => {
+  it("pe.index(':', '0::2').copy_(...) would miss pe: refused", () => {
+    const pe = wg.zeros(3, 4);
+    throwsWg(
+      () => pe.index(":", "0::2").copy_(wg.ones(3, 2)),
+      /^copy_: this tensor comes from index, which in wasmgrad returns a copy where PyTorch returns a view/,
+    );
+    throwsWg(() => pe.index(":", 0).fill_(7), /^fill_: this tensor comes from index/);
+    // A contiguous block is a view: the write reaches pe, as in PyTorch.
+    pe.index(1).fill_(7);
+    expect(arr(pe)).toEqual([
+      [0, 0, 0, 0],
+      [7, 7, 7, 7],
+      [0, 0, 0, 0],
+    ]);
+    // Advanced indexing copies in PyTorch too: no guard.
+    wg.tidy(() => pe.index(wg.tensor([0, 2]).int()).fill_(1));
+    expect(arr(pe)[0]).toEqual([0, 0, 0, 0]);
+    pe.dispose();
+  });
+
+  it("pe[:, 0::2] = sin(...) is indexPut_ with the same items, differentiable in values", () => {
+    wg.tidy(() => {
+      const pe = wg.zeros(2, 4);
+      const v = wg
+        .tensor([
+          [1, 2],
+          [3, 4],
+        ])
+        .requiresGrad_();
+      const out = wg.noGrad(() => pe.clone()).indexPut_([":", "0::2"], v);
+      pe.indexPut_([":", "1::2"], 5);
+      expect(arr(pe)).toEqual([
+        [0, 5, 0, 5],
+        [0, 5, 0, 5],
+      ]);
+      expect(arr(out)).toEqual([
+        [1, 0, 2, 0],
+        [3, 0, 4, 0],
+      ]);
+      out.mul(wg.arange(8).reshape(2, 4)).sum().backward();
+      expect(arr(v.grad as wg.Tensor)).toEqual([
+        [0, 2],
+        [4, 6],
+      ]);
+      const t = wg.zeros(2, 3, 4);
+      t.indexPut_(["...", -1], 9);
+      t.indexPut_([0, null, ":", "1:3"], wg.ones(1, 3, 2));
+      expect(arr(t.index(0))).toEqual([
+        [0, 1, 1, 9],
+        [0, 1, 1, 9],
+        [0, 1, 1, 9],
+      ]);
+      expect(t.index(1, ":", -1).sum().item()).toBe(27);
+    });
+    throwsWg(
+      () => wg.zeros(2).indexPut_([{} as never], 1),
+      /^indexPut_: indices\[0\] must be an int32 or bool tensor, .* but got/,
+    );
+  });
+});
+
+describe("memory in ported loops", () => {
+  it("a buffer re-registered under its name frees the old one", () => {
+    const m = new wg.nn.Module();
+    m.registerBuffer("mask", wg.zeros(4, 4), { persistent: false });
+    const live = wg.memory().liveTensors;
+    for (let i = 0; i < 5; i++) {
+      wg.tidy(() => m.registerBuffer("mask", wg.zeros(5 + i, 5 + i), { persistent: false }));
+    }
+    expect(wg.memory().liveTensors).toBe(live);
+    const old = (m as unknown as { mask: wg.Tensor }).mask;
+    // A view of the old buffer outlives it.
+    m.registerBuffer("mask", old.reshape(-1));
+    expect(old.isDisposed).toBe(true);
+    expect((m as unknown as { mask: wg.Tensor }).mask.shape).toEqual([81]);
+    // The same tensor again is kept.
+    const same = (m as unknown as { mask: wg.Tensor }).mask;
+    m.registerBuffer("mask", same);
+    expect(same.isDisposed).toBe(false);
+    m.dispose();
+  });
+
+  it("tensors a Dataset's getItem makes on the way are freed by the DataLoader", () => {
+    const base = wg.randn(64, 3);
+    class Scaled extends wg.data.Dataset<wg.Tensor[]> {
+      get length() {
+        return 64;
+      }
+      getItem(i: number) {
+        return [base.index(i).mul(2).add(1), wg.tensor(i % 2)];
+      }
+    }
+    const loader = new wg.data.DataLoader(new Scaled(), { batchSize: 16 });
+    const live = wg.memory().liveTensors;
+    for (let epoch = 0; epoch < 3; epoch++) {
+      for (const batch of loader) for (const t of batch as wg.Tensor[]) t.dispose();
+      expect(wg.memory().liveTensors).toBe(live);
+    }
+    base.dispose();
+  });
+});
+
+describe("PyTorch lines that ported with edits before", () => {
+  it("fill_ takes a 0-d tensor, differentiably", () => {
+    wg.tidy(() => {
+      const x = wg.zeros(2, 2).int();
+      x.fill_(wg.tensor(3).int());
+      expect(arr(x)).toEqual([
+        [3, 3],
+        [3, 3],
+      ]);
+      const v = wg.tensor(2).requiresGrad_();
+      const y = wg.zeros(3).fill_(v);
+      y.sum().backward();
+      expect((v.grad as wg.Tensor).item()).toBe(3);
+    });
+    throwsWg(() => wg.zeros(2).fill_(wg.ones(2)), /^fill_: a tensor value must be 0-d/);
+  });
+
+  it("x.to(device), model.to(device), cpu() and device", () => {
+    wg.tidy(() => {
+      const x = wg.tensor([1.5, 2]);
+      expect(x.to("cpu")).toBe(x);
+      expect(x.cpu()).toBe(x);
+      expect(x.device).toBe("cpu");
+      expect(x.to("cpu", "int32").dtype).toBe("int32");
+      expect(x.to("cpu", { dtype: "int32" }).dtype).toBe("int32");
+      expect(x.to("int32", { device: "cpu" }).dtype).toBe("int32");
+      expect(x.to(wg.ones(1).bool()).dtype).toBe("bool");
+    });
+    const m = new wg.nn.Linear(2, 2);
+    expect(m.to("cpu")).toBe(m);
+    expect(m.cpu()).toBe(m);
+    expect(m.to("float32")).toBe(m);
+    throwsWg(() => wg.ones(1).to("cuda"), /^to: device "cuda" is not available/);
+    throwsWg(() => wg.ones(1).to("cuda:0"), /^to: device "cuda:0" is not available/);
+    throwsWg(() => m.to("mps"), /^Linear\.to: device "mps" is not available/);
+    throwsWg(() => m.to("int32"), /^Linear\.to: modules hold float32 parameters/);
+    throwsWg(() => wg.ones(1).to("float64"), /^to: unknown dtype "float64"/);
+    m.dispose();
+  });
+});
