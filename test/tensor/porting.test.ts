@@ -89,7 +89,7 @@ describe("basic indexing that copies refuses in-place writes; indexPut_ takes sl
     ]);
     // Advanced indexing copies in PyTorch too: no guard.
     wg.tidy(() => pe.index(wg.tensor([0, 2]).int()).fill_(1));
-    expect(arr(pe)[0]).toEqual([0, 0, 0, 0]);
+    expect((arr(pe) as number[][])[0]).toEqual([0, 0, 0, 0]);
     pe.dispose();
   });
 
@@ -136,7 +136,12 @@ describe("basic indexing that copies refuses in-place writes; indexPut_ takes sl
 
 describe("memory in ported loops", () => {
   it("a buffer re-registered under its name frees the old one", () => {
-    const m = new wg.nn.Module();
+    class Holder extends wg.nn.Module {
+      forward(x: wg.Tensor): wg.Tensor {
+        return x;
+      }
+    }
+    const m = new Holder();
     m.registerBuffer("mask", wg.zeros(4, 4), { persistent: false });
     const live = wg.memory().liveTensors;
     for (let i = 0; i < 5; i++) {
