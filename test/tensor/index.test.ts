@@ -172,10 +172,13 @@ describe("index: views and copies", () => {
     expect(row.toArray()).toEqual([0, 0, 0, 0]); // the view keeps the storage alive
     for (const t of [row, rows, s]) t.dispose();
   });
-  it("copies strided and advanced selections", () => {
+  it("copies strided and advanced selections; an in-place write to a strided copy is refused", () => {
     const x = wg.arange(6).reshape(2, 3);
     const col = x.index(":", 1);
-    col.fill_(100);
+    // PyTorch writes through its view; wasmgrad's copy would silently miss x.
+    expect(() => col.fill_(100)).toThrow(/fill_: this tensor comes from index/);
+    expect(col.clone().fill_(100).toArray()).toEqual([100, 100]);
+    // Advanced indexing copies in PyTorch too.
     const adv = x.index([0]);
     adv.fill_(100);
     expect(x.toArray()).toEqual([
