@@ -15,9 +15,7 @@ import * as so from "./ops/sort.js";
 import * as vw from "./ops/views.js";
 import * as sel from "./ops/where.js";
 import { Tensor, type TensorOrScalar } from "./tensor.js";
-import type { Args } from "./validate.js";
-
-type DimArg = number | number[] | null;
+import type { Args, Rest } from "./validate.js";
 
 declare module "./tensor.js" {
   interface Tensor {
@@ -199,7 +197,7 @@ declare module "./tensor.js" {
      * wg.tensor([[0, 1], [0, 0]]).any(1).toArray(); // [true, false]
      * ```
      */
-    any(dim?: DimArg, keepdim?: boolean): Tensor;
+    any(...given: Rest<typeof sel.any>): Tensor;
     /**
      * Whether every element is true (nonzero), over all elements or along `dim`.
      *
@@ -210,7 +208,7 @@ declare module "./tensor.js" {
      * wg.tensor([[1, 1], [0, 1]]).all(1).toArray(); // [true, false]
      * ```
      */
-    all(dim?: DimArg, keepdim?: boolean): Tensor;
+    all(...given: Rest<typeof sel.all>): Tensor;
     /**
      * A view with a new shape sharing this tensor's storage (one size may be -1).
      *
@@ -320,7 +318,7 @@ declare module "./tensor.js" {
      * wg.arange(5).split(2).map((p) => p.toArray()); // [[0, 1], [2, 3], [4]]
      * ```
      */
-    split(splitSize: number | readonly number[], dim?: number): Tensor[];
+    split(...given: Rest<typeof vw.split>): Tensor[];
     /**
      * Splits along `dim` into `chunks` pieces of equal size (the last may be smaller).
      *
@@ -331,7 +329,7 @@ declare module "./tensor.js" {
      * wg.arange(6).chunk(3).map((p) => p.toArray()); // [[0, 1], [2, 3], [4, 5]]
      * ```
      */
-    chunk(chunks: number, dim?: number): Tensor[];
+    chunk(...given: Rest<typeof vw.chunk>): Tensor[];
     /**
      * The slices along `dim`, each without that dim.
      *
@@ -342,7 +340,7 @@ declare module "./tensor.js" {
      * wg.tensor([[1, 2], [3, 4]]).unbind(1).map((p) => p.toArray()); // [[1, 3], [2, 4]]
      * ```
      */
-    unbind(dim?: number): Tensor[];
+    unbind(...given: Rest<typeof vw.unbind>): Tensor[];
     /**
      * The slice at `index` along `dim`, without that dim.
      *
@@ -353,7 +351,7 @@ declare module "./tensor.js" {
      * wg.tensor([[1, 2], [3, 4]]).select(1, 0).toArray(); // [1, 3]
      * ```
      */
-    select(dim: number, index: number): Tensor;
+    select(...given: Rest<typeof vw.select>): Tensor;
     /**
      * Splits dim `dim` into several of sizes `sizes` (one may be -1).
      *
@@ -419,7 +417,7 @@ declare module "./tensor.js" {
      * wg.tensor([[1, 2], [3, 4], [5, 6]]).indexSelect(0, [2, 0]).toArray(); // [[5, 6], [1, 2]]
      * ```
      */
-    indexSelect(dim: number, index: Tensor | readonly number[]): Tensor;
+    indexSelect(...given: Rest<typeof ix.indexSelect>): Tensor;
     /**
      * out[i][j] = this[index[i][j]][j] for dim 0 (and so on for other dims); `index` is int32.
      *
@@ -431,7 +429,7 @@ declare module "./tensor.js" {
      * x.gather(1, wg.tensor([[1], [0]], { dtype: "int32" })).toArray(); // [[2], [3]]
      * ```
      */
-    gather(dim: number, index: Tensor): Tensor;
+    gather(...given: Rest<typeof ix.gather>): Tensor;
     /**
      * A copy with `src` (a tensor or a number) written at `index` along `dim`: the reverse of gather.
      *
@@ -469,7 +467,7 @@ declare module "./tensor.js" {
      * indices.toArray(); // [1, 2, 0]
      * ```
      */
-    sort(dim?: number, descending?: boolean): ValuesIndices;
+    sort(...given: Rest<typeof so.sort>): ValuesIndices;
     /**
      * The int32 indices that sort the elements along `dim` (ascending unless `descending`).
      *
@@ -480,7 +478,7 @@ declare module "./tensor.js" {
      * wg.tensor([3, 1, 2]).argsort(0, true).toArray(); // [0, 2, 1]
      * ```
      */
-    argsort(dim?: number, descending?: boolean): Tensor;
+    argsort(...given: Rest<typeof so.argsort>): Tensor;
     /**
      * `[values, indices]` of the `k` largest elements along `dim` (smallest if `largest` is false).
      *
@@ -493,7 +491,7 @@ declare module "./tensor.js" {
      * indices.toArray(); // [1, 3]
      * ```
      */
-    topk(k: number, dim?: number, largest?: boolean, sorted?: boolean): ValuesIndices;
+    topk(...given: Rest<typeof so.topk>): ValuesIndices;
     // In place: each returns this tensor (see ops/inplace.ts for the autograd rules).
     /**
      * Adds `other` in place and returns this tensor. In-place version of {@link Tensor.add}.
@@ -654,16 +652,16 @@ const methods: Partial<Tensor> = {
   maskedFill(this: Tensor, mask: Tensor, value: number | boolean | Tensor) {
     return sel.maskedFill(this, mask, value);
   },
-  any(this: Tensor, dim?: DimArg, keepdim = false) {
-    return sel.any(this, dim, keepdim);
+  any(this: Tensor, ...given: Rest<typeof sel.any>) {
+    return sel.any(this, ...given);
   },
-  all(this: Tensor, dim?: DimArg, keepdim = false) {
-    return sel.all(this, dim, keepdim);
+  all(this: Tensor, ...given: Rest<typeof sel.all>) {
+    return sel.all(this, ...given);
   },
 };
 
 type Sizes = (number | readonly number[])[];
-const shapeMethods: Record<string, (this: Tensor, ...args: never[]) => unknown> = {
+const shapeMethods: Record<string, (this: Tensor, ...args: never) => unknown> = {
   view(this: Tensor, ...shape: Sizes) {
     return vw.view(this, ...shape);
   },
@@ -692,17 +690,17 @@ const shapeMethods: Record<string, (this: Tensor, ...args: never[]) => unknown> 
   repeat(this: Tensor, ...sizes: Sizes) {
     return vw.repeat(this, ...sizes);
   },
-  split(this: Tensor, size: number | readonly number[], dim?: number) {
-    return vw.split(this, size, dim);
+  split(this: Tensor, ...given: Rest<typeof vw.split>) {
+    return vw.split(this, ...given);
   },
-  chunk(this: Tensor, chunks: number, dim?: number) {
-    return vw.chunk(this, chunks, dim);
+  chunk(this: Tensor, ...given: Rest<typeof vw.chunk>) {
+    return vw.chunk(this, ...given);
   },
-  unbind(this: Tensor, dim?: number) {
-    return vw.unbind(this, dim);
+  unbind(this: Tensor, ...given: Rest<typeof vw.unbind>) {
+    return vw.unbind(this, ...given);
   },
-  select(this: Tensor, dim: number, index: number) {
-    return vw.select(this, dim, index);
+  select(this: Tensor, ...given: Rest<typeof vw.select>) {
+    return vw.select(this, ...given);
   },
   unflatten(this: Tensor, dim: number, sizes: readonly number[]) {
     return vw.unflatten(this, dim, sizes);
@@ -719,20 +717,20 @@ const shapeMethods: Record<string, (this: Tensor, ...args: never[]) => unknown> 
   triu(this: Tensor, diagonal?: number) {
     return vw.triu(this, diagonal);
   },
-  sort(this: Tensor, dim?: number, descending?: boolean) {
-    return so.sort(this, dim, descending);
+  sort(this: Tensor, ...given: Rest<typeof so.sort>) {
+    return so.sort(this, ...given);
   },
-  argsort(this: Tensor, dim?: number, descending?: boolean) {
-    return so.argsort(this, dim, descending);
+  argsort(this: Tensor, ...given: Rest<typeof so.argsort>) {
+    return so.argsort(this, ...given);
   },
-  topk(this: Tensor, k: number, dim?: number, largest?: boolean, sorted?: boolean) {
-    return so.topk(this, k, dim, largest, sorted);
+  topk(this: Tensor, ...given: Rest<typeof so.topk>) {
+    return so.topk(this, ...given);
   },
-  indexSelect(this: Tensor, dim: number, index: Tensor | readonly number[]) {
-    return ix.indexSelect(this, dim, index);
+  indexSelect(this: Tensor, ...given: Rest<typeof ix.indexSelect>) {
+    return ix.indexSelect(this, ...given);
   },
-  gather(this: Tensor, dim: number, index: Tensor) {
-    return ix.gather(this, dim, index);
+  gather(this: Tensor, ...given: Rest<typeof ix.gather>) {
+    return ix.gather(this, ...given);
   },
   scatter(this: Tensor, dim: number, index: Tensor, src: Tensor | number) {
     return ix.scatter(this, dim, index, src);
@@ -746,7 +744,7 @@ for (const [name, fn] of Object.entries(shapeMethods)) {
   Object.defineProperty(Tensor.prototype, name, { value: fn, writable: true, configurable: true });
 }
 
-const inplaceMethods: Record<string, (this: Tensor, ...args: never[]) => Tensor> = {
+const inplaceMethods: Record<string, (this: Tensor, ...args: never) => Tensor> = {
   add_(this: Tensor, o: TensorOrScalar, ...rest: Args<[], AlphaOptions>) {
     return ip.add_(this, o, ...rest);
   },

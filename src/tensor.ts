@@ -46,6 +46,7 @@ import { collapse, normDim, sameShape, sizeOf, stridesOf } from "./shape.js";
 import { type NestedArray, readArray, type TensorData, toNested } from "./tensor-data.js";
 import {
   type Args,
+  type Rest,
   registerTensorClass,
   tensorArg,
   options as validateOptions,
@@ -832,8 +833,8 @@ export class Tensor {
    * wg.zeros(2, 3, 4).flatten(1).shape; // [2, 12]
    * ```
    */
-  flatten(startDim = 0, endDim = -1): Tensor {
-    return shapeOps.flatten(this, startDim, endDim);
+  flatten(...given: Rest<typeof shapeOps.flatten>): Tensor {
+    return shapeOps.flatten(this, ...given);
   }
   /**
    * Swaps dims `dim0` and `dim1`.
@@ -845,8 +846,8 @@ export class Tensor {
    * wg.zeros(2, 3, 4).transpose(0, 2).shape; // [4, 3, 2]
    * ```
    */
-  transpose(dim0: number, dim1: number): Tensor {
-    return shapeOps.transpose(this, dim0, dim1);
+  transpose(...given: Rest<typeof shapeOps.transpose>): Tensor {
+    return shapeOps.transpose(this, ...given);
   }
   /**
    * Reorders the dims: dim i of the result is dim `dims[i]` of this tensor.
@@ -871,8 +872,8 @@ export class Tensor {
    * wg.zeros(1, 3, 1).squeeze().shape; // [3]
    * ```
    */
-  squeeze(dim?: number): Tensor {
-    return shapeOps.squeeze(this, dim);
+  squeeze(...given: Rest<typeof shapeOps.squeeze>): Tensor {
+    return shapeOps.squeeze(this, ...given);
   }
   /**
    * Inserts a size-1 dim at `dim` (negative counts from the end of the result).
@@ -884,8 +885,8 @@ export class Tensor {
    * wg.zeros(3).unsqueeze(0).shape; // [1, 3]
    * ```
    */
-  unsqueeze(dim: number): Tensor {
-    return shapeOps.unsqueeze(this, dim);
+  unsqueeze(...given: Rest<typeof shapeOps.unsqueeze>): Tensor {
+    return shapeOps.unsqueeze(this, ...given);
   }
   /**
    * The dims reversed (a transpose for a matrix).
@@ -914,8 +915,8 @@ export class Tensor {
    * wg.arange(5).narrow(0, 1, 3).toArray(); // [1, 2, 3]
    * ```
    */
-  narrow(dim: number, start: number, length: number): Tensor {
-    return markSliceCopy("narrow", shapeOps.narrow(this, dim, start, length));
+  narrow(...given: Rest<typeof shapeOps.narrow>): Tensor {
+    return markSliceCopy("narrow", shapeOps.narrow(this, ...given));
   }
 
   // ---- arithmetic ----
@@ -1166,8 +1167,8 @@ export class Tensor {
    * wg.tensor([-2, 0.5, 3]).clamp(0, 1).toArray(); // [0, 0.5, 1]
    * ```
    */
-  clamp(min: number | null, max?: number | null): Tensor {
-    return unary.clamp(this, min, max);
+  clamp(...given: Rest<typeof unary.clamp>): Tensor {
+    return unary.clamp(this, ...given);
   }
   /**
    * The matrix product with `other`, with PyTorch's rules for 1-d operands and broadcast batch dims.
@@ -1196,8 +1197,8 @@ export class Tensor {
    * x.sum(1).toArray(); // [3, 7]
    * ```
    */
-  sum(dim?: number | number[] | null, keepdim = false): Tensor {
-    return reduce.sum(this, dim, keepdim);
+  sum(...given: Rest<typeof reduce.sum>): Tensor {
+    return reduce.sum(this, ...given);
   }
   /**
    * The mean over `dim` (a dim, several, or all when omitted); `keepdim` keeps reduced dims as
@@ -1210,8 +1211,8 @@ export class Tensor {
    * wg.tensor([[1, 2], [3, 4]]).mean(0).toArray(); // [2, 3]
    * ```
    */
-  mean(dim?: number | number[] | null, keepdim = false): Tensor {
-    return reduce.mean(this, dim, keepdim);
+  mean(...given: Rest<typeof reduce.mean>): Tensor {
+    return reduce.mean(this, ...given);
   }
   /**
    * `max()`: the largest element (a 0-d tensor); `max(dim, keepdim?)`: `[values, indices]` along
@@ -1230,9 +1231,10 @@ export class Tensor {
    */
   max(): Tensor;
   max(dim: number, keepdim?: boolean): ValuesIndices;
+  max(options: { dim: number; keepdim?: boolean }): ValuesIndices;
   max(other: Tensor): Tensor;
-  max(dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
-    return extrema.max(this, dim as number, keepdim);
+  max(...given: unknown[]): Tensor | ValuesIndices {
+    return (extrema.max as (x: Tensor, ...g: unknown[]) => Tensor | ValuesIndices)(this, ...given);
   }
   /**
    * `min()`: the smallest element (a 0-d tensor); `min(dim, keepdim?)`: `[values, indices]` along
@@ -1249,9 +1251,10 @@ export class Tensor {
    */
   min(): Tensor;
   min(dim: number, keepdim?: boolean): ValuesIndices;
+  min(options: { dim: number; keepdim?: boolean }): ValuesIndices;
   min(other: Tensor): Tensor;
-  min(dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
-    return extrema.min(this, dim as number, keepdim);
+  min(...given: unknown[]): Tensor | ValuesIndices {
+    return (extrema.min as (x: Tensor, ...g: unknown[]) => Tensor | ValuesIndices)(this, ...given);
   }
   /**
    * The maximum over `dim` (a dim, several, or all when omitted), without indices.
@@ -1263,8 +1266,8 @@ export class Tensor {
    * wg.tensor([[1, 5], [7, 2]]).amax(0).toArray(); // [7, 5]
    * ```
    */
-  amax(dim?: number | number[] | null, keepdim = false): Tensor {
-    return extrema.amax(this, dim, keepdim);
+  amax(...given: Rest<typeof extrema.amax>): Tensor {
+    return extrema.amax(this, ...given);
   }
   /**
    * The minimum over `dim` (a dim, several, or all when omitted), without indices.
@@ -1276,8 +1279,8 @@ export class Tensor {
    * wg.tensor([[1, 5], [7, 2]]).amin(1).toArray(); // [1, 2]
    * ```
    */
-  amin(dim?: number | number[] | null, keepdim = false): Tensor {
-    return extrema.amin(this, dim, keepdim);
+  amin(...given: Rest<typeof extrema.amin>): Tensor {
+    return extrema.amin(this, ...given);
   }
   /**
    * int32 indices of the maxima along `dim` (over the flattened tensor when dim is omitted).
@@ -1289,8 +1292,8 @@ export class Tensor {
    * wg.tensor([[1, 5], [7, 2]]).argmax(1).toArray(); // [1, 0]
    * ```
    */
-  argmax(dim?: number | null, keepdim = false): Tensor {
-    return extrema.argmax(this, dim, keepdim);
+  argmax(...given: Rest<typeof extrema.argmax>): Tensor {
+    return extrema.argmax(this, ...given);
   }
   /**
    * int32 indices of the minima along `dim` (over the flattened tensor when dim is omitted).
@@ -1302,8 +1305,8 @@ export class Tensor {
    * wg.tensor([3, 1, 2]).argmin().item(); // 1
    * ```
    */
-  argmin(dim?: number | null, keepdim = false): Tensor {
-    return extrema.argmin(this, dim, keepdim);
+  argmin(...given: Rest<typeof extrema.argmin>): Tensor {
+    return extrema.argmin(this, ...given);
   }
   /**
    * The softmax along `dim`: exp(x) / sum(exp(x)), computed stably.
@@ -1315,8 +1318,8 @@ export class Tensor {
    * wg.tensor([0, Math.log(3)]).softmax(0).toArray(); // [0.25, 0.75]
    * ```
    */
-  softmax(dim: number): Tensor {
-    return softmaxOps.softmax(this, dim);
+  softmax(...given: Rest<typeof softmaxOps.softmax>): Tensor {
+    return softmaxOps.softmax(this, ...given);
   }
   /**
    * The log of the softmax along `dim`, computed stably.
@@ -1328,8 +1331,8 @@ export class Tensor {
    * wg.tensor([0, 0]).logSoftmax(0).toArray(); // [-0.69315, -0.69315]
    * ```
    */
-  logSoftmax(dim: number): Tensor {
-    return softmaxOps.logSoftmax(this, dim);
+  logSoftmax(...given: Rest<typeof softmaxOps.logSoftmax>): Tensor {
+    return softmaxOps.logSoftmax(this, ...given);
   }
   // ---- more math (issue 15) ----
   /**

@@ -52,6 +52,9 @@ export const INT32_MAX = 2 ** 31 - 1;
 export const MAX_MEMORY_BYTES = 2 ** 32;
 
 type Prefixes<P extends unknown[]> = P extends [...infer H, unknown] ? P | Prefixes<H> : [];
+/** The parameters of a function after its first (the tensor a method is called on). */
+export type Rest<F> = F extends (x: never, ...rest: infer R) => unknown ? R : never;
+
 /** A rest parameter: any prefix of the positional arguments P, then an optional options object O. */
 export type Args<P extends unknown[], O> =
   Prefixes<P> extends infer Q ? (Q extends unknown[] ? [...Q, O?] : never) : never;
@@ -399,6 +402,47 @@ export function args<N extends string, K extends string = never>(
     out[name] = v;
   });
   return out as Partial<Record<N | K, unknown>>;
+}
+
+/**
+ * The values of `names`, in order, from PyTorch-style arguments (see args): each given
+ * positionally or under its name in a trailing options object, as PyTorch takes every argument
+ * by keyword too (`x.sum(dim=1, keepdim=True)` is `x.sum({ dim: 1, keepdim: true })`);
+ * undefined where not given.
+ */
+export function named(op: string, rest: readonly unknown[], names: readonly string[]): unknown[] {
+  const a = args(op, rest, names) as Record<string, unknown>;
+  return names.map((n) => a[n]);
+}
+
+/**
+ * PyTorch takes an entry point's leading arguments by keyword too (`nn.Conv2d(1, 8,
+ * kernel_size=3)`, `nn.LSTM(input_size=4, hidden_size=8)`): when an options object stands where
+ * one of `names` (the leading parameters) is expected, the missing ones are taken from it.
+ * `given` is every argument from the first of `names` on; returns them with `names` filled in,
+ * in order, then what follows them (the object without those keys, if anything is left).
+ */
+export function hoist(op: string, given: readonly unknown[], names: readonly string[]): unknown[] {
+  let end = given.length;
+  while (end > 0 && given[end - 1] === undefined) end--;
+  const at = end - 1;
+  const last = given[at];
+  if (at < 0 || !isPlainObject(last)) return [...given];
+  names.forEach((name, i) => {
+    if (i < at && name in last) {
+      fail(op, `${name} was given both as positional argument ${i + 1} and as an option`);
+    }
+  });
+  if (at >= names.length) return [...given];
+  const rest: Record<string, unknown> = { ...last };
+  const out: unknown[] = given.slice(0, at);
+  names.forEach((name, i) => {
+    if (!(name in rest)) return;
+    out[i] = rest[name];
+    delete rest[name];
+  });
+  for (let i = 0; i < names.length; i++) if (!(i in out)) out[i] = undefined;
+  return Object.keys(rest).length > 0 ? [...out, rest] : out;
 }
 
 /** Refuses arguments beyond the `n` an entry point takes (JavaScript would drop them silently). */

@@ -22,6 +22,7 @@ import {
   boolOr,
   bytesWithin,
   describe,
+  hoist,
   keywordArgs,
   numOr,
   optionalTensorArg,
@@ -181,6 +182,11 @@ export class MultiheadAttention extends Module<
     readonly numHeads: number,
     ...rest: unknown[]
   ) {
+    [embedDim, numHeads, ...rest] = hoist(
+      "MultiheadAttention",
+      [embedDim, numHeads, ...rest],
+      ["embedDim", "numHeads"],
+    ) as [number, number, ...typeof rest];
     super();
     const op = "MultiheadAttention";
     if (

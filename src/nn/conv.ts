@@ -8,7 +8,7 @@ import { dropout } from "../ops/dropout.js";
 import { batchNorm } from "../ops/norm.js";
 import { type AvgPool2dOptions, avgPool2d, type MaxPool2dOptions, maxPool2d } from "../ops/pool.js";
 import type { Tensor } from "../tensor.js";
-import { type Args, args, bool, num, oneOf, size, tensorArg } from "../validate.js";
+import { type Args, args, bool, hoist, num, oneOf, size, tensorArg } from "../validate.js";
 import { buffer, Module, parameter } from "./module.js";
 import { pyBool, pyFloat, pyPair, pyTuple } from "./repr.js";
 
@@ -73,6 +73,11 @@ export class Conv2d extends Module {
       Conv2dLayerOptions
     >
   ) {
+    [inChannels, outChannels, kernelSize, ...rest] = hoist(
+      "Conv2d",
+      [inChannels, outChannels, kernelSize, ...rest],
+      ["inChannels", "outChannels", "kernelSize"],
+    ) as [number, number, Pair, ...typeof rest];
     super();
     const op = "Conv2d";
     this.inChannels = size(op, "inChannels", inChannels, 1);
@@ -175,6 +180,10 @@ export class MaxPool2d extends Module {
       MaxPool2dOptions & { returnIndices?: false }
     >
   ) {
+    [kernelSize, ...rest] = hoist("MaxPool2d", [kernelSize, ...rest], ["kernelSize"]) as [
+      Pair,
+      ...typeof rest,
+    ];
     super();
     const op = "MaxPool2d";
     const a = args(op, rest, ["stride", "padding", "dilation", "returnIndices", "ceilMode"]);
@@ -226,6 +235,10 @@ export class AvgPool2d extends Module {
       AvgPool2dOptions
     >
   ) {
+    [kernelSize, ...rest] = hoist("AvgPool2d", [kernelSize, ...rest], ["kernelSize"]) as [
+      Pair,
+      ...typeof rest,
+    ];
     super();
     const op = "AvgPool2d";
     const a = args(op, rest, [
@@ -410,6 +423,10 @@ type BatchNormArgs = Args<
 export class BatchNorm2d extends BatchNorm {
   /** `BatchNorm2d(numFeatures, eps?, momentum?, affine?, trackRunningStats?)`, or options. */
   constructor(numFeatures: number, ...rest: BatchNormArgs) {
+    [numFeatures, ...rest] = hoist("BatchNorm2d", [numFeatures, ...rest], ["numFeatures"]) as [
+      number,
+      ...typeof rest,
+    ];
     super("BatchNorm2d", numFeatures, rest);
   }
   /** Whether `x` is 4-D, [N, C, H, W]. */
@@ -430,6 +447,10 @@ export class BatchNorm2d extends BatchNorm {
  */
 export class BatchNorm1d extends BatchNorm {
   constructor(numFeatures: number, ...rest: BatchNormArgs) {
+    [numFeatures, ...rest] = hoist("BatchNorm1d", [numFeatures, ...rest], ["numFeatures"]) as [
+      number,
+      ...typeof rest,
+    ];
     super("BatchNorm1d", numFeatures, rest);
   }
   /** Whether `x` is [N, C] or [N, C, L]. */

@@ -12,7 +12,7 @@ import { type Pair, pair } from "../ops/conv.js";
 import { conv1d, convTranspose1d, convTranspose2d } from "../ops/conv-transpose.js";
 import { uniformRange } from "../ops/creation.js";
 import type { Tensor } from "../tensor.js";
-import { type Args, args, bool, fail, oneOf, size, tensorArg } from "../validate.js";
+import { type Args, args, bool, fail, hoist, oneOf, size, tensorArg } from "../validate.js";
 import { Module, parameter } from "./module.js";
 import { pyTuple } from "./repr.js";
 
@@ -118,6 +118,11 @@ export class Conv1d extends Module {
       Conv1dLayerOptions
     >
   ) {
+    [inChannels, outChannels, kernelSize, ...rest] = hoist(
+      "Conv1d",
+      [inChannels, outChannels, kernelSize, ...rest],
+      ["inChannels", "outChannels", "kernelSize"],
+    ) as [number, number, One, ...typeof rest];
     super();
     const op = "Conv1d";
     const a = args(op, rest, ["stride", "padding", "dilation", "groups", "bias", "paddingMode"]);
@@ -246,6 +251,11 @@ export class ConvTranspose2d extends Module {
     kernelSize: Pair,
     ...rest: Args<TArgs<Pair>, ConvTransposeLayerOptions<Pair>>
   ) {
+    [inChannels, outChannels, kernelSize, ...rest] = hoist(
+      "ConvTranspose2d",
+      [inChannels, outChannels, kernelSize, ...rest],
+      ["inChannels", "outChannels", "kernelSize"],
+    ) as [number, number, Pair, ...typeof rest];
     super();
     const op = "ConvTranspose2d";
     const a = args(op, rest, T_NAMES);
@@ -343,6 +353,11 @@ export class ConvTranspose1d extends Module {
     kernelSize: One,
     ...rest: Args<TArgs<One>, ConvTransposeLayerOptions<One>>
   ) {
+    [inChannels, outChannels, kernelSize, ...rest] = hoist(
+      "ConvTranspose1d",
+      [inChannels, outChannels, kernelSize, ...rest],
+      ["inChannels", "outChannels", "kernelSize"],
+    ) as [number, number, One, ...typeof rest];
     super();
     const op = "ConvTranspose1d";
     const a = args(op, rest, T_NAMES);

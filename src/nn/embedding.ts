@@ -6,7 +6,7 @@ import { WasmgradError } from "../errors.js";
 import { randn } from "../ops/creation.js";
 import { embedding, type Indices } from "../ops/embedding.js";
 import type { Tensor } from "../tensor.js";
-import { type Args, args, describe, int, size } from "../validate.js";
+import { type Args, args, describe, hoist, int, size } from "../validate.js";
 import { Module, parameter } from "./module.js";
 
 /** Options of {@link Embedding}. */
@@ -41,6 +41,11 @@ export class Embedding extends Module<[Indices], Tensor> {
     readonly embeddingDim: number,
     ...rest: Args<[paddingIdx: number | null], EmbeddingLayerOptions>
   ) {
+    [numEmbeddings, embeddingDim, ...rest] = hoist(
+      "Embedding",
+      [numEmbeddings, embeddingDim, ...rest],
+      ["numEmbeddings", "embeddingDim"],
+    ) as [number, number, ...typeof rest];
     super();
     size("Embedding", "numEmbeddings", numEmbeddings, 1);
     size("Embedding", "embeddingDim", embeddingDim, 1);

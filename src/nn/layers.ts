@@ -8,7 +8,7 @@ import { flatten } from "../ops/shape.js";
 import { softmax } from "../ops/softmax.js";
 import { relu, sigmoid, tanh } from "../ops/unary.js";
 import type { Tensor } from "../tensor.js";
-import { type Args, args, bool, int, noExtra, size, tensorArg } from "../validate.js";
+import { type Args, args, bool, hoist, int, noExtra, size, tensorArg } from "../validate.js";
 import { Module, parameter } from "./module.js";
 import { pyBool } from "./repr.js";
 
@@ -47,6 +47,11 @@ export class Linear extends Module {
   ) {
     super();
     const op = "Linear";
+    [inFeatures, outFeatures, ...rest] = hoist(
+      op,
+      [inFeatures, outFeatures, ...rest],
+      ["inFeatures", "outFeatures"],
+    ) as [number, number, ...typeof rest];
     this.inFeatures = size(op, "inFeatures", inFeatures);
     this.outFeatures = size(op, "outFeatures", outFeatures);
     const a = args(op, rest, ["bias"]);

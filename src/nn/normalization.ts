@@ -8,7 +8,7 @@ import { full, zeros } from "../ops/creation.js";
 import { approximateArg, type GeluApproximate, type GeluOptions, gelu } from "../ops/gelu.js";
 import { groupNorm, layerNorm, rmsNorm } from "../ops/layernorm.js";
 import type { Tensor } from "../tensor.js";
-import { boolOr, describe, intOr, keywordArgs, numOr, tensorArg } from "../validate.js";
+import { boolOr, describe, hoist, intOr, keywordArgs, numOr, tensorArg } from "../validate.js";
 import { Module, parameter } from "./module.js";
 import { pyBool, pyFloat, pyStr, pyTuple } from "./repr.js";
 
@@ -63,6 +63,11 @@ export class LayerNorm extends Module {
     normalizedShape: number | number[],
     ...rest: (number | boolean | LayerNormOptions | undefined)[]
   ) {
+    [normalizedShape, ...rest] = hoist(
+      "LayerNorm",
+      [normalizedShape, ...rest],
+      ["normalizedShape"],
+    ) as [number | number[], ...typeof rest];
     super();
     const op = "LayerNorm";
     this.normalizedShape = shapeArg(op, normalizedShape);
@@ -119,6 +124,11 @@ export class RMSNorm extends Module {
     normalizedShape: number | number[],
     ...rest: (number | null | boolean | RMSNormOptions | undefined)[]
   ) {
+    [normalizedShape, ...rest] = hoist(
+      "RMSNorm",
+      [normalizedShape, ...rest],
+      ["normalizedShape"],
+    ) as [number | number[], ...typeof rest];
     super();
     const op = "RMSNorm";
     this.normalizedShape = shapeArg(op, normalizedShape);
@@ -174,6 +184,11 @@ export class GroupNorm extends Module {
     readonly numChannels: number,
     ...rest: (number | boolean | GroupNormOptions | undefined)[]
   ) {
+    [numGroups, numChannels, ...rest] = hoist(
+      "GroupNorm",
+      [numGroups, numChannels, ...rest],
+      ["numGroups", "numChannels"],
+    ) as [number, number, ...typeof rest];
     super();
     const op = "GroupNorm";
     intOr(op, "numGroups", numGroups, 1);

@@ -22,7 +22,7 @@ import {
   pixelShuffle,
 } from "../ops/resample.js";
 import type { Tensor } from "../tensor.js";
-import { type Args, args, bool, describe, fail, num, oneOf, size } from "../validate.js";
+import { type Args, args, bool, describe, fail, hoist, num, oneOf, size } from "../validate.js";
 import { Module } from "./module.js";
 import { pyBool, pyFloat, pyTuple } from "./repr.js";
 
@@ -155,6 +155,10 @@ export class MaxPool1d extends Module {
       }
     >
   ) {
+    [kernelSize, ...rest] = hoist("MaxPool1d", [kernelSize, ...rest], ["kernelSize"]) as [
+      One,
+      ...typeof rest,
+    ];
     super();
     const op = "MaxPool1d";
     const a = args(op, rest, ["stride", "padding", "dilation", "returnIndices", "ceilMode"]);
@@ -203,6 +207,10 @@ export class AvgPool1d extends Module {
       { stride?: One | null; padding?: One; ceilMode?: boolean; countIncludePad?: boolean }
     >
   ) {
+    [kernelSize, ...rest] = hoist("AvgPool1d", [kernelSize, ...rest], ["kernelSize"]) as [
+      One,
+      ...typeof rest,
+    ];
     super();
     const op = "AvgPool1d";
     const a = args(op, rest, ["stride", "padding", "ceilMode", "countIncludePad"]);

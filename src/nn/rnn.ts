@@ -15,7 +15,7 @@ import { dropout as dropoutOp } from "../ops/dropout.js";
 import { type CellKind, gatesOf, type LayerWeights, recurrentLayer } from "../ops/rnn.js";
 import { cat, narrow, reshape, stack, transpose } from "../ops/shape.js";
 import { Tensor } from "../tensor.js";
-import { type Args, args, bool, bytesWithin, num, oneOf, size } from "../validate.js";
+import { type Args, args, bool, bytesWithin, hoist, num, oneOf, size } from "../validate.js";
 import { Module, parameter } from "./module.js";
 import { pyFloat } from "./repr.js";
 
@@ -302,6 +302,11 @@ export class RNN extends RecurrentBase<[Tensor, (Tensor | null)?], [Tensor, Tens
       RNNOptions
     >
   ) {
+    [inputSize, hiddenSize, ...rest] = hoist(
+      "RNN",
+      [inputSize, hiddenSize, ...rest],
+      ["inputSize", "hiddenSize"],
+    ) as [number, number, ...typeof rest];
     const o = args("RNN", rest, RNN_ARGS);
     const nl = oneOf("RNN", "nonlinearity", o.nonlinearity ?? "tanh", ["tanh", "relu"]);
     super("RNN", nl === "relu" ? "rnn_relu" : "rnn_tanh", inputSize, hiddenSize, o);
@@ -331,6 +336,11 @@ export class RNN extends RecurrentBase<[Tensor, (Tensor | null)?], [Tensor, Tens
 export class GRU extends RecurrentBase<[Tensor, (Tensor | null)?], [Tensor, Tensor]> {
   /** `GRU(inputSize, hiddenSize, numLayers?, bias?, batchFirst?, dropout?, bidirectional?)`. */
   constructor(inputSize: number, hiddenSize: number, ...rest: RecurrentArgs) {
+    [inputSize, hiddenSize, ...rest] = hoist(
+      "GRU",
+      [inputSize, hiddenSize, ...rest],
+      ["inputSize", "hiddenSize"],
+    ) as [number, number, ...typeof rest];
     super("GRU", "gru", inputSize, hiddenSize, args("GRU", rest, LSTM_ARGS));
   }
 
@@ -361,6 +371,11 @@ export class LSTM extends RecurrentBase<
 > {
   /** `LSTM(inputSize, hiddenSize, numLayers?, bias?, batchFirst?, dropout?, bidirectional?)`. */
   constructor(inputSize: number, hiddenSize: number, ...rest: RecurrentArgs) {
+    [inputSize, hiddenSize, ...rest] = hoist(
+      "LSTM",
+      [inputSize, hiddenSize, ...rest],
+      ["inputSize", "hiddenSize"],
+    ) as [number, number, ...typeof rest];
     super("LSTM", "lstm", inputSize, hiddenSize, args("LSTM", rest, LSTM_ARGS));
   }
 
@@ -528,6 +543,11 @@ export class RNNCell extends CellBase<[Tensor, (Tensor | null)?], Tensor> {
     hiddenSize: number,
     ...rest: Args<[bias: boolean, nonlinearity: "tanh" | "relu"], CellOptions>
   ) {
+    [inputSize, hiddenSize, ...rest] = hoist(
+      "RNNCell",
+      [inputSize, hiddenSize, ...rest],
+      ["inputSize", "hiddenSize"],
+    ) as [number, number, ...typeof rest];
     const o = args("RNNCell", rest, ["bias", "nonlinearity"]);
     const nl = oneOf("RNNCell", "nonlinearity", o.nonlinearity ?? "tanh", ["tanh", "relu"]);
     super("RNNCell", nl === "relu" ? "rnn_relu" : "rnn_tanh", inputSize, hiddenSize, o);
@@ -554,6 +574,11 @@ export class RNNCell extends CellBase<[Tensor, (Tensor | null)?], Tensor> {
 export class GRUCell extends CellBase<[Tensor, (Tensor | null)?], Tensor> {
   /** `GRUCell(inputSize, hiddenSize, bias?)`, or options. */
   constructor(inputSize: number, hiddenSize: number, ...rest: CellArgs) {
+    [inputSize, hiddenSize, ...rest] = hoist(
+      "GRUCell",
+      [inputSize, hiddenSize, ...rest],
+      ["inputSize", "hiddenSize"],
+    ) as [number, number, ...typeof rest];
     super("GRUCell", "gru", inputSize, hiddenSize, args("GRUCell", rest, ["bias"]));
   }
   /**
@@ -578,6 +603,11 @@ export class GRUCell extends CellBase<[Tensor, (Tensor | null)?], Tensor> {
 export class LSTMCell extends CellBase<[Tensor, ([Tensor, Tensor] | null)?], [Tensor, Tensor]> {
   /** `LSTMCell(inputSize, hiddenSize, bias?)`, or options. */
   constructor(inputSize: number, hiddenSize: number, ...rest: CellArgs) {
+    [inputSize, hiddenSize, ...rest] = hoist(
+      "LSTMCell",
+      [inputSize, hiddenSize, ...rest],
+      ["inputSize", "hiddenSize"],
+    ) as [number, number, ...typeof rest];
     super("LSTMCell", "lstm", inputSize, hiddenSize, args("LSTMCell", rest, ["bias"]));
   }
   /** Returns [h', c']; the state is [h, c] (both or neither). */

@@ -15,6 +15,7 @@ import type { Tensor } from "../tensor.js";
 import {
   boolOr,
   describe,
+  hoist,
   intOr,
   keywordArgs,
   numOr,
@@ -144,6 +145,11 @@ export class TransformerEncoderLayer extends FeedForwardLayer {
     readonly nhead: number,
     ...rest: unknown[]
   ) {
+    [dModel, nhead, ...rest] = hoist(
+      "TransformerEncoderLayer",
+      [dModel, nhead, ...rest],
+      ["dModel", "nhead"],
+    ) as [number, number, ...typeof rest];
     const cfg = layerConfig("TransformerEncoderLayer", rest);
     super(cfg);
     const { dropout: p, bias, batchFirst, layerNormEps: eps } = cfg;
@@ -224,6 +230,11 @@ export class TransformerDecoderLayer extends FeedForwardLayer {
     readonly nhead: number,
     ...rest: unknown[]
   ) {
+    [dModel, nhead, ...rest] = hoist(
+      "TransformerDecoderLayer",
+      [dModel, nhead, ...rest],
+      ["dModel", "nhead"],
+    ) as [number, number, ...typeof rest];
     const cfg = layerConfig("TransformerDecoderLayer", rest);
     super(cfg);
     const { dropout: p, bias, batchFirst, layerNormEps: eps } = cfg;

@@ -6,7 +6,7 @@
 import { graphScopedForward } from "../autograd/owned.js";
 import { WasmgradError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
-import { intOr, keywordArgs } from "../validate.js";
+import { hoist, intOr, keywordArgs } from "../validate.js";
 import { causalMask } from "./attention.js";
 import { ModuleList } from "./containers.js";
 import { deepCopy, Module } from "./module.js";
@@ -43,6 +43,11 @@ export class TransformerEncoder extends Module<[Tensor, ...unknown[]], Tensor> {
   declare norm: LayerNorm | Module | null;
 
   constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, ...rest: unknown[]) {
+    [encoderLayer, numLayers, ...rest] = hoist(
+      "TransformerEncoder",
+      [encoderLayer, numLayers, ...rest],
+      ["encoderLayer", "numLayers"],
+    ) as [TransformerEncoderLayer, number, ...typeof rest];
     super();
     const op = "TransformerEncoder";
     if (!(encoderLayer instanceof Module))
@@ -91,6 +96,11 @@ export class TransformerDecoder extends Module<[Tensor, ...unknown[]], Tensor> {
   declare norm: LayerNorm | Module | null;
 
   constructor(decoderLayer: TransformerDecoderLayer, numLayers: number, ...rest: unknown[]) {
+    [decoderLayer, numLayers, ...rest] = hoist(
+      "TransformerDecoder",
+      [decoderLayer, numLayers, ...rest],
+      ["decoderLayer", "numLayers"],
+    ) as [TransformerDecoderLayer, number, ...typeof rest];
     super();
     const op = "TransformerDecoder";
     if (!(decoderLayer instanceof Module))

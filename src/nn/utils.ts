@@ -6,7 +6,7 @@ import { BinaryOp } from "../backend/table/core.js";
 import { WasmgradError } from "../errors.js";
 import { sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { describe } from "../validate.js";
+import { type Args, describe, named } from "../validate.js";
 
 const f = Math.fround;
 
@@ -37,11 +37,17 @@ function tensorNorm(op: string, g: Tensor, normType: number): number {
  */
 export function clipGradNorm(
   params: Tensor | Iterable<Tensor>,
-  maxNorm: number,
-  normType = 2,
-  errorIfNonfinite = false,
+  ...given: Args<
+    [maxNorm: number, normType: number | undefined, errorIfNonfinite: boolean | undefined],
+    { maxNorm?: number; normType?: number; errorIfNonfinite?: boolean }
+  >
 ): number {
   const op = "clipGradNorm";
+  const [maxNorm, normType = 2, errorIfNonfinite = false] = named(op, given, [
+    "maxNorm",
+    "normType",
+    "errorIfNonfinite",
+  ]) as [number, number?, boolean?];
   let list: Tensor[];
   if (params instanceof Tensor) list = [params];
   else if (
@@ -111,8 +117,12 @@ export const clipGradNorm_ = clipGradNorm;
  * wg.nn.utils.clipGradValue(model.parameters(), 0.5);
  * ```
  */
-export function clipGradValue(params: Tensor | Iterable<Tensor>, clipValue: number): void {
+export function clipGradValue(
+  params: Tensor | Iterable<Tensor>,
+  ...given: Args<[clipValue: number], { clipValue?: number }>
+): void {
   const op = "clipGradValue";
+  const [clipValue] = named(op, given, ["clipValue"]) as [number];
   let list: Tensor[];
   if (params instanceof Tensor) list = [params];
   else if (

@@ -16,6 +16,7 @@ import { fmt, WasmgradError } from "../errors.js";
 import { type ValuesIndices, valuesIndices } from "../named.js";
 import { normDim, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
+import { type Args, named, noExtra } from "../validate.js";
 import { maximum, minimum } from "./binary.js";
 import { intArg, intExtreme, intExtremeDim } from "./int-extrema.js";
 import { binaryRaw, scalarRaw, sumTo } from "./raw.js";
@@ -104,7 +105,14 @@ function extremeOver(
  * wg.amax(wg.tensor([[1, 5], [7, 2]]), 0); // [7, 5]
  * ```
  */
-export function amax(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
+export function amax(
+  x: Tensor,
+  ...given: Args<
+    [dim: DimArg | undefined, keepdim: boolean | undefined],
+    { dim?: DimArg; keepdim?: boolean }
+  >
+): Tensor {
+  const [dim, keepdim = false] = named("amax", given, ["dim", "keepdim"]) as [DimArg, boolean];
   checkTensor("amax", x);
   if (x.dtype !== "float32") return intExtreme("amax", x, dim, keepdim, 1);
   return extremeOver("amax", x, dim, keepdim, 1);
@@ -118,7 +126,14 @@ export function amax(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
  * wg.amin(wg.tensor([[1, 5], [7, 2]]), 1); // [1, 2]
  * ```
  */
-export function amin(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
+export function amin(
+  x: Tensor,
+  ...given: Args<
+    [dim: DimArg | undefined, keepdim: boolean | undefined],
+    { dim?: DimArg; keepdim?: boolean }
+  >
+): Tensor {
+  const [dim, keepdim = false] = named("amin", given, ["dim", "keepdim"]) as [DimArg, boolean];
   checkTensor("amin", x);
   if (x.dtype !== "float32") return intExtreme("amin", x, dim, keepdim, -1);
   return extremeOver("amin", x, dim, keepdim, -1);
@@ -159,7 +174,17 @@ function reducedShape(x: Tensor, d: number, keepdim: boolean): number[] {
  * wg.argmax(wg.tensor([[1, 9], [8, 2]]), 1); // [1, 0] (int32)
  * ```
  */
-export function argmax(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+export function argmax(
+  x: Tensor,
+  ...given: Args<
+    [dim: number | null | undefined, keepdim: boolean | undefined],
+    { dim?: number | null; keepdim?: boolean }
+  >
+): Tensor {
+  const [dim, keepdim = false] = named("argmax", given, ["dim", "keepdim"]) as [
+    number | null,
+    boolean,
+  ];
   checkTensor("argmax", x);
   if (x.dtype !== "float32") return intArg("argmax", x, dim, keepdim, 1);
   const px = x._ptr("argmax");
@@ -191,7 +216,17 @@ export function argmax(x: Tensor, dim?: number | null, keepdim = false): Tensor 
  * wg.argmin(wg.tensor([[1, 9], [8, 2]]), 1); // [0, 1] (int32)
  * ```
  */
-export function argmin(x: Tensor, dim?: number | null, keepdim = false): Tensor {
+export function argmin(
+  x: Tensor,
+  ...given: Args<
+    [dim: number | null | undefined, keepdim: boolean | undefined],
+    { dim?: number | null; keepdim?: boolean }
+  >
+): Tensor {
+  const [dim, keepdim = false] = named("argmin", given, ["dim", "keepdim"]) as [
+    number | null,
+    boolean,
+  ];
   checkTensor("argmin", x);
   if (x.dtype !== "float32") return intArg("argmin", x, dim, keepdim, -1);
   const n = scalarRaw("argmin", BinaryOp.mul, x, -1);
@@ -249,10 +284,15 @@ function extremeDim(
  */
 export function max(x: Tensor): Tensor;
 export function max(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function max(x: Tensor, options: { dim: number; keepdim?: boolean }): ValuesIndices;
 export function max(x: Tensor, other: Tensor): Tensor;
-export function max(x: Tensor, dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+export function max(x: Tensor, ...given: unknown[]): Tensor | ValuesIndices {
   checkTensor("max", x);
-  if (dim instanceof Tensor) return maximum(x, dim);
+  if (given[0] instanceof Tensor) {
+    noExtra("max", [x, ...given], 2);
+    return maximum(x, given[0]);
+  }
+  const [dim, keepdim = false] = named("max", given, ["dim", "keepdim"]) as [number, boolean];
   if (x.dtype !== "float32") {
     if (dim === undefined || dim === null) return intExtreme("max", x, null, false, 1);
     checkDim("max", dim);
@@ -275,10 +315,15 @@ export function max(x: Tensor, dim?: number | Tensor, keepdim = false): Tensor |
  */
 export function min(x: Tensor): Tensor;
 export function min(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
+export function min(x: Tensor, options: { dim: number; keepdim?: boolean }): ValuesIndices;
 export function min(x: Tensor, other: Tensor): Tensor;
-export function min(x: Tensor, dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+export function min(x: Tensor, ...given: unknown[]): Tensor | ValuesIndices {
   checkTensor("min", x);
-  if (dim instanceof Tensor) return minimum(x, dim);
+  if (given[0] instanceof Tensor) {
+    noExtra("min", [x, ...given], 2);
+    return minimum(x, given[0]);
+  }
+  const [dim, keepdim = false] = named("min", given, ["dim", "keepdim"]) as [number, boolean];
   if (x.dtype !== "float32") {
     if (dim === undefined || dim === null) return intExtreme("min", x, null, false, -1);
     checkDim("min", dim);

@@ -8,7 +8,7 @@ import { backend } from "../backend/runtime.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { normDim } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { describe } from "../validate.js";
+import { type Args, describe, named } from "../validate.js";
 import { castRaw } from "./cast.js";
 import { buildMap, remap, stridesFor } from "./remap.js";
 
@@ -56,7 +56,17 @@ function checkRange(op: string, v: number, n: number, dim: number): number {
  * wg.indexSelect(wg.tensor([[1, 2], [3, 4]]), 0, [1]); // [[3, 4]]
  * ```
  */
-export function indexSelect(x: Tensor, dim: number, index: Tensor | readonly number[]): Tensor {
+export function indexSelect(
+  x: Tensor,
+  ...given: Args<
+    [dim: number, index: Tensor | readonly number[]],
+    { dim?: number; index?: Tensor | readonly number[] }
+  >
+): Tensor {
+  const [dim, index] = named("indexSelect", given, ["dim", "index"]) as [
+    number,
+    Tensor | readonly number[],
+  ];
   const op = "indexSelect";
   tensor(op, x);
   const d = normDim(op, dim, x.ndim);
@@ -84,7 +94,14 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor | readonly num
  * wg.gather(wg.tensor([[1, 2], [3, 4]]), 1, wg.tensor([[1], [0]], { dtype: "int32" })); // [[2], [3]]
  * ```
  */
-export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+export function gather(
+  x: Tensor,
+  ...given: Args<
+    [dim: number | undefined, index: Tensor | undefined],
+    { dim?: number; index?: Tensor }
+  >
+): Tensor {
+  const [dim, index] = named("gather", given, ["dim", "index"]) as [number, Tensor];
   const op = "gather";
   tensor(op, x);
   const d = normDim(op, dim, x.ndim);

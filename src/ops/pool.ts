@@ -7,7 +7,7 @@ import { needsGrad, record } from "../autograd/engine.js";
 import { K, meta } from "../backend/runtime.js";
 import { WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
-import { type Args, args, bool, INT32_MAX, size, tensorArg } from "../validate.js";
+import { type Args, args, bool, hoist, INT32_MAX, size, tensorArg } from "../validate.js";
 import { type Pair, pair } from "./conv.js";
 import { type Shown, shown2d } from "./shown.js";
 
@@ -112,6 +112,10 @@ export function maxPool2d(
   >
 ): Tensor {
   const op = "maxPool2d";
+  [kernelSize, ...rest] = hoist(op, [kernelSize, ...rest], ["kernelSize"]) as [
+    Pair,
+    ...typeof rest,
+  ];
   const options = args(op, rest, ["stride", "padding", "dilation", "ceilMode"]) as MaxPool2dOptions;
   const x = tensorArg(op, "input", input);
   return maxPool2dAs(shown2d(op, x), x, kernelSize, options);
@@ -168,6 +172,10 @@ export function avgPool2d(
   >
 ): Tensor {
   const op = "avgPool2d";
+  [kernelSize, ...rest] = hoist(op, [kernelSize, ...rest], ["kernelSize"]) as [
+    Pair,
+    ...typeof rest,
+  ];
   const options = args(op, rest, [
     "stride",
     "padding",

@@ -10,7 +10,17 @@ import { fmt } from "../errors.js";
 import { nextU32, uniform } from "../random.js";
 import { checkShape, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { args, bool, fail, int, isPlainObject, options, size, tensorArg } from "../validate.js";
+import {
+  args,
+  bool,
+  fail,
+  hoist,
+  int,
+  isPlainObject,
+  options,
+  size,
+  tensorArg,
+} from "../validate.js";
 
 /** Options of {@link randint} and {@link randperm}. */
 export interface IntDrawOptions {
@@ -108,6 +118,10 @@ export function randperm(n: number, opts?: IntDrawOptions): Tensor {
  */
 export function multinomial(input: Tensor, numSamples: number, ...rest: unknown[]): Tensor {
   const op = "multinomial";
+  [numSamples, ...rest] = hoist(op, [numSamples, ...rest], ["numSamples"]) as [
+    number,
+    ...unknown[],
+  ];
   const x = tensorArg(op, "input", input, "float32");
   const a = args(op, rest, ["replacement"]);
   const replacement = a.replacement === undefined ? false : bool(op, "replacement", a.replacement);

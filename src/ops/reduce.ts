@@ -8,6 +8,7 @@ import { BinaryOp, ReduceOp } from "../backend/table/core.js";
 import { WasmgradError } from "../errors.js";
 import { broadcastStrides, collapse, normDims, stridesOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
+import { type Args, named } from "../validate.js";
 import { forEachBroadcast } from "./int-math.js";
 import { reduceTo, scalarRaw } from "./raw.js";
 
@@ -66,7 +67,14 @@ export function reduced(op: string, code: number, x: Tensor, p: Plan): Tensor {
  * wg.sum(wg.tensor([[1, 2], [3, 4]]), 1, true); // [[3], [7]]
  * ```
  */
-export function sum(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
+export function sum(
+  x: Tensor,
+  ...given: Args<
+    [dim: DimArg | undefined, keepdim: boolean | undefined],
+    { dim?: DimArg; keepdim?: boolean }
+  >
+): Tensor {
+  const [dim, keepdim = false] = named("sum", given, ["dim", "keepdim"]) as [DimArg, boolean];
   const p = plan("sum", x, dim, keepdim);
   if (x.dtype !== "float32") return intSum(x, p);
   const out = reduced("sum", ReduceOp.sum, x, p);
@@ -85,7 +93,14 @@ export function sum(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
  * wg.mean(wg.tensor([[1, 2], [3, 4]]), 0); // [2, 3]
  * ```
  */
-export function mean(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
+export function mean(
+  x: Tensor,
+  ...given: Args<
+    [dim: DimArg | undefined, keepdim: boolean | undefined],
+    { dim?: DimArg; keepdim?: boolean }
+  >
+): Tensor {
+  const [dim, keepdim = false] = named("mean", given, ["dim", "keepdim"]) as [DimArg, boolean];
   const p = plan("mean", x, dim, keepdim);
   const s = reduced("mean", ReduceOp.sum, x, p);
   const out = scalarRaw("mean", BinaryOp.mul, s, 1 / p.count);

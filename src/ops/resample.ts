@@ -12,6 +12,7 @@ import {
   bool,
   describe,
   fail,
+  hoist,
   int,
   num,
   oneOf,
@@ -364,6 +365,7 @@ export function pad(
   ...rest: Args<[mode: PadMode, value: number | null], { mode?: PadMode; value?: number | null }>
 ): Tensor {
   const op = "pad";
+  [padding, ...rest] = hoist(op, [padding, ...rest], ["pad"]) as [number[], ...typeof rest];
   const x = tensorArg(op, "input", input);
   const a = args(op, rest, ["mode", "value"]);
   const mode =

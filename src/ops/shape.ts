@@ -9,7 +9,7 @@ import { type DType, promoteTypes } from "../dtype.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { checkShape, normDim, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { describe, expectTensor } from "../validate.js";
+import { type Args, describe, expectTensor, named } from "../validate.js";
 import { castRaw } from "./cast.js";
 
 /**
@@ -107,7 +107,17 @@ export function reshape(x: Tensor, ...sizes: (number | readonly number[])[]): Te
  * wg.flatten(wg.zeros(2, 3, 4), 1).shape; // [2, 12]
  * ```
  */
-export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+export function flatten(
+  x: Tensor,
+  ...given: Args<
+    [startDim: number | undefined, endDim: number | undefined],
+    { startDim?: number; endDim?: number }
+  >
+): Tensor {
+  const [startDim = 0, endDim = -1] = named("flatten", given, ["startDim", "endDim"]) as [
+    number,
+    number,
+  ];
   expectTensor("flatten", x);
   if (x.ndim === 0) return view("flatten", x, [1]);
   const s = normDim("flatten", startDim, x.ndim);
@@ -131,7 +141,11 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
  * wg.squeeze(wg.zeros(1, 3, 1)).shape; // [3]
  * ```
  */
-export function squeeze(x: Tensor, dim?: number): Tensor {
+export function squeeze(
+  x: Tensor,
+  ...given: Args<[dim: number | undefined], { dim?: number }>
+): Tensor {
+  const [dim] = named("squeeze", given, ["dim"]) as [number];
   expectTensor("squeeze", x);
   let shape: number[];
   if (dim === undefined || dim === null) {
@@ -153,7 +167,11 @@ export function squeeze(x: Tensor, dim?: number): Tensor {
  * wg.unsqueeze(wg.zeros(3), 0).shape; // [1, 3]
  * ```
  */
-export function unsqueeze(x: Tensor, dim: number): Tensor {
+export function unsqueeze(
+  x: Tensor,
+  ...given: Args<[dim: number | undefined], { dim?: number }>
+): Tensor {
+  const [dim] = named("unsqueeze", given, ["dim"]) as [number];
   expectTensor("unsqueeze", x);
   const d = normDim("unsqueeze", dim, x.ndim + 1);
   const shape = [...x.shape];
@@ -201,7 +219,14 @@ export function permute(x: Tensor, ...order: (number | readonly number[])[]): Te
  * wg.transpose(wg.zeros(2, 3, 4), 0, 2).shape; // [4, 3, 2]
  * ```
  */
-export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+export function transpose(
+  x: Tensor,
+  ...given: Args<
+    [dim0: number | undefined, dim1: number | undefined],
+    { dim0?: number; dim1?: number }
+  >
+): Tensor {
+  const [dim0, dim1] = named("transpose", given, ["dim0", "dim1"]) as [number, number];
   expectTensor("transpose", x);
   if (x.ndim === 0) {
     // As PyTorch: a 0-d tensor transposes only with dims 0 or -1, into itself.
@@ -253,7 +278,18 @@ function copyBlocks(
  * wg.narrow(wg.arange(6), 0, 2, 3); // [2, 3, 4]
  * ```
  */
-export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+export function narrow(
+  x: Tensor,
+  ...given: Args<
+    [dim: number | undefined, start: number | undefined, length: number | undefined],
+    { dim?: number; start?: number; length?: number }
+  >
+): Tensor {
+  const [dim, start, length] = named("narrow", given, ["dim", "start", "length"]) as [
+    number,
+    number,
+    number,
+  ];
   expectTensor("narrow", x);
   x._live("narrow");
   if (x.ndim === 0) throw new WasmgradError("narrow: cannot narrow a 0-d tensor (shape [])");
@@ -318,7 +354,11 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
  * wg.cat([wg.zeros(2, 3), wg.ones(1, 3)], 0).shape; // [3, 3]
  * ```
  */
-export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+export function cat(
+  tensors: readonly Tensor[],
+  ...given: Args<[dim: number | undefined], { dim?: number }>
+): Tensor {
+  const [dim = 0] = named("cat", given, ["dim"]) as [number];
   if (!Array.isArray(tensors as unknown) || tensors.length === 0) {
     throw new WasmgradError("cat: expected a non-empty array of tensors");
   }
@@ -366,7 +406,11 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
  * wg.stack([wg.zeros(3), wg.ones(3)], 0).shape; // [2, 3]
  * ```
  */
-export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+export function stack(
+  tensors: readonly Tensor[],
+  ...given: Args<[dim: number | undefined], { dim?: number }>
+): Tensor {
+  const [dim = 0] = named("stack", given, ["dim"]) as [number];
   if (!Array.isArray(tensors as unknown) || tensors.length === 0) {
     throw new WasmgradError("stack: expected a non-empty array of tensors");
   }

@@ -5,7 +5,7 @@ import { K } from "../backend/runtime.js";
 import { WasmgradError } from "../errors.js";
 import { normDim, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { expectTensor, int, noExtra } from "../validate.js";
+import { type Args, expectTensor, int, named } from "../validate.js";
 
 type Layout = { outer: number; r: number; inner: number };
 
@@ -53,8 +53,11 @@ function softmaxLike(op: string, fwd: Fwd, bwd: Bwd, x: Tensor, dim: number): Te
  * wg.softmax(wg.tensor([[1, 1]]), 1); // [[0.5, 0.5]]
  * ```
  */
-export function softmax(x: Tensor, dim: number, ...extra: []): Tensor {
-  noExtra("softmax", [x, dim, ...extra], 2);
+export function softmax(
+  x: Tensor,
+  ...given: Args<[dim: number | undefined], { dim?: number }>
+): Tensor {
+  const [dim] = named("softmax", given, ["dim"]) as [number];
   return softmaxLike("softmax", K.softmax_f32, K.softmax_bwd_f32, x, dim);
 }
 
@@ -68,7 +71,10 @@ export function softmax(x: Tensor, dim: number, ...extra: []): Tensor {
  * wg.logSoftmax(wg.tensor([[1, 2, 3]]), 1);
  * ```
  */
-export function logSoftmax(x: Tensor, dim: number, ...extra: []): Tensor {
-  noExtra("logSoftmax", [x, dim, ...extra], 2);
+export function logSoftmax(
+  x: Tensor,
+  ...given: Args<[dim: number | undefined], { dim?: number }>
+): Tensor {
+  const [dim] = named("logSoftmax", given, ["dim"]) as [number];
   return softmaxLike("logSoftmax", K.log_softmax_f32, K.log_softmax_bwd_f32, x, dim);
 }

@@ -8,7 +8,7 @@ import { WasmgradError } from "../errors.js";
 import { type ValuesIndices, valuesIndices } from "../named.js";
 import { normDim } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { describe, int } from "../validate.js";
+import { type Args, describe, int, named } from "../validate.js";
 import { remap, stridesFor } from "./remap.js";
 
 /**
@@ -197,7 +197,17 @@ function result(
  * const { values, indices } = wg.sort(wg.tensor([3, 1, 2])); // [1, 2, 3], [1, 2, 0]
  * ```
  */
-export function sort(x: Tensor, dim = -1, descending = false): ValuesIndices {
+export function sort(
+  x: Tensor,
+  ...given: Args<
+    [dim: number | undefined, descending: boolean | undefined],
+    { dim?: number; descending?: boolean }
+  >
+): ValuesIndices {
+  const [dim = -1, descending = false] = named("sort", given, ["dim", "descending"]) as [
+    number,
+    boolean,
+  ];
   tensorArg("sort", x);
   const n = x.ndim === 0 ? 1 : x.shape[normDim("sort", dim, x.ndim)];
   return result("sort", x, order("sort", x, dim, n, descending));
@@ -213,7 +223,17 @@ export function sort(x: Tensor, dim = -1, descending = false): ValuesIndices {
  * wg.argsort(wg.tensor([3, 1, 2])); // [1, 2, 0]
  * ```
  */
-export function argsort(x: Tensor, dim = -1, descending = false): Tensor {
+export function argsort(
+  x: Tensor,
+  ...given: Args<
+    [dim: number | undefined, descending: boolean | undefined],
+    { dim?: number; descending?: boolean }
+  >
+): Tensor {
+  const [dim = -1, descending = false] = named("argsort", given, ["dim", "descending"]) as [
+    number,
+    boolean,
+  ];
   const [values, indices] = sort(x, dim, descending);
   values.dispose();
   return indices;
@@ -229,7 +249,24 @@ export function argsort(x: Tensor, dim = -1, descending = false): Tensor {
  * wg.topk(wg.tensor([1, 5, 3]), 2).values; // [5, 3]
  * ```
  */
-export function topk(x: Tensor, k: number, dim = -1, largest = true, sorted = true): ValuesIndices {
+export function topk(
+  x: Tensor,
+  ...given: Args<
+    [
+      k: number | undefined,
+      dim: number | undefined,
+      largest: boolean | undefined,
+      sorted: boolean | undefined,
+    ],
+    { k?: number; dim?: number; largest?: boolean; sorted?: boolean }
+  >
+): ValuesIndices {
+  const [k, dim = -1, largest = true, sorted = true] = named("topk", given, [
+    "k",
+    "dim",
+    "largest",
+    "sorted",
+  ]) as [number, number, boolean, boolean];
   tensorArg("topk", x);
   // A 0-d tensor has one element along dim -1 or 0, as PyTorch.
   if (x.ndim === 0) int("topk", "dim", dim, -1, 0);

@@ -8,7 +8,7 @@ import { K } from "../backend/runtime.js";
 import { BinaryOp } from "../backend/table/core.js";
 import { WasmgradError } from "../errors.js";
 import { Tensor } from "../tensor.js";
-import { describe } from "../validate.js";
+import { type Args, describe, named } from "../validate.js";
 import { asFloat } from "./cast.js";
 import { intBinary } from "./int-math.js";
 import { binaryRaw, mulRaw, scalarRaw } from "./raw.js";
@@ -229,7 +229,14 @@ export function pow(x: Tensor, exponent: number): Tensor {
  * wg.clamp(wg.tensor([-2, 0.5, 3]), 0, 1); // [0, 0.5, 1]
  * ```
  */
-export function clamp(x: Tensor, min: number | null, max?: number | null): Tensor {
+export function clamp(
+  x: Tensor,
+  ...given: Args<
+    [min: number | null | undefined, max: number | null | undefined],
+    { min?: number | null; max?: number | null }
+  >
+): Tensor {
+  const [min, max] = named("clamp", given, ["min", "max"]) as [number | null, number | null];
   const lo = min ?? Number.NEGATIVE_INFINITY;
   const hi = max ?? Number.POSITIVE_INFINITY;
   if ((min === null || min === undefined) && (max === null || max === undefined)) {

@@ -11,7 +11,7 @@ import { needsGrad, record } from "../autograd/engine.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { normDim, normDims, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { bytesWithin, describe, int } from "../validate.js";
+import { type Args, bytesWithin, describe, int, named } from "../validate.js";
 import { markSliceCopy } from "./inplace.js";
 import { buildMap, remap, stridesFor } from "./remap.js";
 import { narrow, reshape, squeeze } from "./shape.js";
@@ -210,7 +210,17 @@ function intList(op: string, name: string, v: unknown): number[] {
  * wg.split(wg.arange(5), 2).map((c) => c.shape); // [[2], [2], [1]]
  * ```
  */
-export function split(x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] {
+export function split(
+  x: Tensor,
+  ...given: Args<
+    [splitSize: number | readonly number[] | undefined, dim: number | undefined],
+    { splitSize?: number | readonly number[]; dim?: number }
+  >
+): Tensor[] {
+  const [splitSize, dim = 0] = named("split", given, ["splitSize", "dim"]) as [
+    number | readonly number[],
+    number,
+  ];
   tensor("split", x);
   const d = normDim("split", dim, x.ndim);
   const n = x.shape[d];
@@ -254,7 +264,14 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
  * wg.chunk(wg.arange(5), 2).map((c) => c.shape); // [[3], [2]]
  * ```
  */
-export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+export function chunk(
+  x: Tensor,
+  ...given: Args<
+    [chunks: number | undefined, dim: number | undefined],
+    { chunks?: number; dim?: number }
+  >
+): Tensor[] {
+  const [chunks, dim = 0] = named("chunk", given, ["chunks", "dim"]) as [number, number];
   tensor("chunk", x);
   if (!Number.isInteger(chunks) || chunks <= 0) {
     throw new WasmgradError(`chunk: chunks must be a positive integer but got ${describe(chunks)}`);
@@ -273,7 +290,11 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
  * wg.unbind(wg.zeros(2, 3)).length; // 2 tensors of shape [3]
  * ```
  */
-export function unbind(x: Tensor, dim = 0): Tensor[] {
+export function unbind(
+  x: Tensor,
+  ...given: Args<[dim: number | undefined], { dim?: number }>
+): Tensor[] {
+  const [dim = 0] = named("unbind", given, ["dim"]) as [number];
   tensor("unbind", x);
   const d = normDim("unbind", dim, x.ndim);
   return Array.from({ length: x.shape[d] }, (_, i) => select(x, d, i));
@@ -289,7 +310,14 @@ export function unbind(x: Tensor, dim = 0): Tensor[] {
  * wg.select(wg.tensor([[1, 2], [3, 4]]), 0, 1); // [3, 4]
  * ```
  */
-export function select(x: Tensor, dim: number, index: number): Tensor {
+export function select(
+  x: Tensor,
+  ...given: Args<
+    [dim: number | undefined, index: number | undefined],
+    { dim?: number; index?: number }
+  >
+): Tensor {
+  const [dim, index] = named("select", given, ["dim", "index"]) as [number, number];
   tensor("select", x);
   const d = normDim("select", dim, x.ndim);
   const n = x.shape[d];

@@ -11,7 +11,7 @@ import { type DType, promoteScalar, promoteTypes } from "../dtype.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { broadcastShapes, broadcastStrides, collapse, sameShape } from "../shape.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
-import { describe } from "../validate.js";
+import { type Args, describe, named } from "../validate.js";
 import { castRaw } from "./cast.js";
 import { compareRaw, logicalNot, truthy } from "./compare.js";
 import { fillRaw } from "./creation.js";
@@ -228,7 +228,14 @@ function anyAll(op: "any" | "all", x: Tensor, dim: DimArg, keepdim: boolean): Te
  * wg.any(wg.tensor([[0, 0], [1, 0]]), 1); // [false, true]
  * ```
  */
-export function any(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
+export function any(
+  x: Tensor,
+  ...given: Args<
+    [dim: DimArg | undefined, keepdim: boolean | undefined],
+    { dim?: DimArg; keepdim?: boolean }
+  >
+): Tensor {
+  const [dim, keepdim = false] = named("any", given, ["dim", "keepdim"]) as [DimArg, boolean];
   return anyAll("any", x, dim, keepdim);
 }
 
@@ -242,6 +249,13 @@ export function any(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
  * wg.all(wg.tensor([[1, 0], [1, 1]]), 1); // [false, true]
  * ```
  */
-export function all(x: Tensor, dim?: DimArg, keepdim = false): Tensor {
+export function all(
+  x: Tensor,
+  ...given: Args<
+    [dim: DimArg | undefined, keepdim: boolean | undefined],
+    { dim?: DimArg; keepdim?: boolean }
+  >
+): Tensor {
+  const [dim, keepdim = false] = named("all", given, ["dim", "keepdim"]) as [DimArg, boolean];
   return anyAll("all", x, dim, keepdim);
 }

@@ -220,3 +220,129 @@ describe("PyTorch lines that ported with edits before", () => {
     m.dispose();
   });
 });
+
+describe("every PyTorch argument may come as a keyword (API.md: a trailing options object)", () => {
+  it("dim, keepdim and the rest on tensor ops, methods and functions alike", () => {
+    wg.tidy(() => {
+      const x = wg.arange(24).reshape(2, 3, 4);
+      const same = (a: wg.Tensor, b: wg.Tensor) => expect(arr(a)).toEqual(arr(b));
+      same(x.sum({ dim: 1 }), x.sum(1));
+      same(x.sum({ dim: [0, 2], keepdim: true }), x.sum([0, 2], true));
+      same(wg.sum(x, { dim: -1 }), x.sum(-1));
+      same(x.mean({ dim: 1, keepdim: true }), x.mean(1, true));
+      same(x.amax({ dim: 2 }), x.amax(2));
+      same(x.amin({ dim: 0 }), x.amin(0));
+      same(x.argmax({ dim: 1 }), x.argmax(1));
+      same(x.argmin({ dim: 1, keepdim: true }), x.argmin(1, true));
+      same(x.max({ dim: 1 }).values, x.max(1).values);
+      same(x.min({ dim: 2, keepdim: true }).indices, x.min(2, true).indices);
+      same(x.gt(5).any({ dim: 1 }), x.gt(5).any(1));
+      same(x.gt(5).all({ dim: 2 }), x.gt(5).all(2));
+      same(x.softmax({ dim: 1 }), x.softmax(1));
+      same(wg.F.logSoftmax(x, { dim: -1 }), wg.F.logSoftmax(x, -1));
+      same(wg.cat([x, x], { dim: 1 }), wg.cat([x, x], 1));
+      same(wg.stack([x, x], { dim: 2 }), wg.stack([x, x], 2));
+      same(x.split(1, { dim: 1 })[2], x.split(1, 1)[2]);
+      same(x.chunk(2, { dim: 2 })[1], x.chunk(2, 2)[1]);
+      same(x.unbind({ dim: 1 })[0], x.unbind(1)[0]);
+      same(x.unsqueeze({ dim: 1 }), x.unsqueeze(1));
+      same(x.index(":", 0, null).squeeze({ dim: 1 }), x.index(":", 0));
+      same(x.flatten({ startDim: 1 }), x.flatten(1));
+      same(x.transpose({ dim0: 0, dim1: 2 }), x.transpose(0, 2));
+      same(x.topk(2, { dim: 1, largest: false }).values, x.topk(2, 1, false).values);
+      same(x.sort({ dim: 1, descending: true }).values, x.sort(1, true).values);
+      same(x.argsort({ dim: 2, descending: true }), x.argsort(2, true));
+      same(x.indexSelect({ dim: 1, index: [2, 0] }), x.indexSelect(1, [2, 0]));
+      same(x.narrow({ dim: 2, start: 1, length: 2 }), x.narrow(2, 1, 2));
+      same(x.select({ dim: 1, index: 2 }), x.select(1, 2));
+      same(x.clamp({ min: 3 }), x.clamp(3, null));
+      same(x.clamp({ max: 3 }), x.clamp(null, 3));
+      const idx = wg.zeros(2, 1, 4).int();
+      same(x.gather({ dim: 1, index: idx }), x.gather(1, idx));
+    });
+  });
+
+  it("mixed, repeated and unknown keywords are errors naming the op", () => {
+    const x = () => wg.ones(2, 3);
+    throwsWg(() => x().sum(1, { dim: 0 }), /^sum: dim was given both as positional argument 1/);
+    throwsWg(() => x().sum({ axis: 1 } as never), /^sum: unknown option "axis"/);
+    throwsWg(() => x().softmax({ dims: 1 } as never), /^softmax: unknown option "dims"/);
+    throwsWg(() => wg.cat([x()], { dim: 0, out: 1 } as never), /^cat: unknown option "out"/);
+    const max = (t: wg.Tensor, ...a: unknown[]) => (t.max as (...a: unknown[]) => unknown)(...a);
+    throwsWg(() => max(x(), { dim: 1 }, 2), /^max: /);
+    throwsWg(() => max(x(), x(), 1), /^max: takes 2 arguments but got 3/);
+  });
+
+  it("layers take their leading arguments by keyword", () => {
+    // The keyword forms of the leading arguments are checked at run time (JavaScript callers);
+    // the TypeScript signatures keep them positional.
+    const make = (C: unknown, ...a: unknown[]) =>
+      new (C as new (...a: unknown[]) => wg.nn.Module<[wg.Tensor], unknown>)(...a);
+    const made: wg.nn.Module<[wg.Tensor], unknown>[] = [
+      make(wg.nn.Conv2d, 1, 64, { kernelSize: 7, stride: 2, padding: 3 }),
+      make(wg.nn.Conv2d, { inChannels: 1, outChannels: 4, kernelSize: 3 }),
+      make(wg.nn.Linear, { inFeatures: 3, outFeatures: 4, bias: false }),
+      make(wg.nn.LSTM, { inputSize: 10, hiddenSize: 20, numLayers: 2, batchFirst: true }),
+      make(wg.nn.GRU, 10, { hiddenSize: 20 }),
+      make(wg.nn.Embedding, { numEmbeddings: 10, embeddingDim: 3, paddingIdx: 0 }),
+      make(wg.nn.MaxPool2d, { kernelSize: 2 }),
+      make(wg.nn.BatchNorm2d, { numFeatures: 4 }),
+      make(wg.nn.GroupNorm, { numGroups: 2, numChannels: 4 }),
+      make(wg.nn.LayerNorm, { normalizedShape: 4, eps: 1e-6 }),
+      make(wg.nn.MultiheadAttention, 8, { numHeads: 2, batchFirst: true }),
+      make(wg.nn.TransformerEncoderLayer, { dModel: 8, nhead: 2, dimFeedforward: 16 }),
+    ];
+    expect(made.map(String)).toEqual([
+      "Conv2d(1, 64, kernel_size=(7, 7), stride=(2, 2), padding=(3, 3))",
+      "Conv2d(1, 4, kernel_size=(3, 3), stride=(1, 1))",
+      "Linear(in_features=3, out_features=4, bias=False)",
+      "LSTM(10, 20, num_layers=2, batch_first=True)",
+      "GRU(10, 20)",
+      "Embedding(10, 3, padding_idx=0)",
+      "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)",
+      "BatchNorm2d(4, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)",
+      "GroupNorm(2, 4, eps=1e-05, affine=True)",
+      "LayerNorm((4,), eps=1e-06, elementwise_affine=True)",
+      made[10].toString(),
+      made[11].toString(),
+    ]);
+    expect((made[10] as unknown as wg.nn.MultiheadAttention).numHeads).toBe(2);
+    for (const m of made) m.dispose();
+    throwsWg(
+      () => make(wg.nn.Conv2d, 1, 64, 3, { kernelSize: 7 }),
+      /^Conv2d: kernelSize was given both as positional argument 3 and as an option/,
+    );
+    throwsWg(
+      () => make(wg.nn.Conv2d, 1, 64, { stride: 2 }),
+      /^Conv2d: kernelSize must be an integer >= 1 or a pair of them \(int32\) but got undefined/,
+    );
+    throwsWg(
+      () => make(wg.nn.Linear, { inFeatures: 3, outFeatures: 4, bogus: 1 }),
+      /^Linear: unknown option "bogus"/,
+    );
+  });
+
+  it("functions with leading keywords: F.maxPool2d, F.pad, multinomial, clipGradNorm_", () => {
+    wg.tidy(() => {
+      const img = wg.arange(16).reshape(1, 1, 4, 4);
+      const js = (f: unknown) => f as (...a: unknown[]) => wg.Tensor;
+      expect(arr(js(wg.F.maxPool2d)(img, { kernelSize: 2 }))).toEqual(arr(wg.F.maxPool2d(img, 2)));
+      expect(arr(js(wg.F.avgPool2d)(img, { kernelSize: 2, stride: 1 }))).toEqual(
+        arr(wg.F.avgPool2d(img, 2, 1)),
+      );
+      expect(arr(wg.F.pad(wg.ones(1, 2), { pad: [1, 0], value: 5 } as never))).toEqual([[5, 1, 1]]);
+      wg.manualSeed(3);
+      const a = wg.multinomial(wg.ones(4), { numSamples: 2 } as never);
+      wg.manualSeed(3);
+      expect(arr(a)).toEqual(arr(wg.multinomial(wg.ones(4), 2)));
+      const p = wg.ones(4).requiresGrad_();
+      p.grad = wg.full([4], 2);
+      expect(wg.nn.utils.clipGradNorm_([p], { maxNorm: 1, normType: 2 })).toBeCloseTo(4, 5);
+      expect((arr(p.grad as wg.Tensor) as number[]).every((v) => Math.abs(v - 0.5) < 1e-5)).toBe(
+        true,
+      );
+      wg.nn.utils.clipGradValue_([p], { clipValue: 0.1 });
+      expect(arr(p.grad as wg.Tensor)).toEqual([0.1, 0.1, 0.1, 0.1].map(Math.fround));
+    });
+  });
+});
