@@ -1,4 +1,5 @@
 /** Converting between JavaScript values and tensor memory. */
+
 import { backend } from "./backend/runtime.js";
 import { fmt, WasmgradError } from "./errors.js";
 import type { Tensor } from "./tensor.js";
@@ -45,7 +46,24 @@ export function toNested(
   return build(0, 0);
 }
 
-export type NestedNumbers = number | boolean | readonly NestedNumbers[];
+/** Numbers, booleans or one-element tensors, nested in arrays. */
+export type NestedNumbers = number | boolean | Tensor | readonly NestedNumbers[];
+
+interface TensorLike {
+  numel(): number;
+  item(): number | boolean;
+  readonly shape: readonly number[];
+}
+
+/** A wasmgrad Tensor (told by its methods: this module is below tensor.ts). */
+function isTensorLike(v: unknown): v is TensorLike {
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    typeof (v as Partial<TensorLike>).item === "function" &&
+    typeof (v as Partial<TensorLike>).numel === "function"
+  );
+}
 
 /** Infers the shape of nested arrays and flattens them, rejecting ragged or non-numeric input. */
 export function flattenNested(
@@ -64,6 +82,15 @@ export function flattenNested(
   let bools = 0;
   const walk = (v: NestedNumbers, dim: number, path: string): void => {
     if (dim === shape.length) {
+      // A one-element tensor stands for its value, as in torch.tensor([loss, 2.0]).
+      if (isTensorLike(v)) {
+        if (v.numel() !== 1) {
+          throw new WasmgradError(
+            `${op}: only one-element tensors can stand for a number, but the tensor at ${path || "the top level"} has shape ${fmt(v.shape)}`,
+          );
+        }
+        v = v.item() as number | boolean;
+      }
       if (typeof v === "boolean") {
         bools++;
         values.push(v ? 1 : 0);

@@ -4,9 +4,12 @@
  * Each method is the function of the same name with the tensor as first argument.
  */
 
+import { WasmgradError } from "./errors.js";
 import type { ValuesIndices } from "./named.js";
 import type { AlphaOptions } from "./ops/binary.js";
 import * as cmp from "./ops/compare.js";
+import type { CreateOptions, ShapeArg, ShapeArgs, TensorOptions } from "./ops/creation.js";
+import * as cr from "./ops/creation.js";
 import type { DivOptions } from "./ops/division.js";
 import * as gi from "./ops/index.js";
 import * as ix from "./ops/indexing.js";
@@ -15,10 +18,66 @@ import * as so from "./ops/sort.js";
 import * as vw from "./ops/views.js";
 import * as sel from "./ops/where.js";
 import { Tensor, type TensorOrScalar } from "./tensor.js";
-import type { Args, Rest } from "./validate.js";
+import { type Args, describe, isPlainObject, type Rest } from "./validate.js";
 
 declare module "./tensor.js" {
   interface Tensor {
+    /**
+     * Zeros of the given shape, with this tensor's dtype unless `{ dtype }` says otherwise.
+     *
+     * PyTorch: `torch.Tensor.new_zeros`.
+     *
+     * @example
+     * ```ts
+     * const h = wg.ones(2, 3).newZeros(4, 5); // float32 [4, 5]
+     * ```
+     */
+    newZeros(...size: ShapeArgs): Tensor;
+    /**
+     * Ones of the given shape, with this tensor's dtype unless `{ dtype }` says otherwise.
+     *
+     * PyTorch: `torch.Tensor.new_ones`.
+     *
+     * @example
+     * ```ts
+     * wg.zeros(2).int().newOnes([3]).dtype; // "int32"
+     * ```
+     */
+    newOnes(...size: ShapeArgs): Tensor;
+    /**
+     * A tensor of the given shape (zeros in wasmgrad), with this tensor's dtype unless `{ dtype }`
+     * says otherwise.
+     *
+     * PyTorch: `torch.Tensor.new_empty`.
+     *
+     * @example
+     * ```ts
+     * wg.ones(2).newEmpty(3).shape; // [3]
+     * ```
+     */
+    newEmpty(...size: ShapeArgs): Tensor;
+    /**
+     * `size` filled with `fillValue`, with this tensor's dtype unless `{ dtype }` says otherwise.
+     *
+     * PyTorch: `torch.Tensor.new_full`.
+     *
+     * @example
+     * ```ts
+     * wg.ones(2).newFull([2, 2], 7).toArray(); // [[7, 7], [7, 7]]
+     * ```
+     */
+    newFull(size: ShapeArg, fillValue: number | boolean, options?: CreateOptions): Tensor;
+    /**
+     * A new tensor of `data`, with this tensor's dtype unless `{ dtype }` says otherwise.
+     *
+     * PyTorch: `torch.Tensor.new_tensor`.
+     *
+     * @example
+     * ```ts
+     * wg.zeros(1).int().newTensor([1, 2]).dtype; // "int32"
+     * ```
+     */
+    newTensor(data: Parameters<typeof cr.tensor>[0], options?: TensorOptions): Tensor;
     /**
      * Elementwise `this == other` (a bool tensor; `other` broadcasts or is a number).
      *
@@ -851,7 +910,7 @@ declare module "./tensor.js" {
      */
     indexPut_(
       indices: readonly gi.IndexItem[],
-      values: Tensor | number,
+      values: Tensor | number | boolean,
       accumulate?: boolean | { accumulate?: boolean },
     ): this;
   }
@@ -868,7 +927,7 @@ Object.defineProperty(Tensor.prototype, "indexPut_", {
   value(
     this: Tensor,
     indices: readonly gi.IndexItem[],
-    values: Tensor | number,
+    values: Tensor | number | boolean,
     ...rest: unknown[]
   ) {
     return gi.indexPut_(this, indices, values, ...(rest as []));
@@ -876,3 +935,36 @@ Object.defineProperty(Tensor.prototype, "indexPut_", {
   writable: true,
   configurable: true,
 });
+
+/** Options with this tensor's dtype as the default, as PyTorch's `new_*` methods. */
+function sameDType(op: string, t: Tensor, opts: unknown): CreateOptions {
+  if (opts !== undefined && !isPlainObject(opts)) {
+    throw new WasmgradError(`${op}: options must be a plain object but got ${describe(opts)}`);
+  }
+  return { dtype: t.dtype, ...opts };
+}
+
+const creationMethods: Record<string, (this: Tensor, ...args: never) => Tensor> = {
+  newZeros(this: Tensor, ...size: ShapeArgs) {
+    const { shape, opts } = cr.shapeArgs("newZeros", size);
+    return cr.zeros(shape, sameDType("newZeros", this, opts));
+  },
+  newOnes(this: Tensor, ...size: ShapeArgs) {
+    const { shape, opts } = cr.shapeArgs("newOnes", size);
+    return cr.ones(shape, sameDType("newOnes", this, opts));
+  },
+  newEmpty(this: Tensor, ...size: ShapeArgs) {
+    const { shape, opts } = cr.shapeArgs("newEmpty", size);
+    return cr.zeros(shape, sameDType("newEmpty", this, opts));
+  },
+  newFull(this: Tensor, size: ShapeArg, fillValue: number | boolean, options?: CreateOptions) {
+    return cr.full(size, fillValue, sameDType("newFull", this, options));
+  },
+  newTensor(this: Tensor, data: Parameters<typeof cr.tensor>[0], options?: TensorOptions) {
+    return cr.tensor(data, sameDType("newTensor", this, options));
+  },
+};
+
+for (const [name, fn] of Object.entries(creationMethods)) {
+  Object.defineProperty(Tensor.prototype, name, { value: fn, writable: true, configurable: true });
+}

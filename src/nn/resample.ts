@@ -410,8 +410,17 @@ export class PixelShuffle extends Module {
   /**
    * @param upscaleFactor The factor r by which height and width grow (PyTorch's `upscale_factor`).
    */
-  constructor(readonly upscaleFactor: number) {
+  constructor(
+    readonly upscaleFactor: number,
+    ...rest: Args<[], { upscaleFactor?: number }>
+  ) {
+    [upscaleFactor, ...rest] = hoist(
+      "PixelShuffle",
+      [upscaleFactor, ...rest],
+      ["upscaleFactor"],
+    ) as [number, ...typeof rest];
     super();
+    args("PixelShuffle", rest, []);
     size("PixelShuffle", "upscaleFactor", upscaleFactor, 1);
   }
   override extraRepr(): string {

@@ -114,7 +114,7 @@ export function tensor(
     const n = size("tensor", "data length", data.length);
     const flat = flattenNested(
       "tensor",
-      Array.from({ length: n }, (_, i) => data[i]),
+      Array.from({ length: n }, (_, i) => data[i]) as NestedNumbers,
     );
     values = flat.values;
     if (flat.bools) inferred = "bool";

@@ -443,7 +443,7 @@ export function index(x: Tensor, ...items: IndexItem[]): Tensor {
 export function indexPut_(
   x: Tensor,
   indices: readonly IndexItem[],
-  values: Tensor | number,
+  values: Tensor | number | boolean,
   ...rest: [] | [accumulate: boolean | { accumulate?: boolean }]
 ): Tensor {
   const op = "indexPut_";
@@ -473,6 +473,7 @@ export function indexPut_(
     }
   });
   let v: Tensor;
+  if (typeof values === "boolean") values = Number(values);
   if (typeof values === "number") {
     if (Number.isNaN(values) && x.dtype !== "float32")
       fail(op, `values is NaN but self is ${x.dtype}`);

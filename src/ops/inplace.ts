@@ -30,7 +30,8 @@ const sliceCopies = new WeakMap<object, string>();
 
 /** @internal records that `t` (each of `t`) is a copy where PyTorch returns a view. */
 export function markSliceCopy<T extends Tensor | Tensor[]>(op: string, t: T): T {
-  for (const x of Array.isArray(t) ? t : [t]) {
+  const list: readonly Tensor[] = Array.isArray(t) ? (t as Tensor[]) : [t as Tensor];
+  for (const x of list) {
     const s = x._heldStorage();
     if (s !== null) sliceCopies.set(s, op);
   }

@@ -14,6 +14,7 @@ import {
   fail,
   hoist,
   int,
+  named,
   num,
   oneOf,
   size,
@@ -406,8 +407,12 @@ export function pad(
  * wg.F.pixelShuffle(wg.ones(1, 8, 3, 3), 2).shape; // [1, 2, 6, 6]
  * ```
  */
-export function pixelShuffle(input: Tensor, upscaleFactor: number): Tensor {
+export function pixelShuffle(
+  input: Tensor,
+  ...given: Args<[upscaleFactor: number], { upscaleFactor?: number }>
+): Tensor {
   const op = "pixelShuffle";
+  const [upscaleFactor] = named(op, given, ["upscaleFactor"]) as [number];
   const x = tensorArg(op, "input", input);
   const r = size(op, "upscaleFactor", upscaleFactor, 1);
   if (x.ndim < 3 || x.shape[x.ndim - 3] % (r * r) !== 0) {

@@ -346,3 +346,49 @@ describe("every PyTorch argument may come as a keyword (API.md: a trailing optio
     });
   });
 });
+
+describe("the second round of ports (mnist, RL, super-resolution, fast style, GCN, seq2seq)", () => {
+  it("new_zeros / new_ones / new_empty / new_full / new_tensor keep this tensor's dtype", () => {
+    wg.tidy(() => {
+      const i = wg.zeros(2).int();
+      expect([i.newZeros(2, 3).dtype, i.newZeros(2, 3).shape]).toEqual(["int32", [2, 3]]);
+      expect(i.newOnes([3]).toArray()).toEqual([1, 1, 1]);
+      expect(i.newEmpty(2).dtype).toBe("int32");
+      expect(wg.ones(1).newFull([2], 7).toArray()).toEqual([7, 7]);
+      expect(i.newTensor([1.7, 2]).toArray()).toEqual([1, 2]);
+      expect(i.newZeros([2], { dtype: "float32" }).dtype).toBe("float32");
+      expect(wg.ones(1).newZeros(2, { requiresGrad: true }).requiresGrad).toBe(true);
+    });
+    throwsWg(() => wg.ones(1).newFull([2], 1, "int32" as never), /^newFull: options must be/);
+  });
+
+  it("wg.tensor takes one-element tensors among its numbers, as torch.tensor([loss, 2.0])", () => {
+    wg.tidy(() => {
+      const t = wg.tensor([wg.tensor([1, 2, 3]).sum(), 2, wg.tensor([0.5])]);
+      expect(t.toArray()).toEqual([6, 2, 0.5]);
+      expect(wg.tensor([wg.tensor(true), wg.tensor(false)]).dtype).toBe("bool");
+    });
+    throwsWg(
+      () => wg.tensor([wg.ones(2)]),
+      /^tensor: only one-element tensors can stand for a number, but the tensor at \[0\] has shape \[2\]/,
+    );
+  });
+
+  it("indexPut_ takes a boolean value; PixelShuffle its upscaleFactor by keyword", () => {
+    wg.tidy(() => {
+      const m = wg.zeros(3, { dtype: "bool" }).indexPut_([[0, 2]], true);
+      expect(m.toArray()).toEqual([true, false, true]);
+      expect(
+        wg
+          .zeros(2)
+          .indexPut_([[1]], true)
+          .toArray(),
+      ).toEqual([0, 1]);
+      const ps = new wg.nn.PixelShuffle({ upscaleFactor: 2 } as never);
+      expect(ps.forward(wg.ones(1, 4, 2, 2)).shape).toEqual([1, 1, 4, 4]);
+      expect(wg.F.pixelShuffle(wg.ones(1, 4, 2, 2), { upscaleFactor: 2 }).shape).toEqual([
+        1, 1, 4, 4,
+      ]);
+    });
+  });
+});
