@@ -56,6 +56,7 @@ export {
 export {
   arange,
   type CreateOptions,
+  empty,
   eye,
   full,
   ones,
@@ -130,6 +131,7 @@ export { abs, clamp, exp, log, neg, relu, sigmoid, sqrt, tanh } from "./ops/unar
 export {
   chunk,
   contiguous,
+  diag,
   expand,
   flip,
   narrowSlice as narrow,

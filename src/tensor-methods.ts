@@ -456,6 +456,17 @@ declare module "./tensor.js" {
      */
     tril(diagonal?: number): Tensor;
     /**
+     * The diagonal of a 2-D tensor, or a square matrix with a 1-D tensor on a diagonal.
+     *
+     * PyTorch: `torch.Tensor.diag`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([[1, 2], [3, 4]]).diag().toArray(); // [1, 4]
+     * ```
+     */
+    diag(...given: Rest<typeof vw.diag>): Tensor;
+    /**
      * The upper triangle of the last two dims (elements below `diagonal` set to zero).
      *
      * PyTorch: `torch.Tensor.triu`.
@@ -769,6 +780,9 @@ const shapeMethods: Record<string, (this: Tensor, ...args: never) => unknown> = 
   },
   roll(this: Tensor, shifts: number | readonly number[], dims?: number | readonly number[] | null) {
     return vw.roll(this, shifts, dims);
+  },
+  diag(this: Tensor, ...given: Rest<typeof vw.diag>) {
+    return vw.diag(this, ...given);
   },
   tril(this: Tensor, diagonal?: number) {
     return vw.tril(this, diagonal);

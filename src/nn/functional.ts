@@ -251,6 +251,18 @@ export const gelu = /* @__PURE__ */ graphScoped(geluOps.gelu);
  */
 export const groupNorm = /* @__PURE__ */ graphScoped(layernormOps.groupNorm);
 /**
+ * Normalises each channel of each sample over its positions (input [N, C, *]), then the optional
+ * per-channel weight and bias; running statistics are not supported.
+ *
+ * PyTorch: `torch.nn.functional.instance_norm`.
+ *
+ * @example
+ * ```ts
+ * wg.F.instanceNorm(wg.randn(2, 3, 8, 8)).shape; // [2, 3, 8, 8]
+ * ```
+ */
+export const instanceNorm = /* @__PURE__ */ graphScoped(layernormOps.instanceNorm);
+/**
  * Normalizes over the last dims given by `normalizedShape` to mean 0 and variance 1, then applies
  * the optional elementwise weight and bias.
  *

@@ -72,17 +72,33 @@ export {
   deepCopy,
   type LoadOptions,
   Module,
+  Parameter,
+  type ParameterConstructor,
   parameter,
 } from "./module.js";
 export {
   GELU,
   GroupNorm,
   type GroupNormOptions,
+  InstanceNorm1d,
+  InstanceNorm2d,
+  type InstanceNormOptions,
   LayerNorm,
   type LayerNormOptions,
   RMSNorm,
   type RMSNormOptions,
 } from "./normalization.js";
+export {
+  ConstantPad1d,
+  ConstantPad2d,
+  type Padding1d,
+  type Padding2d,
+  ReflectionPad1d,
+  ReflectionPad2d,
+  ReplicationPad1d,
+  ReplicationPad2d,
+  ZeroPad2d,
+} from "./padding.js";
 export {
   AdaptiveAvgPool1d,
   AdaptiveAvgPool2d,

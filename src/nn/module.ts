@@ -40,6 +40,41 @@ export function parameter(t: Tensor): Tensor {
   return t;
 }
 
+/** `nn.Parameter`: called with or without `new`, it gives the marked tensor itself. */
+export interface ParameterConstructor {
+  new (data: Tensor, requiresGrad?: boolean): Tensor;
+  (data: Tensor, requiresGrad?: boolean): Tensor;
+}
+
+/**
+ * PyTorch's spelling of {@link parameter}: `new nn.Parameter(t)` marks `t` as a parameter and
+ * returns it (requiresGrad true unless the second argument says false); `p instanceof
+ * nn.Parameter` tells parameters from other tensors.
+ *
+ * PyTorch: `torch.nn.Parameter`.
+ *
+ * @example
+ * ```ts
+ * const w = new wg.nn.Parameter(wg.randn(3, 3));
+ * w instanceof wg.nn.Parameter; // true
+ * ```
+ */
+export const Parameter: ParameterConstructor = Object.defineProperty(
+  function Parameter(
+    data: Tensor,
+    ...rest: Args<[requiresGrad: boolean], { requiresGrad?: boolean }>
+  ) {
+    const a = args("Parameter", rest, ["requiresGrad"]);
+    const grad =
+      a.requiresGrad === undefined ? true : bool("Parameter", "requiresGrad", a.requiresGrad);
+    const t = parameter(data);
+    t.requiresGrad = grad;
+    return t;
+  },
+  Symbol.hasInstance,
+  { value: (v: unknown) => v instanceof Tensor && v._isParameter },
+) as unknown as ParameterConstructor;
+
 /**
  * Marks `t` as a buffer: state saved in the state dict but not trained (e.g. running means).
  *

@@ -6,9 +6,18 @@ import { graphScopedForward } from "../autograd/owned.js";
 import { WasmgradError } from "../errors.js";
 import { full, zeros } from "../ops/creation.js";
 import { approximateArg, type GeluApproximate, type GeluOptions, gelu } from "../ops/gelu.js";
-import { groupNorm, layerNorm, rmsNorm } from "../ops/layernorm.js";
+import { groupNorm, instanceNorm, layerNorm, rmsNorm } from "../ops/layernorm.js";
 import type { Tensor } from "../tensor.js";
-import { boolOr, describe, hoist, intOr, keywordArgs, numOr, tensorArg } from "../validate.js";
+import {
+  type Args,
+  boolOr,
+  describe,
+  hoist,
+  intOr,
+  keywordArgs,
+  numOr,
+  tensorArg,
+} from "../validate.js";
 import { Module, parameter } from "./module.js";
 import { pyBool, pyFloat, pyStr, pyTuple } from "./repr.js";
 
@@ -224,6 +233,138 @@ export class GroupNorm extends Module {
   }
 }
 
+/** Options of {@link InstanceNorm1d} and {@link InstanceNorm2d}. */
+export interface InstanceNormOptions {
+  /** Added to the variance for stability (default 1e-5). */
+  eps?: number;
+  /** Kept for PyTorch's signature; used only with running statistics (default 0.1). */
+  momentum?: number;
+  /** Learn a per-channel scale and shift (default false, as PyTorch). */
+  affine?: boolean;
+  /** Keep running statistics: not supported, only false (the default) is accepted. */
+  trackRunningStats?: boolean;
+}
+
+/** InstanceNorm1d and InstanceNorm2d: the spatial rank and the layer's name differ. */
+abstract class InstanceNormBase extends Module {
+  /** The learnable per-channel scale, [numFeatures] (null unless `affine`). */
+  weight: Tensor | null;
+  /** The learnable per-channel shift, [numFeatures] (null unless `affine`). */
+  bias: Tensor | null;
+  /** Added to the variance for stability. */
+  readonly eps: number;
+  /** PyTorch's momentum (unused without running statistics). */
+  readonly momentum: number;
+  /** Whether the layer learns a per-channel scale and shift. */
+  readonly affine: boolean;
+  /** The channels C (PyTorch's `num_features`). */
+  readonly numFeatures: number;
+
+  protected constructor(
+    private readonly layer: string,
+    private readonly spatial: number,
+    given: readonly unknown[],
+  ) {
+    super();
+    const [numFeatures, ...rest] = hoist(layer, given, ["numFeatures"]);
+    this.numFeatures = intOr(layer, "numFeatures", numFeatures, 1);
+    const a = keywordArgs(layer, rest, ["eps", "momentum", "affine", "trackRunningStats"]);
+    this.eps = numOr(layer, "eps", a.eps, 1e-5);
+    this.momentum = numOr(layer, "momentum", a.momentum, 0.1);
+    this.affine = boolOr(layer, "affine", a.affine, false);
+    if (boolOr(layer, "trackRunningStats", a.trackRunningStats, false)) {
+      throw new WasmgradError(
+        `${layer}: trackRunningStats is not supported; each sample is normalised by its own statistics`,
+      );
+    }
+    this.weight = this.affine ? parameter(full([this.numFeatures], 1)) : null;
+    this.bias = this.affine ? parameter(zeros([this.numFeatures])) : null;
+  }
+
+  /** Normalises each channel of each sample of `x` ([N, C, *spatial] or unbatched [C, *spatial]). */
+  forward(x: Tensor): Tensor {
+    const op = this.layer;
+    tensorArg(op, "input", x);
+    const dims = this.spatial + 2;
+    if (x.ndim !== dims && x.ndim !== dims - 1) {
+      const s = this.spatial === 1 ? "L" : "H, W";
+      throw new WasmgradError(
+        `${op}: expected input [N, C, ${s}] or [C, ${s}] but got ${describe(x.shape)}`,
+      );
+    }
+    const batched = x.ndim === dims;
+    const c = x.shape[batched ? 1 : 0];
+    if (this.affine && c !== this.numFeatures) {
+      throw new WasmgradError(
+        `${op}: expected ${this.numFeatures} channels but got input ${describe(x.shape)}`,
+      );
+    }
+    const input = batched ? x : x.unsqueeze(0);
+    const y = instanceNorm(
+      input,
+      null,
+      null,
+      this.weight,
+      this.bias,
+      true,
+      this.momentum,
+      this.eps,
+    );
+    return batched ? y : y.squeeze(0);
+  }
+
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, affine=${pyBool(this.affine)}, track_running_stats=False`;
+  }
+}
+
+/**
+ * Normalises each channel of each sample of [N, C, L] (or [C, L]) over its positions.
+ *
+ * PyTorch: `torch.nn.InstanceNorm1d`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.InstanceNorm1d(3).forward(wg.randn(2, 3, 5)).shape; // [2, 3, 5]
+ * ```
+ */
+export class InstanceNorm1d extends InstanceNormBase {
+  /** `InstanceNorm1d(numFeatures, eps?, momentum?, affine?, trackRunningStats?)`, or options. */
+  constructor(
+    numFeatures: number,
+    ...rest: Args<
+      [eps: number, momentum: number, affine: boolean, trackRunningStats: boolean],
+      InstanceNormOptions
+    >
+  ) {
+    super("InstanceNorm1d", 1, [numFeatures, ...rest]);
+  }
+}
+
+/**
+ * Normalises each channel of each sample of [N, C, H, W] (or [C, H, W]) over its positions, as
+ * style-transfer networks do.
+ *
+ * PyTorch: `torch.nn.InstanceNorm2d`.
+ *
+ * @example
+ * ```ts
+ * new wg.nn.InstanceNorm2d(3, { affine: true }).forward(wg.randn(2, 3, 8, 8)).shape; // [2, 3, 8, 8]
+ * ```
+ */
+export class InstanceNorm2d extends InstanceNormBase {
+  /** `InstanceNorm2d(numFeatures, eps?, momentum?, affine?, trackRunningStats?)`, or options. */
+  constructor(
+    numFeatures: number,
+    ...rest: Args<
+      [eps: number, momentum: number, affine: boolean, trackRunningStats: boolean],
+      InstanceNormOptions
+    >
+  ) {
+    super("InstanceNorm2d", 2, [numFeatures, ...rest]);
+  }
+}
+
 /**
  * GELU(approximate = "none" | "tanh").
  *
@@ -259,4 +400,6 @@ export class GELU extends Module {
 // intermediates a forward makes and does not return are freed with its result's graph. Done
 // here rather than in one module importing every layer, so that a bundle holds only the layers
 // an app uses.
-for (const layer of [GELU, GroupNorm, LayerNorm, RMSNorm]) graphScopedForward(layer);
+for (const layer of [GELU, GroupNorm, InstanceNormBase, LayerNorm, RMSNorm]) {
+  graphScopedForward(layer);
+}

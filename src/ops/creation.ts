@@ -216,6 +216,22 @@ export function zeros(...args: ShapeArgs): Tensor {
 }
 
 /**
+ * A tensor of the given shape; wasmgrad's memory is always initialised, so it holds zeros
+ * (PyTorch leaves it uninitialised: write it before reading).
+ *
+ * PyTorch: `torch.empty`.
+ *
+ * @example
+ * ```ts
+ * wg.empty(2, 1, { dtype: wg.long }).fill_(3); // [[3], [3]]
+ * ```
+ */
+export function empty(...args: ShapeArgs): Tensor {
+  const { shape, opts } = shapeArgs("empty", args);
+  return filled("empty", shape, 0, opts);
+}
+
+/**
  * A tensor of ones; the shape as arguments or one array.
  *
  * PyTorch: `torch.ones`.

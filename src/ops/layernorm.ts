@@ -217,3 +217,46 @@ export function groupNorm(input: Tensor, numGroups: number, ...rest: unknown[]):
     eps: numOr(op, "eps", a.eps, 1e-5),
   });
 }
+
+/**
+ * Normalises each channel of each sample over its positions, then the optional per-channel
+ * weight and bias: PyTorch's instance_norm with the input's statistics (input [N, C, *], at least
+ * two positions). Running statistics are not supported: passing them is an error.
+ *
+ * PyTorch: `torch.nn.functional.instance_norm`.
+ *
+ * @example
+ * ```ts
+ * wg.F.instanceNorm(wg.randn(2, 3, 8, 8)).shape; // [2, 3, 8, 8]
+ * ```
+ */
+export function instanceNorm(input: Tensor, ...rest: unknown[]): Tensor {
+  const op = "instanceNorm";
+  const x = tensorArg(op, "input", input);
+  const a = keywordArgs(op, rest, [
+    "runningMean",
+    "runningVar",
+    "weight",
+    "bias",
+    "useInputStats",
+    "momentum",
+    "eps",
+  ]);
+  if (a.runningMean != null || a.runningVar != null || a.useInputStats === false) {
+    throw new WasmgradError(
+      `${op}: running statistics are not supported (runningMean, runningVar, useInputStats false); each sample is normalised by its own statistics`,
+    );
+  }
+  if (a.momentum !== undefined) numOr(op, "momentum", a.momentum, 0.1);
+  if (a.useInputStats !== undefined && a.useInputStats !== true) {
+    throw new WasmgradError(
+      `${op}: useInputStats must be a boolean but got ${describe(a.useInputStats)}`,
+    );
+  }
+  if (x.ndim < 3 || sizeOf(x.shape.slice(2)) < 2) {
+    throw new WasmgradError(
+      `${op}: expected input [N, C, *] with more than one position per channel but got ${fmt(x.shape)}`,
+    );
+  }
+  return groupNorm(x, x.shape[1], a.weight ?? null, a.bias ?? null, numOr(op, "eps", a.eps, 1e-5));
+}

@@ -470,6 +470,45 @@ function triangle(op: "tril" | "triu", x: Tensor, diagonal: number): Tensor {
 }
 
 /**
+ * A 1-D tensor's values on a diagonal of a square matrix (zeros elsewhere), or a 2-D tensor's
+ * diagonal as a 1-D tensor; `diagonal` > 0 is above the main one, < 0 below. Differentiable.
+ *
+ * PyTorch: `torch.diag`.
+ *
+ * @example
+ * ```ts
+ * wg.diag(wg.tensor([1, 2])); // [[1, 0], [0, 2]]
+ * wg.diag(wg.tensor([[1, 2], [3, 4]])); // [1, 4]
+ * ```
+ */
+export function diag(
+  x: Tensor,
+  ...given: Args<[diagonal: number | undefined], { diagonal?: number }>
+): Tensor {
+  const op = "diag";
+  const [diagonal = 0] = named(op, given, ["diagonal"]) as [number?];
+  tensor(op, x);
+  const k = int(op, "diagonal", diagonal);
+  const r0 = Math.max(-k, 0);
+  const c0 = Math.max(k, 0);
+  if (x.ndim === 1) {
+    const n = x.shape[0];
+    const m = n + Math.abs(k);
+    const map = new Int32Array(m * m).fill(-1);
+    for (let i = 0; i < n; i++) map[(r0 + i) * m + c0 + i] = i;
+    return remap(op, x, [m, m], map);
+  }
+  if (x.ndim === 2) {
+    const [rows, cols] = x.shape;
+    const n = Math.max(0, Math.min(rows - r0, cols - c0));
+    const map = new Int32Array(n);
+    for (let i = 0; i < n; i++) map[i] = (r0 + i) * cols + c0 + i;
+    return remap(op, x, [n], map);
+  }
+  throw new WasmgradError(`${op}: expected a 1-D or 2-D tensor but got shape ${fmt(x.shape)}`);
+}
+
+/**
  * The lower triangle of the last two dims (j - i <= diagonal), zeros elsewhere.
  *
  * PyTorch: `torch.tril`.
