@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import * as wg from "wasmgrad";
+import { gradcheck } from "../helpers/fixtures.js";
 
 const arr = (t: wg.Tensor) => t.toArray();
 
@@ -390,5 +391,87 @@ describe("the second round of ports (mnist, RL, super-resolution, fast style, GC
         1, 1, 4, 4,
       ]);
     });
+  });
+});
+
+describe("ops the second round found missing", () => {
+  it("diag: values, any diagonal, views, and its gradient (central differences)", () => {
+    wg.tidy(() => {
+      expect(arr(wg.diag(wg.tensor([1, 2])))).toEqual([
+        [1, 0],
+        [0, 2],
+      ]);
+      expect(arr(wg.diag(wg.tensor([1, 2]), 1))).toEqual([
+        [0, 1, 0],
+        [0, 0, 2],
+        [0, 0, 0],
+      ]);
+      expect(arr(wg.diag(wg.tensor([1, 2]), { diagonal: -2 }))).toEqual([
+        [0, 0, 0, 0],
+        [0, 0, 0, 0],
+        [1, 0, 0, 0],
+        [0, 2, 0, 0],
+      ]);
+      const m = wg.arange(12).reshape(3, 4);
+      expect(arr(wg.diag(m))).toEqual([0, 5, 10]);
+      expect(arr(m.diag(1))).toEqual([1, 6, 11]);
+      expect(arr(m.diag(-1))).toEqual([4, 9]);
+      expect(arr(m.diag(5))).toEqual([]);
+      expect(arr(m.T.diag(1))).toEqual([4, 9]);
+      expect(wg.diag(wg.tensor([1, 2]).int()).dtype).toBe("int32");
+    });
+    for (const [shape, k] of [
+      [[3], 0],
+      [[2], -1],
+      [[3, 4], 1],
+      [[4, 3], -2],
+    ] as [number[], number][]) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const data = Float32Array.from({ length: n }, (_, i) => Math.sin(i + 1));
+      const report = gradcheck((x) => wg.diag(x, k), [{ shape, data }], { seed: `diag ${k}` });
+      expect(report.mismatches(), `diag ${shape} ${k}`).toEqual([]);
+      expect(report.mismatches(1.1).length).toBeGreaterThan(0);
+    }
+    throwsWg(
+      () => wg.diag(wg.ones(2, 2, 2)),
+      /^diag: expected a 1-D or 2-D tensor but got shape \[2,2,2\]/,
+    );
+    throwsWg(() => wg.diag(wg.ones(2), 0.5), /^diag: diagonal must be an integer/);
+  });
+
+  it("empty, and nn.Parameter with or without new", () => {
+    wg.tidy(() => {
+      const e = wg.empty(2, 1, { dtype: wg.long });
+      expect([e.dtype, e.shape]).toEqual(["int32", [2, 1]]);
+      expect(arr(e.fill_(3))).toEqual([[3], [3]]);
+    });
+    const t = wg.randn(3);
+    const p = new wg.nn.Parameter(t);
+    expect(p).toBe(t);
+    expect([p.requiresGrad, p instanceof wg.nn.Parameter, p instanceof wg.Tensor]).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect(wg.ones(2) instanceof wg.nn.Parameter).toBe(false);
+    const frozen = wg.nn.Parameter(wg.ones(2), false);
+    expect([frozen.requiresGrad, frozen instanceof wg.nn.Parameter]).toEqual([false, true]);
+    class Scale extends wg.nn.Module {
+      s = new wg.nn.Parameter(wg.ones(1));
+      forward(x: wg.Tensor) {
+        return x.mul(this.s);
+      }
+    }
+    const m = new Scale();
+    expect(m.parameters()).toEqual([m.s]);
+    // Survives tidy as a parameter does.
+    expect(wg.tidy(() => new wg.nn.Parameter(wg.ones(2))).isDisposed).toBe(false);
+    throwsWg(
+      () => new wg.nn.Parameter(wg.ones(1), { requiresGrad: 1 } as never),
+      /^Parameter: requiresGrad must be/,
+    );
+    m.dispose();
+    p.dispose();
+    frozen.dispose();
   });
 });
