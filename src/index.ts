@@ -8,6 +8,7 @@ import "./tensor-methods.js";
 export { type BackwardOptions, noGrad } from "./autograd/engine.js";
 /** Datasets and batching, as `torch.utils.data`. */
 export * as data from "./data/index.js";
+/** Probability distributions (Categorical, Bernoulli, Normal), as `torch.distributions`. */
 export * as distributions from "./distributions/index.js";
 export { bool, type DType, float32, int32, long } from "./dtype.js";
 export { WasmgradError } from "./errors.js";

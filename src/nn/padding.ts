@@ -206,6 +206,7 @@ export class ZeroPad2d extends PadBase {
     const a = padArgs("ZeroPad2d", [padding, ...rest], false);
     super("ZeroPad2d", "constant", 4, a.padding, 0);
   }
+  /** PyTorch's repr of ZeroPad2d: the padding tuple alone. */
   override extraRepr(): string {
     return pyTuple(this.padding);
   }
