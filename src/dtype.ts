@@ -46,6 +46,43 @@ export const int32: DType = "int32";
  * ```
  */
 export const long: DType = "int32";
+
+/**
+ * PyTorch's 64-bit integer dtype, which wasmgrad stores as "int32" (the same as {@link long}),
+ * so that `{ dtype: wg.int64 }` ports as it is.
+ *
+ * PyTorch: `torch.int64`.
+ *
+ * @example
+ * ```ts
+ * wg.tensor([1, 2], { dtype: wg.int64 }).dtype; // "int32"
+ * ```
+ */
+export const int64: DType = "int32";
+
+/**
+ * PyTorch's `torch.int`: "int32".
+ *
+ * PyTorch: `torch.int`.
+ *
+ * @example
+ * ```ts
+ * wg.zeros([2], { dtype: wg.int }).dtype; // "int32"
+ * ```
+ */
+export const int: DType = "int32";
+
+/**
+ * PyTorch's `torch.float`: "float32".
+ *
+ * PyTorch: `torch.float`.
+ *
+ * @example
+ * ```ts
+ * wg.zeros([2], { dtype: wg.float }).dtype; // "float32"
+ * ```
+ */
+export const float: DType = "float32";
 /**
  * The bool dtype name, for `{ dtype: wg.bool }`.
  *

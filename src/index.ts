@@ -6,11 +6,13 @@
 import "./tensor-methods.js";
 
 export { type BackwardOptions, noGrad } from "./autograd/engine.js";
+/** `torch.cuda`'s queries (`isAvailable()` is false: wasmgrad computes on the CPU). */
+export * as cuda from "./cuda.js";
 /** Datasets and batching, as `torch.utils.data`. */
 export * as data from "./data/index.js";
 /** Probability distributions (Categorical, Bernoulli, Normal), as `torch.distributions`. */
 export * as distributions from "./distributions/index.js";
-export { bool, type DType, float32, int32, long } from "./dtype.js";
+export { bool, type DType, float, float32, int, int32, int64, long } from "./dtype.js";
 export { WasmgradError } from "./errors.js";
 export {
   type EpochInfo,
@@ -148,7 +150,7 @@ export {
   unflatten,
   view,
 } from "./ops/views.js";
-export { all, any, maskedFill, where } from "./ops/where.js";
+export { all, any, maskedFill, type NonzeroOptions, nonzero, where } from "./ops/where.js";
 /** Optimizers and learning-rate schedulers, as `torch.optim`. */
 export * as optim from "./optim/index.js";
 export { manualSeed } from "./random.js";

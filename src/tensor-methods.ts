@@ -235,6 +235,20 @@ declare module "./tensor.js" {
      */
     where(condition: Tensor, other: TensorOrScalar): Tensor;
     /**
+     * The indices of the nonzero elements: int32 [n, ndim], or one [n] tensor per dimension with
+     * `{ asTuple: true }`.
+     *
+     * PyTorch: `torch.Tensor.nonzero`.
+     *
+     * @example
+     * ```ts
+     * wg.tensor([0, 2, 0, 3]).nonzero().toArray(); // [[1], [3]]
+     * ```
+     */
+    nonzero(): Tensor;
+    /** With `{ asTuple: true }`: one int32 [n] tensor of indices per dimension. */
+    nonzero(options: sel.NonzeroOptions & { asTuple: true }): Tensor[];
+    /**
      * A copy with `value` written where `mask` (a bool tensor that broadcasts) is true.
      *
      * PyTorch: `torch.Tensor.masked_fill`.
@@ -715,6 +729,9 @@ const methods: Partial<Tensor> = {
   },
   logicalNot(this: Tensor) {
     return cmp.logicalNot(this);
+  },
+  nonzero(this: Tensor, ...rest: [sel.NonzeroOptions?]) {
+    return sel.nonzero(this, ...rest) as never;
   },
   where(this: Tensor, condition: Tensor, other: TensorOrScalar) {
     return sel.where(condition, this, other);

@@ -20,6 +20,7 @@ import {
   size,
   tensorArg,
 } from "../validate.js";
+import { castRaw, device } from "./cast.js";
 import { fillRaw } from "./creation.js";
 
 /** Options of the `*Like` creation functions ({@link randLike}, {@link randnLike}, ...). */
@@ -28,6 +29,8 @@ export interface LikeOptions {
    * Make the result a leaf that accumulates gradients (default false; PyTorch's `requires_grad`).
    */
   requiresGrad?: boolean;
+  /** "cpu", wasmgrad's one device (PyTorch's `device=`, so that it ports as it is). */
+  device?: string;
 }
 
 /**
@@ -40,7 +43,8 @@ export interface DTypeLikeOptions extends LikeOptions {
 }
 
 function finish(op: string, t: Tensor, opts: unknown): Tensor {
-  const o = options(op, opts, ["requiresGrad", "dtype"]);
+  const o = options(op, opts, ["requiresGrad", "dtype", "device"]);
+  if (o.device !== undefined) device(op, o.device);
   if (o.requiresGrad !== undefined && bool(op, "requiresGrad", o.requiresGrad)) {
     if (t.dtype !== "float32") {
       t.dispose();
@@ -51,9 +55,19 @@ function finish(op: string, t: Tensor, opts: unknown): Tensor {
   return t;
 }
 
+/** `t` converted to `dtype` when one is given (float to int truncates, as PyTorch). */
+function asDType(op: string, t: Tensor, dtype: unknown): Tensor {
+  if (dtype === undefined) return t;
+  const d = checkDType(op, dtype);
+  if (d === t.dtype) return t;
+  const out = castRaw(op, t, d);
+  t.dispose();
+  return out;
+}
+
 /** The dtype `opts` asks for, else `fallback`. */
 function dtypeOf(op: string, opts: unknown, fallback: DType): DType {
-  const o = options(op, opts, ["requiresGrad", "dtype"]);
+  const o = options(op, opts, ["requiresGrad", "dtype", "device"]);
   return o.dtype === undefined ? fallback : checkDType(op, o.dtype);
 }
 
@@ -83,9 +97,9 @@ function fillWith(t: Tensor, value: (i: number) => number): Tensor {
 export function linspace(
   start: number,
   end: number,
-  ...rest: Args<[number], LikeOptions & { steps?: number }>
+  ...rest: Args<[number], LikeOptions & { steps?: number; dtype?: DType | string }>
 ): Tensor {
-  const r = args("linspace", rest, ["steps"], ["requiresGrad"]);
+  const r = args("linspace", rest, ["steps"], ["requiresGrad", "dtype", "device"]);
   const a = num("linspace", "start", start, { finite: true });
   const b = num("linspace", "end", end, { finite: true });
   if (r.steps === undefined) fail("linspace", "steps is required (the number of values)");
@@ -95,11 +109,10 @@ export function linspace(
   const step = n > 1 ? f(f(b - a) / (n - 1)) : 0;
   const half = Math.floor(n / 2);
   fillWith(t, (i) => (n === 1 ? a : i < half ? f(a + f(step * i)) : f(b - f(step * (n - i - 1)))));
-  return finish(
-    "linspace",
-    t,
-    r.requiresGrad === undefined ? undefined : { requiresGrad: r.requiresGrad },
-  );
+  return finish("linspace", asDType("linspace", t, r.dtype), {
+    requiresGrad: r.requiresGrad,
+    device: r.device,
+  });
 }
 
 /**
@@ -113,9 +126,12 @@ export function linspace(
 export function logspace(
   start: number,
   end: number,
-  ...rest: Args<[number, number], LikeOptions & { steps?: number; base?: number }>
+  ...rest: Args<
+    [number, number],
+    LikeOptions & { steps?: number; base?: number; dtype?: DType | string }
+  >
 ): Tensor {
-  const a = args("logspace", rest, ["steps", "base"], ["requiresGrad"]);
+  const a = args("logspace", rest, ["steps", "base"], ["requiresGrad", "dtype", "device"]);
   const base = a.base === undefined ? 10 : num("logspace", "base", a.base);
   if (a.steps === undefined) fail("logspace", "steps is required (the number of values)");
   const exps = linspace(start, end, a.steps as number);
@@ -123,11 +139,10 @@ export function logspace(
   const e = exps.data();
   exps.dispose();
   fillWith(t, (i) => base ** e[i]);
-  return finish(
-    "logspace",
-    t,
-    a.requiresGrad === undefined ? undefined : { requiresGrad: a.requiresGrad },
-  );
+  return finish("logspace", asDType("logspace", t, a.dtype), {
+    requiresGrad: a.requiresGrad,
+    device: a.device,
+  });
 }
 
 /**

@@ -7,6 +7,7 @@ import { checkShape, sizeOf } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { flattenNested, type NestedNumbers } from "../tensor-data.js";
 import { checkOptions, describe, isPlainObject, size } from "../validate.js";
+import { device } from "./cast.js";
 
 /** Options of the creation functions ({@link zeros}, {@link ones}, {@link randn}, ...). */
 export interface CreateOptions {
@@ -16,6 +17,8 @@ export interface CreateOptions {
   requiresGrad?: boolean;
   /** "float32" (default), "int32" (wg.long) or "bool". */
   dtype?: DType | string;
+  /** "cpu", wasmgrad's one device (PyTorch's `device=`, so that it ports as it is). */
+  device?: string;
 }
 
 /** Options of {@link tensor}. */
@@ -24,7 +27,7 @@ export interface TensorOptions extends CreateOptions {
   shape?: readonly number[];
 }
 
-const CREATE_KEYS = ["requiresGrad", "dtype"] as const;
+const CREATE_KEYS = ["requiresGrad", "dtype", "device"] as const;
 
 /** Applies `{ requiresGrad }` (refused for int32/bool, as PyTorch). */
 function finish(t: Tensor, opts?: CreateOptions): Tensor {
@@ -34,6 +37,7 @@ function finish(t: Tensor, opts?: CreateOptions): Tensor {
 
 function dtypeOf(op: string, opts: CreateOptions | undefined, fallback: DType = "float32"): DType {
   const o = checkOptions(op, opts, CREATE_KEYS);
+  if (o.device !== undefined) device(op, o.device);
   const dtype = o.dtype === undefined ? fallback : checkDType(op, o.dtype);
   if (o.requiresGrad !== undefined && typeof o.requiresGrad !== "boolean") {
     throw new WasmgradError(

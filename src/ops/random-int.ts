@@ -21,6 +21,7 @@ import {
   size,
   tensorArg,
 } from "../validate.js";
+import { device } from "./cast.js";
 
 /** Options of {@link randint} and {@link randperm}. */
 export interface IntDrawOptions {
@@ -38,7 +39,8 @@ function below(range: number): number {
 }
 
 function output(op: string, shape: number[], opts: unknown): Tensor {
-  const o = options(op, opts, ["dtype", "requiresGrad"]);
+  const o = options(op, opts, ["dtype", "requiresGrad", "device"]);
+  if (o.device !== undefined) device(op, o.device);
   const dtype = o.dtype === undefined ? "int32" : checkDType(op, o.dtype);
   if (dtype === "bool") fail(op, "expected dtype int32 or float32 but got bool");
   const requiresGrad =

@@ -11,12 +11,13 @@ import { type DType, promoteScalar, promoteTypes } from "../dtype.js";
 import { fmt, WasmgradError } from "../errors.js";
 import { broadcastShapes, broadcastStrides, collapse, sameShape } from "../shape.js";
 import { Tensor, type TensorOrScalar } from "../tensor.js";
-import { type Args, describe, named } from "../validate.js";
+import { type Args, args, bool, describe, fail, named, noExtra } from "../validate.js";
 import { castRaw } from "./cast.js";
 import { compareRaw, logicalNot, truthy } from "./compare.js";
-import { fillRaw } from "./creation.js";
+import { fillRaw, tensor } from "./creation.js";
 import { sumTo } from "./raw.js";
 import { type DimArg, plan, reduced } from "./reduce.js";
+import { stridesFor } from "./remap.js";
 
 function condArg(op: string, cond: unknown, name = "condition"): Tensor {
   if (!(cond instanceof Tensor)) {
@@ -76,18 +77,73 @@ function operand(op: string, v: unknown, name: string): TensorOrScalar {
   );
 }
 
+/** Options of {@link nonzero}. */
+export interface NonzeroOptions {
+  /** One int32 [n] tensor of indices per dimension instead of one [n, ndim] tensor. */
+  asTuple?: boolean;
+}
+
 /**
- * Elements of `a` where `cond` is true, else of `b`; broadcasting; dtypes promoted.
+ * The indices of the nonzero (true) elements in row-major order: an int32 tensor [n, ndim], or
+ * with `{ asTuple: true }` one int32 [n] tensor per dimension.
+ *
+ * PyTorch: `torch.nonzero`.
+ *
+ * @example
+ * ```ts
+ * wg.nonzero(wg.tensor([[0, 3], [5, 0]])); // [[0, 1], [1, 0]]
+ * ```
+ */
+export function nonzero(x: Tensor): Tensor;
+export function nonzero(x: Tensor, options: NonzeroOptions & { asTuple: true }): Tensor[];
+export function nonzero(x: Tensor, options?: NonzeroOptions): Tensor | Tensor[];
+export function nonzero(x: Tensor, ...rest: unknown[]): Tensor | Tensor[] {
+  const op = "nonzero";
+  if (!(x instanceof Tensor)) fail(op, `expected a Tensor but got ${describe(x)}`);
+  x._live(op);
+  const a = args(op, rest, [], ["asTuple"]);
+  const asTuple = a.asTuple === undefined ? false : bool(op, "asTuple", a.asTuple);
+  const values = x.data();
+  const shape = x.ndim === 0 && asTuple ? [1] : x.shape;
+  const nd = shape.length;
+  const strides = stridesFor(shape);
+  const hits: number[] = [];
+  for (let i = 0; i < values.length; i++) if (values[i] !== 0) hits.push(i);
+  const coords = (k: number, d: number) => Math.floor(hits[k] / strides[d]) % shape[d];
+  if (asTuple) {
+    return shape.map((_, d) => tensor(Int32Array.from(hits, (_, k) => coords(k, d))));
+  }
+  const flat = new Int32Array(hits.length * nd);
+  for (let k = 0; k < hits.length; k++)
+    for (let d = 0; d < nd; d++) flat[k * nd + d] = coords(k, d);
+  return tensor(flat, { shape: [hits.length, nd] });
+}
+
+/**
+ * Elements of `a` where `cond` is true, else of `b`; broadcasting; dtypes promoted. With only
+ * `cond`, its nonzero indices, one int32 tensor per dimension (`nonzero(cond, { asTuple: true })`).
  *
  * PyTorch: `torch.where`.
  *
  * @example
  * ```ts
  * wg.where(wg.tensor([true, false]), wg.tensor([1, 2]), 0); // [1, 0]
+ * wg.where(wg.tensor([false, true, true])); // [[1, 2]]
  * ```
  */
-export function where(cond: Tensor, input: TensorOrScalar, other: TensorOrScalar): Tensor {
+export function where(cond: Tensor): Tensor[];
+export function where(cond: Tensor, input: TensorOrScalar, other: TensorOrScalar): Tensor;
+export function where(
+  cond: Tensor,
+  input?: TensorOrScalar,
+  other?: TensorOrScalar,
+  ...extra: never[]
+): Tensor | Tensor[] {
   const op = "where";
+  if (input === undefined && other === undefined && extra.length === 0) {
+    return nonzero(condArg(op, cond), { asTuple: true });
+  }
+  noExtra(op, [cond, input, other, ...extra], 3);
   const c = condArg(op, cond);
   const a = operand(op, input, "input");
   const b = operand(op, other, "other");

@@ -40,7 +40,11 @@ describe("strict arguments", () => {
       () => wg.linspace(0, 1, 5, { requires_grad: true } as never),
       /linspace: unknown option "requires_grad"; did you mean requiresGrad\?/,
     );
-    throwsWg(() => wg.randLike(x, { device: "cpu" } as never), /randLike: unknown option "device"/);
+    throwsWg(
+      () => wg.randLike(x, { layout: "strided" } as never),
+      /randLike: unknown option "layout"/,
+    );
+    throwsWg(() => wg.randLike(x, { device: "cuda" }), /randLike: device "cuda" is not available/);
     x.dispose();
   });
 

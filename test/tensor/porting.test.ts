@@ -475,3 +475,56 @@ describe("ops the second round found missing", () => {
     frozen.dispose();
   });
 });
+
+describe("the third round of ports (tutorial polynomial, ResNet, ViT, mnist_rnn, text, FF)", () => {
+  it("creation functions take device 'cpu'; linspace and logspace a dtype", () => {
+    wg.tidy(() => {
+      expect(wg.linspace(-1, 1, 5, { dtype: wg.float32, device: "cpu" }).toArray()).toEqual([
+        -1, -0.5, 0, 0.5, 1,
+      ]);
+      const i = wg.linspace(0, 1, 5, { dtype: wg.int64 });
+      expect([i.dtype, i.toArray()]).toEqual(["int32", [0, 0, 0, 0, 1]]);
+      expect(wg.logspace(0, 2, 3, { dtype: "int32" }).toArray()).toEqual([1, 10, 100]);
+      expect(wg.randn([], { device: "cpu" }).shape).toEqual([]);
+      expect(wg.zeros(2, { device: "cpu" }).toArray()).toEqual([0, 0]);
+      expect(wg.full([1], 2, { device: "cpu" }).toArray()).toEqual([2]);
+      expect(wg.arange(3, { device: "cpu" }).toArray()).toEqual([0, 1, 2]);
+      expect(wg.tensor([1, 2], { device: "cpu", dtype: wg.int64 }).dtype).toBe("int32");
+      expect(wg.randint(0, 3, [2], { device: "cpu" }).dtype).toBe("int32");
+      expect(wg.zerosLike(wg.ones(2), { device: "cpu" }).shape).toEqual([2]);
+    });
+    throwsWg(() => wg.zeros(2, { device: "cuda" }), /^zeros: device "cuda" is not available/);
+    throwsWg(
+      () => wg.linspace(0, 1, 3, { device: "mps" }),
+      /^linspace: device "mps" is not available/,
+    );
+    expect([wg.int64, wg.int, wg.float, wg.long]).toEqual(["int32", "int32", "float32", "int32"]);
+    expect([wg.cuda.isAvailable(), wg.cuda.deviceCount()]).toEqual([false, 0]);
+  });
+
+  it("nonzero, and where with only a condition", () => {
+    wg.tidy(() => {
+      const x = wg.tensor([
+        [0, 3],
+        [5, 0],
+      ]);
+      expect(wg.nonzero(x).toArray()).toEqual([
+        [0, 1],
+        [1, 0],
+      ]);
+      expect(x.nonzero({ asTuple: true }).map((t) => t.toArray())).toEqual([
+        [0, 1],
+        [1, 0],
+      ]);
+      expect(wg.where(x.gt(0)).map((t) => t.toArray())).toEqual([
+        [0, 1],
+        [1, 0],
+      ]);
+      expect(wg.nonzero(wg.tensor(5)).shape).toEqual([1, 0]);
+      expect(wg.nonzero(wg.zeros(0, 3)).shape).toEqual([0, 2]);
+      expect(wg.nonzero(wg.tensor([true, false, true])).dtype).toBe("int32");
+    });
+    throwsWg(() => wg.nonzero(wg.ones(2), { asTuple: 1 } as never), /^nonzero: asTuple must be/);
+    throwsWg(() => wg.where(wg.ones(2)), /^where: expected condition to be a bool tensor/);
+  });
+});
