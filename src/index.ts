@@ -6,6 +6,8 @@
 import "./tensor-methods.js";
 
 export { type BackwardOptions, noGrad } from "./autograd/engine.js";
+/** Custom differentiable operations (`Function`, `FunctionCtx`), as `torch.autograd`. */
+export * as autograd from "./autograd/index.js";
 /** `torch.cuda`'s queries (`isAvailable()` is false: wasmgrad computes on the CPU). */
 export * as cuda from "./cuda.js";
 /** Datasets and batching, as `torch.utils.data`. */
