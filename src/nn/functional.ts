@@ -39,7 +39,7 @@ export type {
   ConvTranspose2dOptions,
 } from "../ops/conv-transpose.js";
 export type { CTCLengths, CTCLossOptions, CTCTargets } from "../ops/ctc.js";
-export type { EmbeddingOptions, Indices } from "../ops/embedding.js";
+export type { EmbeddingBagOptions, EmbeddingOptions, Indices } from "../ops/embedding.js";
 export type { GeluApproximate, GeluOptions } from "../ops/gelu.js";
 export type {
   BCELossOptions,
@@ -227,6 +227,18 @@ export const dropout = /* @__PURE__ */ graphScoped(dropoutOps.dropout);
  * ```
  */
 export const embedding = /* @__PURE__ */ graphScoped(embeddingOps.embedding);
+/**
+ * Sums, means or maxima of bags of rows of `weight` (a 1-D input cut by `offsets`, or the rows of
+ * a 2-D input): [bags, embeddingDim].
+ *
+ * PyTorch: `torch.nn.functional.embedding_bag`.
+ *
+ * @example
+ * ```ts
+ * wg.F.embeddingBag(wg.tensor([0, 2, 1]).int(), wg.eye(3), { offsets: [0, 2] }); // [[0.5, 0, 0.5], [0, 1, 0]]
+ * ```
+ */
+export const embeddingBag = /* @__PURE__ */ graphScoped(embeddingOps.embeddingBag);
 /**
  * x * Phi(x), Phi the standard normal CDF; `"tanh"` uses the tanh approximation.
  *

@@ -36,7 +36,12 @@ export {
   ConvTranspose2d,
   type ConvTransposeLayerOptions,
 } from "./conv2.js";
-export { Embedding, type EmbeddingLayerOptions } from "./embedding.js";
+export {
+  Embedding,
+  EmbeddingBag,
+  type EmbeddingBagLayerOptions,
+  type EmbeddingLayerOptions,
+} from "./embedding.js";
 /** The same functions as the top-level `F`, as `torch.nn.functional`. */
 export * as functional from "./functional.js";
 /** In-place weight initializers, as `torch.nn.init`. */
