@@ -1,21 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as wg from "wasmgrad";
-
-/** Expects fn to throw a WasmgradError whose message matches pattern. */
-function throwsWg(fn: () => unknown, pattern: RegExp | string): void {
-  let caught: unknown = null;
-  try {
-    wg.tidy(() => {
-      fn();
-    });
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(wg.WasmgradError);
-  expect((caught as Error).name).toBe("WasmgradError");
-  if (typeof pattern === "string") expect((caught as Error).message).toBe(pattern);
-  else expect((caught as Error).message).toMatch(pattern);
-}
+import { throwsWg } from "./helpers/throws.js";
 
 describe("error messages name the op, what it got and what it expected", () => {
   it("matmul", () => {

@@ -245,6 +245,12 @@ export interface InstanceNormOptions {
   trackRunningStats?: boolean;
 }
 
+/** The arguments after numFeatures, positionally as PyTorch's or as options. */
+type InstanceNormArgs = Args<
+  [eps: number, momentum: number, affine: boolean, trackRunningStats: boolean],
+  InstanceNormOptions
+>;
+
 /** InstanceNorm1d and InstanceNorm2d: the spatial rank and the layer's name differ. */
 abstract class InstanceNormBase extends Module {
   /** The learnable per-channel scale, [numFeatures] (null unless `affine`). */
@@ -330,13 +336,7 @@ abstract class InstanceNormBase extends Module {
  */
 export class InstanceNorm1d extends InstanceNormBase {
   /** `InstanceNorm1d(numFeatures, eps?, momentum?, affine?, trackRunningStats?)`, or options. */
-  constructor(
-    numFeatures: number,
-    ...rest: Args<
-      [eps: number, momentum: number, affine: boolean, trackRunningStats: boolean],
-      InstanceNormOptions
-    >
-  ) {
+  constructor(numFeatures: number, ...rest: InstanceNormArgs) {
     super("InstanceNorm1d", 1, [numFeatures, ...rest]);
   }
 }
@@ -354,13 +354,7 @@ export class InstanceNorm1d extends InstanceNormBase {
  */
 export class InstanceNorm2d extends InstanceNormBase {
   /** `InstanceNorm2d(numFeatures, eps?, momentum?, affine?, trackRunningStats?)`, or options. */
-  constructor(
-    numFeatures: number,
-    ...rest: Args<
-      [eps: number, momentum: number, affine: boolean, trackRunningStats: boolean],
-      InstanceNormOptions
-    >
-  ) {
+  constructor(numFeatures: number, ...rest: InstanceNormArgs) {
     super("InstanceNorm2d", 2, [numFeatures, ...rest]);
   }
 }

@@ -6,21 +6,9 @@
 import { describe, expect, it } from "vitest";
 import * as wg from "wasmgrad";
 import { gradcheck } from "../helpers/fixtures.js";
+import { throwsWg } from "../helpers/throws.js";
 
 const arr = (t: wg.Tensor) => t.toArray();
-
-function throwsWg(fn: () => unknown, pattern: RegExp): void {
-  let caught: unknown = null;
-  try {
-    wg.tidy(() => {
-      fn();
-    });
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(wg.WasmgradError);
-  expect((caught as Error).message).toMatch(pattern);
-}
 
 describe("add and sub take PyTorch's alpha; arithmetic refuses extra arguments", () => {
   it("p.data.add_(p.grad, alpha=-lr) descends", () => {
