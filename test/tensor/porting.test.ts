@@ -518,3 +518,40 @@ describe("the third round of ports (tutorial polynomial, ResNet, ViT, mnist_rnn,
     throwsWg(() => wg.where(wg.ones(2)), /^where: expected condition to be a bool tensor/);
   });
 });
+
+describe("the new entry points refuse snake_case keys, wrong types and disposed tensors", () => {
+  it("names the op and what it expected", () => {
+    const gone = () => {
+      const t = wg.ones(3);
+      t.dispose();
+      return t;
+    };
+    throwsWg(
+      () => wg.ones(2, 3).sum({ keep_dim: true } as never),
+      /^sum: unknown option "keep_dim"; did you mean keepdim\?/,
+    );
+    throwsWg(
+      () =>
+        wg.F.embeddingBag(wg.tensor([0]).int(), wg.ones(2, 2), {
+          per_sample_weights: null,
+        } as never),
+      /^embeddingBag: unknown option "per_sample_weights"; did you mean perSampleWeights\?/,
+    );
+    throwsWg(
+      () => new wg.nn.InstanceNorm2d(3, { track_running_stats: false } as never),
+      /did you mean trackRunningStats\?/,
+    );
+    throwsWg(() => wg.ones(2).add(1, { alpha: "x" } as never), /^add: alpha must be/);
+    throwsWg(() => wg.diag(gone()), /^diag: .*disposed/);
+    throwsWg(() => wg.nonzero(gone()), /^nonzero: .*disposed/);
+    throwsWg(() => new wg.distributions.Categorical(gone()), /^Categorical: .*disposed/);
+    throwsWg(() => new wg.distributions.Normal(gone(), 1), /^Normal: .*disposed/);
+    throwsWg(() => wg.F.instanceNorm(gone()), /^instanceNorm: .*disposed/);
+    throwsWg(
+      () => wg.F.embeddingBag(wg.tensor([0]).int(), gone(), { offsets: [0] }),
+      /^embeddingBag: .*disposed/,
+    );
+    throwsWg(() => new wg.nn.ReflectionPad2d(1).forward(gone()), /^ReflectionPad2d: .*disposed/);
+    throwsWg(() => wg.ones(2).newZeros(gone() as never), /^newZeros: /);
+  });
+});
